@@ -1,0 +1,3 @@
+//! Pure domain types and reference data: no IO beyond data compiled into the binary.
+
+pub mod admin_units;
