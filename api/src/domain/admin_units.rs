@@ -53,3 +53,54 @@ pub struct ResolvedResidence {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub split_candidates: Vec<NewUnit>,
 }
+
+/// A pre-2025 province and the post-2025 province it became part of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvinceConversion {
+    pub old_code: String,
+    pub old_name: String,
+    pub new_code: String,
+    pub new_name: String,
+}
+
+static PROVINCE_OLD_TO_NEW_CSV: &str =
+    include_str!("../../../data/admin-units/province_old_to_new.csv");
+
+/// The 63 pre-2025 provinces with their post-2025 province, in code order.
+pub fn province_conversions() -> &'static [ProvinceConversion] {
+    static TABLE: std::sync::LazyLock<Vec<ProvinceConversion>> = std::sync::LazyLock::new(|| {
+        PROVINCE_OLD_TO_NEW_CSV
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let mut cols = line.split(',');
+                Some(ProvinceConversion {
+                    old_code: cols.next()?.to_owned(),
+                    old_name: cols.next()?.to_owned(),
+                    new_code: cols.next()?.to_owned(),
+                    new_name: cols.next()?.to_owned(),
+                })
+            })
+            .collect()
+    });
+    &TABLE
+}
+
+/// The pre-2025 province with this 2-digit code (e.g. "31" → Hải Phòng), if any.
+pub fn old_province(code: &str) -> Option<&'static ProvinceConversion> {
+    province_conversions().iter().find(|p| p.old_code == code)
+}
+
+#[cfg(test)]
+mod province_tests {
+    use super::*;
+
+    #[test]
+    fn sixty_three_old_provinces_with_their_new_one() {
+        assert_eq!(province_conversions().len(), 63);
+        let yen_bai = old_province("15").expect("15");
+        assert_eq!(yen_bai.old_name, "Tỉnh Yên Bái");
+        assert_eq!(yen_bai.new_name, "Tỉnh Lào Cai");
+        assert!(old_province("03").is_none());
+    }
+}

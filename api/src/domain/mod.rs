@@ -1,3 +1,4 @@
 //! Pure domain types and reference data: no IO beyond data compiled into the binary.
 
 pub mod admin_units;
+pub mod text;

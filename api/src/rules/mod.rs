@@ -1,6 +1,7 @@
 //! The identity-field rule engine: given a person's fields exactly as entered, the normalised
 //! values and a list of findings. Pure: no IO, no clock (the caller passes `today`).
 
+pub mod address;
 pub mod finding;
 
 pub use finding::{Code, Field, Finding, Fix, Severity};
@@ -115,7 +116,12 @@ pub fn check_record(input: &RecordInput, _ctx: &RuleContext) -> Outcome {
     if personal_id.is_none() {
         findings.push(Finding::new(Field::PersonalId, Code::IdMissing));
     }
-    let search_key = full_name.as_ref().map(|n| n.to_lowercase());
+    let residence = address::check_residence(
+        input.residence.as_ref(),
+        input.residence_text.as_deref(),
+        &mut findings,
+    );
+    let search_key = full_name.as_deref().map(crate::domain::text::fold_ascii);
     Outcome {
         normalized: Normalized {
             name_key: search_key.clone(),
@@ -123,6 +129,7 @@ pub fn check_record(input: &RecordInput, _ctx: &RuleContext) -> Outcome {
             full_name,
             personal_id,
             gender: clean(&input.gender),
+            residence,
             ..Normalized::default()
         },
         findings,
