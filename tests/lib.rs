@@ -1,1 +1,323 @@
+//! Test harness: `spawn_app()` starts the real application on port 0 against a fresh database
+//! (a SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set, dropped when
+//! the test ends) with a small unit tree, classes and accounts.
 
+use std::sync::Once;
+
+use dinhdanh::config::{Secret, Settings};
+use dinhdanh::domain::access::Role;
+use dinhdanh::domain::org::{SchoolLevel, UnitKind};
+use dinhdanh::startup::Application;
+use dinhdanh::store::{Store, classes, units, users};
+use serde_json::Value;
+
+/// Password of every fixture account.
+pub const PASSWORD: &str = "mat-khau-thu";
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A fresh, empty database: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
+    pub async fn fresh() -> TestDb {
+        let name = format!("dd_test_{}", uuid::Uuid::new_v4().simple());
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                use sea_orm::ConnectionTrait;
+                let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                admin.close().await.ok();
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                TestDb { url: format!("{base}/{name}"), cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+            _ => {
+                let dir = std::env::temp_dir().join("dinhdanh-tests");
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let path = dir.join(format!("{name}.db"));
+                TestDb { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::SqliteFile(path) }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.cleanup, Cleanup::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // The test's runtime is shutting down: drop the database from a runtime of
+                // our own on another thread.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    rt.block_on(async {
+                        use sea_orm::ConnectionTrait;
+                        let admin = sea_orm::Database::connect(&admin_url).await.ok()?;
+                        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok()?;
+                        admin.close().await.ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Ids of the fixture tree.
+#[derive(Debug, Clone, Copy)]
+pub struct Fixtures {
+    pub department: i64,
+    pub district_a: i64,
+    pub district_b: i64,
+    pub school_a1: i64,
+    pub school_a2: i64,
+    pub school_b1: i64,
+    pub class_a1_6a: i64,
+    pub class_a1_6b: i64,
+    pub class_a2_7a: i64,
+    pub class_b1_10a: i64,
+}
+
+/// A running application with its database and fixtures.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub fixtures: Fixtures,
+    pub settings: Settings,
+    pub db: TestDb,
+}
+
+static INIT: Once = Once::new();
+
+fn init_process() {
+    INIT.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        if std::env::var_os("TEST_LOG").is_some() {
+            dinhdanh::startup::init_tracing("info");
+        }
+    });
+}
+
+/// Test settings on a given database: port 0, one worker, a fixed secret.
+pub fn test_settings(database_url: &str) -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".to_owned(),
+        database_url: database_url.to_owned(),
+        database_max_connections: 4,
+        jwt_secret: Some(Secret::new("test-secret-test-secret-test-secret-0123")),
+        http_workers: 1,
+        login_max_failures: 3,
+        ..Settings::default()
+    }
+}
+
+/// Starts the app on a fresh database with the fixture tree.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Same, with settings adjusted first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    init_process();
+    let db = TestDb::fresh().await;
+    let mut settings = test_settings(&db.url);
+    adjust(&mut settings);
+    let app = Application::build(settings.clone()).await.expect("build app");
+    let port = app.port();
+    let store = app.state.store.clone();
+    let fixtures = seed_fixtures(&store, &settings).await.expect("fixtures");
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        store,
+        fixtures,
+        settings,
+        db,
+    }
+}
+
+async fn seed_fixtures(store: &Store, settings: &Settings) -> anyhow::Result<Fixtures> {
+    let db = &store.db;
+    let year = settings.current_school_year(dinhdanh::domain::clock::today());
+    let unit =
+        |parent: Option<i64>, kind: UnitKind, code: &str, name: &str, level: Option<SchoolLevel>| units::NewUnit {
+            parent_id: parent,
+            kind,
+            code: code.to_owned(),
+            name: name.to_owned(),
+            level,
+            province_code: Some("31".to_owned()),
+            district_code: None,
+            commune_code: None,
+            address: None,
+            phone: None,
+            email: None,
+        };
+    let dept = units::create(db, unit(None, UnitKind::Department, "SGD-T", "Sở GDĐT Thử nghiệm", None)).await?;
+    let dist_a = units::create(db, unit(Some(dept.id), UnitKind::District, "PGD-A", "Phòng GDĐT quận A", None)).await?;
+    let dist_b =
+        units::create(db, unit(Some(dept.id), UnitKind::District, "PGD-B", "Phòng GDĐT huyện B", None)).await?;
+    let a1 =
+        units::create(db, unit(Some(dist_a.id), UnitKind::School, "A1", "Trường THCS A1", Some(SchoolLevel::Thcs)))
+            .await?;
+    let a2 =
+        units::create(db, unit(Some(dist_a.id), UnitKind::School, "A2", "Trường THCS A2", Some(SchoolLevel::Thcs)))
+            .await?;
+    let b1 =
+        units::create(db, unit(Some(dist_b.id), UnitKind::School, "B1", "Trường THPT B1", Some(SchoolLevel::Thpt)))
+            .await?;
+    let class = |school_id: i64, grade: i32, name: &str| classes::NewClass {
+        school_id,
+        school_year: year.clone(),
+        grade,
+        name: name.to_owned(),
+    };
+    let c6a = classes::create(db, class(a1.id, 6, "6A")).await?;
+    let c6b = classes::create(db, class(a1.id, 6, "6B")).await?;
+    let c7a = classes::create(db, class(a2.id, 7, "7A")).await?;
+    let c10a = classes::create(db, class(b1.id, 10, "10A")).await?;
+    let hash = dinhdanh::auth::password::hash(PASSWORD)?;
+    for (username, role, unit_id) in [
+        ("department", Role::Department, dept.id),
+        ("admin", Role::Admin, dept.id),
+        ("district-a", Role::District, dist_a.id),
+        ("school-a1", Role::School, a1.id),
+        ("school-a2", Role::School, a2.id),
+        ("school-b1", Role::School, b1.id),
+    ] {
+        users::create(
+            db,
+            users::NewUser {
+                username: username.to_owned(),
+                password_hash: hash.clone(),
+                role,
+                unit_id,
+                display_name: format!("Tài khoản {username}"),
+            },
+        )
+        .await?;
+    }
+    Ok(Fixtures {
+        department: dept.id,
+        district_a: dist_a.id,
+        district_b: dist_b.id,
+        school_a1: a1.id,
+        school_a2: a2.id,
+        school_b1: b1.id,
+        class_a1_6a: c6a.id,
+        class_a1_6b: c6b.id,
+        class_a2_7a: c7a.id,
+        class_b1_10a: c10a.id,
+    })
+}
+
+/// An HTTP answer read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    /// The `Content-Type` header, or "".
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// Asserts a problem+json answer with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "body: {}", self.text);
+        assert_eq!(self.content_type(), "application/problem+json", "body: {}", self.text);
+        assert_eq!(self.body["code"], code, "body: {}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].is_string());
+        assert_eq!(self.body["type"], format!("urn:dinhdanh:problem:{code}"));
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    async fn read(res: reqwest::Response) -> Answer {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, headers, body, text }
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        Self::read(req.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.send(reqwest::Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.send(reqwest::Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Answer {
+        self.send(reqwest::Method::PATCH, path, Some(token), Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Answer {
+        self.send(reqwest::Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Signs in as a fixture account and returns the access token.
+    pub async fn login(&self, username: &str) -> String {
+        let res = self
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(&serde_json::json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "login {username}: {}", res.text);
+        res.body["accessToken"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates a student in a class through the API as the given account; returns its JSON.
+    pub async fn create_student(&self, token: &str, class_id: i64, fields: Value) -> Value {
+        let mut body = serde_json::json!({ "classId": class_id });
+        if let (Some(b), Some(f)) = (body.as_object_mut(), fields.as_object()) {
+            for (k, v) in f {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let res = self.post("/api/v1/students", token, &body).await;
+        assert_eq!(res.status, 201, "create student: {}", res.text);
+        res.body
+    }
+}

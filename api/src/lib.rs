@@ -1,5 +1,16 @@
 //! dinhdanh: identity data of students and staff, cleaned and verified against the national
 //! population database. `main.rs` holds the subcommands; everything else lives here.
 
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
 pub mod domain;
+pub mod error;
+pub mod http;
+pub mod routes;
 pub mod rules;
+pub mod spa;
+pub mod startup;
+pub mod state;
+pub mod store;

@@ -1,1 +1,41 @@
+//! Database migrations: one source for SQLite and PostgreSQL. Portable column types only
+//! (integers, text, bool, date, timestamp); enums are stored as text; no JSONB or arrays.
+//! SQLite accepts one change per `ALTER TABLE`: add columns one statement at a time.
+
 pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_units_and_users;
+mod m20261129_000002_create_people;
+mod m20261129_000003_create_audit_events;
+mod m20261129_000004_create_registry_truth;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_units_and_users::Migration),
+            Box::new(m20261129_000002_create_people::Migration),
+            Box::new(m20261129_000003_create_audit_events::Migration),
+            Box::new(m20261129_000004_create_registry_truth::Migration),
+        ]
+    }
+}
+
+/// `CREATE INDEX IF NOT EXISTS name ON table (columns)`.
+pub(crate) fn index(name: &str, table: &str, columns: &[&str]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(name).table(Alias::new(table)).if_not_exists();
+    for c in columns {
+        stmt.col(Alias::new(*c));
+    }
+    stmt.to_owned()
+}
+
+/// Same, unique.
+pub(crate) fn unique_index(name: &str, table: &str, columns: &[&str]) -> IndexCreateStatement {
+    let mut stmt = index(name, table, columns);
+    stmt.unique();
+    stmt
+}

@@ -1,0 +1,120 @@
+//! HS256 access tokens. Claims carry the user, role, unit and the unit's path, so scoping
+//! needs no lookup per request.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Secret;
+use crate::domain::access::{Caller, Role};
+use crate::error::{ApiError, ErrorCode};
+
+const ISSUER: &str = "dinhdanh";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    usr: String,
+    role: Role,
+    unit: i64,
+    path: String,
+    iss: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// Signing and verifying keys built once from the configured secret.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub ttl_seconds: i64,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &Secret, ttl_minutes: i64) -> anyhow::Result<TokenKeys> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.leeway = 30;
+        Ok(TokenKeys {
+            encoding: EncodingKey::from_secret(secret.expose().as_bytes())
+                .map_err(|e| anyhow::anyhow!("JWT signing key: {e}"))?,
+            decoding: DecodingKey::from_secret(secret.expose().as_bytes())
+                .map_err(|e| anyhow::anyhow!("JWT verifying key: {e}"))?,
+            validation,
+            ttl_seconds: ttl_minutes * 60,
+        })
+    }
+
+    /// A token for this caller, valid for the configured lifetime.
+    pub fn issue(&self, caller: &Caller) -> Result<String, ApiError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: caller.user_id.to_string(),
+            usr: caller.username.clone(),
+            role: caller.role,
+            unit: caller.unit_id,
+            path: caller.unit_path.clone(),
+            iss: ISSUER.to_owned(),
+            iat: now,
+            exp: now + self.ttl_seconds,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
+    }
+
+    /// The caller a valid token names; 401 problems otherwise.
+    pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::with_detail(ErrorCode::TokenExpired, "Phiên đăng nhập đã hết hạn; hãy đăng nhập lại.")
+                }
+                _ => ApiError::with_detail(ErrorCode::Unauthenticated, "Mã truy cập không hợp lệ; hãy đăng nhập lại."),
+            })?;
+        let c = data.claims;
+        let user_id = c.sub.parse().map_err(|_| {
+            ApiError::with_detail(ErrorCode::Unauthenticated, "Mã truy cập không hợp lệ; hãy đăng nhập lại.")
+        })?;
+        Ok(Caller { user_id, username: c.usr, role: c.role, unit_id: c.unit, unit_path: c.path })
+    }
+}
+
+/// A random secret for demo mode.
+pub fn random_secret() -> Secret {
+    let mut bytes = [0u8; 48];
+    rand::Rng::fill(&mut rand::rng(), &mut bytes);
+    Secret::new(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller() -> Caller {
+        Caller {
+            user_id: 7,
+            username: "demo-school".into(),
+            role: Role::School,
+            unit_id: 17,
+            unit_path: "/1/4/17/".into(),
+        }
+    }
+
+    #[test]
+    fn issued_tokens_verify_to_the_same_caller() {
+        let keys = TokenKeys::new(&random_secret(), 60).expect("keys");
+        let token = keys.issue(&caller()).expect("issue");
+        assert_eq!(keys.verify(&token).expect("verify"), caller());
+    }
+
+    #[test]
+    fn foreign_expired_and_garbage_tokens_are_refused() {
+        let keys = TokenKeys::new(&random_secret(), 60).expect("keys");
+        let other = TokenKeys::new(&random_secret(), 60).expect("keys");
+        let token = other.issue(&caller()).expect("issue");
+        assert_eq!(keys.verify(&token).expect_err("foreign").code, ErrorCode::Unauthenticated);
+        let expired = TokenKeys::new(&Secret::new("x".repeat(40)), -10).expect("keys");
+        let token = expired.issue(&caller()).expect("issue");
+        assert_eq!(expired.verify(&token).expect_err("expired").code, ErrorCode::TokenExpired);
+        assert_eq!(keys.verify("abc.def.ghi").expect_err("garbage").code, ErrorCode::Unauthenticated);
+    }
+}

@@ -1,0 +1,290 @@
+//! One typed settings struct. Layers, later ones winning: built-in defaults, a TOML file
+//! (`--config FILE` or `APP_CONFIG`), environment variables, command-line flags.
+//!
+//! Environment variables map onto keys generically: `APP_` + the key in upper case, with `__`
+//! between a section and its key (`APP_REGISTRY__BASE_URL` sets `registry.base_url`).
+//! `DATABASE_URL` is also read as `database_url`. A value is read as TOML when it parses as
+//! one (`true`, `42`, `["a", "b"]`) and as a plain string otherwise.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The default database: a SQLite file under the working directory, created on first run.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://var/dinhdanh.db?mode=rwc";
+
+/// A secret string: never printed by `Debug` or `Display`.
+#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Every setting of the service, with its default.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address and port to listen on. Port 0 picks a free port.
+    pub bind: String,
+    /// `sqlite://path?mode=rwc` or `postgres://user@host/db`. Default: `var/dinhdanh.db`.
+    pub database_url: String,
+    /// Size of the connection pool.
+    pub database_max_connections: u32,
+    /// HMAC secret signing access tokens (at least 32 bytes). Required unless `demo` is set,
+    /// in which case a random one is generated at start-up.
+    pub jwt_secret: Option<Secret>,
+    /// Lifetime of an access token, in minutes.
+    pub jwt_ttl_minutes: i64,
+    /// Seed demo data into an empty database and start the registry simulator in-process.
+    pub demo: bool,
+    /// Number of demo students `serve --demo` seeds into an empty database.
+    pub demo_students: u32,
+    /// Origins allowed to call the API from a browser (CORS). Empty: CORS closed.
+    pub cors_allowed_origins: Vec<String>,
+    /// Largest JSON request body accepted, in bytes.
+    pub max_json_bytes: usize,
+    /// Largest uploaded file accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Current school year as `YYYY-YYYY`; default: derived from today's date (a school year
+    /// starts on 1 August).
+    pub school_year: Option<String>,
+    /// Failed logins for one username before further attempts are slowed down.
+    pub login_max_failures: u32,
+    /// Log filter in `tracing_subscriber::EnvFilter` syntax (`RUST_LOG` wins when set).
+    pub log: String,
+    /// Number of HTTP worker threads; 0 means one per core.
+    pub http_workers: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            bind: "127.0.0.1:8080".to_owned(),
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            database_max_connections: 8,
+            jwt_secret: None,
+            jwt_ttl_minutes: 8 * 60,
+            demo: false,
+            demo_students: 5_000,
+            cors_allowed_origins: Vec::new(),
+            max_json_bytes: 4 * 1024 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
+            school_year: None,
+            login_max_failures: 5,
+            log: "info,sqlx=warn,sea_orm=warn".to_owned(),
+            http_workers: 0,
+        }
+    }
+}
+
+/// What went wrong while reading the settings.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Reads the layers: defaults, the file (if any), then the given environment.
+    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Settings, ConfigError> {
+        let mut table = toml::Table::try_from(Settings::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let file = file.map(Path::to_path_buf).or_else(|| std::env::var_os("APP_CONFIG").map(PathBuf::from));
+        if let Some(path) = file {
+            let text =
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+            let from_file: toml::Table =
+                toml::from_str(&text).map_err(|e| ConfigError::Invalid(format!("{}: {e}", path.display())))?;
+            merge(&mut table, from_file);
+        }
+        for (name, value) in env {
+            let key = if name == "DATABASE_URL" {
+                "database_url".to_owned()
+            } else if let Some(rest) = name.strip_prefix("APP_") {
+                if rest == "CONFIG" {
+                    continue;
+                }
+                rest.to_ascii_lowercase()
+            } else {
+                continue;
+            };
+            let path: Vec<&str> = key.split("__").collect();
+            set_path(&mut table, &path, parse_env_value(&value));
+        }
+        let settings: Settings = table.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// The process environment's layers (defaults, `APP_CONFIG` file, `APP_*` variables).
+    pub fn from_env(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Settings::load(file, std::env::vars())
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose().len() < 32
+        {
+            return Err(ConfigError::Invalid("jwt_secret must be at least 32 bytes long".to_owned()));
+        }
+        if let Some(year) = &self.school_year
+            && parse_school_year(year).is_none()
+        {
+            return Err(ConfigError::Invalid(format!("school_year must look like 2025-2026, not {year:?}")));
+        }
+        if self.jwt_ttl_minutes <= 0 {
+            return Err(ConfigError::Invalid("jwt_ttl_minutes must be positive".to_owned()));
+        }
+        Ok(())
+    }
+
+    /// The current school year: the configured one, else the one `today` falls in.
+    pub fn current_school_year(&self, today: chrono::NaiveDate) -> String {
+        self.school_year.clone().unwrap_or_else(|| school_year_of(today))
+    }
+
+    /// True when the database URL names PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+}
+
+/// The school year a date falls in: a school year runs from 1 August to 31 July.
+pub fn school_year_of(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let start = if date.month() >= 8 { date.year() } else { date.year() - 1 };
+    format!("{}-{}", start, start + 1)
+}
+
+/// `(2025, 2026)` from `"2025-2026"` when the years are consecutive.
+pub fn parse_school_year(s: &str) -> Option<(i32, i32)> {
+    let (a, b) = s.split_once('-')?;
+    let (a, b): (i32, i32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    (b == a + 1 && (1990..=2200).contains(&a)).then_some((a, b))
+}
+
+fn parse_env_value(raw: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
+}
+
+fn merge(into: &mut toml::Table, from: toml::Table) {
+    for (key, value) in from {
+        match (into.get_mut(&key), value) {
+            (Some(toml::Value::Table(existing)), toml::Value::Table(incoming)) => merge(existing, incoming),
+            (_, value) => {
+                into.insert(key, value);
+            }
+        }
+    }
+}
+
+fn set_path(table: &mut toml::Table, path: &[&str], value: toml::Value) {
+    match path {
+        [] => {}
+        [last] => {
+            // A string where the setting expects a number or a bool stays a string and fails
+            // to deserialize with a message naming the key, which is what a user needs.
+            table.insert((*last).to_owned(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = table.entry((*first).to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(inner) = entry {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let s = Settings::load(None, env(&[])).expect("defaults");
+        assert_eq!(s, Settings::default());
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert!(!s.is_postgres());
+    }
+
+    #[test]
+    fn the_example_file_parses_and_documents_every_default() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dinhdanh.example.toml");
+        let s = Settings::load(Some(&path), env(&[])).expect("example config parses");
+        // The example shows the defaults, with a secret filled in as an example.
+        let expected = Settings { jwt_secret: s.jwt_secret.clone(), ..Settings::default() };
+        assert_eq!(s, expected);
+        assert!(s.jwt_secret.is_some());
+    }
+
+    #[test]
+    fn environment_overrides_file_and_defaults() {
+        let s = Settings::load(
+            None,
+            env(&[
+                ("APP_BIND", "0.0.0.0:9000"),
+                ("DATABASE_URL", "postgres://u@h/db"),
+                ("APP_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                ("APP_DEMO", "true"),
+                ("APP_CORS_ALLOWED_ORIGINS", r#"["https://so.gd.vn"]"#),
+                ("HOME", "/root"),
+            ]),
+        )
+        .expect("env");
+        assert_eq!(s.bind, "0.0.0.0:9000");
+        assert!(s.is_postgres());
+        assert!(s.demo);
+        assert_eq!(s.cors_allowed_origins, vec!["https://so.gd.vn".to_owned()]);
+        assert_eq!(format!("{:?}", s.jwt_secret), "Some(Secret(***))");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key_named() {
+        let cases = [
+            (("APP_JWT_SECRET", "short"), "jwt_secret"),
+            (("APP_SCHOOL_YEAR", "2025"), "school_year"),
+            (("APP_DEMO", "yes please"), "demo"),
+            (("APP_NO_SUCH_KEY", "1"), "no_such_key"),
+        ];
+        for ((k, v), needle) in cases {
+            let err = Settings::load(None, env(&[(k, v)])).expect_err(k).to_string();
+            assert!(err.contains(needle), "{k}: {err}");
+        }
+    }
+
+    #[test]
+    fn school_years() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(school_year_of(d(2026, 11, 29)), "2026-2027");
+        assert_eq!(school_year_of(d(2026, 7, 31)), "2025-2026");
+        assert_eq!(school_year_of(d(2026, 8, 1)), "2026-2027");
+        assert_eq!(parse_school_year("2025-2026"), Some((2025, 2026)));
+        assert_eq!(parse_school_year("2025-2027"), None);
+    }
+}

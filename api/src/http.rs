@@ -1,0 +1,86 @@
+//! Cross-cutting HTTP behaviour: a request id on every request and response, one access-log
+//! line per request (method, path, status, time; never the query string or a body, which may
+//! hold personal data), security headers, CORS, and problem answers for unknown routes.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
+
+use crate::error::{ApiError, ErrorCode};
+
+/// The id of the current request (from a well-formed incoming `X-Request-Id`, else new).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+fn incoming_id(req: &ServiceRequest) -> Option<String> {
+    let v = req.headers().get(REQUEST_ID)?.to_str().ok()?;
+    let ok = !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then(|| v.to_owned())
+}
+
+/// Assigns the request id, logs the request, and sets the response header.
+pub async fn request_id_and_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+    let id = incoming_id(&req).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let started = Instant::now();
+    let span = tracing::info_span!("request", request_id = %id);
+    let _enter = span.enter();
+    let mut res = next.call(req).await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = res.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status >= 500 {
+        tracing::warn!(%method, path = %path, status, ms, request_id = %id, "request");
+    } else if !path.starts_with("/assets/") {
+        tracing::info!(%method, path = %path, status, ms, request_id = %id, "request");
+    }
+    Ok(res)
+}
+
+/// Content-Security-Policy for the SPA and the API docs: everything from this origin, inline
+/// styles allowed (Ant Design writes them), no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
+font-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/// Security headers on every response.
+pub fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Content-Security-Policy", CSP))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// CORS: closed unless origins are configured.
+pub fn cors(allowed: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([actix_web::http::header::AUTHORIZATION, actix_web::http::header::CONTENT_TYPE])
+        .expose_headers([REQUEST_ID.as_str(), "retry-after", "content-disposition"])
+        .max_age(3600);
+    for origin in allowed {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// Unknown API routes answer a 404 problem (wrong method on a known path: 405).
+pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    let _ = req;
+    ApiError::with_detail(ErrorCode::NotFound, "Không có địa chỉ API này; xem tài liệu tại /api/docs/.")
+        .error_response()
+}

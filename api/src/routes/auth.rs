@@ -1,0 +1,150 @@
+//! Sign-in and the current account.
+
+use std::time::Instant;
+
+use actix_web::{HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::units::UnitView;
+use crate::auth::{TokenKeys, password};
+use crate::domain::access::{Caller, Role};
+use crate::error::{ApiError, ApiResult, ErrorCode, from_validation};
+use crate::state::AppState;
+use crate::store::{units, users};
+
+#[derive(Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 64, message = "Hãy nhập tên đăng nhập."))]
+    pub username: String,
+    #[validate(length(min = 1, max = 256, message = "Hãy nhập mật khẩu."))]
+    pub password: String,
+}
+
+/// The signed-in account.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: UnitView,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+    pub user: UserView,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MeResponse {
+    pub user: UserView,
+    /// The current school year, e.g. `2026-2027`.
+    pub school_year: String,
+    /// True when the account may add and edit the people of its own unit.
+    pub can_edit_people: bool,
+}
+
+/// Signs in with a username and password.
+///
+/// Repeated failures for one username are slowed down: after a few, the answer is 429 with
+/// `Retry-After` until the wait is over.
+#[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses(
+    (status = 200, body = LoginResponse),
+    (status = 401, description = "Wrong username or password", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many failures; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    keys: web::Data<TokenKeys>,
+    body: web::Json<LoginRequest>,
+) -> ApiResult<HttpResponse> {
+    body.validate().map_err(|e| from_validation(&e))?;
+    let username = body.username.trim().to_lowercase();
+    if let Some(wait) = state.throttle.wait_for(&username, Instant::now()) {
+        let secs = wait.as_secs().max(1);
+        return Err(ApiError::with_detail(
+            ErrorCode::TooManyAttempts,
+            format!("Đã đăng nhập sai nhiều lần; hãy thử lại sau {secs} giây."),
+        )
+        .with_retry_after(secs));
+    }
+    let user = users::by_username(&state.store.db, &username).await?;
+    let password_owned = body.password.clone();
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = web::block(move || password::verify(&password_owned, stored.as_deref().unwrap_or(password::decoy_hash())))
+        .await
+        .map_err(ApiError::internal)?;
+    let user = match (user, ok) {
+        (Some(user), true) => user,
+        _ => {
+            state.throttle.record_failure(&username, Instant::now());
+            tracing::info!(username = %username, "failed login");
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidCredentials,
+                "Tên đăng nhập hoặc mật khẩu không đúng; hãy kiểm tra lại (mật khẩu phân biệt chữ hoa, chữ thường).",
+            ));
+        }
+    };
+    state.throttle.record_success(&username);
+    let unit = units::get(&state.store.db, user.unit_id).await?;
+    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal(format!("unknown role {}", user.role)))?;
+    let caller = Caller {
+        user_id: user.id,
+        username: user.username.clone(),
+        role,
+        unit_id: unit.id,
+        unit_path: unit.path.clone(),
+    };
+    let token = keys.issue(&caller)?;
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        access_token: token,
+        token_type: "Bearer".to_owned(),
+        expires_in: keys.ttl_seconds,
+        user: UserView {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role,
+            unit: UnitView::from(unit),
+        },
+    }))
+}
+
+/// The signed-in account, its unit and the current school year.
+#[utoipa::path(tag = "auth", responses(
+    (status = 200, body = MeResponse),
+    (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<MeResponse>> {
+    let user = users::get(&state.store.db, caller.user_id)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| ApiError::with_detail(ErrorCode::Unauthenticated, "Tài khoản không còn hoạt động."))?;
+    let unit = units::get(&state.store.db, caller.unit_id).await?;
+    Ok(web::Json(MeResponse {
+        can_edit_people: true,
+        school_year: state.school_year(),
+        user: UserView {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: caller.role,
+            unit: UnitView::from(unit),
+        },
+    }))
+}

@@ -1,0 +1,118 @@
+//! Classes of a school.
+
+use actix_web::{get, web};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::domain::access::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{classes, entities};
+
+/// A class of a school in a school year.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClassView {
+    pub id: i64,
+    pub school_id: i64,
+    pub school_year: String,
+    /// 0 for preschool, 1–12.
+    pub grade: i32,
+    pub name: String,
+    /// Active students in the class.
+    pub student_count: u64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ClassesQuery {
+    /// The school; default: the caller's own unit.
+    pub school_id: Option<i64>,
+    /// `2026-2027`; default: the current school year; `all` for every year.
+    pub school_year: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClassList {
+    pub items: Vec<ClassView>,
+}
+
+async fn student_counts(
+    db: &sea_orm::DatabaseConnection,
+    class_ids: Vec<i64>,
+) -> ApiResult<std::collections::HashMap<i64, u64>> {
+    use entities::people;
+    if class_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(Option<i64>, i64)> = people::Entity::find()
+        .select_only()
+        .column(people::Column::ClassId)
+        .column_as(people::Column::Id.count(), "n")
+        .filter(people::Column::ClassId.is_in(class_ids))
+        .filter(people::Column::DeletedAt.is_null())
+        .group_by(people::Column::ClassId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(c, n)| Some((c?, u64::try_from(n).unwrap_or(0)))).collect())
+}
+
+/// The classes of a school, by grade and name.
+#[utoipa::path(tag = "units", params(ClassesQuery), responses(
+    (status = 200, body = ClassList),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/classes")]
+pub async fn list_classes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ClassesQuery>,
+) -> ApiResult<web::Json<ClassList>> {
+    let school_id = query.school_id.unwrap_or(caller.unit_id);
+    let year = match query.school_year.as_deref() {
+        Some("all") => None,
+        Some(y) if crate::config::parse_school_year(y).is_some() => Some(y.to_owned()),
+        Some(_) => return Err(ApiError::field("schoolYear", "format", "Năm học phải có dạng 2025-2026 hoặc all.")),
+        None => Some(state.school_year()),
+    };
+    let list = classes::list_for_school(&state.store.db, &caller, school_id, year.as_deref()).await?;
+    let counts = student_counts(&state.store.db, list.iter().map(|c| c.id).collect()).await?;
+    let items = list
+        .into_iter()
+        .map(|c| ClassView {
+            student_count: counts.get(&c.id).copied().unwrap_or(0),
+            id: c.id,
+            school_id: c.school_id,
+            school_year: c.school_year,
+            grade: c.grade,
+            name: c.name,
+        })
+        .collect();
+    Ok(web::Json(ClassList { items }))
+}
+
+/// One class whose school is in the caller's scope.
+#[utoipa::path(tag = "units", params(("id" = i64, Path)), responses(
+    (status = 200, body = ClassView),
+    (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/classes/{id}")]
+pub async fn get_class(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<ClassView>> {
+    let (c, _) = classes::get_scoped(&state.store.db, &caller, id.into_inner()).await?;
+    let counts = student_counts(&state.store.db, vec![c.id]).await?;
+    Ok(web::Json(ClassView {
+        student_count: counts.get(&c.id).copied().unwrap_or(0),
+        id: c.id,
+        school_id: c.school_id,
+        school_year: c.school_year,
+        grade: c.grade,
+        name: c.name,
+    }))
+}

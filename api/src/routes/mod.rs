@@ -1,0 +1,94 @@
+//! HTTP only: DTOs, `#[utoipa::path]` documentation and thin handlers (parse, authorise, call
+//! the store, map). Every route under `/api/v1` is registered in [`configure`], which also
+//! feeds the generated OpenAPI document.
+
+pub mod auth;
+pub mod classes;
+pub mod health;
+pub mod people;
+pub mod staff;
+pub mod students;
+pub mod units;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every `/api/v1` route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(auth::login)
+        .service(auth::me)
+        .service(units::list_units)
+        .service(units::get_unit)
+        .service(classes::list_classes)
+        .service(classes::get_class)
+        .service(students::list_students)
+        .service(students::create_student)
+        .service(students::get_student)
+        .service(students::update_student)
+        .service(students::delete_student)
+        .service(students::student_history)
+        .service(staff::list_staff)
+        .service(staff::create_staff)
+        .service(staff::get_staff)
+        .service(staff::update_staff)
+        .service(staff::delete_staff)
+        .service(staff::staff_history);
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "dinhdanh API",
+        version = "1",
+        description = "Identity data of students and staff: correct, complete, clean and live (đúng, đủ, sạch, sống), \
+verified against the national population database.\n\n\
+Every error is `application/problem+json` (RFC 9457) with a stable `code`: bad_request, invalid_json, invalid_query, \
+unauthenticated, invalid_credentials, token_expired, forbidden, not_found, method_not_allowed, conflict, \
+version_conflict, payload_too_large, unsupported_media_type, validation_failed (with `errors[].pointer`), \
+too_many_attempts (with `Retry-After`), internal, unavailable.\n\n\
+Reads are scoped to the caller's unit and everything below it; a record outside that scope answers 404 like a \
+missing one. Personal ID numbers are masked in lists (`0310******56`).",
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    tags(
+        (name = "auth", description = "Sign-in and the current account"),
+        (name = "units", description = "The unit tree and classes"),
+        (name = "students", description = "Students' identity records"),
+        (name = "staff", description = "Staff members' identity records"),
+        (name = "system", description = "Health"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The OpenAPI document of the whole API, built from the registered routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(utoipa_actix_web::scope("/api/v1").configure(configure))
+        .service(health::health)
+        .split_for_parts();
+    api
+}
+
+/// The request id the middleware assigned, for audit rows.
+pub fn request_id(req: &actix_web::HttpRequest) -> Option<String> {
+    use actix_web::HttpMessage;
+    req.extensions().get::<crate::http::RequestId>().map(|r| r.0.clone())
+}

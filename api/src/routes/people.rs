@@ -1,0 +1,516 @@
+//! DTOs and the shared handler bodies of `/students` and `/staff` (one table, two resources).
+
+use actix_web::{HttpRequest, HttpResponse};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::domain::access::Caller;
+use crate::domain::mask::mask_personal_id;
+use crate::domain::org::{Position, VerificationStatus};
+use crate::error::{ApiError, ApiResult, from_validation};
+use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severity};
+use crate::state::AppState;
+use crate::store::audit::AuditCtx;
+use crate::store::entities::audit_events;
+use crate::store::people::{self, Identity, ListFilter, NewPerson, PersonChanges, PersonRow};
+
+/// Largest page a list returns.
+pub const MAX_PAGE_SIZE: u64 = 500;
+
+/// Permanent residence as entered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ResidenceEntered {
+    #[validate(length(max = 255))]
+    pub province: Option<String>,
+    #[validate(length(max = 255))]
+    pub district: Option<String>,
+    #[validate(length(max = 255))]
+    pub commune: Option<String>,
+}
+
+/// Error, warning and fixed counts of a record's findings.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Quality {
+    pub errors: i32,
+    pub warnings: i32,
+    pub fixed: i32,
+}
+
+/// A student or staff member. In lists `personalId` is masked (`0310******56`); a single
+/// record shows it in full to accounts that may edit the record, and that view is audited.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    pub id: i64,
+    pub kind: PersonKind,
+    /// The school (students) or school/office (staff).
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub class_id: Option<i64>,
+    pub class_name: Option<String>,
+    pub grade: Option<i32>,
+    /// Staff only.
+    pub position: Option<Position>,
+    /// Education-sector code (mã định danh ngành).
+    pub sector_code: Option<String>,
+    /// As entered.
+    pub full_name: Option<String>,
+    /// As entered.
+    pub date_of_birth: Option<String>,
+    /// As entered.
+    pub gender: Option<String>,
+    /// As entered; masked unless this is a single-record read by an account that may edit it.
+    pub personal_id: Option<String>,
+    /// True when `personalId` (and ID values inside `normalized` and `findings`) are masked.
+    pub personal_id_masked: bool,
+    pub residence: ResidenceEntered,
+    pub residence_text: Option<String>,
+    /// What the rules made of the entered values.
+    pub normalized: Normalized,
+    pub findings: Vec<Finding>,
+    pub quality: Quality,
+    pub status: VerificationStatus,
+    /// For `mismatched`: the fields the registry disagreed on.
+    pub mismatch_fields: Vec<String>,
+    /// Bumped on every change of an identity field; send it back as `version` to avoid
+    /// overwriting someone else's change.
+    pub version: i32,
+    pub can_edit: bool,
+    pub verified_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Masks every ID value inside an outcome (normalised value, fixes and params of ID findings).
+pub fn mask_outcome(outcome: &mut Outcome) {
+    if let Some(pid) = &outcome.normalized.personal_id {
+        outcome.normalized.personal_id = Some(mask_personal_id(pid));
+    }
+    for f in outcome.findings.iter_mut().filter(|f| f.field == Field::PersonalId) {
+        if let Some(fix) = &mut f.fix {
+            fix.from = mask_personal_id(&fix.from);
+            fix.to = mask_personal_id(&fix.to);
+        }
+        for value in f.params.values_mut() {
+            if let serde_json::Value::String(s) = value
+                && s.chars().filter(char::is_ascii_digit).count() >= 6
+            {
+                *s = mask_personal_id(s);
+            }
+        }
+        let digits_run = longest_digit_run(&f.message);
+        if digits_run >= 6 {
+            f.message = mask_digit_runs(&f.message);
+        }
+    }
+}
+
+fn longest_digit_run(s: &str) -> usize {
+    s.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0)
+}
+
+fn mask_digit_runs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    for c in s.chars().chain(std::iter::once('\u{0}')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        if run.len() >= 6 {
+            out.push_str(&mask_personal_id(&run));
+        } else {
+            out.push_str(&run);
+        }
+        run.clear();
+        if c != '\u{0}' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Person {
+    /// Builds the view; `full_id` decides whether ID values are shown in full.
+    pub fn from_row(row: PersonRow, can_edit: bool, full_id: bool) -> Person {
+        let mut outcome = row.outcome();
+        let p = row.person;
+        if !full_id {
+            mask_outcome(&mut outcome);
+        }
+        let personal_id = p.personal_id.as_deref().map(|v| if full_id { v.to_owned() } else { mask_personal_id(v) });
+        Person {
+            id: p.id,
+            kind: if p.kind == "staff" { PersonKind::Staff } else { PersonKind::Student },
+            unit_id: row.unit.id,
+            unit_name: row.unit.name,
+            class_id: row.class.as_ref().map(|c| c.id),
+            class_name: row.class.as_ref().map(|c| c.name.clone()),
+            grade: row.class.as_ref().map(|c| c.grade),
+            position: p.position.as_deref().and_then(Position::parse),
+            sector_code: p.sector_code,
+            full_name: p.full_name,
+            date_of_birth: p.date_of_birth,
+            gender: p.gender,
+            personal_id,
+            personal_id_masked: !full_id,
+            residence: ResidenceEntered { province: p.res_province, district: p.res_district, commune: p.res_commune },
+            residence_text: p.res_text,
+            normalized: outcome.normalized,
+            findings: outcome.findings,
+            quality: Quality { errors: p.error_count, warnings: p.warning_count, fixed: p.fixed_count },
+            status: VerificationStatus::parse(&p.status).unwrap_or(VerificationStatus::NotSent),
+            mismatch_fields: p
+                .mismatch_fields
+                .as_deref()
+                .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            version: p.version,
+            can_edit,
+            verified_at: p.verified_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A page of people.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonPage {
+    pub items: Vec<Person>,
+    pub page: u64,
+    pub page_size: u64,
+    pub total: u64,
+}
+
+/// List filters of `/students` and `/staff`.
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// Any unit in the caller's subtree (default: the caller's unit).
+    pub unit_id: Option<i64>,
+    pub class_id: Option<i64>,
+    pub status: Option<VerificationStatus>,
+    /// Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
+    /// more digits search ID numbers by prefix and education-sector codes.
+    pub q: Option<String>,
+    /// Only records with this finding code (e.g. `id_legacy_cmnd`).
+    pub finding_code: Option<String>,
+    /// Only records with a finding of this severity.
+    pub severity: Option<Severity>,
+    /// 1-based page number (default 1).
+    pub page: Option<u64>,
+    /// Items per page (default 50, at most 500).
+    pub page_size: Option<u64>,
+}
+
+impl PeopleQuery {
+    fn filter(&self) -> ApiResult<ListFilter> {
+        let page_size = self.page_size.unwrap_or(50);
+        if page_size == 0 || page_size > MAX_PAGE_SIZE {
+            return Err(ApiError::field("pageSize", "range", format!("pageSize phải từ 1 đến {MAX_PAGE_SIZE}.")));
+        }
+        let page = self.page.unwrap_or(1);
+        if page == 0 {
+            return Err(ApiError::field("page", "range", "page bắt đầu từ 1."));
+        }
+        let finding_code = match self.finding_code.as_deref() {
+            None | Some("") => None,
+            Some(code) => Some(
+                Code::parse(code)
+                    .ok_or_else(|| ApiError::field("findingCode", "unknown", format!("Không có mã lỗi {code:?}.")))?,
+            ),
+        };
+        Ok(ListFilter {
+            unit_id: self.unit_id,
+            class_id: self.class_id,
+            status: self.status,
+            q: self.q.clone(),
+            finding_code,
+            severity: self.severity,
+            page,
+            page_size,
+        })
+    }
+}
+
+/// Deserializes a field that may be absent (`None`), null (`Some(None)`) or a value.
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Identity fields of a new record, every one optional and kept exactly as entered.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityBody {
+    #[validate(length(max = 32, message = "Mã định danh ngành tối đa 32 ký tự."))]
+    pub sector_code: Option<String>,
+    #[validate(length(max = 255, message = "Họ tên tối đa 255 ký tự."))]
+    pub full_name: Option<String>,
+    #[validate(length(max = 64, message = "Ngày sinh tối đa 64 ký tự."))]
+    pub date_of_birth: Option<String>,
+    #[validate(length(max = 32, message = "Giới tính tối đa 32 ký tự."))]
+    pub gender: Option<String>,
+    #[validate(length(max = 64, message = "Số định danh tối đa 64 ký tự."))]
+    pub personal_id: Option<String>,
+    #[validate(nested)]
+    pub residence: Option<ResidenceEntered>,
+    #[validate(length(max = 500, message = "Địa chỉ tối đa 500 ký tự."))]
+    pub residence_text: Option<String>,
+}
+
+impl IdentityBody {
+    fn identity(&self) -> Identity {
+        let r = self.residence.clone().unwrap_or_default();
+        Identity {
+            full_name: self.full_name.clone(),
+            date_of_birth: self.date_of_birth.clone(),
+            gender: self.gender.clone(),
+            personal_id: self.personal_id.clone(),
+            res_province: r.province,
+            res_district: r.district,
+            res_commune: r.commune,
+            res_text: self.residence_text.clone(),
+        }
+    }
+}
+
+/// Residence changes: an absent part stays, `null` clears it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ResidencePatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 255))]
+    pub province: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 255))]
+    pub district: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 255))]
+    pub commune: Option<Option<String>>,
+}
+
+/// A partial change (JSON merge semantics: absent = unchanged, `null` = cleared).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonPatch {
+    /// Students: move to another class of the same school.
+    pub class_id: Option<i64>,
+    /// Staff only.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Position>, nullable)]
+    pub position: Option<Option<Position>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 32, message = "Mã định danh ngành tối đa 32 ký tự."))]
+    pub sector_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 255, message = "Họ tên tối đa 255 ký tự."))]
+    pub full_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 64, message = "Ngày sinh tối đa 64 ký tự."))]
+    pub date_of_birth: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 32, message = "Giới tính tối đa 32 ký tự."))]
+    pub gender: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 64, message = "Số định danh tối đa 64 ký tự."))]
+    pub personal_id: Option<Option<String>>,
+    #[validate(nested)]
+    pub residence: Option<ResidencePatch>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 500, message = "Địa chỉ tối đa 500 ký tự."))]
+    pub residence_text: Option<Option<String>>,
+    /// The `version` the change is based on; a newer stored version answers 409.
+    pub version: Option<i32>,
+}
+
+impl PersonPatch {
+    fn changes(&self) -> PersonChanges {
+        let r = self.residence.clone().unwrap_or_default();
+        PersonChanges {
+            class_id: self.class_id,
+            position: self.position,
+            sector_code: self.sector_code.clone(),
+            full_name: self.full_name.clone(),
+            date_of_birth: self.date_of_birth.clone(),
+            gender: self.gender.clone(),
+            personal_id: self.personal_id.clone(),
+            res_province: r.province,
+            res_district: r.district,
+            res_commune: r.commune,
+            res_text: self.residence_text.clone(),
+            expected_version: self.version,
+        }
+    }
+}
+
+/// One entry of a record's audit trail.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    /// `create`, `update`, `delete`, `view_personal_id`, …
+    pub action: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    /// `manual`, `import`, `registry`, `auto_fix`, `seed`.
+    pub source: String,
+    pub source_ref: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct History {
+    pub items: Vec<HistoryEntry>,
+}
+
+fn history_entry(e: audit_events::Model, full_id: bool) -> HistoryEntry {
+    let mask = |v: Option<String>| match (&e.field, full_id) {
+        (Some(f), false) if f == "personalId" => v.map(|s| mask_personal_id(&s)),
+        _ => v,
+    };
+    HistoryEntry {
+        old_value: mask(e.old_value.clone()),
+        new_value: mask(e.new_value.clone()),
+        id: e.id,
+        at: e.at,
+        actor: e.actor,
+        action: e.action,
+        field: e.field,
+        source: e.source,
+        source_ref: e.source_ref,
+        request_id: e.request_id,
+    }
+}
+
+// Shared handler bodies.
+
+pub async fn list(state: &AppState, caller: &Caller, kind: PersonKind, query: &PeopleQuery) -> ApiResult<PersonPage> {
+    let filter = query.filter()?;
+    let (rows, total) = people::list(&state.store.db, caller, kind, &filter).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let can_edit = people::can_write(caller, &row);
+            Person::from_row(row, can_edit, false)
+        })
+        .collect();
+    Ok(PersonPage { items, page: filter.page, page_size: filter.page_size, total })
+}
+
+pub async fn get(state: &AppState, req: &HttpRequest, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<Person> {
+    let row = people::get(&state.store.db, caller, kind, id).await?;
+    let can_edit = people::can_write(caller, &row);
+    if can_edit && row.person.personal_id.is_some() {
+        people::audit_full_id_view(&state.store.db, &AuditCtx::manual(caller, super::request_id(req)), row.person.id)
+            .await?;
+    }
+    Ok(Person::from_row(row, can_edit, can_edit))
+}
+
+/// Where a new record goes: its unit, class (students) and position (staff).
+pub struct Placement {
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub position: Option<Position>,
+}
+
+pub async fn create(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    placement: Placement,
+    body: &IdentityBody,
+) -> ApiResult<HttpResponse> {
+    body.validate().map_err(|e| from_validation(&e))?;
+    let new = NewPerson {
+        kind,
+        unit_id: placement.unit_id,
+        class_id: placement.class_id,
+        position: placement.position,
+        sector_code: body.sector_code.clone(),
+        identity: body.identity(),
+    };
+    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let row = people::create(&state.store.db, caller, &ctx, new).await?;
+    let location =
+        format!("/api/v1/{}/{}", if kind == PersonKind::Staff { "staff" } else { "students" }, row.person.id);
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(Person::from_row(row, true, true)))
+}
+
+pub async fn update(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    id: i64,
+    patch: &PersonPatch,
+) -> ApiResult<Person> {
+    patch.validate().map_err(|e| from_validation(&e))?;
+    if kind == PersonKind::Student && patch.position.is_some() {
+        return Err(ApiError::field("/position", "not_allowed", "Học sinh không có chức vụ."));
+    }
+    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let row = people::update(&state.store.db, caller, &ctx, kind, id, patch.changes()).await?;
+    Ok(Person::from_row(row, true, true))
+}
+
+pub async fn delete(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    id: i64,
+) -> ApiResult<HttpResponse> {
+    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    people::delete(&state.store.db, caller, &ctx, kind, id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn history(state: &AppState, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<History> {
+    let (row, events) = people::history(&state.store.db, caller, kind, id).await?;
+    let full = people::can_write(caller, &row);
+    Ok(History { items: events.into_iter().map(|e| history_entry(e, full)).collect() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Fix;
+
+    #[test]
+    fn masking_reaches_every_id_value_in_an_outcome() {
+        let mut f = Finding::new(Field::PersonalId, Code::IdSeparatorsRemoved);
+        f.fix = Some(Fix { from: "031 012 345 656".into(), to: "031012345656".into() });
+        f.params.insert("padded".into(), serde_json::json!("031012345656"));
+        f.message = "Đã sửa thành 031012345656.".into();
+        let mut name = Finding::new(Field::FullName, Code::NameCase);
+        name.fix = Some(Fix { from: "AN 123456".into(), to: "An 123456".into() });
+        let mut outcome = Outcome {
+            normalized: Normalized { personal_id: Some("031012345656".into()), ..Normalized::default() },
+            findings: vec![f, name],
+        };
+        mask_outcome(&mut outcome);
+        let text = serde_json::to_string(&outcome).expect("json");
+        assert!(!text.contains("031012345656"), "{text}");
+        assert!(text.contains("0310******56"));
+        assert!(text.contains("AN 123456"), "other fields are left alone");
+    }
+}

@@ -1,0 +1,124 @@
+//! `/staff`: identity records of managers, teachers and employees of schools and offices.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::people::{self, History, IdentityBody, PeopleQuery, Person, PersonPage, PersonPatch};
+use crate::domain::access::Caller;
+use crate::domain::org::Position;
+use crate::error::{ApiResult, Problem};
+use crate::rules::PersonKind;
+use crate::state::AppState;
+
+const KIND: PersonKind = PersonKind::Staff;
+
+/// A new staff member: the unit (default: the caller's own), the position, then the identity
+/// fields exactly as entered.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewStaffMember {
+    pub unit_id: Option<i64>,
+    pub position: Option<Position>,
+    #[serde(flatten)]
+    pub identity: IdentityBody,
+}
+
+/// Staff in the caller's scope, sorted by unit, then given name.
+#[utoipa::path(tag = "staff", params(PeopleQuery), responses(
+    (status = 200, body = PersonPage),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad filter or page size", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/staff")]
+pub async fn list_staff(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PeopleQuery>,
+) -> ApiResult<web::Json<PersonPage>> {
+    Ok(web::Json(people::list(&state, &caller, KIND, &query).await?))
+}
+
+/// One staff member. The full ID number is shown to accounts that may edit the record (audited).
+#[utoipa::path(tag = "staff", params(("id" = i64, Path)), responses(
+    (status = 200, body = Person),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/staff/{id}")]
+pub async fn get_staff(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(people::get(&state, &req, &caller, KIND, id.into_inner()).await?))
+}
+
+/// Adds a staff member to the caller's unit (or, for admins, any unit below it).
+#[utoipa::path(tag = "staff", request_body = NewStaffMember, responses(
+    (status = 201, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Education-sector code already used", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/staff")]
+pub async fn create_staff(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<NewStaffMember>,
+) -> ApiResult<HttpResponse> {
+    let placement =
+        people::Placement { unit_id: body.unit_id.unwrap_or(caller.unit_id), class_id: None, position: body.position };
+    people::create(&state, &req, &caller, KIND, placement, &body.identity).await
+}
+
+/// Changes a staff member (absent fields stay, `null` clears). Changing an identity field re-runs
+/// the rules and sets the verification status back to `not_sent`.
+#[utoipa::path(tag = "staff", params(("id" = i64, Path)), request_body = PersonPatch, responses(
+    (status = 200, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/staff/{id}")]
+pub async fn update_staff(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<PersonPatch>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(people::update(&state, &req, &caller, KIND, id.into_inner(), &body).await?))
+}
+
+/// Removes a staff member from lists (soft delete; the audit trail keeps the record).
+#[utoipa::path(tag = "staff", params(("id" = i64, Path)), responses(
+    (status = 204),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/staff/{id}")]
+pub async fn delete_staff(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    people::delete(&state, &req, &caller, KIND, id.into_inner()).await
+}
+
+/// The audit trail of a staff member, oldest first.
+#[utoipa::path(tag = "staff", params(("id" = i64, Path)), responses(
+    (status = 200, body = History),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/staff/{id}/history")]
+pub async fn staff_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<History>> {
+    Ok(web::Json(people::history(&state, &caller, KIND, id.into_inner()).await?))
+}

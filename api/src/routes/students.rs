@@ -1,0 +1,121 @@
+//! `/students`: students' identity records, class by class.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::people::{self, History, IdentityBody, PeopleQuery, Person, PersonPage, PersonPatch};
+use crate::domain::access::Caller;
+use crate::error::{ApiResult, Problem};
+use crate::rules::PersonKind;
+use crate::state::AppState;
+
+const KIND: PersonKind = PersonKind::Student;
+
+/// A new student: the class, then the identity fields exactly as entered (all optional; the
+/// rules report what is missing or wrong).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewStudent {
+    pub class_id: i64,
+    #[serde(flatten)]
+    pub identity: IdentityBody,
+}
+
+/// Students in the caller's scope, sorted by school, class, then given name.
+#[utoipa::path(tag = "students", params(PeopleQuery), responses(
+    (status = 200, body = PersonPage),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad filter or page size", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/students")]
+pub async fn list_students(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<PeopleQuery>,
+) -> ApiResult<web::Json<PersonPage>> {
+    Ok(web::Json(people::list(&state, &caller, KIND, &query).await?))
+}
+
+/// One student. The full ID number is shown to accounts that may edit the record (audited).
+#[utoipa::path(tag = "students", params(("id" = i64, Path)), responses(
+    (status = 200, body = Person),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/students/{id}")]
+pub async fn get_student(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(people::get(&state, &req, &caller, KIND, id.into_inner()).await?))
+}
+
+/// Adds a student to a class of the caller's school.
+#[utoipa::path(tag = "students", request_body = NewStudent, responses(
+    (status = 201, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Education-sector code already used", body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/students")]
+pub async fn create_student(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<NewStudent>,
+) -> ApiResult<HttpResponse> {
+    let placement = people::Placement { unit_id: caller.unit_id, class_id: Some(body.class_id), position: None };
+    people::create(&state, &req, &caller, KIND, placement, &body.identity).await
+}
+
+/// Changes a student (absent fields stay, `null` clears). Changing an identity field re-runs
+/// the rules and sets the verification status back to `not_sent`.
+#[utoipa::path(tag = "students", params(("id" = i64, Path)), request_body = PersonPatch, responses(
+    (status = 200, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/students/{id}")]
+pub async fn update_student(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<PersonPatch>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(people::update(&state, &req, &caller, KIND, id.into_inner(), &body).await?))
+}
+
+/// Removes a student from lists (soft delete; the audit trail keeps the record).
+#[utoipa::path(tag = "students", params(("id" = i64, Path)), responses(
+    (status = 204),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/students/{id}")]
+pub async fn delete_student(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    people::delete(&state, &req, &caller, KIND, id.into_inner()).await
+}
+
+/// The audit trail of a student, oldest first.
+#[utoipa::path(tag = "students", params(("id" = i64, Path)), responses(
+    (status = 200, body = History),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/students/{id}/history")]
+pub async fn student_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<History>> {
+    Ok(web::Json(people::history(&state, &caller, KIND, id.into_inner()).await?))
+}

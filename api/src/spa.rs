@@ -1,0 +1,57 @@
+//! Serves the built single-page app (`frontend/dist`, embedded at build time) with history
+//! fallback: any GET outside `/api` that is not a file answers `index.html`. Before the SPA is
+//! built, a plain page says how to build it.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use rust_embed::RustEmbed;
+
+use crate::error::{ApiError, ErrorCode};
+
+#[derive(RustEmbed)]
+#[folder = "../frontend/dist"]
+#[allow_missing = true]
+struct Assets;
+
+const NOT_BUILT: &str = "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>dinhdanh</title></head>\
+<body style=\"font-family:sans-serif;max-width:40em;margin:4em auto\"><h1>dinhdanh</h1>\
+<p>Giao diện web chưa được build. Chạy <code>make frontend</code> (hoặc <code>make run</code>) rồi khởi động lại máy chủ.</p>\
+<p>API: <a href=\"/api/docs/\">/api/docs/</a></p></body></html>";
+
+/// The SPA fallback for every route nothing else matched.
+pub async fn serve(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    if path.starts_with("/api/") || path == "/api" {
+        return crate::http::api_not_found(req).await;
+    }
+    if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD {
+        return ApiError::new(ErrorCode::MethodNotAllowed).error_response();
+    }
+    let file = path.trim_start_matches('/');
+    if !file.is_empty()
+        && let Some(asset) = Assets::get(file)
+    {
+        let mime = asset.metadata.mimetype().to_owned();
+        let cache = if file.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+        return HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, mime))
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static(cache)))
+            .body(asset.data.into_owned());
+    }
+    // A missing file with an extension is a 404, not the app.
+    if file.rsplit('/').next().is_some_and(|last| last.contains('.')) {
+        return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("Không tìm thấy tệp.");
+    }
+    match Assets::get("index.html") {
+        Some(index) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+            .body(index.data.into_owned()),
+        None => HttpResponse::Ok().content_type("text/html; charset=utf-8").body(NOT_BUILT),
+    }
+}
+
+/// True when the SPA was built into this binary.
+pub fn is_built() -> bool {
+    Assets::get("index.html").is_some()
+}

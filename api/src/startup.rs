@@ -1,0 +1,99 @@
+//! Building the application: settings → database (migrated) → state → HTTP server bound to its
+//! own listener, so tests can start it on port 0 and read the port back.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::TokenKeys;
+use crate::config::Settings;
+use crate::error::{json_error_handler, path_error_handler, query_error_handler};
+use crate::state::AppState;
+use crate::store::Store;
+
+/// A built, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects and migrates the database, seeds demo data into an empty database in demo
+    /// mode, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let secret = match (&settings.jwt_secret, settings.demo) {
+            (Some(secret), _) => secret.clone(),
+            (None, true) => crate::auth::token::random_secret(),
+            (None, false) => anyhow::bail!(
+                "no JWT secret configured: set APP_JWT_SECRET (at least 32 bytes) or jwt_secret in the config file, \
+                 or start with --demo"
+            ),
+        };
+        let db = crate::db::connect(&settings).await?;
+        crate::db::migrate(&db).await?;
+        let store = Store::new(db);
+        if settings.demo {
+            crate::demo::seed_if_empty(&store, &settings).await?;
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let keys = web::Data::new(TokenKeys::new(&secret, settings.jwt_ttl_minutes)?);
+        let state = web::Data::new(AppState::new(store, settings.clone()));
+        let openapi = crate::routes::openapi();
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            let settings = &app_state.settings;
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(keys.clone())
+                .app_data(web::JsonConfig::default().limit(settings.max_json_bytes).error_handler(json_error_handler))
+                .app_data(web::QueryConfig::default().error_handler(query_error_handler))
+                .app_data(web::PathConfig::default().error_handler(path_error_handler))
+                .app_data(web::PayloadConfig::default().limit(settings.max_upload_bytes))
+                .into_utoipa_app()
+                .service(utoipa_actix_web::scope("/api/v1").configure(crate::routes::configure))
+                .service(crate::routes::health::health)
+                .into_app()
+                .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+                .route(
+                    "/api/docs",
+                    web::get().to(|| async {
+                        actix_web::HttpResponse::PermanentRedirect().insert_header(("Location", "/api/docs/")).finish()
+                    }),
+                )
+                .default_service(web::to(crate::spa::serve))
+                .wrap(Compress::default())
+                .wrap(crate::http::cors(&settings.cors_allowed_origins))
+                .wrap(crate::http::security_headers())
+                .wrap(from_fn(crate::http::request_id_and_log))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10);
+        if settings.http_workers > 0 {
+            server = server.workers(settings.http_workers);
+        }
+        Ok(Application { port, server: server.run(), state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is asked to stop (SIGINT/SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Initialises tracing: `RUST_LOG` when set, else the configured filter.
+pub fn init_tracing(default_filter: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}

@@ -1,0 +1,117 @@
+//! The append-only audit trail. ID numbers are stored in full here (the audit is the record
+//! of truth) and must never be written to logs.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::StoreResult;
+use super::entities::audit_events;
+use crate::domain::access::Caller;
+
+/// Where a change came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Manual,
+    Import,
+    Registry,
+    AutoFix,
+    Seed,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Manual => "manual",
+            Source::Import => "import",
+            Source::Registry => "registry",
+            Source::AutoFix => "auto_fix",
+            Source::Seed => "seed",
+        }
+    }
+}
+
+/// Who is acting, from where, under which request: attached to every audit row.
+#[derive(Debug, Clone)]
+pub struct AuditCtx {
+    pub actor_id: Option<i64>,
+    pub actor: String,
+    pub source: Source,
+    /// The import, fix batch or job the change belongs to.
+    pub source_ref: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl AuditCtx {
+    /// A change made by a signed-in user through the API.
+    pub fn manual(caller: &Caller, request_id: Option<String>) -> AuditCtx {
+        AuditCtx {
+            actor_id: Some(caller.user_id),
+            actor: caller.username.clone(),
+            source: Source::Manual,
+            source_ref: None,
+            request_id,
+        }
+    }
+    /// A change made by the system itself (seeding, workers).
+    pub fn system(source: Source, source_ref: Option<String>) -> AuditCtx {
+        AuditCtx { actor_id: None, actor: "system".to_owned(), source, source_ref, request_id: None }
+    }
+    pub fn with_source(mut self, source: Source, source_ref: Option<String>) -> AuditCtx {
+        self.source = source;
+        self.source_ref = source_ref;
+        self
+    }
+}
+
+/// One audit row to write.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i64>,
+    pub field: Option<&'a str>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// Appends events in one statement.
+pub async fn record<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, events: Vec<Event<'_>>) -> StoreResult<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = events.into_iter().map(|e| audit_events::ActiveModel {
+        at: Set(now),
+        actor_id: Set(ctx.actor_id),
+        actor: Set(ctx.actor.clone()),
+        action: Set(e.action.to_owned()),
+        entity: Set(e.entity.to_owned()),
+        entity_id: Set(e.entity_id),
+        field: Set(e.field.map(str::to_owned)),
+        old_value: Set(e.old_value),
+        new_value: Set(e.new_value),
+        source: Set(ctx.source.as_str().to_owned()),
+        source_ref: Set(ctx.source_ref.clone()),
+        request_id: Set(ctx.request_id.clone()),
+        ..Default::default()
+    });
+    audit_events::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// Every event about one entity, oldest first.
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    entity: &str,
+    entity_id: i64,
+) -> StoreResult<Vec<audit_events::Model>> {
+    Ok(audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq(entity))
+        .filter(audit_events::Column::EntityId.eq(entity_id))
+        .order_by_asc(audit_events::Column::Id)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,64 @@
+//! Classes of a school for a school year.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::entities::{classes, units};
+use super::{StoreError, StoreResult};
+use crate::domain::access::Caller;
+
+/// A class to create.
+#[derive(Debug, Clone)]
+pub struct NewClass {
+    pub school_id: i64,
+    pub school_year: String,
+    pub grade: i32,
+    pub name: String,
+}
+
+pub async fn create<C: ConnectionTrait>(conn: &C, new: NewClass) -> StoreResult<classes::Model> {
+    Ok(classes::ActiveModel {
+        school_id: Set(new.school_id),
+        school_year: Set(new.school_year),
+        grade: Set(new.grade),
+        name: Set(new.name),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Classes of a school in the caller's scope, by grade then name; optionally one school year.
+pub async fn list_for_school<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    school_id: i64,
+    school_year: Option<&str>,
+) -> StoreResult<Vec<classes::Model>> {
+    let school = super::units::get_scoped(conn, caller, school_id).await?;
+    let mut query = classes::Entity::find().filter(classes::Column::SchoolId.eq(school.id));
+    if let Some(year) = school_year {
+        query = query.filter(classes::Column::SchoolYear.eq(year));
+    }
+    Ok(query.order_by_asc(classes::Column::Grade).order_by_asc(classes::Column::Name).all(conn).await?)
+}
+
+/// One class with its school, if the school is in the caller's scope.
+pub async fn get_scoped<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    id: i64,
+) -> StoreResult<(classes::Model, units::Model)> {
+    let class = classes::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)?;
+    let school = super::units::get_scoped(conn, caller, class.school_id).await?;
+    Ok((class, school))
+}
+
+/// Classes by id (unscoped; for decorating lists the caller already may read).
+pub async fn by_ids<C: ConnectionTrait>(conn: &C, ids: Vec<i64>) -> StoreResult<Vec<classes::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(classes::Entity::find().filter(classes::Column::Id.is_in(ids)).all(conn).await?)
+}

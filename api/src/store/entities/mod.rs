@@ -1,0 +1,9 @@
+//! sea-orm entities, one per table. Relations are expressed in queries, not here.
+
+pub mod audit_events;
+pub mod classes;
+pub mod people;
+pub mod person_findings;
+pub mod registry_truth;
+pub mod units;
+pub mod users;

@@ -1,0 +1,73 @@
+//! Persistence: the only module that touches sea-orm. Every read is scoped to the caller's
+//! subtree here, and every change is audited here, in the same transaction as the change.
+//! Database errors become domain errors in this module, so SQLite's and PostgreSQL's different
+//! texts never reach handlers.
+
+pub mod audit;
+pub mod classes;
+pub mod entities;
+pub mod people;
+pub mod units;
+pub mod users;
+
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+
+use crate::error::FieldError;
+
+/// What a store call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Missing, deleted or outside the caller's scope: the caller cannot tell which.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness rule was broken (a field, when known, and a Vietnamese message).
+    #[error("conflict: {message}")]
+    Conflict { pointer: Option<String>, message: String },
+    /// Optimistic concurrency: the record changed since the caller read it.
+    #[error("version conflict (current {current})")]
+    VersionConflict { current: i32 },
+    /// Input that the store refuses, field by field.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// In scope for reading but not for this change.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error(transparent)]
+    Db(DbErr),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> StoreError {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict {
+                pointer: None,
+                message: "Giá trị này đã tồn tại ở một bản ghi khác.".to_owned(),
+            },
+            _ => StoreError::Db(err),
+        }
+    }
+}
+
+impl StoreError {
+    pub fn invalid(pointer: &str, code: &str, message: impl Into<String>) -> StoreError {
+        StoreError::Invalid(vec![FieldError {
+            pointer: pointer.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }])
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Handle to the database shared by handlers and workers.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub db: DatabaseConnection,
+}
+
+impl Store {
+    pub fn new(db: DatabaseConnection) -> Store {
+        Store { db }
+    }
+}

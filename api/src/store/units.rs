@@ -1,0 +1,97 @@
+//! The unit tree: department → management units → schools, with materialised paths.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::entities::units;
+use super::{StoreError, StoreResult};
+use crate::domain::access::Caller;
+use crate::domain::org::{SchoolLevel, UnitKind};
+
+/// A unit to create.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub parent_id: Option<i64>,
+    pub kind: UnitKind,
+    pub code: String,
+    pub name: String,
+    pub level: Option<SchoolLevel>,
+    pub province_code: Option<String>,
+    pub district_code: Option<String>,
+    pub commune_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Creates a unit under its parent and computes its path.
+pub async fn create<C: ConnectionTrait>(conn: &C, new: NewUnit) -> StoreResult<units::Model> {
+    let parent_path = match new.parent_id {
+        Some(pid) => units::Entity::find_by_id(pid).one(conn).await?.ok_or(StoreError::NotFound)?.path,
+        None => "/".to_owned(),
+    };
+    let inserted = units::ActiveModel {
+        parent_id: Set(new.parent_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        code: Set(new.code),
+        name: Set(new.name),
+        level: Set(new.level.map(|l| l.as_str().to_owned())),
+        path: Set(String::new()),
+        province_code: Set(new.province_code),
+        district_code: Set(new.district_code),
+        commune_code: Set(new.commune_code),
+        address: Set(new.address),
+        phone: Set(new.phone),
+        email: Set(new.email),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let path = format!("{parent_path}{}/", inserted.id);
+    let mut active: units::ActiveModel = inserted.into();
+    active.path = Set(path);
+    Ok(active.update(conn).await?)
+}
+
+/// The caller's unit and everything below it, in tree order.
+pub async fn list_subtree<C: ConnectionTrait>(conn: &C, caller: &Caller) -> StoreResult<Vec<units::Model>> {
+    Ok(units::Entity::find()
+        .filter(units::Column::Path.like(caller.subtree_pattern()))
+        .order_by_asc(units::Column::Path)
+        .all(conn)
+        .await?)
+}
+
+/// One unit in the caller's subtree.
+pub async fn get_scoped<C: ConnectionTrait>(conn: &C, caller: &Caller, id: i64) -> StoreResult<units::Model> {
+    match units::Entity::find_by_id(id).one(conn).await? {
+        Some(unit) if caller.reads_path(&unit.path) => Ok(unit),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// One unit, unscoped (for internal use: token issuing, seeding).
+pub async fn get<C: ConnectionTrait>(conn: &C, id: i64) -> StoreResult<units::Model> {
+    units::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)
+}
+
+/// A unit by its code, unscoped.
+pub async fn by_code<C: ConnectionTrait>(conn: &C, code: &str) -> StoreResult<Option<units::Model>> {
+    Ok(units::Entity::find().filter(units::Column::Code.eq(code)).one(conn).await?)
+}
+
+/// The direct children of a unit, by name.
+pub async fn children<C: ConnectionTrait>(conn: &C, parent_id: i64) -> StoreResult<Vec<units::Model>> {
+    Ok(units::Entity::find()
+        .filter(units::Column::ParentId.eq(parent_id))
+        .order_by_asc(units::Column::Name)
+        .all(conn)
+        .await?)
+}
+
+/// True when the database holds no unit at all (a fresh database).
+pub async fn is_empty<C: ConnectionTrait>(conn: &C) -> StoreResult<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(units::Entity::find().count(conn).await? == 0)
+}
