@@ -11,11 +11,7 @@ pub fn nfc(s: &str) -> String {
 /// True for characters that render as (or hide inside) whitespace: NBSP, the Unicode spaces,
 /// zero-width characters and the BOM.
 pub fn is_odd_space(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}'
-        )
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}')
 }
 
 /// Zero-width characters vanish; every run of other spaces becomes one ASCII space; trimmed.
@@ -23,10 +19,7 @@ pub fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.chars() {
-        if matches!(
-            c,
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-        ) {
+        if matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}') {
             continue;
         }
         if is_odd_space(c) {

@@ -11,8 +11,7 @@ pub fn check_residence(
     findings: &mut Vec<Finding>,
 ) -> Option<ResolvedResidence> {
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
-    let structured_empty =
-        input.is_none_or(|r| blank(&r.province) && blank(&r.district) && blank(&r.commune));
+    let structured_empty = input.is_none_or(|r| blank(&r.province) && blank(&r.district) && blank(&r.commune));
     let text_empty = text.is_none_or(|t| t.trim().is_empty());
     if structured_empty && text_empty {
         findings.push(Finding::new(Field::Residence, Code::AddressMissing));

@@ -85,28 +85,17 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn errors(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count()
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
     }
     pub fn warnings(&self) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Warning)
-            .count()
+        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
     }
 }
 
 /// Runs every rule on one record.
 pub fn check_record(input: &RecordInput, _ctx: &RuleContext) -> Outcome {
     // Placeholder until the rules issue lands: trims the fields and raises only "missing".
-    let clean = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let clean = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let mut findings = Vec::new();
     let full_name = clean(&input.full_name);
     if full_name.is_none() {
@@ -116,11 +105,7 @@ pub fn check_record(input: &RecordInput, _ctx: &RuleContext) -> Outcome {
     if personal_id.is_none() {
         findings.push(Finding::new(Field::PersonalId, Code::IdMissing));
     }
-    let residence = address::check_residence(
-        input.residence.as_ref(),
-        input.residence_text.as_deref(),
-        &mut findings,
-    );
+    let residence = address::check_residence(input.residence.as_ref(), input.residence_text.as_deref(), &mut findings);
     let search_key = full_name.as_deref().map(crate::domain::text::fold_ascii);
     Outcome {
         normalized: Normalized {

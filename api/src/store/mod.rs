@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod classes;
+pub mod counters;
 pub mod entities;
 pub mod people;
 pub mod units;

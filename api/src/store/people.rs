@@ -315,10 +315,12 @@ pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, personal_ids: &[Strin
                 outcome.findings.push(duplicate_finding(others));
             }
             let id = holder.id;
+            let before = holder.clone();
             let mut active: people::ActiveModel = holder.into();
             apply_outcome(&mut active, &outcome);
-            active.update(conn).await?;
+            let after = active.update(conn).await?;
             write_finding_rows(conn, id, &outcome).await?;
+            super::counters::apply_change(conn, Some(&before), Some(&after)).await?;
         }
     }
     Ok(())
@@ -543,6 +545,7 @@ pub async fn create(
     apply_outcome(&mut active, &outcome);
     let person = active.insert(&txn).await.map_err(sector_code_conflict)?;
     write_finding_rows(&txn, person.id, &outcome).await?;
+    super::counters::apply_change(&txn, None, Some(&person)).await?;
     let mut events = vec![Event {
         action: "create",
         entity: "person",
@@ -714,6 +717,7 @@ pub async fn update_in<C: ConnectionTrait>(
         }
     }
     let updated = active.update(conn).await.map_err(sector_code_conflict)?;
+    super::counters::apply_change(conn, Some(&person), Some(&updated)).await?;
     audit::record(conn, ctx, events).await?;
     if identity_changed {
         let mut ids: Vec<String> = old_pid.into_iter().collect();
@@ -738,9 +742,11 @@ pub async fn delete(
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không xoá được.".to_owned()));
     }
     let pid = row.person.norm_personal_id.clone();
+    let before = row.person.clone();
     let mut active: people::ActiveModel = row.person.into();
     active.deleted_at = Set(Some(Utc::now()));
     active.update(&txn).await?;
+    super::counters::apply_change(&txn, Some(&before), None).await?;
     audit::record(
         &txn,
         ctx,
