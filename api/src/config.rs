@@ -69,6 +69,25 @@ pub struct Settings {
     pub log: String,
     /// Number of HTTP worker threads; 0 means one per core.
     pub http_workers: usize,
+    /// Progress statistics (`[stats]`).
+    pub stats: StatsSettings,
+}
+
+/// Progress statistics settings (`[stats]` in the file, `APP_STATS__<KEY>` in the environment).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatsSettings {
+    /// Minutes between refreshes of today's snapshot by the background task (one more runs
+    /// just before midnight); 0 turns the task off.
+    pub snapshot_interval_minutes: u32,
+    /// Days of history the projected completion date is measured over.
+    pub projection_window_days: u32,
+}
+
+impl Default for StatsSettings {
+    fn default() -> StatsSettings {
+        StatsSettings { snapshot_interval_minutes: 60, projection_window_days: 14 }
+    }
 }
 
 impl Default for Settings {
@@ -88,6 +107,7 @@ impl Default for Settings {
             login_max_failures: 5,
             log: "info,sqlx=warn,sea_orm=warn".to_owned(),
             http_workers: 0,
+            stats: StatsSettings::default(),
         }
     }
 }
@@ -147,6 +167,9 @@ impl Settings {
             && parse_school_year(year).is_none()
         {
             return Err(ConfigError::Invalid(format!("school_year must look like 2025-2026, not {year:?}")));
+        }
+        if self.stats.projection_window_days < 2 {
+            return Err(ConfigError::Invalid("stats.projection_window_days must be at least 2".to_owned()));
         }
         if self.jwt_ttl_minutes <= 0 {
             return Err(ConfigError::Invalid("jwt_ttl_minutes must be positive".to_owned()));

@@ -13,4 +13,5 @@ pub mod rules;
 pub mod spa;
 pub mod startup;
 pub mod state;
+pub mod stats;
 pub mod store;

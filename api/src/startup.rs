@@ -40,6 +40,10 @@ impl Application {
         if settings.demo {
             crate::demo::seed_if_empty(&store, &settings).await?;
         }
+        if crate::store::counters::ensure_built(&store.db).await? {
+            tracing::info!("statistics counters rebuilt from the records");
+        }
+        tokio::spawn(crate::stats::worker::run(store.clone(), settings.clone()));
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();

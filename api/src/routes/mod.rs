@@ -3,10 +3,12 @@
 //! feeds the generated OpenAPI document.
 
 pub mod auth;
+pub mod campaigns;
 pub mod classes;
 pub mod health;
 pub mod people;
 pub mod staff;
+pub mod stats;
 pub mod students;
 pub mod units;
 
@@ -33,7 +35,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(staff::get_staff)
         .service(staff::update_staff)
         .service(staff::delete_staff)
-        .service(staff::staff_history);
+        .service(staff::staff_history)
+        .service(stats::get_progress)
+        .service(stats::get_timeline)
+        .service(stats::get_reasons)
+        .service(stats::get_laggards)
+        .service(stats::get_report)
+        .service(stats::take_snapshot)
+        .service(campaigns::create_campaign)
+        .service(campaigns::list_campaigns)
+        .service(campaigns::get_campaign);
 }
 
 #[derive(OpenApi)]
@@ -58,6 +69,8 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
         (name = "units", description = "The unit tree and classes"),
         (name = "students", description = "Students' identity records"),
         (name = "staff", description = "Staff members' identity records"),
+        (name = "stats", description = "Progress statistics: counts and the four dimensions (đúng, đủ, sạch, sống) per unit, \
+timelines and burn-down to a campaign's deadline, failure reasons, laggards, the Excel report; campaigns"),
         (name = "system", description = "Health"),
     )
 )]

@@ -4,10 +4,12 @@
 //! texts never reach handlers.
 
 pub mod audit;
+pub mod campaigns;
 pub mod classes;
 pub mod counters;
 pub mod entities;
 pub mod people;
+pub mod stats;
 pub mod units;
 pub mod users;
 

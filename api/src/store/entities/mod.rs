@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. Relations are expressed in queries, not here.
 
 pub mod audit_events;
+pub mod campaigns;
 pub mod classes;
 pub mod people;
 pub mod person_findings;

@@ -1,0 +1,266 @@
+//! `/stats`: progress of a unit and its children, daily timelines with the burn-down's
+//! projection, failure reasons, laggards and the Excel report. Scoped to the caller's subtree
+//! like every other read; no personal data.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::require_role;
+use crate::domain::access::{Caller, Role};
+use crate::domain::org::UnitKind;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
+use crate::stats::views::{Laggards, Progress, Reasons, Timeline};
+use crate::stats::{Population, report};
+use crate::store::audit::{self, AuditCtx, Event};
+use crate::store::stats::{self, SnapshotMode, StatsCtx};
+
+/// Largest number of laggards one call returns.
+pub const MAX_LAGGARDS: usize = 100;
+/// Longest timeline one call returns, in days.
+pub const MAX_TIMELINE_DAYS: i64 = 366;
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The unit, population and campaign a statistics call is about.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Any unit in the caller's subtree (default: the caller's unit).
+    pub unit_id: Option<i64>,
+    /// `students` (default) or `staff`.
+    pub population: Option<Population>,
+    /// The campaign whose deadline projections use (default: the latest active campaign for the
+    /// population set by the unit or a unit above it).
+    pub campaign_id: Option<i64>,
+}
+
+/// A timeline's unit, population, campaign and days.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Any unit in the caller's subtree (default: the caller's unit).
+    pub unit_id: Option<i64>,
+    /// `students` (default) or `staff`.
+    pub population: Option<Population>,
+    /// The campaign whose deadline the projection uses (default as for `progress`).
+    pub campaign_id: Option<i64>,
+    /// First day, `YYYY-MM-DD` (default: 29 days before `to`).
+    pub from: Option<NaiveDate>,
+    /// Last day, `YYYY-MM-DD` (default: today). At most 366 days after `from`.
+    pub to: Option<NaiveDate>,
+}
+
+/// Which laggards to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct LaggardsQuery {
+    /// Any unit in the caller's subtree (default: the caller's unit).
+    pub unit_id: Option<i64>,
+    /// `students` (default) or `staff`.
+    pub population: Option<Population>,
+    /// The campaign whose deadline decides "projected to miss" (default as for `progress`).
+    pub campaign_id: Option<i64>,
+    /// Units of this kind are ranked: `school` (default) or `district`.
+    pub level: Option<UnitKind>,
+    /// How many units (default 10, at most 100).
+    pub limit: Option<usize>,
+}
+
+fn ctx(state: &AppState) -> StatsCtx {
+    let today = crate::domain::clock::today();
+    StatsCtx {
+        today,
+        school_year: state.settings.current_school_year(today),
+        window_days: state.settings.stats.projection_window_days,
+    }
+}
+
+/// Progress of a unit and of each child unit (district offices → schools → classes): counts,
+/// the four dimensions as shares, and the projected completion at the current pace.
+#[utoipa::path(tag = "stats", params(StatsQuery), responses(
+    (status = 200, body = Progress),
+    (status = 400, description = "Unreadable query", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "Unit or campaign not in the caller's scope", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/stats/progress")]
+pub async fn get_progress(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<StatsQuery>,
+) -> ApiResult<web::Json<Progress>> {
+    let population = query.population.unwrap_or_default();
+    let out =
+        stats::progress(&state.store.db, &caller, query.unit_id, population, query.campaign_id, &ctx(&state)).await?;
+    Ok(web::Json(out))
+}
+
+/// Daily series of a unit and of each child unit (from the daily snapshots; today's point is
+/// live), with the burn-down's projection against the campaign's deadline.
+#[utoipa::path(tag = "stats", params(TimelineQuery), responses(
+    (status = 200, body = Timeline),
+    (status = 400, description = "Unreadable query", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`from` after `to`, or more than 366 days", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/stats/timeline")]
+pub async fn get_timeline(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<TimelineQuery>,
+) -> ApiResult<web::Json<Timeline>> {
+    let ctx = ctx(&state);
+    let to = query.to.unwrap_or(ctx.today);
+    let from = query.from.unwrap_or_else(|| to.checked_sub_days(Days::new(29)).unwrap_or(to));
+    if from > to {
+        return Err(ApiError::field("from", "range", "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."));
+    }
+    if (to - from).num_days() > MAX_TIMELINE_DAYS {
+        return Err(ApiError::field("from", "range", "Mỗi lần xem tối đa 366 ngày."));
+    }
+    let population = query.population.unwrap_or_default();
+    let out =
+        stats::timeline(&state.store.db, &caller, query.unit_id, population, from, to, query.campaign_id, &ctx).await?;
+    Ok(web::Json(out))
+}
+
+/// Why records fail: counts by finding code (errors and warnings) and by mismatch field, for
+/// the unit and each child unit.
+#[utoipa::path(tag = "stats", params(StatsQuery), responses(
+    (status = 200, body = Reasons),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/stats/reasons")]
+pub async fn get_reasons(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<StatsQuery>,
+) -> ApiResult<web::Json<Reasons>> {
+    let population = query.population.unwrap_or_default();
+    Ok(web::Json(stats::reasons(&state.store.db, &caller, query.unit_id, population, &ctx(&state)).await?))
+}
+
+/// The units lagging most: projected to miss the deadline first, then lowest verified share;
+/// with their top failure reasons and the unit to contact.
+#[utoipa::path(tag = "stats", params(LaggardsQuery), responses(
+    (status = 200, body = Laggards),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Bad limit or level", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/stats/laggards")]
+pub async fn get_laggards(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<LaggardsQuery>,
+) -> ApiResult<web::Json<Laggards>> {
+    let limit = query.limit.unwrap_or(10);
+    if limit == 0 || limit > MAX_LAGGARDS {
+        return Err(ApiError::field("limit", "range", format!("limit phải từ 1 đến {MAX_LAGGARDS}.")));
+    }
+    let level = query.level.unwrap_or(UnitKind::School);
+    if level == UnitKind::Department {
+        return Err(ApiError::field("level", "not_allowed", "Chỉ xếp hạng được trường hoặc phòng/đơn vị quản lý."));
+    }
+    let population = query.population.unwrap_or_default();
+    let out = stats::laggards(
+        &state.store.db,
+        &caller,
+        query.unit_id,
+        population,
+        level,
+        limit,
+        query.campaign_id,
+        &ctx(&state),
+    )
+    .await?;
+    Ok(web::Json(out))
+}
+
+/// The progress report as an Excel workbook: a summary sheet (one row per child unit, shares as
+/// percentages with colours), the failure reasons, and the laggards. The export is audited.
+#[utoipa::path(tag = "stats", params(StatsQuery), responses(
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/stats/report.xlsx")]
+pub async fn get_report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<StatsQuery>,
+) -> ApiResult<HttpResponse> {
+    let ctx = ctx(&state);
+    let db = &state.store.db;
+    let population = query.population.unwrap_or_default();
+    let progress = stats::progress(db, &caller, query.unit_id, population, query.campaign_id, &ctx).await?;
+    let reasons = stats::reasons(db, &caller, Some(progress.unit.id), population, &ctx).await?;
+    let laggards = stats::laggards(
+        db,
+        &caller,
+        Some(progress.unit.id),
+        population,
+        UnitKind::School,
+        MAX_LAGGARDS,
+        query.campaign_id,
+        &ctx,
+    )
+    .await?;
+    let bytes = report::write(&progress, &reasons, &laggards, chrono::Utc::now()).map_err(ApiError::internal)?;
+    audit::record(
+        db,
+        &AuditCtx::manual(&caller, super::request_id(&req)),
+        vec![Event {
+            action: "export",
+            entity: "stats_report",
+            entity_id: Some(progress.unit.id),
+            field: None,
+            old_value: None,
+            new_value: Some(population.as_str().to_owned()),
+        }],
+    )
+    .await?;
+    let filename = format!(
+        "bao-cao-tien-do-{}-{}-{}.xlsx",
+        progress.unit.code.as_deref().unwrap_or("don-vi"),
+        population.as_str(),
+        ctx.today.format("%Y%m%d")
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, XLSX))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .body(bytes))
+}
+
+/// How many snapshot rows were written.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotResult {
+    /// Today (Vietnam).
+    pub day: NaiveDate,
+    /// One per unit and population.
+    pub rows: usize,
+}
+
+/// Refreshes today's snapshot of every unit now (the background task does it at start-up, every
+/// `stats.snapshot_interval_minutes` and just before midnight). Department and admin accounts.
+#[utoipa::path(tag = "stats", responses(
+    (status = 200, body = SnapshotResult),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/stats/snapshots")]
+pub async fn take_snapshot(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<SnapshotResult>> {
+    require_role(&caller, &[Role::Department, Role::Admin])?;
+    let ctx = ctx(&state);
+    let rows = stats::take_snapshot(&state.store.db, ctx.today, &ctx.school_year, SnapshotMode::Refresh).await?;
+    Ok(web::Json(SnapshotResult { day: ctx.today, rows }))
+}

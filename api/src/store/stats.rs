@@ -1,0 +1,639 @@
+//! Reading the statistics: progress of a unit and its children from the counters, daily
+//! snapshots and timelines, failure reasons and laggards, every read scoped to the caller's
+//! subtree. Counters are summed in SQL per unit (or per class under a school) and rolled up the
+//! tree in memory through the units' materialised paths, so a call reads at most one row per
+//! unit and school year whatever the number of records.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Days, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, Value,
+};
+
+use super::StoreResult;
+use super::campaigns::{self, CampaignRow};
+use super::counters::statement;
+use super::entities::{classes, units};
+use crate::domain::access::Caller;
+use crate::domain::org::UnitKind;
+use crate::rules::Severity;
+use crate::stats::labels::{field_label, finding_label};
+use crate::stats::laggards::{self, TOP_REASONS};
+use crate::stats::projection::{DayShare, Projection, project};
+use crate::stats::views::{
+    Counters, FindingCount, Laggard, Laggards, MismatchCount, Progress, Reasons, StatUnit, StatUnitKind, Timeline,
+    TimelinePoint, UnitProgress, UnitReasons, UnitTimeline,
+};
+use crate::stats::{MISMATCH_FIELDS, Population, Tally, share};
+
+/// The day the statistics are read on and what depends on it.
+#[derive(Debug, Clone)]
+pub struct StatsCtx {
+    /// Today in Vietnam (tests pass other days).
+    pub today: NaiveDate,
+    /// The current school year (`sống` counts records of this year).
+    pub school_year: String,
+    /// Days of history a projection measures the pace over.
+    pub window_days: u32,
+}
+
+/// How [`take_snapshot`] treats an existing row for the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotMode {
+    /// Replace it: the day keeps the last values taken that day.
+    Refresh,
+    /// Keep it: only missing rows are written.
+    IfMissing,
+}
+
+const SNAPSHOT_CHUNK: usize = 100;
+const IN_CHUNK: usize = 500;
+
+/// A unit as statistics name it.
+pub fn stat_unit(u: &units::Model) -> StatUnit {
+    let kind = match UnitKind::parse(&u.kind) {
+        Some(UnitKind::Department) => StatUnitKind::Department,
+        Some(UnitKind::District) => StatUnitKind::District,
+        _ => StatUnitKind::School,
+    };
+    StatUnit {
+        id: u.id,
+        kind,
+        code: Some(u.code.clone()),
+        name: u.name.clone(),
+        parent_id: u.parent_id,
+        school_year: None,
+    }
+}
+
+fn class_unit(c: &classes::Model) -> StatUnit {
+    StatUnit {
+        id: c.id,
+        kind: StatUnitKind::Class,
+        code: None,
+        name: c.name.clone(),
+        parent_id: Some(c.school_id),
+        school_year: Some(c.school_year.clone()),
+    }
+}
+
+/// Unit ids along a materialised path (`/1/4/17/` → 1, 4, 17).
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
+}
+
+/// The id of the node right below `root_path` on the way to `path`; none when `path` is the
+/// root itself or lies outside it.
+pub fn child_on_path(root_path: &str, path: &str) -> Option<i64> {
+    let rest = path.strip_prefix(root_path)?;
+    rest.split('/').find(|s| !s.is_empty()).and_then(|s| s.parse().ok())
+}
+
+fn sums(prefix: &str) -> String {
+    Tally::COLUMNS.iter().map(|c| format!("CAST(SUM({prefix}{c}) AS BIGINT)")).collect::<Vec<_>>().join(", ")
+}
+
+fn tally_at(row: &sea_orm::QueryResult, offset: usize) -> Result<Tally, sea_orm::DbErr> {
+    let mut values = Vec::with_capacity(Tally::COLUMNS.len());
+    for i in 0..Tally::COLUMNS.len() {
+        values.push(row.try_get_by::<i64, _>(offset + i)?);
+    }
+    Ok(Tally::from_values(&values))
+}
+
+/// Counters of the subtree at `root_path`, summed per unit, as read in `year`.
+async fn tallies_by_unit<C: ConnectionTrait>(
+    conn: &C,
+    root_path: &str,
+    population: Population,
+    year: &str,
+) -> StoreResult<Vec<(i64, String, Tally)>> {
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "SELECT u.id, u.path, sc.live_year, {} FROM stat_counters sc INNER JOIN units u ON u.id = sc.unit_id \
+         WHERE u.path LIKE ? AND sc.kind = ? GROUP BY u.id, u.path, sc.live_year",
+        sums("sc.")
+    );
+    let rows = conn
+        .query_all_raw(statement(
+            backend,
+            &sql,
+            vec![format!("{root_path}%").into(), population.kind().as_str().into()],
+        ))
+        .await?;
+    let mut by_unit: BTreeMap<i64, (String, Tally)> = BTreeMap::new();
+    for row in rows {
+        let id: i64 = row.try_get_by(0)?;
+        let path: String = row.try_get_by(1)?;
+        let live_year: String = row.try_get_by(2)?;
+        let tally = tally_at(&row, 3)?.for_year(&live_year, year);
+        by_unit.entry(id).or_insert_with(|| (path, Tally::default())).1.add(&tally);
+    }
+    Ok(by_unit.into_iter().map(|(id, (path, t))| (id, path, t)).collect())
+}
+
+/// Counters of a school summed per class (0: no class), as read in `year`.
+async fn tallies_by_class<C: ConnectionTrait>(
+    conn: &C,
+    school_id: i64,
+    population: Population,
+    year: &str,
+) -> StoreResult<BTreeMap<i64, Tally>> {
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "SELECT sc.class_id, sc.live_year, {} FROM stat_counters sc WHERE sc.unit_id = ? AND sc.kind = ? \
+         GROUP BY sc.class_id, sc.live_year",
+        sums("sc.")
+    );
+    let rows =
+        conn.query_all_raw(statement(backend, &sql, vec![school_id.into(), population.kind().as_str().into()])).await?;
+    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+    for row in rows {
+        let class_id: i64 = row.try_get_by(0)?;
+        let live_year: String = row.try_get_by(1)?;
+        out.entry(class_id).or_default().add(&tally_at(&row, 2)?.for_year(&live_year, year));
+    }
+    Ok(out)
+}
+
+/// A unit's counters now, with its children's.
+struct Current {
+    total: Tally,
+    children: Vec<(StatUnit, Tally)>,
+}
+
+async fn current<C: ConnectionTrait>(
+    conn: &C,
+    root: &units::Model,
+    population: Population,
+    year: &str,
+) -> StoreResult<Current> {
+    if root.kind == UnitKind::School.as_str() && population == Population::Students {
+        let by_class = tallies_by_class(conn, root.id, population, year).await?;
+        let mut total = Tally::default();
+        for t in by_class.values() {
+            total.add(t);
+        }
+        let mut classes = classes::Entity::find()
+            .filter(classes::Column::SchoolId.eq(root.id))
+            .order_by_asc(classes::Column::Grade)
+            .order_by_asc(classes::Column::Name)
+            .all(conn)
+            .await?;
+        classes.retain(|c| c.school_year == year || by_class.get(&c.id).is_some_and(|t| t.total != 0));
+        classes.sort_by(|a, b| b.school_year.cmp(&a.school_year).then(a.grade.cmp(&b.grade)).then(a.name.cmp(&b.name)));
+        let children =
+            classes.iter().map(|c| (class_unit(c), by_class.get(&c.id).copied().unwrap_or_default())).collect();
+        return Ok(Current { total, children });
+    }
+    let rows = tallies_by_unit(conn, &root.path, population, year).await?;
+    let child_units = super::units::children(conn, root.id).await?;
+    let mut by_child: HashMap<i64, Tally> = HashMap::new();
+    let mut total = Tally::default();
+    for (_, path, tally) in &rows {
+        total.add(tally);
+        if let Some(child) = child_on_path(&root.path, path) {
+            by_child.entry(child).or_default().add(tally);
+        }
+    }
+    let children =
+        child_units.iter().map(|u| (stat_unit(u), by_child.get(&u.id).copied().unwrap_or_default())).collect();
+    Ok(Current { total, children })
+}
+
+/// Snapshot rows of these units between two days (both included), per unit, oldest first.
+async fn snapshot_tallies<C: ConnectionTrait>(
+    conn: &C,
+    unit_ids: &[i64],
+    population: Population,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> StoreResult<HashMap<i64, Vec<(NaiveDate, Tally)>>> {
+    let backend = conn.get_database_backend();
+    let mut out: HashMap<i64, Vec<(NaiveDate, Tally)>> = HashMap::new();
+    for chunk in unit_ids.chunks(IN_CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "SELECT unit_id, day, {} FROM stat_snapshots WHERE kind = ? AND day >= ? AND day <= ? AND unit_id IN ({marks}) \
+             ORDER BY unit_id, day",
+            Tally::COLUMNS.join(", ")
+        );
+        let mut values: Vec<Value> = vec![population.kind().as_str().into(), from.into(), to.into()];
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        for row in conn.query_all_raw(statement(backend, &sql, values)).await? {
+            let id: i64 = row.try_get_by(0)?;
+            let day: NaiveDate = row.try_get_by(1)?;
+            out.entry(id).or_default().push((day, tally_at(&row, 2)?));
+        }
+    }
+    Ok(out)
+}
+
+fn window_start(ctx: &StatsCtx) -> NaiveDate {
+    ctx.today.checked_sub_days(Days::new(u64::from(ctx.window_days.max(2) - 1))).unwrap_or(ctx.today)
+}
+
+/// The projection of a unit's verified share: its snapshots before today and today's counters.
+fn projection_of(
+    series: &[(NaiveDate, Tally)],
+    now: &Tally,
+    ctx: &StatsCtx,
+    deadline: Option<NaiveDate>,
+) -> Projection {
+    let mut points: Vec<DayShare> = series
+        .iter()
+        .filter(|(day, _)| *day < ctx.today)
+        .map(|(day, t)| DayShare { day: *day, share: share(t.verified, t.total) })
+        .collect();
+    points.push(DayShare { day: ctx.today, share: share(now.verified, now.total) });
+    project(&points, ctx.today, ctx.window_days, deadline, 1.0)
+}
+
+async fn root_unit<C: ConnectionTrait>(conn: &C, caller: &Caller, unit_id: Option<i64>) -> StoreResult<units::Model> {
+    super::units::get_scoped(conn, caller, unit_id.unwrap_or(caller.unit_id)).await
+}
+
+/// Progress of a unit and its children.
+pub async fn progress<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    campaign_id: Option<i64>,
+    ctx: &StatsCtx,
+) -> StoreResult<Progress> {
+    let root = root_unit(conn, caller, unit_id).await?;
+    let campaign = campaigns::resolve(conn, caller, campaign_id, &root, population, ctx.today).await?;
+    let deadline = campaign.as_ref().map(|c| c.campaign.deadline);
+    let now = current(conn, &root, population, &ctx.school_year).await?;
+    let mut ids: Vec<i64> = vec![root.id];
+    ids.extend(now.children.iter().filter(|(u, _)| u.kind != StatUnitKind::Class).map(|(u, _)| u.id));
+    let history = snapshot_tallies(conn, &ids, population, window_start(ctx), ctx.today).await?;
+    let empty = Vec::new();
+    let projection = projection_of(history.get(&root.id).unwrap_or(&empty), &now.total, ctx, deadline);
+    let children = now
+        .children
+        .iter()
+        .map(|(unit, tally)| UnitProgress {
+            unit: unit.clone(),
+            counters: Counters::from(tally),
+            projection: (unit.kind != StatUnitKind::Class)
+                .then(|| projection_of(history.get(&unit.id).unwrap_or(&empty), tally, ctx, deadline)),
+        })
+        .collect();
+    Ok(Progress {
+        unit: stat_unit(&root),
+        population,
+        school_year: ctx.school_year.clone(),
+        as_of: ctx.today,
+        campaign: campaign.map(|c| c.view(ctx.today)),
+        counters: Counters::from(&now.total),
+        projection: Some(projection),
+        children,
+    })
+}
+
+fn point(day: NaiveDate, t: &Tally, live_point: bool) -> TimelinePoint {
+    let c = Counters::from(t);
+    TimelinePoint {
+        day,
+        total: t.total,
+        with_personal_id: t.with_personal_id,
+        verified: t.verified,
+        remaining: t.remaining(),
+        verified_share: c.verified_share,
+        shares: c.shares,
+        live_point,
+    }
+}
+
+fn points_between(
+    series: &[(NaiveDate, Tally)],
+    now: &Tally,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Vec<TimelinePoint> {
+    let mut out: Vec<TimelinePoint> = series
+        .iter()
+        .filter(|(day, _)| *day >= from && *day <= to && *day < today)
+        .map(|(day, t)| point(*day, t, false))
+        .collect();
+    if from <= today && today <= to {
+        out.push(point(today, now, true));
+    }
+    out
+}
+
+/// Daily series of a unit and its child units between two days (both included).
+#[allow(clippy::too_many_arguments)]
+pub async fn timeline<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    from: NaiveDate,
+    to: NaiveDate,
+    campaign_id: Option<i64>,
+    ctx: &StatsCtx,
+) -> StoreResult<Timeline> {
+    let root = root_unit(conn, caller, unit_id).await?;
+    let campaign = campaigns::resolve(conn, caller, campaign_id, &root, population, ctx.today).await?;
+    let deadline = campaign.as_ref().map(|c| c.campaign.deadline);
+    let now = current(conn, &root, population, &ctx.school_year).await?;
+    let unit_children: Vec<&(StatUnit, Tally)> =
+        now.children.iter().filter(|(u, _)| u.kind != StatUnitKind::Class).collect();
+    let mut ids = vec![root.id];
+    ids.extend(unit_children.iter().map(|(u, _)| u.id));
+    let read_from = from.min(window_start(ctx));
+    let history = snapshot_tallies(conn, &ids, population, read_from, to.max(ctx.today)).await?;
+    let empty = Vec::new();
+    let root_series = history.get(&root.id).unwrap_or(&empty);
+    let children = unit_children
+        .iter()
+        .map(|(unit, tally)| {
+            let series = history.get(&unit.id).unwrap_or(&empty);
+            UnitTimeline {
+                unit: unit.clone(),
+                points: points_between(series, tally, from, to, ctx.today),
+                projection: Some(projection_of(series, tally, ctx, deadline)),
+            }
+        })
+        .collect();
+    Ok(Timeline {
+        unit: stat_unit(&root),
+        population,
+        from,
+        to,
+        campaign: campaign.map(|c| c.view(ctx.today)),
+        points: points_between(root_series, &now.total, from, to, ctx.today),
+        projection: Some(projection_of(root_series, &now.total, ctx, deadline)),
+        children,
+    })
+}
+
+/// One reason row of a subtree: `(unit id, unit path, code, field, severity, count)`.
+type ReasonRow = (i64, String, String, String, String, i64);
+
+async fn reason_rows<C: ConnectionTrait>(
+    conn: &C,
+    root_path: &str,
+    population: Population,
+    severity: Option<Severity>,
+) -> StoreResult<Vec<ReasonRow>> {
+    let backend = conn.get_database_backend();
+    let mut sql = "SELECT u.id, u.path, r.code, r.field, r.severity, CAST(SUM(r.count) AS BIGINT) \
+                   FROM stat_reasons r INNER JOIN units u ON u.id = r.unit_id WHERE u.path LIKE ? AND r.kind = ?"
+        .to_owned();
+    let mut values: Vec<Value> = vec![format!("{root_path}%").into(), population.kind().as_str().into()];
+    if let Some(severity) = severity {
+        sql.push_str(" AND r.severity = ?");
+        values.push(severity.as_str().into());
+    }
+    sql.push_str(" GROUP BY u.id, u.path, r.code, r.field, r.severity");
+    let mut out = Vec::new();
+    for row in conn.query_all_raw(statement(backend, &sql, values)).await? {
+        out.push((
+            row.try_get_by(0)?,
+            row.try_get_by(1)?,
+            row.try_get_by(2)?,
+            row.try_get_by(3)?,
+            row.try_get_by(4)?,
+            row.try_get_by(5)?,
+        ));
+    }
+    Ok(out)
+}
+
+type FindingKey = (String, String, String);
+
+fn finding_counts(map: &BTreeMap<FindingKey, i64>) -> Vec<FindingCount> {
+    let mut out: Vec<FindingCount> = map
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|((code, field, severity), n)| FindingCount {
+            code: code.clone(),
+            field: field.clone(),
+            severity: if severity == "error" { Severity::Error } else { Severity::Warning },
+            label: finding_label(code),
+            count: *n,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.count.cmp(&a.count).then(a.severity.cmp(&b.severity)).then(a.code.cmp(&b.code)).then(a.field.cmp(&b.field))
+    });
+    out
+}
+
+/// Mismatch counts of a tally, most frequent first.
+pub fn mismatch_counts(t: &Tally) -> Vec<MismatchCount> {
+    let counts = [t.mm_full_name, t.mm_date_of_birth, t.mm_gender, t.mm_personal_id, t.mm_residence];
+    let mut out: Vec<MismatchCount> = MISMATCH_FIELDS
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(field, count)| MismatchCount { field: (*field).to_owned(), label: field_label(field).to_owned(), count })
+        .collect();
+    out.sort_by_key(|m| std::cmp::Reverse(m.count));
+    out
+}
+
+/// Failure reasons of a unit and its child units.
+pub async fn reasons<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    ctx: &StatsCtx,
+) -> StoreResult<Reasons> {
+    let root = root_unit(conn, caller, unit_id).await?;
+    let now = current(conn, &root, population, &ctx.school_year).await?;
+    let rows = reason_rows(conn, &root.path, population, None).await?;
+    let mut total: BTreeMap<FindingKey, i64> = BTreeMap::new();
+    let mut by_child: HashMap<i64, BTreeMap<FindingKey, i64>> = HashMap::new();
+    for (_, path, code, field, severity, n) in rows {
+        let key = (code, field, severity);
+        *total.entry(key.clone()).or_default() += n;
+        if let Some(child) = child_on_path(&root.path, &path) {
+            *by_child.entry(child).or_default().entry(key).or_default() += n;
+        }
+    }
+    let empty = BTreeMap::new();
+    let children = now
+        .children
+        .iter()
+        .filter(|(u, _)| u.kind != StatUnitKind::Class)
+        .map(|(unit, tally)| UnitReasons {
+            unit: unit.clone(),
+            total: tally.total,
+            findings: finding_counts(by_child.get(&unit.id).unwrap_or(&empty)),
+            mismatch_fields: mismatch_counts(tally),
+        })
+        .collect();
+    Ok(Reasons {
+        unit: stat_unit(&root),
+        population,
+        total: now.total.total,
+        findings: finding_counts(&total),
+        mismatch_fields: mismatch_counts(&now.total),
+        children,
+    })
+}
+
+/// Units of a kind in a subtree lagging most (see [`crate::stats::laggards::order`]), at most
+/// `limit`.
+#[allow(clippy::too_many_arguments)]
+pub async fn laggards<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    level: UnitKind,
+    limit: usize,
+    campaign_id: Option<i64>,
+    ctx: &StatsCtx,
+) -> StoreResult<Laggards> {
+    let root = root_unit(conn, caller, unit_id).await?;
+    let campaign: Option<CampaignRow> =
+        campaigns::resolve(conn, caller, campaign_id, &root, population, ctx.today).await?;
+    let deadline = campaign.as_ref().map(|c| c.campaign.deadline);
+    let subtree = units::Entity::find().filter(units::Column::Path.like(format!("{}%", root.path))).all(conn).await?;
+    let candidates: Vec<&units::Model> = subtree.iter().filter(|u| u.kind == level.as_str()).collect();
+    let wanted: HashSet<i64> = candidates.iter().map(|u| u.id).collect();
+    let mut tallies: HashMap<i64, Tally> = HashMap::new();
+    for (_, path, tally) in tallies_by_unit(conn, &root.path, population, &ctx.school_year).await? {
+        for id in path_ids(&path).into_iter().filter(|id| wanted.contains(id)) {
+            tallies.entry(id).or_default().add(&tally);
+        }
+    }
+    let mut errors: HashMap<i64, BTreeMap<(String, String), i64>> = HashMap::new();
+    for (_, path, code, field, _, n) in reason_rows(conn, &root.path, population, Some(Severity::Error)).await? {
+        for id in path_ids(&path).into_iter().filter(|id| wanted.contains(id)) {
+            *errors.entry(id).or_default().entry((code.clone(), field.clone())).or_default() += n;
+        }
+    }
+    let ids: Vec<i64> = candidates.iter().map(|u| u.id).collect();
+    let history = snapshot_tallies(conn, &ids, population, window_start(ctx), ctx.today).await?;
+    let mut known: HashMap<i64, units::Model> = subtree.iter().map(|u| (u.id, u.clone())).collect();
+    let missing: Vec<i64> = candidates.iter().filter_map(|u| u.parent_id).filter(|p| !known.contains_key(p)).collect();
+    if !missing.is_empty() {
+        for u in units::Entity::find().filter(units::Column::Id.is_in(missing)).all(conn).await? {
+            known.insert(u.id, u);
+        }
+    }
+    let empty = Vec::new();
+    let mut items: Vec<Laggard> = candidates
+        .iter()
+        .map(|u| {
+            let tally = tallies.get(&u.id).copied().unwrap_or_default();
+            let findings: Vec<(String, String, i64)> = errors
+                .get(&u.id)
+                .map(|m| m.iter().map(|((code, field), n)| (code.clone(), field.clone(), *n)).collect())
+                .unwrap_or_default();
+            Laggard {
+                rank: 0,
+                unit: stat_unit(u),
+                contact: u.parent_id.and_then(|p| known.get(&p)).map(|p| crate::stats::views::Contact {
+                    unit_id: p.id,
+                    name: p.name.clone(),
+                    phone: p.phone.clone(),
+                    email: p.email.clone(),
+                }),
+                counters: Counters::from(&tally),
+                projection: Some(projection_of(history.get(&u.id).unwrap_or(&empty), &tally, ctx, deadline)),
+                top_reasons: laggards::top_reasons(&findings, &tally, TOP_REASONS),
+            }
+        })
+        .collect();
+    laggards::order(&mut items);
+    items.truncate(limit);
+    Ok(Laggards { unit: stat_unit(&root), population, campaign: campaign.map(|c| c.view(ctx.today)), items })
+}
+
+/// Writes the counters of every unit (schools, offices, the Department: each one summing its
+/// subtree) and population as the snapshot of `day`, counting `sống` for `school_year`.
+/// Returns the number of rows written.
+pub async fn take_snapshot(
+    db: &DatabaseConnection,
+    day: NaiveDate,
+    school_year: &str,
+    mode: SnapshotMode,
+) -> StoreResult<usize> {
+    let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    let all_units = units::Entity::find().order_by_asc(units::Column::Id).all(&txn).await?;
+    let paths: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.path.as_str())).collect();
+    let sql = format!(
+        "SELECT sc.unit_id, sc.kind, sc.live_year, {} FROM stat_counters sc GROUP BY sc.unit_id, sc.kind, sc.live_year",
+        sums("sc.")
+    );
+    let mut acc: HashMap<(i64, String), Tally> = HashMap::new();
+    for row in txn.query_all_raw(statement(backend, &sql, Vec::new())).await? {
+        let unit_id: i64 = row.try_get_by(0)?;
+        let kind: String = row.try_get_by(1)?;
+        let live_year: String = row.try_get_by(2)?;
+        let tally = tally_at(&row, 3)?.for_year(&live_year, school_year);
+        let Some(path) = paths.get(&unit_id) else { continue };
+        for id in path_ids(path) {
+            acc.entry((id, kind.clone())).or_default().add(&tally);
+        }
+    }
+    let now = Utc::now();
+    let mut rows: Vec<(i64, &str, Tally)> = Vec::with_capacity(all_units.len() * 2);
+    for u in &all_units {
+        for kind in ["student", "staff"] {
+            rows.push((u.id, kind, acc.get(&(u.id, kind.to_owned())).copied().unwrap_or_default()));
+        }
+    }
+    let cols = Tally::COLUMNS;
+    let per_row = format!("(?, ?, ?, {}, ?)", vec!["?"; cols.len()].join(", "));
+    let conflict = match mode {
+        SnapshotMode::IfMissing => "DO NOTHING".to_owned(),
+        SnapshotMode::Refresh => {
+            let mut sets: Vec<String> = cols.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+            sets.push("taken_at = excluded.taken_at".to_owned());
+            format!("DO UPDATE SET {}", sets.join(", "))
+        }
+    };
+    for chunk in rows.chunks(SNAPSHOT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO stat_snapshots (unit_id, kind, day, {}, taken_at) VALUES {} ON CONFLICT (unit_id, kind, day) {conflict}",
+            cols.join(", "),
+            vec![per_row.as_str(); chunk.len()].join(", ")
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * (cols.len() + 4));
+        for (unit_id, kind, tally) in chunk {
+            values.push((*unit_id).into());
+            values.push((*kind).into());
+            values.push(day.into());
+            values.extend(tally.values().into_iter().map(Value::from));
+            values.push(now.into());
+        }
+        txn.execute_raw(statement(backend, &sql, values)).await?;
+    }
+    txn.commit().await?;
+    Ok(rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_ancestors_and_children() {
+        assert_eq!(path_ids("/1/4/17/"), vec![1, 4, 17]);
+        assert_eq!(path_ids("/"), Vec::<i64>::new());
+        let cases = [
+            ("/1/", "/1/4/17/", Some(4)),
+            ("/1/", "/1/4/", Some(4)),
+            ("/1/", "/1/", None),
+            ("/1/4/", "/1/41/", None),
+            ("/1/4/", "/1/4/17/", Some(17)),
+            ("/1/4/17/", "/1/4/", None),
+        ];
+        for (root, path, want) in cases {
+            assert_eq!(child_on_path(root, path), want, "{root} {path}");
+        }
+    }
+}
