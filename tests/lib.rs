@@ -321,3 +321,49 @@ impl TestApp {
         res.body
     }
 }
+
+impl TestApp {
+    /// Creates a staff member through the API as the given account (in `unit_id`, or the
+    /// account's own unit); returns its JSON.
+    pub async fn create_staff(&self, token: &str, unit_id: Option<i64>, fields: Value) -> Value {
+        let mut body = serde_json::json!({ "unitId": unit_id });
+        if let (Some(b), Some(f)) = (body.as_object_mut(), fields.as_object()) {
+            for (k, v) in f {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let res = self.post("/api/v1/staff", token, &body).await;
+        assert_eq!(res.status, 201, "create staff: {}", res.text);
+        res.body
+    }
+
+    /// Writes a verification answer onto a record as the registry would (status, mismatch
+    /// fields, at `at` or now), keeping the statistics counters in step.
+    pub async fn set_status_at(
+        &self,
+        person_id: i64,
+        status: &str,
+        mismatch_fields: &[&str],
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        use dinhdanh::domain::org::VerificationStatus;
+        use dinhdanh::store::audit::{AuditCtx, Source};
+        let status = VerificationStatus::parse(status).expect("known status");
+        let ctx = AuditCtx::system(Source::Registry, None);
+        dinhdanh::store::counters::write_status(
+            &self.store.db,
+            &ctx,
+            person_id,
+            status,
+            mismatch_fields,
+            at.unwrap_or_else(chrono::Utc::now),
+        )
+        .await
+        .expect("write status");
+    }
+
+    /// [`TestApp::set_status_at`] now.
+    pub async fn set_status(&self, person_id: i64, status: &str, mismatch_fields: &[&str]) {
+        self.set_status_at(person_id, status, mismatch_fields, None).await;
+    }
+}
