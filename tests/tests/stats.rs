@@ -1076,7 +1076,9 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
     let admin = app.login("admin").await;
     let classes = [(f.class_a1_6a, 6), (f.class_a1_6b, 6), (f.class_a2_7a, 7), (f.class_b1_10a, 10)];
     let staff_units = [f.department, f.district_a, f.district_b, f.school_a1, f.school_b1];
-    let statuses = ["not_sent", "queued", "verified", "mismatched", "not_found", "awaiting_evidence", "error"];
+    // Verified twice as often: most counts hinge on it.
+    let statuses =
+        ["not_sent", "queued", "verified", "verified", "mismatched", "not_found", "awaiting_evidence", "error"];
     let fields = ["fullName", "dateOfBirth", "gender", "personalId", "residence"];
     // A small pool of ID numbers, so duplicates come and go.
     let pool: Vec<String> =
@@ -1085,8 +1087,17 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
     let mut students: Vec<(i64, usize)> = Vec::new();
     let mut staff: Vec<i64> = Vec::new();
     let mut kinds_done = std::collections::BTreeSet::new();
-    for step in 0..140u32 {
-        let op = rng.below(10);
+    #[derive(Debug, Default)]
+    struct Seen {
+        live: bool,
+        mismatch: bool,
+        send_failed: bool,
+        old_year: bool,
+        duplicate: bool,
+    }
+    let mut seen = Seen::default();
+    for step in 0..200u32 {
+        let op = rng.below(11);
         let what = match op {
             0..=2 => {
                 let (class, grade) = *rng.pick(&classes);
@@ -1140,8 +1151,8 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                 assert_eq!(app.delete(&format!("/api/v1/students/{person}"), &admin).await.status, 204);
                 "delete student"
             }
-            6..=7 if !students.is_empty() || !staff.is_empty() => {
-                let person = if students.is_empty() || (!staff.is_empty() && rng.chance(25)) {
+            6..=8 if !students.is_empty() || !staff.is_empty() => {
+                let person = if students.is_empty() || (!staff.is_empty() && rng.chance(40)) {
                     *rng.pick(&staff)
                 } else {
                     rng.pick(&students).0
@@ -1151,10 +1162,33 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                 if status == "mismatched" && mismatch.is_empty() {
                     mismatch.push("dateOfBirth");
                 }
-                app.set_status(person, status, &mismatch).await;
+                // Answers arrive now, late (for an earlier version of the record), or dated in
+                // the last school year (staff buckets by the year of verification).
+                // The school year starts at 1 August 00:00 in Vietnam, 31 July 17:00 UTC.
+                let boundary = NaiveDate::from_ymd_opt(year_start(&app), 7, 31)
+                    .and_then(|d| d.and_hms_opt(17, 0, 0))
+                    .map(|t| t.and_utc())
+                    .expect("boundary");
+                let at = match rng.below(6) {
+                    0 => Some(Utc::now() - chrono::Duration::days(3)),
+                    1 => Some(boundary),
+                    2 => Some(boundary - chrono::Duration::seconds(1)),
+                    3 => {
+                        // An answer about the version before the last change.
+                        use sea_orm::EntityTrait;
+                        let row = dinhdanh::store::entities::people::Entity::find_by_id(person)
+                            .one(&app.store.db)
+                            .await
+                            .expect("query")
+                            .expect("row");
+                        Some(row.identity_changed_at - chrono::Duration::milliseconds(1))
+                    }
+                    _ => None,
+                };
+                app.set_status_at(person, status, &mismatch, at).await;
                 "status"
             }
-            8 => {
+            9 => {
                 let unit = *rng.pick(&staff_units);
                 let mut body = perfect_staff(step);
                 if rng.chance(30) {
@@ -1182,7 +1216,19 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
         kinds_done.insert(what);
         let drift = counters::drift(&app.store.db).await.expect("drift");
         assert!(drift.is_empty(), "step {step} ({what}): counters differ from a recount:\n{}", drift.join("\n"));
+        let stored = counters::stored(&app.store.db).await.expect("stored");
+        for (k, t) in &stored.counters {
+            seen.live |= t.live > 0;
+            seen.mismatch |= t.mm_date_of_birth > 0;
+            seen.send_failed |= t.send_failed > 0;
+            seen.old_year |= k.kind == "staff" && !k.live_year.is_empty() && k.live_year != school_year(&app);
+        }
+        seen.duplicate |= stored.reasons.keys().any(|k| k.code == "id_duplicate");
     }
+    assert!(
+        seen.live && seen.mismatch && seen.send_failed && seen.old_year && seen.duplicate,
+        "the sequence reached every kind of count: {seen:?}"
+    );
     for op in [
         "create student",
         "edit student",
@@ -1195,17 +1241,52 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
     ] {
         assert!(kinds_done.contains(op), "the sequence exercised {op}: {kinds_done:?}");
     }
-    let stored = counters::stored(&app.store.db).await.expect("stored");
-    assert!(
-        stored.counters.values().any(|t| t.live > 0) && stored.reasons.values().any(|n| *n > 0),
-        "non-trivial data"
-    );
     // Every level through the API: the same after replacing the counters with a recount.
     let dept = app.login("department").await;
     let before = every_level(&app, &dept).await;
     counters::rebuild(&app.store.db).await.expect("rebuild");
     let after = every_level(&app, &dept).await;
     assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn late_answers_and_school_year_boundaries_count_alike_in_both_paths() {
+    use sea_orm::EntityTrait;
+    let app = app().await;
+    let f = app.fixtures;
+    let a1 = app.login("school-a1").await;
+    let admin = app.login("admin").await;
+    // An answer about the version before an edit: verified, but not live.
+    let s = app.create_student(&a1, f.class_a1_6a, perfect_student(&app, 6, 1)).await;
+    let edited = app.patch(&format!("/api/v1/students/{}", id(&s)), &a1, &json!({"fullName": "Nguyễn Văn Bình"})).await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let row = dinhdanh::store::entities::people::Entity::find_by_id(id(&s))
+        .one(&app.store.db)
+        .await
+        .expect("query")
+        .expect("row");
+    assert!(row.identity_changed_at > row.created_at);
+    let between = row.created_at + (row.identity_changed_at - row.created_at) / 2;
+    app.set_status_at(id(&s), "verified", &[], Some(between)).await;
+    // Staff answered on either side of the school year's first instant (1 August, Vietnam).
+    let boundary = NaiveDate::from_ymd_opt(year_start(&app), 7, 31)
+        .and_then(|d| d.and_hms_opt(17, 0, 0))
+        .map(|t| t.and_utc())
+        .expect("boundary");
+    for (seq, at) in [(1, boundary), (2, boundary - chrono::Duration::seconds(1))] {
+        let staff = app.create_staff(&admin, Some(f.district_a), perfect_staff(seq)).await;
+        app.set_status_at(id(&staff), "verified", &[], Some(at)).await;
+    }
+    let drift = counters::drift(&app.store.db).await.expect("drift");
+    assert!(drift.is_empty(), "{}", drift.join("\n"));
+    let stored = counters::stored(&app.store.db).await.expect("stored");
+    let years: std::collections::BTreeSet<&str> =
+        stored.counters.keys().filter(|k| k.kind == "staff").map(|k| k.live_year.as_str()).collect();
+    let last = format!("{}-{}", year_start(&app) - 1, year_start(&app));
+    assert_eq!(years, [last.as_str(), school_year(&app).as_str()].into_iter().collect());
+    let dept = app.login("department").await;
+    let p = get_ok(&app, &dept, &format!("/api/v1/stats/progress?unitId={}", f.school_a1)).await;
+    assert_eq!((p["counters"]["verified"].as_i64(), p["counters"]["live"].as_i64()), (Some(1), Some(0)));
 }
 
 #[tokio::test]
