@@ -79,7 +79,7 @@ async fn get_ok(app: &TestApp, token: &str, path: &str) -> Value {
     res.body
 }
 
-fn child<'a>(report: &'a Value, unit_id: i64) -> &'a Value {
+fn child(report: &Value, unit_id: i64) -> &Value {
     report["children"]
         .as_array()
         .expect("children")

@@ -23,6 +23,12 @@ pub const MAX_LAGGARDS: usize = 100;
 pub const MAX_TIMELINE_DAYS: i64 = 366;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// An Excel workbook (the response body, for the API document).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct XlsxFile(Vec<u8>);
+
 /// The unit, population and campaign a statistics call is about.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -187,7 +193,7 @@ pub async fn get_laggards(
 /// The progress report as an Excel workbook: a summary sheet (one row per child unit, shares as
 /// percentages with colours), the failure reasons, and the laggards. The export is audited.
 #[utoipa::path(tag = "stats", params(StatsQuery), responses(
-    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = XlsxFile),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
