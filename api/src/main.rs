@@ -46,6 +46,9 @@ enum Command {
     },
     /// Print the OpenAPI document of the API.
     Openapi,
+    /// Recount the progress statistics from the records (after bulk changes made outside the
+    /// service) and report any difference the counters had.
+    RecountStats,
 }
 
 fn settings(cli: &Cli) -> anyhow::Result<Settings> {
@@ -93,6 +96,13 @@ async fn main() -> anyhow::Result<()> {
             let store = dinhdanh::store::Store::new(db);
             let report = dinhdanh::demo::seed(&store, students, seed).await?;
             println!("{report}");
+        }
+        Command::RecountStats => {
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            let drift = dinhdanh::store::counters::drift(&db).await?;
+            dinhdanh::store::counters::rebuild(&db).await?;
+            println!("statistics recounted ({} counter rows differed before)", drift.len());
         }
         Command::Openapi => {
             let doc = dinhdanh::routes::openapi();
