@@ -1,5 +1,6 @@
 //! Progress counters kept in step with every change to `people` (statistics): one row per
-//! (unit, class, population, school year) with the counts the dashboards show, and one row per
+//! (unit, class, population, school year) with the counts the dashboards show, the same summed
+//! per (unit, population, school year) so province-wide reads stay small, and one row per
 //! (unit, population, finding code, field, severity) for the failure reasons.
 
 use sea_orm_migration::{prelude::*, schema::*};
@@ -53,6 +54,19 @@ impl MigrationTrait for Migration {
         counters.primary_key(Index::create().col("unit_id").col("class_id").col("kind").col("live_year"));
         manager.create_table(counters.to_owned()).await?;
 
+        let mut unit_counters = Table::create();
+        unit_counters
+            .table("stat_unit_counters")
+            .if_not_exists()
+            .col(big_integer("unit_id"))
+            .col(string_len("kind", 8))
+            .col(string_len("live_year", 9));
+        for c in TALLY_COLUMNS {
+            unit_counters.col(big_integer(c).default(0));
+        }
+        unit_counters.primary_key(Index::create().col("unit_id").col("kind").col("live_year"));
+        manager.create_table(unit_counters.to_owned()).await?;
+
         manager
             .create_table(
                 Table::create()
@@ -73,7 +87,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["stat_reasons", "stat_counters"] {
+        for table in ["stat_reasons", "stat_unit_counters", "stat_counters"] {
             manager.drop_table(Table::drop().table(table).if_exists().to_owned()).await?;
         }
         Ok(())

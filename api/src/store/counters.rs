@@ -2,8 +2,10 @@
 //! scan. Every write path of the store calls [`apply_change`] in the same transaction as the
 //! change, with the row before and after (`None` for a creation or a deletion); it adds the
 //! difference to one or two rows of `stat_counters` (one per unit, class, population and school
-//! year) and of `stat_reasons` (one per unit, population, finding code, field and severity), and
-//! writes nothing when the change moves no count.
+//! year), of `stat_unit_counters` (the same summed over the unit's classes, so that a province
+//! reads one row per unit rather than one per class) and of `stat_reasons` (one per unit,
+//! population, finding code, field and severity), and writes nothing when the change moves no
+//! count.
 //!
 //! Bulk paths (the demo seeder, benchmarks, repairs) insert rows directly and then call
 //! [`rebuild`], a full recount in SQL. [`drift`] compares the counters with a recount without
@@ -44,6 +46,20 @@ pub struct CounterKey {
     /// The school year the record is current in: the class's year for students, the year of
     /// the verification for verified staff, '' otherwise.
     pub live_year: String,
+}
+
+/// The row of `stat_unit_counters` a record counts in: its [`CounterKey`] without the class.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitKey {
+    pub unit_id: i64,
+    pub kind: String,
+    pub live_year: String,
+}
+
+impl CounterKey {
+    pub fn unit_key(&self) -> UnitKey {
+        UnitKey { unit_id: self.unit_id, kind: self.kind.clone(), live_year: self.live_year.clone() }
+    }
 }
 
 /// The row of `stat_reasons` a finding counts in.
@@ -202,8 +218,13 @@ pub async fn apply_change<C: ConnectionTrait>(
         }
     }
     let backend = conn.get_database_backend();
+    let mut units: BTreeMap<UnitKey, Tally> = BTreeMap::new();
     for (key, delta) in counters.into_iter().filter(|(_, d)| !d.is_zero()) {
+        units.entry(key.unit_key()).or_default().add(&delta);
         conn.execute_raw(upsert_counter(backend, &key, &delta)).await?;
+    }
+    for (key, delta) in units.into_iter().filter(|(_, d)| !d.is_zero()) {
+        conn.execute_raw(upsert_unit_counter(backend, &key, &delta)).await?;
     }
     for (key, delta) in reasons.into_iter().filter(|(_, d)| *d != 0) {
         conn.execute_raw(upsert_reason(backend, &key, delta)).await?;
@@ -247,6 +268,21 @@ fn upsert_counter(backend: DbBackend, key: &CounterKey, delta: &Tally) -> Statem
     );
     let mut values: Vec<Value> =
         vec![key.unit_id.into(), key.class_id.into(), key.kind.clone().into(), key.live_year.clone().into()];
+    values.extend(delta.values().into_iter().map(Value::from));
+    statement(backend, &sql, values)
+}
+
+fn upsert_unit_counter(backend: DbBackend, key: &UnitKey, delta: &Tally) -> Statement {
+    let cols = Tally::COLUMNS;
+    let marks = vec!["?"; cols.len()].join(", ");
+    let updates: Vec<String> = cols.iter().map(|c| format!("{c} = stat_unit_counters.{c} + excluded.{c}")).collect();
+    let sql = format!(
+        "INSERT INTO stat_unit_counters (unit_id, kind, live_year, {}) VALUES (?, ?, ?, {marks}) \
+         ON CONFLICT (unit_id, kind, live_year) DO UPDATE SET {}",
+        cols.join(", "),
+        updates.join(", ")
+    );
+    let mut values: Vec<Value> = vec![key.unit_id.into(), key.kind.clone().into(), key.live_year.clone().into()];
     values.extend(delta.values().into_iter().map(Value::from));
     statement(backend, &sql, values)
 }
@@ -376,6 +412,15 @@ pub async fn rebuild_in<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
         Tally::COLUMNS.join(", ")
     );
     conn.execute_raw(statement(backend, &insert, values)).await?;
+    conn.execute_unprepared("DELETE FROM stat_unit_counters").await?;
+    let sums: Vec<String> = Tally::COLUMNS.iter().map(|c| format!("CAST(SUM({c}) AS BIGINT)")).collect();
+    conn.execute_unprepared(&format!(
+        "INSERT INTO stat_unit_counters (unit_id, kind, live_year, {}) \
+         SELECT unit_id, kind, live_year, {} FROM stat_counters GROUP BY unit_id, kind, live_year",
+        Tally::COLUMNS.join(", "),
+        sums.join(", ")
+    ))
+    .await?;
     conn.execute_unprepared("DELETE FROM stat_reasons").await?;
     conn.execute_unprepared(&format!(
         "INSERT INTO stat_reasons (unit_id, kind, code, field, severity, count) {RECOUNT_REASONS_SQL}"
@@ -406,6 +451,7 @@ pub async fn ensure_built(db: &DatabaseConnection) -> StoreResult<bool> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CounterSet {
     pub counters: BTreeMap<CounterKey, Tally>,
+    pub units: BTreeMap<UnitKey, Tally>,
     pub reasons: BTreeMap<ReasonKey, i64>,
 }
 
@@ -456,7 +502,7 @@ pub async fn stored<C: ConnectionTrait>(conn: &C) -> StoreResult<CounterSet> {
     let backend = conn.get_database_backend();
     let counters =
         format!("SELECT unit_id, class_id, kind, live_year, {} FROM stat_counters", Tally::COLUMNS.join(", "));
-    read_set(
+    let mut set = read_set(
         conn,
         Statement::from_string(backend, counters),
         Statement::from_string(
@@ -464,15 +510,37 @@ pub async fn stored<C: ConnectionTrait>(conn: &C) -> StoreResult<CounterSet> {
             "SELECT unit_id, kind, code, field, severity, count FROM stat_reasons".to_owned(),
         ),
     )
-    .await
+    .await?;
+    let units = format!("SELECT unit_id, kind, live_year, {} FROM stat_unit_counters", Tally::COLUMNS.join(", "));
+    for row in conn.query_all_raw(Statement::from_string(backend, units)).await? {
+        let key = UnitKey {
+            unit_id: row.try_get_by::<i64, _>(0)?,
+            kind: row.try_get_by::<String, _>(1)?,
+            live_year: row.try_get_by::<String, _>(2)?,
+        };
+        let tally = tally_from_row(&row, 3)?;
+        if !tally.is_zero() {
+            set.units.insert(key, tally);
+        }
+    }
+    Ok(set)
 }
 
 /// What a full recount gives now (nothing is written).
 pub async fn recount<C: ConnectionTrait>(conn: &C) -> StoreResult<CounterSet> {
     let backend = conn.get_database_backend();
     let (select, values) = recount_counters_sql(backend);
-    read_set(conn, statement(backend, &select, values), Statement::from_string(backend, RECOUNT_REASONS_SQL.to_owned()))
-        .await
+    let mut set = read_set(
+        conn,
+        statement(backend, &select, values),
+        Statement::from_string(backend, RECOUNT_REASONS_SQL.to_owned()),
+    )
+    .await?;
+    for (key, tally) in &set.counters {
+        set.units.entry(key.unit_key()).or_default().add(tally);
+    }
+    set.units.retain(|_, t| !t.is_zero());
+    Ok(set)
 }
 
 /// Differences between the stored counters and a full recount, one line each; empty when they
@@ -485,6 +553,13 @@ pub async fn drift<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<String>> {
         let (s, f) = (stored.counters.get(key), fresh.counters.get(key));
         if s != f {
             out.push(format!("counters {key:?}: stored {s:?}, recount {f:?}"));
+        }
+    }
+    let keys: BTreeSet<&UnitKey> = stored.units.keys().chain(fresh.units.keys()).collect();
+    for key in keys {
+        let (s, f) = (stored.units.get(key), fresh.units.get(key));
+        if s != f {
+            out.push(format!("unit counters {key:?}: stored {s:?}, recount {f:?}"));
         }
     }
     let keys: BTreeSet<&ReasonKey> = stored.reasons.keys().chain(fresh.reasons.keys()).collect();

@@ -1,8 +1,8 @@
 //! Reading the statistics: progress of a unit and its children from the counters, daily
 //! snapshots and timelines, failure reasons and laggards, every read scoped to the caller's
-//! subtree. Counters are summed in SQL per unit (or per class under a school) and rolled up the
-//! tree in memory through the units' materialised paths, so a call reads at most one row per
-//! unit and school year whatever the number of records.
+//! subtree. Counters are read per unit from `stat_unit_counters` (per class from `stat_counters`
+//! under a school) and rolled up the tree in memory through the units' materialised paths, so a
+//! call reads one row per unit and school year whatever the number of records.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -94,6 +94,10 @@ fn sums(prefix: &str) -> String {
     Tally::COLUMNS.iter().map(|c| format!("CAST(SUM({prefix}{c}) AS BIGINT)")).collect::<Vec<_>>().join(", ")
 }
 
+fn columns(prefix: &str) -> String {
+    Tally::COLUMNS.iter().map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ")
+}
+
 fn tally_at(row: &sea_orm::QueryResult, offset: usize) -> Result<Tally, sea_orm::DbErr> {
     let mut values = Vec::with_capacity(Tally::COLUMNS.len());
     for i in 0..Tally::COLUMNS.len() {
@@ -111,9 +115,9 @@ async fn tallies_by_unit<C: ConnectionTrait>(
 ) -> StoreResult<Vec<(i64, String, Tally)>> {
     let backend = conn.get_database_backend();
     let sql = format!(
-        "SELECT u.id, u.path, sc.live_year, {} FROM stat_counters sc INNER JOIN units u ON u.id = sc.unit_id \
-         WHERE u.path LIKE ? AND sc.kind = ? GROUP BY u.id, u.path, sc.live_year",
-        sums("sc.")
+        "SELECT u.id, u.path, sc.live_year, {} FROM stat_unit_counters sc INNER JOIN units u ON u.id = sc.unit_id \
+         WHERE u.path LIKE ? AND sc.kind = ?",
+        columns("sc.")
     );
     let rows = conn
         .query_all_raw(statement(
@@ -564,10 +568,7 @@ pub async fn take_snapshot(
     let backend = txn.get_database_backend();
     let all_units = units::Entity::find().order_by_asc(units::Column::Id).all(&txn).await?;
     let paths: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.path.as_str())).collect();
-    let sql = format!(
-        "SELECT sc.unit_id, sc.kind, sc.live_year, {} FROM stat_counters sc GROUP BY sc.unit_id, sc.kind, sc.live_year",
-        sums("sc.")
-    );
+    let sql = format!("SELECT sc.unit_id, sc.kind, sc.live_year, {} FROM stat_unit_counters sc", columns("sc."));
     let mut acc: HashMap<(i64, String), Tally> = HashMap::new();
     for row in txn.query_all_raw(statement(backend, &sql, Vec::new())).await? {
         let unit_id: i64 = row.try_get_by(0)?;
