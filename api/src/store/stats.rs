@@ -206,6 +206,15 @@ async fn current<C: ConnectionTrait>(
     Ok(Current { total, children })
 }
 
+/// What a snapshot read needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SnapshotColumns {
+    /// Every count (timelines).
+    All,
+    /// `total` and `verified` only (projections); the other counts read as 0.
+    Pace,
+}
+
 /// Snapshot rows of these units between two days (both included), per unit, oldest first.
 async fn snapshot_tallies<C: ConnectionTrait>(
     conn: &C,
@@ -213,22 +222,32 @@ async fn snapshot_tallies<C: ConnectionTrait>(
     population: Population,
     from: NaiveDate,
     to: NaiveDate,
+    columns: SnapshotColumns,
 ) -> StoreResult<HashMap<i64, Vec<(NaiveDate, Tally)>>> {
     let backend = conn.get_database_backend();
     let mut out: HashMap<i64, Vec<(NaiveDate, Tally)>> = HashMap::new();
+    let selected = match columns {
+        SnapshotColumns::All => Tally::COLUMNS.join(", "),
+        SnapshotColumns::Pace => "total, verified".to_owned(),
+    };
     for chunk in unit_ids.chunks(IN_CHUNK) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let sql = format!(
-            "SELECT unit_id, day, {} FROM stat_snapshots WHERE kind = ? AND day >= ? AND day <= ? AND unit_id IN ({marks}) \
-             ORDER BY unit_id, day",
-            Tally::COLUMNS.join(", ")
+            "SELECT unit_id, day, {selected} FROM stat_snapshots WHERE kind = ? AND day >= ? AND day <= ? \
+             AND unit_id IN ({marks}) ORDER BY unit_id, day"
         );
         let mut values: Vec<Value> = vec![population.kind().as_str().into(), from.into(), to.into()];
         values.extend(chunk.iter().map(|id| Value::from(*id)));
         for row in conn.query_all_raw(statement(backend, &sql, values)).await? {
             let id: i64 = row.try_get_by(0)?;
             let day: NaiveDate = row.try_get_by(1)?;
-            out.entry(id).or_default().push((day, tally_at(&row, 2)?));
+            let tally = match columns {
+                SnapshotColumns::All => tally_at(&row, 2)?,
+                SnapshotColumns::Pace => {
+                    Tally { total: row.try_get_by(2)?, verified: row.try_get_by(3)?, ..Tally::default() }
+                }
+            };
+            out.entry(id).or_default().push((day, tally));
         }
     }
     Ok(out)
@@ -273,7 +292,7 @@ pub async fn progress<C: ConnectionTrait>(
     let now = current(conn, &root, population, &ctx.school_year).await?;
     let mut ids: Vec<i64> = vec![root.id];
     ids.extend(now.children.iter().filter(|(u, _)| u.kind != StatUnitKind::Class).map(|(u, _)| u.id));
-    let history = snapshot_tallies(conn, &ids, population, window_start(ctx), ctx.today).await?;
+    let history = snapshot_tallies(conn, &ids, population, window_start(ctx), ctx.today, SnapshotColumns::Pace).await?;
     let empty = Vec::new();
     let projection = projection_of(history.get(&root.id).unwrap_or(&empty), &now.total, ctx, deadline);
     let children = now
@@ -351,7 +370,7 @@ pub async fn timeline<C: ConnectionTrait>(
     let mut ids = vec![root.id];
     ids.extend(unit_children.iter().map(|(u, _)| u.id));
     let read_from = from.min(window_start(ctx));
-    let history = snapshot_tallies(conn, &ids, population, read_from, to.max(ctx.today)).await?;
+    let history = snapshot_tallies(conn, &ids, population, read_from, to.max(ctx.today), SnapshotColumns::All).await?;
     let empty = Vec::new();
     let root_series = history.get(&root.id).unwrap_or(&empty);
     let children = unit_children
@@ -518,7 +537,7 @@ pub async fn laggards<C: ConnectionTrait>(
         }
     }
     let ids: Vec<i64> = candidates.iter().map(|u| u.id).collect();
-    let history = snapshot_tallies(conn, &ids, population, window_start(ctx), ctx.today).await?;
+    let history = snapshot_tallies(conn, &ids, population, window_start(ctx), ctx.today, SnapshotColumns::Pace).await?;
     let mut known: HashMap<i64, units::Model> = subtree.iter().map(|u| (u.id, u.clone())).collect();
     let missing: Vec<i64> = candidates.iter().filter_map(|u| u.parent_id).filter(|p| !known.contains_key(p)).collect();
     if !missing.is_empty() {
