@@ -642,8 +642,8 @@ async fn reasons_count_findings_and_mismatch_fields_per_unit() {
     let reasons = get_ok(&app, &district, "/api/v1/stats/reasons").await;
     assert_eq!(reasons["total"], 6);
     let all: Vec<&Value> = made.iter().collect();
-    assert_eq!(as_map(&reasons["findings"]), tally(&all));
-    let id_missing = reasons["findings"]
+    assert_eq!(as_map(&reasons["findingCodes"]), tally(&all));
+    let id_missing = reasons["findingCodes"]
         .as_array()
         .expect("findings")
         .iter()
@@ -659,14 +659,14 @@ async fn reasons_count_findings_and_mismatch_fields_per_unit() {
         ])
     );
     let a1_part = child(&reasons, f.school_a1);
-    assert_eq!(as_map(&a1_part["findings"]), tally(&made[..3].iter().collect::<Vec<_>>()));
+    assert_eq!(as_map(&a1_part["findingCodes"]), tally(&made[..3].iter().collect::<Vec<_>>()));
     assert_eq!(a1_part["mismatchFields"], json!([]));
     let a2_part = child(&reasons, f.school_a2);
-    assert_eq!(as_map(&a2_part["findings"]), tally(&made[3..].iter().collect::<Vec<_>>()));
+    assert_eq!(as_map(&a2_part["findingCodes"]), tally(&made[3..].iter().collect::<Vec<_>>()));
     assert_eq!(a2_part["mismatchFields"][0]["count"], 2);
     // Findings sorted by count, most frequent first.
     let counts: Vec<i64> =
-        reasons["findings"].as_array().expect("findings").iter().map(|f| f["count"].as_i64().expect("n")).collect();
+        reasons["findingCodes"].as_array().expect("findings").iter().map(|f| f["count"].as_i64().expect("n")).collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
 
     // Fixing the records clears their reasons.
@@ -677,7 +677,10 @@ async fn reasons_count_findings_and_mismatch_fields_per_unit() {
         assert_eq!(fix.status, 200, "{}", fix.text);
     }
     let after = get_ok(&app, &district, "/api/v1/stats/reasons").await;
-    assert!(!after["findings"].as_array().expect("findings").iter().any(|f| f["code"] == "id_missing"), "{after:#}");
+    assert!(
+        !after["findingCodes"].as_array().expect("findings").iter().any(|f| f["code"] == "id_missing"),
+        "{after:#}"
+    );
     assert!(counters::drift(&app.store.db).await.expect("drift").is_empty());
 }
 
@@ -706,7 +709,7 @@ async fn timeline_follows_simulated_days() {
     let t = get_ok(&app, &district, &format!("/api/v1/stats/timeline?from={}&to={}", days_ago(3), today())).await;
     assert_eq!(t["unit"]["id"], f.district_a);
     let points = t["points"].as_array().expect("points");
-    let days: Vec<&str> = points.iter().filter_map(|p| p["day"].as_str()).collect();
+    let days: Vec<&str> = points.iter().filter_map(|p| p["date"].as_str()).collect();
     let want_days: Vec<String> = (0..4).rev().map(|n| days_ago(n).to_string()).collect();
     assert_eq!(days, want_days);
     let verified: Vec<i64> = points.iter().map(|p| p["verified"].as_i64().expect("n")).collect();
@@ -897,6 +900,8 @@ async fn laggards_are_ordered_with_their_reasons_and_contact() {
     assert_eq!(items[1]["contact"]["email"], "pgd-a@haiphong.edu.vn");
     assert_eq!(items[0]["counters"]["verifiedShare"], 0.0);
     assert_eq!(items[1]["counters"]["verifiedShare"], 0.25);
+    assert_eq!(items[1]["verifiedShare"], 0.25, "repeated at the top for lists");
+    assert!(items.iter().all(|i| i["projectedToMiss"] == i["projection"]["projectedToMiss"]));
     let top_codes = |i: usize| -> Vec<(String, i64)> {
         items[i]["topReasons"]
             .as_array()
@@ -1025,7 +1030,7 @@ async fn the_excel_report_opens_and_its_numbers_equal_the_api() {
     let reasons = get_ok(&app, &dept, "/api/v1/stats/reasons").await;
     let sheet = book.worksheet_range("Lý do").expect("reasons");
     assert_eq!(sheet.get_value((2, 0)), Some(&Data::String("Mã lỗi".into())));
-    for (i, f) in reasons["findings"].as_array().expect("findings").iter().enumerate() {
+    for (i, f) in reasons["findingCodes"].as_array().expect("findings").iter().enumerate() {
         let row = 3 + i as u32;
         assert_eq!(sheet.get_value((row, 0)), Some(&Data::String(f["code"].as_str().expect("code").into())));
         assert_eq!(sheet.get_value((row, 4)), Some(&Data::Float(f["count"].as_f64().expect("count"))));

@@ -20,10 +20,9 @@ pub fn order(items: &mut [Laggard]) {
 }
 
 fn compare(a: &Laggard, b: &Laggard) -> Ordering {
-    let miss = |l: &Laggard| l.projection.as_ref().is_some_and(|p| p.projected_to_miss);
-    miss(b)
-        .cmp(&miss(a))
-        .then(a.counters.verified_share.total_cmp(&b.counters.verified_share))
+    b.projected_to_miss
+        .cmp(&a.projected_to_miss)
+        .then(a.verified_share.total_cmp(&b.verified_share))
         .then((b.counters.total - b.counters.verified).cmp(&(a.counters.total - a.counters.verified)))
         .then(a.unit.name.cmp(&b.unit.name))
         .then(a.unit.id.cmp(&b.unit.id))
@@ -80,9 +79,8 @@ mod tests {
 
     fn laggard(id: i64, name: &str, total: i64, verified: i64, miss: Option<bool>) -> Laggard {
         let tally = Tally { total, verified, ..Tally::default() };
-        Laggard {
-            rank: 0,
-            unit: StatUnit {
+        Laggard::new(
+            StatUnit {
                 id,
                 kind: StatUnitKind::School,
                 code: None,
@@ -90,9 +88,9 @@ mod tests {
                 parent_id: None,
                 school_year: None,
             },
-            contact: None,
-            counters: Counters::from(&tally),
-            projection: miss.map(|miss| Projection {
+            None,
+            Counters::from(&tally),
+            miss.map(|miss| Projection {
                 window_days: 14,
                 points_used: 2,
                 target_share: 1.0,
@@ -103,8 +101,8 @@ mod tests {
                 projected_to_miss: miss,
                 status: if miss { ProjectionStatus::ProjectedToMiss } else { ProjectionStatus::OnTrack },
             }),
-            top_reasons: Vec::new(),
-        }
+            Vec::new(),
+        )
     }
 
     #[test]

@@ -240,7 +240,7 @@ fn reasons_sheet(ws: &mut Worksheet, reasons: &Reasons, fmt: &Formats) -> Result
     ws.write_string_with_format(0, 0, format!("Lý do hồ sơ chưa đạt — {}", reasons.unit.name), &fmt.title)?;
     write_headers(ws, 2, &REASONS_HEADERS, &fmt.header)?;
     let mut row = 3;
-    for f in &reasons.findings {
+    for f in &reasons.finding_codes {
         ws.write_string(row, 0, &f.code)?;
         ws.write_string(row, 1, super::labels::field_label(&f.field))?;
         ws.write_string(row, 2, if f.severity == crate::rules::Severity::Error { "Lỗi" } else { "Cảnh báo" })?;
@@ -261,7 +261,7 @@ fn reasons_sheet(ws: &mut Worksheet, reasons: &Reasons, fmt: &Formats) -> Result
         write_headers(ws, row, &["Đơn vị", "Mã lỗi / trường", "Nội dung", "Số hồ sơ"], &fmt.header)?;
         row += 1;
         for child in &reasons.children {
-            for f in &child.findings {
+            for f in &child.finding_codes {
                 ws.write_string(row, 0, &child.unit.name)?;
                 ws.write_string(row, 1, &f.code)?;
                 ws.write_string(row, 2, &f.label)?;

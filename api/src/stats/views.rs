@@ -202,7 +202,7 @@ pub struct Progress {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TimelinePoint {
-    pub day: NaiveDate,
+    pub date: NaiveDate,
     pub total: i64,
     pub with_personal_id: i64,
     pub verified: i64,
@@ -272,7 +272,7 @@ pub struct UnitReasons {
     pub unit: StatUnit,
     pub total: i64,
     /// Error and warning findings, most frequent first.
-    pub findings: Vec<FindingCount>,
+    pub finding_codes: Vec<FindingCount>,
     /// Mismatch fields of `mismatched` records, most frequent first.
     pub mismatch_fields: Vec<MismatchCount>,
 }
@@ -285,7 +285,8 @@ pub struct Reasons {
     pub unit: StatUnit,
     pub population: Population,
     pub total: i64,
-    pub findings: Vec<FindingCount>,
+    /// Error and warning findings, most frequent first.
+    pub finding_codes: Vec<FindingCount>,
     pub mismatch_fields: Vec<MismatchCount>,
     /// Child units (not classes).
     pub children: Vec<UnitReasons>,
@@ -334,10 +335,36 @@ pub struct Laggard {
     pub unit: StatUnit,
     /// The parent unit that follows it up (for a school: its district office).
     pub contact: Option<Contact>,
+    /// `counters.verifiedShare`, repeated for lists.
+    pub verified_share: f64,
+    /// `projection.projectedToMiss`, repeated for lists.
+    pub projected_to_miss: bool,
     pub counters: Counters,
     pub projection: Option<Projection>,
     /// The most frequent reasons its records fail, most frequent first (at most 3).
     pub top_reasons: Vec<Reason>,
+}
+
+impl Laggard {
+    /// A laggard not yet ranked.
+    pub fn new(
+        unit: StatUnit,
+        contact: Option<Contact>,
+        counters: Counters,
+        projection: Option<Projection>,
+        top_reasons: Vec<Reason>,
+    ) -> Laggard {
+        Laggard {
+            rank: 0,
+            verified_share: counters.verified_share,
+            projected_to_miss: projection.as_ref().is_some_and(|p| p.projected_to_miss),
+            unit,
+            contact,
+            counters,
+            projection,
+            top_reasons,
+        }
+    }
 }
 
 /// Units lagging behind: those projected to miss the deadline first, then by lowest verified

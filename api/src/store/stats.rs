@@ -320,7 +320,7 @@ pub async fn progress<C: ConnectionTrait>(
 fn point(day: NaiveDate, t: &Tally, live_point: bool) -> TimelinePoint {
     let c = Counters::from(t);
     TimelinePoint {
-        day,
+        date: day,
         total: t.total,
         with_personal_id: t.with_personal_id,
         verified: t.verified,
@@ -490,7 +490,7 @@ pub async fn reasons<C: ConnectionTrait>(
         .map(|(unit, tally)| UnitReasons {
             unit: unit.clone(),
             total: tally.total,
-            findings: finding_counts(by_child.get(&unit.id).unwrap_or(&empty)),
+            finding_codes: finding_counts(by_child.get(&unit.id).unwrap_or(&empty)),
             mismatch_fields: mismatch_counts(tally),
         })
         .collect();
@@ -498,7 +498,7 @@ pub async fn reasons<C: ConnectionTrait>(
         unit: stat_unit(&root),
         population,
         total: now.total.total,
-        findings: finding_counts(&total),
+        finding_codes: finding_counts(&total),
         mismatch_fields: mismatch_counts(&now.total),
         children,
     })
@@ -554,19 +554,18 @@ pub async fn laggards<C: ConnectionTrait>(
                 .get(&u.id)
                 .map(|m| m.iter().map(|((code, field), n)| (code.clone(), field.clone(), *n)).collect())
                 .unwrap_or_default();
-            Laggard {
-                rank: 0,
-                unit: stat_unit(u),
-                contact: u.parent_id.and_then(|p| known.get(&p)).map(|p| crate::stats::views::Contact {
+            Laggard::new(
+                stat_unit(u),
+                u.parent_id.and_then(|p| known.get(&p)).map(|p| crate::stats::views::Contact {
                     unit_id: p.id,
                     name: p.name.clone(),
                     phone: p.phone.clone(),
                     email: p.email.clone(),
                 }),
-                counters: Counters::from(&tally),
-                projection: Some(projection_of(history.get(&u.id).unwrap_or(&empty), &tally, ctx, deadline)),
-                top_reasons: laggards::top_reasons(&findings, &tally, TOP_REASONS),
-            }
+                Counters::from(&tally),
+                Some(projection_of(history.get(&u.id).unwrap_or(&empty), &tally, ctx, deadline)),
+                laggards::top_reasons(&findings, &tally, TOP_REASONS),
+            )
         })
         .collect();
     laggards::order(&mut items);
