@@ -1,4 +1,7 @@
 //! Pure domain types and reference data: no IO beyond data compiled into the binary.
 
 pub mod admin_units;
+pub mod legacy;
+pub mod name;
+pub mod syllable;
 pub mod text;
