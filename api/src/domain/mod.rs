@@ -1,7 +1,11 @@
 //! Pure domain types and reference data: no IO beyond data compiled into the binary.
 
 pub mod admin_units;
+pub mod date;
+pub mod gender;
+pub mod grade;
 pub mod legacy;
 pub mod name;
+pub mod personal_id;
 pub mod syllable;
 pub mod text;
