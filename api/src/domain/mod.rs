@@ -2,7 +2,11 @@
 
 pub mod access;
 pub mod admin_units;
-pub mod clock;
-pub mod mask;
-pub mod org;
+pub mod date;
+pub mod gender;
+pub mod grade;
+pub mod legacy;
+pub mod name;
+pub mod personal_id;
+pub mod syllable;
 pub mod text;
