@@ -53,7 +53,14 @@ impl LevelIndex {
         self.by_loose.get(loose).map_or(&[], Vec::as_slice)
     }
 
-    fn add(&mut self, unit: u32, loose: String, tone: &str, word: Option<TypeWord>, source: Source) {
+    fn add(
+        &mut self,
+        unit: u32,
+        loose: String,
+        tone: &str,
+        word: Option<TypeWord>,
+        source: Source,
+    ) {
         if loose.is_empty() {
             return;
         }

@@ -21,8 +21,7 @@
 
 use std::sync::LazyLock;
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use super::tables::UnitType;
 
@@ -39,6 +38,10 @@ pub struct Token {
     pub digits: bool,
     /// The token was cut off the digits that followed it ("P" of "P8").
     pub before_digits: bool,
+    /// Byte offset of the token's first character in the text given to [`tokenize`].
+    pub start: usize,
+    /// Byte offset just after the token's last character.
+    pub end: usize,
 }
 
 impl Token {
@@ -95,6 +98,8 @@ struct TokenBuilder {
     tone_mark: Option<char>,
     last_is_letter: bool,
     all_digits: bool,
+    start: usize,
+    end: usize,
 }
 
 impl TokenBuilder {
@@ -125,14 +130,17 @@ impl TokenBuilder {
             dot_after: false,
             digits,
             before_digits,
+            start: self.start,
+            end: self.end,
         });
         self.last_is_letter = false;
         self.all_digits = false;
     }
 
-    fn push_base(&mut self, c: char) {
+    fn push_base(&mut self, c: char, at: usize) {
         if self.is_empty() {
             self.all_digits = true;
+            self.start = at;
         }
         self.all_digits &= c.is_ascii_digit();
         self.last_is_letter = !c.is_ascii_digit();
@@ -147,32 +155,42 @@ impl TokenBuilder {
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(8);
     let mut cur = TokenBuilder::default();
-    for c in text.nfd().flat_map(char::to_lowercase) {
-        if is_combining_mark(c) {
-            if cur.is_empty() {
-                continue;
+    for (at, original) in text.char_indices() {
+        let next = at + original.len_utf8();
+        // Character-wise canonical decomposition: the marks of one letter stay with it, and
+        // their order does not matter below (tone marks are set apart, a Vietnamese letter
+        // carries at most one other mark).
+        decompose_canonical(original, |d| {
+            for c in d.to_lowercase() {
+                if is_combining_mark(c) {
+                    if cur.is_empty() {
+                        continue;
+                    }
+                    if is_tone_mark(c) {
+                        cur.tone_mark = Some(c);
+                    } else {
+                        // Quality marks (circumflex, breve, horn) and any other mark.
+                        cur.tone.push(c);
+                    }
+                    cur.end = next;
+                } else if c.is_alphanumeric() {
+                    if c.is_ascii_digit() && cur.last_is_letter {
+                        cur.finish(&mut out, true);
+                    }
+                    cur.push_base(c, at);
+                    cur.end = next;
+                } else if is_apostrophe(c) {
+                    // "M'ri", "M’ri" and "Mri" are the same name.
+                } else {
+                    cur.finish(&mut out, false);
+                    if c == '.'
+                        && let Some(last) = out.last_mut()
+                    {
+                        last.dot_after = true;
+                    }
+                }
             }
-            if is_tone_mark(c) {
-                cur.tone_mark = Some(c);
-            } else {
-                // Quality marks (circumflex, breve, horn) and any other mark: kept for exactness.
-                cur.tone.push(c);
-            }
-        } else if c.is_alphanumeric() {
-            if c.is_ascii_digit() && cur.last_is_letter {
-                cur.finish(&mut out, true);
-            }
-            cur.push_base(c);
-        } else if is_apostrophe(c) {
-            // "M'ri", "M’ri" and "Mri" are the same name.
-        } else {
-            cur.finish(&mut out, false);
-            if c == '.'
-                && let Some(last) = out.last_mut()
-            {
-                last.dot_after = true;
-            }
-        }
+        });
     }
     cur.finish(&mut out, false);
     out
@@ -384,7 +402,7 @@ mod tests {
         let nfc = name_key("Đạ M'ri");
         assert_eq!(name_key("Ða M’ri").loose, nfc.loose);
         assert_eq!(name_key("ĐẠ MRI"), nfc);
-        let nfd: String = "Nguyễn".nfd().collect();
+        let nfd: String = unicode_normalization::UnicodeNormalization::nfd("Nguyễn").collect();
         assert_eq!(name_key(&nfd), name_key("nguyễn"));
         assert_eq!(name_key("Đắk Lắk").loose, name_key("Daklak").loose);
     }
@@ -398,12 +416,18 @@ mod tests {
         let t = tokenize("TP. Hải Phòng");
         assert!(t[0].dot_after);
         assert!(tokenize("F4")[0].before_digits);
+        let text = "Số 5, P. Máy Tơ";
+        let t = tokenize(text);
+        assert_eq!(&text[t[3].start..t[4].end], "Máy Tơ");
     }
 
     #[test]
     fn type_prefixes() {
         let p = |s: &str| type_prefix(&tokenize(s)).map(|p| (p.word, p.len, p.certain));
-        assert_eq!(p("Thành phố Hải Phòng"), Some((TypeWord::ThanhPho, 2, true)));
+        assert_eq!(
+            p("Thành phố Hải Phòng"),
+            Some((TypeWord::ThanhPho, 2, true))
+        );
         assert_eq!(p("T.P Hải Phòng"), Some((TypeWord::ThanhPho, 2, false)));
         assert_eq!(p("thi xa Phu My"), Some((TypeWord::ThiXa, 2, false)));
         assert_eq!(p("Phương Liên"), None);

@@ -363,8 +363,20 @@ impl AdminUnits {
         let mut seen_province: HashMap<&str, usize> = HashMap::new();
         let mut seen_district: HashMap<&str, usize> = HashMap::new();
         for line in rows(OLD_UNITS_CSV) {
-            let [pc, pn, pt, dc, dn, dt, wc, wn, wt, status, former, successor] =
-                columns::<12>(line, "old_units.csv");
+            let [
+                pc,
+                pn,
+                pt,
+                dc,
+                dn,
+                dt,
+                wc,
+                wn,
+                wt,
+                status,
+                former,
+                successor,
+            ] = columns::<12>(line, "old_units.csv");
             if !seen_province.contains_key(pc) {
                 seen_province.insert(pc, old_provinces.len());
                 old_provinces.push(OldProvince {
@@ -466,9 +478,10 @@ impl AdminUnits {
             p.communes = communes_of_new.get(p.code).cloned().unwrap_or(0..0);
         }
 
-        let index_of = |codes: &mut dyn Iterator<Item = &'static str>| -> HashMap<&'static str, usize> {
-            codes.enumerate().map(|(i, c)| (c, i)).collect()
-        };
+        let index_of =
+            |codes: &mut dyn Iterator<Item = &'static str>| -> HashMap<&'static str, usize> {
+                codes.enumerate().map(|(i, c)| (c, i)).collect()
+            };
         let old_province_by_code = index_of(&mut old_provinces.iter().map(|p| p.code));
         let old_district_by_code = index_of(&mut old_districts.iter().map(|d| d.code));
         let old_commune_by_code = index_of(&mut old_communes.iter().map(|c| c.code));
@@ -479,8 +492,20 @@ impl AdminUnits {
         let mut by_old: HashMap<&str, Vec<ConversionTarget>> = HashMap::with_capacity(10_035);
         let mut islands: Vec<ConversionTarget> = Vec::new();
         for line in rows(OLD_TO_NEW_CSV) {
-            let [opc, odc, owc, _own, npc, nwc, nwn, part, n, default, rule, _note] =
-                columns::<12>(line, "old_to_new.csv");
+            let [
+                opc,
+                odc,
+                owc,
+                _own,
+                npc,
+                nwc,
+                nwn,
+                part,
+                n,
+                default,
+                rule,
+                _note,
+            ] = columns::<12>(line, "old_to_new.csv");
             let target = ConversionTarget {
                 old_province_code: opc,
                 old_district_code: odc,
@@ -872,12 +897,7 @@ mod tests {
             .filter(|c| u.conversion(c.code).len() > 1)
             .count();
         assert_eq!(split, 440);
-        let by_type = |t| {
-            u.new_communes()
-                .iter()
-                .filter(|c| c.unit_type == t)
-                .count()
-        };
+        let by_type = |t| u.new_communes().iter().filter(|c| c.unit_type == t).count();
         assert_eq!(
             (
                 by_type(UnitType::Xa),
@@ -895,8 +915,16 @@ mod tests {
             let targets = u.conversion(c.code);
             assert!(!targets.is_empty(), "{}", c.code);
             assert_eq!(targets.iter().filter(|t| t.is_default).count(), 1);
-            assert!(targets.iter().all(|t| usize::from(t.n_targets) == targets.len()));
-            assert!(targets.iter().all(|t| u.new_commune(t.new_commune_code).is_some()));
+            assert!(
+                targets
+                    .iter()
+                    .all(|t| usize::from(t.n_targets) == targets.len())
+            );
+            assert!(
+                targets
+                    .iter()
+                    .all(|t| u.new_commune(t.new_commune_code).is_some())
+            );
         }
         for c in u.superseded_communes() {
             assert!(u.conversion(c.code).is_empty());
@@ -910,15 +938,27 @@ mod tests {
         let hp = u.old_province("31").expect("Hải Phòng");
         assert_eq!(hp.name, "Thành phố Hải Phòng");
         assert_eq!(hp.unit_type, UnitType::ThanhPhoTrungUong);
-        let districts: Vec<_> = u.old_districts_of_province("31").iter().map(|d| d.code).collect();
+        let districts: Vec<_> = u
+            .old_districts_of_province("31")
+            .iter()
+            .map(|d| d.code)
+            .collect();
         assert_eq!(districts.first(), Some(&"303"));
         assert_eq!(districts.last(), Some(&"318"));
-        assert!(u.old_districts_of_province("31").iter().all(|d| d.province_code == "31"));
+        assert!(
+            u.old_districts_of_province("31")
+                .iter()
+                .all(|d| d.province_code == "31")
+        );
         let hong_bang = u.old_district("303").expect("303");
         assert_eq!(hong_bang.name, "Quận Hồng Bàng");
         let communes = u.old_communes_of_district("303");
         assert!(!communes.is_empty());
-        assert!(communes.iter().all(|c| c.district_code == "303" && c.status.is_in_force()));
+        assert!(
+            communes
+                .iter()
+                .all(|c| c.district_code == "303" && c.status.is_in_force())
+        );
         assert!(u.old_communes_of_district("318").is_empty());
         assert_eq!(
             u.island_district_target("318").map(|t| t.new_commune_name),
@@ -935,7 +975,10 @@ mod tests {
     fn codes_need_their_scheme() {
         let u = units();
         assert_eq!(u.province_name(Scheme::Pre2025, "15"), Some("Tỉnh Yên Bái"));
-        assert_eq!(u.province_name(Scheme::Post2025, "15"), Some("Tỉnh Lào Cai"));
+        assert_eq!(
+            u.province_name(Scheme::Post2025, "15"),
+            Some("Tỉnh Lào Cai")
+        );
         assert_eq!(u.province_name(Scheme::Post2025, "30"), None);
     }
 
@@ -943,7 +986,13 @@ mod tests {
     fn the_name_prefix_wins_over_the_type_column() {
         // Phường 15 of Quận Phú Nhuận is typed "xã" in the source file.
         let u = units();
-        assert_eq!(u.old_commune("27076").map(|c| c.unit_type), Some(UnitType::Phuong));
-        assert_eq!(u.old_district("123").map(|d| d.name), Some("Thị xã Mộc Châu"));
+        assert_eq!(
+            u.old_commune("27076").map(|c| c.unit_type),
+            Some(UnitType::Phuong)
+        );
+        assert_eq!(
+            u.old_district("123").map(|d| d.name),
+            Some("Thị xã Mộc Châu")
+        );
     }
 }
