@@ -112,6 +112,9 @@ codes! {
     AddressHierarchyMismatch = "address_hierarchy_mismatch", Error, "Phường/xã không thuộc quận/huyện hoặc tỉnh đã nhập.";
     AddressOutdatedUnit = "address_outdated_unit", Warning, "Đơn vị hành chính cũ (trước 01/7/2025); nên cập nhật theo đơn vị mới.";
     AddressSplitUnit = "address_split_unit", Warning, "Phường/xã cũ đã được chia cho nhiều đơn vị mới; cần chọn đơn vị đúng.";
+    AddressAmbiguous = "address_ambiguous", Error, "Địa chỉ khớp với nhiều đơn vị hành chính cùng tên; cần ghi rõ hơn (đủ dấu, loại đơn vị).";
+    AddressIncomplete = "address_incomplete", Error, "Địa chỉ thường trú chưa có phường/xã.";
+    AddressUnitInferred = "address_unit_inferred", Fixed, "Đã bổ sung tỉnh/thành phố hoặc quận/huyện suy ra từ phường/xã đã nhập.";
 }
 
 /// A safe repair: the value as entered and the value after the repair.
