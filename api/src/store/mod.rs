@@ -8,6 +8,7 @@ pub mod classes;
 pub mod counters;
 pub mod entities;
 pub mod people;
+pub mod truth;
 pub mod units;
 pub mod users;
 

@@ -787,6 +787,120 @@ pub async fn history<C: ConnectionTrait>(
     Ok((row, events))
 }
 
+/// A person for [`bulk_insert`]: the id is chosen by the caller (see [`next_id`]).
+#[derive(Debug, Clone)]
+pub struct BulkPerson {
+    pub id: i64,
+    pub kind: PersonKind,
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub position: Option<Position>,
+    pub sector_code: Option<String>,
+    pub identity: Identity,
+    pub outcome: Outcome,
+}
+
+/// The next free person id (for bulk inserts that assign ids themselves).
+pub async fn next_id<C: ConnectionTrait>(conn: &C) -> StoreResult<i64> {
+    use sea_orm::QuerySelect;
+    let max: Option<Option<i64>> =
+        people::Entity::find().select_only().column_as(people::Column::Id.max(), "m").into_tuple().one(conn).await?;
+    Ok(max.flatten().unwrap_or(0) + 1)
+}
+
+/// Inserts many people at once (seeding, benchmarks): people rows, their finding rows and
+/// one `create` audit row each, in statements of a few hundred rows. The caller owns the
+/// transaction and must call [`sync_duplicates`] and `counters::rebuild` afterwards.
+pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec<BulkPerson>) -> StoreResult<()> {
+    const CHUNK: usize = 400;
+    let now = Utc::now();
+    let mut findings = Vec::new();
+    let mut events = Vec::new();
+    let mut batch = Vec::with_capacity(CHUNK);
+    for row in rows {
+        findings.extend(finding_rows(row.id, &row.outcome));
+        events.push(Event {
+            action: "create",
+            entity: "person",
+            entity_id: Some(row.id),
+            field: None,
+            old_value: None,
+            new_value: Some(row.kind.as_str().to_owned()),
+        });
+        let identity = row.identity;
+        let mut active = people::ActiveModel {
+            id: Set(row.id),
+            kind: Set(row.kind.as_str().to_owned()),
+            unit_id: Set(row.unit_id),
+            class_id: Set(row.class_id),
+            position: Set(row.position.map(|p| p.as_str().to_owned())),
+            sector_code: Set(row.sector_code),
+            full_name: Set(identity.full_name),
+            date_of_birth: Set(identity.date_of_birth),
+            gender: Set(identity.gender),
+            personal_id: Set(identity.personal_id),
+            res_province: Set(identity.res_province),
+            res_district: Set(identity.res_district),
+            res_commune: Set(identity.res_commune),
+            res_text: Set(identity.res_text),
+            status: Set(VerificationStatus::NotSent.as_str().to_owned()),
+            mismatch_fields: Set(None),
+            registry_values: Set(None),
+            status_at: Set(Some(now)),
+            verified_at: Set(None),
+            version: Set(1),
+            identity_changed_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            ..Default::default()
+        };
+        apply_outcome(&mut active, &row.outcome);
+        batch.push(active);
+        if batch.len() == CHUNK {
+            people::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(conn).await?;
+        }
+    }
+    if !batch.is_empty() {
+        people::Entity::insert_many(batch).exec_without_returning(conn).await?;
+    }
+    for chunk in findings.chunks(2_000) {
+        person_findings::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+    }
+    for chunk in events.chunks(1_000) {
+        audit::record(conn, ctx, chunk.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// ID numbers held by more than one active record.
+pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<String>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
+    let rows: Vec<Option<String>> = people::Entity::find()
+        .select_only()
+        .column(people::Column::NormPersonalId)
+        .filter(people::Column::DeletedAt.is_null())
+        .filter(people::Column::NormPersonalId.is_not_null())
+        .group_by(people::Column::NormPersonalId)
+        .having(Expr::col(people::Column::Id).count().gt(1))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// After inserting rows with explicit ids, PostgreSQL's sequence must move past them.
+pub async fn reset_id_sequence<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('people', 'id'), COALESCE((SELECT MAX(id) FROM people), 0) + 1, false)",
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
