@@ -321,16 +321,18 @@ fn latin1_lower(c: char) -> Option<u8> {
     }
 }
 
+/// A set of VNI mark characters (one per tone) and the vowel they make after a base letter.
+type MarkSet = (&'static [u8; 6], u8);
+
 /// The vowel a VNI base character starts, and which mark sets may follow it.
-fn vni_base(lower: u8) -> Option<(u8, &'static [(&'static [u8; 6], u8)])> {
-    const PLAIN_A: &[(&[u8; 6], u8)] =
-        &[(&VNI_PLAIN, A), (&VNI_CIRC, A_CIRC), (&VNI_BREVE, A_BREVE)];
-    const PLAIN_E: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, E), (&VNI_CIRC, E_CIRC)];
-    const PLAIN_O: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, O), (&VNI_CIRC, O_CIRC)];
-    const PLAIN_U: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, U)];
-    const PLAIN_Y: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, Y)];
-    const HORN_O: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, O_HORN)];
-    const HORN_U: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, U_HORN)];
+fn vni_base(lower: u8) -> Option<(u8, &'static [MarkSet])> {
+    const PLAIN_A: &[MarkSet] = &[(&VNI_PLAIN, A), (&VNI_CIRC, A_CIRC), (&VNI_BREVE, A_BREVE)];
+    const PLAIN_E: &[MarkSet] = &[(&VNI_PLAIN, E), (&VNI_CIRC, E_CIRC)];
+    const PLAIN_O: &[MarkSet] = &[(&VNI_PLAIN, O), (&VNI_CIRC, O_CIRC)];
+    const PLAIN_U: &[MarkSet] = &[(&VNI_PLAIN, U)];
+    const PLAIN_Y: &[MarkSet] = &[(&VNI_PLAIN, Y)];
+    const HORN_O: &[MarkSet] = &[(&VNI_PLAIN, O_HORN)];
+    const HORN_U: &[MarkSet] = &[(&VNI_PLAIN, U_HORN)];
     match lower {
         b'a' => Some((A, PLAIN_A)),
         b'e' => Some((E, PLAIN_E)),
