@@ -174,14 +174,28 @@ fn encode_tcvn3_char(c: char) -> char {
 /// ("NGUYÔN" → "NGUYỄN"). Characters that are no TCVN3 code pass through.
 pub fn decode_tcvn3(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    let all_caps = tcvn3_all_caps(s);
     for_each_word(s, |word, is_word| {
         if is_word {
-            decode_tcvn3_word(word, &mut out, false);
+            decode_tcvn3_word(word, &mut out, false, all_caps);
         } else {
             out.push_str(word);
         }
     });
     out
+}
+
+/// True when the text has capitals and no lower-case letter that TCVN3 could have written as a
+/// capital: then every toned vowel in it was meant as a capital too.
+fn tcvn3_all_caps(s: &str) -> bool {
+    let mut upper = false;
+    for c in s.chars() {
+        if c.is_ascii_lowercase() || tcvn3_code(c).is_some_and(|code| code.lower_with_capital) {
+            return false;
+        }
+        upper |= c.is_ascii_uppercase() || tcvn3_code(c).is_some_and(|code| code.upper);
+    }
+    upper
 }
 
 /// Decodes text typed in the all-caps .VnTimeH font: TCVN3, then everything upper-cased.
@@ -190,21 +204,23 @@ pub fn decode_tcvn3_caps(s: &str) -> String {
 }
 
 /// Decodes one word into `out`; `strict` makes any non-ASCII character that is no TCVN3 code
-/// fail the word. Returns false when it failed.
-fn decode_tcvn3_word(word: &str, out: &mut String, strict: bool) -> bool {
-    let mut has_upper = false;
+/// fail the word. Toned vowels become capitals when the whole text is in capitals or the word
+/// has at least two capitals and no lower-case letter ("HïNG", but "Vò" is "Vũ"). Returns false
+/// when it failed.
+fn decode_tcvn3_word(word: &str, out: &mut String, strict: bool, all_caps: bool) -> bool {
+    let mut capitals_in_word = 0;
     let mut has_lower = false;
     for c in word.chars() {
         if c.is_ascii_uppercase() {
-            has_upper = true;
+            capitals_in_word += 1;
         } else if c.is_ascii_lowercase() {
             has_lower = true;
         } else if let Some(code) = tcvn3_code(c) {
-            has_upper |= code.upper;
+            capitals_in_word += usize::from(code.upper);
             has_lower |= code.lower_with_capital;
         }
     }
-    let capitals = has_upper && !has_lower;
+    let capitals = all_caps || (capitals_in_word >= 2 && !has_lower);
     for c in word.chars() {
         if c.is_ascii() {
             out.push(c);
@@ -305,16 +321,18 @@ fn latin1_lower(c: char) -> Option<u8> {
     }
 }
 
+/// A set of VNI mark characters (one per tone) and the vowel they make after a base letter.
+type MarkSet = (&'static [u8; 6], u8);
+
 /// The vowel a VNI base character starts, and which mark sets may follow it.
-fn vni_base(lower: u8) -> Option<(u8, &'static [(&'static [u8; 6], u8)])> {
-    const PLAIN_A: &[(&[u8; 6], u8)] =
-        &[(&VNI_PLAIN, A), (&VNI_CIRC, A_CIRC), (&VNI_BREVE, A_BREVE)];
-    const PLAIN_E: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, E), (&VNI_CIRC, E_CIRC)];
-    const PLAIN_O: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, O), (&VNI_CIRC, O_CIRC)];
-    const PLAIN_U: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, U)];
-    const PLAIN_Y: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, Y)];
-    const HORN_O: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, O_HORN)];
-    const HORN_U: &[(&[u8; 6], u8)] = &[(&VNI_PLAIN, U_HORN)];
+fn vni_base(lower: u8) -> Option<(u8, &'static [MarkSet])> {
+    const PLAIN_A: &[MarkSet] = &[(&VNI_PLAIN, A), (&VNI_CIRC, A_CIRC), (&VNI_BREVE, A_BREVE)];
+    const PLAIN_E: &[MarkSet] = &[(&VNI_PLAIN, E), (&VNI_CIRC, E_CIRC)];
+    const PLAIN_O: &[MarkSet] = &[(&VNI_PLAIN, O), (&VNI_CIRC, O_CIRC)];
+    const PLAIN_U: &[MarkSet] = &[(&VNI_PLAIN, U)];
+    const PLAIN_Y: &[MarkSet] = &[(&VNI_PLAIN, Y)];
+    const HORN_O: &[MarkSet] = &[(&VNI_PLAIN, O_HORN)];
+    const HORN_U: &[MarkSet] = &[(&VNI_PLAIN, U_HORN)];
     match lower {
         b'a' => Some((A, PLAIN_A)),
         b'e' => Some((E, PLAIN_E)),
@@ -444,6 +462,7 @@ fn evidence(s: &str, encoding: LegacyEncoding) -> Option<Evidence> {
     let mut capitals_seen = false;
     let mut ok = true;
     let mut decoded = String::new();
+    let all_caps = tcvn3_all_caps(s);
     for_each_word(s, |word, is_word| {
         if !ok || !is_word {
             return;
@@ -457,7 +476,7 @@ fn evidence(s: &str, encoding: LegacyEncoding) -> Option<Evidence> {
         decoded.clear();
         let valid = match encoding {
             LegacyEncoding::Tcvn3 | LegacyEncoding::Tcvn3Caps => {
-                decode_tcvn3_word(word, &mut decoded, true)
+                decode_tcvn3_word(word, &mut decoded, true, all_caps)
             }
             LegacyEncoding::Vni => decode_vni_into(word, &mut decoded, true),
         };
@@ -472,7 +491,7 @@ fn evidence(s: &str, encoding: LegacyEncoding) -> Option<Evidence> {
             return;
         }
         gain += i32::from(after) - i32::from(before);
-        improved |= after == 2 && before < 2;
+        improved |= after >= 2 && after > before;
     });
     (ok && improved && gain > 0).then_some(Evidence {
         gain,
@@ -483,8 +502,10 @@ fn evidence(s: &str, encoding: LegacyEncoding) -> Option<Evidence> {
 /// Says whether a text is TCVN3 or VNI garbage rather than Unicode, or `None`. Real Unicode
 /// Vietnamese (any character beyond U+00FF), plain ASCII and foreign Latin-1 names ("Müller",
 /// "José") answer `None`: a text counts as legacy only when every word with a non-ASCII
-/// character is a valid code sequence of the encoding, no word reads worse decoded, and at least
-/// one word turns from garbage into a Vietnamese syllable ("Hïng" → "Hùng"). All-lower-case TCVN3
+/// character is a valid code sequence of the encoding, no word reads worse decoded (see
+/// [`word_score`]), and at least one word turns into a better Vietnamese syllable than it was
+/// ("Hïng" → "Hùng", "Thò" → "Thị"). When both encodings fit, the one that improves more wins;
+/// a tie answers `None`. All-lower-case TCVN3
 /// text answers [`LegacyEncoding::Tcvn3Caps`] (the .VnTimeH font draws it as capitals).
 pub fn detect(s: &str) -> Option<LegacyEncoding> {
     let mut latin1 = false;
@@ -636,5 +657,47 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(detect(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn no_unicode_name_syllable_is_taken_for_legacy_text() {
+        use crate::domain::name::title_case;
+        use crate::domain::syllable::NAME_WORDS;
+        let latin1: Vec<String> = NAME_WORDS
+            .split_whitespace()
+            .filter(|w| w.chars().all(|c| (c as u32) < 0x100) && !w.is_ascii())
+            .flat_map(|w| [w.to_owned(), title_case(w).into_owned(), w.to_uppercase()])
+            .collect();
+        assert!(latin1.len() > 50);
+        for a in &latin1 {
+            assert_eq!(detect(a), None, "{a}");
+        }
+        // pairs, in title case (capitals change nothing for words without TCVN3 capitals)
+        for a in latin1.iter().skip(1).step_by(3) {
+            for b in latin1.iter().skip(1).step_by(3) {
+                let text = format!("{a} {b}");
+                assert_eq!(detect(&text), None, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_syllable_is_detected_when_encoded_if_it_can_be() {
+        use crate::domain::name::title_case;
+        use crate::domain::syllable::{NAME_WORDS, word_score};
+        let mut missed = Vec::new();
+        for w in NAME_WORDS.split_whitespace() {
+            let text = format!("{} Thị {}", title_case(w), title_case(w));
+            for (encoding, encoded) in [
+                (LegacyEncoding::Tcvn3, encode_tcvn3(&text)),
+                (LegacyEncoding::Vni, encode_vni(&text)),
+            ] {
+                let plausible_as_is = encoded.split(' ').all(|w| word_score(w) == 3);
+                if encoded != text && !plausible_as_is && detect(&encoded) != Some(encoding) {
+                    missed.push(encoded);
+                }
+            }
+        }
+        assert!(missed.is_empty(), "{missed:?}");
     }
 }

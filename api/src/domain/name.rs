@@ -118,8 +118,7 @@ pub fn normalize_name(entered: &str) -> Option<NormalizedName> {
 
     let mut invalid_chars = Vec::new();
     for c in current.chars() {
-        if !(is_vietnamese_letter(c) || matches!(c, ' ' | '\'' | '-'))
-            && !invalid_chars.contains(&c)
+        if !(is_vietnamese_letter(c) || matches!(c, ' ' | '\'' | '-') || invalid_chars.contains(&c))
         {
             invalid_chars.push(c);
         }

@@ -55,7 +55,7 @@ impl PersonalId {
 
     /// Sex from digit 4 (even = male, odd = female).
     pub fn sex(&self) -> Gender {
-        if self.century_sex_digit() % 2 == 0 {
+        if self.century_sex_digit().is_multiple_of(2) {
             Gender::Male
         } else {
             Gender::Female

@@ -304,35 +304,67 @@ fn replace_tone(word: &[char]) -> Option<Vec<char>> {
     Some(fixed)
 }
 
-/// How Vietnamese a word looks: 2 = a syllable of standard Vietnamese with a sane case pattern;
-/// 1 = only Vietnamese letters (plus apostrophe and hyphen), at most one tone mark per part and a
+/// How Vietnamese a word looks: 3 = made of syllables common in Vietnamese names (see
+/// [`is_name_syllable`]), tone marks placed by either style; 2 = a syllable of standard Vietnamese with a sane case pattern and its tone
+/// mark where either style puts it; 1 = only Vietnamese letters (plus apostrophe and hyphen), at most one tone mark per part and a
 /// sane case pattern (ethnic-minority and foreign names); 0 = anything else (symbols, letters
 /// Vietnamese lacks, "NguyÔn"-style case, two tone marks).
 pub fn word_score(word: &str) -> u8 {
     let word = word.trim_matches(|c: char| c.is_ascii_punctuation() && c != '\'' && c != '-');
-    if word.is_empty() {
+    if word.is_empty() || !sane_letters_and_case(word) {
         return 0;
     }
+    let mut parts = 0;
+    let mut strict = true;
+    let mut name_parts = true;
     let mut letters = [Letter {
         base: ' ',
         vowel: None,
     }; MAX_LETTERS];
-    let mut n = 0;
-    let mut simple = true;
-    let mut tones_in_part = 0;
-    // case pattern per part: first letter any case; the rest all lower or all upper
+    for part in word.split(['\'', '-']) {
+        parts += 1;
+        let n = part.chars().count();
+        if n == 0 || n > MAX_LETTERS {
+            strict = false;
+            name_parts = false;
+            continue;
+        }
+        for (slot, c) in letters.iter_mut().zip(part.chars()) {
+            *slot = letter(c);
+        }
+        let letters = &letters[..n];
+        let analysis = analyse(letters);
+        let placed = analysis
+            .as_ref()
+            .is_none_or(|a| tone_placed_by_a_style(letters, a));
+        strict &= analysis.as_ref().is_some_and(|a| placed && fits_rules(a));
+        name_parts &= placed && is_name_syllable(part);
+    }
+    if name_parts {
+        3
+    } else if strict && parts == 1 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Only Vietnamese letters (apostrophes and hyphens between parts), at most one tone mark per
+/// part, and per part a sane case pattern: all lower, all upper, or a capital then lower case.
+fn sane_letters_and_case(word: &str) -> bool {
     let mut part_pos = 0;
-    let mut rest_upper: Option<bool> = None;
+    let mut tones_in_part = 0;
     let mut first_upper = false;
+    let mut rest_upper: Option<bool> = None;
     for c in word.chars() {
         if c == '\'' || c == '-' {
-            simple = false;
             part_pos = 0;
             tones_in_part = 0;
+            rest_upper = None;
             continue;
         }
         if !is_vietnamese_letter(c) {
-            return 0;
+            return false;
         }
         let upper = c.is_uppercase();
         if part_pos == 0 {
@@ -340,43 +372,104 @@ pub fn word_score(word: &str) -> u8 {
         } else {
             match rest_upper {
                 None => rest_upper = Some(upper),
-                Some(u) if u != upper => return 0,
+                Some(u) if u != upper => return false,
                 Some(_) => {}
             }
             if upper && !first_upper {
-                return 0;
+                return false;
             }
         }
         part_pos += 1;
-        let l = letter(c);
-        if l.vowel.is_some_and(|v| v.tone != Tone::Level) {
+        if vowel_parts(c).is_some_and(|v| v.tone != Tone::Level) {
             tones_in_part += 1;
             if tones_in_part > 1 {
-                return 0;
+                return false;
             }
         }
-        if n < MAX_LETTERS {
-            letters[n] = l;
-        } else {
-            simple = false;
+    }
+    true
+}
+
+/// The nucleus/coda combination and the tone fit standard Vietnamese (checked syllables ending
+/// in c, ch, p, t take only the sắc or nặng tone).
+fn fits_rules(a: &Analysis) -> bool {
+    let coda_ok = match a.rule {
+        CodaRule::Optional => true,
+        CodaRule::Required => a.has_coda,
+        CodaRule::Forbidden => !a.has_coda,
+    };
+    coda_ok && (!a.stop_coda || matches!(a.tone, Tone::Acute | Tone::Dot))
+}
+
+/// The tone mark (if any) sits where the traditional or the newer style puts it.
+fn tone_placed_by_a_style(letters: &[Letter], a: &Analysis) -> bool {
+    if a.tone_count == 0 {
+        return true;
+    }
+    let at = letters
+        .iter()
+        .position(|l| l.vowel.is_some_and(|v| v.tone != Tone::Level));
+    at == Some(tone_position(letters, a)) || at == new_style_position(letters, a)
+}
+
+/// Where the newer style puts the tone: as the traditional style, except on the second vowel
+/// of an open oa, oe or uy ("hoà", "khoẻ", "thuỷ").
+fn new_style_position(letters: &[Letter], a: &Analysis) -> Option<usize> {
+    let nucleus = &letters[a.nucleus_start..a.nucleus_end];
+    let pair = |l: &Letter| l.vowel.map(|v| v.vowel);
+    match (nucleus, a.has_coda) {
+        ([first, second], false)
+            if matches!(
+                (pair(first), pair(second)),
+                (Some(O), Some(A | E)) | (Some(U), Some(Y))
+            ) =>
+        {
+            Some(a.nucleus_start + 1)
         }
-        n += 1;
+        _ => Some(tone_position(letters, a)),
     }
-    if !simple {
-        return 1;
-    }
-    match analyse(&letters[..n]) {
-        Some(a) => {
-            let coda_ok = match a.rule {
-                CodaRule::Optional => true,
-                CodaRule::Required => a.has_coda,
-                CodaRule::Forbidden => !a.has_coda,
-            };
-            let tone_ok = !a.stop_coda || matches!(a.tone, Tone::Acute | Tone::Dot);
-            if coda_ok && tone_ok { 2 } else { 1 }
-        }
-        None => 1,
-    }
+}
+
+/// Syllables common in Vietnamese personal names (family, middle and given names, including
+/// frequent ethnic-minority ones), in either tone style. Legacy-font detection uses them to tell
+/// "Vò"/"Thò" (TCVN3/VNI for Vũ/Thị) from real words.
+pub(crate) const NAME_WORDS: &str = "\
+    a ai an anh ánh ân ấn âu ba bá bách bạch ban bản bang bảo bắc bằng bân bé bế bích biên biển \
+    bình bính bo bội bông bùi bửu ca cà cảnh cao cát cầm cẩm cần cấn chánh chân châu chi chí \
+    chiến chiêu chinh chính chu chung chúc chương công cơ cù cúc cung cương cường cửu cự danh \
+    dân diễm diệp diệu dinh doãn doanh du dũng duy duyên dư dự dương dưỡng đài đàm đan đảm đang \
+    đăng đắc đằng đạt đào đạo đẹp điền điệp định đinh đình đoan đoàn đô đồ đỗ đông đồng đức \
+    được gấm gia giang giàng giao giáp hà hạ hai hải hàm hán hàn hạnh hào hảo hạo hân hầu hậu \
+    hằng hiên hiền hiển hiếu hiệp hinh hình hoa hòa hóa hoài hoan hoàn hoàng hoạt học hồ hổ \
+    hồng hợi hợp huân huấn huế huệ hùng hưng hương hường hứa hữu huy huyên huyền huynh huỳnh \
+    hy kha khải khang khanh khánh khiêm khiết khiếu khoa khôi khổng khuê khúc khương kiên kiến \
+    kiệt kiều kim kính kha khai kỳ kỷ la lã lạc lai lài lại lam lâm lan lành lãm lăng lâu lê \
+    lệ liên liêm liễu linh lò loan lộc lợi long lù luân luận lục lực luyến luyên lưu lương \
+    lượng ly lý ma mã mạc mai mạnh mẫn mến minh mơ mùa mùi mỹ my mỵ mỷ na nam năm nga ngà \
+    ngân nghi nghĩa nghiêm ngô ngọc nguyên nguyễn nguyệt nhã nhàn nhân nhất nhật nhi nhiên \
+    nhung như nhựt ninh nông nữ nương oanh ông phạm phan phát phi phó phong phú phúc phùng \
+    phụng phước phương phượng quách quan quản quang quân quế quốc quý quyên quyết quỳnh sa sang \
+    sáng sâm sầm sen sinh sình sơn song sùng sương tạ tài tâm tân tấn tăng thạch thái thanh \
+    thành thảo thắm thắng thăng thân thẩm thế thi thị thiên thiện thiều thịnh thọ thoa thoại \
+    thông thơ thơm thu thuần thuận thúy thủy thư thương thường tiên tiến tiêu tím tín tình tô \
+    toàn toản tôn tống trà trâm trần trang tráng trí triết triều triệu trinh trình trịnh \
+    trọng trung trúc trực trương trường tú tuấn tùng tuyền tuyết tuyến tư từ tươi tường uyên \
+    út ửng văn vân vàng vi việt vinh vĩnh võ vũ vương vy xuân xuyến ý yên yến \
+    bia byă êban ênuôl hen h kbuôr ksor luyên mah mlô niê nay phol páo rcom rơ siu yam y";
+
+static NAME_WORD_SET: std::sync::LazyLock<std::collections::HashSet<String>> =
+    std::sync::LazyLock::new(|| {
+        NAME_WORDS
+            .split_whitespace()
+            .map(|w| unify_tone_placement(w).into_owned())
+            .collect()
+    });
+
+/// True when the syllable is common in Vietnamese names, whatever its case and tone style
+/// ("Hoà" and "Hòa" both are). The tone mark must sit where one of the styles puts it.
+pub fn is_name_syllable(syllable: &str) -> bool {
+    let lower: String = syllable.chars().map(super::text::to_lower_char).collect();
+    NAME_WORD_SET.contains(unify_tone_placement(&lower).as_ref())
 }
 
 #[cfg(test)]
@@ -426,26 +519,35 @@ mod tests {
     #[test]
     fn scores_words() {
         let cases = [
-            ("Nguyễn", 2),
-            ("NGUYỄN", 2),
-            ("nguyễn", 2),
-            ("Hùng", 2),
-            ("Quý", 2),
-            ("Học", 2),
+            ("Nguyễn", 3),
+            ("NGUYỄN", 3),
+            ("nguyễn", 3),
+            ("Hùng", 3),
+            ("Quý", 3),
+            ("Hoà", 3),
+            ("Thuỷ", 3),
+            ("Thủy", 3),
+            ("Văn", 3),
+            ("Ksor", 3),
+            ("H'Hen", 3),
+            ("Niê", 3),
+            ("Nguyễn,", 3),
+            ("Bàn", 2),
+            ("Thò", 2),
+            ("Sôn", 2),
+            ("Dòng", 2),
             ("Hoc", 1), // a stop final needs a sharp or heavy tone
-            ("Văn", 2),
             ("Vă", 1),
-            ("Ksor", 1),
-            ("H'Hen", 1),
-            ("Niê", 1),
+            ("Taù", 1), // tone on the wrong vowel in either style
+            ("Haỉ", 1),
+            ("Nguyeãn", 1),
+            ("Xkop", 1),
             ("NguyÔn", 0),
             ("V¨n", 0),
             ("Hïng", 0),
-            ("Nguyeãn", 1),
             ("Huøng", 0),
             ("Müller", 0),
             ("Hóà", 0),
-            ("Nguyễn,", 2),
         ];
         for (word, want) in cases {
             assert_eq!(word_score(word), want, "{word}");

@@ -88,6 +88,8 @@ codes! {
     DobUnparseable = "dob_unparseable", Error, "Không đọc được ngày sinh; hãy nhập theo dạng ngày/tháng/năm.";
     DobImpossible = "dob_impossible", Error, "Ngày sinh không tồn tại hoặc ở tương lai.";
     DobExcelSerial = "dob_excel_serial", Fixed, "Ngày sinh bị Excel đổi thành số đã được chuyển lại thành ngày.";
+    DobTwoDigitYear = "dob_two_digit_year", Fixed, "Năm sinh chỉ có 2 chữ số đã được hiểu thành năm đầy đủ; hãy kiểm tra.";
+    DobIncomplete = "dob_incomplete", Error, "Ngày sinh chỉ có năm (hoặc tháng và năm); học sinh cần ngày sinh đầy đủ theo giấy khai sinh.";
     DobAmbiguous = "dob_ambiguous", Warning, "Ngày và tháng có thể bị đảo; hãy kiểm tra lại.";
     DobImplausibleForGrade = "dob_implausible_for_grade", Warning, "Tuổi không phù hợp với khối lớp hoặc độ tuổi lao động.";
     GenderMissing = "gender_missing", Error, "Chưa nhập giới tính.";
@@ -151,6 +153,57 @@ impl Finding {
             message: code.message().to_owned(),
             params: BTreeMap::new(),
             fix: None,
+        }
+    }
+
+    /// Replaces the generic message with a precise one.
+    pub fn with_message(mut self, message: impl Into<String>) -> Finding {
+        self.message = message.into();
+        self
+    }
+
+    /// Adds a value the message refers to.
+    pub fn with_param(mut self, key: &str, value: impl Into<serde_json::Value>) -> Finding {
+        self.params.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// Records the repair: the value before and after it.
+    pub fn with_fix(mut self, from: impl Into<String>, to: impl Into<String>) -> Finding {
+        self.fix = Some(Fix {
+            from: from.into(),
+            to: to.into(),
+        });
+        self
+    }
+
+    /// Overrides the code's default severity.
+    pub fn with_severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_snake_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{s}"
+            );
+            assert_eq!(Code::parse(s), Some(code));
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::Value::String(s.to_owned()))
+            );
+            assert!(!code.message().is_empty());
         }
     }
 }
