@@ -15,6 +15,7 @@
 //!
 //! Pure data: no IO at run time.
 
+pub mod fast_hash;
 pub mod index;
 pub mod keys;
 mod tables;

@@ -19,6 +19,8 @@
 //! on 30 June 2025; the outdated finding names both. Island districts without communes resolve
 //! at district level and convert to their special zone.
 
+#[cfg(test)]
+mod bench_tests;
 mod parse;
 mod report;
 mod resolve;
@@ -31,7 +33,7 @@ use super::{Finding, ResidenceInput, Severity};
 use crate::domain::admin_units::{Level, NewUnit, ResolvedResidence, Scheme, units};
 use parse::{FreeText, Part};
 use report::Described;
-use resolve::{Attempt, Cand, resolve, resolve_in};
+use resolve::{Attempt, Cand, Rank, resolve, resolve_in};
 
 use super::{Code, Field};
 
@@ -434,15 +436,7 @@ impl Reading {
     /// The reading whose parts match the most units wins (a failed reading of three real
     /// units says more than a resolved reading of one); then resolved before failed, unique
     /// before ambiguous, deeper and better matches first, and fewer unmatched parts.
-    fn key(
-        &self,
-    ) -> (
-        u8,
-        bool,
-        bool,
-        (u8, u8, u8, u8, bool, bool),
-        std::cmp::Reverse<u8>,
-    ) {
+    fn key(&self) -> (u8, bool, bool, Rank, std::cmp::Reverse<u8>) {
         let a = &self.attempt;
         let top = a
             .best
