@@ -873,20 +873,27 @@ impl AdminUnits {
         })
     }
 
-    // ----- positions, for the name index ------------------------------------------------------
+    // ----- positions, for the name index and the resolver -------------------------------------
+    // The index and the resolver refer to units by position in these lists (cheaper than codes
+    // on the hot path); positions are stable for the life of the process.
 
+    /// The pre-2025 province at a position of [`Self::old_provinces`].
     pub(crate) fn old_province_at(&self, i: u32) -> &OldProvince {
         &self.old_provinces[i as usize]
     }
+    /// The pre-2025 district at a position of [`Self::old_districts`].
     pub(crate) fn old_district_at(&self, i: u32) -> &OldDistrict {
         &self.old_districts[i as usize]
     }
+    /// The pre-2025 commune at a position (in-force communes, then superseded rows).
     pub(crate) fn old_commune_at(&self, i: u32) -> &OldCommune {
         &self.old_communes[i as usize]
     }
+    /// The post-2025 province at a position of [`Self::new_provinces`].
     pub(crate) fn new_province_at(&self, i: u32) -> &NewProvince {
         &self.new_provinces[i as usize]
     }
+    /// The post-2025 commune at a position of [`Self::new_communes`].
     pub(crate) fn new_commune_at(&self, i: u32) -> &NewCommune {
         &self.new_communes[i as usize]
     }
@@ -896,18 +903,23 @@ impl AdminUnits {
             .get(new_commune as usize)
             .map_or(&[], Vec::as_slice)
     }
+    /// Position of a pre-2025 province code.
     pub(crate) fn pos_old_province(&self, code: &str) -> Option<u32> {
         self.old_province_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a pre-2025 district code.
     pub(crate) fn pos_old_district(&self, code: &str) -> Option<u32> {
         self.old_district_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a pre-2025 commune code (in force or superseded).
     pub(crate) fn pos_old_commune(&self, code: &str) -> Option<u32> {
         self.old_commune_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a post-2025 province code.
     pub(crate) fn pos_new_province(&self, code: &str) -> Option<u32> {
         self.new_province_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a post-2025 commune code.
     pub(crate) fn pos_new_commune(&self, code: &str) -> Option<u32> {
         self.new_commune_by_code.get(code).map(|&i| i as u32)
     }
