@@ -11,9 +11,9 @@
 //!
 //! Built on first use, separately from the tables.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use super::fast_hash::FastMap;
 use super::keys::{TypeWord, name_key, split_official};
 use super::tables::{AdminUnits, AliasKind, AliasLevel, units};
 
@@ -44,7 +44,7 @@ pub struct Entry {
 /// The spellings of one list, by loose key.
 #[derive(Debug, Default)]
 pub struct LevelIndex {
-    by_loose: HashMap<String, Vec<Entry>>,
+    by_loose: FastMap<String, Vec<Entry>>,
 }
 
 impl LevelIndex {

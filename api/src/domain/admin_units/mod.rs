@@ -13,8 +13,22 @@
 //! - [`keys`] holds the name-matching keys and type words, [`index`] the name index used by
 //!   `rules::address` to resolve what a clerk typed.
 //!
+//! Typical calls (every list is a slice in code order; every lookup is a hash lookup):
+//!
+//! ```text
+//! let u = admin_units::units();
+//! for d in u.old_districts_of_province("31") { … }          // Hải Phòng: 303 … 318
+//! for c in u.old_communes_of_district("304") { … }          // Quận Ngô Quyền, in force
+//! let res = u.residence_of_old_commune("11341");            // what the rule would return
+//! let targets = u.conversion("11341");                      // 3 targets, one is_default
+//! for c in u.new_communes_of_province("31") { … }           // drop-down of a new province
+//! u.province_name(Scheme::Pre2025, "15")                    // "Tỉnh Yên Bái"
+//! u.province_name(Scheme::Post2025, "15")                   // "Tỉnh Lào Cai"
+//! ```
+//!
 //! Pure data: no IO at run time.
 
+pub mod fast_hash;
 pub mod index;
 pub mod keys;
 mod tables;

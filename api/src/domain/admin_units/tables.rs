@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use super::fast_hash::FastMap;
 use super::keys::{Level, TypeWord, split_official};
 use super::{NewUnit, ResolvedResidence, Scheme};
 
@@ -79,22 +80,7 @@ impl UnitType {
     /// The type of a unit from its level and official name ("Phường 15" is a phường whatever
     /// the type column says: the name prefix wins, the column is the fallback).
     fn of(level: Level, name: &str, column: &str) -> UnitType {
-        let from_word = split_official(name).0.and_then(|w| {
-            Some(match (w, level) {
-                (TypeWord::Tinh, _) => UnitType::Tinh,
-                (TypeWord::ThanhPho, Level::Province) => UnitType::ThanhPhoTrungUong,
-                (TypeWord::ThanhPho, _) => UnitType::ThanhPho,
-                (TypeWord::Quan, _) => UnitType::Quan,
-                (TypeWord::Huyen, _) => UnitType::Huyen,
-                (TypeWord::ThiXa, _) => UnitType::ThiXa,
-                (TypeWord::Phuong, _) => UnitType::Phuong,
-                (TypeWord::Xa, _) => UnitType::Xa,
-                (TypeWord::ThiTran, _) => UnitType::ThiTran,
-                (TypeWord::DacKhu, _) => UnitType::DacKhu,
-            })
-            .filter(|t| t.level() == level)
-        });
-        from_word.unwrap_or(match column {
+        let from_column = match column {
             "tỉnh" => UnitType::Tinh,
             "thành phố trung ương" => UnitType::ThanhPhoTrungUong,
             "quận" => UnitType::Quan,
@@ -105,7 +91,28 @@ impl UnitType {
             "đặc khu" => UnitType::DacKhu,
             "thành phố" => UnitType::ThanhPho,
             _ => UnitType::Xa,
-        })
+        };
+        let agrees = name
+            .strip_prefix(from_column.label())
+            .is_some_and(|rest| rest.starts_with(' '));
+        if agrees {
+            return from_column;
+        }
+        let from_word = split_official(name).0.map(|w| match (w, level) {
+            (TypeWord::Tinh, _) => UnitType::Tinh,
+            (TypeWord::ThanhPho, Level::Province) => UnitType::ThanhPhoTrungUong,
+            (TypeWord::ThanhPho, _) => UnitType::ThanhPho,
+            (TypeWord::Quan, _) => UnitType::Quan,
+            (TypeWord::Huyen, _) => UnitType::Huyen,
+            (TypeWord::ThiXa, _) => UnitType::ThiXa,
+            (TypeWord::Phuong, _) => UnitType::Phuong,
+            (TypeWord::Xa, _) => UnitType::Xa,
+            (TypeWord::ThiTran, _) => UnitType::ThiTran,
+            (TypeWord::DacKhu, _) => UnitType::DacKhu,
+        });
+        from_word
+            .filter(|t| t.level() == level)
+            .unwrap_or(from_column)
     }
 }
 
@@ -164,6 +171,7 @@ pub struct OldDistrict {
     pub province_code: &'static str,
     communes: Range<usize>,
     island_target: Option<usize>,
+    pub(crate) province_pos: u32,
 }
 
 impl OldDistrict {
@@ -194,6 +202,8 @@ pub struct OldCommune {
     /// For a superseded row: the commune it was merged into, when known.
     pub successor_code: Option<&'static str>,
     targets: Range<usize>,
+    pub(crate) district_pos: u32,
+    pub(crate) province_pos: u32,
 }
 
 /// A post-2025 province (34).
@@ -219,6 +229,7 @@ pub struct NewCommune {
     pub unit_type: UnitType,
     /// Its province (post-2025 code).
     pub province_code: &'static str,
+    pub(crate) province_pos: u32,
 }
 
 /// One row of the official old→new conversion.
@@ -298,12 +309,14 @@ pub struct AdminUnits {
     targets: Vec<ConversionTarget>,
     /// For each new commune (by index): the indices of the targets pointing at it.
     new_sources: Vec<Vec<u32>>,
+    /// For each new commune (by index): the positions of the old districts it took land from.
+    new_source_districts: Vec<Vec<u32>>,
     aliases: Vec<Alias>,
-    old_province_by_code: HashMap<&'static str, usize>,
-    old_district_by_code: HashMap<&'static str, usize>,
-    old_commune_by_code: HashMap<&'static str, usize>,
-    new_province_by_code: HashMap<&'static str, usize>,
-    new_commune_by_code: HashMap<&'static str, usize>,
+    old_province_by_code: FastMap<&'static str, usize>,
+    old_district_by_code: FastMap<&'static str, usize>,
+    old_commune_by_code: FastMap<&'static str, usize>,
+    new_province_by_code: FastMap<&'static str, usize>,
+    new_commune_by_code: FastMap<&'static str, usize>,
 }
 
 /// The reference data, parsed on first use (a few milliseconds; see the crate's test notes).
@@ -390,7 +403,7 @@ impl AdminUnits {
             }
             let superseded_row = status == "superseded_2025H1";
             match seen_district.get(dc) {
-                Some(&i) if !superseded_row => {
+                Some(&i) if !superseded_row && old_districts[i].name != dn => {
                     old_districts[i].name = dn;
                     old_districts[i].unit_type = UnitType::of(Level::District, dn, dt);
                 }
@@ -404,6 +417,7 @@ impl AdminUnits {
                         province_code: pc,
                         communes: 0..0,
                         island_target: None,
+                        province_pos: 0,
                     });
                 }
             }
@@ -424,6 +438,8 @@ impl AdminUnits {
                 former_name: none_if_empty(former),
                 successor_code: none_if_empty(successor),
                 targets: 0..0,
+                district_pos: 0,
+                province_pos: 0,
             };
             if superseded_row {
                 superseded.push(commune);
@@ -469,6 +485,7 @@ impl AdminUnits {
                 name: wn,
                 unit_type: UnitType::of(Level::Commune, wn, wt),
                 province_code: pc,
+                province_pos: 0,
             });
         }
         new_provinces.sort_by_key(|p| p.code);
@@ -479,7 +496,7 @@ impl AdminUnits {
         }
 
         let index_of =
-            |codes: &mut dyn Iterator<Item = &'static str>| -> HashMap<&'static str, usize> {
+            |codes: &mut dyn Iterator<Item = &'static str>| -> FastMap<&'static str, usize> {
                 codes.enumerate().map(|(i, c)| (c, i)).collect()
             };
         let old_province_by_code = index_of(&mut old_provinces.iter().map(|p| p.code));
@@ -487,6 +504,20 @@ impl AdminUnits {
         let old_commune_by_code = index_of(&mut old_communes.iter().map(|c| c.code));
         let new_province_by_code = index_of(&mut new_provinces.iter().map(|p| p.code));
         let new_commune_by_code = index_of(&mut new_communes.iter().map(|c| c.code));
+        let pos = |map: &FastMap<&'static str, usize>, code: &str| {
+            map.get(code)
+                .map_or(u32::MAX, |&i| u32::try_from(i).unwrap_or(u32::MAX))
+        };
+        for d in &mut old_districts {
+            d.province_pos = pos(&old_province_by_code, d.province_code);
+        }
+        for c in &mut old_communes {
+            c.district_pos = pos(&old_district_by_code, c.district_code);
+            c.province_pos = pos(&old_province_by_code, c.province_code);
+        }
+        for c in &mut new_communes {
+            c.province_pos = pos(&new_province_by_code, c.province_code);
+        }
 
         // Conversion: commune rows grouped in old-commune order, island rows at the end.
         let mut by_old: HashMap<&str, Vec<ConversionTarget>> = HashMap::with_capacity(10_035);
@@ -543,9 +574,14 @@ impl AdminUnits {
             targets.push(t);
         }
         let mut new_sources: Vec<Vec<u32>> = vec![Vec::new(); new_communes.len()];
+        let mut new_source_districts: Vec<Vec<u32>> = vec![Vec::new(); new_communes.len()];
         for (i, t) in targets.iter().enumerate() {
             if let Some(&n) = new_commune_by_code.get(t.new_commune_code) {
                 new_sources[n].push(u32::try_from(i).unwrap_or(u32::MAX));
+                let d = pos(&old_district_by_code, t.old_district_code);
+                if !new_source_districts[n].contains(&d) {
+                    new_source_districts[n].push(d);
+                }
             }
         }
 
@@ -581,6 +617,7 @@ impl AdminUnits {
             new_communes,
             targets,
             new_sources,
+            new_source_districts,
             aliases,
             old_province_by_code,
             old_district_by_code,
@@ -836,35 +873,53 @@ impl AdminUnits {
         })
     }
 
-    // ----- positions, for the name index ------------------------------------------------------
+    // ----- positions, for the name index and the resolver -------------------------------------
+    // The index and the resolver refer to units by position in these lists (cheaper than codes
+    // on the hot path); positions are stable for the life of the process.
 
+    /// The pre-2025 province at a position of [`Self::old_provinces`].
     pub(crate) fn old_province_at(&self, i: u32) -> &OldProvince {
         &self.old_provinces[i as usize]
     }
+    /// The pre-2025 district at a position of [`Self::old_districts`].
     pub(crate) fn old_district_at(&self, i: u32) -> &OldDistrict {
         &self.old_districts[i as usize]
     }
+    /// The pre-2025 commune at a position (in-force communes, then superseded rows).
     pub(crate) fn old_commune_at(&self, i: u32) -> &OldCommune {
         &self.old_communes[i as usize]
     }
+    /// The post-2025 province at a position of [`Self::new_provinces`].
     pub(crate) fn new_province_at(&self, i: u32) -> &NewProvince {
         &self.new_provinces[i as usize]
     }
+    /// The post-2025 commune at a position of [`Self::new_communes`].
     pub(crate) fn new_commune_at(&self, i: u32) -> &NewCommune {
         &self.new_communes[i as usize]
     }
+    /// Positions of the old districts a new commune (by position) took land from.
+    pub(crate) fn old_districts_into(&self, new_commune: u32) -> &[u32] {
+        self.new_source_districts
+            .get(new_commune as usize)
+            .map_or(&[], Vec::as_slice)
+    }
+    /// Position of a pre-2025 province code.
     pub(crate) fn pos_old_province(&self, code: &str) -> Option<u32> {
         self.old_province_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a pre-2025 district code.
     pub(crate) fn pos_old_district(&self, code: &str) -> Option<u32> {
         self.old_district_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a pre-2025 commune code (in force or superseded).
     pub(crate) fn pos_old_commune(&self, code: &str) -> Option<u32> {
         self.old_commune_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a post-2025 province code.
     pub(crate) fn pos_new_province(&self, code: &str) -> Option<u32> {
         self.new_province_by_code.get(code).map(|&i| i as u32)
     }
+    /// Position of a post-2025 commune code.
     pub(crate) fn pos_new_commune(&self, code: &str) -> Option<u32> {
         self.new_commune_by_code.get(code).map(|&i| i as u32)
     }

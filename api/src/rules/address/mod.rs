@@ -2,8 +2,8 @@
 //! pre-2025 units to post-2025 ones, and say what is missing, unknown, outdated or split.
 //!
 //! Input is either three cells (province, district, commune) or one free-text cell. Each cell
-//! becomes a [`parse::Part`] (type word set apart, keys that ignore case, tone placement,
-//! apostrophe shape and, loosely, diacritics); [`resolve::resolve`] finds every interpretation
+//! becomes a `Part` (type word set apart, keys that ignore case, tone placement,
+//! apostrophe shape and, loosely, diacritics); `resolve` finds every interpretation
 //! whose hierarchy agrees in the pre-2025 list (province → district → commune) and in the
 //! post-2025 list (province → commune) and ranks them. A one-cell address is cut into segments
 //! and read from the right (province, then district, then commune); street-level parts to the left
@@ -19,6 +19,8 @@
 //! on 30 June 2025; the outdated finding names both. Island districts without communes resolve
 //! at district level and convert to their special zone.
 
+#[cfg(test)]
+mod bench_tests;
 mod parse;
 mod report;
 mod resolve;
@@ -27,13 +29,11 @@ mod tests;
 #[cfg(test)]
 mod walk_tests;
 
-use super::{Finding, ResidenceInput, Severity};
+use super::{Code, Field, Finding, ResidenceInput, Severity};
 use crate::domain::admin_units::{Level, NewUnit, ResolvedResidence, Scheme, units};
 use parse::{FreeText, Part};
 use report::Described;
-use resolve::{Attempt, Cand, resolve, resolve_in};
-
-use super::{Code, Field};
+use resolve::{Attempt, Cand, Rank, resolve, resolve_in};
 
 /// Resolves a structured residence or, when absent, a one-cell address text.
 ///
@@ -434,15 +434,7 @@ impl Reading {
     /// The reading whose parts match the most units wins (a failed reading of three real
     /// units says more than a resolved reading of one); then resolved before failed, unique
     /// before ambiguous, deeper and better matches first, and fewer unmatched parts.
-    fn key(
-        &self,
-    ) -> (
-        u8,
-        bool,
-        bool,
-        (u8, u8, u8, u8, bool, bool),
-        std::cmp::Reverse<u8>,
-    ) {
+    fn key(&self) -> (u8, bool, bool, Rank, std::cmp::Reverse<u8>) {
         let a = &self.attempt;
         let top = a
             .best

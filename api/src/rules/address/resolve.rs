@@ -223,6 +223,10 @@ impl Matches {
     }
 }
 
+/// How good a candidate is: depth, commune, province and district match quality, preferred
+/// scheme, in force. Compared lexicographically, higher is better.
+pub(super) type Rank = (u8, u8, u8, u8, bool, bool);
+
 /// One consistent interpretation of the parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Cand {
@@ -261,7 +265,7 @@ impl Cand {
     }
 
     /// Ordering key: higher is better.
-    pub fn rank(&self, prefer: Scheme) -> (u8, u8, u8, u8, bool, bool) {
+    pub fn rank(&self, prefer: Scheme) -> Rank {
         (
             self.depth(),
             self.qc,
@@ -335,7 +339,7 @@ pub(super) fn resolve_in(
     if let Some(cpart) = c {
         for h in &m.c_old {
             let com = u.old_commune_at(h.unit);
-            let district = u.pos_old_district(com.district_code);
+            let district = Some(com.district_pos);
             let qd = if d.is_some() {
                 match quality_in(&m.d, district) {
                     Some(hd) => hd.q,
@@ -344,7 +348,7 @@ pub(super) fn resolve_in(
             } else {
                 0
             };
-            let province = u.pos_old_province(com.province_code);
+            let province = Some(com.province_pos);
             let Some((qp, via)) = province_ok(&m.p_old, province) else {
                 continue;
             };
@@ -366,8 +370,9 @@ pub(super) fn resolve_in(
             let qd = if d.is_some() {
                 // A district with a post-2025 commune: only if that old district fed into it.
                 let best = u
-                    .sources_of_new_commune(com.code)
-                    .filter_map(|t| quality_in(&m.d, u.pos_old_district(t.old_district_code)))
+                    .old_districts_into(h.unit)
+                    .iter()
+                    .filter_map(|&d| quality_in(&m.d, Some(d)))
                     .map(|h| h.q)
                     .max();
                 match best {
@@ -377,7 +382,7 @@ pub(super) fn resolve_in(
             } else {
                 0
             };
-            let province = u.pos_new_province(com.province_code);
+            let province = Some(com.province_pos);
             let Some((qp, via)) = province_ok(&m.p_new, province) else {
                 continue;
             };
@@ -436,7 +441,7 @@ pub(super) fn resolve_in(
     } else if d.is_some() {
         for hd in &m.d {
             let district = u.old_district_at(hd.unit);
-            let province = u.pos_old_province(district.province_code);
+            let province = Some(district.province_pos);
             let Some((qp, via)) = province_ok(&m.p_old, province) else {
                 continue;
             };

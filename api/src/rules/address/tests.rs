@@ -466,7 +466,8 @@ fn incomplete_and_inferred() {
 
 #[test]
 fn free_text_reads_from_the_right() {
-    let cases: &[(&str, Option<(Scheme, &str)>, &[&str])] = &[
+    type Case<'a> = (&'a str, Option<(Scheme, &'a str)>, &'a [&'a str]);
+    let cases: &[Case] = &[
         (
             "Số 5 Lê Lợi, P. Máy Tơ, Q. Ngô Quyền, HP",
             Some((PRE, "11341")),
