@@ -216,7 +216,7 @@ pub fn sort_key(search_key: &str) -> String {
 
 /// Runs the rules on a person's identity fields.
 pub fn evaluate(identity: &Identity, kind: PersonKind, grade: Option<i32>, position: Option<&str>) -> Outcome {
-    let ctx = RuleContext { today: crate::domain::clock::today(), kind };
+    let ctx = RuleContext::new(crate::domain::clock::today(), kind);
     rules::check_record(&identity.record_input(kind, grade, position), &ctx)
 }
 
