@@ -46,6 +46,8 @@ enum Command {
     },
     /// Print the OpenAPI document of the API.
     Openapi,
+    /// Re-run the rules on every stored record (after the rules changed).
+    Revalidate,
 }
 
 fn settings(cli: &Cli) -> anyhow::Result<Settings> {
@@ -93,6 +95,23 @@ async fn main() -> anyhow::Result<()> {
             let store = dinhdanh::store::Store::new(db);
             let report = dinhdanh::demo::seed(&store, students, seed).await?;
             println!("{report}");
+        }
+        Command::Revalidate => {
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let report = dinhdanh::store::people::revalidate_all(&db, |done, total| {
+                eprint!("\r  {done}/{total} records checked");
+            })
+            .await?;
+            eprintln!();
+            println!(
+                "{} records checked in {:.1} s: {} with new findings or normalised values, {} to verify again",
+                report.scanned,
+                started.elapsed().as_secs_f64(),
+                report.changed,
+                report.requeued
+            );
         }
         Command::Openapi => {
             let doc = dinhdanh::routes::openapi();

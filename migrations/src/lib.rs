@@ -8,6 +8,7 @@ mod m20261129_000001_create_units_and_users;
 mod m20261129_000002_create_people;
 mod m20261129_000003_create_audit_events;
 mod m20261129_000004_create_registry_truth;
+mod m20261130_000401_create_fix_batches;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_people::Migration),
             Box::new(m20261129_000003_create_audit_events::Migration),
             Box::new(m20261129_000004_create_registry_truth::Migration),
+            Box::new(m20261130_000401_create_fix_batches::Migration),
         ]
     }
 }

@@ -4,11 +4,13 @@
 
 pub mod auth;
 pub mod classes;
+pub mod fixes;
 pub mod health;
 pub mod people;
 pub mod staff;
 pub mod students;
 pub mod units;
+pub mod validate;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -33,7 +35,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(staff::get_staff)
         .service(staff::update_staff)
         .service(staff::delete_staff)
-        .service(staff::staff_history);
+        .service(staff::staff_history)
+        .service(validate::validate_records)
+        .service(fixes::apply_fixes)
+        .service(fixes::get_fix_batch)
+        .service(fixes::undo_fixes);
 }
 
 #[derive(OpenApi)]
@@ -58,6 +64,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
         (name = "units", description = "The unit tree and classes"),
         (name = "students", description = "Students' identity records"),
         (name = "staff", description = "Staff members' identity records"),
+        (name = "rules", description = "Checking identity fields, and applying safe repairs in bulk"),
         (name = "system", description = "Health"),
     )
 )]

@@ -74,8 +74,8 @@ pub struct Person {
     pub status: VerificationStatus,
     /// For `mismatched`: the fields the registry disagreed on.
     pub mismatch_fields: Vec<String>,
-    /// Bumped on every change of an identity field; send it back as `version` to avoid
-    /// overwriting someone else's change.
+    /// Bumped whenever the values verification compares (the normalised identity) change;
+    /// send it back as `version` to avoid overwriting someone else's change.
     pub version: i32,
     pub can_edit: bool,
     pub verified_at: Option<chrono::DateTime<chrono::Utc>>,

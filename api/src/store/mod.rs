@@ -7,6 +7,7 @@ pub mod audit;
 pub mod classes;
 pub mod counters;
 pub mod entities;
+pub mod fixes;
 pub mod people;
 pub mod truth;
 pub mod units;
