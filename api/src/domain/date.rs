@@ -214,6 +214,9 @@ pub fn parse_birth_date(text: &str, today: NaiveDate) -> Result<ParsedDate, Date
         parsed.value = BirthDate::Full(date);
         return Ok(parsed);
     }
+    if let Some((nums, n)) = numbers_only(s) {
+        return by_position(&nums[..n], parsed, today);
+    }
     // drop a time ("00:00:00", "12:00:00 AM", "0:00 SA") and remember AM/PM
     let folded = fold_ascii(s);
     let mut kept = String::with_capacity(folded.len());
@@ -270,7 +273,17 @@ pub fn parse_birth_date(text: &str, today: NaiveDate) -> Result<ParsedDate, Date
     if !words.is_empty() {
         return Err(DateError::Unparseable);
     }
-    match nums.as_slice() {
+    by_position(&nums, parsed, today)
+}
+
+/// Numbers read by their place and length: yyyymmdd/ddmmyyyy, yyyy, yyyy-mm, mm/yyyy,
+/// yyyy-mm-dd, dd/mm/yyyy, dd/mm/yy.
+fn by_position(
+    nums: &[(i64, usize)],
+    mut parsed: ParsedDate,
+    today: NaiveDate,
+) -> Result<ParsedDate, DateError> {
+    match nums {
         [(value, 8)] => compact(*value, parsed),
         [(value, 4)] => parse_number(Number::Integer(*value, 4), parsed),
         [(y, 4), (m, 1 | 2)] => finish(0, *m, *y as i32, false, parsed),
@@ -282,6 +295,36 @@ pub fn parse_birth_date(text: &str, today: NaiveDate) -> Result<ParsedDate, Date
         }
         _ => Err(DateError::Unparseable),
     }
+}
+
+/// The numbers of an ASCII text made only of digits and separators (/ - . , space), without
+/// allocating; `None` for anything else or more than four numbers.
+fn numbers_only(s: &str) -> Option<([(i64, usize); 4], usize)> {
+    let mut nums = [(0i64, 0usize); 4];
+    let mut n = 0;
+    let mut in_number = false;
+    for b in s.bytes() {
+        if b.is_ascii_digit() {
+            if !in_number {
+                if n == nums.len() {
+                    return None;
+                }
+                n += 1;
+                in_number = true;
+            }
+            let (value, len) = &mut nums[n - 1];
+            if *len >= 8 {
+                return None;
+            }
+            *value = *value * 10 + i64::from(b - b'0');
+            *len += 1;
+        } else if matches!(b, b'/' | b'-' | b'.' | b',' | b' ' | b'\\') {
+            in_number = false;
+        } else {
+            return None;
+        }
+    }
+    Some((nums, n))
 }
 
 /// A year token: four digits as is, two digits expanded (and noted).

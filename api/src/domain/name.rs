@@ -55,14 +55,18 @@ impl PersonName {
         self.0
     }
 
-    /// See [`match_key`].
+    /// See [`match_key`] (the name is already clean, so only case and tone placement remain).
     pub fn match_key(&self) -> String {
-        match_key(&self.0)
+        let lower: String = self.0.chars().map(to_lower_char).collect();
+        match unify_tone_placement(&lower) {
+            Cow::Borrowed(_) => lower,
+            Cow::Owned(key) => key,
+        }
     }
 
     /// See [`search_key`].
     pub fn search_key(&self) -> String {
-        search_key(&self.0)
+        fold_ascii(&self.0)
     }
 }
 
@@ -213,6 +217,15 @@ pub fn replace_lookalikes(s: &str) -> Cow<'_, str> {
     if s.is_ascii() && !s.contains('`') {
         return Cow::Borrowed(s);
     }
+    let candidate = |c: char| {
+        !c.is_ascii()
+            && (always_lookalike(c).is_some()
+                || matches!(c, '\u{0335}' | '\u{0336}')
+                || script_lookalike(c).is_some())
+    };
+    if !s.chars().any(|c| c == '`' || candidate(c)) {
+        return Cow::Borrowed(s);
+    }
     let latin = s.chars().any(|c| {
         c.is_ascii_alphabetic() || (is_vietnamese_letter(c) && script_lookalike(c).is_none())
     });
@@ -252,8 +265,9 @@ pub fn title_case(s: &str) -> Cow<'_, str> {
     };
     let mut start = true;
     let mut changed = false;
+    let is_letter = |c: char| is_vietnamese_letter(c) || c.is_alphabetic();
     for c in s.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             if want(c, start) != c {
                 changed = true;
                 break;
@@ -269,7 +283,7 @@ pub fn title_case(s: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len());
     let mut start = true;
     for c in s.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             out.push(want(c, start));
             start = false;
         } else {

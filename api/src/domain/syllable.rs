@@ -7,14 +7,26 @@ use std::borrow::Cow;
 
 use super::text::{Tone, VowelParts, compose_vowel, is_vietnamese_letter, vowel, vowel_parts};
 
-/// Consonant clusters that may start a syllable, longest first (`qu` and `gi` are handled apart).
-const ONSETS: [&str; 25] = [
-    "ngh", "ng", "nh", "ch", "gh", "kh", "ph", "th", "tr", "b", "c", "d", "đ", "g", "h", "k", "l",
-    "m", "n", "p", "r", "s", "t", "v", "x",
-];
-
-/// Consonants that may end a syllable.
-const CODAS: [&str; 9] = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t"];
+/// Length of the consonant cluster that starts a syllable (`qu` and `gi` are handled apart):
+/// ngh, ng, nh, ch, gh, kh, ph, th, tr, or one of b c d đ g h k l m n p r s t v x.
+fn consonant_onset(letters: &[Letter]) -> usize {
+    let consonant = |i: usize| letters.get(i).filter(|l| l.vowel.is_none()).map(|l| l.base);
+    match (consonant(0), consonant(1), consonant(2)) {
+        (Some('n'), Some('g'), Some('h')) => 3,
+        (Some('n'), Some('g' | 'h'), _)
+        | (Some('c' | 'g' | 'k' | 'p'), Some('h'), _)
+        | (Some('t'), Some('h' | 'r'), _) => 2,
+        (
+            Some(
+                'b' | 'c' | 'd' | 'đ' | 'g' | 'h' | 'k' | 'l' | 'm' | 'n' | 'p' | 'r' | 's' | 't'
+                | 'v' | 'x',
+            ),
+            _,
+            _,
+        ) => 1,
+        _ => 0,
+    }
+}
 
 use vowel::{
     A, A_BREVE as AB, A_CIRC as AC, E, E_CIRC as EC, I, O, O_CIRC as OC, O_HORN as OH, U,
@@ -150,20 +162,7 @@ fn analyse(letters: &[Letter]) -> Option<Analysis> {
     } else if base_at(0) == Some('g') && base_at(1) == Some('i') && is_vowel(2) {
         2
     } else {
-        let mut len = 0;
-        for onset in ONSETS {
-            let n = onset.chars().count();
-            if letters.len() >= n
-                && onset
-                    .chars()
-                    .zip(letters.iter())
-                    .all(|(o, l)| l.vowel.is_none() && l.base == o)
-            {
-                len = n;
-                break;
-            }
-        }
-        len
+        consonant_onset(letters)
     };
     // nucleus
     let mut end = onset_len;
@@ -191,9 +190,13 @@ fn analyse(letters: &[Letter]) -> Option<Analysis> {
         return None;
     }
     let coda_len = coda_letters.len();
-    let coda_ok = CODAS.iter().any(|c| {
-        c.chars().count() == coda_len && c.chars().zip(coda_letters).all(|(a, l)| a == l.base)
-    });
+    let base = |i: usize| coda_letters[i].base;
+    let coda_ok = match coda_len {
+        0 => true,
+        1 => matches!(base(0), 'c' | 'm' | 'n' | 'p' | 't'),
+        2 => matches!((base(0), base(1)), ('c', 'h') | ('n', 'g' | 'h')),
+        _ => false,
+    };
     if !coda_ok || tone_count > 1 {
         return None;
     }
@@ -215,13 +218,11 @@ fn analyse(letters: &[Letter]) -> Option<Analysis> {
 /// else the only vowel, the first of two ("hòa", "thủy", "khỏe", "của") or the middle of three.
 fn tone_position(letters: &[Letter], a: &Analysis) -> usize {
     let nucleus = &letters[a.nucleus_start..a.nucleus_end];
-    let shaped = |i: &usize| {
-        nucleus[*i]
-            .vowel
+    let shaped = nucleus.iter().rposition(|l| {
+        l.vowel
             .is_some_and(|v| matches!(v.vowel, AB | AC | EC | OC | OH | UH))
-    };
-    let shaped_positions: Vec<usize> = (0..nucleus.len()).filter(shaped).collect();
-    let offset = if let Some(&last) = shaped_positions.last() {
+    });
+    let offset = if let Some(last) = shaped {
         last
     } else if a.has_coda {
         nucleus.len() - 1
@@ -245,14 +246,29 @@ pub fn unify_tone_placement(s: &str) -> Cow<'_, str> {
     }
     let mut out: Option<String> = None;
     let mut buf: Vec<char> = Vec::with_capacity(MAX_LETTERS);
+    let (mut vowels, mut toned) = (0, 0);
     let mut word_start = 0;
     // a sentinel boundary at the end closes the last word
     for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-        if i < s.len() && is_vietnamese_letter(c) {
-            buf.push(c);
-            continue;
+        if i < s.len() {
+            if let Some(v) = vowel_parts(c) {
+                vowels += 1;
+                toned += usize::from(v.tone != Tone::Level);
+                buf.push(c);
+                continue;
+            }
+            if is_vietnamese_letter(c) {
+                buf.push(c);
+                continue;
+            }
         }
-        if let Some(fixed) = replace_tone(&buf) {
+        // only a word with one tone mark and several vowels can have it misplaced
+        let fixed = if vowels >= 2 && toned == 1 {
+            replace_tone(&buf)
+        } else {
+            None
+        };
+        if let Some(fixed) = fixed {
             out.get_or_insert_with(|| s[..word_start].to_owned())
                 .extend(fixed);
         } else if let Some(o) = out.as_mut() {
@@ -264,6 +280,7 @@ pub fn unify_tone_placement(s: &str) -> Cow<'_, str> {
             o.push(c);
         }
         buf.clear();
+        (vowels, toned) = (0, 0);
         word_start = i + c.len_utf8();
     }
     match out {

@@ -17,7 +17,12 @@ pub fn nfc(s: &str) -> String {
 /// True for characters that render as (or hide inside) whitespace: NBSP, the Unicode spaces,
 /// zero-width characters and the BOM.
 pub fn is_odd_space(c: char) -> bool {
-    c.is_whitespace() || is_zero_width(c) || c == '\u{00A0}'
+    match c as u32 {
+        0..=0x7F => matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r'),
+        // Latin letters up to the first non-ASCII space (U+1680) and again up to U+2000: fast no
+        0xA1..=0x167F | 0x1681..=0x1FFF => false,
+        _ => c.is_whitespace() || is_zero_width(c) || c == '\u{00A0}',
+    }
 }
 
 /// Characters that take no room at all and are simply dropped.
@@ -196,19 +201,37 @@ impl VowelParts {
 
 /// The character for a vowel, tone and case.
 pub fn compose_vowel(vowel: u8, tone: Tone, upper: bool) -> char {
-    let c = TONED[vowel as usize % 12][tone.index()];
-    if upper { to_upper_char(c) } else { c }
+    let (v, t) = (vowel as usize % 12, tone.index());
+    if upper {
+        TONED_UPPER[v][t]
+    } else {
+        TONED[v][t]
+    }
 }
 
-/// Upper case of one character when it is a single character (true for every Vietnamese letter).
+/// [`TONED`] in capitals.
+static TONED_UPPER: LazyLock<[[char; 6]; 12]> =
+    LazyLock::new(|| TONED.map(|row| row.map(|c| single_char(c.to_uppercase()).unwrap_or(c))));
+
+fn single_char(mut it: impl Iterator<Item = char>) -> Option<char> {
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// Upper case of one character when it is a single character (true for every Vietnamese
+/// letter; Vietnamese letters take a table lookup, not Unicode's case tables).
 pub fn to_upper_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_uppercase();
     }
-    let mut it = c.to_uppercase();
-    match (it.next(), it.next()) {
-        (Some(u), None) => u,
-        _ => c,
+    if let Some(v) = vowel_parts(c) {
+        return compose_vowel(v.vowel, v.tone, true);
+    }
+    match c {
+        'đ' => 'Đ',
+        _ => single_char(c.to_uppercase()).unwrap_or(c),
     }
 }
 
@@ -217,10 +240,12 @@ pub fn to_lower_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    let mut it = c.to_lowercase();
-    match (it.next(), it.next()) {
-        (Some(l), None) => l,
-        _ => c,
+    if let Some(v) = vowel_parts(c) {
+        return compose_vowel(v.vowel, v.tone, false);
+    }
+    match c {
+        'Đ' => 'đ',
+        _ => single_char(c.to_lowercase()).unwrap_or(c),
     }
 }
 
@@ -244,7 +269,7 @@ static VOWEL_INDEX: LazyLock<VowelIndex> = LazyLock::new(|| {
     };
     for (v, row) in TONED.iter().enumerate() {
         for (t, &lower) in row.iter().enumerate() {
-            for (upper, c) in [(false, lower), (true, to_upper_char(lower))] {
+            for (upper, c) in [(false, lower), (true, TONED_UPPER[v][t])] {
                 let packed = (v * 12 + t * 2 + usize::from(upper)) as u8;
                 let cp = c as u32;
                 if (LATIN1_START..LATIN_EXT_END).contains(&cp) {
@@ -340,6 +365,10 @@ fn mark_rank(c: char) -> u8 {
 /// both marks in the same canonical class, so plain NFC leaves "é" + circumflex; Vietnamese
 /// always puts the vowel's shape mark first, so this gives "ế". Borrows when nothing changes.
 pub fn normalize_marks(s: &str) -> Cow<'_, str> {
+    // every mark Vietnamese uses may compose, so NFC-quick-check "yes" means none is present
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return Cow::Borrowed(s);
+    }
     let has_marks = s.chars().any(is_combining_mark);
     if !has_marks && is_nfc(s) {
         return Cow::Borrowed(s);
@@ -389,6 +418,16 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(fold_ascii(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn fast_space_test_agrees_with_unicode() {
+        for cp in 0..0x3_0000u32 {
+            if let Some(c) = char::from_u32(cp) {
+                let slow = c.is_whitespace() || is_zero_width(c) || c == '\u{00A0}';
+                assert_eq!(is_odd_space(c), slow, "U+{cp:04X}");
+            }
         }
     }
 

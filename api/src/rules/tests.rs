@@ -1153,3 +1153,59 @@ fn unicode_text_is_never_detected_as_legacy() {
         assert_eq!(crate::domain::legacy::detect(&text), None, "{text}");
     }
 }
+
+/// Throughput of the whole engine on clean records, on damaged ones (every field repaired) and
+/// on a half-and-half mix. Prints records/s (best of three rounds); run in release mode:
+/// `cargo test --release -p dinhdanh --lib throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing; run by hand in release mode"]
+fn throughput() {
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut clean = Vec::new();
+    let mut damaged = Vec::new();
+    for _ in 0..100_000 {
+        let (r, birth, _) = random_clean(&mut rng);
+        damaged.push(damage(&mut rng, &r, birth));
+        clean.push(r);
+    }
+    let mixed: Vec<RecordInput> = clean
+        .iter()
+        .zip(&damaged)
+        .flat_map(|(c, d)| [c.clone(), d.clone()])
+        .take(100_000)
+        .collect();
+    let ctx = ctx();
+    for (label, records) in [("clean", &clean), ("damaged", &damaged), ("mixed", &mixed)] {
+        let mut best = f64::MAX;
+        let mut findings = 0usize;
+        for _ in 0..3 {
+            let start = std::time::Instant::now();
+            let cpu_start = thread_cpu_ns();
+            findings = records
+                .iter()
+                .map(|r| check_record(r, &ctx).findings.len())
+                .sum();
+            // CPU time of this thread when Linux tells it (the machine may be shared), else wall
+            let seconds = match (cpu_start, thread_cpu_ns()) {
+                (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+                _ => start.elapsed().as_secs_f64(),
+            };
+            best = best.min(seconds);
+        }
+        println!(
+            "{label:>8}: {:>9.0} records/s on one core ({} records, {findings} findings)",
+            records.len() as f64 / best,
+            records.len()
+        );
+    }
+}
+
+/// Nanoseconds this thread has run on a CPU (Linux `schedstat`), if available.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
