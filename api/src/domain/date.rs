@@ -64,6 +64,7 @@ pub fn format_vi(d: NaiveDate) -> String {
 /// A date read from text, with what a rule needs to know about how it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedDate {
+    /// The date as read (day first).
     pub value: BirthDate,
     /// The Excel serial number the date came from (integer part).
     pub excel_serial: Option<i64>,

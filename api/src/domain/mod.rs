@@ -1,11 +1,19 @@
 //! Pure domain types and reference data: no IO beyond data compiled into the binary.
 
 pub mod admin_units;
+/// Dates of birth.
 pub mod date;
+/// Gender spellings.
 pub mod gender;
+/// Class grades.
 pub mod grade;
+/// TCVN3 and VNI-Windows legacy font encodings.
 pub mod legacy;
+/// Person names and their keys.
 pub mod name;
+/// The 12-digit personal ID number.
 pub mod personal_id;
+/// Vietnamese syllable structure and tone placement.
 pub mod syllable;
+/// Text helpers and the Vietnamese letter table.
 pub mod text;

@@ -35,8 +35,11 @@ pub enum NameRepair {
 /// text; the last step's `to` is the normalised name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameStep {
+    /// What kind of repair.
     pub repair: NameRepair,
+    /// The text before it.
     pub from: String,
+    /// The text after it.
     pub to: String,
 }
 
@@ -79,6 +82,7 @@ impl std::fmt::Display for PersonName {
 /// What normalising a name gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedName {
+    /// The clean display name.
     pub name: PersonName,
     /// Repairs applied, in order (empty for a clean name).
     pub steps: Vec<NameStep>,

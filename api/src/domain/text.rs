@@ -167,7 +167,7 @@ pub const TONED: [[char; 6]; 12] = [
     ['y', 'ỳ', 'ỷ', 'ỹ', 'ý', 'ỵ'],
 ];
 
-/// Index of a vowel in [`VOWELS`].
+/// Index of each vowel in [`VOWELS`]: plain letters, circumflex (`CIRC`), breve and horn.
 pub mod vowel {
     pub const A: u8 = 0;
     pub const A_BREVE: u8 = 1;
@@ -188,7 +188,9 @@ pub mod vowel {
 pub struct VowelParts {
     /// Index into [`VOWELS`] (see [`vowel`]).
     pub vowel: u8,
+    /// The tone mark it carries.
     pub tone: Tone,
+    /// Capital letter.
     pub upper: bool,
 }
 

@@ -167,14 +167,14 @@ pub fn check_dob(
         && let BirthDate::Full(read) = value
     {
         let why = if parsed.month_first_marker {
-            "ô này có giờ kiểu AM/PM của máy tính đặt định dạng Mỹ (tháng/ngày)"
+            "ô có giờ dạng AM/PM, dấu hiệu máy tính đặt định dạng Mỹ tháng/ngày"
         } else {
             "tệp này có ngày ghi theo kiểu tháng/ngày"
         };
         findings.push(
             finding(Code::DobAmbiguous)
                 .with_message(format!(
-                    "Ngày sinh “{}” có thể bị đảo ngày và tháng ({why}). Đang hiểu là ngày {} \
+                    "Ngày sinh “{}” có thể bị đảo ngày và tháng: {why}. Đang hiểu là ngày {} \
                      (ngày {} tháng {}); nếu là tháng/ngày thì là {}. Hãy đối chiếu giấy khai sinh.",
                     text.trim(),
                     format_vi(read),

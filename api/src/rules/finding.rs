@@ -19,6 +19,7 @@ pub enum Field {
 }
 
 impl Field {
+    /// The camelCase name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Field::FullName => "fullName",
@@ -43,6 +44,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The snake_case name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -60,7 +62,9 @@ macro_rules! codes {
         pub enum Code { $($variant,)* }
 
         impl Code {
+            /// Every code, in declaration order.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+            /// The stable snake_case key.
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $text,)* }
             }
@@ -72,6 +76,7 @@ macro_rules! codes {
             pub fn message(self) -> &'static str {
                 match self { $(Code::$variant => $msg,)* }
             }
+            /// The code with this key.
             pub fn parse(s: &str) -> Option<Code> {
                 match s { $($text => Some(Code::$variant),)* _ => None }
             }
@@ -124,7 +129,9 @@ codes! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Fix {
+    /// The value before the repair.
     pub from: String,
+    /// The value after the repair.
     pub to: String,
 }
 
@@ -132,14 +139,18 @@ pub struct Fix {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
+    /// The field the finding is about.
     pub field: Field,
+    /// Stable snake_case key.
     pub code: Code,
+    /// `error`, `warning` or `fixed`.
     pub severity: Severity,
     /// Vietnamese, for the UI.
     pub message: String,
     /// Values the message refers to (e.g. `expected`, `candidates`).
     #[schema(value_type = Object)]
     pub params: BTreeMap<String, serde_json::Value>,
+    /// For `fixed` findings: the value before and after the repair.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
 }

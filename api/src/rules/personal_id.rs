@@ -15,10 +15,15 @@ use crate::domain::personal_id::{IdText, PersonalId, clean_id_text, describe_pre
 
 /// What the other fields say, for the cross-checks.
 pub struct Known<'a> {
+    /// The date of birth, when plausible.
     pub dob: Option<BirthDate>,
+    /// The gender, when recognised.
     pub gender: Option<Gender>,
+    /// Student or staff.
     pub kind: PersonKind,
+    /// The class grade of a student.
     pub grade: Option<Grade>,
+    /// Today and the school year.
     pub ctx: &'a RuleContext,
 }
 
