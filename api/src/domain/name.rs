@@ -87,11 +87,14 @@ pub struct NormalizedName {
     /// Repairs applied, in order (empty for a clean name).
     pub steps: Vec<NameStep>,
     /// Characters that are no Vietnamese letter, space, apostrophe or hyphen (each once, in
-    /// order of appearance). They are kept in `name`: a human must fix them.
+    /// order of appearance, at most [`MAX_LISTED`]). They are kept in `name`: a human must fix them.
     pub invalid_chars: Vec<char>,
     /// Number of space-separated words.
     pub words: usize,
 }
+
+/// At most this many distinct invalid characters are listed.
+pub const MAX_LISTED: usize = 16;
 
 /// Normalises a name as entered; `None` when it is blank.
 pub fn normalize_name(entered: &str) -> Option<NormalizedName> {
@@ -126,7 +129,10 @@ pub fn normalize_name(entered: &str) -> Option<NormalizedName> {
 
     let mut invalid_chars = Vec::new();
     for c in current.chars() {
-        if !(is_vietnamese_letter(c) || matches!(c, ' ' | '\'' | '-') || invalid_chars.contains(&c))
+        if invalid_chars.len() < MAX_LISTED
+            && !(is_vietnamese_letter(c)
+                || matches!(c, ' ' | '\'' | '-')
+                || invalid_chars.contains(&c))
         {
             invalid_chars.push(c);
         }
@@ -325,20 +331,19 @@ pub fn variant_key(s: &str) -> String {
     let key = match_key(s);
     let chars: Vec<char> = key.chars().collect();
     let mut out = String::with_capacity(key.len());
+    let mut word_start = 0;
     for (i, &c) in chars.iter().enumerate() {
+        if !is_vietnamese_letter(c) {
+            word_start = i + 1;
+            out.push(c);
+            continue;
+        }
         let at_word_end = chars.get(i + 1).is_none_or(|n| !is_vietnamese_letter(*n));
-        let word_start = chars[..i]
-            .iter()
-            .rposition(|p| !is_vietnamese_letter(*p))
-            .map_or(0, |p| p + 1);
-        let word = &chars[word_start..i];
-        let y = vowel_parts(c).filter(|v| v.vowel == vowel::Y);
-        let after_consonant = match word {
-            [] => true,
-            ['q', 'u'] => true,
+        let after_consonant = match &chars[word_start..i] {
+            [] | ['q', 'u'] => true,
             [.., prev] => vowel_parts(*prev).is_none(),
         };
-        match y {
+        match vowel_parts(c).filter(|v| v.vowel == vowel::Y) {
             Some(v) if at_word_end && after_consonant => {
                 out.push(compose_vowel(vowel::I, v.tone, v.upper));
             }

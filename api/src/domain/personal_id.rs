@@ -159,7 +159,7 @@ pub enum IdText {
         /// Something was removed or mapped (spaces, dots, dashes, apostrophe, `="…"`, ".0",
         /// full-width digits).
         repaired: bool,
-        /// Characters other than ASCII digits left in `value`, each once.
+        /// Characters other than ASCII digits left in `value`, each once (at most 16).
         non_digits: Vec<char>,
     },
 }
@@ -214,7 +214,7 @@ pub fn clean_id_text(entered: &str) -> IdText {
             value.push(char::from(b'0' + (c as u32 - '０' as u32) as u8));
         } else if !is_separator(c) {
             value.push(c);
-            if !non_digits.contains(&c) {
+            if non_digits.len() < 16 && !non_digits.contains(&c) {
                 non_digits.push(c);
             }
         }

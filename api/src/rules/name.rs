@@ -41,7 +41,7 @@ pub fn check_name(entered: Option<&str>, findings: &mut Vec<Finding>) -> Option<
                     .filter(|c| !step.to.contains(*c))
                     .map(|c| format!("U+{:04X} {c}", c as u32))
                     .fold(Vec::new(), |mut acc, c| {
-                        if !acc.contains(&c) {
+                        if acc.len() < 16 && !acc.contains(&c) {
                             acc.push(c);
                         }
                         acc

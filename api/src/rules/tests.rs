@@ -827,6 +827,24 @@ fn role_decides_student_or_staff() {
 }
 
 #[test]
+fn long_and_strange_inputs_stay_linear() {
+    let cjk: String = ('\u{4E00}'..'\u{9FFF}').take(40_000).collect();
+    let words = "Nguyễn Văn An ".repeat(5_000);
+    let legacy = "NguyÔn V¨n Hïng ".repeat(5_000);
+    for text in [cjk.as_str(), words.as_str(), legacy.as_str()] {
+        let r = with(student, |r| {
+            r.full_name = Some(text.to_owned());
+            r.date_of_birth = Some(text.to_owned());
+            r.gender = Some(text.to_owned());
+            r.personal_id = Some(text.to_owned());
+        });
+        let out = check_record(&r, &ctx());
+        assert!(out.errors() > 0);
+        let _ = crate::domain::name::variant_key(text);
+    }
+}
+
+#[test]
 fn every_code_this_engine_owns_is_tested() {
     // codes raised by the store (id_duplicate) or the address rules are tested there
     let owned: Vec<Code> = Code::ALL
