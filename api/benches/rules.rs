@@ -45,10 +45,17 @@ fn bench(c: &mut Criterion) {
     let n: u32 = std::env::var("BENCH_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let records = corpus(n);
     let ctx = RuleContext::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(), PersonKind::Student);
-    eprintln!("corpus: {} generated damaged records, {} cores", records.len(), std::thread::available_parallelism().map_or(1, |p| p.get()));
+    eprintln!(
+        "corpus: {} generated damaged records, {} cores",
+        records.len(),
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    );
 
     let mut group = c.benchmark_group("rules");
-    group.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(records.len() as u64));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(records.len() as u64));
     group.bench_function("check_record (whole engine, one core)", |b| {
         b.iter(|| {
             for r in &records {
@@ -61,7 +68,11 @@ fn bench(c: &mut Criterion) {
             let mut findings = Vec::new();
             for r in &records {
                 findings.clear();
-                black_box(rules::address::check_residence(r.residence.as_ref(), r.residence_text.as_deref(), &mut findings));
+                black_box(rules::address::check_residence(
+                    r.residence.as_ref(),
+                    r.residence_text.as_deref(),
+                    &mut findings,
+                ));
             }
         })
     });

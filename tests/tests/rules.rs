@@ -8,7 +8,12 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
 fn codes(outcome: &Value) -> Vec<String> {
-    outcome["findings"].as_array().expect("findings").iter().map(|f| f["code"].as_str().expect("code").to_owned()).collect()
+    outcome["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().expect("code").to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -35,10 +40,17 @@ async fn validate_answers_normalised_values_and_findings_in_input_order() {
     assert_eq!(first["normalized"]["residence"]["scheme"], "pre2025");
     assert_eq!(first["normalized"]["residence"]["provinceCode"], "31");
     let c = codes(first);
-    for want in ["name_legacy_encoding", "dob_excel_serial", "gender_normalized", "id_leading_zeros_restored", "address_outdated_unit"] {
+    for want in [
+        "name_legacy_encoding",
+        "dob_excel_serial",
+        "gender_normalized",
+        "id_leading_zeros_restored",
+        "address_outdated_unit",
+    ] {
         assert!(c.iter().any(|x| x == want), "{want} in {c:?}");
     }
-    let fixed = first["findings"].as_array().expect("f").iter().find(|f| f["code"] == "dob_excel_serial").expect("serial");
+    let fixed =
+        first["findings"].as_array().expect("f").iter().find(|f| f["code"] == "dob_excel_serial").expect("serial");
     assert_eq!(fixed["severity"], "fixed");
     assert_eq!(fixed["fix"]["from"], "41703");
 
@@ -76,8 +88,13 @@ async fn findings_are_stored_counted_and_filterable() {
     assert!(c.contains(&"dob_impossible".to_owned()), "{c:?}");
     assert!(s["quality"]["errors"].as_i64().expect("errors") >= 1);
     assert!(s["quality"]["fixed"].as_i64().expect("fixed") >= 2);
-    app.create_student(&token, f.class_a1_6a, json!({"fullName": "Phạm Minh Đức", "dateOfBirth": "01/09/2014", "gender": "Nam",
-        "personalId": "031214000222", "residence": {"province": "Thành phố Hải Phòng", "commune": "Phường Gia Viên"}})).await;
+    app.create_student(
+        &token,
+        f.class_a1_6a,
+        json!({"fullName": "Phạm Minh Đức", "dateOfBirth": "01/09/2014", "gender": "Nam",
+        "personalId": "031214000222", "residence": {"province": "Thành phố Hải Phòng", "commune": "Phường Gia Viên"}}),
+    )
+    .await;
 
     let by_code = app.get("/api/v1/students?findingCode=dob_impossible", &token).await;
     assert_eq!(by_code.body["total"], 1, "{}", by_code.text);
@@ -153,7 +170,8 @@ async fn safe_repairs_apply_in_bulk_keep_verification_and_undo_as_a_whole() {
     assert_eq!(after.body["status"], "verified", "same normalised values: still verified");
     assert_eq!(after.body["version"], damaged["version"], "not a new request to the registry");
     let history = app.get(&format!("/api/v1/students/{id}/history"), &token).await;
-    let repairs: Vec<&Value> = history.body["items"].as_array().expect("items").iter().filter(|e| e["source"] == "auto_fix").collect();
+    let repairs: Vec<&Value> =
+        history.body["items"].as_array().expect("items").iter().filter(|e| e["source"] == "auto_fix").collect();
     assert_eq!(repairs.len(), 4);
     assert!(repairs.iter().all(|e| e["sourceRef"] == batch.as_str()));
     let untouched = app.get(&format!("/api/v1/students/{}", other_class["id"]), &token).await;
@@ -181,7 +199,13 @@ async fn safe_repairs_apply_in_bulk_keep_verification_and_undo_as_a_whole() {
 async fn revalidate_refreshes_stale_findings_without_touching_entered_values() {
     let app = spawn_app().await;
     let token = app.login("school-a1").await;
-    let s = app.create_student(&token, app.fixtures.class_a1_6a, json!({"fullName": "ĐINH  LAN", "personalId": "031314001299"})).await;
+    let s = app
+        .create_student(
+            &token,
+            app.fixtures.class_a1_6a,
+            json!({"fullName": "ĐINH  LAN", "personalId": "031314001299"}),
+        )
+        .await;
     let id = s["id"].as_i64().expect("id");
     let row = people::Entity::find_by_id(id).one(&app.store.db).await.expect("db").expect("row");
     let fresh_outcome = row.outcome.clone();

@@ -64,6 +64,7 @@ pub fn format_vi(d: NaiveDate) -> String {
 /// A date read from text, with what a rule needs to know about how it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedDate {
+    /// The date as read (day first).
     pub value: BirthDate,
     /// The Excel serial number the date came from (integer part).
     pub excel_serial: Option<i64>,
@@ -129,11 +130,7 @@ pub fn expand_two_digit_year(yy: u32, today: NaiveDate) -> i32 {
     let this_year = today.year();
     let century = this_year - this_year.rem_euclid(100);
     let candidate = century + yy as i32;
-    if candidate <= this_year {
-        candidate
-    } else {
-        candidate - 100
-    }
+    if candidate <= this_year { candidate } else { candidate - 100 }
 }
 
 /// True when a text can only be a month-first date ("03/25/2015": month 25 does not exist, the
@@ -161,9 +158,7 @@ enum Slot {
     Year,
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS_EN: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 fn month_word(word: &str) -> Option<u32> {
     if word.len() < 3 {
@@ -186,9 +181,7 @@ fn month_word(word: &str) -> Option<u32> {
     MONTHS_EN
         .iter()
         .zip(full)
-        .position(|(abbr, full)| {
-            word == *abbr || word == full || (word == "sept" && *abbr == "sep")
-        })
+        .position(|(abbr, full)| word == *abbr || word == full || (word == "sept" && *abbr == "sep"))
         .map(|i| i as u32 + 1)
 }
 
@@ -213,6 +206,9 @@ pub fn parse_birth_date(text: &str, today: NaiveDate) -> Result<ParsedDate, Date
     if let Some(date) = iso_datetime(s) {
         parsed.value = BirthDate::Full(date);
         return Ok(parsed);
+    }
+    if let Some((nums, n)) = numbers_only(s) {
+        return by_position(&nums[..n], parsed, today);
     }
     // drop a time ("00:00:00", "12:00:00 AM", "0:00 SA") and remember AM/PM
     let folded = fold_ascii(s);
@@ -270,7 +266,13 @@ pub fn parse_birth_date(text: &str, today: NaiveDate) -> Result<ParsedDate, Date
     if !words.is_empty() {
         return Err(DateError::Unparseable);
     }
-    match nums.as_slice() {
+    by_position(&nums, parsed, today)
+}
+
+/// Numbers read by their place and length: yyyymmdd/ddmmyyyy, yyyy, yyyy-mm, mm/yyyy,
+/// yyyy-mm-dd, dd/mm/yyyy, dd/mm/yy.
+fn by_position(nums: &[(i64, usize)], mut parsed: ParsedDate, today: NaiveDate) -> Result<ParsedDate, DateError> {
+    match nums {
         [(value, 8)] => compact(*value, parsed),
         [(value, 4)] => parse_number(Number::Integer(*value, 4), parsed),
         [(y, 4), (m, 1 | 2)] => finish(0, *m, *y as i32, false, parsed),
@@ -284,12 +286,38 @@ pub fn parse_birth_date(text: &str, today: NaiveDate) -> Result<ParsedDate, Date
     }
 }
 
+/// The numbers of an ASCII text made only of digits and separators (/ - . , space), without
+/// allocating; `None` for anything else or more than four numbers.
+fn numbers_only(s: &str) -> Option<([(i64, usize); 4], usize)> {
+    let mut nums = [(0i64, 0usize); 4];
+    let mut n = 0;
+    let mut in_number = false;
+    for b in s.bytes() {
+        if b.is_ascii_digit() {
+            if !in_number {
+                if n == nums.len() {
+                    return None;
+                }
+                n += 1;
+                in_number = true;
+            }
+            let (value, len) = &mut nums[n - 1];
+            if *len >= 8 {
+                return None;
+            }
+            *value = *value * 10 + i64::from(b - b'0');
+            *len += 1;
+        } else if matches!(b, b'/' | b'-' | b'.' | b',' | b' ' | b'\\') {
+            in_number = false;
+        } else {
+            return None;
+        }
+    }
+    Some((nums, n))
+}
+
 /// A year token: four digits as is, two digits expanded (and noted).
-fn year_of(
-    (value, len): (i64, usize),
-    today: NaiveDate,
-    parsed: &mut ParsedDate,
-) -> Result<i32, DateError> {
+fn year_of((value, len): (i64, usize), today: NaiveDate, parsed: &mut ParsedDate) -> Result<i32, DateError> {
     match len {
         4 => Ok(value as i32),
         2 => {
@@ -303,11 +331,7 @@ fn year_of(
 
 /// "ngày 5 tháng 3 năm 2015", "5 tháng 3 năm 2015", "tháng 3/2015", "năm 1965": a keyword names
 /// the number after it; a number without one takes the next free slot (day, month, year).
-fn by_keywords(
-    tokens: &[Token<'_>],
-    mut parsed: ParsedDate,
-    today: NaiveDate,
-) -> Result<ParsedDate, DateError> {
+fn by_keywords(tokens: &[Token<'_>], mut parsed: ParsedDate, today: NaiveDate) -> Result<ParsedDate, DateError> {
     let mut day = None;
     let mut month = None;
     let mut year = None;
@@ -321,13 +345,11 @@ fn by_keywords(
             Token::Word(_) => return Err(DateError::Unparseable),
             Token::Num { value, len } => {
                 let slot = pending.take().or_else(|| {
-                    [Slot::Day, Slot::Month, Slot::Year]
-                        .into_iter()
-                        .find(|s| match s {
-                            Slot::Day => day.is_none() && month.is_none() && year.is_none(),
-                            Slot::Month => month.is_none() && year.is_none(),
-                            Slot::Year => year.is_none(),
-                        })
+                    [Slot::Day, Slot::Month, Slot::Year].into_iter().find(|s| match s {
+                        Slot::Day => day.is_none() && month.is_none() && year.is_none(),
+                        Slot::Month => month.is_none() && year.is_none(),
+                        Slot::Year => year.is_none(),
+                    })
                 });
                 let target = match slot {
                     Some(Slot::Day) => &mut day,
@@ -364,22 +386,13 @@ fn finish(
     let (Ok(d), Ok(m)) = (u32::try_from(day), u32::try_from(month)) else {
         return Err(DateError::Unparseable);
     };
-    let impossible = |swapped| DateError::Impossible {
-        day: d,
-        month: m,
-        year,
-        swapped,
-    };
+    let impossible = |swapped| DateError::Impossible { day: d, month: m, year, swapped };
     parsed.value = match (d, m) {
         (0, 0) => BirthDate::Year(year),
         (0, 1..=12) => BirthDate::MonthYear { year, month: m },
         (0, _) | (_, 0) => return Err(impossible(None)),
         _ => {
-            let swapped = if ambiguous_order && d != m {
-                NaiveDate::from_ymd_opt(year, d, m)
-            } else {
-                None
-            };
+            let swapped = if ambiguous_order && d != m { NaiveDate::from_ymd_opt(year, d, m) } else { None };
             match NaiveDate::from_ymd_opt(year, m, d) {
                 Some(date) => {
                     parsed.swapped = swapped;
@@ -484,9 +497,8 @@ fn iso_datetime(s: &str) -> Option<NaiveDate> {
         (rest, None)
     };
     let time = time.split('.').next()?;
-    let time = NaiveTime::parse_from_str(time, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M"))
-        .ok()?;
+    let time =
+        NaiveTime::parse_from_str(time, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(time, "%H:%M")).ok()?;
     match offset_minutes {
         None => Some(date),
         Some(offset) => {
@@ -520,10 +532,7 @@ fn tokenize(s: &str) -> Option<Vec<Token<'_>>> {
             if len > 8 {
                 return None;
             }
-            tokens.push(Token::Num {
-                value: s[start..i].parse().ok()?,
-                len,
-            });
+            tokens.push(Token::Num { value: s[start..i].parse().ok()?, len });
         } else if b.is_ascii_alphabetic() {
             let start = i;
             while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
@@ -552,9 +561,7 @@ mod tests {
     }
 
     fn read(s: &str) -> BirthDate {
-        parse_birth_date(s, today())
-            .unwrap_or_else(|e| panic!("{s}: {e:?}"))
-            .value
+        parse_birth_date(s, today()).unwrap_or_else(|e| panic!("{s}: {e:?}")).value
     }
 
     #[test]
@@ -598,24 +605,10 @@ mod tests {
             assert_eq!(read(s), BirthDate::Year(1965), "{s}");
         }
         for s in ["03/1965", "00/03/1965", "1965-03", "tháng 3 năm 1965"] {
-            assert_eq!(
-                read(s),
-                BirthDate::MonthYear {
-                    year: 1965,
-                    month: 3
-                },
-                "{s}"
-            );
+            assert_eq!(read(s), BirthDate::MonthYear { year: 1965, month: 3 }, "{s}");
         }
         assert_eq!(BirthDate::Year(1965).iso(), "1965");
-        assert_eq!(
-            BirthDate::MonthYear {
-                year: 1965,
-                month: 3
-            }
-            .iso(),
-            "1965-03"
-        );
+        assert_eq!(BirthDate::MonthYear { year: 1965, month: 3 }.iso(), "1965-03");
     }
 
     #[test]
@@ -663,12 +656,7 @@ mod tests {
         assert_eq!(p.value, BirthDate::Full(ymd(2015, 5, 4)));
         assert!(p.month_first_marker);
         // no other reading
-        for s in [
-            "05/05/2015",
-            "25/04/2015",
-            "2015-04-05",
-            "ngày 5 tháng 4 năm 2015",
-        ] {
+        for s in ["05/05/2015", "25/04/2015", "2015-04-05", "ngày 5 tháng 4 năm 2015"] {
             assert_eq!(parse_birth_date(s, today()).expect(s).swapped, None, "{s}");
         }
         assert!(looks_month_first("03/25/2015", today()));
@@ -710,11 +698,7 @@ mod tests {
             "ngày 5",
             "1/2/3/4",
         ] {
-            assert_eq!(
-                parse_birth_date(s, today()),
-                Err(DateError::Unparseable),
-                "{s}"
-            );
+            assert_eq!(parse_birth_date(s, today()), Err(DateError::Unparseable), "{s}");
         }
     }
 }

@@ -60,16 +60,10 @@ pub enum GenderReading {
 pub fn read_gender(entered: &str, digits: NumericGender) -> GenderReading {
     match entered {
         "Nam" => {
-            return GenderReading::Known {
-                gender: Gender::Male,
-                exact: true,
-            };
+            return GenderReading::Known { gender: Gender::Male, exact: true };
         }
         "Nữ" => {
-            return GenderReading::Known {
-                gender: Gender::Female,
-                exact: true,
-            };
+            return GenderReading::Known { gender: Gender::Female, exact: true };
         }
         _ => {}
     }
@@ -84,17 +78,10 @@ pub fn read_gender(entered: &str, digits: NumericGender) -> GenderReading {
     };
     let folded = fold_ascii(&text);
     let key = folded.trim_end_matches('.');
-    let known = |gender| GenderReading::Known {
-        gender,
-        exact: false,
-    };
+    let known = |gender| GenderReading::Known { gender, exact: false };
     match key {
-        "nam" | "m" | "male" | "man" | "boy" | "trai" | "con trai" | "nam gioi" => {
-            known(Gender::Male)
-        }
-        "nu" | "f" | "female" | "woman" | "girl" | "gai" | "con gai" | "nu gioi" => {
-            known(Gender::Female)
-        }
+        "nam" | "m" | "male" | "man" | "boy" | "trai" | "con trai" | "nam gioi" => known(Gender::Male),
+        "nu" | "f" | "female" | "woman" | "girl" | "gai" | "con gai" | "nu gioi" => known(Gender::Female),
         "0" | "1" | "2" | "0.0" | "1.0" | "2.0" => {
             let digit = key.as_bytes()[0];
             let gender = match (digits, digit) {
@@ -118,10 +105,7 @@ mod tests {
     use super::*;
 
     fn known(gender: Gender) -> GenderReading {
-        GenderReading::Known {
-            gender,
-            exact: false,
-        }
+        GenderReading::Known { gender, exact: false }
     }
 
     #[test]
@@ -145,20 +129,8 @@ mod tests {
             ("gái", known(Gender::Female)),
             ("N÷", known(Gender::Female)),
             ("Nöõ", known(Gender::Female)),
-            (
-                "Nam",
-                GenderReading::Known {
-                    gender: Gender::Male,
-                    exact: true,
-                },
-            ),
-            (
-                "Nữ",
-                GenderReading::Known {
-                    gender: Gender::Female,
-                    exact: true,
-                },
-            ),
+            ("Nam", GenderReading::Known { gender: Gender::Male, exact: true }),
+            ("Nữ", GenderReading::Known { gender: Gender::Female, exact: true }),
             ("", GenderReading::Blank),
             ("\u{00A0}", GenderReading::Blank),
             ("1", GenderReading::DigitWithoutConvention),
@@ -180,13 +152,7 @@ mod tests {
         assert_eq!(read_gender("1", OneFemaleZeroMale), known(Gender::Female));
         assert_eq!(read_gender("0.0", OneFemaleZeroMale), known(Gender::Male));
         assert_eq!(read_gender("2", OneMaleTwoFemale), known(Gender::Female));
-        assert_eq!(
-            read_gender("0", OneMaleTwoFemale),
-            GenderReading::Unrecognized
-        );
-        assert_eq!(
-            read_gender("2", OneMaleZeroFemale),
-            GenderReading::Unrecognized
-        );
+        assert_eq!(read_gender("0", OneMaleTwoFemale), GenderReading::Unrecognized);
+        assert_eq!(read_gender("2", OneMaleZeroFemale), GenderReading::Unrecognized);
     }
 }

@@ -141,9 +141,6 @@ mod tests {
         assert_eq!(Grade::School(1).expected_birth_year(2025), 2019);
         assert_eq!(Grade::School(12).expected_birth_year(2025), 2008);
         assert_eq!(Grade::School(6).plausible_birth_years(2025), 2011..=2015);
-        assert_eq!(
-            Grade::Preschool { age: Some(5) }.plausible_birth_years(2025),
-            2019..=2021
-        );
+        assert_eq!(Grade::Preschool { age: Some(5) }.plausible_birth_years(2025), 2019..=2021);
     }
 }

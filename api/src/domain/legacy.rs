@@ -12,9 +12,7 @@
 use std::sync::LazyLock;
 
 use super::syllable::word_score;
-use super::text::{
-    Tone, compose_vowel, is_odd_space, to_lower_char, to_upper_char, vowel, vowel_parts,
-};
+use super::text::{Tone, compose_vowel, is_odd_space, to_lower_char, to_upper_char, vowel, vowel_parts};
 
 /// A legacy font encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,14 +66,8 @@ const TCVN3_LOWER: [[u8; 6]; 12] = [
 ];
 
 /// The only capitals TCVN3 has: Ă Â Ê Ô Ơ Ư (level tone) and Đ.
-const TCVN3_UPPER: [(u8, u8); 6] = [
-    (A_BREVE, 0xA1),
-    (A_CIRC, 0xA2),
-    (E_CIRC, 0xA3),
-    (O_CIRC, 0xA4),
-    (O_HORN, 0xA5),
-    (U_HORN, 0xA6),
-];
+const TCVN3_UPPER: [(u8, u8); 6] =
+    [(A_BREVE, 0xA1), (A_CIRC, 0xA2), (E_CIRC, 0xA3), (O_CIRC, 0xA4), (O_HORN, 0xA5), (U_HORN, 0xA6)];
 const TCVN3_D_UPPER: u8 = 0xA7;
 const TCVN3_D_LOWER: u8 = 0xAE;
 
@@ -93,22 +85,13 @@ struct Tcvn3Code {
 static TCVN3_DECODE: LazyLock<[Option<Tcvn3Code>; 96]> = LazyLock::new(|| {
     let mut table = [None; 96];
     let mut set = |code: u8, letter: char, upper: bool, lower_with_capital: bool| {
-        table[usize::from(code - 0xA0)] = Some(Tcvn3Code {
-            letter,
-            upper,
-            lower_with_capital,
-        });
+        table[usize::from(code - 0xA0)] = Some(Tcvn3Code { letter, upper, lower_with_capital });
     };
     for (v, row) in TCVN3_LOWER.iter().enumerate() {
         for tone in Tone::ALL {
             let code = row[tone.index()];
             if code >= 0xA0 {
-                set(
-                    code,
-                    compose_vowel(v as u8, tone, false),
-                    false,
-                    tone == Tone::Level,
-                );
+                set(code, compose_vowel(v as u8, tone, false), false, tone == Tone::Level);
             }
         }
     }
@@ -122,11 +105,7 @@ static TCVN3_DECODE: LazyLock<[Option<Tcvn3Code>; 96]> = LazyLock::new(|| {
 
 fn tcvn3_code(c: char) -> Option<Tcvn3Code> {
     let cp = c as u32;
-    if (0xA0..=0xFF).contains(&cp) {
-        TCVN3_DECODE[(cp - 0xA0) as usize]
-    } else {
-        None
-    }
+    if (0xA0..=0xFF).contains(&cp) { TCVN3_DECODE[(cp - 0xA0) as usize] } else { None }
 }
 
 /// Encodes Unicode text as a TCVN3 (.VnTime) file holds it, read as Windows-1252 characters:
@@ -143,9 +122,7 @@ pub fn encode_tcvn3(s: &str) -> String {
 /// Encodes text as typed in the all-caps .VnTimeH font: every letter with its lower-case code
 /// ("NGUYỄN VĂN HÙNG" → "nguyÔn v¨n hïng", drawn as capitals by the font).
 pub fn encode_tcvn3_caps(s: &str) -> String {
-    s.chars()
-        .map(|c| encode_tcvn3_char(to_lower_char(c)))
-        .collect()
+    s.chars().map(|c| encode_tcvn3_char(to_lower_char(c))).collect()
 }
 
 fn encode_tcvn3_char(c: char) -> char {
@@ -225,11 +202,7 @@ fn decode_tcvn3_word(word: &str, out: &mut String, strict: bool, all_caps: bool)
         if c.is_ascii() {
             out.push(c);
         } else if let Some(code) = tcvn3_code(c) {
-            out.push(if capitals {
-                to_upper_char(code.letter)
-            } else {
-                code.letter
-            });
+            out.push(if capitals { to_upper_char(code.letter) } else { code.letter });
         } else if strict {
             return false;
         } else {
@@ -254,11 +227,7 @@ const VNI_D: u8 = 0xF1;
 
 /// The capital form of a VNI code: ASCII upper case, or the Windows-1252 capital 0x20 lower.
 fn vni_upper(code: u8) -> char {
-    if code.is_ascii() {
-        char::from(code.to_ascii_uppercase())
-    } else {
-        char::from(code - 0x20)
-    }
+    if code.is_ascii() { char::from(code.to_ascii_uppercase()) } else { char::from(code - 0x20) }
 }
 
 /// Encodes Unicode text as a VNI-Windows file holds it, read as Windows-1252 characters:
@@ -300,11 +269,7 @@ pub fn encode_vni(s: &str) -> String {
         let upper = c.is_uppercase();
         for code in [first, mark] {
             if code != 0 {
-                out.push(if upper {
-                    vni_upper(code)
-                } else {
-                    char::from(code)
-                });
+                out.push(if upper { vni_upper(code) } else { char::from(code) });
             }
         }
     }
@@ -353,10 +318,7 @@ fn vni_standalone(lower: u8) -> Option<char> {
     if lower == VNI_D {
         return Some('đ');
     }
-    VNI_I
-        .iter()
-        .position(|&code| code == lower && !code.is_ascii())
-        .map(|t| compose_vowel(I, Tone::ALL[t], false))
+    VNI_I.iter().position(|&code| code == lower && !code.is_ascii()).map(|t| compose_vowel(I, Tone::ALL[t], false))
 }
 
 /// Decodes VNI-Windows text read as Windows-1252 characters ("Nguyeãn Vaên Huøng" → "Nguyễn
@@ -387,9 +349,7 @@ fn decode_vni_into(s: &str, out: &mut String, strict: bool) -> bool {
             let next = chars.get(i).copied().and_then(latin1_lower);
             let found = next.and_then(|m| {
                 marks.iter().find_map(|(set, v)| {
-                    set.iter()
-                        .position(|&code| code == m && code != 0)
-                        .map(|t| (*v, Tone::ALL[t]))
+                    set.iter().position(|&code| code == m && code != 0).map(|t| (*v, Tone::ALL[t]))
                 })
             });
             match found {
@@ -467,17 +427,13 @@ fn evidence(s: &str, encoding: LegacyEncoding) -> Option<Evidence> {
         if !ok || !is_word {
             return;
         }
-        capitals_seen |= word
-            .chars()
-            .any(|c| c.is_ascii_uppercase() || tcvn3_code(c).is_some_and(|code| code.upper));
+        capitals_seen |= word.chars().any(|c| c.is_ascii_uppercase() || tcvn3_code(c).is_some_and(|code| code.upper));
         if word.is_ascii() {
             return;
         }
         decoded.clear();
         let valid = match encoding {
-            LegacyEncoding::Tcvn3 | LegacyEncoding::Tcvn3Caps => {
-                decode_tcvn3_word(word, &mut decoded, true, all_caps)
-            }
+            LegacyEncoding::Tcvn3 | LegacyEncoding::Tcvn3Caps => decode_tcvn3_word(word, &mut decoded, true, all_caps),
             LegacyEncoding::Vni => decode_vni_into(word, &mut decoded, true),
         };
         if !valid {
@@ -493,10 +449,7 @@ fn evidence(s: &str, encoding: LegacyEncoding) -> Option<Evidence> {
         gain += i32::from(after) - i32::from(before);
         improved |= after >= 2 && after > before;
     });
-    (ok && improved && gain > 0).then_some(Evidence {
-        gain,
-        capitals_seen,
-    })
+    (ok && improved && gain > 0).then_some(Evidence { gain, capitals_seen })
 }
 
 /// Says whether a text is TCVN3 or VNI garbage rather than Unicode, or `None`. Real Unicode
@@ -523,11 +476,7 @@ pub fn detect(s: &str) -> Option<LegacyEncoding> {
     let tcvn3 = evidence(s, LegacyEncoding::Tcvn3);
     let vni = evidence(s, LegacyEncoding::Vni);
     let tcvn3_kind = |e: &Evidence| {
-        if e.capitals_seen {
-            LegacyEncoding::Tcvn3
-        } else {
-            LegacyEncoding::Tcvn3Caps
-        }
+        if e.capitals_seen { LegacyEncoding::Tcvn3 } else { LegacyEncoding::Tcvn3Caps }
     };
     match (tcvn3, vni) {
         (Some(t), Some(v)) if t.gain > v.gain => Some(tcvn3_kind(&t)),
@@ -688,10 +637,9 @@ mod tests {
         let mut missed = Vec::new();
         for w in NAME_WORDS.split_whitespace() {
             let text = format!("{} Thị {}", title_case(w), title_case(w));
-            for (encoding, encoded) in [
-                (LegacyEncoding::Tcvn3, encode_tcvn3(&text)),
-                (LegacyEncoding::Vni, encode_vni(&text)),
-            ] {
+            for (encoding, encoded) in
+                [(LegacyEncoding::Tcvn3, encode_tcvn3(&text)), (LegacyEncoding::Vni, encode_vni(&text))]
+            {
                 let plausible_as_is = encoded.split(' ').all(|w| word_score(w) == 3);
                 if encoded != text && !plausible_as_is && detect(&encoded) != Some(encoding) {
                     missed.push(encoded);

@@ -11,8 +11,8 @@ use unicode_normalization::char::is_combining_mark;
 use super::legacy::{self, LegacyEncoding};
 use super::syllable::unify_tone_placement;
 use super::text::{
-    collapse_whitespace_cow, compose_vowel, fold_ascii, is_vietnamese_letter, normalize_marks,
-    to_lower_char, to_upper_char, vowel, vowel_parts,
+    collapse_whitespace_cow, compose_vowel, fold_ascii, is_vietnamese_letter, normalize_marks, to_lower_char,
+    to_upper_char, vowel, vowel_parts,
 };
 
 /// One kind of automatic repair to a name, in the order they are applied.
@@ -35,8 +35,11 @@ pub enum NameRepair {
 /// text; the last step's `to` is the normalised name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameStep {
+    /// What kind of repair.
     pub repair: NameRepair,
+    /// The text before it.
     pub from: String,
+    /// The text after it.
     pub to: String,
 }
 
@@ -55,14 +58,18 @@ impl PersonName {
         self.0
     }
 
-    /// See [`match_key`].
+    /// See [`match_key`] (the name is already clean, so only case and tone placement remain).
     pub fn match_key(&self) -> String {
-        match_key(&self.0)
+        let lower: String = self.0.chars().map(to_lower_char).collect();
+        match unify_tone_placement(&lower) {
+            Cow::Borrowed(_) => lower,
+            Cow::Owned(key) => key,
+        }
     }
 
     /// See [`search_key`].
     pub fn search_key(&self) -> String {
-        search_key(&self.0)
+        fold_ascii(&self.0)
     }
 }
 
@@ -75,70 +82,50 @@ impl std::fmt::Display for PersonName {
 /// What normalising a name gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NormalizedName {
+    /// The clean display name.
     pub name: PersonName,
     /// Repairs applied, in order (empty for a clean name).
     pub steps: Vec<NameStep>,
     /// Characters that are no Vietnamese letter, space, apostrophe or hyphen (each once, in
-    /// order of appearance). They are kept in `name`: a human must fix them.
+    /// order of appearance, at most [`MAX_LISTED`]). They are kept in `name`: a human must fix them.
     pub invalid_chars: Vec<char>,
     /// Number of space-separated words.
     pub words: usize,
 }
 
+/// At most this many distinct invalid characters are listed.
+pub const MAX_LISTED: usize = 16;
+
 /// Normalises a name as entered; `None` when it is blank.
 pub fn normalize_name(entered: &str) -> Option<NormalizedName> {
     let mut steps = Vec::new();
     let mut current = entered.to_owned();
-    apply(
-        &mut steps,
-        &mut current,
-        NameRepair::Whitespace,
-        collapse_whitespace_cow,
-    );
+    apply(&mut steps, &mut current, NameRepair::Whitespace, collapse_whitespace_cow);
     if current.is_empty() {
         return None;
     }
     apply(&mut steps, &mut current, NameRepair::Marks, normalize_marks);
     if let Some(encoding) = legacy::detect(&current) {
         let decoded = legacy::decode(&current, encoding);
-        apply(
-            &mut steps,
-            &mut current,
-            NameRepair::Legacy(encoding),
-            |_| Cow::Owned(decoded),
-        );
+        apply(&mut steps, &mut current, NameRepair::Legacy(encoding), |_| Cow::Owned(decoded));
     }
-    apply(
-        &mut steps,
-        &mut current,
-        NameRepair::Lookalikes,
-        replace_lookalikes,
-    );
+    apply(&mut steps, &mut current, NameRepair::Lookalikes, replace_lookalikes);
     apply(&mut steps, &mut current, NameRepair::Case, title_case);
 
     let mut invalid_chars = Vec::new();
     for c in current.chars() {
-        if !(is_vietnamese_letter(c) || matches!(c, ' ' | '\'' | '-') || invalid_chars.contains(&c))
+        if invalid_chars.len() < MAX_LISTED
+            && !(is_vietnamese_letter(c) || matches!(c, ' ' | '\'' | '-') || invalid_chars.contains(&c))
         {
             invalid_chars.push(c);
         }
     }
     let words = current.split(' ').filter(|w| !w.is_empty()).count();
-    Some(NormalizedName {
-        name: PersonName(current),
-        steps,
-        invalid_chars,
-        words,
-    })
+    Some(NormalizedName { name: PersonName(current), steps, invalid_chars, words })
 }
 
 /// Runs one repair on `current` and records it when it changed anything.
-fn apply(
-    steps: &mut Vec<NameStep>,
-    current: &mut String,
-    repair: NameRepair,
-    f: impl FnOnce(&str) -> Cow<'_, str>,
-) {
+fn apply(steps: &mut Vec<NameStep>, current: &mut String, repair: NameRepair, f: impl FnOnce(&str) -> Cow<'_, str>) {
     let next = match f(current) {
         Cow::Borrowed(_) => return,
         Cow::Owned(next) => next,
@@ -147,11 +134,7 @@ fn apply(
         return;
     }
     let from = std::mem::replace(current, next);
-    steps.push(NameStep {
-        repair,
-        from,
-        to: current.clone(),
-    });
+    steps.push(NameStep { repair, from, to: current.clone() });
 }
 
 /// A look-alike that is always replaced (it has no business in a Vietnamese name).
@@ -160,12 +143,9 @@ fn always_lookalike(c: char) -> Option<char> {
         // Windows-1258 Đ/đ read as Windows-1252, and the African D
         'Ð' | 'Ɖ' => 'Đ',
         'ð' => 'đ',
-        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{0060}' | '\u{00B4}' | '\u{2032}'
-        | '\u{02B9}' => '\'',
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{0060}' | '\u{00B4}' | '\u{2032}' | '\u{02B9}' => '\'',
         '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
-        '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
-            char::from_u32(c as u32 - 0xFF21 + 0x41).unwrap_or(c)
-        }
+        '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => char::from_u32(c as u32 - 0xFF21 + 0x41).unwrap_or(c),
         _ => return None,
     })
 }
@@ -213,9 +193,15 @@ pub fn replace_lookalikes(s: &str) -> Cow<'_, str> {
     if s.is_ascii() && !s.contains('`') {
         return Cow::Borrowed(s);
     }
-    let latin = s.chars().any(|c| {
-        c.is_ascii_alphabetic() || (is_vietnamese_letter(c) && script_lookalike(c).is_none())
-    });
+    let candidate = |c: char| {
+        !c.is_ascii()
+            && (always_lookalike(c).is_some() || matches!(c, '\u{0335}' | '\u{0336}') || script_lookalike(c).is_some())
+    };
+    if !s.chars().any(|c| c == '`' || candidate(c)) {
+        return Cow::Borrowed(s);
+    }
+    let latin =
+        s.chars().any(|c| c.is_ascii_alphabetic() || (is_vietnamese_letter(c) && script_lookalike(c).is_none()));
     let needs = s.chars().any(|c| {
         always_lookalike(c).is_some()
             || matches!(c, '\u{0335}' | '\u{0336}')
@@ -232,9 +218,7 @@ pub fn replace_lookalikes(s: &str) -> Cow<'_, str> {
             out.push(if c == 'd' { 'đ' } else { 'Đ' });
             continue;
         }
-        let mapped = always_lookalike(c)
-            .or_else(|| if latin { script_lookalike(c) } else { None })
-            .unwrap_or(c);
+        let mapped = always_lookalike(c).or_else(|| if latin { script_lookalike(c) } else { None }).unwrap_or(c);
         out.push(mapped);
     }
     Cow::Owned(normalize_marks(&out).into_owned())
@@ -244,16 +228,13 @@ pub fn replace_lookalikes(s: &str) -> Cow<'_, str> {
 /// apostrophe: "H'Hen", "Y-Moan") upper case, the others lower case. Borrows when unchanged.
 pub fn title_case(s: &str) -> Cow<'_, str> {
     let want = |c: char, start: bool| {
-        if start {
-            to_upper_char(c)
-        } else {
-            to_lower_char(c)
-        }
+        if start { to_upper_char(c) } else { to_lower_char(c) }
     };
     let mut start = true;
     let mut changed = false;
+    let is_letter = |c: char| is_vietnamese_letter(c) || c.is_alphabetic();
     for c in s.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             if want(c, start) != c {
                 changed = true;
                 break;
@@ -269,7 +250,7 @@ pub fn title_case(s: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len());
     let mut start = true;
     for c in s.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             out.push(want(c, start));
             start = false;
         } else {
@@ -307,20 +288,19 @@ pub fn variant_key(s: &str) -> String {
     let key = match_key(s);
     let chars: Vec<char> = key.chars().collect();
     let mut out = String::with_capacity(key.len());
+    let mut word_start = 0;
     for (i, &c) in chars.iter().enumerate() {
+        if !is_vietnamese_letter(c) {
+            word_start = i + 1;
+            out.push(c);
+            continue;
+        }
         let at_word_end = chars.get(i + 1).is_none_or(|n| !is_vietnamese_letter(*n));
-        let word_start = chars[..i]
-            .iter()
-            .rposition(|p| !is_vietnamese_letter(*p))
-            .map_or(0, |p| p + 1);
-        let word = &chars[word_start..i];
-        let y = vowel_parts(c).filter(|v| v.vowel == vowel::Y);
-        let after_consonant = match word {
-            [] => true,
-            ['q', 'u'] => true,
+        let after_consonant = match &chars[word_start..i] {
+            [] | ['q', 'u'] => true,
             [.., prev] => vowel_parts(*prev).is_none(),
         };
-        match y {
+        match vowel_parts(c).filter(|v| v.vowel == vowel::Y) {
             Some(v) if at_word_end && after_consonant => {
                 out.push(compose_vowel(vowel::I, v.tone, v.upper));
             }
@@ -367,14 +347,7 @@ mod tests {
     fn repairs_in_order_and_chains_them() {
         let n = norm("  NGUYÔN\u{00A0}V¡N HïNG ");
         let kinds: Vec<_> = n.steps.iter().map(|s| s.repair).collect();
-        assert_eq!(
-            kinds,
-            [
-                NameRepair::Whitespace,
-                NameRepair::Legacy(LegacyEncoding::Tcvn3),
-                NameRepair::Case
-            ]
-        );
+        assert_eq!(kinds, [NameRepair::Whitespace, NameRepair::Legacy(LegacyEncoding::Tcvn3), NameRepair::Case]);
         assert_eq!(n.steps[0].from, "  NGUYÔN\u{00A0}V¡N HïNG ");
         assert_eq!(n.steps[1].from, n.steps[0].to);
         assert_eq!(n.steps[2].to, "Nguyễn Văn Hùng");
@@ -389,12 +362,9 @@ mod tests {
             ("Nguye\u{0302}\u{0303}n Văn An", NameRepair::Marks),
             ("Nguye\u{0301}\u{0302}n Văn An", NameRepair::Marks),
             ("NguyÔn V¨n Hïng", NameRepair::Legacy(LegacyEncoding::Tcvn3)),
-            (
-                "Nguyeãn Vaên Huøng",
-                NameRepair::Legacy(LegacyEncoding::Vni),
-            ),
+            ("Nguyeãn Vaên Huøng", NameRepair::Legacy(LegacyEncoding::Vni)),
             ("Ðặng Văn Hải", NameRepair::Lookalikes),
-            ("Nguyễn Vаn An", NameRepair::Lookalikes), // Cyrillic а
+            ("Nguyễn Vаn An", NameRepair::Lookalikes),  // Cyrillic а
             ("Nguyễn Văn Ａn", NameRepair::Lookalikes), // full-width A
             ("H’Hen Niê", NameRepair::Lookalikes),
             ("d\u{0335}ặng Văn Hải", NameRepair::Lookalikes),
@@ -469,12 +439,7 @@ mod tests {
         for (a, b) in same {
             assert_eq!(match_key(a), match_key(b), "{a} / {b}");
         }
-        let different = [
-            ("Hòa", "Hoa"),
-            ("Hòa", "Hóa"),
-            ("Quý", "Quí"),
-            ("Đức", "Dức"),
-        ];
+        let different = [("Hòa", "Hoa"), ("Hòa", "Hóa"), ("Quý", "Quí"), ("Đức", "Dức")];
         for (a, b) in different {
             assert_ne!(match_key(a), match_key(b), "{a} / {b}");
         }
@@ -489,13 +454,7 @@ mod tests {
 
     #[test]
     fn variant_key_merges_i_and_y() {
-        let same = [
-            ("Quý", "Quí"),
-            ("Mỹ", "Mĩ"),
-            ("Sỹ", "Sĩ"),
-            ("Tường Vy", "Tường Vi"),
-            ("Lý", "Lí"),
-        ];
+        let same = [("Quý", "Quí"), ("Mỹ", "Mĩ"), ("Sỹ", "Sĩ"), ("Tường Vy", "Tường Vi"), ("Lý", "Lí")];
         for (a, b) in same {
             assert_eq!(variant_key(a), variant_key(b), "{a} / {b}");
         }

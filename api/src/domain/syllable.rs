@@ -7,19 +7,23 @@ use std::borrow::Cow;
 
 use super::text::{Tone, VowelParts, compose_vowel, is_vietnamese_letter, vowel, vowel_parts};
 
-/// Consonant clusters that may start a syllable, longest first (`qu` and `gi` are handled apart).
-const ONSETS: [&str; 25] = [
-    "ngh", "ng", "nh", "ch", "gh", "kh", "ph", "th", "tr", "b", "c", "d", "đ", "g", "h", "k", "l",
-    "m", "n", "p", "r", "s", "t", "v", "x",
-];
+/// Length of the consonant cluster that starts a syllable (`qu` and `gi` are handled apart):
+/// ngh, ng, nh, ch, gh, kh, ph, th, tr, or one of b c d đ g h k l m n p r s t v x.
+fn consonant_onset(letters: &[Letter]) -> usize {
+    let consonant = |i: usize| letters.get(i).filter(|l| l.vowel.is_none()).map(|l| l.base);
+    match (consonant(0), consonant(1), consonant(2)) {
+        (Some('n'), Some('g'), Some('h')) => 3,
+        (Some('n'), Some('g' | 'h'), _)
+        | (Some('c' | 'g' | 'k' | 'p'), Some('h'), _)
+        | (Some('t'), Some('h' | 'r'), _) => 2,
+        (Some('b' | 'c' | 'd' | 'đ' | 'g' | 'h' | 'k' | 'l' | 'm' | 'n' | 'p' | 'r' | 's' | 't' | 'v' | 'x'), _, _) => {
+            1
+        }
+        _ => 0,
+    }
+}
 
-/// Consonants that may end a syllable.
-const CODAS: [&str; 9] = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t"];
-
-use vowel::{
-    A, A_BREVE as AB, A_CIRC as AC, E, E_CIRC as EC, I, O, O_CIRC as OC, O_HORN as OH, U,
-    U_HORN as UH, Y,
-};
+use vowel::{A, A_BREVE as AB, A_CIRC as AC, E, E_CIRC as EC, I, O, O_CIRC as OC, O_HORN as OH, U, U_HORN as UH, Y};
 
 /// How a nucleus combines with a final consonant.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -91,10 +95,7 @@ const NUCLEI: &[(&[u8], CodaRule)] = {
 };
 
 fn nucleus_rule(nucleus: &[u8]) -> Option<CodaRule> {
-    NUCLEI
-        .iter()
-        .find(|(n, _)| *n == nucleus)
-        .map(|(_, rule)| *rule)
+    NUCLEI.iter().find(|(n, _)| *n == nucleus).map(|(_, rule)| *rule)
 }
 
 /// One letter of a word, split into its parts.
@@ -108,14 +109,8 @@ struct Letter {
 
 fn letter(c: char) -> Letter {
     match vowel_parts(c) {
-        Some(v) => Letter {
-            base: compose_vowel(v.vowel, Tone::Level, false),
-            vowel: Some(v),
-        },
-        None => Letter {
-            base: super::text::to_lower_char(c),
-            vowel: None,
-        },
+        Some(v) => Letter { base: compose_vowel(v.vowel, Tone::Level, false), vowel: Some(v) },
+        None => Letter { base: super::text::to_lower_char(c), vowel: None },
     }
 }
 
@@ -150,20 +145,7 @@ fn analyse(letters: &[Letter]) -> Option<Analysis> {
     } else if base_at(0) == Some('g') && base_at(1) == Some('i') && is_vowel(2) {
         2
     } else {
-        let mut len = 0;
-        for onset in ONSETS {
-            let n = onset.chars().count();
-            if letters.len() >= n
-                && onset
-                    .chars()
-                    .zip(letters.iter())
-                    .all(|(o, l)| l.vowel.is_none() && l.base == o)
-            {
-                len = n;
-                break;
-            }
-        }
-        len
+        consonant_onset(letters)
     };
     // nucleus
     let mut end = onset_len;
@@ -191,9 +173,13 @@ fn analyse(letters: &[Letter]) -> Option<Analysis> {
         return None;
     }
     let coda_len = coda_letters.len();
-    let coda_ok = CODAS.iter().any(|c| {
-        c.chars().count() == coda_len && c.chars().zip(coda_letters).all(|(a, l)| a == l.base)
-    });
+    let base = |i: usize| coda_letters[i].base;
+    let coda_ok = match coda_len {
+        0 => true,
+        1 => matches!(base(0), 'c' | 'm' | 'n' | 'p' | 't'),
+        2 => matches!((base(0), base(1)), ('c', 'h') | ('n', 'g' | 'h')),
+        _ => false,
+    };
     if !coda_ok || tone_count > 1 {
         return None;
     }
@@ -215,13 +201,8 @@ fn analyse(letters: &[Letter]) -> Option<Analysis> {
 /// else the only vowel, the first of two ("hòa", "thủy", "khỏe", "của") or the middle of three.
 fn tone_position(letters: &[Letter], a: &Analysis) -> usize {
     let nucleus = &letters[a.nucleus_start..a.nucleus_end];
-    let shaped = |i: &usize| {
-        nucleus[*i]
-            .vowel
-            .is_some_and(|v| matches!(v.vowel, AB | AC | EC | OC | OH | UH))
-    };
-    let shaped_positions: Vec<usize> = (0..nucleus.len()).filter(shaped).collect();
-    let offset = if let Some(&last) = shaped_positions.last() {
+    let shaped = nucleus.iter().rposition(|l| l.vowel.is_some_and(|v| matches!(v.vowel, AB | AC | EC | OC | OH | UH)));
+    let offset = if let Some(last) = shaped {
         last
     } else if a.has_coda {
         nucleus.len() - 1
@@ -245,16 +226,26 @@ pub fn unify_tone_placement(s: &str) -> Cow<'_, str> {
     }
     let mut out: Option<String> = None;
     let mut buf: Vec<char> = Vec::with_capacity(MAX_LETTERS);
+    let (mut vowels, mut toned) = (0, 0);
     let mut word_start = 0;
     // a sentinel boundary at the end closes the last word
     for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-        if i < s.len() && is_vietnamese_letter(c) {
-            buf.push(c);
-            continue;
+        if i < s.len() {
+            if let Some(v) = vowel_parts(c) {
+                vowels += 1;
+                toned += usize::from(v.tone != Tone::Level);
+                buf.push(c);
+                continue;
+            }
+            if is_vietnamese_letter(c) {
+                buf.push(c);
+                continue;
+            }
         }
-        if let Some(fixed) = replace_tone(&buf) {
-            out.get_or_insert_with(|| s[..word_start].to_owned())
-                .extend(fixed);
+        // only a word with one tone mark and several vowels can have it misplaced
+        let fixed = if vowels >= 2 && toned == 1 { replace_tone(&buf) } else { None };
+        if let Some(fixed) = fixed {
+            out.get_or_insert_with(|| s[..word_start].to_owned()).extend(fixed);
         } else if let Some(o) = out.as_mut() {
             o.push_str(&s[word_start..i]);
         }
@@ -264,6 +255,7 @@ pub fn unify_tone_placement(s: &str) -> Cow<'_, str> {
             o.push(c);
         }
         buf.clear();
+        (vowels, toned) = (0, 0);
         word_start = i + c.len_utf8();
     }
     match out {
@@ -277,10 +269,7 @@ fn replace_tone(word: &[char]) -> Option<Vec<char>> {
     if word.len() < 2 || word.len() > MAX_LETTERS {
         return None;
     }
-    let mut letters = [Letter {
-        base: ' ',
-        vowel: None,
-    }; MAX_LETTERS];
+    let mut letters = [Letter { base: ' ', vowel: None }; MAX_LETTERS];
     for (slot, &c) in letters.iter_mut().zip(word) {
         *slot = letter(c);
     }
@@ -290,9 +279,7 @@ fn replace_tone(word: &[char]) -> Option<Vec<char>> {
         return None;
     }
     let want = tone_position(letters, &a);
-    let current = letters
-        .iter()
-        .position(|l| l.vowel.is_some_and(|v| v.tone != Tone::Level))?;
+    let current = letters.iter().position(|l| l.vowel.is_some_and(|v| v.tone != Tone::Level))?;
     if want == current {
         return None;
     }
@@ -317,10 +304,7 @@ pub fn word_score(word: &str) -> u8 {
     let mut parts = 0;
     let mut strict = true;
     let mut name_parts = true;
-    let mut letters = [Letter {
-        base: ' ',
-        vowel: None,
-    }; MAX_LETTERS];
+    let mut letters = [Letter { base: ' ', vowel: None }; MAX_LETTERS];
     for part in word.split(['\'', '-']) {
         parts += 1;
         let n = part.chars().count();
@@ -334,9 +318,7 @@ pub fn word_score(word: &str) -> u8 {
         }
         let letters = &letters[..n];
         let analysis = analyse(letters);
-        let placed = analysis
-            .as_ref()
-            .is_none_or(|a| tone_placed_by_a_style(letters, a));
+        let placed = analysis.as_ref().is_none_or(|a| tone_placed_by_a_style(letters, a));
         strict &= analysis.as_ref().is_some_and(|a| placed && fits_rules(a));
         name_parts &= placed && is_name_syllable(part);
     }
@@ -406,9 +388,7 @@ fn tone_placed_by_a_style(letters: &[Letter], a: &Analysis) -> bool {
     if a.tone_count == 0 {
         return true;
     }
-    let at = letters
-        .iter()
-        .position(|l| l.vowel.is_some_and(|v| v.tone != Tone::Level));
+    let at = letters.iter().position(|l| l.vowel.is_some_and(|v| v.tone != Tone::Level));
     at == Some(tone_position(letters, a)) || at == new_style_position(letters, a)
 }
 
@@ -419,10 +399,7 @@ fn new_style_position(letters: &[Letter], a: &Analysis) -> Option<usize> {
     let pair = |l: &Letter| l.vowel.map(|v| v.vowel);
     match (nucleus, a.has_coda) {
         ([first, second], false)
-            if matches!(
-                (pair(first), pair(second)),
-                (Some(O), Some(A | E)) | (Some(U), Some(Y))
-            ) =>
+            if matches!((pair(first), pair(second)), (Some(O), Some(A | E)) | (Some(U), Some(Y))) =>
         {
             Some(a.nucleus_start + 1)
         }
@@ -458,12 +435,7 @@ pub(crate) const NAME_WORDS: &str = "\
     bia byă êban ênuôl hen h kbuôr ksor luyên mah mlô niê nay phol páo rcom rơ siu yam y";
 
 static NAME_WORD_SET: std::sync::LazyLock<std::collections::HashSet<String>> =
-    std::sync::LazyLock::new(|| {
-        NAME_WORDS
-            .split_whitespace()
-            .map(|w| unify_tone_placement(w).into_owned())
-            .collect()
-    });
+    std::sync::LazyLock::new(|| NAME_WORDS.split_whitespace().map(|w| unify_tone_placement(w).into_owned()).collect());
 
 /// True when the syllable is common in Vietnamese names, whatever its case and tone style
 /// ("Hoà" and "Hòa" both are). The tone mark must sit where one of the styles puts it.

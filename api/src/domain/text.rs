@@ -17,15 +17,17 @@ pub fn nfc(s: &str) -> String {
 /// True for characters that render as (or hide inside) whitespace: NBSP, the Unicode spaces,
 /// zero-width characters and the BOM.
 pub fn is_odd_space(c: char) -> bool {
-    c.is_whitespace() || is_zero_width(c) || c == '\u{00A0}'
+    match c as u32 {
+        0..=0x7F => matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r'),
+        // Latin letters up to the first non-ASCII space (U+1680) and again up to U+2000: fast no
+        0xA1..=0x167F | 0x1681..=0x1FFF => false,
+        _ => c.is_whitespace() || is_zero_width(c) || c == '\u{00A0}',
+    }
 }
 
 /// Characters that take no room at all and are simply dropped.
 fn is_zero_width(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
 /// Zero-width characters vanish; every run of other spaces becomes one ASCII space; trimmed.
@@ -67,11 +69,7 @@ pub fn collapse_whitespace_cow(s: &str) -> Cow<'_, str> {
             prev_space = false;
         }
     }
-    if clean && !s.ends_with(' ') {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(collapse_whitespace(s))
-    }
+    if clean && !s.ends_with(' ') { Cow::Borrowed(s) } else { Cow::Owned(collapse_whitespace(s)) }
 }
 
 /// Lower case without any diacritic (đ → d): the key for accent-insensitive search.
@@ -112,14 +110,7 @@ pub enum Tone {
 
 impl Tone {
     /// All tones, in table order.
-    pub const ALL: [Tone; 6] = [
-        Tone::Level,
-        Tone::Grave,
-        Tone::Hook,
-        Tone::Tilde,
-        Tone::Acute,
-        Tone::Dot,
-    ];
+    pub const ALL: [Tone; 6] = [Tone::Level, Tone::Grave, Tone::Hook, Tone::Tilde, Tone::Acute, Tone::Dot];
 
     /// Column index in the tables.
     pub fn index(self) -> usize {
@@ -162,7 +153,7 @@ pub const TONED: [[char; 6]; 12] = [
     ['y', 'ỳ', 'ỷ', 'ỹ', 'ý', 'ỵ'],
 ];
 
-/// Index of a vowel in [`VOWELS`].
+/// Index of each vowel in [`VOWELS`]: plain letters, circumflex (`CIRC`), breve and horn.
 pub mod vowel {
     pub const A: u8 = 0;
     pub const A_BREVE: u8 = 1;
@@ -183,7 +174,9 @@ pub mod vowel {
 pub struct VowelParts {
     /// Index into [`VOWELS`] (see [`vowel`]).
     pub vowel: u8,
+    /// The tone mark it carries.
     pub tone: Tone,
+    /// Capital letter.
     pub upper: bool,
 }
 
@@ -196,19 +189,33 @@ impl VowelParts {
 
 /// The character for a vowel, tone and case.
 pub fn compose_vowel(vowel: u8, tone: Tone, upper: bool) -> char {
-    let c = TONED[vowel as usize % 12][tone.index()];
-    if upper { to_upper_char(c) } else { c }
+    let (v, t) = (vowel as usize % 12, tone.index());
+    if upper { TONED_UPPER[v][t] } else { TONED[v][t] }
 }
 
-/// Upper case of one character when it is a single character (true for every Vietnamese letter).
+/// [`TONED`] in capitals.
+static TONED_UPPER: LazyLock<[[char; 6]; 12]> =
+    LazyLock::new(|| TONED.map(|row| row.map(|c| single_char(c.to_uppercase()).unwrap_or(c))));
+
+fn single_char(mut it: impl Iterator<Item = char>) -> Option<char> {
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// Upper case of one character when it is a single character (true for every Vietnamese
+/// letter; Vietnamese letters take a table lookup, not Unicode's case tables).
 pub fn to_upper_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_uppercase();
     }
-    let mut it = c.to_uppercase();
-    match (it.next(), it.next()) {
-        (Some(u), None) => u,
-        _ => c,
+    if let Some(v) = vowel_parts(c) {
+        return compose_vowel(v.vowel, v.tone, true);
+    }
+    match c {
+        'đ' => 'Đ',
+        _ => single_char(c.to_uppercase()).unwrap_or(c),
     }
 }
 
@@ -217,10 +224,12 @@ pub fn to_lower_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    let mut it = c.to_lowercase();
-    match (it.next(), it.next()) {
-        (Some(l), None) => l,
-        _ => c,
+    if let Some(v) = vowel_parts(c) {
+        return compose_vowel(v.vowel, v.tone, false);
+    }
+    match c {
+        'Đ' => 'đ',
+        _ => single_char(c.to_lowercase()).unwrap_or(c),
     }
 }
 
@@ -244,7 +253,7 @@ static VOWEL_INDEX: LazyLock<VowelIndex> = LazyLock::new(|| {
     };
     for (v, row) in TONED.iter().enumerate() {
         for (t, &lower) in row.iter().enumerate() {
-            for (upper, c) in [(false, lower), (true, to_upper_char(lower))] {
+            for (upper, c) in [(false, lower), (true, TONED_UPPER[v][t])] {
                 let packed = (v * 12 + t * 2 + usize::from(upper)) as u8;
                 let cp = c as u32;
                 if (LATIN1_START..LATIN_EXT_END).contains(&cp) {
@@ -292,11 +301,7 @@ pub fn vowel_parts(c: char) -> Option<VowelParts> {
             });
         }
     };
-    Some(VowelParts {
-        vowel,
-        tone: Tone::Level,
-        upper,
-    })
+    Some(VowelParts { vowel, tone: Tone::Level, upper })
 }
 
 /// True for every letter a Vietnamese name may use: ASCII letters (f, j, w, z appear in
@@ -340,6 +345,10 @@ fn mark_rank(c: char) -> u8 {
 /// both marks in the same canonical class, so plain NFC leaves "é" + circumflex; Vietnamese
 /// always puts the vowel's shape mark first, so this gives "ế". Borrows when nothing changes.
 pub fn normalize_marks(s: &str) -> Cow<'_, str> {
+    // every mark Vietnamese uses may compose, so NFC-quick-check "yes" means none is present
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return Cow::Borrowed(s);
+    }
     let has_marks = s.chars().any(is_combining_mark);
     if !has_marks && is_nfc(s) {
         return Cow::Borrowed(s);
@@ -366,11 +375,7 @@ pub fn normalize_marks(s: &str) -> Cow<'_, str> {
         }
     }
     let out: String = reordered.into_iter().nfc().collect();
-    if out == s {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(out)
-    }
+    if out == s { Cow::Borrowed(s) } else { Cow::Owned(out) }
 }
 
 #[cfg(test)]
@@ -393,6 +398,16 @@ mod tests {
     }
 
     #[test]
+    fn fast_space_test_agrees_with_unicode() {
+        for cp in 0..0x3_0000u32 {
+            if let Some(c) = char::from_u32(cp) {
+                let slow = c.is_whitespace() || is_zero_width(c) || c == '\u{00A0}';
+                assert_eq!(is_odd_space(c), slow, "U+{cp:04X}");
+            }
+        }
+    }
+
+    #[test]
     fn collapses_odd_spaces() {
         let cases = [
             ("  Nguyễn  Văn\u{00A0}An ", "Nguyễn Văn An"),
@@ -404,10 +419,7 @@ mod tests {
             assert_eq!(collapse_whitespace(input), want, "{input:?}");
             assert_eq!(collapse_whitespace_cow(input), want, "{input:?}");
         }
-        assert!(matches!(
-            collapse_whitespace_cow("Nguyễn Văn An"),
-            Cow::Borrowed(_)
-        ));
+        assert!(matches!(collapse_whitespace_cow("Nguyễn Văn An"), Cow::Borrowed(_)));
     }
 
     #[test]
@@ -422,15 +434,7 @@ mod tests {
                 assert_eq!(got, want, "{c}");
                 for upper in [false, true] {
                     let ch = compose_vowel(v as u8, tone, upper);
-                    assert_eq!(
-                        vowel_parts(ch),
-                        Some(VowelParts {
-                            vowel: v as u8,
-                            tone,
-                            upper
-                        }),
-                        "{ch}"
-                    );
+                    assert_eq!(vowel_parts(ch), Some(VowelParts { vowel: v as u8, tone, upper }), "{ch}");
                     assert!(is_vietnamese_letter(ch));
                 }
             }

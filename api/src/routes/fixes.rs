@@ -106,7 +106,11 @@ pub async fn apply_fixes(
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/fixes/{id}")]
-pub async fn get_fix_batch(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<web::Json<FixBatch>> {
+pub async fn get_fix_batch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<FixBatch>> {
     Ok(web::Json(fixes::get(&state.store.db, &caller, &id).await?.into()))
 }
 

@@ -6,8 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::domain::access::Caller;
-use crate::domain::mask::mask_personal_id;
 use crate::domain::org::{Position, VerificationStatus};
+use crate::domain::personal_id::mask as mask_personal_id;
 use crate::error::{ApiError, ApiResult, from_validation};
 use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severity};
 use crate::state::AppState;

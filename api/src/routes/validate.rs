@@ -44,7 +44,10 @@ pub struct ValidateResponse {
     (status = 422, description = "More than 1,000 records", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/validate")]
-pub async fn validate_records(_caller: Caller, body: web::Json<ValidateRequest>) -> ApiResult<web::Json<ValidateResponse>> {
+pub async fn validate_records(
+    _caller: Caller,
+    body: web::Json<ValidateRequest>,
+) -> ApiResult<web::Json<ValidateResponse>> {
     if body.records.len() > MAX_RECORDS {
         return Err(ApiError::field(
             "/records",

@@ -46,12 +46,11 @@ pub fn check_dob(
     grade: Option<Grade>,
     findings: &mut Vec<Finding>,
 ) -> Option<BirthDate> {
-    let Some(text) =
-        entered.filter(|t| !crate::domain::text::collapse_whitespace_cow(t).is_empty())
-    else {
-        findings.push(finding(Code::DobMissing).with_message(
-            "Chưa nhập ngày sinh; hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2015.",
-        ));
+    let Some(text) = entered.filter(|t| !crate::domain::text::collapse_whitespace_cow(t).is_empty()) else {
+        findings.push(
+            finding(Code::DobMissing)
+                .with_message("Chưa nhập ngày sinh; hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2015."),
+        );
         return None;
     };
     let today = ctx.today;
@@ -69,20 +68,13 @@ pub fn check_dob(
             );
             return None;
         }
-        Err(DateError::Impossible {
-            day,
-            month,
-            year,
-            swapped,
-        }) => {
+        Err(DateError::Impossible { day, month, year, swapped }) => {
             let what = if !(1..=12).contains(&month) {
                 format!("không có tháng {month}")
             } else {
                 format!("tháng {month}/{year} không có ngày {day}")
             };
-            let mut f = finding(Code::DobImpossible)
-                .with_param("reason", "no_such_date")
-                .with_param("entered", text);
+            let mut f = finding(Code::DobImpossible).with_param("reason", "no_such_date").with_param("entered", text);
             let mut message = format!("Ngày sinh “{}” không tồn tại: {what}.", text.trim());
             if let Some(other) = swapped.filter(|d| *d <= today) {
                 message.push_str(&format!(
@@ -130,14 +122,8 @@ pub fn check_dob(
         BirthDate::Year(y) => y > today.year(),
     };
     if in_future {
-        let mut message = format!(
-            "Ngày sinh {} ở sau ngày hôm nay ({}).",
-            value.display_vi(),
-            format_vi(today)
-        );
-        let mut f = finding(Code::DobImpossible)
-            .with_param("reason", "future")
-            .with_param("entered", text);
+        let mut message = format!("Ngày sinh {} ở sau ngày hôm nay ({}).", value.display_vi(), format_vi(today));
+        let mut f = finding(Code::DobImpossible).with_param("reason", "future").with_param("entered", text);
         if let Some(other) = parsed.swapped.filter(|d| *d <= today) {
             message.push_str(&format!(
                 " Nếu ngày và tháng bị đảo thì là ngày {}; hãy đối chiếu giấy khai sinh.",
@@ -167,14 +153,14 @@ pub fn check_dob(
         && let BirthDate::Full(read) = value
     {
         let why = if parsed.month_first_marker {
-            "ô này có giờ kiểu AM/PM của máy tính đặt định dạng Mỹ (tháng/ngày)"
+            "ô có giờ dạng AM/PM, dấu hiệu máy tính đặt định dạng Mỹ tháng/ngày"
         } else {
             "tệp này có ngày ghi theo kiểu tháng/ngày"
         };
         findings.push(
             finding(Code::DobAmbiguous)
                 .with_message(format!(
-                    "Ngày sinh “{}” có thể bị đảo ngày và tháng ({why}). Đang hiểu là ngày {} \
+                    "Ngày sinh “{}” có thể bị đảo ngày và tháng: {why}. Đang hiểu là ngày {} \
                      (ngày {} tháng {}); nếu là tháng/ngày thì là {}. Hãy đối chiếu giấy khai sinh.",
                     text.trim(),
                     format_vi(read),
@@ -193,11 +179,7 @@ pub fn check_dob(
                 .with_message(format!(
                     "Ngày sinh chỉ có {} ({}); học sinh cần ngày sinh đầy đủ ngày/tháng/năm theo \
                      giấy khai sinh.",
-                    if matches!(partial, BirthDate::Year(_)) {
-                        "năm"
-                    } else {
-                        "tháng và năm"
-                    },
+                    if matches!(partial, BirthDate::Year(_)) { "năm" } else { "tháng và năm" },
                     partial.display_vi()
                 ))
                 .with_param("precision", partial.iso()),
@@ -208,13 +190,7 @@ pub fn check_dob(
 }
 
 /// Age against the grade (students) or working age (staff).
-fn check_age(
-    value: BirthDate,
-    ctx: &RuleContext,
-    kind: PersonKind,
-    grade: Option<Grade>,
-    findings: &mut Vec<Finding>,
-) {
+fn check_age(value: BirthDate, ctx: &RuleContext, kind: PersonKind, grade: Option<Grade>, findings: &mut Vec<Finding>) {
     let year = value.year();
     match kind {
         PersonKind::Student => {

@@ -17,6 +17,7 @@ pub enum Field {
 }
 
 impl Field {
+    /// The camelCase name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Field::FullName => "fullName",
@@ -39,6 +40,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The snake_case name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -56,7 +58,9 @@ macro_rules! codes {
         pub enum Code { $($variant,)* }
 
         impl Code {
+            /// Every code, in declaration order.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+            /// The stable snake_case key.
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $text,)* }
             }
@@ -68,6 +72,7 @@ macro_rules! codes {
             pub fn message(self) -> &'static str {
                 match self { $(Code::$variant => $msg,)* }
             }
+            /// The code with this key.
             pub fn parse(s: &str) -> Option<Code> {
                 match s { $($text => Some(Code::$variant),)* _ => None }
             }
@@ -123,7 +128,9 @@ codes! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Fix {
+    /// The value before the repair.
     pub from: String,
+    /// The value after the repair.
     pub to: String,
 }
 
@@ -131,14 +138,18 @@ pub struct Fix {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
+    /// The field the finding is about.
     pub field: Field,
+    /// Stable snake_case key.
     pub code: Code,
+    /// `error`, `warning` or `fixed`.
     pub severity: Severity,
     /// Vietnamese, for the UI.
     pub message: String,
     /// Values the message refers to (e.g. `expected`, `candidates`).
     #[schema(value_type = Object)]
     pub params: BTreeMap<String, serde_json::Value>,
+    /// For `fixed` findings: the value before and after the repair.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
 }
@@ -170,10 +181,7 @@ impl Finding {
 
     /// Records the repair: the value before and after it.
     pub fn with_fix(mut self, from: impl Into<String>, to: impl Into<String>) -> Finding {
-        self.fix = Some(Fix {
-            from: from.into(),
-            to: to.into(),
-        });
+        self.fix = Some(Fix { from: from.into(), to: to.into() });
         self
     }
 
@@ -194,15 +202,9 @@ mod tests {
         for &code in Code::ALL {
             let s = code.as_str();
             assert!(seen.insert(s), "{s} twice");
-            assert!(
-                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
-                "{s}"
-            );
+            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
             assert_eq!(Code::parse(s), Some(code));
-            assert_eq!(
-                serde_json::to_value(code).ok(),
-                Some(serde_json::Value::String(s.to_owned()))
-            );
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::String(s.to_owned())));
             assert!(!code.message().is_empty());
         }
     }

@@ -5,11 +5,7 @@ use super::{Code, Field, Finding, RuleContext};
 use crate::domain::gender::{Gender, GenderReading, read_gender};
 
 /// Checks the entered gender; returns it when recognised.
-pub fn check_gender(
-    entered: Option<&str>,
-    ctx: &RuleContext,
-    findings: &mut Vec<Finding>,
-) -> Option<Gender> {
+pub fn check_gender(entered: Option<&str>, ctx: &RuleContext, findings: &mut Vec<Finding>) -> Option<Gender> {
     let text = entered.unwrap_or("");
     match read_gender(text, ctx.numeric_gender) {
         GenderReading::Known { gender, exact } => {
@@ -49,10 +45,7 @@ pub fn check_gender(
         GenderReading::Unrecognized => {
             findings.push(
                 Finding::new(Field::Gender, Code::GenderUnrecognized)
-                    .with_message(format!(
-                        "Không nhận ra giới tính “{}”; hãy nhập Nam hoặc Nữ.",
-                        text.trim()
-                    ))
+                    .with_message(format!("Không nhận ra giới tính “{}”; hãy nhập Nam hoặc Nữ.", text.trim()))
                     .with_param("entered", text),
             );
             None

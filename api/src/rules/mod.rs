@@ -2,10 +2,14 @@
 //! values and a list of findings. Pure: no IO, no clock (the caller passes `today`).
 
 pub mod address;
+/// Date-of-birth rules.
 pub mod dob;
 pub mod finding;
+/// Gender rules.
 pub mod gender;
+/// Full-name rules.
 pub mod name;
+/// Personal-ID rules.
 pub mod personal_id;
 
 #[cfg(test)]
@@ -35,8 +39,11 @@ pub enum PersonKind {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ResidenceInput {
+    /// Province or city as entered (old or new name, with or without type word).
     pub province: Option<String>,
+    /// District as entered (pre-2025 units only).
     pub district: Option<String>,
+    /// Commune, ward or township as entered.
     pub commune: Option<String>,
 }
 
@@ -44,14 +51,19 @@ pub struct ResidenceInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordInput {
+    /// Full name as typed or pasted (any encoding damage included).
     pub full_name: Option<String>,
+    /// Date of birth as text: dd/mm/yyyy and variants, ISO, an Excel serial, a year.
     pub date_of_birth: Option<String>,
+    /// "Nam"/"Nữ" or any common spelling.
     pub gender: Option<String>,
+    /// The 12-digit personal ID number as entered.
     pub personal_id: Option<String>,
     /// Class grade (1–12; 0 for preschool) for students.
     pub grade: Option<String>,
     /// `student` or `staff` (or a staff position); decides the plausible age range.
     pub role: Option<String>,
+    /// Permanent residence, one field per level.
     pub residence: Option<ResidenceInput>,
     /// A whole address in one cell, used when `residence` is absent.
     pub residence_text: Option<String>,
@@ -91,13 +103,11 @@ impl RuleContext {
     /// The school year in force: explicit, or the calendar year when `today` is August or
     /// later, else the year before.
     pub fn school_year(&self) -> i32 {
-        self.school_year.unwrap_or_else(|| {
-            if self.today.month() >= 8 {
-                self.today.year()
-            } else {
-                self.today.year() - 1
-            }
-        })
+        self.school_year.unwrap_or_else(
+            || {
+                if self.today.month() >= 8 { self.today.year() } else { self.today.year() - 1 }
+            },
+        )
     }
 }
 
@@ -117,6 +127,7 @@ pub struct Normalized {
     pub gender: Option<String>,
     /// 12 ASCII digits after safe repairs (or the cleaned digits when it cannot be repaired).
     pub personal_id: Option<String>,
+    /// Residence resolved to official units (address rules).
     pub residence: Option<ResolvedResidence>,
     /// Matching key: case-folded, tone placement unified, diacritics kept.
     #[serde(skip)]
@@ -130,14 +141,18 @@ pub struct Normalized {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
+    /// The cleaned values.
     pub normalized: Normalized,
+    /// What the rules found, in field order (name, date of birth, gender, ID, residence).
     pub findings: Vec<Finding>,
 }
 
 impl Outcome {
+    /// Number of `error` findings (they block verification).
     pub fn errors(&self) -> usize {
         self.findings.iter().filter(|f| f.severity == Severity::Error).count()
     }
+    /// Number of `warning` findings.
     pub fn warnings(&self) -> usize {
         self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
     }
@@ -152,9 +167,7 @@ pub fn person_kind(role: Option<&str>, default: PersonKind) -> PersonKind {
     };
     match role.trim() {
         "" => default,
-        "student" | "hoc sinh" | "hs" | "tre" | "tre em" | "hoc vien" | "pupil" => {
-            PersonKind::Student
-        }
+        "student" | "hoc sinh" | "hs" | "tre" | "tre em" | "hoc vien" | "pupil" => PersonKind::Student,
         _ => PersonKind::Staff,
     }
 }
@@ -171,30 +184,14 @@ pub fn check_record(input: &RecordInput, ctx: &RuleContext) -> Outcome {
         PersonKind::Staff => None,
     };
     let name = name::check_name(input.full_name.as_deref(), &mut findings);
-    let dob = dob::check_dob(
-        input.date_of_birth.as_deref(),
-        ctx,
-        kind,
-        grade,
-        &mut findings,
-    );
+    let dob = dob::check_dob(input.date_of_birth.as_deref(), ctx, kind, grade, &mut findings);
     let gender = gender::check_gender(input.gender.as_deref(), ctx, &mut findings);
     let personal_id = personal_id::check_personal_id(
         input.personal_id.as_deref(),
-        &personal_id::Known {
-            dob,
-            gender,
-            kind,
-            grade,
-            ctx,
-        },
+        &personal_id::Known { dob, gender, kind, grade, ctx },
         &mut findings,
     );
-    let residence = address::check_residence(
-        input.residence.as_ref(),
-        input.residence_text.as_deref(),
-        &mut findings,
-    );
+    let residence = address::check_residence(input.residence.as_ref(), input.residence_text.as_deref(), &mut findings);
     let (full_name, name_key, search_key) = match name {
         Some(n) => {
             let key = n.name.match_key();

@@ -9,19 +9,17 @@ use crate::domain::name::{NameRepair, NormalizedName, normalize_name};
 pub fn check_name(entered: Option<&str>, findings: &mut Vec<Finding>) -> Option<NormalizedName> {
     let Some(n) = entered.and_then(normalize_name) else {
         findings.push(
-            Finding::new(Field::FullName, Code::NameMissing).with_message(
-                "Chưa nhập họ và tên; hãy nhập đủ họ, tên đệm và tên theo giấy khai sinh.",
-            ),
+            Finding::new(Field::FullName, Code::NameMissing)
+                .with_message("Chưa nhập họ và tên; hãy nhập đủ họ, tên đệm và tên theo giấy khai sinh."),
         );
         return None;
     };
     for step in &n.steps {
         let finding = match step.repair {
-            NameRepair::Whitespace => Finding::new(Field::FullName, Code::NameWhitespace)
-                .with_message(
-                    "Đã bỏ khoảng trắng thừa trong họ tên (dấu cách ở đầu/cuối, dấu cách kép, \
+            NameRepair::Whitespace => Finding::new(Field::FullName, Code::NameWhitespace).with_message(
+                "Đã bỏ khoảng trắng thừa trong họ tên (dấu cách ở đầu/cuối, dấu cách kép, \
                      khoảng trắng không ngắt, ký tự vô hình).",
-                ),
+            ),
             NameRepair::Marks => Finding::new(Field::FullName, Code::NameNotNfc).with_message(
                 "Họ tên có dấu gõ tách rời khỏi chữ (Unicode tổ hợp); đã chuyển về dạng dựng sẵn \
                  (NFC) để tra cứu khớp.",
@@ -41,7 +39,7 @@ pub fn check_name(entered: Option<&str>, findings: &mut Vec<Finding>) -> Option<
                     .filter(|c| !step.to.contains(*c))
                     .map(|c| format!("U+{:04X} {c}", c as u32))
                     .fold(Vec::new(), |mut acc, c| {
-                        if !acc.contains(&c) {
+                        if acc.len() < 16 && !acc.contains(&c) {
                             acc.push(c);
                         }
                         acc
@@ -54,12 +52,8 @@ pub fn check_name(entered: Option<&str>, findings: &mut Vec<Finding>) -> Option<
                     ))
                     .with_param("replaced", replaced)
             }
-            NameRepair::Case => {
-                Finding::new(Field::FullName, Code::NameCase).with_message(format!(
-                    "Đã viết hoa chữ cái đầu mỗi tiếng trong họ tên: “{}”.",
-                    step.to
-                ))
-            }
+            NameRepair::Case => Finding::new(Field::FullName, Code::NameCase)
+                .with_message(format!("Đã viết hoa chữ cái đầu mỗi tiếng trong họ tên: “{}”.", step.to)),
         };
         findings.push(finding.with_fix(step.from.clone(), step.to.clone()));
     }
@@ -77,12 +71,10 @@ pub fn check_name(entered: Option<&str>, findings: &mut Vec<Finding>) -> Option<
         );
     }
     if n.words == 1 {
-        findings.push(
-            Finding::new(Field::FullName, Code::NameSingleWord).with_message(format!(
-                "Họ tên chỉ có một từ (“{}”); hãy nhập đủ họ, tên đệm và tên theo giấy khai sinh.",
-                n.name
-            )),
-        );
+        findings.push(Finding::new(Field::FullName, Code::NameSingleWord).with_message(format!(
+            "Họ tên chỉ có một từ (“{}”); hãy nhập đủ họ, tên đệm và tên theo giấy khai sinh.",
+            n.name
+        )));
     }
     Some(n)
 }

@@ -15,10 +15,15 @@ use crate::domain::personal_id::{IdText, PersonalId, clean_id_text, describe_pre
 
 /// What the other fields say, for the cross-checks.
 pub struct Known<'a> {
+    /// The date of birth, when plausible.
     pub dob: Option<BirthDate>,
+    /// The gender, when recognised.
     pub gender: Option<Gender>,
+    /// Student or staff.
     pub kind: PersonKind,
+    /// The class grade of a student.
     pub grade: Option<Grade>,
+    /// Today and the school year.
     pub ctx: &'a RuleContext,
 }
 
@@ -45,11 +50,7 @@ fn gender_word(g: Gender) -> &'static str {
 
 /// Checks the entered ID number; returns the digits (12 after safe repairs, or the cleaned
 /// digits of a wrong length) or `None` when there are none to keep.
-pub fn check_personal_id(
-    entered: Option<&str>,
-    known: &Known<'_>,
-    findings: &mut Vec<Finding>,
-) -> Option<String> {
+pub fn check_personal_id(entered: Option<&str>, known: &Known<'_>, findings: &mut Vec<Finding>) -> Option<String> {
     let text = entered.unwrap_or("");
     let (value, repaired) = match clean_id_text(text) {
         IdText::Blank => {
@@ -72,11 +73,7 @@ pub fn check_personal_id(
             );
             return None;
         }
-        IdText::Cleaned {
-            value,
-            repaired,
-            non_digits,
-        } => {
+        IdText::Cleaned { value, repaired, non_digits } => {
             if !non_digits.is_empty() {
                 let chars: Vec<String> = non_digits.iter().map(char::to_string).collect();
                 let quoted: Vec<String> = chars.iter().map(|c| format!("“{c}”")).collect();
@@ -127,10 +124,7 @@ pub fn check_personal_id(
     if matches!(len, 10 | 11) {
         let padded = format!("{}{value}", "0".repeat(12 - len));
         let candidate = PersonalId::parse(&padded);
-        let problems = candidate
-            .as_ref()
-            .map(|id| padding_problems(id, known))
-            .unwrap_or_default();
+        let problems = candidate.as_ref().map(|id| padding_problems(id, known)).unwrap_or_default();
         if let Some(id) = candidate.filter(|_| problems.is_empty()) {
             let zeros = 12 - len;
             let birthplace = describe_prefix(id.prefix()).unwrap_or_default();
@@ -184,40 +178,23 @@ pub fn check_personal_id(
 fn padding_problems(id: &PersonalId, known: &Known<'_>) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
     if !id.has_known_prefix() {
-        problems.push((
-            "prefix_unknown",
-            format!("ba số đầu {} không phải mã tỉnh", id.prefix()),
-        ));
+        problems.push(("prefix_unknown", format!("ba số đầu {} không phải mã tỉnh", id.prefix())));
     }
     match known.dob {
         Some(dob) if dob.year() != id.birth_year() => problems.push((
             "birth_year_mismatch",
-            format!(
-                "năm sinh theo số là {} nhưng ngày sinh ghi năm {}",
-                id.birth_year(),
-                dob.year()
-            ),
+            format!("năm sinh theo số là {} nhưng ngày sinh ghi năm {}", id.birth_year(), dob.year()),
         )),
         Some(_) => {}
-        None => problems.push((
-            "dob_unknown",
-            "chưa có ngày sinh hợp lệ để đối chiếu".to_owned(),
-        )),
+        None => problems.push(("dob_unknown", "chưa có ngày sinh hợp lệ để đối chiếu".to_owned())),
     }
     match known.gender {
         Some(g) if g != id.sex() => problems.push((
             "sex_mismatch",
-            format!(
-                "chữ số thứ 4 là của {} nhưng giới tính ghi {}",
-                gender_word(id.sex()),
-                g.as_str()
-            ),
+            format!("chữ số thứ 4 là của {} nhưng giới tính ghi {}", gender_word(id.sex()), g.as_str()),
         )),
         Some(_) => {}
-        None => problems.push((
-            "gender_unknown",
-            "chưa có giới tính hợp lệ để đối chiếu".to_owned(),
-        )),
+        None => problems.push(("gender_unknown", "chưa có giới tính hợp lệ để đối chiếu".to_owned())),
     }
     problems
 }
@@ -290,10 +267,7 @@ fn check_structure(id: &PersonalId, known: &Known<'_>, findings: &mut Vec<Findin
             let (code, what) = if id.century() > century_of(this_year) {
                 (Code::IdCenturyMismatch, format!("chữ số thứ 4 là {d4}"))
             } else {
-                (
-                    Code::IdBirthYearMismatch,
-                    format!("chữ số thứ 5–6 là {:02}", id.birth_year().rem_euclid(100)),
-                )
+                (Code::IdBirthYearMismatch, format!("chữ số thứ 5–6 là {:02}", id.birth_year().rem_euclid(100)))
             };
             findings.push(
                 finding(code)

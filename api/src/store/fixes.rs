@@ -165,7 +165,10 @@ pub async fn undo(
         return Err(StoreError::Forbidden("Chỉ đơn vị đã sửa mới hoàn tác được.".to_owned()));
     }
     if batch.undone_at.is_some() {
-        return Err(StoreError::Conflict { pointer: None, message: "Lần sửa tự động này đã được hoàn tác.".to_owned() });
+        return Err(StoreError::Conflict {
+            pointer: None,
+            message: "Lần sửa tự động này đã được hoàn tác.".to_owned(),
+        });
     }
     let kind = if batch.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
     let events = audit_events::Entity::find()
@@ -195,7 +198,11 @@ pub async fn undo(
             let current = Identity::of(&row.person);
             let mut changes = PersonChanges::default();
             for e in fields {
-                let now = current.fields().into_iter().find(|(name, _)| Some(*name) == e.field.as_deref()).map(|(_, v)| v.clone());
+                let now = current
+                    .fields()
+                    .into_iter()
+                    .find(|(name, _)| Some(*name) == e.field.as_deref())
+                    .map(|(_, v)| v.clone());
                 let Some(now) = now else { continue };
                 if now != e.new_value {
                     kept += 1;

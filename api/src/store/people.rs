@@ -690,7 +690,8 @@ pub async fn update_in<C: ConnectionTrait>(
     let mut verified_values_changed = false;
     if identity_changed || grade_changed {
         let outcome = evaluate(&new_identity, kind, class.as_ref().map(|c| c.grade), new_position.as_deref());
-        verified_values_changed = identity_changed && VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
+        verified_values_changed =
+            identity_changed && VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
         apply_outcome(&mut active, &outcome);
         write_finding_rows(conn, person.id, &outcome).await?;
     }
@@ -776,7 +777,9 @@ pub async fn revalidate_all(
             let grade = person.class_id.and_then(|c| grades.get(&c).copied());
             let mut outcome = evaluate(&Identity::of(&person), kind, grade, person.position.as_deref());
             // The duplicate finding belongs to the store; carry it over, then re-sync below.
-            outcome.findings.extend(parse_outcome(&person.outcome).findings.into_iter().filter(|f| f.code == Code::IdDuplicate));
+            outcome
+                .findings
+                .extend(parse_outcome(&person.outcome).findings.into_iter().filter(|f| f.code == Code::IdDuplicate));
             let json = serde_json::to_string(&outcome).unwrap_or_default();
             if json == person.outcome {
                 continue;

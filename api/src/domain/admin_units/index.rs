@@ -53,31 +53,16 @@ impl LevelIndex {
         self.by_loose.get(loose).map_or(&[], Vec::as_slice)
     }
 
-    fn add(
-        &mut self,
-        unit: u32,
-        loose: String,
-        tone: &str,
-        word: Option<TypeWord>,
-        source: Source,
-    ) {
+    fn add(&mut self, unit: u32, loose: String, tone: &str, word: Option<TypeWord>, source: Source) {
         if loose.is_empty() {
             return;
         }
         let list = self.by_loose.entry(loose).or_default();
-        if let Some(e) = list
-            .iter_mut()
-            .find(|e| e.unit == unit && &*e.tone == tone && e.word == word)
-        {
+        if let Some(e) = list.iter_mut().find(|e| e.unit == unit && &*e.tone == tone && e.word == word) {
             e.source = e.source.max(source);
             return;
         }
-        list.push(Entry {
-            unit,
-            tone: tone.into(),
-            word,
-            source,
-        });
+        list.push(Entry { unit, tone: tone.into(), word, source });
     }
 
     fn add_name(&mut self, unit: u32, name: &str, source: Source) {
@@ -204,20 +189,10 @@ mod tests {
         let names: Vec<_> = hits.iter().map(|e| u.old_commune_at(e.unit).name).collect();
         assert!(names.contains(&"Thị trấn Yên Viên"), "{names:?}");
         assert!(names.contains(&"Xã Yên Viên"), "{names:?}");
-        let hp: Vec<_> = ix
-            .new_provinces
-            .get("hp")
-            .iter()
-            .map(|e| u.new_province_at(e.unit).code)
-            .collect();
+        let hp: Vec<_> = ix.new_provinces.get("hp").iter().map(|e| u.new_province_at(e.unit).code).collect();
         assert_eq!(hp, ["31"]);
         // An ASCII alias keeps its digits without leading zeros: "quan09" = "quan9".
-        let q9: Vec<_> = ix
-            .old_districts
-            .get("quan9")
-            .iter()
-            .map(|e| u.old_district_at(e.unit).code)
-            .collect();
+        let q9: Vec<_> = ix.old_districts.get("quan9").iter().map(|e| u.old_district_at(e.unit).code).collect();
         assert_eq!(q9, ["769"]);
         assert!(!ix.old_districts.is_empty() && ix.new_communes.len() > 2_000);
     }

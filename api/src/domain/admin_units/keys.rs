@@ -78,17 +78,11 @@ impl NameKey {
 }
 
 fn is_tone_mark(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}'
-    )
+    matches!(c, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}')
 }
 
 fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{2032}'
-    )
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{2032}')
 }
 
 #[derive(Default)]
@@ -124,15 +118,7 @@ impl TokenBuilder {
             loose = trimmed.to_owned();
             tone = loose.clone();
         }
-        out.push(Token {
-            tone,
-            loose,
-            dot_after: false,
-            digits,
-            before_digits,
-            start: self.start,
-            end: self.end,
-        });
+        out.push(Token { tone, loose, dot_after: false, digits, before_digits, start: self.start, end: self.end });
         self.last_is_letter = false;
         self.all_digits = false;
     }
@@ -241,10 +227,7 @@ impl TypeWord {
         matches!(
             (self, unit),
             (TypeWord::Tinh, UnitType::Tinh)
-                | (
-                    TypeWord::ThanhPho,
-                    UnitType::ThanhPhoTrungUong | UnitType::ThanhPho
-                )
+                | (TypeWord::ThanhPho, UnitType::ThanhPhoTrungUong | UnitType::ThanhPho)
                 | (TypeWord::Quan, UnitType::Quan)
                 | (TypeWord::Huyen, UnitType::Huyen)
                 | (TypeWord::ThiXa, UnitType::ThiXa)
@@ -261,9 +244,7 @@ impl TypeWord {
             TypeWord::Tinh => level == Level::Province,
             TypeWord::ThanhPho => matches!(level, Level::Province | Level::District),
             TypeWord::Quan | TypeWord::Huyen | TypeWord::ThiXa => level == Level::District,
-            TypeWord::Phuong | TypeWord::Xa | TypeWord::ThiTran | TypeWord::DacKhu => {
-                level == Level::Commune
-            }
+            TypeWord::Phuong | TypeWord::Xa | TypeWord::ThiTran | TypeWord::DacKhu => level == Level::Commune,
         }
     }
 
@@ -354,18 +335,11 @@ pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
         if tokens.len() <= n {
             return None;
         }
-        let hit = tokens[..n].iter().zip(&s.tones).all(|(t, want)| {
-            if s.certain {
-                &t.tone == want
-            } else {
-                t.is_ascii() && &t.loose == want
-            }
-        });
-        hit.then_some(TypePrefix {
-            word: s.word,
-            len: n,
-            certain: s.certain,
-        })
+        let hit = tokens[..n]
+            .iter()
+            .zip(&s.tones)
+            .all(|(t, want)| if s.certain { &t.tone == want } else { t.is_ascii() && &t.loose == want });
+        hit.then_some(TypePrefix { word: s.word, len: n, certain: s.certain })
     })
 }
 
@@ -424,10 +398,7 @@ mod tests {
     #[test]
     fn type_prefixes() {
         let p = |s: &str| type_prefix(&tokenize(s)).map(|p| (p.word, p.len, p.certain));
-        assert_eq!(
-            p("Thành phố Hải Phòng"),
-            Some((TypeWord::ThanhPho, 2, true))
-        );
+        assert_eq!(p("Thành phố Hải Phòng"), Some((TypeWord::ThanhPho, 2, true)));
         assert_eq!(p("T.P Hải Phòng"), Some((TypeWord::ThanhPho, 2, false)));
         assert_eq!(p("thi xa Phu My"), Some((TypeWord::ThiXa, 2, false)));
         assert_eq!(p("Phương Liên"), None);

@@ -35,8 +35,8 @@ mod tables;
 
 pub use keys::Level;
 pub use tables::{
-    AdminUnits, Alias, AliasKind, AliasLevel, CommuneStatus, ConversionTarget, MergePart,
-    NewCommune, NewProvince, OldCommune, OldDistrict, OldProvince, UnitType, units,
+    AdminUnits, Alias, AliasKind, AliasLevel, CommuneStatus, ConversionTarget, MergePart, NewCommune, NewProvince,
+    OldCommune, OldDistrict, OldProvince, UnitType, units,
 };
 
 use serde::{Deserialize, Serialize};
@@ -117,8 +117,7 @@ pub struct ProvinceConversion {
     pub new_name: String,
 }
 
-static PROVINCE_OLD_TO_NEW_CSV: &str =
-    include_str!("../../../../data/admin-units/province_old_to_new.csv");
+static PROVINCE_OLD_TO_NEW_CSV: &str = include_str!("../../../../data/admin-units/province_old_to_new.csv");
 
 /// The 63 pre-2025 provinces with their post-2025 province, in code order.
 pub fn province_conversions() -> &'static [ProvinceConversion] {

@@ -68,12 +68,8 @@ impl UnitType {
     pub fn level(self) -> Level {
         match self {
             UnitType::Tinh | UnitType::ThanhPhoTrungUong => Level::Province,
-            UnitType::Quan | UnitType::Huyen | UnitType::ThiXa | UnitType::ThanhPho => {
-                Level::District
-            }
-            UnitType::Phuong | UnitType::Xa | UnitType::ThiTran | UnitType::DacKhu => {
-                Level::Commune
-            }
+            UnitType::Quan | UnitType::Huyen | UnitType::ThiXa | UnitType::ThanhPho => Level::District,
+            UnitType::Phuong | UnitType::Xa | UnitType::ThiTran | UnitType::DacKhu => Level::Commune,
         }
     }
 
@@ -92,9 +88,7 @@ impl UnitType {
             "thành phố" => UnitType::ThanhPho,
             _ => UnitType::Xa,
         };
-        let agrees = name
-            .strip_prefix(from_column.label())
-            .is_some_and(|rest| rest.starts_with(' '));
+        let agrees = name.strip_prefix(from_column.label()).is_some_and(|rest| rest.starts_with(' '));
         if agrees {
             return from_column;
         }
@@ -110,9 +104,7 @@ impl UnitType {
             (TypeWord::ThiTran, _) => UnitType::ThiTran,
             (TypeWord::DacKhu, _) => UnitType::DacKhu,
         });
-        from_word
-            .filter(|t| t.level() == level)
-            .unwrap_or(from_column)
+        from_word.filter(|t| t.level() == level).unwrap_or(from_column)
     }
 }
 
@@ -331,10 +323,7 @@ fn columns<const N: usize>(line: &'static str, file: &str) -> [&'static str; N] 
         *slot = part;
     }
     // Compiled-in data, checked by the tests below: a malformed line is a build defect.
-    assert!(
-        line.matches(',').count() == N - 1,
-        "{file}: expected {N} columns in {line:?}"
-    );
+    assert!(line.matches(',').count() == N - 1, "{file}: expected {N} columns in {line:?}");
     out
 }
 
@@ -347,25 +336,18 @@ fn none_if_empty(s: &'static str) -> Option<&'static str> {
 }
 
 /// Contiguous ranges of equal keys in a sorted list.
-fn group_ranges<T, K: Eq + std::hash::Hash>(
-    items: &[T],
-    key: impl Fn(&T) -> K,
-) -> HashMap<K, Range<usize>> {
+fn group_ranges<T, K: Eq + std::hash::Hash>(items: &[T], key: impl Fn(&T) -> K) -> HashMap<K, Range<usize>> {
     let mut out: HashMap<K, Range<usize>> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
-        out.entry(key(item))
-            .and_modify(|r| r.end = i + 1)
-            .or_insert(i..i + 1);
+        out.entry(key(item)).and_modify(|r| r.end = i + 1).or_insert(i..i + 1);
     }
     out
 }
 
 impl AdminUnits {
     fn parse() -> AdminUnits {
-        let province_new: HashMap<&str, &str> = super::province_conversions()
-            .iter()
-            .map(|p| (p.old_code.as_str(), p.new_code.as_str()))
-            .collect();
+        let province_new: HashMap<&str, &str> =
+            super::province_conversions().iter().map(|p| (p.old_code.as_str(), p.new_code.as_str())).collect();
 
         // Old units: provinces and districts from the first row that names them (an in-force
         // row wins for the district name: district 123 was renamed when it became a thị xã).
@@ -376,20 +358,7 @@ impl AdminUnits {
         let mut seen_province: HashMap<&str, usize> = HashMap::new();
         let mut seen_district: HashMap<&str, usize> = HashMap::new();
         for line in rows(OLD_UNITS_CSV) {
-            let [
-                pc,
-                pn,
-                pt,
-                dc,
-                dn,
-                dt,
-                wc,
-                wn,
-                wt,
-                status,
-                former,
-                successor,
-            ] = columns::<12>(line, "old_units.csv");
+            let [pc, pn, pt, dc, dn, dt, wc, wn, wt, status, former, successor] = columns::<12>(line, "old_units.csv");
             if !seen_province.contains_key(pc) {
                 seen_province.insert(pc, old_provinces.len());
                 old_provinces.push(OldProvince {
@@ -470,9 +439,7 @@ impl AdminUnits {
         let mut new_communes: Vec<NewCommune> = Vec::with_capacity(3_321);
         for line in rows(NEW_UNITS_CSV) {
             let [pc, pn, pt, wc, wn, wt] = columns::<6>(line, "new_units.csv");
-            if new_provinces.last().is_none_or(|p| p.code != pc)
-                && !new_provinces.iter().any(|p| p.code == pc)
-            {
+            if new_provinces.last().is_none_or(|p| p.code != pc) && !new_provinces.iter().any(|p| p.code == pc) {
                 new_provinces.push(NewProvince {
                     code: pc,
                     name: pn,
@@ -495,18 +462,16 @@ impl AdminUnits {
             p.communes = communes_of_new.get(p.code).cloned().unwrap_or(0..0);
         }
 
-        let index_of =
-            |codes: &mut dyn Iterator<Item = &'static str>| -> FastMap<&'static str, usize> {
-                codes.enumerate().map(|(i, c)| (c, i)).collect()
-            };
+        let index_of = |codes: &mut dyn Iterator<Item = &'static str>| -> FastMap<&'static str, usize> {
+            codes.enumerate().map(|(i, c)| (c, i)).collect()
+        };
         let old_province_by_code = index_of(&mut old_provinces.iter().map(|p| p.code));
         let old_district_by_code = index_of(&mut old_districts.iter().map(|d| d.code));
         let old_commune_by_code = index_of(&mut old_communes.iter().map(|c| c.code));
         let new_province_by_code = index_of(&mut new_provinces.iter().map(|p| p.code));
         let new_commune_by_code = index_of(&mut new_communes.iter().map(|c| c.code));
         let pos = |map: &FastMap<&'static str, usize>, code: &str| {
-            map.get(code)
-                .map_or(u32::MAX, |&i| u32::try_from(i).unwrap_or(u32::MAX))
+            map.get(code).map_or(u32::MAX, |&i| u32::try_from(i).unwrap_or(u32::MAX))
         };
         for d in &mut old_districts {
             d.province_pos = pos(&old_province_by_code, d.province_code);
@@ -523,20 +488,8 @@ impl AdminUnits {
         let mut by_old: HashMap<&str, Vec<ConversionTarget>> = HashMap::with_capacity(10_035);
         let mut islands: Vec<ConversionTarget> = Vec::new();
         for line in rows(OLD_TO_NEW_CSV) {
-            let [
-                opc,
-                odc,
-                owc,
-                _own,
-                npc,
-                nwc,
-                nwn,
-                part,
-                n,
-                default,
-                rule,
-                _note,
-            ] = columns::<12>(line, "old_to_new.csv");
+            let [opc, odc, owc, _own, npc, nwc, nwn, part, n, default, rule, _note] =
+                columns::<12>(line, "old_to_new.csv");
             let target = ConversionTarget {
                 old_province_code: opc,
                 old_district_code: odc,
@@ -544,11 +497,7 @@ impl AdminUnits {
                 new_province_code: npc,
                 new_commune_code: nwc,
                 new_commune_name: nwn,
-                merge_part: if part == "partial" {
-                    MergePart::Partial
-                } else {
-                    MergePart::Whole
-                },
+                merge_part: if part == "partial" { MergePart::Partial } else { MergePart::Whole },
                 n_targets: n.parse().unwrap_or(1),
                 is_default: default == "1",
                 default_rule: rule,
@@ -598,11 +547,7 @@ impl AdminUnits {
                     },
                     code,
                     alias,
-                    kind: if kind == "ascii_key" {
-                        AliasKind::AsciiKey
-                    } else {
-                        AliasKind::Name
-                    },
+                    kind: if kind == "ascii_key" { AliasKind::AsciiKey } else { AliasKind::Name },
                     source,
                 })
             })
@@ -636,9 +581,7 @@ impl AdminUnits {
 
     /// The pre-2025 province with this code ("31").
     pub fn old_province(&self, code: &str) -> Option<&OldProvince> {
-        self.old_province_by_code
-            .get(code)
-            .map(|&i| &self.old_provinces[i])
+        self.old_province_by_code.get(code).map(|&i| &self.old_provinces[i])
     }
 
     /// The 696 pre-2025 districts, by province then code.
@@ -648,15 +591,12 @@ impl AdminUnits {
 
     /// The pre-2025 district with this code ("303").
     pub fn old_district(&self, code: &str) -> Option<&OldDistrict> {
-        self.old_district_by_code
-            .get(code)
-            .map(|&i| &self.old_districts[i])
+        self.old_district_by_code.get(code).map(|&i| &self.old_districts[i])
     }
 
     /// The districts of a pre-2025 province, by code (empty for an unknown code).
     pub fn old_districts_of_province(&self, province_code: &str) -> &[OldDistrict] {
-        self.old_province(province_code)
-            .map_or(&[], |p| &self.old_districts[p.districts.clone()])
+        self.old_province(province_code).map_or(&[], |p| &self.old_districts[p.districts.clone()])
     }
 
     /// The 10,035 communes in force on 30 June 2025, by province, district and code.
@@ -671,22 +611,18 @@ impl AdminUnits {
 
     /// The pre-2025 commune with this code, in force or superseded ("11311").
     pub fn old_commune(&self, code: &str) -> Option<&OldCommune> {
-        self.old_commune_by_code
-            .get(code)
-            .map(|&i| &self.old_communes[i])
+        self.old_commune_by_code.get(code).map(|&i| &self.old_communes[i])
     }
 
     /// The in-force communes of a pre-2025 district, by code (empty for an island district or an
     /// unknown code).
     pub fn old_communes_of_district(&self, district_code: &str) -> &[OldCommune] {
-        self.old_district(district_code)
-            .map_or(&[], |d| &self.old_communes[d.communes.clone()])
+        self.old_district(district_code).map_or(&[], |d| &self.old_communes[d.communes.clone()])
     }
 
     /// The in-force communes of a pre-2025 province, by district then code.
     pub fn old_communes_of_province(&self, province_code: &str) -> &[OldCommune] {
-        self.old_province(province_code)
-            .map_or(&[], |p| &self.old_communes[p.communes.clone()])
+        self.old_province(province_code).map_or(&[], |p| &self.old_communes[p.communes.clone()])
     }
 
     // ----- post-2025 lists ------------------------------------------------------------------
@@ -698,9 +634,7 @@ impl AdminUnits {
 
     /// The post-2025 province with this code.
     pub fn new_province(&self, code: &str) -> Option<&NewProvince> {
-        self.new_province_by_code
-            .get(code)
-            .map(|&i| &self.new_provinces[i])
+        self.new_province_by_code.get(code).map(|&i| &self.new_provinces[i])
     }
 
     /// The 3,321 post-2025 communes, by province then code.
@@ -710,15 +644,12 @@ impl AdminUnits {
 
     /// The post-2025 commune with this code.
     pub fn new_commune(&self, code: &str) -> Option<&NewCommune> {
-        self.new_commune_by_code
-            .get(code)
-            .map(|&i| &self.new_communes[i])
+        self.new_commune_by_code.get(code).map(|&i| &self.new_communes[i])
     }
 
     /// The communes of a post-2025 province, by code (empty for an unknown code).
     pub fn new_communes_of_province(&self, province_code: &str) -> &[NewCommune] {
-        self.new_province(province_code)
-            .map_or(&[], |p| &self.new_communes[p.communes.clone()])
+        self.new_province(province_code).map_or(&[], |p| &self.new_communes[p.communes.clone()])
     }
 
     // ----- conversion ----------------------------------------------------------------------
@@ -726,31 +657,23 @@ impl AdminUnits {
     /// All post-2025 targets of an in-force pre-2025 commune (one, or 2–5 for a split commune);
     /// empty for a superseded or unknown code.
     pub fn conversion(&self, old_commune_code: &str) -> &[ConversionTarget] {
-        self.old_commune(old_commune_code)
-            .map_or(&[], |c| &self.targets[c.targets.clone()])
+        self.old_commune(old_commune_code).map_or(&[], |c| &self.targets[c.targets.clone()])
     }
 
     /// The target to suggest for an in-force pre-2025 commune (the only one, or the default of
     /// a split commune).
     pub fn default_target(&self, old_commune_code: &str) -> Option<&ConversionTarget> {
-        self.conversion(old_commune_code)
-            .iter()
-            .find(|t| t.is_default)
+        self.conversion(old_commune_code).iter().find(|t| t.is_default)
     }
 
     /// The special zone an island district without communes became (Bạch Long Vĩ, Cồn Cỏ,
     /// Hoàng Sa, Lý Sơn, Côn Đảo); `None` for any other district.
     pub fn island_district_target(&self, district_code: &str) -> Option<&ConversionTarget> {
-        self.old_district(district_code)
-            .and_then(|d| d.island_target)
-            .map(|i| &self.targets[i])
+        self.old_district(district_code).and_then(|d| d.island_target).map(|i| &self.targets[i])
     }
 
     /// The conversion rows that point at a post-2025 commune (its pre-2025 sources).
-    pub fn sources_of_new_commune(
-        &self,
-        new_commune_code: &str,
-    ) -> impl Iterator<Item = &ConversionTarget> {
+    pub fn sources_of_new_commune(&self, new_commune_code: &str) -> impl Iterator<Item = &ConversionTarget> {
         self.new_commune_by_code
             .get(new_commune_code)
             .map(|&i| self.new_sources[i].as_slice())
@@ -761,8 +684,7 @@ impl AdminUnits {
 
     /// The post-2025 province a pre-2025 province became (part of).
     pub fn successor_province(&self, old_province_code: &str) -> Option<&NewProvince> {
-        self.old_province(old_province_code)
-            .and_then(|p| self.new_province(p.new_province_code))
+        self.old_province(old_province_code).and_then(|p| self.new_province(p.new_province_code))
     }
 
     /// Every alias of `aliases.csv`, in file order.
@@ -797,10 +719,7 @@ impl AdminUnits {
     pub fn new_unit_of(&self, target: &ConversionTarget) -> NewUnit {
         NewUnit {
             province_code: target.new_province_code.to_owned(),
-            province_name: self
-                .new_province(target.new_province_code)
-                .map_or("", |p| p.name)
-                .to_owned(),
+            province_name: self.new_province(target.new_province_code).map_or("", |p| p.name).to_owned(),
             commune_code: Some(target.new_commune_code.to_owned()),
             commune_name: Some(target.new_commune_name.to_owned()),
         }
@@ -899,9 +818,7 @@ impl AdminUnits {
     }
     /// Positions of the old districts a new commune (by position) took land from.
     pub(crate) fn old_districts_into(&self, new_commune: u32) -> &[u32] {
-        self.new_source_districts
-            .get(new_commune as usize)
-            .map_or(&[], Vec::as_slice)
+        self.new_source_districts.get(new_commune as usize).map_or(&[], Vec::as_slice)
     }
     /// Position of a pre-2025 province code.
     pub(crate) fn pos_old_province(&self, code: &str) -> Option<u32> {
@@ -939,28 +856,13 @@ mod tests {
         assert_eq!(u.new_provinces().len(), 34);
         assert_eq!(u.new_communes().len(), 3_321);
         assert_eq!(u.aliases().len(), 4_321);
-        let islands: Vec<_> = u
-            .old_districts()
-            .iter()
-            .filter(|d| d.is_island_without_communes())
-            .map(|d| d.code)
-            .collect();
+        let islands: Vec<_> =
+            u.old_districts().iter().filter(|d| d.is_island_without_communes()).map(|d| d.code).collect();
         assert_eq!(islands, ["318", "471", "498", "536", "755"]);
-        let split = u
-            .old_communes()
-            .iter()
-            .filter(|c| u.conversion(c.code).len() > 1)
-            .count();
+        let split = u.old_communes().iter().filter(|c| u.conversion(c.code).len() > 1).count();
         assert_eq!(split, 440);
         let by_type = |t| u.new_communes().iter().filter(|c| c.unit_type == t).count();
-        assert_eq!(
-            (
-                by_type(UnitType::Xa),
-                by_type(UnitType::Phuong),
-                by_type(UnitType::DacKhu)
-            ),
-            (2_621, 687, 13)
-        );
+        assert_eq!((by_type(UnitType::Xa), by_type(UnitType::Phuong), by_type(UnitType::DacKhu)), (2_621, 687, 13));
     }
 
     #[test]
@@ -970,16 +872,8 @@ mod tests {
             let targets = u.conversion(c.code);
             assert!(!targets.is_empty(), "{}", c.code);
             assert_eq!(targets.iter().filter(|t| t.is_default).count(), 1);
-            assert!(
-                targets
-                    .iter()
-                    .all(|t| usize::from(t.n_targets) == targets.len())
-            );
-            assert!(
-                targets
-                    .iter()
-                    .all(|t| u.new_commune(t.new_commune_code).is_some())
-            );
+            assert!(targets.iter().all(|t| usize::from(t.n_targets) == targets.len()));
+            assert!(targets.iter().all(|t| u.new_commune(t.new_commune_code).is_some()));
         }
         for c in u.superseded_communes() {
             assert!(u.conversion(c.code).is_empty());
@@ -993,32 +887,17 @@ mod tests {
         let hp = u.old_province("31").expect("Hải Phòng");
         assert_eq!(hp.name, "Thành phố Hải Phòng");
         assert_eq!(hp.unit_type, UnitType::ThanhPhoTrungUong);
-        let districts: Vec<_> = u
-            .old_districts_of_province("31")
-            .iter()
-            .map(|d| d.code)
-            .collect();
+        let districts: Vec<_> = u.old_districts_of_province("31").iter().map(|d| d.code).collect();
         assert_eq!(districts.first(), Some(&"303"));
         assert_eq!(districts.last(), Some(&"318"));
-        assert!(
-            u.old_districts_of_province("31")
-                .iter()
-                .all(|d| d.province_code == "31")
-        );
+        assert!(u.old_districts_of_province("31").iter().all(|d| d.province_code == "31"));
         let hong_bang = u.old_district("303").expect("303");
         assert_eq!(hong_bang.name, "Quận Hồng Bàng");
         let communes = u.old_communes_of_district("303");
         assert!(!communes.is_empty());
-        assert!(
-            communes
-                .iter()
-                .all(|c| c.district_code == "303" && c.status.is_in_force())
-        );
+        assert!(communes.iter().all(|c| c.district_code == "303" && c.status.is_in_force()));
         assert!(u.old_communes_of_district("318").is_empty());
-        assert_eq!(
-            u.island_district_target("318").map(|t| t.new_commune_name),
-            Some("Đặc khu Bạch Long Vĩ")
-        );
+        assert_eq!(u.island_district_target("318").map(|t| t.new_commune_name), Some("Đặc khu Bạch Long Vĩ"));
         // Since 2025 Hải Phòng includes former Hải Dương.
         assert_eq!(u.successor_province("30").map(|p| p.code), Some("31"));
         let new_hp = u.new_communes_of_province("31");
@@ -1030,10 +909,7 @@ mod tests {
     fn codes_need_their_scheme() {
         let u = units();
         assert_eq!(u.province_name(Scheme::Pre2025, "15"), Some("Tỉnh Yên Bái"));
-        assert_eq!(
-            u.province_name(Scheme::Post2025, "15"),
-            Some("Tỉnh Lào Cai")
-        );
+        assert_eq!(u.province_name(Scheme::Post2025, "15"), Some("Tỉnh Lào Cai"));
         assert_eq!(u.province_name(Scheme::Post2025, "30"), None);
     }
 
@@ -1041,13 +917,7 @@ mod tests {
     fn the_name_prefix_wins_over_the_type_column() {
         // Phường 15 of Quận Phú Nhuận is typed "xã" in the source file.
         let u = units();
-        assert_eq!(
-            u.old_commune("27076").map(|c| c.unit_type),
-            Some(UnitType::Phuong)
-        );
-        assert_eq!(
-            u.old_district("123").map(|d| d.name),
-            Some("Thị xã Mộc Châu")
-        );
+        assert_eq!(u.old_commune("27076").map(|c| c.unit_type), Some(UnitType::Phuong));
+        assert_eq!(u.old_district("123").map(|d| d.name), Some("Thị xã Mộc Châu"));
     }
 }

@@ -17,11 +17,7 @@ use crate::rules::ResidenceInput;
 
 fn input(p: &str, d: &str, c: &str) -> ResidenceInput {
     let cell = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-    ResidenceInput {
-        province: cell(p),
-        district: cell(d),
-        commune: cell(c),
-    }
+    ResidenceInput { province: cell(p), district: cell(d), commune: cell(c) }
 }
 
 /// CPU time of this thread in seconds (Linux; the machine may be shared, so wall time alone
@@ -53,11 +49,7 @@ fn per_second(label: &str, n: usize, run: impl Fn() -> usize) {
 #[ignore = "timing, run by hand"]
 fn timings() {
     let (u, wall, cpu) = timed(units);
-    eprintln!(
-        "first use of the tables: {:.1} ms wall, {:.1} ms CPU",
-        wall * 1e3,
-        cpu * 1e3
-    );
+    eprintln!("first use of the tables: {:.1} ms wall, {:.1} ms CPU", wall * 1e3, cpu * 1e3);
     let (ix, wall, cpu) = timed(name_index);
     eprintln!(
         "first use of the name index: {:.1} ms wall, {:.1} ms CPU ({} old commune keys)",
@@ -73,11 +65,7 @@ fn timings() {
         let d = u.old_district(c.district_code).expect("district");
         let p = u.old_province(c.province_code).expect("province");
         official.push(input(p.name, d.name, c.name));
-        bare.push(input(
-            &fold_ascii(p.name),
-            &fold_ascii(d.name),
-            &fold_ascii(c.name),
-        ));
+        bare.push(input(&fold_ascii(p.name), &fold_ascii(d.name), &fold_ascii(c.name)));
         free.push(format!("Số 12 Lê Lợi, {}, {}, {}", c.name, d.name, p.name));
     }
     for c in u.new_communes() {
@@ -86,30 +74,18 @@ fn timings() {
         bare.push(input(&fold_ascii(p.name), "", &fold_ascii(c.name)));
         free.push(format!("Thôn 3, {}, {}", c.name, p.name));
     }
-    let has_commune = |o: &ResidenceOutcome| {
-        usize::from(
-            o.residence
-                .as_ref()
-                .is_some_and(|r| r.commune_code.is_some()),
-        )
-    };
+    let has_commune =
+        |o: &ResidenceOutcome| usize::from(o.residence.as_ref().is_some_and(|r| r.commune_code.is_some()));
     for round in 0..2 {
         eprintln!("round {round}");
         per_second("structured, official names", official.len(), || {
-            official
-                .iter()
-                .map(|i| has_commune(&resolve_residence(Some(i), None)))
-                .sum()
+            official.iter().map(|i| has_commune(&resolve_residence(Some(i), None))).sum()
         });
         per_second("structured, no diacritics", bare.len(), || {
-            bare.iter()
-                .map(|i| has_commune(&resolve_residence(Some(i), None)))
-                .sum()
+            bare.iter().map(|i| has_commune(&resolve_residence(Some(i), None))).sum()
         });
         per_second("free text", free.len(), || {
-            free.iter()
-                .map(|t| has_commune(&resolve_residence(None, Some(t))))
-                .sum()
+            free.iter().map(|t| has_commune(&resolve_residence(None, Some(t)))).sum()
         });
     }
 }

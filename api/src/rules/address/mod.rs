@@ -67,18 +67,13 @@ impl ResidenceOutcome {
 /// Resolves a structured residence or, when it is empty, a one-cell address text.
 pub fn resolve_residence(input: Option<&ResidenceInput>, text: Option<&str>) -> ResidenceOutcome {
     let cell = |v: &Option<String>| v.as_deref().and_then(Part::parse);
-    let (p, d, c) = input.map_or((None, None, None), |r| {
-        (cell(&r.province), cell(&r.district), cell(&r.commune))
-    });
+    let (p, d, c) = input.map_or((None, None, None), |r| (cell(&r.province), cell(&r.district), cell(&r.commune)));
     if p.is_some() || d.is_some() || c.is_some() {
         let out = resolve_parts(p.as_ref(), d.as_ref(), c.as_ref());
         // A whole address pasted into one of the cells: read the cells as one text.
-        let pasted = [&p, &d, &c]
-            .iter()
-            .any(|x| x.as_ref().is_some_and(|x| x.raw.contains(',')));
+        let pasted = [&p, &d, &c].iter().any(|x| x.as_ref().is_some_and(|x| x.raw.contains(',')));
         if out.has_error() && pasted {
-            let joined =
-                report::join_names([&c, &d, &p].map(|x| x.as_ref().map(|x| x.raw.as_str())));
+            let joined = report::join_names([&c, &d, &p].map(|x| x.as_ref().map(|x| x.raw.as_str())));
             let alt = resolve_text(&joined);
             if !alt.has_error() {
                 return alt;
@@ -88,10 +83,9 @@ pub fn resolve_residence(input: Option<&ResidenceInput>, text: Option<&str>) -> 
     }
     match text.filter(|t| !t.trim().is_empty()) {
         Some(t) => resolve_text(t),
-        None => ResidenceOutcome {
-            residence: None,
-            findings: vec![Finding::new(Field::Residence, Code::AddressMissing)],
-        },
+        None => {
+            ResidenceOutcome { residence: None, findings: vec![Finding::new(Field::Residence, Code::AddressMissing)] }
+        }
     }
 }
 
@@ -101,12 +95,7 @@ fn resolve_parts(p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> Reside
     conclude(&attempt, p, d, c)
 }
 
-fn conclude(
-    attempt: &Attempt,
-    p: Option<&Part>,
-    d: Option<&Part>,
-    c: Option<&Part>,
-) -> ResidenceOutcome {
+fn conclude(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
     match attempt.best.as_slice() {
         [] => diagnose(attempt, p, d, c),
         [one] => accept(one, p, d, c),
@@ -124,8 +113,7 @@ fn residence_of(c: &Cand) -> Option<ResolvedResidence> {
                 let in_force = if com.status.is_in_force() {
                     Some(com.code)
                 } else {
-                    com.successor_code
-                        .filter(|s| u.old_commune(s).is_some_and(|x| x.status.is_in_force()))
+                    com.successor_code.filter(|s| u.old_commune(s).is_some_and(|x| x.status.is_in_force()))
                 };
                 return match in_force {
                     Some(code) => u.residence_of_old_commune(code),
@@ -202,23 +190,14 @@ fn accept(c: &Cand, p: Option<&Part>, d: Option<&Part>, cp: Option<&Part>) -> Re
         findings.push(report::incomplete(&res));
     }
     let inferred_province = p.is_none() && res.province_code.is_some();
-    let inferred_district =
-        res.scheme == Scheme::Pre2025 && d.is_none() && res.district_code.is_some();
+    let inferred_district = res.scheme == Scheme::Pre2025 && d.is_none() && res.district_code.is_some();
     if inferred_province || inferred_district {
         let entered = report::join_names([cp, d, p].map(|x| x.map(|x| x.raw.as_str())));
-        findings.push(report::inferred(
-            &res,
-            inferred_province,
-            inferred_district,
-            &entered,
-        ));
+        findings.push(report::inferred(&res, inferred_province, inferred_district, &entered));
     }
     match res.scheme {
         Scheme::Pre2025 => {
-            let superseded = c
-                .commune
-                .map(|i| u.old_commune_at(i))
-                .filter(|x| !x.status.is_in_force());
+            let superseded = c.commune.map(|i| u.old_commune_at(i)).filter(|x| !x.status.is_in_force());
             findings.push(report::outdated(&res, superseded));
             if !res.split_candidates.is_empty() {
                 findings.push(report::split(&res));
@@ -232,19 +211,11 @@ fn accept(c: &Cand, p: Option<&Part>, d: Option<&Part>, cp: Option<&Part>) -> Re
             }
         }
     }
-    ResidenceOutcome {
-        residence: Some(res),
-        findings,
-    }
+    ResidenceOutcome { residence: Some(res), findings }
 }
 
 /// The deepest level the candidates disagree on, and what they share above it.
-fn ambiguous(
-    cands: &[Cand],
-    p: Option<&Part>,
-    d: Option<&Part>,
-    c: Option<&Part>,
-) -> ResidenceOutcome {
+fn ambiguous(cands: &[Cand], p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
     let described: Vec<Described> = cands.iter().map(Described::of).collect();
     let (entered, level_name) = if let Some(c) = c {
         (c.raw.as_str(), "phường/xã")
@@ -266,10 +237,7 @@ fn ambiguous(
         province: first.province.filter(|_| same_province),
         ..first
     };
-    ResidenceOutcome {
-        residence: same_province.then(|| residence_of(&common)).flatten(),
-        findings,
-    }
+    ResidenceOutcome { residence: same_province.then(|| residence_of(&common)).flatten(), findings }
 }
 
 /// A partial residence from the parts above the commune, when they agree.
@@ -293,12 +261,7 @@ fn partial(p: Option<&Part>, d: Option<&Part>) -> Option<ResolvedResidence> {
 }
 
 /// No interpretation: unknown parts first; otherwise, parts that exist but not together.
-fn diagnose(
-    attempt: &Attempt,
-    p: Option<&Part>,
-    d: Option<&Part>,
-    c: Option<&Part>,
-) -> ResidenceOutcome {
+fn diagnose(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
     let m = &attempt.matches;
     let unknown_p = p.is_some() && m.p_old.is_empty() && m.p_new.is_empty();
     let unknown_d = d.is_some() && m.d.is_empty();
@@ -308,22 +271,14 @@ fn diagnose(
         let kp = p.filter(|_| !unknown_p);
         let kd = d.filter(|_| !unknown_d);
         let kc = c.filter(|_| !unknown_c);
-        let retry = if kp.is_some() || kd.is_some() || kc.is_some() {
-            resolve(kp, kd, kc)
-        } else {
-            Attempt::default()
-        };
+        let retry = if kp.is_some() || kd.is_some() || kc.is_some() { resolve(kp, kd, kc) } else { Attempt::default() };
         let known = retry.unique().copied();
         let within = known.as_ref().map(Described::of);
         if let Some(p) = p.filter(|_| unknown_p) {
             findings.push(report::province_unknown(p));
         }
         if let Some(d) = d.filter(|_| unknown_d) {
-            let w = within.clone().map(|w| Described {
-                district: None,
-                commune: None,
-                ..w
-            });
+            let w = within.clone().map(|w| Described { district: None, commune: None, ..w });
             findings.push(report::district_unknown(d, w.as_ref()));
         }
         if let Some(c) = c.filter(|_| unknown_c) {
@@ -335,10 +290,7 @@ fn diagnose(
             let more = ambiguous(&retry.best, kp, kd, kc);
             findings.extend(more.findings);
         }
-        return ResidenceOutcome {
-            residence: known.as_ref().and_then(residence_of),
-            findings,
-        };
+        return ResidenceOutcome { residence: known.as_ref().and_then(residence_of), findings };
     }
 
     // Every part names something, but not together.
@@ -348,50 +300,32 @@ fn diagnose(
             // Where the pre-2025 communes of that name are in the province.
             let in_province = resolve_in(p, None, Some(c), Some(Scheme::Pre2025));
             if !in_province.best.is_empty() {
-                findings.push(report::mismatch(
-                    &c.raw,
-                    d,
-                    "district",
-                    &describe(&in_province),
-                ));
-                return ResidenceOutcome {
-                    residence: partial(p, Some(d)),
-                    findings,
-                };
+                findings.push(report::mismatch(&c.raw, d, "district", &describe(&in_province)));
+                return ResidenceOutcome { residence: partial(p, Some(d)), findings };
             }
         }
         if let Some(p) = p {
             let without_province = resolve(None, d, Some(c));
             let (child, actual) = match d {
                 // District and commune agree with each other: the province is the odd one out.
-                Some(d) if !without_province.best.is_empty() => (
-                    report::join_names([Some(c.raw.as_str()), Some(d.raw.as_str())]),
-                    describe(&without_province),
-                ),
+                Some(d) if !without_province.best.is_empty() => {
+                    (report::join_names([Some(c.raw.as_str()), Some(d.raw.as_str())]), describe(&without_province))
+                }
                 _ => (c.raw.clone(), describe(&resolve(None, None, Some(c)))),
             };
             findings.push(report::mismatch(&child, p, "province", &actual));
-            return ResidenceOutcome {
-                residence: partial(Some(p), None),
-                findings,
-            };
+            return ResidenceOutcome { residence: partial(Some(p), None), findings };
         }
         if let Some(d) = d {
             let actual = describe(&resolve(None, None, Some(c)));
             findings.push(report::mismatch(&c.raw, d, "district", &actual));
-            return ResidenceOutcome {
-                residence: partial(None, Some(d)),
-                findings,
-            };
+            return ResidenceOutcome { residence: partial(None, Some(d)), findings };
         }
     }
     if let (Some(d), Some(p)) = (d, p) {
         let actual = describe(&resolve(None, Some(d), None));
         findings.push(report::mismatch(&d.raw, p, "province", &actual));
-        return ResidenceOutcome {
-            residence: partial(Some(p), None),
-            findings,
-        };
+        return ResidenceOutcome { residence: partial(Some(p), None), findings };
     }
     ResidenceOutcome::default()
 }
@@ -410,10 +344,9 @@ fn resolve_text(text: &str) -> ResidenceOutcome {
     };
     match pick {
         Some(r) => r.conclude(),
-        None => ResidenceOutcome {
-            residence: None,
-            findings: vec![Finding::new(Field::Residence, Code::AddressMissing)],
-        },
+        None => {
+            ResidenceOutcome { residence: None, findings: vec![Finding::new(Field::Residence, Code::AddressMissing)] }
+        }
     }
 }
 
@@ -436,27 +369,12 @@ impl Reading {
     /// before ambiguous, deeper and better matches first, and fewer unmatched parts.
     fn key(&self) -> (u8, bool, bool, Rank, std::cmp::Reverse<u8>) {
         let a = &self.attempt;
-        let top = a
-            .best
-            .first()
-            .map(|c| c.rank(a.prefer.unwrap_or(Scheme::Post2025)))
-            .unwrap_or_default();
-        (
-            a.matched,
-            !a.best.is_empty(),
-            a.unique().is_some(),
-            top,
-            std::cmp::Reverse(a.given),
-        )
+        let top = a.best.first().map(|c| c.rank(a.prefer.unwrap_or(Scheme::Post2025))).unwrap_or_default();
+        (a.matched, !a.best.is_empty(), a.unique().is_some(), top, std::cmp::Reverse(a.given))
     }
 
     fn conclude(self) -> ResidenceOutcome {
-        conclude(
-            &self.attempt,
-            self.p.as_ref(),
-            self.d.as_ref(),
-            self.c.as_ref(),
-        )
+        conclude(&self.attempt, self.p.as_ref(), self.d.as_ref(), self.c.as_ref())
     }
 }
 
@@ -528,8 +446,7 @@ fn best_reading(ft: &FreeText) -> Option<Reading> {
 /// True when some province of either scheme has this name (to cut "… Hải Phòng" off a segment).
 fn names_a_province(part: &Part) -> bool {
     let ix = crate::domain::admin_units::index::name_index();
-    part.variants.iter().any(|v| {
-        !ix.old_provinces.get(&v.key.loose).is_empty()
-            || !ix.new_provinces.get(&v.key.loose).is_empty()
-    })
+    part.variants
+        .iter()
+        .any(|v| !ix.old_provinces.get(&v.key.loose).is_empty() || !ix.new_provinces.get(&v.key.loose).is_empty())
 }

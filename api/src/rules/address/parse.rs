@@ -85,10 +85,7 @@ fn is_street(tokens: &[Token]) -> bool {
             return false;
         };
         let exact = tokens.iter().zip(want).all(|(t, w)| t.tone == w.tone);
-        let ascii = tokens
-            .iter()
-            .zip(want)
-            .all(|(t, w)| t.is_ascii() && t.loose == w.loose);
+        let ascii = tokens.iter().zip(want).all(|(t, w)| t.is_ascii() && t.loose == w.loose);
         let has_marks = want.iter().any(|w| !w.is_ascii());
         (exact && has_marks) || ((exact || ascii) && next.digits)
     })
@@ -110,22 +107,12 @@ impl Part {
         let mut variants = Vec::with_capacity(2);
         let prefix = type_prefix(tokens);
         if let Some(p) = prefix {
-            variants.push(Variant {
-                word: Some(p.word),
-                key: NameKey::of(&tokens[p.len..]),
-            });
+            variants.push(Variant { word: Some(p.word), key: NameKey::of(&tokens[p.len..]) });
         }
         if prefix.is_none_or(|p| !p.certain) {
-            variants.push(Variant {
-                word: None,
-                key: NameKey::of(tokens),
-            });
+            variants.push(Variant { word: None, key: NameKey::of(tokens) });
         }
-        let digits = raw
-            .trim()
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| raw.trim().to_owned());
+        let digits = raw.trim().bytes().all(|b| b.is_ascii_digit()).then(|| raw.trim().to_owned());
         Some(Part {
             street: is_street(tokens),
             ascii: tokens.iter().all(Token::is_ascii),
@@ -163,10 +150,7 @@ pub(super) struct FreeText {
 }
 
 fn is_strong_separator(c: char) -> bool {
-    matches!(
-        c,
-        ',' | ';' | '|' | '\n' | '\r' | '\t' | '(' | ')' | ':' | '[' | ']'
-    )
+    matches!(c, ',' | ';' | '|' | '\n' | '\r' | '\t' | '(' | ')' | ':' | '[' | ']')
 }
 
 fn is_hyphen(c: char) -> bool {
@@ -182,10 +166,7 @@ fn split_at_type_words(tokens: &[Token], ascii_types: bool) -> Vec<std::ops::Ran
     while i < tokens.len() {
         let starts_here = type_prefix(&tokens[i..]).filter(|p| {
             let last = &tokens[i + p.len - 1];
-            p.certain
-                || last.dot_after
-                || last.before_digits
-                || (ascii_types && tokens[i].loose.len() >= 2)
+            p.certain || last.dot_after || last.before_digits || (ascii_types && tokens[i].loose.len() >= 2)
         });
         let Some(prefix) = starts_here else {
             i += 1;
@@ -230,17 +211,10 @@ impl FreeText {
             if tokens.is_empty() {
                 continue;
             }
-            for (k, range) in split_at_type_words(&tokens, ascii_types)
-                .into_iter()
-                .enumerate()
-            {
+            for (k, range) in split_at_type_words(&tokens, ascii_types).into_iter().enumerate() {
                 let toks: Vec<Token> = tokens[range]
                     .iter()
-                    .map(|t| Token {
-                        start: t.start + from,
-                        end: t.end + from,
-                        ..t.clone()
-                    })
+                    .map(|t| Token { start: t.start + from, end: t.end + from, ..t.clone() })
                     .collect();
                 let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
                     continue;
@@ -249,11 +223,7 @@ impl FreeText {
                 let Some(part) = Part::from_tokens(raw, &toks) else {
                     continue;
                 };
-                segments.push(Segment {
-                    part,
-                    tokens: toks,
-                    joined_by_hyphen: hyphen && k == 0,
-                });
+                segments.push(Segment { part, tokens: toks, joined_by_hyphen: hyphen && k == 0 });
             }
         }
         while segments.last().is_some_and(|s| {
@@ -288,11 +258,7 @@ mod tests {
     use super::*;
 
     fn raws(text: &str) -> Vec<String> {
-        FreeText::parse(text, false)
-            .segments
-            .into_iter()
-            .map(|s| s.part.raw)
-            .collect()
+        FreeText::parse(text, false).segments.into_iter().map(|s| s.part.raw).collect()
     }
 
     #[test]
@@ -311,25 +277,10 @@ mod tests {
 
     #[test]
     fn street_parts() {
-        for s in [
-            "Số 5 Lê Lợi",
-            "thôn 3",
-            "Tổ 12",
-            "so 5 le loi",
-            "12/3 Trần Phú",
-            "Ngõ 4",
-        ] {
+        for s in ["Số 5 Lê Lợi", "thôn 3", "Tổ 12", "so 5 le loi", "12/3 Trần Phú", "Ngõ 4"] {
             assert!(Part::parse(s).is_some_and(|p| p.street), "{s}");
         }
-        for s in [
-            "Tô Hiệu",
-            "8",
-            "Phường 8",
-            "Buôn Hồ",
-            "Xã Đường 10",
-            "thon hai",
-            "Số",
-        ] {
+        for s in ["Tô Hiệu", "8", "Phường 8", "Buôn Hồ", "Xã Đường 10", "thon hai", "Số"] {
             assert!(!Part::parse(s).is_some_and(|p| p.street), "{s}");
         }
     }
@@ -344,23 +295,11 @@ mod tests {
             raws("Phường Máy Tơ - Ngô Quyền - Hải Phòng, Việt Nam"),
             ["Phường Máy Tơ", "Ngô Quyền", "Hải Phòng"]
         );
-        assert_eq!(
-            raws("P14 Q.Bình Thạnh TP.HCM"),
-            ["P14", "Q.Bình Thạnh", "TP.HCM"]
-        );
-        assert_eq!(
-            raws("Xã Tân Xã, Huyện Thạch Thất"),
-            ["Xã Tân Xã", "Huyện Thạch Thất"]
-        );
-        assert_eq!(
-            raws("Phường Phường Đúc Thành phố Huế"),
-            ["Phường Phường Đúc", "Thành phố Huế"]
-        );
+        assert_eq!(raws("P14 Q.Bình Thạnh TP.HCM"), ["P14", "Q.Bình Thạnh", "TP.HCM"]);
+        assert_eq!(raws("Xã Tân Xã, Huyện Thạch Thất"), ["Xã Tân Xã", "Huyện Thạch Thất"]);
+        assert_eq!(raws("Phường Phường Đúc Thành phố Huế"), ["Phường Phường Đúc", "Thành phố Huế"]);
         let ft = FreeText::parse("Thôn 1, Bà Rịa - Vũng Tàu", false);
         assert!(ft.segments[2].joined_by_hyphen);
-        assert_eq!(
-            ft.joined_part(1).map(|p| p.raw).as_deref(),
-            Some("Bà Rịa - Vũng Tàu")
-        );
+        assert_eq!(ft.joined_part(1).map(|p| p.raw).as_deref(), Some("Bà Rịa - Vũng Tàu"));
     }
 }

@@ -20,12 +20,7 @@ fn finding(code: Code, message: String, params: Value) -> Finding {
 
 /// "A, B, C" from the non-empty names.
 pub(super) fn join_names<'a>(names: impl IntoIterator<Item = Option<&'a str>>) -> String {
-    names
-        .into_iter()
-        .flatten()
-        .filter(|n| !n.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.into_iter().flatten().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
 /// Codes and names of a candidate unit (for messages and params).
@@ -40,34 +35,16 @@ pub(super) struct Described {
 impl Described {
     pub fn of(c: &Cand) -> Described {
         let u = units();
-        let mut out = Described {
-            scheme: Some(c.scheme),
-            ..Described::default()
-        };
+        let mut out = Described { scheme: Some(c.scheme), ..Described::default() };
         match c.scheme {
             Scheme::Pre2025 => {
-                out.province = c
-                    .province
-                    .map(|i| u.old_province_at(i))
-                    .map(|p| (p.code, p.name));
-                out.district = c
-                    .district
-                    .map(|i| u.old_district_at(i))
-                    .map(|d| (d.code, d.name));
-                out.commune = c
-                    .commune
-                    .map(|i| u.old_commune_at(i))
-                    .map(|x| (x.code, x.name));
+                out.province = c.province.map(|i| u.old_province_at(i)).map(|p| (p.code, p.name));
+                out.district = c.district.map(|i| u.old_district_at(i)).map(|d| (d.code, d.name));
+                out.commune = c.commune.map(|i| u.old_commune_at(i)).map(|x| (x.code, x.name));
             }
             Scheme::Post2025 => {
-                out.province = c
-                    .province
-                    .map(|i| u.new_province_at(i))
-                    .map(|p| (p.code, p.name));
-                out.commune = c
-                    .commune
-                    .map(|i| u.new_commune_at(i))
-                    .map(|x| (x.code, x.name));
+                out.province = c.province.map(|i| u.new_province_at(i)).map(|p| (p.code, p.name));
+                out.commune = c.commune.map(|i| u.new_commune_at(i)).map(|x| (x.code, x.name));
             }
         }
         out
@@ -75,11 +52,7 @@ impl Described {
 
     /// "Phường Gia Viên, Quận Ngô Quyền, Thành phố Hải Phòng".
     pub fn full(&self) -> String {
-        join_names([
-            self.commune.map(|x| x.1),
-            self.district.map(|x| x.1),
-            self.province.map(|x| x.1),
-        ])
+        join_names([self.commune.map(|x| x.1), self.district.map(|x| x.1), self.province.map(|x| x.1)])
     }
 
     /// The parents only: "Quận Ngô Quyền, Thành phố Hải Phòng".
@@ -102,21 +75,14 @@ impl Described {
 
 fn strip_nulls(v: Value) -> Value {
     match v {
-        Value::Object(map) => {
-            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
-        }
+        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
         other => other,
     }
 }
 
 /// Up to `max` descriptions joined with "; ", and "… (n nơi)" when there are more.
 fn list(cands: &[Described], max: usize, show: impl Fn(&Described) -> String) -> String {
-    let mut text = cands
-        .iter()
-        .take(max)
-        .map(show)
-        .collect::<Vec<_>>()
-        .join("; ");
+    let mut text = cands.iter().take(max).map(show).collect::<Vec<_>>().join("; ");
     if cands.len() > max {
         text.push_str(&format!("; … (tất cả {} nơi)", cands.len()));
     }
@@ -124,39 +90,24 @@ fn list(cands: &[Described], max: usize, show: impl Fn(&Described) -> String) ->
 }
 
 fn candidates_json(cands: &[Described]) -> Value {
-    Value::Array(
-        cands
-            .iter()
-            .take(20)
-            .map(|c| strip_nulls(c.json()))
-            .collect(),
-    )
+    Value::Array(cands.iter().take(20).map(|c| strip_nulls(c.json())).collect())
 }
 
 /// `address_outdated_unit`: a pre-2025 unit, with the post-2025 unit to use.
 pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>) -> Finding {
-    let old = join_names([
-        res.commune_name.as_deref(),
-        res.district_name.as_deref(),
-        res.province_name.as_deref(),
-    ]);
+    let old = join_names([res.commune_name.as_deref(), res.district_name.as_deref(), res.province_name.as_deref()]);
     let new = res.post2025.as_ref();
-    let new_text = new.map_or(String::new(), |n| {
-        join_names([n.commune_name.as_deref(), Some(n.province_name.as_str())])
-    });
+    let new_text =
+        new.map_or(String::new(), |n| join_names([n.commune_name.as_deref(), Some(n.province_name.as_str())]));
     let mut message = String::new();
     if let Some(s) = superseded {
         message.push_str(&format!(
             "{} đã được sáp nhập trong năm 2025{}. ",
             s.name,
-            res.commune_name
-                .as_deref()
-                .map_or(String::new(), |n| format!(" vào {n}"))
+            res.commune_name.as_deref().map_or(String::new(), |n| format!(" vào {n}"))
         ));
     }
-    message.push_str(&format!(
-        "{old} là đơn vị hành chính trước 01/7/2025; nay thuộc {new_text}"
-    ));
+    message.push_str(&format!("{old} là đơn vị hành chính trước 01/7/2025; nay thuộc {new_text}"));
     if !res.split_candidates.is_empty() {
         message.push_str(" (mặc định; đơn vị cũ đã bị chia, cần chọn lại)");
     } else if new.is_some_and(|n| n.commune_code.is_none()) {
@@ -213,11 +164,7 @@ pub(super) fn split(res: &ResolvedResidence) -> Finding {
     let names: Vec<String> = targets
         .iter()
         .map(|t| {
-            if t.is_default {
-                format!("{} (mặc định)", t.new_commune_name)
-            } else {
-                t.new_commune_name.to_owned()
-            }
+            if t.is_default { format!("{} (mặc định)", t.new_commune_name) } else { t.new_commune_name.to_owned() }
         })
         .collect();
     let candidates: Vec<Value> = targets
@@ -264,12 +211,7 @@ pub(super) fn incomplete(res: &ResolvedResidence) -> Finding {
 }
 
 /// `address_unit_inferred`: a missing province (and/or pre-2025 district) filled from the commune.
-pub(super) fn inferred(
-    res: &ResolvedResidence,
-    province: bool,
-    district: bool,
-    entered: &str,
-) -> Finding {
+pub(super) fn inferred(res: &ResolvedResidence, province: bool, district: bool, entered: &str) -> Finding {
     let mut added = Vec::new();
     let mut what = Vec::new();
     if district && let Some(d) = res.district_name.as_deref() {
@@ -280,20 +222,13 @@ pub(super) fn inferred(
         added.push(p);
         what.push("province");
     }
-    let full = join_names([
-        res.commune_name.as_deref(),
-        res.district_name.as_deref(),
-        res.province_name.as_deref(),
-    ]);
+    let full = join_names([res.commune_name.as_deref(), res.district_name.as_deref(), res.province_name.as_deref()]);
     let mut f = finding(
         Code::AddressUnitInferred,
         format!("Đã bổ sung {} suy ra từ “{entered}”.", added.join(", ")),
         json!({ "inferred": what, "provinceName": res.province_name, "districtName": res.district_name }),
     );
-    f.fix = Some(Fix {
-        from: entered.to_owned(),
-        to: full,
-    });
+    f.fix = Some(Fix { from: entered.to_owned(), to: full });
     f
 }
 
@@ -327,9 +262,7 @@ pub(super) fn district_unknown(part: &Part, within: Option<&Described>) -> Findi
         format!(
             "Không tìm thấy quận/huyện “{}”{}.",
             part.raw,
-            place
-                .as_deref()
-                .map_or(String::new(), |p| format!(" thuộc {p}"))
+            place.as_deref().map_or(String::new(), |p| format!(" thuộc {p}"))
         ),
         json!({
             "entered": part.raw,
@@ -347,9 +280,7 @@ pub(super) fn commune_unknown(part: &Part, within: Option<&Described>) -> Findin
         format!(
             "Không tìm thấy phường/xã “{}”{}.",
             part.raw,
-            place
-                .as_deref()
-                .map_or(String::new(), |p| format!(" thuộc {p}"))
+            place.as_deref().map_or(String::new(), |p| format!(" thuộc {p}"))
         ),
         json!({
             "entered": part.raw,
@@ -364,20 +295,11 @@ pub(super) fn commune_unknown(part: &Part, within: Option<&Described>) -> Findin
 
 /// `address_hierarchy_mismatch`: `child` (as typed) is not in `parent` (as typed); `actual`
 /// lists where units of that name are (named when there is one).
-pub(super) fn mismatch(
-    child: &str,
-    parent: &Part,
-    parent_level: &str,
-    actual: &[Described],
-) -> Finding {
+pub(super) fn mismatch(child: &str, parent: &Part, parent_level: &str, actual: &[Described]) -> Finding {
     let where_ = match actual {
         [] => String::new(),
         [one] => format!("; {} thuộc {}", one_name(one), one.parents()),
-        many => format!(
-            "; có {} nơi mang tên này: {}",
-            many.len(),
-            list(many, 3, Described::full)
-        ),
+        many => format!("; có {} nơi mang tên này: {}", many.len(), list(many, 3, Described::full)),
     };
     let (actual_province, actual_district) = match actual {
         [one] => (one.province, one.district),

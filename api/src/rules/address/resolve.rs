@@ -75,44 +75,19 @@ fn push_hit(hits: &mut Vec<Hit>, hit: Hit) {
 fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) -> Vec<Hit> {
     let mut hits = Vec::new();
     if let Some(unit) = code {
-        push_hit(
-            &mut hits,
-            Hit {
-                unit,
-                q: Q_CODE,
-                via_other_scheme: false,
-            },
-        );
+        push_hit(&mut hits, Hit { unit, q: Q_CODE, via_other_scheme: false });
     }
     for v in &part.variants {
         for e in index.get(&v.key.loose) {
             let same = *e.tone == *v.key.tone;
             let q = name_level(e, same, ascii) * 3 + type_level(v.word, e.word);
-            push_hit(
-                &mut hits,
-                Hit {
-                    unit: e.unit,
-                    q,
-                    via_other_scheme: false,
-                },
-            );
+            push_hit(&mut hits, Hit { unit: e.unit, q, via_other_scheme: false });
         }
         // ASCII aliases that keep the type word ("quan9", "txphucyen").
         if let Some(w) = v.word {
             let typed = format!("{}{}", w.ascii(), v.key.loose);
-            for e in index
-                .get(&typed)
-                .iter()
-                .filter(|e| e.source == Source::Alias)
-            {
-                push_hit(
-                    &mut hits,
-                    Hit {
-                        unit: e.unit,
-                        q: 3 + 2,
-                        via_other_scheme: false,
-                    },
-                );
+            for e in index.get(&typed).iter().filter(|e| e.source == Source::Alias) {
+                push_hit(&mut hits, Hit { unit: e.unit, q: 3 + 2, via_other_scheme: false });
             }
         }
     }
@@ -122,9 +97,7 @@ fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) 
 /// The part's digits as a code of `width` digits, when it has between `min` and `width`.
 fn code(part: &Part, min: usize, width: usize) -> Option<String> {
     let d = part.digits.as_deref()?;
-    (min..=width)
-        .contains(&d.len())
-        .then(|| format!("{d:0>width$}"))
+    (min..=width).contains(&d.len()).then(|| format!("{d:0>width$}"))
 }
 
 /// What each given part matched, in both schemes.
@@ -152,31 +125,14 @@ impl Matches {
         let ascii = [p, d, c].into_iter().flatten().all(|x| x.ascii);
         if let Some(p) = p {
             let c = code(p, 1, 2);
-            let direct_old = match_names(
-                &ix.old_provinces,
-                p,
-                c.as_deref().and_then(|c| u.pos_old_province(c)),
-                ascii,
-            );
-            let direct_new = match_names(
-                &ix.new_provinces,
-                p,
-                c.as_deref().and_then(|c| u.pos_new_province(c)),
-                ascii,
-            );
+            let direct_old = match_names(&ix.old_provinces, p, c.as_deref().and_then(|c| u.pos_old_province(c)), ascii);
+            let direct_new = match_names(&ix.new_provinces, p, c.as_deref().and_then(|c| u.pos_new_province(c)), ascii);
             m.p_old.clone_from(&direct_old);
             m.p_new.clone_from(&direct_new);
             for h in &direct_old {
                 let successor = u.old_province_at(h.unit).new_province_code;
                 if let Some(unit) = u.pos_new_province(successor) {
-                    push_hit(
-                        &mut m.p_new,
-                        Hit {
-                            unit,
-                            q: h.q.saturating_sub(Q_OTHER_SCHEME),
-                            via_other_scheme: true,
-                        },
-                    );
+                    push_hit(&mut m.p_new, Hit { unit, q: h.q.saturating_sub(Q_OTHER_SCHEME), via_other_scheme: true });
                 }
             }
             for h in &direct_new {
@@ -197,27 +153,12 @@ impl Matches {
         }
         if let Some(d) = d {
             let c = code(d, 3, 3);
-            m.d = match_names(
-                &ix.old_districts,
-                d,
-                c.as_deref().and_then(|c| u.pos_old_district(c)),
-                ascii,
-            );
+            m.d = match_names(&ix.old_districts, d, c.as_deref().and_then(|c| u.pos_old_district(c)), ascii);
         }
         if let Some(cpart) = c {
             let code = code(cpart, 4, 5);
-            m.c_old = match_names(
-                &ix.old_communes,
-                cpart,
-                code.as_deref().and_then(|c| u.pos_old_commune(c)),
-                ascii,
-            );
-            m.c_new = match_names(
-                &ix.new_communes,
-                cpart,
-                code.as_deref().and_then(|c| u.pos_new_commune(c)),
-                ascii,
-            );
+            m.c_old = match_names(&ix.old_communes, cpart, code.as_deref().and_then(|c| u.pos_old_commune(c)), ascii);
+            m.c_new = match_names(&ix.new_communes, cpart, code.as_deref().and_then(|c| u.pos_new_commune(c)), ascii);
         }
         m
     }
@@ -266,19 +207,11 @@ impl Cand {
 
     /// Ordering key: higher is better.
     pub fn rank(&self, prefer: Scheme) -> Rank {
-        (
-            self.depth(),
-            self.qc,
-            self.qp,
-            self.qd,
-            self.scheme == prefer,
-            !self.superseded,
-        )
+        (self.depth(), self.qc, self.qp, self.qd, self.scheme == prefer, !self.superseded)
     }
 
     fn same_unit(&self, o: &Cand) -> bool {
-        (self.scheme, self.province, self.district, self.commune)
-            == (o.scheme, o.province, o.district, o.commune)
+        (self.scheme, self.province, self.district, self.commune) == (o.scheme, o.province, o.district, o.commune)
     }
 }
 
@@ -318,12 +251,7 @@ pub(super) fn resolve(p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> A
 }
 
 /// [`resolve`], keeping only the interpretations of one scheme when `only` is set.
-pub(super) fn resolve_in(
-    p: Option<&Part>,
-    d: Option<&Part>,
-    c: Option<&Part>,
-    only: Option<Scheme>,
-) -> Attempt {
+pub(super) fn resolve_in(p: Option<&Part>, d: Option<&Part>, c: Option<&Part>, only: Option<Scheme>) -> Attempt {
     let u = units();
     let m = Matches::of(p, d, c);
     let mut cands: Vec<Cand> = Vec::new();
@@ -369,12 +297,8 @@ pub(super) fn resolve_in(
             let com = u.new_commune_at(h.unit);
             let qd = if d.is_some() {
                 // A district with a post-2025 commune: only if that old district fed into it.
-                let best = u
-                    .old_districts_into(h.unit)
-                    .iter()
-                    .filter_map(|&d| quality_in(&m.d, Some(d)))
-                    .map(|h| h.q)
-                    .max();
+                let best =
+                    u.old_districts_into(h.unit).iter().filter_map(|&d| quality_in(&m.d, Some(d))).map(|h| h.q).max();
                 match best {
                     Some(q) => q,
                     None => continue,
@@ -413,13 +337,9 @@ pub(super) fn resolve_in(
             };
             let own = split_official(district.name).1.loose;
             let zone = u.pos_new_commune(target.new_commune_code);
-            let qc = quality_in(&m.c_new, zone).map(|h| h.q).or_else(|| {
-                cpart
-                    .variants
-                    .iter()
-                    .any(|v| v.key.loose == own)
-                    .then_some(hd.q)
-            });
+            let qc = quality_in(&m.c_new, zone)
+                .map(|h| h.q)
+                .or_else(|| cpart.variants.iter().any(|v| v.key.loose == own).then_some(hd.q));
             let Some(qc) = qc else { continue };
             let province = u.pos_old_province(district.province_code);
             let Some((qp, via)) = province_ok(&m.p_old, province) else {
@@ -477,11 +397,7 @@ pub(super) fn resolve_in(
         }
     }
 
-    let prefer = if d.is_some() {
-        Scheme::Pre2025
-    } else {
-        Scheme::Post2025
-    };
+    let prefer = if d.is_some() { Scheme::Pre2025 } else { Scheme::Post2025 };
     if let Some(only) = only {
         cands.retain(|c| c.scheme == only);
     }
@@ -493,10 +409,7 @@ pub(super) fn resolve_in(
             }
         }
     }
-    let given = [p.is_some(), d.is_some(), c.is_some()]
-        .iter()
-        .filter(|&&g| g)
-        .count();
+    let given = [p.is_some(), d.is_some(), c.is_some()].iter().filter(|&&g| g).count();
     let matched = [
         p.is_some() && !(m.p_old.is_empty() && m.p_new.is_empty()),
         d.is_some() && !m.d.is_empty(),

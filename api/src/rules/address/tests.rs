@@ -9,14 +9,7 @@ use crate::rules::ResidenceInput;
 
 fn structured(p: &str, d: &str, c: &str) -> ResidenceOutcome {
     let cell = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-    resolve_residence(
-        Some(&ResidenceInput {
-            province: cell(p),
-            district: cell(d),
-            commune: cell(c),
-        }),
-        None,
-    )
+    resolve_residence(Some(&ResidenceInput { province: cell(p), district: cell(d), commune: cell(c) }), None)
 }
 
 fn text(t: &str) -> ResidenceOutcome {
@@ -28,16 +21,11 @@ fn codes(o: &ResidenceOutcome) -> Vec<&'static str> {
 }
 
 fn param<'a>(o: &'a ResidenceOutcome, code: Code, key: &str) -> Option<&'a Value> {
-    o.findings
-        .iter()
-        .find(|f| f.code == code)
-        .and_then(|f| f.params.get(key))
+    o.findings.iter().find(|f| f.code == code).and_then(|f| f.params.get(key))
 }
 
 fn commune(o: &ResidenceOutcome) -> Option<(Scheme, &str)> {
-    o.residence
-        .as_ref()
-        .and_then(|r| Some((r.scheme, r.commune_code.as_deref()?)))
+    o.residence.as_ref().and_then(|r| Some((r.scheme, r.commune_code.as_deref()?)))
 }
 
 const PRE: Scheme = Scheme::Pre2025;
@@ -53,16 +41,8 @@ fn missing_fires_only_when_nothing_is_entered() {
     assert_eq!(check_residence(None, None, &mut f), None);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].code, Code::AddressMissing);
-    for (p, d, c) in [
-        ("", "", ""),
-        ("  ", "\u{00A0}", "\u{200B}"),
-        (",", " - ", "."),
-    ] {
-        assert_eq!(
-            codes(&structured(p, d, c)),
-            ["address_missing"],
-            "{p:?}{d:?}{c:?}"
-        );
+    for (p, d, c) in [("", "", ""), ("  ", "\u{00A0}", "\u{200B}"), (",", " - ", ".")] {
+        assert_eq!(codes(&structured(p, d, c)), ["address_missing"], "{p:?}{d:?}{c:?}");
     }
     assert_eq!(codes(&text("   ")), ["address_missing"]);
     // Must not fire: something was entered, in either form.
@@ -73,34 +53,15 @@ fn missing_fires_only_when_nothing_is_entered() {
 #[test]
 fn unknown_units() {
     let cases: &[(&str, &str, &str, &str)] = &[
-        (
-            "Tỉnh Hà Tây",
-            "",
-            "Phường Gia Viên",
-            "address_province_unknown",
-        ),
+        ("Tỉnh Hà Tây", "", "Phường Gia Viên", "address_province_unknown"),
         ("Atlantis", "", "", "address_province_unknown"),
-        (
-            "Hải Phòng",
-            "Huyện Thủy Tiên",
-            "Phường Gia Viên",
-            "address_district_unknown",
-        ),
-        (
-            "Hải Phòng",
-            "Quận Ngô Quyền",
-            "Phường Không Tồn Tại",
-            "address_commune_unknown",
-        ),
+        ("Hải Phòng", "Huyện Thủy Tiên", "Phường Gia Viên", "address_district_unknown"),
+        ("Hải Phòng", "Quận Ngô Quyền", "Phường Không Tồn Tại", "address_commune_unknown"),
         ("Hải Phòng", "", "Xã Atlantis", "address_commune_unknown"),
     ];
     for &(p, d, c, code) in cases {
         let out = structured(p, d, c);
-        assert!(
-            codes(&out).contains(&code),
-            "{p}/{d}/{c}: {:?}",
-            codes(&out)
-        );
+        assert!(codes(&out).contains(&code), "{p}/{d}/{c}: {:?}", codes(&out));
         assert!(out.has_error());
     }
     // The rest still resolves: an unknown province does not hide a unique commune.
@@ -109,18 +70,9 @@ fn unknown_units() {
     // The message names where it looked.
     let out = structured("Hải Phòng", "Quận Ngô Quyền", "Phường Không Tồn Tại");
     let f = &out.findings[0];
-    assert!(
-        f.message.contains("Quận Ngô Quyền, Thành phố Hải Phòng"),
-        "{}",
-        f.message
-    );
+    assert!(f.message.contains("Quận Ngô Quyền, Thành phố Hải Phòng"), "{}", f.message);
     assert_eq!(f.params.get("districtCode"), Some(&Value::from("304")));
-    assert_eq!(
-        out.residence
-            .as_ref()
-            .and_then(|r| r.district_code.as_deref()),
-        Some("304")
-    );
+    assert_eq!(out.residence.as_ref().and_then(|r| r.district_code.as_deref()), Some("304"));
 }
 
 #[test]
@@ -137,12 +89,7 @@ fn unknown_must_not_fire_for_abbreviations_aliases_and_damage() {
         ("Tuyên Quang", "", "Xã Thuận Hòa", (POST, "00922")),     // official: Thuận Hoà
         ("Đắk Lắk", "", "Cư M’gar", (POST, "24280")),             // official: M'gar
         ("Dak Lak", "", "cu mgar", (POST, "24280")),
-        (
-            "THÀNH PHỐ HẢI PHÒNG",
-            "QUẬN NGÔ QUYỀN",
-            "PHƯỜNG MÁY CHAI",
-            (PRE, "11329"),
-        ),
+        ("THÀNH PHỐ HẢI PHÒNG", "QUẬN NGÔ QUYỀN", "PHƯỜNG MÁY CHAI", (PRE, "11329")),
         ("Sơn La", "Thuận Châu", "Xã Phổng Lăng", (PRE, "03748")), // name until 2025
         ("31", "304", "11341", (PRE, "11341")),
         ("31", "", "11359", (POST, "11359")), // the same code is Phường Đằng Giang pre-2025
@@ -151,10 +98,7 @@ fn unknown_must_not_fire_for_abbreviations_aliases_and_damage() {
     for &(p, d, c, (scheme, code)) in cases {
         let out = structured(p, d, c);
         let all = codes(&out);
-        assert!(
-            !all.iter().any(|c| c.ends_with("_unknown")),
-            "{p}/{d}/{c}: {all:?}"
-        );
+        assert!(!all.iter().any(|c| c.ends_with("_unknown")), "{p}/{d}/{c}: {all:?}");
         let res = out.residence.as_ref().expect("resolved");
         assert_eq!(res.scheme, scheme, "{p}/{d}/{c}");
         if !code.is_empty() {
@@ -162,38 +106,20 @@ fn unknown_must_not_fire_for_abbreviations_aliases_and_damage() {
         }
     }
     let q9 = structured("Hồ Chí Minh", "Quận 9", "");
-    assert_eq!(
-        q9.residence.and_then(|r| r.district_code),
-        Some("769".into())
-    );
+    assert_eq!(q9.residence.and_then(|r| r.district_code), Some("769".into()));
     // NFD input (as pasted from a Mac or a web page).
     let nfd = |s: &str| unicode_normalization::UnicodeNormalization::nfd(s).collect::<String>();
-    let out = structured(
-        &nfd("Hải Phòng"),
-        &nfd("Quận Lê Chân"),
-        &nfd("Phường Dư Hàng Kênh"),
-    );
+    let out = structured(&nfd("Hải Phòng"), &nfd("Quận Lê Chân"), &nfd("Phường Dư Hàng Kênh"));
     assert_eq!(commune(&out), Some((PRE, "11404")));
     // A post-2025 unit with province abbreviations.
-    for p in [
-        "HN",
-        "Hà Nội",
-        "TP. Hà Nội",
-        "ha noi",
-        "Thành phố Hà Nội",
-        "01",
-    ] {
+    for p in ["HN", "Hà Nội", "TP. Hà Nội", "ha noi", "Thành phố Hà Nội", "01"] {
         let out = structured(p, "", "Phường Hoàn Kiếm");
         assert_eq!(commune(&out), Some((POST, "00070")), "{p}");
         assert!(out.findings.is_empty(), "{p}: {:?}", codes(&out));
     }
     for p in ["Thừa Thiên Huế", "TT Huế", "Huế", "Thành phố Huế"] {
         let out = structured(p, "", "");
-        assert_eq!(
-            out.residence.map(|r| r.province_code),
-            Some(Some("46".into())),
-            "{p}"
-        );
+        assert_eq!(out.residence.map(|r| r.province_code), Some(Some("46".into())), "{p}");
     }
 }
 
@@ -203,60 +129,33 @@ fn hierarchy_mismatch_says_where_the_unit_is() {
     let out = structured("Hải Phòng", "Quận Lê Chân", "Phường Gia Viên");
     assert_eq!(codes(&out), ["address_hierarchy_mismatch"]);
     let code = Code::AddressHierarchyMismatch;
-    assert_eq!(
-        param(&out, code, "actualDistrictCode"),
-        Some(&Value::from("304"))
-    );
-    assert_eq!(
-        param(&out, code, "parentLevel"),
-        Some(&Value::from("district"))
-    );
-    assert!(
-        out.findings[0].message.contains("thuộc Quận Ngô Quyền"),
-        "{}",
-        out.findings[0].message
-    );
+    assert_eq!(param(&out, code, "actualDistrictCode"), Some(&Value::from("304")));
+    assert_eq!(param(&out, code, "parentLevel"), Some(&Value::from("district")));
+    assert!(out.findings[0].message.contains("thuộc Quận Ngô Quyền"), "{}", out.findings[0].message);
     // The residence keeps what is certain: the province and the district as entered.
     let res = out.residence.expect("partial");
-    assert_eq!(
-        (res.district_code.as_deref(), res.commune_code),
-        (Some("305"), None)
-    );
+    assert_eq!((res.district_code.as_deref(), res.commune_code), (Some("305"), None));
 
     // District and commune agree, the province does not.
     let out = structured("Hải Dương", "Quận Ngô Quyền", "Phường Gia Viên");
     assert_eq!(codes(&out), ["address_hierarchy_mismatch"]);
-    assert_eq!(
-        param(&out, code, "actualProvinceCode"),
-        Some(&Value::from("31"))
-    );
-    assert_eq!(
-        param(&out, code, "parentLevel"),
-        Some(&Value::from("province"))
-    );
+    assert_eq!(param(&out, code, "actualProvinceCode"), Some(&Value::from("31")));
+    assert_eq!(param(&out, code, "parentLevel"), Some(&Value::from("province")));
 
     // A district of another province.
     let out = structured("Hà Nội", "Quận Ngô Quyền", "");
     assert_eq!(codes(&out), ["address_hierarchy_mismatch"]);
-    assert_eq!(
-        param(&out, code, "actualProvinceCode"),
-        Some(&Value::from("31"))
-    );
+    assert_eq!(param(&out, code, "actualProvinceCode"), Some(&Value::from("31")));
 
     // A commune of another province (post-2025 form).
     let out = structured("Đà Nẵng", "", "Phường Gia Viên");
     assert_eq!(codes(&out), ["address_hierarchy_mismatch"]);
-    assert_eq!(
-        param(&out, code, "actualProvinceCode"),
-        Some(&Value::from("31"))
-    );
+    assert_eq!(param(&out, code, "actualProvinceCode"), Some(&Value::from("31")));
 
     // A name found in several other places: all are listed, none is picked.
     let out = structured("Hải Phòng", "Quận Ngô Quyền", "Phường 14");
     assert_eq!(codes(&out), ["address_hierarchy_mismatch"]);
-    let n = param(&out, code, "candidates")
-        .and_then(Value::as_array)
-        .map(Vec::len);
+    let n = param(&out, code, "candidates").and_then(Value::as_array).map(Vec::len);
     assert!(n.is_some_and(|n| n > 1), "{n:?}");
     assert_eq!(param(&out, code, "actualDistrictCode"), None);
 }
@@ -292,23 +191,10 @@ fn outdated_unit_suggests_the_post2025_unit() {
     assert_eq!(new.commune_code.as_deref(), Some("11329"));
     assert_eq!(new.commune_name.as_deref(), Some("Phường Ngô Quyền"));
     let c = Code::AddressOutdatedUnit;
-    assert_eq!(
-        param(&out, c, "newCommuneCode"),
-        Some(&Value::from("11329"))
-    );
-    assert_eq!(
-        param(&out, c, "newProvinceName"),
-        Some(&Value::from("Thành phố Hải Phòng"))
-    );
-    assert_eq!(
-        param(&out, c, "oldCommuneCode"),
-        Some(&Value::from("11329"))
-    );
-    assert!(
-        out.findings[0]
-            .message
-            .contains("nay thuộc Phường Ngô Quyền, Thành phố Hải Phòng")
-    );
+    assert_eq!(param(&out, c, "newCommuneCode"), Some(&Value::from("11329")));
+    assert_eq!(param(&out, c, "newProvinceName"), Some(&Value::from("Thành phố Hải Phòng")));
+    assert_eq!(param(&out, c, "oldCommuneCode"), Some(&Value::from("11329")));
+    assert!(out.findings[0].message.contains("nay thuộc Phường Ngô Quyền, Thành phố Hải Phòng"));
 
     // A province that no longer exists, alone: outdated and incomplete.
     let out = structured("Tỉnh Hải Dương", "", "");
@@ -319,18 +205,12 @@ fn outdated_unit_suggests_the_post2025_unit() {
     let out = structured("Yên Bái", "", "Phường Văn Phú");
     assert_eq!(commune(&out).map(|x| x.0), Some(POST), "{:?}", codes(&out));
     assert_eq!(codes(&out), [OUTDATED]);
-    assert_eq!(
-        param(&out, c, "newProvinceName"),
-        Some(&Value::from("Tỉnh Lào Cai"))
-    );
+    assert_eq!(param(&out, c, "newProvinceName"), Some(&Value::from("Tỉnh Lào Cai")));
 
     // A commune merged in the first half of 2025: its successor, both named.
     let out = structured("Sơn La", "Huyện Thuận Châu", "Xã Chiềng Ly");
     assert_eq!(commune(&out), Some((PRE, "03721")));
-    assert_eq!(
-        param(&out, c, "supersededCommuneCode"),
-        Some(&Value::from("03751"))
-    );
+    assert_eq!(param(&out, c, "supersededCommuneCode"), Some(&Value::from("03751")));
 }
 
 #[test]
@@ -356,24 +236,13 @@ fn split_unit_lists_candidates_and_names_the_default() {
     let res = out.residence.as_ref().expect("resolved");
     assert_eq!(res.commune_code.as_deref(), Some("11341"));
     assert_eq!(res.split_candidates.len(), 3);
-    let default = res
-        .post2025
-        .as_ref()
-        .and_then(|n| n.commune_code.as_deref());
+    let default = res.post2025.as_ref().and_then(|n| n.commune_code.as_deref());
     assert_eq!(default, Some("11359"));
     let c = Code::AddressSplitUnit;
-    assert_eq!(
-        param(&out, c, "defaultCommuneCode"),
-        Some(&Value::from("11359"))
-    );
-    let candidates = param(&out, c, "candidates")
-        .and_then(Value::as_array)
-        .expect("list");
+    assert_eq!(param(&out, c, "defaultCommuneCode"), Some(&Value::from("11359")));
+    let candidates = param(&out, c, "candidates").and_then(Value::as_array).expect("list");
     assert_eq!(candidates.len(), 3);
-    let defaults: Vec<_> = candidates
-        .iter()
-        .filter(|x| x.get("isDefault") == Some(&Value::Bool(true)))
-        .collect();
+    let defaults: Vec<_> = candidates.iter().filter(|x| x.get("isDefault") == Some(&Value::Bool(true))).collect();
     assert_eq!(defaults.len(), 1);
     let message = &out.findings[1].message;
     assert!(message.contains("Phường Gia Viên (mặc định)"), "{message}");
@@ -399,19 +268,12 @@ fn ambiguous_names_prefer_exact_diacritics() {
         assert_eq!(codes(&out), ["address_ambiguous"], "{p}/{d}/{c}");
         let listed: Vec<&str> = param(&out, Code::AddressAmbiguous, "candidates")
             .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.get("communeCode")?.as_str())
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x.get("communeCode")?.as_str()).collect())
             .unwrap_or_default();
         assert_eq!(listed.len(), 2, "{p}/{d}/{c}");
         assert!(both.iter().all(|b| listed.contains(b)), "{listed:?}");
         // What the candidates share is kept: the district.
-        assert!(
-            out.residence
-                .is_some_and(|r| r.district_code.is_some() && r.commune_code.is_none())
-        );
+        assert!(out.residence.is_some_and(|r| r.district_code.is_some() && r.commune_code.is_none()));
     }
     // Must not fire once the diacritics or the type word tell them apart.
     let exact: &[(&str, &str, &str, &str)] = &[
@@ -425,12 +287,7 @@ fn ambiguous_names_prefer_exact_diacritics() {
     ];
     for &(p, d, c, want) in exact {
         let out = structured(p, d, c);
-        assert_eq!(
-            commune(&out),
-            Some((PRE, want)),
-            "{p}/{d}/{c}: {:?}",
-            codes(&out)
-        );
+        assert_eq!(commune(&out), Some((PRE, want)), "{p}/{d}/{c}: {:?}", codes(&out));
         assert!(!codes(&out).contains(&"address_ambiguous"));
     }
 }
@@ -452,10 +309,7 @@ fn incomplete_and_inferred() {
     // A pre-2025 commune without its district.
     let out = structured("Hải Phòng", "", "Phường Máy Chai");
     assert_eq!(codes(&out), ["address_unit_inferred", OUTDATED]);
-    assert_eq!(
-        param(&out, Code::AddressUnitInferred, "inferred"),
-        Some(&serde_json::json!(["district"]))
-    );
+    assert_eq!(param(&out, Code::AddressUnitInferred, "inferred"), Some(&serde_json::json!(["district"])));
     // Must not fire when everything was entered.
     let out = structured("Hải Phòng", "Quận Ngô Quyền", "Phường Máy Chai");
     assert!(!codes(&out).contains(&"address_unit_inferred"));
@@ -468,49 +322,17 @@ fn incomplete_and_inferred() {
 fn free_text_reads_from_the_right() {
     type Case<'a> = (&'a str, Option<(Scheme, &'a str)>, &'a [&'a str]);
     let cases: &[Case] = &[
-        (
-            "Số 5 Lê Lợi, P. Máy Tơ, Q. Ngô Quyền, HP",
-            Some((PRE, "11341")),
-            &[OUTDATED, SPLIT],
-        ),
-        (
-            "Phường Máy Tơ - Ngô Quyền - Hải Phòng",
-            Some((PRE, "11341")),
-            &[OUTDATED, SPLIT],
-        ),
-        (
-            "Thôn 3, xã An Thọ, huyện An Lão, Hải Phòng",
-            Some((PRE, "11674")),
-            &[OUTDATED],
-        ),
-        (
-            "Tổ 5, phường Máy Chai, quận Ngô Quyền, TP. Hải Phòng, Việt Nam",
-            Some((PRE, "11329")),
-            &[OUTDATED],
-        ),
+        ("Số 5 Lê Lợi, P. Máy Tơ, Q. Ngô Quyền, HP", Some((PRE, "11341")), &[OUTDATED, SPLIT]),
+        ("Phường Máy Tơ - Ngô Quyền - Hải Phòng", Some((PRE, "11341")), &[OUTDATED, SPLIT]),
+        ("Thôn 3, xã An Thọ, huyện An Lão, Hải Phòng", Some((PRE, "11674")), &[OUTDATED]),
+        ("Tổ 5, phường Máy Chai, quận Ngô Quyền, TP. Hải Phòng, Việt Nam", Some((PRE, "11329")), &[OUTDATED]),
         ("P14 Q.Bình Thạnh TP.HCM", Some((PRE, "26929")), &[OUTDATED]),
-        (
-            "12/3 Nguyễn Trãi, F4, Q.Phú Nhuận, TP.HCM",
-            Some((PRE, "27043")),
-            &[OUTDATED],
-        ),
+        ("12/3 Nguyễn Trãi, F4, Q.Phú Nhuận, TP.HCM", Some((PRE, "27043")), &[OUTDATED]),
         ("phuong 8 quan 10 tp hcm", Some((PRE, "27187")), &[OUTDATED]),
-        (
-            "Số 1 Trần Phú, Phường Gia Viên, Thành phố Hải Phòng",
-            Some((POST, "11359")),
-            &[],
-        ),
+        ("Số 1 Trần Phú, Phường Gia Viên, Thành phố Hải Phòng", Some((POST, "11359")), &[]),
         ("Phường Gia Viên Hải Phòng", Some((POST, "11359")), &[]),
-        (
-            "Tổ 3, phường Long Hương, TP Bà Rịa, Bà Rịa - Vũng Tàu",
-            Some((PRE, "26563")),
-            &[OUTDATED],
-        ),
-        (
-            "Xã Tân Xã, Huyện Thạch Thất, Hà Nội",
-            Some((PRE, "10000")),
-            &[OUTDATED, SPLIT],
-        ),
+        ("Tổ 3, phường Long Hương, TP Bà Rịa, Bà Rịa - Vũng Tàu", Some((PRE, "26563")), &[OUTDATED]),
+        ("Xã Tân Xã, Huyện Thạch Thất, Hà Nội", Some((PRE, "10000")), &[OUTDATED, SPLIT]),
         ("xã Phù Đổng; TP Hà Nội", Some((POST, "00541")), &[]),
         ("Số 5 Lê Lợi, Hải Phòng", None, &["address_incomplete"]),
     ];
@@ -521,24 +343,15 @@ fn free_text_reads_from_the_right() {
     }
     // Street parts never count as units, even when a ward elsewhere has that name.
     let out = text("Số 5 Lê Lợi, Hải Phòng");
-    assert_eq!(
-        out.residence.and_then(|r| r.province_code),
-        Some("31".into())
-    );
+    assert_eq!(out.residence.and_then(|r| r.province_code), Some("31".into()));
     // A ward typed under the wrong district: the rule says where it is.
     let out = text("Thôn 3, xã An Hòa, huyện An Lão, Hải Phòng");
     assert_eq!(codes(&out), ["address_hierarchy_mismatch"]);
-    assert_eq!(
-        param(&out, Code::AddressHierarchyMismatch, "actualDistrictCode"),
-        Some(&Value::from("312"))
-    );
+    assert_eq!(param(&out, Code::AddressHierarchyMismatch, "actualDistrictCode"), Some(&Value::from("312")));
     // A district with the province glued on.
     let out = text("Quận Ngô Quyền Hải Phòng");
     assert_eq!(codes(&out), ["address_incomplete", OUTDATED]);
-    assert_eq!(
-        out.residence.and_then(|r| r.district_code),
-        Some("304".into())
-    );
+    assert_eq!(out.residence.and_then(|r| r.district_code), Some("304".into()));
 }
 
 #[test]

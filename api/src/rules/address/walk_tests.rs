@@ -15,24 +15,12 @@ use crate::domain::admin_units::{ResolvedResidence, units};
 use crate::domain::text::fold_ascii;
 use crate::rules::ResidenceInput;
 
-const TYPE_WORDS: &[&str] = &[
-    "Thành phố ",
-    "Thị xã ",
-    "Thị trấn ",
-    "Đặc khu ",
-    "Tỉnh ",
-    "Quận ",
-    "Huyện ",
-    "Phường ",
-    "Xã ",
-];
+const TYPE_WORDS: &[&str] =
+    &["Thành phố ", "Thị xã ", "Thị trấn ", "Đặc khu ", "Tỉnh ", "Quận ", "Huyện ", "Phường ", "Xã "];
 
 /// The name without its type word, diacritics and case ("Thị trấn Đạ M'ri" → "da m'ri").
 fn bare(name: &str) -> String {
-    let rest = TYPE_WORDS
-        .iter()
-        .find_map(|t| name.strip_prefix(t))
-        .unwrap_or(name);
+    let rest = TYPE_WORDS.iter().find_map(|t| name.strip_prefix(t)).unwrap_or(name);
     fold_ascii(rest)
 }
 
@@ -43,14 +31,7 @@ fn bare_key(name: &str) -> String {
 
 fn structured(p: &str, d: &str, c: &str) -> ResidenceOutcome {
     let cell = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-    resolve_residence(
-        Some(&ResidenceInput {
-            province: cell(p),
-            district: cell(d),
-            commune: cell(c),
-        }),
-        None,
-    )
+    resolve_residence(Some(&ResidenceInput { province: cell(p), district: cell(d), commune: cell(c) }), None)
 }
 
 fn codes(o: &ResidenceOutcome) -> Vec<&str> {
@@ -61,10 +42,8 @@ fn ambiguous_with(o: &ResidenceOutcome, code: &str) -> bool {
     o.findings.iter().any(|f| {
         f.code == Code::AddressAmbiguous
             && f.params.get("candidates").is_some_and(|c| {
-                c.as_array().is_some_and(|a| {
-                    a.iter()
-                        .any(|x| x.get("communeCode").and_then(|v| v.as_str()) == Some(code))
-                })
+                c.as_array()
+                    .is_some_and(|a| a.iter().any(|x| x.get("communeCode").and_then(|v| v.as_str()) == Some(code)))
             })
     })
 }
@@ -87,10 +66,7 @@ fn every_pre2025_commune_resolves_and_converts() {
     let mut groups: HashMap<(&str, String, String), Vec<&str>> = HashMap::new();
     for c in u.old_communes() {
         let d = u.old_district(c.district_code).expect("district");
-        groups
-            .entry((c.province_code, bare_key(d.name), bare_key(c.name)))
-            .or_default()
-            .push(c.code);
+        groups.entry((c.province_code, bare_key(d.name), bare_key(c.name))).or_default().push(c.code);
     }
     let (mut walked, mut split, mut ambiguous) = (0, 0, 0);
     for c in u.old_communes() {
@@ -98,12 +74,7 @@ fn every_pre2025_commune_resolves_and_converts() {
         let p = u.old_province(c.province_code).expect("province");
         let want = u.residence_of_old_commune(c.code).expect("in force");
         let default = u.default_target(c.code).expect("default");
-        assert_eq!(
-            want.post2025
-                .as_ref()
-                .and_then(|n| n.commune_code.as_deref()),
-            Some(default.new_commune_code)
-        );
+        assert_eq!(want.post2025.as_ref().and_then(|n| n.commune_code.as_deref()), Some(default.new_commune_code));
         split += usize::from(!want.split_candidates.is_empty());
 
         // (a) Official names.
@@ -142,50 +113,27 @@ fn superseded_rows_resolve_to_their_successor() {
         let out = structured(p.name, d.name, c.name);
         let res = out.residence.as_ref().expect("resolved");
         assert_eq!(res.scheme, Scheme::Pre2025);
-        assert_eq!(
-            res.commune_code.as_deref(),
-            c.successor_code,
-            "{}: {:?}",
-            c.name,
-            codes(&out)
-        );
+        assert_eq!(res.commune_code.as_deref(), c.successor_code, "{}: {:?}", c.name, codes(&out));
         assert_eq!(res.district_code.as_deref(), Some(d.code));
         assert!(codes(&out).contains(&"address_outdated_unit"), "{}", c.name);
         assert!(!out.has_error(), "{}: {:?}", c.name, codes(&out));
         // By code too.
         let by_code = structured("", "", c.code);
-        assert_eq!(
-            by_code.residence.and_then(|r| r.commune_code),
-            c.successor_code.map(str::to_owned),
-            "{}",
-            c.code
-        );
+        assert_eq!(by_code.residence.and_then(|r| r.commune_code), c.successor_code.map(str::to_owned), "{}", c.code);
     }
 }
 
 #[test]
 fn island_districts_map_at_district_level() {
     let u = units();
-    let islands: Vec<_> = u
-        .old_districts()
-        .iter()
-        .filter(|d| d.is_island_without_communes())
-        .collect();
+    let islands: Vec<_> = u.old_districts().iter().filter(|d| d.is_island_without_communes()).collect();
     assert_eq!(islands.len(), 5);
     for d in islands {
         let p = u.old_province(d.province_code).expect("province");
         let want = u.residence_of_island_district(d.code).expect("island");
-        for (pp, dd) in [
-            (p.name.to_owned(), d.name.to_owned()),
-            (bare(p.name), bare(d.name)),
-        ] {
+        for (pp, dd) in [(p.name.to_owned(), d.name.to_owned()), (bare(p.name), bare(d.name))] {
             let out = structured(&pp, &dd, "");
-            assert_eq!(
-                out.residence.as_ref(),
-                Some(&want),
-                "{dd}: {:?}",
-                codes(&out)
-            );
+            assert_eq!(out.residence.as_ref(), Some(&want), "{dd}: {:?}", codes(&out));
             assert_eq!(codes(&out), ["address_outdated_unit"], "{dd}");
         }
         let zone = want.post2025.as_ref().and_then(|n| n.commune_name.clone());
@@ -198,10 +146,7 @@ fn every_post2025_commune_resolves_without_findings() {
     let u = units();
     let mut groups: HashMap<(&str, String), Vec<&str>> = HashMap::new();
     for c in u.new_communes() {
-        groups
-            .entry((c.province_code, bare_key(c.name)))
-            .or_default()
-            .push(c.code);
+        groups.entry((c.province_code, bare_key(c.name))).or_default().push(c.code);
     }
     let (mut walked, mut ambiguous) = (0, 0);
     for c in u.new_communes() {
@@ -209,13 +154,7 @@ fn every_post2025_commune_resolves_without_findings() {
         let want = u.residence_of_new_commune(c.code).expect("commune");
 
         let out = structured(p.name, "", c.name);
-        assert_eq!(
-            out.residence.as_ref(),
-            Some(&want),
-            "{}: {:?}",
-            c.name,
-            codes(&out)
-        );
+        assert_eq!(out.residence.as_ref(), Some(&want), "{}: {:?}", c.name, codes(&out));
         assert!(out.findings.is_empty(), "{}: {:?}", c.name, codes(&out));
 
         let (bp, bc) = (bare(p.name), bare(c.name));
@@ -225,12 +164,7 @@ fn every_post2025_commune_resolves_without_findings() {
             ambiguous += 1;
             assert!(ambiguous_with(&out, c.code), "{bc}: {:?}", codes(&out));
         } else {
-            assert_eq!(
-                out.residence.as_ref(),
-                Some(&want),
-                "{bp} / {bc}: {:?}",
-                codes(&out)
-            );
+            assert_eq!(out.residence.as_ref(), Some(&want), "{bp} / {bc}: {:?}", codes(&out));
             assert!(out.findings.is_empty(), "{bp} / {bc}: {:?}", codes(&out));
         }
         walked += 1;
