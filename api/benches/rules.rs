@@ -21,7 +21,7 @@ fn corpus(n: u32) -> Vec<RecordInput> {
         let people = generate::school_people(&plan, i, &mut ids, &names);
         for (class_index, p) in people.students {
             let e = p.entered;
-            let residence = (e.res_province.is_some() || e.res_commune.is_some()).then(|| ResidenceInput {
+            let residence = (e.res_province.is_some() || e.res_commune.is_some()).then_some(ResidenceInput {
                 province: e.res_province,
                 district: e.res_district,
                 commune: e.res_commune,
