@@ -133,8 +133,13 @@ fn candidates_json(cands: &[Described]) -> Value {
     )
 }
 
-/// `address_outdated_unit`: a pre-2025 unit, with the post-2025 unit to use.
-pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>) -> Finding {
+/// `address_outdated_unit`: a pre-2025 unit, with the post-2025 unit to use. `read_as` is the
+/// commune text when it was not the official name (a former name, an alias).
+pub(super) fn outdated(
+    res: &ResolvedResidence,
+    superseded: Option<&OldCommune>,
+    read_as: Option<&str>,
+) -> Finding {
     let old = join_names([
         res.commune_name.as_deref(),
         res.district_name.as_deref(),
@@ -147,11 +152,15 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>)
     let mut message = String::new();
     if let Some(s) = superseded {
         message.push_str(&format!(
-            "{} đã được sáp nhập trong năm 2025{}. ",
+            "{} đã được sáp nhập{} trong năm 2025. ",
             s.name,
             res.commune_name
                 .as_deref()
                 .map_or(String::new(), |n| format!(" vào {n}"))
+        ));
+    } else if let (Some(entered), Some(name)) = (read_as, res.commune_name.as_deref()) {
+        message.push_str(&format!(
+            "“{entered}” được hiểu là {name} (tên cũ hoặc cách viết khác). "
         ));
     }
     message.push_str(&format!(
@@ -180,6 +189,7 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>)
             "split": !res.split_candidates.is_empty(),
             "supersededCommuneCode": superseded.map(|s| s.code),
             "supersededCommuneName": superseded.map(|s| s.name),
+            "enteredCommune": read_as,
         }),
     )
 }
@@ -258,7 +268,7 @@ pub(super) fn incomplete(res: &ResolvedResidence) -> Finding {
     let known = join_names([res.district_name.as_deref(), res.province_name.as_deref()]);
     finding(
         Code::AddressIncomplete,
-        format!("Địa chỉ thường trú mới có {known}; chưa có phường/xã."),
+        format!("Địa chỉ thường trú chỉ có {known}, còn thiếu phường/xã."),
         json!({ "missing": ["commune"] }),
     )
 }

@@ -324,6 +324,21 @@ fn outdated_unit_suggests_the_post2025_unit() {
         Some(&Value::from("Tỉnh Lào Cai"))
     );
 
+    // Read through a former name: the message says how it was read.
+    let out = structured("Hải Phòng", "Quận Ngô Quyền", "Phường Máy Tơ");
+    assert_eq!(codes(&out), [OUTDATED, SPLIT]);
+    assert_eq!(
+        param(&out, c, "enteredCommune"),
+        Some(&Value::from("Phường Máy Tơ"))
+    );
+    assert!(
+        out.findings[0]
+            .message
+            .starts_with("“Phường Máy Tơ” được hiểu là Phường Gia Viên")
+    );
+    let out = structured("Hải Phòng", "Quận Ngô Quyền", "Gia Vien");
+    assert_eq!(param(&out, c, "enteredCommune"), None);
+
     // A commune merged in the first half of 2025: its successor, both named.
     let out = structured("Sơn La", "Huyện Thuận Châu", "Xã Chiềng Ly");
     assert_eq!(commune(&out), Some((PRE, "03721")));
