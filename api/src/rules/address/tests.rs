@@ -144,6 +144,14 @@ fn unknown_must_not_fire_for_abbreviations_aliases_and_damage() {
             (PRE, "11329"),
         ),
         ("Sơn La", "Thuận Châu", "Xã Phổng Lăng", (PRE, "03748")), // name until 2025
+        ("BR-VT", "TX. Phú Mỹ", "Xã Tân Hòa", (PRE, "26707")),     // now TP Phú Mỹ, Phường Tân Hoà
+        ("Hà Nội", "H. Gia Lâm", "TT. Yên Viên", (PRE, "00526")),
+        (
+            "Ha Noi",
+            "Huyen Gia Lam",
+            "Thi tran Yen Vien",
+            (PRE, "00526"),
+        ),
         ("31", "304", "11341", (PRE, "11341")),
         ("31", "", "11359", (POST, "11359")), // the same code is Phường Đằng Giang pre-2025
         ("Hồ Chí Minh", "Quận 9", "", (PRE, "")), // quận 9 is now Thủ Đức (alias)
