@@ -72,7 +72,10 @@ pub async fn seed_if_empty(store: &Store, settings: &Settings) -> anyhow::Result
         tracing::info!("database already holds data: demo seeding skipped");
         return Ok(());
     }
-    tracing::info!(students = settings.demo_students, "empty database: seeding the demo data (takes a little while the first time)");
+    tracing::info!(
+        students = settings.demo_students,
+        "empty database: seeding the demo data (takes a little while the first time)"
+    );
     let report = seed(store, settings.demo_students, DEFAULT_SEED).await?;
     tracing::info!("{report}");
     Ok(())

@@ -19,8 +19,6 @@
 //! on 30 June 2025; the outdated finding names both. Island districts without communes resolve
 //! at district level and convert to their special zone.
 
-#[cfg(test)]
-mod bench_tests;
 mod parse;
 mod report;
 mod resolve;
@@ -30,6 +28,7 @@ mod tests;
 mod walk_tests;
 
 use super::{Code, Field, Finding, ResidenceInput, Severity};
+use crate::domain::admin_units::keys::split_official;
 use crate::domain::admin_units::{Level, NewUnit, ResolvedResidence, Scheme, units};
 use parse::{FreeText, Part};
 use report::Described;
@@ -198,7 +197,14 @@ fn accept(c: &Cand, p: Option<&Part>, d: Option<&Part>, cp: Option<&Part>) -> Re
     match res.scheme {
         Scheme::Pre2025 => {
             let superseded = c.commune.map(|i| u.old_commune_at(i)).filter(|x| !x.status.is_in_force());
-            findings.push(report::outdated(&res, superseded));
+            // A commune read through a former name or alias: say so.
+            let read_as = cp.filter(|part| {
+                let official = res.commune_name.as_deref().map(|n| split_official(n).1.loose);
+                part.digits.is_none()
+                    && superseded.is_none()
+                    && official.is_some_and(|o| part.variants.iter().all(|v| v.key.loose != o))
+            });
+            findings.push(report::outdated(&res, superseded, read_as.map(|p| p.raw.as_str())));
             if !res.split_candidates.is_empty() {
                 findings.push(report::split(&res));
             }

@@ -93,8 +93,9 @@ fn candidates_json(cands: &[Described]) -> Value {
     Value::Array(cands.iter().take(20).map(|c| strip_nulls(c.json())).collect())
 }
 
-/// `address_outdated_unit`: a pre-2025 unit, with the post-2025 unit to use.
-pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>) -> Finding {
+/// `address_outdated_unit`: a pre-2025 unit, with the post-2025 unit to use. `read_as` is the
+/// commune text when it was not the official name (a former name, an alias).
+pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>, read_as: Option<&str>) -> Finding {
     let old = join_names([res.commune_name.as_deref(), res.district_name.as_deref(), res.province_name.as_deref()]);
     let new = res.post2025.as_ref();
     let new_text =
@@ -102,10 +103,12 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>)
     let mut message = String::new();
     if let Some(s) = superseded {
         message.push_str(&format!(
-            "{} đã được sáp nhập trong năm 2025{}. ",
+            "{} đã được sáp nhập{} trong năm 2025. ",
             s.name,
             res.commune_name.as_deref().map_or(String::new(), |n| format!(" vào {n}"))
         ));
+    } else if let (Some(entered), Some(name)) = (read_as, res.commune_name.as_deref()) {
+        message.push_str(&format!("“{entered}” được hiểu là {name} (tên cũ hoặc cách viết khác). "));
     }
     message.push_str(&format!("{old} là đơn vị hành chính trước 01/7/2025; nay thuộc {new_text}"));
     if !res.split_candidates.is_empty() {
@@ -131,6 +134,7 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>)
             "split": !res.split_candidates.is_empty(),
             "supersededCommuneCode": superseded.map(|s| s.code),
             "supersededCommuneName": superseded.map(|s| s.name),
+            "enteredCommune": read_as,
         }),
     )
 }
@@ -205,7 +209,7 @@ pub(super) fn incomplete(res: &ResolvedResidence) -> Finding {
     let known = join_names([res.district_name.as_deref(), res.province_name.as_deref()]);
     finding(
         Code::AddressIncomplete,
-        format!("Địa chỉ thường trú mới có {known}; chưa có phường/xã."),
+        format!("Địa chỉ thường trú chỉ có {known}, còn thiếu phường/xã."),
         json!({ "missing": ["commune"] }),
     )
 }

@@ -91,6 +91,9 @@ fn unknown_must_not_fire_for_abbreviations_aliases_and_damage() {
         ("Dak Lak", "", "cu mgar", (POST, "24280")),
         ("THÀNH PHỐ HẢI PHÒNG", "QUẬN NGÔ QUYỀN", "PHƯỜNG MÁY CHAI", (PRE, "11329")),
         ("Sơn La", "Thuận Châu", "Xã Phổng Lăng", (PRE, "03748")), // name until 2025
+        ("BR-VT", "TX. Phú Mỹ", "Xã Tân Hòa", (PRE, "26707")),     // now TP Phú Mỹ, Phường Tân Hoà
+        ("Hà Nội", "H. Gia Lâm", "TT. Yên Viên", (PRE, "00526")),
+        ("Ha Noi", "Huyen Gia Lam", "Thi tran Yen Vien", (PRE, "00526")),
         ("31", "304", "11341", (PRE, "11341")),
         ("31", "", "11359", (POST, "11359")), // the same code is Phường Đằng Giang pre-2025
         ("Hồ Chí Minh", "Quận 9", "", (PRE, "")), // quận 9 is now Thủ Đức (alias)
@@ -206,6 +209,14 @@ fn outdated_unit_suggests_the_post2025_unit() {
     assert_eq!(commune(&out).map(|x| x.0), Some(POST), "{:?}", codes(&out));
     assert_eq!(codes(&out), [OUTDATED]);
     assert_eq!(param(&out, c, "newProvinceName"), Some(&Value::from("Tỉnh Lào Cai")));
+
+    // Read through a former name: the message says how it was read.
+    let out = structured("Hải Phòng", "Quận Ngô Quyền", "Phường Máy Tơ");
+    assert_eq!(codes(&out), [OUTDATED, SPLIT]);
+    assert_eq!(param(&out, c, "enteredCommune"), Some(&Value::from("Phường Máy Tơ")));
+    assert!(out.findings[0].message.starts_with("“Phường Máy Tơ” được hiểu là Phường Gia Viên"));
+    let out = structured("Hải Phòng", "Quận Ngô Quyền", "Gia Vien");
+    assert_eq!(param(&out, c, "enteredCommune"), None);
 
     // A commune merged in the first half of 2025: its successor, both named.
     let out = structured("Sơn La", "Huyện Thuận Châu", "Xã Chiềng Ly");
