@@ -24,5 +24,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // antd's first render in jsdom is slow on a busy 2-core machine.
+    testTimeout: 30_000,
   },
 });

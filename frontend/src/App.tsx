@@ -1,11 +1,10 @@
 import { App as AntApp, ConfigProvider } from 'antd';
 import viVN from 'antd/locale/vi_VN';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { RouterProvider } from 'react-router/dom';
 import { ApiProblem } from './api/problem';
 import { AuthProvider } from './auth/AuthContext';
-import { onSessionExpired } from './auth/session';
 import { router } from './routes';
 
 const FONT = "Inter, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
@@ -26,16 +25,8 @@ function makeQueryClient() {
 export default function App() {
   const [client] = useState(makeQueryClient);
 
-  // A refused token anywhere sends the user to the login page, saying why.
-  useEffect(
-    () =>
-      onSessionExpired(() => {
-        const from = window.location.pathname + window.location.search;
-        void router.navigate('/dang-nhap?het-han=1', { replace: true, state: { from } });
-      }),
-    [],
-  );
-
+  // A refused token anywhere drops the session (AuthProvider); RequireAuth then sends the user
+  // to the login page, which says why.
   return (
     <ConfigProvider locale={viVN} theme={{ token: { fontFamily: FONT, borderRadius: 6 } }}>
       <AntApp>

@@ -20,19 +20,20 @@ async fn main() -> anyhow::Result<()> {
     let db = dinhdanh::db::connect(&settings).await?;
     dinhdanh::db::migrate(&db).await?;
     let year = settings.current_school_year(dinhdanh::domain::clock::today());
-    let unit = |parent: Option<i64>, kind: UnitKind, code: &str, name: &str, level: Option<SchoolLevel>| units::NewUnit {
-        parent_id: parent,
-        kind,
-        code: code.to_owned(),
-        name: name.to_owned(),
-        level,
-        province_code: Some("31".to_owned()),
-        district_code: None,
-        commune_code: None,
-        address: None,
-        phone: None,
-        email: None,
-    };
+    let unit =
+        |parent: Option<i64>, kind: UnitKind, code: &str, name: &str, level: Option<SchoolLevel>| units::NewUnit {
+            parent_id: parent,
+            kind,
+            code: code.to_owned(),
+            name: name.to_owned(),
+            level,
+            province_code: Some("31".to_owned()),
+            district_code: None,
+            commune_code: None,
+            address: None,
+            phone: None,
+            email: None,
+        };
     let dept = units::create(&db, unit(None, UnitKind::Department, "SGD-E2E", "Sở GDĐT Hải Phòng (thử)", None)).await?;
     let district =
         units::create(&db, unit(Some(dept.id), UnitKind::District, "PGD-LC", "Phòng GDĐT Lê Chân (thử)", None)).await?;
@@ -46,7 +47,13 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let other_school = units::create(
         &db,
-        unit(Some(other_district.id), UnitKind::School, "THCS-CVA", "Trường THCS Chu Văn An (thử)", Some(SchoolLevel::Thcs)),
+        unit(
+            Some(other_district.id),
+            UnitKind::School,
+            "THCS-CVA",
+            "Trường THCS Chu Văn An (thử)",
+            Some(SchoolLevel::Thcs),
+        ),
     )
     .await?;
     for (school_id, grade, name) in

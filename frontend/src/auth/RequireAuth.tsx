@@ -2,13 +2,16 @@ import { Navigate, Outlet, useLocation } from 'react-router';
 import { Result } from 'antd';
 import type { Role } from '../api/types';
 import { useAuth } from './AuthContext';
+import { sessionExpired } from './session';
 
 /** Screens behind a login; with `roles`, only for those roles (others see a 403 page). */
 export function RequireAuth({ roles }: { roles?: Role[] }) {
   const { session } = useAuth();
   const location = useLocation();
   if (!session) {
-    return <Navigate to="/dang-nhap" replace state={{ from: location.pathname + location.search }} />;
+    // After a refused token (401 anywhere) the login page says the session expired.
+    const to = sessionExpired() ? '/dang-nhap?het-han=1' : '/dang-nhap';
+    return <Navigate to={to} replace state={{ from: location.pathname + location.search }} />;
   }
   if (roles && !roles.includes(session.user.role)) {
     return (

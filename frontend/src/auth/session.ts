@@ -13,6 +13,8 @@ export interface Session {
 const KEY = 'dinhdanh.session';
 type Listener = () => void;
 const expiryListeners = new Set<Listener>();
+/** True from a refused token until the next login: the login page then says why it is shown. */
+let expired = false;
 
 export function loadSession(): Session | undefined {
   try {
@@ -30,6 +32,7 @@ export function loadSession(): Session | undefined {
 }
 
 export function saveSession(session: Session): void {
+  expired = false;
   sessionStorage.setItem(KEY, JSON.stringify(session));
 }
 
@@ -45,10 +48,16 @@ export function currentToken(): string | undefined {
 export function expireSession(): void {
   if (!sessionStorage.getItem(KEY)) return;
   clearSession();
+  expired = true;
   for (const listener of expiryListeners) listener();
 }
 
 export function onSessionExpired(listener: Listener): () => void {
   expiryListeners.add(listener);
   return () => expiryListeners.delete(listener);
+}
+
+/** Whether the last session ended because the server refused its token. */
+export function sessionExpired(): boolean {
+  return expired;
 }

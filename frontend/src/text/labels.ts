@@ -58,11 +58,11 @@ export const SEVERITY_LABELS: Record<Severity, string> = {
 };
 
 export const STATUS_LABELS: Record<VerificationStatus, string> = {
-  not_sent: 'Chưa gửi xác thực',
-  queued: 'Đang chờ xác thực',
+  not_sent: 'Chưa gửi',
+  queued: 'Đang xác thực',
   verified: 'Đã xác thực',
-  mismatched: 'Sai lệch với CSDLQG',
-  not_found: 'Không có trong CSDLQG',
+  mismatched: 'Sai lệch CSDLQG',
+  not_found: 'Không có ở CSDLQG',
   awaiting_evidence: 'Chờ giấy tờ',
   error: 'Lỗi khi xác thực',
 };
@@ -100,12 +100,8 @@ export const RECORD_FIELD_LABELS: Record<string, string> = {
   classId: 'Lớp',
   position: 'Chức vụ',
   residenceText: 'Địa chỉ (một dòng)',
-  'residence.province': 'Tỉnh/thành phố',
-  'residence.district': 'Quận/huyện',
-  'residence.commune': 'Xã/phường',
-  resProvince: 'Tỉnh/thành phố',
-  resDistrict: 'Quận/huyện',
-  resCommune: 'Xã/phường',
-  resText: 'Địa chỉ (một dòng)',
+  residenceProvince: 'Tỉnh/thành phố thường trú',
+  residenceDistrict: 'Quận/huyện thường trú',
+  residenceCommune: 'Xã/phường thường trú',
   status: 'Trạng thái xác thực',
 };

@@ -1,6 +1,7 @@
 import { Card, Col, Flex, Row, Segmented, Statistic, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo, useState } from 'react';
+import { ValueText } from '../../components/ValueText';
 import { RECORD_FIELD_LABELS } from '../../text/labels';
 import { formatNumber } from '../../text/format';
 import type { ImportPreview, ImportPreviewRow, ImportRowAction } from './contract';
@@ -14,9 +15,6 @@ export const ACTION_LOOK: Record<ImportRowAction, { label: string; color: string
 
 const ORDER: ImportRowAction[] = ['update', 'create', 'rejected', 'unchanged'];
 
-function Value({ v }: { v: string | null }) {
-  return v ? <Typography.Text code>{v}</Typography.Text> : <Typography.Text type="secondary">(trống)</Typography.Text>;
-}
 
 function Changes({ row }: { row: ImportPreviewRow }) {
   if (row.changes.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
@@ -24,7 +22,7 @@ function Changes({ row }: { row: ImportPreviewRow }) {
     <Flex vertical gap={2}>
       {row.changes.map((c) => (
         <span key={c.field} data-testid="import-change">
-          <Typography.Text strong>{RECORD_FIELD_LABELS[c.field] ?? c.field}:</Typography.Text> <Value v={c.old} /> → <Value v={c.new} />
+          <Typography.Text strong>{RECORD_FIELD_LABELS[c.field] ?? c.field}:</Typography.Text> <ValueText value={c.old} /> → <ValueText value={c.new} />
         </span>
       ))}
     </Flex>

@@ -36,7 +36,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       title: 'Họ và tên',
       key: 'fullName',
       fixed: 'left',
-      width: 220,
+      width: 190,
       render: (_, p) => (
         <Checked person={p} field="fullName">
           <Typography.Link onClick={() => onOpen(p)} data-testid="open-record">
@@ -45,13 +45,13 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
         </Checked>
       ),
     },
-    { title: 'Mã định danh ngành', dataIndex: 'sectorCode', width: 130, render: (v?: string | null) => v ?? '' },
-    { title: 'Ngày sinh', key: 'dob', width: 140, render: (_, p) => <Checked person={p} field="dateOfBirth">{p.dateOfBirth}</Checked> },
-    { title: 'Giới tính', key: 'gender', width: 110, render: (_, p) => <Checked person={p} field="gender">{p.gender}</Checked> },
+    { title: 'Mã ngành', dataIndex: 'sectorCode', width: 100, render: (v?: string | null) => v ?? '' },
+    { title: 'Ngày sinh', key: 'dob', width: 115, render: (_, p) => <Checked person={p} field="dateOfBirth">{p.dateOfBirth}</Checked> },
+    { title: 'Giới tính', key: 'gender', width: 90, render: (_, p) => <Checked person={p} field="gender">{p.gender}</Checked> },
     {
       title: 'Số định danh',
       key: 'personalId',
-      width: 170,
+      width: 145,
       render: (_, p) => (
         <Checked person={p} field="personalId">
           <Typography.Text code={Boolean(p.personalId)}>{p.personalId}</Typography.Text>
@@ -61,7 +61,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
     {
       title: 'Nơi thường trú',
       key: 'residence',
-      width: 240,
+      width: 200,
       ellipsis: true,
       render: (_, p) => <Checked person={p} field="residence">{residenceLine(p)}</Checked>,
     },
@@ -74,7 +74,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
     {
       title: 'Kiểm tra',
       key: 'quality',
-      width: 150,
+      width: 110,
       render: (_, p) =>
         p.findings.length === 0 ? (
           <Tag color="success">Đạt</Tag>
@@ -85,7 +85,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
     {
       title: 'Xác thực',
       key: 'status',
-      width: 170,
+      width: 150,
       render: (_, p) => <StatusTag status={p.status} mismatchFields={p.mismatchFields} />,
     },
   );
@@ -97,7 +97,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       columns={columns}
       dataSource={page?.items ?? []}
       loading={loading}
-      scroll={{ x: 1100 }}
+      scroll={{ x: 1050 }}
       rowSelection={selection ? { selectedRowKeys: selection.keys, onChange: selection.onChange, preserveSelectedRowKeys: true } : undefined}
       onRow={(p) => ({ onDoubleClick: () => onOpen(p) })}
       locale={{ emptyText: <Empty description={emptyText ?? 'Không có hồ sơ nào khớp.'} /> }}

@@ -128,7 +128,9 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
             <Descriptions.Item label="Đơn vị">{data.unitName}</Descriptions.Item>
             {data.className && <Descriptions.Item label="Lớp">{data.className}</Descriptions.Item>}
             <Descriptions.Item label="Cập nhật">{formatDateTime(data.updatedAt)}</Descriptions.Item>
-            <Descriptions.Item label="Phiên bản">{data.version}</Descriptions.Item>
+            <Descriptions.Item label="Phiên bản">
+              <span data-testid="record-version">{data.version}</span>
+            </Descriptions.Item>
           </Descriptions>
           <Tabs
             activeKey={tab}

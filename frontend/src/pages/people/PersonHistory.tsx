@@ -1,5 +1,7 @@
 import { Empty, Skeleton, Tag, Timeline, Typography } from 'antd';
+import type { ReactNode } from 'react';
 import type { HistoryEntry, PersonKind } from '../../api/types';
+import { ValueText } from '../../components/ValueText';
 import { useHistory } from '../../api/queries';
 import { ErrorResult } from '../../components/ErrorResult';
 import { formatDateTime } from '../../text/format';
@@ -8,16 +10,28 @@ import { HISTORY_ACTION_LABELS, HISTORY_SOURCE_LABELS, RECORD_FIELD_LABELS } fro
 function EntryText({ entry }: { entry: HistoryEntry }) {
   const action = HISTORY_ACTION_LABELS[entry.action] ?? entry.action;
   const field = entry.field ? (RECORD_FIELD_LABELS[entry.field] ?? entry.field) : undefined;
-  const show = (v?: string | null) => (v ? <Typography.Text code>{v}</Typography.Text> : <Typography.Text type="secondary">(trống)</Typography.Text>);
+  let what: ReactNode = null;
+  if (entry.action === 'update' && field) {
+    what = (
+      <>
+        {' '}
+        {field.toLowerCase()}: <ValueText value={entry.oldValue} /> → <ValueText value={entry.newValue} />
+      </>
+    );
+  } else if (entry.action === 'create' && field) {
+    what = (
+      <>
+        {' '}
+        — {field.toLowerCase()}: <ValueText value={entry.newValue} />
+      </>
+    );
+  } else if (entry.action !== 'view_personal_id' && field) {
+    what = <> {field.toLowerCase()}</>;
+  }
   return (
     <div data-testid="history-entry">
       <Typography.Text strong>{action}</Typography.Text>
-      {field && <> {field.toLowerCase()}</>}
-      {entry.action === 'update' && (
-        <>
-          : {show(entry.oldValue)} → {show(entry.newValue)}
-        </>
-      )}
+      {what}
       <div>
         <Typography.Text type="secondary">
           {formatDateTime(entry.at)} · {entry.actor}
