@@ -143,16 +143,16 @@ describe('web app', () => {
       await page.waitForURL(/\/don-vi\/\d+/);
       // Down the tree until a school's classes show (district offices may group schools further).
       for (let depth = 0; depth < 4; depth++) {
-        const classLink = page.getByTestId('class-link');
-        const childLink = page.getByTestId('child-unit');
-        await classLink.or(childLink).first().waitFor();
-        if ((await classLink.count()) > 0) break;
+        const id = /\/don-vi\/(\d+)/.exec(page.url())?.[1];
+        const children = page.locator(`[data-testid="unit-children"][data-unit-id="${id}"]`);
+        await children.getByTestId('class-link').or(children.getByTestId('child-unit')).first().waitFor();
+        if ((await children.getByTestId('class-link').count()) > 0) break;
         const before = page.url();
-        await childLink.first().click();
+        await children.getByTestId('child-unit').first().click();
         await page.waitForURL((u) => u.href !== before);
       }
       await h.screenshot(page, '07-don-vi-truong');
-      await page.getByTestId('class-link').first().click();
+      await page.locator('[data-testid="unit-children"]').getByTestId('class-link').first().click();
       await page.waitForURL(/\/lop\/\d+/);
       await page.getByRole('heading', { name: /^Lớp / }).waitFor();
       await page.locator('.ant-table-row').first().waitFor();

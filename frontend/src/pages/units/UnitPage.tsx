@@ -95,9 +95,11 @@ function UnitDetails({ unit, units }: { unit: UnitView; units: UnitView[] }) {
         {unit.email && <Descriptions.Item label="Thư điện tử">{unit.email}</Descriptions.Item>}
         {unit.address && <Descriptions.Item label="Địa chỉ">{unit.address}</Descriptions.Item>}
       </Descriptions>
-      <Card size="small" title={unit.kind === 'school' ? 'Lớp học năm nay' : 'Đơn vị trực thuộc'}>
-        {unit.kind === 'school' ? <SchoolClasses schoolId={unit.id} /> : <ChildUnitsTable units={units} parentId={unit.id} />}
-      </Card>
+      <div data-testid="unit-children" data-unit-id={unit.id}>
+        <Card size="small" title={unit.kind === 'school' ? 'Lớp học năm nay' : 'Đơn vị trực thuộc'}>
+          {unit.kind === 'school' ? <SchoolClasses schoolId={unit.id} /> : <ChildUnitsTable units={units} parentId={unit.id} />}
+        </Card>
+      </div>
     </>
   );
 }
