@@ -12,8 +12,8 @@ export default defineConfig({
     __API_OPERATIONS__: JSON.stringify(apiOperations(spec)),
   },
   server: {
-    // `npm run dev` next to `make run`: the API stays on its own port.
-    proxy: { '/api': 'http://127.0.0.1:8080' },
+    // `npm run dev` next to `make run`: the API stays on its own port (DINHDANH_API to change it).
+    proxy: { '/api': process.env.DINHDANH_API ?? 'http://127.0.0.1:8080' },
   },
   build: {
     chunkSizeWarningLimit: 1500,

@@ -47,7 +47,7 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
       notification.success({
         key: `fix-${run.id}`,
         title: `Đã sửa tự động ${run.changes} trường trên ${run.records} hồ sơ`,
-        btn: (
+        actions: (
           <Button size="small" onClick={() => void undoFixes(run.id).then(() => { refresh(); notification.destroy(`fix-${run.id}`); void message.info('Đã hoàn tác.'); }, fail)}>
             Hoàn tác
           </Button>
