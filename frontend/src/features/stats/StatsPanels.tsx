@@ -1,6 +1,6 @@
 // The dashboard's statistics panels (issue 6). Each asks the server whether it has the
 // endpoint and otherwise shows a "not available on this server" state.
-import { Button, Card, Col, Empty, List, Progress as Bar, Row, Skeleton, Statistic, Table, Tag, Typography } from 'antd';
+import { Button, Card, Col, Empty, Progress as Bar, Row, Skeleton, Statistic, Table, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { lazy, Suspense } from 'react';
 import { useNavigate } from 'react-router';
@@ -107,18 +107,12 @@ export function ReasonsPanel({ scope }: { scope: Scope }) {
       ) : !rows || rows.length === 0 ? (
         <Empty description="Không có lý do nào: mọi hồ sơ đều đạt." />
       ) : (
-        <List
-          size="small"
-          dataSource={rows.slice(0, 10)}
-          renderItem={(r) => (
-            <List.Item>
-              <div style={{ width: '100%' }}>
-                <Typography.Text>{r.label}</Typography.Text> <Typography.Text strong>{formatNumber(r.count)}</Typography.Text>
-                <Bar percent={Math.round((r.count / max) * 100)} showInfo={false} size="small" />
-              </div>
-            </List.Item>
-          )}
-        />
+        rows.slice(0, 10).map((r) => (
+          <div key={r.key} style={{ padding: '4px 0' }}>
+            <Typography.Text>{r.label}</Typography.Text> <Typography.Text strong>{formatNumber(r.count)}</Typography.Text>
+            <Bar percent={Math.round((r.count / max) * 100)} showInfo={false} size="small" />
+          </div>
+        ))
       )}
     </Card>
   );

@@ -1,7 +1,8 @@
-import { App, Card, Col, List, Row, Segmented, Statistic, Tag, Typography } from 'antd';
+import { App, Card, Col, Empty, Flex, Pagination, Row, Segmented, Statistic, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { usePeopleCount, useUnits } from '../../api/queries';
+import type { UnitView } from '../../api/types';
 import { useSession } from '../../auth/AuthContext';
 import { PageHeader } from '../../components/PageHeader';
 import type { Population } from '../../features/stats/contract';
@@ -34,6 +35,28 @@ function RecordCounts({ unitId }: { unitId: number }) {
   );
 }
 
+const PAGE = 8;
+
+function ChildUnitList({ units }: { units: UnitView[] }) {
+  const [page, setPage] = useState(1);
+  if (units.length === 0) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="Chưa có đơn vị trực thuộc." />;
+  return (
+    <>
+      {units.slice((page - 1) * PAGE, page * PAGE).map((u) => (
+        <Flex key={u.id} justify="space-between" align="center" style={{ padding: '6px 0', borderBottom: '1px solid #f0f0f0' }}>
+          <Link to={`/don-vi/${u.id}`} data-testid="child-unit">
+            {u.name}
+          </Link>
+          <Tag>{u.level ? SCHOOL_LEVEL_LABELS[u.level] : UNIT_KIND_LABELS[u.kind]}</Tag>
+        </Flex>
+      ))}
+      {units.length > PAGE && (
+        <Pagination size="small" current={page} pageSize={PAGE} total={units.length} onChange={setPage} style={{ marginTop: 8 }} />
+      )}
+    </>
+  );
+}
+
 function ChildUnits({ unitId }: { unitId: number }) {
   const children = useUnits({ parentId: unitId });
   return (
@@ -41,17 +64,7 @@ function ChildUnits({ unitId }: { unitId: number }) {
       {children.isError ? (
         <Typography.Text type="danger">Không tải được danh sách đơn vị.</Typography.Text>
       ) : (
-        <List
-          size="small"
-          dataSource={children.data?.items ?? []}
-          locale={{ emptyText: 'Chưa có đơn vị trực thuộc.' }}
-          pagination={(children.data?.items.length ?? 0) > 8 ? { pageSize: 8, size: 'small' } : false}
-          renderItem={(u) => (
-            <List.Item extra={<Tag>{u.level ? SCHOOL_LEVEL_LABELS[u.level] : UNIT_KIND_LABELS[u.kind]}</Tag>}>
-              <Link to={`/don-vi/${u.id}`} data-testid="child-unit">{u.name}</Link>
-            </List.Item>
-          )}
-        />
+        <ChildUnitList units={children.data?.items ?? []} />
       )}
     </Card>
   );
