@@ -18,8 +18,15 @@ help: ## List the targets
 $(NODE_MODULES): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 
-frontend: $(NODE_MODULES) ## Build the web app into frontend/dist (typecheck + vite; npm ci first when needed)
+# The built web app, rebuilt when a source, the lock file or the API document changed.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/api-operations.ts frontend/tsconfig.json \
+	frontend/tsconfig.app.json frontend/tsconfig.node.json openapi/openapi.json
+
+frontend/dist/index.html: $(NODE_MODULES) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
+
+frontend: frontend/dist/index.html ## Build the web app into frontend/dist when its sources changed (npm ci first when needed)
 
 build: frontend ## Build the server (with the web app embedded)
 	$(CARGO) build --bin dinhdanh

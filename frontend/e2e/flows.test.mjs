@@ -120,6 +120,34 @@ describe('web app', () => {
       assert.equal(await drawer.locator('#gender').inputValue(), 'Nữ');
     }));
 
+  test('the school filters its students and opens a staff record with its position', TIMEOUT, () =>
+    flow(async (page) => {
+      await h.loginThroughUi(page, acc.school, acc.password);
+      await page.waitForURL('**/lop');
+      await page.getByRole('menuitem', { name: 'Học sinh' }).click();
+      await recordRow(page, 'Nguyễn Văn An').waitFor();
+      // Filters go to the server and into the URL; a filter nothing matches says so.
+      await page.getByLabel('Lọc theo trạng thái').click();
+      await page.getByTitle('Đã xác thực').click();
+      await page.waitForURL(/status=verified/);
+      await page.getByText('Không có hồ sơ nào khớp bộ lọc.').waitFor();
+      await page.getByRole('button', { name: 'Bỏ lọc' }).click();
+      await recordRow(page, 'Nguyễn Văn An').waitFor();
+      await page.getByLabel('Lọc theo loại lỗi').click();
+      await page.getByTitle('Số CMND 9 số (cần số định danh 12 số)').click();
+      await page.waitForURL(/findingCode=id_legacy_cmnd/);
+      await page.locator('.ant-table-row').or(page.getByText('Không có hồ sơ nào khớp bộ lọc.')).first().waitFor();
+      assert.equal(await page.locator('.ant-alert-error').count(), 0);
+
+      await page.getByRole('menuitem', { name: 'Cán bộ' }).click();
+      await recordRow(page, data.staff.fullName).waitFor();
+      assert.match(await recordRow(page, data.staff.fullName).innerText(), /Giáo viên/);
+      await page.getByText(data.staff.fullName, { exact: true }).click();
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByText('Giáo viên').waitFor();
+      assert.equal(await drawer.locator('#personalId').inputValue(), '031185012345');
+    }));
+
   test('flow 1: export the template, import an edited one, preview and commit', {
     skip: 'waiting for issue 4: /api/v1/templates and /api/v1/imports are not in openapi/openapi.json yet',
   });

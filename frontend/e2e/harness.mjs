@@ -113,12 +113,20 @@ export async function prepareData(server, acc) {
     if (res.status !== 201) throw new Error(`creating a student failed: ${res.status} ${JSON.stringify(res.body)}`);
     created.push(res.body);
   }
+  const staff = await api(server.url, school, 'POST', '/api/v1/staff', {
+    position: 'teacher',
+    fullName: 'Phạm Thu Hương',
+    dateOfBirth: '12/03/1985',
+    gender: 'Nữ',
+    personalId: '031185012345',
+  });
+  if (staff.status !== 201) throw new Error(`creating a staff member failed: ${staff.status} ${JSON.stringify(staff.body)}`);
   // Another school's unit and class, found with the Department's account, for URL tampering.
   const schools = (await api(server.url, department, 'GET', '/api/v1/units?kind=school')).body.items;
   const other = schools.find((u) => u.id !== me.user.unit.id);
   if (!other) throw new Error('no second school to tamper with');
   const otherClasses = (await api(server.url, department, 'GET', `/api/v1/classes?schoolId=${other.id}`)).body.items;
-  return { me, klass, damaged: created[0], other, otherClass: otherClasses[0] };
+  return { me, klass, damaged: created[0], staff: staff.body, other, otherClass: otherClasses[0] };
 }
 
 /** The operations of the running server's OpenAPI document. */
