@@ -1,0 +1,115 @@
+import { Empty, Flex, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import type { Key, ReactNode } from 'react';
+import type { FindingField, Person, PersonPage } from '../../api/types';
+import { FieldStatusTag } from '../../components/FieldStatusTag';
+import { StatusTag } from '../../components/StatusTag';
+import { POSITION_LABELS } from '../../text/labels';
+import { formatNumber } from '../../text/format';
+import { qualityText, residenceLine } from './personText';
+
+/** A value with the tag of its field when the rules found something. */
+function Checked({ person, field, children }: { person: Person; field: FindingField; children: ReactNode }) {
+  return (
+    <Flex gap={4} align="center" wrap>
+      <span>{children || <Typography.Text type="secondary">—</Typography.Text>}</span>
+      <FieldStatusTag field={field} findings={person.findings} hideOk />
+    </Flex>
+  );
+}
+
+export interface PeopleTableProps {
+  page: PersonPage | undefined;
+  loading: boolean;
+  onOpen: (person: Person) => void;
+  onPageChange: (page: number, pageSize: number) => void;
+  /** Extra columns: the class (students across classes), the unit (offices), the position (staff). */
+  show?: { className?: boolean; unitName?: boolean; position?: boolean };
+  selection?: { keys: Key[]; onChange: (keys: Key[]) => void };
+  emptyText?: string;
+}
+
+/** Students or staff with per-field status tags; IDs come masked from the list endpoint. */
+export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, selection, emptyText }: PeopleTableProps) {
+  const columns: ColumnsType<Person> = [
+    {
+      title: 'Họ và tên',
+      key: 'fullName',
+      fixed: 'left',
+      width: 190,
+      render: (_, p) => (
+        <Checked person={p} field="fullName">
+          <Typography.Link onClick={() => onOpen(p)} data-testid="open-record">
+            {p.fullName || '(chưa có tên)'}
+          </Typography.Link>
+        </Checked>
+      ),
+    },
+    { title: 'Mã ngành', dataIndex: 'sectorCode', width: 100, render: (v?: string | null) => v ?? '' },
+    { title: 'Ngày sinh', key: 'dob', width: 115, render: (_, p) => <Checked person={p} field="dateOfBirth">{p.dateOfBirth}</Checked> },
+    { title: 'Giới tính', key: 'gender', width: 90, render: (_, p) => <Checked person={p} field="gender">{p.gender}</Checked> },
+    {
+      title: 'Số định danh',
+      key: 'personalId',
+      width: 145,
+      render: (_, p) => (
+        <Checked person={p} field="personalId">
+          <Typography.Text code={Boolean(p.personalId)}>{p.personalId}</Typography.Text>
+        </Checked>
+      ),
+    },
+    {
+      title: 'Nơi thường trú',
+      key: 'residence',
+      width: 200,
+      ellipsis: true,
+      render: (_, p) => <Checked person={p} field="residence">{residenceLine(p)}</Checked>,
+    },
+  ];
+  if (show.className) columns.push({ title: 'Lớp', dataIndex: 'className', width: 70 });
+  if (show.position)
+    columns.push({ title: 'Chức vụ', key: 'position', width: 130, render: (_, p) => (p.position ? POSITION_LABELS[p.position] : '') });
+  if (show.unitName) columns.push({ title: 'Đơn vị', dataIndex: 'unitName', width: 200, ellipsis: true });
+  columns.push(
+    {
+      title: 'Kiểm tra',
+      key: 'quality',
+      width: 110,
+      render: (_, p) =>
+        p.findings.length === 0 ? (
+          <Tag color="success">Đạt</Tag>
+        ) : (
+          <Typography.Text type={p.quality.errors > 0 ? 'danger' : 'warning'}>{qualityText(p.quality)}</Typography.Text>
+        ),
+    },
+    {
+      title: 'Xác thực',
+      key: 'status',
+      width: 150,
+      render: (_, p) => <StatusTag status={p.status} mismatchFields={p.mismatchFields} />,
+    },
+  );
+
+  return (
+    <Table<Person>
+      rowKey="id"
+      size="small"
+      columns={columns}
+      dataSource={page?.items ?? []}
+      loading={loading}
+      scroll={{ x: 1050 }}
+      rowSelection={selection ? { selectedRowKeys: selection.keys, onChange: selection.onChange, preserveSelectedRowKeys: true } : undefined}
+      onRow={(p) => ({ onDoubleClick: () => onOpen(p) })}
+      locale={{ emptyText: <Empty description={emptyText ?? 'Không có hồ sơ nào khớp.'} /> }}
+      pagination={{
+        current: page?.page ?? 1,
+        pageSize: page?.pageSize ?? 50,
+        total: page?.total ?? 0,
+        showSizeChanger: true,
+        pageSizeOptions: [20, 50, 100, 200],
+        showTotal: (total, [from, to]) => `${formatNumber(from)}–${formatNumber(to)} / ${formatNumber(total)} hồ sơ`,
+        onChange: onPageChange,
+      }}
+    />
+  );
+}
