@@ -59,6 +59,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fixes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Writes every safe repair (findings of severity `fixed`) back into the entered values of
+         *     the records in scope, each field an audited change with source `auto_fix`.
+         */
+        post: operations["apply_fixes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fixes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One bulk repair. */
+        get: operations["get_fix_batch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fixes/{id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undoes a bulk repair: each repaired field goes back to what was entered, unless it was
+         *     changed again since (counted in `kept`).
+         */
+        post: operations["undo_fixes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -224,6 +281,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checks identity fields as entered and answers the normalised values and the findings
+         *     (`error` blocks verification, `warning` needs a human, `fixed` was repaired safely).
+         *     The duplicate-ID check needs the stored records and is only done on saved records.
+         */
+        post: operations["validate_records"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -271,7 +349,7 @@ export interface components {
          * @description Stable snake_case finding codes (the SPA and reports key their text on them).
          * @enum {string}
          */
-        Code: "name_missing" | "name_invalid_chars" | "name_single_word" | "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_missing" | "dob_unparseable" | "dob_impossible" | "dob_excel_serial" | "dob_ambiguous" | "dob_implausible_for_grade" | "gender_missing" | "gender_unrecognized" | "gender_normalized" | "id_missing" | "id_legacy_cmnd" | "id_bad_length" | "id_non_digit" | "id_separators_removed" | "id_leading_zeros_restored" | "id_scientific_notation" | "id_prefix_unknown" | "id_sex_mismatch" | "id_century_mismatch" | "id_birth_year_mismatch" | "id_duplicate" | "address_missing" | "address_province_unknown" | "address_district_unknown" | "address_commune_unknown" | "address_hierarchy_mismatch" | "address_outdated_unit" | "address_split_unit";
+        Code: "name_missing" | "name_invalid_chars" | "name_single_word" | "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_missing" | "dob_unparseable" | "dob_impossible" | "dob_excel_serial" | "dob_two_digit_year" | "dob_incomplete" | "dob_ambiguous" | "dob_implausible_for_grade" | "gender_missing" | "gender_unrecognized" | "gender_normalized" | "id_missing" | "id_legacy_cmnd" | "id_bad_length" | "id_non_digit" | "id_separators_removed" | "id_leading_zeros_restored" | "id_scientific_notation" | "id_prefix_unknown" | "id_sex_mismatch" | "id_century_mismatch" | "id_birth_year_mismatch" | "id_duplicate" | "address_missing" | "address_province_unknown" | "address_district_unknown" | "address_commune_unknown" | "address_hierarchy_mismatch" | "address_outdated_unit" | "address_split_unit" | "address_ambiguous" | "address_incomplete" | "address_unit_inferred";
         /**
          * @description The identity field a finding is about.
          * @enum {string}
@@ -289,19 +367,74 @@ export interface components {
         };
         /** @description One thing a rule found about one field. */
         Finding: {
+            /** @description Stable snake_case key. */
             code: components["schemas"]["Code"];
+            /** @description The field the finding is about. */
             field: components["schemas"]["Field"];
             fix?: components["schemas"]["Fix"] | null;
             /** @description Vietnamese, for the UI. */
             message: string;
             /** @description Values the message refers to (e.g. `expected`, `candidates`). */
             params: Record<string, never>;
+            /** @description `error`, `warning` or `fixed`. */
             severity: components["schemas"]["Severity"];
         };
         /** @description A safe repair: the value as entered and the value after the repair. */
         Fix: {
+            /** @description The value before the repair. */
             from: string;
+            /** @description The value after the repair. */
             to: string;
+        };
+        /** @description A bulk repair: what it changed and whether it was undone. */
+        FixBatch: {
+            /**
+             * Format: int32
+             * @description Fields changed.
+             */
+            changes: number;
+            /** Format: int64 */
+            classId?: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            findingCode?: string | null;
+            id: string;
+            /**
+             * Format: int32
+             * @description On undo: fields left alone because they were changed again after the repair.
+             */
+            kept: number;
+            population: string;
+            /**
+             * Format: int32
+             * @description Records changed.
+             */
+            records: number;
+            /**
+             * Format: int32
+             * @description On undo: fields put back to their entered value.
+             */
+            reverted: number;
+            /** Format: date-time */
+            undoneAt?: string | null;
+            /** Format: int64 */
+            unitId: number;
+        };
+        /**
+         * @description Which records to repair: a class, or a unit (default: the caller's own), optionally only
+         *     some records and only one kind of repair.
+         */
+        FixRequest: {
+            /** Format: int64 */
+            classId?: number | null;
+            /** @description Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`). */
+            findingCode?: string | null;
+            personIds?: number[] | null;
+            /** @description `student` (default) or `staff`. */
+            population?: components["schemas"]["PersonKind"];
+            /** Format: int64 */
+            unitId?: number | null;
         };
         Health: {
             /** @description `ok` or `unreachable`. */
@@ -381,18 +514,27 @@ export interface components {
         };
         /** @description A post-2025 unit (province and, where known, commune). */
         NewUnit: {
+            /** @description Post-2025 commune code, when the commune is known. */
             communeCode?: string | null;
+            /** @description Official commune name ("Phường Gia Viên"). */
             communeName?: string | null;
+            /** @description Post-2025 province code. */
             provinceCode: string;
+            /** @description Official province name ("Thành phố Hải Phòng"). */
             provinceName: string;
         };
         /** @description Normalised values. `None` where the field is missing or could not be read. */
         Normalized: {
             /**
              * Format: date
-             * @description ISO date.
+             * @description ISO date, when the date is complete.
              */
             dateOfBirth?: string | null;
+            /**
+             * @description A partial date of birth in ISO 8601 reduced precision ("1965", "1965-03"), when only
+             *     that much is known.
+             */
+            dateOfBirthPartial?: string | null;
             /** @description NFC, Unicode text, single spaces, Title Case per syllable. */
             fullName?: string | null;
             /** @description "Nam" or "Nữ". */
@@ -400,6 +542,19 @@ export interface components {
             /** @description 12 ASCII digits after safe repairs (or the cleaned digits when it cannot be repaired). */
             personalId?: string | null;
             residence?: components["schemas"]["ResolvedResidence"] | null;
+        };
+        /**
+         * @description What digits mean in a template's gender column. Without a convention a digit is
+         *     unrecognised: templates disagree (1 = Nam in some, 1 = Nữ in "Nữ?"-style columns).
+         * @enum {string}
+         */
+        NumericGender: "unspecified" | "one_male_zero_female" | "one_female_zero_male" | "one_male_two_female";
+        /** @description The engine's answer for one record. */
+        Outcome: {
+            /** @description What the rules found, in field order (name, date of birth, gender, ID, residence). */
+            findings: components["schemas"]["Finding"][];
+            /** @description The cleaned values. */
+            normalized: components["schemas"]["Normalized"];
         };
         /**
          * @description A student or staff member. In lists `personalId` is masked (`0310******56`); a single
@@ -449,8 +604,8 @@ export interface components {
             verifiedAt?: string | null;
             /**
              * Format: int32
-             * @description Bumped on every change of an identity field; send it back as `version` to avoid
-             *     overwriting someone else's change.
+             * @description Bumped whenever the values verification compares (the normalised identity) change;
+             *     send it back as `version` to avoid overwriting someone else's change.
              */
             version: number;
         };
@@ -518,10 +673,37 @@ export interface components {
             /** Format: int32 */
             warnings: number;
         };
+        /** @description One record's identity fields exactly as entered. */
+        RecordInput: {
+            /** @description Date of birth as text: dd/mm/yyyy and variants, ISO, an Excel serial, a year. */
+            dateOfBirth?: string | null;
+            /** @description Full name as typed or pasted (any encoding damage included). */
+            fullName?: string | null;
+            /** @description "Nam"/"Nữ" or any common spelling. */
+            gender?: string | null;
+            /** @description Class grade (1–12; 0 for preschool) for students. */
+            grade?: string | null;
+            /** @description The 12-digit personal ID number as entered. */
+            personalId?: string | null;
+            residence?: components["schemas"]["ResidenceInput"] | null;
+            /** @description A whole address in one cell, used when `residence` is absent. */
+            residenceText?: string | null;
+            /** @description `student` or `staff` (or a staff position); decides the plausible age range. */
+            role?: string | null;
+        };
         /** @description Permanent residence as entered. */
         ResidenceEntered: {
             commune?: string | null;
             district?: string | null;
+            province?: string | null;
+        };
+        /** @description Structured residence as entered: each part free text. */
+        ResidenceInput: {
+            /** @description Commune, ward or township as entered. */
+            commune?: string | null;
+            /** @description District as entered (pre-2025 units only). */
+            district?: string | null;
+            /** @description Province or city as entered (old or new name, with or without type word). */
             province?: string | null;
         };
         /** @description Residence changes: an absent part stays, `null` clears it. */
@@ -532,16 +714,25 @@ export interface components {
         };
         /** @description A residence resolved to official units. */
         ResolvedResidence: {
+            /** @description Commune code in `scheme`. */
             communeCode?: string | null;
+            /** @description Official commune name. */
             communeName?: string | null;
+            /** @description District code (pre-2025 only; there are no districts after 1 July 2025). */
             districtCode?: string | null;
+            /** @description Official district name (pre-2025 only). */
             districtName?: string | null;
             post2025?: components["schemas"]["NewUnit"] | null;
+            /** @description Province code in `scheme`. */
             provinceCode?: string | null;
+            /** @description Official province name. */
             provinceName?: string | null;
             /** @description The scheme of `provinceCode`, `districtCode` and `communeCode`. */
             scheme: components["schemas"]["Scheme"];
-            /** @description Where the pre-2025 commune was split across several new communes: all of them. */
+            /**
+             * @description Where the pre-2025 commune was split across several new communes: all of them (the
+             *     default one, repeated in `post2025`, included). Empty otherwise.
+             */
             splitCandidates?: components["schemas"]["NewUnit"][];
         };
         /**
@@ -600,6 +791,25 @@ export interface components {
             role: components["schemas"]["Role"];
             unit: components["schemas"]["UnitView"];
             username: string;
+        };
+        /** @description Records to check, every value a string exactly as entered. */
+        ValidateRequest: {
+            /**
+             * @description The file is known to hold month-first dates: every date that reads both ways is
+             *     flagged `dob_ambiguous`.
+             */
+            monthFirstDates?: boolean;
+            /**
+             * @description What digits in the gender column mean, when the template says so (default: digits
+             *     are not a gender).
+             */
+            numericGender?: components["schemas"]["NumericGender"];
+            /** @description At most 1,000 records. */
+            records: components["schemas"]["RecordInput"][];
+        };
+        /** @description One outcome per record, in input order. */
+        ValidateResponse: {
+            results: components["schemas"]["Outcome"][];
         };
         /**
          * @description Where a record stands in verification against the national population database.
@@ -716,6 +926,120 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    apply_fixes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FixRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FixBatch"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_fix_batch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FixBatch"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    undo_fixes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FixBatch"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already undone */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1308,6 +1632,46 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    validate_records: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ValidateRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidateResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description More than 1,000 records */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,8 @@ export const FINDING_LABELS: Partial<Record<FindingCode, string>> & Record<strin
   dob_excel_serial: 'Ngày sinh dạng số Excel (đã chuyển)',
   dob_ambiguous: 'Ngày sinh có thể nhầm ngày/tháng',
   dob_implausible_for_grade: 'Tuổi không hợp với khối lớp',
+  dob_two_digit_year: 'Năm sinh viết 2 chữ số (đã đổi)',
+  dob_incomplete: 'Ngày sinh thiếu ngày hoặc tháng',
   gender_missing: 'Thiếu giới tính',
   gender_unrecognized: 'Giới tính không nhận ra',
   gender_normalized: 'Giới tính viết lại (đã sửa)',
@@ -40,6 +42,9 @@ export const FINDING_LABELS: Partial<Record<FindingCode, string>> & Record<strin
   address_hierarchy_mismatch: 'Xã không thuộc huyện/tỉnh đã ghi',
   address_outdated_unit: 'Đơn vị hành chính cũ (trước 2025)',
   address_split_unit: 'Xã cũ đã bị chia, cần chọn xã mới',
+  address_ambiguous: 'Địa chỉ khớp nhiều đơn vị, cần ghi rõ',
+  address_incomplete: 'Địa chỉ thiếu xã/phường',
+  address_unit_inferred: 'Đã điền tỉnh/huyện theo xã (đã sửa)',
 };
 
 export function findingLabel(code: string): string {
