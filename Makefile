@@ -64,9 +64,8 @@ frontend-check: $(NODE_MODULES) ## Web app: typecheck, Vitest, and fail when src
 		diff -u frontend/src/api/schema.d.ts "$$tmp/schema.d.ts" > /dev/null \
 		|| { echo "frontend/src/api/schema.d.ts is out of date: run 'make openapi' and commit it"; exit 1; }
 
-e2e: frontend ## Browser flows (playwright-core + Debian's chromium) against the debug server built after the web app
+e2e: frontend ## Browser flows (playwright-core + Debian's chromium) against the debug server on a small fresh demo (E2E_DEMO_STUDENTS)
 	$(CARGO) build --bin dinhdanh
-	$(CARGO) build -p dinhdanh-tests --example e2e_fixtures
 	cd frontend && node --test --test-reporter=spec e2e/
 
 README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 06-tong-quan

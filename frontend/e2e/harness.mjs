@@ -1,7 +1,8 @@
-// Browser-test harness: the real `dinhdanh` binary on a free port with a fresh SQLite database,
-// accounts (the demo accounts when `serve --demo` seeds them, else the e2e fixtures), a few
-// students created through the API, and Debian's Chromium driven by playwright-core.
-import { spawn, spawnSync } from 'node:child_process';
+// Browser-test harness: the real `dinhdanh` binary started with `serve --demo` on a free port and
+// a fresh SQLite file, so it seeds the deterministic Hải Phòng demo (a small one: E2E_DEMO_STUDENTS,
+// 1,500 by default; the demo school "Trường THCS Gia Viên" always gets its full size) and its
+// accounts; Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,11 +12,14 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '..', '..');
 const bin = process.env.DINHDANH_BIN ?? join(repo, 'target', 'debug', 'dinhdanh');
-const seedBin = process.env.E2E_SEED_BIN ?? join(repo, 'target', 'debug', 'examples', 'e2e_fixtures');
 export const screenshotDir = resolve(process.env.E2E_SCREENSHOTS_DIR ?? join(here, 'output'));
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const demoStudents = process.env.E2E_DEMO_STUDENTS ?? '1500';
 
 export const VIEWPORT = { width: 1366, height: 768 };
+
+/** The demo accounts `serve --demo` seeds (api/src/demo/mod.rs). */
+export const ACCOUNTS = { password: 'demo', school: 'demo-school', district: 'demo-district', department: 'demo-department' };
 
 /** Starts the server; resolves once it prints its URL. */
 export async function startServer() {
@@ -23,12 +27,19 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'dinhdanh-e2e-'));
   const databaseUrl = `sqlite://${join(dir, 'e2e.db')}?mode=rwc`;
   const child = spawn(bin, ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', databaseUrl], {
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', APP_LOGIN_MAX_FAILURES: '20' },
+    env: {
+      ...process.env,
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      APP_LOGIN_MAX_FAILURES: '20',
+      APP_DEMO_STUDENTS: demoStudents,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  const seeding = Date.now();
   const url = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+    // Seeding the demo takes a few seconds; a debug build on a busy machine may take a minute.
+    const timer = setTimeout(() => fail(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
     const onData = (chunk) => {
       output += chunk.toString();
       const m = /running at (http:\/\/[^\s/]+)\//.exec(output);
@@ -47,6 +58,7 @@ export async function startServer() {
   return {
     url,
     databaseUrl,
+    startSeconds: (Date.now() - seeding) / 1000,
     log: () => output,
     stop() {
       child.kill('SIGTERM');
@@ -75,58 +87,63 @@ export async function api(url, token, method, path, body) {
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/**
- * The accounts to test with: the demo accounts when the server seeded them, else the e2e
- * fixtures (tests/examples/e2e_fixtures.rs) written into the same database.
- */
-export async function accounts(server) {
-  if (await apiLogin(server.url, 'demo-school', 'demo')) {
-    return { source: 'demo', password: 'demo', school: 'demo-school', district: 'demo-district', department: 'demo-department' };
+/** Logs the demo accounts in through the API (fails when the server seeded no demo). */
+export async function tokens(server) {
+  const out = {};
+  for (const role of ['school', 'district', 'department']) {
+    out[role] = await apiLogin(server.url, ACCOUNTS[role], ACCOUNTS.password);
+    if (!out[role]) throw new Error(`the demo account ${ACCOUNTS[role]} cannot log in: did the server seed the demo?\n${server.log()}`);
   }
-  const run = existsSync(seedBin)
-    ? spawnSync(seedBin, [server.databaseUrl], { encoding: 'utf8' })
-    : spawnSync('cargo', ['run', '-q', '-p', 'dinhdanh-tests', '--example', 'e2e_fixtures', '--', server.databaseUrl], {
-        encoding: 'utf8',
-        cwd: repo,
-      });
-  if (run.status !== 0) throw new Error(`seeding the e2e fixtures failed:\n${run.stderr}`);
-  const seeded = JSON.parse(run.stdout.trim().split('\n').pop());
-  return { source: 'e2e fixtures', password: seeded.password, ...seeded.accounts };
+  return out;
 }
 
-/** Records the flows rely on, created through the API as the school account. */
-export async function prepareData(server, acc) {
-  const school = await apiLogin(server.url, acc.school, acc.password);
-  const department = await apiLogin(server.url, acc.department, acc.password);
-  const me = (await api(server.url, school, 'GET', '/api/v1/me')).body;
-  const classes = (await api(server.url, school, 'GET', '/api/v1/classes')).body.items;
-  if (classes.length === 0) throw new Error('the school account has no class in the current school year');
-  const klass = classes[0];
-  const created = [];
-  for (const s of [
-    // Damaged the way real files are: an impossible date, a 9-digit CMND, odd spacing.
-    { fullName: 'TRẦN  thị kiểm thử', dateOfBirth: '31/02/2014', gender: 'nu', personalId: '031456789', residence: { province: 'Hải Phòng', district: 'Lê Chân', commune: 'Dư Hàng Kênh' } },
-    { fullName: 'Nguyễn Văn An', dateOfBirth: '05/09/2014', gender: 'Nam', personalId: '031214012345', residence: { province: 'Hải Phòng', district: 'Lê Chân', commune: 'Dư Hàng Kênh' } },
-    { fullName: 'Lê Thị Hoà', dateOfBirth: '12/01/2014', gender: 'Nữ', personalId: '031314056789', residence: { province: 'Hải Phòng', district: 'Ngô Quyền', commune: 'Máy Tơ' } },
-  ]) {
-    const res = await api(server.url, school, 'POST', '/api/v1/students', { classId: klass.id, ...s });
-    if (res.status !== 201) throw new Error(`creating a student failed: ${res.status} ${JSON.stringify(res.body)}`);
-    created.push(res.body);
+const hasFixed = (p, field) => p.findings.some((f) => f.severity === 'fixed' && (!field || f.field === field));
+/** Findings whose repair `/fixes` writes back (every field but the residence). */
+export const repairable = (p) => p.findings.filter((f) => f.severity === 'fixed' && f.field !== 'residence');
+
+/**
+ * What the flows need, found in the demo data through the API (the demo is deterministic, but
+ * the flows do not depend on its exact names): the demo school's classes, one class whose
+ * records carry safe repairs (flow 1), a damaged record in another class to fix by hand, and
+ * another school's unit and class for URL tampering.
+ */
+export async function discover(server, tok) {
+  const me = (await api(server.url, tok.school, 'GET', '/api/v1/me')).body;
+  const classes = (await api(server.url, tok.school, 'GET', '/api/v1/classes')).body.items;
+  if (classes.length < 2) throw new Error('the demo school has fewer than two classes in the current school year');
+  const byClass = [];
+  for (const klass of classes) {
+    const page = (await api(server.url, tok.school, 'GET', `/api/v1/students?classId=${klass.id}&pageSize=200`)).body;
+    byClass.push({ klass, students: page.items });
   }
-  const staff = await api(server.url, school, 'POST', '/api/v1/staff', {
-    position: 'teacher',
-    fullName: 'Phạm Thu Hương',
-    dateOfBirth: '12/03/1985',
-    gender: 'Nữ',
-    personalId: '031185012345',
-  });
-  if (staff.status !== 201) throw new Error(`creating a staff member failed: ${staff.status} ${JSON.stringify(staff.body)}`);
-  // Another school's unit and class, found with the Department's account, for URL tampering.
-  const schools = (await api(server.url, department, 'GET', '/api/v1/units?kind=school')).body.items;
+  // The class with the most safe repairs to apply (and undo) in flow 1.
+  const ranked = [...byClass].sort((a, b) => b.students.filter((p) => repairable(p).length > 0).length - a.students.filter((p) => repairable(p).length > 0).length);
+  const fixClass = ranked[0];
+  // In another class (the bulk repair must not touch it): a record whose name has a safe repair.
+  const editClass = ranked.slice(1).find((c) => c.students.some((p) => hasFixed(p, 'fullName')));
+  if (!fixClass || !editClass) throw new Error('the demo school has no damaged names to fix');
+  const damaged = editClass.students.find((p) => p.findings.some((f) => f.code === 'name_legacy_encoding')) ?? editClass.students.find((p) => hasFixed(p, 'fullName'));
+  const schools = (await api(server.url, tok.department, 'GET', '/api/v1/units?kind=school')).body.items;
   const other = schools.find((u) => u.id !== me.user.unit.id);
-  if (!other) throw new Error('no second school to tamper with');
-  const otherClasses = (await api(server.url, department, 'GET', `/api/v1/classes?schoolId=${other.id}`)).body.items;
-  return { me, klass, damaged: created[0], staff: staff.body, other, otherClass: otherClasses[0] };
+  if (!other) throw new Error('the demo has no second school to tamper with');
+  const otherClasses = (await api(server.url, tok.department, 'GET', `/api/v1/classes?schoolId=${other.id}`)).body.items;
+  const staff = (await api(server.url, tok.school, 'GET', '/api/v1/staff?pageSize=200')).body.items;
+  return {
+    me,
+    students: byClass.reduce((n, c) => n + c.students.length, 0),
+    classes,
+    fixClass: { ...fixClass.klass, students: fixClass.students },
+    editClass: editClass.klass,
+    damaged,
+    staff: staff.find((p) => p.position === 'manager') ?? staff[0],
+    other,
+    otherClass: otherClasses[0],
+  };
+}
+
+/** A name as the search box may be typed: lower case, no diacritics (đ → d). */
+export function withoutDiacritics(name) {
+  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /** The operations of the running server's OpenAPI document. */

@@ -14,7 +14,8 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   forbidden: 'Tài khoản của bạn không có quyền thực hiện thao tác này.',
   not_found: 'Không tìm thấy dữ liệu, hoặc dữ liệu nằm ngoài phạm vi đơn vị của bạn.',
   method_not_allowed: 'Thao tác này không được hỗ trợ.',
-  conflict: 'Dữ liệu bị trùng với một hồ sơ khác.',
+  // Duplicates (a sector code already used) and state conflicts (a repair already undone): the detail says which.
+  conflict: 'Không thực hiện được vì xung đột với dữ liệu hiện có.',
   version_conflict: 'Hồ sơ vừa được người khác sửa. Hãy tải lại hồ sơ rồi sửa tiếp.',
   payload_too_large: 'Tệp hoặc dữ liệu gửi lên quá lớn.',
   unsupported_media_type: 'Định dạng tệp hoặc dữ liệu không được hỗ trợ.',

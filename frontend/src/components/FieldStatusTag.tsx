@@ -46,6 +46,7 @@ export function FieldStatusTag({
       icon={look.icon}
       data-field={field}
       data-level={status.level}
+      data-codes={status.findings.map((f) => f.code).join(' ')}
       aria-label={`${FIELD_LABELS[field]}: ${look.text}`}
     >
       {look.text}

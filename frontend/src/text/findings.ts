@@ -1,7 +1,8 @@
 // Short Vietnamese names of the rules' finding codes, for filters, tags and summaries. The
 // server's `message` on each finding is the full sentence for one record; these are the names
 // of the codes themselves. A test checks that every code of the API has one.
-import type { FindingCode } from '../api/types';
+import type { FindingCode, FindingField } from '../api/types';
+import { FIELD_LABELS } from './labels';
 
 export const FINDING_LABELS: Partial<Record<FindingCode, string>> & Record<string, string> = {
   name_missing: 'Thiếu họ tên',
@@ -49,4 +50,37 @@ export const FINDING_LABELS: Partial<Record<FindingCode, string>> & Record<strin
 
 export function findingLabel(code: string): string {
   return FINDING_LABELS[code] ?? code;
+}
+
+/** The field a code is about, from its prefix (`name_`, `dob_`, `gender_`, `id_`, `address_`). */
+const FIELD_OF_PREFIX: Record<string, FindingField> = {
+  name: 'fullName',
+  dob: 'dateOfBirth',
+  gender: 'gender',
+  id: 'personalId',
+  address: 'residence',
+};
+
+export function findingField(code: string): FindingField | undefined {
+  return FIELD_OF_PREFIX[code.slice(0, code.indexOf('_'))];
+}
+
+/** Lower case without diacritics (đ → d), for searching Vietnamese labels as people type them. */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+}
+
+/** The finding-code filter's options, grouped by field in form order, labels sorted within. */
+export function findingOptions(codes: readonly string[] = Object.keys(FINDING_LABELS)) {
+  const fields = Object.keys(FIELD_LABELS) as FindingField[];
+  return fields
+    .map((field) => ({
+      label: FIELD_LABELS[field],
+      title: FIELD_LABELS[field],
+      options: codes
+        .filter((code) => findingField(code) === field)
+        .map((code) => ({ value: code, label: findingLabel(code) }))
+        .sort((a, b) => a.label.localeCompare(b.label, 'vi')),
+    }))
+    .filter((group) => group.options.length > 0);
 }

@@ -1,4 +1,4 @@
-import { App, Button, Dropdown, Tooltip, type MenuProps } from 'antd';
+import { App, Button, Dropdown, Flex, Tooltip, type MenuProps } from 'antd';
 import {
   CloudUploadOutlined,
   DownloadOutlined,
@@ -6,15 +6,13 @@ import {
   MoreOutlined,
   PrinterOutlined,
   SafetyCertificateOutlined,
-  ToolOutlined,
 } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import type { Key, ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { hasFeature, type Feature } from '../../api/capabilities';
 import { describeError } from '../../api/problem';
 import type { PersonKind } from '../../api/types';
-import { applyFixes, undoFixes } from '../../features/fixes/api';
+import { useSafeFixes } from '../../features/fixes/SafeFixes';
 import { downloadTemplate } from '../../features/templates/api';
 import { downloadEvidenceSlips, startVerificationJob } from '../../features/verification/api';
 
@@ -28,40 +26,21 @@ const UNAVAILABLE = 'Chức năng này chưa có trên máy chủ này.';
 export function BulkActions({ kind, classId, schoolId, selected }: { kind: PersonKind; classId?: number; schoolId?: number; selected: Key[] }) {
   const { message, notification } = App.useApp();
   const navigate = useNavigate();
-  const client = useQueryClient();
   const population = kind === 'student' ? 'students' : 'staff';
   const personIds = selected.map(Number);
-  const scope = personIds.length > 0 ? { personIds, population } as const : { classId, schoolId, population } as const;
   const scopeText = personIds.length > 0 ? `${personIds.length} hồ sơ đã chọn` : classId ? 'cả lớp' : 'toàn trường';
+  const fixes = useSafeFixes({ kind, classId, personIds, scopeText });
+  // Issue 5's provisional scope (features/verification/contract.ts).
+  const jobScope = personIds.length > 0 ? { personIds, population } as const : { classId, schoolId, population } as const;
 
   const fail = (error: unknown) => {
     const { title, detail } = describeError(error);
     notification.error({ title, description: detail });
   };
-  const refresh = () => void client.invalidateQueries({ queryKey: [kind] });
-
-  const fixes = async () => {
-    try {
-      const run = await applyFixes(scope);
-      refresh();
-      notification.success({
-        key: `fix-${run.id}`,
-        title: `Đã sửa tự động ${run.changes} trường trên ${run.records} hồ sơ`,
-        actions: (
-          <Button size="small" onClick={() => void undoFixes(run.id).then(() => { refresh(); notification.destroy(`fix-${run.id}`); void message.info('Đã hoàn tác.'); }, fail)}>
-            Hoàn tác
-          </Button>
-        ),
-        duration: 0,
-      });
-    } catch (error) {
-      fail(error);
-    }
-  };
 
   const verify = async () => {
     try {
-      await startVerificationJob(scope);
+      await startVerificationJob(jobScope);
       void message.success(`Đã gửi xác thực ${scopeText}.`);
       navigate('/cong-viec');
     } catch (error) {
@@ -80,23 +59,22 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, 'imports', () => navigate(classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
   ].filter((x) => x !== null);
 
-  const button = (feature: Feature, label: string, icon: ReactNode, run: () => void, primary = false) => (
-    <Tooltip title={hasFeature(feature) ? `Áp dụng cho ${scopeText}` : UNAVAILABLE}>
-      <Button icon={icon} type={primary ? 'primary' : 'default'} disabled={!hasFeature(feature)} onClick={run}>
-        {label}
-      </Button>
-    </Tooltip>
-  );
-
   return (
-    <>
-      {button('fixes', 'Sửa tự động', <ToolOutlined />, () => void fixes())}
-      {button('verificationJobs', 'Gửi xác thực', <CloudUploadOutlined />, () => void verify(), true)}
-      <Dropdown menu={{ items: more }} trigger={['click']}>
-        <Button icon={<MoreOutlined />} data-testid="more-actions">
-          Thao tác khác
-        </Button>
-      </Dropdown>
-    </>
+    <div style={{ marginBottom: 12 }}>
+      <Flex gap={8} wrap>
+        {fixes.button}
+        <Tooltip title={hasFeature('verificationJobs') ? `Áp dụng cho ${scopeText}` : UNAVAILABLE}>
+          <Button icon={<CloudUploadOutlined />} type="primary" disabled={!hasFeature('verificationJobs')} onClick={() => void verify()}>
+            Gửi xác thực
+          </Button>
+        </Tooltip>
+        <Dropdown menu={{ items: more }} trigger={['click']}>
+          <Button icon={<MoreOutlined />} data-testid="more-actions">
+            Thao tác khác
+          </Button>
+        </Dropdown>
+      </Flex>
+      {fixes.result && <div style={{ marginTop: 12 }}>{fixes.result}</div>}
+    </div>
   );
 }

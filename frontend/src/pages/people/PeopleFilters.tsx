@@ -1,14 +1,15 @@
 import { Button, Flex, Input, Select } from 'antd';
 import { useEffect, useState } from 'react';
 import type { PeopleQuery } from '../../api/queries';
-import { FINDING_LABELS } from '../../text/findings';
+import { findingOptions as groupedFindingOptions, fold } from '../../text/findings';
 import { SEVERITY_LABELS, STATUS_LABELS } from '../../text/labels';
 
 const statusOptions = Object.entries(STATUS_LABELS).map(([value, label]) => ({ value, label }));
 const severityOptions = Object.entries(SEVERITY_LABELS).map(([value, label]) => ({ value, label }));
-const findingOptions = Object.entries(FINDING_LABELS)
-  .map(([value, label]) => ({ value, label }))
-  .sort((a, b) => a.label.localeCompare(b.label, 'vi'));
+const findingOptions = groupedFindingOptions();
+/** Typing "ngay sinh" or "cmnd" finds "Ngày sinh…" and "Số CMND…". */
+const matchesLabel = (input: string, option?: { label?: unknown }) =>
+  typeof option?.label === 'string' && fold(option.label).includes(fold(input.trim()));
 
 /** Search (name without diacritics, or ID/sector code digits) and filters of a people table. */
 export function PeopleFilters({
@@ -47,7 +48,7 @@ export function PeopleFilters({
       />
       <Select
         allowClear
-        showSearch={{ optionFilterProp: 'label' }}
+        showSearch={{ filterOption: matchesLabel }}
         placeholder="Loại lỗi"
         options={findingOptions}
         value={filters.findingCode}

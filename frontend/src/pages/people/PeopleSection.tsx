@@ -34,7 +34,7 @@ export function PeopleSection({
 
   return (
     <>
-      {toolbar && <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginBottom: 12 }}>{toolbar(selected)}</div>}
+      {toolbar?.(selected)}
       <PeopleFilters filters={filters} onChange={setFilter} onClear={clear} />
       {people.isError && (
         <Alert

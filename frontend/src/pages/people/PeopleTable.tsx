@@ -1,20 +1,49 @@
-import { Empty, Flex, Table, Tag, Typography } from 'antd';
+import { Empty, Flex, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import type { Key, ReactNode } from 'react';
 import type { FindingField, Person, PersonPage } from '../../api/types';
 import { FieldStatusTag } from '../../components/FieldStatusTag';
 import { StatusTag } from '../../components/StatusTag';
+import { readField } from '../../features/validation/fieldView';
+import { findingLabel } from '../../text/findings';
 import { POSITION_LABELS } from '../../text/labels';
 import { formatNumber } from '../../text/format';
 import { qualityText, residenceLine } from './personText';
 
-/** A value with the tag of its field when the rules found something. */
-function Checked({ person, field, children }: { person: Person; field: FindingField; children: ReactNode }) {
+/**
+ * A value as entered (spaces kept) with the tag of its field when the rules found something, and
+ * the normalised value beneath where it reads differently.
+ */
+function Checked({ person, field, entered, children }: { person: Person; field: FindingField; entered: string | null | undefined; children?: ReactNode }) {
+  const reading = readField(field, entered, person.normalized, person.findings);
   return (
-    <Flex gap={4} align="center" wrap>
-      <span>{children || <Typography.Text type="secondary">—</Typography.Text>}</span>
-      <FieldStatusTag field={field} findings={person.findings} hideOk />
+    <Flex vertical gap={0}>
+      <Flex gap={4} align="center" wrap>
+        <span style={{ whiteSpace: 'pre-wrap' }}>{children ?? (entered || <Typography.Text type="secondary">—</Typography.Text>)}</span>
+        <FieldStatusTag field={field} findings={person.findings} hideOk />
+      </Flex>
+      {reading.normalized && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="normalized-value" data-field={field}>
+          → {reading.normalized}
+        </Typography.Text>
+      )}
     </Flex>
+  );
+}
+
+/** The record's findings as a short count, with their names (src/text/findings.ts) as a tooltip. */
+function Quality({ person }: { person: Person }) {
+  if (person.findings.length === 0) return <Tag color="success">Đạt</Tag>;
+  const text = (
+    <Typography.Text type={person.quality.errors > 0 ? 'danger' : person.quality.warnings > 0 ? 'warning' : undefined}
+      data-codes={person.findings.map((f) => f.code).join(' ')}>
+      {qualityText(person.quality)}
+    </Typography.Text>
+  );
+  return (
+    <Tooltip title={<ul style={{ margin: 0, paddingInlineStart: 16 }}>{person.findings.map((f, i) => <li key={`${f.code}-${i}`}>{findingLabel(f.code)}</li>)}</ul>}>
+      {text}
+    </Tooltip>
   );
 }
 
@@ -36,25 +65,25 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       title: 'Họ và tên',
       key: 'fullName',
       fixed: 'left',
-      width: 190,
+      width: 210,
       render: (_, p) => (
-        <Checked person={p} field="fullName">
-          <Typography.Link onClick={() => onOpen(p)} data-testid="open-record">
+        <Checked person={p} field="fullName" entered={p.fullName}>
+          <Typography.Link onClick={() => onOpen(p)} data-testid="open-record" style={{ whiteSpace: 'pre-wrap' }}>
             {p.fullName || '(chưa có tên)'}
           </Typography.Link>
         </Checked>
       ),
     },
     { title: 'Mã ngành', dataIndex: 'sectorCode', width: 100, render: (v?: string | null) => v ?? '' },
-    { title: 'Ngày sinh', key: 'dob', width: 115, render: (_, p) => <Checked person={p} field="dateOfBirth">{p.dateOfBirth}</Checked> },
-    { title: 'Giới tính', key: 'gender', width: 90, render: (_, p) => <Checked person={p} field="gender">{p.gender}</Checked> },
+    { title: 'Ngày sinh', key: 'dob', width: 115, render: (_, p) => <Checked person={p} field="dateOfBirth" entered={p.dateOfBirth} /> },
+    { title: 'Giới tính', key: 'gender', width: 90, render: (_, p) => <Checked person={p} field="gender" entered={p.gender} /> },
     {
       title: 'Số định danh',
       key: 'personalId',
       width: 145,
       render: (_, p) => (
-        <Checked person={p} field="personalId">
-          <Typography.Text code={Boolean(p.personalId)}>{p.personalId}</Typography.Text>
+        <Checked person={p} field="personalId" entered={p.personalId}>
+          {p.personalId ? <Typography.Text code>{p.personalId}</Typography.Text> : undefined}
         </Checked>
       ),
     },
@@ -63,7 +92,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       key: 'residence',
       width: 200,
       ellipsis: true,
-      render: (_, p) => <Checked person={p} field="residence">{residenceLine(p)}</Checked>,
+      render: (_, p) => <Checked person={p} field="residence" entered={residenceLine(p)} />,
     },
   ];
   if (show.className) columns.push({ title: 'Lớp', dataIndex: 'className', width: 70 });
@@ -75,12 +104,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       title: 'Kiểm tra',
       key: 'quality',
       width: 110,
-      render: (_, p) =>
-        p.findings.length === 0 ? (
-          <Tag color="success">Đạt</Tag>
-        ) : (
-          <Typography.Text type={p.quality.errors > 0 ? 'danger' : 'warning'}>{qualityText(p.quality)}</Typography.Text>
-        ),
+      render: (_, p) => <Quality person={p} />,
     },
     {
       title: 'Xác thực',

@@ -3,18 +3,45 @@ import { ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, applyProblemToForm } from '../../api/problem';
 import { usePerson, useUpdatePerson } from '../../api/queries';
-import type { Person, PersonKind } from '../../api/types';
+import type { Person, PersonKind, RecordInput } from '../../api/types';
 import { ErrorResult } from '../../components/ErrorResult';
 import { StatusTag } from '../../components/StatusTag';
-import { useLiveValidation } from '../../features/validation/useLiveValidation';
+import { useLiveValidation, type LiveValidation } from '../../features/validation/useLiveValidation';
 import { RegistryPanel } from '../../features/verification/RegistryPanel';
 import { formatDateTime } from '../../text/format';
 import { PERSON_KIND_LABELS } from '../../text/labels';
-import { PersonFields } from './PersonFields';
+import { PersonFields, type FieldsOutcome } from './PersonFields';
 import { PersonHistory } from './PersonHistory';
 import { buildPatch, PERSON_FORM_FIELDS, toFormValues, type PersonFormValues } from './personForm';
 
 type Failure = { title: string; detail?: string; messages: string[]; conflict?: boolean };
+
+/** The form's values as `/validate` takes them (the grade and position decide the plausible age). */
+function recordInput(person: Person, values: PersonFormValues): RecordInput {
+  return {
+    fullName: values.fullName,
+    dateOfBirth: values.dateOfBirth,
+    gender: values.gender,
+    personalId: values.personalId,
+    residence: values.residence,
+    residenceText: values.residenceText,
+    grade: person.grade !== null && person.grade !== undefined ? String(person.grade) : undefined,
+    role: person.kind === 'staff' ? (values.position ?? 'staff') : 'student',
+  };
+}
+
+/**
+ * The findings to show: the live check of the values on screen once it answered, else the saved
+ * record's. `/validate` cannot see other records, so a stored duplicate-ID finding is kept while
+ * the ID number is unchanged.
+ */
+function fieldsOutcome(person: Person, values: PersonFormValues | undefined, live: LiveValidation): FieldsOutcome {
+  if (!live.outcome || live.error) {
+    return { findings: person.findings, normalized: person.normalized, source: 'saved', checking: live.checking, error: live.error };
+  }
+  const duplicates = values?.personalId === (person.personalId ?? '') ? person.findings.filter((f) => f.code === 'id_duplicate') : [];
+  return { findings: [...live.outcome.findings, ...duplicates], normalized: live.outcome.normalized, source: 'live', checking: live.checking };
+}
 
 function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person) => void }) {
   const [form] = Form.useForm<PersonFormValues>();
@@ -23,20 +50,8 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
   const [failure, setFailure] = useState<Failure>();
   const values = Form.useWatch([], form) as PersonFormValues | undefined;
   const dirty = values !== undefined && buildPatch(person, values) !== undefined;
-  const live = useLiveValidation(
-    dirty && values
-      ? {
-          fullName: values.fullName,
-          dateOfBirth: values.dateOfBirth,
-          gender: values.gender,
-          personalId: person.personalIdMasked ? undefined : values.personalId,
-          residence: values.residence,
-          residenceText: values.residenceText,
-          grade: person.grade !== null && person.grade !== undefined ? String(person.grade) : undefined,
-          role: person.kind === 'staff' ? (person.position ?? undefined) : undefined,
-        }
-      : undefined,
-  );
+  const live = useLiveValidation(dirty && values ? recordInput(person, values) : undefined);
+  const outcome = fieldsOutcome(person, values, live);
 
   // A newer version of the record (after a save or a reload) resets the form to it.
   useEffect(() => {
@@ -59,7 +74,6 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
     }
   };
 
-  const findings = dirty && live.findings ? live.findings : person.findings;
   return (
     <Form form={form} layout="vertical" onFinish={save} disabled={!person.canEdit || update.isPending} size="middle">
       {failure && (
@@ -82,7 +96,12 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
       {!person.canEdit && (
         <Alert type="info" showIcon style={{ marginBottom: 16 }} title="Tài khoản của bạn chỉ được xem hồ sơ này." />
       )}
-      <PersonFields person={person} findings={findings} live={dirty && live.findings !== undefined} />
+      <PersonFields
+        person={person}
+        values={values}
+        outcome={outcome}
+        onUse={person.canEdit ? (field, value) => form.setFieldValue(field, value) : undefined}
+      />
       {person.canEdit && (
         <Flex justify="end" gap={8} style={{ position: 'sticky', bottom: 0, background: '#fff', padding: '12px 0' }}>
           <Button onClick={() => form.setFieldsValue(toFormValues(person))} disabled={!dirty || update.isPending}>
