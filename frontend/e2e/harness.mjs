@@ -187,6 +187,8 @@ export async function newPage(browser, baseURL) {
 
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
+  // No stray tooltip from wherever the last click left the mouse (the header has none).
+  await page.mouse.move(VIEWPORT.width / 2, 20);
   await page.waitForTimeout(300); // let antd's animations settle
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import spec from '../../../openapi/openapi.json';
-import { FINDING_LABELS } from './findings';
+import { FINDING_LABELS, findingField, findingOptions, fold } from './findings';
 import { hasFeature } from '../api/capabilities';
 import { fileNameFrom } from '../api/client';
 
@@ -9,6 +9,19 @@ describe('finding labels', () => {
     const codes = spec.components.schemas.Code.enum;
     const missing = codes.filter((code) => !FINDING_LABELS[code]);
     expect(missing, 'add these codes to src/text/findings.ts').toEqual([]);
+  });
+
+  it('group every finding code of the API under the field it is about', () => {
+    const codes = spec.components.schemas.Code.enum;
+    expect(codes.filter((code) => !findingField(code)), 'codes without a field prefix').toEqual([]);
+    const offered = findingOptions(codes).flatMap((group) => group.options.map((o) => o.value));
+    expect([...offered].sort()).toEqual([...codes].sort());
+    expect(findingOptions(codes).map((g) => g.label)).toEqual(['Họ và tên', 'Ngày sinh', 'Giới tính', 'Số định danh cá nhân', 'Nơi thường trú']);
+  });
+
+  it('are found when typed without diacritics', () => {
+    expect(fold('Ngày sinh dạng số Excel (đã chuyển)')).toContain('ngay sinh dang so excel');
+    expect(fold('Số định danh trùng với hồ sơ khác')).toContain('so dinh danh trung');
   });
 });
 

@@ -1,4 +1,5 @@
 import { Empty, Flex, Table, Tag, Tooltip, Typography } from 'antd';
+import { CloseCircleFilled, ExclamationCircleFilled, ToolFilled } from '@ant-design/icons';
 import type { ColumnsType } from 'antd/es/table';
 import type { Key, ReactNode } from 'react';
 import type { FindingField, Person, PersonPage } from '../../api/types';
@@ -10,20 +11,39 @@ import { POSITION_LABELS } from '../../text/labels';
 import { formatNumber } from '../../text/format';
 import { qualityText, residenceLine } from './personText';
 
+const ONE_LINE = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
+
 /**
  * A value as entered (spaces kept) with the tag of its field when the rules found something, and
- * the normalised value beneath where it reads differently.
+ * the normalised value beneath where it reads differently. `oneLine` cuts long values (addresses)
+ * to one line each, the whole value in the tooltip.
  */
-function Checked({ person, field, entered, children }: { person: Person; field: FindingField; entered: string | null | undefined; children?: ReactNode }) {
+function Checked({
+  person,
+  field,
+  entered,
+  oneLine = false,
+  children,
+}: {
+  person: Person;
+  field: FindingField;
+  entered: string | null | undefined;
+  oneLine?: boolean;
+  children?: ReactNode;
+}) {
   const reading = readField(field, entered, person.normalized, person.findings);
+  const value = children ?? (entered || <Typography.Text type="secondary">—</Typography.Text>);
   return (
     <Flex vertical gap={0}>
-      <Flex gap={4} align="center" wrap>
-        <span style={{ whiteSpace: 'pre-wrap' }}>{children ?? (entered || <Typography.Text type="secondary">—</Typography.Text>)}</span>
+      <Flex gap={4} align="center" wrap={!oneLine}>
+        <span style={oneLine ? { ...ONE_LINE, minWidth: 0 } : { whiteSpace: 'pre-wrap' }} title={oneLine ? (entered ?? undefined) : undefined}>
+          {value}
+        </span>
         <FieldStatusTag field={field} findings={person.findings} hideOk />
       </Flex>
       {reading.normalized && (
-        <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="normalized-value" data-field={field}>
+        <Typography.Text type="secondary" style={{ fontSize: 12, ...(oneLine ? ONE_LINE : {}) }} title={oneLine ? reading.normalized : undefined}
+          data-testid="normalized-value" data-field={field}>
           → {reading.normalized}
         </Typography.Text>
       )}
@@ -31,18 +51,33 @@ function Checked({ person, field, entered, children }: { person: Person; field: 
   );
 }
 
-/** The record's findings as a short count, with their names (src/text/findings.ts) as a tooltip. */
+const COUNT_ICONS = {
+  errors: <CloseCircleFilled style={{ color: '#ff4d4f' }} />,
+  warnings: <ExclamationCircleFilled style={{ color: '#faad14' }} />,
+  fixed: <ToolFilled style={{ color: '#1677ff' }} />,
+} as const;
+
+/** The record's findings as counts per severity, with their names (src/text/findings.ts) as a tooltip. */
 function Quality({ person }: { person: Person }) {
   if (person.findings.length === 0) return <Tag color="success">Đạt</Tag>;
-  const text = (
-    <Typography.Text type={person.quality.errors > 0 ? 'danger' : person.quality.warnings > 0 ? 'warning' : undefined}
-      data-codes={person.findings.map((f) => f.code).join(' ')}>
-      {qualityText(person.quality)}
-    </Typography.Text>
-  );
+  const counts = (['errors', 'warnings', 'fixed'] as const).filter((k) => person.quality[k] > 0);
   return (
-    <Tooltip title={<ul style={{ margin: 0, paddingInlineStart: 16 }}>{person.findings.map((f, i) => <li key={`${f.code}-${i}`}>{findingLabel(f.code)}</li>)}</ul>}>
-      {text}
+    <Tooltip
+      title={
+        <ul style={{ margin: 0, paddingInlineStart: 16 }}>
+          {person.findings.map((f, i) => (
+            <li key={`${f.code}-${i}`}>{findingLabel(f.code)}</li>
+          ))}
+        </ul>
+      }
+    >
+      <Flex gap={8} aria-label={qualityText(person.quality)} data-testid="quality" data-codes={person.findings.map((f) => f.code).join(' ')}>
+        {counts.map((k) => (
+          <span key={k} style={{ whiteSpace: 'nowrap' }}>
+            {COUNT_ICONS[k]} {person.quality[k]}
+          </span>
+        ))}
+      </Flex>
     </Tooltip>
   );
 }
@@ -65,7 +100,7 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       title: 'Họ và tên',
       key: 'fullName',
       fixed: 'left',
-      width: 210,
+      width: 200,
       render: (_, p) => (
         <Checked person={p} field="fullName" entered={p.fullName}>
           <Typography.Link onClick={() => onOpen(p)} data-testid="open-record" style={{ whiteSpace: 'pre-wrap' }}>
@@ -74,13 +109,13 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
         </Checked>
       ),
     },
-    { title: 'Mã ngành', dataIndex: 'sectorCode', width: 100, render: (v?: string | null) => v ?? '' },
-    { title: 'Ngày sinh', key: 'dob', width: 115, render: (_, p) => <Checked person={p} field="dateOfBirth" entered={p.dateOfBirth} /> },
-    { title: 'Giới tính', key: 'gender', width: 90, render: (_, p) => <Checked person={p} field="gender" entered={p.gender} /> },
+    { title: 'Mã ngành', dataIndex: 'sectorCode', width: 105, render: (v?: string | null) => v ?? '' },
+    { title: 'Ngày sinh', key: 'dob', width: 110, render: (_, p) => <Checked person={p} field="dateOfBirth" entered={p.dateOfBirth} /> },
+    { title: 'Giới tính', key: 'gender', width: 85, render: (_, p) => <Checked person={p} field="gender" entered={p.gender} /> },
     {
       title: 'Số định danh',
       key: 'personalId',
-      width: 145,
+      width: 140,
       render: (_, p) => (
         <Checked person={p} field="personalId" entered={p.personalId}>
           {p.personalId ? <Typography.Text code>{p.personalId}</Typography.Text> : undefined}
@@ -90,9 +125,8 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
     {
       title: 'Nơi thường trú',
       key: 'residence',
-      width: 200,
-      ellipsis: true,
-      render: (_, p) => <Checked person={p} field="residence" entered={residenceLine(p)} />,
+      width: 225,
+      render: (_, p) => <Checked person={p} field="residence" entered={residenceLine(p)} oneLine />,
     },
   ];
   if (show.className) columns.push({ title: 'Lớp', dataIndex: 'className', width: 70 });
@@ -103,13 +137,13 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
     {
       title: 'Kiểm tra',
       key: 'quality',
-      width: 110,
+      width: 85,
       render: (_, p) => <Quality person={p} />,
     },
     {
       title: 'Xác thực',
       key: 'status',
-      width: 150,
+      width: 115,
       render: (_, p) => <StatusTag status={p.status} mismatchFields={p.mismatchFields} />,
     },
   );
