@@ -68,7 +68,7 @@ e2e: frontend ## Browser flows (playwright-core + Debian's chromium) against the
 	$(CARGO) build --bin dinhdanh
 	cd frontend && node --test --test-reporter=spec e2e/
 
-README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 06-tong-quan
+README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 05-sua-tu-dong
 
 screenshots: e2e ## Re-run the browser flows and copy the README's three screenshots into docs/screenshots
 	mkdir -p docs/screenshots

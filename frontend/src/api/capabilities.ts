@@ -10,7 +10,7 @@ export const FEATURES = {
   /** Issue 3: live validation as the clerk types. */
   validate: ['POST /api/v1/validate'],
   /** Issue 3: apply the safe fixes of a scope, undo as a whole. */
-  fixes: ['POST /api/v1/fixes', 'POST /api/v1/fixes/{id}/undo'],
+  fixes: ['POST /api/v1/fixes', 'GET /api/v1/fixes/{id}', 'POST /api/v1/fixes/{id}/undo'],
   /** Issue 4: export the Excel template of a class or school. */
   studentTemplate: ['GET /api/v1/templates/students.xlsx'],
   staffTemplate: ['GET /api/v1/templates/staff.xlsx'],

@@ -27,10 +27,11 @@ describe('finding labels', () => {
 
 describe('capabilities', () => {
   it('switch a feature on only when every operation it needs exists', () => {
-    const known = new Set(['POST /api/v1/fixes', 'POST /api/v1/fixes/{id}/undo', 'POST /api/v1/validate']);
+    const known = new Set(['POST /api/v1/fixes', 'GET /api/v1/fixes/{id}', 'POST /api/v1/fixes/{id}/undo', 'POST /api/v1/validate']);
     expect(hasFeature('fixes', known)).toBe(true);
     expect(hasFeature('validate', known)).toBe(true);
     expect(hasFeature('statsProgress', known)).toBe(false);
+    expect(hasFeature('fixes', new Set(['POST /api/v1/fixes']))).toBe(false);
     // A feature whose endpoint no issue names yet stays off.
     expect(hasFeature('markAwaitingEvidence', new Set(['POST /api/v1/anything']))).toBe(false);
   });
