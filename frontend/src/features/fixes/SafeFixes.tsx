@@ -27,7 +27,10 @@ export interface FixTarget {
 export function useSafeFixes(target: FixTarget) {
   const { notification } = App.useApp();
   const key = fixScopeKey(target.kind, target.classId);
-  const [batchId, setBatchId] = useState(() => lastBatch.get(key));
+  // The batch remembered for this scope; re-read when the page moves to another class.
+  const [remembered, setRemembered] = useState(() => ({ key, id: lastBatch.get(key) }));
+  const batchId = remembered.key === key ? remembered.id : lastBatch.get(key);
+  const setBatchId = (id: string | undefined) => setRemembered({ key, id });
   const apply = useApplyFixes(target.kind);
   const available = hasFeature('fixes');
   // Records in scope that carry a safe repair (the residence's included, which /fixes leaves alone).
