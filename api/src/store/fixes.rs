@@ -31,8 +31,10 @@ pub struct FixScope {
 /// Records handled per transaction.
 const CHUNK: usize = 200;
 
-/// The changes that write a record's safe repairs back as its entered values.
-pub fn repairs(outcome: &Outcome, only: Option<Code>) -> PersonChanges {
+/// The changes that write a record's safe repairs back as its entered values. A residence
+/// whose province or district was inferred from a unique commune gets the missing parts
+/// filled in (only when it was entered as separate parts).
+pub fn repairs(outcome: &Outcome, only: Option<Code>, entered: &Identity) -> PersonChanges {
     let mut changes = PersonChanges::default();
     let n = &outcome.normalized;
     for f in outcome.findings.iter().filter(|f| f.severity == Severity::Fixed && only.is_none_or(|c| c == f.code)) {
@@ -43,14 +45,29 @@ pub fn repairs(outcome: &Outcome, only: Option<Code>) -> PersonChanges {
             }
             Field::Gender => changes.gender = n.gender.clone().map(Some),
             Field::PersonalId => changes.personal_id = n.personal_id.clone().map(Some),
-            Field::Residence => {}
+            Field::Residence => {
+                let structured = entered.res_commune.is_some();
+                if let (Code::AddressUnitInferred, true, Some(r)) = (f.code, structured, n.residence.as_ref()) {
+                    if entered.res_province.is_none() {
+                        changes.res_province = r.province_name.clone().map(Some);
+                    }
+                    if entered.res_district.is_none() {
+                        changes.res_district = r.district_name.clone().map(Some);
+                    }
+                }
+            }
         }
     }
     changes
 }
 
 fn is_empty(c: &PersonChanges) -> bool {
-    c.full_name.is_none() && c.date_of_birth.is_none() && c.gender.is_none() && c.personal_id.is_none()
+    c.full_name.is_none()
+        && c.date_of_birth.is_none()
+        && c.gender.is_none()
+        && c.personal_id.is_none()
+        && c.res_province.is_none()
+        && c.res_district.is_none()
 }
 
 /// Applies the repairs in scope; returns the batch.
@@ -111,7 +128,7 @@ pub async fn apply(
         let txn = db.begin().await?;
         for id in chunk {
             let row = super::people::get(&txn, caller, scope.kind, *id).await?;
-            let wanted = repairs(&row.outcome(), scope.finding_code);
+            let wanted = repairs(&row.outcome(), scope.finding_code, &Identity::of(&row.person));
             if is_empty(&wanted) {
                 continue;
             }
@@ -214,6 +231,8 @@ pub async fn undo(
                     Some("dateOfBirth") => changes.date_of_birth = back,
                     Some("gender") => changes.gender = back,
                     Some("personalId") => changes.personal_id = back,
+                    Some("residenceProvince") => changes.res_province = back,
+                    Some("residenceDistrict") => changes.res_district = back,
                     _ => continue,
                 }
                 reverted += 1;
@@ -258,13 +277,46 @@ mod tests {
                 Finding::new(Field::PersonalId, Code::IdSexMismatch),
             ],
         };
-        let c = repairs(&outcome, None);
+        let c = repairs(&outcome, None, &Identity::default());
         assert_eq!(c.full_name, Some(Some("Nguyễn Văn An".into())));
         assert_eq!(c.date_of_birth, Some(Some("05/03/2014".into())));
         assert_eq!(c.gender, None, "no repair on gender");
         assert_eq!(c.personal_id, None, "a warning is not a repair");
-        let only = repairs(&outcome, Some(Code::DobExcelSerial));
+        let only = repairs(&outcome, Some(Code::DobExcelSerial), &Identity::default());
         assert_eq!(only.full_name, None);
         assert!(only.date_of_birth.is_some());
+    }
+
+    #[test]
+    fn an_inferred_province_and_district_are_filled_in_only_where_missing() {
+        use crate::domain::admin_units::{ResolvedResidence, Scheme};
+        let outcome = Outcome {
+            normalized: Normalized {
+                residence: Some(ResolvedResidence {
+                    scheme: Scheme::Pre2025,
+                    province_code: Some("31".into()),
+                    district_code: Some("304".into()),
+                    commune_code: Some("11365".into()),
+                    province_name: Some("Thành phố Hải Phòng".into()),
+                    district_name: Some("Quận Ngô Quyền".into()),
+                    commune_name: Some("Phường Lạch Tray".into()),
+                    post2025: None,
+                    split_candidates: Vec::new(),
+                }),
+                ..Normalized::default()
+            },
+            findings: vec![fixed(Field::Residence, Code::AddressUnitInferred)],
+        };
+        let entered = Identity {
+            res_province: Some("Hải Phòng".into()),
+            res_commune: Some("Lạch Tray".into()),
+            ..Identity::default()
+        };
+        let c = repairs(&outcome, None, &entered);
+        assert_eq!(c.res_province, None, "what was entered stays");
+        assert_eq!(c.res_district, Some(Some("Quận Ngô Quyền".into())));
+        let text_only = Identity { res_text: Some("P. Lạch Tray, HP".into()), ..Identity::default() };
+        let c = repairs(&outcome, None, &text_only);
+        assert!(c.res_district.is_none() && c.res_province.is_none(), "a one-cell address is left as typed");
     }
 }
