@@ -7,15 +7,26 @@ CARGO ?= cargo
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 BIN := target/debug/dinhdanh
 
-.PHONY: help run build test test-rust test-sqlite test-postgres lint openapi openapi-check frontend bench clean
+.PHONY: help run build test test-rust test-sqlite test-postgres lint openapi openapi-check frontend frontend-check e2e screenshots bench clean
+
+# The web app's node modules: `npm ci` when missing or older than the lock file.
+NODE_MODULES := frontend/node_modules/.package-lock.json
 
 help: ## List the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-16s %s\n", $$1, $$2}'
 
-frontend: ## Build the web app into frontend/dist (when its sources exist)
-	@if [ -f frontend/package.json ]; then \
-		cd frontend && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
-	else echo "frontend/ has no sources yet: the server will say so at /"; fi
+$(NODE_MODULES): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+# The built web app, rebuilt when a source, the lock file or the API document changed.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/api-operations.ts frontend/tsconfig.json \
+	frontend/tsconfig.app.json frontend/tsconfig.node.json openapi/openapi.json
+
+frontend/dist/index.html: $(NODE_MODULES) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html ## Build the web app into frontend/dist when its sources changed (npm ci first when needed)
 
 build: frontend ## Build the server (with the web app embedded)
 	$(CARGO) build --bin dinhdanh
@@ -23,7 +34,7 @@ build: frontend ## Build the server (with the web app embedded)
 run: build ## Start the server with demo data and the registry simulator on SQLite (var/dinhdanh.db)
 	$(BIN) serve --demo
 
-test: lint test-rust openapi-check ## Everything CI runs: format, lints, unit + integration tests on SQLite and PostgreSQL, drift checks
+test: frontend lint test-rust openapi-check frontend-check e2e ## Everything CI runs: format, lints, unit + integration tests on SQLite and PostgreSQL, drift checks, web app tests in a browser
 
 lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
@@ -37,16 +48,35 @@ test-sqlite: ## Unit tests and the integration suite on SQLite
 test-postgres: ## The integration suite on the local PostgreSQL
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) test -p dinhdanh-tests
 
-openapi: ## Regenerate openapi/openapi.json from the code
+openapi: $(NODE_MODULES) ## Regenerate openapi/openapi.json from the code and the web app's client types from it
 	$(CARGO) run -q --bin dinhdanh -- openapi > openapi/openapi.json
+	cd frontend && npx openapi-typescript ../openapi/openapi.json -o src/api/schema.d.ts
 
 openapi-check: ## Fail when openapi/openapi.json differs from the code
 	$(CARGO) run -q --bin dinhdanh -- openapi | diff -u openapi/openapi.json - > /dev/null \
 		|| { echo "openapi/openapi.json is out of date: run 'make openapi' and commit it"; exit 1; }
+
+frontend-check: $(NODE_MODULES) ## Web app: typecheck, Vitest, and fail when src/api/schema.d.ts differs from openapi.json
+	cd frontend && npm run typecheck
+	cd frontend && npx vitest run
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		(cd frontend && npx openapi-typescript ../openapi/openapi.json -o "$$tmp/schema.d.ts" >/dev/null) && \
+		diff -u frontend/src/api/schema.d.ts "$$tmp/schema.d.ts" > /dev/null \
+		|| { echo "frontend/src/api/schema.d.ts is out of date: run 'make openapi' and commit it"; exit 1; }
+
+e2e: frontend ## Browser flows (playwright-core + Debian's chromium) against the debug server on a small fresh demo (E2E_DEMO_STUDENTS)
+	$(CARGO) build --bin dinhdanh
+	cd frontend && node --test --test-reporter=spec e2e/
+
+README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 05-sua-tu-dong
+
+screenshots: e2e ## Re-run the browser flows and copy the README's three screenshots into docs/screenshots
+	mkdir -p docs/screenshots
+	for name in $(README_SCREENSHOTS); do cp frontend/e2e/output/$$name.png docs/screenshots/; done
 
 bench: ## Benchmarks (prints figures; never asserts timings)
 	@echo "no benchmarks yet"
 
 clean: ## Remove build outputs and the local database
 	$(CARGO) clean
-	rm -rf var frontend/dist
+	rm -rf var frontend/dist frontend/e2e/output

@@ -28,6 +28,7 @@ enum Cleanup {
 impl TestDb {
     /// A fresh, empty database: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
     pub async fn fresh() -> TestDb {
+        init_process();
         let name = format!("dd_test_{}", uuid::Uuid::new_v4().simple());
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
@@ -106,7 +107,8 @@ pub struct TestApp {
 
 static INIT: Once = Once::new();
 
-fn init_process() {
+/// Process-wide setup: the TLS crypto provider, and logs when `TEST_LOG` is set.
+pub fn init_process() {
     INIT.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
         if std::env::var_os("TEST_LOG").is_some() {

@@ -99,7 +99,7 @@ impl Default for Settings {
             jwt_secret: None,
             jwt_ttl_minutes: 8 * 60,
             demo: false,
-            demo_students: 5_000,
+            demo_students: 20_000,
             cors_allowed_origins: Vec::new(),
             max_json_bytes: 4 * 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,

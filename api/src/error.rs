@@ -41,7 +41,7 @@ error_codes! {
     Forbidden = "forbidden", FORBIDDEN, "Tài khoản không có quyền thực hiện thao tác này";
     NotFound = "not_found", NOT_FOUND, "Không tìm thấy";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED, "Phương thức không được hỗ trợ";
-    Conflict = "conflict", CONFLICT, "Dữ liệu bị trùng";
+    Conflict = "conflict", CONFLICT, "Xung đột với dữ liệu hiện có";
     VersionConflict = "version_conflict", CONFLICT, "Hồ sơ vừa được người khác sửa";
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "Dữ liệu gửi lên quá lớn";
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Định dạng dữ liệu không được hỗ trợ";

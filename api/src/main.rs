@@ -46,6 +46,8 @@ enum Command {
     },
     /// Print the OpenAPI document of the API.
     Openapi,
+    /// Re-run the rules on every stored record (after the rules changed).
+    Revalidate,
     /// Recount the progress statistics from the records (after bulk changes made outside the
     /// service) and report any difference the counters had.
     RecountStats,
@@ -97,11 +99,28 @@ async fn main() -> anyhow::Result<()> {
             let report = dinhdanh::demo::seed(&store, students, seed).await?;
             println!("{report}");
         }
+        Command::Revalidate => {
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            let started = std::time::Instant::now();
+            let report = dinhdanh::store::people::revalidate_all(&db, |done, total| {
+                eprint!("\r  {done}/{total} records checked");
+            })
+            .await?;
+            eprintln!();
+            println!(
+                "{} records checked in {:.1} s: {} with new findings or normalised values, {} to verify again",
+                report.scanned,
+                started.elapsed().as_secs_f64(),
+                report.changed,
+                report.requeued
+            );
+        }
         Command::RecountStats => {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
             let drift = dinhdanh::store::counters::drift(&db).await?;
-            dinhdanh::store::counters::rebuild(&db).await?;
+            dinhdanh::store::counters::rebuild_atomically(&db).await?;
             println!("statistics recounted ({} counter rows differed before)", drift.len());
         }
         Command::Openapi => {

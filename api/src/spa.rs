@@ -29,7 +29,7 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
     }
     let file = path.trim_start_matches('/');
     if !file.is_empty()
-        && let Some(asset) = Assets::get(file)
+        && let Some(asset) = asset(file)
     {
         let mime = asset.metadata.mimetype().to_owned();
         let cache = if file.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
@@ -42,7 +42,7 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
     if file.rsplit('/').next().is_some_and(|last| last.contains('.')) {
         return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("Không tìm thấy tệp.");
     }
-    match Assets::get("index.html") {
+    match asset("index.html") {
         Some(index) => HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
             .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
@@ -53,5 +53,28 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
 
 /// True when the SPA was built into this binary.
 pub fn is_built() -> bool {
-    Assets::get("index.html").is_some()
+    asset("index.html").is_some()
+}
+
+/// A file of the built SPA.
+fn asset(file: &str) -> Option<rust_embed::EmbeddedFile> {
+    let found = Assets::get(file);
+    #[cfg(debug_assertions)]
+    let found = found.or_else(|| dist_file(file));
+    found
+}
+
+/// Debug builds read `frontend/dist` at run time. rust-embed does so too, but only when the
+/// folder existed when this crate was compiled (it fixes the folder's canonical path then): a
+/// crate compiled before the first `npm run build` would otherwise never serve the app, and
+/// cargo does not recompile it when the folder appears.
+#[cfg(debug_assertions)]
+fn dist_file(file: &str) -> Option<rust_embed::EmbeddedFile> {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist").canonicalize().ok()?;
+    let path = dist.join(file).canonicalize().ok()?;
+    // Canonical paths: `..` and symlinks cannot lead outside the folder.
+    if !path.starts_with(&dist) || !path.is_file() {
+        return None;
+    }
+    rust_embed::utils::read_file_from_fs(&path).ok()
 }

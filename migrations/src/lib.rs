@@ -11,6 +11,7 @@ mod m20261129_000004_create_registry_truth;
 mod m20261130_000301_create_stat_counters;
 mod m20261130_000302_create_stat_snapshots;
 mod m20261130_000303_create_campaigns;
+mod m20261130_000401_create_fix_batches;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_people::Migration),
             Box::new(m20261129_000003_create_audit_events::Migration),
             Box::new(m20261129_000004_create_registry_truth::Migration),
+            Box::new(m20261130_000401_create_fix_batches::Migration),
             Box::new(m20261130_000301_create_stat_counters::Migration),
             Box::new(m20261130_000302_create_stat_snapshots::Migration),
             Box::new(m20261130_000303_create_campaigns::Migration),

@@ -331,7 +331,7 @@ async fn main() {
     let seeded = seed_students(&app, &tree, students).await;
     println!("  insert students and findings                 {seeded:>8.1} s");
     let started = Instant::now();
-    counters::rebuild(&app.store.db).await.expect("rebuild");
+    counters::rebuild_atomically(&app.store.db).await.expect("rebuild");
     println!("  counters::rebuild (full recount)             {:>8.2} s", started.elapsed().as_secs_f64());
     let started = Instant::now();
     let drift = counters::drift(&app.store.db).await.expect("drift");

@@ -776,6 +776,7 @@ async fn burn_down_projects_completion_against_the_campaign_deadline() {
     assert_eq!(t["campaign"], Value::Null);
     let p = &t["projection"];
     assert_eq!(p["projectedCompletion"], days_ahead(1).to_string(), "{p:#}");
+    assert_eq!(t["projectedFinish"], p["projectedCompletion"], "repeated at the top for charts");
     assert_eq!(p["projectedToMiss"], false);
     assert!((p["dailyGain"].as_f64().expect("gain") - 0.2).abs() < 1e-9);
 
@@ -823,6 +824,16 @@ async fn burn_down_projects_completion_against_the_campaign_deadline() {
     assert_eq!(a2_urgent["projectedCompletion"], days_ahead(1).to_string());
     assert_eq!(a2_urgent["projectedToMiss"], true, "done tomorrow misses today's deadline: {a2_urgent:#}");
     assert_eq!(a2_urgent["status"], "projected_to_miss");
+
+    let urgent_line = get_ok(
+        &app,
+        &dept,
+        &format!("/api/v1/stats/timeline?unitId={}&campaignId={}", f.school_a2, today_deadline.body["id"]),
+    )
+    .await;
+    assert_eq!(urgent_line["deadline"], today().to_string());
+    assert_eq!(urgent_line["projectedFinish"], days_ahead(1).to_string());
+    assert_eq!(urgent_line["projection"]["projectedToMiss"], true);
 
     // Finishing the work completes the unit.
     for person in &ids[8..] {
@@ -1249,7 +1260,7 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
     // Every level through the API: the same after replacing the counters with a recount.
     let dept = app.login("department").await;
     let before = every_level(&app, &dept).await;
-    counters::rebuild(&app.store.db).await.expect("rebuild");
+    counters::rebuild_atomically(&app.store.db).await.expect("rebuild");
     let after = every_level(&app, &dept).await;
     assert_eq!(before, after);
 }
@@ -1294,6 +1305,82 @@ async fn late_answers_and_school_year_boundaries_count_alike_in_both_paths() {
     assert_eq!((p["counters"]["verified"].as_i64(), p["counters"]["live"].as_i64()), (Some(1), Some(0)));
 }
 
+/// The counters as the per-record definitions give them, summed over every active record.
+async fn per_record_recount(
+    conn: &sea_orm::DatabaseConnection,
+) -> (
+    std::collections::BTreeMap<counters::CounterKey, dinhdanh::stats::Tally>,
+    std::collections::BTreeMap<counters::ReasonKey, i64>,
+) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let people = dinhdanh::store::entities::people::Entity::find()
+        .filter(dinhdanh::store::entities::people::Column::DeletedAt.is_null())
+        .all(conn)
+        .await
+        .expect("people");
+    let years: std::collections::HashMap<i64, String> = dinhdanh::store::entities::classes::Entity::find()
+        .all(conn)
+        .await
+        .expect("classes")
+        .into_iter()
+        .map(|c| (c.id, c.school_year))
+        .collect();
+    let mut counted = std::collections::BTreeMap::new();
+    let mut reasons = std::collections::BTreeMap::new();
+    for p in &people {
+        let (key, tally) = counters::person_tally(p, p.class_id.and_then(|c| years.get(&c)).map(String::as_str));
+        counted.entry(key).or_insert_with(dinhdanh::stats::Tally::default).add(&tally);
+        for key in counters::person_reasons(p) {
+            *reasons.entry(key).or_insert(0) += 1;
+        }
+    }
+    (counted, reasons)
+}
+
+#[tokio::test]
+async fn the_sql_recount_and_the_per_record_definitions_agree_on_damaged_demo_data() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = dinhdanh_tests::TestDb::fresh().await;
+    let conn = sea_orm::Database::connect(&db.url).await.expect("connect");
+    dinhdanh::db::migrate(&conn).await.expect("migrate");
+    let store = dinhdanh::store::Store::new(conn.clone());
+    let report = dinhdanh::demo::seed(&store, 300, 7).await.expect("seed");
+    assert!(report.damaged > 0, "the demo damages records");
+    // Give some records registry answers of every kind, the way a worker writes them.
+    let ctx = dinhdanh::store::audit::AuditCtx::system(dinhdanh::store::audit::Source::Registry, None);
+    let people = dinhdanh::store::entities::people::Entity::find()
+        .filter(dinhdanh::store::entities::people::Column::DeletedAt.is_null())
+        .all(&conn)
+        .await
+        .expect("people");
+    let statuses = [
+        dinhdanh::domain::org::VerificationStatus::Verified,
+        dinhdanh::domain::org::VerificationStatus::Mismatched,
+        dinhdanh::domain::org::VerificationStatus::NotFound,
+        dinhdanh::domain::org::VerificationStatus::Error,
+    ];
+    for (i, p) in people.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        let status = statuses[(i / 3) % statuses.len()];
+        counters::write_status(&conn, &ctx, p.id, status, &["dateOfBirth", "residence"], Utc::now())
+            .await
+            .expect("status");
+    }
+    assert!(counters::drift(&conn).await.expect("drift").is_empty());
+
+    // The per-record definitions (used on every write), summed here, equal the SQL recount.
+    let (counted, reasons) = per_record_recount(&conn).await;
+    let recount = counters::recount(&conn).await.expect("recount");
+    assert_eq!(recount.counters, counted);
+    assert_eq!(recount.reasons, reasons);
+    let totals = counted.values().fold(dinhdanh::stats::Tally::default(), |mut acc, t| {
+        acc.add(t);
+        acc
+    });
+    assert!(totals.complete > 0 && totals.complete < totals.total, "damage makes some records incomplete: {totals:?}");
+    assert!(totals.clean < totals.total && totals.valid_personal_id < totals.with_personal_id, "{totals:?}");
+    assert!(totals.mm_residence > 0 && totals.send_failed > 0, "{totals:?}");
+}
+
 #[tokio::test]
 async fn bulk_inserts_are_counted_after_a_rebuild() {
     use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -1319,18 +1406,31 @@ async fn bulk_inserts_are_counted_after_a_rebuild() {
         updated_at: Set(now),
         ..Default::default()
     };
-    let rows: Vec<_> = (0..50).map(|i| row(i, if i % 5 == 0 { "verified" } else { "not_sent" })).collect();
+    let mut rows: Vec<_> = (0..50).map(|i| row(i, if i % 5 == 0 { "verified" } else { "not_sent" })).collect();
+    // Values only a bulk path could write: 12 characters that are not all digits, odd mismatch
+    // lists, a blank name.
+    rows[1].norm_personal_id = Set(Some("03121500000A".into()));
+    rows[2].status = Set("mismatched".into());
+    rows[2].mismatch_fields = Set(Some("gender,FULLNAME, residence,dateOfBirth".into()));
+    rows[3].full_name = Set(Some(String::new()));
     dinhdanh::store::entities::people::Entity::insert_many(rows)
         .exec_without_returning(&app.store.db)
         .await
         .expect("insert");
     assert!(!counters::drift(&app.store.db).await.expect("drift").is_empty(), "a bulk insert bypasses the counters");
-    counters::rebuild(&app.store.db).await.expect("rebuild");
+    counters::rebuild_atomically(&app.store.db).await.expect("rebuild");
     assert!(counters::drift(&app.store.db).await.expect("drift").is_empty());
+    let (counted, _) = per_record_recount(&app.store.db).await;
+    assert_eq!(counters::stored(&app.store.db).await.expect("stored").counters, counted);
     let dept = app.login("department").await;
     let p = get_ok(&app, &dept, &format!("/api/v1/stats/progress?unitId={}", f.school_a2)).await;
     assert_eq!(p["counters"]["total"], 50);
     assert_eq!(p["counters"]["verified"], 10);
+    assert_eq!(p["counters"]["validPersonalId"], 49);
+    assert_eq!(p["counters"]["mismatchedByField"]["gender"], 1);
+    assert_eq!(p["counters"]["mismatchedByField"]["fullName"], 0, "field names are exact");
+    assert_eq!(p["counters"]["mismatchedByField"]["residence"], 0, "no spaces around names");
+    assert_eq!(p["counters"]["mismatchedByField"]["dateOfBirth"], 1);
     assert_eq!(p["counters"]["live"], 10);
     assert_eq!(p["counters"]["complete"], 0, "no date of birth, gender or residence");
     // Start-up rebuilds empty counters when records exist.

@@ -2,7 +2,23 @@
 
 pub mod access;
 pub mod admin_units;
+/// Today's date in Vietnam.
 pub mod clock;
-pub mod mask;
+/// Dates of birth.
+pub mod date;
+/// Gender spellings.
+pub mod gender;
+/// Class grades.
+pub mod grade;
+/// TCVN3 and VNI-Windows legacy font encodings.
+pub mod legacy;
+/// Person names and their keys.
+pub mod name;
+/// Unit kinds, school levels, positions, verification statuses.
 pub mod org;
+/// The 12-digit personal ID number.
+pub mod personal_id;
+/// Vietnamese syllable structure and tone placement.
+pub mod syllable;
+/// Text helpers and the Vietnamese letter table.
 pub mod text;

@@ -5,12 +5,14 @@
 pub mod auth;
 pub mod campaigns;
 pub mod classes;
+pub mod fixes;
 pub mod health;
 pub mod people;
 pub mod staff;
 pub mod stats;
 pub mod students;
 pub mod units;
+pub mod validate;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -36,6 +38,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(staff::update_staff)
         .service(staff::delete_staff)
         .service(staff::staff_history)
+        .service(validate::validate_records)
+        .service(fixes::apply_fixes)
+        .service(fixes::get_fix_batch)
+        .service(fixes::undo_fixes)
         .service(stats::get_progress)
         .service(stats::get_timeline)
         .service(stats::get_reasons)
@@ -69,6 +75,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
         (name = "units", description = "The unit tree and classes"),
         (name = "students", description = "Students' identity records"),
         (name = "staff", description = "Staff members' identity records"),
+        (name = "rules", description = "Checking identity fields, and applying safe repairs in bulk"),
         (name = "stats", description = "Progress statistics: counts and the four dimensions (đúng, đủ, sạch, sống) per unit, \
 timelines and burn-down to a campaign's deadline, failure reasons, laggards, the Excel report; campaigns"),
         (name = "system", description = "Health"),

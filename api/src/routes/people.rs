@@ -6,8 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::domain::access::Caller;
-use crate::domain::mask::mask_personal_id;
 use crate::domain::org::{Position, VerificationStatus};
+use crate::domain::personal_id::mask as mask_personal_id;
 use crate::error::{ApiError, ApiResult, from_validation};
 use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severity};
 use crate::state::AppState;
@@ -74,8 +74,8 @@ pub struct Person {
     pub status: VerificationStatus,
     /// For `mismatched`: the fields the registry disagreed on.
     pub mismatch_fields: Vec<String>,
-    /// Bumped on every change of an identity field; send it back as `version` to avoid
-    /// overwriting someone else's change.
+    /// Bumped whenever the values verification compares (the normalised identity) change;
+    /// send it back as `version` to avoid overwriting someone else's change.
     pub version: i32,
     pub can_edit: bool,
     pub verified_at: Option<chrono::DateTime<chrono::Utc>>,

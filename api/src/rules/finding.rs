@@ -17,6 +17,7 @@ pub enum Field {
 }
 
 impl Field {
+    /// The camelCase name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Field::FullName => "fullName",
@@ -39,6 +40,7 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The snake_case name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -56,7 +58,9 @@ macro_rules! codes {
         pub enum Code { $($variant,)* }
 
         impl Code {
+            /// Every code, in declaration order.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+            /// The stable snake_case key.
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $text,)* }
             }
@@ -68,6 +72,7 @@ macro_rules! codes {
             pub fn message(self) -> &'static str {
                 match self { $(Code::$variant => $msg,)* }
             }
+            /// The code with this key.
             pub fn parse(s: &str) -> Option<Code> {
                 match s { $($text => Some(Code::$variant),)* _ => None }
             }
@@ -88,6 +93,8 @@ codes! {
     DobUnparseable = "dob_unparseable", Error, "Không đọc được ngày sinh; hãy nhập theo dạng ngày/tháng/năm.";
     DobImpossible = "dob_impossible", Error, "Ngày sinh không tồn tại hoặc ở tương lai.";
     DobExcelSerial = "dob_excel_serial", Fixed, "Ngày sinh bị Excel đổi thành số đã được chuyển lại thành ngày.";
+    DobTwoDigitYear = "dob_two_digit_year", Fixed, "Năm sinh chỉ có 2 chữ số đã được hiểu thành năm đầy đủ; hãy kiểm tra.";
+    DobIncomplete = "dob_incomplete", Error, "Ngày sinh chỉ có năm (hoặc tháng và năm); học sinh cần ngày sinh đầy đủ theo giấy khai sinh.";
     DobAmbiguous = "dob_ambiguous", Warning, "Ngày và tháng có thể bị đảo; hãy kiểm tra lại.";
     DobImplausibleForGrade = "dob_implausible_for_grade", Warning, "Tuổi không phù hợp với khối lớp hoặc độ tuổi lao động.";
     GenderMissing = "gender_missing", Error, "Chưa nhập giới tính.";
@@ -112,13 +119,18 @@ codes! {
     AddressHierarchyMismatch = "address_hierarchy_mismatch", Error, "Phường/xã không thuộc quận/huyện hoặc tỉnh đã nhập.";
     AddressOutdatedUnit = "address_outdated_unit", Warning, "Đơn vị hành chính cũ (trước 01/7/2025); nên cập nhật theo đơn vị mới.";
     AddressSplitUnit = "address_split_unit", Warning, "Phường/xã cũ đã được chia cho nhiều đơn vị mới; cần chọn đơn vị đúng.";
+    AddressAmbiguous = "address_ambiguous", Error, "Địa chỉ khớp với nhiều đơn vị hành chính cùng tên; cần ghi rõ hơn (đủ dấu, loại đơn vị).";
+    AddressIncomplete = "address_incomplete", Error, "Địa chỉ thường trú chưa có phường/xã.";
+    AddressUnitInferred = "address_unit_inferred", Fixed, "Đã bổ sung tỉnh/thành phố hoặc quận/huyện suy ra từ phường/xã đã nhập.";
 }
 
 /// A safe repair: the value as entered and the value after the repair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Fix {
+    /// The value before the repair.
     pub from: String,
+    /// The value after the repair.
     pub to: String,
 }
 
@@ -126,14 +138,18 @@ pub struct Fix {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
+    /// The field the finding is about.
     pub field: Field,
+    /// Stable snake_case key.
     pub code: Code,
+    /// `error`, `warning` or `fixed`.
     pub severity: Severity,
     /// Vietnamese, for the UI.
     pub message: String,
     /// Values the message refers to (e.g. `expected`, `candidates`).
     #[schema(value_type = Object)]
     pub params: BTreeMap<String, serde_json::Value>,
+    /// For `fixed` findings: the value before and after the repair.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
 }
@@ -148,6 +164,48 @@ impl Finding {
             message: code.message().to_owned(),
             params: BTreeMap::new(),
             fix: None,
+        }
+    }
+
+    /// Replaces the generic message with a precise one.
+    pub fn with_message(mut self, message: impl Into<String>) -> Finding {
+        self.message = message.into();
+        self
+    }
+
+    /// Adds a value the message refers to.
+    pub fn with_param(mut self, key: &str, value: impl Into<serde_json::Value>) -> Finding {
+        self.params.insert(key.to_owned(), value.into());
+        self
+    }
+
+    /// Records the repair: the value before and after it.
+    pub fn with_fix(mut self, from: impl Into<String>, to: impl Into<String>) -> Finding {
+        self.fix = Some(Fix { from: from.into(), to: to.into() });
+        self
+    }
+
+    /// Overrides the code's default severity.
+    pub fn with_severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_snake_case_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
+            assert_eq!(Code::parse(s), Some(code));
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::String(s.to_owned())));
+            assert!(!code.message().is_empty());
         }
     }
 }

@@ -48,7 +48,7 @@ pub fn top_reasons(error_findings: &[(String, String, i64)], tally: &Tally, limi
         if count > 0 {
             reasons.push(Reason {
                 kind: ReasonKind::Mismatch,
-                code: "mismatch".to_owned(),
+                code: format!("mismatch_{field}"),
                 field: Some((*field).to_owned()),
                 label: mismatch_label(field),
                 count,
@@ -152,7 +152,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (ReasonKind::Mismatch, "mismatch", 7),
+                (ReasonKind::Mismatch, "mismatch_dateOfBirth", 7),
                 (ReasonKind::Finding, "id_missing", 5),
                 (ReasonKind::Status, "not_found", 4)
             ]

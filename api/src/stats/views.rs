@@ -232,6 +232,10 @@ pub struct Timeline {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub campaign: Option<Campaign>,
+    /// The campaign's deadline (`projection.deadline`, repeated for charts).
+    pub deadline: Option<NaiveDate>,
+    /// The projected completion day (`projection.projectedCompletion`, repeated for charts).
+    pub projected_finish: Option<NaiveDate>,
     /// One point per day that has a snapshot (days the service was down are missing), plus
     /// today's live point when `to` is today.
     pub points: Vec<TimelinePoint>,
@@ -298,7 +302,7 @@ pub struct Reasons {
 pub enum ReasonKind {
     /// An error finding of the rules (`code` is the finding code).
     Finding,
-    /// A field the registry disagreed on (`field`).
+    /// A field the registry disagreed on (`field`; `code` is `mismatch_` and the field).
     Mismatch,
     /// A verification status that needs chasing (`code`: `not_found`).
     Status,

@@ -393,17 +393,17 @@ const RECOUNT_REASONS_SQL: &str = "SELECT p.unit_id, p.kind, f.code, f.field, f.
      WHERE p.deleted_at IS NULL AND f.severity IN ('error', 'warning') \
      GROUP BY p.unit_id, p.kind, f.code, f.field, f.severity";
 
-/// Recounts every counter from `people` and `person_findings`, replacing what is stored, in
-/// one transaction. Bulk inserts call this afterwards.
-pub async fn rebuild(db: &DatabaseConnection) -> StoreResult<()> {
+/// [`rebuild`] in a transaction of its own, so readers never see the tables half rebuilt.
+pub async fn rebuild_atomically(db: &DatabaseConnection) -> StoreResult<()> {
     let txn = db.begin().await?;
-    rebuild_in(&txn).await?;
+    rebuild(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// [`rebuild`] inside the caller's transaction.
-pub async fn rebuild_in<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
+/// Recounts every counter from `people` and `person_findings`, replacing what is stored. Bulk
+/// inserts call this afterwards, inside their transaction (or use [`rebuild_atomically`]).
+pub async fn rebuild<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
     let backend = conn.get_database_backend();
     conn.execute_unprepared("DELETE FROM stat_counters").await?;
     let (select, values) = recount_counters_sql(backend);
@@ -443,7 +443,7 @@ pub async fn ensure_built(db: &DatabaseConnection) -> StoreResult<bool> {
     if !has("SELECT 1 FROM people WHERE deleted_at IS NULL LIMIT 1").await? {
         return Ok(false);
     }
-    rebuild(db).await?;
+    rebuild_atomically(db).await?;
     Ok(true)
 }
 

@@ -8,8 +8,10 @@ pub mod campaigns;
 pub mod classes;
 pub mod counters;
 pub mod entities;
+pub mod fixes;
 pub mod people;
 pub mod stats;
+pub mod truth;
 pub mod units;
 pub mod users;
 

@@ -216,7 +216,7 @@ pub fn sort_key(search_key: &str) -> String {
 
 /// Runs the rules on a person's identity fields.
 pub fn evaluate(identity: &Identity, kind: PersonKind, grade: Option<i32>, position: Option<&str>) -> Outcome {
-    let ctx = RuleContext { today: crate::domain::clock::today(), kind };
+    let ctx = RuleContext::new(crate::domain::clock::today(), kind);
     rules::check_record(&identity.record_input(kind, grade, position), &ctx)
 }
 
@@ -331,7 +331,7 @@ fn kind_filter(kind: PersonKind) -> Condition {
 }
 
 /// Units in the subtree rooted at a path, as a subquery.
-fn units_under(path_pattern: String) -> SelectStatement {
+pub(crate) fn units_under(path_pattern: String) -> SelectStatement {
     use sea_orm::sea_query::ExprTrait;
     Query::select()
         .column(units::Column::Id)
@@ -687,8 +687,11 @@ pub async fn update_in<C: ConnectionTrait>(
     active.position = Set(new_position.clone());
     active.sector_code = Set(new_sector);
     active.updated_at = Set(now);
+    let mut verified_values_changed = false;
     if identity_changed || grade_changed {
         let outcome = evaluate(&new_identity, kind, class.as_ref().map(|c| c.grade), new_position.as_deref());
+        verified_values_changed =
+            identity_changed && VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
         apply_outcome(&mut active, &outcome);
         write_finding_rows(conn, person.id, &outcome).await?;
     }
@@ -701,6 +704,10 @@ pub async fn update_in<C: ConnectionTrait>(
         active.res_district = Set(new_identity.res_district.clone());
         active.res_commune = Set(new_identity.res_commune.clone());
         active.res_text = Set(new_identity.res_text.clone());
+    }
+    // Only a change of what the registry compares (the normalised values) makes the record a
+    // different request: a repaired spelling of the same values keeps its verification.
+    if verified_values_changed {
         active.version = Set(person.version + 1);
         active.identity_changed_at = Set(now);
         if person.status != VerificationStatus::NotSent.as_str() {
@@ -726,6 +733,124 @@ pub async fn update_in<C: ConnectionTrait>(
         sync_duplicates(conn, &ids).await?;
     }
     Ok(updated)
+}
+
+/// What `revalidate` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RevalidateReport {
+    pub scanned: u64,
+    /// Records whose findings or normalised values changed.
+    pub changed: u64,
+    /// Records whose normalised identity changed: their verification no longer applies.
+    pub requeued: u64,
+}
+
+/// Re-runs the rules on every active record (after a rule change), in chunks of a thousand,
+/// updating normalised values, findings and counters where they changed. Entered values are
+/// never touched. A record whose normalised identity changed goes back to `not_sent`.
+pub async fn revalidate_all(
+    db: &DatabaseConnection,
+    mut progress: impl FnMut(u64, u64),
+) -> StoreResult<RevalidateReport> {
+    const CHUNK: u64 = 1_000;
+    let total = people::Entity::find().filter(people::Column::DeletedAt.is_null()).count(db).await?;
+    let mut report = RevalidateReport::default();
+    let mut after_id = 0i64;
+    loop {
+        let txn = db.begin().await?;
+        let batch = people::Entity::find()
+            .filter(people::Column::DeletedAt.is_null())
+            .filter(people::Column::Id.gt(after_id))
+            .order_by_asc(people::Column::Id)
+            .limit(CHUNK)
+            .all(&txn)
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after_id = last.id;
+        let class_ids: Vec<i64> = batch.iter().filter_map(|p| p.class_id).collect();
+        let grades: HashMap<i64, i32> =
+            super::classes::by_ids(&txn, class_ids).await?.into_iter().map(|c| (c.id, c.grade)).collect();
+        let mut touched_ids = Vec::new();
+        for person in batch {
+            report.scanned += 1;
+            let kind = if person.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
+            let grade = person.class_id.and_then(|c| grades.get(&c).copied());
+            let mut outcome = evaluate(&Identity::of(&person), kind, grade, person.position.as_deref());
+            // The duplicate finding belongs to the store; carry it over, then re-sync below.
+            outcome
+                .findings
+                .extend(parse_outcome(&person.outcome).findings.into_iter().filter(|f| f.code == Code::IdDuplicate));
+            let json = serde_json::to_string(&outcome).unwrap_or_default();
+            if json == person.outcome {
+                continue;
+            }
+            report.changed += 1;
+            let requeue = VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
+            touched_ids.extend(person.norm_personal_id.clone());
+            touched_ids.extend(outcome.normalized.personal_id.clone());
+            let before = person.clone();
+            let mut active: people::ActiveModel = person.into();
+            apply_outcome(&mut active, &outcome);
+            if requeue {
+                report.requeued += 1;
+                let now = Utc::now();
+                active.version = Set(before.version + 1);
+                active.identity_changed_at = Set(now);
+                if before.status != VerificationStatus::NotSent.as_str() {
+                    active.status = Set(VerificationStatus::NotSent.as_str().to_owned());
+                    active.mismatch_fields = Set(None);
+                    active.status_at = Set(Some(now));
+                }
+            }
+            let after = active.update(&txn).await?;
+            write_finding_rows(&txn, after.id, &outcome).await?;
+            super::counters::apply_change(&txn, Some(&before), Some(&after)).await?;
+        }
+        touched_ids.sort();
+        touched_ids.dedup();
+        sync_duplicates(&txn, &touched_ids).await?;
+        txn.commit().await?;
+        progress(report.scanned, total);
+    }
+    Ok(report)
+}
+
+/// The values verification compares: the normalised identity. Two entries that normalise to
+/// the same values are the same request to the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedValues {
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub gender: Option<String>,
+    pub personal_id: Option<String>,
+    pub province_code: Option<String>,
+    pub commune_code: Option<String>,
+}
+
+impl VerifiedValues {
+    pub fn of(p: &people::Model) -> VerifiedValues {
+        VerifiedValues {
+            full_name: p.norm_full_name.clone(),
+            date_of_birth: p.norm_dob,
+            gender: p.norm_gender.clone(),
+            personal_id: p.norm_personal_id.clone(),
+            province_code: p.res_new_province_code.clone(),
+            commune_code: p.res_new_commune_code.clone(),
+        }
+    }
+
+    pub fn of_outcome(o: &Outcome) -> VerifiedValues {
+        let n = &o.normalized;
+        let new = n.residence.as_ref().and_then(|r| r.post2025.as_ref());
+        VerifiedValues {
+            full_name: n.full_name.clone(),
+            date_of_birth: n.date_of_birth,
+            gender: n.gender.clone(),
+            personal_id: n.personal_id.clone(),
+            province_code: new.map(|u| u.province_code.clone()),
+            commune_code: new.and_then(|u| u.commune_code.clone()),
+        }
+    }
 }
 
 /// Soft-deletes a person: it leaves lists; the audit keeps it.
@@ -785,6 +910,120 @@ pub async fn history<C: ConnectionTrait>(
     }
     let events = audit::history(conn, "person", id).await?;
     Ok((row, events))
+}
+
+/// A person for [`bulk_insert`]: the id is chosen by the caller (see [`next_id`]).
+#[derive(Debug, Clone)]
+pub struct BulkPerson {
+    pub id: i64,
+    pub kind: PersonKind,
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub position: Option<Position>,
+    pub sector_code: Option<String>,
+    pub identity: Identity,
+    pub outcome: Outcome,
+}
+
+/// The next free person id (for bulk inserts that assign ids themselves).
+pub async fn next_id<C: ConnectionTrait>(conn: &C) -> StoreResult<i64> {
+    use sea_orm::QuerySelect;
+    let max: Option<Option<i64>> =
+        people::Entity::find().select_only().column_as(people::Column::Id.max(), "m").into_tuple().one(conn).await?;
+    Ok(max.flatten().unwrap_or(0) + 1)
+}
+
+/// Inserts many people at once (seeding, benchmarks): people rows, their finding rows and
+/// one `create` audit row each, in statements of a few hundred rows. The caller owns the
+/// transaction and must call [`sync_duplicates`] and `counters::rebuild` afterwards.
+pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec<BulkPerson>) -> StoreResult<()> {
+    const CHUNK: usize = 400;
+    let now = Utc::now();
+    let mut findings = Vec::new();
+    let mut events = Vec::new();
+    let mut batch = Vec::with_capacity(CHUNK);
+    for row in rows {
+        findings.extend(finding_rows(row.id, &row.outcome));
+        events.push(Event {
+            action: "create",
+            entity: "person",
+            entity_id: Some(row.id),
+            field: None,
+            old_value: None,
+            new_value: Some(row.kind.as_str().to_owned()),
+        });
+        let identity = row.identity;
+        let mut active = people::ActiveModel {
+            id: Set(row.id),
+            kind: Set(row.kind.as_str().to_owned()),
+            unit_id: Set(row.unit_id),
+            class_id: Set(row.class_id),
+            position: Set(row.position.map(|p| p.as_str().to_owned())),
+            sector_code: Set(row.sector_code),
+            full_name: Set(identity.full_name),
+            date_of_birth: Set(identity.date_of_birth),
+            gender: Set(identity.gender),
+            personal_id: Set(identity.personal_id),
+            res_province: Set(identity.res_province),
+            res_district: Set(identity.res_district),
+            res_commune: Set(identity.res_commune),
+            res_text: Set(identity.res_text),
+            status: Set(VerificationStatus::NotSent.as_str().to_owned()),
+            mismatch_fields: Set(None),
+            registry_values: Set(None),
+            status_at: Set(Some(now)),
+            verified_at: Set(None),
+            version: Set(1),
+            identity_changed_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            deleted_at: Set(None),
+            ..Default::default()
+        };
+        apply_outcome(&mut active, &row.outcome);
+        batch.push(active);
+        if batch.len() == CHUNK {
+            people::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(conn).await?;
+        }
+    }
+    if !batch.is_empty() {
+        people::Entity::insert_many(batch).exec_without_returning(conn).await?;
+    }
+    for chunk in findings.chunks(2_000) {
+        person_findings::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+    }
+    for chunk in events.chunks(1_000) {
+        audit::record(conn, ctx, chunk.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// ID numbers held by more than one active record.
+pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<String>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
+    let rows: Vec<Option<String>> = people::Entity::find()
+        .select_only()
+        .column(people::Column::NormPersonalId)
+        .filter(people::Column::DeletedAt.is_null())
+        .filter(people::Column::NormPersonalId.is_not_null())
+        .group_by(people::Column::NormPersonalId)
+        .having(Expr::col(people::Column::Id).count().gt(1))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// After inserting rows with explicit ids, PostgreSQL's sequence must move past them.
+pub async fn reset_id_sequence<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('people', 'id'), COALESCE((SELECT MAX(id) FROM people), 0) + 1, false)",
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

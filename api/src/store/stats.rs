@@ -384,14 +384,17 @@ pub async fn timeline<C: ConnectionTrait>(
             }
         })
         .collect();
+    let projection = projection_of(root_series, &now.total, ctx, deadline);
     Ok(Timeline {
         unit: stat_unit(&root),
         population,
         from,
         to,
         campaign: campaign.map(|c| c.view(ctx.today)),
+        deadline,
+        projected_finish: projection.projected_completion,
         points: points_between(root_series, &now.total, from, to, ctx.today),
-        projection: Some(projection_of(root_series, &now.total, ctx, deadline)),
+        projection: Some(projection),
         children,
     })
 }

@@ -1,0 +1,83 @@
+//! The rule engine over the demo generator's damaged records: records/second through the
+//! whole engine, and address resolution on its own. Figures are printed, never asserted.
+//!
+//! `cargo bench -p dinhdanh --bench rules` (part of `make bench`). `BENCH_RECORDS` sets the
+//! corpus size (default 1,000,000).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use dinhdanh::demo::generate::{self, Registry};
+use dinhdanh::demo::names::NameSampler;
+use dinhdanh::rules::{self, PersonKind, RecordInput, ResidenceInput, RuleContext};
+
+fn corpus(n: u32) -> Vec<RecordInput> {
+    let plan = generate::plan(n, 2025, 2026);
+    let names = NameSampler::default();
+    let mut ids = Registry::default();
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..plan.schools.len() {
+        let people = generate::school_people(&plan, i, &mut ids, &names);
+        for (class_index, p) in people.students {
+            let e = p.entered;
+            let residence = (e.res_province.is_some() || e.res_commune.is_some()).then_some(ResidenceInput {
+                province: e.res_province,
+                district: e.res_district,
+                commune: e.res_commune,
+            });
+            out.push(RecordInput {
+                full_name: e.full_name,
+                date_of_birth: e.date_of_birth,
+                gender: e.gender,
+                personal_id: e.personal_id,
+                grade: Some(plan.schools[i].classes[class_index].grade.to_string()),
+                role: None,
+                residence,
+                residence_text: e.res_text,
+            });
+        }
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let n: u32 = std::env::var("BENCH_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let records = corpus(n);
+    let ctx = RuleContext::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(), PersonKind::Student);
+    eprintln!(
+        "corpus: {} generated damaged records, {} cores",
+        records.len(),
+        std::thread::available_parallelism().map_or(1, |p| p.get())
+    );
+
+    let mut group = c.benchmark_group("rules");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(records.len() as u64));
+    group.bench_function("check_record (whole engine, one core)", |b| {
+        b.iter(|| {
+            for r in &records {
+                black_box(rules::check_record(black_box(r), &ctx));
+            }
+        })
+    });
+    group.bench_function("check_residence (address resolution only)", |b| {
+        b.iter(|| {
+            let mut findings = Vec::new();
+            for r in &records {
+                findings.clear();
+                black_box(rules::address::check_residence(
+                    r.residence.as_ref(),
+                    r.residence_text.as_deref(),
+                    &mut findings,
+                ));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

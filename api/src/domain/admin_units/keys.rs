@@ -1,0 +1,413 @@
+//! Matching keys for administrative-unit names and the type words written in front of them.
+//!
+//! A unit name as typed by a clerk ("P.8", "Thị trấn Đạ M’ri", "QUẬN NGÔ QUYỀN", "tx phu my",
+//! "Phường 08") is cut into [`Token`]s, each carrying two keys:
+//! - the **tone key**: lower case, diacritics kept, but the tone mark moved to the end of the
+//!   syllable, so the old and new tone placements ("Hoà"/"Hòa", "Thuỷ"/"Thủy") give the same key
+//!   while "Hòa", "Hoa" and "Hóa" stay different;
+//! - the **loose key**: lower case without any diacritic (đ → d), for input typed without accents.
+//!
+//! Apostrophes of any shape vanish ("M’ri" = "M'ri" = "Mri"), every other punctuation mark
+//! separates tokens, a run of letters followed by digits is split ("P8" → "p", "8") and numbers
+//! lose their leading zeros ("08" → "8"). A [`NameKey`] is the concatenation of token keys without
+//! spaces, so "Kon Tum" = "Kontum" and "Đắk Lắk" = "Daklak" (loosely).
+//!
+//! [`TypeWord`] recognises the words that announce a unit's type ("Thành phố", "Quận", "TX.", "F",
+//! …) at the start of a token run. Written with their diacritics they are certain; written in
+//! ASCII they might also be the start of a name ("Phương Liên" typed as "phuong lien", "Thị trấn
+//! P Rao"), and callers then try the name with and without the word.
+//!
+//! These keys are specific to unit names; person names use `domain::text`.
+
+use std::sync::LazyLock;
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+use super::tables::UnitType;
+
+/// One word of a unit name with its two keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Lower case, diacritics kept, tone mark moved to the end (see the module documentation).
+    pub tone: String,
+    /// Lower case, no diacritics, đ → d.
+    pub loose: String,
+    /// A full stop followed the token in the text ("P.", "TP.").
+    pub dot_after: bool,
+    /// The token is a number (leading zeros removed).
+    pub digits: bool,
+    /// The token was cut off the digits that followed it ("P" of "P8").
+    pub before_digits: bool,
+    /// Byte offset of the token's first character in the text given to [`tokenize`].
+    pub start: usize,
+    /// Byte offset just after the token's last character.
+    pub end: usize,
+}
+
+impl Token {
+    /// True when the token carries no diacritic at all (then its two keys are equal).
+    pub fn is_ascii(&self) -> bool {
+        self.tone == self.loose
+    }
+}
+
+/// The matching keys of a whole name (or of the name part after its type word), without spaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct NameKey {
+    /// Concatenated tone keys.
+    pub tone: String,
+    /// Concatenated loose keys.
+    pub loose: String,
+}
+
+impl NameKey {
+    /// The keys of a run of tokens.
+    pub fn of(tokens: &[Token]) -> NameKey {
+        let mut key = NameKey::default();
+        for t in tokens {
+            key.tone.push_str(&t.tone);
+            key.loose.push_str(&t.loose);
+        }
+        key
+    }
+
+    /// True when nothing is left (e.g. the text was only a type word).
+    pub fn is_empty(&self) -> bool {
+        self.loose.is_empty()
+    }
+}
+
+fn is_tone_mark(c: char) -> bool {
+    matches!(c, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{2032}')
+}
+
+#[derive(Default)]
+struct TokenBuilder {
+    tone: String,
+    loose: String,
+    tone_mark: Option<char>,
+    last_is_letter: bool,
+    all_digits: bool,
+    start: usize,
+    end: usize,
+}
+
+impl TokenBuilder {
+    fn is_empty(&self) -> bool {
+        self.loose.is_empty() && self.tone.is_empty()
+    }
+
+    fn finish(&mut self, out: &mut Vec<Token>, before_digits: bool) {
+        if self.is_empty() {
+            self.tone_mark = None;
+            return;
+        }
+        let mut tone = std::mem::take(&mut self.tone);
+        let mut loose = std::mem::take(&mut self.loose);
+        if let Some(mark) = self.tone_mark.take() {
+            tone.push(mark);
+        }
+        let digits = self.all_digits;
+        if digits {
+            let trimmed = loose.trim_start_matches('0');
+            let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
+            loose = trimmed.to_owned();
+            tone = loose.clone();
+        }
+        out.push(Token { tone, loose, dot_after: false, digits, before_digits, start: self.start, end: self.end });
+        self.last_is_letter = false;
+        self.all_digits = false;
+    }
+
+    fn push_base(&mut self, c: char, at: usize) {
+        if self.is_empty() {
+            self.all_digits = true;
+            self.start = at;
+        }
+        self.all_digits &= c.is_ascii_digit();
+        self.last_is_letter = !c.is_ascii_digit();
+        let c = if c == 'ð' { 'đ' } else { c };
+        self.tone.push(c);
+        self.loose.push(if c == 'đ' { 'd' } else { c });
+    }
+}
+
+/// Cuts a text into tokens (see the module documentation). Never fails; an empty or
+/// punctuation-only text gives no token.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(8);
+    let mut cur = TokenBuilder::default();
+    for (at, original) in text.char_indices() {
+        let next = at + original.len_utf8();
+        // Character-wise canonical decomposition: the marks of one letter stay with it, and
+        // their order does not matter below (tone marks are set apart, a Vietnamese letter
+        // carries at most one other mark).
+        decompose_canonical(original, |d| {
+            for c in d.to_lowercase() {
+                if is_combining_mark(c) {
+                    if cur.is_empty() {
+                        continue;
+                    }
+                    if is_tone_mark(c) {
+                        cur.tone_mark = Some(c);
+                    } else {
+                        // Quality marks (circumflex, breve, horn) and any other mark.
+                        cur.tone.push(c);
+                    }
+                    cur.end = next;
+                } else if c.is_alphanumeric() {
+                    if c.is_ascii_digit() && cur.last_is_letter {
+                        cur.finish(&mut out, true);
+                    }
+                    cur.push_base(c, at);
+                    cur.end = next;
+                } else if is_apostrophe(c) {
+                    // "M'ri", "M’ri" and "Mri" are the same name.
+                } else {
+                    cur.finish(&mut out, false);
+                    if c == '.'
+                        && let Some(last) = out.last_mut()
+                    {
+                        last.dot_after = true;
+                    }
+                }
+            }
+        });
+    }
+    cur.finish(&mut out, false);
+    out
+}
+
+/// The keys of a whole text (all its tokens).
+pub fn name_key(text: &str) -> NameKey {
+    NameKey::of(&tokenize(text))
+}
+
+/// A word announcing a unit's type, as typed ("Thành phố" may be a province or a district).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TypeWord {
+    /// "Tỉnh".
+    Tinh,
+    /// "Thành phố", "TP", "T.P": a centrally governed city or a provincial city.
+    ThanhPho,
+    /// "Quận", "Q".
+    Quan,
+    /// "Huyện", "H".
+    Huyen,
+    /// "Thị xã", "TX".
+    ThiXa,
+    /// "Phường", "P", "F" (Hồ Chí Minh City usage).
+    Phuong,
+    /// "Xã", "X".
+    Xa,
+    /// "Thị trấn", "TT".
+    ThiTran,
+    /// "Đặc khu" (post-2025 special zones).
+    DacKhu,
+}
+
+/// The administrative level a word or unit belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// Tỉnh / thành phố trực thuộc trung ương.
+    Province,
+    /// Quận / huyện / thị xã / thành phố thuộc tỉnh (pre-2025 only).
+    District,
+    /// Phường / xã / thị trấn / đặc khu.
+    Commune,
+}
+
+impl TypeWord {
+    /// True when a unit of this type may be announced by this word.
+    pub fn matches(self, unit: UnitType) -> bool {
+        matches!(
+            (self, unit),
+            (TypeWord::Tinh, UnitType::Tinh)
+                | (TypeWord::ThanhPho, UnitType::ThanhPhoTrungUong | UnitType::ThanhPho)
+                | (TypeWord::Quan, UnitType::Quan)
+                | (TypeWord::Huyen, UnitType::Huyen)
+                | (TypeWord::ThiXa, UnitType::ThiXa)
+                | (TypeWord::Phuong, UnitType::Phuong)
+                | (TypeWord::Xa, UnitType::Xa)
+                | (TypeWord::ThiTran, UnitType::ThiTran)
+                | (TypeWord::DacKhu, UnitType::DacKhu)
+        )
+    }
+
+    /// True when the word can announce a unit of this level.
+    pub fn fits(self, level: Level) -> bool {
+        match self {
+            TypeWord::Tinh => level == Level::Province,
+            TypeWord::ThanhPho => matches!(level, Level::Province | Level::District),
+            TypeWord::Quan | TypeWord::Huyen | TypeWord::ThiXa => level == Level::District,
+            TypeWord::Phuong | TypeWord::Xa | TypeWord::ThiTran | TypeWord::DacKhu => level == Level::Commune,
+        }
+    }
+
+    /// The word in ASCII without spaces, as in the `ascii_key` aliases ("thixa", "quan").
+    pub fn ascii(self) -> &'static str {
+        match self {
+            TypeWord::Tinh => "tinh",
+            TypeWord::ThanhPho => "thanhpho",
+            TypeWord::Quan => "quan",
+            TypeWord::Huyen => "huyen",
+            TypeWord::ThiXa => "thixa",
+            TypeWord::Phuong => "phuong",
+            TypeWord::Xa => "xa",
+            TypeWord::ThiTran => "thitran",
+            TypeWord::DacKhu => "dackhu",
+        }
+    }
+}
+
+/// A type word found at the start of a token run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypePrefix {
+    /// The word.
+    pub word: TypeWord,
+    /// How many tokens it spans ("thành phố" = 2).
+    pub len: usize,
+    /// Written in full with its diacritics, so it cannot be the start of a name.
+    pub certain: bool,
+}
+
+struct TypeSpelling {
+    tones: Vec<String>,
+    word: TypeWord,
+    certain: bool,
+}
+
+static TYPE_SPELLINGS: LazyLock<Vec<TypeSpelling>> = LazyLock::new(|| {
+    use TypeWord::*;
+    let table: &[(&str, TypeWord, bool)] = &[
+        ("thành phố", ThanhPho, true),
+        ("thị xã", ThiXa, true),
+        ("thị trấn", ThiTran, true),
+        ("đặc khu", DacKhu, true),
+        ("tỉnh", Tinh, true),
+        ("quận", Quan, true),
+        ("huyện", Huyen, true),
+        ("phường", Phuong, true),
+        ("xã", Xa, true),
+        ("thanh pho", ThanhPho, false),
+        ("thi xa", ThiXa, false),
+        ("thi tran", ThiTran, false),
+        ("dac khu", DacKhu, false),
+        ("tinh", Tinh, false),
+        ("quan", Quan, false),
+        ("huyen", Huyen, false),
+        ("phuong", Phuong, false),
+        ("xa", Xa, false),
+        ("tp", ThanhPho, false),
+        ("t p", ThanhPho, false),
+        ("tx", ThiXa, false),
+        ("t x", ThiXa, false),
+        ("tt", ThiTran, false),
+        ("t t", ThiTran, false),
+        ("q", Quan, false),
+        ("h", Huyen, false),
+        ("p", Phuong, false),
+        ("f", Phuong, false),
+        ("x", Xa, false),
+    ];
+    let mut spellings: Vec<TypeSpelling> = table
+        .iter()
+        .map(|&(text, word, certain)| TypeSpelling {
+            tones: tokenize(text).into_iter().map(|t| t.tone).collect(),
+            word,
+            certain,
+        })
+        .collect();
+    // Longest first, so "thị xã" wins over "xã" would-be matches further on.
+    spellings.sort_by_key(|s| std::cmp::Reverse(s.tones.len()));
+    spellings
+});
+
+/// The type word at the start of `tokens`, if any. Only a word followed by at least one more
+/// token counts ("Xã Tân Xã" has one type word; "Phường" alone has none).
+pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
+    TYPE_SPELLINGS.iter().find_map(|s| {
+        let n = s.tones.len();
+        if tokens.len() <= n {
+            return None;
+        }
+        let hit = tokens[..n]
+            .iter()
+            .zip(&s.tones)
+            .all(|(t, want)| if s.certain { &t.tone == want } else { t.is_ascii() && &t.loose == want });
+        hit.then_some(TypePrefix { word: s.word, len: n, certain: s.certain })
+    })
+}
+
+/// Splits an official name ("Thị trấn Đạ M'ri") into its type word and the keys of the rest.
+pub fn split_official(name: &str) -> (Option<TypeWord>, NameKey) {
+    let tokens = tokenize(name);
+    match type_prefix(&tokens) {
+        Some(p) => (Some(p.word), NameKey::of(&tokens[p.len..])),
+        None => (None, NameKey::of(&tokens)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tones(s: &str) -> Vec<String> {
+        tokenize(s).into_iter().map(|t| t.tone).collect()
+    }
+
+    #[test]
+    fn tone_placement_does_not_matter_but_tones_do() {
+        assert_eq!(name_key("Thuận Hoà"), name_key("Thuận Hòa"));
+        assert_eq!(name_key("Thuỷ"), name_key("Thủy"));
+        assert_eq!(name_key("KHOẺ"), name_key("khỏe"));
+        assert_ne!(name_key("Hòa").tone, name_key("Hoa").tone);
+        assert_ne!(name_key("Hòa").tone, name_key("Hóa").tone);
+        assert_eq!(name_key("Hòa").loose, name_key("Hoa").loose);
+        assert_ne!(name_key("Phường").tone, name_key("Phương").tone);
+    }
+
+    #[test]
+    fn nfd_case_apostrophes_and_lookalikes() {
+        let nfc = name_key("Đạ M'ri");
+        assert_eq!(name_key("Ða M’ri").loose, nfc.loose);
+        assert_eq!(name_key("ĐẠ MRI"), nfc);
+        let nfd: String = unicode_normalization::UnicodeNormalization::nfd("Nguyễn").collect();
+        assert_eq!(name_key(&nfd), name_key("nguyễn"));
+        assert_eq!(name_key("Đắk Lắk").loose, name_key("Daklak").loose);
+    }
+
+    #[test]
+    fn numbers_and_abbreviations() {
+        assert_eq!(tones("P8"), ["p", "8"]);
+        assert_eq!(tones("P.08"), ["p", "8"]);
+        assert_eq!(tones("Q10"), ["q", "10"]);
+        assert_eq!(tones("Phường 0"), tones("phường 00"));
+        let t = tokenize("TP. Hải Phòng");
+        assert!(t[0].dot_after);
+        assert!(tokenize("F4")[0].before_digits);
+        let text = "Số 5, P. Máy Tơ";
+        let t = tokenize(text);
+        assert_eq!(&text[t[3].start..t[4].end], "Máy Tơ");
+    }
+
+    #[test]
+    fn type_prefixes() {
+        let p = |s: &str| type_prefix(&tokenize(s)).map(|p| (p.word, p.len, p.certain));
+        assert_eq!(p("Thành phố Hải Phòng"), Some((TypeWord::ThanhPho, 2, true)));
+        assert_eq!(p("T.P Hải Phòng"), Some((TypeWord::ThanhPho, 2, false)));
+        assert_eq!(p("thi xa Phu My"), Some((TypeWord::ThiXa, 2, false)));
+        assert_eq!(p("Phương Liên"), None);
+        assert_eq!(p("phuong lien"), Some((TypeWord::Phuong, 1, false)));
+        assert_eq!(p("Phường"), None);
+        assert_eq!(p("F4"), Some((TypeWord::Phuong, 1, false)));
+        assert_eq!(p("Xã Tân Xã"), Some((TypeWord::Xa, 1, true)));
+        let (word, key) = split_official("Phường Phường Đúc");
+        assert_eq!(word, Some(TypeWord::Phuong));
+        assert_eq!(key, name_key("Phường Đúc"));
+    }
+}

@@ -1,0 +1,132 @@
+//! `/fixes`: apply the rule engine's safe repairs in bulk, and undo them as a whole.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::access::Caller;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::rules::{Code, PersonKind};
+use crate::state::AppState;
+use crate::store::entities::fix_batches;
+use crate::store::fixes::{self, FixScope};
+
+/// Which records to repair: a class, or a unit (default: the caller's own), optionally only
+/// some records and only one kind of repair.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FixRequest {
+    /// `student` (default) or `staff`.
+    #[serde(default)]
+    pub population: PersonKind,
+    pub unit_id: Option<i64>,
+    pub class_id: Option<i64>,
+    pub person_ids: Option<Vec<i64>>,
+    /// Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`).
+    pub finding_code: Option<String>,
+}
+
+/// A bulk repair: what it changed and whether it was undone.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FixBatch {
+    pub id: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: String,
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub population: String,
+    pub finding_code: Option<String>,
+    /// Records changed.
+    pub records: i32,
+    /// Fields changed.
+    pub changes: i32,
+    pub undone_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// On undo: fields put back to their entered value.
+    pub reverted: i32,
+    /// On undo: fields left alone because they were changed again after the repair.
+    pub kept: i32,
+}
+
+impl From<fix_batches::Model> for FixBatch {
+    fn from(b: fix_batches::Model) -> FixBatch {
+        FixBatch {
+            id: b.id,
+            created_at: b.created_at,
+            created_by: b.actor,
+            unit_id: b.unit_id,
+            class_id: b.class_id,
+            population: b.kind,
+            finding_code: b.finding_code,
+            records: b.records,
+            changes: b.changes,
+            undone_at: b.undone_at,
+            reverted: b.reverted,
+            kept: b.kept,
+        }
+    }
+}
+
+/// Writes every safe repair (findings of severity `fixed`) back into the entered values of
+/// the records in scope, each field an audited change with source `auto_fix`.
+#[utoipa::path(tag = "rules", request_body = FixRequest, responses(
+    (status = 201, body = FixBatch),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/fixes")]
+pub async fn apply_fixes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<FixRequest>,
+) -> ApiResult<HttpResponse> {
+    let finding_code = match body.finding_code.as_deref() {
+        None | Some("") => None,
+        Some(code) => Some(
+            Code::parse(code)
+                .ok_or_else(|| ApiError::field("/findingCode", "unknown", format!("Không có mã lỗi {code:?}.")))?,
+        ),
+    };
+    let scope = FixScope {
+        kind: body.population,
+        unit_id: body.unit_id,
+        class_id: body.class_id,
+        person_ids: body.person_ids.clone(),
+        finding_code,
+    };
+    let batch = fixes::apply(&state.store.db, &caller, super::request_id(&req), scope).await?;
+    Ok(HttpResponse::Created().json(FixBatch::from(batch)))
+}
+
+/// One bulk repair.
+#[utoipa::path(tag = "rules", params(("id" = String, Path)), responses(
+    (status = 200, body = FixBatch),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/fixes/{id}")]
+pub async fn get_fix_batch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<FixBatch>> {
+    Ok(web::Json(fixes::get(&state.store.db, &caller, &id).await?.into()))
+}
+
+/// Undoes a bulk repair: each repaired field goes back to what was entered, unless it was
+/// changed again since (counted in `kept`).
+#[utoipa::path(tag = "rules", params(("id" = String, Path)), responses(
+    (status = 200, body = FixBatch),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already undone", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/fixes/{id}/undo")]
+pub async fn undo_fixes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<web::Json<FixBatch>> {
+    Ok(web::Json(fixes::undo(&state.store.db, &caller, super::request_id(&req), &id).await?.into()))
+}

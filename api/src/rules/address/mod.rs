@@ -1,0 +1,458 @@
+//! Residence rules: resolve what was entered to official units of either scheme, convert
+//! pre-2025 units to post-2025 ones, and say what is missing, unknown, outdated or split.
+//!
+//! Input is either three cells (province, district, commune) or one free-text cell. Each cell
+//! becomes a `Part` (type word set apart, keys that ignore case, tone placement,
+//! apostrophe shape and, loosely, diacritics); `resolve` finds every interpretation
+//! whose hierarchy agrees in the pre-2025 list (province → district → commune) and in the
+//! post-2025 list (province → commune) and ranks them. A one-cell address is cut into segments
+//! and read from the right (province, then district, then commune); street-level parts to the left
+//! are ignored. The outcome:
+//! - one best interpretation: the [`ResolvedResidence`]; a pre-2025 one also gets
+//!   `address_outdated_unit` (with the post-2025 unit) and, when its commune was split,
+//!   `address_split_unit` (every candidate, the default named); a post-2025 one gets nothing;
+//! - several equally good ones: `address_ambiguous`, with what they have in common;
+//! - none: `address_*_unknown` for parts that match nothing, else `address_hierarchy_mismatch`
+//!   saying where the unit really is.
+//!
+//! Superseded communes (merged in the first half of 2025) resolve to their successor, in force
+//! on 30 June 2025; the outdated finding names both. Island districts without communes resolve
+//! at district level and convert to their special zone.
+
+mod parse;
+mod report;
+mod resolve;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod walk_tests;
+
+use super::{Code, Field, Finding, ResidenceInput, Severity};
+use crate::domain::admin_units::keys::split_official;
+use crate::domain::admin_units::{Level, NewUnit, ResolvedResidence, Scheme, units};
+use parse::{FreeText, Part};
+use report::Described;
+use resolve::{Attempt, Cand, Rank, resolve, resolve_in};
+
+/// Resolves a structured residence or, when absent, a one-cell address text.
+///
+/// Pushes the residence findings (none for a clean post-2025 address) and returns the resolved
+/// units, possibly partial (province or district only) when the commune could not be settled.
+pub fn check_residence(
+    input: Option<&ResidenceInput>,
+    text: Option<&str>,
+    findings: &mut Vec<Finding>,
+) -> Option<ResolvedResidence> {
+    let outcome = resolve_residence(input, text);
+    findings.extend(outcome.findings);
+    outcome.residence
+}
+
+/// The residence and its findings, without a findings vector to push to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResidenceOutcome {
+    /// The resolved units (possibly partial), if any could be settled.
+    pub residence: Option<ResolvedResidence>,
+    /// The residence findings.
+    pub findings: Vec<Finding>,
+}
+
+impl ResidenceOutcome {
+    fn has_error(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Resolves a structured residence or, when it is empty, a one-cell address text.
+pub fn resolve_residence(input: Option<&ResidenceInput>, text: Option<&str>) -> ResidenceOutcome {
+    let cell = |v: &Option<String>| v.as_deref().and_then(Part::parse);
+    let (p, d, c) = input.map_or((None, None, None), |r| (cell(&r.province), cell(&r.district), cell(&r.commune)));
+    if p.is_some() || d.is_some() || c.is_some() {
+        let out = resolve_parts(p.as_ref(), d.as_ref(), c.as_ref());
+        // A whole address pasted into one of the cells: read the cells as one text.
+        let pasted = [&p, &d, &c].iter().any(|x| x.as_ref().is_some_and(|x| x.raw.contains(',')));
+        if out.has_error() && pasted {
+            let joined = report::join_names([&c, &d, &p].map(|x| x.as_ref().map(|x| x.raw.as_str())));
+            let alt = resolve_text(&joined);
+            if !alt.has_error() {
+                return alt;
+            }
+        }
+        return out;
+    }
+    match text.filter(|t| !t.trim().is_empty()) {
+        Some(t) => resolve_text(t),
+        None => {
+            ResidenceOutcome { residence: None, findings: vec![Finding::new(Field::Residence, Code::AddressMissing)] }
+        }
+    }
+}
+
+/// Resolves three parts (any of them may be absent).
+fn resolve_parts(p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
+    let attempt = resolve(p, d, c);
+    conclude(&attempt, p, d, c)
+}
+
+fn conclude(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
+    match attempt.best.as_slice() {
+        [] => diagnose(attempt, p, d, c),
+        [one] => accept(one, p, d, c),
+        many => ambiguous(many, p, d, c),
+    }
+}
+
+/// The residence of a candidate (pre-2025: with its post-2025 conversion).
+fn residence_of(c: &Cand) -> Option<ResolvedResidence> {
+    let u = units();
+    match c.scheme {
+        Scheme::Pre2025 => {
+            if let Some(i) = c.commune {
+                let com = u.old_commune_at(i);
+                let in_force = if com.status.is_in_force() {
+                    Some(com.code)
+                } else {
+                    com.successor_code.filter(|s| u.old_commune(s).is_some_and(|x| x.status.is_in_force()))
+                };
+                return match in_force {
+                    Some(code) => u.residence_of_old_commune(code),
+                    None => old_partial(Some(com.province_code), Some(com.district_code)),
+                };
+            }
+            let district = c.district.map(|i| u.old_district_at(i));
+            if c.island
+                && let Some(d) = district
+            {
+                return u.residence_of_island_district(d.code);
+            }
+            let province = c.province.map(|i| u.old_province_at(i).code);
+            old_partial(province, district.map(|d| d.code))
+        }
+        Scheme::Post2025 => {
+            if let Some(i) = c.commune {
+                return u.residence_of_new_commune(u.new_commune_at(i).code);
+            }
+            let p = u.new_province_at(c.province?);
+            let unit = NewUnit {
+                province_code: p.code.to_owned(),
+                province_name: p.name.to_owned(),
+                commune_code: None,
+                commune_name: None,
+            };
+            Some(ResolvedResidence {
+                scheme: Scheme::Post2025,
+                province_code: Some(p.code.to_owned()),
+                district_code: None,
+                commune_code: None,
+                province_name: Some(p.name.to_owned()),
+                district_name: None,
+                commune_name: None,
+                post2025: Some(unit),
+                split_candidates: Vec::new(),
+            })
+        }
+    }
+}
+
+/// A pre-2025 residence above commune level; `post2025` holds the successor province only.
+fn old_partial(province: Option<&str>, district: Option<&str>) -> Option<ResolvedResidence> {
+    let u = units();
+    let d = district.and_then(|c| u.old_district(c));
+    let p = u.old_province(province.or(d.map(|d| d.province_code))?)?;
+    let successor = u.successor_province(p.code);
+    Some(ResolvedResidence {
+        scheme: Scheme::Pre2025,
+        province_code: Some(p.code.to_owned()),
+        district_code: d.map(|d| d.code.to_owned()),
+        commune_code: None,
+        province_name: Some(p.name.to_owned()),
+        district_name: d.map(|d| d.name.to_owned()),
+        commune_name: None,
+        post2025: successor.map(|s| NewUnit {
+            province_code: s.code.to_owned(),
+            province_name: s.name.to_owned(),
+            commune_code: None,
+            commune_name: None,
+        }),
+        split_candidates: Vec::new(),
+    })
+}
+
+/// One interpretation won: the residence, plus outdated/split/incomplete/inferred findings.
+fn accept(c: &Cand, p: Option<&Part>, d: Option<&Part>, cp: Option<&Part>) -> ResidenceOutcome {
+    let u = units();
+    let Some(res) = residence_of(c) else {
+        return ResidenceOutcome::default();
+    };
+    let mut findings = Vec::new();
+    if c.depth() < 3 && cp.is_none() {
+        findings.push(report::incomplete(&res));
+    }
+    let inferred_province = p.is_none() && res.province_code.is_some();
+    let inferred_district = res.scheme == Scheme::Pre2025 && d.is_none() && res.district_code.is_some();
+    if inferred_province || inferred_district {
+        let entered = report::join_names([cp, d, p].map(|x| x.map(|x| x.raw.as_str())));
+        findings.push(report::inferred(&res, inferred_province, inferred_district, &entered));
+    }
+    match res.scheme {
+        Scheme::Pre2025 => {
+            let superseded = c.commune.map(|i| u.old_commune_at(i)).filter(|x| !x.status.is_in_force());
+            // A commune read through a former name or alias: say so.
+            let read_as = cp.filter(|part| {
+                let official = res.commune_name.as_deref().map(|n| split_official(n).1.loose);
+                part.digits.is_none()
+                    && superseded.is_none()
+                    && official.is_some_and(|o| part.variants.iter().all(|v| v.key.loose != o))
+            });
+            findings.push(report::outdated(&res, superseded, read_as.map(|p| p.raw.as_str())));
+            if !res.split_candidates.is_empty() {
+                findings.push(report::split(&res));
+            }
+        }
+        Scheme::Post2025 => {
+            if c.province_via_other_scheme
+                && let Some(p) = p
+            {
+                findings.push(report::outdated_province(&p.raw, &res));
+            }
+        }
+    }
+    ResidenceOutcome { residence: Some(res), findings }
+}
+
+/// The deepest level the candidates disagree on, and what they share above it.
+fn ambiguous(cands: &[Cand], p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
+    let described: Vec<Described> = cands.iter().map(Described::of).collect();
+    let (entered, level_name) = if let Some(c) = c {
+        (c.raw.as_str(), "phường/xã")
+    } else if let Some(d) = d {
+        (d.raw.as_str(), "quận/huyện")
+    } else {
+        (p.map_or("", |p| p.raw.as_str()), "tỉnh/thành phố")
+    };
+    let findings = vec![report::ambiguous(entered, level_name, &described)];
+    // What every candidate agrees on.
+    let first = cands[0];
+    let same_scheme = cands.iter().all(|x| x.scheme == first.scheme);
+    let same_province = same_scheme && cands.iter().all(|x| x.province == first.province);
+    let same_district = same_province && cands.iter().all(|x| x.district == first.district);
+    let common = Cand {
+        commune: None,
+        island: false,
+        district: first.district.filter(|_| same_district),
+        province: first.province.filter(|_| same_province),
+        ..first
+    };
+    ResidenceOutcome { residence: same_province.then(|| residence_of(&common)).flatten(), findings }
+}
+
+/// A partial residence from the parts above the commune, when they agree.
+fn partial(p: Option<&Part>, d: Option<&Part>) -> Option<ResolvedResidence> {
+    if p.is_none() && d.is_none() {
+        return None;
+    }
+    if d.is_some() {
+        let a = resolve(p, d, None);
+        if let Some(c) = a.unique() {
+            return residence_of(c);
+        }
+    }
+    if p.is_some() {
+        let a = resolve(p, None, None);
+        if let Some(c) = a.unique() {
+            return residence_of(c);
+        }
+    }
+    None
+}
+
+/// No interpretation: unknown parts first; otherwise, parts that exist but not together.
+fn diagnose(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
+    let m = &attempt.matches;
+    let unknown_p = p.is_some() && m.p_old.is_empty() && m.p_new.is_empty();
+    let unknown_d = d.is_some() && m.d.is_empty();
+    let unknown_c = c.is_some() && m.c_old.is_empty() && m.c_new.is_empty();
+    let mut findings = Vec::new();
+    if unknown_p || unknown_d || unknown_c {
+        let kp = p.filter(|_| !unknown_p);
+        let kd = d.filter(|_| !unknown_d);
+        let kc = c.filter(|_| !unknown_c);
+        let retry = if kp.is_some() || kd.is_some() || kc.is_some() { resolve(kp, kd, kc) } else { Attempt::default() };
+        let known = retry.unique().copied();
+        let within = known.as_ref().map(Described::of);
+        if let Some(p) = p.filter(|_| unknown_p) {
+            findings.push(report::province_unknown(p));
+        }
+        if let Some(d) = d.filter(|_| unknown_d) {
+            let w = within.clone().map(|w| Described { district: None, commune: None, ..w });
+            findings.push(report::district_unknown(d, w.as_ref()));
+        }
+        if let Some(c) = c.filter(|_| unknown_c) {
+            let w = within.clone().map(|w| Described { commune: None, ..w });
+            findings.push(report::commune_unknown(c, w.as_ref()));
+        }
+        if !retry.best.is_empty() && kc.is_some() && retry.unique().is_none() {
+            // The remaining parts are themselves ambiguous.
+            let more = ambiguous(&retry.best, kp, kd, kc);
+            findings.extend(more.findings);
+        }
+        return ResidenceOutcome { residence: known.as_ref().and_then(residence_of), findings };
+    }
+
+    // Every part names something, but not together.
+    let describe = |a: &Attempt| a.best.iter().map(Described::of).collect::<Vec<_>>();
+    if let Some(c) = c {
+        if let Some(d) = d {
+            // Where the pre-2025 communes of that name are in the province.
+            let in_province = resolve_in(p, None, Some(c), Some(Scheme::Pre2025));
+            if !in_province.best.is_empty() {
+                findings.push(report::mismatch(&c.raw, d, "district", &describe(&in_province)));
+                return ResidenceOutcome { residence: partial(p, Some(d)), findings };
+            }
+        }
+        if let Some(p) = p {
+            let without_province = resolve(None, d, Some(c));
+            let (child, actual) = match d {
+                // District and commune agree with each other: the province is the odd one out.
+                Some(d) if !without_province.best.is_empty() => {
+                    (report::join_names([Some(c.raw.as_str()), Some(d.raw.as_str())]), describe(&without_province))
+                }
+                _ => (c.raw.clone(), describe(&resolve(None, None, Some(c)))),
+            };
+            findings.push(report::mismatch(&child, p, "province", &actual));
+            return ResidenceOutcome { residence: partial(Some(p), None), findings };
+        }
+        if let Some(d) = d {
+            let actual = describe(&resolve(None, None, Some(c)));
+            findings.push(report::mismatch(&c.raw, d, "district", &actual));
+            return ResidenceOutcome { residence: partial(None, Some(d)), findings };
+        }
+    }
+    if let (Some(d), Some(p)) = (d, p) {
+        let actual = describe(&resolve(None, Some(d), None));
+        findings.push(report::mismatch(&d.raw, p, "province", &actual));
+        return ResidenceOutcome { residence: partial(Some(p), None), findings };
+    }
+    ResidenceOutcome::default()
+}
+
+/// Resolves a one-cell address, reading it from the right.
+fn resolve_text(text: &str) -> ResidenceOutcome {
+    let first = best_reading(&FreeText::parse(text, false));
+    if first.as_ref().is_some_and(|r| r.attempt.unique().is_some()) {
+        return first.map(Reading::conclude).unwrap_or_default();
+    }
+    // Without commas and with ASCII type words ("phuong 8 quan 3 tp hcm"): cut there too.
+    let second = best_reading(&FreeText::parse(text, true));
+    let pick = match (first, second) {
+        (Some(a), Some(b)) => Some(if b.key() > a.key() { b } else { a }),
+        (a, b) => a.or(b),
+    };
+    match pick {
+        Some(r) => r.conclude(),
+        None => {
+            ResidenceOutcome { residence: None, findings: vec![Finding::new(Field::Residence, Code::AddressMissing)] }
+        }
+    }
+}
+
+/// One assignment of free-text segments to province, district and commune.
+struct Reading {
+    p: Option<Part>,
+    d: Option<Part>,
+    c: Option<Part>,
+    attempt: Attempt,
+}
+
+impl Reading {
+    fn new(p: Option<Part>, d: Option<Part>, c: Option<Part>) -> Reading {
+        let attempt = resolve(p.as_ref(), d.as_ref(), c.as_ref());
+        Reading { p, d, c, attempt }
+    }
+
+    /// The reading whose parts match the most units wins (a failed reading of three real
+    /// units says more than a resolved reading of one); then resolved before failed, unique
+    /// before ambiguous, deeper and better matches first, and fewer unmatched parts.
+    fn key(&self) -> (u8, bool, bool, Rank, std::cmp::Reverse<u8>) {
+        let a = &self.attempt;
+        let top = a.best.first().map(|c| c.rank(a.prefer.unwrap_or(Scheme::Post2025))).unwrap_or_default();
+        (a.matched, !a.best.is_empty(), a.unique().is_some(), top, std::cmp::Reverse(a.given))
+    }
+
+    fn conclude(self) -> ResidenceOutcome {
+        conclude(&self.attempt, self.p.as_ref(), self.d.as_ref(), self.c.as_ref())
+    }
+}
+
+/// Tries the plausible assignments of segments and keeps the best reading.
+fn best_reading(ft: &FreeText) -> Option<Reading> {
+    let segs = &ft.segments;
+    let n = segs.len();
+    if n == 0 {
+        return None;
+    }
+    let last = &segs[n - 1];
+    // Province choices: (province part, segments consumed, leftover part of the last segment).
+    let mut provinces: Vec<(Option<Part>, usize, Option<Part>)> = vec![(None, 0, None)];
+    if last.part.may_be(Level::Province) {
+        provinces.push((Some(last.part.clone()), 1, None));
+    }
+    if n >= 2 && last.joined_by_hyphen && segs[n - 2].part.hint.is_none() {
+        provinces.push((ft.joined_part(n - 2), 2, None));
+    }
+    let len = last.tokens.len();
+    for k in 1..len.min(5) {
+        let suffix = ft.sub_part(n - 1, len - k..len);
+        let prefix = ft.sub_part(n - 1, 0..len - k);
+        if let (Some(s), Some(rest)) = (suffix, prefix)
+            && s.may_be(Level::Province)
+            && names_a_province(&s)
+        {
+            provinces.push((Some(s), 1, Some(rest)));
+        }
+    }
+
+    let mut best: Option<Reading> = None;
+    for (p, used, leftover) in provinces {
+        let mut rest: Vec<&Part> = segs[..n - used].iter().map(|s| &s.part).collect();
+        if let Some(l) = leftover.as_ref() {
+            rest.push(l);
+        }
+        let mut districts: Vec<(Option<&Part>, usize)> = vec![(None, rest.len())];
+        if let Some(&last) = rest.last()
+            && last.may_be(Level::District)
+        {
+            districts.push((Some(last), rest.len() - 1));
+        }
+        for (d, remaining) in districts {
+            let mut communes: Vec<Option<&Part>> = Vec::with_capacity(2);
+            match remaining.checked_sub(1).map(|i| rest[i]) {
+                Some(c) if c.may_be(Level::Commune) => {
+                    communes.push(Some(c));
+                    if c.street {
+                        communes.push(None);
+                    }
+                }
+                _ => communes.push(None),
+            }
+            for c in communes {
+                if p.is_none() && d.is_none() && c.is_none() {
+                    continue;
+                }
+                let reading = Reading::new(p.clone(), d.cloned(), c.cloned());
+                if best.as_ref().is_none_or(|b| reading.key() > b.key()) {
+                    best = Some(reading);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// True when some province of either scheme has this name (to cut "… Hải Phòng" off a segment).
+fn names_a_province(part: &Part) -> bool {
+    let ix = crate::domain::admin_units::index::name_index();
+    part.variants
+        .iter()
+        .any(|v| !ix.old_provinces.get(&v.key.loose).is_empty() || !ix.new_provinces.get(&v.key.loose).is_empty())
+}

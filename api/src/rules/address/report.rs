@@ -1,0 +1,330 @@
+//! The residence findings: Vietnamese messages naming the units involved, and params that carry
+//! the same facts for the UI (codes, names, suggested post-2025 unit, split candidates).
+
+use serde_json::{Value, json};
+
+use super::parse::Part;
+use super::resolve::Cand;
+use crate::domain::admin_units::{MergePart, OldCommune, ResolvedResidence, Scheme, units};
+use crate::rules::{Code, Field, Finding, Fix};
+
+/// A finding on the residence with a precise message and params.
+fn finding(code: Code, message: String, params: Value) -> Finding {
+    let mut f = Finding::new(Field::Residence, code);
+    f.message = message;
+    if let Value::Object(map) = params {
+        f.params = map.into_iter().filter(|(_, v)| !v.is_null()).collect();
+    }
+    f
+}
+
+/// "A, B, C" from the non-empty names.
+pub(super) fn join_names<'a>(names: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    names.into_iter().flatten().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(", ")
+}
+
+/// Codes and names of a candidate unit (for messages and params).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Described {
+    pub scheme: Option<Scheme>,
+    pub province: Option<(&'static str, &'static str)>,
+    pub district: Option<(&'static str, &'static str)>,
+    pub commune: Option<(&'static str, &'static str)>,
+}
+
+impl Described {
+    pub fn of(c: &Cand) -> Described {
+        let u = units();
+        let mut out = Described { scheme: Some(c.scheme), ..Described::default() };
+        match c.scheme {
+            Scheme::Pre2025 => {
+                out.province = c.province.map(|i| u.old_province_at(i)).map(|p| (p.code, p.name));
+                out.district = c.district.map(|i| u.old_district_at(i)).map(|d| (d.code, d.name));
+                out.commune = c.commune.map(|i| u.old_commune_at(i)).map(|x| (x.code, x.name));
+            }
+            Scheme::Post2025 => {
+                out.province = c.province.map(|i| u.new_province_at(i)).map(|p| (p.code, p.name));
+                out.commune = c.commune.map(|i| u.new_commune_at(i)).map(|x| (x.code, x.name));
+            }
+        }
+        out
+    }
+
+    /// "Phường Gia Viên, Quận Ngô Quyền, Thành phố Hải Phòng".
+    pub fn full(&self) -> String {
+        join_names([self.commune.map(|x| x.1), self.district.map(|x| x.1), self.province.map(|x| x.1)])
+    }
+
+    /// The parents only: "Quận Ngô Quyền, Thành phố Hải Phòng".
+    pub fn parents(&self) -> String {
+        join_names([self.district.map(|x| x.1), self.province.map(|x| x.1)])
+    }
+
+    pub fn json(&self) -> Value {
+        json!({
+            "scheme": self.scheme.map(Scheme::as_str),
+            "provinceCode": self.province.map(|x| x.0),
+            "provinceName": self.province.map(|x| x.1),
+            "districtCode": self.district.map(|x| x.0),
+            "districtName": self.district.map(|x| x.1),
+            "communeCode": self.commune.map(|x| x.0),
+            "communeName": self.commune.map(|x| x.1),
+        })
+    }
+}
+
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        other => other,
+    }
+}
+
+/// Up to `max` descriptions joined with "; ", and "… (n nơi)" when there are more.
+fn list(cands: &[Described], max: usize, show: impl Fn(&Described) -> String) -> String {
+    let mut text = cands.iter().take(max).map(show).collect::<Vec<_>>().join("; ");
+    if cands.len() > max {
+        text.push_str(&format!("; … (tất cả {} nơi)", cands.len()));
+    }
+    text
+}
+
+fn candidates_json(cands: &[Described]) -> Value {
+    Value::Array(cands.iter().take(20).map(|c| strip_nulls(c.json())).collect())
+}
+
+/// `address_outdated_unit`: a pre-2025 unit, with the post-2025 unit to use. `read_as` is the
+/// commune text when it was not the official name (a former name, an alias).
+pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>, read_as: Option<&str>) -> Finding {
+    let old = join_names([res.commune_name.as_deref(), res.district_name.as_deref(), res.province_name.as_deref()]);
+    let new = res.post2025.as_ref();
+    let new_text =
+        new.map_or(String::new(), |n| join_names([n.commune_name.as_deref(), Some(n.province_name.as_str())]));
+    let mut message = String::new();
+    if let Some(s) = superseded {
+        message.push_str(&format!(
+            "{} đã được sáp nhập{} trong năm 2025. ",
+            s.name,
+            res.commune_name.as_deref().map_or(String::new(), |n| format!(" vào {n}"))
+        ));
+    } else if let (Some(entered), Some(name)) = (read_as, res.commune_name.as_deref()) {
+        message.push_str(&format!("“{entered}” được hiểu là {name} (tên cũ hoặc cách viết khác). "));
+    }
+    message.push_str(&format!("{old} là đơn vị hành chính trước 01/7/2025; nay thuộc {new_text}"));
+    if !res.split_candidates.is_empty() {
+        message.push_str(" (mặc định; đơn vị cũ đã bị chia, cần chọn lại)");
+    } else if new.is_some_and(|n| n.commune_code.is_none()) {
+        message.push_str(" (chưa xác định phường/xã mới)");
+    }
+    message.push('.');
+    finding(
+        Code::AddressOutdatedUnit,
+        message,
+        json!({
+            "oldProvinceCode": res.province_code,
+            "oldProvinceName": res.province_name,
+            "oldDistrictCode": res.district_code,
+            "oldDistrictName": res.district_name,
+            "oldCommuneCode": res.commune_code,
+            "oldCommuneName": res.commune_name,
+            "newProvinceCode": new.map(|n| n.province_code.as_str()),
+            "newProvinceName": new.map(|n| n.province_name.as_str()),
+            "newCommuneCode": new.and_then(|n| n.commune_code.as_deref()),
+            "newCommuneName": new.and_then(|n| n.commune_name.as_deref()),
+            "split": !res.split_candidates.is_empty(),
+            "supersededCommuneCode": superseded.map(|s| s.code),
+            "supersededCommuneName": superseded.map(|s| s.name),
+            "enteredCommune": read_as,
+        }),
+    )
+}
+
+/// `address_outdated_unit` for a post-2025 commune typed with its pre-2025 province name.
+pub(super) fn outdated_province(entered: &str, res: &ResolvedResidence) -> Finding {
+    finding(
+        Code::AddressOutdatedUnit,
+        format!(
+            "“{entered}” là tên tỉnh/thành phố trước 01/7/2025; {} nay thuộc {}.",
+            res.commune_name.as_deref().unwrap_or("địa chỉ"),
+            res.province_name.as_deref().unwrap_or_default()
+        ),
+        json!({
+            "enteredProvince": entered,
+            "newProvinceCode": res.province_code,
+            "newProvinceName": res.province_name,
+            "newCommuneCode": res.commune_code,
+            "newCommuneName": res.commune_name,
+            "split": false,
+        }),
+    )
+}
+
+/// `address_split_unit`: every post-2025 commune the old one went to, the default named.
+pub(super) fn split(res: &ResolvedResidence) -> Finding {
+    let u = units();
+    let code = res.commune_code.as_deref().unwrap_or_default();
+    let targets = u.conversion(code);
+    let default = targets.iter().find(|t| t.is_default);
+    let names: Vec<String> = targets
+        .iter()
+        .map(|t| {
+            if t.is_default { format!("{} (mặc định)", t.new_commune_name) } else { t.new_commune_name.to_owned() }
+        })
+        .collect();
+    let candidates: Vec<Value> = targets
+        .iter()
+        .map(|t| {
+            let unit = u.new_unit_of(t);
+            json!({
+                "provinceCode": unit.province_code,
+                "provinceName": unit.province_name,
+                "communeCode": unit.commune_code,
+                "communeName": unit.commune_name,
+                "isDefault": t.is_default,
+                "mergePart": match t.merge_part { MergePart::Whole => "whole", MergePart::Partial => "partial" },
+            })
+        })
+        .collect();
+    finding(
+        Code::AddressSplitUnit,
+        format!(
+            "{} ({}) đã được chia vào {} phường/xã mới: {}. Cần chọn đúng đơn vị theo nơi ở thực tế.",
+            res.commune_name.as_deref().unwrap_or_default(),
+            join_names([res.district_name.as_deref(), res.province_name.as_deref()]),
+            targets.len(),
+            names.join(", ")
+        ),
+        json!({
+            "oldCommuneCode": res.commune_code,
+            "oldCommuneName": res.commune_name,
+            "defaultCommuneCode": default.map(|t| t.new_commune_code),
+            "defaultCommuneName": default.map(|t| t.new_commune_name),
+            "candidates": candidates,
+        }),
+    )
+}
+
+/// `address_incomplete`: resolved above commune level only.
+pub(super) fn incomplete(res: &ResolvedResidence) -> Finding {
+    let known = join_names([res.district_name.as_deref(), res.province_name.as_deref()]);
+    finding(
+        Code::AddressIncomplete,
+        format!("Địa chỉ thường trú chỉ có {known}, còn thiếu phường/xã."),
+        json!({ "missing": ["commune"] }),
+    )
+}
+
+/// `address_unit_inferred`: a missing province (and/or pre-2025 district) filled from the commune.
+pub(super) fn inferred(res: &ResolvedResidence, province: bool, district: bool, entered: &str) -> Finding {
+    let mut added = Vec::new();
+    let mut what = Vec::new();
+    if district && let Some(d) = res.district_name.as_deref() {
+        added.push(d);
+        what.push("district");
+    }
+    if province && let Some(p) = res.province_name.as_deref() {
+        added.push(p);
+        what.push("province");
+    }
+    let full = join_names([res.commune_name.as_deref(), res.district_name.as_deref(), res.province_name.as_deref()]);
+    let mut f = finding(
+        Code::AddressUnitInferred,
+        format!("Đã bổ sung {} suy ra từ “{entered}”.", added.join(", ")),
+        json!({ "inferred": what, "provinceName": res.province_name, "districtName": res.district_name }),
+    );
+    f.fix = Some(Fix { from: entered.to_owned(), to: full });
+    f
+}
+
+/// `address_ambiguous`: several units fit equally well.
+pub(super) fn ambiguous(entered: &str, level_name: &str, cands: &[Described]) -> Finding {
+    finding(
+        Code::AddressAmbiguous,
+        format!(
+            "“{entered}” khớp với {} {level_name} khác nhau: {}. Hãy ghi đủ dấu và loại đơn vị (phường/xã/thị trấn, quận/huyện…).",
+            cands.len(),
+            list(cands, 5, Described::full)
+        ),
+        json!({ "entered": entered, "candidates": candidates_json(cands) }),
+    )
+}
+
+/// `address_province_unknown`.
+pub(super) fn province_unknown(part: &Part) -> Finding {
+    finding(
+        Code::AddressProvinceUnknown,
+        format!("Không tìm thấy tỉnh/thành phố “{}”.", part.raw),
+        json!({ "entered": part.raw }),
+    )
+}
+
+/// `address_district_unknown`, with the province searched when known.
+pub(super) fn district_unknown(part: &Part, within: Option<&Described>) -> Finding {
+    let place = within.map(Described::full).filter(|s| !s.is_empty());
+    finding(
+        Code::AddressDistrictUnknown,
+        format!(
+            "Không tìm thấy quận/huyện “{}”{}.",
+            part.raw,
+            place.as_deref().map_or(String::new(), |p| format!(" thuộc {p}"))
+        ),
+        json!({
+            "entered": part.raw,
+            "provinceCode": within.and_then(|w| w.province).map(|x| x.0),
+            "provinceName": within.and_then(|w| w.province).map(|x| x.1),
+        }),
+    )
+}
+
+/// `address_commune_unknown`, with the district/province searched when known.
+pub(super) fn commune_unknown(part: &Part, within: Option<&Described>) -> Finding {
+    let place = within.map(Described::full).filter(|s| !s.is_empty());
+    finding(
+        Code::AddressCommuneUnknown,
+        format!(
+            "Không tìm thấy phường/xã “{}”{}.",
+            part.raw,
+            place.as_deref().map_or(String::new(), |p| format!(" thuộc {p}"))
+        ),
+        json!({
+            "entered": part.raw,
+            "scheme": within.and_then(|w| w.scheme).map(Scheme::as_str),
+            "provinceCode": within.and_then(|w| w.province).map(|x| x.0),
+            "provinceName": within.and_then(|w| w.province).map(|x| x.1),
+            "districtCode": within.and_then(|w| w.district).map(|x| x.0),
+            "districtName": within.and_then(|w| w.district).map(|x| x.1),
+        }),
+    )
+}
+
+/// `address_hierarchy_mismatch`: `child` (as typed) is not in `parent` (as typed); `actual`
+/// lists where units of that name are (named when there is one).
+pub(super) fn mismatch(child: &str, parent: &Part, parent_level: &str, actual: &[Described]) -> Finding {
+    let where_ = match actual {
+        [] => String::new(),
+        [one] => format!("; {} thuộc {}", one_name(one), one.parents()),
+        many => format!("; có {} nơi mang tên này: {}", many.len(), list(many, 3, Described::full)),
+    };
+    let (actual_province, actual_district) = match actual {
+        [one] => (one.province, one.district),
+        _ => (None, None),
+    };
+    finding(
+        Code::AddressHierarchyMismatch,
+        format!("“{child}” không thuộc “{}”{where_}.", parent.raw),
+        json!({
+            "entered": child,
+            "enteredParent": parent.raw,
+            "parentLevel": parent_level,
+            "actualProvinceCode": actual_province.map(|x| x.0),
+            "actualProvinceName": actual_province.map(|x| x.1),
+            "actualDistrictCode": actual_district.map(|x| x.0),
+            "actualDistrictName": actual_district.map(|x| x.1),
+            "candidates": candidates_json(actual),
+        }),
+    )
+}
+
+fn one_name(d: &Described) -> &'static str {
+    d.commune.or(d.district).or(d.province).map_or("", |x| x.1)
+}

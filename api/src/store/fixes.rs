@@ -1,0 +1,322 @@
+//! Bulk safe repairs: every `fixed` finding's normalised value written back as the entered
+//! value, each as an audited change with source `auto_fix` whose `source_ref` is the batch, and
+//! the batch undone as a whole (fields changed again since are kept, and counted).
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use super::audit::{AuditCtx, Source};
+use super::entities::{audit_events, fix_batches, people};
+use super::people::{Identity, PersonChanges};
+use super::{StoreError, StoreResult};
+use crate::domain::access::{Caller, Role};
+use crate::rules::{Code, Field, Outcome, PersonKind, Severity};
+
+/// Which records a batch repairs. Without a class, the unit's records (the caller's own unit
+/// by default); `person_ids` narrows further; `finding_code` applies one kind of repair only.
+#[derive(Debug, Clone)]
+pub struct FixScope {
+    pub kind: PersonKind,
+    pub unit_id: Option<i64>,
+    pub class_id: Option<i64>,
+    pub person_ids: Option<Vec<i64>>,
+    pub finding_code: Option<Code>,
+}
+
+/// Records handled per transaction.
+const CHUNK: usize = 200;
+
+/// The changes that write a record's safe repairs back as its entered values. A residence
+/// whose province or district was inferred from a unique commune gets the missing parts
+/// filled in (only when it was entered as separate parts).
+pub fn repairs(outcome: &Outcome, only: Option<Code>, entered: &Identity) -> PersonChanges {
+    let mut changes = PersonChanges::default();
+    let n = &outcome.normalized;
+    for f in outcome.findings.iter().filter(|f| f.severity == Severity::Fixed && only.is_none_or(|c| c == f.code)) {
+        match f.field {
+            Field::FullName => changes.full_name = n.full_name.clone().map(Some),
+            Field::DateOfBirth => {
+                changes.date_of_birth = n.date_of_birth.map(|d| Some(crate::domain::date::format_vi(d)));
+            }
+            Field::Gender => changes.gender = n.gender.clone().map(Some),
+            Field::PersonalId => changes.personal_id = n.personal_id.clone().map(Some),
+            Field::Residence => {
+                let structured = entered.res_commune.is_some();
+                if let (Code::AddressUnitInferred, true, Some(r)) = (f.code, structured, n.residence.as_ref()) {
+                    if entered.res_province.is_none() {
+                        changes.res_province = r.province_name.clone().map(Some);
+                    }
+                    if entered.res_district.is_none() {
+                        changes.res_district = r.district_name.clone().map(Some);
+                    }
+                }
+            }
+        }
+    }
+    changes
+}
+
+fn is_empty(c: &PersonChanges) -> bool {
+    c.full_name.is_none()
+        && c.date_of_birth.is_none()
+        && c.gender.is_none()
+        && c.personal_id.is_none()
+        && c.res_province.is_none()
+        && c.res_district.is_none()
+}
+
+/// Applies the repairs in scope; returns the batch.
+pub async fn apply(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    request_id: Option<String>,
+    scope: FixScope,
+) -> StoreResult<fix_batches::Model> {
+    if let Some(code) = scope.finding_code
+        && code.severity() != Severity::Fixed
+    {
+        return Err(StoreError::invalid(
+            "/findingCode",
+            "not_fixable",
+            format!("{} không phải lỗi sửa tự động được.", code.as_str()),
+        ));
+    }
+    let (unit, class_id) = match scope.class_id {
+        Some(class_id) => {
+            let (class, school) = super::classes::get_scoped(db, caller, class_id).await?;
+            (school, Some(class.id))
+        }
+        None => (super::units::get_scoped(db, caller, scope.unit_id.unwrap_or(caller.unit_id)).await?, None),
+    };
+    if !caller.writes_unit(unit.id, &unit.path) {
+        return Err(StoreError::Forbidden(
+            "Chỉ đơn vị quản lý hồ sơ mới được áp dụng sửa tự động; tài khoản này chỉ xem được.".to_owned(),
+        ));
+    }
+    let batch_id = uuid::Uuid::new_v4().to_string();
+    let mut cond = Condition::all()
+        .add(people::Column::Kind.eq(scope.kind.as_str()))
+        .add(people::Column::DeletedAt.is_null())
+        .add(people::Column::FixedCount.gt(0));
+    cond = if caller.role == Role::Admin && class_id.is_none() {
+        cond.add(people::Column::UnitId.in_subquery(super::people::units_under(format!("{}%", unit.path))))
+    } else {
+        cond.add(people::Column::UnitId.eq(unit.id))
+    };
+    if let Some(class_id) = class_id {
+        cond = cond.add(people::Column::ClassId.eq(class_id));
+    }
+    if let Some(ids) = &scope.person_ids {
+        cond = cond.add(people::Column::Id.is_in(ids.iter().copied()));
+    }
+    let candidates: Vec<i64> = people::Entity::find()
+        .select_only()
+        .column(people::Column::Id)
+        .filter(cond)
+        .order_by_asc(people::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let ctx = AuditCtx::manual(caller, request_id).with_source(Source::AutoFix, Some(batch_id.clone()));
+    let (mut records, mut changes) = (0i32, 0i32);
+    for chunk in candidates.chunks(CHUNK) {
+        let txn = db.begin().await?;
+        for id in chunk {
+            let row = super::people::get(&txn, caller, scope.kind, *id).await?;
+            let wanted = repairs(&row.outcome(), scope.finding_code, &Identity::of(&row.person));
+            if is_empty(&wanted) {
+                continue;
+            }
+            let before = Identity::of(&row.person);
+            let after = super::people::update_in(&txn, caller, &ctx, row, wanted).await?;
+            let changed = before.fields().iter().zip(Identity::of(&after).fields()).filter(|(a, b)| a.1 != b.1).count();
+            if changed > 0 {
+                records += 1;
+                changes += i32::try_from(changed).unwrap_or(i32::MAX);
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(fix_batches::ActiveModel {
+        id: Set(batch_id),
+        actor_id: Set(caller.user_id),
+        actor: Set(caller.username.clone()),
+        unit_id: Set(unit.id),
+        class_id: Set(class_id),
+        kind: Set(scope.kind.as_str().to_owned()),
+        finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
+        records: Set(records),
+        changes: Set(changes),
+        created_at: Set(Utc::now()),
+        undone_at: Set(None),
+        reverted: Set(0),
+        kept: Set(0),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A batch the caller may see (its unit is in the caller's subtree).
+pub async fn get(db: &DatabaseConnection, caller: &Caller, id: &str) -> StoreResult<fix_batches::Model> {
+    let batch = fix_batches::Entity::find_by_id(id.to_owned()).one(db).await?.ok_or(StoreError::NotFound)?;
+    super::units::get_scoped(db, caller, batch.unit_id).await?;
+    Ok(batch)
+}
+
+/// Reverts a batch: each repaired field goes back to its entered value unless it was changed
+/// again since (then it is kept). Undoing twice is refused.
+pub async fn undo(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    request_id: Option<String>,
+    id: &str,
+) -> StoreResult<fix_batches::Model> {
+    let batch = get(db, caller, id).await?;
+    let unit = super::units::get(db, batch.unit_id).await?;
+    if !caller.writes_unit(unit.id, &unit.path) {
+        return Err(StoreError::Forbidden("Chỉ đơn vị đã sửa mới hoàn tác được.".to_owned()));
+    }
+    if batch.undone_at.is_some() {
+        return Err(StoreError::Conflict {
+            pointer: None,
+            message: "Lần sửa tự động này đã được hoàn tác.".to_owned(),
+        });
+    }
+    let kind = if batch.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
+    let events = audit_events::Entity::find()
+        .filter(audit_events::Column::SourceRef.eq(batch.id.as_str()))
+        .filter(audit_events::Column::Source.eq(Source::AutoFix.as_str()))
+        .filter(audit_events::Column::Action.eq("update"))
+        .order_by_asc(audit_events::Column::Id)
+        .all(db)
+        .await?;
+    let mut per_person: BTreeMap<i64, Vec<audit_events::Model>> = BTreeMap::new();
+    for e in events {
+        if let Some(pid) = e.entity_id {
+            per_person.entry(pid).or_default().push(e);
+        }
+    }
+    let ctx = AuditCtx::manual(caller, request_id).with_source(Source::AutoFix, Some(format!("{}:undo", batch.id)));
+    let (mut reverted, mut kept) = (0i32, 0i32);
+    let people_ids: Vec<i64> = per_person.keys().copied().collect();
+    for chunk in people_ids.chunks(CHUNK) {
+        let txn = db.begin().await?;
+        for pid in chunk {
+            let fields = &per_person[pid];
+            let Ok(row) = super::people::get(&txn, caller, kind, *pid).await else {
+                kept += i32::try_from(fields.len()).unwrap_or(0);
+                continue;
+            };
+            let current = Identity::of(&row.person);
+            let mut changes = PersonChanges::default();
+            for e in fields {
+                let now = current
+                    .fields()
+                    .into_iter()
+                    .find(|(name, _)| Some(*name) == e.field.as_deref())
+                    .map(|(_, v)| v.clone());
+                let Some(now) = now else { continue };
+                if now != e.new_value {
+                    kept += 1;
+                    continue;
+                }
+                let back = Some(e.old_value.clone());
+                match e.field.as_deref() {
+                    Some("fullName") => changes.full_name = back,
+                    Some("dateOfBirth") => changes.date_of_birth = back,
+                    Some("gender") => changes.gender = back,
+                    Some("personalId") => changes.personal_id = back,
+                    Some("residenceProvince") => changes.res_province = back,
+                    Some("residenceDistrict") => changes.res_district = back,
+                    _ => continue,
+                }
+                reverted += 1;
+            }
+            if !is_empty(&changes) {
+                super::people::update_in(&txn, caller, &ctx, row, changes).await?;
+            }
+        }
+        txn.commit().await?;
+    }
+    let mut active: fix_batches::ActiveModel = batch.into();
+    active.undone_at = Set(Some(Utc::now()));
+    active.reverted = Set(reverted);
+    active.kept = Set(kept);
+    Ok(active.update(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Finding, Normalized};
+
+    fn fixed(field: Field, code: Code) -> Finding {
+        let mut f = Finding::new(field, code);
+        f.severity = Severity::Fixed;
+        f
+    }
+
+    #[test]
+    fn only_fields_with_a_safe_repair_are_written_back() {
+        let outcome = Outcome {
+            normalized: Normalized {
+                full_name: Some("Nguyễn Văn An".into()),
+                date_of_birth: chrono::NaiveDate::from_ymd_opt(2014, 3, 5),
+                gender: Some("Nam".into()),
+                personal_id: Some("031214001234".into()),
+                ..Normalized::default()
+            },
+            findings: vec![
+                fixed(Field::FullName, Code::NameCase),
+                fixed(Field::DateOfBirth, Code::DobExcelSerial),
+                Finding::new(Field::PersonalId, Code::IdSexMismatch),
+            ],
+        };
+        let c = repairs(&outcome, None, &Identity::default());
+        assert_eq!(c.full_name, Some(Some("Nguyễn Văn An".into())));
+        assert_eq!(c.date_of_birth, Some(Some("05/03/2014".into())));
+        assert_eq!(c.gender, None, "no repair on gender");
+        assert_eq!(c.personal_id, None, "a warning is not a repair");
+        let only = repairs(&outcome, Some(Code::DobExcelSerial), &Identity::default());
+        assert_eq!(only.full_name, None);
+        assert!(only.date_of_birth.is_some());
+    }
+
+    #[test]
+    fn an_inferred_province_and_district_are_filled_in_only_where_missing() {
+        use crate::domain::admin_units::{ResolvedResidence, Scheme};
+        let outcome = Outcome {
+            normalized: Normalized {
+                residence: Some(ResolvedResidence {
+                    scheme: Scheme::Pre2025,
+                    province_code: Some("31".into()),
+                    district_code: Some("304".into()),
+                    commune_code: Some("11365".into()),
+                    province_name: Some("Thành phố Hải Phòng".into()),
+                    district_name: Some("Quận Ngô Quyền".into()),
+                    commune_name: Some("Phường Lạch Tray".into()),
+                    post2025: None,
+                    split_candidates: Vec::new(),
+                }),
+                ..Normalized::default()
+            },
+            findings: vec![fixed(Field::Residence, Code::AddressUnitInferred)],
+        };
+        let entered = Identity {
+            res_province: Some("Hải Phòng".into()),
+            res_commune: Some("Lạch Tray".into()),
+            ..Identity::default()
+        };
+        let c = repairs(&outcome, None, &entered);
+        assert_eq!(c.res_province, None, "what was entered stays");
+        assert_eq!(c.res_district, Some(Some("Quận Ngô Quyền".into())));
+        let text_only = Identity { res_text: Some("P. Lạch Tray, HP".into()), ..Identity::default() };
+        let c = repairs(&outcome, None, &text_only);
+        assert!(c.res_district.is_none() && c.res_province.is_none(), "a one-cell address is left as typed");
+    }
+}

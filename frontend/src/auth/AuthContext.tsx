@@ -1,0 +1,74 @@
+// The signed-in account for the whole app: login, logout and the session kept in sync with
+// sessionStorage (a 401 anywhere drops it; App sends the user to the login page).
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import type { Role } from '../api/types';
+import { clearSession, loadSession, onSessionExpired, saveSession, type Session } from './session';
+
+interface AuthValue {
+  session: Session | undefined;
+  login(username: string, password: string): Promise<Session>;
+  logout(): void;
+}
+
+const AuthContext = createContext<AuthValue | undefined>(undefined);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const client = useQueryClient();
+  const [session, setSession] = useState<Session | undefined>(() => loadSession());
+
+  useEffect(
+    () =>
+      onSessionExpired(() => {
+        setSession(undefined);
+        client.clear();
+      }),
+    [client],
+  );
+
+  const login = useCallback(
+    async (username: string, password: string) => {
+      const answer = await unwrap(api.POST('/api/v1/auth/login', { body: { username, password } }));
+      const next: Session = {
+        token: answer.accessToken,
+        expiresAt: Date.now() + answer.expiresIn * 1000,
+        user: answer.user,
+      };
+      client.clear();
+      saveSession(next);
+      setSession(next);
+      return next;
+    },
+    [client],
+  );
+
+  const logout = useCallback(() => {
+    clearSession();
+    setSession(undefined);
+    client.clear();
+  }, [client]);
+
+  const value = useMemo(() => ({ session, login, logout }), [session, login, logout]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}
+
+/** The signed-in session; only for screens behind RequireAuth. */
+export function useSession(): Session {
+  const { session } = useAuth();
+  if (!session) throw new Error('useSession without a session');
+  return session;
+}
+
+export const isOfficeRole = (role: Role) => role === 'district' || role === 'department' || role === 'admin';
+
+/** Where an account starts: the class list for a school, the overview for an office. */
+export function homePath(role: Role): string {
+  return role === 'school' ? '/lop' : '/tong-quan';
+}

@@ -1,0 +1,80 @@
+import { App, Button, Dropdown, Flex, Tooltip, type MenuProps } from 'antd';
+import {
+  CloudUploadOutlined,
+  DownloadOutlined,
+  FileExcelOutlined,
+  MoreOutlined,
+  PrinterOutlined,
+  SafetyCertificateOutlined,
+} from '@ant-design/icons';
+import type { Key, ReactNode } from 'react';
+import { useNavigate } from 'react-router';
+import { hasFeature, type Feature } from '../../api/capabilities';
+import { describeError } from '../../api/problem';
+import type { PersonKind } from '../../api/types';
+import { useSafeFixes } from '../../features/fixes/SafeFixes';
+import { downloadTemplate } from '../../features/templates/api';
+import { downloadEvidenceSlips, startVerificationJob } from '../../features/verification/api';
+
+const UNAVAILABLE = 'Chức năng này chưa có trên máy chủ này.';
+
+/**
+ * What a school does to a class or a selection: apply safe fixes (with undo), send for
+ * verification, print evidence slips, export the template, import a filled one. Each action is
+ * switched on by the server's API (src/api/capabilities.ts); until then it says so.
+ */
+export function BulkActions({ kind, classId, schoolId, selected }: { kind: PersonKind; classId?: number; schoolId?: number; selected: Key[] }) {
+  const { message, notification } = App.useApp();
+  const navigate = useNavigate();
+  const population = kind === 'student' ? 'students' : 'staff';
+  const personIds = selected.map(Number);
+  const scopeText = personIds.length > 0 ? `${personIds.length} hồ sơ đã chọn` : classId ? 'cả lớp' : 'toàn trường';
+  const fixes = useSafeFixes({ kind, classId, personIds, scopeText });
+  // Issue 5's provisional scope (features/verification/contract.ts).
+  const jobScope = personIds.length > 0 ? { personIds, population } as const : { classId, schoolId, population } as const;
+
+  const fail = (error: unknown) => {
+    const { title, detail } = describeError(error);
+    notification.error({ title, description: detail });
+  };
+
+  const verify = async () => {
+    try {
+      await startVerificationJob(jobScope);
+      void message.success(`Đã gửi xác thực ${scopeText}.`);
+      navigate('/cong-viec');
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  const templateFeature: Feature = kind === 'student' ? 'studentTemplate' : 'staffTemplate';
+  const item = (key: string, label: string, icon: ReactNode, feature: Feature, run: () => void, hidden = false) =>
+    hidden ? null : { key, label: hasFeature(feature) ? label : <Tooltip title={UNAVAILABLE}>{label}</Tooltip>, icon, disabled: !hasFeature(feature), onClick: run };
+
+  const more: MenuProps['items'] = [
+    item('evidence', 'Đánh dấu chờ giấy tờ', <SafetyCertificateOutlined />, 'markAwaitingEvidence', () => undefined),
+    item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, 'evidenceSlips', () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
+    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, templateFeature, () => void downloadTemplate(population, { classId, schoolId }).catch(fail)),
+    item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, 'imports', () => navigate(classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
+  ].filter((x) => x !== null);
+
+  return (
+    <div style={{ marginBottom: 12 }}>
+      <Flex gap={8} wrap>
+        {fixes.button}
+        <Tooltip title={hasFeature('verificationJobs') ? `Áp dụng cho ${scopeText}` : UNAVAILABLE}>
+          <Button icon={<CloudUploadOutlined />} type="primary" disabled={!hasFeature('verificationJobs')} onClick={() => void verify()}>
+            Gửi xác thực
+          </Button>
+        </Tooltip>
+        <Dropdown menu={{ items: more }} trigger={['click']}>
+          <Button icon={<MoreOutlined />} data-testid="more-actions">
+            Thao tác khác
+          </Button>
+        </Dropdown>
+      </Flex>
+      {fixes.result && <div style={{ marginTop: 12 }}>{fixes.result}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,176 @@
+import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Skeleton, Space, Tabs, Typography } from 'antd';
+import { ReloadOutlined, SaveOutlined } from '@ant-design/icons';
+import { useEffect, useMemo, useState } from 'react';
+import { ApiProblem, applyProblemToForm } from '../../api/problem';
+import { usePerson, useUpdatePerson } from '../../api/queries';
+import type { Person, PersonKind, RecordInput } from '../../api/types';
+import { ErrorResult } from '../../components/ErrorResult';
+import { StatusTag } from '../../components/StatusTag';
+import { useLiveValidation, type LiveValidation } from '../../features/validation/useLiveValidation';
+import { RegistryPanel } from '../../features/verification/RegistryPanel';
+import { formatDateTime } from '../../text/format';
+import { PERSON_KIND_LABELS } from '../../text/labels';
+import { PersonFields, type FieldsOutcome } from './PersonFields';
+import { PersonHistory } from './PersonHistory';
+import { buildPatch, PERSON_FORM_FIELDS, toFormValues, type PersonFormValues } from './personForm';
+
+type Failure = { title: string; detail?: string; messages: string[]; conflict?: boolean };
+
+/** The form's values as `/validate` takes them (the grade and position decide the plausible age). */
+function recordInput(person: Person, values: PersonFormValues): RecordInput {
+  return {
+    fullName: values.fullName,
+    dateOfBirth: values.dateOfBirth,
+    gender: values.gender,
+    personalId: values.personalId,
+    residence: values.residence,
+    residenceText: values.residenceText,
+    grade: person.grade !== null && person.grade !== undefined ? String(person.grade) : undefined,
+    role: person.kind === 'staff' ? (values.position ?? 'staff') : 'student',
+  };
+}
+
+/**
+ * The findings to show: the live check of the values on screen once it answered, else the saved
+ * record's. `/validate` cannot see other records, so a stored duplicate-ID finding is kept while
+ * the ID number is unchanged.
+ */
+function fieldsOutcome(person: Person, values: PersonFormValues | undefined, live: LiveValidation): FieldsOutcome {
+  if (!live.outcome || live.error) {
+    return { findings: person.findings, normalized: person.normalized, source: 'saved', checking: live.checking, error: live.error };
+  }
+  const duplicates = values?.personalId === (person.personalId ?? '') ? person.findings.filter((f) => f.code === 'id_duplicate') : [];
+  return { findings: [...live.outcome.findings, ...duplicates], normalized: live.outcome.normalized, source: 'live', checking: live.checking };
+}
+
+function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person) => void }) {
+  const [form] = Form.useForm<PersonFormValues>();
+  const update = useUpdatePerson(person.kind);
+  const { message } = App.useApp();
+  const [failure, setFailure] = useState<Failure>();
+  const values = Form.useWatch([], form) as PersonFormValues | undefined;
+  const dirty = values !== undefined && buildPatch(person, values) !== undefined;
+  const live = useLiveValidation(dirty && values ? recordInput(person, values) : undefined);
+  const outcome = fieldsOutcome(person, values, live);
+
+  // A newer version of the record (after a save or a reload) resets the form to it.
+  useEffect(() => {
+    form.resetFields();
+    form.setFieldsValue(toFormValues(person));
+  }, [form, person]);
+
+  const save = async (v: PersonFormValues) => {
+    const patch = buildPatch(person, v);
+    if (!patch) return;
+    setFailure(undefined);
+    try {
+      const saved = await update.mutateAsync({ id: person.id, patch });
+      const problems = saved.quality.errors + saved.quality.warnings;
+      void message.success(problems > 0 ? `Đã lưu. Hồ sơ còn ${problems} điểm cần xem lại.` : 'Đã lưu hồ sơ.');
+      onSaved(saved);
+    } catch (error) {
+      const rest = applyProblemToForm(form, error, PERSON_FORM_FIELDS);
+      setFailure(rest && { ...rest, conflict: error instanceof ApiProblem && error.code === 'version_conflict' });
+    }
+  };
+
+  return (
+    <Form form={form} layout="vertical" onFinish={save} disabled={!person.canEdit || update.isPending} size="middle">
+      {failure && (
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 16 }}
+          title={failure.title}
+          description={[failure.detail, ...failure.messages].filter(Boolean).join(' ') || undefined}
+          action={
+            failure.conflict ? (
+              <Button size="small" icon={<ReloadOutlined />} onClick={() => onSaved(person)} disabled={false}>
+                Tải lại hồ sơ
+              </Button>
+            ) : undefined
+          }
+          data-testid="save-error"
+        />
+      )}
+      {!person.canEdit && (
+        <Alert type="info" showIcon style={{ marginBottom: 16 }} title="Tài khoản của bạn chỉ được xem hồ sơ này." />
+      )}
+      <PersonFields
+        person={person}
+        values={values}
+        outcome={outcome}
+        onUse={person.canEdit ? (field, value) => form.setFieldValue(field, value) : undefined}
+      />
+      {person.canEdit && (
+        <Flex justify="end" gap={8} style={{ position: 'sticky', bottom: 0, background: '#fff', padding: '12px 0' }}>
+          <Button onClick={() => form.setFieldsValue(toFormValues(person))} disabled={!dirty || update.isPending}>
+            Hoàn tác
+          </Button>
+          <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={update.isPending} disabled={!dirty}
+            data-testid="save-record">
+            Lưu thay đổi
+          </Button>
+        </Flex>
+      )}
+    </Form>
+  );
+}
+
+/** One record: its identity fields (editable when allowed), verification and audit trail. */
+export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: number | undefined; onClose: () => void }) {
+  const person = usePerson(kind, id);
+  const [tab, setTab] = useState('info');
+  useEffect(() => setTab('info'), [id]);
+  const data = person.data;
+
+  const title = useMemo(
+    () =>
+      data ? (
+        <Space wrap>
+          <span>{data.fullName || '(chưa có tên)'}</span>
+          <StatusTag status={data.status} mismatchFields={data.mismatchFields} />
+        </Space>
+      ) : (
+        `Hồ sơ ${PERSON_KIND_LABELS[kind].toLowerCase()}`
+      ),
+    [data, kind],
+  );
+
+  return (
+    <Drawer open={id !== undefined} onClose={onClose} size={720} title={title} destroyOnHidden data-testid="record-drawer">
+      {person.isPending && <Skeleton active paragraph={{ rows: 10 }} />}
+      {person.isError && <ErrorResult error={person.error} what="hồ sơ" onRetry={() => void person.refetch()} />}
+      {data && (
+        <>
+          <Descriptions size="small" column={2} style={{ marginBottom: 12 }}>
+            <Descriptions.Item label="Đơn vị">{data.unitName}</Descriptions.Item>
+            {data.className && <Descriptions.Item label="Lớp">{data.className}</Descriptions.Item>}
+            <Descriptions.Item label="Cập nhật">{formatDateTime(data.updatedAt)}</Descriptions.Item>
+            <Descriptions.Item label="Phiên bản">
+              <span data-testid="record-version">{data.version}</span>
+            </Descriptions.Item>
+          </Descriptions>
+          <Tabs
+            activeKey={tab}
+            onChange={setTab}
+            items={[
+              {
+                key: 'info',
+                label: 'Thông tin định danh',
+                children: <PersonEditor person={data} onSaved={() => void person.refetch()} />,
+              },
+              { key: 'verify', label: 'Xác thực', children: <RegistryPanel person={data} /> },
+              { key: 'history', label: 'Lịch sử thay đổi', children: <PersonHistory kind={kind} id={data.id} /> },
+            ]}
+          />
+          <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+            {data.personalIdMasked
+              ? 'Số định danh được che một phần vì tài khoản của bạn không sửa được hồ sơ này.'
+              : 'Số định danh đầy đủ chỉ hiện với tài khoản được sửa hồ sơ; mỗi lần xem đều được ghi vào lịch sử.'}
+          </Typography.Paragraph>
+        </>
+      )}
+    </Drawer>
+  );
+}

@@ -1,0 +1,62 @@
+// The app's routes. Paths are Vietnamese without diacritics; the server answers index.html
+// for any of them (history fallback), so every page can be opened or reloaded directly.
+import { lazy } from 'react';
+import { createBrowserRouter, Navigate } from 'react-router';
+import type { Role } from './api/types';
+import { homePath, useAuth } from './auth/AuthContext';
+import { RequireAuth } from './auth/RequireAuth';
+import { AppLayout } from './layout/AppLayout';
+import LoginPage from './pages/LoginPage';
+
+const ClassesPage = lazy(() => import('./pages/school/ClassesPage'));
+const ClassPage = lazy(() => import('./pages/school/ClassPage'));
+const StudentsPage = lazy(() => import('./pages/people/PeoplePage').then((m) => ({ default: m.StudentsPage })));
+const StaffPage = lazy(() => import('./pages/people/PeoplePage').then((m) => ({ default: m.StaffPage })));
+const JobsPage = lazy(() => import('./pages/jobs/JobsPage'));
+const ImportPage = lazy(() => import('./pages/imports/ImportPage'));
+const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
+const UnitPage = lazy(() => import('./pages/units/UnitPage'));
+const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+const SCHOOL: Role[] = ['school'];
+const OFFICES: Role[] = ['district', 'department', 'admin'];
+
+function Home() {
+  const { session } = useAuth();
+  return <Navigate to={session ? homePath(session.user.role) : '/dang-nhap'} replace />;
+}
+
+export const router = createBrowserRouter([
+  { path: '/dang-nhap', element: <LoginPage /> },
+  {
+    element: <RequireAuth />,
+    children: [
+      {
+        element: <AppLayout />,
+        children: [
+          { index: true, element: <Home /> },
+          { path: 'lop/:classId', element: <ClassPage /> },
+          { path: 'hoc-sinh', element: <StudentsPage /> },
+          { path: 'can-bo', element: <StaffPage /> },
+          {
+            element: <RequireAuth roles={SCHOOL} />,
+            children: [
+              { path: 'lop', element: <ClassesPage /> },
+              { path: 'cong-viec', element: <JobsPage /> },
+              { path: 'nhap-excel', element: <ImportPage /> },
+            ],
+          },
+          {
+            element: <RequireAuth roles={OFFICES} />,
+            children: [
+              { path: 'tong-quan', element: <DashboardPage /> },
+              { path: 'don-vi', element: <UnitPage /> },
+              { path: 'don-vi/:unitId', element: <UnitPage /> },
+            ],
+          },
+          { path: '*', element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);
