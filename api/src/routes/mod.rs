@@ -13,6 +13,7 @@ pub mod stats;
 pub mod students;
 pub mod units;
 pub mod validate;
+pub mod verification;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -50,7 +51,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(stats::take_snapshot)
         .service(campaigns::create_campaign)
         .service(campaigns::list_campaigns)
-        .service(campaigns::get_campaign);
+        .service(campaigns::get_campaign)
+        .service(verification::start_verification_job)
+        .service(verification::list_verification_jobs)
+        .service(verification::get_verification_job)
+        .service(verification::cancel_verification_job)
+        .service(verification::accept_student_registry_values)
+        .service(verification::accept_staff_registry_values)
+        .service(verification::accept_registry_values_in_bulk)
+        .service(verification::mark_student_awaiting_evidence)
+        .service(verification::mark_staff_awaiting_evidence)
+        .service(verification::student_verifications)
+        .service(verification::staff_verifications)
+        .service(verification::class_evidence_requests);
 }
 
 #[derive(OpenApi)]
@@ -78,6 +91,8 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
         (name = "rules", description = "Checking identity fields, and applying safe repairs in bulk"),
         (name = "stats", description = "Progress statistics: counts and the four dimensions (đúng, đủ, sạch, sống) per unit, \
 timelines and burn-down to a campaign's deadline, failure reasons, laggards, the Excel report; campaigns"),
+        (name = "verification", description = "Verification against the national population database: jobs, \
+the registry's answers per record, accepting the registry's values, evidence requests"),
         (name = "system", description = "Health"),
     )
 )]

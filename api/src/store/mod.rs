@@ -14,6 +14,7 @@ pub mod stats;
 pub mod truth;
 pub mod units;
 pub mod users;
+pub mod verification;
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 
