@@ -128,6 +128,7 @@ Whole-call errors: 400 (body is not a request), 401 (bad key), 413 (too many ite
 `Retry-After` in seconds), 5xx, and timeouts."
     ),
     paths(verify),
+    modifiers(&RegistryAuth),
     components(schemas(
         VerificationRequest,
         RequestItem,
@@ -140,6 +141,17 @@ Whole-call errors: 400 (body is not a request), 401 (bad key), 413 (too many ite
     ))
 )]
 pub struct RegistryApi;
+
+struct RegistryAuth;
+
+impl utoipa::Modify for RegistryAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
+    }
+}
 
 /// The registry contract's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -5,7 +5,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use sea_orm::TransactionTrait;
 use utoipa::{IntoParams, ToSchema};
 
 use super::people::Person;
@@ -221,7 +220,7 @@ pub struct AcceptedValues {
 
 async fn accept_one(state: &AppState, req: &HttpRequest, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<AcceptedValues> {
     let ctx = AuditCtx::manual(caller, super::request_id(req));
-    let txn = state.store.db.begin().await.map_err(StoreError::from)?;
+    let txn = crate::store::begin_write(&state.store.db).await.map_err(StoreError::from)?;
     let row = crate::store::people::get(&txn, caller, kind, id).await?;
     v::accept_registry_values_in(&txn, caller, &ctx, row).await?;
     let scope = JobScope { person_ids: Some(vec![id]), kind: Some(kind), ..JobScope::default() };
@@ -315,7 +314,7 @@ pub async fn accept_registry_values_in_bulk(
     let mut accepted = Vec::new();
     let mut not_accepted = Vec::new();
     for id in ids {
-        let txn = db.begin().await.map_err(StoreError::from)?;
+        let txn = crate::store::begin_write(db).await.map_err(StoreError::from)?;
         let row = crate::store::people::get(&txn, &caller, body.kind, id).await?;
         match v::accept_registry_values_in(&txn, &caller, &ctx, row).await {
             Ok(_) => {

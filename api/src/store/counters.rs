@@ -16,8 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement,
-    TransactionTrait, Value,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement, Value,
 };
 
 use super::audit::{self, AuditCtx, Event};
@@ -425,7 +424,7 @@ const RECOUNT_REASONS_SQL: &str = "SELECT p.unit_id, p.kind, f.code, f.field, f.
 
 /// [`rebuild`] in a transaction of its own, so readers never see the tables half rebuilt.
 pub async fn rebuild_atomically(db: &DatabaseConnection) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     rebuild(&txn).await?;
     txn.commit().await?;
     Ok(())

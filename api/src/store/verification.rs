@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -155,7 +155,7 @@ pub async fn create_job(
     ctx: &AuditCtx,
     scope: JobScope,
 ) -> StoreResult<JobView> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let view = create_job_in(&txn, caller, ctx, scope).await?;
     txn.commit().await?;
     Ok(view)
@@ -403,7 +403,7 @@ pub async fn skipped_records<C: ConnectionTrait>(conn: &C, job_id: i64, limit: u
 /// Cancels a job: items not yet sent are cancelled and their records go back to the status
 /// they had; calls already in flight still have their answers recorded.
 pub async fn cancel_job(db: &DatabaseConnection, caller: &Caller, ctx: &AuditCtx, id: i64) -> StoreResult<JobView> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let job = scoped_job(&txn, caller, id).await?;
     if !super::units::get_scoped(&txn, caller, job.unit_id).await.is_ok_and(|u| caller.writes_unit(u.id, &u.path))
         && job.created_by_id != Some(caller.user_id)
@@ -597,7 +597,7 @@ async fn claim_items(
 ) -> StoreResult<Option<ClaimedBatch>> {
     let key = uuid::Uuid::new_v4().to_string();
     let at = now();
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     // The claim itself: only rows still pending move, so two instances never get the same item.
     let won = verification_job_items::Entity::update_many()
         .col_expr(verification_job_items::Column::Status, Expr::value(item::SENDING))
@@ -848,7 +848,7 @@ async fn write_answers(
     batch_error: Option<String>,
 ) -> StoreResult<bool> {
     let at = now();
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if !close_batch(&txn, batch, batch_status, batch_error).await? {
         txn.rollback().await?;
         return Ok(false);
@@ -1050,7 +1050,7 @@ pub async fn mark_awaiting_evidence(
     kind: PersonKind,
     id: i64,
 ) -> StoreResult<people::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = super::people::get(&txn, caller, kind, id).await?;
     if !super::people::can_write(caller, &row) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
