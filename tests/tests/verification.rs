@@ -506,7 +506,8 @@ async fn cancel_returns_unsent_records_to_their_status() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["status"], "cancelled");
     let cancelled = res.body["totals"]["cancelled"].as_i64().expect("cancelled");
-    assert!(cancelled >= 3, "{}", res.text);
+    // At most the batch in flight and the one waiting for its rate-limit slot were taken.
+    assert!(cancelled >= 2, "{}", res.text);
     // What was in flight finishes; nothing is left queued, and nothing more is sent.
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     let job = e.app.get(&format!("/api/v1/verification-jobs/{}", jid(&job)), &e.token).await.body;
@@ -518,7 +519,7 @@ async fn cancel_returns_unsent_records_to_their_status() {
     }
     assert!(!statuses.iter().any(|s| s == "queued"), "{statuses:?}");
     assert_eq!(statuses[3], "not_found", "the former status comes back");
-    assert!(e.sim.processed_counts().len() <= 1, "{:?}", e.sim.processed_counts());
+    assert!(e.sim.processed_counts().len() <= 2, "{:?}", e.sim.processed_counts());
     // A cancelled job cannot be cancelled into anything else.
     let again = e.app.post(&format!("/api/v1/verification-jobs/{}/cancel", jid(&job)), &e.token, &json!({})).await;
     assert_eq!(again.body["status"], "cancelled");

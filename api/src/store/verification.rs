@@ -412,21 +412,21 @@ pub async fn cancel_job(db: &DatabaseConnection, caller: &Caller, ctx: &AuditCtx
     }
     if job_status::ACTIVE.contains(&job.status.as_str()) {
         let at = now();
-        let pending = verification_job_items::Entity::find()
-            .filter(verification_job_items::Column::JobId.eq(id))
-            .filter(verification_job_items::Column::Status.eq(item::PENDING))
-            .all(&txn)
-            .await?;
-        let affected = verification_job_items::Entity::update_many()
+        // Cancel what is still pending (a worker may claim some meanwhile: the conditional
+        // update decides), then read back exactly the items this cancel took.
+        verification_job_items::Entity::update_many()
             .col_expr(verification_job_items::Column::Status, Expr::value(item::DONE))
             .col_expr(verification_job_items::Column::Outcome, Expr::value(item::CANCELLED))
             .col_expr(verification_job_items::Column::UpdatedAt, Expr::value(at))
             .filter(verification_job_items::Column::JobId.eq(id))
             .filter(verification_job_items::Column::Status.eq(item::PENDING))
             .exec(&txn)
-            .await?
-            .rows_affected;
-        debug_assert_eq!(affected as usize, pending.len());
+            .await?;
+        let pending = verification_job_items::Entity::find()
+            .filter(verification_job_items::Column::JobId.eq(id))
+            .filter(verification_job_items::Column::Outcome.eq(item::CANCELLED))
+            .all(&txn)
+            .await?;
         restore_statuses(&txn, ctx, &pending, at).await?;
         let mut active: verification_jobs::ActiveModel = job.into();
         active.status = Set(job_status::CANCELLED.to_owned());
