@@ -15,8 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement, Value,
+    ColumnTrait, ConnectionTrait, QueryFilter, DatabaseConnection, DbBackend, EntityTrait, Statement, Value,
 };
 
 use super::audit::{self, AuditCtx, Event};
@@ -646,22 +647,29 @@ pub async fn write_statuses<C: ConnectionTrait>(
 ) -> StoreResult<Vec<people::Model>> {
     let mut pairs = Vec::with_capacity(writes.len());
     let mut events = Vec::with_capacity(writes.len());
+    // Records getting the same columns are updated in one statement.
+    type Group = (String, Option<String>, Option<Option<String>>, bool);
+    let mut groups: BTreeMap<Group, Vec<i64>> = BTreeMap::new();
     for (before, w) in writes {
         if before.deleted_at.is_some() {
             continue;
         }
-        let mut active: people::ActiveModel = before.clone().into();
-        active.status = Set(w.status.as_str().to_owned());
-        active.mismatch_fields = Set((w.status == VerificationStatus::Mismatched && !w.mismatch_fields.is_empty())
-            .then(|| w.mismatch_fields.join(",")));
-        active.status_at = Set(Some(at));
-        if w.status == VerificationStatus::Verified {
-            active.verified_at = Set(Some(at));
+        let mut after = before.clone();
+        after.status = w.status.as_str().to_owned();
+        after.mismatch_fields = (w.status == VerificationStatus::Mismatched && !w.mismatch_fields.is_empty())
+            .then(|| w.mismatch_fields.join(","));
+        after.status_at = Some(at);
+        let verified = w.status == VerificationStatus::Verified;
+        if verified {
+            after.verified_at = Some(at);
         }
-        if let Some(values) = w.registry_values {
-            active.registry_values = Set(values);
+        if let Some(values) = &w.registry_values {
+            after.registry_values = values.clone();
         }
-        let after = active.update(conn).await?;
+        groups
+            .entry((after.status.clone(), after.mismatch_fields.clone(), w.registry_values, verified))
+            .or_default()
+            .push(after.id);
         events.push(Event {
             action: "update",
             entity: "person",
@@ -671,6 +679,21 @@ pub async fn write_statuses<C: ConnectionTrait>(
             new_value: Some(after.status.clone()),
         });
         pairs.push((before, after));
+    }
+    for ((status, fields, values, verified), ids) in groups {
+        for chunk in ids.chunks(500) {
+            let mut update = people::Entity::update_many()
+                .col_expr(people::Column::Status, Expr::value(status.clone()))
+                .col_expr(people::Column::MismatchFields, Expr::value(fields.clone()))
+                .col_expr(people::Column::StatusAt, Expr::value(Some(at)));
+            if verified {
+                update = update.col_expr(people::Column::VerifiedAt, Expr::value(Some(at)));
+            }
+            if let Some(values) = &values {
+                update = update.col_expr(people::Column::RegistryValues, Expr::value(values.clone()));
+            }
+            update.filter(people::Column::Id.is_in(chunk.to_vec())).exec(conn).await?;
+        }
     }
     let refs: Vec<(Option<&people::Model>, Option<&people::Model>)> =
         pairs.iter().map(|(b, a)| (Some(b), Some(a))).collect();

@@ -628,15 +628,12 @@ async fn claim_items(
     let codes = error_codes(&txn, &person_ids).await?;
     let mut request = VerificationRequest { items: Vec::with_capacity(items.len()) };
     let mut dropped = Vec::new();
+    let mut by_version: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
     for it in &items {
         match persons.get(&it.person_id) {
             Some(p) if p.deleted_at.is_none() && p.error_count == 0 => {
                 request.items.push(request_item(it.id, p));
-                verification_job_items::Entity::update_many()
-                    .col_expr(verification_job_items::Column::SentVersion, Expr::value(p.version))
-                    .filter(verification_job_items::Column::Id.eq(it.id))
-                    .exec(&txn)
-                    .await?;
+                by_version.entry(p.version).or_default().push(it.id);
             }
             p => {
                 let detail = p.and_then(|p| codes.get(&p.id)).map(|c| c.join(",")).unwrap_or_default();
@@ -650,6 +647,13 @@ async fn claim_items(
                 dropped.push(it.clone());
             }
         }
+    }
+    for (version, ids) in by_version {
+        verification_job_items::Entity::update_many()
+            .col_expr(verification_job_items::Column::SentVersion, Expr::value(version))
+            .filter(verification_job_items::Column::Id.is_in(ids))
+            .exec(&txn)
+            .await?;
     }
     restore_statuses(&txn, ctx, &dropped, at).await?;
     if request.items.is_empty() {
