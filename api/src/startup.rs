@@ -49,10 +49,8 @@ impl Application {
         let mut registry_sim = None;
         if settings.demo && settings.registry.base_url.trim().is_empty() {
             // Demo: the registry simulator runs in-process on a free port, serving the demo's truth.
-            let sim_settings = crate::config::RegistrySimSettings {
-                bind: "127.0.0.1:0".to_owned(),
-                ..settings.registry_sim.clone()
-            };
+            let sim_settings =
+                crate::config::RegistrySimSettings { bind: "127.0.0.1:0".to_owned(), ..settings.registry_sim.clone() };
             let sim = crate::registry::sim::spawn(store.db.clone(), sim_settings)?;
             settings.registry.base_url = sim.url.clone();
             settings.registry.api_key = None;

@@ -92,12 +92,8 @@ impl MigrationTrait for Migration {
         manager
             .create_index(index("ix_verification_items_job", "verification_job_items", &["job_id", "status", "id"]))
             .await?;
-        manager
-            .create_index(index("ix_verification_items_batch", "verification_job_items", &["batch_key"]))
-            .await?;
-        manager
-            .create_index(index("ix_verification_items_person", "verification_job_items", &["person_id"]))
-            .await?;
+        manager.create_index(index("ix_verification_items_batch", "verification_job_items", &["batch_key"])).await?;
+        manager.create_index(index("ix_verification_items_person", "verification_job_items", &["person_id"])).await?;
 
         manager
             .create_table(

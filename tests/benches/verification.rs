@@ -124,6 +124,12 @@ async fn main() {
     );
     println!(
         "  outcomes: verified {}, mismatched {}, not found {}, invalid {}, error {}, changed {}, skipped (fix before sending) {}",
-        totals.verified, totals.mismatched, totals.not_found, totals.invalid, totals.error, totals.changed, totals.skipped
+        totals.verified,
+        totals.mismatched,
+        totals.not_found,
+        totals.invalid,
+        totals.error,
+        totals.changed,
+        totals.skipped
     );
 }

@@ -45,10 +45,7 @@ fn fast(s: &mut Settings, sim_url: &str) {
     r.max_attempts = 5;
 }
 
-async fn env_with(
-    sim_adjust: impl FnOnce(&mut RegistrySimSettings),
-    adjust: impl FnOnce(&mut Settings),
-) -> Env {
+async fn env_with(sim_adjust: impl FnOnce(&mut RegistrySimSettings), adjust: impl FnOnce(&mut Settings)) -> Env {
     let db = TestDb::fresh().await;
     let sim = sim_on(&db.url, sim_adjust).await;
     let url = sim.url.clone();
@@ -268,7 +265,11 @@ async fn resubmit_loop_fix_then_verify_again() {
     // The school fixes the date: the record is a new request, not verified yet.
     let fixed = e
         .app
-        .patch(&format!("/api/v1/students/{id}"), &e.token, &json!({"dateOfBirth": format!("16/03/{}", year_start(&e.app) - 11)}))
+        .patch(
+            &format!("/api/v1/students/{id}"),
+            &e.token,
+            &json!({"dateOfBirth": format!("16/03/{}", year_start(&e.app) - 11)}),
+        )
         .await;
     assert_eq!(fixed.body["status"], "not_sent", "{}", fixed.text);
     let job = run_job(&e, json!({})).await;
@@ -279,7 +280,8 @@ async fn resubmit_loop_fix_then_verify_again() {
     let edited = e.app.patch(&format!("/api/v1/students/{id}"), &e.token, &json!({"fullName": "Nguyễn Thị Lân"})).await;
     assert_eq!(edited.body["status"], "not_sent", "{}", edited.text);
     let history = e.app.get(&format!("/api/v1/students/{id}/verifications"), &e.token).await;
-    let outcomes: Vec<&str> = history.body["items"].as_array().expect("items").iter().filter_map(|i| i["outcome"].as_str()).collect();
+    let outcomes: Vec<&str> =
+        history.body["items"].as_array().expect("items").iter().filter_map(|i| i["outcome"].as_str()).collect();
     assert_eq!(outcomes, vec!["matched", "mismatched"], "newest first");
     assert_counters_in_step(&e.app).await;
 }
@@ -315,9 +317,13 @@ async fn accepting_registry_values_is_audited_and_sent_again() {
         .map(|i| (i["field"].as_str().unwrap_or(""), i["newValue"].as_str().unwrap_or("")))
         .collect();
     assert_eq!(from_registry, vec![("fullName", "Nguyễn Văn Hòa Bình"), ("gender", "Nữ")]);
-    assert!(audit.body["items"].as_array().expect("items").iter().any(|i| i["field"] == "status"
-        && i["newValue"] == "verified"
-        && i["source"] == "registry"));
+    assert!(
+        audit.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|i| i["field"] == "status" && i["newValue"] == "verified" && i["source"] == "registry")
+    );
 
     // Nothing to accept on a verified record; another school cannot accept.
     e.app
@@ -347,7 +353,10 @@ async fn accepting_registry_values_is_audited_and_sent_again() {
     assert_eq!(bulk.body["accepted"], 2);
     let job = wait_job(&e, jid(&bulk.body["job"]), finished).await;
     assert_eq!(job["totals"]["verified"], 2, "{job}");
-    assert_eq!(row(&e.app, b).await.date_of_birth.as_deref(), Some(format!("02/01/{}", year_start(&e.app) - 11).as_str()));
+    assert_eq!(
+        row(&e.app, b).await.date_of_birth.as_deref(),
+        Some(format!("02/01/{}", year_start(&e.app) - 11).as_str())
+    );
     assert_counters_in_step(&e.app).await;
 }
 
@@ -419,10 +428,13 @@ async fn an_outage_pauses_jobs_and_they_resume_after_it() {
 
 #[tokio::test]
 async fn malformed_answers_never_mark_a_record_verified() {
-    let e = env_with(|_| {}, |s| {
-        s.registry.max_retries = 4;
-        s.registry.max_attempts = 1;
-    })
+    let e = env_with(
+        |_| {},
+        |s| {
+            s.registry.max_retries = 4;
+            s.registry.max_attempts = 1;
+        },
+    )
     .await;
     let id = student(&e, 61, "Đinh Văn Sơn").await;
     registered(&e, id).await;
@@ -488,11 +500,14 @@ async fn a_record_edited_while_its_request_is_in_flight_is_not_marked_verified()
 
 #[tokio::test]
 async fn cancel_returns_unsent_records_to_their_status() {
-    let e = env_with(|_| {}, |s| {
-        s.registry.batch_size = 1;
-        s.registry.concurrency = 1;
-        s.registry.rate_limit_per_sec = 0.5;
-    })
+    let e = env_with(
+        |_| {},
+        |s| {
+            s.registry.batch_size = 1;
+            s.registry.concurrency = 1;
+            s.registry.rate_limit_per_sec = 0.5;
+        },
+    )
     .await;
     let mut ids = Vec::new();
     for i in 0..4 {
@@ -585,9 +600,7 @@ async fn the_simulator_speaks_the_contract() {
     .expect("truth");
     let client = reqwest::Client::new();
     let url = format!("{}/v1/verifications", sim.url);
-    let item = |id: &str, pid: &str, name: &str| {
-        json!({"requestId": id, "personalId": pid, "fullName": name, "dateOfBirth": "2015-03-15", "gender": "Nam"})
-    };
+    let item = |id: &str, pid: &str, name: &str| json!({"requestId": id, "personalId": pid, "fullName": name, "dateOfBirth": "2015-03-15", "gender": "Nam"});
     let body = json!({"items": [
         item("a", "031215000001", "NGUYỄN VĂN HÒA"),
         item("b", "031215000001", "Nguyễn Văn Hoà"),
@@ -602,11 +615,22 @@ async fn the_simulator_speaks_the_contract() {
     };
     assert_eq!(send("k0", None, &body).await.expect("send").status(), 401);
     assert_eq!(send("k0", Some("sai"), &body).await.expect("send").status(), 401);
-    let res = client.post(&url).header("X-Api-Key", "khoa-thu").header("Idempotency-Key", "k1").json(&body).send().await.expect("send");
+    let res = client
+        .post(&url)
+        .header("X-Api-Key", "khoa-thu")
+        .header("Idempotency-Key", "k1")
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), 200);
     let answer: Value = res.json().await.expect("json");
-    let by_id: HashMap<&str, &Value> =
-        answer["results"].as_array().expect("results").iter().map(|r| (r["requestId"].as_str().unwrap_or(""), r)).collect();
+    let by_id: HashMap<&str, &Value> = answer["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| (r["requestId"].as_str().unwrap_or(""), r))
+        .collect();
     assert_eq!(by_id["a"]["outcome"], "matched", "case folded");
     assert_eq!(by_id["b"]["outcome"], "mismatched", "tone placement not forgiven by default");
     assert_eq!(by_id["b"]["fields"], json!(["fullName"]));
@@ -619,7 +643,13 @@ async fn the_simulator_speaks_the_contract() {
     // Tolerance is a setting.
     sim.update_settings(|s| s.tone_placement_tolerant = true);
     let tolerant: Value = send("k2", Some("khoa-thu"), &body).await.expect("send").json().await.expect("json");
-    assert!(tolerant["results"].as_array().expect("results").iter().any(|r| r["requestId"] == "b" && r["outcome"] == "matched"));
+    assert!(
+        tolerant["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .any(|r| r["requestId"] == "b" && r["outcome"] == "matched")
+    );
     // Malformed items are invalid; too many items is 413; not a request is 400.
     let bad = json!({"items": [{"requestId": "x", "personalId": "12345", "fullName": "A", "dateOfBirth": "15/03/2015", "gender": "Nam"}]});
     let res: Value = send("k3", Some("khoa-thu"), &bad).await.expect("send").json().await.expect("json");
@@ -764,11 +794,10 @@ fn server_binary() -> std::path::PathBuf {
             build.env(key, v);
         }
     }
-    let status = build
-        .status()
-        .expect("cargo build");
+    let status = build.status().expect("cargo build");
     assert!(status.success(), "building the dinhdanh binary failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
     let binary = target.join("debug").join(format!("dinhdanh{}", std::env::consts::EXE_SUFFIX));
     assert!(binary.exists(), "{} missing", binary.display());
     binary

@@ -70,7 +70,13 @@ pub async fn run(store: Store, client: Arc<RegistryClient>, settings: RegistrySe
 }
 
 /// Sends one batch and records what came of it.
-async fn send(store: &Store, client: &RegistryClient, settings: &RegistrySettings, ctx: &AuditCtx, batch: ClaimedBatch) {
+async fn send(
+    store: &Store,
+    client: &RegistryClient,
+    settings: &RegistrySettings,
+    ctx: &AuditCtx,
+    batch: ClaimedBatch,
+) {
     let now = chrono::Utc::now();
     let outcome = client.verify(&batch.key, &batch.request).await;
     let result = match outcome {
@@ -89,9 +95,19 @@ async fn send(store: &Store, client: &RegistryClient, settings: &RegistrySetting
         }
         Err(CallError::BreakerOpen) => {
             let _ = v::pause_jobs(&store.db, PAUSED_REGISTRY_UNAVAILABLE).await;
-            let retry_at = now + chrono::Duration::milliseconds(i64::try_from(settings.poll_interval_ms).unwrap_or(500));
-            v::fail_batch(&store.db, ctx, &batch, "registry unavailable (circuit open)", false, false, retry_at, settings.max_attempts)
-                .await
+            let retry_at =
+                now + chrono::Duration::milliseconds(i64::try_from(settings.poll_interval_ms).unwrap_or(500));
+            v::fail_batch(
+                &store.db,
+                ctx,
+                &batch,
+                "registry unavailable (circuit open)",
+                false,
+                false,
+                retry_at,
+                settings.max_attempts,
+            )
+            .await
         }
         Err(e) => {
             let give_up = !e.is_retryable();

@@ -97,8 +97,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(rate_per_sec: f64) -> RateLimiter {
-        let interval =
-            if rate_per_sec > 0.0 { Duration::from_secs_f64(1.0 / rate_per_sec) } else { Duration::ZERO };
+        let interval = if rate_per_sec > 0.0 { Duration::from_secs_f64(1.0 / rate_per_sec) } else { Duration::ZERO };
         RateLimiter { interval, next: None }
     }
     /// Reserves the next slot: the instant the caller may send.
@@ -239,11 +238,8 @@ impl RegistryClient {
         if let Some(api_key) = &self.api_key {
             req = req.bearer_auth(api_key);
         }
-        let retry = |cause: String, breaker_failure: bool| Attempt::Retry {
-            cause,
-            at_least: Duration::ZERO,
-            breaker_failure,
-        };
+        let retry =
+            |cause: String, breaker_failure: bool| Attempt::Retry { cause, at_least: Duration::ZERO, breaker_failure };
         let res = match req.send().await {
             Ok(res) => res,
             Err(e) if e.is_timeout() => return Err(retry("timeout".to_owned(), true)),
@@ -257,7 +253,11 @@ impl RegistryClient {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, Utc::now()))
                 .unwrap_or(Duration::from_secs(1));
-            return Err(Attempt::Retry { cause: "429 rate limited".to_owned(), at_least: wait, breaker_failure: false });
+            return Err(Attempt::Retry {
+                cause: "429 rate limited".to_owned(),
+                at_least: wait,
+                breaker_failure: false,
+            });
         }
         if status.is_server_error() {
             return Err(retry(format!("HTTP {}", status.as_u16()), true));
@@ -270,8 +270,8 @@ impl RegistryClient {
             Err(e) if e.is_timeout() => return Err(retry("timeout".to_owned(), true)),
             Err(e) => return Err(retry(format!("reading the answer: {e}"), true)),
         };
-        let answer: VerificationResponse = serde_json::from_slice(&bytes)
-            .map_err(|e| retry(format!("malformed answer: {e}"), false))?;
+        let answer: VerificationResponse =
+            serde_json::from_slice(&bytes).map_err(|e| retry(format!("malformed answer: {e}"), false))?;
         check_response(request, &answer).map_err(|e| retry(format!("malformed answer: {e}"), false))?;
         Ok(answer)
     }
@@ -286,8 +286,17 @@ mod tests {
         let base = Duration::from_millis(100);
         let max = Duration::from_secs(2);
         // (attempt, jitter, expected ms)
-        let cases = [(0, 1.0, 100), (1, 1.0, 200), (3, 1.0, 800), (4, 1.0, 1600), (5, 1.0, 2000), (30, 1.0, 2000),
-            (3, 0.5, 400), (3, 0.0, 0), (2, 2.0, 400)];
+        let cases = [
+            (0, 1.0, 100),
+            (1, 1.0, 200),
+            (3, 1.0, 800),
+            (4, 1.0, 1600),
+            (5, 1.0, 2000),
+            (30, 1.0, 2000),
+            (3, 0.5, 400),
+            (3, 0.0, 0),
+            (2, 2.0, 400),
+        ];
         for (attempt, jitter, ms) in cases {
             assert_eq!(backoff_delay(attempt, base, max, jitter), Duration::from_millis(ms), "{attempt} {jitter}");
         }

@@ -206,10 +206,7 @@ mod tests {
                 "unknown item",
                 vec![result("1", ItemOutcome::Matched, vec![]), result("3", ItemOutcome::Matched, vec![])],
             ),
-            (
-                "duplicate",
-                vec![result("1", ItemOutcome::Matched, vec![]), result("1", ItemOutcome::Matched, vec![])],
-            ),
+            ("duplicate", vec![result("1", ItemOutcome::Matched, vec![]), result("1", ItemOutcome::Matched, vec![])]),
             (
                 "matched with fields",
                 vec![
@@ -230,7 +227,10 @@ mod tests {
     #[test]
     fn wire_names() {
         let r = result("7", ItemOutcome::NotFound, vec![]);
-        assert_eq!(serde_json::to_value(&r).expect("json"), serde_json::json!({"requestId": "7", "outcome": "not_found"}));
+        assert_eq!(
+            serde_json::to_value(&r).expect("json"),
+            serde_json::json!({"requestId": "7", "outcome": "not_found"})
+        );
         assert_eq!(serde_json::to_value(MismatchField::DateOfBirth).expect("json"), "dateOfBirth");
     }
 }

@@ -148,7 +148,10 @@ impl utoipa::Modify for RegistryAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
     }
 }
@@ -229,7 +232,8 @@ impl SimState {
     fn fault_before(&self, s: &RegistrySimSettings) -> Fault {
         let outage_now = self.faults.lock().map(|f| f.outage).unwrap_or(false);
         let elapsed = self.started.elapsed().as_secs();
-        let in_window = s.outage_secs > 0 && elapsed >= s.outage_after_secs && elapsed < s.outage_after_secs + s.outage_secs;
+        let in_window =
+            s.outage_secs > 0 && elapsed >= s.outage_after_secs && elapsed < s.outage_after_secs + s.outage_secs;
         if outage_now || in_window {
             return Fault::Status(503);
         }
@@ -320,8 +324,7 @@ impl SimState {
                                 reason: None,
                             }
                         } else {
-                            let values =
-                                s.return_registry_values.then(|| compare::registry_values(&fields, person));
+                            let values = s.return_registry_values.then(|| compare::registry_values(&fields, person));
                             ItemResult {
                                 request_id,
                                 outcome: ItemOutcome::Mismatched,
@@ -396,9 +399,9 @@ fn authorised(req: &HttpRequest, key: &str) -> bool {
 
 fn problem(status: u16, detail: &str) -> HttpResponse {
     let code = actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
-    HttpResponse::build(code).content_type("application/problem+json").body(
-        serde_json::json!({"type": "about:blank", "status": status, "title": detail}).to_string(),
-    )
+    HttpResponse::build(code)
+        .content_type("application/problem+json")
+        .body(serde_json::json!({"type": "about:blank", "status": status, "title": detail}).to_string())
 }
 
 /// Verifies up to N records against the national population database.

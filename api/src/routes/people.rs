@@ -169,7 +169,9 @@ impl Person {
                 .as_deref()
                 .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
                 .unwrap_or_default(),
-            registry_values: p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok()),
+            registry_values: (p.status == VerificationStatus::Mismatched.as_str())
+                .then(|| p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok()))
+                .flatten(),
             version: p.version,
             can_edit,
             verified_at: p.verified_at,

@@ -218,7 +218,13 @@ pub struct AcceptedValues {
     pub job: VerificationJob,
 }
 
-async fn accept_one(state: &AppState, req: &HttpRequest, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<AcceptedValues> {
+async fn accept_one(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    id: i64,
+) -> ApiResult<AcceptedValues> {
     let ctx = AuditCtx::manual(caller, super::request_id(req));
     let txn = crate::store::begin_write(&state.store.db).await.map_err(StoreError::from)?;
     let row = crate::store::people::get(&txn, caller, kind, id).await?;
@@ -346,7 +352,13 @@ pub async fn accept_registry_values_in_bulk(
     Ok(web::Json(BulkAccepted { accepted: accepted.len(), not_accepted, job }))
 }
 
-async fn awaiting(state: &AppState, req: &HttpRequest, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<Person> {
+async fn awaiting(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    id: i64,
+) -> ApiResult<Person> {
     let ctx = AuditCtx::manual(caller, super::request_id(req));
     v::mark_awaiting_evidence(&state.store.db, caller, &ctx, kind, id).await?;
     let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
@@ -534,7 +546,11 @@ h1{{font-size:16pt;text-align:center;margin:0 0 4mm}}h2{{font-size:13pt;margin:0
     for s in &slips {
         let p = &s.person;
         let name = p.norm_full_name.clone().or_else(|| p.full_name.clone()).unwrap_or_default();
-        let dob = p.norm_dob.map(|d| d.format("%d/%m/%Y").to_string()).or_else(|| p.date_of_birth.clone()).unwrap_or_default();
+        let dob = p
+            .norm_dob
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .or_else(|| p.date_of_birth.clone())
+            .unwrap_or_default();
         html.push_str("<section class=\"slip\">");
         html.push_str(&format!("<h2>{}</h2>", escape(&school.name)));
         html.push_str("<h1>PHIẾU ĐỀ NGHỊ BỔ SUNG GIẤY TỜ XÁC THỰC ĐỊNH DANH</h1>");

@@ -215,20 +215,23 @@ pub async fn create_job_in<C: ConnectionTrait>(
     .await?;
     let queue_ctx = ctx.clone().with_source(ctx.source, Some(format!("verification-job:{}", job.id)));
 
-    const CHUNK: u64 = 500;
+    // One pass to find the records, then chunks by id.
+    let all_ids: Vec<i64> = people::Entity::find()
+        .select_only()
+        .column(people::Column::Id)
+        .filter(cond)
+        .order_by_asc(people::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
     let mut total = 0i32;
     let mut sendable = 0;
-    let mut after_id = 0i64;
-    loop {
+    for ids in all_ids.chunks(500) {
         let chunk = people::Entity::find()
-            .filter(cond.clone())
-            .filter(people::Column::Id.gt(after_id))
+            .filter(people::Column::Id.is_in(ids.to_vec()))
             .order_by_asc(people::Column::Id)
-            .limit(CHUNK)
             .all(conn)
             .await?;
-        let Some(last) = chunk.last() else { break };
-        after_id = last.id;
         let ids: Vec<i64> = chunk.iter().filter(|p| p.error_count > 0).map(|p| p.id).collect();
         let codes = error_codes(conn, &ids).await?;
         let mut items = Vec::with_capacity(chunk.len());
@@ -253,11 +256,7 @@ pub async fn create_job_in<C: ConnectionTrait>(
                 sendable += 1;
                 queue.push((
                     p,
-                    StatusWrite {
-                        status: VerificationStatus::Queued,
-                        mismatch_fields: vec![],
-                        registry_values: None,
-                    },
+                    StatusWrite { status: VerificationStatus::Queued, mismatch_fields: vec![], registry_values: None },
                 ));
             }
         }
@@ -383,7 +382,13 @@ pub async fn skipped_records<C: ConnectionTrait>(conn: &C, job_id: i64, limit: u
     let persons: HashMap<i64, people::Model> = if ids.is_empty() {
         HashMap::new()
     } else {
-        people::Entity::find().filter(people::Column::Id.is_in(ids)).all(conn).await?.into_iter().map(|p| (p.id, p)).collect()
+        people::Entity::find()
+            .filter(people::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect()
     };
     Ok(items
         .into_iter()
@@ -458,10 +463,8 @@ async fn restore_statuses<C: ConnectionTrait>(
         let writes = persons
             .into_iter()
             .map(|p| {
-                let status = prev
-                    .get(&p.id)
-                    .and_then(|s| VerificationStatus::parse(s))
-                    .unwrap_or(VerificationStatus::NotSent);
+                let status =
+                    prev.get(&p.id).and_then(|s| VerificationStatus::parse(s)).unwrap_or(VerificationStatus::NotSent);
                 let fields = p.mismatch_fields.clone().unwrap_or_default();
                 let w = StatusWrite {
                     status,
@@ -691,12 +694,17 @@ async fn claim_items(
 
 /// Marks a job done when none of its items is pending or in flight.
 async fn finish_if_drained<C: ConnectionTrait>(conn: &C, job_id: i64) -> StoreResult<()> {
-    let open = verification_job_items::Entity::find()
+    // Existence, not a count: a count walks every pending item of a large job on each batch.
+    let open: Option<i64> = verification_job_items::Entity::find()
+        .select_only()
+        .column(verification_job_items::Column::Id)
         .filter(verification_job_items::Column::JobId.eq(job_id))
         .filter(verification_job_items::Column::Status.is_in([item::PENDING, item::SENDING]))
-        .count(conn)
+        .limit(1)
+        .into_tuple()
+        .one(conn)
         .await?;
-    if open == 0 {
+    if open.is_none() {
         let at = now();
         verification_jobs::Entity::update_many()
             .col_expr(verification_jobs::Column::Status, Expr::value(job_status::DONE))
@@ -712,7 +720,12 @@ async fn finish_if_drained<C: ConnectionTrait>(conn: &C, job_id: i64) -> StoreRe
 }
 
 /// Takes the batch out of the lease holder's hands for good, if `token` still holds it.
-async fn close_batch<C: ConnectionTrait>(conn: &C, batch: &ClaimedBatch, status: &str, error: Option<String>) -> StoreResult<bool> {
+async fn close_batch<C: ConnectionTrait>(
+    conn: &C,
+    batch: &ClaimedBatch,
+    status: &str,
+    error: Option<String>,
+) -> StoreResult<bool> {
     let rows = verification_batches::Entity::update_many()
         .col_expr(verification_batches::Column::Status, Expr::value(status))
         .col_expr(verification_batches::Column::LastError, Expr::value(error))
@@ -884,9 +897,7 @@ async fn write_answers(
         let person = persons.get(&it.person_id);
         // Exactly the values sent: same version and the same request built from the record now.
         let fresh = person.is_some_and(|p| {
-            p.deleted_at.is_none()
-                && Some(p.version) == it.sent_version
-                && request_item(item_id, p) == **sent_item
+            p.deleted_at.is_none() && Some(p.version) == it.sent_version && request_item(item_id, p) == **sent_item
         });
         let mut sent_values = serde_json::to_value(sent_item).unwrap_or_default();
         if let Some(o) = sent_values.as_object_mut() {
@@ -1005,7 +1016,8 @@ pub fn changes_from_registry(values: &RegistryValues) -> PersonChanges {
     if let Some(r) = &values.residence {
         let u = units();
         let province = u.province_name(Scheme::Post2025, &r.province_code).map(str::to_owned);
-        let commune = r.commune_code.as_deref().and_then(|code| u.commune_name(Scheme::Post2025, code)).map(str::to_owned);
+        let commune =
+            r.commune_code.as_deref().and_then(|code| u.commune_name(Scheme::Post2025, code)).map(str::to_owned);
         if province.is_some() {
             c.res_province = Some(province);
             c.res_district = Some(None);
