@@ -13,7 +13,7 @@ use crate::config::RegistrySettings;
 use crate::registry::client::{CallError, RegistryClient, backoff_delay};
 use crate::store::Store;
 use crate::store::audit::{AuditCtx, Source};
-use crate::store::verification::{self as v, ClaimedBatch, PAUSED_REGISTRY_UNAVAILABLE};
+use crate::store::verification::{self as v, ClaimedBatch, Failure, PAUSED_REGISTRY_UNAVAILABLE};
 
 /// Starts the verification worker when a registry is configured; returns whether it runs.
 pub fn spawn_verification_worker(store: Store, settings: &RegistrySettings) -> anyhow::Result<bool> {
@@ -97,17 +97,14 @@ async fn send(
             let _ = v::pause_jobs(&store.db, PAUSED_REGISTRY_UNAVAILABLE).await;
             let retry_at =
                 now + chrono::Duration::milliseconds(i64::try_from(settings.poll_interval_ms).unwrap_or(500));
-            v::fail_batch(
-                &store.db,
-                ctx,
-                &batch,
-                "registry unavailable (circuit open)",
-                false,
-                false,
+            let failure = Failure {
+                cause: "registry unavailable (circuit open)",
+                count_attempt: false,
+                give_up: false,
                 retry_at,
-                settings.max_attempts,
-            )
-            .await
+                max_attempts: settings.max_attempts,
+            };
+            v::fail_batch(&store.db, ctx, &batch, failure).await
         }
         Err(e) => {
             let give_up = !e.is_retryable();
@@ -122,7 +119,10 @@ async fn send(
             if client.is_open() {
                 let _ = v::pause_jobs(&store.db, PAUSED_REGISTRY_UNAVAILABLE).await;
             }
-            v::fail_batch(&store.db, ctx, &batch, &e.to_string(), true, give_up, retry_at, settings.max_attempts).await
+            let cause = e.to_string();
+            let failure =
+                Failure { cause: &cause, count_attempt: true, give_up, retry_at, max_attempts: settings.max_attempts };
+            v::fail_batch(&store.db, ctx, &batch, failure).await
         }
     };
     if let Err(e) = result {

@@ -806,6 +806,19 @@ pub async fn complete_batch(
     write_answers(db, ctx, batch, answers, "done", None).await
 }
 
+/// A call that gave no usable answer.
+#[derive(Debug, Clone)]
+pub struct Failure<'a> {
+    pub cause: &'a str,
+    /// Counts toward `max_attempts` (not when nothing was sent because the breaker is open).
+    pub count_attempt: bool,
+    /// Retrying cannot help (the registry refused the call).
+    pub give_up: bool,
+    /// When the batch may be sent again.
+    pub retry_at: DateTime<Utc>,
+    pub max_attempts: u32,
+}
+
 /// Records a failed call. Retryable failures leave the batch open with its lease pushed to
 /// `retry_at` (any instance sends it again then, with the same key), until `max_attempts`;
 /// after that, or for a refusal, the items end as `error` with the cause.
@@ -813,12 +826,9 @@ pub async fn fail_batch(
     db: &DatabaseConnection,
     ctx: &AuditCtx,
     batch: &ClaimedBatch,
-    cause: &str,
-    count_attempt: bool,
-    give_up: bool,
-    retry_at: DateTime<Utc>,
-    max_attempts: u32,
+    failure: Failure<'_>,
 ) -> StoreResult<()> {
+    let Failure { cause, count_attempt, give_up, retry_at, max_attempts } = failure;
     let attempts = batch.attempts + i32::from(count_attempt);
     if give_up || attempts >= i32::try_from(max_attempts).unwrap_or(i32::MAX) {
         let answers = batch
