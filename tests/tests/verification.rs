@@ -930,3 +930,30 @@ async fn a_killed_server_resumes_its_job_and_sends_every_item_exactly_once() {
     let drift = dinhdanh::store::counters::drift(&conn).await.expect("drift");
     assert!(drift.is_empty(), "{drift:?}");
 }
+
+#[tokio::test]
+async fn jobs_started_at_once_never_queue_a_record_twice() {
+    let e = env().await;
+    for i in 0..30 {
+        let id = student(&e, 2_000 + i, "Quách Văn Hải").await;
+        registered(&e, id).await;
+    }
+    let body = json!({});
+    let (a, b) = tokio::join!(
+        e.app.post("/api/v1/verification-jobs", &e.token, &body),
+        e.app.post("/api/v1/verification-jobs", &e.token, &body)
+    );
+    assert_eq!((a.status, b.status), (202, 202), "{} / {}", a.text, b.text);
+    assert_eq!(a.body["total"].as_i64().unwrap_or(0) + b.body["total"].as_i64().unwrap_or(0), 30);
+    for job in [&a.body, &b.body] {
+        wait_job(&e, jid(job), finished).await;
+    }
+    let items = verification_job_items::Entity::find().all(&e.app.store.db).await.expect("items");
+    let mut per_person: HashMap<i64, usize> = HashMap::new();
+    for i in items {
+        *per_person.entry(i.person_id).or_default() += 1;
+    }
+    assert_eq!(per_person.len(), 30);
+    assert!(per_person.values().all(|n| *n == 1), "{per_person:?}");
+    assert!(e.sim.processed_counts().values().all(|n| *n == 1));
+}

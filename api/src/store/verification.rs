@@ -194,7 +194,7 @@ pub async fn create_job_in<C: ConnectionTrait>(
         Some(list) => list.iter().map(|s| s.as_str()).filter(|s| *s != VerificationStatus::Queued.as_str()).collect(),
         None => DEFAULT_STATUSES.iter().map(|s| s.as_str()).collect(),
     };
-    cond = cond.add(people::Column::Status.is_in(statuses));
+    cond = cond.add(people::Column::Status.is_in(statuses.clone()));
 
     let at = now();
     let job = verification_jobs::ActiveModel {
@@ -226,12 +226,16 @@ pub async fn create_job_in<C: ConnectionTrait>(
         .await?;
     let mut total = 0i32;
     let mut sendable = 0;
+    let postgres = conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
     for ids in all_ids.chunks(500) {
-        let chunk = people::Entity::find()
-            .filter(people::Column::Id.is_in(ids.to_vec()))
-            .order_by_asc(people::Column::Id)
-            .all(conn)
-            .await?;
+        let mut query = people::Entity::find().filter(people::Column::Id.is_in(ids.to_vec()));
+        if postgres {
+            // Two jobs created at once must not both queue a record: lock the rows and re-check
+            // their status (SQLite serialises writers at BEGIN IMMEDIATE already).
+            query = query.lock_exclusive();
+        }
+        let mut chunk = query.order_by_asc(people::Column::Id).all(conn).await?;
+        chunk.retain(|p| p.deleted_at.is_none() && statuses.contains(&p.status.as_str()));
         let ids: Vec<i64> = chunk.iter().filter(|p| p.error_count > 0).map(|p| p.id).collect();
         let codes = error_codes(conn, &ids).await?;
         let mut items = Vec::with_capacity(chunk.len());
