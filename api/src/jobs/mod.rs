@@ -43,29 +43,26 @@ pub async fn run(store: Store, client: Arc<RegistryClient>, settings: RegistrySe
             continue;
         }
         let Ok(permit) = slots.clone().acquire_owned().await else { return };
-        let next = match v::reclaim_expired(&store.db, &token, lease).await {
-            Ok(Some(batch)) => Ok(Some(batch)),
-            Ok(None) => v::claim_batch(&store.db, &ctx, &token, u64::from(settings.batch_size), lease).await,
-            Err(e) => Err(e),
-        };
-        match next {
-            Ok(Some(batch)) => {
-                let (store, client, settings, ctx) = (store.clone(), client.clone(), settings.clone(), ctx.clone());
-                tokio::spawn(async move {
-                    send(&store, &client, &settings, &ctx, batch).await;
-                    drop(permit);
-                });
+        // Each slot claims and sends on its own, so claims (each a committed transaction) run
+        // side by side instead of one after another.
+        let (store, client, settings, ctx, token) =
+            (store.clone(), client.clone(), settings.clone(), ctx.clone(), token.clone());
+        tokio::spawn(async move {
+            let next = match v::reclaim_expired(&store.db, &token, lease).await {
+                Ok(Some(batch)) => Ok(Some(batch)),
+                Ok(None) => v::claim_batch(&store.db, &ctx, &token, u64::from(settings.batch_size), lease).await,
+                Err(e) => Err(e),
+            };
+            match next {
+                Ok(Some(batch)) => send(&store, &client, &settings, &ctx, batch).await,
+                Ok(None) => tokio::time::sleep(poll).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "claiming verification work failed");
+                    tokio::time::sleep(poll).await;
+                }
             }
-            Ok(None) => {
-                drop(permit);
-                tokio::time::sleep(poll).await;
-            }
-            Err(e) => {
-                drop(permit);
-                tracing::warn!(error = %e, "claiming verification work failed");
-                tokio::time::sleep(poll).await;
-            }
-        }
+            drop(permit);
+        });
     }
 }
 
