@@ -33,6 +33,7 @@ pub async fn run(store: Store, client: Arc<RegistryClient>, settings: RegistrySe
     let poll = Duration::from_millis(settings.poll_interval_ms.max(10));
     let lease = chrono::Duration::seconds(i64::try_from(settings.lease_secs).unwrap_or(120));
     let ctx = AuditCtx::system(Source::Registry, None);
+    let claiming = Arc::new(tokio::sync::Mutex::new(()));
     tracing::info!(url = %settings.base_url, "verification worker started");
     loop {
         if client.is_open() {
@@ -47,12 +48,17 @@ pub async fn run(store: Store, client: Arc<RegistryClient>, settings: RegistrySe
         // side by side instead of one after another.
         let (store, client, settings, ctx, token) =
             (store.clone(), client.clone(), settings.clone(), ctx.clone(), token.clone());
+        let claiming = claiming.clone();
         tokio::spawn(async move {
+            // One claim at a time per instance: concurrent claims of overlapping candidates
+            // only wait on (or deadlock with) each other. Sends and answers run side by side.
+            let guard = claiming.lock().await;
             let next = match v::reclaim_expired(&store.db, &token, lease).await {
                 Ok(Some(batch)) => Ok(Some(batch)),
                 Ok(None) => v::claim_batch(&store.db, &ctx, &token, u64::from(settings.batch_size), lease).await,
                 Err(e) => Err(e),
             };
+            drop(guard);
             match next {
                 Ok(Some(batch)) => send(&store, &client, &settings, &ctx, batch).await,
                 Ok(None) => tokio::time::sleep(poll).await,
@@ -78,7 +84,15 @@ async fn send(
     let outcome = client.verify(&batch.key, &batch.request).await;
     let result = match outcome {
         Ok(answer) => {
-            let written = v::complete_batch(&store.db, ctx, &batch, &answer.results).await;
+            // A transaction that loses a deadlock or a lock wait is retried at once: the batch
+            // stays ours until its lease runs out, and waiting for that would stall the job.
+            let mut written = v::complete_batch(&store.db, ctx, &batch, &answer.results).await;
+            for attempt in 1..=5u64 {
+                let Err(e) = &written else { break };
+                tracing::warn!(error = %e, attempt, batch = %batch.key, "recording an answer failed; retrying");
+                tokio::time::sleep(Duration::from_millis(20 * attempt)).await;
+                written = v::complete_batch(&store.db, ctx, &batch, &answer.results).await;
+            }
             if let Err(e) = v::resume_jobs(&store.db, PAUSED_REGISTRY_UNAVAILABLE).await {
                 tracing::warn!(error = %e, "resuming verification jobs failed");
             }
