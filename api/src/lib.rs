@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod import;
 pub mod routes;
 pub mod rules;
 pub mod spa;
