@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod excel;
 pub mod http;
 pub mod import;
 pub mod routes;

@@ -213,6 +213,8 @@ pub struct PlanInput<'a> {
     pub outside_sector_codes: &'a HashSet<String>,
     /// Whether rows matching nothing may become new records.
     pub can_create: bool,
+    /// Whether a new student needs a class (off for the offline check, which knows no classes).
+    pub require_class: bool,
 }
 
 /// What a row would do.
@@ -734,7 +736,7 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
                         "name_required",
                         "Dòng không khớp hồ sơ nào và chưa có họ tên nên không thêm mới được.",
                     ));
-                } else if input.kind == PersonKind::Student && row_class.is_none() {
+                } else if input.kind == PersonKind::Student && input.require_class && row_class.is_none() {
                     planned.errors.push(err(
                         Some("classId"),
                         row.index(Column::Class),
@@ -827,6 +829,7 @@ mod tests {
             outside_keys: &none,
             outside_sector_codes: &none_s,
             can_create: true,
+            require_class: true,
         };
         plan(&layout, &input, &mut |_| {})
     }

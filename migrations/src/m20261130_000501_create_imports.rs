@@ -1,0 +1,58 @@
+//! Spreadsheet imports: the preview (the plan of every row, as JSON text), its progress while a
+//! background job reads a large file, and its commit and undo. The changes themselves are audit
+//! rows with source `import` whose `source_ref` is the import id.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::index;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("imports")
+                    .if_not_exists()
+                    .col(string_len("id", 36).primary_key())
+                    .col(big_integer("actor_id"))
+                    .col(string_len("actor", 64))
+                    // the unit whose records the rows write (a school, or an office for staff)
+                    .col(big_integer("unit_id"))
+                    .col(big_integer_null("class_id"))
+                    // student | staff
+                    .col(string_len("kind", 8))
+                    .col(string_len("filename", 255))
+                    // xlsx | xls | csv
+                    .col(string_len("format", 8))
+                    .col(string_len_null("encoding", 16))
+                    // processing | ready | committed | undone | failed
+                    .col(string_len("status", 16))
+                    .col(boolean("commit_requested").default(false))
+                    .col(integer("rows_read").default(0))
+                    .col(integer("rows_total").default(0))
+                    // JSON: totals, sheet layouts, planned rows
+                    .col(text("totals"))
+                    .col(text("sheets"))
+                    .col(text("rows"))
+                    // JSON problem when status = failed
+                    .col(text_null("error"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(timestamp_with_time_zone_null("committed_at"))
+                    .col(timestamp_with_time_zone_null("undone_at"))
+                    .col(integer("reverted").default(0))
+                    .col(integer("kept").default(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager.create_index(index("ix_imports_unit", "imports", &["unit_id", "created_at"])).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table("imports").if_exists().to_owned()).await
+    }
+}
