@@ -645,6 +645,9 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
             row_outcome = Some(outcome);
         }
         if !planned.errors.is_empty() {
+            // the cells' own problems still show in the preview and the error workbook
+            planned.findings =
+                row_outcome.map_or_else(|| evaluate(&row_identity, row_class).findings, |o| o.findings);
             planned.values = RowValues::of(&row_identity, row_sector);
             out.push(planned);
             continue;
