@@ -51,6 +51,16 @@ enum Command {
     /// Recount the progress statistics from the records (after bulk changes made outside the
     /// service) and report any difference the counters had.
     RecountStats,
+    /// Check a spreadsheet offline (.xlsx, .xls or .csv, any layout the import accepts): run
+    /// the rules on every row and write the error workbook next to it (FILE.checked.xlsx).
+    /// Exit status: 0 when no row has an error, 2 when some do, 1 when the file cannot be read.
+    Check {
+        /// The file to check.
+        file: PathBuf,
+        /// `student` (default, or what our template says) or `staff`.
+        #[arg(long)]
+        population: Option<String>,
+    },
 }
 
 fn settings(cli: &Cli) -> anyhow::Result<Settings> {
@@ -122,6 +132,23 @@ async fn main() -> anyhow::Result<()> {
             let drift = dinhdanh::store::counters::drift(&db).await?;
             dinhdanh::store::counters::rebuild_atomically(&db).await?;
             println!("statistics recounted ({} counter rows differed before)", drift.len());
+        }
+        Command::Check { file, population } => {
+            let kind = match population.as_deref() {
+                None => None,
+                Some("student") => Some(dinhdanh::rules::PersonKind::Student),
+                Some("staff") => Some(dinhdanh::rules::PersonKind::Staff),
+                Some(other) => anyhow::bail!("--population must be student or staff, not {other:?}"),
+            };
+            let today = dinhdanh::domain::clock::today();
+            let summary = dinhdanh::excel::check::run(&file, kind, &settings.import, today, &mut |done, total| {
+                eprint!("\r  {done}/{total} dòng đã kiểm tra");
+            })?;
+            eprintln!();
+            println!("{summary}");
+            if summary.rows_with_errors > 0 {
+                std::process::exit(2);
+            }
         }
         Command::Openapi => {
             let doc = dinhdanh::routes::openapi();

@@ -285,4 +285,24 @@ mod tests {
         let text: String = (0..100).map(|i| format!("{i}\n")).collect();
         assert!(matches!(read("a.csv", text.as_bytes(), &limits), Err(ReadError::TooLarge { what: "rows", .. })));
     }
+
+    fn zip_with(name: &str, content: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        zip.start_file(name, opts).expect("entry");
+        zip.write_all(content).expect("write");
+        zip.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn zip_bombs_and_macros_are_refused_before_inflating() {
+        let zeros = vec![0u8; 2 * 1024 * 1024];
+        let bomb = zip_with("xl/worksheets/sheet1.xml", &zeros);
+        assert!(bomb.len() < 64 * 1024, "compresses well: {}", bomb.len());
+        let limits = Limits { max_uncompressed_bytes: 1024 * 1024, ..Limits::default() };
+        assert!(matches!(read("bomb.xlsx", &bomb, &limits), Err(ReadError::TooLarge { what: "uncompressed", .. })));
+        let vba = zip_with("xl/vbaProject.bin", b"macro");
+        assert!(matches!(read("m.xlsm", &vba, &Limits::default()), Err(ReadError::Unsupported(_))));
+    }
 }
