@@ -920,3 +920,48 @@ async fn large_imports_run_as_jobs_with_progress_and_curl_style_commit() {
     assert_eq!(res.status, 201, "{}", res.text);
     assert_eq!(res.body["status"], "committed");
 }
+
+#[tokio::test]
+async fn many_new_records_are_inserted_in_bulk_with_counters_duplicates_and_undo_intact() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let f = app.fixtures;
+    // a pupil of another school holds the ID number the first row reuses
+    let a2 = app.login("school-a2").await;
+    let existing = app.create_student(&a2, f.class_a2_7a, grade6(&app, "Trịnh Văn Cũ", "Nam", 999_001)).await;
+    let y = school_year_start(&app) - 11;
+    let n = dinhdanh::store::imports::BULK_CREATES + 100;
+    let mut csv = String::from("Họ và tên,Ngày sinh,Giới tính,Số định danh cá nhân,Lớp\n");
+    for i in 0..n {
+        // the first row reuses the other school's pupil's ID number
+        let pid = if i == 0 { existing["personalId"].as_str().expect("pid").to_owned() } else { format!("0312{:02}{:06}", y % 100, i) };
+        csv.push_str(&format!("Học Sinh Bulk {i},{:02}/02/{y},Nam,{pid},{}\n", i % 28 + 1, if i % 2 == 0 { "6A" } else { "6B" }));
+    }
+    let p = preview(&app, &token, "", "bulk.csv", csv.as_bytes()).await;
+    assert_eq!(p["totals"]["create"], n as u64, "{}", p["totals"]);
+    let id = p["id"].as_str().expect("id").to_owned();
+    let done = commit(&app, &token, &id).await;
+    assert_eq!(done["status"], "committed");
+    let list = app.get(&format!("/api/v1/students?schoolId={}&pageSize=1", f.school_a1), &token).await;
+    assert_eq!(list.body["total"], n as u64);
+    let drift = dinhdanh::store::counters::drift(&app.store.db).await.expect("drift");
+    assert!(drift.is_empty(), "statistics counters equal a recount: {drift:?}");
+    let old = student(&app, &a2, id_of(&existing)).await;
+    assert!(codes(&old, "findings").contains(&"id_duplicate".to_owned()), "{old}");
+    let found = app.get(&format!("/api/v1/students?q={}", existing["personalId"].as_str().expect("pid")), &token).await;
+    assert_eq!(found.body["total"], 1, "{}", found.text);
+    let first = student(&app, &token, id_of(&found.body["items"][0])).await;
+    assert_eq!(first["fullName"], "Học Sinh Bulk 0");
+    assert!(codes(&first, "findings").contains(&"id_duplicate".to_owned()), "{first}");
+    let h = history(&app, &token, id_of(&first)).await;
+    assert!(h.iter().any(|e| e["action"] == "create" && e["source"] == "import" && e["sourceRef"] == id.as_str()), "{h:?}");
+    // undo removes them all, and the counters still agree
+    let undone = app.post(&format!("/api/v1/imports/{id}/undo"), &token, &json!({})).await;
+    assert_eq!(undone.status, 200, "{}", undone.text);
+    assert_eq!(undone.body["reverted"], n as u64);
+    let list = app.get(&format!("/api/v1/students?schoolId={}&pageSize=1", f.school_a1), &token).await;
+    assert_eq!(list.body["total"], 0);
+    assert!(dinhdanh::store::counters::drift(&app.store.db).await.expect("drift").is_empty());
+    let old = student(&app, &a2, id_of(&existing)).await;
+    assert!(!codes(&old, "findings").contains(&"id_duplicate".to_owned()), "{old}");
+}

@@ -461,6 +461,19 @@ pub async fn commit(
         return get(db, caller, id).await;
     }
     let ctx = AuditCtx::manual(caller, request_id).with_source(Source::Import, Some(id.to_owned()));
+    let creates = rows.iter().filter(|r| r.action == RowAction::Create).count();
+    let bulk = creates >= BULK_CREATES;
+    if bulk {
+        bulk_create(&txn, &ctx, kind, record.unit_id, &rows).await.map_err(|e| match e {
+            StoreError::Conflict { .. } => StoreError::Conflict {
+                pointer: None,
+                message: "Một mã định danh ngành trong tệp vừa được dùng cho hồ sơ khác; không có thay đổi nào được ghi. \
+                          Hãy tải tệp lên lại để xem trước lần nữa."
+                    .to_owned(),
+            },
+            other => other,
+        })?;
+    }
     for row in &rows {
         match row.action {
             RowAction::Update => {
@@ -474,6 +487,7 @@ pub async fn commit(
                     other => other,
                 })?;
             }
+            RowAction::Create if bulk => {}
             RowAction::Create => {
                 let new = NewPerson {
                     kind,
@@ -493,6 +507,61 @@ pub async fn commit(
     }
     txn.commit().await?;
     get(db, caller, id).await
+}
+
+/// From this many new records on, a commit inserts them in multi-row statements and recounts
+/// the statistics once, instead of record by record.
+pub const BULK_CREATES: usize = 500;
+
+/// Inserts the new records of a plan in bulk, inside the commit's transaction: people, finding
+/// rows and one `create` audit row each (source `import`), then the duplicate-ID findings and
+/// the statistics counters.
+async fn bulk_create<C: ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    unit_id: i64,
+    rows: &[PlannedRow],
+) -> StoreResult<()> {
+    use std::collections::HashMap;
+    let grades: HashMap<i64, i32> = classes::Entity::find()
+        .filter(classes::Column::SchoolId.eq(unit_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.grade))
+        .collect();
+    let first = super::people::next_id(txn).await?;
+    let mut batch = Vec::new();
+    let mut pids = HashSet::new();
+    for (i, row) in rows.iter().filter(|r| r.action == RowAction::Create).enumerate() {
+        let class_id = if kind == PersonKind::Student { row.class_id } else { None };
+        if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
+            return Err(row_conflict(row, "lớp của học sinh không còn ở trường."));
+        }
+        let identity = row.values.identity();
+        let outcome = super::people::evaluate(&identity, kind, class_id.and_then(|c| grades.get(&c).copied()), None);
+        if let Some(pid) = &outcome.normalized.personal_id {
+            pids.insert(pid.clone());
+        }
+        batch.push(super::people::BulkPerson {
+            id: first + i64::try_from(i).unwrap_or(i64::MAX - first),
+            kind,
+            unit_id,
+            class_id,
+            position: None,
+            sector_code: row.values.sector_code.clone(),
+            identity,
+            outcome,
+        });
+    }
+    super::people::bulk_insert(txn, ctx, batch).await?;
+    super::people::reset_id_sequence(txn).await?;
+    let duplicated: Vec<String> =
+        super::people::duplicated_ids(txn).await?.into_iter().filter(|p| pids.contains(p)).collect();
+    super::people::sync_duplicates(txn, &duplicated).await?;
+    super::counters::rebuild(txn).await?;
+    Ok(())
 }
 
 /// Undoes a committed import as a whole: each field it changed goes back unless it was changed
