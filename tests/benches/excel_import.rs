@@ -110,7 +110,7 @@ async fn run(rows: usize) {
     for i in 0..rows {
         let r = (i + 1) as u32;
         let (class, grade) = &class_names[i % class_names.len()];
-        let male = rng.next() % 2 == 0;
+        let male = rng.next().is_multiple_of(2);
         let name = if male {
             format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE_M), rng.pick(GIVEN_M))
         } else {

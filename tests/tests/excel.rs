@@ -178,7 +178,7 @@ fn rows(import: &Value) -> &Vec<Value> {
     import["rows"].as_array().expect("rows")
 }
 
-fn row_at<'a>(import: &'a Value, row: u64) -> &'a Value {
+fn row_at(import: &Value, row: u64) -> &Value {
     rows(import).iter().find(|r| r["row"] == row).unwrap_or_else(|| panic!("row {row} in {import}"))
 }
 
@@ -318,7 +318,8 @@ async fn round_trip_export_edit_as_a_clerk_import_preview_commit_and_audit() {
     let y = school_year_start(&app) - 11;
     {
         let sheet = &mut book[0].1;
-        let find = |sheet: &Vec<Vec<Data>>, id: i64| sheet.iter().position(|r| text(&r[0]) == id.to_string()).expect("row");
+        let find =
+            |sheet: &Vec<Vec<Data>>, id: i64| sheet.iter().position(|r| text(&r[0]) == id.to_string()).expect("row");
         let ra = find(sheet, id_of(&a));
         sheet[ra][col("Giới tính")] = Data::String("Nữ".into());
         let rb = find(sheet, id_of(&b));
@@ -562,7 +563,8 @@ async fn id_cells_as_text_or_numbers_and_serial_dates_carry_their_findings() {
     )]);
     let p = preview(&app, &token, &format!("?classId={}", app.fixtures.class_a1_6a), "ids.xlsx", &bytes).await;
     let one = row_at(&p, 2);
-    let only_residence = |row: &Value| codes(row, "findings").into_iter().filter(|c| !c.starts_with("address")).collect::<Vec<_>>();
+    let only_residence =
+        |row: &Value| codes(row, "findings").into_iter().filter(|c| !c.starts_with("address")).collect::<Vec<_>>();
     assert!(only_residence(one).is_empty(), "text ID and text date are clean: {one}");
     let two = row_at(&p, 3);
     assert_eq!(only_residence(two), vec!["id_leading_zeros_restored"], "{two}");
@@ -633,7 +635,10 @@ async fn a_windows_1258_csv_is_read() {
 async fn a_missing_required_column_is_a_clear_problem() {
     let app = spawn_app().await;
     let token = app.login("school-a1").await;
-    let bytes = xlsx(&[("6A", vec![vec![s("Họ và tên"), s("Giới tính"), s("Số định danh cá nhân")], vec![s("A B"), s("Nam")]])]);
+    let bytes = xlsx(&[(
+        "6A",
+        vec![vec![s("Họ và tên"), s("Giới tính"), s("Số định danh cá nhân")], vec![s("A B"), s("Nam")]],
+    )]);
     let res = send_upload(&app, &token, "", "thieu.xlsx", &bytes).await;
     res.assert_problem(422, "validation_failed");
     assert_eq!(res.body["errors"][0]["pointer"], "/file/columns/dateOfBirth");
@@ -678,9 +683,14 @@ async fn rows_out_of_scope_duplicates_and_read_only_accounts() {
     assert_eq!(codes(row_at(&p, 7), "errors"), vec!["class_unknown"]);
     assert_eq!(codes(row_at(&p, 8), "errors"), vec!["record_key_unknown"]);
     let t = &p["totals"];
-    assert_eq!((t["rows"].as_i64(), t["unchanged"].as_i64(), t["create"].as_i64(), t["rejected"].as_i64()), (Some(7), Some(1), Some(1), Some(5)));
+    assert_eq!(
+        (t["rows"].as_i64(), t["unchanged"].as_i64(), t["create"].as_i64(), t["rejected"].as_i64()),
+        (Some(7), Some(1), Some(1), Some(5))
+    );
     // only rejected rows
-    let only = app.get(&format!("/api/v1/imports/{}?action=rejected&pageSize=2&page=2", p["id"].as_str().expect("id")), &a1).await;
+    let only = app
+        .get(&format!("/api/v1/imports/{}?action=rejected&pageSize=2&page=2", p["id"].as_str().expect("id")), &a1)
+        .await;
     assert_eq!(only.body["rowsMatching"], 5);
     assert_eq!(rows(&only.body).len(), 2);
     assert!(rows(&only.body).iter().all(|r| r["action"] == "rejected"));
@@ -730,7 +740,11 @@ async fn commit_twice_is_a_no_op_and_undo_puts_everything_back_except_later_chan
     // somebody edits b's name after the import: undo keeps that field
     let sb = student(&app, &token, id_of(&b)).await;
     let res = app
-        .patch(&format!("/api/v1/students/{}", id_of(&b)), &token, &json!({"fullName": "Đinh Thị Loan Chi", "version": sb["version"]}))
+        .patch(
+            &format!("/api/v1/students/{}", id_of(&b)),
+            &token,
+            &json!({"fullName": "Đinh Thị Loan Chi", "version": sb["version"]}),
+        )
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     let undone = app.post(&format!("/api/v1/imports/{id}/undo"), &token, &json!({})).await;
@@ -862,7 +876,11 @@ async fn size_limits_answer_413_and_broken_files_422() {
         *b = 0x55;
     }
     let res = send_upload(&app, &token, "", "corrupt.xlsx", &corrupt).await;
-    assert!(res.status == 422 || res.status == 201, "corrupt data is an error or survives, never a crash: {}", res.text);
+    assert!(
+        res.status == 422 || res.status == 201,
+        "corrupt data is an error or survives, never a crash: {}",
+        res.text
+    );
     let res = send_upload(&app, &token, "", "x.pdf", b"%PDF-1.4\0\0\0binary").await;
     res.assert_problem(415, "unsupported_media_type");
     // a workbook with macros
@@ -934,8 +952,16 @@ async fn many_new_records_are_inserted_in_bulk_with_counters_duplicates_and_undo
     let mut csv = String::from("Họ và tên,Ngày sinh,Giới tính,Số định danh cá nhân,Lớp\n");
     for i in 0..n {
         // the first row reuses the other school's pupil's ID number
-        let pid = if i == 0 { existing["personalId"].as_str().expect("pid").to_owned() } else { format!("0312{:02}{:06}", y % 100, i) };
-        csv.push_str(&format!("Học Sinh Bulk {i},{:02}/02/{y},Nam,{pid},{}\n", i % 28 + 1, if i % 2 == 0 { "6A" } else { "6B" }));
+        let pid = if i == 0 {
+            existing["personalId"].as_str().expect("pid").to_owned()
+        } else {
+            format!("0312{:02}{:06}", y % 100, i)
+        };
+        csv.push_str(&format!(
+            "Học Sinh Bulk {i},{:02}/02/{y},Nam,{pid},{}\n",
+            i % 28 + 1,
+            if i % 2 == 0 { "6A" } else { "6B" }
+        ));
     }
     let p = preview(&app, &token, "", "bulk.csv", csv.as_bytes()).await;
     assert_eq!(p["totals"]["create"], n as u64, "{}", p["totals"]);
@@ -954,7 +980,10 @@ async fn many_new_records_are_inserted_in_bulk_with_counters_duplicates_and_undo
     assert_eq!(first["fullName"], "Học Sinh Bulk 0");
     assert!(codes(&first, "findings").contains(&"id_duplicate".to_owned()), "{first}");
     let h = history(&app, &token, id_of(&first)).await;
-    assert!(h.iter().any(|e| e["action"] == "create" && e["source"] == "import" && e["sourceRef"] == id.as_str()), "{h:?}");
+    assert!(
+        h.iter().any(|e| e["action"] == "create" && e["source"] == "import" && e["sourceRef"] == id.as_str()),
+        "{h:?}"
+    );
     // undo removes them all, and the counters still agree
     let undone = app.post(&format!("/api/v1/imports/{id}/undo"), &token, &json!({})).await;
     assert_eq!(undone.status, 200, "{}", undone.text);

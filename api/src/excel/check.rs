@@ -58,7 +58,11 @@ pub fn run(
     let meta = import::read_meta(&book);
     let layout = plan::layout(&book, meta.as_ref()).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let kind = kind
-        .or_else(|| meta.as_ref().and_then(|m| m.kind.as_deref()).map(|k| if k == "staff" { PersonKind::Staff } else { PersonKind::Student }))
+        .or_else(|| {
+            meta.as_ref()
+                .and_then(|m| m.kind.as_deref())
+                .map(|k| if k == "staff" { PersonKind::Staff } else { PersonKind::Student })
+        })
         .unwrap_or_default();
     let total = layout.rows.len();
     let none = HashSet::new();
@@ -78,7 +82,13 @@ pub fn run(
     let layout = strip_record_keys(layout);
     let rows = plan::plan(&layout, &input, &mut |n| progress(n, total));
     let totals = Totals::of(&rows);
-    let mut summary = CheckSummary { report: report_path(file), totals: totals.clone(), rows_with_errors: 0, rows_with_warnings: 0, fixes: 0 };
+    let mut summary = CheckSummary {
+        report: report_path(file),
+        totals: totals.clone(),
+        rows_with_errors: 0,
+        rows_with_warnings: 0,
+        fixes: 0,
+    };
     for r in &rows {
         if r.action == RowAction::Rejected || r.findings.iter().any(|f| f.severity == Severity::Error) {
             summary.rows_with_errors += 1;

@@ -67,7 +67,11 @@ enum Level {
 pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let header = Format::new().set_bold().set_text_wrap().set_background_color(Color::RGB(0xDDEBF7)).set_border(FormatBorder::Thin);
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0xDDEBF7))
+        .set_border(FormatBorder::Thin);
     let plain = Format::new().set_num_format("@");
     let quoted = plain.clone().set_quote_prefix();
     let fill = |c: u32| Format::new().set_num_format("@").set_background_color(Color::RGB(c));
@@ -124,8 +128,7 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
         ws.set_column_width(result_col, 14)?;
         ws.set_column_width(result_col + 1, 60)?;
         ws.set_freeze_panes(1, 1)?;
-        let mut r = 1u32;
-        for row in input.rows.iter().filter(|p| p.sheet == layout.name) {
+        for (r, row) in (1u32..).zip(input.rows.iter().filter(|p| p.sheet == layout.name)) {
             // messages per source column, with the worst level
             let mut per_col: std::collections::BTreeMap<Option<usize>, (Level, Vec<String>)> = Default::default();
             let mut push = |col: Option<usize>, level: Level, msg: String| {
@@ -183,7 +186,6 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
                 .collect();
             detail.dedup();
             write_text(ws, r, result_col + 1, &detail.join(" | "), &plain, &quoted)?;
-            r += 1;
         }
     }
     wb.save_to_buffer()

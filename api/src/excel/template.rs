@@ -121,11 +121,11 @@ fn hint(col: Column) -> Option<(&'static str, &'static str)> {
     match col {
         Column::RecordKey => Some(("Không sửa", "Mã hồ sơ do hệ thống cấp; để trống ở dòng thêm mới.")),
         Column::DateOfBirth => Some(("Ngày sinh", "Nhập ngày/tháng/năm, ví dụ 05/03/2014.")),
-        Column::PersonalId => Some(("Số định danh", "Đủ 12 chữ số như trên thẻ CCCD hoặc giấy khai sinh; giữ số 0 ở đầu.")),
-        Column::Gender => Some(("Giới tính", "Chọn Nam hoặc Nữ.")),
-        Column::ResidenceNewCommune => {
-            Some(("Sau 2025", "Chỉ được đọc khi cột Xã/Phường (trước 2025) để trống."))
+        Column::PersonalId => {
+            Some(("Số định danh", "Đủ 12 chữ số như trên thẻ CCCD hoặc giấy khai sinh; giữ số 0 ở đầu."))
         }
+        Column::Gender => Some(("Giới tính", "Chọn Nam hoặc Nữ.")),
+        Column::ResidenceNewCommune => Some(("Sau 2025", "Chỉ được đọc khi cột Xã/Phường (trước 2025) để trống.")),
         _ => None,
     }
 }
@@ -138,7 +138,10 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
         .set_text_wrap()
         .set_background_color(Color::RGB(0xDDEBF7))
         .set_border(FormatBorder::Thin);
-    let key_format = Format::new().set_background_color(Color::RGB(0xE7E6E6)).set_font_color(Color::RGB(0x595959)).set_num_format("@");
+    let key_format = Format::new()
+        .set_background_color(Color::RGB(0xE7E6E6))
+        .set_font_color(Color::RGB(0x595959))
+        .set_num_format("@");
     let text = Format::new().set_num_format("@");
     let quoted = Format::new().set_num_format("@").set_quote_prefix();
     let info = Format::new().set_font_color(Color::RGB(0x7F7F7F)).set_text_wrap();

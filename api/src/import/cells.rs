@@ -65,7 +65,7 @@ pub fn number_text(n: f64) -> String {
 pub fn read_text(cell: &Cell) -> Option<String> {
     let s = cell.display();
     let t = s.trim();
-    (!t.is_empty()).then(|| s)
+    (!t.is_empty()).then_some(s)
 }
 
 /// An ID-number cell (personal ID or sector code) as text. A numeric cell gives its integer

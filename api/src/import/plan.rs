@@ -489,7 +489,12 @@ pub fn class_key(name: &str) -> String {
 }
 
 fn err(field: Option<&str>, column: Option<usize>, code: &str, message: impl Into<String>) -> RowError {
-    RowError { field: field.map(str::to_owned), column: column.map(column_letter), code: code.to_owned(), message: message.into() }
+    RowError {
+        field: field.map(str::to_owned),
+        column: column.map(column_letter),
+        code: code.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Plans every row. `progress` is called every thousand rows with the number done.
@@ -510,9 +515,8 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
         }
     }
     let classes: HashMap<String, &ClassInfo> = input.classes.iter().map(|c| (class_key(&c.name), c)).collect();
-    let grade_of = |class_id: Option<i64>| {
-        class_id.and_then(|id| input.classes.iter().find(|c| c.id == id)).map(|c| c.grade)
-    };
+    let grade_of =
+        |class_id: Option<i64>| class_id.and_then(|id| input.classes.iter().find(|c| c.id == id)).map(|c| c.grade);
     let ctx = RuleContext::new(input.today, input.kind);
     let evaluate = |id: &Identity, class_id: Option<i64>| {
         let grade = if input.kind == PersonKind::Student { grade_of(class_id) } else { None };
@@ -646,8 +650,7 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
         }
         if !planned.errors.is_empty() {
             // the cells' own problems still show in the preview and the error workbook
-            planned.findings =
-                row_outcome.map_or_else(|| evaluate(&row_identity, row_class).findings, |o| o.findings);
+            planned.findings = row_outcome.map_or_else(|| evaluate(&row_identity, row_class).findings, |o| o.findings);
             planned.values = RowValues::of(&row_identity, row_sector);
             out.push(planned);
             continue;

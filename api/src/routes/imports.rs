@@ -184,15 +184,22 @@ fn view(m: &model::Model, q: &RowsQuery) -> Import {
         rows_total: m.rows_total,
         totals: imports::totals_of(m),
         sheets: imports::sheets_of(m),
-        rows: matching.iter().skip(start).take(usize::try_from(page_size).unwrap_or(100)).map(|r| row_view(r)).collect(),
+        rows: matching
+            .iter()
+            .skip(start)
+            .take(usize::try_from(page_size).unwrap_or(100))
+            .map(|r| row_view(r))
+            .collect(),
         page,
         page_size,
         rows_matching: matching.len() as u64,
         reverted: m.reverted,
         kept: m.kept,
-        error: m.error.as_deref().and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok()).and_then(|v| {
-            v.get("message").and_then(|m| m.as_str()).map(str::to_owned)
-        }),
+        error: m
+            .error
+            .as_deref()
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned)),
     }
 }
 
@@ -201,7 +208,11 @@ fn too_large(max: usize) -> ApiError {
         ErrorCode::PayloadTooLarge,
         format!("Tệp lớn hơn giới hạn {} MB; hãy chia thành nhiều tệp.", max / (1024 * 1024)),
     );
-    e.errors.push(FieldError { pointer: "/file".to_owned(), code: "too_large".to_owned(), message: e.detail.clone().unwrap_or_default() });
+    e.errors.push(FieldError {
+        pointer: "/file".to_owned(),
+        code: "too_large".to_owned(),
+        message: e.detail.clone().unwrap_or_default(),
+    });
     e
 }
 
@@ -267,12 +278,14 @@ async fn read_upload(
     max: usize,
 ) -> ApiResult<(String, Vec<u8>)> {
     let headers = req.headers();
-    if let Some(len) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+    if let Some(len) =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
         && len > max + 64 * 1024
     {
         return Err(too_large(max));
     }
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let content_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
         let mut form = actix_multipart::Multipart::new(headers, payload);
         while let Some(field) = form.next().await {
@@ -309,8 +322,12 @@ async fn read_upload(
         .filename
         .clone()
         .or_else(|| headers.get("x-filename").and_then(|v| v.to_str().ok()).map(str::to_owned))
-        .or_else(|| headers.get(header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).and_then(filename_from_disposition))
-        .unwrap_or_else(|| if content_type.contains("csv") { "tep-tai-len.csv".to_owned() } else { "tep-tai-len".to_owned() });
+        .or_else(|| {
+            headers.get(header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).and_then(filename_from_disposition)
+        })
+        .unwrap_or_else(|| {
+            if content_type.contains("csv") { "tep-tai-len.csv".to_owned() } else { "tep-tai-len".to_owned() }
+        });
     let mut bytes = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request(format!("Không đọc hết được tệp: {e}")))?;
@@ -435,7 +452,11 @@ pub async fn undo_import(
     (status = 409, description = "Already committed", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/imports/{id}")]
-pub async fn delete_import(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn delete_import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
     imports::discard(&state.store.db, &caller, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

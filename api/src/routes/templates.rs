@@ -67,10 +67,8 @@ async fn send(
         provinces: templates::province_names(),
         blank_rows: 200,
     };
-    let bytes = web::block(move || template::write(&t))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let bytes =
+        web::block(move || template::write(&t)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
     audit::record(
         &state.store.db,
         &AuditCtx::manual(caller, super::request_id(req)),

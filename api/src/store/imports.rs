@@ -98,7 +98,10 @@ pub async fn read_file(
         if layout.rows.len() > max_rows {
             return Err(ImportError::Read(ReadError::TooLarge {
                 what: "rows",
-                message: format!("Tệp có {} dòng dữ liệu, quá giới hạn {max_rows}; hãy chia thành nhiều tệp.", layout.rows.len()),
+                message: format!(
+                    "Tệp có {} dòng dữ liệu, quá giới hạn {max_rows}; hãy chia thành nhiều tệp.",
+                    layout.rows.len()
+                ),
             }));
         }
         Ok((book, layout, meta))
@@ -209,15 +212,7 @@ async fn scope_for(
             .await?;
         outside_sector_codes.extend(found.into_iter().flatten());
     }
-    Ok(Scope {
-        kind,
-        unit,
-        class_id,
-        existing,
-        classes: class_list,
-        outside_keys,
-        outside_sector_codes,
-    })
+    Ok(Scope { kind, unit, class_id, existing, classes: class_list, outside_keys, outside_sector_codes })
 }
 
 fn plan_rows(scope: &Scope, layout: &Layout, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
@@ -312,7 +307,11 @@ pub async fn start(
     Ok(record)
 }
 
-async fn finish_plan(db: &DatabaseConnection, record: imports::Model, rows: Vec<PlannedRow>) -> StoreResult<imports::Model> {
+async fn finish_plan(
+    db: &DatabaseConnection,
+    record: imports::Model,
+    rows: Vec<PlannedRow>,
+) -> StoreResult<imports::Model> {
     let totals = Totals::of(&rows);
     let mut active: imports::ActiveModel = record.into();
     active.rows_read = Set(i32::try_from(rows.len()).unwrap_or(i32::MAX));
@@ -333,9 +332,8 @@ async fn run_job(
 ) -> Result<(), ImportError> {
     let done = Arc::new(AtomicUsize::new(0));
     let counter = done.clone();
-    let mut task = tokio::task::spawn_blocking(move || {
-        plan_rows(&scope, &layout, &mut |n| counter.store(n, Ordering::Relaxed))
-    });
+    let mut task =
+        tokio::task::spawn_blocking(move || plan_rows(&scope, &layout, &mut |n| counter.store(n, Ordering::Relaxed)));
     let rows = loop {
         tokio::select! {
             res = &mut task => break res.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?,
@@ -382,7 +380,9 @@ pub fn totals_of(record: &imports::Model) -> Totals {
 async fn writable(db: &DatabaseConnection, caller: &Caller, record: &imports::Model) -> StoreResult<()> {
     let unit = super::units::get(db, record.unit_id).await?;
     if !caller.writes_unit(unit.id, &unit.path) {
-        return Err(StoreError::Forbidden("Chỉ đơn vị quản lý hồ sơ mới ghi, hoàn tác hoặc huỷ lần nhập này.".to_owned()));
+        return Err(StoreError::Forbidden(
+            "Chỉ đơn vị quản lý hồ sơ mới ghi, hoàn tác hoặc huỷ lần nhập này.".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -431,10 +431,14 @@ pub async fn commit(
     match record.status.as_str() {
         status::COMMITTED => return Ok(record),
         status::UNDONE => {
-            return Err(StoreError::Conflict { pointer: None, message: "Lần nhập này đã được hoàn tác.".to_owned() });
+            return Err(StoreError::Conflict {
+                pointer: None, message: "Lần nhập này đã được hoàn tác.".to_owned()
+            });
         }
         status::FAILED => {
-            return Err(StoreError::Conflict { pointer: None, message: "Lần nhập này bị lỗi khi đọc tệp.".to_owned() });
+            return Err(StoreError::Conflict {
+                pointer: None, message: "Lần nhập này bị lỗi khi đọc tệp.".to_owned()
+            });
         }
         status::PROCESSING => {
             // the job commits when it is done
@@ -467,9 +471,10 @@ pub async fn commit(
         bulk_create(&txn, &ctx, kind, record.unit_id, &rows).await.map_err(|e| match e {
             StoreError::Conflict { .. } => StoreError::Conflict {
                 pointer: None,
-                message: "Một mã định danh ngành trong tệp vừa được dùng cho hồ sơ khác; không có thay đổi nào được ghi. \
+                message:
+                    "Một mã định danh ngành trong tệp vừa được dùng cho hồ sơ khác; không có thay đổi nào được ghi. \
                           Hãy tải tệp lên lại để xem trước lần nữa."
-                    .to_owned(),
+                        .to_owned(),
             },
             other => other,
         })?;
@@ -578,7 +583,9 @@ pub async fn undo(
     match record.status.as_str() {
         status::COMMITTED => {}
         status::UNDONE => {
-            return Err(StoreError::Conflict { pointer: None, message: "Lần nhập này đã được hoàn tác.".to_owned() });
+            return Err(StoreError::Conflict {
+                pointer: None, message: "Lần nhập này đã được hoàn tác.".to_owned()
+            });
         }
         _ => {
             return Err(StoreError::Conflict {
@@ -603,8 +610,7 @@ pub async fn undo(
             per_person.entry(pid).or_default().push(e);
         }
     }
-    let ctx =
-        AuditCtx::manual(caller, request_id).with_source(Source::Import, Some(format!("{id}:undo")));
+    let ctx = AuditCtx::manual(caller, request_id).with_source(Source::Import, Some(format!("{id}:undo")));
     let (mut reverted, mut kept) = (0i32, 0i32);
     for (pid, fields) in per_person {
         let Ok(row) = super::people::get(&txn, caller, kind, pid).await else {

@@ -47,12 +47,8 @@ pub fn record(p: &people::Model) -> TemplateRecord {
             .and(residence.and_then(|r| r.post2025.as_ref()).and_then(|u| u.commune_name.clone()));
         (p.res_commune.clone(), converted)
     };
-    let mut problems: Vec<String> = outcome
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Fixed)
-        .map(|f| f.message.clone())
-        .collect();
+    let mut problems: Vec<String> =
+        outcome.findings.iter().filter(|f| f.severity != Severity::Fixed).map(|f| f.message.clone()).collect();
     problems.dedup();
     TemplateRecord {
         key: p.id,
