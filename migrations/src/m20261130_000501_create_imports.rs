@@ -1,4 +1,4 @@
-//! Spreadsheet imports: the preview (the plan of every row, as JSON text), its progress while a
+//! Spreadsheet imports: the preview (the plan of every row, as JSON text in `import_rows`), its progress while a
 //! background job reads a large file, and its commit and undo. The changes themselves are audit
 //! rows with source `import` whose `source_ref` is the import id.
 
@@ -34,10 +34,9 @@ impl MigrationTrait for Migration {
                     .col(boolean("commit_requested").default(false))
                     .col(integer("rows_read").default(0))
                     .col(integer("rows_total").default(0))
-                    // JSON: totals, sheet layouts, planned rows
+                    // JSON: totals, sheet layouts
                     .col(text("totals"))
                     .col(text("sheets"))
-                    .col(text("rows"))
                     // JSON problem when status = failed
                     .col(text_null("error"))
                     .col(timestamp_with_time_zone("created_at"))
@@ -49,10 +48,28 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.create_index(index("ix_imports_unit", "imports", &["unit_id", "created_at"])).await
+        manager.create_index(index("ix_imports_unit", "imports", &["unit_id", "created_at"])).await?;
+        // the planned rows, one per data row of the file, paged by the preview
+        manager
+            .create_table(
+                Table::create()
+                    .table("import_rows")
+                    .if_not_exists()
+                    .col(string_len("import_id", 36))
+                    .col(integer("seq"))
+                    // unchanged | update | create | rejected
+                    .col(string_len("action", 16))
+                    // JSON: the planned row (cells, values, changes, findings, errors)
+                    .col(text("data"))
+                    .primary_key(Index::create().col("import_id").col("seq"))
+                    .to_owned(),
+            )
+            .await?;
+        manager.create_index(index("ix_import_rows_action", "import_rows", &["import_id", "action", "seq"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table("import_rows").if_exists().to_owned()).await?;
         manager.drop_table(Table::drop().table("imports").if_exists().to_owned()).await
     }
 }

@@ -268,7 +268,12 @@ async fn the_template_keeps_ids_and_dates_as_text_with_dropdowns_a_frozen_header
     assert!(sheet_xml.contains("state=\"frozen\""), "frozen header");
     assert!(sheet_xml.contains("\"Nam,Nữ\""), "gender drop-down: {sheet_xml}");
     assert!(sheet_xml.contains("promptTitle"), "input hints");
-    assert!(sheet_xml.contains("_dinhdanh"), "province drop-down reads the metadata sheet");
+    assert!(sheet_xml.contains("_dinhdanh"), "unit drop-downs read the metadata sheet");
+    assert_eq!(
+        sheet_xml.matches("type=\"list\"").count(),
+        5,
+        "gender, province, and the school's province's districts, communes and post-2025 communes"
+    );
     // hidden metadata: template, scope, class of the sheet, record keys
     let wb_xml = &zip_part(&bytes, "xl/workbook.xml")[0].1;
     assert!(wb_xml.contains("name=\"_dinhdanh\" sheetId=\"3\" state=\"hidden\""), "{wb_xml}");
@@ -283,6 +288,8 @@ async fn the_template_keeps_ids_and_dates_as_text_with_dropdowns_a_frozen_header
     assert_eq!(keys.len(), 2);
     // instructions in Vietnamese
     assert!(book[1].1.iter().any(|r| text(&r[0]).contains("Số định danh cá nhân nhập đủ 12 chữ số")));
+    let communes: Vec<String> = meta.iter().filter_map(|r| r.get(6)).map(text).filter(|t| !t.is_empty()).collect();
+    assert!(communes.iter().any(|c| c.contains("Dư Hàng")), "Hải Phòng's communes are offered");
 
     // a whole school: one sheet per class; staff template; only= filters
     let school = download(&app, &token, "/api/v1/templates/students.xlsx").await;

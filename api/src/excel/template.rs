@@ -63,8 +63,10 @@ pub struct Template {
     pub scope: String,
     pub exported_at: DateTime<Utc>,
     pub sheets: Vec<TemplateSheet>,
-    /// Province names offered in the drop-down.
-    pub provinces: Vec<String>,
+    /// Names offered in drop-downs, per column (provinces; and for a unit in one province, its
+    /// pre-2025 districts and communes and its post-2025 communes). Written to the metadata
+    /// sheet; a value outside the list is allowed after a notice (old names, typing variants).
+    pub lists: Vec<(Column, Vec<String>)>,
     /// Rows with validation and text formatting below the data, for new records.
     pub blank_rows: u32,
 }
@@ -155,7 +157,17 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
     } else {
         t.sheets.clone()
     };
-    let province_count = u32::try_from(t.provinces.len()).unwrap_or(0);
+    // drop-down lists live in the metadata sheet, one column each from E on
+    let list_ranges: Vec<(Column, String)> = t
+        .lists
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, names))| !names.is_empty())
+        .map(|(i, (col, names))| {
+            let letter = crate::import::column_letter(4 + i);
+            (*col, format!("='{META_SHEET}'!${letter}$1:${letter}${}", names.len()))
+        })
+        .collect();
     for s in &sheets {
         let name = sheet_name(&s.name, &mut taken);
         names.push((name.clone(), s.class_id));
@@ -193,9 +205,12 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
                 Column::Gender => DataValidation::new()
                     .allow_list_strings(&["Nam", "Nữ"])?
                     .set_error_style(DataValidationErrorStyle::Warning),
-                Column::ResidenceProvince if province_count > 0 => DataValidation::new()
-                    .allow_list_formula(Formula::new(format!("='{META_SHEET}'!$E$1:$E${province_count}")))
-                    .set_error_style(DataValidationErrorStyle::Information),
+                _ if list_ranges.iter().any(|(c, _)| c == col) => {
+                    let range = list_ranges.iter().find(|(c, _)| c == col).map(|(_, r)| r.clone()).unwrap_or_default();
+                    DataValidation::new()
+                        .allow_list_formula(Formula::new(range))
+                        .set_error_style(DataValidationErrorStyle::Information)
+                }
                 _ if hint(*col).is_some() => DataValidation::new().allow_any_value(),
                 _ => continue,
             };
@@ -257,8 +272,11 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
             r += 1;
         }
     }
-    for (i, p) in t.provinces.iter().enumerate() {
-        meta.write_string(u32::try_from(i).unwrap_or(0), 4, p)?;
+    for (i, (_, names)) in t.lists.iter().filter(|(_, names)| !names.is_empty()).enumerate() {
+        let col = u16::try_from(4 + i).unwrap_or(u16::MAX);
+        for (r, name) in names.iter().enumerate() {
+            meta.write_string(u32::try_from(r).unwrap_or(0), col, name)?;
+        }
     }
     meta.set_hidden(true);
     wb.save_to_buffer()

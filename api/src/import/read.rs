@@ -305,6 +305,21 @@ mod tests {
     }
 
     #[test]
+    fn encrypted_and_macro_ole_files_are_refused() {
+        let mut encrypted = OLE_MAGIC.to_vec();
+        encrypted.extend(vec![0u8; 64]);
+        encrypted.extend("EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(
+            matches!(read("secret.xlsx", &encrypted, &Limits::default()), Err(ReadError::Unsupported(m)) if m.contains("mật khẩu"))
+        );
+        let mut vba = OLE_MAGIC.to_vec();
+        vba.extend("_VBA_PROJECT".encode_utf16().flat_map(u16::to_le_bytes));
+        assert!(
+            matches!(read("old.xls", &vba, &Limits::default()), Err(ReadError::Unsupported(m)) if m.contains("macro"))
+        );
+    }
+
+    #[test]
     fn zip_bombs_and_macros_are_refused_before_inflating() {
         let zeros = vec![0u8; 2 * 1024 * 1024];
         let bomb = zip_with("xl/worksheets/sheet1.xml", &zeros);

@@ -14,7 +14,7 @@ use crate::domain::personal_id::mask;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem};
 use crate::import::plan::{MatchedBy, SheetLayout};
 use crate::import::{FieldChange, PlannedRow, ReadError, RowAction, RowError, Totals};
-use crate::rules::{Field, Finding, PersonKind};
+use crate::rules::{Finding, PersonKind};
 use crate::state::AppState;
 use crate::store::audit::{self, AuditCtx, Event};
 use crate::store::entities::imports as model;
@@ -133,20 +133,9 @@ fn row_view(r: &PlannedRow) -> ImportRow {
             }
         })
         .collect();
-    let findings = r
-        .findings
-        .iter()
-        .map(|f| {
-            let mut f = f.clone();
-            if f.field == Field::PersonalId
-                && let Some(fix) = f.fix.as_mut()
-            {
-                fix.from = mask(&fix.from);
-                fix.to = mask(&fix.to);
-            }
-            f
-        })
-        .collect();
+    let mut outcome = crate::rules::Outcome { findings: r.findings.clone(), ..crate::rules::Outcome::default() };
+    super::people::mask_outcome(&mut outcome);
+    let findings = outcome.findings;
     ImportRow {
         sheet: r.sheet.clone(),
         row: r.row,
@@ -161,13 +150,11 @@ fn row_view(r: &PlannedRow) -> ImportRow {
     }
 }
 
-fn view(m: &model::Model, q: &RowsQuery) -> Import {
+async fn view(state: &AppState, m: &model::Model, q: &RowsQuery) -> ApiResult<Import> {
     let page = q.page.unwrap_or(1).max(1);
     let page_size = q.page_size.unwrap_or(100).clamp(1, 1000);
-    let rows = imports::rows_of(m);
-    let matching: Vec<&PlannedRow> = rows.iter().filter(|r| q.action.is_none_or(|a| r.action == a)).collect();
-    let start = usize::try_from((page - 1).saturating_mul(page_size)).unwrap_or(usize::MAX);
-    Import {
+    let (rows, matching) = imports::page_of(&state.store.db, &m.id, q.action, page, page_size).await?;
+    Ok(Import {
         id: m.id.clone(),
         status: m.status.clone(),
         population: m.kind.clone(),
@@ -184,15 +171,10 @@ fn view(m: &model::Model, q: &RowsQuery) -> Import {
         rows_total: m.rows_total,
         totals: imports::totals_of(m),
         sheets: imports::sheets_of(m),
-        rows: matching
-            .iter()
-            .skip(start)
-            .take(usize::try_from(page_size).unwrap_or(100))
-            .map(|r| row_view(r))
-            .collect(),
+        rows: rows.iter().map(row_view).collect(),
         page,
         page_size,
-        rows_matching: matching.len() as u64,
+        rows_matching: matching,
         reverted: m.reverted,
         kept: m.kept,
         error: m
@@ -200,7 +182,7 @@ fn view(m: &model::Model, q: &RowsQuery) -> Import {
             .as_deref()
             .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
             .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned)),
-    }
+    })
 }
 
 fn too_large(max: usize) -> ApiError {
@@ -342,15 +324,15 @@ async fn read_upload(
     Ok((name, bytes))
 }
 
-fn answer(m: &model::Model, created: bool) -> HttpResponse {
-    let body = view(m, &RowsQuery { page: None, page_size: None, action: None });
-    if m.status == status::PROCESSING {
+async fn answer(state: &AppState, m: &model::Model, created: bool) -> ApiResult<HttpResponse> {
+    let body = view(state, m, &RowsQuery { page: None, page_size: None, action: None }).await?;
+    Ok(if m.status == status::PROCESSING {
         HttpResponse::Accepted().json(body)
     } else if created {
         HttpResponse::Created().json(body)
     } else {
         HttpResponse::Ok().json(body)
-    }
+    })
 }
 
 /// Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
@@ -386,7 +368,7 @@ pub async fn create_import(
     };
     let record =
         imports::start(&state.store.db, settings, &caller, super::request_id(&req), filename, bytes, opts).await?;
-    Ok(answer(&record, true))
+    answer(&state, &record, true).await
 }
 
 /// An import: status, progress, totals, and a page of its rows.
@@ -402,7 +384,7 @@ pub async fn get_import(
     query: web::Query<RowsQuery>,
 ) -> ApiResult<web::Json<Import>> {
     let record = imports::get(&state.store.db, &caller, &id).await?;
-    Ok(web::Json(view(&record, &query)))
+    Ok(web::Json(view(&state, &record, &query).await?))
 }
 
 /// Commits an import: every accepted row in one transaction, each change audited with source
@@ -423,7 +405,7 @@ pub async fn commit_import(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let record = imports::commit(&state.store.db, &caller, super::request_id(&req), &id).await?;
-    Ok(answer(&record, false))
+    answer(&state, &record, false).await
 }
 
 /// Undoes a committed import: its changes go back unless changed again since (counted in
@@ -442,7 +424,7 @@ pub async fn undo_import(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let record = imports::undo(&state.store.db, &caller, super::request_id(&req), &id).await?;
-    Ok(answer(&record, false))
+    answer(&state, &record, false).await
 }
 
 /// Discards an import that was not committed.
@@ -484,8 +466,8 @@ pub async fn import_report(
         record.filename.rsplit_once('.').map(|(b, _)| b).unwrap_or(&record.filename).replace(['"', '\\', '/'], "-")
     );
     let unit_id = record.unit_id;
+    let rows = imports::rows_of(&state.store.db, &record.id).await?;
     let bytes = web::block(move || {
-        let rows = imports::rows_of(&record);
         let sheets = imports::sheets_of(&record);
         let totals = imports::totals_of(&record);
         crate::excel::report::write(&crate::excel::report::ReportInput {

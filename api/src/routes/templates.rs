@@ -64,7 +64,7 @@ async fn send(
         scope: scope.clone(),
         exported_at: chrono::Utc::now(),
         sheets,
-        provinces: templates::province_names(),
+        lists: templates::dropdown_lists(&unit),
         blank_rows: 200,
     };
     let bytes =

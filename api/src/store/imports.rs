@@ -16,7 +16,7 @@ use sea_orm::{
 };
 
 use super::audit::{AuditCtx, Source};
-use super::entities::{audit_events, classes, imports, people, units};
+use super::entities::{audit_events, classes, import_rows, imports, people, units};
 use super::people::{Identity, NewPerson, PersonChanges};
 use super::{StoreError, StoreResult};
 use crate::config::ImportSettings;
@@ -268,7 +268,6 @@ pub async fn start(
         rows_total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
         totals: Set(json(&Totals::default())),
         sheets: Set(json(&layout.sheets)),
-        rows: Set("[]".to_owned()),
         error: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -313,13 +312,31 @@ async fn finish_plan(
     rows: Vec<PlannedRow>,
 ) -> StoreResult<imports::Model> {
     let totals = Totals::of(&rows);
+    let txn = db.begin().await?;
+    save_rows(&txn, &record.id, &rows).await?;
     let mut active: imports::ActiveModel = record.into();
     active.rows_read = Set(i32::try_from(rows.len()).unwrap_or(i32::MAX));
     active.totals = Set(json(&totals));
-    active.rows = Set(json(&rows));
     active.status = Set(status::READY.to_owned());
     active.updated_at = Set(Utc::now());
-    Ok(active.update(db).await?)
+    let out = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Stores the planned rows of an import (replacing any), in multi-row statements.
+async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[PlannedRow]) -> StoreResult<()> {
+    import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(conn).await?;
+    for (n, chunk) in rows.chunks(500).enumerate() {
+        let models = chunk.iter().enumerate().map(|(i, r)| import_rows::ActiveModel {
+            import_id: Set(id.to_owned()),
+            seq: Set(i32::try_from(n * 500 + i).unwrap_or(i32::MAX)),
+            action: Set(r.action.as_str().to_owned()),
+            data: Set(json(r)),
+        });
+        import_rows::Entity::insert_many(models).exec_without_returning(conn).await?;
+    }
+    Ok(())
 }
 
 async fn run_job(
@@ -349,8 +366,23 @@ async fn run_job(
     };
     let record = imports::Entity::find_by_id(id.to_owned()).one(db).await?.ok_or(StoreError::NotFound)?;
     let record = finish_plan(db, record, rows).await?;
-    if record.commit_requested {
-        commit(db, caller, request_id, id).await?;
+    if record.commit_requested
+        && let Err(e) = commit(db, caller, request_id, id).await
+    {
+        // the preview stays usable: say why the commit did not happen
+        let message = match e {
+            StoreError::Conflict { message, .. } => message,
+            StoreError::Forbidden(message) => message,
+            other => return Err(other.into()),
+        };
+        imports::Entity::update_many()
+            .col_expr(
+                imports::Column::Error,
+                Expr::value(serde_json::json!({"code": "commit_failed", "message": message}).to_string()),
+            )
+            .filter(imports::Column::Id.eq(id))
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
@@ -362,9 +394,57 @@ pub async fn get<C: ConnectionTrait>(conn: &C, caller: &Caller, id: &str) -> Sto
     Ok(record)
 }
 
-/// The planned rows of an import.
-pub fn rows_of(record: &imports::Model) -> Vec<PlannedRow> {
-    serde_json::from_str(&record.rows).unwrap_or_default()
+/// Every planned row of an import, in file order (read in chunks).
+pub async fn rows_of<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<PlannedRow>> {
+    const CHUNK: u64 = 5_000;
+    let mut out = Vec::new();
+    let mut after = -1;
+    loop {
+        let chunk: Vec<(i32, String)> = import_rows::Entity::find()
+            .select_only()
+            .column(import_rows::Column::Seq)
+            .column(import_rows::Column::Data)
+            .filter(import_rows::Column::ImportId.eq(id))
+            .filter(import_rows::Column::Seq.gt(after))
+            .order_by_asc(import_rows::Column::Seq)
+            .limit(CHUNK)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let Some((last, _)) = chunk.last() else { break };
+        after = *last;
+        let n = chunk.len();
+        out.extend(chunk.into_iter().filter_map(|(_, data)| serde_json::from_str(&data).ok()));
+        if (n as u64) < CHUNK {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// A page of planned rows (1-based `page`), optionally of one action, with how many match.
+pub async fn page_of<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    action: Option<RowAction>,
+    page: u64,
+    page_size: u64,
+) -> StoreResult<(Vec<PlannedRow>, u64)> {
+    let mut q = import_rows::Entity::find().filter(import_rows::Column::ImportId.eq(id));
+    if let Some(a) = action {
+        q = q.filter(import_rows::Column::Action.eq(a.as_str()));
+    }
+    let total = q.clone().count(conn).await?;
+    let rows: Vec<String> = q
+        .select_only()
+        .column(import_rows::Column::Data)
+        .order_by_asc(import_rows::Column::Seq)
+        .offset(page.saturating_sub(1).saturating_mul(page_size))
+        .limit(page_size)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok((rows.into_iter().filter_map(|d| serde_json::from_str(&d).ok()).collect(), total))
 }
 
 /// The sheet layouts of an import.
@@ -449,7 +529,6 @@ pub async fn commit(
         _ => {}
     }
     let kind = kind_of(&record.kind);
-    let rows = rows_of(&record);
     let txn = db.begin().await?;
     // claim the import: a second commit racing this one finds nothing to claim
     let claimed = imports::Entity::update_many()
@@ -464,6 +543,7 @@ pub async fn commit(
         drop(txn);
         return get(db, caller, id).await;
     }
+    let rows = rows_of(&txn, id).await?;
     let ctx = AuditCtx::manual(caller, request_id).with_source(Source::Import, Some(id.to_owned()));
     let creates = rows.iter().filter(|r| r.action == RowAction::Create).count();
     let bulk = creates >= BULK_CREATES;
@@ -703,6 +783,9 @@ pub async fn discard(db: &DatabaseConnection, caller: &Caller, id: &str) -> Stor
             message: "Lần nhập đã được ghi; dùng hoàn tác thay vì huỷ.".to_owned(),
         });
     }
-    imports::Entity::delete_by_id(id.to_owned()).exec(db).await?;
+    let txn = db.begin().await?;
+    import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(&txn).await?;
+    imports::Entity::delete_by_id(id.to_owned()).exec(&txn).await?;
+    txn.commit().await?;
     Ok(())
 }

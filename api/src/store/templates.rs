@@ -148,13 +148,32 @@ pub async fn staff<C: ConnectionTrait>(
     Ok((unit, format!("Cán bộ, giáo viên, nhân viên ({})", only.label()), vec![sheet]))
 }
 
-/// Province names for the template's drop-down (post-2025 names first, then pre-2025 ones).
-pub fn province_names() -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for p in crate::domain::admin_units::province_conversions() {
-        if !names.contains(&p.new_name) {
-            names.push(p.new_name.clone());
+/// Drop-down lists for a template of this unit: every province (post-2025 names, then the
+/// pre-2025 ones); when the unit is in a known province, that province's pre-2025 districts
+/// and communes and its post-2025 communes.
+pub fn dropdown_lists(unit: &units::Model) -> Vec<(crate::import::Column, Vec<String>)> {
+    use crate::import::Column;
+    let au = crate::domain::admin_units::units();
+    let mut provinces: Vec<String> = au.new_provinces().iter().map(|p| p.name.to_owned()).collect();
+    for p in au.old_provinces() {
+        if !provinces.iter().any(|n| n == p.name) {
+            provinces.push(p.name.to_owned());
         }
     }
-    names
+    let mut lists = vec![(Column::ResidenceProvince, provinces)];
+    if let Some(code) = unit.province_code.as_deref() {
+        let districts: Vec<String> = au.old_districts_of_province(code).iter().map(|d| d.name.to_owned()).collect();
+        let mut communes: Vec<String> = au.old_communes_of_province(code).iter().map(|c| c.name.to_owned()).collect();
+        communes.sort();
+        communes.dedup();
+        let new_code = au.successor_province(code).map_or(code, |p| p.code);
+        let mut new_communes: Vec<String> =
+            au.new_communes_of_province(new_code).iter().map(|c| c.name.to_owned()).collect();
+        new_communes.sort();
+        new_communes.dedup();
+        lists.push((Column::ResidenceDistrict, districts));
+        lists.push((Column::ResidenceCommune, communes));
+        lists.push((Column::ResidenceNewCommune, new_communes));
+    }
+    lists
 }

@@ -21,8 +21,6 @@ pub struct Model {
     pub totals: String,
     #[sea_orm(column_type = "Text")]
     pub sheets: String,
-    #[sea_orm(column_type = "Text")]
-    pub rows: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
     pub created_at: DateTimeUtc,
