@@ -1001,3 +1001,53 @@ async fn many_new_records_are_inserted_in_bulk_with_counters_duplicates_and_undo
     let old = student(&app, &a2, id_of(&existing)).await;
     assert!(!codes(&old, "findings").contains(&"id_duplicate".to_owned()), "{old}");
 }
+
+#[tokio::test]
+async fn the_staff_template_comes_back_unchanged_and_an_edit_is_seen() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let teacher = app
+        .create_staff(
+            &token,
+            None,
+            json!({
+                "fullName": "Trần Thị Mai",
+                "dateOfBirth": "20/11/1985",
+                "gender": "Nữ",
+                "personalId": "031185000001",
+                "position": "teacher",
+                "residence": {"province": "Thành phố Hải Phòng", "commune": "Phường Lê Chân"}
+            }),
+        )
+        .await;
+    let exported = download(&app, &token, "/api/v1/templates/staff.xlsx").await;
+    let p = preview(&app, &token, "", "can-bo.xlsx", &exported).await;
+    assert_eq!(p["population"], "staff", "the template says what it holds");
+    assert_eq!(p["totals"]["rows"], 1);
+    assert_eq!(p["totals"]["unchanged"], 1, "{}", p);
+    assert_eq!(rows(&p)[0]["personId"], id_of(&teacher));
+    // the same layout as a CSV export of the sheet, with the date retyped
+    let book = read_book(&exported);
+    let sheet = &book[0].1;
+    let mut csv = String::new();
+    for (r, row) in sheet.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, d)| {
+                let t = text(d);
+                if r > 0 && text(&sheet[0][c]).starts_with("Ngày sinh") { "21/11/1985".to_owned() } else { t }
+            })
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    let p = preview(&app, &token, "?population=staff", "can-bo.csv", csv.as_bytes()).await;
+    let r = &rows(&p)[0];
+    assert_eq!(r["action"], "update", "{r}");
+    assert_eq!(
+        r["changes"],
+        json!([{"field": "dateOfBirth", "column": "D", "old": "20/11/1985", "new": "21/11/1985"}])
+    );
+}
