@@ -291,6 +291,12 @@ async fn the_template_keeps_ids_and_dates_as_text_with_dropdowns_a_frozen_header
     let communes: Vec<String> = meta.iter().filter_map(|r| r.get(6)).map(text).filter(|t| !t.is_empty()).collect();
     assert!(communes.iter().any(|c| c.contains("Dư Hàng")), "Hải Phòng's communes are offered");
 
+    // imported back as exported: every row found, nothing changes (the "Cần sửa" texts that
+    // start like headers are data, not a second header row)
+    let back = preview(&app, &token, "", "6a.xlsx", &bytes).await;
+    assert_eq!(back["totals"]["rows"], 2, "{}", back["totals"]);
+    assert_eq!(back["totals"]["unchanged"], 2, "{}", back["totals"]);
+
     // a whole school: one sheet per class; staff template; only= filters
     let school = download(&app, &token, "/api/v1/templates/students.xlsx").await;
     let names: Vec<String> = read_book(&school).into_iter().map(|(n, _)| n).collect();

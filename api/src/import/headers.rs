@@ -314,16 +314,25 @@ fn map_row(r: usize, row: &[String], next: Option<&Vec<String>>) -> HeaderMap {
     let mut map = HeaderMap { row: r, ..HeaderMap::default() };
     let mut used_next = false;
     // only a row that is a header itself may borrow sub-headers from the row below
-    let own = row.iter().filter(|t| match_header(t).is_some()).count();
-    let next = if own > 0 { next } else { None };
+    // and only from a row that is blank under the columns this row names itself (a sub-header
+    // row, not data)
+    let own: Vec<usize> = row
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| match_header(t).is_some_and(|c| c != Column::ResidenceText))
+        .map(|(i, _)| i)
+        .collect();
+    let next = next.filter(|n| !own.is_empty() && own.iter().all(|i| n.get(*i).is_none_or(|t| t.trim().is_empty())));
     let width = row.len().max(next.map_or(0, Vec::len));
     for i in 0..width {
         let text = row.get(i).map(String::as_str).unwrap_or("");
         let mut col = match_header(text);
-        if col.is_none() || matches!(col, Some(Column::ResidenceText)) {
-            // a group header ("Địa chỉ thường trú") over sub-headers ("Tỉnh/Thành phố"…)
+        // a group header ("Địa chỉ thường trú", merged over empty cells) above sub-headers
+        // ("Tỉnh/Thành phố"…); a header the import does not read ("Ghi chú") never borrows
+        if text.trim().is_empty() || matches!(col, Some(Column::ResidenceText)) {
             if let Some(sub) = next.and_then(|n| n.get(i)).and_then(|t| match_header(t))
                 && sub != Column::ResidenceText
+                && !map.columns.iter().any(|(_, k)| *k == sub)
             {
                 col = Some(sub);
                 used_next = true;
@@ -429,6 +438,18 @@ mod tests {
         assert_eq!(map.index_of(Column::ResidenceProvince), Some(3));
         assert_eq!(map.index_of(Column::ResidenceDistrict), Some(4));
         assert_eq!(map.index_of(Column::ResidenceCommune), Some(5));
+    }
+
+    #[test]
+    fn data_below_the_header_is_never_taken_for_a_sub_header() {
+        // what our template writes: a read-only column whose text may start like a header
+        let rows = vec![
+            row(&["Mã hồ sơ", "Họ và tên", "Ngày sinh", "Cần sửa", ""]),
+            row(&["12", "=1", "01/01/2014", "Họ tên có ký tự không phải chữ cái", "Giới tính"]),
+        ];
+        let map = detect(&rows).expect("header");
+        assert_eq!(map.row, 0);
+        assert_eq!(map.columns.len(), 3);
     }
 
     #[test]
