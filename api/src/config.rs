@@ -98,7 +98,7 @@ impl Default for ImportSettings {
             max_bytes: 20 * 1024 * 1024,
             max_rows: 200_000,
             max_sheets: 100,
-            max_uncompressed_bytes: 1024 * 1024 * 1024,
+            max_uncompressed_bytes: 512 * 1024 * 1024,
             job_threshold_rows: 2_000,
         }
     }

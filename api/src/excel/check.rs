@@ -54,7 +54,10 @@ pub fn run(
 ) -> anyhow::Result<CheckSummary> {
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("không đọc được {}: {e}", file.display()))?;
     let filename = file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let book = import::read::read(&filename, &bytes, &settings.limits()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let limits = settings.limits();
+    let book = std::panic::catch_unwind(|| import::read::read(&filename, &bytes, &limits))
+        .map_err(|_| anyhow::anyhow!("không đọc được bảng tính {} (tệp bị hỏng)", file.display()))?
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let meta = import::read_meta(&book);
     let layout = plan::layout(&book, meta.as_ref()).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let kind = kind

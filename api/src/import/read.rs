@@ -27,7 +27,7 @@ impl Default for Limits {
             max_bytes: 20 * 1024 * 1024,
             max_rows: 200_000,
             max_sheets: 100,
-            max_uncompressed_bytes: 1024 * 1024 * 1024,
+            max_uncompressed_bytes: 512 * 1024 * 1024,
         }
     }
 }

@@ -107,7 +107,14 @@ pub async fn read_file(
         Ok((book, layout, meta))
     })
     .await
-    .map_err(|e| ImportError::Store(StoreError::Db(sea_orm::DbErr::Custom(format!("import reader: {e}")))))?
+    .map_err(|e| {
+        // a reader that panics on a malformed file is a malformed file
+        tracing::warn!(error = %e, "spreadsheet reader failed");
+        ImportError::Read(ReadError::Unreadable(
+            "Không đọc được bảng tính (tệp bị hỏng hoặc không đúng định dạng); hãy mở bằng Excel, lưu lại rồi tải lên."
+                .to_owned(),
+        ))
+    })?
 }
 
 async fn scope_for(
