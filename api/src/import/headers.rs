@@ -329,14 +329,13 @@ fn map_row(r: usize, row: &[String], next: Option<&Vec<String>>) -> HeaderMap {
         let mut col = match_header(text);
         // a group header ("Địa chỉ thường trú", merged over empty cells) above sub-headers
         // ("Tỉnh/Thành phố"…); a header the import does not read ("Ghi chú") never borrows
-        if text.trim().is_empty() || matches!(col, Some(Column::ResidenceText)) {
-            if let Some(sub) = next.and_then(|n| n.get(i)).and_then(|t| match_header(t))
-                && sub != Column::ResidenceText
-                && !map.columns.iter().any(|(_, k)| *k == sub)
-            {
-                col = Some(sub);
-                used_next = true;
-            }
+        if (text.trim().is_empty() || matches!(col, Some(Column::ResidenceText)))
+            && let Some(sub) = next.and_then(|n| n.get(i)).and_then(|t| match_header(t))
+            && sub != Column::ResidenceText
+            && !map.columns.iter().any(|(_, k)| *k == sub)
+        {
+            col = Some(sub);
+            used_next = true;
         }
         match col {
             Some(c) if !map.columns.iter().any(|(_, k)| *k == c) => map.columns.push((i, c)),
