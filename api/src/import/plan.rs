@@ -755,11 +755,16 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
                     if let Some(code) = &row_sector {
                         keys.push(format!("s:{}", code.trim()));
                     }
-                    if let Some(pid) = outcome.normalized.personal_id.as_ref().filter(|p| p.len() == 12) {
-                        keys.push(format!("p:{pid}"));
-                    }
-                    if let (Some(n), Some(d)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth) {
-                        keys.push(format!("n:{n}|{d}|{row_class:?}"));
+                    match outcome.normalized.personal_id.as_ref().filter(|p| p.len() == 12) {
+                        Some(pid) => keys.push(format!("p:{pid}")),
+                        // same name and date of birth in one class is the same child only when
+                        // no ID number tells them apart
+                        None => {
+                            if let (Some(n), Some(d)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth)
+                            {
+                                keys.push(format!("n:{n}|{d}|{row_class:?}"));
+                            }
+                        }
                     }
                     if let Some(first) = keys.iter().find_map(|k| seen_new.get(k)) {
                         planned.errors.push(err(
@@ -901,6 +906,21 @@ mod tests {
         assert_eq!(plan[0].class_id, Some(1));
         assert_eq!(plan[1].errors[0].code, "duplicate_row");
         assert_eq!(plan[2].errors[0].code, "name_required");
+    }
+
+    #[test]
+    fn namesakes_born_the_same_day_are_two_children_when_their_id_numbers_differ() {
+        let rows = vec![
+            vec![text("Họ và tên"), text("Ngày sinh"), text("Số định danh cá nhân")],
+            vec![text("Trần Thị Bình"), text("01/02/2014"), text("031314009998")],
+            vec![text("Trần Thị Bình"), text("01/02/2014"), text("031314009999")],
+            vec![text("Lê Văn Tư"), text("01/02/2014"), text("")],
+            vec![text("Lê Văn Tư"), text("01/02/2014"), text("")],
+        ];
+        let plan = run(rows, &[]);
+        let actions: Vec<RowAction> = plan.iter().map(|r| r.action).collect();
+        assert_eq!(actions, vec![RowAction::Create, RowAction::Create, RowAction::Create, RowAction::Rejected]);
+        assert_eq!(plan[3].errors[0].code, "duplicate_row");
     }
 
     #[test]
