@@ -167,6 +167,9 @@ async fn run(rows: usize) {
     assert_eq!(body["totals"]["create"], rows as u64, "{}", body["totals"]);
     let id = body["id"].as_str().expect("id").to_owned();
     println!("preview (upload, read, plan, store): {preview_s:.2} s");
+    if let Some(kib) = vm_hwm_kib() {
+        println!("  peak RSS so far (generation, calamine, preview): {:.0} MB", kib as f64 / 1024.0);
+    }
     let t = Instant::now();
     let res = app
         .client

@@ -82,8 +82,8 @@ pub fn run(
         require_class: false,
     };
     // record keys of our template refer to records the check cannot see: check the row anyway
-    let layout = strip_record_keys(layout);
-    let rows = plan::plan(&layout, &input, &mut |n| progress(n, total));
+    let mut layout = strip_record_keys(layout);
+    let rows = plan::plan(&mut layout, &input, &mut |n| progress(n, total));
     let totals = Totals::of(&rows);
     let mut summary = CheckSummary {
         report: report_path(file),

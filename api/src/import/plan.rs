@@ -498,7 +498,8 @@ fn err(field: Option<&str>, column: Option<usize>, code: &str, message: impl Int
 }
 
 /// Plans every row. `progress` is called every thousand rows with the number done.
-pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
+/// The rows' displayed cells move into the plan (the layout keeps its sheets and values).
+pub fn plan(layout: &mut Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
     let by_id: HashMap<i64, &Existing> = input.existing.iter().map(|e| (e.id, e)).collect();
     let mut by_sector: HashMap<String, &Existing> = HashMap::new();
     let mut by_pid: HashMap<&str, Vec<&Existing>> = HashMap::new();
@@ -525,11 +526,15 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
     let mut seen_people: HashMap<i64, u32> = HashMap::new();
     let mut seen_new: HashMap<String, u32> = HashMap::new();
     let mut out = Vec::with_capacity(layout.rows.len());
-    for (n, row) in layout.rows.iter().enumerate() {
+    let total = layout.rows.len();
+    let sheets = &layout.sheets;
+    for (n, row) in layout.rows.iter_mut().enumerate() {
+        let cells = std::mem::take(&mut row.cells);
+        let row = &*row;
         if n > 0 && n % 1000 == 0 {
             progress(n);
         }
-        let sheet = &layout.sheets[row.sheet];
+        let sheet = &sheets[row.sheet];
         let mut planned = PlannedRow {
             sheet: sheet.name.clone(),
             row: row.row,
@@ -542,7 +547,7 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
             findings: Vec::new(),
             errors: Vec::new(),
             values: RowValues::default(),
-            cells: row.cells.clone(),
+            cells,
             columns: row.values.iter().map(|(c, i, _)| (c.as_str().to_owned(), *i)).collect(),
         };
         // the class the row names, else the sheet's, else the default
@@ -786,7 +791,7 @@ pub fn plan(layout: &Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usi
         }
         out.push(planned);
     }
-    progress(layout.rows.len());
+    progress(total);
     out
 }
 
@@ -827,7 +832,7 @@ mod tests {
     }
 
     fn run(rows: Vec<Vec<Cell>>, existing: &[Existing]) -> Vec<PlannedRow> {
-        let layout = layout(&book(rows), None).expect("layout");
+        let mut layout = layout(&book(rows), None).expect("layout");
         let classes = vec![ClassInfo { id: 1, name: "6A".into(), grade: 6 }];
         let none = HashSet::new();
         let none_s = HashSet::new();
@@ -842,7 +847,7 @@ mod tests {
             can_create: true,
             require_class: true,
         };
-        plan(&layout, &input, &mut |_| {})
+        plan(&mut layout, &input, &mut |_| {})
     }
 
     #[test]

@@ -84,17 +84,23 @@ fn kind_of(s: &str) -> PersonKind {
 }
 
 /// Reads a file (off the async threads) and finds its layout.
-pub async fn read_file(
-    filename: String,
-    bytes: Vec<u8>,
-    settings: &ImportSettings,
-) -> Result<(RawBook, Layout, Option<import::TemplateMeta>), ImportError> {
+/// What is kept of a file once read: its format and encoding, and its layout.
+pub struct ReadFile {
+    pub format: import::FileFormat,
+    pub encoding: Option<import::csv::CsvEncoding>,
+    pub layout: Layout,
+    pub meta: Option<import::TemplateMeta>,
+}
+
+pub async fn read_file(filename: String, bytes: Vec<u8>, settings: &ImportSettings) -> Result<ReadFile, ImportError> {
     let limits = settings.limits();
     let max_rows = settings.max_rows;
     tokio::task::spawn_blocking(move || {
         let book = import::read::read(&filename, &bytes, &limits)?;
+        drop(bytes);
         let meta = import::read_meta(&book);
         let layout = plan::layout(&book, meta.as_ref()).map_err(ImportError::Layout)?;
+        let RawBook { format, encoding, .. } = book;
         if layout.rows.len() > max_rows {
             return Err(ImportError::Read(ReadError::TooLarge {
                 what: "rows",
@@ -104,7 +110,7 @@ pub async fn read_file(
                 ),
             }));
         }
-        Ok((book, layout, meta))
+        Ok(ReadFile { format, encoding, layout, meta })
     })
     .await
     .map_err(|e| {
@@ -222,7 +228,7 @@ async fn scope_for(
     Ok(Scope { kind, unit, class_id, existing, classes: class_list, outside_keys, outside_sector_codes })
 }
 
-fn plan_rows(scope: &Scope, layout: &Layout, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
+fn plan_rows(scope: &Scope, layout: &mut Layout, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
     let input = PlanInput {
         kind: scope.kind,
         today: crate::domain::clock::today(),
@@ -253,7 +259,7 @@ pub async fn start(
     bytes: Vec<u8>,
     opts: ImportOptions,
 ) -> Result<imports::Model, ImportError> {
-    let (book, layout, meta) = read_file(filename.clone(), bytes, settings).await?;
+    let ReadFile { format, encoding, mut layout, meta } = read_file(filename.clone(), bytes, settings).await?;
     let scope = scope_for(db, caller, &opts, meta.as_ref(), &layout).await?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = Utc::now();
@@ -267,8 +273,8 @@ pub async fn start(
         class_id: Set(scope.class_id),
         kind: Set(scope.kind.as_str().to_owned()),
         filename: Set(filename.chars().take(255).collect()),
-        format: Set(book.format.as_str().to_owned()),
-        encoding: Set(book.encoding.map(|e| e.as_str().to_owned())),
+        format: Set(format.as_str().to_owned()),
+        encoding: Set(encoding.map(|e| e.as_str().to_owned())),
         status: Set(status::PROCESSING.to_owned()),
         commit_requested: Set(opts.commit),
         rows_read: Set(0),
@@ -285,7 +291,6 @@ pub async fn start(
     }
     .insert(db)
     .await?;
-    drop(book);
     if background {
         let db = db.clone();
         let caller = caller.clone();
@@ -303,7 +308,7 @@ pub async fn start(
         });
         return Ok(record);
     }
-    let rows = tokio::task::spawn_blocking(move || plan_rows(&scope, &layout, &mut |_| {}))
+    let rows = tokio::task::spawn_blocking(move || plan_rows(&scope, &mut layout, &mut |_| {}))
         .await
         .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?;
     let record = finish_plan(db, record, rows).await?;
@@ -352,12 +357,13 @@ async fn run_job(
     request_id: Option<String>,
     id: &str,
     scope: Scope,
-    layout: Layout,
+    mut layout: Layout,
 ) -> Result<(), ImportError> {
     let done = Arc::new(AtomicUsize::new(0));
     let counter = done.clone();
-    let mut task =
-        tokio::task::spawn_blocking(move || plan_rows(&scope, &layout, &mut |n| counter.store(n, Ordering::Relaxed)));
+    let mut task = tokio::task::spawn_blocking(move || {
+        plan_rows(&scope, &mut layout, &mut |n| counter.store(n, Ordering::Relaxed))
+    });
     let rows = loop {
         tokio::select! {
             res = &mut task => break res.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?,
@@ -429,6 +435,51 @@ pub async fn rows_of<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<
     Ok(out)
 }
 
+/// What a commit needs of a planned row (the cells and findings stay in the database).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitRow {
+    pub sheet: String,
+    pub row: u32,
+    pub action: RowAction,
+    pub person_id: Option<i64>,
+    pub class_id: Option<i64>,
+    pub version: Option<i32>,
+    pub changes: Vec<import::FieldChange>,
+    pub values: plan::RowValues,
+}
+
+/// The rows a commit writes (`update` and `create`), in file order, read in chunks.
+async fn rows_to_commit<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<CommitRow>> {
+    const CHUNK: u64 = 5_000;
+    let mut out = Vec::new();
+    let mut after = -1;
+    loop {
+        let chunk: Vec<(i32, String)> = import_rows::Entity::find()
+            .select_only()
+            .column(import_rows::Column::Seq)
+            .column(import_rows::Column::Data)
+            .filter(import_rows::Column::ImportId.eq(id))
+            .filter(import_rows::Column::Action.is_in([RowAction::Update.as_str(), RowAction::Create.as_str()]))
+            .filter(import_rows::Column::Seq.gt(after))
+            .order_by_asc(import_rows::Column::Seq)
+            .limit(CHUNK)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let Some((last, _)) = chunk.last() else { break };
+        after = *last;
+        let n = chunk.len();
+        for (_, data) in chunk {
+            out.push(serde_json::from_str(&data).map_err(|e| StoreError::Db(sea_orm::DbErr::Json(e.to_string())))?);
+        }
+        if (n as u64) < CHUNK {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 /// A page of planned rows (1-based `page`), optionally of one action, with how many match.
 pub async fn page_of<C: ConnectionTrait>(
     conn: &C,
@@ -474,7 +525,7 @@ async fn writable(db: &DatabaseConnection, caller: &Caller, record: &imports::Mo
     Ok(())
 }
 
-fn changes_of(row: &PlannedRow) -> PersonChanges {
+fn changes_of(row: &CommitRow) -> PersonChanges {
     let mut c = PersonChanges { expected_version: row.version, ..PersonChanges::default() };
     let v = &row.values;
     for change in &row.changes {
@@ -495,7 +546,7 @@ fn changes_of(row: &PlannedRow) -> PersonChanges {
     c
 }
 
-fn row_conflict(row: &PlannedRow, what: &str) -> StoreError {
+fn row_conflict(row: &CommitRow, what: &str) -> StoreError {
     StoreError::Conflict {
         pointer: None,
         message: format!(
@@ -550,7 +601,7 @@ pub async fn commit(
         drop(txn);
         return get(db, caller, id).await;
     }
-    let rows = rows_of(&txn, id).await?;
+    let rows = rows_to_commit(&txn, id).await?;
     let ctx = AuditCtx::manual(caller, request_id).with_source(Source::Import, Some(id.to_owned()));
     let creates = rows.iter().filter(|r| r.action == RowAction::Create).count();
     let bulk = creates >= BULK_CREATES;
@@ -613,9 +664,10 @@ async fn bulk_create<C: ConnectionTrait>(
     ctx: &AuditCtx,
     kind: PersonKind,
     unit_id: i64,
-    rows: &[PlannedRow],
+    rows: &[CommitRow],
 ) -> StoreResult<()> {
     use std::collections::HashMap;
+    const CHUNK: usize = 2_000;
     let grades: HashMap<i64, i32> = classes::Entity::find()
         .filter(classes::Column::SchoolId.eq(unit_id))
         .all(txn)
@@ -623,31 +675,36 @@ async fn bulk_create<C: ConnectionTrait>(
         .into_iter()
         .map(|c| (c.id, c.grade))
         .collect();
-    let first = super::people::next_id(txn).await?;
-    let mut batch = Vec::new();
+    let mut next = super::people::next_id(txn).await?;
     let mut pids = HashSet::new();
-    for (i, row) in rows.iter().filter(|r| r.action == RowAction::Create).enumerate() {
-        let class_id = if kind == PersonKind::Student { row.class_id } else { None };
-        if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
-            return Err(row_conflict(row, "lớp của học sinh không còn ở trường."));
+    let creates: Vec<&CommitRow> = rows.iter().filter(|r| r.action == RowAction::Create).collect();
+    for chunk in creates.chunks(CHUNK) {
+        let mut batch = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let class_id = if kind == PersonKind::Student { row.class_id } else { None };
+            if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
+                return Err(row_conflict(row, "lớp của học sinh không còn ở trường."));
+            }
+            let identity = row.values.identity();
+            let grade = class_id.and_then(|c| grades.get(&c).copied());
+            let outcome = super::people::evaluate(&identity, kind, grade, None);
+            if let Some(pid) = &outcome.normalized.personal_id {
+                pids.insert(pid.clone());
+            }
+            batch.push(super::people::BulkPerson {
+                id: next,
+                kind,
+                unit_id,
+                class_id,
+                position: None,
+                sector_code: row.values.sector_code.clone(),
+                identity,
+                outcome,
+            });
+            next += 1;
         }
-        let identity = row.values.identity();
-        let outcome = super::people::evaluate(&identity, kind, class_id.and_then(|c| grades.get(&c).copied()), None);
-        if let Some(pid) = &outcome.normalized.personal_id {
-            pids.insert(pid.clone());
-        }
-        batch.push(super::people::BulkPerson {
-            id: first + i64::try_from(i).unwrap_or(i64::MAX - first),
-            kind,
-            unit_id,
-            class_id,
-            position: None,
-            sector_code: row.values.sector_code.clone(),
-            identity,
-            outcome,
-        });
+        super::people::bulk_insert(txn, ctx, batch).await?;
     }
-    super::people::bulk_insert(txn, ctx, batch).await?;
     super::people::reset_id_sequence(txn).await?;
     let duplicated: Vec<String> =
         super::people::duplicated_ids(txn).await?.into_iter().filter(|p| pids.contains(p)).collect();
