@@ -146,6 +146,9 @@ async fn run(rows: usize) {
     let calamine_s = t.elapsed().as_secs_f64();
     drop(book);
     println!("calamine alone: {calamine_s:.2} s ({cells} cells)");
+    if let Some(kib) = vm_hwm_kib() {
+        println!("  peak RSS so far (generation, calamine): {:.0} MB", kib as f64 / 1024.0);
+    }
 
     // our preview and commit through the API
     let token = app.login("school-a1").await;

@@ -373,27 +373,33 @@ pub struct Totals {
 
 impl Totals {
     pub fn of(rows: &[PlannedRow]) -> Totals {
-        let mut t = Totals { rows: rows.len() as u64, ..Totals::default() };
+        let mut t = Totals::default();
         for r in rows {
-            match r.action {
-                RowAction::Unchanged => t.unchanged += 1,
-                RowAction::Update => {
-                    t.update += 1;
-                    t.changed_fields += r.changes.len() as u64;
-                }
-                RowAction::Create => t.create += 1,
-                RowAction::Rejected => t.rejected += 1,
-            }
-            if r.action != RowAction::Rejected {
-                if r.findings.iter().any(|f| f.severity == Severity::Error) {
-                    t.rows_with_errors += 1;
-                }
-                if r.findings.iter().any(|f| f.severity == Severity::Warning) {
-                    t.rows_with_warnings += 1;
-                }
-            }
+            t.add(r);
         }
         t
+    }
+
+    /// Counts one more row.
+    pub fn add(&mut self, r: &PlannedRow) {
+        self.rows += 1;
+        match r.action {
+            RowAction::Unchanged => self.unchanged += 1,
+            RowAction::Update => {
+                self.update += 1;
+                self.changed_fields += r.changes.len() as u64;
+            }
+            RowAction::Create => self.create += 1,
+            RowAction::Rejected => self.rejected += 1,
+        }
+        if r.action != RowAction::Rejected {
+            if r.findings.iter().any(|f| f.severity == Severity::Error) {
+                self.rows_with_errors += 1;
+            }
+            if r.findings.iter().any(|f| f.severity == Severity::Warning) {
+                self.rows_with_warnings += 1;
+            }
+        }
     }
 }
 
@@ -498,8 +504,21 @@ fn err(field: Option<&str>, column: Option<usize>, code: &str, message: impl Int
 }
 
 /// Plans every row. `progress` is called every thousand rows with the number done.
-/// The rows' displayed cells move into the plan (the layout keeps its sheets and values).
+/// Plans every row into a vector (see [`plan_each`]).
 pub fn plan(layout: &mut Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
+    let mut out = Vec::with_capacity(layout.rows.len());
+    plan_each(layout, input, progress, &mut |r| out.push(r));
+    out
+}
+
+/// Plans every row, handing each to `sink` in file order. The layout's rows are consumed as
+/// they are planned (their cells move into the plan), so a large file is never held twice.
+pub fn plan_each(
+    layout: &mut Layout,
+    input: &PlanInput<'_>,
+    progress: &mut dyn FnMut(usize),
+    sink: &mut dyn FnMut(PlannedRow),
+) {
     let by_id: HashMap<i64, &Existing> = input.existing.iter().map(|e| (e.id, e)).collect();
     let mut by_sector: HashMap<String, &Existing> = HashMap::new();
     let mut by_pid: HashMap<&str, Vec<&Existing>> = HashMap::new();
@@ -525,12 +544,17 @@ pub fn plan(layout: &mut Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut
     };
     let mut seen_people: HashMap<i64, u32> = HashMap::new();
     let mut seen_new: HashMap<String, u32> = HashMap::new();
-    let mut out = Vec::with_capacity(layout.rows.len());
     let total = layout.rows.len();
     let sheets = &layout.sheets;
-    for (n, row) in layout.rows.iter_mut().enumerate() {
-        let cells = std::mem::take(&mut row.cells);
-        let row = &*row;
+    let mut out = Sink(sink);
+    for (n, source) in layout.rows.iter_mut().enumerate() {
+        let cells = std::mem::take(&mut source.cells);
+        let row = &SourceRow {
+            sheet: source.sheet,
+            row: source.row,
+            cells: Vec::new(),
+            values: std::mem::take(&mut source.values),
+        };
         if n > 0 && n % 1000 == 0 {
             progress(n);
         }
@@ -792,7 +816,15 @@ pub fn plan(layout: &mut Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut
         out.push(planned);
     }
     progress(total);
-    out
+}
+
+/// `push` onto a sink, so the planning loop reads as if it filled a vector.
+struct Sink<'a>(&'a mut dyn FnMut(PlannedRow));
+
+impl Sink<'_> {
+    fn push(&mut self, row: PlannedRow) {
+        (self.0)(row);
+    }
 }
 
 #[cfg(test)]

@@ -228,7 +228,14 @@ async fn scope_for(
     Ok(Scope { kind, unit, class_id, existing, classes: class_list, outside_keys, outside_sector_codes })
 }
 
-fn plan_rows(scope: &Scope, layout: &mut Layout, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
+/// The plan of every row, each already serialised (a large file's plan is held as compact
+/// JSON, not as a graph of small strings), with the totals.
+struct Planned {
+    rows: Vec<(RowAction, String)>,
+    totals: Totals,
+}
+
+fn plan_rows(scope: &Scope, layout: &mut Layout, progress: &mut dyn FnMut(usize)) -> Planned {
     let input = PlanInput {
         kind: scope.kind,
         today: crate::domain::clock::today(),
@@ -240,7 +247,12 @@ fn plan_rows(scope: &Scope, layout: &mut Layout, progress: &mut dyn FnMut(usize)
         can_create: true,
         require_class: true,
     };
-    plan::plan(layout, &input, progress)
+    let mut out = Planned { rows: Vec::with_capacity(layout.rows.len()), totals: Totals::default() };
+    plan::plan_each(layout, &input, progress, &mut |row| {
+        out.totals.add(&row);
+        out.rows.push((row.action, json(&row)));
+    });
+    out
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {
@@ -318,17 +330,12 @@ pub async fn start(
     Ok(record)
 }
 
-async fn finish_plan(
-    db: &DatabaseConnection,
-    record: imports::Model,
-    rows: Vec<PlannedRow>,
-) -> StoreResult<imports::Model> {
-    let totals = Totals::of(&rows);
+async fn finish_plan(db: &DatabaseConnection, record: imports::Model, planned: Planned) -> StoreResult<imports::Model> {
     let txn = db.begin().await?;
-    save_rows(&txn, &record.id, &rows).await?;
+    save_rows(&txn, &record.id, &planned.rows).await?;
     let mut active: imports::ActiveModel = record.into();
-    active.rows_read = Set(i32::try_from(rows.len()).unwrap_or(i32::MAX));
-    active.totals = Set(json(&totals));
+    active.rows_read = Set(i32::try_from(planned.rows.len()).unwrap_or(i32::MAX));
+    active.totals = Set(json(&planned.totals));
     active.status = Set(status::READY.to_owned());
     active.updated_at = Set(Utc::now());
     let out = active.update(&txn).await?;
@@ -337,14 +344,14 @@ async fn finish_plan(
 }
 
 /// Stores the planned rows of an import (replacing any), in multi-row statements.
-async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[PlannedRow]) -> StoreResult<()> {
+async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[(RowAction, String)]) -> StoreResult<()> {
     import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(conn).await?;
     for (n, chunk) in rows.chunks(500).enumerate() {
-        let models = chunk.iter().enumerate().map(|(i, r)| import_rows::ActiveModel {
+        let models = chunk.iter().enumerate().map(|(i, (action, data))| import_rows::ActiveModel {
             import_id: Set(id.to_owned()),
             seq: Set(i32::try_from(n * 500 + i).unwrap_or(i32::MAX)),
-            action: Set(r.action.as_str().to_owned()),
-            data: Set(json(r)),
+            action: Set(action.as_str().to_owned()),
+            data: Set(data.clone()),
         });
         import_rows::Entity::insert_many(models).exec_without_returning(conn).await?;
     }
