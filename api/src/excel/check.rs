@@ -59,7 +59,7 @@ pub fn run(
         .map_err(|_| anyhow::anyhow!("không đọc được bảng tính {} (tệp bị hỏng)", file.display()))?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let meta = import::read_meta(&book);
-    let layout = plan::layout(&book, meta.as_ref()).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let layout = plan::layout(book, meta.as_ref()).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let kind = kind
         .or_else(|| {
             meta.as_ref()

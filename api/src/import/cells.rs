@@ -35,6 +35,16 @@ impl Cell {
     }
 }
 
+impl Cell {
+    /// [`Cell::display`], moving a text cell's string instead of copying it.
+    pub fn into_display(self) -> String {
+        match self {
+            Cell::Text(s) => s,
+            other => other.display(),
+        }
+    }
+}
+
 fn date_of_serial(serial: f64) -> Option<NaiveDate> {
     if !serial.is_finite() || serial < 1.0 {
         return None;

@@ -109,10 +109,11 @@ fn read_cell(col: Column, cell: &Cell) -> Option<String> {
 }
 
 /// Finds each sheet's header and reads its rows. Sheets without a header (instructions) and
-/// our metadata sheet are skipped.
-pub fn layout(book: &RawBook, meta: Option<&TemplateMeta>) -> Result<Layout, LayoutError> {
+/// our metadata sheet are skipped. The book is consumed row by row, so a large file is not
+/// held twice.
+pub fn layout(book: RawBook, meta: Option<&TemplateMeta>) -> Result<Layout, LayoutError> {
     let mut out = Layout::default();
-    for raw in book.sheets.iter().filter(|s| s.name != META_SHEET) {
+    for raw in book.sheets.into_iter().filter(|s| s.name != META_SHEET) {
         let head: Vec<Vec<String>> = raw
             .rows
             .iter()
@@ -126,7 +127,7 @@ pub fn layout(book: &RawBook, meta: Option<&TemplateMeta>) -> Result<Layout, Lay
         }
         let sheet_index = out.sheets.len();
         out.sheets.push(sheet_layout(&raw.name, &map, &head, meta));
-        for (r, cells_row) in raw.rows.iter().enumerate().skip(map.row + 1) {
+        for (r, cells_row) in raw.rows.into_iter().enumerate().skip(map.row + 1) {
             let values: Vec<(Column, usize, Option<String>)> = map
                 .columns
                 .iter()
@@ -138,7 +139,7 @@ pub fn layout(book: &RawBook, meta: Option<&TemplateMeta>) -> Result<Layout, Lay
             out.rows.push(SourceRow {
                 sheet: sheet_index,
                 row: u32::try_from(r + 1).unwrap_or(u32::MAX),
-                cells: cells_row.iter().map(Cell::display).collect(),
+                cells: cells_row.into_iter().map(Cell::into_display).collect(),
                 values,
             });
         }
@@ -864,7 +865,7 @@ mod tests {
     }
 
     fn run(rows: Vec<Vec<Cell>>, existing: &[Existing]) -> Vec<PlannedRow> {
-        let mut layout = layout(&book(rows), None).expect("layout");
+        let mut layout = layout(book(rows), None).expect("layout");
         let classes = vec![ClassInfo { id: 1, name: "6A".into(), grade: 6 }];
         let none = HashSet::new();
         let none_s = HashSet::new();
@@ -989,10 +990,10 @@ mod tests {
     fn missing_columns_and_no_header() {
         let b = book(vec![vec![text("Họ và tên"), text("Giới tính")]]);
         assert_eq!(
-            layout(&b, None).err(),
+            layout(b, None).err(),
             Some(LayoutError::MissingColumns { sheet: "6A".into(), columns: vec![Column::DateOfBirth] })
         );
         let b = book(vec![vec![text("Xin chào")]]);
-        assert_eq!(layout(&b, None).err(), Some(LayoutError::NoHeader));
+        assert_eq!(layout(b, None).err(), Some(LayoutError::NoHeader));
     }
 }

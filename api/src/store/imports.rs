@@ -22,7 +22,7 @@ use super::{StoreError, StoreResult};
 use crate::config::ImportSettings;
 use crate::domain::access::Caller;
 use crate::import::plan::{self, ClassInfo, Existing, Layout, LayoutError, PlanInput, SheetLayout};
-use crate::import::{self, PlannedRow, RawBook, ReadError, RowAction, Totals};
+use crate::import::{self, PlannedRow, ReadError, RowAction, Totals};
 use crate::rules::PersonKind;
 
 /// Import statuses.
@@ -99,8 +99,8 @@ pub async fn read_file(filename: String, bytes: Vec<u8>, settings: &ImportSettin
         let book = import::read::read(&filename, &bytes, &limits)?;
         drop(bytes);
         let meta = import::read_meta(&book);
-        let layout = plan::layout(&book, meta.as_ref()).map_err(ImportError::Layout)?;
-        let RawBook { format, encoding, .. } = book;
+        let (format, encoding) = (book.format, book.encoding);
+        let layout = plan::layout(book, meta.as_ref()).map_err(ImportError::Layout)?;
         if layout.rows.len() > max_rows {
             return Err(ImportError::Read(ReadError::TooLarge {
                 what: "rows",
