@@ -997,6 +997,17 @@ async fn many_new_records_are_inserted_in_bulk_with_counters_duplicates_and_undo
         h.iter().any(|e| e["action"] == "create" && e["source"] == "import" && e["sourceRef"] == id.as_str()),
         "{h:?}"
     );
+    let mut created: Vec<&str> = h
+        .iter()
+        .filter(|e| e["action"] == "create" && e["sourceRef"] == id.as_str())
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    created.sort_unstable();
+    assert_eq!(
+        created,
+        vec!["dateOfBirth", "fullName", "gender", "personalId"],
+        "every field entered is audited, as for a record created one by one"
+    );
     // undo removes them all, and the counters still agree
     let undone = app.post(&format!("/api/v1/imports/{id}/undo"), &token, &json!({})).await;
     assert_eq!(undone.status, 200, "{}", undone.text);

@@ -687,6 +687,7 @@ async fn bulk_create<C: ConnectionTrait>(
     let creates: Vec<&CommitRow> = rows.iter().filter(|r| r.action == RowAction::Create).collect();
     for chunk in creates.chunks(CHUNK) {
         let mut batch = Vec::with_capacity(chunk.len());
+        let mut fields = Vec::new();
         for row in chunk {
             let class_id = if kind == PersonKind::Student { row.class_id } else { None };
             if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
@@ -697,6 +698,29 @@ async fn bulk_create<C: ConnectionTrait>(
             let outcome = super::people::evaluate(&identity, kind, grade, None);
             if let Some(pid) = &outcome.normalized.personal_id {
                 pids.insert(pid.clone());
+            }
+            // the same audit rows as a record created one by one: every field entered
+            for (field, value) in identity.fields() {
+                if let Some(v) = value {
+                    fields.push(super::audit::Event {
+                        action: "create",
+                        entity: "person",
+                        entity_id: Some(next),
+                        field: Some(field),
+                        old_value: None,
+                        new_value: Some(v.clone()),
+                    });
+                }
+            }
+            if let Some(code) = &row.values.sector_code {
+                fields.push(super::audit::Event {
+                    action: "create",
+                    entity: "person",
+                    entity_id: Some(next),
+                    field: Some("sectorCode"),
+                    old_value: None,
+                    new_value: Some(code.clone()),
+                });
             }
             batch.push(super::people::BulkPerson {
                 id: next,
@@ -711,6 +735,9 @@ async fn bulk_create<C: ConnectionTrait>(
             next += 1;
         }
         super::people::bulk_insert(txn, ctx, batch).await?;
+        for events in fields.chunks(1_000) {
+            super::audit::record(txn, ctx, events.to_vec()).await?;
+        }
     }
     super::people::reset_id_sequence(txn).await?;
     let duplicated: Vec<String> =
