@@ -205,3 +205,22 @@ export function writeSummary(lines) {
   mkdirSync(screenshotDir, { recursive: true });
   writeFileSync(join(screenshotDir, 'summary.txt'), `${lines.join('\n')}\n`);
 }
+
+/**
+ * Picks `option` in the Ant Design select labelled `label` and waits until the URL matches
+ * `urlPattern`. A click that lands while the drop-down is still sliding open can be lost, so
+ * the pick is retried (at most three times) rather than waited on for the whole timeout.
+ */
+export async function pickOption(page, label, option, urlPattern) {
+  for (let attempt = 1; ; attempt++) {
+    const select = page.getByLabel(label);
+    if (!(await page.getByTitle(option).isVisible())) await select.click();
+    await page.getByTitle(option).click();
+    try {
+      await page.waitForURL(urlPattern, { timeout: 4_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
