@@ -302,13 +302,59 @@ describe('web app on the demo data', () => {
       await h.screenshot(page, '08-don-vi-ho-so');
     }));
 
-  test('flow 2: the dashboard (KPI cards with the deadline, shares per unit, timeline, failure reasons, laggards)', {
-    skip: 'waiting for issue 6: /api/v1/stats/* is not in openapi/openapi.json yet',
-  });
+  test('flow 2: the dashboard (KPI cards with the deadline, shares per unit, timeline, failure reasons, laggards)', TIMEOUT, () =>
+    flow(async (page) => {
+      const districtGet = async (path) => {
+        const res = await h.api(server.url, tok.district, 'GET', path);
+        assert.equal(res.status, 200, `GET ${path}`);
+        return res.body;
+      };
+      const unitId = (await districtGet('/api/v1/me')).user.unit.id;
+      const progress = await districtGet(`/api/v1/stats/progress?unitId=${unitId}&population=students`);
+      const reasons = await districtGet(`/api/v1/stats/reasons?unitId=${unitId}&population=students`);
+      const laggards = await districtGet(`/api/v1/stats/laggards?unitId=${unitId}&population=students&limit=10`);
+      assert.ok(progress.counters.total > 0, 'the district holds students');
+      assert.ok(progress.campaign, 'the demo seeds a campaign with a deadline');
 
-  test('flow 2: download the Excel progress report', {
-    skip: 'waiting for issue 6: /api/v1/stats/report.xlsx is not in openapi/openapi.json yet',
-  });
+      await login(page, acc.district);
+      // KPI cards: the share with an ID number as the server counts it, and the deadline countdown.
+      const withId = Math.round((progress.counters.withPersonalId / progress.counters.total) * 1000) / 10;
+      const kpi = page.locator('.ant-statistic', { hasText: 'Có số định danh' });
+      await kpi.waitFor();
+      assert.match((await kpi.innerText()).replace(/\s+/g, ' '), new RegExp(String(withId).replace('.', '[.,]')));
+      await page.locator('.ant-statistic', { hasText: 'Hạn chót' }).getByText(/Còn \d+ ngày/).waitFor();
+      // The shares chart and the timeline are drawn (canvas), one bar group per child unit.
+      await page.getByTestId('echart').first().locator('canvas').waitFor();
+      assert.ok(progress.children.length > 0);
+      // Failure reasons: the biggest one with the server's count.
+      const top = [...reasons.findingCodes, ...reasons.mismatchFields].sort((a, b) => b.count - a.count)[0];
+      assert.ok(top, 'the damaged demo data has failure reasons');
+      const reasonsCard = page.locator('.ant-card', { hasText: 'Lý do chưa đạt' });
+      await reasonsCard.getByText(top.label).first().waitFor();
+      // Laggards with what each must fix, and the unit to call.
+      const laggardCard = page.locator('.ant-card', { hasText: 'Đơn vị chậm tiến độ' });
+      assert.ok(laggards.items.length > 0, 'the demo has laggards');
+      const first = laggards.items[0];
+      await laggardCard.getByText(first.unit.name, { exact: true }).waitFor();
+      await h.screenshot(page, '11-tong-quan-thong-ke');
+      // Drill down from the laggard list to the school.
+      await laggardCard.getByText(first.unit.name, { exact: true }).click();
+      await page.waitForURL(new RegExp(first.unit.kind === 'class' ? `/lop/${first.unit.id}` : `/don-vi/${first.unit.id}`));
+      await page.getByText(first.unit.name).first().waitFor();
+    }));
+
+  test('flow 2: download the Excel progress report', TIMEOUT, () =>
+    flow(async (page) => {
+      await login(page, acc.district);
+      const button = page.getByRole('button', { name: 'Tải báo cáo Excel' });
+      await button.waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      assert.match(download.suggestedFilename(), /\.xlsx$/);
+      const path = await download.path();
+      const bytes = (await import('node:fs')).readFileSync(path);
+      assert.ok(bytes.length > 2000, `the report has content (${bytes.length} bytes)`);
+      assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'the report is an xlsx (zip) file');
+    }));
 
   test('flow 3: a school account cannot reach another school (URL tampering)', TIMEOUT, async () => {
     assert.ok(data.otherClass, 'the other school has a class');
@@ -347,10 +393,13 @@ describe('web app on the demo data', () => {
   test('an expired session goes back to the login page with a message', TIMEOUT, () =>
     flow(async (page) => {
       await login(page);
-      await page.evaluate(() => {
+      // The token is swapped as the next page loads, not on the open page: a call the open page
+      // makes meanwhile would end the session there, before the page under test is loaded.
+      await page.addInitScript(() => {
         const key = 'dinhdanh.session';
-        const session = JSON.parse(sessionStorage.getItem(key));
-        sessionStorage.setItem(key, JSON.stringify({ ...session, token: 'expired.or.forged' }));
+        const raw = sessionStorage.getItem(key);
+        if (!raw || location.pathname !== '/hoc-sinh') return;
+        sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(raw), token: 'expired.or.forged' }));
       });
       await page.goto('/hoc-sinh');
       await page.waitForURL(/\/dang-nhap\?het-han=1/);
