@@ -2,6 +2,7 @@
 //! population database. `main.rs` holds the subcommands; everything else lives here.
 
 pub mod auth;
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod demo;
