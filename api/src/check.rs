@@ -237,6 +237,30 @@ fn added_values(outcome: &Outcome) -> [String; 14] {
     ]
 }
 
+/// True when `path` is a CSV file whose header line names at least the full name and one
+/// more `/validate` field: such a file is checked row by row into a checked CSV; any other
+/// layout goes through the import's reader.
+pub fn is_validate_csv(path: &std::path::Path) -> bool {
+    use std::io::BufRead;
+    let is_csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut first = Vec::new();
+    if !is_csv || std::io::BufReader::new(file).take(64 * 1024).read_until(b'\n', &mut first).is_err() {
+        return false;
+    }
+    is_validate_header(&first)
+}
+
+/// True when a header line names the full name and at least one more `/validate` field.
+pub fn is_validate_header(first_line: &[u8]) -> bool {
+    let line = String::from_utf8_lossy(first_line);
+    let line = line.trim_start_matches('\u{feff}');
+    let delimiter = sniff_delimiter(first_line) as char;
+    let columns: Vec<Column> =
+        line.trim_end().split(delimiter).filter_map(|h| Column::from_header(h.trim_matches('"'))).collect();
+    columns.contains(&Column::FullName) && columns.len() >= 2
+}
+
 /// The output path next to the input: `lop-6a.csv` → `lop-6a.checked.csv`.
 pub fn checked_path(input: &std::path::Path) -> std::path::PathBuf {
     let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "ket-qua".to_owned());
@@ -342,6 +366,21 @@ mod tests {
             check_csv("Họ tên,Ngày sinh\nAn,1/1/2015\n".as_bytes(), Vec::new(), &ctx(), |_| {}).expect_err("no column");
         let message = err.to_string();
         assert!(message.contains("fullName") && message.contains("Họ tên"), "{message}");
+    }
+
+    #[test]
+    fn validate_headers_are_told_apart_from_import_layouts() {
+        let cases = [
+            ("fullName,dateOfBirth,gender,personalId\n", true),
+            ("\u{feff}\"fullName\";\"personalId\"\r\n", true),
+            ("stt,full_name,date_of_birth\n", true),
+            ("fullName\n", false),
+            ("Mã học sinh,Họ tên,Ngày sinh,Giới tính,Số định danh cá nhân\n", false),
+            ("Họ và tên,fullName\n", false),
+        ];
+        for (line, want) in cases {
+            assert_eq!(is_validate_header(line.as_bytes()), want, "{line}");
+        }
     }
 
     #[test]

@@ -51,24 +51,25 @@ enum Command {
     /// Recount the progress statistics from the records (after bulk changes made outside the
     /// service) and report any difference the counters had.
     RecountStats,
-    /// Check a CSV file offline (headers: the /validate field names fullName, dateOfBirth,
-    /// gender, personalId, grade, role, province, district, commune or residenceText) and write
-    /// FILE.checked.csv with the normalised values and the findings; streams any size.
+    /// Check a file offline and write the result next to it. A CSV whose headers are the
+    /// /validate field names (fullName, dateOfBirth, gender, personalId, grade, role, province,
+    /// district, commune or residenceText) is streamed, whatever its size, to FILE.checked.csv
+    /// with the normalised values and the findings added. Any other layout the import accepts
+    /// (.xlsx, .xls, .csv: our template, the MoET export…) gets the error workbook
+    /// FILE.checked.xlsx. Exit status: 0 when no row has an error, 2 when some do, 1 when the
+    /// file cannot be read.
     Check {
-        /// The CSV file (UTF-8, `,` `;` or tab separated).
+        /// The file to check.
         file: PathBuf,
-        /// Where to write the result (default: FILE.checked.csv next to the file).
+        /// `student` (default, or what our template says) or `staff`.
+        #[arg(long)]
+        population: Option<String>,
+        /// Where to write the checked CSV (default: FILE.checked.csv next to the file).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// The records are staff (working-age checks) rather than students.
-        #[arg(long)]
-        staff: bool,
         /// The file holds month-first dates (flag every date that reads both ways).
         #[arg(long)]
         month_first_dates: bool,
-        /// Exit with status 2 when a row has an error finding (for scripts).
-        #[arg(long)]
-        fail_on_error: bool,
     },
 }
 
@@ -85,16 +86,15 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
 fn check_file(
     file: &std::path::Path,
     out: Option<PathBuf>,
-    staff: bool,
+    kind: dinhdanh::rules::PersonKind,
     month_first_dates: bool,
 ) -> anyhow::Result<dinhdanh::check::CheckSummary> {
     use anyhow::Context;
-    use dinhdanh::rules::{PersonKind, RuleContext};
+    use dinhdanh::rules::RuleContext;
     let input = std::fs::File::open(file).with_context(|| format!("không mở được {}", file.display()))?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let out = out.unwrap_or_else(|| dinhdanh::check::checked_path(file));
     let output = std::fs::File::create(&out).with_context(|| format!("không tạo được {}", out.display()))?;
-    let kind = if staff { PersonKind::Staff } else { PersonKind::Student };
     let mut ctx = RuleContext::new(dinhdanh::domain::clock::today(), kind);
     ctx.month_first_dates = month_first_dates;
     let started = std::time::Instant::now();
@@ -180,9 +180,26 @@ async fn main() -> anyhow::Result<()> {
             dinhdanh::store::counters::rebuild_atomically(&db).await?;
             println!("statistics recounted ({} counter rows differed before)", drift.len());
         }
-        Command::Check { file, out, staff, month_first_dates, fail_on_error } => {
-            let summary = check_file(&file, out, staff, month_first_dates)?;
-            if fail_on_error && summary.with_errors > 0 {
+        Command::Check { file, population, out, month_first_dates } => {
+            let kind = match population.as_deref() {
+                None => None,
+                Some("student") => Some(dinhdanh::rules::PersonKind::Student),
+                Some("staff") => Some(dinhdanh::rules::PersonKind::Staff),
+                Some(other) => anyhow::bail!("--population must be student or staff, not {other:?}"),
+            };
+            let rows_with_errors = if dinhdanh::check::is_validate_csv(&file) {
+                check_file(&file, out, kind.unwrap_or(dinhdanh::rules::PersonKind::Student), month_first_dates)?
+                    .with_errors
+            } else {
+                let today = dinhdanh::domain::clock::today();
+                let summary = dinhdanh::excel::check::run(&file, kind, &settings.import, today, &mut |done, total| {
+                    eprint!("\r  {done}/{total} dòng đã kiểm tra");
+                })?;
+                eprintln!();
+                println!("{summary}");
+                summary.rows_with_errors
+            };
+            if rows_with_errors > 0 {
                 std::process::exit(2);
             }
         }

@@ -12,6 +12,7 @@ mod m20261130_000301_create_stat_counters;
 mod m20261130_000302_create_stat_snapshots;
 mod m20261130_000303_create_campaigns;
 mod m20261130_000401_create_fix_batches;
+mod m20261130_000501_create_imports;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000301_create_stat_counters::Migration),
             Box::new(m20261130_000302_create_stat_snapshots::Migration),
             Box::new(m20261130_000303_create_campaigns::Migration),
+            Box::new(m20261130_000501_create_imports::Migration),
         ]
     }
 }
