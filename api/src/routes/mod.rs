@@ -79,7 +79,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::templates::Only)),
     tags(
         (name = "auth", description = "Sign-in and the current account"),
         (name = "units", description = "The unit tree and classes"),

@@ -154,6 +154,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
+         *     Windows-1258) and answers its preview: per row `unchanged`, `update` (field by field),
+         *     `create` or `rejected` (with column and reason), the findings the rules raise on the new
+         *     values, and totals. Nothing is written unless `commit=true`. Files with more rows than
+         *     `import.job_threshold_rows` answer 202 at once with `status: processing`; poll
+         *     `GET /imports/{id}` (`rowsRead` / `rowsTotal`).
+         */
+        post: operations["create_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import: status, progress, totals, and a page of its rows. */
+        get: operations["get_import"];
+        put?: never;
+        post?: never;
+        /** Discards an import that was not committed. */
+        delete: operations["delete_import"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commits an import: every accepted row in one transaction, each change audited with source
+         *     `import` and the import id. Committing again changes nothing. While a background job still
+         *     reads the file, answers 202 and the job commits when done.
+         */
+        post: operations["commit_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The error workbook: the uploaded rows with problem cells highlighted and a comment on each
+         *     in Vietnamese, the outcome of each row, and a summary sheet. Audited as an export.
+         */
+        get: operations["import_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undoes a committed import: its changes go back unless changed again since (counted in
+         *     `kept`), records it created are removed unless changed since.
+         */
+        post: operations["undo_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -405,6 +508,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates/staff.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The staff template of a unit. The export is audited. */
+        get: operations["staff_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/students.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The students' template: one sheet per class (a class, or every class of a school), the
+         *     records as entered with their record keys, what is wrong with each, and room for new rows.
+         *     The export is audited.
+         */
+        get: operations["students_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units": {
         parameters: {
             query?: never;
@@ -532,6 +673,19 @@ export interface components {
          * @enum {string}
          */
         Code: "name_missing" | "name_invalid_chars" | "name_single_word" | "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_missing" | "dob_unparseable" | "dob_impossible" | "dob_excel_serial" | "dob_two_digit_year" | "dob_incomplete" | "dob_ambiguous" | "dob_implausible_for_grade" | "gender_missing" | "gender_unrecognized" | "gender_normalized" | "id_missing" | "id_legacy_cmnd" | "id_bad_length" | "id_non_digit" | "id_separators_removed" | "id_leading_zeros_restored" | "id_scientific_notation" | "id_prefix_unknown" | "id_sex_mismatch" | "id_century_mismatch" | "id_birth_year_mismatch" | "id_duplicate" | "address_missing" | "address_province_unknown" | "address_district_unknown" | "address_commune_unknown" | "address_hierarchy_mismatch" | "address_outdated_unit" | "address_split_unit" | "address_ambiguous" | "address_incomplete" | "address_unit_inferred";
+        /**
+         * @description A column the import understands.
+         * @enum {string}
+         */
+        Column: "recordKey" | "sectorCode" | "fullName" | "dateOfBirth" | "gender" | "personalId" | "residenceProvince" | "residenceDistrict" | "residenceCommune" | "residenceNewCommune" | "residenceText" | "class" | "position";
+        /** @description A column found by its header. */
+        ColumnUse: {
+            /** @description Column letter ("C"). */
+            column: string;
+            field: components["schemas"]["Column"];
+            /** @description The header as written in the file. */
+            header: string;
+        };
         /** @description Who to call about a lagging unit. */
         Contact: {
             email?: string | null;
@@ -642,6 +796,18 @@ export interface components {
          * @enum {string}
          */
         Field: "fullName" | "dateOfBirth" | "gender" | "personalId" | "residence";
+        /** @description One field's change: old → new (values as entered). */
+        FieldChange: {
+            /** @description Column letter in the file. */
+            column?: string | null;
+            /**
+             * @description `fullName`, `dateOfBirth`, `gender`, `personalId`, `residenceProvince`,
+             *     `residenceDistrict`, `residenceCommune`, `residenceText`, `sectorCode`, `classId`.
+             */
+            field: string;
+            new?: string | null;
+            old?: string | null;
+        };
         /**
          * @description One problem with one input field, located by a JSON pointer (`/fullName`,
          *     `/records/3/personalId`) or, for query parameters, the parameter name.
@@ -775,6 +941,92 @@ export interface components {
             residenceText?: string | null;
             sectorCode?: string | null;
         };
+        /** @description An import: its status and progress, the totals, how the file was read, and a page of rows. */
+        Import: {
+            /** Format: int64 */
+            classId?: number | null;
+            /** Format: date-time */
+            committedAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @description For CSV: `utf-8`, `utf-8-bom`, `utf-16`, `windows-1258`. */
+            encoding?: string | null;
+            /** @description Why a background job failed. */
+            error?: string | null;
+            filename: string;
+            /** @description `xlsx`, `xls` or `csv`. */
+            format: string;
+            id: string;
+            /**
+             * Format: int32
+             * @description On undo: fields (and created records) left alone because they changed after the import.
+             */
+            kept: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** @description `student` or `staff`. */
+            population: string;
+            /**
+             * Format: int32
+             * @description On undo: fields (and created records) put back.
+             */
+            reverted: number;
+            /** @description This page of rows (see `page`, `pageSize`, `rowsMatching`). */
+            rows: components["schemas"]["ImportRow"][];
+            /**
+             * Format: int64
+             * @description Rows matching the `action` filter.
+             */
+            rowsMatching: number;
+            /**
+             * Format: int32
+             * @description Rows planned so far (a background job's progress).
+             */
+            rowsRead: number;
+            /**
+             * Format: int32
+             * @description Data rows in the file.
+             */
+            rowsTotal: number;
+            sheets: components["schemas"]["SheetLayout"][];
+            /** @description `processing`, `ready`, `committed`, `undone`, `failed`. */
+            status: string;
+            totals: components["schemas"]["Totals"];
+            /** Format: date-time */
+            undoneAt?: string | null;
+            /** Format: int64 */
+            unitId: number;
+        };
+        /** @description One row of the preview. ID numbers are masked. */
+        ImportRow: {
+            action: components["schemas"]["RowAction"];
+            /** @description Field by field, old → new (as entered). */
+            changes: components["schemas"]["FieldChange"][];
+            /** Format: int64 */
+            classId?: number | null;
+            /** @description Why the row is rejected (with the column). */
+            errors: components["schemas"]["RowError"][];
+            /** @description What the rules find on the new values. */
+            findings: components["schemas"]["Finding"][];
+            /** @description The full name the row leaves on the record. */
+            fullName?: string | null;
+            matchedBy?: components["schemas"]["MatchedBy"] | null;
+            /**
+             * Format: int64
+             * @description The record the row updates (or leaves unchanged).
+             */
+            personId?: number | null;
+            /**
+             * Format: int32
+             * @description 1-based row number in the sheet.
+             */
+            row: number;
+            /** @description Sheet name in the file. */
+            sheet: string;
+        };
         /** @description A lagging unit. */
         Laggard: {
             contact?: components["schemas"]["Contact"] | null;
@@ -821,6 +1073,11 @@ export interface components {
             tokenType: string;
             user: components["schemas"]["UserView"];
         };
+        /**
+         * @description How a row found its record.
+         * @enum {string}
+         */
+        MatchedBy: "recordKey" | "sectorCode" | "personalId" | "nameAndDateOfBirth";
         MeResponse: {
             /** @description True when the account may add and edit the people of its own unit. */
             canEditPeople: boolean;
@@ -922,6 +1179,11 @@ export interface components {
          * @enum {string}
          */
         NumericGender: "unspecified" | "one_male_zero_female" | "one_female_zero_male" | "one_male_two_female";
+        /**
+         * @description Which records to export.
+         * @enum {string}
+         */
+        Only: "all" | "unverified" | "with_errors";
         /** @description The engine's answer for one record. */
         Outcome: {
             /** @description What the rules found, in field order (name, date of birth, gender, ID, residence). */
@@ -1216,6 +1478,26 @@ export interface components {
          */
         Role: "school" | "district" | "department" | "admin";
         /**
+         * @description What a row would do.
+         * @enum {string}
+         */
+        RowAction: "unchanged" | "update" | "create" | "rejected";
+        /** @description Why a row is rejected. */
+        RowError: {
+            /**
+             * @description `record_key_unknown`, `record_key_invalid`, `out_of_scope`, `duplicate_row`,
+             *     `ambiguous_match`, `class_unknown`, `class_missing`, `name_required`, `create_not_allowed`,
+             *     `sector_code_immutable`.
+             */
+            code: string;
+            /** @description Column letter in the file. */
+            column?: string | null;
+            /** @description The field, when one is to blame. */
+            field?: string | null;
+            /** @description Vietnamese. */
+            message: string;
+        };
+        /**
          * @description Which list a unit code belongs to: codes are reused between the lists, so a bare code is
          *     ambiguous (DOMAIN.md §3).
          * @enum {string}
@@ -1262,6 +1544,26 @@ export interface components {
              *     member was verified during the current school year (from 1 August, Vietnam time).
              */
             song: number;
+        };
+        /** @description How a sheet was understood. */
+        SheetLayout: {
+            /**
+             * Format: int64
+             * @description The class the sheet is about (from our template's metadata or the sheet's name).
+             */
+            classId?: number | null;
+            /** @description The columns used. */
+            columns: components["schemas"]["ColumnUse"][];
+            /**
+             * Format: int32
+             * @description 1-based row of the header (data starts below it).
+             */
+            headerRow: number;
+            /** @description The header row's texts, column by column. */
+            headers: string[];
+            /** @description Headers that are not imported (STT, Ghi chú, what our template adds for reading). */
+            ignored: string[];
+            name: string;
         };
         /** @description How many snapshot rows were written. */
         SnapshotResult: {
@@ -1345,6 +1647,37 @@ export interface components {
             verifiedShare: number;
             /** Format: int64 */
             withPersonalId: number;
+        };
+        /** @description Counts on top of the preview. */
+        Totals: {
+            /**
+             * Format: int64
+             * @description Fields that would change (over `update` rows).
+             */
+            changedFields: number;
+            /** Format: int64 */
+            create: number;
+            /** Format: int64 */
+            rejected: number;
+            /**
+             * Format: int64
+             * @description Data rows read.
+             */
+            rows: number;
+            /**
+             * Format: int64
+             * @description Accepted rows with at least one `error` finding on their new values.
+             */
+            rowsWithErrors: number;
+            /**
+             * Format: int64
+             * @description Accepted rows with at least one `warning` finding.
+             */
+            rowsWithWarnings: number;
+            /** Format: int64 */
+            unchanged: number;
+            /** Format: int64 */
+            update: number;
         };
         /**
          * @description A node of the unit tree.
@@ -1760,6 +2093,314 @@ export interface operations {
                 };
             };
             /** @description Already undone */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_import: {
+        parameters: {
+            query?: {
+                /** @description Commit straight after the preview (scripts). */
+                commit?: boolean;
+                /** @description `student` or `staff`; default: what our template says, else `student`. */
+                population?: components["schemas"]["PersonKind"];
+                /**
+                 * @description The class new students go to when the file does not say (no `Lớp` column, not our
+                 *     template).
+                 */
+                classId?: number;
+                /**
+                 * @description The school (or unit, for staff) the rows belong to; default: the class's, the
+                 *     template's, or the caller's own.
+                 */
+                schoolId?: number;
+                /** @description The file name when the body is the raw file (else `X-Filename` or the multipart part's). */
+                filename?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description multipart/form-data with a `file` part, or the raw file */
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["XlsxFile"];
+            };
+        };
+        responses: {
+            /** @description Preview ready (or committed with `commit=true`) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description A background job reads the file */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A record changed while committing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description File, rows or sheets over the limits */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a spreadsheet, encrypted, or with macros */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unreadable file, no header row, or a required column missing (`errors[].pointer` = `/file/columns/<field>`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_import: {
+        parameters: {
+            query?: {
+                /** @description 1-based page of rows (default 1). */
+                page?: number;
+                /** @description Rows per page (default 100, at most 1000). */
+                pageSize?: number;
+                /** @description Only rows with this action (`unchanged`, `update`, `create`, `rejected`). */
+                action?: components["schemas"]["RowAction"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already committed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commit_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Will commit when the job is done */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A record changed since the preview, or the import was undone */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Still processing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    undo_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not committed, or already undone */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,6 +3230,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_template: {
+        parameters: {
+            query?: {
+                /** @description The unit (default: the caller's). */
+                unitId?: number;
+                /** @description `all` (default), `unverified` or `with_errors`. */
+                only?: components["schemas"]["Only"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    students_template: {
+        parameters: {
+            query?: {
+                /** @description One class (one sheet). */
+                classId?: number;
+                /**
+                 * @description A whole school, one sheet per class of the current school year (default: the caller's
+                 *     unit).
+                 */
+                schoolId?: number;
+                /** @description `all` (default), `unverified` or `with_errors`. */
+                only?: components["schemas"]["Only"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             404: {
