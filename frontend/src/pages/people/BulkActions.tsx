@@ -55,8 +55,8 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
   const more: MenuProps['items'] = [
     item('evidence', 'Đánh dấu chờ giấy tờ', <SafetyCertificateOutlined />, 'markAwaitingEvidence', () => undefined),
     item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, 'evidenceSlips', () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
-    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, templateFeature, () => void downloadTemplate(population, { classId, schoolId }).catch(fail)),
-    item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, 'imports', () => navigate(classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
+    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, templateFeature, () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }).catch(fail)),
+    item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, 'imports', () => navigate(kind === 'staff' ? '/nhap-excel?doi-tuong=can-bo' : classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
   ].filter((x) => x !== null);
 
   return (
