@@ -11,6 +11,8 @@ pub mod error;
 pub mod excel;
 pub mod http;
 pub mod import;
+pub mod jobs;
+pub mod registry;
 pub mod routes;
 pub mod rules;
 pub mod spa;

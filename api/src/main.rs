@@ -46,6 +46,16 @@ enum Command {
     },
     /// Print the OpenAPI document of the API.
     Openapi,
+    /// Run the national population database simulator (serves the demo's truth population from
+    /// the database, with the faults of `[registry_sim]`), or print its contract.
+    RegistrySim {
+        /// Address to listen on; also APP_REGISTRY_SIM__BIND.
+        #[arg(long)]
+        bind: Option<String>,
+        /// Print the registry contract (OpenAPI) and exit.
+        #[arg(long)]
+        openapi: bool,
+    },
     /// Re-run the rules on every stored record (after the rules changed).
     Revalidate,
     /// Recount the progress statistics from the records (after bulk changes made outside the
@@ -139,6 +149,9 @@ async fn main() -> anyhow::Result<()> {
             if settings.demo {
                 println!("  demo accounts (password: demo): demo-department, demo-district, demo-school");
             }
+            if let Some(sim) = &app.registry_sim {
+                println!("  registry simulator: {}/v1/verifications", sim.url);
+            }
             if !dinhdanh::spa::is_built() {
                 println!("  the web app is not built into this binary: run `make frontend` and rebuild");
             }
@@ -201,6 +214,24 @@ async fn main() -> anyhow::Result<()> {
             };
             if rows_with_errors > 0 {
                 std::process::exit(2);
+            }
+        }
+        Command::RegistrySim { bind, openapi } => {
+            if openapi {
+                println!("{}", dinhdanh::registry::sim::openapi().to_pretty_json()?);
+                return Ok(());
+            }
+            if let Some(bind) = bind {
+                settings.registry_sim.bind = bind;
+            }
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            let (sim, server) = dinhdanh::registry::sim::build(db, settings.registry_sim.clone())?;
+            println!("registry simulator listening at {}/v1/verifications", sim.url);
+            println!("  truth from: {}", dinhdanh::db::redact_url(&settings.database_url));
+            tokio::select! {
+                r = server => r?,
+                _ = tokio::signal::ctrl_c() => println!("stopping"),
             }
         }
         Command::Openapi => {

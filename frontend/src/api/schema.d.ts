@@ -97,6 +97,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/{id}/evidence-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A printable page with one slip per student of the class awaiting evidence, saying what to
+         *     bring (print it from the browser; each slip starts on a new half page).
+         */
+        get: operations["class_evidence_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fixes": {
         parameters: {
             query?: never;
@@ -314,6 +334,40 @@ export interface paths {
         patch: operations["update_staff"];
         trace?: never;
     };
+    "/api/v1/staff/{id}/accept-registry-values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Same for a staff member. */
+        post: operations["accept_staff_registry_values"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/awaiting-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Same for a staff member. */
+        post: operations["mark_staff_awaiting_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}/history": {
         parameters: {
             query?: never;
@@ -323,6 +377,23 @@ export interface paths {
         };
         /** The audit trail of a staff member, oldest first. */
         get: operations["staff_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Same for a staff member. */
+        get: operations["staff_verifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -491,6 +562,46 @@ export interface paths {
         patch: operations["update_student"];
         trace?: never;
     };
+    "/api/v1/students/{id}/accept-registry-values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copies the registry's values of a mismatched student into the record (audited with source
+         *     `registry`) and sends it again.
+         */
+        post: operations["accept_student_registry_values"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students/{id}/awaiting-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks a student as awaiting evidence: the family must bring the ID-number notice (or the
+         *     document the slip names). Listed on the class's evidence-request page.
+         */
+        post: operations["mark_student_awaiting_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/students/{id}/history": {
         parameters: {
             query?: never;
@@ -500,6 +611,23 @@ export interface paths {
         };
         /** The audit trail of a student, oldest first. */
         get: operations["student_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students/{id}/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every answer the registry gave about a student, newest first. */
+        get: operations["student_verifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -601,6 +729,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verification-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verification jobs of the caller's units, newest first. */
+        get: operations["list_verification_jobs"];
+        put?: never;
+        /**
+         * Starts a verification job over a scope (default: the records of the caller's scope that
+         *     are not verified, not queued and not awaiting evidence). Records with `error` findings are
+         *     not sent: the job lists them under `fixBeforeSending` with their codes.
+         */
+        post: operations["start_verification_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verification-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job: status, totals by outcome, progress, and the records to fix before sending. */
+        get: operations["get_verification_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verification-jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels a job: records not yet sent go back to their former status; calls already in
+         *     flight still have their answers recorded.
+         */
+        post: operations["cancel_verification_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verification/accept-registry-values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Takes the registry's values for every mismatched record of a scope that has them (each
+         *     audited with source `registry`), then sends them again in one job.
+         */
+        post: operations["accept_registry_values_in_bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -622,6 +829,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The record after accepting the registry's values, and the job that sends it again. */
+        AcceptedValues: {
+            job: components["schemas"]["VerificationJob"];
+            person: components["schemas"]["Person"];
+        };
+        /** @description Which mismatched records to take the registry's values for. */
+        BulkAccept: {
+            /** Format: int64 */
+            classId?: number | null;
+            /** @description `student` (default) or `staff`. */
+            kind?: components["schemas"]["PersonKind"];
+            /** Format: int64 */
+            unitId?: number | null;
+        };
+        /** @description What a bulk accept did. */
+        BulkAccepted: {
+            accepted: number;
+            job?: components["schemas"]["VerificationJob"] | null;
+            notAccepted: components["schemas"]["NotAccepted"][];
+        };
         /** @description A campaign: a population to verify by a deadline, set by a unit for its subtree. */
         Campaign: {
             /** @description True when today (Vietnam) lies between `start` and `deadline`, both included. */
@@ -1027,6 +1254,85 @@ export interface components {
             /** @description Sheet name in the file. */
             sheet: string;
         };
+        /** @description A page of jobs. */
+        JobPage: {
+            items: components["schemas"]["VerificationJob"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description How far a job has come. */
+        JobProgress: {
+            /**
+             * Format: int64
+             * @description Items finished (answered, skipped, cancelled or failed).
+             */
+            done: number;
+            /**
+             * Format: double
+             * @description `done / total` in percent, one decimal.
+             */
+            percent: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description Which records a job sends. */
+        JobScope: {
+            /** Format: int64 */
+            classId?: number | null;
+            kind?: components["schemas"]["PersonKind"] | null;
+            /** @description Only these records. */
+            personIds?: number[] | null;
+            /**
+             * @description Only records with these statuses (default: `not_sent`, `mismatched`, `not_found`,
+             *     `error`). Records already `queued` in a job are never taken again.
+             */
+            statuses?: components["schemas"]["VerificationStatus"][] | null;
+            /**
+             * Format: int64
+             * @description Any unit in the caller's subtree (default: the caller's unit).
+             */
+            unitId?: number | null;
+        };
+        /** @description Counts of a job's items by outcome. */
+        JobTotals: {
+            /** Format: int64 */
+            cancelled: number;
+            /**
+             * Format: int64
+             * @description Answered, but the record changed while its request was in flight: not applied.
+             */
+            changed: number;
+            /**
+             * Format: int64
+             * @description No usable answer after every retry (the record's status is `error`).
+             */
+            error: number;
+            /**
+             * Format: int64
+             * @description The registry called the item malformed.
+             */
+            invalid: number;
+            /** Format: int64 */
+            mismatched: number;
+            /** Format: int64 */
+            notFound: number;
+            /**
+             * Format: int64
+             * @description Not answered yet (pending or in flight).
+             */
+            queued: number;
+            /**
+             * Format: int64
+             * @description Pre-flight: not sent because of error findings ("sửa trước khi gửi").
+             */
+            skipped: number;
+            /** Format: int64 */
+            verified: number;
+        };
         /** @description A lagging unit. */
         Laggard: {
             contact?: components["schemas"]["Contact"] | null;
@@ -1173,6 +1479,13 @@ export interface components {
             personalId?: string | null;
             residence?: components["schemas"]["ResolvedResidence"] | null;
         };
+        /** @description A record the bulk accept left alone, and why. */
+        NotAccepted: {
+            code: string;
+            message: string;
+            /** Format: int64 */
+            personId: number;
+        };
         /**
          * @description What digits mean in a template's gender column. Without a convention a digit is
          *     unrecognised: templates disagree (1 = Nam in some, 1 = Nữ in "Nữ?"-style columns).
@@ -1222,6 +1535,7 @@ export interface components {
             personalIdMasked: boolean;
             position?: components["schemas"]["Position"] | null;
             quality: components["schemas"]["Quality"];
+            registryValues?: components["schemas"]["RegistryValues"] | null;
             residence: components["schemas"]["ResidenceEntered"];
             residenceText?: string | null;
             /** @description Education-sector code (mã định danh ngành). */
@@ -1428,6 +1742,20 @@ export interface components {
             /** @description `student` or `staff` (or a staff position); decides the plausible age range. */
             role?: string | null;
         };
+        /** @description The registry's values of the fields that differ (only where the agency may receive them). */
+        RegistryValues: {
+            dateOfBirth?: string | null;
+            fullName?: string | null;
+            gender?: string | null;
+            residence?: components["schemas"]["Residence"] | null;
+        };
+        /** @description A permanent residence as post-2025 administrative codes. */
+        Residence: {
+            /** @description 5-digit commune code. */
+            communeCode?: string | null;
+            /** @description 2-digit province code. */
+            provinceCode: string;
+        };
         /** @description Permanent residence as entered. */
         ResidenceEntered: {
             commune?: string | null;
@@ -1508,6 +1836,14 @@ export interface components {
          * @enum {string}
          */
         SchoolLevel: "mam_non" | "tieu_hoc" | "thcs" | "thpt" | "lien_cap" | "gdnn_gdtx";
+        /** @description Values sent to the registry (the ID number masked unless the caller may edit the record). */
+        SentValues: {
+            dateOfBirth?: string | null;
+            fullName?: string | null;
+            gender?: string | null;
+            personalId?: string | null;
+            residence?: components["schemas"]["Residence"] | null;
+        };
         /**
          * @description `error` blocks verification; `warning` is probably wrong and a human decides; `fixed` means a
          *     safe automatic repair was applied (the entered value is kept alongside).
@@ -1564,6 +1900,20 @@ export interface components {
             /** @description Headers that are not imported (STT, Ghi chú, what our template adds for reading). */
             ignored: string[];
             name: string;
+        };
+        /** @description A record the pre-flight did not send: fix it before sending ("sửa trước khi gửi"). */
+        SkippedView: {
+            /** Format: int64 */
+            classId?: number | null;
+            /** @description The record's `error` finding codes. */
+            codes: string[];
+            fullName?: string | null;
+            /** @description `student` or `staff`. */
+            kind: string;
+            /** @description "Sửa trước khi gửi". */
+            message: string;
+            /** Format: int64 */
+            personId: number;
         };
         /** @description How many snapshot rows were written. */
         SnapshotResult: {
@@ -1754,6 +2104,64 @@ export interface components {
         /** @description One outcome per record, in input order. */
         ValidateResponse: {
             results: components["schemas"]["Outcome"][];
+        };
+        /** @description One answer of the registry about a record. */
+        VerificationEntry: {
+            /** @description False when the record changed while the request was in flight (history only). */
+            applied: boolean;
+            /** Format: date-time */
+            at: string;
+            /** @description `mismatched`: `fullName`, `dateOfBirth`, `gender`, `residence`. */
+            fields: string[];
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            jobId?: number | null;
+            /** @description Why it was not applied, or the error's cause. */
+            note?: string | null;
+            /** @description `matched`, `mismatched`, `not_found`, `invalid` or `error`. */
+            outcome: string;
+            registryValues?: components["schemas"]["RegistryValues"] | null;
+            sentValues?: components["schemas"]["SentValues"] | null;
+        };
+        /** @description A record's verification history, newest first. */
+        VerificationHistory: {
+            items: components["schemas"]["VerificationEntry"][];
+        };
+        /**
+         * @description A verification job: status `queued`, `running`, `paused` (with `pauseReason`, e.g.
+         *     `registry_unavailable`), `done` or `cancelled`; totals by outcome and progress.
+         */
+        VerificationJob: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /**
+             * @description Single-job reads: the records not sent because of error findings, with their codes
+             *     (at most 1,000).
+             */
+            fixBeforeSending?: components["schemas"]["SkippedView"][] | null;
+            /** Format: int64 */
+            id: number;
+            pauseReason?: string | null;
+            progress: components["schemas"]["JobProgress"];
+            scope: components["schemas"]["JobScope"];
+            /** Format: date-time */
+            startedAt?: string | null;
+            status: string;
+            /**
+             * Format: int64
+             * @description Records in the job (sent and skipped).
+             */
+            total: number;
+            totals: components["schemas"]["JobTotals"];
+            /**
+             * Format: int64
+             * @description The unit the job was started for.
+             */
+            unitId: number;
         };
         /**
          * @description Where a record stands in verification against the national population database.
@@ -1977,6 +2385,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClassView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    class_evidence_requests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Printable HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
                 };
             };
             404: {
@@ -2661,6 +3099,89 @@ export interface operations {
             };
         };
     };
+    accept_staff_registry_values: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedValues"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registry values to accept */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_staff_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     staff_history: {
         parameters: {
             query?: never;
@@ -2678,6 +3199,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_verifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationHistory"];
                 };
             };
             404: {
@@ -3213,6 +3763,89 @@ export interface operations {
             };
         };
     };
+    accept_student_registry_values: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedValues"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registry values to accept */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_student_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     student_history: {
         parameters: {
             query?: never;
@@ -3230,6 +3863,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    student_verifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationHistory"];
                 };
             };
             404: {
@@ -3421,6 +4083,167 @@ export interface operations {
             };
             /** @description More than 1,000 records */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_verification_jobs: {
+        parameters: {
+            query?: {
+                /** @description 1-based page (default 1). */
+                page?: number;
+                /** @description Jobs per page (default 20, at most 100). */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+        };
+    };
+    start_verification_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobScope"];
+            };
+        };
+        responses: {
+            /** @description The job, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_verification_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_verification_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_registry_values_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAccept"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAccepted"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
