@@ -317,9 +317,60 @@ describe('web app on the demo data', () => {
       assert.equal(undone.dateOfBirth, student.dateOfBirth);
     }));
 
-  test('flow 1: send the class for verification and watch the job finish', {
-    skip: 'waiting for issue 5: /api/v1/verification-jobs is not in openapi/openapi.json yet',
-  });
+  test('flow 1: send the class for verification and watch the job finish', TIMEOUT, () =>
+    flow(async (page) => {
+      const klass = data.importClass;
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.locator('.ant-table-row').first().waitFor();
+      await page.getByRole('button', { name: 'Gửi xác thực' }).click();
+      await page.waitForURL('**/cong-viec');
+      // The job appears with live progress and finishes against the registry simulator.
+      const jobs = page.getByTestId('verification-jobs');
+      await jobs.locator('[data-job-status]').first().waitFor();
+      await jobs.locator('[data-job-status="done"]').first().waitFor({ timeout: 60_000 });
+      const list = await get('/api/v1/verification-jobs');
+      const job = list.items.find((j) => j.scope.classId === klass.id);
+      assert.ok(job, 'the class job is listed');
+      const t = job.totals;
+      assert.equal(t.queued, 0);
+      assert.equal(t.verified + t.mismatched + t.notFound + t.invalid + t.error + t.changed + t.skipped + t.cancelled, job.total);
+      assert.ok(t.verified > 0, 'clean records are verified');
+      await h.screenshot(page, '14-cong-viec-xac-thuc');
+
+      // The rest of the school, then a mismatched record: our values beside the registry's,
+      // and "accept" copies the registry's in and sends the record again.
+      const res = await h.api(server.url, tok.school, 'POST', '/api/v1/verification-jobs', { kind: 'student' });
+      assert.equal(res.status, 202);
+      for (let i = 0; i < 120; i++) {
+        const j = await get(`/api/v1/verification-jobs/${res.body.id}`);
+        if (j.status === 'done') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const mismatched = (await get('/api/v1/students?status=mismatched&pageSize=200')).items;
+      const full = [];
+      for (const p of mismatched) full.push(await get(`/api/v1/students/${p.id}`));
+      const target = full.find((p) => p.registryValues && p.classId);
+      assert.ok(target, 'the demo school has a mismatched record with the registry values');
+      await page.goto(`/lop/${target.classId}`);
+      await page.getByPlaceholder('Tìm theo tên').fill(h.withoutDiacritics(target.normalized.fullName ?? target.fullName));
+      await page.getByPlaceholder('Tìm theo tên').press('Enter');
+      await recordLink(page, target.fullName).first().click();
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByRole('tab', { name: 'Xác thực' }).click();
+      await drawer.getByTestId('registry-comparison').waitFor();
+      await drawer.getByTestId('verification-history').locator('.ant-table-row').first().waitFor();
+      await h.screenshot(page, '15-doi-chieu-csdlqg');
+      await drawer.getByTestId('accept-registry-values').click();
+      await page.getByText('Đã nhận giá trị của CSDLQG và gửi xác thực lại.').waitFor();
+      const history = (await get(`/api/v1/students/${target.id}/history`)).items;
+      assert.ok(history.some((e) => e.source === 'registry'), 'the accepted values are audited with source registry');
+      for (let i = 0; i < 60; i++) {
+        if ((await get(`/api/v1/students/${target.id}`)).status === 'verified') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.equal((await get(`/api/v1/students/${target.id}`)).status, 'verified', 'sent again with the registry values, it is verified');
+    }));
 
   test('flow 2: the district officer sees the record counts and drills down unit → school → class → record', TIMEOUT, () =>
     flow(async (page) => {
