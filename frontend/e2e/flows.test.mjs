@@ -1,6 +1,7 @@
-// End-to-end flows of the issue, in Debian's Chromium against the real server seeded with a small
-// demo (see harness.mjs). Steps whose endpoints other issues add (Excel, verification, statistics)
-// are skipped with the reason until those endpoints exist.
+// End-to-end flows of the web app issue, in Debian's Chromium against the real server seeded with
+// a small demo and its in-process registry simulator (see harness.mjs): (1) the clerk fixes, exports,
+// imports and sends for verification; (2) the district officer's dashboard, drill-down and report;
+// (3) scope: URL tampering is refused. The flows run in order on one server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as h from './harness.mjs';
