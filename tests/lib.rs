@@ -139,6 +139,12 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     init_process();
     let db = TestDb::fresh().await;
+    spawn_app_on(db, adjust).await
+}
+
+/// Same, on a database the caller prepared (e.g. one a registry simulator already reads).
+pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    init_process();
     let mut settings = test_settings(&db.url);
     adjust(&mut settings);
     let app = Application::build(settings.clone()).await.expect("build app");

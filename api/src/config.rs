@@ -71,6 +71,10 @@ pub struct Settings {
     pub http_workers: usize,
     /// Progress statistics (`[stats]`).
     pub stats: StatsSettings,
+    /// The national population database client and the verification jobs (`[registry]`).
+    pub registry: RegistrySettings,
+    /// The registry simulator (`[registry_sim]`): `dinhdanh registry-sim`, and `serve --demo`.
+    pub registry_sim: RegistrySimSettings,
     /// Spreadsheet imports (`[import]`).
     pub import: ImportSettings,
 }
@@ -116,6 +120,122 @@ impl ImportSettings {
     }
 }
 
+/// The registry client and verification workers (`[registry]`, `APP_REGISTRY__<KEY>`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrySettings {
+    /// Base URL of the registry's verification API (`POST {base_url}/v1/verifications`).
+    /// Empty: no worker runs (jobs wait), except under `demo`, which starts the simulator
+    /// in-process and points here.
+    pub base_url: String,
+    /// API key sent as `Authorization: Bearer <key>`.
+    pub api_key: Option<Secret>,
+    /// Records per call (the registry's limit).
+    pub batch_size: u32,
+    /// Timeout of one call, in milliseconds.
+    pub timeout_ms: u64,
+    /// Retries of one call after a 5xx, a timeout or a 429 (with exponential backoff and jitter).
+    pub max_retries: u32,
+    /// First backoff delay, in milliseconds (doubled per retry, with full jitter).
+    pub backoff_base_ms: u64,
+    /// Largest backoff delay, in milliseconds.
+    pub backoff_max_ms: u64,
+    /// Calls per second across this instance (token bucket); 0 = unlimited.
+    pub rate_limit_per_sec: f64,
+    /// Calls in flight at once from this instance.
+    pub concurrency: u32,
+    /// Consecutive failed calls that open the circuit breaker (jobs pause).
+    pub breaker_failure_threshold: u32,
+    /// Seconds the breaker stays open before one probe call is let through.
+    pub breaker_open_secs: u64,
+    /// Times a batch is sent (each with its retries) before its records are marked `error`.
+    pub max_attempts: u32,
+    /// Seconds an instance holds a claimed batch; after that another instance (or this one
+    /// after a restart) resends it with the same idempotency key. Must exceed the time one call
+    /// can take with its retries.
+    pub lease_secs: u64,
+    /// Milliseconds an idle worker waits before looking for work again.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for RegistrySettings {
+    fn default() -> RegistrySettings {
+        RegistrySettings {
+            base_url: String::new(),
+            api_key: None,
+            batch_size: 100,
+            timeout_ms: 10_000,
+            max_retries: 3,
+            backoff_base_ms: 200,
+            backoff_max_ms: 10_000,
+            rate_limit_per_sec: 10.0,
+            concurrency: 4,
+            breaker_failure_threshold: 5,
+            breaker_open_secs: 30,
+            max_attempts: 5,
+            lease_secs: 120,
+            poll_interval_ms: 500,
+        }
+    }
+}
+
+/// Faults and behaviour of the registry simulator (`[registry_sim]`, `APP_REGISTRY_SIM__<KEY>`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrySimSettings {
+    /// Address of `dinhdanh registry-sim` (port 0 picks a free one; `serve --demo` always does).
+    pub bind: String,
+    /// Key the simulator requires (`Authorization: Bearer` or `X-Api-Key`); empty: none.
+    pub api_key: String,
+    /// Most items accepted per call; more answers 413.
+    pub max_items: u32,
+    /// Latency of every call: uniform between these bounds, in milliseconds.
+    pub latency_ms_min: u64,
+    pub latency_ms_max: u64,
+    /// Share of calls answered 503.
+    pub error_rate: f64,
+    /// Calls per second accepted before answering 429 with `Retry-After`; 0 = no limit.
+    pub rate_limit_per_sec: u32,
+    /// The `Retry-After` of a 429, in seconds.
+    pub retry_after_secs: u64,
+    /// Share of calls that hang for `timeout_ms` before answering (the client times out).
+    pub timeout_rate: f64,
+    pub timeout_ms: u64,
+    /// An outage window, seconds after start-up: every call answers 503 during it.
+    pub outage_after_secs: u64,
+    /// Length of the outage window; 0 = no outage.
+    pub outage_secs: u64,
+    /// Share of calls answered with a malformed body.
+    pub malformed_rate: f64,
+    /// Forgive old/new tone placement in names ("Hoà" = "Hòa"). The real registry's tolerance
+    /// is unknown; by default it is not forgiven.
+    pub tone_placement_tolerant: bool,
+    /// Return the registry's values with a mismatch (the agency is allowed to receive them).
+    pub return_registry_values: bool,
+}
+
+impl Default for RegistrySimSettings {
+    fn default() -> RegistrySimSettings {
+        RegistrySimSettings {
+            bind: "127.0.0.1:8090".to_owned(),
+            api_key: String::new(),
+            max_items: 100,
+            latency_ms_min: 0,
+            latency_ms_max: 0,
+            error_rate: 0.0,
+            rate_limit_per_sec: 0,
+            retry_after_secs: 1,
+            timeout_rate: 0.0,
+            timeout_ms: 30_000,
+            outage_after_secs: 0,
+            outage_secs: 0,
+            malformed_rate: 0.0,
+            tone_placement_tolerant: false,
+            return_registry_values: true,
+        }
+    }
+}
+
 /// Progress statistics settings (`[stats]` in the file, `APP_STATS__<KEY>` in the environment).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -151,6 +271,8 @@ impl Default for Settings {
             log: "info,sqlx=warn,sea_orm=warn".to_owned(),
             http_workers: 0,
             stats: StatsSettings::default(),
+            registry: RegistrySettings::default(),
+            registry_sim: RegistrySimSettings::default(),
             import: ImportSettings::default(),
         }
     }
@@ -214,6 +336,27 @@ impl Settings {
         }
         if self.stats.projection_window_days < 2 {
             return Err(ConfigError::Invalid("stats.projection_window_days must be at least 2".to_owned()));
+        }
+        let r = &self.registry;
+        if r.batch_size == 0 || r.concurrency == 0 || r.max_attempts == 0 {
+            return Err(ConfigError::Invalid(
+                "registry.batch_size, registry.concurrency and registry.max_attempts must be positive".to_owned(),
+            ));
+        }
+        if r.rate_limit_per_sec < 0.0 || !r.rate_limit_per_sec.is_finite() {
+            return Err(ConfigError::Invalid("registry.rate_limit_per_sec must be 0 or more".to_owned()));
+        }
+        if r.lease_secs.saturating_mul(1000) <= r.timeout_ms {
+            return Err(ConfigError::Invalid("registry.lease_secs must exceed registry.timeout_ms".to_owned()));
+        }
+        for (name, rate) in [
+            ("error_rate", self.registry_sim.error_rate),
+            ("timeout_rate", self.registry_sim.timeout_rate),
+            ("malformed_rate", self.registry_sim.malformed_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(ConfigError::Invalid(format!("registry_sim.{name} must be between 0 and 1")));
+            }
         }
         if self.jwt_ttl_minutes <= 0 {
             return Err(ConfigError::Invalid("jwt_ttl_minutes must be positive".to_owned()));

@@ -2,6 +2,7 @@
 //! population database. `main.rs` holds the subcommands; everything else lives here.
 
 pub mod auth;
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -10,6 +11,8 @@ pub mod error;
 pub mod excel;
 pub mod http;
 pub mod import;
+pub mod jobs;
+pub mod registry;
 pub mod routes;
 pub mod rules;
 pub mod spa;

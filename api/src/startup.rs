@@ -20,12 +20,14 @@ pub struct Application {
     port: u16,
     server: Server,
     pub state: web::Data<AppState>,
+    /// The registry simulator started in-process under `demo`, if any.
+    pub registry_sim: Option<crate::registry::sim::SimHandle>,
 }
 
 impl Application {
     /// Connects and migrates the database, seeds demo data into an empty database in demo
     /// mode, and binds the listener.
-    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
         let secret = match (&settings.jwt_secret, settings.demo) {
             (Some(secret), _) => secret.clone(),
             (None, true) => crate::auth::token::random_secret(),
@@ -44,6 +46,18 @@ impl Application {
             tracing::info!("statistics counters rebuilt from the records");
         }
         tokio::spawn(crate::stats::worker::run(store.clone(), settings.clone()));
+        let mut registry_sim = None;
+        if settings.demo && settings.registry.base_url.trim().is_empty() {
+            // Demo: the registry simulator runs in-process on a free port, serving the demo's truth.
+            let sim_settings =
+                crate::config::RegistrySimSettings { bind: "127.0.0.1:0".to_owned(), ..settings.registry_sim.clone() };
+            let sim = crate::registry::sim::spawn(store.db.clone(), sim_settings)?;
+            settings.registry.base_url = sim.url.clone();
+            settings.registry.api_key = None;
+            tracing::info!(url = %sim.url, "registry simulator started");
+            registry_sim = Some(sim);
+        }
+        crate::jobs::spawn_verification_worker(store.clone(), &settings.registry)?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -82,7 +96,7 @@ impl Application {
         if settings.http_workers > 0 {
             server = server.workers(settings.http_workers);
         }
-        Ok(Application { port, server: server.run(), state })
+        Ok(Application { port, server: server.run(), state, registry_sim })
     }
 
     pub fn port(&self) -> u16 {

@@ -15,6 +15,7 @@ pub mod students;
 pub mod templates;
 pub mod units;
 pub mod validate;
+pub mod verification;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -60,7 +61,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(imports::commit_import)
         .service(imports::undo_import)
         .service(imports::delete_import)
-        .service(imports::import_report);
+        .service(imports::import_report)
+        .service(verification::start_verification_job)
+        .service(verification::list_verification_jobs)
+        .service(verification::get_verification_job)
+        .service(verification::cancel_verification_job)
+        .service(verification::accept_student_registry_values)
+        .service(verification::accept_staff_registry_values)
+        .service(verification::accept_registry_values_in_bulk)
+        .service(verification::mark_student_awaiting_evidence)
+        .service(verification::mark_staff_awaiting_evidence)
+        .service(verification::student_verifications)
+        .service(verification::staff_verifications)
+        .service(verification::class_evidence_requests);
 }
 
 #[derive(OpenApi)]
@@ -79,7 +92,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::templates::Only)),
     tags(
         (name = "auth", description = "Sign-in and the current account"),
         (name = "units", description = "The unit tree and classes"),
@@ -90,6 +103,8 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
 timelines and burn-down to a campaign's deadline, failure reasons, laggards, the Excel report; campaigns"),
         (name = "imports", description = "The Excel round trip: templates to fill in offline, spreadsheet imports with a preview, \
 atomic commit, undo and an error workbook"),
+        (name = "verification", description = "Verification against the national population database: jobs, \
+the registry's answers per record, accepting the registry's values, evidence requests"),
         (name = "system", description = "Health"),
     )
 )]

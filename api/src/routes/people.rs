@@ -74,6 +74,9 @@ pub struct Person {
     pub status: VerificationStatus,
     /// For `mismatched`: the fields the registry disagreed on.
     pub mismatch_fields: Vec<String>,
+    /// For `mismatched`: the registry's values of those fields, when it returned them (shown
+    /// beside ours; `POST …/accept-registry-values` copies them in).
+    pub registry_values: Option<crate::registry::RegistryValues>,
     /// Bumped whenever the values verification compares (the normalised identity) change;
     /// send it back as `version` to avoid overwriting someone else's change.
     pub version: i32,
@@ -166,6 +169,9 @@ impl Person {
                 .as_deref()
                 .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
                 .unwrap_or_default(),
+            registry_values: (p.status == VerificationStatus::Mismatched.as_str())
+                .then(|| p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok()))
+                .flatten(),
             version: p.version,
             can_edit,
             verified_at: p.verified_at,

@@ -15,9 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement,
-    TransactionTrait, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Statement, Value,
 };
 
 use super::audit::{self, AuditCtx, Event};
@@ -177,6 +177,24 @@ pub fn person_reasons(p: &people::Model) -> Vec<ReasonKey> {
         .collect()
 }
 
+async fn cached_class_year<C: ConnectionTrait>(
+    conn: &C,
+    p: &people::Model,
+    years: &mut BTreeMap<i64, Option<String>>,
+) -> StoreResult<Option<String>> {
+    match (p.kind.as_str(), p.class_id) {
+        ("student", Some(id)) => {
+            if let Some(year) = years.get(&id) {
+                return Ok(year.clone());
+            }
+            let year = class_year(conn, p).await?;
+            years.insert(id, year.clone());
+            Ok(year)
+        }
+        _ => Ok(None),
+    }
+}
+
 async fn class_year<C: ConnectionTrait>(conn: &C, p: &people::Model) -> StoreResult<Option<String>> {
     match (p.kind.as_str(), p.class_id) {
         ("student", Some(id)) => Ok(classes::Entity::find_by_id(id).one(conn).await?.map(|c| c.school_year)),
@@ -190,31 +208,43 @@ pub async fn apply_change<C: ConnectionTrait>(
     before: Option<&people::Model>,
     after: Option<&people::Model>,
 ) -> StoreResult<()> {
-    let before = before.filter(|p| p.deleted_at.is_none());
-    let after = after.filter(|p| p.deleted_at.is_none());
+    apply_changes(conn, &[(before, after)]).await
+}
+
+/// [`apply_change`] for many records at once: the deltas are summed first, so a batch of
+/// status changes costs a few upserts instead of a few per record.
+pub async fn apply_changes<C: ConnectionTrait>(
+    conn: &C,
+    changes: &[(Option<&people::Model>, Option<&people::Model>)],
+) -> StoreResult<()> {
     let mut counters: BTreeMap<CounterKey, Tally> = BTreeMap::new();
     let mut reasons: BTreeMap<ReasonKey, i64> = BTreeMap::new();
-    let before_year = match before {
-        Some(p) => class_year(conn, p).await?,
-        None => None,
-    };
-    let after_year = match (before, after) {
-        (Some(b), Some(a)) if a.class_id == b.class_id && a.kind == b.kind => before_year.clone(),
-        (_, Some(a)) => class_year(conn, a).await?,
-        (_, None) => None,
-    };
-    if let Some(p) = before {
-        let (key, tally) = person_tally(p, before_year.as_deref());
-        counters.entry(key).or_default().sub(&tally);
-        for key in person_reasons(p) {
-            *reasons.entry(key).or_default() -= 1;
+    let mut years: BTreeMap<i64, Option<String>> = BTreeMap::new();
+    for (before, after) in changes {
+        let before = before.filter(|p| p.deleted_at.is_none());
+        let after = after.filter(|p| p.deleted_at.is_none());
+        let before_year = match before {
+            Some(p) => cached_class_year(conn, p, &mut years).await?,
+            None => None,
+        };
+        let after_year = match (before, after) {
+            (Some(b), Some(a)) if a.class_id == b.class_id && a.kind == b.kind => before_year.clone(),
+            (_, Some(a)) => cached_class_year(conn, a, &mut years).await?,
+            (_, None) => None,
+        };
+        if let Some(p) = before {
+            let (key, tally) = person_tally(p, before_year.as_deref());
+            counters.entry(key).or_default().sub(&tally);
+            for key in person_reasons(p) {
+                *reasons.entry(key).or_default() -= 1;
+            }
         }
-    }
-    if let Some(p) = after {
-        let (key, tally) = person_tally(p, after_year.as_deref());
-        counters.entry(key).or_default().add(&tally);
-        for key in person_reasons(p) {
-            *reasons.entry(key).or_default() += 1;
+        if let Some(p) = after {
+            let (key, tally) = person_tally(p, after_year.as_deref());
+            counters.entry(key).or_default().add(&tally);
+            for key in person_reasons(p) {
+                *reasons.entry(key).or_default() += 1;
+            }
         }
     }
     let backend = conn.get_database_backend();
@@ -395,7 +425,7 @@ const RECOUNT_REASONS_SQL: &str = "SELECT p.unit_id, p.kind, f.code, f.field, f.
 
 /// [`rebuild`] in a transaction of its own, so readers never see the tables half rebuilt.
 pub async fn rebuild_atomically(db: &DatabaseConnection) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     rebuild(&txn).await?;
     txn.commit().await?;
     Ok(())
@@ -587,31 +617,89 @@ pub async fn write_status<C: ConnectionTrait>(
     if before.deleted_at.is_some() {
         return Err(StoreError::NotFound);
     }
-    let mut active: people::ActiveModel = before.clone().into();
-    active.status = Set(status.as_str().to_owned());
-    active.mismatch_fields =
-        Set((status == VerificationStatus::Mismatched && !mismatch_fields.is_empty())
-            .then(|| mismatch_fields.join(",")));
-    active.status_at = Set(Some(at));
-    if status == VerificationStatus::Verified {
-        active.verified_at = Set(Some(at));
-    }
-    let after = active.update(conn).await?;
-    apply_change(conn, Some(&before), Some(&after)).await?;
-    audit::record(
-        conn,
-        ctx,
-        vec![Event {
+    let write = StatusWrite {
+        status,
+        mismatch_fields: mismatch_fields.iter().map(|f| (*f).to_owned()).collect(),
+        registry_values: None,
+    };
+    let mut after = write_statuses(conn, ctx, vec![(before, write)], at).await?;
+    after.pop().ok_or(StoreError::NotFound)
+}
+
+/// A status to write onto one record.
+#[derive(Debug, Clone)]
+pub struct StatusWrite {
+    pub status: VerificationStatus,
+    /// For `mismatched`: the fields the registry disagreed on.
+    pub mismatch_fields: Vec<String>,
+    /// `Some(values)` replaces the registry's values kept on the record (JSON text, or `None` to
+    /// clear them); `None` leaves them alone.
+    pub registry_values: Option<Option<String>>,
+}
+
+/// [`write_status`] for many records at once (the caller read them, in its transaction): one
+/// update per record, one audit statement, and the counters' deltas summed.
+pub async fn write_statuses<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &AuditCtx,
+    writes: Vec<(people::Model, StatusWrite)>,
+    at: DateTime<Utc>,
+) -> StoreResult<Vec<people::Model>> {
+    let mut pairs = Vec::with_capacity(writes.len());
+    let mut events = Vec::with_capacity(writes.len());
+    // Records getting the same columns are updated in one statement.
+    type Group = (String, Option<String>, Option<Option<String>>, bool);
+    let mut groups: BTreeMap<Group, Vec<i64>> = BTreeMap::new();
+    for (before, w) in writes {
+        if before.deleted_at.is_some() {
+            continue;
+        }
+        let mut after = before.clone();
+        after.status = w.status.as_str().to_owned();
+        after.mismatch_fields = (w.status == VerificationStatus::Mismatched && !w.mismatch_fields.is_empty())
+            .then(|| w.mismatch_fields.join(","));
+        after.status_at = Some(at);
+        let verified = w.status == VerificationStatus::Verified;
+        if verified {
+            after.verified_at = Some(at);
+        }
+        if let Some(values) = &w.registry_values {
+            after.registry_values = values.clone();
+        }
+        groups
+            .entry((after.status.clone(), after.mismatch_fields.clone(), w.registry_values, verified))
+            .or_default()
+            .push(after.id);
+        events.push(Event {
             action: "update",
             entity: "person",
-            entity_id: Some(person_id),
+            entity_id: Some(after.id),
             field: Some("status"),
             old_value: Some(before.status.clone()),
             new_value: Some(after.status.clone()),
-        }],
-    )
-    .await?;
-    Ok(after)
+        });
+        pairs.push((before, after));
+    }
+    for ((status, fields, values, verified), ids) in groups {
+        for chunk in ids.chunks(500) {
+            let mut update = people::Entity::update_many()
+                .col_expr(people::Column::Status, Expr::value(status.clone()))
+                .col_expr(people::Column::MismatchFields, Expr::value(fields.clone()))
+                .col_expr(people::Column::StatusAt, Expr::value(Some(at)));
+            if verified {
+                update = update.col_expr(people::Column::VerifiedAt, Expr::value(Some(at)));
+            }
+            if let Some(values) = &values {
+                update = update.col_expr(people::Column::RegistryValues, Expr::value(values.clone()));
+            }
+            update.filter(people::Column::Id.is_in(chunk.to_vec())).exec(conn).await?;
+        }
+    }
+    let refs: Vec<(Option<&people::Model>, Option<&people::Model>)> =
+        pairs.iter().map(|(b, a)| (Some(b), Some(a))).collect();
+    apply_changes(conn, &refs).await?;
+    audit::record(conn, ctx, events).await?;
+    Ok(pairs.into_iter().map(|(_, a)| a).collect())
 }
 
 #[cfg(test)]

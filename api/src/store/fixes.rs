@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 
 use super::audit::{AuditCtx, Source};
@@ -125,7 +125,7 @@ pub async fn apply(
     let ctx = AuditCtx::manual(caller, request_id).with_source(Source::AutoFix, Some(batch_id.clone()));
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         for id in chunk {
             let row = super::people::get(&txn, caller, scope.kind, *id).await?;
             let wanted = repairs(&row.outcome(), scope.finding_code, &Identity::of(&row.person));
@@ -205,7 +205,7 @@ pub async fn undo(
     let (mut reverted, mut kept) = (0i32, 0i32);
     let people_ids: Vec<i64> = per_person.keys().copied().collect();
     for chunk in people_ids.chunks(CHUNK) {
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         for pid in chunk {
             let fields = &per_person[pid];
             let Ok(row) = super::people::get(&txn, caller, kind, *pid).await else {

@@ -12,7 +12,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::audit::{AuditCtx, Source};
@@ -331,7 +331,7 @@ pub async fn start(
 }
 
 async fn finish_plan(db: &DatabaseConnection, record: imports::Model, planned: Planned) -> StoreResult<imports::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     save_rows(&txn, &record.id, &planned.rows).await?;
     let mut active: imports::ActiveModel = record.into();
     active.rows_read = Set(i32::try_from(planned.rows.len()).unwrap_or(i32::MAX));
@@ -594,7 +594,7 @@ pub async fn commit(
         _ => {}
     }
     let kind = kind_of(&record.kind);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     // claim the import: a second commit racing this one finds nothing to claim
     let claimed = imports::Entity::update_many()
         .col_expr(imports::Column::Status, Expr::value(status::COMMITTED))
@@ -773,7 +773,7 @@ pub async fn undo(
         }
     }
     let kind = kind_of(&record.kind);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let events = audit_events::Entity::find()
         .filter(audit_events::Column::SourceRef.eq(id))
         .filter(audit_events::Column::Source.eq(Source::Import.as_str()))
@@ -881,7 +881,7 @@ pub async fn discard(db: &DatabaseConnection, caller: &Caller, id: &str) -> Stor
             message: "Lần nhập đã được ghi; dùng hoàn tác thay vì huỷ.".to_owned(),
         });
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(&txn).await?;
     imports::Entity::delete_by_id(id.to_owned()).exec(&txn).await?;
     txn.commit().await?;

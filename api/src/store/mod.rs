@@ -16,6 +16,7 @@ pub mod templates;
 pub mod truth;
 pub mod units;
 pub mod users;
+pub mod verification;
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 
@@ -66,6 +67,18 @@ impl StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Begins a transaction that writes. On SQLite it takes the write lock at `BEGIN IMMEDIATE`
+/// (waiting out the busy timeout), so a transaction that reads before it writes cannot fail
+/// with "database is locked" (SQLITE_BUSY_SNAPSHOT) when a worker or another instance committed
+/// in between; PostgreSQL ignores the option.
+pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
 
 /// Handle to the database shared by handlers and workers.
 #[derive(Clone, Debug)]

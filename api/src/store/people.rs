@@ -9,7 +9,7 @@ use chrono::Utc;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
 use super::audit::{self, AuditCtx, Event};
@@ -491,7 +491,7 @@ pub async fn create(
     ctx: &AuditCtx,
     new: NewPerson,
 ) -> StoreResult<PersonRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let kind = new.kind;
     let person = create_in(&txn, caller, ctx, new).await?;
     txn.commit().await?;
@@ -611,7 +611,7 @@ pub async fn update(
     id: i64,
     changes: PersonChanges,
 ) -> StoreResult<PersonRow> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = get(&txn, caller, kind, id).await?;
     if !can_write(caller, &row) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
@@ -768,7 +768,7 @@ pub async fn revalidate_all(
     let mut report = RevalidateReport::default();
     let mut after_id = 0i64;
     loop {
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let batch = people::Entity::find()
             .filter(people::Column::DeletedAt.is_null())
             .filter(people::Column::Id.gt(after_id))
@@ -872,7 +872,7 @@ pub async fn delete(
     kind: PersonKind,
     id: i64,
 ) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = get(&txn, caller, kind, id).await?;
     if !can_write(caller, &row) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không xoá được.".to_owned()));

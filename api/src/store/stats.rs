@@ -7,9 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Days, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Value};
 
 use super::StoreResult;
 use super::campaigns::{self, CampaignRow};
@@ -585,7 +583,7 @@ pub async fn take_snapshot(
     school_year: &str,
     mode: SnapshotMode,
 ) -> StoreResult<usize> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let backend = txn.get_database_backend();
     let all_units = units::Entity::find().order_by_asc(units::Column::Id).all(&txn).await?;
     let paths: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.path.as_str())).collect();

@@ -11,3 +11,7 @@ pub mod person_findings;
 pub mod registry_truth;
 pub mod units;
 pub mod users;
+pub mod verification_batches;
+pub mod verification_history;
+pub mod verification_job_items;
+pub mod verification_jobs;

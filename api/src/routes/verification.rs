@@ -1,0 +1,573 @@
+//! Verification against the national population database: jobs (start, list, read, cancel),
+//! accepting the registry's values (one record, or a scope in bulk), marking records as
+//! awaiting the family's evidence, each record's verification history, and a class's printable
+//! evidence-request slips.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::people::Person;
+use crate::domain::access::Caller;
+use crate::domain::personal_id::mask as mask_personal_id;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::registry::RegistryValues;
+use crate::rules::PersonKind;
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::audit::AuditCtx;
+use crate::store::entities::verification_history;
+use crate::store::verification::{self as v, JobScope, JobTotals, JobView, SkippedRecord};
+
+/// Most skipped records listed on a job.
+const MAX_SKIPPED_LISTED: u64 = 1_000;
+
+/// How far a job has come.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobProgress {
+    /// Items finished (answered, skipped, cancelled or failed).
+    pub done: i64,
+    pub total: i64,
+    /// `done / total` in percent, one decimal.
+    pub percent: f64,
+}
+
+/// A record the pre-flight did not send: fix it before sending ("sửa trước khi gửi").
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedView {
+    pub person_id: i64,
+    /// `student` or `staff`.
+    pub kind: String,
+    pub full_name: Option<String>,
+    pub class_id: Option<i64>,
+    /// The record's `error` finding codes.
+    pub codes: Vec<String>,
+    /// "Sửa trước khi gửi".
+    pub message: String,
+}
+
+impl From<SkippedRecord> for SkippedView {
+    fn from(s: SkippedRecord) -> SkippedView {
+        SkippedView {
+            person_id: s.person_id,
+            kind: s.kind,
+            full_name: s.full_name,
+            class_id: s.class_id,
+            codes: s.codes,
+            message: "Sửa trước khi gửi".to_owned(),
+        }
+    }
+}
+
+/// A verification job: status `queued`, `running`, `paused` (with `pauseReason`, e.g.
+/// `registry_unavailable`), `done` or `cancelled`; totals by outcome and progress.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationJob {
+    pub id: i64,
+    pub status: String,
+    pub pause_reason: Option<String>,
+    pub scope: JobScope,
+    /// The unit the job was started for.
+    pub unit_id: i64,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Records in the job (sent and skipped).
+    pub total: i64,
+    pub progress: JobProgress,
+    pub totals: JobTotals,
+    /// Single-job reads: the records not sent because of error findings, with their codes
+    /// (at most 1,000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_before_sending: Option<Vec<SkippedView>>,
+}
+
+impl VerificationJob {
+    fn from_view(view: JobView, skipped: Option<Vec<SkippedRecord>>) -> VerificationJob {
+        let JobView { job, totals } = view;
+        let total = i64::from(job.total);
+        let done = totals.done();
+        let percent = if total > 0 { ((done as f64 / total as f64) * 1000.0).round() / 10.0 } else { 100.0 };
+        VerificationJob {
+            id: job.id,
+            status: job.status,
+            pause_reason: job.pause_reason,
+            scope: serde_json::from_str(&job.scope).unwrap_or_default(),
+            unit_id: job.unit_id,
+            created_by: job.created_by,
+            created_at: job.created_at,
+            started_at: job.started_at,
+            finished_at: job.finished_at,
+            total,
+            progress: JobProgress { done, total, percent },
+            totals,
+            fix_before_sending: skipped.map(|s| s.into_iter().map(SkippedView::from).collect()),
+        }
+    }
+}
+
+async fn job_with_skipped(state: &AppState, view: JobView) -> ApiResult<VerificationJob> {
+    let skipped = v::skipped_records(&state.store.db, view.job.id, MAX_SKIPPED_LISTED).await?;
+    Ok(VerificationJob::from_view(view, Some(skipped)))
+}
+
+/// A page of jobs.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobPage {
+    pub items: Vec<VerificationJob>,
+    pub page: u64,
+    pub page_size: u64,
+    pub total: u64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct JobsQuery {
+    /// 1-based page (default 1).
+    pub page: Option<u64>,
+    /// Jobs per page (default 20, at most 100).
+    pub page_size: Option<u64>,
+}
+
+/// Starts a verification job over a scope (default: the records of the caller's scope that
+/// are not verified, not queued and not awaiting evidence). Records with `error` findings are
+/// not sent: the job lists them under `fixBeforeSending` with their codes.
+#[utoipa::path(tag = "verification", request_body = JobScope, responses(
+    (status = 202, description = "The job, queued", body = VerificationJob),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/verification-jobs")]
+pub async fn start_verification_job(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<JobScope>,
+) -> ApiResult<HttpResponse> {
+    let ctx = AuditCtx::manual(&caller, super::request_id(&req));
+    let view = v::create_job(&state.store.db, &caller, &ctx, body.into_inner()).await?;
+    let job = job_with_skipped(&state, view).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/verification-jobs/{}", job.id)))
+        .json(job))
+}
+
+/// Verification jobs of the caller's units, newest first.
+#[utoipa::path(tag = "verification", params(JobsQuery), responses((status = 200, body = JobPage)))]
+#[get("/verification-jobs")]
+pub async fn list_verification_jobs(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<JobsQuery>,
+) -> ApiResult<web::Json<JobPage>> {
+    let page = query.page.unwrap_or(1).max(1);
+    let page_size = query.page_size.unwrap_or(20);
+    if page_size == 0 || page_size > 100 {
+        return Err(ApiError::field("pageSize", "range", "pageSize phải từ 1 đến 100."));
+    }
+    let (views, total) = v::list_jobs(&state.store.db, &caller, page, page_size).await?;
+    let items = views.into_iter().map(|view| VerificationJob::from_view(view, None)).collect();
+    Ok(web::Json(JobPage { items, page, page_size, total }))
+}
+
+/// One job: status, totals by outcome, progress, and the records to fix before sending.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = VerificationJob),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/verification-jobs/{id}")]
+pub async fn get_verification_job(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<VerificationJob>> {
+    let view = v::get_job(&state.store.db, &caller, id.into_inner()).await?;
+    Ok(web::Json(job_with_skipped(&state, view).await?))
+}
+
+/// Cancels a job: records not yet sent go back to their former status; calls already in
+/// flight still have their answers recorded.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = VerificationJob),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/verification-jobs/{id}/cancel")]
+pub async fn cancel_verification_job(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<VerificationJob>> {
+    let ctx = AuditCtx::manual(&caller, super::request_id(&req));
+    let view = v::cancel_job(&state.store.db, &caller, &ctx, id.into_inner()).await?;
+    Ok(web::Json(job_with_skipped(&state, view).await?))
+}
+
+/// The record after accepting the registry's values, and the job that sends it again.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptedValues {
+    pub person: Person,
+    pub job: VerificationJob,
+}
+
+async fn accept_one(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    id: i64,
+) -> ApiResult<AcceptedValues> {
+    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let txn = crate::store::begin_write(&state.store.db).await.map_err(StoreError::from)?;
+    let row = crate::store::people::get(&txn, caller, kind, id).await?;
+    v::accept_registry_values_in(&txn, caller, &ctx, row).await?;
+    let scope = JobScope { person_ids: Some(vec![id]), kind: Some(kind), ..JobScope::default() };
+    let view = v::create_job_in(&txn, caller, &ctx, scope).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
+    Ok(AcceptedValues { person: Person::from_row(row, true, true), job: job_with_skipped(state, view).await? })
+}
+
+/// Copies the registry's values of a mismatched student into the record (audited with source
+/// `registry`) and sends it again.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = AcceptedValues),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No registry values to accept", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/students/{id}/accept-registry-values")]
+pub async fn accept_student_registry_values(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<AcceptedValues>> {
+    Ok(web::Json(accept_one(&state, &req, &caller, PersonKind::Student, id.into_inner()).await?))
+}
+
+/// Same for a staff member.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = AcceptedValues),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "No registry values to accept", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/staff/{id}/accept-registry-values")]
+pub async fn accept_staff_registry_values(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<AcceptedValues>> {
+    Ok(web::Json(accept_one(&state, &req, &caller, PersonKind::Staff, id.into_inner()).await?))
+}
+
+/// Which mismatched records to take the registry's values for.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkAccept {
+    /// `student` (default) or `staff`.
+    #[serde(default)]
+    pub kind: PersonKind,
+    pub unit_id: Option<i64>,
+    pub class_id: Option<i64>,
+}
+
+/// A record the bulk accept left alone, and why.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NotAccepted {
+    pub person_id: i64,
+    pub code: String,
+    pub message: String,
+}
+
+/// What a bulk accept did.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkAccepted {
+    pub accepted: usize,
+    pub not_accepted: Vec<NotAccepted>,
+    /// The job sending the accepted records again (absent when none was accepted).
+    pub job: Option<VerificationJob>,
+}
+
+/// Takes the registry's values for every mismatched record of a scope that has them (each
+/// audited with source `registry`), then sends them again in one job.
+#[utoipa::path(tag = "verification", request_body = BulkAccept, responses(
+    (status = 200, body = BulkAccepted),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/verification/accept-registry-values")]
+pub async fn accept_registry_values_in_bulk(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    body: web::Json<BulkAccept>,
+) -> ApiResult<web::Json<BulkAccepted>> {
+    let ctx = AuditCtx::manual(&caller, super::request_id(&req));
+    let db = &state.store.db;
+    let ids = v::mismatched_with_values(db, &caller, body.kind, body.unit_id, body.class_id).await?;
+    let mut accepted = Vec::new();
+    let mut not_accepted = Vec::new();
+    for id in ids {
+        let txn = crate::store::begin_write(db).await.map_err(StoreError::from)?;
+        let row = crate::store::people::get(&txn, &caller, body.kind, id).await?;
+        match v::accept_registry_values_in(&txn, &caller, &ctx, row).await {
+            Ok(_) => {
+                txn.commit().await.map_err(StoreError::from)?;
+                accepted.push(id);
+            }
+            Err(e) => {
+                txn.rollback().await.map_err(StoreError::from)?;
+                let (code, message) = match e {
+                    StoreError::Forbidden(m) => ("forbidden".to_owned(), m),
+                    StoreError::Invalid(errors) => errors
+                        .into_iter()
+                        .next()
+                        .map(|f| (f.code, f.message))
+                        .unwrap_or_else(|| ("invalid".to_owned(), String::new())),
+                    other => return Err(other.into()),
+                };
+                not_accepted.push(NotAccepted { person_id: id, code, message });
+            }
+        }
+    }
+    let job = if accepted.is_empty() {
+        None
+    } else {
+        let scope = JobScope { person_ids: Some(accepted.clone()), kind: Some(body.kind), ..JobScope::default() };
+        let view = v::create_job(db, &caller, &ctx, scope).await?;
+        Some(job_with_skipped(&state, view).await?)
+    };
+    Ok(web::Json(BulkAccepted { accepted: accepted.len(), not_accepted, job }))
+}
+
+async fn awaiting(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    id: i64,
+) -> ApiResult<Person> {
+    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    v::mark_awaiting_evidence(&state.store.db, caller, &ctx, kind, id).await?;
+    let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
+    Ok(Person::from_row(row, true, false))
+}
+
+/// Marks a student as awaiting evidence: the family must bring the ID-number notice (or the
+/// document the slip names). Listed on the class's evidence-request page.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/students/{id}/awaiting-evidence")]
+pub async fn mark_student_awaiting_evidence(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(awaiting(&state, &req, &caller, PersonKind::Student, id.into_inner()).await?))
+}
+
+/// Same for a staff member.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/staff/{id}/awaiting-evidence")]
+pub async fn mark_staff_awaiting_evidence(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(awaiting(&state, &req, &caller, PersonKind::Staff, id.into_inner()).await?))
+}
+
+/// Values sent to the registry (the ID number masked unless the caller may edit the record).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SentValues {
+    pub personal_id: Option<String>,
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub gender: Option<String>,
+    pub residence: Option<crate::registry::Residence>,
+}
+
+/// One answer of the registry about a record.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub job_id: Option<i64>,
+    /// `matched`, `mismatched`, `not_found`, `invalid` or `error`.
+    pub outcome: String,
+    /// `mismatched`: `fullName`, `dateOfBirth`, `gender`, `residence`.
+    pub fields: Vec<String>,
+    pub sent_values: Option<SentValues>,
+    /// The registry's values of the differing fields, when returned.
+    pub registry_values: Option<RegistryValues>,
+    /// False when the record changed while the request was in flight (history only).
+    pub applied: bool,
+    /// Why it was not applied, or the error's cause.
+    pub note: Option<String>,
+}
+
+/// A record's verification history, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct VerificationHistory {
+    pub items: Vec<VerificationEntry>,
+}
+
+fn entry(h: verification_history::Model, full_id: bool) -> VerificationEntry {
+    let sent = h.sent_values.as_deref().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()).map(|v| {
+        let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+        SentValues {
+            personal_id: text("personalId").map(|p| if full_id { p } else { mask_personal_id(&p) }),
+            full_name: text("fullName"),
+            date_of_birth: text("dateOfBirth"),
+            gender: text("gender"),
+            residence: v.get("residence").and_then(|r| serde_json::from_value(r.clone()).ok()),
+        }
+    });
+    VerificationEntry {
+        id: h.id,
+        at: h.at,
+        job_id: h.job_id,
+        outcome: h.outcome,
+        fields: h.fields.unwrap_or_default().split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+        sent_values: sent,
+        registry_values: h.registry_values.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+        applied: h.applied,
+        note: h.note,
+    }
+}
+
+async fn history(state: &AppState, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<VerificationHistory> {
+    let (row, items) = v::history(&state.store.db, caller, kind, id).await?;
+    let full = crate::store::people::can_write(caller, &row);
+    Ok(VerificationHistory { items: items.into_iter().map(|h| entry(h, full)).collect() })
+}
+
+/// Every answer the registry gave about a student, newest first.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = VerificationHistory),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/students/{id}/verifications")]
+pub async fn student_verifications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<VerificationHistory>> {
+    Ok(web::Json(history(&state, &caller, PersonKind::Student, id.into_inner()).await?))
+}
+
+/// Same for a staff member.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = VerificationHistory),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/staff/{id}/verifications")]
+pub async fn staff_verifications(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<VerificationHistory>> {
+    Ok(web::Json(history(&state, &caller, PersonKind::Staff, id.into_inner()).await?))
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// What the family must bring, from the registry's last answer.
+pub fn documents_to_bring(last_outcome: Option<&str>, fields: &[String]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if last_outcome == Some("not_found") || fields.is_empty() {
+        out.push(
+            "Thông báo số định danh cá nhân (hoặc Giấy xác nhận thông tin về cư trú) do cơ quan Công an cấp; \
+             nếu con chưa được đăng ký khai sinh, xin liên hệ UBND cấp xã để đăng ký khai sinh.",
+        );
+    }
+    for f in fields {
+        out.push(match f.as_str() {
+            "fullName" => "Giấy khai sinh hoặc Thông báo số định danh cá nhân (để đối chiếu họ và tên).",
+            "dateOfBirth" => "Giấy khai sinh (để đối chiếu ngày sinh).",
+            "gender" => "Giấy khai sinh (để đối chiếu giới tính).",
+            "residence" => "Giấy xác nhận thông tin về cư trú (mẫu CT07) hoặc ảnh chụp thông tin cư trú trên VNeID.",
+            _ => "Thông báo số định danh cá nhân.",
+        });
+    }
+    out.dedup();
+    out
+}
+
+/// A printable page with one slip per student of the class awaiting evidence, saying what to
+/// bring (print it from the browser; each slip starts on a new half page).
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, description = "Printable HTML page", content_type = "text/html"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/classes/{id}/evidence-requests")]
+pub async fn class_evidence_requests(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let (class, school, slips) = v::evidence_requests(&state.store.db, &caller, id.into_inner()).await?;
+    let mut html = String::with_capacity(4096 + slips.len() * 1024);
+    html.push_str(&format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Giấy đề nghị bổ sung minh chứng – Lớp {class}</title>\
+<style>body{{font-family:'Times New Roman',serif;margin:0}}.slip{{border:1px dashed #555;margin:12mm;padding:8mm;page-break-inside:avoid;break-inside:avoid}}\
+h1{{font-size:16pt;text-align:center;margin:0 0 4mm}}h2{{font-size:13pt;margin:0 0 2mm}}p,li{{font-size:12pt}}\
+.empty{{margin:12mm}}@media print{{.slip{{margin:6mm}}}}</style></head><body>",
+        class = escape(&class.name)
+    ));
+    if slips.is_empty() {
+        html.push_str("<p class=\"empty\">Lớp không có học sinh nào đang chờ bổ sung minh chứng.</p>");
+    }
+    for s in &slips {
+        let p = &s.person;
+        let name = p.norm_full_name.clone().or_else(|| p.full_name.clone()).unwrap_or_default();
+        let dob = p
+            .norm_dob
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .or_else(|| p.date_of_birth.clone())
+            .unwrap_or_default();
+        html.push_str("<section class=\"slip\">");
+        html.push_str(&format!("<h2>{}</h2>", escape(&school.name)));
+        html.push_str("<h1>PHIẾU ĐỀ NGHỊ BỔ SUNG GIẤY TỜ XÁC THỰC ĐỊNH DANH</h1>");
+        html.push_str(&format!(
+            "<p>Kính gửi phụ huynh học sinh <b>{}</b>, lớp <b>{}</b>, ngày sinh {}.</p>",
+            escape(&name),
+            escape(&class.name),
+            escape(&dob)
+        ));
+        html.push_str(
+            "<p>Thông tin của học sinh chưa khớp với Cơ sở dữ liệu quốc gia về dân cư. Xin phụ huynh mang đến nhà trường:</p><ul>",
+        );
+        for doc in documents_to_bring(s.last_outcome.as_deref(), &s.fields) {
+            html.push_str(&format!("<li>{}</li>", escape(doc)));
+        }
+        html.push_str("</ul><p>Nhà trường xin cảm ơn.</p></section>");
+    }
+    html.push_str("</body></html>");
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
+}

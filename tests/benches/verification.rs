@@ -1,0 +1,135 @@
+//! Speed of verification: seeds the demo population (100,000 students by default, plus their
+//! schools' staff, with the registry's truth) into a fresh database (SQLite, or PostgreSQL when
+//! `TEST_DATABASE_URL` is set), runs one job over everything against the registry simulator
+//! in-process, with the client limited to 500 calls/s and 100 items per call (the simulator
+//! enforces the same limit with 429s), and prints the achieved item throughput as a share of
+//! the limit, plus the outcome totals. Prints figures; asserts none.
+//!
+//! `cargo bench -p dinhdanh-tests --bench verification`
+//! Environment: `BENCH_RECORDS` (students, default 100000), `BENCH_RATE` (calls/s, default
+//! 500), `BENCH_BATCH` (items per call, default 100), `BENCH_CONCURRENCY` (calls in flight,
+//! default 8), `BENCH_LATENCY_MS` (simulator latency, default 0).
+
+use std::time::{Duration, Instant};
+
+use dinhdanh::config::RegistrySimSettings;
+use dinhdanh::domain::access::{Caller, Role};
+use dinhdanh::store::audit::AuditCtx;
+use dinhdanh::store::entities::{units, users, verification_jobs};
+use dinhdanh::store::verification::{self, JobScope};
+use dinhdanh_tests::{TestDb, test_settings};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let records: u32 = env_or("BENCH_RECORDS", 100_000);
+    let rate: f64 = env_or("BENCH_RATE", 500.0);
+    let batch: u32 = env_or("BENCH_BATCH", 100);
+    let concurrency: u32 = env_or("BENCH_CONCURRENCY", 8);
+    let latency: u64 = env_or("BENCH_LATENCY_MS", 0);
+    dinhdanh_tests::init_process();
+    let db = TestDb::fresh().await;
+    let engine = if db.is_postgres() { "PostgreSQL" } else { "SQLite" };
+    println!(
+        "verification benchmark on {engine}: {records} demo students (+ staff), limit {rate} calls/s x {batch} items, \
+         {concurrency} calls in flight, simulator latency {latency} ms"
+    );
+    let mut settings = test_settings(&db.url);
+    settings.database_max_connections = 8;
+    settings.log = "warn".into();
+    settings.stats.snapshot_interval_minutes = 0;
+
+    let started = Instant::now();
+    let conn = dinhdanh::db::connect(&settings).await.expect("connect");
+    dinhdanh::db::migrate(&conn).await.expect("migrate");
+    let store = dinhdanh::store::Store::new(conn.clone());
+    dinhdanh::demo::seed(&store, records, 2025).await.expect("seed");
+    println!("  seed the demo population and truth          {:>8.1} s", started.elapsed().as_secs_f64());
+
+    let sim = dinhdanh::registry::sim::spawn(
+        conn.clone(),
+        RegistrySimSettings {
+            bind: "127.0.0.1:0".into(),
+            max_items: batch,
+            rate_limit_per_sec: rate.ceil() as u32,
+            latency_ms_min: latency,
+            latency_ms_max: latency,
+            ..RegistrySimSettings::default()
+        },
+    )
+    .expect("simulator");
+    settings.registry.base_url = sim.url.clone();
+    settings.registry.rate_limit_per_sec = rate;
+    settings.registry.batch_size = batch;
+    settings.registry.concurrency = concurrency;
+    settings.registry.poll_interval_ms = 20;
+    settings.registry.lease_secs = 300;
+
+    let department =
+        units::Entity::find().filter(units::Column::Kind.eq("department")).one(&conn).await.expect("q").expect("dept");
+    let user = users::Entity::find()
+        .filter(users::Column::Username.eq("demo-department"))
+        .one(&conn)
+        .await
+        .expect("q")
+        .expect("user");
+    let caller = Caller {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: Role::Department,
+        unit_id: department.id,
+        unit_path: department.path.clone(),
+    };
+    let started = Instant::now();
+    let job = verification::create_job(&conn, &caller, &AuditCtx::manual(&caller, None), JobScope::default())
+        .await
+        .expect("job");
+    println!(
+        "  create the job ({} records, {} to send)     {:>8.1} s",
+        job.job.total,
+        job.totals.queued,
+        started.elapsed().as_secs_f64()
+    );
+
+    // The worker starts with the application.
+    let app = dinhdanh::startup::Application::build(settings).await.expect("app");
+    let started = Instant::now();
+    tokio::spawn(app.run_until_stopped());
+    let done = loop {
+        let row = verification_jobs::Entity::find_by_id(job.job.id).one(&conn).await.expect("q").expect("job");
+        if row.status == "done" {
+            break row;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let wall = started.elapsed().as_secs_f64();
+    let (from, to) = (done.started_at.expect("started"), done.finished_at.expect("finished"));
+    let seconds = ((to - from).num_milliseconds() as f64 / 1000.0).max(0.001);
+    let totals = verification::totals(&conn, job.job.id).await.expect("totals");
+    let sent = job.totals.queued as f64;
+    let calls = sim.calls();
+    let ok_calls = calls.iter().filter(|c| c.status == 200).count();
+    let limited = calls.iter().filter(|c| c.status == 429).count();
+    let throughput = sent / seconds;
+    let limit = rate * f64::from(batch);
+    println!("  drain the job                                {seconds:>8.1} s   (wall {wall:.1} s)");
+    println!(
+        "  throughput: {throughput:.0} items/s = {:.1} % of the limit ({limit:.0} items/s); {:.0} calls/s; {ok_calls} calls, {limited} answered 429",
+        100.0 * throughput / limit,
+        ok_calls as f64 / seconds
+    );
+    println!(
+        "  outcomes: verified {}, mismatched {}, not found {}, invalid {}, error {}, changed {}, skipped (fix before sending) {}",
+        totals.verified,
+        totals.mismatched,
+        totals.not_found,
+        totals.invalid,
+        totals.error,
+        totals.changed,
+        totals.skipped
+    );
+}
