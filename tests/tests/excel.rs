@@ -1068,3 +1068,27 @@ async fn the_staff_template_comes_back_unchanged_and_an_edit_is_seen() {
         json!([{"field": "dateOfBirth", "column": "D", "old": "20/11/1985", "new": "21/11/1985"}])
     );
 }
+
+#[tokio::test]
+async fn the_list_of_imports_is_scoped_newest_first_and_carries_no_rows() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let y = school_year_start(&app) - 11;
+    for name in ["mot.csv", "hai.csv"] {
+        let csv = format!("Họ và tên,Ngày sinh,Lớp\nLý Thị Mai,01/01/{y},6A\n");
+        let res = send_upload(&app, &token, "", name, csv.as_bytes()).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let mine = app.get("/api/v1/imports", &token).await;
+    assert_eq!(mine.status, 200, "{}", mine.text);
+    let items = mine.body["items"].as_array().expect("items");
+    let names: Vec<&str> = items.iter().map(|i| i["filename"].as_str().unwrap_or_default()).collect();
+    assert_eq!(names, ["hai.csv", "mot.csv"]);
+    assert!(items.iter().all(|i| i["rows"].as_array().is_some_and(Vec::is_empty)));
+    assert_eq!(items[0]["totals"]["rows"], 1);
+    // The district office above sees them; a school elsewhere does not.
+    let district = app.login("district-a").await;
+    assert_eq!(app.get("/api/v1/imports", &district).await.body["items"].as_array().map(Vec::len), Some(2));
+    let other = app.login("school-b1").await;
+    assert_eq!(app.get("/api/v1/imports", &other).await.body["items"].as_array().map(Vec::len), Some(0));
+}

@@ -371,6 +371,46 @@ pub async fn create_import(
     answer(&state, &record, true).await
 }
 
+/// The latest imports, newest first, without their rows.
+#[derive(Serialize, ToSchema)]
+pub struct ImportList {
+    pub items: Vec<Import>,
+}
+
+/// Which imports to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Most imports answered (default 50, at most 200).
+    pub limit: Option<u64>,
+}
+
+/// The latest imports of the caller's unit and the units below it (the jobs page): status,
+/// progress and totals, without rows (`GET /imports/{id}` pages those).
+#[utoipa::path(tag = "imports", params(ListQuery), responses(
+    (status = 200, body = ImportList),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/imports")]
+pub async fn list_imports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<ImportList>> {
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let records = imports::list_visible(&state.store.db, &caller, limit).await?;
+    let none = RowsQuery { page: Some(1), page_size: Some(1), action: None };
+    let mut items = Vec::with_capacity(records.len());
+    for m in &records {
+        let mut item = view(&state, m, &none).await?;
+        item.rows.clear();
+        item.page_size = 0;
+        items.push(item);
+    }
+    Ok(web::Json(ImportList { items }))
+}
+
 /// An import: status, progress, totals, and a page of its rows.
 #[utoipa::path(tag = "imports", params(("id" = String, Path), RowsQuery), responses(
     (status = 200, body = Import),

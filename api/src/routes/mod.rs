@@ -56,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(campaigns::get_campaign)
         .service(templates::students_template)
         .service(templates::staff_template)
+        .service(imports::list_imports)
         .service(imports::create_import)
         .service(imports::get_import)
         .service(imports::commit_import)

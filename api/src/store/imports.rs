@@ -414,6 +414,27 @@ pub async fn get<C: ConnectionTrait>(conn: &C, caller: &Caller, id: &str) -> Sto
     Ok(record)
 }
 
+/// The latest imports of the caller's subtree, newest first (at most `limit`).
+pub async fn list_visible<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    limit: u64,
+) -> StoreResult<Vec<imports::Model>> {
+    let unit_ids: Vec<i64> = units::Entity::find()
+        .select_only()
+        .column(units::Column::Id)
+        .filter(units::Column::Path.like(caller.subtree_pattern()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(imports::Entity::find()
+        .filter(imports::Column::UnitId.is_in(unit_ids))
+        .order_by_desc(imports::Column::CreatedAt)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
 /// Every planned row of an import, in file order (read in chunks).
 pub async fn rows_of<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<PlannedRow>> {
     const CHUNK: u64 = 5_000;

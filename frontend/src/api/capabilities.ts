@@ -22,7 +22,7 @@ export const FEATURES = {
     'DELETE /api/v1/imports/{id}',
     'GET /api/v1/imports/{id}/report.xlsx',
   ],
-  /** Issue 4 names no list of imports; the jobs page shows them once one exists. */
+  /** The latest imports, for the jobs page. */
   importList: ['GET /api/v1/imports'],
   /** Issue 5: verification jobs with progress. */
   verificationJobs: [

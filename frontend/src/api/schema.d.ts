@@ -181,7 +181,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The latest imports of the caller's unit and the units below it (the jobs page): status,
+         *     progress and totals, without rows (`GET /imports/{id}` pages those).
+         */
+        get: operations["list_imports"];
         put?: never;
         /**
          * Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
@@ -1226,6 +1230,10 @@ export interface components {
             undoneAt?: string | null;
             /** Format: int64 */
             unitId: number;
+        };
+        /** @description The latest imports, newest first, without their rows. */
+        ImportList: {
+            items: components["schemas"]["Import"][];
         };
         /** @description One row of the preview. ID numbers are masked. */
         ImportRow: {
@@ -2532,6 +2540,36 @@ export interface operations {
             };
             /** @description Already undone */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_imports: {
+        parameters: {
+            query?: {
+                /** @description Most imports answered (default 50, at most 200). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportList"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,7 +9,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { cancelVerificationJob, getVerificationJob, listVerificationJobs } from '../../features/verification/api';
 import { Link } from 'react-router';
 import { jobStatus, type JobStatus, type VerificationJob } from '../../features/verification/contract';
-import type { ImportPreview } from '../../features/imports/contract';
+import { importStatus, type ImportPreview, type ImportStatus } from '../../features/imports/contract';
 import { findingLabel } from '../../text/findings';
 import { formatDateTime, formatNumber } from '../../text/format';
 
@@ -128,6 +128,14 @@ function VerificationJobs() {
   );
 }
 
+const IMPORT_STATUS: Record<ImportStatus, { label: string; color: string }> = {
+  processing: { label: 'Đang xử lý', color: 'processing' },
+  ready: { label: 'Chờ xác nhận ghi', color: 'gold' },
+  committed: { label: 'Đã ghi', color: 'success' },
+  undone: { label: 'Đã hoàn tác', color: 'default' },
+  failed: { label: 'Thất bại', color: 'error' },
+};
+
 function Imports() {
   const imports = useQuery({
     queryKey: ['imports'],
@@ -142,17 +150,38 @@ function Imports() {
       loading={imports.isPending}
       dataSource={imports.data?.items ?? []}
       locale={{ emptyText: 'Chưa có lượt nhập Excel nào.' }}
+      data-testid="import-jobs"
       columns={[
-        { title: 'Tệp', dataIndex: 'filename' },
-        { title: 'Lúc', key: 'at', width: 150, render: (_, i) => (i.createdAt ? formatDateTime(i.createdAt) : '') },
+        { title: 'Tệp', dataIndex: 'filename', ellipsis: true },
+        { title: 'Lúc', key: 'at', width: 150, render: (_, i) => formatDateTime(i.createdAt) },
+        { title: 'Người nhập', dataIndex: 'createdBy', width: 140 },
+        {
+          title: 'Trạng thái',
+          key: 'status',
+          width: 150,
+          render: (_, i) => {
+            const look = IMPORT_STATUS[importStatus(i)] ?? { label: i.status, color: 'default' };
+            return <Tag color={look.color}>{look.label}</Tag>;
+          },
+        },
         {
           title: 'Tiến độ',
           key: 'progress',
-          width: 220,
+          width: 200,
           render: (_, i) =>
-            i.rowsTotal ? <Progress percent={Math.round(((i.rowsRead ?? 0) / i.rowsTotal) * 100)} size="small" /> : <Typography.Text type="secondary">—</Typography.Text>,
+            i.rowsTotal > 0 ? (
+              <Progress percent={Math.floor((i.rowsRead / i.rowsTotal) * 100)} size="small" format={() => `${formatNumber(i.rowsRead)}/${formatNumber(i.rowsTotal)}`} />
+            ) : (
+              <Typography.Text type="secondary">—</Typography.Text>
+            ),
         },
-        { title: 'Kết quả', key: 'totals', render: (_, i) => `${i.totals.update} cập nhật, ${i.totals.create} thêm, ${i.totals.rejected} từ chối` },
+        {
+          title: 'Kết quả',
+          key: 'totals',
+          render: (_, i) =>
+            `${formatNumber(i.totals.update)} cập nhật, ${formatNumber(i.totals.create)} thêm, ${formatNumber(i.totals.rejected)} từ chối` +
+            (i.status === 'undone' ? ` (hoàn tác: ${formatNumber(i.reverted)} trả lại, ${formatNumber(i.kept)} giữ)` : ''),
+        },
       ]}
     />
   );
@@ -174,11 +203,7 @@ export default function JobsPage() {
         {hasFeature('importList') ? (
           <Imports />
         ) : (
-          <FeatureUnavailable
-            compact
-            title="Chưa có danh sách các lượt nhập"
-            description="Máy chủ này chưa có danh sách các lượt nhập Excel."
-          />
+          <FeatureUnavailable compact title="Chưa có danh sách các lượt nhập" description="Máy chủ này chưa có danh sách các lượt nhập Excel." />
         )}
       </Card>
     </>
