@@ -68,14 +68,22 @@ e2e: frontend ## Browser flows (playwright-core + Debian's chromium) against the
 	$(CARGO) build --bin dinhdanh
 	cd frontend && node --test --test-reporter=spec e2e/
 
-README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 05-sua-tu-dong
+README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 05-sua-tu-dong 11-tong-quan-thong-ke 12-nhap-excel-xem-truoc 15-doi-chieu-csdlqg
 
 screenshots: e2e ## Re-run the browser flows and copy the README's three screenshots into docs/screenshots
 	mkdir -p docs/screenshots
 	for name in $(README_SCREENSHOTS); do cp frontend/e2e/output/$$name.png docs/screenshots/; done
 
-bench: ## Benchmarks (prints figures; never asserts timings)
-	@echo "no benchmarks yet"
+bench: ## Benchmarks: rules, offline check, Excel import, verification, statistics (prints figures, asserts none)
+	$(CARGO) bench -p dinhdanh --bench rules
+	$(CARGO) bench -p dinhdanh --bench check_csv
+	$(CARGO) bench -p dinhdanh-tests --bench excel_import
+	$(CARGO) bench -p dinhdanh-tests --bench verification
+	$(CARGO) bench -p dinhdanh-tests --bench progress
+	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+		echo "statistics on PostgreSQL ($(TEST_DATABASE_URL))"; \
+		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) bench -p dinhdanh-tests --bench progress; \
+	else echo "PostgreSQL is not running: the statistics benchmark ran on SQLite only"; fi
 
 clean: ## Remove build outputs and the local database
 	$(CARGO) clean

@@ -75,6 +75,49 @@ pub struct Settings {
     pub registry: RegistrySettings,
     /// The registry simulator (`[registry_sim]`): `dinhdanh registry-sim`, and `serve --demo`.
     pub registry_sim: RegistrySimSettings,
+    /// Spreadsheet imports (`[import]`).
+    pub import: ImportSettings,
+}
+
+/// Spreadsheet import limits (`[import]` in the file, `APP_IMPORT__<KEY>` in the environment).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportSettings {
+    /// Largest file accepted, in bytes (413 above it).
+    pub max_bytes: usize,
+    /// Most rows a file may hold, all sheets together (413 above it).
+    pub max_rows: usize,
+    /// Most sheets a workbook may hold (413 above it).
+    pub max_sheets: usize,
+    /// Largest total uncompressed size of a workbook's parts, in bytes (zip bombs).
+    pub max_uncompressed_bytes: u64,
+    /// Files with more data rows than this are previewed (and committed) by a background job;
+    /// the upload answers 202 at once and `GET /imports/{id}` shows the progress.
+    pub job_threshold_rows: usize,
+}
+
+impl Default for ImportSettings {
+    fn default() -> ImportSettings {
+        ImportSettings {
+            max_bytes: 20 * 1024 * 1024,
+            max_rows: 200_000,
+            max_sheets: 100,
+            max_uncompressed_bytes: 512 * 1024 * 1024,
+            job_threshold_rows: 2_000,
+        }
+    }
+}
+
+impl ImportSettings {
+    /// The limits the reader applies.
+    pub fn limits(&self) -> crate::import::Limits {
+        crate::import::Limits {
+            max_bytes: self.max_bytes,
+            max_rows: self.max_rows,
+            max_sheets: self.max_sheets,
+            max_uncompressed_bytes: self.max_uncompressed_bytes,
+        }
+    }
 }
 
 /// The registry client and verification workers (`[registry]`, `APP_REGISTRY__<KEY>`).
@@ -230,6 +273,7 @@ impl Default for Settings {
             stats: StatsSettings::default(),
             registry: RegistrySettings::default(),
             registry_sim: RegistrySimSettings::default(),
+            import: ImportSettings::default(),
         }
     }
 }

@@ -2,12 +2,15 @@
 //! population database. `main.rs` holds the subcommands; everything else lives here.
 
 pub mod auth;
+pub mod check;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod excel;
 pub mod http;
+pub mod import;
 pub mod jobs;
 pub mod registry;
 pub mod routes;

@@ -61,6 +61,26 @@ enum Command {
     /// Recount the progress statistics from the records (after bulk changes made outside the
     /// service) and report any difference the counters had.
     RecountStats,
+    /// Check a file offline and write the result next to it. A CSV whose headers are the
+    /// /validate field names (fullName, dateOfBirth, gender, personalId, grade, role, province,
+    /// district, commune or residenceText) is streamed, whatever its size, to FILE.checked.csv
+    /// with the normalised values and the findings added. Any other layout the import accepts
+    /// (.xlsx, .xls, .csv: our template, the MoET export…) gets the error workbook
+    /// FILE.checked.xlsx. Exit status: 0 when no row has an error, 2 when some do, 1 when the
+    /// file cannot be read.
+    Check {
+        /// The file to check.
+        file: PathBuf,
+        /// `student` (default, or what our template says) or `staff`.
+        #[arg(long)]
+        population: Option<String>,
+        /// Where to write the checked CSV (default: FILE.checked.csv next to the file).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The file holds month-first dates (flag every date that reads both ways).
+        #[arg(long)]
+        month_first_dates: bool,
+    },
 }
 
 fn settings(cli: &Cli) -> anyhow::Result<Settings> {
@@ -69,6 +89,43 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
         s.database_url = url.clone();
     }
     Ok(s)
+}
+
+/// Runs `dinhdanh check` on one CSV file, with a progress line on stderr and the summary on
+/// stdout.
+fn check_file(
+    file: &std::path::Path,
+    out: Option<PathBuf>,
+    kind: dinhdanh::rules::PersonKind,
+    month_first_dates: bool,
+) -> anyhow::Result<dinhdanh::check::CheckSummary> {
+    use anyhow::Context;
+    use dinhdanh::rules::RuleContext;
+    let input = std::fs::File::open(file).with_context(|| format!("không mở được {}", file.display()))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let out = out.unwrap_or_else(|| dinhdanh::check::checked_path(file));
+    let output = std::fs::File::create(&out).with_context(|| format!("không tạo được {}", out.display()))?;
+    let mut ctx = RuleContext::new(dinhdanh::domain::clock::today(), kind);
+    ctx.month_first_dates = month_first_dates;
+    let started = std::time::Instant::now();
+    let summary = dinhdanh::check::check_csv(input, output, &ctx, |rows| {
+        let secs = started.elapsed().as_secs_f64().max(0.001);
+        eprint!("\r  {rows} dòng đã kiểm tra ({:.0} dòng/giây, tệp {:.1} MB)", rows as f64 / secs, size as f64 / 1e6);
+    })
+    .with_context(|| format!("kiểm tra {}", file.display()))?;
+    eprintln!();
+    let secs = started.elapsed().as_secs_f64();
+    println!("{} dòng kiểm tra trong {secs:.1} giây → {}", summary.rows, out.display());
+    println!(
+        "  đạt: {}, cần xem lại (cảnh báo): {}, có lỗi (phải sửa trước khi gửi xác thực): {}, đã tự sửa an toàn: {}",
+        summary.clean, summary.with_warnings_only, summary.with_errors, summary.repaired
+    );
+    let mut codes: Vec<_> = summary.by_code.iter().collect();
+    codes.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(b.0)));
+    for (code, (severity, count)) in codes {
+        println!("  {count:>9}  {code} ({})", severity.as_str());
+    }
+    Ok(summary)
 }
 
 #[actix_web::main]
@@ -135,6 +192,29 @@ async fn main() -> anyhow::Result<()> {
             let drift = dinhdanh::store::counters::drift(&db).await?;
             dinhdanh::store::counters::rebuild_atomically(&db).await?;
             println!("statistics recounted ({} counter rows differed before)", drift.len());
+        }
+        Command::Check { file, population, out, month_first_dates } => {
+            let kind = match population.as_deref() {
+                None => None,
+                Some("student") => Some(dinhdanh::rules::PersonKind::Student),
+                Some("staff") => Some(dinhdanh::rules::PersonKind::Staff),
+                Some(other) => anyhow::bail!("--population must be student or staff, not {other:?}"),
+            };
+            let rows_with_errors = if dinhdanh::check::is_validate_csv(&file) {
+                check_file(&file, out, kind.unwrap_or(dinhdanh::rules::PersonKind::Student), month_first_dates)?
+                    .with_errors
+            } else {
+                let today = dinhdanh::domain::clock::today();
+                let summary = dinhdanh::excel::check::run(&file, kind, &settings.import, today, &mut |done, total| {
+                    eprint!("\r  {done}/{total} dòng đã kiểm tra");
+                })?;
+                eprintln!();
+                println!("{summary}");
+                summary.rows_with_errors
+            };
+            if rows_with_errors > 0 {
+                std::process::exit(2);
+            }
         }
         Command::RegistrySim { bind, openapi } => {
             if openapi {

@@ -1,6 +1,7 @@
-// End-to-end flows of the issue, in Debian's Chromium against the real server seeded with a small
-// demo (see harness.mjs). Steps whose endpoints other issues add (Excel, verification, statistics)
-// are skipped with the reason until those endpoints exist.
+// End-to-end flows of the web app issue, in Debian's Chromium against the real server seeded with
+// a small demo and its in-process registry simulator (see harness.mjs): (1) the clerk fixes, exports,
+// imports and sends for verification; (2) the district officer's dashboard, drill-down and report;
+// (3) scope: URL tampering is refused. The flows run in order on one server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as h from './harness.mjs';
@@ -78,7 +79,9 @@ describe('web app on the demo data', () => {
         await page.getByRole('heading', { name: heading, level: 3 }).waitFor();
       }
       await page.getByRole('menuitem', { name: 'Công việc' }).click();
-      await page.getByTestId('feature-unavailable').first().waitFor();
+      await page.getByTestId('verification-jobs').waitFor();
+      await page.getByTestId('import-jobs').waitFor();
+      assert.equal(await page.getByTestId('feature-unavailable').count(), 0, 'every feature is on this server');
       await h.screenshot(page, '10-cong-viec');
     }));
 
@@ -243,9 +246,7 @@ describe('web app on the demo data', () => {
       for (const c of codes) assert.match(c, new RegExp(code));
       // Filters go to the server and into the URL; a filter nothing matches says so.
       await page.getByRole('button', { name: 'Bỏ lọc' }).click();
-      await page.getByLabel('Lọc theo trạng thái').click();
-      await page.getByTitle('Đã xác thực').click();
-      await page.waitForURL(/status=verified/);
+      await h.pickOption(page, 'Lọc theo trạng thái', 'Đã xác thực', /status=verified/);
       if (verified === 0) await page.getByText('Không có hồ sơ nào khớp bộ lọc.').waitFor();
       else await page.getByText(`/ ${verified} hồ sơ`).waitFor();
       assert.equal(await page.locator('.ant-alert-error').count(), 0);
@@ -263,13 +264,120 @@ describe('web app on the demo data', () => {
       assert.doesNotMatch(await drawer.locator('#personalId').inputValue(), /\*/);
     }));
 
-  test('flow 1: export the class template, import an edited one, preview and commit', {
-    skip: 'waiting for issue 4: /api/v1/templates and /api/v1/imports are not in openapi/openapi.json yet',
-  });
+  test('flow 1: export the class template, import an edited one, preview and commit', TIMEOUT, () =>
+    flow(async (page) => {
+      const klass = data.importClass;
+      assert.ok(klass, 'the demo school has a third class for the round trip');
+      const student = klass.students.find((p) => p.normalized.dateOfBirth) ?? klass.students[0];
+      const year = (student.normalized.dateOfBirth ?? '2015-01-01').slice(0, 4);
+      const newDob = student.dateOfBirth === `15/06/${year}` ? `16/06/${year}` : `15/06/${year}`;
+      const newName = 'Nguyễn Thị Mai Anh';
 
-  test('flow 1: send the class for verification and watch the job finish', {
-    skip: 'waiting for issue 5: /api/v1/verification-jobs is not in openapi/openapi.json yet',
-  });
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.locator('.ant-table-row').first().waitFor();
+      // Export the class's template as the clerk does, from the class page.
+      await page.getByTestId('more-actions').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).click()]);
+      assert.match(download.suggestedFilename(), /\.xlsx$/);
+      const template = (await import('node:fs')).readFileSync(await download.path());
+      // Edit two cells of one student's row, as in Excel.
+      const edited = h.editTemplateRow(template, student.id, { C: newName, D: newDob });
+
+      await page.getByTestId('more-actions').click();
+      await page.getByRole('menuitem', { name: 'Nhập Excel đã điền' }).click();
+      await page.waitForURL(/\/nhap-excel\?lop=/);
+      await page.locator('input[type="file"]').setInputFiles({
+        name: `lop-${klass.name}.xlsx`,
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: edited,
+      });
+      // The preview shows exactly those edits, nothing is written yet.
+      const changes = page.getByTestId('import-change');
+      await changes.first().waitFor();
+      assert.deepEqual(
+        (await changes.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
+        [`Họ và tên: ${student.fullName} → ${newName}`, `Ngày sinh: ${student.dateOfBirth} → ${newDob}`],
+      );
+      assert.equal(await page.locator('[data-action="update"]').count(), 1);
+      assert.equal((await get(`/api/v1/students/${student.id}`)).fullName, student.fullName, 'the preview writes nothing');
+      await h.screenshot(page, '12-nhap-excel-xem-truoc');
+
+      await page.getByTestId('import-commit').click();
+      await page.getByText('Đã ghi dữ liệu từ tệp').first().waitFor();
+      const after = await get(`/api/v1/students/${student.id}`);
+      assert.equal(after.fullName, newName);
+      assert.equal(after.dateOfBirth, newDob);
+      const history = (await get(`/api/v1/students/${student.id}/history`)).items;
+      assert.ok(history.some((e) => e.source === 'import' && e.field === 'fullName' && e.newValue === newName), 'the change is audited as an import');
+      await h.screenshot(page, '13-nhap-excel-da-ghi');
+
+      // The whole import can be undone while nothing else touched those fields.
+      await page.getByTestId('import-undo').click();
+      await page.getByText('Đã hoàn tác lượt nhập').first().waitFor();
+      const undone = await get(`/api/v1/students/${student.id}`);
+      assert.equal(undone.fullName, student.fullName);
+      assert.equal(undone.dateOfBirth, student.dateOfBirth);
+      // The jobs page lists the import, undone.
+      await page.getByRole('menuitem', { name: 'Công việc' }).click();
+      const listed = page.getByTestId('import-jobs').locator('.ant-table-row', { hasText: `lop-${klass.name}.xlsx` });
+      await listed.getByText('Đã hoàn tác').waitFor();
+    }));
+
+  test('flow 1: send the class for verification and watch the job finish', TIMEOUT, () =>
+    flow(async (page) => {
+      const klass = data.importClass;
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.locator('.ant-table-row').first().waitFor();
+      await page.getByRole('button', { name: 'Gửi xác thực' }).click();
+      await page.waitForURL('**/cong-viec');
+      // The job appears with live progress and finishes against the registry simulator.
+      const jobs = page.getByTestId('verification-jobs');
+      await jobs.locator('[data-job-status]').first().waitFor();
+      await jobs.locator('[data-job-status="done"]').first().waitFor({ timeout: 60_000 });
+      const list = await get('/api/v1/verification-jobs');
+      const job = list.items.find((j) => j.scope.classId === klass.id);
+      assert.ok(job, 'the class job is listed');
+      const t = job.totals;
+      assert.equal(t.queued, 0);
+      assert.equal(t.verified + t.mismatched + t.notFound + t.invalid + t.error + t.changed + t.skipped + t.cancelled, job.total);
+      assert.ok(t.verified > 0, 'clean records are verified');
+      await h.screenshot(page, '14-cong-viec-xac-thuc');
+
+      // The rest of the school, then a mismatched record: our values beside the registry's,
+      // and "accept" copies the registry's in and sends the record again.
+      const res = await h.api(server.url, tok.school, 'POST', '/api/v1/verification-jobs', { kind: 'student' });
+      assert.equal(res.status, 202);
+      for (let i = 0; i < 120; i++) {
+        const j = await get(`/api/v1/verification-jobs/${res.body.id}`);
+        if (j.status === 'done') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const mismatched = (await get('/api/v1/students?status=mismatched&pageSize=200')).items;
+      const full = [];
+      for (const p of mismatched) full.push(await get(`/api/v1/students/${p.id}`));
+      const target = full.find((p) => p.registryValues && p.classId);
+      assert.ok(target, 'the demo school has a mismatched record with the registry values');
+      await page.goto(`/lop/${target.classId}`);
+      await page.getByPlaceholder('Tìm theo tên').fill(h.withoutDiacritics(target.normalized.fullName ?? target.fullName));
+      await page.getByPlaceholder('Tìm theo tên').press('Enter');
+      await recordLink(page, target.fullName).first().click();
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByRole('tab', { name: 'Xác thực' }).click();
+      await drawer.getByTestId('registry-comparison').waitFor();
+      await drawer.getByTestId('verification-history').locator('.ant-table-row').first().waitFor();
+      await h.screenshot(page, '15-doi-chieu-csdlqg');
+      await drawer.getByTestId('accept-registry-values').click();
+      await page.getByText('Đã nhận giá trị của CSDLQG và gửi xác thực lại.').waitFor();
+      const history = (await get(`/api/v1/students/${target.id}/history`)).items;
+      assert.ok(history.some((e) => e.source === 'registry'), 'the accepted values are audited with source registry');
+      for (let i = 0; i < 60; i++) {
+        if ((await get(`/api/v1/students/${target.id}`)).status === 'verified') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.equal((await get(`/api/v1/students/${target.id}`)).status, 'verified', 'sent again with the registry values, it is verified');
+    }));
 
   test('flow 2: the district officer sees the record counts and drills down unit → school → class → record', TIMEOUT, () =>
     flow(async (page) => {
@@ -304,13 +412,59 @@ describe('web app on the demo data', () => {
       await h.screenshot(page, '08-don-vi-ho-so');
     }));
 
-  test('flow 2: the dashboard (KPI cards with the deadline, shares per unit, timeline, failure reasons, laggards)', {
-    skip: 'waiting for issue 6: /api/v1/stats/* is not in openapi/openapi.json yet',
-  });
+  test('flow 2: the dashboard (KPI cards with the deadline, shares per unit, timeline, failure reasons, laggards)', TIMEOUT, () =>
+    flow(async (page) => {
+      const districtGet = async (path) => {
+        const res = await h.api(server.url, tok.district, 'GET', path);
+        assert.equal(res.status, 200, `GET ${path}`);
+        return res.body;
+      };
+      const unitId = (await districtGet('/api/v1/me')).user.unit.id;
+      const progress = await districtGet(`/api/v1/stats/progress?unitId=${unitId}&population=students`);
+      const reasons = await districtGet(`/api/v1/stats/reasons?unitId=${unitId}&population=students`);
+      const laggards = await districtGet(`/api/v1/stats/laggards?unitId=${unitId}&population=students&limit=10`);
+      assert.ok(progress.counters.total > 0, 'the district holds students');
+      assert.ok(progress.campaign, 'the demo seeds a campaign with a deadline');
 
-  test('flow 2: download the Excel progress report', {
-    skip: 'waiting for issue 6: /api/v1/stats/report.xlsx is not in openapi/openapi.json yet',
-  });
+      await login(page, acc.district);
+      // KPI cards: the share with an ID number as the server counts it, and the deadline countdown.
+      const withId = Math.round((progress.counters.withPersonalId / progress.counters.total) * 1000) / 10;
+      const kpi = page.locator('.ant-statistic', { hasText: 'Có số định danh' });
+      await kpi.waitFor();
+      assert.match((await kpi.innerText()).replace(/\s+/g, ' '), new RegExp(String(withId).replace('.', '[.,]')));
+      await page.locator('.ant-statistic', { hasText: 'Hạn chót' }).getByText(/Còn \d+ ngày/).waitFor();
+      // The shares chart and the timeline are drawn (canvas), one bar group per child unit.
+      await page.getByTestId('echart').first().locator('canvas').waitFor();
+      assert.ok(progress.children.length > 0);
+      // Failure reasons: the biggest one with the server's count.
+      const top = [...reasons.findingCodes, ...reasons.mismatchFields].sort((a, b) => b.count - a.count)[0];
+      assert.ok(top, 'the damaged demo data has failure reasons');
+      const reasonsCard = page.locator('.ant-card', { hasText: 'Lý do chưa đạt' });
+      await reasonsCard.getByText(top.label).first().waitFor();
+      // Laggards with what each must fix, and the unit to call.
+      const laggardCard = page.locator('.ant-card', { hasText: 'Đơn vị chậm tiến độ' });
+      assert.ok(laggards.items.length > 0, 'the demo has laggards');
+      const first = laggards.items[0];
+      await laggardCard.getByText(first.unit.name, { exact: true }).waitFor();
+      await h.screenshot(page, '11-tong-quan-thong-ke');
+      // Drill down from the laggard list to the school.
+      await laggardCard.getByText(first.unit.name, { exact: true }).click();
+      await page.waitForURL(new RegExp(first.unit.kind === 'class' ? `/lop/${first.unit.id}` : `/don-vi/${first.unit.id}`));
+      await page.getByText(first.unit.name).first().waitFor();
+    }));
+
+  test('flow 2: download the Excel progress report', TIMEOUT, () =>
+    flow(async (page) => {
+      await login(page, acc.district);
+      const button = page.getByRole('button', { name: 'Tải báo cáo Excel' });
+      await button.waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+      assert.match(download.suggestedFilename(), /\.xlsx$/);
+      const path = await download.path();
+      const bytes = (await import('node:fs')).readFileSync(path);
+      assert.ok(bytes.length > 2000, `the report has content (${bytes.length} bytes)`);
+      assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'the report is an xlsx (zip) file');
+    }));
 
   test('flow 3: a school account cannot reach another school (URL tampering)', TIMEOUT, async () => {
     assert.ok(data.otherClass, 'the other school has a class');
@@ -349,10 +503,13 @@ describe('web app on the demo data', () => {
   test('an expired session goes back to the login page with a message', TIMEOUT, () =>
     flow(async (page) => {
       await login(page);
-      await page.evaluate(() => {
+      // The token is swapped as the next page loads, not on the open page: a call the open page
+      // makes meanwhile would end the session there, before the page under test is loaded.
+      await page.addInitScript(() => {
         const key = 'dinhdanh.session';
-        const session = JSON.parse(sessionStorage.getItem(key));
-        sessionStorage.setItem(key, JSON.stringify({ ...session, token: 'expired.or.forged' }));
+        const raw = sessionStorage.getItem(key);
+        if (!raw || location.pathname !== '/hoc-sinh') return;
+        sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(raw), token: 'expired.or.forged' }));
       });
       await page.goto('/hoc-sinh');
       await page.waitForURL(/\/dang-nhap\?het-han=1/);

@@ -2,6 +2,7 @@
 // a fresh SQLite file, so it seeds the deterministic Hải Phòng demo (a small one: E2E_DEMO_STUDENTS,
 // 1,500 by default; the demo school "Trường THCS Gia Viên" always gets its full size) and its
 // accounts; Debian's Chromium driven by playwright-core.
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -128,12 +129,15 @@ export async function discover(server, tok) {
   if (!other) throw new Error('the demo has no second school to tamper with');
   const otherClasses = (await api(server.url, tok.department, 'GET', `/api/v1/classes?schoolId=${other.id}`)).body.items;
   const staff = (await api(server.url, tok.school, 'GET', '/api/v1/staff?pageSize=200')).body.items;
+  // A third class for the Excel round trip, untouched by the other flows.
+  const importClass = byClass.find((c) => c !== fixClass && c !== editClass && c.students.length > 0);
   return {
     me,
     students: byClass.reduce((n, c) => n + c.students.length, 0),
     classes,
     fixClass: { ...fixClass.klass, students: fixClass.students },
     editClass: editClass.klass,
+    importClass: importClass && { ...importClass.klass, students: importClass.students },
     damaged,
     staff: staff.find((p) => p.position === 'manager') ?? staff[0],
     other,
@@ -204,4 +208,66 @@ export async function loginThroughUi(page, username, password) {
 export function writeSummary(lines) {
   mkdirSync(screenshotDir, { recursive: true });
   writeFileSync(join(screenshotDir, 'summary.txt'), `${lines.join('\n')}\n`);
+}
+
+/**
+ * Picks `option` in the Ant Design select labelled `label` and waits until the URL matches
+ * `urlPattern`. A click that lands while the drop-down is still sliding open can be lost, so
+ * the pick is retried (at most three times) rather than waited on for the whole timeout.
+ */
+export async function pickOption(page, label, option, urlPattern) {
+  for (let attempt = 1; ; attempt++) {
+    const select = page.getByLabel(label);
+    if (!(await page.getByTitle(option).isVisible())) await select.click();
+    await page.getByTitle(option).click();
+    try {
+      await page.waitForURL(urlPattern, { timeout: 4_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+/** The texts of an xlsx's shared strings, by index. */
+function sharedStrings(xml) {
+  const decode = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return [...xml.matchAll(/<si>([\s\S]*?)<\/si>/g)].map((m) => decode([...m[1].matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)].map((t) => t[1]).join('')));
+}
+
+const escapeXml = (t) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Edits cells of an xlsx's first sheet as a clerk would in Excel: in the row whose column A
+ * holds `key` (our template's record key), each `column → text` of `cells` becomes that text.
+ * Returns the new file's bytes, and the texts of the first sheet's rows for checks.
+ */
+export function editTemplateRow(bytes, key, cells) {
+  const files = unzipSync(new Uint8Array(bytes));
+  const strings = sharedStrings(strFromU8(files['xl/sharedStrings.xml']));
+  const sheetPath = 'xl/worksheets/sheet1.xml';
+  let sheet = strFromU8(files[sheetPath]);
+  const cellText = (cell) => {
+    const v = /<v>([^<]*)<\/v>/.exec(cell)?.[1];
+    if (/t="s"/.test(cell)) return strings[Number(v)];
+    return /<t[^>]*>([^<]*)<\/t>/.exec(cell)?.[1] ?? v ?? '';
+  };
+  const row = [...sheet.matchAll(/<row r="(\d+)"[^>]*>([\s\S]*?)<\/row>/g)].find((m) => {
+    const a = new RegExp(`<c r="A${m[1]}"[^>]*?(?:/>|>[\\s\\S]*?</c>)`).exec(m[2]);
+    return a && cellText(a[0]) === String(key);
+  });
+  if (!row) throw new Error(`no row with record key ${key} in the template`);
+  const n = row[1];
+  let body = row[2];
+  for (const [column, text] of Object.entries(cells)) {
+    const ref = `${column}${n}`;
+    const pattern = new RegExp(`<c r="${ref}"([^>]*?)(?:/>|>[\\s\\S]*?</c>)`);
+    const match = pattern.exec(body);
+    if (!match) throw new Error(`no cell ${ref}`);
+    const style = /s="(\d+)"/.exec(match[1])?.[1];
+    body = body.replace(pattern, `<c r="${ref}"${style ? ` s="${style}"` : ''} t="inlineStr"><is><t>${escapeXml(text)}</t></is></c>`);
+  }
+  sheet = sheet.replace(row[0], row[0].replace(row[2], body));
+  files[sheetPath] = strToU8(sheet);
+  return Buffer.from(zipSync(files));
 }

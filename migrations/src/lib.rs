@@ -12,7 +12,8 @@ mod m20261130_000301_create_stat_counters;
 mod m20261130_000302_create_stat_snapshots;
 mod m20261130_000303_create_campaigns;
 mod m20261130_000401_create_fix_batches;
-mod m20261130_000501_create_verification_jobs;
+mod m20261130_000501_create_imports;
+mod m20261130_000502_create_verification_jobs;
 
 pub struct Migrator;
 
@@ -28,7 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000301_create_stat_counters::Migration),
             Box::new(m20261130_000302_create_stat_snapshots::Migration),
             Box::new(m20261130_000303_create_campaigns::Migration),
-            Box::new(m20261130_000501_create_verification_jobs::Migration),
+            Box::new(m20261130_000501_create_imports::Migration),
+            Box::new(m20261130_000502_create_verification_jobs::Migration),
         ]
     }
 }

@@ -42,6 +42,33 @@ async fn demo_mode_seeds_an_empty_database_once_with_working_accounts() {
         assert_eq!(res.status(), 200, "{user}");
         let body: serde_json::Value = res.json().await.expect("json");
         assert_eq!(body["user"]["role"], role);
+        // Every account sees the Department's campaigns, with a deadline ahead, and the
+        // dashboard's timeline starts with the seeding day's snapshot.
+        let token = body["accessToken"].as_str().expect("token");
+        let campaigns: serde_json::Value = client
+            .get(format!("{base}/api/v1/campaigns"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("campaigns")
+            .json()
+            .await
+            .expect("json");
+        let items = campaigns["items"].as_array().expect("items");
+        assert_eq!(items.len(), 2, "{user}: {campaigns}");
+        assert!(items.iter().all(|c| c["active"] == true), "{campaigns}");
+        let unit = body["user"]["unit"]["id"].as_i64().expect("unit id");
+        let timeline: serde_json::Value = client
+            .get(format!("{base}/api/v1/stats/timeline?unitId={unit}&population=students"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("timeline")
+            .json()
+            .await
+            .expect("json");
+        assert!(timeline["deadline"].is_string(), "{timeline}");
+        assert!(!timeline["points"].as_array().expect("points").is_empty(), "{timeline}");
     }
 
     // A second start on the same database does not seed again.

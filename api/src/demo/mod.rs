@@ -14,13 +14,15 @@ use std::time::Instant;
 use sea_orm::TransactionTrait;
 
 use crate::config::Settings;
-use crate::domain::access::Role;
+use crate::domain::access::{Caller, Role};
 use crate::domain::org::{Position, UnitKind};
 use crate::rules::PersonKind;
+use crate::stats::Population;
 use crate::store::audit::{AuditCtx, Source};
+use crate::store::campaigns::NewCampaign;
 use crate::store::people::{BulkPerson, Identity};
 use crate::store::truth::TruthRow;
-use crate::store::{Store, classes, counters, people, truth, units, users};
+use crate::store::{Store, campaigns, classes, counters, people, stats, truth, units, users};
 use generate::PlannedUnit;
 
 /// Password of the demo accounts.
@@ -40,6 +42,7 @@ pub struct SeedReport {
     pub unregistered: usize,
     pub by_damage: BTreeMap<&'static str, usize>,
     pub school_levels: BTreeMap<&'static str, usize>,
+    pub campaigns: usize,
     pub seconds: f64,
 }
 
@@ -62,8 +65,26 @@ impl fmt::Display for SeedReport {
         )?;
         let damage: Vec<String> = self.by_damage.iter().map(|(k, v)| format!("{k} {v}")).collect();
         writeln!(f, "  damage: {}", damage.join(", "))?;
+        writeln!(f, "  campaigns (students and staff, deadline in {DEMO_DEADLINE_DAYS} days): {}", self.campaigns)?;
         write!(f, "  accounts (password \"{DEMO_PASSWORD}\"): demo-department, demo-district, demo-school")
     }
+}
+
+/// Days from the seeding day to the demo campaigns' deadline.
+pub const DEMO_DEADLINE_DAYS: i64 = 21;
+
+/// The Department's campaigns of the demo, one per population, started a month before seeding
+/// and due three weeks after it, as a directive gives schools a few weeks to finish.
+fn demo_campaigns(today: chrono::NaiveDate, year: &str) -> Vec<NewCampaign> {
+    let start = today - chrono::Duration::days(30);
+    let deadline = today + chrono::Duration::days(DEMO_DEADLINE_DAYS);
+    [
+        (Population::Students, "Thu thập, xác thực số định danh cá nhân học sinh"),
+        (Population::Staff, "Thu thập, xác thực số định danh cá nhân cán bộ, giáo viên"),
+    ]
+    .into_iter()
+    .map(|(population, name)| NewCampaign { name: format!("{name} năm học {year}"), population, start, deadline })
+    .collect()
 }
 
 /// Seeds the demo data when the database holds no unit yet.
@@ -185,7 +206,21 @@ pub async fn seed(store: &Store, students: u32, seed: u64) -> anyhow::Result<See
     people::sync_duplicates(&txn, &duplicated).await?;
     people::reset_id_sequence(&txn).await?;
     counters::rebuild(&txn).await?;
+    let today = crate::domain::clock::today();
+    let department_caller = Caller {
+        user_id: 0,
+        username: "seed-demo".to_owned(),
+        role: Role::Department,
+        unit_id: department.id,
+        unit_path: department.path.clone(),
+    };
+    for new in demo_campaigns(today, &year) {
+        campaigns::create(&txn, &department_caller, &ctx, new).await?;
+        report.campaigns += 1;
+    }
     txn.commit().await?;
+    // Today's snapshot, so the timeline has its first point before the daily worker runs.
+    stats::take_snapshot(db, today, &year, stats::SnapshotMode::Refresh).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -7,10 +7,12 @@ pub mod campaigns;
 pub mod classes;
 pub mod fixes;
 pub mod health;
+pub mod imports;
 pub mod people;
 pub mod staff;
 pub mod stats;
 pub mod students;
+pub mod templates;
 pub mod units;
 pub mod validate;
 pub mod verification;
@@ -52,6 +54,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(campaigns::create_campaign)
         .service(campaigns::list_campaigns)
         .service(campaigns::get_campaign)
+        .service(templates::students_template)
+        .service(templates::staff_template)
+        .service(imports::list_imports)
+        .service(imports::create_import)
+        .service(imports::get_import)
+        .service(imports::commit_import)
+        .service(imports::undo_import)
+        .service(imports::delete_import)
+        .service(imports::import_report)
         .service(verification::start_verification_job)
         .service(verification::list_verification_jobs)
         .service(verification::get_verification_job)
@@ -82,7 +93,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::templates::Only)),
     tags(
         (name = "auth", description = "Sign-in and the current account"),
         (name = "units", description = "The unit tree and classes"),
@@ -91,6 +102,8 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
         (name = "rules", description = "Checking identity fields, and applying safe repairs in bulk"),
         (name = "stats", description = "Progress statistics: counts and the four dimensions (đúng, đủ, sạch, sống) per unit, \
 timelines and burn-down to a campaign's deadline, failure reasons, laggards, the Excel report; campaigns"),
+        (name = "imports", description = "The Excel round trip: templates to fill in offline, spreadsheet imports with a preview, \
+atomic commit, undo and an error workbook"),
         (name = "verification", description = "Verification against the national population database: jobs, \
 the registry's answers per record, accepting the registry's values, evidence requests"),
         (name = "system", description = "Health"),

@@ -492,16 +492,29 @@ pub async fn create(
     new: NewPerson,
 ) -> StoreResult<PersonRow> {
     let txn = super::begin_write(db).await?;
+    let kind = new.kind;
+    let person = create_in(&txn, caller, ctx, new).await?;
+    txn.commit().await?;
+    get(db, caller, kind, person.id).await
+}
+
+/// The body of [`create`], inside the caller's transaction (imports reuse it).
+pub async fn create_in<C: ConnectionTrait>(
+    txn: &C,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    new: NewPerson,
+) -> StoreResult<people::Model> {
     let (unit_id, class) = match new.kind {
         PersonKind::Student => {
             let class_id = new
                 .class_id
                 .ok_or_else(|| StoreError::invalid("/classId", "required", "Hãy chọn lớp của học sinh."))?;
-            let (class, school) = writable_class(&txn, caller, class_id).await?;
+            let (class, school) = writable_class(txn, caller, class_id).await?;
             (school.id, Some(class))
         }
         PersonKind::Staff => {
-            let unit = super::units::get_scoped(&txn, caller, new.unit_id).await.map_err(|_| {
+            let unit = super::units::get_scoped(txn, caller, new.unit_id).await.map_err(|_| {
                 StoreError::invalid("/unitId", "not_found", "Không tìm thấy đơn vị này trong phạm vi của tài khoản.")
             })?;
             if !caller.writes_unit(unit.id, &unit.path) {
@@ -543,9 +556,9 @@ pub async fn create(
         ..Default::default()
     };
     apply_outcome(&mut active, &outcome);
-    let person = active.insert(&txn).await.map_err(sector_code_conflict)?;
-    write_finding_rows(&txn, person.id, &outcome).await?;
-    super::counters::apply_change(&txn, None, Some(&person)).await?;
+    let person = active.insert(txn).await.map_err(sector_code_conflict)?;
+    write_finding_rows(txn, person.id, &outcome).await?;
+    super::counters::apply_change(txn, None, Some(&person)).await?;
     let mut events = vec![Event {
         action: "create",
         entity: "person",
@@ -562,13 +575,11 @@ pub async fn create(
     if let Some(code) = &person.sector_code {
         events.push(field_event("create", person.id, "sectorCode", None, Some(code.clone())));
     }
-    audit::record(&txn, ctx, events).await?;
+    audit::record(txn, ctx, events).await?;
     if let Some(pid) = &person.norm_personal_id {
-        sync_duplicates(&txn, std::slice::from_ref(pid)).await?;
+        sync_duplicates(txn, std::slice::from_ref(pid)).await?;
     }
-    let id = person.id;
-    txn.commit().await?;
-    get(db, caller, new.kind, id).await
+    Ok(person)
 }
 
 fn sector_code_conflict(err: sea_orm::DbErr) -> StoreError {
@@ -866,14 +877,22 @@ pub async fn delete(
     if !can_write(caller, &row) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không xoá được.".to_owned()));
     }
+    delete_in(&txn, ctx, row).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The body of [`delete`], inside the caller's transaction (undoing an import reuses it).
+pub async fn delete_in<C: ConnectionTrait>(txn: &C, ctx: &AuditCtx, row: PersonRow) -> StoreResult<()> {
+    let id = row.person.id;
     let pid = row.person.norm_personal_id.clone();
     let before = row.person.clone();
     let mut active: people::ActiveModel = row.person.into();
     active.deleted_at = Set(Some(Utc::now()));
-    active.update(&txn).await?;
-    super::counters::apply_change(&txn, Some(&before), None).await?;
+    active.update(txn).await?;
+    super::counters::apply_change(txn, Some(&before), None).await?;
     audit::record(
-        &txn,
+        txn,
         ctx,
         vec![Event {
             action: "delete",
@@ -886,9 +905,8 @@ pub async fn delete(
     )
     .await?;
     if let Some(pid) = pid {
-        sync_duplicates(&txn, &[pid]).await?;
+        sync_duplicates(txn, &[pid]).await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 

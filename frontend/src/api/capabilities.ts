@@ -22,7 +22,7 @@ export const FEATURES = {
     'DELETE /api/v1/imports/{id}',
     'GET /api/v1/imports/{id}/report.xlsx',
   ],
-  /** Issue 4 names no list of imports; the jobs page shows them once one exists. */
+  /** The latest imports, for the jobs page. */
   importList: ['GET /api/v1/imports'],
   /** Issue 5: verification jobs with progress. */
   verificationJobs: [
@@ -32,14 +32,13 @@ export const FEATURES = {
     'POST /api/v1/verification-jobs/{id}/cancel',
   ],
   /** Issue 5: copy the registry's values into a mismatched record. */
-  acceptRegistryValues: ['POST /api/v1/students/{id}/accept-registry-values'],
+  acceptRegistryValues: ['POST /api/v1/students/{id}/accept-registry-values', 'POST /api/v1/staff/{id}/accept-registry-values'],
   /** Issue 5: the printable evidence slips of a class. */
   evidenceSlips: ['GET /api/v1/classes/{id}/evidence-requests'],
-  /**
-   * Issue 5 says a school can mark records `awaiting_evidence` but names no endpoint yet:
-   * the action stays off until one is agreed and added here.
-   */
-  markAwaitingEvidence: [] as string[],
+  /** Issue 5: mark records as waiting for the parent's ID-number notice. */
+  markAwaitingEvidence: ['POST /api/v1/students/{id}/awaiting-evidence', 'POST /api/v1/staff/{id}/awaiting-evidence'],
+  /** Issue 5: a record's answers from the registry. */
+  verificationHistory: ['GET /api/v1/students/{id}/verifications', 'GET /api/v1/staff/{id}/verifications'],
   /** Issue 6: the dashboard. */
   statsProgress: ['GET /api/v1/stats/progress'],
   statsTimeline: ['GET /api/v1/stats/timeline'],

@@ -97,6 +97,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classes/{id}/evidence-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A printable page with one slip per student of the class awaiting evidence, saying what to
+         *     bring (print it from the browser; each slip starts on a new half page).
+         */
+        get: operations["class_evidence_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fixes": {
         parameters: {
             query?: never;
@@ -148,6 +168,113 @@ export interface paths {
          *     changed again since (counted in `kept`).
          */
         post: operations["undo_fixes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest imports of the caller's unit and the units below it (the jobs page): status,
+         *     progress and totals, without rows (`GET /imports/{id}` pages those).
+         */
+        get: operations["list_imports"];
+        put?: never;
+        /**
+         * Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
+         *     Windows-1258) and answers its preview: per row `unchanged`, `update` (field by field),
+         *     `create` or `rejected` (with column and reason), the findings the rules raise on the new
+         *     values, and totals. Nothing is written unless `commit=true`. Files with more rows than
+         *     `import.job_threshold_rows` answer 202 at once with `status: processing`; poll
+         *     `GET /imports/{id}` (`rowsRead` / `rowsTotal`).
+         */
+        post: operations["create_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import: status, progress, totals, and a page of its rows. */
+        get: operations["get_import"];
+        put?: never;
+        post?: never;
+        /** Discards an import that was not committed. */
+        delete: operations["delete_import"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commits an import: every accepted row in one transaction, each change audited with source
+         *     `import` and the import id. Committing again changes nothing. While a background job still
+         *     reads the file, answers 202 and the job commits when done.
+         */
+        post: operations["commit_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The error workbook: the uploaded rows with problem cells highlighted and a comment on each
+         *     in Vietnamese, the outcome of each row, and a summary sheet. Audited as an export.
+         */
+        get: operations["import_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undoes a committed import: its changes go back unless changed again since (counted in
+         *     `kept`), records it created are removed unless changed since.
+         */
+        post: operations["undo_import"];
         delete?: never;
         options?: never;
         head?: never;
@@ -211,6 +338,40 @@ export interface paths {
         patch: operations["update_staff"];
         trace?: never;
     };
+    "/api/v1/staff/{id}/accept-registry-values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Same for a staff member. */
+        post: operations["accept_staff_registry_values"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/awaiting-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Same for a staff member. */
+        post: operations["mark_staff_awaiting_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}/history": {
         parameters: {
             query?: never;
@@ -220,6 +381,23 @@ export interface paths {
         };
         /** The audit trail of a staff member, oldest first. */
         get: operations["staff_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Same for a staff member. */
+        get: operations["staff_verifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -388,6 +566,46 @@ export interface paths {
         patch: operations["update_student"];
         trace?: never;
     };
+    "/api/v1/students/{id}/accept-registry-values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copies the registry's values of a mismatched student into the record (audited with source
+         *     `registry`) and sends it again.
+         */
+        post: operations["accept_student_registry_values"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students/{id}/awaiting-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks a student as awaiting evidence: the family must bring the ID-number notice (or the
+         *     document the slip names). Listed on the class's evidence-request page.
+         */
+        post: operations["mark_student_awaiting_evidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/students/{id}/history": {
         parameters: {
             query?: never;
@@ -397,6 +615,61 @@ export interface paths {
         };
         /** The audit trail of a student, oldest first. */
         get: operations["student_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students/{id}/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every answer the registry gave about a student, newest first. */
+        get: operations["student_verifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/staff.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The staff template of a unit. The export is audited. */
+        get: operations["staff_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/students.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The students' template: one sheet per class (a class, or every class of a school), the
+         *     records as entered with their record keys, what is wrong with each, and room for new rows.
+         *     The export is audited.
+         */
+        get: operations["students_template"];
         put?: never;
         post?: never;
         delete?: never;
@@ -460,6 +733,85 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verification-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verification jobs of the caller's units, newest first. */
+        get: operations["list_verification_jobs"];
+        put?: never;
+        /**
+         * Starts a verification job over a scope (default: the records of the caller's scope that
+         *     are not verified, not queued and not awaiting evidence). Records with `error` findings are
+         *     not sent: the job lists them under `fixBeforeSending` with their codes.
+         */
+        post: operations["start_verification_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verification-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job: status, totals by outcome, progress, and the records to fix before sending. */
+        get: operations["get_verification_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verification-jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancels a job: records not yet sent go back to their former status; calls already in
+         *     flight still have their answers recorded.
+         */
+        post: operations["cancel_verification_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/verification/accept-registry-values": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Takes the registry's values for every mismatched record of a scope that has them (each
+         *     audited with source `registry`), then sends them again in one job.
+         */
+        post: operations["accept_registry_values_in_bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -481,6 +833,26 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The record after accepting the registry's values, and the job that sends it again. */
+        AcceptedValues: {
+            job: components["schemas"]["VerificationJob"];
+            person: components["schemas"]["Person"];
+        };
+        /** @description Which mismatched records to take the registry's values for. */
+        BulkAccept: {
+            /** Format: int64 */
+            classId?: number | null;
+            /** @description `student` (default) or `staff`. */
+            kind?: components["schemas"]["PersonKind"];
+            /** Format: int64 */
+            unitId?: number | null;
+        };
+        /** @description What a bulk accept did. */
+        BulkAccepted: {
+            accepted: number;
+            job?: components["schemas"]["VerificationJob"] | null;
+            notAccepted: components["schemas"]["NotAccepted"][];
+        };
         /** @description A campaign: a population to verify by a deadline, set by a unit for its subtree. */
         Campaign: {
             /** @description True when today (Vietnam) lies between `start` and `deadline`, both included. */
@@ -532,6 +904,19 @@ export interface components {
          * @enum {string}
          */
         Code: "name_missing" | "name_invalid_chars" | "name_single_word" | "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_missing" | "dob_unparseable" | "dob_impossible" | "dob_excel_serial" | "dob_two_digit_year" | "dob_incomplete" | "dob_ambiguous" | "dob_implausible_for_grade" | "gender_missing" | "gender_unrecognized" | "gender_normalized" | "id_missing" | "id_legacy_cmnd" | "id_bad_length" | "id_non_digit" | "id_separators_removed" | "id_leading_zeros_restored" | "id_scientific_notation" | "id_prefix_unknown" | "id_sex_mismatch" | "id_century_mismatch" | "id_birth_year_mismatch" | "id_duplicate" | "address_missing" | "address_province_unknown" | "address_district_unknown" | "address_commune_unknown" | "address_hierarchy_mismatch" | "address_outdated_unit" | "address_split_unit" | "address_ambiguous" | "address_incomplete" | "address_unit_inferred";
+        /**
+         * @description A column the import understands.
+         * @enum {string}
+         */
+        Column: "recordKey" | "sectorCode" | "fullName" | "dateOfBirth" | "gender" | "personalId" | "residenceProvince" | "residenceDistrict" | "residenceCommune" | "residenceNewCommune" | "residenceText" | "class" | "position";
+        /** @description A column found by its header. */
+        ColumnUse: {
+            /** @description Column letter ("C"). */
+            column: string;
+            field: components["schemas"]["Column"];
+            /** @description The header as written in the file. */
+            header: string;
+        };
         /** @description Who to call about a lagging unit. */
         Contact: {
             email?: string | null;
@@ -642,6 +1027,18 @@ export interface components {
          * @enum {string}
          */
         Field: "fullName" | "dateOfBirth" | "gender" | "personalId" | "residence";
+        /** @description One field's change: old → new (values as entered). */
+        FieldChange: {
+            /** @description Column letter in the file. */
+            column?: string | null;
+            /**
+             * @description `fullName`, `dateOfBirth`, `gender`, `personalId`, `residenceProvince`,
+             *     `residenceDistrict`, `residenceCommune`, `residenceText`, `sectorCode`, `classId`.
+             */
+            field: string;
+            new?: string | null;
+            old?: string | null;
+        };
         /**
          * @description One problem with one input field, located by a JSON pointer (`/fullName`,
          *     `/records/3/personalId`) or, for query parameters, the parameter name.
@@ -775,6 +1172,175 @@ export interface components {
             residenceText?: string | null;
             sectorCode?: string | null;
         };
+        /** @description An import: its status and progress, the totals, how the file was read, and a page of rows. */
+        Import: {
+            /** Format: int64 */
+            classId?: number | null;
+            /** Format: date-time */
+            committedAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** @description For CSV: `utf-8`, `utf-8-bom`, `utf-16`, `windows-1258`. */
+            encoding?: string | null;
+            /** @description Why a background job failed. */
+            error?: string | null;
+            filename: string;
+            /** @description `xlsx`, `xls` or `csv`. */
+            format: string;
+            id: string;
+            /**
+             * Format: int32
+             * @description On undo: fields (and created records) left alone because they changed after the import.
+             */
+            kept: number;
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** @description `student` or `staff`. */
+            population: string;
+            /**
+             * Format: int32
+             * @description On undo: fields (and created records) put back.
+             */
+            reverted: number;
+            /** @description This page of rows (see `page`, `pageSize`, `rowsMatching`). */
+            rows: components["schemas"]["ImportRow"][];
+            /**
+             * Format: int64
+             * @description Rows matching the `action` filter.
+             */
+            rowsMatching: number;
+            /**
+             * Format: int32
+             * @description Rows planned so far (a background job's progress).
+             */
+            rowsRead: number;
+            /**
+             * Format: int32
+             * @description Data rows in the file.
+             */
+            rowsTotal: number;
+            sheets: components["schemas"]["SheetLayout"][];
+            /** @description `processing`, `ready`, `committed`, `undone`, `failed`. */
+            status: string;
+            totals: components["schemas"]["Totals"];
+            /** Format: date-time */
+            undoneAt?: string | null;
+            /** Format: int64 */
+            unitId: number;
+        };
+        /** @description The latest imports, newest first, without their rows. */
+        ImportList: {
+            items: components["schemas"]["Import"][];
+        };
+        /** @description One row of the preview. ID numbers are masked. */
+        ImportRow: {
+            action: components["schemas"]["RowAction"];
+            /** @description Field by field, old → new (as entered). */
+            changes: components["schemas"]["FieldChange"][];
+            /** Format: int64 */
+            classId?: number | null;
+            /** @description Why the row is rejected (with the column). */
+            errors: components["schemas"]["RowError"][];
+            /** @description What the rules find on the new values. */
+            findings: components["schemas"]["Finding"][];
+            /** @description The full name the row leaves on the record. */
+            fullName?: string | null;
+            matchedBy?: components["schemas"]["MatchedBy"] | null;
+            /**
+             * Format: int64
+             * @description The record the row updates (or leaves unchanged).
+             */
+            personId?: number | null;
+            /**
+             * Format: int32
+             * @description 1-based row number in the sheet.
+             */
+            row: number;
+            /** @description Sheet name in the file. */
+            sheet: string;
+        };
+        /** @description A page of jobs. */
+        JobPage: {
+            items: components["schemas"]["VerificationJob"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description How far a job has come. */
+        JobProgress: {
+            /**
+             * Format: int64
+             * @description Items finished (answered, skipped, cancelled or failed).
+             */
+            done: number;
+            /**
+             * Format: double
+             * @description `done / total` in percent, one decimal.
+             */
+            percent: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description Which records a job sends. */
+        JobScope: {
+            /** Format: int64 */
+            classId?: number | null;
+            kind?: components["schemas"]["PersonKind"] | null;
+            /** @description Only these records. */
+            personIds?: number[] | null;
+            /**
+             * @description Only records with these statuses (default: `not_sent`, `mismatched`, `not_found`,
+             *     `error`). Records already `queued` in a job are never taken again.
+             */
+            statuses?: components["schemas"]["VerificationStatus"][] | null;
+            /**
+             * Format: int64
+             * @description Any unit in the caller's subtree (default: the caller's unit).
+             */
+            unitId?: number | null;
+        };
+        /** @description Counts of a job's items by outcome. */
+        JobTotals: {
+            /** Format: int64 */
+            cancelled: number;
+            /**
+             * Format: int64
+             * @description Answered, but the record changed while its request was in flight: not applied.
+             */
+            changed: number;
+            /**
+             * Format: int64
+             * @description No usable answer after every retry (the record's status is `error`).
+             */
+            error: number;
+            /**
+             * Format: int64
+             * @description The registry called the item malformed.
+             */
+            invalid: number;
+            /** Format: int64 */
+            mismatched: number;
+            /** Format: int64 */
+            notFound: number;
+            /**
+             * Format: int64
+             * @description Not answered yet (pending or in flight).
+             */
+            queued: number;
+            /**
+             * Format: int64
+             * @description Pre-flight: not sent because of error findings ("sửa trước khi gửi").
+             */
+            skipped: number;
+            /** Format: int64 */
+            verified: number;
+        };
         /** @description A lagging unit. */
         Laggard: {
             contact?: components["schemas"]["Contact"] | null;
@@ -821,6 +1387,11 @@ export interface components {
             tokenType: string;
             user: components["schemas"]["UserView"];
         };
+        /**
+         * @description How a row found its record.
+         * @enum {string}
+         */
+        MatchedBy: "recordKey" | "sectorCode" | "personalId" | "nameAndDateOfBirth";
         MeResponse: {
             /** @description True when the account may add and edit the people of its own unit. */
             canEditPeople: boolean;
@@ -916,12 +1487,24 @@ export interface components {
             personalId?: string | null;
             residence?: components["schemas"]["ResolvedResidence"] | null;
         };
+        /** @description A record the bulk accept left alone, and why. */
+        NotAccepted: {
+            code: string;
+            message: string;
+            /** Format: int64 */
+            personId: number;
+        };
         /**
          * @description What digits mean in a template's gender column. Without a convention a digit is
          *     unrecognised: templates disagree (1 = Nam in some, 1 = Nữ in "Nữ?"-style columns).
          * @enum {string}
          */
         NumericGender: "unspecified" | "one_male_zero_female" | "one_female_zero_male" | "one_male_two_female";
+        /**
+         * @description Which records to export.
+         * @enum {string}
+         */
+        Only: "all" | "unverified" | "with_errors";
         /** @description The engine's answer for one record. */
         Outcome: {
             /** @description What the rules found, in field order (name, date of birth, gender, ID, residence). */
@@ -960,6 +1543,7 @@ export interface components {
             personalIdMasked: boolean;
             position?: components["schemas"]["Position"] | null;
             quality: components["schemas"]["Quality"];
+            registryValues?: components["schemas"]["RegistryValues"] | null;
             residence: components["schemas"]["ResidenceEntered"];
             residenceText?: string | null;
             /** @description Education-sector code (mã định danh ngành). */
@@ -1166,6 +1750,20 @@ export interface components {
             /** @description `student` or `staff` (or a staff position); decides the plausible age range. */
             role?: string | null;
         };
+        /** @description The registry's values of the fields that differ (only where the agency may receive them). */
+        RegistryValues: {
+            dateOfBirth?: string | null;
+            fullName?: string | null;
+            gender?: string | null;
+            residence?: components["schemas"]["Residence"] | null;
+        };
+        /** @description A permanent residence as post-2025 administrative codes. */
+        Residence: {
+            /** @description 5-digit commune code. */
+            communeCode?: string | null;
+            /** @description 2-digit province code. */
+            provinceCode: string;
+        };
         /** @description Permanent residence as entered. */
         ResidenceEntered: {
             commune?: string | null;
@@ -1216,6 +1814,26 @@ export interface components {
          */
         Role: "school" | "district" | "department" | "admin";
         /**
+         * @description What a row would do.
+         * @enum {string}
+         */
+        RowAction: "unchanged" | "update" | "create" | "rejected";
+        /** @description Why a row is rejected. */
+        RowError: {
+            /**
+             * @description `record_key_unknown`, `record_key_invalid`, `out_of_scope`, `duplicate_row`,
+             *     `ambiguous_match`, `class_unknown`, `class_missing`, `name_required`, `create_not_allowed`,
+             *     `sector_code_immutable`.
+             */
+            code: string;
+            /** @description Column letter in the file. */
+            column?: string | null;
+            /** @description The field, when one is to blame. */
+            field?: string | null;
+            /** @description Vietnamese. */
+            message: string;
+        };
+        /**
          * @description Which list a unit code belongs to: codes are reused between the lists, so a bare code is
          *     ambiguous (DOMAIN.md §3).
          * @enum {string}
@@ -1226,6 +1844,14 @@ export interface components {
          * @enum {string}
          */
         SchoolLevel: "mam_non" | "tieu_hoc" | "thcs" | "thpt" | "lien_cap" | "gdnn_gdtx";
+        /** @description Values sent to the registry (the ID number masked unless the caller may edit the record). */
+        SentValues: {
+            dateOfBirth?: string | null;
+            fullName?: string | null;
+            gender?: string | null;
+            personalId?: string | null;
+            residence?: components["schemas"]["Residence"] | null;
+        };
         /**
          * @description `error` blocks verification; `warning` is probably wrong and a human decides; `fixed` means a
          *     safe automatic repair was applied (the entered value is kept alongside).
@@ -1262,6 +1888,40 @@ export interface components {
              *     member was verified during the current school year (from 1 August, Vietnam time).
              */
             song: number;
+        };
+        /** @description How a sheet was understood. */
+        SheetLayout: {
+            /**
+             * Format: int64
+             * @description The class the sheet is about (from our template's metadata or the sheet's name).
+             */
+            classId?: number | null;
+            /** @description The columns used. */
+            columns: components["schemas"]["ColumnUse"][];
+            /**
+             * Format: int32
+             * @description 1-based row of the header (data starts below it).
+             */
+            headerRow: number;
+            /** @description The header row's texts, column by column. */
+            headers: string[];
+            /** @description Headers that are not imported (STT, Ghi chú, what our template adds for reading). */
+            ignored: string[];
+            name: string;
+        };
+        /** @description A record the pre-flight did not send: fix it before sending ("sửa trước khi gửi"). */
+        SkippedView: {
+            /** Format: int64 */
+            classId?: number | null;
+            /** @description The record's `error` finding codes. */
+            codes: string[];
+            fullName?: string | null;
+            /** @description `student` or `staff`. */
+            kind: string;
+            /** @description "Sửa trước khi gửi". */
+            message: string;
+            /** Format: int64 */
+            personId: number;
         };
         /** @description How many snapshot rows were written. */
         SnapshotResult: {
@@ -1346,6 +2006,37 @@ export interface components {
             /** Format: int64 */
             withPersonalId: number;
         };
+        /** @description Counts on top of the preview. */
+        Totals: {
+            /**
+             * Format: int64
+             * @description Fields that would change (over `update` rows).
+             */
+            changedFields: number;
+            /** Format: int64 */
+            create: number;
+            /** Format: int64 */
+            rejected: number;
+            /**
+             * Format: int64
+             * @description Data rows read.
+             */
+            rows: number;
+            /**
+             * Format: int64
+             * @description Accepted rows with at least one `error` finding on their new values.
+             */
+            rowsWithErrors: number;
+            /**
+             * Format: int64
+             * @description Accepted rows with at least one `warning` finding.
+             */
+            rowsWithWarnings: number;
+            /** Format: int64 */
+            unchanged: number;
+            /** Format: int64 */
+            update: number;
+        };
         /**
          * @description A node of the unit tree.
          * @enum {string}
@@ -1421,6 +2112,64 @@ export interface components {
         /** @description One outcome per record, in input order. */
         ValidateResponse: {
             results: components["schemas"]["Outcome"][];
+        };
+        /** @description One answer of the registry about a record. */
+        VerificationEntry: {
+            /** @description False when the record changed while the request was in flight (history only). */
+            applied: boolean;
+            /** Format: date-time */
+            at: string;
+            /** @description `mismatched`: `fullName`, `dateOfBirth`, `gender`, `residence`. */
+            fields: string[];
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            jobId?: number | null;
+            /** @description Why it was not applied, or the error's cause. */
+            note?: string | null;
+            /** @description `matched`, `mismatched`, `not_found`, `invalid` or `error`. */
+            outcome: string;
+            registryValues?: components["schemas"]["RegistryValues"] | null;
+            sentValues?: components["schemas"]["SentValues"] | null;
+        };
+        /** @description A record's verification history, newest first. */
+        VerificationHistory: {
+            items: components["schemas"]["VerificationEntry"][];
+        };
+        /**
+         * @description A verification job: status `queued`, `running`, `paused` (with `pauseReason`, e.g.
+         *     `registry_unavailable`), `done` or `cancelled`; totals by outcome and progress.
+         */
+        VerificationJob: {
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /** Format: date-time */
+            finishedAt?: string | null;
+            /**
+             * @description Single-job reads: the records not sent because of error findings, with their codes
+             *     (at most 1,000).
+             */
+            fixBeforeSending?: components["schemas"]["SkippedView"][] | null;
+            /** Format: int64 */
+            id: number;
+            pauseReason?: string | null;
+            progress: components["schemas"]["JobProgress"];
+            scope: components["schemas"]["JobScope"];
+            /** Format: date-time */
+            startedAt?: string | null;
+            status: string;
+            /**
+             * Format: int64
+             * @description Records in the job (sent and skipped).
+             */
+            total: number;
+            totals: components["schemas"]["JobTotals"];
+            /**
+             * Format: int64
+             * @description The unit the job was started for.
+             */
+            unitId: number;
         };
         /**
          * @description Where a record stands in verification against the national population database.
@@ -1656,6 +2405,36 @@ export interface operations {
             };
         };
     };
+    class_evidence_requests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Printable HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     apply_fixes: {
         parameters: {
             query?: never;
@@ -1760,6 +2539,344 @@ export interface operations {
                 };
             };
             /** @description Already undone */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_imports: {
+        parameters: {
+            query?: {
+                /** @description Most imports answered (default 50, at most 200). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_import: {
+        parameters: {
+            query?: {
+                /** @description Commit straight after the preview (scripts). */
+                commit?: boolean;
+                /** @description `student` or `staff`; default: what our template says, else `student`. */
+                population?: components["schemas"]["PersonKind"];
+                /**
+                 * @description The class new students go to when the file does not say (no `Lớp` column, not our
+                 *     template).
+                 */
+                classId?: number;
+                /**
+                 * @description The school (or unit, for staff) the rows belong to; default: the class's, the
+                 *     template's, or the caller's own.
+                 */
+                schoolId?: number;
+                /** @description The file name when the body is the raw file (else `X-Filename` or the multipart part's). */
+                filename?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description multipart/form-data with a `file` part, or the raw file */
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["XlsxFile"];
+            };
+        };
+        responses: {
+            /** @description Preview ready (or committed with `commit=true`) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description A background job reads the file */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A record changed while committing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description File, rows or sheets over the limits */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a spreadsheet, encrypted, or with macros */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unreadable file, no header row, or a required column missing (`errors[].pointer` = `/file/columns/<field>`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_import: {
+        parameters: {
+            query?: {
+                /** @description 1-based page of rows (default 1). */
+                page?: number;
+                /** @description Rows per page (default 100, at most 1000). */
+                pageSize?: number;
+                /** @description Only rows with this action (`unchanged`, `update`, `create`, `rejected`). */
+                action?: components["schemas"]["RowAction"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already committed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commit_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            /** @description Will commit when the job is done */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A record changed since the preview, or the import was undone */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Still processing */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    undo_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not committed, or already undone */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2020,6 +3137,89 @@ export interface operations {
             };
         };
     };
+    accept_staff_registry_values: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedValues"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registry values to accept */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_staff_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     staff_history: {
         parameters: {
             query?: never;
@@ -2037,6 +3237,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_verifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationHistory"];
                 };
             };
             404: {
@@ -2572,6 +3801,89 @@ export interface operations {
             };
         };
     };
+    accept_student_registry_values: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedValues"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No registry values to accept */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_student_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     student_history: {
         parameters: {
             query?: never;
@@ -2589,6 +3901,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["History"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    student_verifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationHistory"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    staff_template: {
+        parameters: {
+            query?: {
+                /** @description The unit (default: the caller's). */
+                unitId?: number;
+                /** @description `all` (default), `unverified` or `with_errors`. */
+                only?: components["schemas"]["Only"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    students_template: {
+        parameters: {
+            query?: {
+                /** @description One class (one sheet). */
+                classId?: number;
+                /**
+                 * @description A whole school, one sheet per class of the current school year (default: the caller's
+                 *     unit).
+                 */
+                schoolId?: number;
+                /** @description `all` (default), `unverified` or `with_errors`. */
+                only?: components["schemas"]["Only"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             404: {
@@ -2693,6 +4121,167 @@ export interface operations {
             };
             /** @description More than 1,000 records */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_verification_jobs: {
+        parameters: {
+            query?: {
+                /** @description 1-based page (default 1). */
+                page?: number;
+                /** @description Jobs per page (default 20, at most 100). */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+        };
+    };
+    start_verification_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobScope"];
+            };
+        };
+        responses: {
+            /** @description The job, queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_verification_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_verification_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    accept_registry_values_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAccept"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAccepted"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,8 @@ pub mod audit_events;
 pub mod campaigns;
 pub mod classes;
 pub mod fix_batches;
+pub mod import_rows;
+pub mod imports;
 pub mod people;
 pub mod person_findings;
 pub mod registry_truth;

@@ -1,9 +1,12 @@
-import { Card, Col, Flex, Row, Segmented, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Flex, Row, Segmented, Statistic, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useMemo, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { describeError } from '../../api/problem';
 import { ValueText } from '../../components/ValueText';
 import { RECORD_FIELD_LABELS } from '../../text/labels';
 import { formatNumber } from '../../text/format';
+import { getImport } from './api';
 import type { ImportPreview, ImportPreviewRow, ImportRowAction } from './contract';
 
 export const ACTION_LOOK: Record<ImportRowAction, { label: string; color: string }> = {
@@ -14,6 +17,7 @@ export const ACTION_LOOK: Record<ImportRowAction, { label: string; color: string
 };
 
 const ORDER: ImportRowAction[] = ['update', 'create', 'rejected', 'unchanged'];
+const PAGE_SIZE = 50;
 
 
 function Changes({ row }: { row: ImportPreviewRow }) {
@@ -31,7 +35,7 @@ function Changes({ row }: { row: ImportPreviewRow }) {
 
 function Problems({ row }: { row: ImportPreviewRow }) {
   const lines = [
-    ...(row.rejections ?? []).map((r) => ({ key: `r-${r.column ?? ''}-${r.reason}`, color: 'red', text: r.column ? `Cột "${r.column}": ${r.reason}` : r.reason })),
+    ...row.errors.map((r) => ({ key: `r-${r.code}-${r.column ?? ''}`, color: 'red', text: r.column ? `Cột ${r.column}: ${r.message}` : r.message })),
     ...row.findings.map((f, i) => ({
       key: `f-${f.code}-${i}`,
       color: f.severity === 'error' ? 'red' : f.severity === 'warning' ? 'orange' : 'blue',
@@ -57,15 +61,24 @@ function Problems({ row }: { row: ImportPreviewRow }) {
  */
 export function ImportPreviewTable({ preview }: { preview: ImportPreview }) {
   const [show, setShow] = useState<ImportRowAction | 'all'>('all');
-  const rows = useMemo(
-    () =>
-      preview.rows
-        .filter((r) => show === 'all' || r.action === show)
-        .sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.row - b.row),
-    [preview.rows, show],
-  );
+  const [page, setPage] = useState(1);
+  // A small import carries all its rows: filter and page here. A large one pages on the server.
+  const complete = preview.rows.length >= preview.rowsMatching;
+  const remote = useQuery({
+    queryKey: ['import', preview.id, preview.status, 'rows', show, page],
+    queryFn: () => getImport(preview.id, { page, pageSize: PAGE_SIZE, action: show === 'all' ? undefined : show }),
+    enabled: !complete,
+    placeholderData: keepPreviousData,
+  });
+  const local = preview.rows.filter((r) => show === 'all' || r.action === show);
+  const rows = complete ? local : (remote.data?.rows ?? []);
+  const total = complete ? local.length : (remote.data?.rowsMatching ?? 0);
+  const pick = (value: ImportRowAction | 'all') => {
+    setShow(value);
+    setPage(1);
+  };
   const columns: ColumnsType<ImportPreviewRow> = [
-    { title: 'Dòng', key: 'row', width: 90, render: (_, r) => (r.sheet ? `${r.sheet} · ${r.row}` : r.row) },
+    { title: 'Dòng', key: 'row', width: 110, render: (_, r) => (r.sheet ? `${r.sheet} · ${r.row}` : r.row) },
     { title: 'Họ và tên', dataIndex: 'fullName', width: 200, render: (v?: string | null) => v ?? '' },
     {
       title: 'Kết quả',
@@ -98,18 +111,20 @@ export function ImportPreviewTable({ preview }: { preview: ImportPreview }) {
           </Col>
         ))}
       </Row>
+      {remote.isError && <Alert type="error" showIcon title={describeError(remote.error).title} style={{ marginBottom: 12 }} />}
       <Segmented<ImportRowAction | 'all'>
         style={{ marginBottom: 12 }}
         value={show}
-        onChange={setShow}
+        onChange={pick}
         options={[{ value: 'all', label: 'Tất cả' }, ...ORDER.map((a) => ({ value: a, label: `${ACTION_LOOK[a].label} (${t[a]})` }))]}
       />
       <Table<ImportPreviewRow>
         size="small"
-        rowKey={(r) => `${r.sheet ?? ''}:${r.row}`}
+        rowKey={(r) => `${r.sheet}:${r.row}`}
         columns={columns}
-        dataSource={rows}
-        pagination={{ pageSize: 50, hideOnSinglePage: true }}
+        dataSource={complete ? rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) : rows}
+        loading={!complete && remote.isFetching}
+        pagination={{ current: page, pageSize: PAGE_SIZE, total, hideOnSinglePage: true, showSizeChanger: false, onChange: setPage }}
         scroll={{ x: 900 }}
         locale={{ emptyText: 'Không có dòng nào.' }}
       />

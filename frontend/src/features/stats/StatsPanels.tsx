@@ -12,7 +12,7 @@ import { findingLabel } from '../../text/findings';
 import { formatDate, formatNumber, formatShare } from '../../text/format';
 import { FIELD_LABELS } from '../../text/labels';
 import { downloadStatsReport, useLaggards, useProgress, useReasons, useTimeline } from './api';
-import type { Laggard, Population, ProgressChild } from './contract';
+import { statUnitPath, type Laggard, type Population, type ProgressChild } from './contract';
 
 const SharesChart = lazy(() => import('./charts'));
 const TimelineChart = lazy(() => import('./charts').then((m) => ({ default: m.TimelineChart })));
@@ -46,7 +46,7 @@ export function SharesPanel({ scope }: { scope: Scope }) {
   const progress = useProgress(scope);
   const navigate = useNavigate();
   const pick = (child: ProgressChild) =>
-    navigate(child.unit.classId ? `/lop/${child.unit.classId}` : `/don-vi/${child.unit.id}`);
+    navigate(statUnitPath(child.unit));
   return (
     <Card title="Đúng, đủ, sạch, sống theo đơn vị" size="small">
       {!hasFeature('statsProgress') ? (
@@ -92,8 +92,8 @@ export function ReasonsPanel({ scope }: { scope: Scope }) {
   const rows =
     reasons.data &&
     [
-      ...reasons.data.findingCodes.map((r) => ({ key: `c-${r.code}`, label: findingLabel(r.code), count: r.count })),
-      ...reasons.data.mismatchFields.map((r) => ({ key: `m-${r.field}`, label: `CSDLQG ghi khác: ${FIELD_LABELS[r.field as keyof typeof FIELD_LABELS] ?? r.field}`, count: r.count })),
+      ...reasons.data.findingCodes.map((r) => ({ key: `c-${r.code}`, label: r.label || findingLabel(r.code), count: r.count })),
+      ...reasons.data.mismatchFields.map((r) => ({ key: `m-${r.field}`, label: r.label || `CSDLQG ghi khác: ${FIELD_LABELS[r.field as keyof typeof FIELD_LABELS] ?? r.field}`, count: r.count })),
     ].sort((a, b) => b.count - a.count);
   const max = rows?.[0]?.count ?? 1;
   return (
@@ -136,11 +136,11 @@ export function LaggardsPanel({ scope }: { scope: Scope }) {
           pagination={false}
           locale={{ emptyText: 'Không có đơn vị nào chậm tiến độ.' }}
           columns={[
-            { title: 'Đơn vị', key: 'unit', render: (_, l) => <Typography.Link onClick={() => navigate(`/don-vi/${l.unit.id}`)}>{l.unit.name}</Typography.Link> },
+            { title: 'Đơn vị', key: 'unit', render: (_, l) => <Typography.Link onClick={() => navigate(statUnitPath(l.unit))}>{l.unit.name}</Typography.Link> },
             { title: 'Đã xác thực', key: 'share', width: 140, render: (_, l) => <Bar percent={Math.round(l.verifiedShare * 100)} size="small" /> },
-            { title: 'Cần sửa', key: 'reasons', render: (_, l) => l.topReasons.map((r) => <Tag key={r.code}>{findingLabel(r.code)}: {formatNumber(r.count)}</Tag>) },
+            { title: 'Cần sửa', key: 'reasons', render: (_, l) => l.topReasons.map((r) => <Tag key={`${r.kind}-${r.code}`}>{r.label || findingLabel(r.code)}: {formatNumber(r.count)}</Tag>) },
             { title: '', key: 'miss', width: 120, render: (_, l) => (l.projectedToMiss ? <Tag color="red">Có thể trễ hạn</Tag> : null) },
-            { title: 'Liên hệ', key: 'contact', width: 140, render: (_, l) => l.unit.phone ?? l.unit.email ?? '' },
+            { title: 'Liên hệ', key: 'contact', width: 140, render: (_, l) => (l.contact ? [l.contact.name, l.contact.phone ?? l.contact.email].filter(Boolean).join(' · ') : '') },
           ]}
         />
       )}

@@ -1,8 +1,7 @@
 // The dashboard's charts; loaded lazily so ECharts stays out of the first page load.
-import ReactEChartsCore from 'echarts-for-react/lib/core';
 import { formatDate, formatShare } from '../../text/format';
 import type { ProgressChild, Timeline } from './contract';
-import { echarts } from './echarts';
+import { EChart } from './EChart';
 
 export const SHARE_NAMES = { du: 'Đủ', dung: 'Đúng', sach: 'Sạch', song: 'Sống' } as const;
 const SHARE_COLORS = ['#1677ff', '#52c41a', '#13c2c2', '#722ed1'];
@@ -20,11 +19,10 @@ export default function SharesChart({ items, onPick }: { items: ProgressChild[];
     series: keys.map((k) => ({ name: SHARE_NAMES[k], type: 'bar', data: items.map((c) => c.counters.shares[k]) })),
   };
   return (
-    <ReactEChartsCore
-      echarts={echarts}
+    <EChart
       option={option}
       style={{ height: 320 }}
-      onEvents={{ click: (e: { dataIndex: number }) => { const child = items[e.dataIndex]; if (child) onPick?.(child); } }}
+      onClick={(e) => { const child = items[e.dataIndex]; if (child) onPick?.(child); }}
     />
   );
 }
@@ -54,5 +52,5 @@ export function TimelineChart({ timeline }: { timeline: Timeline }) {
       },
     ],
   };
-  return <ReactEChartsCore echarts={echarts} option={option} style={{ height: 300 }} />;
+  return <EChart option={option} style={{ height: 300 }} />;
 }

@@ -1,76 +1,21 @@
-// PROVISIONAL contracts of the statistics API (issue 6), written from the issue's text.
-// Replace with the generated types once the endpoints are in openapi/openapi.json.
-import type { UnitView } from '../../api/types';
+// The statistics API's types (issue 6), as generated from openapi/openapi.json.
+import type { components } from '../../api/schema';
 
-export type Population = 'students' | 'staff';
+type Schemas = components['schemas'];
 
+export type Population = Schemas['Population'];
 /** The four dimensions of "đúng, đủ, sạch, sống" as 0–1 shares. */
-export interface Shares {
-  du: number;
-  dung: number;
-  sach: number;
-  song: number;
-}
+export type Shares = Schemas['Shares'];
+export type Counters = Schemas['Counters'];
+/** A child of the unit: a unit (office, school) or, under a school, a class (`unit.kind === 'class'`). */
+export type ProgressChild = Schemas['UnitProgress'];
+export type Campaign = Schemas['Campaign'];
+export type Progress = Schemas['Progress'];
+export type TimelinePoint = Schemas['TimelinePoint'];
+export type Timeline = Schemas['Timeline'];
+export type Reasons = Schemas['Reasons'];
+export type Laggard = Schemas['Laggard'];
+export type Laggards = Schemas['Laggards'];
 
-export interface Counters {
-  total: number;
-  withPersonalId: number;
-  validPersonalId: number;
-  noErrors: number;
-  sent: number;
-  verified: number;
-  mismatched: number;
-  notFound: number;
-  awaitingEvidence: number;
-  notSent: number;
-  shares: Shares;
-}
-
-/** A child of the unit: a unit (office, school) or, under a school, a class. */
-export interface ProgressChild {
-  unit: Pick<UnitView, 'id' | 'name' | 'kind'> & { classId?: number };
-  counters: Counters;
-}
-
-export interface Campaign {
-  id: number;
-  name: string;
-  deadline: string;
-}
-
-export interface Progress {
-  unit: UnitView;
-  counters: Counters;
-  children: ProgressChild[];
-  campaign?: Campaign | null;
-}
-
-export interface TimelinePoint {
-  date: string;
-  total: number;
-  withPersonalId: number;
-  verified: number;
-}
-
-export interface Timeline {
-  points: TimelinePoint[];
-  deadline?: string | null;
-  /** When verification finishes at the current pace. */
-  projectedFinish?: string | null;
-}
-
-export interface Reasons {
-  findingCodes: { code: string; count: number }[];
-  mismatchFields: { field: string; count: number }[];
-}
-
-export interface Laggard {
-  unit: Pick<UnitView, 'id' | 'name' | 'kind' | 'phone' | 'email'>;
-  verifiedShare: number;
-  projectedToMiss: boolean;
-  topReasons: { code: string; count: number }[];
-}
-
-export interface Laggards {
-  items: Laggard[];
-}
+/** Where a statistics row leads: a class page for a class, else the unit page. */
+export const statUnitPath = (unit: Schemas['StatUnit']) => (unit.kind === 'class' ? `/lop/${unit.id}` : `/don-vi/${unit.id}`);

@@ -5,7 +5,7 @@ export type TemplateOnly = 'unverified' | 'with_errors' | 'all';
 
 export function downloadTemplate(
   population: 'students' | 'staff',
-  scope: { classId?: number; schoolId?: number },
+  scope: { classId?: number; schoolId?: number; unitId?: number },
   only: TemplateOnly = 'all',
 ): Promise<void> {
   const name = scope.classId ? `mau-${population}-lop-${scope.classId}.xlsx` : `mau-${population}.xlsx`;

@@ -1,33 +1,141 @@
-import { Alert, Descriptions, Divider, Tag } from 'antd';
+import { Alert, App, Button, Descriptions, Divider, Empty, Flex, Table, Tag, Typography } from 'antd';
+import { CheckOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Person } from '../../api/types';
 import { hasFeature } from '../../api/capabilities';
-import { FeatureUnavailable } from '../../components/FeatureUnavailable';
+import { describeError } from '../../api/problem';
+import { ErrorResult } from '../../components/ErrorResult';
 import { StatusTag } from '../../components/StatusTag';
 import { formatDateTime } from '../../text/format';
 import { FIELD_LABELS } from '../../text/labels';
+import { acceptRegistryValues, markAwaitingEvidence, verificationHistory } from './api';
+import type { VerificationEntry } from './contract';
+
+const OUTCOME: Record<string, { label: string; color: string }> = {
+  matched: { label: 'Khớp', color: 'success' },
+  mismatched: { label: 'Sai lệch', color: 'error' },
+  not_found: { label: 'Không có trong CSDLQG', color: 'magenta' },
+  invalid: { label: 'Yêu cầu không hợp lệ', color: 'volcano' },
+  error: { label: 'Lỗi khi gửi', color: 'volcano' },
+};
+
+const fieldLabel = (f: string) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? f;
+
+/** Our value of a field beside the registry's, for a mismatched record. */
+function Comparison({ person }: { person: Person }) {
+  const registry = person.registryValues;
+  const ours: Record<string, string | null | undefined> = {
+    fullName: person.normalized.fullName ?? person.fullName,
+    dateOfBirth: person.dateOfBirth,
+    gender: person.normalized.gender ?? person.gender,
+    residence: person.residenceText ?? null,
+  };
+  const theirs: Record<string, string | null | undefined> = {
+    fullName: registry?.fullName,
+    dateOfBirth: registry?.dateOfBirth,
+    gender: registry?.gender,
+    residence: registry?.residence ? [registry.residence.communeCode, registry.residence.provinceCode].filter(Boolean).join(' · ') : null,
+  };
+  const rows = person.mismatchFields.map((field) => ({ field, ours: ours[field], theirs: theirs[field] }));
+  return (
+    <Table
+      size="small"
+      pagination={false}
+      rowKey="field"
+      dataSource={rows}
+      data-testid="registry-comparison"
+      columns={[
+        { title: 'Trường thông tin', key: 'field', width: 160, render: (_, r) => fieldLabel(r.field) },
+        { title: 'Nhà trường ghi', key: 'ours', render: (_, r) => r.ours ?? <Typography.Text type="secondary">(trống)</Typography.Text> },
+        {
+          title: 'CSDLQG ghi',
+          key: 'theirs',
+          render: (_, r) =>
+            r.theirs ? <Typography.Text strong>{r.theirs}</Typography.Text> : <Typography.Text type="secondary">CSDLQG không trả giá trị</Typography.Text>,
+        },
+      ]}
+    />
+  );
+}
+
+function History({ person }: { person: Person }) {
+  const history = useQuery({
+    queryKey: ['verifications', person.kind, person.id, person.version, person.status],
+    queryFn: () => verificationHistory(person.kind, person.id),
+    enabled: hasFeature('verificationHistory'),
+  });
+  if (!hasFeature('verificationHistory')) return null;
+  if (history.isError) return <ErrorResult error={history.error} what="lịch sử xác thực" onRetry={() => void history.refetch()} />;
+  return (
+    <Table<VerificationEntry>
+      size="small"
+      rowKey="id"
+      loading={history.isPending}
+      dataSource={history.data?.items ?? []}
+      pagination={{ pageSize: 5, hideOnSinglePage: true }}
+      locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description="Hồ sơ chưa được gửi xác thực lần nào." /> }}
+      data-testid="verification-history"
+      columns={[
+        { title: 'Lúc', key: 'at', width: 150, render: (_, e) => formatDateTime(e.at) },
+        {
+          title: 'Kết quả',
+          key: 'outcome',
+          render: (_, e) => (
+            <Flex gap={4} wrap>
+              <Tag color={OUTCOME[e.outcome]?.color}>{OUTCOME[e.outcome]?.label ?? e.outcome}</Tag>
+              {e.fields.map((f) => (
+                <Tag key={f}>{fieldLabel(f)}</Tag>
+              ))}
+              {!e.applied && <Tag color="warning">Không áp dụng: hồ sơ đã sửa trong lúc chờ</Tag>}
+            </Flex>
+          ),
+        },
+        { title: 'Ghi chú', key: 'note', render: (_, e) => e.note ?? '' },
+      ]}
+    />
+  );
+}
 
 /**
- * A record's standing with the national population database: its status and the fields the
- * registry disagreed on (both in the foundation API), then — once issue 5's endpoints exist —
- * our values beside the registry's with "accept".
+ * A record's standing with the national population database: status, the fields the registry
+ * disagreed on with our values beside its values and "accept", marking the record as waiting
+ * for the parent's ID-number notice, and every answer the registry gave.
  */
-export function RegistryPanel({ person }: { person: Person }) {
+export function RegistryPanel({ person, onChanged }: { person: Person; onChanged?: () => void }) {
+  const { message, notification } = App.useApp();
+  const client = useQueryClient();
+  const fail = (e: unknown) => notification.error({ title: describeError(e).title, description: describeError(e).detail });
+  const done = () => {
+    onChanged?.();
+    void client.invalidateQueries();
+  };
+  const accept = useMutation({
+    mutationFn: () => acceptRegistryValues(person.kind, person.id),
+    onSuccess: () => {
+      void message.success('Đã nhận giá trị của CSDLQG và gửi xác thực lại.');
+      done();
+    },
+    onError: fail,
+  });
+  const awaiting = useMutation({
+    mutationFn: () => markAwaitingEvidence(person.kind, person.id),
+    onSuccess: () => {
+      void message.success('Đã đánh dấu chờ giấy tờ.');
+      done();
+    },
+    onError: fail,
+  });
+  const canAccept = person.canEdit && person.status === 'mismatched' && Boolean(person.registryValues) && hasFeature('acceptRegistryValues');
+  const canMark = person.canEdit && person.status !== 'verified' && person.status !== 'awaiting_evidence' && hasFeature('markAwaitingEvidence');
   return (
     <>
       <Descriptions size="small" column={1} bordered>
         <Descriptions.Item label="Trạng thái">
-          <StatusTag status={person.status} mismatchFields={person.mismatchFields} />
+          <span data-testid="registry-status">
+            <StatusTag status={person.status} mismatchFields={person.mismatchFields} />
+          </span>
         </Descriptions.Item>
         <Descriptions.Item label="Xác thực lúc">{person.verifiedAt ? formatDateTime(person.verifiedAt) : 'Chưa xác thực'}</Descriptions.Item>
-        {person.mismatchFields.length > 0 && (
-          <Descriptions.Item label="CSDLQG ghi khác ở">
-            {person.mismatchFields.map((f) => (
-              <Tag key={f} color="error">
-                {FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? f}
-              </Tag>
-            ))}
-          </Descriptions.Item>
-        )}
       </Descriptions>
       {person.quality.errors > 0 && (
         <Alert
@@ -37,18 +145,37 @@ export function RegistryPanel({ person }: { person: Person }) {
           title="Hồ sơ còn lỗi: hãy sửa trước khi gửi xác thực, để không tốn lượt tra cứu."
         />
       )}
-      <Divider titlePlacement="start" plain>
-        Giá trị theo CSDLQG về dân cư
-      </Divider>
-      {hasFeature('acceptRegistryValues') ? (
-        <Alert type="info" showIcon title="Máy chủ đã có chức năng nhận giá trị từ CSDLQG; giao diện đối chiếu sẽ được nối ở bản sau." />
-      ) : (
-        <FeatureUnavailable
-          compact
-          title="Chưa có đối chiếu với CSDLQG"
-          description="Máy chủ này chưa có chức năng xác thực, nên chưa có giá trị của CSDLQG để đặt cạnh giá trị của trường."
-        />
+      {person.status === 'mismatched' && person.mismatchFields.length > 0 && (
+        <>
+          <Divider titlePlacement="start" plain>
+            Đối chiếu với CSDLQG về dân cư
+          </Divider>
+          <Comparison person={person} />
+          {!person.registryValues && (
+            <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+              CSDLQG không trả giá trị của mình: hãy đối chiếu với giấy thông báo số định danh cá nhân của phụ huynh.
+            </Typography.Paragraph>
+          )}
+        </>
       )}
+      {(canAccept || canMark) && (
+        <Flex gap={8} style={{ marginTop: 12 }}>
+          {canAccept && (
+            <Button type="primary" icon={<CheckOutlined />} loading={accept.isPending} onClick={() => accept.mutate()} data-testid="accept-registry-values">
+              Nhận giá trị của CSDLQG
+            </Button>
+          )}
+          {canMark && (
+            <Button icon={<SafetyCertificateOutlined />} loading={awaiting.isPending} onClick={() => awaiting.mutate()} data-testid="mark-awaiting-evidence">
+              Chờ phụ huynh bổ sung giấy tờ
+            </Button>
+          )}
+        </Flex>
+      )}
+      <Divider titlePlacement="start" plain>
+        Các lần xác thực
+      </Divider>
+      <History person={person} />
     </>
   );
 }

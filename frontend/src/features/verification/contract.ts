@@ -1,30 +1,19 @@
-// PROVISIONAL contracts of issue 5 (verification jobs, evidence slips, accepting the
-// registry's values), written from the issue's text. Replace with the generated types once
-// the endpoints are in openapi/openapi.json, and delete what the final API names otherwise.
+// Verification against the national population database (issue 5), as generated from
+// openapi/openapi.json.
+import type { components } from '../../api/schema';
 
-export type JobStatus = 'queued' | 'running' | 'paused' | 'completed' | 'cancelled' | 'failed';
+type Schemas = components['schemas'];
 
-/** The scope of a job: a school, a class, or a list filter (default: the caller's unverified records). */
-export interface JobScope {
-  schoolId?: number;
-  classId?: number;
-  personIds?: number[];
-  population?: 'students' | 'staff';
-}
+export type VerificationJob = Schemas['VerificationJob'];
+export type VerificationJobList = Schemas['JobPage'];
+export type JobScope = Schemas['JobScope'];
+export type VerificationEntry = Schemas['VerificationEntry'];
+export type VerificationHistory = Schemas['VerificationHistory'];
+export type RegistryValues = Schemas['RegistryValues'];
+export type AcceptedValues = Schemas['AcceptedValues'];
+export type SkippedView = Schemas['SkippedView'];
 
-export interface VerificationJob {
-  id: number;
-  status: JobStatus;
-  scope: JobScope & { label?: string };
-  /** Items handled so far and in all. */
-  progress: { done: number; total: number };
-  /** Outcome totals; `skipped` are the records with error findings that were not sent ("sửa trước khi gửi"). */
-  totals: { verified: number; mismatched: number; notFound: number; invalid: number; error: number; skipped: number };
-  createdAt: string;
-  finishedAt?: string | null;
-  createdBy?: string;
-}
+/** `queued`, `running`, `paused` (the registry is unavailable: the job resumes by itself), `done`, `cancelled`. */
+export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'cancelled';
 
-export interface VerificationJobList {
-  items: VerificationJob[];
-}
+export const jobStatus = (j: VerificationJob) => j.status as JobStatus;

@@ -1,14 +1,15 @@
-import { Alert, App, Button, Card, Flex, Result, Steps, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Flex, Progress, Result, Steps, Typography, Upload } from 'antd';
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { hasFeature } from '../../api/capabilities';
 import { describeError } from '../../api/problem';
 import { FeatureUnavailable } from '../../components/FeatureUnavailable';
 import { PageHeader } from '../../components/PageHeader';
-import { commitImport, discardImport, downloadImportReport, uploadImport } from '../../features/imports/api';
-import type { ImportPreview } from '../../features/imports/contract';
+import { commitImport, discardImport, downloadImportReport, getImport, undoImport, uploadImport } from '../../features/imports/api';
+import { importStatus, type ImportPreview } from '../../features/imports/contract';
+import { formatNumber } from '../../text/format';
 import { ImportPreviewTable } from '../../features/imports/ImportPreviewTable';
 
 const ACCEPT = '.xlsx,.xls,.csv';
@@ -18,20 +19,52 @@ function ErrorAlert({ error }: { error: unknown }) {
   return <Alert type="error" showIcon title={title} description={detail} style={{ marginBottom: 12 }} />;
 }
 
-/** Upload → preview diff → commit, with the error workbook. */
-function ImportWizard({ classId }: { classId?: number }) {
+/** How often a background import (large file) is polled. */
+const POLL_MS = 1000;
+
+/** Upload → preview diff → commit, with the error workbook and undo. */
+function ImportWizard({ classId, population }: { classId?: number; population: 'student' | 'staff' }) {
   const { message } = App.useApp();
-  const [preview, setPreview] = useState<ImportPreview>();
-  const upload = useMutation({ mutationFn: (file: File) => uploadImport(file, { classId }), onSuccess: setPreview });
+  const client = useQueryClient();
+  const [current, setCurrent] = useState<ImportPreview>();
+  // A large file is read (and committed) by a background job: poll it until it settles.
+  const polled = useQuery({
+    queryKey: ['import', current?.id, 'poll'],
+    queryFn: () => getImport(current?.id ?? ''),
+    enabled: Boolean(current && importStatus(current) === 'processing'),
+    refetchInterval: POLL_MS,
+  });
+  const preview = polled.data && current && polled.data.id === current.id && importStatus(current) === 'processing' ? polled.data : current;
+  const settle = (p: ImportPreview) => {
+    setCurrent(p);
+    void client.invalidateQueries({ queryKey: ['imports'] });
+  };
+  const upload = useMutation({ mutationFn: (file: File) => uploadImport(file, { classId, population }), onSuccess: settle });
   const commit = useMutation({
-    mutationFn: (id: number) => commitImport(id),
+    mutationFn: (id: string) => commitImport(id),
     onSuccess: (p) => {
-      setPreview(p);
-      void message.success('Đã ghi dữ liệu từ tệp.');
+      settle(p);
+      void client.invalidateQueries();
+      if (importStatus(p) === 'committed') void message.success('Đã ghi dữ liệu từ tệp.');
     },
   });
-  const discard = useMutation({ mutationFn: (id: number) => discardImport(id), onSuccess: () => setPreview(undefined) });
-  const step = !preview ? 0 : preview.status === 'committed' ? 2 : 1;
+  const undo = useMutation({
+    mutationFn: (id: string) => undoImport(id),
+    onSuccess: (p) => {
+      settle(p);
+      void client.invalidateQueries();
+      void message.success('Đã hoàn tác lượt nhập.');
+    },
+  });
+  const discard = useMutation({ mutationFn: (id: string) => discardImport(id), onSuccess: () => setCurrent(undefined) });
+  const status = preview ? importStatus(preview) : undefined;
+  const step = !preview ? 0 : status === 'committed' || status === 'undone' ? 2 : 1;
+  const reportable = preview ? preview.totals.rejected + preview.totals.rowsWithErrors + preview.totals.rowsWithWarnings > 0 : false;
+  const reportButton = preview && (
+    <Button key="report" icon={<DownloadOutlined />} data-testid="import-report" onClick={() => void downloadImportReport(preview.id)} disabled={!reportable}>
+      Tải tệp lỗi
+    </Button>
+  );
 
   return (
     <Card>
@@ -53,27 +86,47 @@ function ImportWizard({ classId }: { classId?: number }) {
             <p className="ant-upload-drag-icon">
               <InboxOutlined />
             </p>
-            <p className="ant-upload-text">Kéo tệp Excel vào đây hoặc bấm để chọn</p>
-            <p className="ant-upload-hint">Tệp .xlsx, .xls hoặc .csv theo mẫu đã xuất; chưa có gì được ghi cho tới khi bạn xác nhận.</p>
+            <p className="ant-upload-text">{upload.isPending ? 'Đang tải tệp lên…' : 'Kéo tệp Excel vào đây hoặc bấm để chọn'}</p>
+            <p className="ant-upload-hint">
+              Tệp .xlsx, .xls hoặc .csv: mẫu đã xuất từ hệ thống, hoặc tệp xuất từ CSDL ngành (cột theo tiêu đề, không cần đúng thứ tự).
+              Chưa có gì được ghi cho tới khi bạn xác nhận.
+            </p>
           </Upload.Dragger>
         </>
       )}
-      {step === 1 && preview && (
+      {step === 1 && preview && status === 'processing' && (
+        <Flex vertical align="center" gap={12} style={{ padding: 24 }} data-testid="import-progress">
+          <Typography.Text>Đang xử lý tệp {preview.filename}…</Typography.Text>
+          <Progress
+            style={{ maxWidth: 480 }}
+            percent={preview.rowsTotal > 0 ? Math.floor((preview.rowsRead / preview.rowsTotal) * 100) : 0}
+            format={() => `${formatNumber(preview.rowsRead)} / ${formatNumber(preview.rowsTotal)} dòng`}
+          />
+        </Flex>
+      )}
+      {step === 1 && preview && status === 'failed' && (
+        <Result
+          status="error"
+          title="Không xử lý được tệp"
+          subTitle={preview.error ?? 'Hãy kiểm tra tệp rồi tải lên lại.'}
+          extra={<Button onClick={() => setCurrent(undefined)}>Tải tệp khác</Button>}
+        />
+      )}
+      {step === 1 && preview && status === 'ready' && (
         <>
           {commit.isError && <ErrorAlert error={commit.error} />}
           <Typography.Paragraph>
-            Tệp <Typography.Text strong>{preview.fileName}</Typography.Text>: kiểm tra các thay đổi dưới đây rồi bấm “Ghi vào hệ
-            thống”. Các dòng bị từ chối sẽ không được ghi.
+            Tệp <Typography.Text strong>{preview.filename}</Typography.Text>
+            {preview.sheets.length > 1 ? ` (${preview.sheets.length} trang tính)` : ''}: kiểm tra các thay đổi dưới đây rồi bấm “Ghi vào
+            hệ thống”. Các dòng bị từ chối sẽ không được ghi; tải tệp lỗi để sửa chúng trong Excel rồi nhập lại.
           </Typography.Paragraph>
           <ImportPreviewTable preview={preview} />
           <Flex gap={8} justify="end" style={{ marginTop: 12 }}>
-            <Button icon={<DownloadOutlined />} onClick={() => void downloadImportReport(preview.id)} disabled={preview.totals.rejected === 0}>
-              Tải tệp lỗi
-            </Button>
+            {reportButton}
             <Button onClick={() => discard.mutate(preview.id)} loading={discard.isPending}>
               Huỷ bỏ
             </Button>
-            <Button type="primary" onClick={() => commit.mutate(preview.id)} loading={commit.isPending}
+            <Button type="primary" data-testid="import-commit" onClick={() => commit.mutate(preview.id)} loading={commit.isPending}
               disabled={preview.totals.update + preview.totals.create === 0}>
               Ghi vào hệ thống
             </Button>
@@ -82,19 +135,27 @@ function ImportWizard({ classId }: { classId?: number }) {
       )}
       {step === 2 && preview && (
         <Result
-          status="success"
-          title="Đã ghi dữ liệu từ tệp"
-          subTitle={`${preview.totals.update} hồ sơ được cập nhật, ${preview.totals.create} hồ sơ được thêm, ${preview.totals.rejected} dòng bị từ chối.`}
+          status={status === 'undone' ? 'info' : 'success'}
+          title={status === 'undone' ? 'Đã hoàn tác lượt nhập' : 'Đã ghi dữ liệu từ tệp'}
+          subTitle={
+            status === 'undone'
+              ? `${preview.reverted} thay đổi được trả lại như cũ${preview.kept > 0 ? `, ${preview.kept} giữ nguyên vì đã được sửa sau lượt nhập` : ''}.`
+              : `${preview.totals.update} hồ sơ được cập nhật, ${preview.totals.create} hồ sơ được thêm, ${preview.totals.rejected} dòng bị từ chối.`
+          }
           extra={[
-            <Button key="report" icon={<DownloadOutlined />} onClick={() => void downloadImportReport(preview.id)} disabled={preview.totals.rejected === 0}>
-              Tải tệp lỗi
-            </Button>,
-            <Button key="again" type="primary" onClick={() => setPreview(undefined)}>
+            reportButton,
+            status === 'committed' && (
+              <Button key="undo" data-testid="import-undo" onClick={() => undo.mutate(preview.id)} loading={undo.isPending}>
+                Hoàn tác lượt nhập
+              </Button>
+            ),
+            <Button key="again" type="primary" onClick={() => setCurrent(undefined)}>
               Nhập tệp khác
             </Button>,
           ]}
         />
       )}
+      {undo.isError && <ErrorAlert error={undo.error} />}
     </Card>
   );
 }
@@ -102,11 +163,12 @@ function ImportWizard({ classId }: { classId?: number }) {
 export default function ImportPage() {
   const [params] = useSearchParams();
   const classId = Number(params.get('lop')) || undefined;
+  const population = params.get('doi-tuong') === 'can-bo' ? 'staff' : 'student';
   return (
     <>
       <PageHeader title="Nhập dữ liệu từ Excel" crumbs={classId ? [{ title: 'Lớp học', to: '/lop' }, { title: 'Lớp', to: `/lop/${classId}` }, { title: 'Nhập Excel' }] : undefined} />
       {hasFeature('imports') ? (
-        <ImportWizard classId={classId} />
+        <ImportWizard classId={classId} population={population} />
       ) : (
         <Card>
           <FeatureUnavailable

@@ -14,7 +14,8 @@ import { describeError } from '../../api/problem';
 import type { PersonKind } from '../../api/types';
 import { useSafeFixes } from '../../features/fixes/SafeFixes';
 import { downloadTemplate } from '../../features/templates/api';
-import { downloadEvidenceSlips, startVerificationJob } from '../../features/verification/api';
+import { downloadEvidenceSlips, markAwaitingEvidence, startVerificationJob } from '../../features/verification/api';
+import { useQueryClient } from '@tanstack/react-query';
 
 const UNAVAILABLE = 'Chức năng này chưa có trên máy chủ này.';
 
@@ -26,12 +27,12 @@ const UNAVAILABLE = 'Chức năng này chưa có trên máy chủ này.';
 export function BulkActions({ kind, classId, schoolId, selected }: { kind: PersonKind; classId?: number; schoolId?: number; selected: Key[] }) {
   const { message, notification } = App.useApp();
   const navigate = useNavigate();
+  const client = useQueryClient();
   const population = kind === 'student' ? 'students' : 'staff';
   const personIds = selected.map(Number);
   const scopeText = personIds.length > 0 ? `${personIds.length} hồ sơ đã chọn` : classId ? 'cả lớp' : 'toàn trường';
   const fixes = useSafeFixes({ kind, classId, personIds, scopeText });
-  // Issue 5's provisional scope (features/verification/contract.ts).
-  const jobScope = personIds.length > 0 ? { personIds, population } as const : { classId, schoolId, population } as const;
+  const jobScope = personIds.length > 0 ? { personIds, kind } : { classId, unitId: classId ? undefined : schoolId, kind };
 
   const fail = (error: unknown) => {
     const { title, detail } = describeError(error);
@@ -40,12 +41,36 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
 
   const verify = async () => {
     try {
-      await startVerificationJob(jobScope);
-      void message.success(`Đã gửi xác thực ${scopeText}.`);
+      const job = await startVerificationJob(jobScope);
+      const skipped = job.totals.skipped;
+      void message.success(
+        `Đã gửi xác thực ${scopeText}: ${job.total - skipped} hồ sơ được gửi` +
+          (skipped > 0 ? `, ${skipped} hồ sơ còn lỗi phải sửa trước khi gửi.` : '.'),
+      );
       navigate('/cong-viec');
     } catch (error) {
       fail(error);
     }
+  };
+
+  const markSelected = async () => {
+    if (personIds.length === 0) {
+      void message.info('Hãy chọn các hồ sơ cần phụ huynh bổ sung giấy thông báo số định danh.');
+      return;
+    }
+    let done = 0;
+    const refused: string[] = [];
+    for (const id of personIds) {
+      try {
+        await markAwaitingEvidence(kind, id);
+        done += 1;
+      } catch (error) {
+        refused.push(describeError(error).title);
+      }
+    }
+    void client.invalidateQueries();
+    if (refused.length === 0) void message.success(`Đã đánh dấu chờ giấy tờ ${done} hồ sơ.`);
+    else notification.warning({ title: `Đã đánh dấu ${done} hồ sơ; ${refused.length} hồ sơ không đánh dấu được`, description: [...new Set(refused)].join('; ') });
   };
 
   const templateFeature: Feature = kind === 'student' ? 'studentTemplate' : 'staffTemplate';
@@ -53,10 +78,10 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     hidden ? null : { key, label: hasFeature(feature) ? label : <Tooltip title={UNAVAILABLE}>{label}</Tooltip>, icon, disabled: !hasFeature(feature), onClick: run };
 
   const more: MenuProps['items'] = [
-    item('evidence', 'Đánh dấu chờ giấy tờ', <SafetyCertificateOutlined />, 'markAwaitingEvidence', () => undefined),
+    item('evidence', personIds.length > 0 ? `Đánh dấu chờ giấy tờ (${personIds.length} hồ sơ)` : 'Đánh dấu chờ giấy tờ (chọn hồ sơ trước)', <SafetyCertificateOutlined />, 'markAwaitingEvidence', () => void markSelected()),
     item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, 'evidenceSlips', () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
-    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, templateFeature, () => void downloadTemplate(population, { classId, schoolId }).catch(fail)),
-    item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, 'imports', () => navigate(classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
+    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, templateFeature, () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }).catch(fail)),
+    item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, 'imports', () => navigate(kind === 'staff' ? '/nhap-excel?doi-tuong=can-bo' : classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
   ].filter((x) => x !== null);
 
   return (

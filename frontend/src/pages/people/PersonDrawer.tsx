@@ -160,7 +160,7 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
                 label: 'Thông tin định danh',
                 children: <PersonEditor person={data} onSaved={() => void person.refetch()} />,
               },
-              { key: 'verify', label: 'Xác thực', children: <RegistryPanel person={data} /> },
+              { key: 'verify', label: 'Xác thực', children: <RegistryPanel person={data} onChanged={() => void person.refetch()} /> },
               { key: 'history', label: 'Lịch sử thay đổi', children: <PersonHistory kind={kind} id={data.id} /> },
             ]}
           />

@@ -46,7 +46,7 @@ export default function ClassesPage() {
   const classes = useClasses();
   // Per-class progress bars come from the statistics API (issue 6) once the server has it.
   const progress = useProgress({ unitId: session.user.unit.id, population: 'students' });
-  const byClass = new Map((progress.data?.children ?? []).flatMap((ch) => (ch.unit.classId ? [[ch.unit.classId, ch.counters] as const] : [])));
+  const byClass = new Map((progress.data?.children ?? []).flatMap((ch) => (ch.unit.kind === 'class' ? [[ch.unit.id, ch.counters] as const] : [])));
 
   return (
     <>

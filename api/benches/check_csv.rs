@@ -1,0 +1,115 @@
+//! `dinhdanh check FILE.csv` on a large generated file: writes BENCH_CHECK_ROWS (default
+//! 1,000,000) damaged demo records as CSV, runs the real binary on it, and prints rows/second
+//! and the check process's peak memory (VmHWM), which must stay flat whatever the file size.
+//! Figures are printed, never asserted.
+//!
+//! `cargo bench -p dinhdanh --bench check_csv` (part of `make bench`).
+
+use std::io::BufWriter;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use dinhdanh::demo::generate::{self, Registry};
+use dinhdanh::demo::names::NameSampler;
+
+fn write_corpus(path: &std::path::Path, rows: u32) -> std::io::Result<u64> {
+    let plan = generate::plan(rows, 2025, 2026);
+    let names = NameSampler::default();
+    let mut ids = Registry::default();
+    let mut out = csv::Writer::from_writer(BufWriter::new(std::fs::File::create(path)?));
+    out.write_record([
+        "maHocSinh",
+        "fullName",
+        "dateOfBirth",
+        "gender",
+        "personalId",
+        "grade",
+        "province",
+        "district",
+        "commune",
+        "residenceText",
+    ])?;
+    let mut written = 0u64;
+    for i in 0..plan.schools.len() {
+        let people = generate::school_people(&plan, i, &mut ids, &names);
+        for (class_index, p) in people.students {
+            let e = p.entered;
+            let grade = plan.schools[i].classes[class_index].grade.to_string();
+            let o = |v: &Option<String>| v.clone().unwrap_or_default();
+            out.write_record([
+                p.sector_code.clone(),
+                o(&e.full_name),
+                o(&e.date_of_birth),
+                o(&e.gender),
+                o(&e.personal_id),
+                grade,
+                o(&e.res_province),
+                o(&e.res_district),
+                o(&e.res_commune),
+                o(&e.res_text),
+            ])?;
+            written += 1;
+        }
+    }
+    out.flush()?;
+    Ok(written)
+}
+
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(());
+    }
+    let rows: u32 = std::env::var("BENCH_CHECK_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = std::env::temp_dir().join(format!("dinhdanh-bench-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let input = dir.join("hai-phong.csv");
+    let started = Instant::now();
+    let written = write_corpus(&input, rows)?;
+    let size = std::fs::metadata(&input)?.len();
+    println!(
+        "check_csv: generated {written} damaged records ({:.0} MB) in {:.1} s",
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dinhdanh"))
+        .arg("check")
+        .arg(&input)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    let mut peak = 0;
+    let status = loop {
+        if let Some(kib) = vm_hwm_kib(pid) {
+            peak = peak.max(kib);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let secs = started.elapsed().as_secs_f64();
+    let mut summary = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().ok_or("stdout")?, &mut summary)?;
+    if !status.success() {
+        return Err(format!("dinhdanh check failed: {status}").into());
+    }
+    println!(
+        "check_csv: `dinhdanh check` on {written} rows in {secs:.1} s = {:.0} rows/s on one core, peak memory {:.1} MiB (file {:.0} MB)",
+        written as f64 / secs,
+        peak as f64 / 1024.0,
+        size as f64 / 1e6
+    );
+    for line in summary.lines().take(3) {
+        println!("  {line}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}

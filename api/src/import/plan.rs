@@ -1,0 +1,999 @@
+//! From sheets of cells to a plan: where each sheet's header is, what each data row says, which
+//! record it is (record key, else education-sector code, else ID number, else name and date
+//! of birth within the class), and what would change: `unchanged`, `update` field by field,
+//! `create`, or `rejected` with the column and the reason. The rules run on the new values.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::cells::{self, Cell};
+use super::headers::{self, Column, HeaderMap};
+use super::{META_SHEET, RawBook, TemplateMeta, column_letter};
+use crate::rules::{self, Finding, PersonKind, RuleContext, Severity};
+use crate::store::people::Identity;
+
+/// How a sheet was understood.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SheetLayout {
+    pub name: String,
+    /// 1-based row of the header (data starts below it).
+    pub header_row: u32,
+    /// The header row's texts, column by column.
+    pub headers: Vec<String>,
+    /// The columns used.
+    pub columns: Vec<ColumnUse>,
+    /// Headers that are not imported (STT, Ghi chú, what our template adds for reading).
+    pub ignored: Vec<String>,
+    /// The class the sheet is about (from our template's metadata or the sheet's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_id: Option<i64>,
+}
+
+/// A column found by its header.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnUse {
+    /// Column letter ("C").
+    pub column: String,
+    /// The header as written in the file.
+    pub header: String,
+    pub field: Column,
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// One data row as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRow {
+    /// Index into [`Layout::sheets`].
+    pub sheet: usize,
+    /// 1-based row number in the sheet.
+    pub row: u32,
+    /// Every cell as displayed, for the error workbook.
+    pub cells: Vec<String>,
+    /// The understood cells: `(column, index, text)`.
+    pub values: Vec<(Column, usize, Option<String>)>,
+}
+
+impl SourceRow {
+    /// `None`: no such column; `Some(None)`: the cell is blank.
+    pub fn get(&self, col: Column) -> Option<Option<&str>> {
+        self.values.iter().find(|(c, _, _)| *c == col).map(|(_, _, v)| v.as_deref())
+    }
+    fn index(&self, col: Column) -> Option<usize> {
+        self.values.iter().find(|(c, _, _)| *c == col).map(|(_, i, _)| *i)
+    }
+}
+
+/// The sheets and rows of a file.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub sheets: Vec<SheetLayout>,
+    pub rows: Vec<SourceRow>,
+}
+
+/// Why a file has no rows to import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayoutError {
+    /// No sheet has a header row naming known columns.
+    NoHeader,
+    /// A sheet's header lacks required columns.
+    MissingColumns { sheet: String, columns: Vec<Column> },
+}
+
+impl LayoutError {
+    /// Vietnamese.
+    pub fn message(&self) -> String {
+        match self {
+            LayoutError::NoHeader => "Không tìm thấy dòng tiêu đề: cần các cột như “Họ và tên”, “Ngày sinh”, \
+                 “Giới tính”, “Số định danh cá nhân” (dùng mẫu tải về từ hệ thống hoặc tệp xuất từ CSDL ngành)."
+                .to_owned(),
+            LayoutError::MissingColumns { sheet, columns } => {
+                let names: Vec<String> = columns.iter().map(|c| format!("“{}”", c.label())).collect();
+                format!("Trang “{sheet}” thiếu cột bắt buộc {}.", names.join(", "))
+            }
+        }
+    }
+}
+
+fn read_cell(col: Column, cell: &Cell) -> Option<String> {
+    match col {
+        Column::RecordKey | Column::SectorCode | Column::PersonalId => cells::read_id(cell),
+        Column::DateOfBirth => cells::read_date(cell),
+        _ => cells::read_text(cell),
+    }
+}
+
+/// Finds each sheet's header and reads its rows. Sheets without a header (instructions) and
+/// our metadata sheet are skipped. The book is consumed row by row, so a large file is not
+/// held twice.
+pub fn layout(book: RawBook, meta: Option<&TemplateMeta>) -> Result<Layout, LayoutError> {
+    let mut out = Layout::default();
+    for raw in book.sheets.into_iter().filter(|s| s.name != META_SHEET) {
+        let head: Vec<Vec<String>> = raw
+            .rows
+            .iter()
+            .take(headers::HEADER_SCAN_ROWS + 1)
+            .map(|r| r.iter().map(Cell::display).collect())
+            .collect();
+        let Some(map) = headers::detect(&head) else { continue };
+        let missing = map.missing();
+        if !missing.is_empty() {
+            return Err(LayoutError::MissingColumns { sheet: raw.name.clone(), columns: missing });
+        }
+        let sheet_index = out.sheets.len();
+        out.sheets.push(sheet_layout(&raw.name, &map, &head, meta));
+        for (r, cells_row) in raw.rows.into_iter().enumerate().skip(map.row + 1) {
+            let values: Vec<(Column, usize, Option<String>)> = map
+                .columns
+                .iter()
+                .map(|(i, col)| (*col, *i, cells_row.get(*i).and_then(|c| read_cell(*col, c))))
+                .collect();
+            if values.iter().all(|(c, _, v)| v.is_none() || *c == Column::Class) {
+                continue;
+            }
+            out.rows.push(SourceRow {
+                sheet: sheet_index,
+                row: u32::try_from(r + 1).unwrap_or(u32::MAX),
+                cells: cells_row.into_iter().map(Cell::into_display).collect(),
+                values,
+            });
+        }
+    }
+    if out.sheets.is_empty() {
+        return Err(LayoutError::NoHeader);
+    }
+    Ok(out)
+}
+
+fn sheet_layout(name: &str, map: &HeaderMap, head: &[Vec<String>], meta: Option<&TemplateMeta>) -> SheetLayout {
+    let header_texts = |i: usize| {
+        // a two-row header: the sub-header when there is one, else the header above it
+        let below = head.get(map.row).and_then(|r| r.get(i)).map(|s| s.trim().to_owned()).unwrap_or_default();
+        if !below.is_empty() {
+            return below;
+        }
+        map.row
+            .checked_sub(1)
+            .and_then(|r| head.get(r))
+            .and_then(|r| r.get(i))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let width = head.get(map.row).map_or(0, Vec::len).max(map.columns.iter().map(|(i, _)| i + 1).max().unwrap_or(0));
+    SheetLayout {
+        name: name.to_owned(),
+        header_row: u32::try_from(map.row + 1).unwrap_or(u32::MAX),
+        headers: (0..width).map(header_texts).collect(),
+        columns: map
+            .columns
+            .iter()
+            .map(|(i, col)| ColumnUse { column: column_letter(*i), header: header_texts(*i), field: *col, index: *i })
+            .collect(),
+        ignored: map.ignored.iter().map(|(_, t)| t.clone()).collect(),
+        class_id: meta.and_then(|m| m.sheet_classes.iter().find(|(s, _)| s == name).map(|(_, c)| *c)),
+    }
+}
+
+/// A record in scope, as the planner needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Existing {
+    pub id: i64,
+    pub class_id: Option<i64>,
+    pub sector_code: Option<String>,
+    pub identity: Identity,
+    pub name_key: Option<String>,
+    pub dob: Option<NaiveDate>,
+    pub personal_id: Option<String>,
+    pub version: i32,
+}
+
+/// A class of the school.
+#[derive(Debug, Clone)]
+pub struct ClassInfo {
+    pub id: i64,
+    pub name: String,
+    pub grade: i32,
+}
+
+/// Everything the planner needs besides the rows.
+pub struct PlanInput<'a> {
+    pub kind: PersonKind,
+    pub today: NaiveDate,
+    pub existing: &'a [Existing],
+    pub classes: &'a [ClassInfo],
+    /// The class new rows go to when neither the row nor the sheet says.
+    pub default_class_id: Option<i64>,
+    /// Record keys in the file that exist outside the caller's scope.
+    pub outside_keys: &'a HashSet<i64>,
+    /// Education-sector codes in the file held by records outside the scope.
+    pub outside_sector_codes: &'a HashSet<String>,
+    /// Whether rows matching nothing may become new records.
+    pub can_create: bool,
+    /// Whether a new student needs a class (off for the offline check, which knows no classes).
+    pub require_class: bool,
+}
+
+/// What a row would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    Unchanged,
+    Update,
+    Create,
+    Rejected,
+}
+
+impl RowAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowAction::Unchanged => "unchanged",
+            RowAction::Update => "update",
+            RowAction::Create => "create",
+            RowAction::Rejected => "rejected",
+        }
+    }
+    /// Vietnamese, for the error workbook.
+    pub fn label(self) -> &'static str {
+        match self {
+            RowAction::Unchanged => "Không đổi",
+            RowAction::Update => "Cập nhật",
+            RowAction::Create => "Thêm mới",
+            RowAction::Rejected => "Bị từ chối",
+        }
+    }
+}
+
+/// How a row found its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum MatchedBy {
+    RecordKey,
+    SectorCode,
+    PersonalId,
+    NameAndDateOfBirth,
+}
+
+/// One field's change: old → new (values as entered).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChange {
+    /// `fullName`, `dateOfBirth`, `gender`, `personalId`, `residenceProvince`,
+    /// `residenceDistrict`, `residenceCommune`, `residenceText`, `sectorCode`, `classId`.
+    pub field: String,
+    /// Column letter in the file.
+    pub column: Option<String>,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// Why a row is rejected.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RowError {
+    /// The field, when one is to blame.
+    pub field: Option<String>,
+    /// Column letter in the file.
+    pub column: Option<String>,
+    /// `record_key_unknown`, `record_key_invalid`, `out_of_scope`, `duplicate_row`,
+    /// `ambiguous_match`, `class_unknown`, `class_missing`, `name_required`, `create_not_allowed`,
+    /// `sector_code_immutable`.
+    pub code: String,
+    /// Vietnamese.
+    pub message: String,
+}
+
+/// The values a row writes (entered values, not normalised).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RowValues {
+    pub sector_code: Option<String>,
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub gender: Option<String>,
+    pub personal_id: Option<String>,
+    pub res_province: Option<String>,
+    pub res_district: Option<String>,
+    pub res_commune: Option<String>,
+    pub res_text: Option<String>,
+}
+
+impl RowValues {
+    pub fn identity(&self) -> Identity {
+        Identity {
+            full_name: self.full_name.clone(),
+            date_of_birth: self.date_of_birth.clone(),
+            gender: self.gender.clone(),
+            personal_id: self.personal_id.clone(),
+            res_province: self.res_province.clone(),
+            res_district: self.res_district.clone(),
+            res_commune: self.res_commune.clone(),
+            res_text: self.res_text.clone(),
+        }
+    }
+    fn of(identity: &Identity, sector_code: Option<String>) -> RowValues {
+        RowValues {
+            sector_code,
+            full_name: identity.full_name.clone(),
+            date_of_birth: identity.date_of_birth.clone(),
+            gender: identity.gender.clone(),
+            personal_id: identity.personal_id.clone(),
+            res_province: identity.res_province.clone(),
+            res_district: identity.res_district.clone(),
+            res_commune: identity.res_commune.clone(),
+            res_text: identity.res_text.clone(),
+        }
+    }
+}
+
+/// One row of the plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedRow {
+    pub sheet: String,
+    pub row: u32,
+    pub action: RowAction,
+    pub person_id: Option<i64>,
+    pub matched_by: Option<MatchedBy>,
+    /// The record's class after the import (students).
+    pub class_id: Option<i64>,
+    /// The record's version at preview time: the commit refuses a record changed since.
+    pub version: Option<i32>,
+    pub changes: Vec<FieldChange>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<RowError>,
+    /// What the row writes.
+    pub values: RowValues,
+    /// Every cell of the row as displayed.
+    pub cells: Vec<String>,
+    /// `(field, 0-based column)` of the understood cells, to place findings in the report.
+    pub columns: Vec<(String, usize)>,
+}
+
+/// Counts on top of the preview.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    /// Data rows read.
+    pub rows: u64,
+    pub unchanged: u64,
+    pub update: u64,
+    pub create: u64,
+    pub rejected: u64,
+    /// Fields that would change (over `update` rows).
+    pub changed_fields: u64,
+    /// Accepted rows with at least one `error` finding on their new values.
+    pub rows_with_errors: u64,
+    /// Accepted rows with at least one `warning` finding.
+    pub rows_with_warnings: u64,
+}
+
+impl Totals {
+    pub fn of(rows: &[PlannedRow]) -> Totals {
+        let mut t = Totals::default();
+        for r in rows {
+            t.add(r);
+        }
+        t
+    }
+
+    /// Counts one more row.
+    pub fn add(&mut self, r: &PlannedRow) {
+        self.rows += 1;
+        match r.action {
+            RowAction::Unchanged => self.unchanged += 1,
+            RowAction::Update => {
+                self.update += 1;
+                self.changed_fields += r.changes.len() as u64;
+            }
+            RowAction::Create => self.create += 1,
+            RowAction::Rejected => self.rejected += 1,
+        }
+        if r.action != RowAction::Rejected {
+            if r.findings.iter().any(|f| f.severity == Severity::Error) {
+                self.rows_with_errors += 1;
+            }
+            if r.findings.iter().any(|f| f.severity == Severity::Warning) {
+                self.rows_with_warnings += 1;
+            }
+        }
+    }
+}
+
+/// Identity fields and the columns they come from.
+const FIELDS: [(&str, Column); 7] = [
+    ("fullName", Column::FullName),
+    ("dateOfBirth", Column::DateOfBirth),
+    ("gender", Column::Gender),
+    ("personalId", Column::PersonalId),
+    ("residenceProvince", Column::ResidenceProvince),
+    ("residenceDistrict", Column::ResidenceDistrict),
+    ("residenceText", Column::ResidenceText),
+];
+
+fn blank(v: Option<&str>) -> Option<String> {
+    v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn same(a: &Option<String>, b: &Option<String>) -> bool {
+    blank(a.as_deref()) == blank(b.as_deref())
+}
+
+/// Same, for a field: an ID number read from a numeric cell (leading zeros lost) is the same
+/// number as the stored one when padding it back gives it.
+fn same_field(field: &str, old: &Option<String>, new: &Option<String>) -> bool {
+    if same(old, new) {
+        return true;
+    }
+    match (field, blank(old.as_deref()), blank(new.as_deref())) {
+        ("personalId", Some(o), Some(n)) => {
+            n.len() < 12 && n.bytes().all(|b| b.is_ascii_digit()) && format!("{n:0>12}") == o
+        }
+        _ => false,
+    }
+}
+
+fn slot<'a>(id: &'a mut Identity, field: &str) -> &'a mut Option<String> {
+    match field {
+        "fullName" => &mut id.full_name,
+        "dateOfBirth" => &mut id.date_of_birth,
+        "gender" => &mut id.gender,
+        "personalId" => &mut id.personal_id,
+        "residenceProvince" => &mut id.res_province,
+        "residenceDistrict" => &mut id.res_district,
+        "residenceCommune" => &mut id.res_commune,
+        _ => &mut id.res_text,
+    }
+}
+
+/// The commune a row gives: the pre-2025 column when filled, else the post-2025 one; with the
+/// column it came from. `None` when neither column is in the file.
+fn commune_of(row: &SourceRow) -> Option<(Option<String>, Option<usize>)> {
+    let old = row.get(Column::ResidenceCommune);
+    let new = row.get(Column::ResidenceNewCommune);
+    if old.is_none() && new.is_none() {
+        return None;
+    }
+    if let Some(v) = blank(old.flatten()) {
+        return Some((Some(v), row.index(Column::ResidenceCommune)));
+    }
+    if let Some(v) = blank(new.flatten()) {
+        return Some((Some(v), row.index(Column::ResidenceNewCommune)));
+    }
+    Some((None, row.index(Column::ResidenceCommune).or(row.index(Column::ResidenceNewCommune))))
+}
+
+/// Applies the row's cells onto an identity (absent columns leave fields alone); returns the
+/// column of each field the row sets.
+fn apply_row(row: &SourceRow, mut id: Identity) -> (Identity, HashMap<&'static str, usize>) {
+    let mut cols = HashMap::new();
+    for (field, col) in FIELDS {
+        if let Some(v) = row.get(col) {
+            *slot(&mut id, field) = blank(v);
+            if let Some(i) = row.index(col) {
+                cols.insert(field, i);
+            }
+        }
+    }
+    if let Some((commune, i)) = commune_of(row) {
+        id.res_commune = commune;
+        if let Some(i) = i {
+            cols.insert("residenceCommune", i);
+        }
+    }
+    (id, cols)
+}
+
+/// A class name's key: "Lớp 6A", "6a", "6 A" are the same class.
+pub fn class_key(name: &str) -> String {
+    let k = headers::header_key(name);
+    let k = k.strip_prefix("lop ").unwrap_or(&k);
+    k.replace(' ', "")
+}
+
+fn err(field: Option<&str>, column: Option<usize>, code: &str, message: impl Into<String>) -> RowError {
+    RowError {
+        field: field.map(str::to_owned),
+        column: column.map(column_letter),
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Plans every row. `progress` is called every thousand rows with the number done.
+/// Plans every row into a vector (see [`plan_each`]).
+pub fn plan(layout: &mut Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
+    let mut out = Vec::with_capacity(layout.rows.len());
+    plan_each(layout, input, progress, &mut |r| out.push(r));
+    out
+}
+
+/// Plans every row, handing each to `sink` in file order. The layout's rows are consumed as
+/// they are planned (their cells move into the plan), so a large file is never held twice.
+pub fn plan_each(
+    layout: &mut Layout,
+    input: &PlanInput<'_>,
+    progress: &mut dyn FnMut(usize),
+    sink: &mut dyn FnMut(PlannedRow),
+) {
+    let by_id: HashMap<i64, &Existing> = input.existing.iter().map(|e| (e.id, e)).collect();
+    let mut by_sector: HashMap<String, &Existing> = HashMap::new();
+    let mut by_pid: HashMap<&str, Vec<&Existing>> = HashMap::new();
+    let mut by_name_dob: HashMap<(&str, NaiveDate), Vec<&Existing>> = HashMap::new();
+    for e in input.existing {
+        if let Some(s) = &e.sector_code {
+            by_sector.insert(s.trim().to_owned(), e);
+        }
+        if let Some(p) = &e.personal_id {
+            by_pid.entry(p.as_str()).or_default().push(e);
+        }
+        if let (Some(n), Some(d)) = (&e.name_key, e.dob) {
+            by_name_dob.entry((n.as_str(), d)).or_default().push(e);
+        }
+    }
+    let classes: HashMap<String, &ClassInfo> = input.classes.iter().map(|c| (class_key(&c.name), c)).collect();
+    let grade_of =
+        |class_id: Option<i64>| class_id.and_then(|id| input.classes.iter().find(|c| c.id == id)).map(|c| c.grade);
+    let ctx = RuleContext::new(input.today, input.kind);
+    let evaluate = |id: &Identity, class_id: Option<i64>| {
+        let grade = if input.kind == PersonKind::Student { grade_of(class_id) } else { None };
+        rules::check_record(&id.record_input(input.kind, grade, None), &ctx)
+    };
+    let mut seen_people: HashMap<i64, u32> = HashMap::new();
+    let mut seen_new: HashMap<String, u32> = HashMap::new();
+    let total = layout.rows.len();
+    let sheets = &layout.sheets;
+    let mut out = Sink(sink);
+    for (n, source) in layout.rows.iter_mut().enumerate() {
+        let cells = std::mem::take(&mut source.cells);
+        let row = &SourceRow {
+            sheet: source.sheet,
+            row: source.row,
+            cells: Vec::new(),
+            values: std::mem::take(&mut source.values),
+        };
+        if n > 0 && n % 1000 == 0 {
+            progress(n);
+        }
+        let sheet = &sheets[row.sheet];
+        let mut planned = PlannedRow {
+            sheet: sheet.name.clone(),
+            row: row.row,
+            action: RowAction::Rejected,
+            person_id: None,
+            matched_by: None,
+            class_id: None,
+            version: None,
+            changes: Vec::new(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            values: RowValues::default(),
+            cells,
+            columns: row.values.iter().map(|(c, i, _)| (c.as_str().to_owned(), *i)).collect(),
+        };
+        // the class the row names, else the sheet's, else the default
+        let mut named_class = None;
+        if input.kind == PersonKind::Student
+            && let Some(text) = blank(row.get(Column::Class).flatten())
+        {
+            match classes.get(&class_key(&text)) {
+                Some(c) => named_class = Some(c.id),
+                None => planned.errors.push(err(
+                    Some("classId"),
+                    row.index(Column::Class),
+                    "class_unknown",
+                    format!("Trường không có lớp “{text}”."),
+                )),
+            }
+        }
+        let row_class = named_class.or(sheet.class_id).or(input.default_class_id);
+        let row_sector = blank(row.get(Column::SectorCode).flatten());
+        let (row_identity, _) = apply_row(row, Identity::default());
+        let mut row_outcome = None;
+        // matching
+        let mut matched: Option<&Existing> = None;
+        if let Some(key) = blank(row.get(Column::RecordKey).flatten()) {
+            let col = row.index(Column::RecordKey);
+            match key.trim_start_matches('#').parse::<i64>() {
+                Ok(id) => match by_id.get(&id) {
+                    Some(e) => {
+                        matched = Some(e);
+                        planned.matched_by = Some(MatchedBy::RecordKey);
+                    }
+                    None if input.outside_keys.contains(&id) => planned.errors.push(err(
+                        Some("recordKey"),
+                        col,
+                        "out_of_scope",
+                        format!("Hồ sơ mã {id} không thuộc đơn vị đang nhập; tài khoản không được sửa hồ sơ này."),
+                    )),
+                    None => planned.errors.push(err(
+                        Some("recordKey"),
+                        col,
+                        "record_key_unknown",
+                        format!("Không có hồ sơ mã {id} (có thể đã bị xoá); xoá ô Mã hồ sơ nếu đây là hồ sơ mới."),
+                    )),
+                },
+                Err(_) => planned.errors.push(err(
+                    Some("recordKey"),
+                    col,
+                    "record_key_invalid",
+                    format!("Mã hồ sơ “{key}” không hợp lệ; không sửa cột này."),
+                )),
+            }
+        } else if let Some(code) = &row_sector {
+            if let Some(e) = by_sector.get(code.trim()) {
+                matched = Some(e);
+                planned.matched_by = Some(MatchedBy::SectorCode);
+            } else if input.outside_sector_codes.contains(code.trim()) {
+                planned.errors.push(err(
+                    Some("sectorCode"),
+                    row.index(Column::SectorCode),
+                    "out_of_scope",
+                    "Mã định danh ngành này thuộc hồ sơ của đơn vị khác.",
+                ));
+            }
+        }
+        if matched.is_none() && planned.errors.is_empty() && row_sector.is_none() {
+            let outcome = evaluate(&row_identity, row_class);
+            if let Some(pid) = &outcome.normalized.personal_id {
+                match by_pid.get(pid.as_str()).map(Vec::as_slice) {
+                    Some([e]) => {
+                        matched = Some(e);
+                        planned.matched_by = Some(MatchedBy::PersonalId);
+                    }
+                    Some([_, _, ..]) => planned.errors.push(err(
+                        Some("personalId"),
+                        row.index(Column::PersonalId),
+                        "ambiguous_match",
+                        "Số định danh này có ở nhiều hồ sơ của trường; hãy ghi Mã hồ sơ hoặc Mã định danh ngành.",
+                    )),
+                    _ => {}
+                }
+            }
+            if matched.is_none()
+                && planned.errors.is_empty()
+                && let (Some(name), Some(dob)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth)
+            {
+                let candidates: Vec<&Existing> = by_name_dob
+                    .get(&(name.as_str(), dob))
+                    .map(|v| v.iter().copied().filter(|e| row_class.is_none() || e.class_id == row_class).collect())
+                    .unwrap_or_default();
+                match candidates.as_slice() {
+                    [e] => {
+                        matched = Some(e);
+                        planned.matched_by = Some(MatchedBy::NameAndDateOfBirth);
+                    }
+                    [_, _, ..] => planned.errors.push(err(
+                        Some("fullName"),
+                        row.index(Column::FullName),
+                        "ambiguous_match",
+                        "Có nhiều hồ sơ cùng họ tên và ngày sinh trong lớp; hãy ghi Mã hồ sơ hoặc số định danh.",
+                    )),
+                    [] => {}
+                }
+            }
+            row_outcome = Some(outcome);
+        }
+        if !planned.errors.is_empty() {
+            // the cells' own problems still show in the preview and the error workbook
+            planned.findings = row_outcome.map_or_else(|| evaluate(&row_identity, row_class).findings, |o| o.findings);
+            planned.values = RowValues::of(&row_identity, row_sector);
+            out.push(planned);
+            continue;
+        }
+        match matched {
+            Some(e) => {
+                if let Some(first) = seen_people.insert(e.id, row.row) {
+                    planned.errors.push(err(
+                        None,
+                        None,
+                        "duplicate_row",
+                        format!("Dòng này là cùng hồ sơ với dòng {first} ở trên; chỉ giữ một dòng cho mỗi người."),
+                    ));
+                    out.push(planned);
+                    continue;
+                }
+                planned.person_id = Some(e.id);
+                planned.version = Some(e.version);
+                let (new_identity, cols) = apply_row(row, e.identity.clone());
+                for ((field, old), (_, new)) in e.identity.fields().into_iter().zip(new_identity.fields()) {
+                    if !same_field(field, old, new) {
+                        planned.changes.push(FieldChange {
+                            field: field.to_owned(),
+                            column: cols.get(field).map(|i| column_letter(*i)),
+                            old: old.clone(),
+                            new: new.clone(),
+                        });
+                    }
+                }
+                let mut sector = e.sector_code.clone();
+                if let Some(code) = &row_sector
+                    && e.sector_code.as_deref().map(str::trim) != Some(code.trim())
+                {
+                    if e.sector_code.is_some() {
+                        planned.errors.push(err(
+                            Some("sectorCode"),
+                            row.index(Column::SectorCode),
+                            "sector_code_immutable",
+                            "Mã định danh ngành khác với mã của hồ sơ; mã này cấp một lần và không sửa qua nhập tệp.",
+                        ));
+                        planned.changes.clear();
+                        out.push(planned);
+                        continue;
+                    }
+                    planned.changes.push(FieldChange {
+                        field: "sectorCode".to_owned(),
+                        column: row.index(Column::SectorCode).map(column_letter),
+                        old: None,
+                        new: Some(code.clone()),
+                    });
+                    sector = Some(code.clone());
+                }
+                let mut class_id = e.class_id;
+                if let Some(c) = named_class
+                    && Some(c) != e.class_id
+                {
+                    planned.changes.push(FieldChange {
+                        field: "classId".to_owned(),
+                        column: row.index(Column::Class).map(column_letter),
+                        old: e.class_id.map(|c| c.to_string()),
+                        new: Some(c.to_string()),
+                    });
+                    class_id = Some(c);
+                }
+                planned.class_id = class_id;
+                let outcome = match row_outcome {
+                    Some(o) if new_identity == row_identity && class_id == row_class => o,
+                    _ => evaluate(&new_identity, class_id),
+                };
+                planned.findings = outcome.findings;
+                planned.values = RowValues::of(&new_identity, sector);
+                planned.action = if planned.changes.is_empty() { RowAction::Unchanged } else { RowAction::Update };
+            }
+            None => {
+                planned.values = RowValues::of(&row_identity, row_sector.clone());
+                let outcome = row_outcome.unwrap_or_else(|| evaluate(&row_identity, row_class));
+                let name_col = row.index(Column::FullName);
+                if !input.can_create {
+                    planned.errors.push(err(
+                        None,
+                        None,
+                        "create_not_allowed",
+                        "Không tìm thấy hồ sơ tương ứng và tài khoản không được thêm hồ sơ mới.",
+                    ));
+                } else if row_identity.full_name.is_none() {
+                    planned.errors.push(err(
+                        Some("fullName"),
+                        name_col,
+                        "name_required",
+                        "Dòng không khớp hồ sơ nào và chưa có họ tên nên không thêm mới được.",
+                    ));
+                } else if input.kind == PersonKind::Student && input.require_class && row_class.is_none() {
+                    planned.errors.push(err(
+                        Some("classId"),
+                        row.index(Column::Class),
+                        "class_missing",
+                        "Chưa biết lớp của học sinh mới: thêm cột “Lớp” hoặc chọn lớp khi tải tệp lên.",
+                    ));
+                } else {
+                    // the same new person twice in one file
+                    let mut keys = Vec::new();
+                    if let Some(code) = &row_sector {
+                        keys.push(format!("s:{}", code.trim()));
+                    }
+                    match outcome.normalized.personal_id.as_ref().filter(|p| p.len() == 12) {
+                        Some(pid) => keys.push(format!("p:{pid}")),
+                        // same name and date of birth in one class is the same child only when
+                        // no ID number tells them apart
+                        None => {
+                            if let (Some(n), Some(d)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth)
+                            {
+                                keys.push(format!("n:{n}|{d}|{row_class:?}"));
+                            }
+                        }
+                    }
+                    if let Some(first) = keys.iter().find_map(|k| seen_new.get(k)) {
+                        planned.errors.push(err(
+                            None,
+                            None,
+                            "duplicate_row",
+                            format!("Dòng này trùng người với dòng {first} ở trên (cùng số định danh, mã ngành hoặc họ tên và ngày sinh)."),
+                        ));
+                    } else {
+                        for k in keys {
+                            seen_new.insert(k, row.row);
+                        }
+                        planned.class_id = if input.kind == PersonKind::Student { row_class } else { None };
+                        planned.action = RowAction::Create;
+                    }
+                }
+                planned.findings = outcome.findings;
+            }
+        }
+        out.push(planned);
+    }
+    progress(total);
+}
+
+/// `push` onto a sink, so the planning loop reads as if it filled a vector.
+struct Sink<'a>(&'a mut dyn FnMut(PlannedRow));
+
+impl Sink<'_> {
+    fn push(&mut self, row: PlannedRow) {
+        (self.0)(row);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::read::{FileFormat, RawSheet};
+
+    fn text(s: &str) -> Cell {
+        if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }
+    }
+
+    fn book(rows: Vec<Vec<Cell>>) -> RawBook {
+        RawBook { format: FileFormat::Xlsx, encoding: None, sheets: vec![RawSheet { name: "6A".into(), rows }] }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
+    }
+
+    fn existing() -> Vec<Existing> {
+        vec![Existing {
+            id: 7,
+            class_id: Some(1),
+            sector_code: Some("3100000007".into()),
+            identity: Identity {
+                full_name: Some("Nguyễn Văn An".into()),
+                date_of_birth: Some("05/03/2014".into()),
+                gender: Some("Nam".into()),
+                personal_id: Some("031214001234".into()),
+                ..Identity::default()
+            },
+            name_key: Some("nguyễn văn an".into()),
+            dob: NaiveDate::from_ymd_opt(2014, 3, 5),
+            personal_id: Some("031214001234".into()),
+            version: 3,
+        }]
+    }
+
+    fn run(rows: Vec<Vec<Cell>>, existing: &[Existing]) -> Vec<PlannedRow> {
+        let mut layout = layout(book(rows), None).expect("layout");
+        let classes = vec![ClassInfo { id: 1, name: "6A".into(), grade: 6 }];
+        let none = HashSet::new();
+        let none_s = HashSet::new();
+        let input = PlanInput {
+            kind: PersonKind::Student,
+            today: today(),
+            existing,
+            classes: &classes,
+            default_class_id: Some(1),
+            outside_keys: &none,
+            outside_sector_codes: &none_s,
+            can_create: true,
+            require_class: true,
+        };
+        plan(&mut layout, &input, &mut |_| {})
+    }
+
+    #[test]
+    fn a_numeric_id_cell_matches_its_record_and_changes_nothing() {
+        let rows = vec![
+            vec![text("Số định danh cá nhân"), text("Họ và tên"), text("Ngày sinh"), text("Giới tính")],
+            vec![Cell::Number(31214001234.0), text("Nguyễn Văn An"), text("05/03/2014"), text("Nam")],
+        ];
+        let plan = run(rows, &existing());
+        let r = &plan[0];
+        assert_eq!(r.matched_by, Some(MatchedBy::PersonalId), "{r:?}");
+        assert_eq!(r.action, RowAction::Unchanged, "the lost zero is not a change: {r:?}");
+    }
+
+    #[test]
+    fn name_and_date_match_within_the_class() {
+        let rows = vec![
+            vec![text("Họ và tên"), text("Ngày sinh"), text("Giới tính")],
+            vec![text("NGUYỄN VĂN AN"), text("5/3/2014"), text("Nữ")],
+        ];
+        let plan = run(rows, &existing());
+        let r = &plan[0];
+        assert_eq!(r.matched_by, Some(MatchedBy::NameAndDateOfBirth));
+        assert_eq!(r.action, RowAction::Update);
+        let fields: Vec<&str> = r.changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, vec!["fullName", "dateOfBirth", "gender"]);
+        assert_eq!(r.changes[2].old.as_deref(), Some("Nam"));
+        assert_eq!(r.changes[2].new.as_deref(), Some("Nữ"));
+        assert_eq!(r.changes[2].column.as_deref(), Some("C"));
+    }
+
+    #[test]
+    fn record_keys_win_and_duplicates_are_rejected() {
+        let rows = vec![
+            vec![text("Mã hồ sơ"), text("Họ và tên"), text("Ngày sinh")],
+            vec![text("7"), text("Nguyễn Văn An"), text("05/03/2014")],
+            vec![text("7"), text("Nguyễn Văn An"), text("05/03/2014")],
+            vec![text("99"), text("Lê Thị Hoa"), text("01/01/2014")],
+        ];
+        let plan = run(rows, &existing());
+        assert_eq!(plan[0].action, RowAction::Unchanged);
+        assert_eq!(plan[0].matched_by, Some(MatchedBy::RecordKey));
+        assert_eq!(plan[1].action, RowAction::Rejected);
+        assert_eq!(plan[1].errors[0].code, "duplicate_row");
+        assert_eq!(plan[2].errors[0].code, "record_key_unknown");
+        assert_eq!(plan[2].errors[0].column.as_deref(), Some("A"));
+        let t = Totals::of(&plan);
+        assert_eq!((t.rows, t.unchanged, t.rejected), (3, 1, 2));
+    }
+
+    #[test]
+    fn new_rows_are_created_once() {
+        let rows = vec![
+            vec![text("Họ và tên"), text("Ngày sinh"), text("Số định danh cá nhân")],
+            vec![text("Trần Thị Bình"), text("01/02/2014"), text("031314009999")],
+            vec![text("Trần Thị Bình"), text("01/02/2014"), text("031314009999")],
+            vec![text(""), text("01/02/2014"), text("")],
+        ];
+        let plan = run(rows, &existing());
+        assert_eq!(plan[0].action, RowAction::Create);
+        assert_eq!(plan[0].class_id, Some(1));
+        assert_eq!(plan[1].errors[0].code, "duplicate_row");
+        assert_eq!(plan[2].errors[0].code, "name_required");
+    }
+
+    #[test]
+    fn namesakes_born_the_same_day_are_two_children_when_their_id_numbers_differ() {
+        let rows = vec![
+            vec![text("Họ và tên"), text("Ngày sinh"), text("Số định danh cá nhân")],
+            vec![text("Trần Thị Bình"), text("01/02/2014"), text("031314009998")],
+            vec![text("Trần Thị Bình"), text("01/02/2014"), text("031314009999")],
+            vec![text("Lê Văn Tư"), text("01/02/2014"), text("")],
+            vec![text("Lê Văn Tư"), text("01/02/2014"), text("")],
+        ];
+        let plan = run(rows, &[]);
+        let actions: Vec<RowAction> = plan.iter().map(|r| r.action).collect();
+        assert_eq!(actions, vec![RowAction::Create, RowAction::Create, RowAction::Create, RowAction::Rejected]);
+        assert_eq!(plan[3].errors[0].code, "duplicate_row");
+    }
+
+    #[test]
+    fn an_unknown_class_is_named() {
+        let rows = vec![
+            vec![text("Lớp"), text("Họ và tên"), text("Ngày sinh")],
+            vec![text("Lớp 6a"), text("Trần Bình"), text("01/02/2014")],
+            vec![text("9Z"), text("Trần Chi"), text("01/02/2014")],
+        ];
+        let plan = run(rows, &existing());
+        assert_eq!(plan[0].action, RowAction::Create);
+        assert_eq!(plan[1].errors[0].code, "class_unknown");
+        assert_eq!(plan[1].errors[0].column.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn the_commune_comes_from_the_pre_2025_column_first() {
+        let rows = vec![
+            vec![text("Họ và tên"), text("Ngày sinh"), text("Xã/Phường (trước 2025)"), text("Xã/Phường (sau 2025)")],
+            vec![text("A B"), text("01/02/2014"), text("Dư Hàng"), text("Phường An Biên")],
+            vec![text("C D"), text("01/02/2014"), text(""), text("Phường An Biên")],
+        ];
+        let plan = run(rows, &[]);
+        assert_eq!(plan[0].values.res_commune.as_deref(), Some("Dư Hàng"));
+        assert_eq!(plan[1].values.res_commune.as_deref(), Some("Phường An Biên"));
+    }
+
+    #[test]
+    fn missing_columns_and_no_header() {
+        let b = book(vec![vec![text("Họ và tên"), text("Giới tính")]]);
+        assert_eq!(
+            layout(b, None).err(),
+            Some(LayoutError::MissingColumns { sheet: "6A".into(), columns: vec![Column::DateOfBirth] })
+        );
+        let b = book(vec![vec![text("Xin chào")]]);
+        assert_eq!(layout(b, None).err(), Some(LayoutError::NoHeader));
+    }
+}

@@ -1,0 +1,543 @@
+//! `/imports`: upload a spreadsheet (multipart `file`, or the raw body with its name in
+//! `X-Filename`), see the preview, commit it, undo it, discard it, download its error
+//! workbook. `?commit=true` on the upload does both steps in one call for scripts.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::stats::XlsxFile;
+use crate::domain::access::Caller;
+use crate::domain::personal_id::mask;
+use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem};
+use crate::import::plan::{MatchedBy, SheetLayout};
+use crate::import::{FieldChange, PlannedRow, ReadError, RowAction, RowError, Totals};
+use crate::rules::{Finding, PersonKind};
+use crate::state::AppState;
+use crate::store::audit::{self, AuditCtx, Event};
+use crate::store::entities::imports as model;
+use crate::store::imports::{self, ImportError, ImportOptions, status};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Upload options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// Commit straight after the preview (scripts).
+    pub commit: Option<bool>,
+    /// `student` or `staff`; default: what our template says, else `student`.
+    pub population: Option<PersonKind>,
+    /// The class new students go to when the file does not say (no `Lớp` column, not our
+    /// template).
+    pub class_id: Option<i64>,
+    /// The school (or unit, for staff) the rows belong to; default: the class's, the
+    /// template's, or the caller's own.
+    pub school_id: Option<i64>,
+    /// The file name when the body is the raw file (else `X-Filename` or the multipart part's).
+    pub filename: Option<String>,
+}
+
+/// Which preview rows to answer with.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct RowsQuery {
+    /// 1-based page of rows (default 1).
+    pub page: Option<u64>,
+    /// Rows per page (default 100, at most 1000).
+    pub page_size: Option<u64>,
+    /// Only rows with this action (`unchanged`, `update`, `create`, `rejected`).
+    pub action: Option<RowAction>,
+}
+
+/// One row of the preview. ID numbers are masked.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRow {
+    /// Sheet name in the file.
+    pub sheet: String,
+    /// 1-based row number in the sheet.
+    pub row: u32,
+    pub action: RowAction,
+    /// The record the row updates (or leaves unchanged).
+    pub person_id: Option<i64>,
+    pub matched_by: Option<MatchedBy>,
+    pub class_id: Option<i64>,
+    /// The full name the row leaves on the record.
+    pub full_name: Option<String>,
+    /// Field by field, old → new (as entered).
+    pub changes: Vec<FieldChange>,
+    /// What the rules find on the new values.
+    pub findings: Vec<Finding>,
+    /// Why the row is rejected (with the column).
+    pub errors: Vec<RowError>,
+}
+
+/// An import: its status and progress, the totals, how the file was read, and a page of rows.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Import {
+    pub id: String,
+    /// `processing`, `ready`, `committed`, `undone`, `failed`.
+    pub status: String,
+    /// `student` or `staff`.
+    pub population: String,
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub filename: String,
+    /// `xlsx`, `xls` or `csv`.
+    pub format: String,
+    /// For CSV: `utf-8`, `utf-8-bom`, `utf-16`, `windows-1258`.
+    pub encoding: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_by: String,
+    pub committed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub undone_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rows planned so far (a background job's progress).
+    pub rows_read: i32,
+    /// Data rows in the file.
+    pub rows_total: i32,
+    pub totals: Totals,
+    pub sheets: Vec<SheetLayout>,
+    /// This page of rows (see `page`, `pageSize`, `rowsMatching`).
+    pub rows: Vec<ImportRow>,
+    pub page: u64,
+    pub page_size: u64,
+    /// Rows matching the `action` filter.
+    pub rows_matching: u64,
+    /// On undo: fields (and created records) put back.
+    pub reverted: i32,
+    /// On undo: fields (and created records) left alone because they changed after the import.
+    pub kept: i32,
+    /// Why a background job failed.
+    pub error: Option<String>,
+}
+
+fn mask_opt(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(mask)
+}
+
+fn row_view(r: &PlannedRow) -> ImportRow {
+    let changes = r
+        .changes
+        .iter()
+        .map(|c| {
+            if c.field == "personalId" {
+                FieldChange { old: mask_opt(&c.old), new: mask_opt(&c.new), ..c.clone() }
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    let mut outcome = crate::rules::Outcome { findings: r.findings.clone(), ..crate::rules::Outcome::default() };
+    super::people::mask_outcome(&mut outcome);
+    let findings = outcome.findings;
+    ImportRow {
+        sheet: r.sheet.clone(),
+        row: r.row,
+        action: r.action,
+        person_id: r.person_id,
+        matched_by: r.matched_by,
+        class_id: r.class_id,
+        full_name: r.values.full_name.clone(),
+        changes,
+        findings,
+        errors: r.errors.clone(),
+    }
+}
+
+async fn view(state: &AppState, m: &model::Model, q: &RowsQuery) -> ApiResult<Import> {
+    let page = q.page.unwrap_or(1).max(1);
+    let page_size = q.page_size.unwrap_or(100).clamp(1, 1000);
+    let (rows, matching) = imports::page_of(&state.store.db, &m.id, q.action, page, page_size).await?;
+    Ok(Import {
+        id: m.id.clone(),
+        status: m.status.clone(),
+        population: m.kind.clone(),
+        unit_id: m.unit_id,
+        class_id: m.class_id,
+        filename: m.filename.clone(),
+        format: m.format.clone(),
+        encoding: m.encoding.clone(),
+        created_at: m.created_at,
+        created_by: m.actor.clone(),
+        committed_at: m.committed_at,
+        undone_at: m.undone_at,
+        rows_read: m.rows_read,
+        rows_total: m.rows_total,
+        totals: imports::totals_of(m),
+        sheets: imports::sheets_of(m),
+        rows: rows.iter().map(row_view).collect(),
+        page,
+        page_size,
+        rows_matching: matching,
+        reverted: m.reverted,
+        kept: m.kept,
+        error: m
+            .error
+            .as_deref()
+            .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned)),
+    })
+}
+
+fn too_large(max: usize) -> ApiError {
+    let mut e = ApiError::with_detail(
+        ErrorCode::PayloadTooLarge,
+        format!("Tệp lớn hơn giới hạn {} MB; hãy chia thành nhiều tệp.", max / (1024 * 1024)),
+    );
+    e.errors.push(FieldError {
+        pointer: "/file".to_owned(),
+        code: "too_large".to_owned(),
+        message: e.detail.clone().unwrap_or_default(),
+    });
+    e
+}
+
+impl From<ImportError> for ApiError {
+    fn from(err: ImportError) -> ApiError {
+        match err {
+            ImportError::Store(e) => e.into(),
+            ImportError::Read(ReadError::TooLarge { what, message }) => {
+                let mut e = ApiError::with_detail(ErrorCode::PayloadTooLarge, message.clone());
+                let code = match what {
+                    "rows" => "too_many_rows",
+                    "sheets" => "too_many_sheets",
+                    "uncompressed" => "too_large_uncompressed",
+                    _ => "too_large",
+                };
+                e.errors.push(FieldError { pointer: "/file".to_owned(), code: code.to_owned(), message });
+                e
+            }
+            ImportError::Read(ReadError::Unsupported(message)) => {
+                let mut e = ApiError::with_detail(ErrorCode::UnsupportedMediaType, message.clone());
+                e.errors.push(FieldError { pointer: "/file".to_owned(), code: "unsupported".to_owned(), message });
+                e
+            }
+            ImportError::Read(ReadError::Unreadable(message)) => {
+                let mut e = ApiError::field("/file", "unreadable", message.clone());
+                e.detail = Some(message);
+                e
+            }
+            ImportError::Layout(layout) => {
+                let message = layout.message();
+                let errors = match &layout {
+                    crate::import::plan::LayoutError::NoHeader => vec![FieldError {
+                        pointer: "/file".to_owned(),
+                        code: "header_not_found".to_owned(),
+                        message: message.clone(),
+                    }],
+                    crate::import::plan::LayoutError::MissingColumns { sheet, columns } => columns
+                        .iter()
+                        .map(|c| FieldError {
+                            pointer: format!("/file/columns/{}", c.as_str()),
+                            code: "column_missing".to_owned(),
+                            message: format!("Trang “{sheet}” thiếu cột “{}”.", c.label()),
+                        })
+                        .collect(),
+                };
+                let mut e = ApiError::validation(errors);
+                e.detail = Some(message);
+                e
+            }
+        }
+    }
+}
+
+fn filename_from_disposition(value: &str) -> Option<String> {
+    value.split(';').map(str::trim).find_map(|p| p.strip_prefix("filename=")).map(|f| f.trim_matches('"').to_owned())
+}
+
+/// Reads the uploaded file within the size limit: `(file name, bytes)`.
+async fn read_upload(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    query: &UploadQuery,
+    max: usize,
+) -> ApiResult<(String, Vec<u8>)> {
+    let headers = req.headers();
+    if let Some(len) =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok())
+        && len > max + 64 * 1024
+    {
+        return Err(too_large(max));
+    }
+    let content_type =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut form = actix_multipart::Multipart::new(headers, payload);
+        while let Some(field) = form.next().await {
+            let mut field = field.map_err(|e| ApiError::bad_request(format!("Dữ liệu multipart không hợp lệ: {e}")))?;
+            let is_file = field.name() == Some("file");
+            let name = field
+                .content_disposition()
+                .and_then(|d| d.get_filename().map(str::to_owned))
+                .or_else(|| query.filename.clone())
+                .unwrap_or_else(|| "tep-tai-len".to_owned());
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request(format!("Không đọc hết được tệp: {e}")))?;
+                if bytes.len() + chunk.len() > max {
+                    return Err(too_large(max));
+                }
+                if is_file {
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            if is_file {
+                return Ok((name, bytes));
+            }
+        }
+        return Err(ApiError::field("/file", "required", "Chưa chọn tệp: gửi tệp trong trường “file”."));
+    }
+    if content_type.starts_with("application/json") {
+        return Err(ApiError::with_detail(
+            ErrorCode::UnsupportedMediaType,
+            "Gửi tệp Excel/CSV dạng multipart (trường “file”) hoặc nguyên tệp trong thân yêu cầu.",
+        ));
+    }
+    let name = query
+        .filename
+        .clone()
+        .or_else(|| headers.get("x-filename").and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .or_else(|| {
+            headers.get(header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).and_then(filename_from_disposition)
+        })
+        .unwrap_or_else(|| {
+            if content_type.contains("csv") { "tep-tai-len.csv".to_owned() } else { "tep-tai-len".to_owned() }
+        });
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("Không đọc hết được tệp: {e}")))?;
+        if bytes.len() + chunk.len() > max {
+            return Err(too_large(max));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    if bytes.is_empty() {
+        return Err(ApiError::field("/file", "required", "Chưa có tệp: thân yêu cầu rỗng."));
+    }
+    Ok((name, bytes))
+}
+
+async fn answer(state: &AppState, m: &model::Model, created: bool) -> ApiResult<HttpResponse> {
+    let body = view(state, m, &RowsQuery { page: None, page_size: None, action: None }).await?;
+    Ok(if m.status == status::PROCESSING {
+        HttpResponse::Accepted().json(body)
+    } else if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
+}
+
+/// Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
+/// Windows-1258) and answers its preview: per row `unchanged`, `update` (field by field),
+/// `create` or `rejected` (with column and reason), the findings the rules raise on the new
+/// values, and totals. Nothing is written unless `commit=true`. Files with more rows than
+/// `import.job_threshold_rows` answer 202 at once with `status: processing`; poll
+/// `GET /imports/{id}` (`rowsRead` / `rowsTotal`).
+#[utoipa::path(tag = "imports", params(UploadQuery), request_body(content = XlsxFile, description = "multipart/form-data with a `file` part, or the raw file", content_type = "multipart/form-data"), responses(
+    (status = 201, description = "Preview ready (or committed with `commit=true`)", body = Import),
+    (status = 202, description = "A background job reads the file", body = Import),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A record changed while committing", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "File, rows or sheets over the limits", body = Problem, content_type = "application/problem+json"),
+    (status = 415, description = "Not a spreadsheet, encrypted, or with macros", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Unreadable file, no header row, or a required column missing (`errors[].pointer` = `/file/columns/<field>`)", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/imports")]
+pub async fn create_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<UploadQuery>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let settings = &state.settings.import;
+    let (filename, bytes) = read_upload(&req, payload, &query, settings.max_bytes).await?;
+    let opts = ImportOptions {
+        kind: query.population,
+        class_id: query.class_id,
+        unit_id: query.school_id,
+        commit: query.commit.unwrap_or(false),
+    };
+    let record =
+        imports::start(&state.store.db, settings, &caller, super::request_id(&req), filename, bytes, opts).await?;
+    answer(&state, &record, true).await
+}
+
+/// The latest imports, newest first, without their rows.
+#[derive(Serialize, ToSchema)]
+pub struct ImportList {
+    pub items: Vec<Import>,
+}
+
+/// Which imports to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Most imports answered (default 50, at most 200).
+    pub limit: Option<u64>,
+}
+
+/// The latest imports of the caller's unit and the units below it (the jobs page): status,
+/// progress and totals, without rows (`GET /imports/{id}` pages those).
+#[utoipa::path(tag = "imports", params(ListQuery), responses(
+    (status = 200, body = ImportList),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/imports")]
+pub async fn list_imports(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> ApiResult<web::Json<ImportList>> {
+    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let records = imports::list_visible(&state.store.db, &caller, limit).await?;
+    let none = RowsQuery { page: Some(1), page_size: Some(1), action: None };
+    let mut items = Vec::with_capacity(records.len());
+    for m in &records {
+        let mut item = view(&state, m, &none).await?;
+        item.rows.clear();
+        item.page_size = 0;
+        items.push(item);
+    }
+    Ok(web::Json(ImportList { items }))
+}
+
+/// An import: status, progress, totals, and a page of its rows.
+#[utoipa::path(tag = "imports", params(("id" = String, Path), RowsQuery), responses(
+    (status = 200, body = Import),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/imports/{id}")]
+pub async fn get_import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<RowsQuery>,
+) -> ApiResult<web::Json<Import>> {
+    let record = imports::get(&state.store.db, &caller, &id).await?;
+    Ok(web::Json(view(&state, &record, &query).await?))
+}
+
+/// Commits an import: every accepted row in one transaction, each change audited with source
+/// `import` and the import id. Committing again changes nothing. While a background job still
+/// reads the file, answers 202 and the job commits when done.
+#[utoipa::path(tag = "imports", params(("id" = String, Path)), responses(
+    (status = 200, body = Import),
+    (status = 202, description = "Will commit when the job is done", body = Import),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "A record changed since the preview, or the import was undone", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/imports/{id}/commit")]
+pub async fn commit_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let record = imports::commit(&state.store.db, &caller, super::request_id(&req), &id).await?;
+    answer(&state, &record, false).await
+}
+
+/// Undoes a committed import: its changes go back unless changed again since (counted in
+/// `kept`), records it created are removed unless changed since.
+#[utoipa::path(tag = "imports", params(("id" = String, Path)), responses(
+    (status = 200, body = Import),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not committed, or already undone", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/imports/{id}/undo")]
+pub async fn undo_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let record = imports::undo(&state.store.db, &caller, super::request_id(&req), &id).await?;
+    answer(&state, &record, false).await
+}
+
+/// Discards an import that was not committed.
+#[utoipa::path(tag = "imports", params(("id" = String, Path)), responses(
+    (status = 204, description = "Discarded"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Already committed", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/imports/{id}")]
+pub async fn delete_import(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    imports::discard(&state.store.db, &caller, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The error workbook: the uploaded rows with problem cells highlighted and a comment on each
+/// in Vietnamese, the outcome of each row, and a summary sheet. Audited as an export.
+#[utoipa::path(tag = "imports", params(("id" = String, Path)), responses(
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = XlsxFile),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Still processing", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/imports/{id}/report.xlsx")]
+pub async fn import_report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let record = imports::get(&state.store.db, &caller, &id).await?;
+    if record.status == status::PROCESSING || record.status == status::FAILED {
+        return Err(ApiError::with_detail(ErrorCode::Conflict, "Tệp chưa được đọc xong; hãy thử lại sau."));
+    }
+    let filename = format!(
+        "ket-qua-{}.xlsx",
+        record.filename.rsplit_once('.').map(|(b, _)| b).unwrap_or(&record.filename).replace(['"', '\\', '/'], "-")
+    );
+    let unit_id = record.unit_id;
+    let rows = imports::rows_of(&state.store.db, &record.id).await?;
+    let bytes = web::block(move || {
+        let sheets = imports::sheets_of(&record);
+        let totals = imports::totals_of(&record);
+        crate::excel::report::write(&crate::excel::report::ReportInput {
+            filename: &record.filename,
+            created_at: record.created_at,
+            status: &record.status,
+            totals: &totals,
+            sheets: &sheets,
+            rows: &rows,
+        })
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    audit::record(
+        &state.store.db,
+        &AuditCtx::manual(&caller, super::request_id(&req)),
+        vec![Event {
+            action: "export",
+            entity: "import_report",
+            entity_id: Some(unit_id),
+            field: None,
+            old_value: None,
+            new_value: Some(id.to_string()),
+        }],
+    )
+    .await?;
+    let ascii: String = filename.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, XLSX))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")))
+        .body(bytes))
+}

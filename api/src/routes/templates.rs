@@ -1,0 +1,131 @@
+//! `/templates`: the Excel templates a school fills in offline and imports back.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::stats::XlsxFile;
+use crate::domain::access::Caller;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::excel::template::{self, Template};
+use crate::rules::PersonKind;
+use crate::state::AppState;
+use crate::store::audit::{self, AuditCtx, Event};
+use crate::store::templates::{self, Only};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Which students go into the template.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct StudentTemplateQuery {
+    /// One class (one sheet).
+    pub class_id: Option<i64>,
+    /// A whole school, one sheet per class of the current school year (default: the caller's
+    /// unit).
+    pub school_id: Option<i64>,
+    /// `all` (default), `unverified` or `with_errors`.
+    pub only: Option<Only>,
+}
+
+/// Which staff go into the template.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct StaffTemplateQuery {
+    /// The unit (default: the caller's).
+    pub unit_id: Option<i64>,
+    /// `all` (default), `unverified` or `with_errors`.
+    pub only: Option<Only>,
+}
+
+fn ascii_slug(s: &str) -> String {
+    let folded = crate::domain::text::fold_ascii(s);
+    let slug: String = folded.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    slug.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+async fn send(
+    state: &AppState,
+    req: &HttpRequest,
+    caller: &Caller,
+    kind: PersonKind,
+    unit: crate::store::entities::units::Model,
+    scope: String,
+    sheets: Vec<template::TemplateSheet>,
+) -> ApiResult<HttpResponse> {
+    let records: usize = sheets.iter().map(|s| s.records.len()).sum();
+    let t = Template {
+        kind,
+        unit_id: unit.id,
+        unit_name: unit.name.clone(),
+        scope: scope.clone(),
+        exported_at: chrono::Utc::now(),
+        sheets,
+        lists: templates::dropdown_lists(&unit),
+        blank_rows: 200,
+    };
+    let bytes =
+        web::block(move || template::write(&t)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
+    audit::record(
+        &state.store.db,
+        &AuditCtx::manual(caller, super::request_id(req)),
+        vec![Event {
+            action: "export",
+            entity: "template",
+            entity_id: Some(unit.id),
+            field: None,
+            old_value: None,
+            new_value: Some(format!("{}: {scope}; {records} hồ sơ", kind.as_str())),
+        }],
+    )
+    .await?;
+    let what = if kind == PersonKind::Staff { "can-bo" } else { "hoc-sinh" };
+    let filename = format!("mau-{what}-{}-{}.xlsx", ascii_slug(&unit.name), ascii_slug(&scope));
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, XLSX))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .body(bytes))
+}
+
+/// The students' template: one sheet per class (a class, or every class of a school), the
+/// records as entered with their record keys, what is wrong with each, and room for new rows.
+/// The export is audited.
+#[utoipa::path(tag = "imports", params(StudentTemplateQuery), responses(
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = XlsxFile),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/templates/students.xlsx")]
+pub async fn students_template(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<StudentTemplateQuery>,
+) -> ApiResult<HttpResponse> {
+    let only = query.only.unwrap_or_default();
+    let (unit, scope, sheets) =
+        templates::students(&state.store.db, &caller, query.class_id, query.school_id, &state.school_year(), only)
+            .await?;
+    send(&state, &req, &caller, PersonKind::Student, unit, scope, sheets).await
+}
+
+/// The staff template of a unit. The export is audited.
+#[utoipa::path(tag = "imports", params(StaffTemplateQuery), responses(
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = XlsxFile),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/templates/staff.xlsx")]
+pub async fn staff_template(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    caller: Caller,
+    query: web::Query<StaffTemplateQuery>,
+) -> ApiResult<HttpResponse> {
+    let only = query.only.unwrap_or_default();
+    let (unit, scope, sheets) = templates::staff(&state.store.db, &caller, query.unit_id, only).await?;
+    send(&state, &req, &caller, PersonKind::Staff, unit, scope, sheets).await
+}

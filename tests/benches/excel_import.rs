@@ -1,0 +1,201 @@
+//! Speed and memory of the Excel import: generates a workbook of realistic student rows
+//! (100,000 by default, one school, 32 classes), then in the same run times calamine alone
+//! reading it, and our preview (upload → plan) and commit through the real HTTP API on a fresh
+//! database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set). Prints both, the ratio,
+//! and the peak resident memory of the process (VmHWM). Prints figures; asserts only that the
+//! import did what it should.
+//!
+//! `cargo bench -p dinhdanh-tests --bench excel_import`
+//! Environment: `BENCH_ROWS` (default 100000).
+
+use std::io::Cursor;
+use std::time::Instant;
+
+use calamine::Reader;
+use dinhdanh::store::classes;
+use dinhdanh_tests::spawn_app_with;
+use rust_xlsxwriter::Workbook;
+
+/// xorshift64*: the same file on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const SURNAMES: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"];
+const MIDDLE_M: &[&str] = &["Văn", "Đức", "Minh", "Quang", "Hữu", "Thành", "Gia"];
+const MIDDLE_F: &[&str] = &["Thị", "Ngọc", "Thu", "Phương", "Thanh", "Khánh", "Bảo"];
+const GIVEN_M: &[&str] = &["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khoa", "Long", "Nam", "Phúc", "Quân", "Tuấn"];
+const GIVEN_F: &[&str] = &["Anh", "Chi", "Hà", "Hoa", "Hương", "Lan", "Linh", "Mai", "Ngọc", "Thảo", "Trang", "Vy"];
+const PLACES: &[(&str, &str)] = &[
+    ("Quận Lê Chân", "Phường Dư Hàng"),
+    ("Quận Lê Chân", "Phường An Biên"),
+    ("Quận Ngô Quyền", "Phường Lạch Tray"),
+    ("Quận Ngô Quyền", "Phường Đông Khê"),
+    ("Quận Hồng Bàng", "Phường Minh Khai"),
+    ("Quận Hải An", "Phường Đằng Hải"),
+];
+
+fn vm_hwm_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let rows: usize = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(run(rows));
+}
+
+async fn run(rows: usize) {
+    let app = spawn_app_with(|s| {
+        s.import.job_threshold_rows = usize::MAX;
+        s.import.max_rows = rows.max(200_000);
+        s.import.max_bytes = 200 * 1024 * 1024;
+        s.stats.snapshot_interval_minutes = 0;
+    })
+    .await;
+    let f = app.fixtures;
+    let year = app.settings.current_school_year(dinhdanh::domain::clock::today());
+    let start_year: i32 = year[..4].parse().expect("year");
+    // 32 classes in school A1 (6A and 6B exist)
+    let mut class_names = vec![("6A".to_owned(), 6), ("6B".to_owned(), 6)];
+    for grade in 6..=9 {
+        for letter in ["A", "B", "C", "D", "E", "G", "H", "K"] {
+            let name = format!("{grade}{letter}");
+            if class_names.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            classes::create(
+                &app.store.db,
+                classes::NewClass { school_id: f.school_a1, school_year: year.clone(), grade, name: name.clone() },
+            )
+            .await
+            .expect("class");
+            class_names.push((name, grade));
+        }
+    }
+
+    // the workbook
+    let t = Instant::now();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Danh sách").expect("name");
+    let headers = [
+        "STT",
+        "Mã học sinh",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Lớp",
+        "Số định danh cá nhân",
+        "Tỉnh/Thành phố (Theo địa chỉ thường trú)",
+        "Quận/Huyện (Theo địa chỉ thường trú)",
+        "Xã/Phường (Theo địa chỉ thường trú)",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for i in 0..rows {
+        let r = (i + 1) as u32;
+        let (class, grade) = &class_names[i % class_names.len()];
+        let male = rng.next().is_multiple_of(2);
+        let name = if male {
+            format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE_M), rng.pick(GIVEN_M))
+        } else {
+            format!("{} {} {}", rng.pick(SURNAMES), rng.pick(MIDDLE_F), rng.pick(GIVEN_F))
+        };
+        let y = start_year - 5 - grade;
+        let dob = format!("{:02}/{:02}/{y}", rng.next() % 28 + 1, rng.next() % 12 + 1);
+        let d4 = if male { 2 } else { 3 };
+        let pid = format!("031{d4}{:02}{:06}", y % 100, i);
+        let (district, commune) = PLACES[(rng.next() % PLACES.len() as u64) as usize];
+        ws.write_number(r, 0, f64::from(r)).expect("cell");
+        ws.write_string(r, 1, format!("31{:08}", i)).expect("cell");
+        ws.write_string(r, 2, &name).expect("cell");
+        ws.write_string(r, 3, &dob).expect("cell");
+        ws.write_string(r, 4, if male { "Nam" } else { "Nữ" }).expect("cell");
+        ws.write_string(r, 5, class).expect("cell");
+        ws.write_string(r, 6, &pid).expect("cell");
+        ws.write_string(r, 7, "Thành phố Hải Phòng").expect("cell");
+        ws.write_string(r, 8, district).expect("cell");
+        ws.write_string(r, 9, commune).expect("cell");
+    }
+    let bytes = wb.save_to_buffer().expect("workbook");
+    println!("generated {rows} rows, {:.1} MB, in {:.1} s", bytes.len() as f64 / 1e6, t.elapsed().as_secs_f64());
+
+    // calamine alone
+    let t = Instant::now();
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.clone())).expect("open");
+    let mut cells = 0usize;
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("sheet");
+        cells += range.used_cells().count();
+    }
+    let calamine_s = t.elapsed().as_secs_f64();
+    drop(book);
+    println!("calamine alone: {calamine_s:.2} s ({cells} cells)");
+    if let Some(kib) = vm_hwm_kib() {
+        println!("  peak RSS so far (generation, calamine): {:.0} MB", kib as f64 / 1024.0);
+    }
+
+    // our preview and commit through the API
+    let token = app.login("school-a1").await;
+    let t = Instant::now();
+    let res = app
+        .client
+        .post(app.url("/api/v1/imports"))
+        .bearer_auth(&token)
+        .header("X-Filename", "bench.xlsx")
+        .header("Content-Type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.expect("json");
+    let preview_s = t.elapsed().as_secs_f64();
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["totals"]["create"], rows as u64, "{}", body["totals"]);
+    let id = body["id"].as_str().expect("id").to_owned();
+    println!("preview (upload, read, plan, store): {preview_s:.2} s");
+    if let Some(kib) = vm_hwm_kib() {
+        println!("  peak RSS so far (generation, calamine, preview): {:.0} MB", kib as f64 / 1024.0);
+    }
+    let t = Instant::now();
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/imports/{id}/commit")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("commit");
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap_or_default();
+    let commit_s = t.elapsed().as_secs_f64();
+    assert_eq!(status, 200, "{}", &text[..text.len().min(2000)]);
+    println!("commit ({rows} new records, audited, counters kept): {commit_s:.2} s");
+    let list = app.get(&format!("/api/v1/students?schoolId={}&pageSize=1", f.school_a1), &token).await;
+    println!("records now: {}", list.body["total"]);
+    println!(
+        "ratio preview / calamine: {:.1}x; (preview + commit) / calamine: {:.1}x",
+        preview_s / calamine_s,
+        (preview_s + commit_s) / calamine_s
+    );
+    match vm_hwm_kib() {
+        Some(kib) => println!("peak RSS (VmHWM): {:.0} MB", kib as f64 / 1024.0),
+        None => println!("peak RSS: unavailable"),
+    }
+    println!("database: {}", if app.db.is_postgres() { "PostgreSQL" } else { "SQLite" });
+}
