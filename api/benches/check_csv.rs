@@ -98,7 +98,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secs = started.elapsed().as_secs_f64();
     let mut summary = String::new();
     std::io::Read::read_to_string(child.stdout.as_mut().ok_or("stdout")?, &mut summary)?;
-    if !status.success() {
+    // 0: no row has an error; 2: some rows do (the generated corpus is damaged on purpose).
+    if !matches!(status.code(), Some(0 | 2)) {
         return Err(format!("dinhdanh check failed: {status}").into());
     }
     println!(
