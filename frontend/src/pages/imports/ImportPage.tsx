@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { hasFeature } from '../../api/capabilities';
+import { useClass } from '../../api/queries';
 import { describeError } from '../../api/problem';
 import { FeatureUnavailable } from '../../components/FeatureUnavailable';
 import { PageHeader } from '../../components/PageHeader';
@@ -164,9 +165,10 @@ export default function ImportPage() {
   const [params] = useSearchParams();
   const classId = Number(params.get('lop')) || undefined;
   const population = params.get('doi-tuong') === 'can-bo' ? 'staff' : 'student';
+  const klass = useClass(classId ?? Number.NaN);
   return (
     <>
-      <PageHeader title="Nhập dữ liệu từ Excel" crumbs={classId ? [{ title: 'Lớp học', to: '/lop' }, { title: 'Lớp', to: `/lop/${classId}` }, { title: 'Nhập Excel' }] : undefined} />
+      <PageHeader title="Nhập dữ liệu từ Excel" crumbs={classId ? [{ title: 'Lớp học', to: '/lop' }, { title: klass.data ? `Lớp ${klass.data.name}` : 'Lớp', to: `/lop/${classId}` }, { title: 'Nhập Excel' }] : undefined} />
       {hasFeature('imports') ? (
         <ImportWizard classId={classId} population={population} />
       ) : (

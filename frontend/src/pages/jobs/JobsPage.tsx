@@ -1,6 +1,8 @@
 import { App, Button, Card, Progress, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { hasFeature } from '../../api/capabilities';
+import { useClasses } from '../../api/queries';
+import { useSession } from '../../auth/AuthContext';
 import { rawRequest } from '../../api/client';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
@@ -23,10 +25,10 @@ const STATUS: Record<JobStatus, { label: string; color: string }> = {
 const statusLook = (j: VerificationJob) => STATUS[jobStatus(j)] ?? { label: j.status, color: 'default' };
 
 /** What a job covers, in words. */
-function scopeText(j: VerificationJob): string {
+function scopeText(j: VerificationJob, classNames: Map<number, string>): string {
   const s = j.scope;
   if (s.personIds?.length) return `${formatNumber(s.personIds.length)} hồ sơ đã chọn`;
-  if (s.classId) return `Lớp (mã ${s.classId})`;
+  if (s.classId) return `Lớp ${classNames.get(s.classId) ?? `(mã ${s.classId})`}`;
   const who = s.kind === 'student' ? 'Học sinh' : s.kind === 'staff' ? 'Cán bộ' : 'Học sinh và cán bộ';
   return `${who} toàn đơn vị`;
 }
@@ -56,6 +58,9 @@ const ACTIVE: JobStatus[] = ['queued', 'running', 'paused'];
 const POLL_MS = 1500;
 
 function VerificationJobs() {
+  const session = useSession();
+  const classes = useClasses(session.user.role === 'school' ? session.user.unit.id : undefined);
+  const classNames = new Map((classes.data?.items ?? []).map((c) => [c.id, c.name] as const));
   const { notification } = App.useApp();
   const client = useQueryClient();
   const jobs = useQuery({
@@ -75,6 +80,7 @@ function VerificationJobs() {
       rowKey="id"
       loading={jobs.isPending}
       dataSource={jobs.data?.items ?? []}
+      pagination={{ pageSize: 10, hideOnSinglePage: true }}
       locale={{ emptyText: 'Chưa có lượt xác thực nào. Gửi xác thực từ trang của một lớp.' }}
       data-testid="verification-jobs"
       expandable={{
@@ -82,7 +88,7 @@ function VerificationJobs() {
         expandedRowRender: (j) => <FixBeforeSending job={j} />,
       }}
       columns={[
-        { title: 'Phạm vi', key: 'scope', render: (_, j) => `#${j.id} · ${scopeText(j)}` },
+        { title: 'Phạm vi', key: 'scope', render: (_, j) => `#${j.id} · ${scopeText(j, classNames)}` },
         { title: 'Bắt đầu', key: 'at', width: 150, render: (_, j) => formatDateTime(j.createdAt) },
         { title: 'Trạng thái', key: 'status', width: 200, render: (_, j) => <Tag color={statusLook(j).color} data-job-status={j.status}>{statusLook(j).label}</Tag> },
         {
@@ -149,6 +155,7 @@ function Imports() {
       rowKey="id"
       loading={imports.isPending}
       dataSource={imports.data?.items ?? []}
+      pagination={{ pageSize: 10, hideOnSinglePage: true }}
       locale={{ emptyText: 'Chưa có lượt nhập Excel nào.' }}
       data-testid="import-jobs"
       columns={[
