@@ -1158,7 +1158,7 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                     students[i].1 = 1 - class;
                     "move student"
                 } else {
-                    "skip"
+                    "no move possible"
                 }
             }
             5 if !students.is_empty() => {
@@ -1227,7 +1227,7 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                     "edit staff"
                 }
             }
-            _ => "skip",
+            _ => "nothing applicable",
         };
         kinds_done.insert(what);
         let drift = counters::drift(&app.store.db).await.expect("drift");
