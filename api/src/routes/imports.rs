@@ -154,7 +154,12 @@ async fn view(state: &AppState, m: &model::Model, q: &RowsQuery) -> ApiResult<Im
     let page = q.page.unwrap_or(1).max(1);
     let page_size = q.page_size.unwrap_or(100).clamp(1, 1000);
     let (rows, matching) = imports::page_of(&state.store.db, &m.id, q.action, page, page_size).await?;
-    Ok(Import {
+    Ok(Import { rows: rows.iter().map(row_view).collect(), page, page_size, rows_matching: matching, ..summary(m) })
+}
+
+/// An import without its rows (`page` 0, `pageSize` 0): what the list shows.
+fn summary(m: &model::Model) -> Import {
+    Import {
         id: m.id.clone(),
         status: m.status.clone(),
         population: m.kind.clone(),
@@ -171,10 +176,10 @@ async fn view(state: &AppState, m: &model::Model, q: &RowsQuery) -> ApiResult<Im
         rows_total: m.rows_total,
         totals: imports::totals_of(m),
         sheets: imports::sheets_of(m),
-        rows: rows.iter().map(row_view).collect(),
-        page,
-        page_size,
-        rows_matching: matching,
+        rows: Vec::new(),
+        page: 0,
+        page_size: 0,
+        rows_matching: 0,
         reverted: m.reverted,
         kept: m.kept,
         error: m
@@ -182,7 +187,7 @@ async fn view(state: &AppState, m: &model::Model, q: &RowsQuery) -> ApiResult<Im
             .as_deref()
             .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
             .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned)),
-    })
+    }
 }
 
 fn too_large(max: usize) -> ApiError {
@@ -371,7 +376,7 @@ pub async fn create_import(
     answer(&state, &record, true).await
 }
 
-/// The latest imports, newest first, without their rows.
+/// The latest imports, newest first, without their rows (`page`, `pageSize`, `rowsMatching` are 0).
 #[derive(Serialize, ToSchema)]
 pub struct ImportList {
     pub items: Vec<Import>,
@@ -400,15 +405,7 @@ pub async fn list_imports(
 ) -> ApiResult<web::Json<ImportList>> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let records = imports::list_visible(&state.store.db, &caller, limit).await?;
-    let none = RowsQuery { page: Some(1), page_size: Some(1), action: None };
-    let mut items = Vec::with_capacity(records.len());
-    for m in &records {
-        let mut item = view(&state, m, &none).await?;
-        item.rows.clear();
-        item.page_size = 0;
-        items.push(item);
-    }
-    Ok(web::Json(ImportList { items }))
+    Ok(web::Json(ImportList { items: records.iter().map(summary).collect() }))
 }
 
 /// An import: status, progress, totals, and a page of its rows.

@@ -437,25 +437,37 @@ pub async fn list_visible<C: ConnectionTrait>(
 
 /// Every planned row of an import, in file order (read in chunks).
 pub async fn rows_of<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<PlannedRow>> {
+    read_rows(conn, id, None).await
+}
+
+/// The stored rows of an import (only those of `actions` when given), in file order, read in
+/// chunks of 5,000. A row that no longer deserialises is an error, never silently left out.
+async fn read_rows<C: ConnectionTrait, T: serde::de::DeserializeOwned>(
+    conn: &C,
+    id: &str,
+    actions: Option<&[RowAction]>,
+) -> StoreResult<Vec<T>> {
     const CHUNK: u64 = 5_000;
     let mut out = Vec::new();
     let mut after = -1;
     loop {
-        let chunk: Vec<(i32, String)> = import_rows::Entity::find()
+        let mut query = import_rows::Entity::find()
             .select_only()
             .column(import_rows::Column::Seq)
             .column(import_rows::Column::Data)
             .filter(import_rows::Column::ImportId.eq(id))
-            .filter(import_rows::Column::Seq.gt(after))
-            .order_by_asc(import_rows::Column::Seq)
-            .limit(CHUNK)
-            .into_tuple()
-            .all(conn)
-            .await?;
+            .filter(import_rows::Column::Seq.gt(after));
+        if let Some(actions) = actions {
+            query = query.filter(import_rows::Column::Action.is_in(actions.iter().map(|a| a.as_str())));
+        }
+        let chunk: Vec<(i32, String)> =
+            query.order_by_asc(import_rows::Column::Seq).limit(CHUNK).into_tuple().all(conn).await?;
         let Some((last, _)) = chunk.last() else { break };
         after = *last;
         let n = chunk.len();
-        out.extend(chunk.into_iter().filter_map(|(_, data)| serde_json::from_str(&data).ok()));
+        for (_, data) in chunk {
+            out.push(serde_json::from_str(&data).map_err(|e| StoreError::Db(sea_orm::DbErr::Json(e.to_string())))?);
+        }
         if (n as u64) < CHUNK {
             break;
         }
@@ -479,33 +491,7 @@ pub struct CommitRow {
 
 /// The rows a commit writes (`update` and `create`), in file order, read in chunks.
 async fn rows_to_commit<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<CommitRow>> {
-    const CHUNK: u64 = 5_000;
-    let mut out = Vec::new();
-    let mut after = -1;
-    loop {
-        let chunk: Vec<(i32, String)> = import_rows::Entity::find()
-            .select_only()
-            .column(import_rows::Column::Seq)
-            .column(import_rows::Column::Data)
-            .filter(import_rows::Column::ImportId.eq(id))
-            .filter(import_rows::Column::Action.is_in([RowAction::Update.as_str(), RowAction::Create.as_str()]))
-            .filter(import_rows::Column::Seq.gt(after))
-            .order_by_asc(import_rows::Column::Seq)
-            .limit(CHUNK)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        let Some((last, _)) = chunk.last() else { break };
-        after = *last;
-        let n = chunk.len();
-        for (_, data) in chunk {
-            out.push(serde_json::from_str(&data).map_err(|e| StoreError::Db(sea_orm::DbErr::Json(e.to_string())))?);
-        }
-        if (n as u64) < CHUNK {
-            break;
-        }
-    }
-    Ok(out)
+    read_rows(conn, id, Some(&[RowAction::Update, RowAction::Create])).await
 }
 
 /// A page of planned rows (1-based `page`), optionally of one action, with how many match.
