@@ -1,7 +1,7 @@
 // The typed API client (openapi-fetch on the generated `paths`), with the bearer token added to
 // every call and a 401 ending the session. `unwrap` turns a failed call into an ApiProblem.
-// `rawRequest` and `download` serve endpoints that are not (yet) in the OpenAPI document and
-// binary answers; they share the same token and error handling.
+// `rawRequest` (multipart uploads) and `download` (binary answers) go around the generated client
+// and share the same token and error handling.
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
 import { currentToken, expireSession } from '../auth/session';
@@ -87,9 +87,8 @@ async function send(method: string, path: string, init: { query?: Query; json?: 
 }
 
 /**
- * A JSON call to an endpoint the generated client does not know yet. `T` is the provisional
- * contract declared next to the caller (src/features/*); replace the call with `api` once the
- * endpoint is in openapi/openapi.json.
+ * A call the generated client cannot make as such (a multipart upload), answered with JSON of
+ * the generated type `T`. Everything else goes through `api`, which checks paths and parameters.
  */
 export async function rawRequest<T>(
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',

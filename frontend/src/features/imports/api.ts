@@ -1,7 +1,12 @@
-import { download, rawRequest } from '../../api/client';
+import { api, download, rawRequest, unwrap } from '../../api/client';
 import type { ImportPreview, ImportRowAction } from './contract';
 
-/** Uploads a filled template (multipart `file`) and returns the preview; nothing is written yet. */
+const path = (id: string) => ({ params: { path: { id } } });
+
+/**
+ * Uploads a filled template (multipart `file`) and returns the preview; nothing is written yet.
+ * Sent raw: the generated client would serialise the FormData body as JSON.
+ */
 export function uploadImport(
   file: File,
   scope: { classId?: number; schoolId?: number; population?: 'student' | 'staff' },
@@ -11,10 +16,11 @@ export function uploadImport(
   return rawRequest<ImportPreview>('POST', '/api/v1/imports', { query: scope, body });
 }
 
+export const listImports = () => unwrap(api.GET('/api/v1/imports'));
 export const getImport = (id: string, rows: { page?: number; pageSize?: number; action?: ImportRowAction } = {}) =>
-  rawRequest<ImportPreview>('GET', `/api/v1/imports/${id}`, { query: rows });
-export const commitImport = (id: string) => rawRequest<ImportPreview>('POST', `/api/v1/imports/${id}/commit`);
-export const undoImport = (id: string) => rawRequest<ImportPreview>('POST', `/api/v1/imports/${id}/undo`);
-export const discardImport = (id: string) => rawRequest<void>('DELETE', `/api/v1/imports/${id}`);
+  unwrap(api.GET('/api/v1/imports/{id}', { params: { path: { id }, query: rows } }));
+export const commitImport = (id: string) => unwrap(api.POST('/api/v1/imports/{id}/commit', path(id)));
+export const undoImport = (id: string) => unwrap(api.POST('/api/v1/imports/{id}/undo', path(id)));
+export const discardImport = (id: string) => unwrap(api.DELETE('/api/v1/imports/{id}', path(id)));
 export const downloadImportReport = (id: string) =>
   download(`/api/v1/imports/${id}/report.xlsx`, undefined, `loi-nhap-du-lieu-${id}.xlsx`);

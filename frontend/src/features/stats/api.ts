@@ -1,14 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { download, rawRequest } from '../../api/client';
+import { api, download, unwrap } from '../../api/client';
 import { hasFeature } from '../../api/capabilities';
-import type { Laggards, Population, Progress, Reasons, Timeline } from './contract';
+import type { Population } from './contract';
 
 type Scope = { unitId: number; population: Population };
 
 export function useProgress(scope: Scope) {
   return useQuery({
     queryKey: ['stats', 'progress', scope],
-    queryFn: () => rawRequest<Progress>('GET', '/api/v1/stats/progress', { query: scope }),
+    queryFn: () => unwrap(api.GET('/api/v1/stats/progress', { params: { query: scope } })),
     enabled: hasFeature('statsProgress'),
   });
 }
@@ -16,7 +16,7 @@ export function useProgress(scope: Scope) {
 export function useTimeline(scope: Scope) {
   return useQuery({
     queryKey: ['stats', 'timeline', scope],
-    queryFn: () => rawRequest<Timeline>('GET', '/api/v1/stats/timeline', { query: scope }),
+    queryFn: () => unwrap(api.GET('/api/v1/stats/timeline', { params: { query: scope } })),
     enabled: hasFeature('statsTimeline'),
   });
 }
@@ -24,7 +24,7 @@ export function useTimeline(scope: Scope) {
 export function useReasons(scope: Scope) {
   return useQuery({
     queryKey: ['stats', 'reasons', scope],
-    queryFn: () => rawRequest<Reasons>('GET', '/api/v1/stats/reasons', { query: scope }),
+    queryFn: () => unwrap(api.GET('/api/v1/stats/reasons', { params: { query: scope } })),
     enabled: hasFeature('statsReasons'),
   });
 }
@@ -32,10 +32,9 @@ export function useReasons(scope: Scope) {
 export function useLaggards(scope: Scope, limit = 10) {
   return useQuery({
     queryKey: ['stats', 'laggards', scope, limit],
-    queryFn: () => rawRequest<Laggards>('GET', '/api/v1/stats/laggards', { query: { ...scope, limit } }),
+    queryFn: () => unwrap(api.GET('/api/v1/stats/laggards', { params: { query: { ...scope, limit } } })),
     enabled: hasFeature('statsLaggards'),
   });
 }
-
 export const downloadStatsReport = (scope: Scope) =>
   download('/api/v1/stats/report.xlsx', scope, `bao-cao-tien-do-${scope.unitId}.xlsx`);

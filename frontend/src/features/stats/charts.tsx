@@ -1,4 +1,5 @@
 // The dashboard's charts; loaded lazily so ECharts stays out of the first page load.
+import { useMemo } from 'react';
 import { formatDate, formatShare } from '../../text/format';
 import type { ProgressChild, Timeline } from './contract';
 import { EChart } from './EChart';
@@ -8,16 +9,7 @@ const SHARE_COLORS = ['#1677ff', '#52c41a', '#13c2c2', '#722ed1'];
 
 /** One group of four bars (đủ/đúng/sạch/sống) per child unit. */
 export default function SharesChart({ items, onPick }: { items: ProgressChild[]; onPick?: (child: ProgressChild) => void }) {
-  const keys = Object.keys(SHARE_NAMES) as (keyof typeof SHARE_NAMES)[];
-  const option = {
-    color: SHARE_COLORS,
-    tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatShare(v) },
-    legend: { top: 0 },
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: items.map((c) => c.unit.name), axisLabel: { interval: 0, rotate: items.length > 8 ? 30 : 0, width: 120, overflow: 'truncate' } },
-    yAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => formatShare(v) } },
-    series: keys.map((k) => ({ name: SHARE_NAMES[k], type: 'bar', data: items.map((c) => c.counters.shares[k]) })),
-  };
+  const option = useMemo(() => sharesOption(items), [items]);
   return (
     <EChart
       option={option}
@@ -27,8 +19,26 @@ export default function SharesChart({ items, onPick }: { items: ProgressChild[];
   );
 }
 
+function sharesOption(items: ProgressChild[]) {
+  const keys = Object.keys(SHARE_NAMES) as (keyof typeof SHARE_NAMES)[];
+  return {
+    color: SHARE_COLORS,
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatShare(v) },
+    legend: { top: 0 },
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: items.map((c) => c.unit.name), axisLabel: { interval: 0, rotate: items.length > 8 ? 30 : 0, width: 120, overflow: 'truncate' } },
+    yAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => formatShare(v) } },
+    series: keys.map((k) => ({ name: SHARE_NAMES[k], type: 'bar', data: items.map((c) => c.counters.shares[k]) })),
+  };
+}
+
 /** Records with an ID number and verified, day by day, with the deadline and the projected finish. */
 export function TimelineChart({ timeline }: { timeline: Timeline }) {
+  const option = useMemo(() => timelineOption(timeline), [timeline]);
+  return <EChart option={option} style={{ height: 300 }} />;
+}
+
+function timelineOption(timeline: Timeline) {
   const dates = timeline.points.map((p) => formatDate(p.date));
   const marks = [
     timeline.deadline && { name: 'Hạn chót', xAxis: formatDate(timeline.deadline), lineStyle: { color: '#ff4d4f' } },
@@ -52,5 +62,5 @@ export function TimelineChart({ timeline }: { timeline: Timeline }) {
       },
     ],
   };
-  return <EChart option={option} style={{ height: 300 }} />;
+  return option;
 }

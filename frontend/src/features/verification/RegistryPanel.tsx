@@ -28,7 +28,8 @@ function Comparison({ person }: { person: Person }) {
     fullName: person.normalized.fullName ?? person.fullName,
     dateOfBirth: person.dateOfBirth,
     gender: person.normalized.gender ?? person.gender,
-    residence: person.residenceText ?? null,
+    residence:
+      [person.residence.commune, person.residence.district, person.residence.province].filter(Boolean).join(', ') || person.residenceText,
   };
   const theirs: Record<string, string | null | undefined> = {
     fullName: registry?.fullName,

@@ -1,31 +1,41 @@
 // Calls of the verification endpoints (issue 5). Each caller checks `hasFeature(...)` first.
-import { download, rawRequest } from '../../api/client';
+import { api, download, unwrap } from '../../api/client';
 import type { PersonKind } from '../../api/types';
-import type { AcceptedValues, JobScope, VerificationHistory, VerificationJob, VerificationJobList } from './contract';
+import type { JobScope } from './contract';
 
-const base = (kind: PersonKind) => (kind === 'student' ? '/api/v1/students' : '/api/v1/staff');
+const path = (id: number) => ({ params: { path: { id } } });
 
 export const listVerificationJobs = () =>
-  rawRequest<VerificationJobList>('GET', '/api/v1/verification-jobs', { query: { pageSize: 50 } });
+  unwrap(api.GET('/api/v1/verification-jobs', { params: { query: { pageSize: 50 } } }));
 
-export const getVerificationJob = (id: number) => rawRequest<VerificationJob>('GET', `/api/v1/verification-jobs/${id}`);
+export const getVerificationJob = (id: number) => unwrap(api.GET('/api/v1/verification-jobs/{id}', path(id)));
 
-export const startVerificationJob = (scope: JobScope) =>
-  rawRequest<VerificationJob>('POST', '/api/v1/verification-jobs', { json: scope });
+export const startVerificationJob = (scope: JobScope) => unwrap(api.POST('/api/v1/verification-jobs', { body: scope }));
 
-export const cancelVerificationJob = (id: number) =>
-  rawRequest<VerificationJob>('POST', `/api/v1/verification-jobs/${id}/cancel`);
+export const cancelVerificationJob = (id: number) => unwrap(api.POST('/api/v1/verification-jobs/{id}/cancel', path(id)));
 
 export const verificationHistory = (kind: PersonKind, id: number) =>
-  rawRequest<VerificationHistory>('GET', `${base(kind)}/${id}/verifications`);
+  unwrap(
+    kind === 'student'
+      ? api.GET('/api/v1/students/{id}/verifications', path(id))
+      : api.GET('/api/v1/staff/{id}/verifications', path(id)),
+  );
 
 /** Copies the registry's values into the record (audited, source `registry`) and sends it again. */
 export const acceptRegistryValues = (kind: PersonKind, id: number) =>
-  rawRequest<AcceptedValues>('POST', `${base(kind)}/${id}/accept-registry-values`);
+  unwrap(
+    kind === 'student'
+      ? api.POST('/api/v1/students/{id}/accept-registry-values', path(id))
+      : api.POST('/api/v1/staff/{id}/accept-registry-values', path(id)),
+  );
 
 /** Marks a record as waiting for the parent's ID-number notice. */
 export const markAwaitingEvidence = (kind: PersonKind, id: number) =>
-  rawRequest<unknown>('POST', `${base(kind)}/${id}/awaiting-evidence`);
+  unwrap(
+    kind === 'student'
+      ? api.POST('/api/v1/students/{id}/awaiting-evidence', path(id))
+      : api.POST('/api/v1/staff/{id}/awaiting-evidence', path(id)),
+  );
 
 /** The printable evidence slips of a class (an HTML page), saved as a file to print. */
 export const downloadEvidenceSlips = (classId: number) =>

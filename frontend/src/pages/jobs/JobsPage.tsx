@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { hasFeature } from '../../api/capabilities';
 import { useClasses } from '../../api/queries';
 import { useSession } from '../../auth/AuthContext';
-import { rawRequest } from '../../api/client';
+import { listImports } from '../../features/imports/api';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
 import { FeatureUnavailable } from '../../components/FeatureUnavailable';
@@ -145,7 +145,7 @@ const IMPORT_STATUS: Record<ImportStatus, { label: string; color: string }> = {
 function Imports() {
   const imports = useQuery({
     queryKey: ['imports'],
-    queryFn: () => rawRequest<{ items: ImportPreview[] }>('GET', '/api/v1/imports'),
+    queryFn: listImports,
     refetchInterval: (q) => (q.state.data?.items.some((i) => i.status === 'processing') ? POLL_MS : false),
   });
   if (imports.isError) return <ErrorResult error={imports.error} onRetry={() => void imports.refetch()} />;
