@@ -1231,7 +1231,7 @@ export interface components {
             /** Format: int64 */
             unitId: number;
         };
-        /** @description The latest imports, newest first, without their rows. */
+        /** @description The latest imports, newest first, without their rows (`page`, `pageSize`, `rowsMatching` are 0). */
         ImportList: {
             items: components["schemas"]["Import"][];
         };
