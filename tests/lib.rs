@@ -1,11 +1,23 @@
 //! Test harness: `spawn_app()` starts the real application on port 0 against a fresh database
 //! (a SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set, dropped when
 //! the test ends) with a small unit tree, classes and accounts.
+//!
+//! The application's clock is pinned (see [`pinned_instant`]): tests never read the real clock,
+//! so dates come out the same whenever the suite runs. `TEST_CLOCK=2026-12-05T16:59:59Z` pins
+//! another instant (e.g. either side of midnight in Vietnam, 17:00 UTC). Background work is
+//! awaited on the workers' drain hook ([`TestApp::wait_for_worker`]), never with sleeps.
+//!
+//! The integration tests are one binary, `tests/tests/it/main.rs`: a new test file is a module
+//! there (`tests/tests/it/<area>.rs` plus `mod <area>;` in `main.rs`).
 
 use std::sync::Once;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
 
 use dinhdanh::config::{Secret, Settings};
 use dinhdanh::domain::access::Role;
+use dinhdanh::domain::clock::{Clock, date_in_vietnam};
 use dinhdanh::domain::org::{SchoolLevel, UnitKind};
 use dinhdanh::startup::Application;
 use dinhdanh::store::{Store, classes, units, users};
@@ -103,6 +115,24 @@ pub struct TestApp {
     pub fixtures: Fixtures,
     pub settings: Settings,
     pub db: TestDb,
+    /// The application's clock (pinned; a test may move it).
+    pub clock: Clock,
+    /// The workers' drain hook.
+    pub worker_events: dinhdanh::jobs::events::WorkerEvents,
+}
+
+/// The instant every test app's clock is pinned to: `TEST_CLOCK` (RFC 3339) when set, else
+/// 2026-12-07 12:00 in Vietnam.
+pub fn pinned_instant() -> DateTime<Utc> {
+    match std::env::var("TEST_CLOCK") {
+        Ok(s) if !s.trim().is_empty() => s.trim().parse().expect("TEST_CLOCK is an RFC 3339 instant"),
+        _ => "2026-12-07T05:00:00Z".parse().expect("instant"),
+    }
+}
+
+/// Today in Vietnam by the pinned clock.
+pub fn today() -> NaiveDate {
+    date_in_vietnam(pinned_instant())
 }
 
 static INIT: Once = Once::new();
@@ -117,9 +147,10 @@ pub fn init_process() {
     });
 }
 
-/// Test settings on a given database: port 0, one worker, a fixed secret.
+/// Test settings on a given database: port 0, one worker, a fixed secret, a pinned clock.
 pub fn test_settings(database_url: &str) -> Settings {
     Settings {
+        clock: Clock::pinned(pinned_instant()),
         bind: "127.0.0.1:0".to_owned(),
         database_url: database_url.to_owned(),
         database_max_connections: 4,
@@ -150,6 +181,7 @@ pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> Tes
     let app = Application::build(settings.clone()).await.expect("build app");
     let port = app.port();
     let store = app.state.store.clone();
+    let worker_events = app.state.worker_events.clone();
     let fixtures = seed_fixtures(&store, &settings).await.expect("fixtures");
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -157,14 +189,16 @@ pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> Tes
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
         store,
         fixtures,
+        clock: settings.clock.clone(),
         settings,
         db,
+        worker_events,
     }
 }
 
 async fn seed_fixtures(store: &Store, settings: &Settings) -> anyhow::Result<Fixtures> {
     let db = &store.db;
-    let year = settings.current_school_year(dinhdanh::domain::clock::today());
+    let year = settings.school_year_now();
     let unit =
         |parent: Option<i64>, kind: UnitKind, code: &str, name: &str, level: Option<SchoolLevel>| units::NewUnit {
             parent_id: parent,
@@ -357,21 +391,44 @@ impl TestApp {
         use dinhdanh::domain::org::VerificationStatus;
         use dinhdanh::store::audit::{AuditCtx, Source};
         let status = VerificationStatus::parse(status).expect("known status");
-        let ctx = AuditCtx::system(Source::Registry, None);
-        dinhdanh::store::counters::write_status(
-            &self.store.db,
-            &ctx,
-            person_id,
-            status,
-            mismatch_fields,
-            at.unwrap_or_else(chrono::Utc::now),
-        )
-        .await
-        .expect("write status");
+        let at = at.unwrap_or_else(|| self.clock.now());
+        let ctx = AuditCtx::system(Source::Registry, None, at);
+        dinhdanh::store::counters::write_status(&self.store.db, &ctx, person_id, status, mismatch_fields, at)
+            .await
+            .expect("write status");
     }
 
-    /// [`TestApp::set_status_at`] now.
+    /// [`TestApp::set_status_at`] at the clock's now.
     pub async fn set_status(&self, person_id: i64, status: &str, mismatch_fields: &[&str]) {
         self.set_status_at(person_id, status, mismatch_fields, None).await;
+    }
+}
+
+impl TestApp {
+    /// Today in Vietnam by the application's clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// Waits until `check` answers `Some`, re-checking each time a background worker signals a
+    /// change (the drain hook), never on a timer. Fails after 60 s without an answer.
+    pub async fn wait_for_worker<T, F, Fut>(&self, what: &str, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let mut events = self.worker_events.subscribe();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            events.borrow_and_update();
+            if let Some(found) = check().await {
+                return found;
+            }
+            match tokio::time::timeout_at(deadline, events.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => panic!("the workers stopped while waiting for {what}"),
+                Err(_) => panic!("no worker event brought {what} within 60 s"),
+            }
+        }
     }
 }

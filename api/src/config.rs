@@ -77,6 +77,9 @@ pub struct Settings {
     pub registry_sim: RegistrySimSettings,
     /// Spreadsheet imports (`[import]`).
     pub import: ImportSettings,
+    /// The clock the application reads (not a setting: the system clock, pinned by tests).
+    #[serde(skip)]
+    pub clock: crate::domain::clock::Clock,
 }
 
 /// Spreadsheet import limits (`[import]` in the file, `APP_IMPORT__<KEY>` in the environment).
@@ -274,6 +277,7 @@ impl Default for Settings {
             registry: RegistrySettings::default(),
             registry_sim: RegistrySimSettings::default(),
             import: ImportSettings::default(),
+            clock: crate::domain::clock::Clock::system(),
         }
     }
 }
@@ -367,6 +371,11 @@ impl Settings {
     /// The current school year: the configured one, else the one `today` falls in.
     pub fn current_school_year(&self, today: chrono::NaiveDate) -> String {
         self.school_year.clone().unwrap_or_else(|| school_year_of(today))
+    }
+
+    /// The current school year by the application's clock.
+    pub fn school_year_now(&self) -> String {
+        self.current_school_year(self.clock.today())
     }
 
     /// True when the database URL names PostgreSQL.

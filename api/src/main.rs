@@ -166,14 +166,14 @@ async fn main() -> anyhow::Result<()> {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
             let store = dinhdanh::store::Store::new(db);
-            let report = dinhdanh::demo::seed(&store, students, seed).await?;
+            let report = dinhdanh::demo::seed(&store, students, seed, &settings.clock).await?;
             println!("{report}");
         }
         Command::Revalidate => {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
             let started = std::time::Instant::now();
-            let report = dinhdanh::store::people::revalidate_all(&db, |done, total| {
+            let report = dinhdanh::store::people::revalidate_all(&db, settings.clock.now(), |done, total| {
                 eprint!("\r  {done}/{total} records checked");
             })
             .await?;

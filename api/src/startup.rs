@@ -27,7 +27,16 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, seeds demo data into an empty database in demo
     /// mode, and binds the listener.
-    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Application::build_with_events(settings, crate::jobs::events::WorkerEvents::default()).await
+    }
+
+    /// [`Application::build`] with the workers signalling on a given drain hook (instances that
+    /// share one are watched as one, as tests of two instances on one database do).
+    pub async fn build_with_events(
+        mut settings: Settings,
+        worker_events: crate::jobs::events::WorkerEvents,
+    ) -> anyhow::Result<Application> {
         let secret = match (&settings.jwt_secret, settings.demo) {
             (Some(secret), _) => secret.clone(),
             (None, true) => crate::auth::token::random_secret(),
@@ -57,12 +66,13 @@ impl Application {
             tracing::info!(url = %sim.url, "registry simulator started");
             registry_sim = Some(sim);
         }
-        crate::jobs::spawn_verification_worker(store.clone(), &settings.registry)?;
+        let worker_env = crate::jobs::WorkerEnv { clock: settings.clock.clone(), events: worker_events.clone() };
+        crate::jobs::spawn_verification_worker(store.clone(), &settings.registry, worker_env)?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let keys = web::Data::new(TokenKeys::new(&secret, settings.jwt_ttl_minutes)?);
-        let state = web::Data::new(AppState::new(store, settings.clone()));
+        let state = web::Data::new(AppState::new(store, settings.clone(), worker_events));
         let openapi = crate::routes::openapi();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {

@@ -66,7 +66,7 @@ async fn run(rows: usize) {
     })
     .await;
     let f = app.fixtures;
-    let year = app.settings.current_school_year(dinhdanh::domain::clock::today());
+    let year = app.settings.school_year_now();
     let start_year: i32 = year[..4].parse().expect("year");
     // 32 classes in school A1 (6A and 6B exist)
     let mut class_names = vec![("6A".to_owned(), 6), ("6B".to_owned(), 6)];

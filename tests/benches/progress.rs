@@ -13,7 +13,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{Days, Utc};
+use chrono::Days;
 use dinhdanh::domain::org::{SchoolLevel, UnitKind};
 use dinhdanh::store::counters::{self};
 use dinhdanh::store::stats::{SnapshotMode, take_snapshot};
@@ -67,7 +67,7 @@ struct Tree {
 async fn build_tree(app: &TestApp, districts: usize, schools_per_district: usize, classes_per_school: usize) -> Tree {
     let db = &app.store.db;
     let f = app.fixtures;
-    let year = app.settings.current_school_year(dinhdanh::domain::clock::today());
+    let year = app.settings.school_year_now();
     let mut district_ids = vec![f.district_a, f.district_b];
     for d in 2..districts {
         let u = units::create(
@@ -155,7 +155,7 @@ async fn seed_students(app: &TestApp, tree: &Tree, count: usize) -> f64 {
     let classes: Vec<(i64, i64)> =
         tree.schools.iter().flat_map(|(school, cs)| cs.iter().map(move |c| (*school, *c))).collect();
     let mut rng = Rng(0x0B1E_2026);
-    let now = Utc::now();
+    let now = app.clock.now();
     let earlier = now - chrono::Duration::days(30);
     let row_marks = format!("({})", vec!["?"; PEOPLE_COLUMN_COUNT].join(", "));
     let statuses = ["verified", "mismatched", "not_found", "queued", "awaiting_evidence", "error", "not_sent"];
@@ -340,7 +340,7 @@ async fn main() {
         started.elapsed().as_secs_f64(),
         drift.len()
     );
-    let today = dinhdanh::domain::clock::today();
+    let today = app.today();
     let year = app.settings.current_school_year(today);
     let started = Instant::now();
     for n in (0..14u64).rev() {

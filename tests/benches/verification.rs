@@ -47,7 +47,7 @@ async fn main() {
     let conn = dinhdanh::db::connect(&settings).await.expect("connect");
     dinhdanh::db::migrate(&conn).await.expect("migrate");
     let store = dinhdanh::store::Store::new(conn.clone());
-    dinhdanh::demo::seed(&store, records, 2025).await.expect("seed");
+    dinhdanh::demo::seed(&store, records, 2025, &dinhdanh::domain::clock::Clock::system()).await.expect("seed");
     println!("  seed the demo population and truth          {:>8.1} s", started.elapsed().as_secs_f64());
 
     let sim = dinhdanh::registry::sim::spawn(
@@ -85,9 +85,14 @@ async fn main() {
         unit_path: department.path.clone(),
     };
     let started = Instant::now();
-    let job = verification::create_job(&conn, &caller, &AuditCtx::manual(&caller, None), JobScope::default())
-        .await
-        .expect("job");
+    let job = verification::create_job(
+        &conn,
+        &caller,
+        &AuditCtx::manual(&caller, None, chrono::Utc::now()),
+        JobScope::default(),
+    )
+    .await
+    .expect("job");
     println!(
         "  create the job ({} records, {} to send)     {:>8.1} s",
         job.job.total,

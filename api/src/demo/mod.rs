@@ -15,6 +15,7 @@ use sea_orm::TransactionTrait;
 
 use crate::config::Settings;
 use crate::domain::access::{Caller, Role};
+use crate::domain::clock::Clock;
 use crate::domain::org::{Position, UnitKind};
 use crate::rules::PersonKind;
 use crate::stats::Population;
@@ -97,7 +98,7 @@ pub async fn seed_if_empty(store: &Store, settings: &Settings) -> anyhow::Result
         students = settings.demo_students,
         "empty database: seeding the demo data (takes a little while the first time)"
     );
-    let report = seed(store, settings.demo_students, DEFAULT_SEED).await?;
+    let report = seed(store, settings.demo_students, DEFAULT_SEED, &settings.clock).await?;
     tracing::info!("{report}");
     Ok(())
 }
@@ -119,7 +120,7 @@ fn new_unit(parent: Option<i64>, kind: UnitKind, u: &PlannedUnit) -> units::NewU
 }
 
 /// Seeds the demo data into an empty database; returns what it created.
-pub async fn seed(store: &Store, students: u32, seed: u64) -> anyhow::Result<SeedReport> {
+pub async fn seed(store: &Store, students: u32, seed: u64, clock: &Clock) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
     let db = &store.db;
     if !units::is_empty(db).await? {
@@ -127,12 +128,13 @@ pub async fn seed(store: &Store, students: u32, seed: u64) -> anyhow::Result<See
             "the database already holds data: seed-demo only fills an empty database (for SQLite, delete var/ to start over)"
         );
     }
-    let year = Settings::default().current_school_year(crate::domain::clock::today());
+    let today = clock.today();
+    let year = Settings::default().current_school_year(today);
     let year_start: i32 = year.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
     let plan = generate::plan(students, seed, year_start);
     let mut report =
         SeedReport { districts: plan.districts.len(), schools: plan.schools.len(), ..SeedReport::default() };
-    let ctx = AuditCtx::system(Source::Seed, Some(format!("seed-demo:{seed}")));
+    let ctx = AuditCtx::system(Source::Seed, Some(format!("seed-demo:{seed}")), clock.now());
     let names = names::NameSampler::default();
     let mut ids = generate::Registry::default();
     let mut next_id = people::next_id(db).await?;
@@ -206,7 +208,6 @@ pub async fn seed(store: &Store, students: u32, seed: u64) -> anyhow::Result<See
     people::sync_duplicates(&txn, &duplicated).await?;
     people::reset_id_sequence(&txn).await?;
     counters::rebuild(&txn).await?;
-    let today = crate::domain::clock::today();
     let department_caller = Caller {
         user_id: 0,
         username: "seed-demo".to_owned(),
@@ -279,7 +280,7 @@ async fn insert_students<C: sea_orm::ConnectionTrait>(
         }
         let (class_id, grade) = class_rows[class_index];
         let identity = identity(p.entered);
-        let outcome = people::evaluate(&identity, PersonKind::Student, Some(grade), None);
+        let outcome = people::evaluate(&identity, PersonKind::Student, Some(grade), None, ctx.today());
         rows.push(BulkPerson {
             id: *next_id,
             kind: PersonKind::Student,
@@ -315,7 +316,7 @@ async fn insert_people<C: sea_orm::ConnectionTrait>(
         }
         let position = p.position.unwrap_or(Position::Teacher);
         let identity = identity(p.entered);
-        let outcome = people::evaluate(&identity, PersonKind::Staff, None, Some(position.as_str()));
+        let outcome = people::evaluate(&identity, PersonKind::Staff, None, Some(position.as_str()), ctx.today());
         rows.push(BulkPerson {
             id: *next_id,
             kind: PersonKind::Staff,

@@ -2,7 +2,7 @@
 
 pub mod access;
 pub mod admin_units;
-/// Today's date in Vietnam.
+/// Today's date in Vietnam, and the application's clock.
 pub mod clock;
 /// Dates of birth.
 pub mod date;

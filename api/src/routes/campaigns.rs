@@ -50,9 +50,9 @@ pub async fn create_campaign(
     require_role(&caller, &[Role::Department, Role::Admin])?;
     let body = body.into_inner();
     let new = NewCampaign { name: body.name, population: body.population, start: body.start, deadline: body.deadline };
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req));
+    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
     let row = campaigns::create(&state.store.db, &caller, &ctx, new).await?;
-    let view = row.view(crate::domain::clock::today());
+    let view = row.view(state.settings.clock.today());
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/campaigns/{}", view.id))).json(view))
 }
 
@@ -64,7 +64,7 @@ pub async fn create_campaign(
 ))]
 #[get("/campaigns")]
 pub async fn list_campaigns(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<CampaignList>> {
-    let today = crate::domain::clock::today();
+    let today = state.settings.clock.today();
     let rows = campaigns::list_visible(&state.store.db, &caller).await?;
     Ok(web::Json(CampaignList { items: rows.iter().map(|r| r.view(today)).collect() }))
 }
@@ -81,5 +81,5 @@ pub async fn get_campaign(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Campaign>> {
     let row = campaigns::get_visible(&state.store.db, &caller, id.into_inner()).await?;
-    Ok(web::Json(row.view(crate::domain::clock::today())))
+    Ok(web::Json(row.view(state.settings.clock.today())))
 }

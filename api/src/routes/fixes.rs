@@ -8,6 +8,7 @@ use crate::domain::access::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::rules::{Code, PersonKind};
 use crate::state::AppState;
+use crate::store::audit::AuditCtx;
 use crate::store::entities::fix_batches;
 use crate::store::fixes::{self, FixScope};
 
@@ -96,7 +97,13 @@ pub async fn apply_fixes(
         person_ids: body.person_ids.clone(),
         finding_code,
     };
-    let batch = fixes::apply(&state.store.db, &caller, super::request_id(&req), scope).await?;
+    let batch = fixes::apply(
+        &state.store.db,
+        &caller,
+        &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
+        scope,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(FixBatch::from(batch)))
 }
 
@@ -128,5 +135,14 @@ pub async fn undo_fixes(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<FixBatch>> {
-    Ok(web::Json(fixes::undo(&state.store.db, &caller, super::request_id(&req), &id).await?.into()))
+    Ok(web::Json(
+        fixes::undo(
+            &state.store.db,
+            &caller,
+            &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
+            &id,
+        )
+        .await?
+        .into(),
+    ))
 }

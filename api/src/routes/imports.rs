@@ -371,8 +371,16 @@ pub async fn create_import(
         unit_id: query.school_id,
         commit: query.commit.unwrap_or(false),
     };
-    let record =
-        imports::start(&state.store.db, settings, &caller, super::request_id(&req), filename, bytes, opts).await?;
+    let record = imports::start(
+        &state.store.db,
+        settings,
+        &state.worker_env(),
+        &caller,
+        super::request_id(&req),
+        imports::Upload { filename, bytes },
+        opts,
+    )
+    .await?;
     answer(&state, &record, true).await
 }
 
@@ -441,7 +449,7 @@ pub async fn commit_import(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let record = imports::commit(&state.store.db, &caller, super::request_id(&req), &id).await?;
+    let record = imports::commit(&state.store.db, &state.settings.clock, &caller, super::request_id(&req), &id).await?;
     answer(&state, &record, false).await
 }
 
@@ -460,7 +468,7 @@ pub async fn undo_import(
     caller: Caller,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let record = imports::undo(&state.store.db, &caller, super::request_id(&req), &id).await?;
+    let record = imports::undo(&state.store.db, &state.settings.clock, &caller, super::request_id(&req), &id).await?;
     answer(&state, &record, false).await
 }
 
@@ -521,7 +529,7 @@ pub async fn import_report(
     .map_err(ApiError::internal)?;
     audit::record(
         &state.store.db,
-        &AuditCtx::manual(&caller, super::request_id(&req)),
+        &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
         vec![Event {
             action: "export",
             entity: "import_report",

@@ -422,8 +422,12 @@ pub async fn get(state: &AppState, req: &HttpRequest, caller: &Caller, kind: Per
     let row = people::get(&state.store.db, caller, kind, id).await?;
     let can_edit = people::can_write(caller, &row);
     if can_edit && row.person.personal_id.is_some() {
-        people::audit_full_id_view(&state.store.db, &AuditCtx::manual(caller, super::request_id(req)), row.person.id)
-            .await?;
+        people::audit_full_id_view(
+            &state.store.db,
+            &AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now()),
+            row.person.id,
+        )
+        .await?;
     }
     Ok(Person::from_row(row, can_edit, can_edit))
 }
@@ -452,7 +456,7 @@ pub async fn create(
         sector_code: body.sector_code.clone(),
         identity: body.identity(),
     };
-    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
     let row = people::create(&state.store.db, caller, &ctx, new).await?;
     let location =
         format!("/api/v1/{}/{}", if kind == PersonKind::Staff { "staff" } else { "students" }, row.person.id);
@@ -473,7 +477,7 @@ pub async fn update(
     if kind == PersonKind::Student && patch.position.is_some() {
         return Err(ApiError::field("/position", "not_allowed", "Học sinh không có chức vụ."));
     }
-    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
     let row = people::update(&state.store.db, caller, &ctx, kind, id, patch.changes()).await?;
     Ok(Person::from_row(row, true, true))
 }
@@ -485,7 +489,7 @@ pub async fn delete(
     kind: PersonKind,
     id: i64,
 ) -> ApiResult<HttpResponse> {
-    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
     people::delete(&state.store.db, caller, &ctx, kind, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -78,7 +78,7 @@ pub struct LaggardsQuery {
 }
 
 fn ctx(state: &AppState) -> StatsCtx {
-    let today = crate::domain::clock::today();
+    let today = state.settings.clock.today();
     StatsCtx {
         today,
         school_year: state.settings.current_school_year(today),
@@ -220,10 +220,11 @@ pub async fn get_report(
         &ctx,
     )
     .await?;
-    let bytes = report::write(&progress, &reasons, &laggards, chrono::Utc::now()).map_err(ApiError::internal)?;
+    let bytes =
+        report::write(&progress, &reasons, &laggards, state.settings.clock.now()).map_err(ApiError::internal)?;
     audit::record(
         db,
-        &AuditCtx::manual(&caller, super::request_id(&req)),
+        &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
         vec![Event {
             action: "export",
             entity: "stats_report",

@@ -62,7 +62,7 @@ async fn send(
         unit_id: unit.id,
         unit_name: unit.name.clone(),
         scope: scope.clone(),
-        exported_at: chrono::Utc::now(),
+        exported_at: state.settings.clock.now(),
         sheets,
         lists: templates::dropdown_lists(&unit),
         blank_rows: 200,
@@ -71,7 +71,7 @@ async fn send(
         web::block(move || template::write(&t)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
     audit::record(
         &state.store.db,
-        &AuditCtx::manual(caller, super::request_id(req)),
+        &AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now()),
         vec![Event {
             action: "export",
             entity: "template",

@@ -9,6 +9,7 @@ use crate::domain::access::Caller;
 use crate::domain::gender::NumericGender;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::rules::{self, Outcome, PersonKind, RecordInput, RuleContext};
+use crate::state::AppState;
 
 /// Most records one call may check.
 pub const MAX_RECORDS: usize = 1_000;
@@ -46,6 +47,7 @@ pub struct ValidateResponse {
 #[post("/validate")]
 pub async fn validate_records(
     _caller: Caller,
+    state: web::Data<AppState>,
     body: web::Json<ValidateRequest>,
 ) -> ApiResult<web::Json<ValidateResponse>> {
     if body.records.len() > MAX_RECORDS {
@@ -55,7 +57,7 @@ pub async fn validate_records(
             format!("Mỗi lần kiểm tra tối đa {MAX_RECORDS} bản ghi; hãy chia nhỏ danh sách."),
         ));
     }
-    let today = crate::domain::clock::today();
+    let today = state.settings.clock.today();
     let mut ctx = RuleContext::new(today, PersonKind::Student);
     ctx.numeric_gender = body.numeric_gender;
     ctx.month_first_dates = body.month_first_dates;

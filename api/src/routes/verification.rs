@@ -150,7 +150,7 @@ pub async fn start_verification_job(
     caller: Caller,
     body: web::Json<JobScope>,
 ) -> ApiResult<HttpResponse> {
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req));
+    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
     let view = v::create_job(&state.store.db, &caller, &ctx, body.into_inner()).await?;
     let job = job_with_skipped(&state, view).await?;
     Ok(HttpResponse::Accepted()
@@ -205,7 +205,7 @@ pub async fn cancel_verification_job(
     caller: Caller,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<VerificationJob>> {
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req));
+    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
     let view = v::cancel_job(&state.store.db, &caller, &ctx, id.into_inner()).await?;
     Ok(web::Json(job_with_skipped(&state, view).await?))
 }
@@ -225,7 +225,7 @@ async fn accept_one(
     kind: PersonKind,
     id: i64,
 ) -> ApiResult<AcceptedValues> {
-    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
     let txn = crate::store::begin_write(&state.store.db).await.map_err(StoreError::from)?;
     let row = crate::store::people::get(&txn, caller, kind, id).await?;
     v::accept_registry_values_in(&txn, caller, &ctx, row).await?;
@@ -314,7 +314,7 @@ pub async fn accept_registry_values_in_bulk(
     caller: Caller,
     body: web::Json<BulkAccept>,
 ) -> ApiResult<web::Json<BulkAccepted>> {
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req));
+    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
     let db = &state.store.db;
     let ids = v::mismatched_with_values(db, &caller, body.kind, body.unit_id, body.class_id).await?;
     let mut accepted = Vec::new();
@@ -359,7 +359,7 @@ async fn awaiting(
     kind: PersonKind,
     id: i64,
 ) -> ApiResult<Person> {
-    let ctx = AuditCtx::manual(caller, super::request_id(req));
+    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
     v::mark_awaiting_evidence(&state.store.db, caller, &ctx, kind, id).await?;
     let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
     Ok(Person::from_row(row, true, false))

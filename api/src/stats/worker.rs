@@ -34,14 +34,14 @@ pub async fn run(store: Store, settings: Settings) {
     }
     let interval = Duration::from_secs(u64::from(minutes) * 60);
     loop {
-        let now = Utc::now();
+        let now = settings.clock.now();
         let today = date_in_vietnam(now);
         let year = settings.current_school_year(today);
         match take_snapshot(&store.db, today, &year, SnapshotMode::Refresh).await {
             Ok(rows) => tracing::debug!(rows, %today, "statistics snapshot refreshed"),
             Err(err) => tracing::warn!(%err, "statistics snapshot failed; retrying at the next interval"),
         }
-        tokio::time::sleep(next_wait(Utc::now(), interval)).await;
+        tokio::time::sleep(next_wait(settings.clock.now(), interval)).await;
     }
 }
 

@@ -1,7 +1,7 @@
 //! The append-only audit trail. ID numbers are stored in full here (the audit is the record
 //! of truth) and must never be written to logs.
 
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -33,9 +33,11 @@ impl Source {
     }
 }
 
-/// Who is acting, from where, under which request: attached to every audit row.
+/// Who is acting, from where, under which request, and when (by the application's clock):
+/// attached to every audit row, and the instant every write of the operation stamps.
 #[derive(Debug, Clone)]
 pub struct AuditCtx {
+    pub at: DateTime<Utc>,
     pub actor_id: Option<i64>,
     pub actor: String,
     pub source: Source,
@@ -46,8 +48,9 @@ pub struct AuditCtx {
 
 impl AuditCtx {
     /// A change made by a signed-in user through the API.
-    pub fn manual(caller: &Caller, request_id: Option<String>) -> AuditCtx {
+    pub fn manual(caller: &Caller, request_id: Option<String>, at: DateTime<Utc>) -> AuditCtx {
         AuditCtx {
+            at,
             actor_id: Some(caller.user_id),
             actor: caller.username.clone(),
             source: Source::Manual,
@@ -56,8 +59,12 @@ impl AuditCtx {
         }
     }
     /// A change made by the system itself (seeding, workers).
-    pub fn system(source: Source, source_ref: Option<String>) -> AuditCtx {
-        AuditCtx { actor_id: None, actor: "system".to_owned(), source, source_ref, request_id: None }
+    pub fn system(source: Source, source_ref: Option<String>, at: DateTime<Utc>) -> AuditCtx {
+        AuditCtx { at, actor_id: None, actor: "system".to_owned(), source, source_ref, request_id: None }
+    }
+    /// The date in Vietnam at the operation's instant (what the rules call today).
+    pub fn today(&self) -> NaiveDate {
+        crate::domain::clock::date_in_vietnam(self.at)
     }
     pub fn with_source(mut self, source: Source, source_ref: Option<String>) -> AuditCtx {
         self.source = source;
@@ -82,7 +89,7 @@ pub async fn record<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, events: Vec<Ev
     if events.is_empty() {
         return Ok(());
     }
-    let now = Utc::now();
+    let now = ctx.at;
     let rows = events.into_iter().map(|e| audit_events::ActiveModel {
         at: Set(now),
         actor_id: Set(ctx.actor_id),

@@ -2,7 +2,7 @@
 //! Department) for its subtree. A caller sees the campaigns of its own unit, of the units above
 //! it (they apply to it) and of the units below it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::audit::{self, AuditCtx, Event};
@@ -94,7 +94,7 @@ pub async fn create<C: ConnectionTrait>(
         start_date: Set(new.start),
         deadline: Set(new.deadline),
         created_by: Set(Some(caller.user_id)),
-        created_at: Set(Utc::now()),
+        created_at: Set(ctx.at),
         ..Default::default()
     }
     .insert(conn)

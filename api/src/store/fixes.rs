@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -74,7 +73,7 @@ fn is_empty(c: &PersonChanges) -> bool {
 pub async fn apply(
     db: &DatabaseConnection,
     caller: &Caller,
-    request_id: Option<String>,
+    ctx: &AuditCtx,
     scope: FixScope,
 ) -> StoreResult<fix_batches::Model> {
     if let Some(code) = scope.finding_code
@@ -122,7 +121,7 @@ pub async fn apply(
         .into_tuple()
         .all(db)
         .await?;
-    let ctx = AuditCtx::manual(caller, request_id).with_source(Source::AutoFix, Some(batch_id.clone()));
+    let ctx = ctx.clone().with_source(Source::AutoFix, Some(batch_id.clone()));
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {
         let txn = super::begin_write(db).await?;
@@ -152,7 +151,7 @@ pub async fn apply(
         finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
         records: Set(records),
         changes: Set(changes),
-        created_at: Set(Utc::now()),
+        created_at: Set(ctx.at),
         undone_at: Set(None),
         reverted: Set(0),
         kept: Set(0),
@@ -173,7 +172,7 @@ pub async fn get(db: &DatabaseConnection, caller: &Caller, id: &str) -> StoreRes
 pub async fn undo(
     db: &DatabaseConnection,
     caller: &Caller,
-    request_id: Option<String>,
+    ctx: &AuditCtx,
     id: &str,
 ) -> StoreResult<fix_batches::Model> {
     let batch = get(db, caller, id).await?;
@@ -201,7 +200,7 @@ pub async fn undo(
             per_person.entry(pid).or_default().push(e);
         }
     }
-    let ctx = AuditCtx::manual(caller, request_id).with_source(Source::AutoFix, Some(format!("{}:undo", batch.id)));
+    let ctx = ctx.clone().with_source(Source::AutoFix, Some(format!("{}:undo", batch.id)));
     let (mut reverted, mut kept) = (0i32, 0i32);
     let people_ids: Vec<i64> = per_person.keys().copied().collect();
     for chunk in people_ids.chunks(CHUNK) {
@@ -244,7 +243,7 @@ pub async fn undo(
         txn.commit().await?;
     }
     let mut active: fix_batches::ActiveModel = batch.into();
-    active.undone_at = Set(Some(Utc::now()));
+    active.undone_at = Set(Some(ctx.at));
     active.reverted = Set(reverted);
     active.kept = Set(kept);
     Ok(active.update(db).await?)

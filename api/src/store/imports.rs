@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::Utc;
+use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -21,8 +21,10 @@ use super::people::{Identity, NewPerson, PersonChanges};
 use super::{StoreError, StoreResult};
 use crate::config::ImportSettings;
 use crate::domain::access::Caller;
+use crate::domain::clock::Clock;
 use crate::import::plan::{self, ClassInfo, Existing, Layout, LayoutError, PlanInput, SheetLayout};
 use crate::import::{self, PlannedRow, ReadError, RowAction, Totals};
+use crate::jobs::WorkerEnv;
 use crate::rules::PersonKind;
 
 /// Import statuses.
@@ -235,10 +237,10 @@ struct Planned {
     totals: Totals,
 }
 
-fn plan_rows(scope: &Scope, layout: &mut Layout, progress: &mut dyn FnMut(usize)) -> Planned {
+fn plan_rows(scope: &Scope, today: NaiveDate, layout: &mut Layout, progress: &mut dyn FnMut(usize)) -> Planned {
     let input = PlanInput {
         kind: scope.kind,
-        today: crate::domain::clock::today(),
+        today,
         existing: &scope.existing,
         classes: &scope.classes,
         default_class_id: scope.class_id,
@@ -259,22 +261,32 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
+/// An uploaded file: its name as sent and its bytes.
+#[derive(Debug)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
 /// Creates an import from an uploaded file: reads it, plans it against the records in scope and
-/// stores the preview. Large files are planned by a background task (status `processing`).
-/// With `commit`, commits straight away (or when the task is done).
+/// stores the preview. Large files are planned by a background task (status `processing`) that
+/// signals the drain hook of `env` when it is done. With `commit`, commits straight away (or when
+/// the task is done).
 pub async fn start(
     db: &DatabaseConnection,
     settings: &ImportSettings,
+    env: &WorkerEnv,
     caller: &Caller,
     request_id: Option<String>,
-    filename: String,
-    bytes: Vec<u8>,
+    upload: Upload,
     opts: ImportOptions,
 ) -> Result<imports::Model, ImportError> {
+    let Upload { filename, bytes } = upload;
     let ReadFile { format, encoding, mut layout, meta } = read_file(filename.clone(), bytes, settings).await?;
     let scope = scope_for(db, caller, &opts, meta.as_ref(), &layout).await?;
+    let clock = &env.clock;
     let id = uuid::Uuid::new_v4().to_string();
-    let now = Utc::now();
+    let now = clock.now();
     let total = layout.rows.len();
     let background = total > settings.job_threshold_rows;
     let record = imports::ActiveModel {
@@ -306,8 +318,10 @@ pub async fn start(
     if background {
         let db = db.clone();
         let caller = caller.clone();
+        let env = env.clone();
         tokio::spawn(async move {
-            if let Err(e) = run_job(&db, &caller, request_id, &id, scope, layout).await {
+            let result = run_job(&db, &env.clock, &caller, request_id, &id, scope, layout).await;
+            if let Err(e) = result {
                 tracing::warn!(import = %id, error = %e, "import job failed");
                 let problem = serde_json::json!({"code": "import_failed", "message": e.to_string()}).to_string();
                 let _ = imports::Entity::update_many()
@@ -317,27 +331,34 @@ pub async fn start(
                     .exec(&db)
                     .await;
             }
+            env.events.signal();
         });
         return Ok(record);
     }
-    let rows = tokio::task::spawn_blocking(move || plan_rows(&scope, &mut layout, &mut |_| {}))
+    let today = clock.today();
+    let rows = tokio::task::spawn_blocking(move || plan_rows(&scope, today, &mut layout, &mut |_| {}))
         .await
         .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?;
-    let record = finish_plan(db, record, rows).await?;
+    let record = finish_plan(db, clock, record, rows).await?;
     if opts.commit {
-        return Ok(commit(db, caller, request_id, &record.id).await?);
+        return Ok(commit(db, clock, caller, request_id, &record.id).await?);
     }
     Ok(record)
 }
 
-async fn finish_plan(db: &DatabaseConnection, record: imports::Model, planned: Planned) -> StoreResult<imports::Model> {
+async fn finish_plan(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    record: imports::Model,
+    planned: Planned,
+) -> StoreResult<imports::Model> {
     let txn = super::begin_write(db).await?;
     save_rows(&txn, &record.id, &planned.rows).await?;
     let mut active: imports::ActiveModel = record.into();
     active.rows_read = Set(i32::try_from(planned.rows.len()).unwrap_or(i32::MAX));
     active.totals = Set(json(&planned.totals));
     active.status = Set(status::READY.to_owned());
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(clock.now());
     let out = active.update(&txn).await?;
     txn.commit().await?;
     Ok(out)
@@ -360,6 +381,7 @@ async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[(RowAction, S
 
 async fn run_job(
     db: &DatabaseConnection,
+    clock: &Clock,
     caller: &Caller,
     request_id: Option<String>,
     id: &str,
@@ -368,8 +390,9 @@ async fn run_job(
 ) -> Result<(), ImportError> {
     let done = Arc::new(AtomicUsize::new(0));
     let counter = done.clone();
+    let today = clock.today();
     let mut task = tokio::task::spawn_blocking(move || {
-        plan_rows(&scope, &mut layout, &mut |n| counter.store(n, Ordering::Relaxed))
+        plan_rows(&scope, today, &mut layout, &mut |n| counter.store(n, Ordering::Relaxed))
     });
     let rows = loop {
         tokio::select! {
@@ -385,9 +408,9 @@ async fn run_job(
         }
     };
     let record = imports::Entity::find_by_id(id.to_owned()).one(db).await?.ok_or(StoreError::NotFound)?;
-    let record = finish_plan(db, record, rows).await?;
+    let record = finish_plan(db, clock, record, rows).await?;
     if record.commit_requested
-        && let Err(e) = commit(db, caller, request_id, id).await
+        && let Err(e) = commit(db, clock, caller, request_id, id).await
     {
         // the preview stays usable: say why the commit did not happen
         let message = match e {
@@ -574,6 +597,7 @@ fn row_conflict(row: &CommitRow, what: &str) -> StoreError {
 /// import changes nothing and answers it as it is.
 pub async fn commit(
     db: &DatabaseConnection,
+    clock: &Clock,
     caller: &Caller,
     request_id: Option<String>,
     id: &str,
@@ -601,12 +625,13 @@ pub async fn commit(
         _ => {}
     }
     let kind = kind_of(&record.kind);
+    let ctx = AuditCtx::manual(caller, request_id, clock.now()).with_source(Source::Import, Some(id.to_owned()));
     let txn = super::begin_write(db).await?;
     // claim the import: a second commit racing this one finds nothing to claim
     let claimed = imports::Entity::update_many()
         .col_expr(imports::Column::Status, Expr::value(status::COMMITTED))
-        .col_expr(imports::Column::CommittedAt, Expr::value(Utc::now()))
-        .col_expr(imports::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(imports::Column::CommittedAt, Expr::value(ctx.at))
+        .col_expr(imports::Column::UpdatedAt, Expr::value(ctx.at))
         .filter(imports::Column::Id.eq(id))
         .filter(imports::Column::Status.eq(status::READY))
         .exec(&txn)
@@ -616,7 +641,6 @@ pub async fn commit(
         return get(db, caller, id).await;
     }
     let rows = rows_to_commit(&txn, id).await?;
-    let ctx = AuditCtx::manual(caller, request_id).with_source(Source::Import, Some(id.to_owned()));
     let creates = rows.iter().filter(|r| r.action == RowAction::Create).count();
     let bulk = creates >= BULK_CREATES;
     if bulk {
@@ -702,7 +726,7 @@ async fn bulk_create<C: ConnectionTrait>(
             }
             let identity = row.values.identity();
             let grade = class_id.and_then(|c| grades.get(&c).copied());
-            let outcome = super::people::evaluate(&identity, kind, grade, None);
+            let outcome = super::people::evaluate(&identity, kind, grade, None, ctx.today());
             if let Some(pid) = &outcome.normalized.personal_id {
                 pids.insert(pid.clone());
             }
@@ -759,6 +783,7 @@ async fn bulk_create<C: ConnectionTrait>(
 /// was changed since. Undoing twice is refused.
 pub async fn undo(
     db: &DatabaseConnection,
+    clock: &Clock,
     caller: &Caller,
     request_id: Option<String>,
     id: &str,
@@ -795,7 +820,7 @@ pub async fn undo(
             per_person.entry(pid).or_default().push(e);
         }
     }
-    let ctx = AuditCtx::manual(caller, request_id).with_source(Source::Import, Some(format!("{id}:undo")));
+    let ctx = AuditCtx::manual(caller, request_id, clock.now()).with_source(Source::Import, Some(format!("{id}:undo")));
     let (mut reverted, mut kept) = (0i32, 0i32);
     for (pid, fields) in per_person {
         let Ok(row) = super::people::get(&txn, caller, kind, pid).await else {
@@ -869,8 +894,8 @@ pub async fn undo(
     }
     let mut active: imports::ActiveModel = record.into();
     active.status = Set(status::UNDONE.to_owned());
-    active.undone_at = Set(Some(Utc::now()));
-    active.updated_at = Set(Utc::now());
+    active.undone_at = Set(Some(ctx.at));
+    active.updated_at = Set(ctx.at);
     active.reverted = Set(reverted);
     active.kept = Set(kept);
     let out = active.update(&txn).await?;

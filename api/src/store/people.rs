@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -215,8 +215,15 @@ pub fn sort_key(search_key: &str) -> String {
 }
 
 /// Runs the rules on a person's identity fields.
-pub fn evaluate(identity: &Identity, kind: PersonKind, grade: Option<i32>, position: Option<&str>) -> Outcome {
-    let ctx = RuleContext::new(crate::domain::clock::today(), kind);
+/// `today` is the date the rules measure ages against (the operation's, by the application's clock).
+pub fn evaluate(
+    identity: &Identity,
+    kind: PersonKind,
+    grade: Option<i32>,
+    position: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Outcome {
+    let ctx = RuleContext::new(today, kind);
     rules::check_record(&identity.record_input(kind, grade, position), &ctx)
 }
 
@@ -527,8 +534,8 @@ pub async fn create_in<C: ConnectionTrait>(
     };
     let identity = new.identity.cleaned();
     let position = new.position.map(|p| p.as_str());
-    let outcome = evaluate(&identity, new.kind, class.as_ref().map(|c| c.grade), position);
-    let now = Utc::now();
+    let outcome = evaluate(&identity, new.kind, class.as_ref().map(|c| c.grade), position, ctx.today());
+    let now = ctx.at;
     let mut active = people::ActiveModel {
         kind: Set(new.kind.as_str().to_owned()),
         unit_id: Set(unit_id),
@@ -692,7 +699,7 @@ pub async fn update_in<C: ConnectionTrait>(
     }
     let grade_changed = class.as_ref().map(|c| c.id) != person.class_id;
     let old_pid = person.norm_personal_id.clone();
-    let now = Utc::now();
+    let now = ctx.at;
     let mut active: people::ActiveModel = person.clone().into();
     active.class_id = Set(class.as_ref().map(|c| c.id));
     active.position = Set(new_position.clone());
@@ -700,7 +707,8 @@ pub async fn update_in<C: ConnectionTrait>(
     active.updated_at = Set(now);
     let mut verified_values_changed = false;
     if identity_changed || grade_changed {
-        let outcome = evaluate(&new_identity, kind, class.as_ref().map(|c| c.grade), new_position.as_deref());
+        let outcome =
+            evaluate(&new_identity, kind, class.as_ref().map(|c| c.grade), new_position.as_deref(), ctx.today());
         verified_values_changed =
             identity_changed && VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
         apply_outcome(&mut active, &outcome);
@@ -761,6 +769,7 @@ pub struct RevalidateReport {
 /// never touched. A record whose normalised identity changed goes back to `not_sent`.
 pub async fn revalidate_all(
     db: &DatabaseConnection,
+    now: DateTime<Utc>,
     mut progress: impl FnMut(u64, u64),
 ) -> StoreResult<RevalidateReport> {
     const CHUNK: u64 = 1_000;
@@ -786,7 +795,8 @@ pub async fn revalidate_all(
             report.scanned += 1;
             let kind = if person.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
             let grade = person.class_id.and_then(|c| grades.get(&c).copied());
-            let mut outcome = evaluate(&Identity::of(&person), kind, grade, person.position.as_deref());
+            let today = crate::domain::clock::date_in_vietnam(now);
+            let mut outcome = evaluate(&Identity::of(&person), kind, grade, person.position.as_deref(), today);
             // The duplicate finding belongs to the store; carry it over, then re-sync below.
             outcome
                 .findings
@@ -804,7 +814,6 @@ pub async fn revalidate_all(
             apply_outcome(&mut active, &outcome);
             if requeue {
                 report.requeued += 1;
-                let now = Utc::now();
                 active.version = Set(before.version + 1);
                 active.identity_changed_at = Set(now);
                 if before.status != VerificationStatus::NotSent.as_str() {
@@ -888,7 +897,7 @@ pub async fn delete_in<C: ConnectionTrait>(txn: &C, ctx: &AuditCtx, row: PersonR
     let pid = row.person.norm_personal_id.clone();
     let before = row.person.clone();
     let mut active: people::ActiveModel = row.person.into();
-    active.deleted_at = Set(Some(Utc::now()));
+    active.deleted_at = Set(Some(ctx.at));
     active.update(txn).await?;
     super::counters::apply_change(txn, Some(&before), None).await?;
     audit::record(
@@ -956,7 +965,7 @@ pub async fn next_id<C: ConnectionTrait>(conn: &C) -> StoreResult<i64> {
 /// transaction and must call [`sync_duplicates`] and `counters::rebuild` afterwards.
 pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec<BulkPerson>) -> StoreResult<()> {
     const CHUNK: usize = 400;
-    let now = Utc::now();
+    let now = ctx.at;
     let mut findings = Vec::new();
     let mut events = Vec::new();
     let mut batch = Vec::with_capacity(CHUNK);

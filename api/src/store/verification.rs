@@ -143,6 +143,10 @@ pub struct SkippedRecord {
     pub codes: Vec<String>,
 }
 
+/// The time leases and retries are scheduled by: the system clock, because a lease must run
+/// out for real for another instance (or process) to take the batch over. Business timestamps
+/// (a record's status, its history, a job's start and end) come from the audit context instead,
+/// which carries the application's clock.
 fn now() -> DateTime<Utc> {
     Utc::now()
 }
@@ -196,7 +200,7 @@ pub async fn create_job_in<C: ConnectionTrait>(
     };
     cond = cond.add(people::Column::Status.is_in(statuses.clone()));
 
-    let at = now();
+    let at = ctx.at;
     let job = verification_jobs::ActiveModel {
         status: Set(job_status::QUEUED.to_owned()),
         scope: Set(serde_json::to_string(&scope).unwrap_or_else(|_| "{}".to_owned())),
@@ -420,7 +424,7 @@ pub async fn cancel_job(db: &DatabaseConnection, caller: &Caller, ctx: &AuditCtx
         return Err(StoreError::Forbidden("Chỉ người tạo hoặc đơn vị của lượt xác thực mới huỷ được.".to_owned()));
     }
     if job_status::ACTIVE.contains(&job.status.as_str()) {
-        let at = now();
+        let at = ctx.at;
         // Cancel what is still pending (a worker may claim some meanwhile: the conditional
         // update decides), then read back exactly the items this cancel took.
         verification_job_items::Entity::update_many()
@@ -563,7 +567,8 @@ pub async fn claim_batch(
     token: &str,
     size: u64,
     lease: Duration,
-) -> StoreResult<Option<ClaimedBatch>> {
+) -> StoreResult<Claim> {
+    let mut finished_jobs = false;
     let jobs = verification_jobs::Entity::find()
         .filter(verification_jobs::Column::Status.is_in(job_status::ACTIVE))
         .order_by_asc(verification_jobs::Column::Id)
@@ -583,15 +588,24 @@ pub async fn claim_batch(
                 .all(db)
                 .await?;
             if ids.is_empty() {
-                finish_if_drained(db, job.id).await?;
+                finished_jobs |= finish_if_drained(db, job.id, ctx.at).await?;
                 break;
             }
-            if let Some(batch) = claim_items(db, ctx, token, &job, ids, lease).await? {
-                return Ok(Some(batch));
+            match claim_items(db, ctx, token, &job, ids, lease).await? {
+                Ok(batch) => return Ok(Claim { batch: Some(batch), finished_jobs }),
+                Err(finished) => finished_jobs |= finished,
             }
         }
     }
-    Ok(None)
+    Ok(Claim { batch: None, finished_jobs })
+}
+
+/// What a claim came to: a batch to send, and whether it finished jobs on the way (every item of
+/// theirs already done or dropped).
+#[derive(Debug)]
+pub struct Claim {
+    pub batch: Option<ClaimedBatch>,
+    pub finished_jobs: bool,
 }
 
 async fn claim_items(
@@ -601,7 +615,7 @@ async fn claim_items(
     job: &verification_jobs::Model,
     ids: Vec<i64>,
     lease: Duration,
-) -> StoreResult<Option<ClaimedBatch>> {
+) -> StoreResult<Result<ClaimedBatch, bool>> {
     let key = uuid::Uuid::new_v4().to_string();
     let at = now();
     let txn = super::begin_write(db).await?;
@@ -617,7 +631,7 @@ async fn claim_items(
         .rows_affected;
     if won == 0 {
         txn.rollback().await?;
-        return Ok(None);
+        return Ok(Err(false));
     }
     let items = verification_job_items::Entity::find()
         .filter(verification_job_items::Column::BatchKey.eq(key.as_str()))
@@ -662,11 +676,11 @@ async fn claim_items(
             .exec(&txn)
             .await?;
     }
-    restore_statuses(&txn, ctx, &dropped, at).await?;
+    restore_statuses(&txn, ctx, &dropped, ctx.at).await?;
     if request.items.is_empty() {
-        finish_if_drained(&txn, job.id).await?;
+        let finished = finish_if_drained(&txn, job.id, ctx.at).await?;
         txn.commit().await?;
-        return Ok(None);
+        return Ok(Err(finished));
     }
     verification_batches::ActiveModel {
         key: Set(key.clone()),
@@ -685,7 +699,7 @@ async fn claim_items(
     if job.started_at.is_none() || job.status == job_status::QUEUED {
         verification_jobs::Entity::update_many()
             .col_expr(verification_jobs::Column::Status, Expr::value(job_status::RUNNING))
-            .col_expr(verification_jobs::Column::StartedAt, Expr::value(Some(at)))
+            .col_expr(verification_jobs::Column::StartedAt, Expr::value(Some(ctx.at)))
             .col_expr(verification_jobs::Column::UpdatedAt, Expr::value(at))
             .filter(verification_jobs::Column::Id.eq(job.id))
             .filter(verification_jobs::Column::Status.eq(job_status::QUEUED))
@@ -693,11 +707,11 @@ async fn claim_items(
             .await?;
     }
     txn.commit().await?;
-    Ok(Some(ClaimedBatch { key, job_id: job.id, token: token.to_owned(), request, attempts: 0 }))
+    Ok(Ok(ClaimedBatch { key, job_id: job.id, token: token.to_owned(), request, attempts: 0 }))
 }
 
-/// Marks a job done when none of its items is pending or in flight.
-async fn finish_if_drained<C: ConnectionTrait>(conn: &C, job_id: i64) -> StoreResult<()> {
+/// Marks a job done when none of its items is pending or in flight; returns whether it did.
+async fn finish_if_drained<C: ConnectionTrait>(conn: &C, job_id: i64, at: DateTime<Utc>) -> StoreResult<bool> {
     // Existence, not a count: a count walks every pending item of a large job on each batch.
     let open: Option<i64> = verification_job_items::Entity::find()
         .select_only()
@@ -708,19 +722,19 @@ async fn finish_if_drained<C: ConnectionTrait>(conn: &C, job_id: i64) -> StoreRe
         .into_tuple()
         .one(conn)
         .await?;
-    if open.is_none() {
-        let at = now();
-        verification_jobs::Entity::update_many()
-            .col_expr(verification_jobs::Column::Status, Expr::value(job_status::DONE))
-            .col_expr(verification_jobs::Column::FinishedAt, Expr::value(Some(at)))
-            .col_expr(verification_jobs::Column::UpdatedAt, Expr::value(at))
-            .col_expr(verification_jobs::Column::PauseReason, Expr::value(Option::<String>::None))
-            .filter(verification_jobs::Column::Id.eq(job_id))
-            .filter(verification_jobs::Column::Status.is_in(job_status::ACTIVE))
-            .exec(conn)
-            .await?;
+    if open.is_some() {
+        return Ok(false);
     }
-    Ok(())
+    let finished = verification_jobs::Entity::update_many()
+        .col_expr(verification_jobs::Column::Status, Expr::value(job_status::DONE))
+        .col_expr(verification_jobs::Column::FinishedAt, Expr::value(Some(at)))
+        .col_expr(verification_jobs::Column::UpdatedAt, Expr::value(at))
+        .col_expr(verification_jobs::Column::PauseReason, Expr::value(Option::<String>::None))
+        .filter(verification_jobs::Column::Id.eq(job_id))
+        .filter(verification_jobs::Column::Status.is_in(job_status::ACTIVE))
+        .exec(conn)
+        .await?;
+    Ok(finished.rows_affected > 0)
 }
 
 /// Takes the batch out of the lease holder's hands for good, if `token` still holds it.
@@ -878,7 +892,7 @@ async fn write_answers(
     batch_status: &str,
     batch_error: Option<String>,
 ) -> StoreResult<bool> {
-    let at = now();
+    let at = ctx.at;
     let txn = super::begin_write(db).await?;
     if !close_batch(&txn, batch, batch_status, batch_error).await? {
         txn.rollback().await?;
@@ -965,7 +979,7 @@ async fn write_answers(
     }
     let ctx = ctx.clone().with_source(Source::Registry, Some(format!("verification-job:{}", batch.job_id)));
     counters::write_statuses(&txn, &ctx, writes, at).await?;
-    finish_if_drained(&txn, batch.job_id).await?;
+    finish_if_drained(&txn, batch.job_id, ctx.at).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -1099,7 +1113,7 @@ pub async fn mark_awaiting_evidence(
         mismatch_fields: fields.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
         registry_values: None,
     };
-    let mut after = counters::write_statuses(&txn, ctx, vec![(row.person, write)], now()).await?;
+    let mut after = counters::write_statuses(&txn, ctx, vec![(row.person, write)], ctx.at).await?;
     txn.commit().await?;
     after.pop().ok_or(StoreError::NotFound)
 }

@@ -79,7 +79,8 @@ async fn demo_mode_seeds_an_empty_database_once_with_working_accounts() {
         400
     );
     // And seed-demo refuses a database that holds data.
-    let err = dinhdanh::demo::seed(&again.state.store, 10, 1).await.expect_err("not empty");
+    let err =
+        dinhdanh::demo::seed(&again.state.store, 10, 1, &again.state.settings.clock).await.expect_err("not empty");
     assert!(err.to_string().contains("empty database"), "{err}");
 }
 
@@ -91,7 +92,7 @@ async fn the_same_seed_gives_the_same_records() {
         let conn = sea_orm::Database::connect(&db.url).await.expect("connect");
         dinhdanh::db::migrate(&conn).await.expect("migrate");
         let store = dinhdanh::store::Store::new(conn.clone());
-        let report = dinhdanh::demo::seed(&store, 250, 42).await.expect("seed");
+        let report = dinhdanh::demo::seed(&store, 250, 42, &test_settings(&db.url).clock).await.expect("seed");
         assert_eq!(report.students, 250);
         let rows: Vec<(Option<String>, Option<String>, Option<String>)> = people::Entity::find()
             .filter(people::Column::Kind.eq("student"))

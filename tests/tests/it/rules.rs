@@ -214,12 +214,14 @@ async fn revalidate_refreshes_stale_findings_without_touching_entered_values() {
     active.fixed_count = Set(0);
     active.update(&app.store.db).await.expect("stale");
 
-    let report = dinhdanh::store::people::revalidate_all(&app.store.db, |_, _| {}).await.expect("revalidate");
+    let report =
+        dinhdanh::store::people::revalidate_all(&app.store.db, app.clock.now(), |_, _| {}).await.expect("revalidate");
     assert_eq!(report.scanned, 1);
     assert_eq!(report.changed, 1);
     let row = people::Entity::find_by_id(id).one(&app.store.db).await.expect("db").expect("row");
     assert_eq!(row.outcome, fresh_outcome);
     assert_eq!(row.full_name.as_deref(), Some("ĐINH  LAN"));
-    let again = dinhdanh::store::people::revalidate_all(&app.store.db, |_, _| {}).await.expect("revalidate");
+    let again =
+        dinhdanh::store::people::revalidate_all(&app.store.db, app.clock.now(), |_, _| {}).await.expect("revalidate");
     assert_eq!(again.changed, 0, "idempotent");
 }

@@ -513,14 +513,61 @@ async fn configured_cors_origins_are_allowed() {
     assert_eq!(res.headers()["access-control-allow-origin"], "https://so.haiphong.edu.vn");
 }
 
+/// The schema as the database's catalogue describes it: one line per table, column (type,
+/// nullability, default, key) and index (uniqueness, columns), sorted.
+async fn schema(conn: &sea_orm::DatabaseConnection) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let backend = conn.get_database_backend();
+    let queries: &[&str] = match backend {
+        DatabaseBackend::Postgres => &[
+            "SELECT 'table ' || table_name FROM information_schema.tables WHERE table_schema = 'public'",
+            "SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' nullable=' || is_nullable \
+             || ' default=' || COALESCE(column_default, '-') FROM information_schema.columns WHERE table_schema = 'public'",
+            "SELECT 'index ' || tablename || ' ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public'",
+            "SELECT 'constraint ' || tc.table_name || ' ' || tc.constraint_type || ' ' || kcu.column_name \
+             FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage kcu \
+             ON tc.constraint_name = kcu.constraint_name AND tc.table_name = kcu.table_name \
+             WHERE tc.table_schema = 'public'",
+        ],
+        _ => &[
+            "SELECT 'table ' || name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            "SELECT 'column ' || m.name || '.' || p.name || ' ' || p.type || ' notnull=' || p.\"notnull\" \
+             || ' default=' || COALESCE(p.dflt_value, '-') || ' pk=' || p.pk \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+            "SELECT 'index ' || m.name || ' ' || il.name || ' unique=' || il.\"unique\" || ' ' || ii.seqno || ':' || \
+             COALESCE(ii.name, '<expr>') FROM sqlite_master m JOIN pragma_index_list(m.name) il \
+             JOIN pragma_index_info(il.name) ii WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+            "SELECT 'foreign ' || m.name || '.' || f.\"from\" || ' -> ' || f.\"table\" || '.' || f.\"to\" \
+             || ' on delete ' || f.on_delete FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+             WHERE m.type = 'table'",
+        ],
+    };
+    let mut lines = Vec::new();
+    for sql in queries {
+        for row in conn.query_all_raw(Statement::from_string(backend, *sql)).await.expect("catalogue") {
+            lines.push(row.try_get_by_index::<String>(0).expect("text"));
+        }
+    }
+    lines.sort();
+    lines
+}
+
 #[tokio::test]
-async fn migrations_go_down_and_up_again() {
+async fn migrations_go_down_and_up_again_to_the_same_schema() {
     use migration::{Migrator, MigratorTrait};
     let db = dinhdanh_tests::TestDb::fresh().await;
     let conn = sea_orm::Database::connect(&db.url).await.expect("connect");
     Migrator::up(&conn, None).await.expect("up");
+    let first = schema(&conn).await;
+    assert!(first.iter().any(|l| l == "table people"), "{first:#?}");
+    assert!(first.iter().any(|l| l.starts_with("index people ")), "{first:#?}");
     Migrator::down(&conn, None).await.expect("down");
+    // Down removes everything up made: only the migrations' own bookkeeping is left.
+    let left: Vec<String> = schema(&conn).await.into_iter().filter(|l| !l.contains("seaql_migrations")).collect();
+    assert!(left.is_empty(), "left behind by down: {left:#?}");
     Migrator::up(&conn, None).await.expect("up again");
+    let again = schema(&conn).await;
+    assert_eq!(first, again, "the schema after up, down, up differs from the first up");
     conn.close().await.ok();
 }
 

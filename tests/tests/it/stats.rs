@@ -20,7 +20,7 @@ async fn app() -> TestApp {
 }
 
 fn today() -> NaiveDate {
-    dinhdanh::domain::clock::today()
+    dinhdanh_tests::today()
 }
 
 fn days_ago(n: u64) -> NaiveDate {
@@ -430,7 +430,7 @@ async fn statistics_are_scoped_to_the_callers_subtree() {
     let hidden = dinhdanh::store::campaigns::create(
         &app.store.db,
         &other_office,
-        &dinhdanh::store::audit::AuditCtx::system(dinhdanh::store::audit::Source::Manual, None),
+        &dinhdanh::store::audit::AuditCtx::system(dinhdanh::store::audit::Source::Manual, None, app.clock.now()),
         dinhdanh::store::campaigns::NewCampaign {
             name: "Đợt của huyện B".into(),
             population: dinhdanh::stats::Population::Students,
@@ -1186,7 +1186,7 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                     .map(|t| t.and_utc())
                     .expect("boundary");
                 let at = match rng.below(6) {
-                    0 => Some(Utc::now() - chrono::Duration::days(3)),
+                    0 => Some(app.clock.now() - chrono::Duration::days(3)),
                     1 => Some(boundary),
                     2 => Some(boundary - chrono::Duration::seconds(1)),
                     3 => {
@@ -1274,6 +1274,7 @@ async fn late_answers_and_school_year_boundaries_count_alike_in_both_paths() {
     let admin = app.login("admin").await;
     // An answer about the version before an edit: verified, but not live.
     let s = app.create_student(&a1, f.class_a1_6a, perfect_student(&app, 6, 1)).await;
+    app.clock.advance(chrono::Duration::minutes(5));
     let edited = app.patch(&format!("/api/v1/students/{}", id(&s)), &a1, &json!({"fullName": "Nguyễn Văn Bình"})).await;
     assert_eq!(edited.status, 200, "{}", edited.text);
     let row = dinhdanh::store::entities::people::Entity::find_by_id(id(&s))
@@ -1344,10 +1345,15 @@ async fn the_sql_recount_and_the_per_record_definitions_agree_on_damaged_demo_da
     let conn = sea_orm::Database::connect(&db.url).await.expect("connect");
     dinhdanh::db::migrate(&conn).await.expect("migrate");
     let store = dinhdanh::store::Store::new(conn.clone());
-    let report = dinhdanh::demo::seed(&store, 300, 7).await.expect("seed");
+    let report =
+        dinhdanh::demo::seed(&store, 300, 7, &dinhdanh_tests::test_settings(&db.url).clock).await.expect("seed");
     assert!(report.damaged > 0, "the demo damages records");
     // Give some records registry answers of every kind, the way a worker writes them.
-    let ctx = dinhdanh::store::audit::AuditCtx::system(dinhdanh::store::audit::Source::Registry, None);
+    let ctx = dinhdanh::store::audit::AuditCtx::system(
+        dinhdanh::store::audit::Source::Registry,
+        None,
+        dinhdanh_tests::pinned_instant(),
+    );
     let people = dinhdanh::store::entities::people::Entity::find()
         .filter(dinhdanh::store::entities::people::Column::DeletedAt.is_null())
         .all(&conn)
@@ -1361,9 +1367,7 @@ async fn the_sql_recount_and_the_per_record_definitions_agree_on_damaged_demo_da
     ];
     for (i, p) in people.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
         let status = statuses[(i / 3) % statuses.len()];
-        counters::write_status(&conn, &ctx, p.id, status, &["dateOfBirth", "residence"], Utc::now())
-            .await
-            .expect("status");
+        counters::write_status(&conn, &ctx, p.id, status, &["dateOfBirth", "residence"], ctx.at).await.expect("status");
     }
     assert!(counters::drift(&conn).await.expect("drift").is_empty());
 
@@ -1386,7 +1390,7 @@ async fn bulk_inserts_are_counted_after_a_rebuild() {
     use sea_orm::{ActiveValue::Set, EntityTrait};
     let app = app().await;
     let f = app.fixtures;
-    let now = Utc::now();
+    let now = app.clock.now();
     let row = |i: i64, status: &str| dinhdanh::store::entities::people::ActiveModel {
         kind: Set("student".into()),
         unit_id: Set(f.school_a2),

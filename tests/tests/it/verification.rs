@@ -63,7 +63,7 @@ async fn env() -> Env {
 }
 
 fn year_start(app: &TestApp) -> i32 {
-    let year = app.settings.current_school_year(dinhdanh::domain::clock::today());
+    let year = app.settings.school_year_now();
     year[..4].parse().expect("year")
 }
 
@@ -120,17 +120,15 @@ async fn start_job(e: &Env, body: Value) -> Value {
     res.body
 }
 
+/// The job as the API shows it once `until` holds, re-read each time the worker signals.
 async fn wait_job(e: &Env, id: i64, until: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(40);
-    loop {
-        let res = e.app.get(&format!("/api/v1/verification-jobs/{id}"), &e.token).await;
-        assert_eq!(res.status, 200, "{}", res.text);
-        if until(&res.body) {
-            return res.body;
-        }
-        assert!(Instant::now() < deadline, "job never got there: {}", res.body);
-        tokio::time::sleep(Duration::from_millis(30)).await;
-    }
+    e.app
+        .wait_for_worker("the job's state", || async {
+            let res = e.app.get(&format!("/api/v1/verification-jobs/{id}"), &e.token).await;
+            assert_eq!(res.status, 200, "{}", res.text);
+            until(&res.body).then_some(res.body)
+        })
+        .await
 }
 
 fn finished(job: &Value) -> bool {
@@ -417,7 +415,7 @@ async fn an_outage_pauses_jobs_and_they_resume_after_it() {
     assert_eq!(paused["pauseReason"], "registry_unavailable");
     assert_eq!(paused["totals"]["queued"], 2);
     assert_eq!(row(&e.app, ids[0]).await.status, "queued", "nothing is marked failed during an outage");
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // The jobs stay paused until the breaker lets a probe through and it succeeds.
     e.sim.set_outage(false);
     let done = wait_job(&e, jid(&job), finished).await;
     assert_eq!(done["status"], "done");
@@ -468,20 +466,17 @@ async fn a_record_edited_while_its_request_is_in_flight_is_not_marked_verified()
     let id = student(&e, 71, "Tạ Văn Thành").await;
     registered(&e, id).await;
     let job = start_job(&e, json!({})).await;
-    // Wait until the item is on its way, then edit the record.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let sending = verification_job_items::Entity::find()
-            .filter(verification_job_items::Column::Status.eq("sending"))
-            .count(&e.app.store.db)
-            .await
-            .expect("count");
-        if sending == 1 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "never sent");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    // Wait until the item is on its way (the worker signals its claim), then edit the record.
+    e.app
+        .wait_for_worker("the item to be sent", || async {
+            let sending = verification_job_items::Entity::find()
+                .filter(verification_job_items::Column::Status.eq("sending"))
+                .count(&e.app.store.db)
+                .await
+                .expect("count");
+            (sending == 1).then_some(())
+        })
+        .await;
     let edited = e.app.patch(&format!("/api/v1/students/{id}"), &e.token, &json!({"fullName": "Tạ Văn Thanh"})).await;
     assert_eq!(edited.status, 200, "{}", edited.text);
     let job = wait_job(&e, jid(&job), finished).await;
@@ -524,7 +519,16 @@ async fn cancel_returns_unsent_records_to_their_status() {
     // At most the batch in flight and the one waiting for its rate-limit slot were taken.
     assert!(cancelled >= 2, "{}", res.text);
     // What was in flight finishes; nothing is left queued, and nothing more is sent.
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    e.app
+        .wait_for_worker("the batches in flight to finish", || async {
+            let open = verification_batches::Entity::find()
+                .filter(verification_batches::Column::Status.eq("open"))
+                .count(&e.app.store.db)
+                .await
+                .expect("count");
+            (open == 0).then_some(())
+        })
+        .await;
     let job = e.app.get(&format!("/api/v1/verification-jobs/{}", jid(&job)), &e.token).await.body;
     assert_eq!(job["status"], "cancelled");
     assert_eq!(job["totals"]["queued"], 0, "{job}");
@@ -686,6 +690,7 @@ async fn demo_mode_verifies_damaged_records_for_the_reasons_their_damage_implies
     let app = dinhdanh::startup::Application::build(settings).await.expect("build");
     let sim = app.registry_sim.clone().expect("the simulator runs in-process");
     let port = app.port();
+    let mut events = app.state.worker_events.subscribe();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}/api/v1");
@@ -710,8 +715,9 @@ async fn demo_mode_verifies_damaged_records_for_the_reasons_their_damage_implies
         .await
         .expect("json");
     let id = jid(&job);
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let job = loop {
+        events.borrow_and_update();
         let j: Value = client
             .get(format!("{base}/verification-jobs/{id}"))
             .bearer_auth(&token)
@@ -724,8 +730,8 @@ async fn demo_mode_verifies_damaged_records_for_the_reasons_their_damage_implies
         if finished(&j) {
             break j;
         }
-        assert!(Instant::now() < deadline, "{j}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Re-read when the worker signals a change.
+        tokio::time::timeout_at(deadline, events.changed()).await.expect("the job finishes").expect("worker");
     };
     let t = &job["totals"];
     let n = |k: &str| t[k].as_i64().unwrap_or(0);
@@ -752,7 +758,9 @@ async fn two_instances_on_one_database_never_send_an_item_twice() {
     // production; here the same code in the same process).
     let mut second_settings = e.app.settings.clone();
     second_settings.registry.base_url = e.sim.url.clone();
-    let second = dinhdanh::startup::Application::build(second_settings).await.expect("second instance");
+    let second = dinhdanh::startup::Application::build_with_events(second_settings, e.app.worker_events.clone())
+        .await
+        .expect("second instance");
     tokio::spawn(second.run_until_stopped());
 
     let class = e.app.fixtures.class_a1_6a;
@@ -841,7 +849,7 @@ async fn a_killed_server_resumes_its_job_and_sends_every_item_exactly_once() {
     .await;
     let conn = dinhdanh::db::connect(&test_settings(&db.url)).await.expect("connect");
     let store = dinhdanh::store::Store::new(conn.clone());
-    dinhdanh::demo::seed(&store, 400, 11).await.expect("seed");
+    dinhdanh::demo::seed(&store, 400, 11, &test_settings(&db.url).clock).await.expect("seed");
     let department = units::Entity::find()
         .filter(units::Column::Kind.eq("department"))
         .one(&conn)
@@ -861,9 +869,14 @@ async fn a_killed_server_resumes_its_job_and_sends_every_item_exactly_once() {
         unit_id: department.id,
         unit_path: department.path.clone(),
     };
-    let job = verification::create_job(&conn, &caller, &AuditCtx::manual(&caller, None), JobScope::default())
-        .await
-        .expect("job");
+    let job = verification::create_job(
+        &conn,
+        &caller,
+        &AuditCtx::manual(&caller, None, dinhdanh_tests::pinned_instant()),
+        JobScope::default(),
+    )
+    .await
+    .expect("job");
     let sendable = usize::try_from(job.totals.queued).expect("count");
     assert!(sendable > 300, "{:?}", job.totals);
 

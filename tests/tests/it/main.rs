@@ -1,0 +1,16 @@
+//! The integration suite as one test binary (one link, one process; `cargo test -p
+//! dinhdanh-tests` runs it): each module below is one area, every test starts the real app with
+//! `dinhdanh_tests::spawn_app()` on a fresh database (SQLite, or PostgreSQL when
+//! `TEST_DATABASE_URL` is set).
+//!
+//! Adding a test file: create `tests/tests/it/<area>.rs` (starting with a `//!` paragraph) and add
+//! `mod <area>;` below. A file directly under `tests/tests/` would build as a binary of its own:
+//! put it here instead.
+
+mod demo;
+mod excel;
+mod foundation;
+mod openapi_drift;
+mod rules;
+mod stats;
+mod verification;
