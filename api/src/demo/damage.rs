@@ -13,17 +13,7 @@ use crate::domain::legacy;
 use crate::domain::text::fold_ascii;
 
 /// A record's identity fields as a school would enter them (every value text).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Entered {
-    pub full_name: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub gender: Option<String>,
-    pub personal_id: Option<String>,
-    pub res_province: Option<String>,
-    pub res_district: Option<String>,
-    pub res_commune: Option<String>,
-    pub res_text: Option<String>,
-}
+pub type Entered = crate::domain::identity::Identity;
 
 /// One kind of damage. The names are stable: tests and the benchmark report count them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -21,7 +21,7 @@ use crate::rules::PersonKind;
 use crate::stats::Population;
 use crate::store::audit::{AuditCtx, Source};
 use crate::store::campaigns::NewCampaign;
-use crate::store::people::{BulkPerson, Identity};
+use crate::store::people::BulkPerson;
 use crate::store::truth::TruthRow;
 use crate::store::{Store, campaigns, classes, counters, people, stats, truth, units, users};
 use generate::PlannedUnit;
@@ -226,19 +226,6 @@ pub async fn seed(store: &Store, students: u32, seed: u64, clock: &Clock) -> any
     Ok(report)
 }
 
-fn identity(e: damage::Entered) -> Identity {
-    Identity {
-        full_name: e.full_name,
-        date_of_birth: e.date_of_birth,
-        gender: e.gender,
-        personal_id: e.personal_id,
-        res_province: e.res_province,
-        res_district: e.res_district,
-        res_commune: e.res_commune,
-        res_text: e.res_text,
-    }
-}
-
 fn truth_row(p: &generate::Person) -> TruthRow {
     TruthRow {
         personal_id: p.truth.personal_id.clone(),
@@ -279,7 +266,7 @@ async fn insert_students<C: sea_orm::ConnectionTrait>(
             truths.push(truth_row(&p));
         }
         let (class_id, grade) = class_rows[class_index];
-        let identity = identity(p.entered);
+        let identity = p.entered;
         let outcome = people::evaluate(&identity, PersonKind::Student, Some(grade), None, ctx.today());
         rows.push(BulkPerson {
             id: *next_id,
@@ -315,7 +302,7 @@ async fn insert_people<C: sea_orm::ConnectionTrait>(
             truths.push(truth_row(&p));
         }
         let position = p.position.unwrap_or(Position::Teacher);
-        let identity = identity(p.entered);
+        let identity = p.entered;
         let outcome = people::evaluate(&identity, PersonKind::Staff, None, Some(position.as_str()), ctx.today());
         rows.push(BulkPerson {
             id: *next_id,

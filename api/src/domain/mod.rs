@@ -10,6 +10,8 @@ pub mod date;
 pub mod gender;
 /// Class grades.
 pub mod grade;
+/// The identity model: identity fields, patches, person kinds.
+pub mod identity;
 /// TCVN3 and VNI-Windows legacy font encodings.
 pub mod legacy;
 /// Person names and their keys.

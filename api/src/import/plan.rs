@@ -12,8 +12,8 @@ use utoipa::ToSchema;
 use super::cells::{self, Cell};
 use super::headers::{self, Column, HeaderMap};
 use super::{META_SHEET, RawBook, TemplateMeta, column_letter};
-use crate::rules::{self, Finding, PersonKind, RuleContext, Severity};
-use crate::store::people::Identity;
+use crate::domain::identity::{Identity, IdentityField};
+use crate::rules::{self, Finding, PersonKind, RecordInput, RuleContext, Severity};
 
 /// How a sheet was understood.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -405,14 +405,14 @@ impl Totals {
 }
 
 /// Identity fields and the columns they come from.
-const FIELDS: [(&str, Column); 7] = [
-    ("fullName", Column::FullName),
-    ("dateOfBirth", Column::DateOfBirth),
-    ("gender", Column::Gender),
-    ("personalId", Column::PersonalId),
-    ("residenceProvince", Column::ResidenceProvince),
-    ("residenceDistrict", Column::ResidenceDistrict),
-    ("residenceText", Column::ResidenceText),
+const FIELDS: [(IdentityField, Column); 7] = [
+    (IdentityField::FullName, Column::FullName),
+    (IdentityField::DateOfBirth, Column::DateOfBirth),
+    (IdentityField::Gender, Column::Gender),
+    (IdentityField::PersonalId, Column::PersonalId),
+    (IdentityField::ResidenceProvince, Column::ResidenceProvince),
+    (IdentityField::ResidenceDistrict, Column::ResidenceDistrict),
+    (IdentityField::ResidenceText, Column::ResidenceText),
 ];
 
 fn blank(v: Option<&str>) -> Option<String> {
@@ -425,28 +425,15 @@ fn same(a: &Option<String>, b: &Option<String>) -> bool {
 
 /// Same, for a field: an ID number read from a numeric cell (leading zeros lost) is the same
 /// number as the stored one when padding it back gives it.
-fn same_field(field: &str, old: &Option<String>, new: &Option<String>) -> bool {
+fn same_field(field: IdentityField, old: &Option<String>, new: &Option<String>) -> bool {
     if same(old, new) {
         return true;
     }
     match (field, blank(old.as_deref()), blank(new.as_deref())) {
-        ("personalId", Some(o), Some(n)) => {
+        (IdentityField::PersonalId, Some(o), Some(n)) => {
             n.len() < 12 && n.bytes().all(|b| b.is_ascii_digit()) && format!("{n:0>12}") == o
         }
         _ => false,
-    }
-}
-
-fn slot<'a>(id: &'a mut Identity, field: &str) -> &'a mut Option<String> {
-    match field {
-        "fullName" => &mut id.full_name,
-        "dateOfBirth" => &mut id.date_of_birth,
-        "gender" => &mut id.gender,
-        "personalId" => &mut id.personal_id,
-        "residenceProvince" => &mut id.res_province,
-        "residenceDistrict" => &mut id.res_district,
-        "residenceCommune" => &mut id.res_commune,
-        _ => &mut id.res_text,
     }
 }
 
@@ -473,16 +460,16 @@ fn apply_row(row: &SourceRow, mut id: Identity) -> (Identity, HashMap<&'static s
     let mut cols = HashMap::new();
     for (field, col) in FIELDS {
         if let Some(v) = row.get(col) {
-            *slot(&mut id, field) = blank(v);
+            *id.slot(field) = blank(v);
             if let Some(i) = row.index(col) {
-                cols.insert(field, i);
+                cols.insert(field.name(), i);
             }
         }
     }
     if let Some((commune, i)) = commune_of(row) {
         id.res_commune = commune;
         if let Some(i) = i {
-            cols.insert("residenceCommune", i);
+            cols.insert(IdentityField::ResidenceCommune.name(), i);
         }
     }
     (id, cols)
@@ -541,7 +528,7 @@ pub fn plan_each(
     let ctx = RuleContext::new(input.today, input.kind);
     let evaluate = |id: &Identity, class_id: Option<i64>| {
         let grade = if input.kind == PersonKind::Student { grade_of(class_id) } else { None };
-        rules::check_record(&id.record_input(input.kind, grade, None), &ctx)
+        rules::check_record(&RecordInput::of_identity(id, input.kind, grade, None), &ctx)
     };
     let mut seen_people: HashMap<i64, u32> = HashMap::new();
     let mut seen_new: HashMap<String, u32> = HashMap::new();
@@ -700,11 +687,11 @@ pub fn plan_each(
                 planned.person_id = Some(e.id);
                 planned.version = Some(e.version);
                 let (new_identity, cols) = apply_row(row, e.identity.clone());
-                for ((field, old), (_, new)) in e.identity.fields().into_iter().zip(new_identity.fields()) {
+                for ((field, old), (_, new)) in e.identity.fields().zip(new_identity.fields()) {
                     if !same_field(field, old, new) {
                         planned.changes.push(FieldChange {
-                            field: field.to_owned(),
-                            column: cols.get(field).map(|i| column_letter(*i)),
+                            field: field.name().to_owned(),
+                            column: cols.get(field.name()).map(|i| column_letter(*i)),
                             old: old.clone(),
                             new: new.clone(),
                         });

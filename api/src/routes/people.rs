@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::domain::access::Caller;
+use crate::domain::identity::{Identity, IdentityField, IdentityPatch};
 use crate::domain::org::{Position, VerificationStatus};
 use crate::domain::personal_id::mask as mask_personal_id;
 use crate::error::{ApiError, ApiResult, from_validation};
@@ -13,7 +14,7 @@ use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severi
 use crate::state::AppState;
 use crate::store::audit::AuditCtx;
 use crate::store::entities::audit_events;
-use crate::store::people::{self, Identity, ListFilter, NewPerson, PersonChanges, PersonRow};
+use crate::store::people::{self, ListFilter, NewPerson, PersonChanges, PersonRow};
 
 /// Largest page a list returns.
 pub const MAX_PAGE_SIZE: u64 = 500;
@@ -269,17 +270,17 @@ pub struct IdentityBody {
 
 impl IdentityBody {
     fn identity(&self) -> Identity {
-        let r = self.residence.clone().unwrap_or_default();
-        Identity {
-            full_name: self.full_name.clone(),
-            date_of_birth: self.date_of_birth.clone(),
-            gender: self.gender.clone(),
-            personal_id: self.personal_id.clone(),
-            res_province: r.province,
-            res_district: r.district,
-            res_commune: r.commune,
-            res_text: self.residence_text.clone(),
-        }
+        let r = self.residence.as_ref();
+        Identity::from_fn(|field| match field {
+            IdentityField::FullName => self.full_name.clone(),
+            IdentityField::DateOfBirth => self.date_of_birth.clone(),
+            IdentityField::Gender => self.gender.clone(),
+            IdentityField::PersonalId => self.personal_id.clone(),
+            IdentityField::ResidenceProvince => r.and_then(|r| r.province.clone()),
+            IdentityField::ResidenceDistrict => r.and_then(|r| r.district.clone()),
+            IdentityField::ResidenceCommune => r.and_then(|r| r.commune.clone()),
+            IdentityField::ResidenceText => self.residence_text.clone(),
+        })
     }
 }
 
@@ -344,18 +345,25 @@ pub struct PersonPatch {
 impl PersonPatch {
     fn changes(&self) -> PersonChanges {
         let r = self.residence.clone().unwrap_or_default();
+        let mut identity = IdentityPatch::default();
+        for field in IdentityField::ALL {
+            let change = match field {
+                IdentityField::FullName => self.full_name.clone(),
+                IdentityField::DateOfBirth => self.date_of_birth.clone(),
+                IdentityField::Gender => self.gender.clone(),
+                IdentityField::PersonalId => self.personal_id.clone(),
+                IdentityField::ResidenceProvince => r.province.clone(),
+                IdentityField::ResidenceDistrict => r.district.clone(),
+                IdentityField::ResidenceCommune => r.commune.clone(),
+                IdentityField::ResidenceText => self.residence_text.clone(),
+            };
+            identity.set_if(field, change);
+        }
         PersonChanges {
             class_id: self.class_id,
             position: self.position,
             sector_code: self.sector_code.clone(),
-            full_name: self.full_name.clone(),
-            date_of_birth: self.date_of_birth.clone(),
-            gender: self.gender.clone(),
-            personal_id: self.personal_id.clone(),
-            res_province: r.province,
-            res_district: r.district,
-            res_commune: r.commune,
-            res_text: self.residence_text.clone(),
+            identity,
             expected_version: self.version,
         }
     }

@@ -26,14 +26,7 @@ use crate::domain::gender::NumericGender;
 use crate::domain::grade::parse_grade;
 use crate::domain::text::fold_ascii;
 
-/// Whether the record is a student's or a staff member's (age plausibility differs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum PersonKind {
-    #[default]
-    Student,
-    Staff,
-}
+pub use crate::domain::identity::PersonKind;
 
 /// Structured residence as entered: each part free text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -212,5 +205,31 @@ pub fn check_record(input: &RecordInput, ctx: &RuleContext) -> Outcome {
             search_key,
         },
         findings,
+    }
+}
+
+impl RecordInput {
+    /// The rule engine's input for an identity of this kind (and grade or position).
+    pub fn of_identity(
+        identity: &crate::domain::identity::Identity,
+        kind: PersonKind,
+        grade: Option<i32>,
+        position: Option<&str>,
+    ) -> RecordInput {
+        let residence = identity.has_structured_residence().then(|| ResidenceInput {
+            province: identity.res_province.clone(),
+            district: identity.res_district.clone(),
+            commune: identity.res_commune.clone(),
+        });
+        RecordInput {
+            full_name: identity.full_name.clone(),
+            date_of_birth: identity.date_of_birth.clone(),
+            gender: identity.gender.clone(),
+            personal_id: identity.personal_id.clone(),
+            grade: grade.map(|g| g.to_string()),
+            role: Some(position.unwrap_or(kind.as_str()).to_owned()),
+            residence,
+            residence_text: identity.res_text.clone(),
+        }
     }
 }

@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::audit::{AuditCtx, Source};
 use super::entities::{audit_events, fix_batches, people};
-use super::people::{Identity, PersonChanges};
+use super::people::{Identity, IdentityField, PersonChanges, identity_of};
 use super::{StoreError, StoreResult};
 use crate::domain::access::{Caller, Role};
 use crate::rules::{Code, Field, Outcome, PersonKind, Severity};
@@ -35,38 +35,29 @@ const CHUNK: usize = 200;
 /// filled in (only when it was entered as separate parts).
 pub fn repairs(outcome: &Outcome, only: Option<Code>, entered: &Identity) -> PersonChanges {
     let mut changes = PersonChanges::default();
+    let patch = &mut changes.identity;
     let n = &outcome.normalized;
     for f in outcome.findings.iter().filter(|f| f.severity == Severity::Fixed && only.is_none_or(|c| c == f.code)) {
         match f.field {
-            Field::FullName => changes.full_name = n.full_name.clone().map(Some),
-            Field::DateOfBirth => {
-                changes.date_of_birth = n.date_of_birth.map(|d| Some(crate::domain::date::format_vi(d)));
-            }
-            Field::Gender => changes.gender = n.gender.clone().map(Some),
-            Field::PersonalId => changes.personal_id = n.personal_id.clone().map(Some),
+            Field::FullName => patch.set_if(IdentityField::FullName, n.full_name.clone().map(Some)),
+            Field::DateOfBirth => patch
+                .set_if(IdentityField::DateOfBirth, n.date_of_birth.map(|d| Some(crate::domain::date::format_vi(d)))),
+            Field::Gender => patch.set_if(IdentityField::Gender, n.gender.clone().map(Some)),
+            Field::PersonalId => patch.set_if(IdentityField::PersonalId, n.personal_id.clone().map(Some)),
             Field::Residence => {
                 let structured = entered.res_commune.is_some();
                 if let (Code::AddressUnitInferred, true, Some(r)) = (f.code, structured, n.residence.as_ref()) {
                     if entered.res_province.is_none() {
-                        changes.res_province = r.province_name.clone().map(Some);
+                        patch.set_if(IdentityField::ResidenceProvince, r.province_name.clone().map(Some));
                     }
                     if entered.res_district.is_none() {
-                        changes.res_district = r.district_name.clone().map(Some);
+                        patch.set_if(IdentityField::ResidenceDistrict, r.district_name.clone().map(Some));
                     }
                 }
             }
         }
     }
     changes
-}
-
-fn is_empty(c: &PersonChanges) -> bool {
-    c.full_name.is_none()
-        && c.date_of_birth.is_none()
-        && c.gender.is_none()
-        && c.personal_id.is_none()
-        && c.res_province.is_none()
-        && c.res_district.is_none()
 }
 
 /// Applies the repairs in scope; returns the batch.
@@ -127,13 +118,13 @@ pub async fn apply(
         let txn = super::begin_write(db).await?;
         for id in chunk {
             let row = super::people::get(&txn, caller, scope.kind, *id).await?;
-            let wanted = repairs(&row.outcome(), scope.finding_code, &Identity::of(&row.person));
-            if is_empty(&wanted) {
+            let wanted = repairs(&row.outcome(), scope.finding_code, &identity_of(&row.person));
+            if wanted.identity.is_empty() {
                 continue;
             }
-            let before = Identity::of(&row.person);
+            let before = identity_of(&row.person);
             let after = super::people::update_in(&txn, caller, &ctx, row, wanted).await?;
-            let changed = before.fields().iter().zip(Identity::of(&after).fields()).filter(|(a, b)| a.1 != b.1).count();
+            let changed = before.fields().zip(identity_of(&after).fields()).filter(|(a, b)| a.1 != b.1).count();
             if changed > 0 {
                 records += 1;
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
@@ -211,32 +202,18 @@ pub async fn undo(
                 kept += i32::try_from(fields.len()).unwrap_or(0);
                 continue;
             };
-            let current = Identity::of(&row.person);
+            let current = identity_of(&row.person);
             let mut changes = PersonChanges::default();
             for e in fields {
-                let now = current
-                    .fields()
-                    .into_iter()
-                    .find(|(name, _)| Some(*name) == e.field.as_deref())
-                    .map(|(_, v)| v.clone());
-                let Some(now) = now else { continue };
-                if now != e.new_value {
+                let Some(field) = e.field.as_deref().and_then(IdentityField::parse) else { continue };
+                if *current.get(field) != e.new_value {
                     kept += 1;
                     continue;
                 }
-                let back = Some(e.old_value.clone());
-                match e.field.as_deref() {
-                    Some("fullName") => changes.full_name = back,
-                    Some("dateOfBirth") => changes.date_of_birth = back,
-                    Some("gender") => changes.gender = back,
-                    Some("personalId") => changes.personal_id = back,
-                    Some("residenceProvince") => changes.res_province = back,
-                    Some("residenceDistrict") => changes.res_district = back,
-                    _ => continue,
-                }
+                changes.identity.set(field, e.old_value.clone());
                 reverted += 1;
             }
-            if !is_empty(&changes) {
+            if !changes.identity.is_empty() {
                 super::people::update_in(&txn, caller, &ctx, row, changes).await?;
             }
         }
@@ -276,14 +253,14 @@ mod tests {
                 Finding::new(Field::PersonalId, Code::IdSexMismatch),
             ],
         };
-        let c = repairs(&outcome, None, &Identity::default());
-        assert_eq!(c.full_name, Some(Some("Nguyễn Văn An".into())));
-        assert_eq!(c.date_of_birth, Some(Some("05/03/2014".into())));
-        assert_eq!(c.gender, None, "no repair on gender");
-        assert_eq!(c.personal_id, None, "a warning is not a repair");
-        let only = repairs(&outcome, Some(Code::DobExcelSerial), &Identity::default());
-        assert_eq!(only.full_name, None);
-        assert!(only.date_of_birth.is_some());
+        let c = repairs(&outcome, None, &Identity::default()).identity;
+        assert_eq!(c.get(IdentityField::FullName), Some(&Some("Nguyễn Văn An".into())));
+        assert_eq!(c.get(IdentityField::DateOfBirth), Some(&Some("05/03/2014".into())));
+        assert_eq!(c.get(IdentityField::Gender), None, "no repair on gender");
+        assert_eq!(c.get(IdentityField::PersonalId), None, "a warning is not a repair");
+        let only = repairs(&outcome, Some(Code::DobExcelSerial), &Identity::default()).identity;
+        assert_eq!(only.get(IdentityField::FullName), None);
+        assert!(only.get(IdentityField::DateOfBirth).is_some());
     }
 
     #[test]
@@ -311,11 +288,11 @@ mod tests {
             res_commune: Some("Lạch Tray".into()),
             ..Identity::default()
         };
-        let c = repairs(&outcome, None, &entered);
-        assert_eq!(c.res_province, None, "what was entered stays");
-        assert_eq!(c.res_district, Some(Some("Quận Ngô Quyền".into())));
+        let c = repairs(&outcome, None, &entered).identity;
+        assert_eq!(c.get(IdentityField::ResidenceProvince), None, "what was entered stays");
+        assert_eq!(c.get(IdentityField::ResidenceDistrict), Some(&Some("Quận Ngô Quyền".into())));
         let text_only = Identity { res_text: Some("P. Lạch Tray, HP".into()), ..Identity::default() };
-        let c = repairs(&outcome, None, &text_only);
-        assert!(c.res_district.is_none() && c.res_province.is_none(), "a one-cell address is left as typed");
+        let c = repairs(&outcome, None, &text_only).identity;
+        assert!(c.is_empty(), "a one-cell address is left as typed");
     }
 }

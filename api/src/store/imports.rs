@@ -17,7 +17,7 @@ use sea_orm::{
 
 use super::audit::{AuditCtx, Source};
 use super::entities::{audit_events, classes, import_rows, imports, people, units};
-use super::people::{Identity, NewPerson, PersonChanges};
+use super::people::{IdentityField, NewPerson, PersonChanges};
 use super::{StoreError, StoreResult};
 use crate::config::ImportSettings;
 use crate::domain::access::Caller;
@@ -179,7 +179,7 @@ async fn scope_for(
             id: p.id,
             class_id: p.class_id,
             sector_code: p.sector_code.clone(),
-            identity: Identity::of(&p),
+            identity: super::people::identity_of(&p),
             name_key: p.name_key.clone(),
             dob: p.norm_dob,
             personal_id: p.norm_personal_id.clone(),
@@ -565,19 +565,16 @@ async fn writable(db: &DatabaseConnection, caller: &Caller, record: &imports::Mo
 fn changes_of(row: &CommitRow) -> PersonChanges {
     let mut c = PersonChanges { expected_version: row.version, ..PersonChanges::default() };
     let v = &row.values;
+    let identity = v.identity();
     for change in &row.changes {
         match change.field.as_str() {
-            "fullName" => c.full_name = Some(v.full_name.clone()),
-            "dateOfBirth" => c.date_of_birth = Some(v.date_of_birth.clone()),
-            "gender" => c.gender = Some(v.gender.clone()),
-            "personalId" => c.personal_id = Some(v.personal_id.clone()),
-            "residenceProvince" => c.res_province = Some(v.res_province.clone()),
-            "residenceDistrict" => c.res_district = Some(v.res_district.clone()),
-            "residenceCommune" => c.res_commune = Some(v.res_commune.clone()),
-            "residenceText" => c.res_text = Some(v.res_text.clone()),
             "sectorCode" => c.sector_code = Some(v.sector_code.clone()),
             "classId" => c.class_id = row.class_id,
-            _ => {}
+            name => {
+                if let Some(field) = IdentityField::parse(name) {
+                    c.identity.set(field, identity.get(field).clone());
+                }
+            }
         }
     }
     c
@@ -737,7 +734,7 @@ async fn bulk_create<C: ConnectionTrait>(
                         action: "create",
                         entity: "person",
                         entity_id: Some(next),
-                        field: Some(field),
+                        field: Some(field.name()),
                         old_value: None,
                         new_value: Some(v.clone()),
                     });
@@ -850,7 +847,7 @@ pub async fn undo(
             }
             continue;
         }
-        let current = Identity::of(&row.person);
+        let current = super::people::identity_of(&row.person);
         let mut changes = PersonChanges::default();
         let mut any = false;
         for e in fields.iter().filter(|e| e.action == "update") {
@@ -859,8 +856,8 @@ pub async fn undo(
                 "sectorCode" => row.person.sector_code.clone(),
                 "classId" => row.person.class_id.map(|c| c.to_string()),
                 "status" => continue,
-                f => match current.fields().into_iter().find(|(name, _)| *name == f) {
-                    Some((_, v)) => v.clone(),
+                f => match IdentityField::parse(f) {
+                    Some(field) => current.get(field).clone(),
                     None => continue,
                 },
             };
@@ -870,20 +867,15 @@ pub async fn undo(
             }
             let back = Some(e.old_value.clone());
             match field {
-                "fullName" => changes.full_name = back,
-                "dateOfBirth" => changes.date_of_birth = back,
-                "gender" => changes.gender = back,
-                "personalId" => changes.personal_id = back,
-                "residenceProvince" => changes.res_province = back,
-                "residenceDistrict" => changes.res_district = back,
-                "residenceCommune" => changes.res_commune = back,
-                "residenceText" => changes.res_text = back,
                 "sectorCode" => changes.sector_code = back,
                 "classId" => match e.old_value.as_deref().and_then(|v| v.parse().ok()) {
                     Some(c) => changes.class_id = Some(c),
                     None => continue,
                 },
-                _ => continue,
+                name => match IdentityField::parse(name) {
+                    Some(f) => changes.identity.set(f, e.old_value.clone()),
+                    None => continue,
+                },
             }
             any = true;
             reverted += 1;

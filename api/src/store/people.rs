@@ -16,112 +16,38 @@ use super::audit::{self, AuditCtx, Event};
 use super::entities::{classes, people, person_findings, units};
 use super::{StoreError, StoreResult};
 use crate::domain::access::Caller;
+pub use crate::domain::identity::{Identity, IdentityField, IdentityPatch, blank_to_none};
 use crate::domain::org::{Position, VerificationStatus};
 use crate::domain::text::fold_ascii;
-use crate::rules::{
-    self, Code, Field, Finding, Outcome, PersonKind, RecordInput, ResidenceInput, RuleContext, Severity,
-};
+use crate::rules::{self, Code, Field, Finding, Outcome, PersonKind, RecordInput, RuleContext, Severity};
 
-impl PersonKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PersonKind::Student => "student",
-            PersonKind::Staff => "staff",
-        }
-    }
+/// The identity as stored on a record (its entered columns).
+pub fn identity_of(p: &people::Model) -> Identity {
+    Identity::from_fn(|field| match field {
+        IdentityField::FullName => p.full_name.clone(),
+        IdentityField::DateOfBirth => p.date_of_birth.clone(),
+        IdentityField::Gender => p.gender.clone(),
+        IdentityField::PersonalId => p.personal_id.clone(),
+        IdentityField::ResidenceProvince => p.res_province.clone(),
+        IdentityField::ResidenceDistrict => p.res_district.clone(),
+        IdentityField::ResidenceCommune => p.res_commune.clone(),
+        IdentityField::ResidenceText => p.res_text.clone(),
+    })
 }
 
-/// The identity fields exactly as entered.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
-    pub full_name: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub gender: Option<String>,
-    pub personal_id: Option<String>,
-    pub res_province: Option<String>,
-    pub res_district: Option<String>,
-    pub res_commune: Option<String>,
-    pub res_text: Option<String>,
-}
-
-/// Audit names of the identity fields, in display order.
-pub const IDENTITY_FIELDS: [&str; 8] = [
-    "fullName",
-    "dateOfBirth",
-    "gender",
-    "personalId",
-    "residenceProvince",
-    "residenceDistrict",
-    "residenceCommune",
-    "residenceText",
-];
-
-impl Identity {
-    pub fn of(p: &people::Model) -> Identity {
-        Identity {
-            full_name: p.full_name.clone(),
-            date_of_birth: p.date_of_birth.clone(),
-            gender: p.gender.clone(),
-            personal_id: p.personal_id.clone(),
-            res_province: p.res_province.clone(),
-            res_district: p.res_district.clone(),
-            res_commune: p.res_commune.clone(),
-            res_text: p.res_text.clone(),
-        }
-    }
-
-    /// `(audit field name, value)` pairs in [`IDENTITY_FIELDS`] order.
-    pub fn fields(&self) -> [(&'static str, &Option<String>); 8] {
-        [
-            (IDENTITY_FIELDS[0], &self.full_name),
-            (IDENTITY_FIELDS[1], &self.date_of_birth),
-            (IDENTITY_FIELDS[2], &self.gender),
-            (IDENTITY_FIELDS[3], &self.personal_id),
-            (IDENTITY_FIELDS[4], &self.res_province),
-            (IDENTITY_FIELDS[5], &self.res_district),
-            (IDENTITY_FIELDS[6], &self.res_commune),
-            (IDENTITY_FIELDS[7], &self.res_text),
-        ]
-    }
-
-    /// The rule engine's input for these fields.
-    pub fn record_input(&self, kind: PersonKind, grade: Option<i32>, position: Option<&str>) -> RecordInput {
-        let any = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        let residence =
-            (any(&self.res_province) || any(&self.res_district) || any(&self.res_commune)).then(|| ResidenceInput {
-                province: self.res_province.clone(),
-                district: self.res_district.clone(),
-                commune: self.res_commune.clone(),
-            });
-        RecordInput {
-            full_name: self.full_name.clone(),
-            date_of_birth: self.date_of_birth.clone(),
-            gender: self.gender.clone(),
-            personal_id: self.personal_id.clone(),
-            grade: grade.map(|g| g.to_string()),
-            role: Some(position.unwrap_or(kind.as_str()).to_owned()),
-            residence,
-            residence_text: self.res_text.clone(),
-        }
-    }
-}
-
-/// Empty strings count as absent; everything else is kept exactly as given.
-fn blank_to_none(v: Option<String>) -> Option<String> {
-    v.filter(|s| !s.trim().is_empty())
-}
-
-impl Identity {
-    fn cleaned(self) -> Identity {
-        Identity {
-            full_name: blank_to_none(self.full_name),
-            date_of_birth: blank_to_none(self.date_of_birth),
-            gender: blank_to_none(self.gender),
-            personal_id: blank_to_none(self.personal_id),
-            res_province: blank_to_none(self.res_province),
-            res_district: blank_to_none(self.res_district),
-            res_commune: blank_to_none(self.res_commune),
-            res_text: blank_to_none(self.res_text),
+/// Writes an identity onto a record's entered columns.
+pub fn set_identity(active: &mut people::ActiveModel, identity: &Identity) {
+    for (field, value) in identity.fields() {
+        let value = Set(value.clone());
+        match field {
+            IdentityField::FullName => active.full_name = value,
+            IdentityField::DateOfBirth => active.date_of_birth = value,
+            IdentityField::Gender => active.gender = value,
+            IdentityField::PersonalId => active.personal_id = value,
+            IdentityField::ResidenceProvince => active.res_province = value,
+            IdentityField::ResidenceDistrict => active.res_district = value,
+            IdentityField::ResidenceCommune => active.res_commune = value,
+            IdentityField::ResidenceText => active.res_text = value,
         }
     }
 }
@@ -144,35 +70,9 @@ pub struct PersonChanges {
     pub class_id: Option<i64>,
     pub position: Option<Option<Position>>,
     pub sector_code: Option<Option<String>>,
-    pub full_name: Option<Option<String>>,
-    pub date_of_birth: Option<Option<String>>,
-    pub gender: Option<Option<String>>,
-    pub personal_id: Option<Option<String>>,
-    pub res_province: Option<Option<String>>,
-    pub res_district: Option<Option<String>>,
-    pub res_commune: Option<Option<String>>,
-    pub res_text: Option<Option<String>>,
+    pub identity: IdentityPatch,
     /// When given, the change applies only if the record is still at this version.
     pub expected_version: Option<i32>,
-}
-
-impl PersonChanges {
-    fn apply_identity(&self, mut id: Identity) -> Identity {
-        let set = |slot: &mut Option<String>, change: &Option<Option<String>>| {
-            if let Some(v) = change {
-                *slot = blank_to_none(v.clone());
-            }
-        };
-        set(&mut id.full_name, &self.full_name);
-        set(&mut id.date_of_birth, &self.date_of_birth);
-        set(&mut id.gender, &self.gender);
-        set(&mut id.personal_id, &self.personal_id);
-        set(&mut id.res_province, &self.res_province);
-        set(&mut id.res_district, &self.res_district);
-        set(&mut id.res_commune, &self.res_commune);
-        set(&mut id.res_text, &self.res_text);
-        id
-    }
 }
 
 /// List filters; scoping to the caller is applied on top.
@@ -224,7 +124,7 @@ pub fn evaluate(
     today: chrono::NaiveDate,
 ) -> Outcome {
     let ctx = RuleContext::new(today, kind);
-    rules::check_record(&identity.record_input(kind, grade, position), &ctx)
+    rules::check_record(&RecordInput::of_identity(identity, kind, grade, position), &ctx)
 }
 
 /// Writes the derived columns of an outcome onto an active model.
@@ -542,14 +442,6 @@ pub async fn create_in<C: ConnectionTrait>(
         class_id: Set(class.as_ref().map(|c| c.id)),
         position: Set(position.map(str::to_owned)),
         sector_code: Set(blank_to_none(new.sector_code.map(|s| s.trim().to_owned()))),
-        full_name: Set(identity.full_name.clone()),
-        date_of_birth: Set(identity.date_of_birth.clone()),
-        gender: Set(identity.gender.clone()),
-        personal_id: Set(identity.personal_id.clone()),
-        res_province: Set(identity.res_province.clone()),
-        res_district: Set(identity.res_district.clone()),
-        res_commune: Set(identity.res_commune.clone()),
-        res_text: Set(identity.res_text.clone()),
         status: Set(VerificationStatus::NotSent.as_str().to_owned()),
         mismatch_fields: Set(None),
         registry_values: Set(None),
@@ -562,6 +454,7 @@ pub async fn create_in<C: ConnectionTrait>(
         deleted_at: Set(None),
         ..Default::default()
     };
+    set_identity(&mut active, &identity);
     apply_outcome(&mut active, &outcome);
     let person = active.insert(txn).await.map_err(sector_code_conflict)?;
     write_finding_rows(txn, person.id, &outcome).await?;
@@ -576,7 +469,7 @@ pub async fn create_in<C: ConnectionTrait>(
     }];
     for (field, value) in identity.fields() {
         if value.is_some() {
-            events.push(field_event("create", person.id, field, None, value.clone()));
+            events.push(field_event("create", person.id, field.name(), None, value.clone()));
         }
     }
     if let Some(code) = &person.sector_code {
@@ -672,11 +565,11 @@ pub async fn update_in<C: ConnectionTrait>(
         ));
         class = Some(new_class);
     }
-    let old_identity = Identity::of(&person);
-    let new_identity = changes.apply_identity(old_identity.clone());
-    for ((field, old), (_, new)) in old_identity.fields().into_iter().zip(new_identity.fields()) {
+    let old_identity = identity_of(&person);
+    let new_identity = changes.identity.apply(old_identity.clone());
+    for ((field, old), (_, new)) in old_identity.fields().zip(new_identity.fields()) {
         if old != new {
-            events.push(field_event("update", person.id, field, old.clone(), new.clone()));
+            events.push(field_event("update", person.id, field.name(), old.clone(), new.clone()));
         }
     }
     let identity_changed = old_identity != new_identity;
@@ -715,14 +608,7 @@ pub async fn update_in<C: ConnectionTrait>(
         write_finding_rows(conn, person.id, &outcome).await?;
     }
     if identity_changed {
-        active.full_name = Set(new_identity.full_name.clone());
-        active.date_of_birth = Set(new_identity.date_of_birth.clone());
-        active.gender = Set(new_identity.gender.clone());
-        active.personal_id = Set(new_identity.personal_id.clone());
-        active.res_province = Set(new_identity.res_province.clone());
-        active.res_district = Set(new_identity.res_district.clone());
-        active.res_commune = Set(new_identity.res_commune.clone());
-        active.res_text = Set(new_identity.res_text.clone());
+        set_identity(&mut active, &new_identity);
     }
     // Only a change of what the registry compares (the normalised values) makes the record a
     // different request: a repaired spelling of the same values keeps its verification.
@@ -796,7 +682,7 @@ pub async fn revalidate_all(
             let kind = if person.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
             let grade = person.class_id.and_then(|c| grades.get(&c).copied());
             let today = crate::domain::clock::date_in_vietnam(now);
-            let mut outcome = evaluate(&Identity::of(&person), kind, grade, person.position.as_deref(), today);
+            let mut outcome = evaluate(&identity_of(&person), kind, grade, person.position.as_deref(), today);
             // The duplicate finding belongs to the store; carry it over, then re-sync below.
             outcome
                 .findings
@@ -987,14 +873,6 @@ pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec
             class_id: Set(row.class_id),
             position: Set(row.position.map(|p| p.as_str().to_owned())),
             sector_code: Set(row.sector_code),
-            full_name: Set(identity.full_name),
-            date_of_birth: Set(identity.date_of_birth),
-            gender: Set(identity.gender),
-            personal_id: Set(identity.personal_id),
-            res_province: Set(identity.res_province),
-            res_district: Set(identity.res_district),
-            res_commune: Set(identity.res_commune),
-            res_text: Set(identity.res_text),
             status: Set(VerificationStatus::NotSent.as_str().to_owned()),
             mismatch_fields: Set(None),
             registry_values: Set(None),
@@ -1007,6 +885,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec
             deleted_at: Set(None),
             ..Default::default()
         };
+        set_identity(&mut active, &identity);
         apply_outcome(&mut active, &row.outcome);
         batch.push(active);
         if batch.len() == CHUNK {
@@ -1066,13 +945,11 @@ mod tests {
     #[test]
     fn changes_apply_and_clear() {
         let id = Identity { full_name: Some("A".into()), gender: Some("Nam".into()), ..Identity::default() };
-        let changes = PersonChanges {
-            full_name: Some(Some("Nguyễn An".into())),
-            gender: Some(None),
-            date_of_birth: Some(Some("   ".into())),
-            ..PersonChanges::default()
-        };
-        let out = changes.apply_identity(id);
+        let mut changes = PersonChanges::default();
+        changes.identity.set(IdentityField::FullName, Some("Nguyễn An".into()));
+        changes.identity.set(IdentityField::Gender, None);
+        changes.identity.set(IdentityField::DateOfBirth, Some("   ".into()));
+        let out = changes.identity.apply(id);
         assert_eq!(out.full_name.as_deref(), Some("Nguyễn An"));
         assert_eq!(out.gender, None);
         assert_eq!(out.date_of_birth, None, "blank counts as absent");

@@ -1028,18 +1028,20 @@ pub async fn history<C: ConnectionTrait>(
 /// The changes that copy the registry's values into a record's entered fields.
 pub fn changes_from_registry(values: &RegistryValues) -> PersonChanges {
     use crate::domain::admin_units::{Scheme, units};
+    use crate::domain::identity::IdentityField as F;
     let mut c = PersonChanges::default();
+    let patch = &mut c.identity;
     if let Some(name) = &values.full_name {
-        c.full_name = Some(Some(name.clone()));
+        patch.set(F::FullName, Some(name.clone()));
     }
     if let Some(dob) = &values.date_of_birth {
         let shown = chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d")
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|_| dob.clone());
-        c.date_of_birth = Some(Some(shown));
+        patch.set(F::DateOfBirth, Some(shown));
     }
     if let Some(gender) = &values.gender {
-        c.gender = Some(Some(gender.clone()));
+        patch.set(F::Gender, Some(gender.clone()));
     }
     if let Some(r) = &values.residence {
         let u = units();
@@ -1047,9 +1049,9 @@ pub fn changes_from_registry(values: &RegistryValues) -> PersonChanges {
         let commune =
             r.commune_code.as_deref().and_then(|code| u.commune_name(Scheme::Post2025, code)).map(str::to_owned);
         if province.is_some() {
-            c.res_province = Some(province);
-            c.res_district = Some(None);
-            c.res_commune = Some(commune);
+            patch.set(F::ResidenceProvince, province);
+            patch.set(F::ResidenceDistrict, None);
+            patch.set(F::ResidenceCommune, commune);
         }
     }
     c
