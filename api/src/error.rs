@@ -202,6 +202,7 @@ impl From<crate::store::StoreError> for ApiError {
             ),
             StoreError::Invalid(errors) => ApiError::validation(errors),
             StoreError::Forbidden(detail) => ApiError::forbidden(detail),
+            StoreError::Corrupt(what) => ApiError::internal(what),
             StoreError::Db(db) => ApiError::internal(db),
         }
     }

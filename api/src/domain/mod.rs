@@ -20,6 +20,8 @@ pub mod name;
 pub mod org;
 /// The 12-digit personal ID number.
 pub mod personal_id;
+/// Statuses of verification jobs and imports.
+pub mod status;
 /// Vietnamese syllable structure and tone placement.
 pub mod syllable;
 /// Text helpers and the Vietnamese letter table.

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::stats::XlsxFile;
 use crate::domain::access::Caller;
 use crate::domain::personal_id::mask;
+use crate::domain::status::ImportStatus;
 use crate::error::{ApiError, ApiResult, ErrorCode, FieldError, Problem};
 use crate::import::plan::{MatchedBy, SheetLayout};
 use crate::import::{FieldChange, PlannedRow, ReadError, RowAction, RowError, Totals};
@@ -19,6 +20,7 @@ use crate::state::AppState;
 use crate::store::audit::{self, AuditCtx, Event};
 use crate::store::entities::imports as model;
 use crate::store::imports::{self, ImportError, ImportOptions, status};
+use crate::store::{read_json, read_stored};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -82,10 +84,8 @@ pub struct ImportRow {
 #[serde(rename_all = "camelCase")]
 pub struct Import {
     pub id: String,
-    /// `processing`, `ready`, `committed`, `undone`, `failed`.
-    pub status: String,
-    /// `student` or `staff`.
-    pub population: String,
+    pub status: ImportStatus,
+    pub population: PersonKind,
     pub unit_id: i64,
     pub class_id: Option<i64>,
     pub filename: String,
@@ -154,15 +154,23 @@ async fn view(state: &AppState, m: &model::Model, q: &RowsQuery) -> ApiResult<Im
     let page = q.page.unwrap_or(1).max(1);
     let page_size = q.page_size.unwrap_or(100).clamp(1, 1000);
     let (rows, matching) = imports::page_of(&state.store.db, &m.id, q.action, page, page_size).await?;
-    Ok(Import { rows: rows.iter().map(row_view).collect(), page, page_size, rows_matching: matching, ..summary(m) })
+    Ok(Import { rows: rows.iter().map(row_view).collect(), page, page_size, rows_matching: matching, ..summary(m)? })
 }
 
 /// An import without its rows (`page` 0, `pageSize` 0): what the list shows.
-fn summary(m: &model::Model) -> Import {
-    Import {
+/// A stored status, kind or error that does not read back is an error.
+fn summary(m: &model::Model) -> ApiResult<Import> {
+    let what = |column: &str| format!("imports.{column} of {}", m.id);
+    let error = match m.error.as_deref() {
+        Some(e) => {
+            read_json::<serde_json::Value>(what("error"), e)?.get("message").and_then(|m| m.as_str()).map(str::to_owned)
+        }
+        None => None,
+    };
+    Ok(Import {
         id: m.id.clone(),
-        status: m.status.clone(),
-        population: m.kind.clone(),
+        status: read_stored(what("status"), &m.status, ImportStatus::parse)?,
+        population: read_stored(what("kind"), &m.kind, PersonKind::parse)?,
         unit_id: m.unit_id,
         class_id: m.class_id,
         filename: m.filename.clone(),
@@ -182,12 +190,8 @@ fn summary(m: &model::Model) -> Import {
         rows_matching: 0,
         reverted: m.reverted,
         kept: m.kept,
-        error: m
-            .error
-            .as_deref()
-            .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
-            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned)),
-    }
+        error,
+    })
 }
 
 fn too_large(max: usize) -> ApiError {
@@ -413,7 +417,7 @@ pub async fn list_imports(
 ) -> ApiResult<web::Json<ImportList>> {
     let limit = query.limit.unwrap_or(50).clamp(1, 200);
     let records = imports::list_visible(&state.store.db, &caller, limit).await?;
-    Ok(web::Json(ImportList { items: records.iter().map(summary).collect() }))
+    Ok(web::Json(ImportList { items: records.iter().map(summary).collect::<ApiResult<_>>()? }))
 }
 
 /// An import: status, progress, totals, and a page of its rows.

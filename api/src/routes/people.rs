@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::store::audit::AuditCtx;
 use crate::store::entities::audit_events;
 use crate::store::people::{self, ListFilter, NewPerson, PersonChanges, PersonRow};
+use crate::store::{read_json, read_stored};
 
 /// Largest page a list returns.
 pub const MAX_PAGE_SIZE: u64 = 500;
@@ -137,22 +138,26 @@ fn mask_digit_runs(s: &str) -> String {
 
 impl Person {
     /// Builds the view; `full_id` decides whether ID values are shown in full.
-    pub fn from_row(row: PersonRow, can_edit: bool, full_id: bool) -> Person {
-        let mut outcome = row.outcome();
+    /// A stored outcome that does not parse is an error (500), never shown as a clean record.
+    pub fn from_row(row: PersonRow, can_edit: bool, full_id: bool) -> ApiResult<Person> {
+        let mut outcome = row.outcome()?;
         let p = row.person;
         if !full_id {
             mask_outcome(&mut outcome);
         }
         let personal_id = p.personal_id.as_deref().map(|v| if full_id { v.to_owned() } else { mask_personal_id(v) });
-        Person {
+        Ok(Person {
             id: p.id,
-            kind: if p.kind == "staff" { PersonKind::Staff } else { PersonKind::Student },
+            kind: people::kind_of(&p)?,
             unit_id: row.unit.id,
             unit_name: row.unit.name,
             class_id: row.class.as_ref().map(|c| c.id),
             class_name: row.class.as_ref().map(|c| c.name.clone()),
             grade: row.class.as_ref().map(|c| c.grade),
-            position: p.position.as_deref().and_then(Position::parse),
+            position: match p.position.as_deref() {
+                Some(v) => Some(read_stored(format_args!("people.position of {}", p.id), v, Position::parse)?),
+                None => None,
+            },
             sector_code: p.sector_code,
             full_name: p.full_name,
             date_of_birth: p.date_of_birth,
@@ -164,20 +169,23 @@ impl Person {
             normalized: outcome.normalized,
             findings: outcome.findings,
             quality: Quality { errors: p.error_count, warnings: p.warning_count, fixed: p.fixed_count },
-            status: VerificationStatus::parse(&p.status).unwrap_or(VerificationStatus::NotSent),
+            status: read_stored(format_args!("people.status of {}", p.id), &p.status, VerificationStatus::parse)?,
             mismatch_fields: p
                 .mismatch_fields
                 .as_deref()
                 .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
                 .unwrap_or_default(),
-            registry_values: (p.status == VerificationStatus::Mismatched.as_str())
-                .then(|| p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok()))
-                .flatten(),
+            registry_values: match p.registry_values.as_deref() {
+                Some(v) if p.status == VerificationStatus::Mismatched.as_str() => {
+                    Some(read_json(format_args!("people.registry_values of {}", p.id), v)?)
+                }
+                _ => None,
+            },
             version: p.version,
             can_edit,
             verified_at: p.verified_at,
             updated_at: p.updated_at,
-        }
+        })
     }
 }
 
@@ -381,8 +389,7 @@ pub struct HistoryEntry {
     pub field: Option<String>,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
-    /// `manual`, `import`, `registry`, `auto_fix`, `seed`.
-    pub source: String,
+    pub source: crate::store::audit::Source,
     pub source_ref: Option<String>,
     pub request_id: Option<String>,
 }
@@ -392,12 +399,14 @@ pub struct History {
     pub items: Vec<HistoryEntry>,
 }
 
-fn history_entry(e: audit_events::Model, full_id: bool) -> HistoryEntry {
+fn history_entry(e: audit_events::Model, full_id: bool) -> ApiResult<HistoryEntry> {
+    let source =
+        read_stored(format_args!("audit_events.source of {}", e.id), &e.source, crate::store::audit::Source::parse)?;
     let mask = |v: Option<String>| match (&e.field, full_id) {
         (Some(f), false) if f == "personalId" => v.map(|s| mask_personal_id(&s)),
         _ => v,
     };
-    HistoryEntry {
+    Ok(HistoryEntry {
         old_value: mask(e.old_value.clone()),
         new_value: mask(e.new_value.clone()),
         id: e.id,
@@ -405,10 +414,10 @@ fn history_entry(e: audit_events::Model, full_id: bool) -> HistoryEntry {
         actor: e.actor,
         action: e.action,
         field: e.field,
-        source: e.source,
+        source,
         source_ref: e.source_ref,
         request_id: e.request_id,
-    }
+    })
 }
 
 // Shared handler bodies.
@@ -422,7 +431,7 @@ pub async fn list(state: &AppState, caller: &Caller, kind: PersonKind, query: &P
             let can_edit = people::can_write(caller, &row);
             Person::from_row(row, can_edit, false)
         })
-        .collect();
+        .collect::<ApiResult<_>>()?;
     Ok(PersonPage { items, page: filter.page, page_size: filter.page_size, total })
 }
 
@@ -437,7 +446,7 @@ pub async fn get(state: &AppState, req: &HttpRequest, caller: &Caller, kind: Per
         )
         .await?;
     }
-    Ok(Person::from_row(row, can_edit, can_edit))
+    Person::from_row(row, can_edit, can_edit)
 }
 
 /// Where a new record goes: its unit, class (students) and position (staff).
@@ -470,7 +479,7 @@ pub async fn create(
         format!("/api/v1/{}/{}", if kind == PersonKind::Staff { "staff" } else { "students" }, row.person.id);
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, location))
-        .json(Person::from_row(row, true, true)))
+        .json(Person::from_row(row, true, true)?))
 }
 
 pub async fn update(
@@ -487,7 +496,7 @@ pub async fn update(
     }
     let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
     let row = people::update(&state.store.db, caller, &ctx, kind, id, patch.changes()).await?;
-    Ok(Person::from_row(row, true, true))
+    Person::from_row(row, true, true)
 }
 
 pub async fn delete(
@@ -505,7 +514,7 @@ pub async fn delete(
 pub async fn history(state: &AppState, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<History> {
     let (row, events) = people::history(&state.store.db, caller, kind, id).await?;
     let full = people::can_write(caller, &row);
-    Ok(History { items: events.into_iter().map(|e| history_entry(e, full)).collect() })
+    Ok(History { items: events.into_iter().map(|e| history_entry(e, full)).collect::<ApiResult<_>>()? })
 }
 
 #[cfg(test)]

@@ -10,14 +10,15 @@ use utoipa::{IntoParams, ToSchema};
 use super::people::Person;
 use crate::domain::access::Caller;
 use crate::domain::personal_id::mask as mask_personal_id;
+use crate::domain::status::{HistoryOutcome, JobStatus};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::registry::RegistryValues;
 use crate::rules::PersonKind;
 use crate::state::AppState;
-use crate::store::StoreError;
 use crate::store::audit::AuditCtx;
 use crate::store::entities::verification_history;
 use crate::store::verification::{self as v, JobScope, JobTotals, JobView, SkippedRecord};
+use crate::store::{StoreError, read_json, read_stored};
 
 /// Most skipped records listed on a job.
 const MAX_SKIPPED_LISTED: u64 = 1_000;
@@ -67,7 +68,7 @@ impl From<SkippedRecord> for SkippedView {
 #[serde(rename_all = "camelCase")]
 pub struct VerificationJob {
     pub id: i64,
-    pub status: String,
+    pub status: JobStatus,
     pub pause_reason: Option<String>,
     pub scope: JobScope,
     /// The unit the job was started for.
@@ -87,16 +88,17 @@ pub struct VerificationJob {
 }
 
 impl VerificationJob {
-    fn from_view(view: JobView, skipped: Option<Vec<SkippedRecord>>) -> VerificationJob {
+    /// A stored status or scope that does not read back is an error.
+    fn from_view(view: JobView, skipped: Option<Vec<SkippedRecord>>) -> ApiResult<VerificationJob> {
         let JobView { job, totals } = view;
         let total = i64::from(job.total);
         let done = totals.done();
         let percent = if total > 0 { ((done as f64 / total as f64) * 1000.0).round() / 10.0 } else { 100.0 };
-        VerificationJob {
+        Ok(VerificationJob {
             id: job.id,
-            status: job.status,
+            status: read_stored(format_args!("verification_jobs.status of {}", job.id), &job.status, JobStatus::parse)?,
             pause_reason: job.pause_reason,
-            scope: serde_json::from_str(&job.scope).unwrap_or_default(),
+            scope: read_json(format_args!("verification_jobs.scope of {}", job.id), &job.scope)?,
             unit_id: job.unit_id,
             created_by: job.created_by,
             created_at: job.created_at,
@@ -106,13 +108,13 @@ impl VerificationJob {
             progress: JobProgress { done, total, percent },
             totals,
             fix_before_sending: skipped.map(|s| s.into_iter().map(SkippedView::from).collect()),
-        }
+        })
     }
 }
 
 async fn job_with_skipped(state: &AppState, view: JobView) -> ApiResult<VerificationJob> {
     let skipped = v::skipped_records(&state.store.db, view.job.id, MAX_SKIPPED_LISTED).await?;
-    Ok(VerificationJob::from_view(view, Some(skipped)))
+    VerificationJob::from_view(view, Some(skipped))
 }
 
 /// A page of jobs.
@@ -172,7 +174,7 @@ pub async fn list_verification_jobs(
         return Err(ApiError::field("pageSize", "range", "pageSize phải từ 1 đến 100."));
     }
     let (views, total) = v::list_jobs(&state.store.db, &caller, page, page_size).await?;
-    let items = views.into_iter().map(|view| VerificationJob::from_view(view, None)).collect();
+    let items = views.into_iter().map(|view| VerificationJob::from_view(view, None)).collect::<ApiResult<_>>()?;
     Ok(web::Json(JobPage { items, page, page_size, total }))
 }
 
@@ -233,7 +235,7 @@ async fn accept_one(
     let view = v::create_job_in(&txn, caller, &ctx, scope).await?;
     txn.commit().await.map_err(StoreError::from)?;
     let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
-    Ok(AcceptedValues { person: Person::from_row(row, true, true), job: job_with_skipped(state, view).await? })
+    Ok(AcceptedValues { person: Person::from_row(row, true, true)?, job: job_with_skipped(state, view).await? })
 }
 
 /// Copies the registry's values of a mismatched student into the record (audited with source
@@ -362,7 +364,7 @@ async fn awaiting(
     let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
     v::mark_awaiting_evidence(&state.store.db, caller, &ctx, kind, id).await?;
     let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
-    Ok(Person::from_row(row, true, false))
+    Person::from_row(row, true, false)
 }
 
 /// Marks a student as awaiting evidence: the family must bring the ID-number notice (or the
@@ -416,8 +418,7 @@ pub struct VerificationEntry {
     pub id: i64,
     pub at: chrono::DateTime<chrono::Utc>,
     pub job_id: Option<i64>,
-    /// `matched`, `mismatched`, `not_found`, `invalid` or `error`.
-    pub outcome: String,
+    pub outcome: HistoryOutcome,
     /// `mismatched`: `fullName`, `dateOfBirth`, `gender`, `residence`.
     pub fields: Vec<String>,
     pub sent_values: Option<SentValues>,
@@ -435,8 +436,19 @@ pub struct VerificationHistory {
     pub items: Vec<VerificationEntry>,
 }
 
-fn entry(h: verification_history::Model, full_id: bool) -> VerificationEntry {
-    let sent = h.sent_values.as_deref().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()).map(|v| {
+/// A stored outcome, sent values or registry values that do not read back are an error.
+fn entry(h: verification_history::Model, full_id: bool) -> ApiResult<VerificationEntry> {
+    let what = |column: &str| format!("verification_history.{column} of {}", h.id);
+    let sent = match h.sent_values.as_deref() {
+        Some(s) => Some(read_json::<serde_json::Value>(what("sent_values"), s)?),
+        None => None,
+    };
+    let registry_values = match h.registry_values.as_deref() {
+        Some(r) => Some(read_json(what("registry_values"), r)?),
+        None => None,
+    };
+    let outcome = read_stored(what("outcome"), &h.outcome, HistoryOutcome::parse)?;
+    let sent = sent.map(|v| {
         let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
         SentValues {
             personal_id: text("personalId").map(|p| if full_id { p } else { mask_personal_id(&p) }),
@@ -446,23 +458,23 @@ fn entry(h: verification_history::Model, full_id: bool) -> VerificationEntry {
             residence: v.get("residence").and_then(|r| serde_json::from_value(r.clone()).ok()),
         }
     });
-    VerificationEntry {
+    Ok(VerificationEntry {
         id: h.id,
         at: h.at,
         job_id: h.job_id,
-        outcome: h.outcome,
+        outcome,
         fields: h.fields.unwrap_or_default().split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
         sent_values: sent,
-        registry_values: h.registry_values.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+        registry_values,
         applied: h.applied,
         note: h.note,
-    }
+    })
 }
 
 async fn history(state: &AppState, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<VerificationHistory> {
     let (row, items) = v::history(&state.store.db, caller, kind, id).await?;
     let full = crate::store::people::can_write(caller, &row);
-    Ok(VerificationHistory { items: items.into_iter().map(|h| entry(h, full)).collect() })
+    Ok(VerificationHistory { items: items.into_iter().map(|h| entry(h, full)).collect::<ApiResult<_>>()? })
 }
 
 /// Every answer the registry gave about a student, newest first.

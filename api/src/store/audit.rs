@@ -31,6 +31,13 @@ impl Source {
             Source::Seed => "seed",
         }
     }
+
+    /// The source a stored name names.
+    pub fn parse(s: &str) -> Option<Source> {
+        [Source::Manual, Source::Import, Source::Registry, Source::AutoFix, Source::Seed]
+            .into_iter()
+            .find(|source| source.as_str() == s)
+    }
 }
 
 /// Who is acting, from where, under which request, and when (by the application's clock):

@@ -106,7 +106,7 @@ fn school_year_start(year: i32) -> DateTime<Utc> {
 
 /// Where an active record counts and what it adds: the definitions of every counter, per
 /// record. `class_year` is the school year of the record's class (students).
-pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> (CounterKey, Tally) {
+pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> StoreResult<(CounterKey, Tally)> {
     let status = p.status.as_str();
     let is = |s: VerificationStatus| i64::from(status == s.as_str());
     let verified = status == VerificationStatus::Verified.as_str();
@@ -119,7 +119,7 @@ pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> (CounterKey,
         && present(&p.gender)
         && present(&p.personal_id)
         && ((present(&p.res_province) && present(&p.res_commune)) || present(&p.res_text));
-    let duplicate = outcome_findings(p).iter().any(|(code, _, _)| code == "id_duplicate");
+    let duplicate = outcome_findings(p)?.iter().any(|(code, _, _)| code == "id_duplicate");
     let live = verified && p.verified_at.is_some_and(|v| v >= p.identity_changed_at);
     let live_year = if p.kind == "student" {
         class_year.unwrap_or("").to_owned()
@@ -152,29 +152,29 @@ pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> (CounterKey,
         mm_residence: mismatch(MISMATCH_FIELDS[4]),
     };
     let key = CounterKey { unit_id: p.unit_id, class_id: p.class_id.unwrap_or(0), kind: p.kind.clone(), live_year };
-    (key, tally)
+    Ok((key, tally))
 }
 
 /// `(code, field, severity)` of the record's findings, one per (code, field) with the first
 /// finding's severity, as `person_findings` holds them.
-fn outcome_findings(p: &people::Model) -> Vec<(String, String, String)> {
-    let outcome = super::people::parse_outcome(&p.outcome);
+fn outcome_findings(p: &people::Model) -> StoreResult<Vec<(String, String, String)>> {
+    let outcome = super::people::parse_outcome(p)?;
     let mut seen = BTreeSet::new();
-    outcome
+    Ok(outcome
         .findings
         .iter()
         .filter(|f| seen.insert((f.code.as_str(), f.field.as_str())))
         .map(|f| (f.code.as_str().to_owned(), f.field.as_str().to_owned(), f.severity.as_str().to_owned()))
-        .collect()
+        .collect())
 }
 
 /// The failure reasons an active record counts under: its error and warning findings.
-pub fn person_reasons(p: &people::Model) -> Vec<ReasonKey> {
-    outcome_findings(p)
+pub fn person_reasons(p: &people::Model) -> StoreResult<Vec<ReasonKey>> {
+    Ok(outcome_findings(p)?
         .into_iter()
         .filter(|(_, _, severity)| severity == Severity::Error.as_str() || severity == Severity::Warning.as_str())
         .map(|(code, field, severity)| ReasonKey { unit_id: p.unit_id, kind: p.kind.clone(), code, field, severity })
-        .collect()
+        .collect())
 }
 
 async fn cached_class_year<C: ConnectionTrait>(
@@ -233,16 +233,16 @@ pub async fn apply_changes<C: ConnectionTrait>(
             (_, None) => None,
         };
         if let Some(p) = before {
-            let (key, tally) = person_tally(p, before_year.as_deref());
+            let (key, tally) = person_tally(p, before_year.as_deref())?;
             counters.entry(key).or_default().sub(&tally);
-            for key in person_reasons(p) {
+            for key in person_reasons(p)? {
                 *reasons.entry(key).or_default() -= 1;
             }
         }
         if let Some(p) = after {
-            let (key, tally) = person_tally(p, after_year.as_deref());
+            let (key, tally) = person_tally(p, after_year.as_deref())?;
             counters.entry(key).or_default().add(&tally);
-            for key in person_reasons(p) {
+            for key in person_reasons(p)? {
                 *reasons.entry(key).or_default() += 1;
             }
         }
@@ -741,7 +741,7 @@ mod tests {
             name_key: None,
             search_key: None,
             sort_key: None,
-            outcome: "{}".into(),
+            outcome: serde_json::to_string(&crate::rules::Outcome::default()).expect("json"),
             error_count: 0,
             warning_count: 0,
             fixed_count: 0,
@@ -882,14 +882,14 @@ mod tests {
             ),
         ];
         for (name, make, check) in cases {
-            let (_, tally) = person_tally(&make(person()), Some("2026-2027"));
+            let (_, tally) = person_tally(&make(person()), Some("2026-2027")).expect("outcome");
             assert!(check(&tally), "{name}: {tally:?}");
         }
     }
 
     #[test]
     fn keys_bucket_students_by_class_year_and_staff_by_verification_year() {
-        let (key, _) = person_tally(&person(), Some("2026-2027"));
+        let (key, _) = person_tally(&person(), Some("2026-2027")).expect("outcome");
         assert_eq!(
             (key.unit_id, key.class_id, key.kind.as_str(), key.live_year.as_str()),
             (17, 5, "student", "2026-2027")
@@ -897,10 +897,10 @@ mod tests {
         let mut staff = person();
         staff.kind = "staff".into();
         staff.class_id = None;
-        let (key, _) = person_tally(&staff, None);
+        let (key, _) = person_tally(&staff, None).expect("outcome");
         assert_eq!((key.class_id, key.live_year.as_str()), (0, "2026-2027"));
         staff.status = "queued".into();
-        assert_eq!(person_tally(&staff, None).0.live_year, "");
+        assert_eq!(person_tally(&staff, None).expect("outcome").0.live_year, "");
         let cases = [
             ("2026-07-31T16:59:59Z", "2025-2026"),
             ("2026-07-31T17:00:00Z", "2026-2027"),
@@ -926,7 +926,8 @@ mod tests {
                 fixed,
             ],
         );
-        let got: Vec<(String, String)> = person_reasons(&p).into_iter().map(|k| (k.code, k.severity)).collect();
+        let got: Vec<(String, String)> =
+            person_reasons(&p).expect("outcome").into_iter().map(|k| (k.code, k.severity)).collect();
         assert_eq!(got, vec![("id_missing".into(), "error".into()), ("dob_ambiguous".into(), "warning".into())]);
     }
 

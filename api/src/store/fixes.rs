@@ -118,7 +118,7 @@ pub async fn apply(
         let txn = super::begin_write(db).await?;
         for id in chunk {
             let row = super::people::get(&txn, caller, scope.kind, *id).await?;
-            let wanted = repairs(&row.outcome(), scope.finding_code, &identity_of(&row.person));
+            let wanted = repairs(&row.outcome()?, scope.finding_code, &identity_of(&row.person));
             if wanted.identity.is_empty() {
                 continue;
             }
@@ -177,7 +177,7 @@ pub async fn undo(
             message: "Lần sửa tự động này đã được hoàn tác.".to_owned(),
         });
     }
-    let kind = if batch.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
+    let kind = super::read_stored(format_args!("fix_batches.kind of {}", batch.id), &batch.kind, PersonKind::parse)?;
     let events = audit_events::Entity::find()
         .filter(audit_events::Column::SourceRef.eq(batch.id.as_str()))
         .filter(audit_events::Column::Source.eq(Source::AutoFix.as_str()))

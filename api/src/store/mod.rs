@@ -40,8 +40,37 @@ pub enum StoreError {
     /// In scope for reading but not for this change.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// A stored value that does not read back (a JSON column that does not parse, a status no
+    /// longer known): never replaced by a default, always an error (logged where it is found).
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     Db(DbErr),
+}
+
+/// Reads a stored text value into its type (`parse` gives `None` for an unknown value): the one
+/// way enum-like columns are read, so an unknown value is [`StoreError::Corrupt`], never a
+/// default. `what` names the column and row for the log.
+pub fn read_stored<T>(
+    what: impl std::fmt::Display,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> StoreResult<T> {
+    parse(value).ok_or_else(|| StoreError::corrupt(what, format_args!("unknown value {value:?}")))
+}
+
+/// Reads a stored JSON column into its type; one that does not parse is [`StoreError::Corrupt`].
+pub fn read_json<T: serde::de::DeserializeOwned>(what: impl std::fmt::Display, json: &str) -> StoreResult<T> {
+    serde_json::from_str(json).map_err(|e| StoreError::corrupt(what, e))
+}
+
+impl StoreError {
+    /// A stored value of `what` that does not parse; logs it (without the value itself, which
+    /// may hold an ID number).
+    pub fn corrupt(what: impl std::fmt::Display, err: impl std::fmt::Display) -> StoreError {
+        tracing::error!(%what, error = %err, "a stored value does not read back");
+        StoreError::Corrupt(format!("{what}: {err}"))
+    }
 }
 
 impl From<DbErr> for StoreError {

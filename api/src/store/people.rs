@@ -99,13 +99,19 @@ pub struct PersonRow {
 
 impl PersonRow {
     /// The stored rule outcome (normalised values and findings).
-    pub fn outcome(&self) -> Outcome {
-        parse_outcome(&self.person.outcome)
+    pub fn outcome(&self) -> StoreResult<Outcome> {
+        parse_outcome(&self.person)
     }
 }
 
-pub fn parse_outcome(json: &str) -> Outcome {
-    serde_json::from_str(json).unwrap_or_default()
+/// A record's stored rule outcome; one that does not parse is an error, never a clean default.
+pub fn parse_outcome(p: &people::Model) -> StoreResult<Outcome> {
+    super::read_json(format_args!("people.outcome of {}", p.id), &p.outcome)
+}
+
+/// A record's kind; an unknown stored kind is an error.
+pub fn kind_of(p: &people::Model) -> StoreResult<PersonKind> {
+    super::read_stored(format_args!("people.kind of {}", p.id), &p.kind, PersonKind::parse)
 }
 
 /// The sort key of a name: given name first (the last word), as Vietnamese class lists sort.
@@ -204,7 +210,7 @@ pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, personal_ids: &[Strin
             .await?;
         let n = holders.len();
         for holder in holders {
-            let mut outcome = parse_outcome(&holder.outcome);
+            let mut outcome = parse_outcome(&holder)?;
             let had = outcome.findings.iter().any(|f| f.code == Code::IdDuplicate);
             let want = n > 1;
             let others = n.saturating_sub(1);
@@ -535,7 +541,7 @@ pub async fn update_in<C: ConnectionTrait>(
     {
         return Err(StoreError::VersionConflict { current: person.version });
     }
-    let kind = if person.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
+    let kind = kind_of(&person)?;
     let mut events = Vec::new();
     let mut class = class;
     if let Some(new_class_id) = changes.class_id
@@ -679,14 +685,14 @@ pub async fn revalidate_all(
         let mut touched_ids = Vec::new();
         for person in batch {
             report.scanned += 1;
-            let kind = if person.kind == "staff" { PersonKind::Staff } else { PersonKind::Student };
+            let kind = kind_of(&person)?;
             let grade = person.class_id.and_then(|c| grades.get(&c).copied());
             let today = crate::domain::clock::date_in_vietnam(now);
             let mut outcome = evaluate(&identity_of(&person), kind, grade, person.position.as_deref(), today);
             // The duplicate finding belongs to the store; carry it over, then re-sync below.
             outcome
                 .findings
-                .extend(parse_outcome(&person.outcome).findings.into_iter().filter(|f| f.code == Code::IdDuplicate));
+                .extend(parse_outcome(&person)?.findings.into_iter().filter(|f| f.code == Code::IdDuplicate));
             let json = serde_json::to_string(&outcome).unwrap_or_default();
             if json == person.outcome {
                 continue;

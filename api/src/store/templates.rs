@@ -34,8 +34,8 @@ impl Only {
 }
 
 /// A template row from a record.
-pub fn record(p: &people::Model) -> TemplateRecord {
-    let outcome = super::people::parse_outcome(&p.outcome);
+pub fn record(p: &people::Model) -> StoreResult<TemplateRecord> {
+    let outcome = super::people::parse_outcome(p)?;
     let residence = outcome.normalized.residence.as_ref();
     let post2025 = residence.is_some_and(|r| r.scheme == Scheme::Post2025);
     let (commune, new_commune) = if post2025 {
@@ -50,7 +50,7 @@ pub fn record(p: &people::Model) -> TemplateRecord {
     let mut problems: Vec<String> =
         outcome.findings.iter().filter(|f| f.severity != Severity::Fixed).map(|f| f.message.clone()).collect();
     problems.dedup();
-    TemplateRecord {
+    Ok(TemplateRecord {
         key: p.id,
         sector_code: p.sector_code.clone(),
         full_name: p.full_name.clone(),
@@ -64,7 +64,7 @@ pub fn record(p: &people::Model) -> TemplateRecord {
         position: p.position.as_deref().and_then(Position::parse).map(|x| x.label().to_owned()),
         status: VerificationStatus::parse(&p.status).map(|s| s.label().to_owned()).unwrap_or_default(),
         problems: problems.join("; "),
-    }
+    })
 }
 
 fn filtered(only: Only) -> impl Fn(&people::Model) -> bool {
@@ -108,7 +108,7 @@ pub async fn students<C: ConnectionTrait>(
         let sheet = TemplateSheet {
             name: class.name.clone(),
             class_id: Some(class.id),
-            records: records.iter().filter(|p| keep(p)).map(record).collect(),
+            records: records.iter().filter(|p| keep(p)).map(record).collect::<StoreResult<_>>()?,
         };
         return Ok((school, format!("Lớp {} ({})", class.name, only.label()), vec![sheet]));
     }
@@ -121,12 +121,18 @@ pub async fn students<C: ConnectionTrait>(
     let records = people_of(conn, PersonKind::Student, school.id, None).await?;
     let sheets = list
         .into_iter()
-        .map(|c| TemplateSheet {
-            name: c.name.clone(),
-            class_id: Some(c.id),
-            records: records.iter().filter(|p| p.class_id == Some(c.id) && keep(p)).map(record).collect(),
+        .map(|c| {
+            Ok(TemplateSheet {
+                name: c.name.clone(),
+                class_id: Some(c.id),
+                records: records
+                    .iter()
+                    .filter(|p| p.class_id == Some(c.id) && keep(p))
+                    .map(record)
+                    .collect::<StoreResult<_>>()?,
+            })
         })
-        .collect();
+        .collect::<StoreResult<_>>()?;
     Ok((school.clone(), format!("Toàn trường ({})", only.label()), sheets))
 }
 
@@ -143,7 +149,7 @@ pub async fn staff<C: ConnectionTrait>(
     let sheet = TemplateSheet {
         name: "Cán bộ".to_owned(),
         class_id: None,
-        records: records.iter().filter(|p| keep(p)).map(record).collect(),
+        records: records.iter().filter(|p| keep(p)).map(record).collect::<StoreResult<_>>()?,
     };
     Ok((unit, format!("Cán bộ, giáo viên, nhân viên ({})", only.label()), vec![sheet]))
 }

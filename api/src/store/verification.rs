@@ -498,9 +498,9 @@ pub struct ClaimedBatch {
 }
 
 /// The request item of a record: its normalised values in the registry's formats.
-pub fn request_item(item_id: i64, p: &people::Model) -> RequestItem {
-    let partial = super::people::parse_outcome(&p.outcome).normalized.date_of_birth_partial;
-    RequestItem {
+pub fn request_item(item_id: i64, p: &people::Model) -> StoreResult<RequestItem> {
+    let partial = super::people::parse_outcome(p)?.normalized.date_of_birth_partial;
+    Ok(RequestItem {
         request_id: item_id.to_string(),
         personal_id: p.norm_personal_id.clone().unwrap_or_default(),
         full_name: p.norm_full_name.clone().unwrap_or_default(),
@@ -514,7 +514,7 @@ pub fn request_item(item_id: i64, p: &people::Model) -> RequestItem {
             .res_new_province_code
             .clone()
             .map(|province_code| Residence { province_code, commune_code: p.res_new_commune_code.clone() }),
-    }
+    })
 }
 
 /// Takes over a batch whose lease ran out (its instance died, or is too slow), to send it again
@@ -651,13 +651,21 @@ async fn claim_items(
     let mut dropped = Vec::new();
     let mut by_version: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
     for it in &items {
-        match persons.get(&it.person_id) {
-            Some(p) if p.deleted_at.is_none() && p.error_count == 0 => {
-                request.items.push(request_item(it.id, p));
+        let person = persons.get(&it.person_id);
+        // A record whose stored outcome does not read back is not sent (and is logged).
+        let sendable =
+            person.filter(|p| p.deleted_at.is_none() && p.error_count == 0).map(|p| (p, request_item(it.id, p)));
+        match sendable {
+            Some((p, Ok(request_item))) => {
+                request.items.push(request_item);
                 by_version.entry(p.version).or_default().push(it.id);
             }
-            p => {
-                let detail = p.and_then(|p| codes.get(&p.id)).map(|c| c.join(",")).unwrap_or_default();
+            other => {
+                let p = person;
+                let detail = match other {
+                    Some((_, Err(_))) => "stored_outcome_unreadable".to_owned(),
+                    _ => p.and_then(|p| codes.get(&p.id)).map(|c| c.join(",")).unwrap_or_default(),
+                };
                 verification_job_items::Entity::update_many()
                     .col_expr(verification_job_items::Column::Status, Expr::value(item::DONE))
                     .col_expr(verification_job_items::Column::Outcome, Expr::value(item::SKIPPED))
@@ -925,7 +933,9 @@ async fn write_answers(
         let person = persons.get(&it.person_id);
         // Exactly the values sent: same version and the same request built from the record now.
         let fresh = person.is_some_and(|p| {
-            p.deleted_at.is_none() && Some(p.version) == it.sent_version && request_item(item_id, p) == **sent_item
+            p.deleted_at.is_none()
+                && Some(p.version) == it.sent_version
+                && request_item(item_id, p).is_ok_and(|now| now == **sent_item)
         });
         let mut sent_values = serde_json::to_value(sent_item).unwrap_or_default();
         if let Some(o) = sent_values.as_object_mut() {

@@ -1158,10 +1158,14 @@ export interface components {
             newValue?: string | null;
             oldValue?: string | null;
             requestId?: string | null;
-            /** @description `manual`, `import`, `registry`, `auto_fix`, `seed`. */
-            source: string;
+            source: components["schemas"]["Source"];
             sourceRef?: string | null;
         };
+        /**
+         * @description What one registry answer said about a record (verification history).
+         * @enum {string}
+         */
+        HistoryOutcome: "matched" | "mismatched" | "not_found" | "invalid" | "error";
         /** @description Identity fields of a new record, every one optional and kept exactly as entered. */
         IdentityBody: {
             dateOfBirth?: string | null;
@@ -1198,8 +1202,7 @@ export interface components {
             page: number;
             /** Format: int64 */
             pageSize: number;
-            /** @description `student` or `staff`. */
-            population: string;
+            population: components["schemas"]["PersonKind"];
             /**
              * Format: int32
              * @description On undo: fields (and created records) put back.
@@ -1223,8 +1226,7 @@ export interface components {
              */
             rowsTotal: number;
             sheets: components["schemas"]["SheetLayout"][];
-            /** @description `processing`, `ready`, `committed`, `undone`, `failed`. */
-            status: string;
+            status: components["schemas"]["ImportStatus"];
             totals: components["schemas"]["Totals"];
             /** Format: date-time */
             undoneAt?: string | null;
@@ -1262,6 +1264,11 @@ export interface components {
             /** @description Sheet name in the file. */
             sheet: string;
         };
+        /**
+         * @description An import's status.
+         * @enum {string}
+         */
+        ImportStatus: "processing" | "ready" | "committed" | "undone" | "failed";
         /** @description A page of jobs. */
         JobPage: {
             items: components["schemas"]["VerificationJob"][];
@@ -1305,6 +1312,11 @@ export interface components {
              */
             unitId?: number | null;
         };
+        /**
+         * @description A verification job's status.
+         * @enum {string}
+         */
+        JobStatus: "queued" | "running" | "paused" | "done" | "cancelled";
         /** @description Counts of a job's items by outcome. */
         JobTotals: {
             /** Format: int64 */
@@ -1933,6 +1945,11 @@ export interface components {
             /** @description One per unit and population. */
             rows: number;
         };
+        /**
+         * @description Where a change came from.
+         * @enum {string}
+         */
+        Source: "manual" | "import" | "registry" | "auto_fix" | "seed";
         /** @description A unit of the tree, or a class, as statistics name it (no personal data). */
         StatUnit: {
             /** @description Unit code (none for classes). */
@@ -2127,8 +2144,7 @@ export interface components {
             jobId?: number | null;
             /** @description Why it was not applied, or the error's cause. */
             note?: string | null;
-            /** @description `matched`, `mismatched`, `not_found`, `invalid` or `error`. */
-            outcome: string;
+            outcome: components["schemas"]["HistoryOutcome"];
             registryValues?: components["schemas"]["RegistryValues"] | null;
             sentValues?: components["schemas"]["SentValues"] | null;
         };
@@ -2158,7 +2174,7 @@ export interface components {
             scope: components["schemas"]["JobScope"];
             /** Format: date-time */
             startedAt?: string | null;
-            status: string;
+            status: components["schemas"]["JobStatus"];
             /**
              * Format: int64
              * @description Records in the job (sent and skipped).

@@ -225,3 +225,39 @@ async fn revalidate_refreshes_stale_findings_without_touching_entered_values() {
         dinhdanh::store::people::revalidate_all(&app.store.db, app.clock.now(), |_, _| {}).await.expect("revalidate");
     assert_eq!(again.changed, 0, "idempotent");
 }
+
+#[tokio::test]
+async fn a_stored_outcome_or_status_that_does_not_read_back_is_an_error_not_a_clean_record() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let s = app
+        .create_student(&token, app.fixtures.class_a1_6a, json!({"fullName": "Nguyễn Văn An", "personalId": "03121"}))
+        .await;
+    let id = s["id"].as_i64().expect("id");
+    assert!(s["quality"]["errors"].as_i64().expect("errors") > 0, "{s}");
+    let path = format!("/api/v1/students/{id}");
+    let list = format!("/api/v1/students?classId={}", app.fixtures.class_a1_6a);
+    assert_eq!(app.get(&path, &token).await.status, 200);
+
+    // A damaged outcome: the record is not shown as clean, the request fails with a problem.
+    let row = people::Entity::find_by_id(id).one(&app.store.db).await.expect("db").expect("row");
+    let mut active: people::ActiveModel = row.clone().into();
+    active.outcome = Set("{\"normalized\": {}, \"findings\": \"hỏng\"}".to_owned());
+    active.update(&app.store.db).await.expect("damage");
+    let one = app.get(&path, &token).await;
+    one.assert_problem(500, "internal");
+    assert!(!one.text.contains("hỏng"), "the stored value is not sent: {}", one.text);
+    app.get(&list, &token).await.assert_problem(500, "internal");
+
+    // An unknown stored status is an error too, never read as `not_sent`.
+    let good_outcome = row.outcome.clone();
+    let mut active: people::ActiveModel = row.into();
+    active.outcome = Set(good_outcome);
+    active.update(&app.store.db).await.expect("repair");
+    assert_eq!(app.get(&path, &token).await.status, 200, "a repaired outcome reads back");
+    let row = people::Entity::find_by_id(id).one(&app.store.db).await.expect("db").expect("row");
+    let mut active: people::ActiveModel = row.into();
+    active.status = Set("maybe_verified".to_owned());
+    active.update(&app.store.db).await.expect("damage");
+    app.get(&path, &token).await.assert_problem(500, "internal");
+}
