@@ -1,0 +1,219 @@
+//! Committing an import: every accepted row applied in one transaction (all or nothing), large
+//! creations inserted in bulk with the same audit rows as one-by-one creation.
+
+use super::*;
+
+fn changes_of(row: &CommitRow) -> PersonChanges {
+    let mut c = PersonChanges { expected_version: row.version, ..PersonChanges::default() };
+    let v = &row.values;
+    let identity = v.identity();
+    for change in &row.changes {
+        match change.field.as_str() {
+            "sectorCode" => c.sector_code = Some(v.sector_code.clone()),
+            "classId" => c.class_id = row.class_id,
+            name => {
+                if let Some(field) = IdentityField::parse(name) {
+                    c.identity.set(field, identity.get(field).clone());
+                }
+            }
+        }
+    }
+    c
+}
+
+fn row_conflict(row: &CommitRow, what: &str) -> StoreError {
+    StoreError::Conflict {
+        pointer: None,
+        message: format!(
+            "Dòng {} (trang “{}”): {what} Không có thay đổi nào được ghi; hãy tải tệp lên lại để xem trước lần nữa.",
+            row.row, row.sheet
+        ),
+    }
+}
+
+/// Applies every accepted row in one transaction: all or nothing. Committing a committed
+/// import changes nothing and answers it as it is.
+pub async fn commit(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    caller: &Caller,
+    request_id: Option<String>,
+    id: &str,
+) -> StoreResult<imports::Model> {
+    let record = get(db, caller, id).await?;
+    writable(db, caller, &record).await?;
+    match record.status.as_str() {
+        status::COMMITTED => return Ok(record),
+        status::UNDONE => {
+            return Err(StoreError::Conflict {
+                pointer: None, message: "Lần nhập này đã được hoàn tác.".to_owned()
+            });
+        }
+        status::FAILED => {
+            return Err(StoreError::Conflict {
+                pointer: None, message: "Lần nhập này bị lỗi khi đọc tệp.".to_owned()
+            });
+        }
+        status::PROCESSING => {
+            // the job commits when it is done
+            let mut active: imports::ActiveModel = record.into();
+            active.commit_requested = Set(true);
+            return Ok(active.update(db).await?);
+        }
+        _ => {}
+    }
+    let kind = kind_of(&record.kind);
+    let ctx = AuditCtx::manual(caller, request_id, clock.now()).with_source(Source::Import, Some(id.to_owned()));
+    let txn = crate::store::begin_write(db).await?;
+    // claim the import: a second commit racing this one finds nothing to claim
+    let claimed = imports::Entity::update_many()
+        .col_expr(imports::Column::Status, Expr::value(status::COMMITTED))
+        .col_expr(imports::Column::CommittedAt, Expr::value(ctx.at))
+        .col_expr(imports::Column::UpdatedAt, Expr::value(ctx.at))
+        .filter(imports::Column::Id.eq(id))
+        .filter(imports::Column::Status.eq(status::READY))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        drop(txn);
+        return get(db, caller, id).await;
+    }
+    let rows = rows_to_commit(&txn, id).await?;
+    let creates = rows.iter().filter(|r| r.action == RowAction::Create).count();
+    let bulk = creates >= BULK_CREATES;
+    if bulk {
+        bulk_create(&txn, &ctx, kind, record.unit_id, &rows).await.map_err(|e| match e {
+            StoreError::Conflict { .. } => StoreError::Conflict {
+                pointer: None,
+                message:
+                    "Một mã định danh ngành trong tệp vừa được dùng cho hồ sơ khác; không có thay đổi nào được ghi. \
+                          Hãy tải tệp lên lại để xem trước lần nữa."
+                        .to_owned(),
+            },
+            other => other,
+        })?;
+    }
+    for row in &rows {
+        match row.action {
+            RowAction::Update => {
+                let Some(pid) = row.person_id else { continue };
+                let person = crate::store::people::get(&txn, caller, kind, pid)
+                    .await
+                    .map_err(|_| row_conflict(row, "hồ sơ đã bị xoá sau khi xem trước."))?;
+                crate::store::people::update_in(&txn, caller, &ctx, person, changes_of(row)).await.map_err(
+                    |e| match e {
+                        StoreError::VersionConflict { .. } => row_conflict(row, "hồ sơ đã được sửa sau khi xem trước."),
+                        StoreError::Conflict { message, .. } => row_conflict(row, &message),
+                        other => other,
+                    },
+                )?;
+            }
+            RowAction::Create if bulk => {}
+            RowAction::Create => {
+                let new = NewPerson {
+                    kind,
+                    unit_id: record.unit_id,
+                    class_id: row.class_id,
+                    position: None,
+                    sector_code: row.values.sector_code.clone(),
+                    identity: row.values.identity(),
+                };
+                crate::store::people::create_in(&txn, caller, &ctx, new).await.map_err(|e| match e {
+                    StoreError::Conflict { message, .. } => row_conflict(row, &message),
+                    other => other,
+                })?;
+            }
+            RowAction::Unchanged | RowAction::Rejected => {}
+        }
+    }
+    txn.commit().await?;
+    get(db, caller, id).await
+}
+
+/// From this many new records on, a commit inserts them in multi-row statements and recounts
+/// the statistics once, instead of record by record.
+pub const BULK_CREATES: usize = 500;
+
+/// Inserts the new records of a plan in bulk, inside the commit's transaction: people, finding
+/// rows and one `create` audit row each (source `import`), then the duplicate-ID findings and
+/// the statistics counters.
+async fn bulk_create<C: ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    unit_id: i64,
+    rows: &[CommitRow],
+) -> StoreResult<()> {
+    use std::collections::HashMap;
+    const CHUNK: usize = 2_000;
+    let grades: HashMap<i64, i32> = classes::Entity::find()
+        .filter(classes::Column::SchoolId.eq(unit_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.grade))
+        .collect();
+    let mut next = crate::store::people::next_id(txn).await?;
+    let mut pids = HashSet::new();
+    let creates: Vec<&CommitRow> = rows.iter().filter(|r| r.action == RowAction::Create).collect();
+    for chunk in creates.chunks(CHUNK) {
+        let mut batch = Vec::with_capacity(chunk.len());
+        let mut fields = Vec::new();
+        for row in chunk {
+            let class_id = if kind == PersonKind::Student { row.class_id } else { None };
+            if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
+                return Err(row_conflict(row, "lớp của học sinh không còn ở trường."));
+            }
+            let identity = row.values.identity();
+            let grade = class_id.and_then(|c| grades.get(&c).copied());
+            let outcome = crate::store::people::evaluate(&identity, kind, grade, None, ctx.today());
+            if let Some(pid) = &outcome.normalized.personal_id {
+                pids.insert(pid.clone());
+            }
+            // the same audit rows as a record created one by one: every field entered
+            for (field, value) in identity.fields() {
+                if let Some(v) = value {
+                    fields.push(crate::store::audit::Event {
+                        action: "create",
+                        entity: "person",
+                        entity_id: Some(next),
+                        field: Some(field.name()),
+                        old_value: None,
+                        new_value: Some(v.clone()),
+                    });
+                }
+            }
+            if let Some(code) = &row.values.sector_code {
+                fields.push(crate::store::audit::Event {
+                    action: "create",
+                    entity: "person",
+                    entity_id: Some(next),
+                    field: Some("sectorCode"),
+                    old_value: None,
+                    new_value: Some(code.clone()),
+                });
+            }
+            batch.push(crate::store::people::BulkPerson {
+                id: next,
+                kind,
+                unit_id,
+                class_id,
+                position: None,
+                sector_code: row.values.sector_code.clone(),
+                identity,
+                outcome,
+            });
+            next += 1;
+        }
+        crate::store::people::bulk_insert(txn, ctx, batch).await?;
+        for events in fields.chunks(1_000) {
+            crate::store::audit::record(txn, ctx, events.to_vec()).await?;
+        }
+    }
+    crate::store::people::reset_id_sequence(txn).await?;
+    let duplicated: Vec<String> =
+        crate::store::people::duplicated_ids(txn).await?.into_iter().filter(|p| pids.contains(p)).collect();
+    crate::store::people::sync_duplicates(txn, &duplicated).await?;
+    crate::store::counters::rebuild(txn).await?;
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! The stored plan rows of an import, read back in chunks for the preview pages, the error
+//! workbook and the commit.
+
+use super::*;
+
+/// Every planned row of an import, in file order (read in chunks).
+pub async fn rows_of<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<PlannedRow>> {
+    read_rows(conn, id, None).await
+}
+
+/// The stored rows of an import (only those of `actions` when given), in file order, read in
+/// chunks of 5,000. A row that no longer deserialises is an error, never silently left out.
+async fn read_rows<C: ConnectionTrait, T: serde::de::DeserializeOwned>(
+    conn: &C,
+    id: &str,
+    actions: Option<&[RowAction]>,
+) -> StoreResult<Vec<T>> {
+    const CHUNK: u64 = 5_000;
+    let mut out = Vec::new();
+    let mut after = -1;
+    loop {
+        let mut query = import_rows::Entity::find()
+            .select_only()
+            .column(import_rows::Column::Seq)
+            .column(import_rows::Column::Data)
+            .filter(import_rows::Column::ImportId.eq(id))
+            .filter(import_rows::Column::Seq.gt(after));
+        if let Some(actions) = actions {
+            query = query.filter(import_rows::Column::Action.is_in(actions.iter().map(|a| a.as_str())));
+        }
+        let chunk: Vec<(i32, String)> =
+            query.order_by_asc(import_rows::Column::Seq).limit(CHUNK).into_tuple().all(conn).await?;
+        let Some((last, _)) = chunk.last() else { break };
+        after = *last;
+        let n = chunk.len();
+        for (_, data) in chunk {
+            out.push(serde_json::from_str(&data).map_err(|e| StoreError::Db(sea_orm::DbErr::Json(e.to_string())))?);
+        }
+        if (n as u64) < CHUNK {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// What a commit needs of a planned row (the cells and findings stay in the database).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitRow {
+    pub sheet: String,
+    pub row: u32,
+    pub action: RowAction,
+    pub person_id: Option<i64>,
+    pub class_id: Option<i64>,
+    pub version: Option<i32>,
+    pub changes: Vec<import::FieldChange>,
+    pub values: plan::RowValues,
+}
+
+/// The rows a commit writes (`update` and `create`), in file order, read in chunks.
+pub(super) async fn rows_to_commit<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<CommitRow>> {
+    read_rows(conn, id, Some(&[RowAction::Update, RowAction::Create])).await
+}
+
+/// A page of planned rows (1-based `page`), optionally of one action, with how many match.
+pub async fn page_of<C: ConnectionTrait>(
+    conn: &C,
+    id: &str,
+    action: Option<RowAction>,
+    page: u64,
+    page_size: u64,
+) -> StoreResult<(Vec<PlannedRow>, u64)> {
+    let mut q = import_rows::Entity::find().filter(import_rows::Column::ImportId.eq(id));
+    if let Some(a) = action {
+        q = q.filter(import_rows::Column::Action.eq(a.as_str()));
+    }
+    let total = q.clone().count(conn).await?;
+    let rows: Vec<String> = q
+        .select_only()
+        .column(import_rows::Column::Data)
+        .order_by_asc(import_rows::Column::Seq)
+        .offset(page.saturating_sub(1).saturating_mul(page_size))
+        .limit(page_size)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok((rows.into_iter().filter_map(|d| serde_json::from_str(&d).ok()).collect(), total))
+}
+
+/// The sheet layouts of an import.
+pub fn sheets_of(record: &imports::Model) -> Vec<SheetLayout> {
+    serde_json::from_str(&record.sheets).unwrap_or_default()
+}
+
+/// The totals of an import.
+pub fn totals_of(record: &imports::Model) -> Totals {
+    serde_json::from_str(&record.totals).unwrap_or_default()
+}

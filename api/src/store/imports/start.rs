@@ -1,0 +1,345 @@
+//! Starting an import: reading the uploaded file, gathering what the plan needs from the records
+//! in scope, planning every row (in a background task for large files) and storing the preview.
+
+use super::*;
+
+/// Reads a file (off the async threads) and finds its layout.
+/// What is kept of a file once read: its format and encoding, and its layout.
+pub struct ReadFile {
+    pub format: import::FileFormat,
+    pub encoding: Option<import::csv::CsvEncoding>,
+    pub layout: Layout,
+    pub meta: Option<import::TemplateMeta>,
+}
+
+pub async fn read_file(filename: String, bytes: Vec<u8>, settings: &ImportSettings) -> Result<ReadFile, ImportError> {
+    let limits = settings.limits();
+    let max_rows = settings.max_rows;
+    tokio::task::spawn_blocking(move || {
+        let book = import::read::read(&filename, &bytes, &limits)?;
+        drop(bytes);
+        let meta = import::read_meta(&book);
+        let (format, encoding) = (book.format, book.encoding);
+        let layout = plan::layout(book, meta.as_ref()).map_err(ImportError::Layout)?;
+        if layout.rows.len() > max_rows {
+            return Err(ImportError::Read(ReadError::TooLarge {
+                what: "rows",
+                message: format!(
+                    "Tệp có {} dòng dữ liệu, quá giới hạn {max_rows}; hãy chia thành nhiều tệp.",
+                    layout.rows.len()
+                ),
+            }));
+        }
+        Ok(ReadFile { format, encoding, layout, meta })
+    })
+    .await
+    .map_err(|e| {
+        // a reader that panics on a malformed file is a malformed file
+        tracing::warn!(error = %e, "spreadsheet reader failed");
+        ImportError::Read(ReadError::Unreadable(
+            "Không đọc được bảng tính (tệp bị hỏng hoặc không đúng định dạng); hãy mở bằng Excel, lưu lại rồi tải lên."
+                .to_owned(),
+        ))
+    })?
+}
+
+async fn scope_for(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    opts: &ImportOptions,
+    meta: Option<&import::TemplateMeta>,
+    layout: &Layout,
+) -> Result<Scope, ImportError> {
+    let kind = opts.kind.or_else(|| meta.and_then(|m| m.kind.as_deref()).map(kind_of)).unwrap_or_default();
+    let mut class_id = None;
+    let unit = if let Some(cid) = opts.class_id {
+        let (class, school) = crate::store::classes::get_scoped(db, caller, cid).await.map_err(|_| {
+            StoreError::invalid("classId", "not_found", "Không tìm thấy lớp này trong phạm vi của tài khoản.")
+        })?;
+        class_id = Some(class.id);
+        school
+    } else if let Some(uid) = opts.unit_id {
+        crate::store::units::get_scoped(db, caller, uid).await.map_err(|_| {
+            StoreError::invalid("schoolId", "not_found", "Không tìm thấy đơn vị này trong phạm vi của tài khoản.")
+        })?
+    } else {
+        match meta.and_then(|m| m.unit_id) {
+            Some(uid) => match crate::store::units::get_scoped(db, caller, uid).await {
+                Ok(u) => u,
+                Err(_) => crate::store::units::get(db, caller.unit_id).await?,
+            },
+            None => crate::store::units::get(db, caller.unit_id).await?,
+        }
+    };
+    if !caller.writes_unit(unit.id, &unit.path) {
+        return Err(StoreError::Forbidden(
+            "Tài khoản này chỉ xem được hồ sơ của đơn vị; chỉ đơn vị quản lý hồ sơ mới nhập được tệp.".to_owned(),
+        )
+        .into());
+    }
+    let class_rows = classes::Entity::find()
+        .filter(classes::Column::SchoolId.eq(unit.id))
+        .order_by_asc(classes::Column::SchoolYear)
+        .order_by_asc(classes::Column::Id)
+        .all(db)
+        .await?;
+    let class_list: Vec<ClassInfo> =
+        class_rows.iter().map(|c| ClassInfo { id: c.id, name: c.name.clone(), grade: c.grade }).collect();
+    let records = people::Entity::find()
+        .filter(people::Column::Kind.eq(kind.as_str()))
+        .filter(people::Column::UnitId.eq(unit.id))
+        .filter(people::Column::DeletedAt.is_null())
+        .all(db)
+        .await?;
+    let existing: Vec<Existing> = records
+        .into_iter()
+        .map(|p| Existing {
+            id: p.id,
+            class_id: p.class_id,
+            sector_code: p.sector_code.clone(),
+            identity: crate::store::people::identity_of(&p),
+            name_key: p.name_key.clone(),
+            dob: p.norm_dob,
+            personal_id: p.norm_personal_id.clone(),
+            version: p.version,
+        })
+        .collect();
+    // record keys and sector codes of the file that are not in scope: do they exist elsewhere?
+    let in_scope: HashSet<i64> = existing.iter().map(|e| e.id).collect();
+    let in_scope_codes: HashSet<&str> = existing.iter().filter_map(|e| e.sector_code.as_deref()).collect();
+    let mut keys = Vec::new();
+    let mut codes = Vec::new();
+    for row in &layout.rows {
+        if let Some(Some(k)) = row.get(import::Column::RecordKey)
+            && let Ok(id) = k.trim().trim_start_matches('#').parse::<i64>()
+            && !in_scope.contains(&id)
+        {
+            keys.push(id);
+        }
+        if let Some(Some(c)) = row.get(import::Column::SectorCode)
+            && !in_scope_codes.contains(c.trim())
+        {
+            codes.push(c.trim().to_owned());
+        }
+    }
+    let mut outside_keys = HashSet::new();
+    for chunk in keys.chunks(500) {
+        let found: Vec<i64> = people::Entity::find()
+            .select_only()
+            .column(people::Column::Id)
+            .filter(people::Column::Id.is_in(chunk.iter().copied()))
+            .filter(people::Column::DeletedAt.is_null())
+            .into_tuple()
+            .all(db)
+            .await?;
+        outside_keys.extend(found);
+    }
+    let mut outside_sector_codes = HashSet::new();
+    for chunk in codes.chunks(500) {
+        let found: Vec<Option<String>> = people::Entity::find()
+            .select_only()
+            .column(people::Column::SectorCode)
+            .filter(people::Column::SectorCode.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        outside_sector_codes.extend(found.into_iter().flatten());
+    }
+    Ok(Scope { kind, unit, class_id, existing, classes: class_list, outside_keys, outside_sector_codes })
+}
+
+/// The plan of every row, each already serialised (a large file's plan is held as compact
+/// JSON, not as a graph of small strings), with the totals.
+struct Planned {
+    rows: Vec<(RowAction, String)>,
+    totals: Totals,
+}
+
+fn plan_rows(scope: &Scope, today: NaiveDate, layout: &mut Layout, progress: &mut dyn FnMut(usize)) -> Planned {
+    let input = PlanInput {
+        kind: scope.kind,
+        today,
+        existing: &scope.existing,
+        classes: &scope.classes,
+        default_class_id: scope.class_id,
+        outside_keys: &scope.outside_keys,
+        outside_sector_codes: &scope.outside_sector_codes,
+        can_create: true,
+        require_class: true,
+    };
+    let mut out = Planned { rows: Vec::with_capacity(layout.rows.len()), totals: Totals::default() };
+    plan::plan_each(layout, &input, progress, &mut |row| {
+        out.totals.add(&row);
+        out.rows.push((row.action, json(&row)));
+    });
+    out
+}
+
+/// An uploaded file: its name as sent and its bytes.
+#[derive(Debug)]
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Creates an import from an uploaded file: reads it, plans it against the records in scope and
+/// stores the preview. Large files are planned by a background task (status `processing`) that
+/// signals the drain hook of `env` when it is done. With `commit`, commits straight away (or when
+/// the task is done).
+pub async fn start(
+    db: &DatabaseConnection,
+    settings: &ImportSettings,
+    env: &WorkerEnv,
+    caller: &Caller,
+    request_id: Option<String>,
+    upload: Upload,
+    opts: ImportOptions,
+) -> Result<imports::Model, ImportError> {
+    let Upload { filename, bytes } = upload;
+    let ReadFile { format, encoding, mut layout, meta } = read_file(filename.clone(), bytes, settings).await?;
+    let scope = scope_for(db, caller, &opts, meta.as_ref(), &layout).await?;
+    let clock = &env.clock;
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = clock.now();
+    let total = layout.rows.len();
+    let background = total > settings.job_threshold_rows;
+    let record = imports::ActiveModel {
+        id: Set(id.clone()),
+        actor_id: Set(caller.user_id),
+        actor: Set(caller.username.clone()),
+        unit_id: Set(scope.unit.id),
+        class_id: Set(scope.class_id),
+        kind: Set(scope.kind.as_str().to_owned()),
+        filename: Set(filename.chars().take(255).collect()),
+        format: Set(format.as_str().to_owned()),
+        encoding: Set(encoding.map(|e| e.as_str().to_owned())),
+        status: Set(status::PROCESSING.to_owned()),
+        commit_requested: Set(opts.commit),
+        rows_read: Set(0),
+        rows_total: Set(i32::try_from(total).unwrap_or(i32::MAX)),
+        totals: Set(json(&Totals::default())),
+        sheets: Set(json(&layout.sheets)),
+        error: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        committed_at: Set(None),
+        undone_at: Set(None),
+        reverted: Set(0),
+        kept: Set(0),
+    }
+    .insert(db)
+    .await?;
+    if background {
+        let db = db.clone();
+        let caller = caller.clone();
+        let env = env.clone();
+        tokio::spawn(async move {
+            let result = run_job(&db, &env.clock, &caller, request_id, &id, scope, layout).await;
+            if let Err(e) = result {
+                tracing::warn!(import = %id, error = %e, "import job failed");
+                let problem = serde_json::json!({"code": "import_failed", "message": e.to_string()}).to_string();
+                let _ = imports::Entity::update_many()
+                    .col_expr(imports::Column::Status, Expr::value(status::FAILED))
+                    .col_expr(imports::Column::Error, Expr::value(problem))
+                    .filter(imports::Column::Id.eq(id.as_str()))
+                    .exec(&db)
+                    .await;
+            }
+            env.events.signal();
+        });
+        return Ok(record);
+    }
+    let today = clock.today();
+    let rows = tokio::task::spawn_blocking(move || plan_rows(&scope, today, &mut layout, &mut |_| {}))
+        .await
+        .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?;
+    let record = finish_plan(db, clock, record, rows).await?;
+    if opts.commit {
+        return Ok(commit(db, clock, caller, request_id, &record.id).await?);
+    }
+    Ok(record)
+}
+
+async fn finish_plan(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    record: imports::Model,
+    planned: Planned,
+) -> StoreResult<imports::Model> {
+    let txn = crate::store::begin_write(db).await?;
+    save_rows(&txn, &record.id, &planned.rows).await?;
+    let mut active: imports::ActiveModel = record.into();
+    active.rows_read = Set(i32::try_from(planned.rows.len()).unwrap_or(i32::MAX));
+    active.totals = Set(json(&planned.totals));
+    active.status = Set(status::READY.to_owned());
+    active.updated_at = Set(clock.now());
+    let out = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Stores the planned rows of an import (replacing any), in multi-row statements.
+async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[(RowAction, String)]) -> StoreResult<()> {
+    import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(conn).await?;
+    for (n, chunk) in rows.chunks(500).enumerate() {
+        let models = chunk.iter().enumerate().map(|(i, (action, data))| import_rows::ActiveModel {
+            import_id: Set(id.to_owned()),
+            seq: Set(i32::try_from(n * 500 + i).unwrap_or(i32::MAX)),
+            action: Set(action.as_str().to_owned()),
+            data: Set(data.clone()),
+        });
+        import_rows::Entity::insert_many(models).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
+
+async fn run_job(
+    db: &DatabaseConnection,
+    clock: &Clock,
+    caller: &Caller,
+    request_id: Option<String>,
+    id: &str,
+    scope: Scope,
+    mut layout: Layout,
+) -> Result<(), ImportError> {
+    let done = Arc::new(AtomicUsize::new(0));
+    let counter = done.clone();
+    let today = clock.today();
+    let mut task = tokio::task::spawn_blocking(move || {
+        plan_rows(&scope, today, &mut layout, &mut |n| counter.store(n, Ordering::Relaxed))
+    });
+    let rows = loop {
+        tokio::select! {
+            res = &mut task => break res.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?,
+            _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
+                let n = i32::try_from(done.load(Ordering::Relaxed)).unwrap_or(i32::MAX);
+                imports::Entity::update_many()
+                    .col_expr(imports::Column::RowsRead, Expr::value(n))
+                    .filter(imports::Column::Id.eq(id))
+                    .exec(db)
+                    .await?;
+            }
+        }
+    };
+    let record = imports::Entity::find_by_id(id.to_owned()).one(db).await?.ok_or(StoreError::NotFound)?;
+    let record = finish_plan(db, clock, record, rows).await?;
+    if record.commit_requested
+        && let Err(e) = commit(db, clock, caller, request_id, id).await
+    {
+        // the preview stays usable: say why the commit did not happen
+        let message = match e {
+            StoreError::Conflict { message, .. } => message,
+            StoreError::Forbidden(message) => message,
+            other => return Err(other.into()),
+        };
+        imports::Entity::update_many()
+            .col_expr(
+                imports::Column::Error,
+                Expr::value(serde_json::json!({"code": "commit_failed", "message": message}).to_string()),
+            )
+            .filter(imports::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The `id_duplicate` finding: kept true for every active record that shares an ID number with
+//! another, across all units.
+
+use super::*;
+
+fn is_structurally_valid_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn duplicate_finding(others: usize) -> Finding {
+    let mut f = Finding::new(Field::PersonalId, Code::IdDuplicate);
+    f.message = format!(
+        "Số định danh cá nhân này đang có ở {others} hồ sơ khác; hãy kiểm tra lại với giấy tờ của người học/người lao động."
+    );
+    f.params.insert("otherRecords".to_owned(), serde_json::json!(others));
+    f
+}
+
+/// Makes the `id_duplicate` finding true for every active record holding one of these ID
+/// numbers, across all units.
+pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, personal_ids: &[String]) -> StoreResult<()> {
+    for pid in personal_ids.iter().filter(|p| is_structurally_valid_id(p)) {
+        let holders = people::Entity::find()
+            .filter(people::Column::NormPersonalId.eq(pid.as_str()))
+            .filter(people::Column::DeletedAt.is_null())
+            .all(conn)
+            .await?;
+        let n = holders.len();
+        for holder in holders {
+            let mut outcome = parse_outcome(&holder)?;
+            let had = outcome.findings.iter().any(|f| f.code == Code::IdDuplicate);
+            let want = n > 1;
+            let others = n.saturating_sub(1);
+            let current_others = outcome
+                .findings
+                .iter()
+                .find(|f| f.code == Code::IdDuplicate)
+                .and_then(|f| f.params.get("otherRecords"))
+                .and_then(serde_json::Value::as_u64);
+            if had == want && (!want || current_others == Some(others as u64)) {
+                continue;
+            }
+            outcome.findings.retain(|f| f.code != Code::IdDuplicate);
+            if want {
+                outcome.findings.push(duplicate_finding(others));
+            }
+            let id = holder.id;
+            let before = holder.clone();
+            let mut active: people::ActiveModel = holder.into();
+            apply_outcome(&mut active, &outcome);
+            let after = active.update(conn).await?;
+            write_finding_rows(conn, id, &outcome).await?;
+            crate::store::counters::apply_change(conn, Some(&before), Some(&after)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// ID numbers held by more than one active record.
+pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<String>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
+    let rows: Vec<Option<String>> = people::Entity::find()
+        .select_only()
+        .column(people::Column::NormPersonalId)
+        .filter(people::Column::DeletedAt.is_null())
+        .filter(people::Column::NormPersonalId.is_not_null())
+        .group_by(people::Column::NormPersonalId)
+        .having(Expr::col(people::Column::Id).count().gt(1))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}

@@ -1,0 +1,156 @@
+//! Students and staff (one table, `kind`): the types a caller hands in and gets back, and the
+//! mapping of the identity model onto the table's columns. Every write runs the rule engine,
+//! stores the normalised values and findings, keeps the duplicate-ID finding true across all
+//! records, resets verification when an identity field changes, and audits each changed field,
+//! all in one transaction. One file per question: [`query`] (reading), [`write`] (create,
+//! update, delete), [`outcome`] (rule outcomes and findings), [`duplicates`], [`status`]
+//! (verification answers), [`maintenance`] (whole-table work).
+
+mod duplicates;
+mod maintenance;
+mod outcome;
+mod query;
+mod status;
+mod write;
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+};
+
+use super::audit::{self, AuditCtx, Event};
+use super::entities::{classes, people, person_findings, units};
+use super::{StoreError, StoreResult};
+use crate::domain::access::Caller;
+pub use crate::domain::identity::{Identity, IdentityField, IdentityPatch, blank_to_none};
+use crate::domain::org::{Position, VerificationStatus};
+use crate::domain::text::fold_ascii;
+use crate::rules::{self, Code, Field, Finding, Outcome, PersonKind, RecordInput, RuleContext, Severity};
+pub use duplicates::*;
+pub use maintenance::*;
+pub use outcome::*;
+pub use query::*;
+pub use status::*;
+pub use write::*;
+
+/// The identity as stored on a record (its entered columns).
+pub fn identity_of(p: &people::Model) -> Identity {
+    Identity::from_fn(|field| match field {
+        IdentityField::FullName => p.full_name.clone(),
+        IdentityField::DateOfBirth => p.date_of_birth.clone(),
+        IdentityField::Gender => p.gender.clone(),
+        IdentityField::PersonalId => p.personal_id.clone(),
+        IdentityField::ResidenceProvince => p.res_province.clone(),
+        IdentityField::ResidenceDistrict => p.res_district.clone(),
+        IdentityField::ResidenceCommune => p.res_commune.clone(),
+        IdentityField::ResidenceText => p.res_text.clone(),
+    })
+}
+
+/// Writes an identity onto a record's entered columns.
+pub fn set_identity(active: &mut people::ActiveModel, identity: &Identity) {
+    for (field, value) in identity.fields() {
+        let value = Set(value.clone());
+        match field {
+            IdentityField::FullName => active.full_name = value,
+            IdentityField::DateOfBirth => active.date_of_birth = value,
+            IdentityField::Gender => active.gender = value,
+            IdentityField::PersonalId => active.personal_id = value,
+            IdentityField::ResidenceProvince => active.res_province = value,
+            IdentityField::ResidenceDistrict => active.res_district = value,
+            IdentityField::ResidenceCommune => active.res_commune = value,
+            IdentityField::ResidenceText => active.res_text = value,
+        }
+    }
+}
+
+/// A person to create.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub kind: PersonKind,
+    /// The school (students) or the school/office (staff).
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub position: Option<Position>,
+    pub sector_code: Option<String>,
+    pub identity: Identity,
+}
+
+/// A partial change: `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct PersonChanges {
+    pub class_id: Option<i64>,
+    pub position: Option<Option<Position>>,
+    pub sector_code: Option<Option<String>>,
+    pub identity: IdentityPatch,
+    /// When given, the change applies only if the record is still at this version.
+    pub expected_version: Option<i32>,
+}
+
+/// List filters; scoping to the caller is applied on top.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub unit_id: Option<i64>,
+    pub class_id: Option<i64>,
+    pub status: Option<VerificationStatus>,
+    pub q: Option<String>,
+    pub finding_code: Option<Code>,
+    pub severity: Option<Severity>,
+    /// 1-based.
+    pub page: u64,
+    pub page_size: u64,
+}
+
+/// A person with the class and unit it belongs to.
+#[derive(Debug, Clone)]
+pub struct PersonRow {
+    pub person: people::Model,
+    pub class: Option<classes::Model>,
+    pub unit: units::Model,
+}
+
+impl PersonRow {
+    /// The stored rule outcome (normalised values and findings).
+    pub fn outcome(&self) -> StoreResult<Outcome> {
+        parse_outcome(&self.person)
+    }
+}
+
+/// A record's kind; an unknown stored kind is an error.
+pub fn kind_of(p: &people::Model) -> StoreResult<PersonKind> {
+    super::read_stored(format_args!("people.kind of {}", p.id), &p.kind, PersonKind::parse)
+}
+
+/// The sort key of a name: given name first (the last word), as Vietnamese class lists sort.
+pub fn sort_key(search_key: &str) -> String {
+    let given = search_key.rsplit(' ').next().unwrap_or(search_key);
+    format!("{given} {search_key}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_key_puts_the_given_name_first() {
+        assert_eq!(sort_key("nguyen van an"), "an nguyen van an");
+        assert_eq!(sort_key("an"), "an an");
+    }
+
+    #[test]
+    fn changes_apply_and_clear() {
+        let id = Identity { full_name: Some("A".into()), gender: Some("Nam".into()), ..Identity::default() };
+        let mut changes = PersonChanges::default();
+        changes.identity.set(IdentityField::FullName, Some("Nguyễn An".into()));
+        changes.identity.set(IdentityField::Gender, None);
+        changes.identity.set(IdentityField::DateOfBirth, Some("   ".into()));
+        let out = changes.identity.apply(id);
+        assert_eq!(out.full_name.as_deref(), Some("Nguyễn An"));
+        assert_eq!(out.gender, None);
+        assert_eq!(out.date_of_birth, None, "blank counts as absent");
+    }
+}

@@ -1,0 +1,114 @@
+//! A record's rule outcome: running the rules on its identity, reading the stored outcome back
+//! (an unreadable one is an error), writing the derived columns and the `person_findings` rows,
+//! and the values verification compares.
+
+use super::*;
+
+/// A record's stored rule outcome; one that does not parse is an error, never a clean default.
+pub fn parse_outcome(p: &people::Model) -> StoreResult<Outcome> {
+    crate::store::read_json(format_args!("people.outcome of {}", p.id), &p.outcome)
+}
+
+/// Runs the rules on a person's identity fields.
+/// `today` is the date the rules measure ages against (the operation's, by the application's clock).
+pub fn evaluate(
+    identity: &Identity,
+    kind: PersonKind,
+    grade: Option<i32>,
+    position: Option<&str>,
+    today: chrono::NaiveDate,
+) -> Outcome {
+    let ctx = RuleContext::new(today, kind);
+    rules::check_record(&RecordInput::of_identity(identity, kind, grade, position), &ctx)
+}
+
+/// Writes the derived columns of an outcome onto an active model.
+pub fn apply_outcome(active: &mut people::ActiveModel, outcome: &Outcome) {
+    let n = &outcome.normalized;
+    active.norm_full_name = Set(n.full_name.clone());
+    active.norm_dob = Set(n.date_of_birth);
+    active.norm_gender = Set(n.gender.clone());
+    active.norm_personal_id = Set(n.personal_id.clone());
+    let r = n.residence.as_ref();
+    active.res_scheme = Set(r.map(|r| r.scheme.as_str().to_owned()));
+    active.res_province_code = Set(r.and_then(|r| r.province_code.clone()));
+    active.res_district_code = Set(r.and_then(|r| r.district_code.clone()));
+    active.res_commune_code = Set(r.and_then(|r| r.commune_code.clone()));
+    active.res_new_province_code = Set(r.and_then(|r| r.post2025.as_ref()).map(|u| u.province_code.clone()));
+    active.res_new_commune_code = Set(r.and_then(|r| r.post2025.as_ref()).and_then(|u| u.commune_code.clone()));
+    active.name_key = Set(n.name_key.clone());
+    active.search_key = Set(n.search_key.clone());
+    active.sort_key = Set(n.search_key.as_deref().map(sort_key));
+    active.outcome = Set(serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned()));
+    active.error_count = Set(count(outcome, Severity::Error));
+    active.warning_count = Set(count(outcome, Severity::Warning));
+    active.fixed_count = Set(count(outcome, Severity::Fixed));
+}
+
+fn count(outcome: &Outcome, severity: Severity) -> i32 {
+    i32::try_from(outcome.findings.iter().filter(|f| f.severity == severity).count()).unwrap_or(i32::MAX)
+}
+
+/// Replaces a person's rows in `person_findings`.
+pub async fn write_finding_rows<C: ConnectionTrait>(conn: &C, person_id: i64, outcome: &Outcome) -> StoreResult<()> {
+    person_findings::Entity::delete_many().filter(person_findings::Column::PersonId.eq(person_id)).exec(conn).await?;
+    let rows = finding_rows(person_id, outcome);
+    if !rows.is_empty() {
+        person_findings::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
+
+/// One `person_findings` row per distinct (code, field).
+pub fn finding_rows(person_id: i64, outcome: &Outcome) -> Vec<person_findings::ActiveModel> {
+    let mut seen = BTreeSet::new();
+    outcome
+        .findings
+        .iter()
+        .filter(|f| seen.insert((f.code.as_str(), f.field.as_str())))
+        .map(|f| person_findings::ActiveModel {
+            person_id: Set(person_id),
+            code: Set(f.code.as_str().to_owned()),
+            field: Set(f.field.as_str().to_owned()),
+            severity: Set(f.severity.as_str().to_owned()),
+        })
+        .collect()
+}
+
+/// The values verification compares: the normalised identity. Two entries that normalise to
+/// the same values are the same request to the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedValues {
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub gender: Option<String>,
+    pub personal_id: Option<String>,
+    pub province_code: Option<String>,
+    pub commune_code: Option<String>,
+}
+
+impl VerifiedValues {
+    pub fn of(p: &people::Model) -> VerifiedValues {
+        VerifiedValues {
+            full_name: p.norm_full_name.clone(),
+            date_of_birth: p.norm_dob,
+            gender: p.norm_gender.clone(),
+            personal_id: p.norm_personal_id.clone(),
+            province_code: p.res_new_province_code.clone(),
+            commune_code: p.res_new_commune_code.clone(),
+        }
+    }
+
+    pub fn of_outcome(o: &Outcome) -> VerifiedValues {
+        let n = &o.normalized;
+        let new = n.residence.as_ref().and_then(|r| r.post2025.as_ref());
+        VerifiedValues {
+            full_name: n.full_name.clone(),
+            date_of_birth: n.date_of_birth,
+            gender: n.gender.clone(),
+            personal_id: n.personal_id.clone(),
+            province_code: new.map(|u| u.province_code.clone()),
+            commune_code: new.and_then(|u| u.commune_code.clone()),
+        }
+    }
+}

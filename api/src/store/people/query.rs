@@ -1,0 +1,169 @@
+//! Reading records in the caller's scope: filtered and paged lists, one record, its audit trail,
+//! and who may edit it.
+
+use super::*;
+
+fn kind_filter(kind: PersonKind) -> Condition {
+    Condition::all().add(people::Column::Kind.eq(kind.as_str())).add(people::Column::DeletedAt.is_null())
+}
+
+/// Units in the subtree rooted at a path, as a subquery.
+pub(crate) fn units_under(path_pattern: String) -> SelectStatement {
+    use sea_orm::sea_query::ExprTrait;
+    Query::select()
+        .column(units::Column::Id)
+        .from(units::Entity)
+        .and_where(Expr::col(units::Column::Path).like(path_pattern))
+        .to_owned()
+}
+
+/// People having a finding with this code and/or severity, as a subquery.
+fn with_findings(code: Option<Code>, severity: Option<Severity>) -> SelectStatement {
+    use sea_orm::sea_query::ExprTrait;
+    let mut sub = Query::select();
+    sub.column(person_findings::Column::PersonId).from(person_findings::Entity);
+    if let Some(code) = code {
+        sub.and_where(Expr::col(person_findings::Column::Code).eq(code.as_str()));
+    }
+    if let Some(severity) = severity {
+        sub.and_where(Expr::col(person_findings::Column::Severity).eq(severity.as_str()));
+    }
+    sub.to_owned()
+}
+
+/// A page of people in the caller's scope, sorted by school, class, then given name.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    kind: PersonKind,
+    filter: &ListFilter,
+) -> StoreResult<(Vec<PersonRow>, u64)> {
+    let mut cond = kind_filter(kind);
+    let root_pattern = match filter.unit_id {
+        Some(unit_id) => format!("{}%", crate::store::units::get_scoped(conn, caller, unit_id).await?.path),
+        None => caller.subtree_pattern(),
+    };
+    cond = cond.add(people::Column::UnitId.in_subquery(units_under(root_pattern)));
+    if let Some(class_id) = filter.class_id {
+        cond = cond.add(people::Column::ClassId.eq(class_id));
+    }
+    if let Some(status) = filter.status {
+        cond = cond.add(people::Column::Status.eq(status.as_str()));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let digits: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            cond = cond.add(
+                Condition::any()
+                    .add(people::Column::NormPersonalId.starts_with(&digits))
+                    .add(people::Column::SectorCode.eq(digits.as_str())),
+            );
+        } else {
+            let key = crate::domain::text::collapse_whitespace(&fold_ascii(q));
+            cond = cond.add(people::Column::SearchKey.contains(&key));
+        }
+    }
+    if filter.finding_code.is_some() || filter.severity.is_some() {
+        cond = cond.add(people::Column::Id.in_subquery(with_findings(filter.finding_code, filter.severity)));
+    }
+
+    let base = people::Entity::find().filter(cond);
+    let total = base.clone().count(conn).await?;
+    let page_size = filter.page_size.max(1);
+    let offset = filter.page.max(1).saturating_sub(1).saturating_mul(page_size);
+    let items = base
+        .join(JoinType::LeftJoin, people::Relation::Class.def())
+        .order_by_asc(people::Column::UnitId)
+        .order_by_asc(classes::Column::Grade)
+        .order_by_asc(classes::Column::Name)
+        .order_by_asc(people::Column::SortKey)
+        .order_by_asc(people::Column::Id)
+        .offset(offset)
+        .limit(page_size)
+        .all(conn)
+        .await?;
+    Ok((decorate(conn, items).await?, total))
+}
+
+/// Attaches classes and units to people (two queries for the whole page).
+pub async fn decorate<C: ConnectionTrait>(conn: &C, items: Vec<people::Model>) -> StoreResult<Vec<PersonRow>> {
+    let class_ids: BTreeSet<i64> = items.iter().filter_map(|p| p.class_id).collect();
+    let unit_ids: BTreeSet<i64> = items.iter().map(|p| p.unit_id).collect();
+    let classes: HashMap<i64, classes::Model> = crate::store::classes::by_ids(conn, class_ids.into_iter().collect())
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let units: HashMap<i64, units::Model> = if unit_ids.is_empty() {
+        HashMap::new()
+    } else {
+        units::Entity::find()
+            .filter(units::Column::Id.is_in(unit_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect()
+    };
+    items
+        .into_iter()
+        .map(|p| {
+            let unit = units.get(&p.unit_id).cloned().ok_or(StoreError::NotFound)?;
+            let class = p.class_id.and_then(|id| classes.get(&id).cloned());
+            Ok(PersonRow { person: p, class, unit })
+        })
+        .collect()
+}
+
+/// One active person of this kind in the caller's scope.
+pub async fn get<C: ConnectionTrait>(conn: &C, caller: &Caller, kind: PersonKind, id: i64) -> StoreResult<PersonRow> {
+    let person =
+        people::Entity::find_by_id(id).filter(kind_filter(kind)).one(conn).await?.ok_or(StoreError::NotFound)?;
+    let row = decorate(conn, vec![person]).await?.pop().ok_or(StoreError::NotFound)?;
+    if !caller.reads_path(&row.unit.path) {
+        return Err(StoreError::NotFound);
+    }
+    Ok(row)
+}
+
+/// Records that the caller was shown a full ID number.
+pub async fn audit_full_id_view<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, person_id: i64) -> StoreResult<()> {
+    audit::record(
+        conn,
+        ctx,
+        vec![Event {
+            action: "view_personal_id",
+            entity: "person",
+            entity_id: Some(person_id),
+            field: Some("personalId"),
+            old_value: None,
+            new_value: None,
+        }],
+    )
+    .await
+}
+
+/// True when the caller may change this person.
+pub fn can_write(caller: &Caller, row: &PersonRow) -> bool {
+    caller.writes_unit(row.unit.id, &row.unit.path)
+}
+
+/// The audit trail of a person in the caller's scope (deleted ones included).
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    kind: PersonKind,
+    id: i64,
+) -> StoreResult<(PersonRow, Vec<crate::store::entities::audit_events::Model>)> {
+    let person = people::Entity::find_by_id(id)
+        .filter(people::Column::Kind.eq(kind.as_str()))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let row = decorate(conn, vec![person]).await?.pop().ok_or(StoreError::NotFound)?;
+    if !caller.reads_path(&row.unit.path) {
+        return Err(StoreError::NotFound);
+    }
+    let events = audit::history(conn, "person", id).await?;
+    Ok((row, events))
+}

@@ -1,0 +1,287 @@
+//! The worker's side of the protocol: claiming pending items as a batch leased to one instance,
+//! taking over batches whose lease ran out (sent again with the same idempotency key), and
+//! finishing jobs that have nothing left in flight.
+
+use super::*;
+
+/// A batch this instance holds: the call to make and the lease's token.
+#[derive(Debug, Clone)]
+pub struct ClaimedBatch {
+    pub key: String,
+    pub job_id: i64,
+    pub token: String,
+    pub request: VerificationRequest,
+    pub attempts: i32,
+}
+
+/// The request item of a record: its normalised values in the registry's formats.
+pub fn request_item(item_id: i64, p: &people::Model) -> StoreResult<RequestItem> {
+    let partial = crate::store::people::parse_outcome(p)?.normalized.date_of_birth_partial;
+    Ok(RequestItem {
+        request_id: item_id.to_string(),
+        personal_id: p.norm_personal_id.clone().unwrap_or_default(),
+        full_name: p.norm_full_name.clone().unwrap_or_default(),
+        date_of_birth: p
+            .norm_dob
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .or(partial.filter(|d| d.len() == 4))
+            .unwrap_or_default(),
+        gender: p.norm_gender.clone().unwrap_or_default(),
+        residence: p
+            .res_new_province_code
+            .clone()
+            .map(|province_code| Residence { province_code, commune_code: p.res_new_commune_code.clone() }),
+    })
+}
+
+/// Takes over a batch whose lease ran out (its instance died, or is too slow), to send it again
+/// with the same key and body.
+pub async fn reclaim_expired(
+    db: &DatabaseConnection,
+    token: &str,
+    lease: Duration,
+) -> StoreResult<Option<ClaimedBatch>> {
+    let at = now();
+    let candidates = verification_batches::Entity::find()
+        .filter(verification_batches::Column::Status.eq("open"))
+        .filter(verification_batches::Column::LeaseUntil.lt(at))
+        .order_by_asc(verification_batches::Column::LeaseUntil)
+        .limit(4)
+        .all(db)
+        .await?;
+    for c in candidates {
+        let won = verification_batches::Entity::update_many()
+            .col_expr(verification_batches::Column::ClaimToken, Expr::value(token))
+            .col_expr(verification_batches::Column::LeaseUntil, Expr::value(at + lease))
+            .col_expr(verification_batches::Column::UpdatedAt, Expr::value(at))
+            .filter(verification_batches::Column::Key.eq(c.key.as_str()))
+            .filter(verification_batches::Column::Status.eq("open"))
+            .filter(verification_batches::Column::LeaseUntil.lt(at))
+            .exec(db)
+            .await?
+            .rows_affected;
+        if won == 1 {
+            let request: VerificationRequest = serde_json::from_str(&c.body)
+                .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("stored batch body: {e}"))))?;
+            return Ok(Some(ClaimedBatch {
+                key: c.key,
+                job_id: c.job_id,
+                token: token.to_owned(),
+                request,
+                attempts: c.attempts,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Claims up to `size` pending items of the oldest active job and stores the call as a batch
+/// leased to `token`. Items whose record can no longer be sent (deleted, or with error
+/// findings now) are finished as skipped on the way.
+pub async fn claim_batch(
+    db: &DatabaseConnection,
+    ctx: &AuditCtx,
+    token: &str,
+    size: u64,
+    lease: Duration,
+) -> StoreResult<Claim> {
+    let mut finished_jobs = false;
+    let jobs = verification_jobs::Entity::find()
+        .filter(verification_jobs::Column::Status.is_in(job_status::ACTIVE))
+        .order_by_asc(verification_jobs::Column::Id)
+        .limit(16)
+        .all(db)
+        .await?;
+    for job in jobs {
+        for _ in 0..4 {
+            let ids: Vec<i64> = verification_job_items::Entity::find()
+                .select_only()
+                .column(verification_job_items::Column::Id)
+                .filter(verification_job_items::Column::JobId.eq(job.id))
+                .filter(verification_job_items::Column::Status.eq(item::PENDING))
+                .order_by_asc(verification_job_items::Column::Id)
+                .limit(size)
+                .into_tuple()
+                .all(db)
+                .await?;
+            if ids.is_empty() {
+                finished_jobs |= finish_if_drained(db, job.id, ctx.at).await?;
+                break;
+            }
+            match claim_items(db, ctx, token, &job, ids, lease).await? {
+                Ok(batch) => return Ok(Claim { batch: Some(batch), finished_jobs }),
+                Err(finished) => finished_jobs |= finished,
+            }
+        }
+    }
+    Ok(Claim { batch: None, finished_jobs })
+}
+
+/// What a claim came to: a batch to send, and whether it finished jobs on the way (every item of
+/// theirs already done or dropped).
+#[derive(Debug)]
+pub struct Claim {
+    pub batch: Option<ClaimedBatch>,
+    pub finished_jobs: bool,
+}
+
+async fn claim_items(
+    db: &DatabaseConnection,
+    ctx: &AuditCtx,
+    token: &str,
+    job: &verification_jobs::Model,
+    ids: Vec<i64>,
+    lease: Duration,
+) -> StoreResult<Result<ClaimedBatch, bool>> {
+    let key = uuid::Uuid::new_v4().to_string();
+    let at = now();
+    let txn = crate::store::begin_write(db).await?;
+    // The claim itself: only rows still pending move, so two instances never get the same item.
+    let won = verification_job_items::Entity::update_many()
+        .col_expr(verification_job_items::Column::Status, Expr::value(item::SENDING))
+        .col_expr(verification_job_items::Column::BatchKey, Expr::value(key.as_str()))
+        .col_expr(verification_job_items::Column::UpdatedAt, Expr::value(at))
+        .filter(verification_job_items::Column::Id.is_in(ids))
+        .filter(verification_job_items::Column::Status.eq(item::PENDING))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if won == 0 {
+        txn.rollback().await?;
+        return Ok(Err(false));
+    }
+    let items = verification_job_items::Entity::find()
+        .filter(verification_job_items::Column::BatchKey.eq(key.as_str()))
+        .order_by_asc(verification_job_items::Column::Id)
+        .all(&txn)
+        .await?;
+    let person_ids: Vec<i64> = items.iter().map(|i| i.person_id).collect();
+    let persons: HashMap<i64, people::Model> = people::Entity::find()
+        .filter(people::Column::Id.is_in(person_ids.clone()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let codes = error_codes(&txn, &person_ids).await?;
+    let mut request = VerificationRequest { items: Vec::with_capacity(items.len()) };
+    let mut dropped = Vec::new();
+    let mut by_version: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
+    for it in &items {
+        let person = persons.get(&it.person_id);
+        // A record whose stored outcome does not read back is not sent (and is logged).
+        let sendable =
+            person.filter(|p| p.deleted_at.is_none() && p.error_count == 0).map(|p| (p, request_item(it.id, p)));
+        match sendable {
+            Some((p, Ok(request_item))) => {
+                request.items.push(request_item);
+                by_version.entry(p.version).or_default().push(it.id);
+            }
+            other => {
+                let p = person;
+                let detail = match other {
+                    Some((_, Err(_))) => "stored_outcome_unreadable".to_owned(),
+                    _ => p.and_then(|p| codes.get(&p.id)).map(|c| c.join(",")).unwrap_or_default(),
+                };
+                verification_job_items::Entity::update_many()
+                    .col_expr(verification_job_items::Column::Status, Expr::value(item::DONE))
+                    .col_expr(verification_job_items::Column::Outcome, Expr::value(item::SKIPPED))
+                    .col_expr(verification_job_items::Column::Detail, Expr::value(detail))
+                    .filter(verification_job_items::Column::Id.eq(it.id))
+                    .exec(&txn)
+                    .await?;
+                dropped.push(it.clone());
+            }
+        }
+    }
+    for (version, ids) in by_version {
+        verification_job_items::Entity::update_many()
+            .col_expr(verification_job_items::Column::SentVersion, Expr::value(version))
+            .filter(verification_job_items::Column::Id.is_in(ids))
+            .exec(&txn)
+            .await?;
+    }
+    restore_statuses(&txn, ctx, &dropped, ctx.at).await?;
+    if request.items.is_empty() {
+        let finished = finish_if_drained(&txn, job.id, ctx.at).await?;
+        txn.commit().await?;
+        return Ok(Err(finished));
+    }
+    verification_batches::ActiveModel {
+        key: Set(key.clone()),
+        job_id: Set(job.id),
+        status: Set("open".to_owned()),
+        body: Set(serde_json::to_string(&request).unwrap_or_default()),
+        claim_token: Set(token.to_owned()),
+        lease_until: Set(at + lease),
+        attempts: Set(0),
+        last_error: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    if job.started_at.is_none() || job.status == job_status::QUEUED {
+        verification_jobs::Entity::update_many()
+            .col_expr(verification_jobs::Column::Status, Expr::value(job_status::RUNNING))
+            .col_expr(verification_jobs::Column::StartedAt, Expr::value(Some(ctx.at)))
+            .col_expr(verification_jobs::Column::UpdatedAt, Expr::value(at))
+            .filter(verification_jobs::Column::Id.eq(job.id))
+            .filter(verification_jobs::Column::Status.eq(job_status::QUEUED))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(Ok(ClaimedBatch { key, job_id: job.id, token: token.to_owned(), request, attempts: 0 }))
+}
+
+/// Marks a job done when none of its items is pending or in flight; returns whether it did.
+pub(super) async fn finish_if_drained<C: ConnectionTrait>(
+    conn: &C,
+    job_id: i64,
+    at: DateTime<Utc>,
+) -> StoreResult<bool> {
+    // Existence, not a count: a count walks every pending item of a large job on each batch.
+    let open: Option<i64> = verification_job_items::Entity::find()
+        .select_only()
+        .column(verification_job_items::Column::Id)
+        .filter(verification_job_items::Column::JobId.eq(job_id))
+        .filter(verification_job_items::Column::Status.is_in([item::PENDING, item::SENDING]))
+        .limit(1)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if open.is_some() {
+        return Ok(false);
+    }
+    let finished = verification_jobs::Entity::update_many()
+        .col_expr(verification_jobs::Column::Status, Expr::value(job_status::DONE))
+        .col_expr(verification_jobs::Column::FinishedAt, Expr::value(Some(at)))
+        .col_expr(verification_jobs::Column::UpdatedAt, Expr::value(at))
+        .col_expr(verification_jobs::Column::PauseReason, Expr::value(Option::<String>::None))
+        .filter(verification_jobs::Column::Id.eq(job_id))
+        .filter(verification_jobs::Column::Status.is_in(job_status::ACTIVE))
+        .exec(conn)
+        .await?;
+    Ok(finished.rows_affected > 0)
+}
+
+/// Takes the batch out of the lease holder's hands for good, if `token` still holds it.
+pub(super) async fn close_batch<C: ConnectionTrait>(
+    conn: &C,
+    batch: &ClaimedBatch,
+    status: &str,
+    error: Option<String>,
+) -> StoreResult<bool> {
+    let rows = verification_batches::Entity::update_many()
+        .col_expr(verification_batches::Column::Status, Expr::value(status))
+        .col_expr(verification_batches::Column::LastError, Expr::value(error))
+        .col_expr(verification_batches::Column::UpdatedAt, Expr::value(now()))
+        .filter(verification_batches::Column::Key.eq(batch.key.as_str()))
+        .filter(verification_batches::Column::ClaimToken.eq(batch.token.as_str()))
+        .filter(verification_batches::Column::Status.eq("open"))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    Ok(rows == 1)
+}

@@ -1,0 +1,185 @@
+//! What a user does with one record's verification: its history, accepting the registry's values,
+//! marking it as awaiting evidence, and the evidence slips and mismatch lists of a class.
+
+use super::*;
+
+/// A record's verification history (newest first), for a caller who may read it.
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    kind: PersonKind,
+    person_id: i64,
+) -> StoreResult<(PersonRow, Vec<verification_history::Model>)> {
+    let row = crate::store::people::get(conn, caller, kind, person_id).await?;
+    let items = verification_history::Entity::find()
+        .filter(verification_history::Column::PersonId.eq(person_id))
+        .order_by_desc(verification_history::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((row, items))
+}
+
+/// The changes that copy the registry's values into a record's entered fields.
+pub fn changes_from_registry(values: &RegistryValues) -> PersonChanges {
+    use crate::domain::admin_units::{Scheme, units};
+    use crate::domain::identity::IdentityField as F;
+    let mut c = PersonChanges::default();
+    let patch = &mut c.identity;
+    if let Some(name) = &values.full_name {
+        patch.set(F::FullName, Some(name.clone()));
+    }
+    if let Some(dob) = &values.date_of_birth {
+        let shown = chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d")
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|_| dob.clone());
+        patch.set(F::DateOfBirth, Some(shown));
+    }
+    if let Some(gender) = &values.gender {
+        patch.set(F::Gender, Some(gender.clone()));
+    }
+    if let Some(r) = &values.residence {
+        let u = units();
+        let province = u.province_name(Scheme::Post2025, &r.province_code).map(str::to_owned);
+        let commune =
+            r.commune_code.as_deref().and_then(|code| u.commune_name(Scheme::Post2025, code)).map(str::to_owned);
+        if province.is_some() {
+            patch.set(F::ResidenceProvince, province);
+            patch.set(F::ResidenceDistrict, None);
+            patch.set(F::ResidenceCommune, commune);
+        }
+    }
+    c
+}
+
+/// Copies the registry's values of a mismatched record into its fields (audited with source
+/// `registry`), in the caller's transaction. Returns the updated record.
+pub async fn accept_registry_values_in<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    row: PersonRow,
+) -> StoreResult<people::Model> {
+    if !crate::store::people::can_write(caller, &row) {
+        return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
+    }
+    let p = &row.person;
+    let values: Option<RegistryValues> = (p.status == VerificationStatus::Mismatched.as_str())
+        .then(|| p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok()))
+        .flatten();
+    let Some(values) = values else {
+        return Err(StoreError::invalid(
+            "/status",
+            "no_registry_values",
+            "Hồ sơ này không có giá trị từ CSDL quốc gia để nhận (chỉ hồ sơ sai thông tin có giá trị trả về).",
+        ));
+    };
+    let ctx = ctx.clone().with_source(Source::Registry, Some(format!("person:{}", p.id)));
+    let changes = changes_from_registry(&values);
+    let updated = crate::store::people::update_in(conn, caller, &ctx, row, changes).await?;
+    // The values are taken; clear them so they are not offered again.
+    let mut active: people::ActiveModel = updated.into();
+    active.registry_values = Set(None);
+    Ok(active.update(conn).await?)
+}
+
+/// Marks a record as waiting for the family's evidence (the ID-number notice).
+pub async fn mark_awaiting_evidence(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    id: i64,
+) -> StoreResult<people::Model> {
+    let txn = crate::store::begin_write(db).await?;
+    let row = crate::store::people::get(&txn, caller, kind, id).await?;
+    if !crate::store::people::can_write(caller, &row) {
+        return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
+    }
+    let status = row.person.status.as_str();
+    if status == VerificationStatus::Verified.as_str() || status == VerificationStatus::Queued.as_str() {
+        return Err(StoreError::invalid(
+            "/status",
+            "not_allowed",
+            "Hồ sơ đã xác thực hoặc đang chờ xác thực không cần giấy xác nhận.",
+        ));
+    }
+    let fields = row.person.mismatch_fields.clone().unwrap_or_default();
+    let write = StatusWrite {
+        status: VerificationStatus::AwaitingEvidence,
+        mismatch_fields: fields.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+        registry_values: None,
+    };
+    let mut after = counters::write_statuses(&txn, ctx, vec![(row.person, write)], ctx.at).await?;
+    txn.commit().await?;
+    after.pop().ok_or(StoreError::NotFound)
+}
+
+/// What a student of the class needs to bring, per record awaiting evidence.
+#[derive(Debug, Clone)]
+pub struct EvidenceSlip {
+    pub person: people::Model,
+    /// The mismatch fields of the last answer (empty for a record not found).
+    pub fields: Vec<String>,
+    /// The last answer's outcome (`mismatched`, `not_found`, …), if any.
+    pub last_outcome: Option<String>,
+}
+
+/// The records of a class waiting for evidence, with what the registry last said.
+pub async fn evidence_requests<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    class_id: i64,
+) -> StoreResult<(crate::store::entities::classes::Model, units::Model, Vec<EvidenceSlip>)> {
+    let (class, school) = crate::store::classes::get_scoped(conn, caller, class_id).await?;
+    let persons = people::Entity::find()
+        .filter(people::Column::ClassId.eq(class_id))
+        .filter(people::Column::DeletedAt.is_null())
+        .filter(people::Column::Status.eq(VerificationStatus::AwaitingEvidence.as_str()))
+        .order_by_asc(people::Column::SortKey)
+        .all(conn)
+        .await?;
+    let mut slips = Vec::with_capacity(persons.len());
+    for p in persons {
+        let last = verification_history::Entity::find()
+            .filter(verification_history::Column::PersonId.eq(p.id))
+            .order_by_desc(verification_history::Column::Id)
+            .one(conn)
+            .await?;
+        let fields = last
+            .as_ref()
+            .and_then(|h| h.fields.clone())
+            .unwrap_or_default()
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect();
+        slips.push(EvidenceSlip { person: p, fields, last_outcome: last.map(|h| h.outcome) });
+    }
+    Ok((class, school, slips))
+}
+
+/// Ids of the mismatched records with registry values in a scope (for the bulk accept).
+pub async fn mismatched_with_values<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    kind: PersonKind,
+    unit_id: Option<i64>,
+    class_id: Option<i64>,
+) -> StoreResult<Vec<i64>> {
+    let pattern = match unit_id {
+        Some(id) => format!("{}%", crate::store::units::get_scoped(conn, caller, id).await?.path),
+        None => caller.subtree_pattern(),
+    };
+    let mut q = people::Entity::find()
+        .select_only()
+        .column(people::Column::Id)
+        .filter(people::Column::DeletedAt.is_null())
+        .filter(people::Column::Kind.eq(kind.as_str()))
+        .filter(people::Column::UnitId.in_subquery(crate::store::people::units_under(pattern)))
+        .filter(people::Column::Status.eq(VerificationStatus::Mismatched.as_str()))
+        .filter(people::Column::RegistryValues.is_not_null());
+    if let Some(class_id) = class_id {
+        q = q.filter(people::Column::ClassId.eq(class_id));
+    }
+    Ok(q.order_by_asc(people::Column::Id).into_tuple().all(conn).await?)
+}
