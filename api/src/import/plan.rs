@@ -13,7 +13,7 @@ use super::cells::{self, Cell};
 use super::headers::{self, Column, HeaderMap};
 use super::{META_SHEET, RawBook, TemplateMeta, column_letter};
 use crate::domain::identity::{Identity, IdentityField};
-use crate::rules::{self, Finding, PersonKind, RecordInput, RuleContext, Severity};
+use crate::rules::{self, Finding, Outcome, PersonKind, RecordInput, RuleContext, Severity};
 
 /// How a sheet was understood.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -491,8 +491,8 @@ fn err(field: Option<&str>, column: Option<usize>, code: &str, message: impl Int
     }
 }
 
-/// Plans every row. `progress` is called every thousand rows with the number done.
-/// Plans every row into a vector (see [`plan_each`]).
+/// Plans every row into a vector (see [`plan_each`]). `progress` is called every thousand rows
+/// with the number done.
 pub fn plan(layout: &mut Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut(usize)) -> Vec<PlannedRow> {
     let mut out = Vec::with_capacity(layout.rows.len());
     plan_each(layout, input, progress, &mut |r| out.push(r));
@@ -501,43 +501,21 @@ pub fn plan(layout: &mut Layout, input: &PlanInput<'_>, progress: &mut dyn FnMut
 
 /// Plans every row, handing each to `sink` in file order. The layout's rows are consumed as
 /// they are planned (their cells move into the plan), so a large file is never held twice.
+/// Each row goes through three steps: [`Planner::find_match`] (which record it is, if any),
+/// then [`Planner::diff`] (what changes on a matched record) or [`Planner::create`] (whether
+/// it may become a new record).
 pub fn plan_each(
     layout: &mut Layout,
     input: &PlanInput<'_>,
     progress: &mut dyn FnMut(usize),
     sink: &mut dyn FnMut(PlannedRow),
 ) {
-    let by_id: HashMap<i64, &Existing> = input.existing.iter().map(|e| (e.id, e)).collect();
-    let mut by_sector: HashMap<String, &Existing> = HashMap::new();
-    let mut by_pid: HashMap<&str, Vec<&Existing>> = HashMap::new();
-    let mut by_name_dob: HashMap<(&str, NaiveDate), Vec<&Existing>> = HashMap::new();
-    for e in input.existing {
-        if let Some(s) = &e.sector_code {
-            by_sector.insert(s.trim().to_owned(), e);
-        }
-        if let Some(p) = &e.personal_id {
-            by_pid.entry(p.as_str()).or_default().push(e);
-        }
-        if let (Some(n), Some(d)) = (&e.name_key, e.dob) {
-            by_name_dob.entry((n.as_str(), d)).or_default().push(e);
-        }
-    }
-    let classes: HashMap<String, &ClassInfo> = input.classes.iter().map(|c| (class_key(&c.name), c)).collect();
-    let grade_of =
-        |class_id: Option<i64>| class_id.and_then(|id| input.classes.iter().find(|c| c.id == id)).map(|c| c.grade);
-    let ctx = RuleContext::new(input.today, input.kind);
-    let evaluate = |id: &Identity, class_id: Option<i64>| {
-        let grade = if input.kind == PersonKind::Student { grade_of(class_id) } else { None };
-        rules::check_record(&RecordInput::of_identity(id, input.kind, grade, None), &ctx)
-    };
-    let mut seen_people: HashMap<i64, u32> = HashMap::new();
-    let mut seen_new: HashMap<String, u32> = HashMap::new();
+    let mut planner = Planner::new(input);
     let total = layout.rows.len();
     let sheets = &layout.sheets;
-    let mut out = Sink(sink);
     for (n, source) in layout.rows.iter_mut().enumerate() {
         let cells = std::mem::take(&mut source.cells);
-        let row = &SourceRow {
+        let row = SourceRow {
             sheet: source.sheet,
             row: source.row,
             cells: Vec::new(),
@@ -546,7 +524,79 @@ pub fn plan_each(
         if n > 0 && n % 1000 == 0 {
             progress(n);
         }
-        let sheet = &sheets[row.sheet];
+        sink(planner.plan_row(&row, &sheets[row.sheet], cells));
+    }
+    progress(total);
+}
+
+/// What the plan of one file knows: the records in scope indexed every way a row can name
+/// them, the classes, the rule context, and the records and new people seen so far.
+struct Planner<'a> {
+    input: &'a PlanInput<'a>,
+    by_id: HashMap<i64, &'a Existing>,
+    by_sector: HashMap<String, &'a Existing>,
+    by_pid: HashMap<&'a str, Vec<&'a Existing>>,
+    by_name_dob: HashMap<(&'a str, NaiveDate), Vec<&'a Existing>>,
+    classes: HashMap<String, &'a ClassInfo>,
+    ctx: RuleContext,
+    /// Matched records: the row that matched each first.
+    seen_people: HashMap<i64, u32>,
+    /// New people (by ID number, sector code or name and date of birth): their first row.
+    seen_new: HashMap<String, u32>,
+}
+
+/// A row as read: its class, sector code and identity, and the rule outcome when one was needed
+/// to match it.
+struct RowFacts {
+    /// The class the row's own cell names.
+    named_class: Option<i64>,
+    /// The row's class: named, else the sheet's, else the default.
+    class_id: Option<i64>,
+    sector: Option<String>,
+    identity: Identity,
+    outcome: Option<Outcome>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(input: &'a PlanInput<'a>) -> Planner<'a> {
+        let mut planner = Planner {
+            input,
+            by_id: input.existing.iter().map(|e| (e.id, e)).collect(),
+            by_sector: HashMap::new(),
+            by_pid: HashMap::new(),
+            by_name_dob: HashMap::new(),
+            classes: input.classes.iter().map(|c| (class_key(&c.name), c)).collect(),
+            ctx: RuleContext::new(input.today, input.kind),
+            seen_people: HashMap::new(),
+            seen_new: HashMap::new(),
+        };
+        for e in input.existing {
+            if let Some(s) = &e.sector_code {
+                planner.by_sector.insert(s.trim().to_owned(), e);
+            }
+            if let Some(p) = &e.personal_id {
+                planner.by_pid.entry(p.as_str()).or_default().push(e);
+            }
+            if let (Some(n), Some(d)) = (&e.name_key, e.dob) {
+                planner.by_name_dob.entry((n.as_str(), d)).or_default().push(e);
+            }
+        }
+        planner
+    }
+
+    /// The rules on an identity in a class (the class's grade for students).
+    fn evaluate(&self, identity: &Identity, class_id: Option<i64>) -> Outcome {
+        let grade = match self.input.kind {
+            PersonKind::Student => {
+                class_id.and_then(|id| self.input.classes.iter().find(|c| c.id == id)).map(|c| c.grade)
+            }
+            PersonKind::Staff => None,
+        };
+        rules::check_record(&RecordInput::of_identity(identity, self.input.kind, grade, None), &self.ctx)
+    }
+
+    /// Plans one row.
+    fn plan_row(&mut self, row: &SourceRow, sheet: &SheetLayout, cells: Vec<String>) -> PlannedRow {
         let mut planned = PlannedRow {
             sheet: sheet.name.clone(),
             row: row.row,
@@ -562,36 +612,62 @@ pub fn plan_each(
             cells,
             columns: row.values.iter().map(|(c, i, _)| (c.as_str().to_owned(), *i)).collect(),
         };
-        // the class the row names, else the sheet's, else the default
-        let mut named_class = None;
-        if input.kind == PersonKind::Student
-            && let Some(text) = blank(row.get(Column::Class).flatten())
-        {
-            match classes.get(&class_key(&text)) {
-                Some(c) => named_class = Some(c.id),
-                None => planned.errors.push(err(
+        let named_class = self.named_class(row, &mut planned);
+        let mut facts = RowFacts {
+            named_class,
+            class_id: named_class.or(sheet.class_id).or(self.input.default_class_id),
+            sector: blank(row.get(Column::SectorCode).flatten()),
+            identity: apply_row(row, Identity::default()).0,
+            outcome: None,
+        };
+        let matched = self.find_match(row, &mut facts, &mut planned);
+        if !planned.errors.is_empty() {
+            // the cells' own problems still show in the preview and the error workbook
+            let outcome = facts.outcome.take().unwrap_or_else(|| self.evaluate(&facts.identity, facts.class_id));
+            planned.findings = outcome.findings;
+            planned.values = RowValues::of(&facts.identity, facts.sector);
+            return planned;
+        }
+        match matched {
+            Some(e) => self.diff(row, e, facts, &mut planned),
+            None => self.create(row, facts, &mut planned),
+        }
+        planned
+    }
+
+    /// The class the row's class cell names (students); an unknown class is a row error.
+    fn named_class(&self, row: &SourceRow, planned: &mut PlannedRow) -> Option<i64> {
+        if self.input.kind != PersonKind::Student {
+            return None;
+        }
+        let text = blank(row.get(Column::Class).flatten())?;
+        match self.classes.get(&class_key(&text)) {
+            Some(c) => Some(c.id),
+            None => {
+                planned.errors.push(err(
                     Some("classId"),
                     row.index(Column::Class),
                     "class_unknown",
                     format!("Trường không có lớp “{text}”."),
-                )),
+                ));
+                None
             }
         }
-        let row_class = named_class.or(sheet.class_id).or(input.default_class_id);
-        let row_sector = blank(row.get(Column::SectorCode).flatten());
-        let (row_identity, _) = apply_row(row, Identity::default());
-        let mut row_outcome = None;
-        // matching
-        let mut matched: Option<&Existing> = None;
+    }
+
+    /// Step 1, match: the record the row names by record key or sector code, else the one its
+    /// ID number or its name and date of birth single out. Ambiguous or out-of-scope names are
+    /// row errors.
+    fn find_match(&self, row: &SourceRow, facts: &mut RowFacts, planned: &mut PlannedRow) -> Option<&'a Existing> {
         if let Some(key) = blank(row.get(Column::RecordKey).flatten()) {
             let col = row.index(Column::RecordKey);
             match key.trim_start_matches('#').parse::<i64>() {
-                Ok(id) => match by_id.get(&id) {
+                Ok(id) => match self.by_id.get(&id) {
                     Some(e) => {
-                        matched = Some(e);
                         planned.matched_by = Some(MatchedBy::RecordKey);
+                        return Some(e);
                     }
-                    None if input.outside_keys.contains(&id) => planned.errors.push(err(
+                    None if self.input.outside_keys.contains(&id) => planned.errors.push(err(
                         Some("recordKey"),
                         col,
                         "out_of_scope",
@@ -611,11 +687,14 @@ pub fn plan_each(
                     format!("Mã hồ sơ “{key}” không hợp lệ; không sửa cột này."),
                 )),
             }
-        } else if let Some(code) = &row_sector {
-            if let Some(e) = by_sector.get(code.trim()) {
-                matched = Some(e);
+            return None;
+        }
+        if let Some(code) = &facts.sector {
+            if let Some(e) = self.by_sector.get(code.trim()) {
                 planned.matched_by = Some(MatchedBy::SectorCode);
-            } else if input.outside_sector_codes.contains(code.trim()) {
+                return Some(e);
+            }
+            if self.input.outside_sector_codes.contains(code.trim()) {
                 planned.errors.push(err(
                     Some("sectorCode"),
                     row.index(Column::SectorCode),
@@ -623,196 +702,205 @@ pub fn plan_each(
                     "Mã định danh ngành này thuộc hồ sơ của đơn vị khác.",
                 ));
             }
+            return None;
         }
-        if matched.is_none() && planned.errors.is_empty() && row_sector.is_none() {
-            let outcome = evaluate(&row_identity, row_class);
-            if let Some(pid) = &outcome.normalized.personal_id {
-                match by_pid.get(pid.as_str()).map(Vec::as_slice) {
-                    Some([e]) => {
-                        matched = Some(e);
-                        planned.matched_by = Some(MatchedBy::PersonalId);
-                    }
-                    Some([_, _, ..]) => planned.errors.push(err(
+        if !planned.errors.is_empty() {
+            return None;
+        }
+        let outcome = self.evaluate(&facts.identity, facts.class_id);
+        let matched = self.match_by_values(row, &outcome, facts.class_id, planned);
+        facts.outcome = Some(outcome);
+        matched
+    }
+
+    /// A record singled out by the row's normalised ID number, else by its name and date of
+    /// birth (in the row's class, when it has one).
+    fn match_by_values(
+        &self,
+        row: &SourceRow,
+        outcome: &Outcome,
+        class_id: Option<i64>,
+        planned: &mut PlannedRow,
+    ) -> Option<&'a Existing> {
+        if let Some(pid) = &outcome.normalized.personal_id {
+            match self.by_pid.get(pid.as_str()).map(Vec::as_slice) {
+                Some([e]) => {
+                    planned.matched_by = Some(MatchedBy::PersonalId);
+                    return Some(e);
+                }
+                Some([_, _, ..]) => {
+                    planned.errors.push(err(
                         Some("personalId"),
                         row.index(Column::PersonalId),
                         "ambiguous_match",
                         "Số định danh này có ở nhiều hồ sơ của trường; hãy ghi Mã hồ sơ hoặc Mã định danh ngành.",
-                    )),
-                    _ => {}
-                }
-            }
-            if matched.is_none()
-                && planned.errors.is_empty()
-                && let (Some(name), Some(dob)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth)
-            {
-                let candidates: Vec<&Existing> = by_name_dob
-                    .get(&(name.as_str(), dob))
-                    .map(|v| v.iter().copied().filter(|e| row_class.is_none() || e.class_id == row_class).collect())
-                    .unwrap_or_default();
-                match candidates.as_slice() {
-                    [e] => {
-                        matched = Some(e);
-                        planned.matched_by = Some(MatchedBy::NameAndDateOfBirth);
-                    }
-                    [_, _, ..] => planned.errors.push(err(
-                        Some("fullName"),
-                        row.index(Column::FullName),
-                        "ambiguous_match",
-                        "Có nhiều hồ sơ cùng họ tên và ngày sinh trong lớp; hãy ghi Mã hồ sơ hoặc số định danh.",
-                    )),
-                    [] => {}
-                }
-            }
-            row_outcome = Some(outcome);
-        }
-        if !planned.errors.is_empty() {
-            // the cells' own problems still show in the preview and the error workbook
-            planned.findings = row_outcome.map_or_else(|| evaluate(&row_identity, row_class).findings, |o| o.findings);
-            planned.values = RowValues::of(&row_identity, row_sector);
-            out.push(planned);
-            continue;
-        }
-        match matched {
-            Some(e) => {
-                if let Some(first) = seen_people.insert(e.id, row.row) {
-                    planned.errors.push(err(
-                        None,
-                        None,
-                        "duplicate_row",
-                        format!("Dòng này là cùng hồ sơ với dòng {first} ở trên; chỉ giữ một dòng cho mỗi người."),
                     ));
-                    out.push(planned);
-                    continue;
+                    return None;
                 }
-                planned.person_id = Some(e.id);
-                planned.version = Some(e.version);
-                let (new_identity, cols) = apply_row(row, e.identity.clone());
-                for ((field, old), (_, new)) in e.identity.fields().zip(new_identity.fields()) {
-                    if !same_field(field, old, new) {
-                        planned.changes.push(FieldChange {
-                            field: field.name().to_owned(),
-                            column: cols.get(field.name()).map(|i| column_letter(*i)),
-                            old: old.clone(),
-                            new: new.clone(),
-                        });
-                    }
-                }
-                let mut sector = e.sector_code.clone();
-                if let Some(code) = &row_sector
-                    && e.sector_code.as_deref().map(str::trim) != Some(code.trim())
-                {
-                    if e.sector_code.is_some() {
-                        planned.errors.push(err(
-                            Some("sectorCode"),
-                            row.index(Column::SectorCode),
-                            "sector_code_immutable",
-                            "Mã định danh ngành khác với mã của hồ sơ; mã này cấp một lần và không sửa qua nhập tệp.",
-                        ));
-                        planned.changes.clear();
-                        out.push(planned);
-                        continue;
-                    }
-                    planned.changes.push(FieldChange {
-                        field: "sectorCode".to_owned(),
-                        column: row.index(Column::SectorCode).map(column_letter),
-                        old: None,
-                        new: Some(code.clone()),
-                    });
-                    sector = Some(code.clone());
-                }
-                let mut class_id = e.class_id;
-                if let Some(c) = named_class
-                    && Some(c) != e.class_id
-                {
-                    planned.changes.push(FieldChange {
-                        field: "classId".to_owned(),
-                        column: row.index(Column::Class).map(column_letter),
-                        old: e.class_id.map(|c| c.to_string()),
-                        new: Some(c.to_string()),
-                    });
-                    class_id = Some(c);
-                }
-                planned.class_id = class_id;
-                let outcome = match row_outcome {
-                    Some(o) if new_identity == row_identity && class_id == row_class => o,
-                    _ => evaluate(&new_identity, class_id),
-                };
-                planned.findings = outcome.findings;
-                planned.values = RowValues::of(&new_identity, sector);
-                planned.action = if planned.changes.is_empty() { RowAction::Unchanged } else { RowAction::Update };
-            }
-            None => {
-                planned.values = RowValues::of(&row_identity, row_sector.clone());
-                let outcome = row_outcome.unwrap_or_else(|| evaluate(&row_identity, row_class));
-                let name_col = row.index(Column::FullName);
-                if !input.can_create {
-                    planned.errors.push(err(
-                        None,
-                        None,
-                        "create_not_allowed",
-                        "Không tìm thấy hồ sơ tương ứng và tài khoản không được thêm hồ sơ mới.",
-                    ));
-                } else if row_identity.full_name.is_none() {
-                    planned.errors.push(err(
-                        Some("fullName"),
-                        name_col,
-                        "name_required",
-                        "Dòng không khớp hồ sơ nào và chưa có họ tên nên không thêm mới được.",
-                    ));
-                } else if input.kind == PersonKind::Student && input.require_class && row_class.is_none() {
-                    planned.errors.push(err(
-                        Some("classId"),
-                        row.index(Column::Class),
-                        "class_missing",
-                        "Chưa biết lớp của học sinh mới: thêm cột “Lớp” hoặc chọn lớp khi tải tệp lên.",
-                    ));
-                } else {
-                    // the same new person twice in one file
-                    let mut keys = Vec::new();
-                    if let Some(code) = &row_sector {
-                        keys.push(format!("s:{}", code.trim()));
-                    }
-                    match outcome.normalized.personal_id.as_ref().filter(|p| p.len() == 12) {
-                        Some(pid) => keys.push(format!("p:{pid}")),
-                        // same name and date of birth in one class is the same child only when
-                        // no ID number tells them apart
-                        None => {
-                            if let (Some(n), Some(d)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth)
-                            {
-                                keys.push(format!("n:{n}|{d}|{row_class:?}"));
-                            }
-                        }
-                    }
-                    if let Some(first) = keys.iter().find_map(|k| seen_new.get(k)) {
-                        planned.errors.push(err(
-                            None,
-                            None,
-                            "duplicate_row",
-                            format!("Dòng này trùng người với dòng {first} ở trên (cùng số định danh, mã ngành hoặc họ tên và ngày sinh)."),
-                        ));
-                    } else {
-                        for k in keys {
-                            seen_new.insert(k, row.row);
-                        }
-                        planned.class_id = if input.kind == PersonKind::Student { row_class } else { None };
-                        planned.action = RowAction::Create;
-                    }
-                }
-                planned.findings = outcome.findings;
+                _ => {}
             }
         }
-        out.push(planned);
+        let (Some(name), Some(dob)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth) else {
+            return None;
+        };
+        let candidates: Vec<&'a Existing> = self
+            .by_name_dob
+            .get(&(name.as_str(), dob))
+            .map(|v| v.iter().copied().filter(|e| class_id.is_none() || e.class_id == class_id).collect())
+            .unwrap_or_default();
+        match candidates.as_slice() {
+            [e] => {
+                planned.matched_by = Some(MatchedBy::NameAndDateOfBirth);
+                Some(e)
+            }
+            [_, _, ..] => {
+                planned.errors.push(err(
+                    Some("fullName"),
+                    row.index(Column::FullName),
+                    "ambiguous_match",
+                    "Có nhiều hồ sơ cùng họ tên và ngày sinh trong lớp; hãy ghi Mã hồ sơ hoặc số định danh.",
+                ));
+                None
+            }
+            [] => None,
+        }
     }
-    progress(total);
+
+    /// Step 2, diff: what the row changes on the record it matched (old → new per field), a
+    /// sector code it may not change, and the findings on the values after the change.
+    fn diff(&mut self, row: &SourceRow, e: &Existing, facts: RowFacts, planned: &mut PlannedRow) {
+        if let Some(first) = self.seen_people.insert(e.id, row.row) {
+            planned.errors.push(err(
+                None,
+                None,
+                "duplicate_row",
+                format!("Dòng này là cùng hồ sơ với dòng {first} ở trên; chỉ giữ một dòng cho mỗi người."),
+            ));
+            return;
+        }
+        planned.person_id = Some(e.id);
+        planned.version = Some(e.version);
+        let (new_identity, cols) = apply_row(row, e.identity.clone());
+        for ((field, old), (_, new)) in e.identity.fields().zip(new_identity.fields()) {
+            if !same_field(field, old, new) {
+                planned.changes.push(FieldChange {
+                    field: field.name().to_owned(),
+                    column: cols.get(field.name()).map(|i| column_letter(*i)),
+                    old: old.clone(),
+                    new: new.clone(),
+                });
+            }
+        }
+        let mut sector = e.sector_code.clone();
+        if let Some(code) = &facts.sector
+            && e.sector_code.as_deref().map(str::trim) != Some(code.trim())
+        {
+            if e.sector_code.is_some() {
+                planned.errors.push(err(
+                    Some("sectorCode"),
+                    row.index(Column::SectorCode),
+                    "sector_code_immutable",
+                    "Mã định danh ngành khác với mã của hồ sơ; mã này cấp một lần và không sửa qua nhập tệp.",
+                ));
+                planned.changes.clear();
+                return;
+            }
+            planned.changes.push(FieldChange {
+                field: "sectorCode".to_owned(),
+                column: row.index(Column::SectorCode).map(column_letter),
+                old: None,
+                new: Some(code.clone()),
+            });
+            sector = Some(code.clone());
+        }
+        let mut class_id = e.class_id;
+        if let Some(c) = facts.named_class
+            && Some(c) != e.class_id
+        {
+            planned.changes.push(FieldChange {
+                field: "classId".to_owned(),
+                column: row.index(Column::Class).map(column_letter),
+                old: e.class_id.map(|c| c.to_string()),
+                new: Some(c.to_string()),
+            });
+            class_id = Some(c);
+        }
+        planned.class_id = class_id;
+        let outcome = match facts.outcome {
+            Some(o) if new_identity == facts.identity && class_id == facts.class_id => o,
+            _ => self.evaluate(&new_identity, class_id),
+        };
+        planned.findings = outcome.findings;
+        planned.values = RowValues::of(&new_identity, sector);
+        planned.action = if planned.changes.is_empty() { RowAction::Unchanged } else { RowAction::Update };
+    }
+
+    /// Step 3, create: whether a row that matched no record may become a new one (creation
+    /// allowed, a name, a class for a student, not the same new person as an earlier row).
+    fn create(&mut self, row: &SourceRow, facts: RowFacts, planned: &mut PlannedRow) {
+        let RowFacts { class_id, sector, identity, outcome, .. } = facts;
+        planned.values = RowValues::of(&identity, sector.clone());
+        let outcome = outcome.unwrap_or_else(|| self.evaluate(&identity, class_id));
+        if !self.input.can_create {
+            planned.errors.push(err(
+                None,
+                None,
+                "create_not_allowed",
+                "Không tìm thấy hồ sơ tương ứng và tài khoản không được thêm hồ sơ mới.",
+            ));
+        } else if identity.full_name.is_none() {
+            planned.errors.push(err(
+                Some("fullName"),
+                row.index(Column::FullName),
+                "name_required",
+                "Dòng không khớp hồ sơ nào và chưa có họ tên nên không thêm mới được.",
+            ));
+        } else if self.input.kind == PersonKind::Student && self.input.require_class && class_id.is_none() {
+            planned.errors.push(err(
+                Some("classId"),
+                row.index(Column::Class),
+                "class_missing",
+                "Chưa biết lớp của học sinh mới: thêm cột “Lớp” hoặc chọn lớp khi tải tệp lên.",
+            ));
+        } else {
+            let keys = new_person_keys(sector.as_deref(), &outcome, class_id);
+            if let Some(first) = keys.iter().find_map(|k| self.seen_new.get(k)) {
+                planned.errors.push(err(
+                    None,
+                    None,
+                    "duplicate_row",
+                    format!(
+                        "Dòng này trùng người với dòng {first} ở trên (cùng số định danh, mã ngành hoặc họ tên và ngày sinh)."
+                    ),
+                ));
+            } else {
+                for k in keys {
+                    self.seen_new.insert(k, row.row);
+                }
+                planned.class_id = if self.input.kind == PersonKind::Student { class_id } else { None };
+                planned.action = RowAction::Create;
+            }
+        }
+        planned.findings = outcome.findings;
+    }
 }
 
-/// `push` onto a sink, so the planning loop reads as if it filled a vector.
-struct Sink<'a>(&'a mut dyn FnMut(PlannedRow));
-
-impl Sink<'_> {
-    fn push(&mut self, row: PlannedRow) {
-        (self.0)(row);
+/// The keys that tell a new person apart within one file: the sector code, the ID number, or
+/// (only when no ID number does) the name and date of birth in the class.
+fn new_person_keys(sector: Option<&str>, outcome: &Outcome, class_id: Option<i64>) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(code) = sector {
+        keys.push(format!("s:{}", code.trim()));
     }
+    match outcome.normalized.personal_id.as_ref().filter(|p| p.len() == 12) {
+        Some(pid) => keys.push(format!("p:{pid}")),
+        None => {
+            if let (Some(n), Some(d)) = (&outcome.normalized.name_key, outcome.normalized.date_of_birth) {
+                keys.push(format!("n:{n}|{d}|{class_id:?}"));
+            }
+        }
+    }
+    keys
 }
 
 #[cfg(test)]
