@@ -7,6 +7,7 @@
 //! application's [`Clock`], leases and retries from the system clock (see `store::verification`).
 
 pub mod events;
+pub mod import_plan;
 
 use std::sync::Arc;
 use std::time::Duration;

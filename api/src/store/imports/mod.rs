@@ -13,8 +13,6 @@ mod start;
 mod undo;
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
@@ -83,7 +81,7 @@ pub struct ImportOptions {
 }
 
 /// Everything the planner needs from the database, for one unit.
-struct Scope {
+pub(crate) struct Scope {
     kind: PersonKind,
     unit: units::Model,
     class_id: Option<i64>,

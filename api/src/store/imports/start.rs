@@ -1,5 +1,6 @@
 //! Starting an import: reading the uploaded file, gathering what the plan needs from the records
-//! in scope, planning every row (in a background task for large files) and storing the preview.
+//! in scope, planning every row and storing the preview. Large files are planned by a background
+//! task (`jobs::import_plan`) through the steps at the end of this file.
 
 use super::*;
 
@@ -150,12 +151,17 @@ async fn scope_for(
 
 /// The plan of every row, each already serialised (a large file's plan is held as compact
 /// JSON, not as a graph of small strings), with the totals.
-struct Planned {
+pub(crate) struct Planned {
     rows: Vec<(RowAction, String)>,
     totals: Totals,
 }
 
-fn plan_rows(scope: &Scope, today: NaiveDate, layout: &mut Layout, progress: &mut dyn FnMut(usize)) -> Planned {
+pub(crate) fn plan_rows(
+    scope: &Scope,
+    today: NaiveDate,
+    layout: &mut Layout,
+    progress: &mut dyn FnMut(usize),
+) -> Planned {
     let input = PlanInput {
         kind: scope.kind,
         today,
@@ -230,23 +236,7 @@ pub async fn start(
     .insert(db)
     .await?;
     if background {
-        let db = db.clone();
-        let caller = caller.clone();
-        let env = env.clone();
-        tokio::spawn(async move {
-            let result = run_job(&db, &env.clock, &caller, request_id, &id, scope, layout).await;
-            if let Err(e) = result {
-                tracing::warn!(import = %id, error = %e, "import job failed");
-                let problem = serde_json::json!({"code": "import_failed", "message": e.to_string()}).to_string();
-                let _ = imports::Entity::update_many()
-                    .col_expr(imports::Column::Status, Expr::value(status::FAILED))
-                    .col_expr(imports::Column::Error, Expr::value(problem))
-                    .filter(imports::Column::Id.eq(id.as_str()))
-                    .exec(&db)
-                    .await;
-            }
-            env.events.signal();
-        });
+        crate::jobs::import_plan::spawn(db.clone(), env.clone(), caller.clone(), request_id, id, scope, layout);
         return Ok(record);
     }
     let today = clock.today();
@@ -293,53 +283,42 @@ async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[(RowAction, S
     Ok(())
 }
 
-async fn run_job(
+/// The background plan's progress: rows planned so far.
+pub(crate) async fn record_progress(db: &DatabaseConnection, id: &str, rows: usize) -> StoreResult<()> {
+    let n = i32::try_from(rows).unwrap_or(i32::MAX);
+    imports::Entity::update_many()
+        .col_expr(imports::Column::RowsRead, Expr::value(n))
+        .filter(imports::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores a background plan: the preview is ready. Returns the import.
+pub(crate) async fn finish_background(
     db: &DatabaseConnection,
     clock: &Clock,
-    caller: &Caller,
-    request_id: Option<String>,
     id: &str,
-    scope: Scope,
-    mut layout: Layout,
-) -> Result<(), ImportError> {
-    let done = Arc::new(AtomicUsize::new(0));
-    let counter = done.clone();
-    let today = clock.today();
-    let mut task = tokio::task::spawn_blocking(move || {
-        plan_rows(&scope, today, &mut layout, &mut |n| counter.store(n, Ordering::Relaxed))
-    });
-    let rows = loop {
-        tokio::select! {
-            res = &mut task => break res.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?,
-            _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
-                let n = i32::try_from(done.load(Ordering::Relaxed)).unwrap_or(i32::MAX);
-                imports::Entity::update_many()
-                    .col_expr(imports::Column::RowsRead, Expr::value(n))
-                    .filter(imports::Column::Id.eq(id))
-                    .exec(db)
-                    .await?;
-            }
-        }
-    };
+    planned: Planned,
+) -> StoreResult<imports::Model> {
     let record = imports::Entity::find_by_id(id.to_owned()).one(db).await?.ok_or(StoreError::NotFound)?;
-    let record = finish_plan(db, clock, record, rows).await?;
-    if record.commit_requested
-        && let Err(e) = commit(db, clock, caller, request_id, id).await
-    {
-        // the preview stays usable: say why the commit did not happen
-        let message = match e {
-            StoreError::Conflict { message, .. } => message,
-            StoreError::Forbidden(message) => message,
-            other => return Err(other.into()),
-        };
-        imports::Entity::update_many()
-            .col_expr(
-                imports::Column::Error,
-                Expr::value(serde_json::json!({"code": "commit_failed", "message": message}).to_string()),
-            )
-            .filter(imports::Column::Id.eq(id))
-            .exec(db)
-            .await?;
+    finish_plan(db, clock, record, planned).await
+}
+
+/// Marks an import failed with the reason as `{code, message}` (`import_failed`, or
+/// `commit_failed` when the preview stays usable and only the requested commit did not happen).
+pub(crate) async fn record_failure(
+    db: &DatabaseConnection,
+    id: &str,
+    code: &str,
+    message: &str,
+    failed: bool,
+) -> StoreResult<()> {
+    let problem = serde_json::json!({"code": code, "message": message}).to_string();
+    let mut update = imports::Entity::update_many().col_expr(imports::Column::Error, Expr::value(problem));
+    if failed {
+        update = update.col_expr(imports::Column::Status, Expr::value(status::FAILED));
     }
+    update.filter(imports::Column::Id.eq(id)).exec(db).await?;
     Ok(())
 }
