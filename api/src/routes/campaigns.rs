@@ -1,18 +1,18 @@
 //! `/campaigns`: what to verify by when. The Department (or an admin) sets a campaign for its
 //! subtree; everyone sees the campaigns that apply to them and those set below them.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
+use actix_web::{HttpResponse, get, http::header, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::context::RequestContext;
 use crate::auth::require_role;
 use crate::domain::access::{Caller, Role};
 use crate::error::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::stats::Population;
 use crate::stats::views::Campaign;
-use crate::store::audit::AuditCtx;
 use crate::store::campaigns::{self, NewCampaign};
 
 /// A campaign to set for the caller's unit and everything below it.
@@ -43,15 +43,14 @@ pub struct CampaignList {
 #[post("/campaigns")]
 pub async fn create_campaign(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     body: web::Json<NewCampaignBody>,
 ) -> ApiResult<HttpResponse> {
-    require_role(&caller, &[Role::Department, Role::Admin])?;
+    require_role(&rc.caller, &[Role::Department, Role::Admin])?;
     let body = body.into_inner();
     let new = NewCampaign { name: body.name, population: body.population, start: body.start, deadline: body.deadline };
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
-    let row = campaigns::create(&state.store.db, &caller, &ctx, new).await?;
+    let ctx = rc.audit();
+    let row = campaigns::create(&state.store.db, &rc.caller, &ctx, new).await?;
     let view = row.view(state.settings.clock.today());
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/campaigns/{}", view.id))).json(view))
 }

@@ -1,14 +1,13 @@
 //! Classes of a school.
 
 use actix_web::{get, web};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{classes, entities};
+use crate::store::classes;
 
 /// A class of a school in a school year.
 #[derive(Serialize, ToSchema)]
@@ -39,27 +38,6 @@ pub struct ClassList {
     pub items: Vec<ClassView>,
 }
 
-async fn student_counts(
-    db: &sea_orm::DatabaseConnection,
-    class_ids: Vec<i64>,
-) -> ApiResult<std::collections::HashMap<i64, u64>> {
-    use entities::people;
-    if class_ids.is_empty() {
-        return Ok(Default::default());
-    }
-    let rows: Vec<(Option<i64>, i64)> = people::Entity::find()
-        .select_only()
-        .column(people::Column::ClassId)
-        .column_as(people::Column::Id.count(), "n")
-        .filter(people::Column::ClassId.is_in(class_ids))
-        .filter(people::Column::DeletedAt.is_null())
-        .group_by(people::Column::ClassId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().filter_map(|(c, n)| Some((c?, u64::try_from(n).unwrap_or(0)))).collect())
-}
-
 /// The classes of a school, by grade and name.
 #[utoipa::path(tag = "units", params(ClassesQuery), responses(
     (status = 200, body = ClassList),
@@ -79,7 +57,7 @@ pub async fn list_classes(
         None => Some(state.school_year()),
     };
     let list = classes::list_for_school(&state.store.db, &caller, school_id, year.as_deref()).await?;
-    let counts = student_counts(&state.store.db, list.iter().map(|c| c.id).collect()).await?;
+    let counts = classes::student_counts(&state.store.db, list.iter().map(|c| c.id).collect()).await?;
     let items = list
         .into_iter()
         .map(|c| ClassView {
@@ -106,7 +84,7 @@ pub async fn get_class(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ClassView>> {
     let (c, _) = classes::get_scoped(&state.store.db, &caller, id.into_inner()).await?;
-    let counts = student_counts(&state.store.db, vec![c.id]).await?;
+    let counts = classes::student_counts(&state.store.db, vec![c.id]).await?;
     Ok(web::Json(ClassView {
         student_count: counts.get(&c.id).copied().unwrap_or(0),
         id: c.id,

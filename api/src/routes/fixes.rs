@@ -1,14 +1,14 @@
 //! `/fixes`: apply the rule engine's safe repairs in bulk, and undo them as a whole.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::context::RequestContext;
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::rules::{Code, PersonKind};
 use crate::state::AppState;
-use crate::store::audit::AuditCtx;
 use crate::store::entities::fix_batches;
 use crate::store::fixes::{self, FixScope};
 
@@ -79,8 +79,7 @@ impl From<fix_batches::Model> for FixBatch {
 #[post("/fixes")]
 pub async fn apply_fixes(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     body: web::Json<FixRequest>,
 ) -> ApiResult<HttpResponse> {
     let finding_code = match body.finding_code.as_deref() {
@@ -97,13 +96,7 @@ pub async fn apply_fixes(
         person_ids: body.person_ids.clone(),
         finding_code,
     };
-    let batch = fixes::apply(
-        &state.store.db,
-        &caller,
-        &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
-        scope,
-    )
-    .await?;
+    let batch = fixes::apply(&state.store.db, &rc.caller, &rc.audit(), scope).await?;
     Ok(HttpResponse::Created().json(FixBatch::from(batch)))
 }
 
@@ -131,18 +124,8 @@ pub async fn get_fix_batch(
 #[post("/fixes/{id}/undo")]
 pub async fn undo_fixes(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<String>,
 ) -> ApiResult<web::Json<FixBatch>> {
-    Ok(web::Json(
-        fixes::undo(
-            &state.store.db,
-            &caller,
-            &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
-            &id,
-        )
-        .await?
-        .into(),
-    ))
+    Ok(web::Json(fixes::undo(&state.store.db, &rc.caller, &rc.audit(), &id).await?.into()))
 }

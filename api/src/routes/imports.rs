@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::context::RequestContext;
 use super::stats::XlsxFile;
 use crate::domain::access::Caller;
 use crate::domain::personal_id::mask;
@@ -17,7 +18,7 @@ use crate::import::plan::{MatchedBy, SheetLayout};
 use crate::import::{FieldChange, PlannedRow, ReadError, RowAction, RowError, Totals};
 use crate::rules::{Finding, PersonKind};
 use crate::state::AppState;
-use crate::store::audit::{self, AuditCtx, Event};
+use crate::store::audit;
 use crate::store::entities::imports as model;
 use crate::store::imports::{self, ImportError, ImportOptions, status};
 use crate::store::{read_json, read_stored};
@@ -362,8 +363,9 @@ async fn answer(state: &AppState, m: &model::Model, created: bool) -> ApiResult<
 #[post("/imports")]
 pub async fn create_import(
     state: web::Data<AppState>,
+    rc: RequestContext,
+    // the multipart body's boundary is in the request's headers
     req: HttpRequest,
-    caller: Caller,
     query: web::Query<UploadQuery>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
@@ -379,8 +381,8 @@ pub async fn create_import(
         &state.store.db,
         settings,
         &state.worker_env(),
-        &caller,
-        super::request_id(&req),
+        &rc.caller,
+        rc.request_id.clone(),
         imports::Upload { filename, bytes },
         opts,
     )
@@ -449,11 +451,11 @@ pub async fn get_import(
 #[post("/imports/{id}/commit")]
 pub async fn commit_import(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let record = imports::commit(&state.store.db, &state.settings.clock, &caller, super::request_id(&req), &id).await?;
+    let record =
+        imports::commit(&state.store.db, &state.settings.clock, &rc.caller, rc.request_id.clone(), &id).await?;
     answer(&state, &record, false).await
 }
 
@@ -468,11 +470,10 @@ pub async fn commit_import(
 #[post("/imports/{id}/undo")]
 pub async fn undo_import(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let record = imports::undo(&state.store.db, &state.settings.clock, &caller, super::request_id(&req), &id).await?;
+    let record = imports::undo(&state.store.db, &state.settings.clock, &rc.caller, rc.request_id.clone(), &id).await?;
     answer(&state, &record, false).await
 }
 
@@ -502,11 +503,10 @@ pub async fn delete_import(
 #[get("/imports/{id}/report.xlsx")]
 pub async fn import_report(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let record = imports::get(&state.store.db, &caller, &id).await?;
+    let record = imports::get(&state.store.db, &rc.caller, &id).await?;
     if record.status == status::PROCESSING || record.status == status::FAILED {
         return Err(ApiError::with_detail(ErrorCode::Conflict, "Tệp chưa được đọc xong; hãy thử lại sau."));
     }
@@ -531,19 +531,7 @@ pub async fn import_report(
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    audit::record(
-        &state.store.db,
-        &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
-        vec![Event {
-            action: "export",
-            entity: "import_report",
-            entity_id: Some(unit_id),
-            field: None,
-            old_value: None,
-            new_value: Some(id.to_string()),
-        }],
-    )
-    .await?;
+    audit::record_export(&state.store.db, &rc.audit(), "import_report", unit_id, id.to_string()).await?;
     let ascii: String = filename.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, XLSX))

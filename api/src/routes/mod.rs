@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod campaigns;
 pub mod classes;
+pub mod context;
 pub mod fixes;
 pub mod health;
 pub mod imports;

@@ -1,10 +1,11 @@
 //! DTOs and the shared handler bodies of `/students` and `/staff` (one table, two resources).
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::context::RequestContext;
 use crate::domain::access::Caller;
 use crate::domain::identity::{Identity, IdentityField, IdentityPatch};
 use crate::domain::org::{Position, VerificationStatus};
@@ -12,7 +13,6 @@ use crate::domain::personal_id::mask as mask_personal_id;
 use crate::error::{ApiError, ApiResult, from_validation};
 use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severity};
 use crate::state::AppState;
-use crate::store::audit::AuditCtx;
 use crate::store::entities::audit_events;
 use crate::store::people::{self, ListFilter, NewPerson, PersonChanges, PersonRow};
 use crate::store::{read_json, read_stored};
@@ -435,16 +435,11 @@ pub async fn list(state: &AppState, caller: &Caller, kind: PersonKind, query: &P
     Ok(PersonPage { items, page: filter.page, page_size: filter.page_size, total })
 }
 
-pub async fn get(state: &AppState, req: &HttpRequest, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<Person> {
-    let row = people::get(&state.store.db, caller, kind, id).await?;
-    let can_edit = people::can_write(caller, &row);
+pub async fn get(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<Person> {
+    let row = people::get(&state.store.db, &rc.caller, kind, id).await?;
+    let can_edit = people::can_write(&rc.caller, &row);
     if can_edit && row.person.personal_id.is_some() {
-        people::audit_full_id_view(
-            &state.store.db,
-            &AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now()),
-            row.person.id,
-        )
-        .await?;
+        people::audit_full_id_view(&state.store.db, &rc.audit(), row.person.id).await?;
     }
     Person::from_row(row, can_edit, can_edit)
 }
@@ -458,8 +453,7 @@ pub struct Placement {
 
 pub async fn create(
     state: &AppState,
-    req: &HttpRequest,
-    caller: &Caller,
+    rc: &RequestContext,
     kind: PersonKind,
     placement: Placement,
     body: &IdentityBody,
@@ -473,8 +467,8 @@ pub async fn create(
         sector_code: body.sector_code.clone(),
         identity: body.identity(),
     };
-    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
-    let row = people::create(&state.store.db, caller, &ctx, new).await?;
+    let ctx = rc.audit();
+    let row = people::create(&state.store.db, &rc.caller, &ctx, new).await?;
     let location =
         format!("/api/v1/{}/{}", if kind == PersonKind::Staff { "staff" } else { "students" }, row.person.id);
     Ok(HttpResponse::Created()
@@ -484,8 +478,7 @@ pub async fn create(
 
 pub async fn update(
     state: &AppState,
-    req: &HttpRequest,
-    caller: &Caller,
+    rc: &RequestContext,
     kind: PersonKind,
     id: i64,
     patch: &PersonPatch,
@@ -494,20 +487,14 @@ pub async fn update(
     if kind == PersonKind::Student && patch.position.is_some() {
         return Err(ApiError::field("/position", "not_allowed", "Học sinh không có chức vụ."));
     }
-    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
-    let row = people::update(&state.store.db, caller, &ctx, kind, id, patch.changes()).await?;
+    let ctx = rc.audit();
+    let row = people::update(&state.store.db, &rc.caller, &ctx, kind, id, patch.changes()).await?;
     Person::from_row(row, true, true)
 }
 
-pub async fn delete(
-    state: &AppState,
-    req: &HttpRequest,
-    caller: &Caller,
-    kind: PersonKind,
-    id: i64,
-) -> ApiResult<HttpResponse> {
-    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
-    people::delete(&state.store.db, caller, &ctx, kind, id).await?;
+pub async fn delete(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<HttpResponse> {
+    let ctx = rc.audit();
+    people::delete(&state.store.db, &rc.caller, &ctx, kind, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -1,9 +1,10 @@
 //! `/staff`: identity records of managers, teachers and employees of schools and offices.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::context::RequestContext;
 use super::people::{self, History, IdentityBody, PeopleQuery, Person, PersonPage, PersonPatch};
 use crate::domain::access::Caller;
 use crate::domain::org::Position;
@@ -47,11 +48,10 @@ pub async fn list_staff(
 #[get("/staff/{id}")]
 pub async fn get_staff(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Person>> {
-    Ok(web::Json(people::get(&state, &req, &caller, KIND, id.into_inner()).await?))
+    Ok(web::Json(people::get(&state, &rc, KIND, id.into_inner()).await?))
 }
 
 /// Adds a staff member to the caller's unit (or, for admins, any unit below it).
@@ -64,13 +64,15 @@ pub async fn get_staff(
 #[post("/staff")]
 pub async fn create_staff(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     body: web::Json<NewStaffMember>,
 ) -> ApiResult<HttpResponse> {
-    let placement =
-        people::Placement { unit_id: body.unit_id.unwrap_or(caller.unit_id), class_id: None, position: body.position };
-    people::create(&state, &req, &caller, KIND, placement, &body.identity).await
+    let placement = people::Placement {
+        unit_id: body.unit_id.unwrap_or(rc.caller.unit_id),
+        class_id: None,
+        position: body.position,
+    };
+    people::create(&state, &rc, KIND, placement, &body.identity).await
 }
 
 /// Changes a staff member (absent fields stay, `null` clears). Changing an identity field re-runs
@@ -85,12 +87,11 @@ pub async fn create_staff(
 #[patch("/staff/{id}")]
 pub async fn update_staff(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
     body: web::Json<PersonPatch>,
 ) -> ApiResult<web::Json<Person>> {
-    Ok(web::Json(people::update(&state, &req, &caller, KIND, id.into_inner(), &body).await?))
+    Ok(web::Json(people::update(&state, &rc, KIND, id.into_inner(), &body).await?))
 }
 
 /// Removes a staff member from lists (soft delete; the audit trail keeps the record).
@@ -102,11 +103,10 @@ pub async fn update_staff(
 #[delete("/staff/{id}")]
 pub async fn delete_staff(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    people::delete(&state, &req, &caller, KIND, id.into_inner()).await
+    people::delete(&state, &rc, KIND, id.into_inner()).await
 }
 
 /// The audit trail of a staff member, oldest first.

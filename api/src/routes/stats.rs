@@ -2,11 +2,12 @@
 //! projection, failure reasons, laggards and the Excel report. Scoped to the caller's subtree
 //! like every other read; no personal data.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
+use actix_web::{HttpResponse, get, http::header, post, web};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::context::RequestContext;
 use crate::auth::require_role;
 use crate::domain::access::{Caller, Role};
 use crate::domain::org::UnitKind;
@@ -14,7 +15,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use crate::stats::views::{Laggards, Progress, Reasons, Timeline};
 use crate::stats::{Population, report};
-use crate::store::audit::{self, AuditCtx, Event};
+use crate::store::audit;
 use crate::store::stats::{self, SnapshotMode, StatsCtx};
 
 /// Largest number of laggards one call returns.
@@ -200,18 +201,17 @@ pub async fn get_laggards(
 #[get("/stats/report.xlsx")]
 pub async fn get_report(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     query: web::Query<StatsQuery>,
 ) -> ApiResult<HttpResponse> {
     let ctx = ctx(&state);
     let db = &state.store.db;
     let population = query.population.unwrap_or_default();
-    let progress = stats::progress(db, &caller, query.unit_id, population, query.campaign_id, &ctx).await?;
-    let reasons = stats::reasons(db, &caller, Some(progress.unit.id), population, &ctx).await?;
+    let progress = stats::progress(db, &rc.caller, query.unit_id, population, query.campaign_id, &ctx).await?;
+    let reasons = stats::reasons(db, &rc.caller, Some(progress.unit.id), population, &ctx).await?;
     let laggards = stats::laggards(
         db,
-        &caller,
+        &rc.caller,
         Some(progress.unit.id),
         population,
         UnitKind::School,
@@ -222,19 +222,7 @@ pub async fn get_report(
     .await?;
     let bytes =
         report::write(&progress, &reasons, &laggards, state.settings.clock.now()).map_err(ApiError::internal)?;
-    audit::record(
-        db,
-        &AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now()),
-        vec![Event {
-            action: "export",
-            entity: "stats_report",
-            entity_id: Some(progress.unit.id),
-            field: None,
-            old_value: None,
-            new_value: Some(population.as_str().to_owned()),
-        }],
-    )
-    .await?;
+    audit::record_export(db, &rc.audit(), "stats_report", progress.unit.id, population.as_str().to_owned()).await?;
     let filename = format!(
         "bao-cao-tien-do-{}-{}-{}.xlsx",
         progress.unit.code.as_deref().unwrap_or("don-vi"),

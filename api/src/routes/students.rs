@@ -1,9 +1,10 @@
 //! `/students`: students' identity records, class by class.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::context::RequestContext;
 use super::people::{self, History, IdentityBody, PeopleQuery, Person, PersonPage, PersonPatch};
 use crate::domain::access::Caller;
 use crate::error::{ApiResult, Problem};
@@ -45,11 +46,10 @@ pub async fn list_students(
 #[get("/students/{id}")]
 pub async fn get_student(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Person>> {
-    Ok(web::Json(people::get(&state, &req, &caller, KIND, id.into_inner()).await?))
+    Ok(web::Json(people::get(&state, &rc, KIND, id.into_inner()).await?))
 }
 
 /// Adds a student to a class of the caller's school.
@@ -62,12 +62,11 @@ pub async fn get_student(
 #[post("/students")]
 pub async fn create_student(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     body: web::Json<NewStudent>,
 ) -> ApiResult<HttpResponse> {
-    let placement = people::Placement { unit_id: caller.unit_id, class_id: Some(body.class_id), position: None };
-    people::create(&state, &req, &caller, KIND, placement, &body.identity).await
+    let placement = people::Placement { unit_id: rc.caller.unit_id, class_id: Some(body.class_id), position: None };
+    people::create(&state, &rc, KIND, placement, &body.identity).await
 }
 
 /// Changes a student (absent fields stay, `null` clears). Changing an identity field re-runs
@@ -82,12 +81,11 @@ pub async fn create_student(
 #[patch("/students/{id}")]
 pub async fn update_student(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
     body: web::Json<PersonPatch>,
 ) -> ApiResult<web::Json<Person>> {
-    Ok(web::Json(people::update(&state, &req, &caller, KIND, id.into_inner(), &body).await?))
+    Ok(web::Json(people::update(&state, &rc, KIND, id.into_inner(), &body).await?))
 }
 
 /// Removes a student from lists (soft delete; the audit trail keeps the record).
@@ -99,11 +97,10 @@ pub async fn update_student(
 #[delete("/students/{id}")]
 pub async fn delete_student(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    people::delete(&state, &req, &caller, KIND, id.into_inner()).await
+    people::delete(&state, &rc, KIND, id.into_inner()).await
 }
 
 /// The audit trail of a student, oldest first.

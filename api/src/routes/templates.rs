@@ -1,17 +1,17 @@
 //! `/templates`: the Excel templates a school fills in offline and imports back.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::context::RequestContext;
 use super::stats::XlsxFile;
-use crate::domain::access::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::excel::template::{self, Template};
 use crate::rules::PersonKind;
 use crate::state::AppState;
-use crate::store::audit::{self, AuditCtx, Event};
+use crate::store::audit;
 use crate::store::templates::{self, Only};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -49,8 +49,7 @@ fn ascii_slug(s: &str) -> String {
 
 async fn send(
     state: &AppState,
-    req: &HttpRequest,
-    caller: &Caller,
+    rc: &RequestContext,
     kind: PersonKind,
     unit: crate::store::entities::units::Model,
     scope: String,
@@ -69,19 +68,8 @@ async fn send(
     };
     let bytes =
         web::block(move || template::write(&t)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
-    audit::record(
-        &state.store.db,
-        &AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now()),
-        vec![Event {
-            action: "export",
-            entity: "template",
-            entity_id: Some(unit.id),
-            field: None,
-            old_value: None,
-            new_value: Some(format!("{}: {scope}; {records} hồ sơ", kind.as_str())),
-        }],
-    )
-    .await?;
+    let note = format!("{}: {scope}; {records} hồ sơ", kind.as_str());
+    audit::record_export(&state.store.db, &rc.audit(), "template", unit.id, note).await?;
     let what = if kind == PersonKind::Staff { "can-bo" } else { "hoc-sinh" };
     let filename = format!("mau-{what}-{}-{}.xlsx", ascii_slug(&unit.name), ascii_slug(&scope));
     Ok(HttpResponse::Ok()
@@ -101,15 +89,14 @@ async fn send(
 #[get("/templates/students.xlsx")]
 pub async fn students_template(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     query: web::Query<StudentTemplateQuery>,
 ) -> ApiResult<HttpResponse> {
     let only = query.only.unwrap_or_default();
     let (unit, scope, sheets) =
-        templates::students(&state.store.db, &caller, query.class_id, query.school_id, &state.school_year(), only)
+        templates::students(&state.store.db, &rc.caller, query.class_id, query.school_id, &state.school_year(), only)
             .await?;
-    send(&state, &req, &caller, PersonKind::Student, unit, scope, sheets).await
+    send(&state, &rc, PersonKind::Student, unit, scope, sheets).await
 }
 
 /// The staff template of a unit. The export is audited.
@@ -121,11 +108,10 @@ pub async fn students_template(
 #[get("/templates/staff.xlsx")]
 pub async fn staff_template(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     query: web::Query<StaffTemplateQuery>,
 ) -> ApiResult<HttpResponse> {
     let only = query.only.unwrap_or_default();
-    let (unit, scope, sheets) = templates::staff(&state.store.db, &caller, query.unit_id, only).await?;
-    send(&state, &req, &caller, PersonKind::Staff, unit, scope, sheets).await
+    let (unit, scope, sheets) = templates::staff(&state.store.db, &rc.caller, query.unit_id, only).await?;
+    send(&state, &rc, PersonKind::Staff, unit, scope, sheets).await
 }

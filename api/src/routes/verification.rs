@@ -3,10 +3,11 @@
 //! awaiting the family's evidence, each record's verification history, and a class's printable
 //! evidence-request slips.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::context::RequestContext;
 use super::people::Person;
 use crate::domain::access::Caller;
 use crate::domain::personal_id::mask as mask_personal_id;
@@ -15,7 +16,6 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::registry::RegistryValues;
 use crate::rules::PersonKind;
 use crate::state::AppState;
-use crate::store::audit::AuditCtx;
 use crate::store::entities::verification_history;
 use crate::store::verification::{self as v, JobScope, JobTotals, JobView, SkippedRecord};
 use crate::store::{StoreError, read_json, read_stored};
@@ -148,12 +148,11 @@ pub struct JobsQuery {
 #[post("/verification-jobs")]
 pub async fn start_verification_job(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     body: web::Json<JobScope>,
 ) -> ApiResult<HttpResponse> {
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
-    let view = v::create_job(&state.store.db, &caller, &ctx, body.into_inner()).await?;
+    let ctx = rc.audit();
+    let view = v::create_job(&state.store.db, &rc.caller, &ctx, body.into_inner()).await?;
     let job = job_with_skipped(&state, view).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/verification-jobs/{}", job.id)))
@@ -203,12 +202,11 @@ pub async fn get_verification_job(
 #[post("/verification-jobs/{id}/cancel")]
 pub async fn cancel_verification_job(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<VerificationJob>> {
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
-    let view = v::cancel_job(&state.store.db, &caller, &ctx, id.into_inner()).await?;
+    let ctx = rc.audit();
+    let view = v::cancel_job(&state.store.db, &rc.caller, &ctx, id.into_inner()).await?;
     Ok(web::Json(job_with_skipped(&state, view).await?))
 }
 
@@ -220,21 +218,9 @@ pub struct AcceptedValues {
     pub job: VerificationJob,
 }
 
-async fn accept_one(
-    state: &AppState,
-    req: &HttpRequest,
-    caller: &Caller,
-    kind: PersonKind,
-    id: i64,
-) -> ApiResult<AcceptedValues> {
-    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
-    let txn = crate::store::begin_write(&state.store.db).await.map_err(StoreError::from)?;
-    let row = crate::store::people::get(&txn, caller, kind, id).await?;
-    v::accept_registry_values_in(&txn, caller, &ctx, row).await?;
-    let scope = JobScope { person_ids: Some(vec![id]), kind: Some(kind), ..JobScope::default() };
-    let view = v::create_job_in(&txn, caller, &ctx, scope).await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
+async fn accept_one(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<AcceptedValues> {
+    let view = v::accept_and_resend(&state.store.db, &rc.caller, &rc.audit(), kind, id).await?;
+    let row = crate::store::people::get(&state.store.db, &rc.caller, kind, id).await?;
     Ok(AcceptedValues { person: Person::from_row(row, true, true)?, job: job_with_skipped(state, view).await? })
 }
 
@@ -249,11 +235,10 @@ async fn accept_one(
 #[post("/students/{id}/accept-registry-values")]
 pub async fn accept_student_registry_values(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<AcceptedValues>> {
-    Ok(web::Json(accept_one(&state, &req, &caller, PersonKind::Student, id.into_inner()).await?))
+    Ok(web::Json(accept_one(&state, &rc, PersonKind::Student, id.into_inner()).await?))
 }
 
 /// Same for a staff member.
@@ -266,11 +251,10 @@ pub async fn accept_student_registry_values(
 #[post("/staff/{id}/accept-registry-values")]
 pub async fn accept_staff_registry_values(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<AcceptedValues>> {
-    Ok(web::Json(accept_one(&state, &req, &caller, PersonKind::Staff, id.into_inner()).await?))
+    Ok(web::Json(accept_one(&state, &rc, PersonKind::Staff, id.into_inner()).await?))
 }
 
 /// Which mismatched records to take the registry's values for.
@@ -312,25 +296,18 @@ pub struct BulkAccepted {
 #[post("/verification/accept-registry-values")]
 pub async fn accept_registry_values_in_bulk(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     body: web::Json<BulkAccept>,
 ) -> ApiResult<web::Json<BulkAccepted>> {
-    let ctx = AuditCtx::manual(&caller, super::request_id(&req), state.settings.clock.now());
+    let ctx = rc.audit();
     let db = &state.store.db;
-    let ids = v::mismatched_with_values(db, &caller, body.kind, body.unit_id, body.class_id).await?;
+    let ids = v::mismatched_with_values(db, &rc.caller, body.kind, body.unit_id, body.class_id).await?;
     let mut accepted = Vec::new();
     let mut not_accepted = Vec::new();
     for id in ids {
-        let txn = crate::store::begin_write(db).await.map_err(StoreError::from)?;
-        let row = crate::store::people::get(&txn, &caller, body.kind, id).await?;
-        match v::accept_registry_values_in(&txn, &caller, &ctx, row).await {
-            Ok(_) => {
-                txn.commit().await.map_err(StoreError::from)?;
-                accepted.push(id);
-            }
+        match v::accept_registry_values(db, &rc.caller, &ctx, body.kind, id).await {
+            Ok(()) => accepted.push(id),
             Err(e) => {
-                txn.rollback().await.map_err(StoreError::from)?;
                 let (code, message) = match e {
                     StoreError::Forbidden(m) => ("forbidden".to_owned(), m),
                     StoreError::Invalid(errors) => errors
@@ -348,22 +325,16 @@ pub async fn accept_registry_values_in_bulk(
         None
     } else {
         let scope = JobScope { person_ids: Some(accepted.clone()), kind: Some(body.kind), ..JobScope::default() };
-        let view = v::create_job(db, &caller, &ctx, scope).await?;
+        let view = v::create_job(db, &rc.caller, &ctx, scope).await?;
         Some(job_with_skipped(&state, view).await?)
     };
     Ok(web::Json(BulkAccepted { accepted: accepted.len(), not_accepted, job }))
 }
 
-async fn awaiting(
-    state: &AppState,
-    req: &HttpRequest,
-    caller: &Caller,
-    kind: PersonKind,
-    id: i64,
-) -> ApiResult<Person> {
-    let ctx = AuditCtx::manual(caller, super::request_id(req), state.settings.clock.now());
-    v::mark_awaiting_evidence(&state.store.db, caller, &ctx, kind, id).await?;
-    let row = crate::store::people::get(&state.store.db, caller, kind, id).await?;
+async fn awaiting(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<Person> {
+    let ctx = rc.audit();
+    v::mark_awaiting_evidence(&state.store.db, &rc.caller, &ctx, kind, id).await?;
+    let row = crate::store::people::get(&state.store.db, &rc.caller, kind, id).await?;
     Person::from_row(row, true, false)
 }
 
@@ -377,11 +348,10 @@ async fn awaiting(
 #[post("/students/{id}/awaiting-evidence")]
 pub async fn mark_student_awaiting_evidence(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Person>> {
-    Ok(web::Json(awaiting(&state, &req, &caller, PersonKind::Student, id.into_inner()).await?))
+    Ok(web::Json(awaiting(&state, &rc, PersonKind::Student, id.into_inner()).await?))
 }
 
 /// Same for a staff member.
@@ -393,11 +363,10 @@ pub async fn mark_student_awaiting_evidence(
 #[post("/staff/{id}/awaiting-evidence")]
 pub async fn mark_staff_awaiting_evidence(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Person>> {
-    Ok(web::Json(awaiting(&state, &req, &caller, PersonKind::Staff, id.into_inner()).await?))
+    Ok(web::Json(awaiting(&state, &rc, PersonKind::Staff, id.into_inner()).await?))
 }
 
 /// Values sent to the registry (the ID number masked unless the caller may edit the record).

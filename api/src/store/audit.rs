@@ -116,6 +116,26 @@ pub async fn record<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, events: Vec<Ev
     Ok(())
 }
 
+/// Records that a file was exported (a report, a template, an error workbook): `entity` names what,
+/// `entity_id` the unit, `note` the details.
+pub async fn record_export<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &AuditCtx,
+    entity: &str,
+    entity_id: i64,
+    note: String,
+) -> StoreResult<()> {
+    let event = Event {
+        action: "export",
+        entity,
+        entity_id: Some(entity_id),
+        field: None,
+        old_value: None,
+        new_value: Some(note),
+    };
+    record(conn, ctx, vec![event]).await
+}
+
 /// Every event about one entity, oldest first.
 pub async fn history<C: ConnectionTrait>(
     conn: &C,

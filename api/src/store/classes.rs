@@ -62,3 +62,26 @@ pub async fn by_ids<C: ConnectionTrait>(conn: &C, ids: Vec<i64>) -> StoreResult<
     }
     Ok(classes::Entity::find().filter(classes::Column::Id.is_in(ids)).all(conn).await?)
 }
+
+/// Active records per class, for the classes page.
+pub async fn student_counts<C: ConnectionTrait>(
+    db: &C,
+    class_ids: Vec<i64>,
+) -> StoreResult<std::collections::HashMap<i64, u64>> {
+    use super::entities::people;
+    use sea_orm::QuerySelect;
+    if class_ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(Option<i64>, i64)> = people::Entity::find()
+        .select_only()
+        .column(people::Column::ClassId)
+        .column_as(people::Column::Id.count(), "n")
+        .filter(people::Column::ClassId.is_in(class_ids))
+        .filter(people::Column::DeletedAt.is_null())
+        .group_by(people::Column::ClassId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(c, n)| Some((c?, u64::try_from(n).unwrap_or(0)))).collect())
+}

@@ -183,3 +183,41 @@ pub async fn mismatched_with_values<C: ConnectionTrait>(
     }
     Ok(q.order_by_asc(people::Column::Id).into_tuple().all(conn).await?)
 }
+
+/// Copies one mismatched record's registry values into it and sends it again in a new job, in
+/// one transaction. Returns the job.
+pub async fn accept_and_resend(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    id: i64,
+) -> StoreResult<JobView> {
+    let txn = crate::store::begin_write(db).await?;
+    let row = crate::store::people::get(&txn, caller, kind, id).await?;
+    accept_registry_values_in(&txn, caller, ctx, row).await?;
+    let scope = JobScope { person_ids: Some(vec![id]), kind: Some(kind), ..JobScope::default() };
+    let view = create_job_in(&txn, caller, ctx, scope).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Copies one record's registry values into it in a transaction of its own; a refusal
+/// (forbidden, nothing to accept) changes nothing and is returned.
+pub async fn accept_registry_values(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    id: i64,
+) -> StoreResult<()> {
+    let txn = crate::store::begin_write(db).await?;
+    let row = crate::store::people::get(&txn, caller, kind, id).await?;
+    match accept_registry_values_in(&txn, caller, ctx, row).await {
+        Ok(_) => Ok(txn.commit().await?),
+        Err(e) => {
+            txn.rollback().await?;
+            Err(e)
+        }
+    }
+}
