@@ -20,7 +20,7 @@ $(NODE_MODULES): frontend/package-lock.json
 
 # The built web app, rebuilt when a source, the lock file or the API document changed.
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
-	frontend/index.html frontend/vite.config.ts frontend/api-operations.ts frontend/tsconfig.json \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json \
 	frontend/tsconfig.app.json frontend/tsconfig.node.json openapi/openapi.json
 
 frontend/dist/index.html: $(NODE_MODULES) $(FRONTEND_SOURCES)

@@ -1,16 +1,9 @@
 /// <reference types="vitest/config" />
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
-import { apiOperations } from './api-operations';
-
-const spec = fileURLToPath(new URL('../openapi/openapi.json', import.meta.url));
 
 export default defineConfig({
   plugins: [react()],
-  define: {
-    __API_OPERATIONS__: JSON.stringify(apiOperations(spec)),
-  },
   server: {
     // `npm run dev` next to `make run`: the API stays on its own port (DINHDANH_API to change it).
     proxy: { '/api': process.env.DINHDANH_API ?? 'http://127.0.0.1:8080' },

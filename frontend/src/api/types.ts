@@ -24,6 +24,7 @@ export type FindingField = Schemas['Field'];
 export type Severity = Schemas['Severity'];
 export type VerificationStatus = Schemas['VerificationStatus'];
 export type HistoryEntry = Schemas['HistoryEntry'];
+export type AuditSource = Schemas['Source'];
 export type Normalized = Schemas['Normalized'];
 export type Fix = Schemas['Fix'];
 export type ResolvedResidence = Schemas['ResolvedResidence'];

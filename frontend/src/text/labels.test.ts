@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import spec from '../../../openapi/openapi.json';
 import { FINDING_LABELS, findingField, findingOptions, fold } from './findings';
-import { hasFeature } from '../api/capabilities';
+import { HISTORY_SOURCE_LABELS, STATUS_LABELS } from './labels';
 import { fileNameFrom } from '../api/client';
 
 describe('finding labels', () => {
@@ -25,20 +25,17 @@ describe('finding labels', () => {
   });
 });
 
-describe('capabilities', () => {
-  it('switch a feature on only when every operation it needs exists', () => {
-    const known = new Set(['POST /api/v1/fixes', 'GET /api/v1/fixes/{id}', 'POST /api/v1/fixes/{id}/undo', 'POST /api/v1/validate']);
-    expect(hasFeature('fixes', known)).toBe(true);
-    expect(hasFeature('validate', known)).toBe(true);
-    expect(hasFeature('statsProgress', known)).toBe(false);
-    expect(hasFeature('fixes', new Set(['POST /api/v1/fixes']))).toBe(false);
-    // A feature whose endpoint no issue names yet stays off.
-    expect(hasFeature('markAwaitingEvidence', new Set(['POST /api/v1/anything']))).toBe(false);
+describe('enumerations of the API', () => {
+  it('label every verification status and audit source in Vietnamese', () => {
+    const statuses = spec.components.schemas.VerificationStatus.enum;
+    expect(statuses.filter((s) => !STATUS_LABELS[s as keyof typeof STATUS_LABELS])).toEqual([]);
+    const sources = spec.components.schemas.Source.enum;
+    expect(sources.filter((s) => !HISTORY_SOURCE_LABELS[s as keyof typeof HISTORY_SOURCE_LABELS])).toEqual([]);
   });
 
-  it('know the foundation API the app was built against', () => {
-    expect(__API_OPERATIONS__).toContain('PATCH /api/v1/students/{id}');
-    expect(__API_OPERATIONS__).toContain('GET /api/v1/staff/{id}/history');
+  it('carry the job and import statuses the screens show', () => {
+    expect(spec.components.schemas.JobStatus.enum).toEqual(['queued', 'running', 'paused', 'done', 'cancelled']);
+    expect(spec.components.schemas.ImportStatus.enum).toEqual(['processing', 'ready', 'committed', 'undone', 'failed']);
   });
 });
 

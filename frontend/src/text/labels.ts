@@ -1,5 +1,6 @@
 // Vietnamese labels for the API's enumerations. Keys are the API's stable values.
 import type {
+  AuditSource,
   FindingField,
   PersonKind,
   Position,
@@ -85,7 +86,7 @@ export const HISTORY_ACTION_LABELS: Record<string, string> = {
   view_personal_id: 'Xem số định danh đầy đủ',
 };
 
-export const HISTORY_SOURCE_LABELS: Record<string, string> = {
+export const HISTORY_SOURCE_LABELS: Record<AuditSource, string> = {
   manual: 'Nhập tay',
   import: 'Nhập từ Excel',
   registry: 'Theo CSDLQG về dân cư',

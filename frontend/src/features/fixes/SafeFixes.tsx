@@ -1,7 +1,6 @@
 import { Alert, App, Button, Popconfirm, Tooltip, Typography } from 'antd';
 import { ToolOutlined, UndoOutlined } from '@ant-design/icons';
 import { useEffect, useState } from 'react';
-import { hasFeature } from '../../api/capabilities';
 import { ApiProblem, describeError } from '../../api/problem';
 import { usePeopleCount } from '../../api/queries';
 import type { FixBatch, PersonKind } from '../../api/types';
@@ -9,7 +8,6 @@ import { formatNumber } from '../../text/format';
 import { useApplyFixes, useFixBatch, useUndoFixes } from './api';
 import { batchSummary, fixScopeKey, lastBatch } from './summary';
 
-const UNAVAILABLE = 'Chức năng này chưa có trên máy chủ này.';
 
 /** Where a batch applies: a class (or the whole unit), optionally only the selected records. */
 export interface FixTarget {
@@ -32,7 +30,6 @@ export function useSafeFixes(target: FixTarget) {
   const batchId = remembered.key === key ? remembered.id : lastBatch.get(key);
   const setBatchId = (id: string | undefined) => setRemembered({ key, id });
   const apply = useApplyFixes(target.kind);
-  const available = hasFeature('fixes');
   // Records in scope that carry a safe repair (the residence's included, which /fixes leaves alone).
   const pending = usePeopleCount(target.kind, { classId: target.classId, severity: 'fixed' });
 
@@ -68,20 +65,18 @@ export function useSafeFixes(target: FixTarget) {
       okText="Sửa tự động"
       cancelText="Thôi"
       onConfirm={() => void run()}
-      disabled={!available || nothing}
+      disabled={nothing}
     >
       <Tooltip
         title={
-          !available
-            ? UNAVAILABLE
-            : nothing
+          nothing
               ? 'Không có hồ sơ nào có lỗi sửa tự động được.'
               : target.personIds.length > 0
                 ? `Áp dụng cho ${target.scopeText}`
                 : `${formatNumber(pending.data ?? 0)} hồ sơ có lỗi sửa tự động được`
         }
       >
-        <Button icon={<ToolOutlined />} disabled={!available || nothing} loading={apply.isPending} data-testid="apply-fixes">
+        <Button icon={<ToolOutlined />} disabled={nothing} loading={apply.isPending} data-testid="apply-fixes">
           Sửa tự động
         </Button>
       </Tooltip>

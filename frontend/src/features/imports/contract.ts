@@ -8,6 +8,6 @@ export type ImportPreview = Schemas['Import'];
 export type ImportPreviewRow = Schemas['ImportRow'];
 export type ImportRowAction = Schemas['RowAction'];
 /** `processing` (a background job reading or committing), `ready` (previewed), `committed`, `undone`, `failed`. */
-export type ImportStatus = 'processing' | 'ready' | 'committed' | 'undone' | 'failed';
+export type ImportStatus = Schemas['ImportStatus'];
 
-export const importStatus = (i: ImportPreview) => i.status as ImportStatus;
+export const importStatus = (i: ImportPreview): ImportStatus => i.status;

@@ -4,10 +4,8 @@ import { Button, Card, Col, Empty, Progress as Bar, Row, Skeleton, Statistic, Ta
 import { DownloadOutlined } from '@ant-design/icons';
 import { lazy, Suspense } from 'react';
 import { useNavigate } from 'react-router';
-import { hasFeature } from '../../api/capabilities';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
-import { FeatureUnavailable } from '../../components/FeatureUnavailable';
 import { findingLabel } from '../../text/findings';
 import { formatDate, formatNumber, formatShare } from '../../text/format';
 import { FIELD_LABELS } from '../../text/labels';
@@ -19,12 +17,9 @@ const TimelineChart = lazy(() => import('./charts').then((m) => ({ default: m.Ti
 
 type Scope = { unitId: number; population: Population };
 
-const NOT_YET = 'Máy chủ này chưa có chức năng thống kê tiến độ. Khi có, biểu đồ sẽ hiện ở đây.';
-
 /** KPI cards from the progress counters: records, with ID, verified, and the deadline countdown. */
 export function ProgressKpis({ scope }: { scope: Scope }) {
   const progress = useProgress(scope);
-  if (!hasFeature('statsProgress')) return null;
   if (progress.isPending) return <Skeleton active />;
   if (progress.isError) return <ErrorResult error={progress.error} onRetry={() => void progress.refetch()} />;
   const c = progress.data.counters;
@@ -49,9 +44,7 @@ export function SharesPanel({ scope }: { scope: Scope }) {
     navigate(statUnitPath(child.unit));
   return (
     <Card title="Đúng, đủ, sạch, sống theo đơn vị" size="small">
-      {!hasFeature('statsProgress') ? (
-        <FeatureUnavailable compact title="Chưa có thống kê theo đơn vị" description={NOT_YET} />
-      ) : progress.isPending ? (
+      {progress.isPending ? (
         <Skeleton active />
       ) : progress.isError ? (
         <ErrorResult error={progress.error} onRetry={() => void progress.refetch()} />
@@ -70,9 +63,7 @@ export function TimelinePanel({ scope }: { scope: Scope }) {
   const timeline = useTimeline(scope);
   return (
     <Card title="Tiến độ theo ngày" size="small">
-      {!hasFeature('statsTimeline') ? (
-        <FeatureUnavailable compact title="Chưa có tiến độ theo ngày" description={NOT_YET} />
-      ) : timeline.isPending ? (
+      {timeline.isPending ? (
         <Skeleton active />
       ) : timeline.isError ? (
         <ErrorResult error={timeline.error} onRetry={() => void timeline.refetch()} />
@@ -98,9 +89,7 @@ export function ReasonsPanel({ scope }: { scope: Scope }) {
   const max = rows?.[0]?.count ?? 1;
   return (
     <Card title="Lý do chưa đạt" size="small">
-      {!hasFeature('statsReasons') ? (
-        <FeatureUnavailable compact title="Chưa có thống kê lý do" description={NOT_YET} />
-      ) : reasons.isPending ? (
+      {reasons.isPending ? (
         <Skeleton active />
       ) : reasons.isError ? (
         <ErrorResult error={reasons.error} onRetry={() => void reasons.refetch()} />
@@ -123,9 +112,7 @@ export function LaggardsPanel({ scope }: { scope: Scope }) {
   const navigate = useNavigate();
   return (
     <Card title="Đơn vị chậm tiến độ" size="small">
-      {!hasFeature('statsLaggards') ? (
-        <FeatureUnavailable compact title="Chưa có danh sách đơn vị chậm" description={NOT_YET} />
-      ) : laggards.isError ? (
+      {laggards.isError ? (
         <ErrorResult error={laggards.error} onRetry={() => void laggards.refetch()} />
       ) : (
         <Table<Laggard>
@@ -150,12 +137,9 @@ export function LaggardsPanel({ scope }: { scope: Scope }) {
 
 /** The Excel report of a unit's progress. */
 export function ReportButton({ scope, onError }: { scope: Scope; onError: (e: { title: string; detail?: string }) => void }) {
-  const available = hasFeature('statsReport');
   return (
     <Button
       icon={<DownloadOutlined />}
-      disabled={!available}
-      title={available ? undefined : 'Máy chủ này chưa có báo cáo Excel.'}
       onClick={() => void downloadStatsReport(scope).catch((e: unknown) => onError(describeError(e)))}
     >
       Tải báo cáo Excel

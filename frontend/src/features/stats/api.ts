@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, download, unwrap } from '../../api/client';
-import { hasFeature } from '../../api/capabilities';
 import type { Population } from './contract';
 
 type Scope = { unitId: number; population: Population };
@@ -9,7 +8,6 @@ export function useProgress(scope: Scope) {
   return useQuery({
     queryKey: ['stats', 'progress', scope],
     queryFn: () => unwrap(api.GET('/api/v1/stats/progress', { params: { query: scope } })),
-    enabled: hasFeature('statsProgress'),
   });
 }
 
@@ -17,7 +15,6 @@ export function useTimeline(scope: Scope) {
   return useQuery({
     queryKey: ['stats', 'timeline', scope],
     queryFn: () => unwrap(api.GET('/api/v1/stats/timeline', { params: { query: scope } })),
-    enabled: hasFeature('statsTimeline'),
   });
 }
 
@@ -25,7 +22,6 @@ export function useReasons(scope: Scope) {
   return useQuery({
     queryKey: ['stats', 'reasons', scope],
     queryFn: () => unwrap(api.GET('/api/v1/stats/reasons', { params: { query: scope } })),
-    enabled: hasFeature('statsReasons'),
   });
 }
 
@@ -33,7 +29,6 @@ export function useLaggards(scope: Scope, limit = 10) {
   return useQuery({
     queryKey: ['stats', 'laggards', scope, limit],
     queryFn: () => unwrap(api.GET('/api/v1/stats/laggards', { params: { query: { ...scope, limit } } })),
-    enabled: hasFeature('statsLaggards'),
   });
 }
 export const downloadStatsReport = (scope: Scope) =>

@@ -33,7 +33,7 @@ describe('useLiveValidation', () => {
       wrapper,
       initialProps: { record: undefined as RecordInput | undefined },
     });
-    expect(result.current).toMatchObject({ available: true, checking: false, outcome: undefined });
+    expect(result.current).toMatchObject({ checking: false, outcome: undefined });
     for (const name of [' n', ' ng', ' ngu', ' nguyễn']) rerender({ record: { fullName: name } });
     expect(result.current.checking).toBe(true);
     await waitFor(() => expect(result.current.outcome?.findings[0]?.code).toBe('name_whitespace'));

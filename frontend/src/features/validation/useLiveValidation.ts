@@ -4,7 +4,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../../api/client';
-import { hasFeature } from '../../api/capabilities';
 import type { Outcome, RecordInput } from '../../api/types';
 
 export const DEBOUNCE_MS = 400;
@@ -20,8 +19,6 @@ export function useDebounced<T>(value: T, ms: number): T {
 }
 
 export interface LiveValidation {
-  /** The server offers `/validate`. */
-  available: boolean;
   /** The outcome of the last values checked (kept while newer ones are being checked). */
   outcome?: Outcome;
   /** The values on screen are not checked yet (typing, or the request is out). */
@@ -39,22 +36,20 @@ async function validate(record: RecordInput): Promise<Outcome> {
 
 /** The rules' outcome on `record` as typed; pass `undefined` while there is nothing to check. */
 export function useLiveValidation(record: RecordInput | undefined): LiveValidation {
-  const available = hasFeature('validate');
   // Keyed on the text of the values: a new object with the same values is not a new check.
   const text = record === undefined ? undefined : JSON.stringify(record);
   const debounced = useDebounced(text, DEBOUNCE_MS);
   const query = useQuery({
     queryKey: ['validate', debounced],
     queryFn: () => validate(JSON.parse(debounced ?? '{}') as RecordInput),
-    enabled: available && debounced !== undefined,
+    enabled: debounced !== undefined,
     placeholderData: keepPreviousData,
     staleTime: Infinity,
     gcTime: 60_000,
     retry: false,
   });
-  const active = available && text !== undefined;
+  const active = text !== undefined;
   return {
-    available,
     outcome: active ? query.data : undefined,
     checking: active && (text !== debounced || query.isFetching),
     error: active && query.isError ? query.error : undefined,

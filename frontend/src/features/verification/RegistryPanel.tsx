@@ -2,7 +2,6 @@ import { Alert, App, Button, Descriptions, Divider, Empty, Flex, Table, Tag, Typ
 import { CheckOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Person } from '../../api/types';
-import { hasFeature } from '../../api/capabilities';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
 import { StatusTag } from '../../components/StatusTag';
@@ -63,9 +62,7 @@ function History({ person }: { person: Person }) {
   const history = useQuery({
     queryKey: ['verifications', person.kind, person.id, person.version, person.status],
     queryFn: () => verificationHistory(person.kind, person.id),
-    enabled: hasFeature('verificationHistory'),
   });
-  if (!hasFeature('verificationHistory')) return null;
   if (history.isError) return <ErrorResult error={history.error} what="lịch sử xác thực" onRetry={() => void history.refetch()} />;
   return (
     <Table<VerificationEntry>
@@ -126,8 +123,8 @@ export function RegistryPanel({ person, onChanged }: { person: Person; onChanged
     },
     onError: fail,
   });
-  const canAccept = person.canEdit && person.status === 'mismatched' && Boolean(person.registryValues) && hasFeature('acceptRegistryValues');
-  const canMark = person.canEdit && person.status !== 'verified' && person.status !== 'awaiting_evidence' && hasFeature('markAwaitingEvidence');
+  const canAccept = person.canEdit && person.status === 'mismatched' && Boolean(person.registryValues);
+  const canMark = person.canEdit && person.status !== 'verified' && person.status !== 'awaiting_evidence';
   return (
     <>
       <Descriptions size="small" column={1} bordered>

@@ -1,4 +1,4 @@
-// Calls of the verification endpoints (issue 5). Each caller checks `hasFeature(...)` first.
+// Calls of the verification endpoints (issue 5).
 import { api, download, unwrap } from '../../api/client';
 import type { PersonKind } from '../../api/types';
 import type { JobScope } from './contract';

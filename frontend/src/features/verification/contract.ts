@@ -14,6 +14,7 @@ export type AcceptedValues = Schemas['AcceptedValues'];
 export type SkippedView = Schemas['SkippedView'];
 
 /** `queued`, `running`, `paused` (the registry is unavailable: the job resumes by itself), `done`, `cancelled`. */
-export type JobStatus = 'queued' | 'running' | 'paused' | 'done' | 'cancelled';
+export type JobStatus = Schemas['JobStatus'];
+export type HistoryOutcome = Schemas['HistoryOutcome'];
 
-export const jobStatus = (j: VerificationJob) => j.status as JobStatus;
+export const jobStatus = (j: VerificationJob): JobStatus => j.status;

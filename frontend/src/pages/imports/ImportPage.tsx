@@ -3,10 +3,8 @@ import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { hasFeature } from '../../api/capabilities';
 import { useClass } from '../../api/queries';
 import { describeError } from '../../api/problem';
-import { FeatureUnavailable } from '../../components/FeatureUnavailable';
 import { PageHeader } from '../../components/PageHeader';
 import { commitImport, discardImport, downloadImportReport, getImport, undoImport, uploadImport } from '../../features/imports/api';
 import { importStatus, type ImportPreview } from '../../features/imports/contract';
@@ -169,16 +167,7 @@ export default function ImportPage() {
   return (
     <>
       <PageHeader title="Nhập dữ liệu từ Excel" crumbs={classId ? [{ title: 'Lớp học', to: '/lop' }, { title: klass.data ? `Lớp ${klass.data.name}` : 'Lớp', to: `/lop/${classId}` }, { title: 'Nhập Excel' }] : undefined} />
-      {hasFeature('imports') ? (
-        <ImportWizard classId={classId} population={population} />
-      ) : (
-        <Card>
-          <FeatureUnavailable
-            title="Chưa nhập được từ Excel"
-            description="Máy chủ này chưa có chức năng nhập tệp Excel (tải lên, xem trước, ghi vào hệ thống). Trong lúc chờ, hãy sửa từng hồ sơ trong danh sách học sinh."
-          />
-        </Card>
-      )}
+      <ImportWizard classId={classId} population={population} />
     </>
   );
 }

@@ -1,12 +1,10 @@
 import { App, Button, Card, Progress, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { hasFeature } from '../../api/capabilities';
 import { useClasses } from '../../api/queries';
 import { useSession } from '../../auth/AuthContext';
 import { listImports } from '../../features/imports/api';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
-import { FeatureUnavailable } from '../../components/FeatureUnavailable';
 import { PageHeader } from '../../components/PageHeader';
 import { cancelVerificationJob, getVerificationJob, listVerificationJobs } from '../../features/verification/api';
 import { Link } from 'react-router';
@@ -200,18 +198,10 @@ export default function JobsPage() {
     <>
       <PageHeader title="Công việc" subTitle="Các lượt gửi xác thực và nhập Excel của trường" />
       <Card title="Gửi xác thực với CSDLQG về dân cư" size="small" style={{ marginBottom: 16 }}>
-        {hasFeature('verificationJobs') ? (
-          <VerificationJobs />
-        ) : (
-          <FeatureUnavailable title="Chưa gửi xác thực được" description="Máy chủ này chưa có chức năng gửi hồ sơ sang CSDLQG về dân cư để xác thực." />
-        )}
+        <VerificationJobs />
       </Card>
       <Card title="Nhập dữ liệu từ Excel" size="small">
-        {hasFeature('importList') ? (
-          <Imports />
-        ) : (
-          <FeatureUnavailable compact title="Chưa có danh sách các lượt nhập" description="Máy chủ này chưa có danh sách các lượt nhập Excel." />
-        )}
+        <Imports />
       </Card>
     </>
   );

@@ -9,7 +9,6 @@ import {
 } from '@ant-design/icons';
 import type { Key, ReactNode } from 'react';
 import { useNavigate } from 'react-router';
-import { hasFeature, type Feature } from '../../api/capabilities';
 import { describeError } from '../../api/problem';
 import type { PersonKind } from '../../api/types';
 import { useSafeFixes } from '../../features/fixes/SafeFixes';
@@ -17,12 +16,9 @@ import { downloadTemplate } from '../../features/templates/api';
 import { downloadEvidenceSlips, markAwaitingEvidence, startVerificationJob } from '../../features/verification/api';
 import { useQueryClient } from '@tanstack/react-query';
 
-const UNAVAILABLE = 'Chức năng này chưa có trên máy chủ này.';
-
 /**
  * What a school does to a class or a selection: apply safe fixes (with undo), send for
- * verification, print evidence slips, export the template, import a filled one. Each action is
- * switched on by the server's API (src/api/capabilities.ts); until then it says so.
+ * verification, print evidence slips, export the template, import a filled one.
  */
 export function BulkActions({ kind, classId, schoolId, selected }: { kind: PersonKind; classId?: number; schoolId?: number; selected: Key[] }) {
   const { message, notification } = App.useApp();
@@ -73,23 +69,22 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     else notification.warning({ title: `Đã đánh dấu ${done} hồ sơ; ${refused.length} hồ sơ không đánh dấu được`, description: [...new Set(refused)].join('; ') });
   };
 
-  const templateFeature: Feature = kind === 'student' ? 'studentTemplate' : 'staffTemplate';
-  const item = (key: string, label: string, icon: ReactNode, feature: Feature, run: () => void, hidden = false) =>
-    hidden ? null : { key, label: hasFeature(feature) ? label : <Tooltip title={UNAVAILABLE}>{label}</Tooltip>, icon, disabled: !hasFeature(feature), onClick: run };
+  const item = (key: string, label: string, icon: ReactNode, run: () => void, hidden = false) =>
+    hidden ? null : { key, label, icon, onClick: run };
 
   const more: MenuProps['items'] = [
-    item('evidence', personIds.length > 0 ? `Đánh dấu chờ giấy tờ (${personIds.length} hồ sơ)` : 'Đánh dấu chờ giấy tờ (chọn hồ sơ trước)', <SafetyCertificateOutlined />, 'markAwaitingEvidence', () => void markSelected()),
-    item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, 'evidenceSlips', () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
-    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, templateFeature, () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }).catch(fail)),
-    item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, 'imports', () => navigate(kind === 'staff' ? '/nhap-excel?doi-tuong=can-bo' : classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
+    item('evidence', personIds.length > 0 ? `Đánh dấu chờ giấy tờ (${personIds.length} hồ sơ)` : 'Đánh dấu chờ giấy tờ (chọn hồ sơ trước)', <SafetyCertificateOutlined />, () => void markSelected()),
+    item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
+    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }).catch(fail)),
+    item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, () => navigate(kind === 'staff' ? '/nhap-excel?doi-tuong=can-bo' : classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
   ].filter((x) => x !== null);
 
   return (
     <div style={{ marginBottom: 12 }}>
       <Flex gap={8} wrap>
         {fixes.button}
-        <Tooltip title={hasFeature('verificationJobs') ? `Áp dụng cho ${scopeText}` : UNAVAILABLE}>
-          <Button icon={<CloudUploadOutlined />} type="primary" disabled={!hasFeature('verificationJobs')} onClick={() => void verify()}>
+        <Tooltip title={`Áp dụng cho ${scopeText}`}>
+          <Button icon={<CloudUploadOutlined />} type="primary" onClick={() => void verify()}>
             Gửi xác thực
           </Button>
         </Tooltip>

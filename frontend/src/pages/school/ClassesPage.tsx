@@ -1,7 +1,6 @@
 import { Card, Col, Empty, Flex, Progress, Row, Statistic, Typography } from 'antd';
 import { TeamOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
-import { hasFeature } from '../../api/capabilities';
 import { useClasses, useMe } from '../../api/queries';
 import type { ClassView } from '../../api/types';
 import { useSession } from '../../auth/AuthContext';
@@ -66,11 +65,6 @@ export default function ClassesPage() {
                 <Col><Card size="small"><Statistic title="Số lớp" value={data.items.length} /></Card></Col>
                 <Col><Card size="small"><Statistic title="Số học sinh" value={formatNumber(students)} /></Card></Col>
               </Row>
-              {!hasFeature('statsProgress') && (
-                <Typography.Paragraph type="secondary">
-                  Thanh tiến độ của từng lớp (đã có số định danh, đã xác thực) sẽ hiện khi máy chủ có chức năng thống kê.
-                </Typography.Paragraph>
-              )}
               {grades.map((g) => (
                 <div key={g} style={{ marginBottom: 16 }}>
                   <Typography.Title level={5}>{gradeName(g)}</Typography.Title>
