@@ -91,6 +91,12 @@ pub struct ImportSettings {
     pub max_sheets: usize,
     /// Largest total uncompressed size of a workbook's parts, in bytes (zip bombs).
     pub max_uncompressed_bytes: u64,
+    /// Columns a sheet may use: a non-empty cell beyond is refused (413) before the sheet is
+    /// read further.
+    pub max_columns: usize,
+    /// Cells a file may hold, all sheets together (each row counts up to its last non-empty
+    /// cell; an `.xls` counts the dense grid of each sheet) (413 above it).
+    pub max_cells: usize,
     /// Files with more data rows than this are previewed (and committed) by a background job;
     /// the upload answers 202 at once and `GET /imports/{id}` shows the progress.
     pub job_threshold_rows: usize,
@@ -103,6 +109,8 @@ impl Default for ImportSettings {
             max_rows: 200_000,
             max_sheets: 100,
             max_uncompressed_bytes: 512 * 1024 * 1024,
+            max_columns: 256,
+            max_cells: 6_000_000,
             job_threshold_rows: 2_000,
         }
     }
@@ -116,6 +124,9 @@ impl ImportSettings {
             max_rows: self.max_rows,
             max_sheets: self.max_sheets,
             max_uncompressed_bytes: self.max_uncompressed_bytes,
+            max_columns: self.max_columns,
+            max_cells: self.max_cells,
+            ..crate::import::Limits::default()
         }
     }
 }

@@ -1,0 +1,411 @@
+//! Hostile input and hostile load (issue 12): files built to make the reader allocate what they
+//! declare rather than what they hold, a login flood, parallel password guessing, log lines
+//! and headers, search wildcards, and a property-based fuzz suite of mutated workbooks and CSV
+//! files. What is about memory or a crash runs against a separately spawned `dinhdanh serve`
+//! process on a fresh database (its peak resident memory read from `/proc/<pid>/status`, reset
+//! between requests through `/proc/<pid>/clear_refs`), so that one abort or one large
+//! allocation cannot hide behind the shared test process. Runs on SQLite, and on PostgreSQL
+//! when `TEST_DATABASE_URL` is set.
+
+use std::io::{BufRead, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use dinhdanh_tests::{Answer, Fixtures, PASSWORD, TestDb, seed_fixtures, test_settings};
+use rust_xlsxwriter::Workbook;
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// a server in its own process
+
+/// The `dinhdanh` binary of this workspace, built if needed (`CARGO_BIN_EXE_*` only exists for
+/// the crate that owns the binary).
+fn server_binary() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // The test's environment (CARGO_PKG_*, …) would make cargo rebuild: pass only what a
+    // shell would have.
+    let mut build = Command::new(cargo);
+    build.args(["build", "-q", "-p", "dinhdanh", "--bin", "dinhdanh"]).current_dir(&root).env_clear();
+    for key in ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTFLAGS"] {
+        if let Some(v) = std::env::var_os(key) {
+            build.env(key, v);
+        }
+    }
+    let status = build.status().expect("cargo build");
+    assert!(status.success(), "building the dinhdanh binary failed");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let binary = target.join("debug").join(format!("dinhdanh{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} missing", binary.display());
+    binary
+}
+
+/// `dinhdanh serve` in a process of its own, on a fresh database with the fixture tree; its
+/// standard output and error (the log) are kept line by line. Killed when dropped.
+struct Server {
+    child: Child,
+    pid: u32,
+    address: String,
+    client: reqwest::Client,
+    log: Arc<Mutex<Vec<String>>>,
+    fixtures: Fixtures,
+    /// Dropped (and with it the database) after the process.
+    _db: TestDb,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a server process with these settings (environment variables) on top of the defaults.
+async fn server(env: &[(&str, &str)]) -> Server {
+    let binary = server_binary();
+    let db = TestDb::fresh().await;
+    start_server_on(&binary, db, env, true).await
+}
+
+async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &[(&str, &str)], seed: bool) -> Server {
+    let settings = test_settings(&db.url);
+    let conn = dinhdanh::db::connect(&settings).await.expect("connect");
+    dinhdanh::db::migrate(&conn).await.expect("migrate");
+    let store = dinhdanh::store::Store::new(conn.clone());
+    let fixtures =
+        if seed { seed_fixtures(&store, &settings).await.expect("fixtures") } else { fixtures_of(&conn).await };
+    conn.close().await.ok();
+    let mut cmd = Command::new(binary);
+    cmd.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATABASE_URL", &db.url)
+        .env("APP_JWT_SECRET", "hostile-test-secret-hostile-test-secret-0123")
+        .env("APP_BIND", "127.0.0.1:0")
+        .env("APP_STATS__SNAPSHOT_INTERVAL_MINUTES", "0")
+        .env("APP_DATABASE_MAX_CONNECTIONS", "4")
+        .env("RUST_LOG", "info,sqlx=warn,sea_orm=warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start dinhdanh serve");
+    let pid = child.id();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    for stream in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
+        let log = log.clone();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("dinhdanh is running at ") {
+                    let _ = tx.send(rest.trim_end_matches('/').to_owned());
+                }
+                log.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            }
+        });
+    }
+    let address = rx
+        .recv_timeout(Duration::from_secs(120))
+        .unwrap_or_else(|_| panic!("the server did not start: {:?}", log.lock().unwrap_or_else(|e| e.into_inner())));
+    // no idle connections: a server may close one after refusing an upload
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
+    Server { child, pid, address, client, log, fixtures, _db: db }
+}
+
+/// The fixtures of a database seeded earlier (a restarted server).
+async fn fixtures_of(conn: &sea_orm::DatabaseConnection) -> Fixtures {
+    use dinhdanh::store::entities::{classes, units};
+    use sea_orm::{EntityTrait, QueryOrder};
+    let u = units::Entity::find().order_by_asc(units::Column::Id).all(conn).await.expect("units");
+    let c = classes::Entity::find().order_by_asc(classes::Column::Id).all(conn).await.expect("classes");
+    Fixtures {
+        department: u[0].id,
+        district_a: u[1].id,
+        district_b: u[2].id,
+        school_a1: u[3].id,
+        school_a2: u[4].id,
+        school_b1: u[5].id,
+        class_a1_6a: c[0].id,
+        class_a1_6b: c[1].id,
+        class_a2_7a: c[2].id,
+        class_b1_10a: c[3].id,
+    }
+}
+
+/// A value in kB from `/proc/<pid>/status` (`VmHWM`, `VmRSS`).
+fn proc_kb(pid: u32, key: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|r| r.trim_start_matches(':').trim().split(' ').next()))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{key} missing from /proc/{pid}/status"))
+}
+
+const MB: u64 = 1024;
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Peak resident memory so far, in kB.
+    fn peak_kb(&self) -> u64 {
+        proc_kb(self.pid, "VmHWM")
+    }
+
+    /// Resets the peak to the current resident memory (so the next peak is one request's).
+    fn reset_peak(&self) {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid), "5").expect("reset the peak (clear_refs)");
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().map(|s| s.is_none()).unwrap_or(false)
+    }
+
+    fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    async fn login(&self, username: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        let body: Value = res.json().await.expect("json");
+        body["accessToken"].as_str().unwrap_or_else(|| panic!("login {username}: {body}")).to_owned()
+    }
+
+    async fn upload(&self, token: &str, query: &str, filename: &str, bytes: &[u8]) -> Answer {
+        let res = self
+            .client
+            .post(self.url(&format!("/api/v1/imports{query}")))
+            .bearer_auth(token)
+            .header("X-Filename", filename)
+            .header("Content-Type", "application/octet-stream")
+            .body(bytes.to_vec())
+            .send()
+            .await;
+        match res {
+            Ok(res) => answer(res).await,
+            Err(e) => panic!("upload {filename}: no answer ({e:?}); log: {:?}", tail(&self.log_lines())),
+        }
+    }
+
+    async fn health(&self) -> u16 {
+        self.client.get(self.url("/health")).send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+    }
+
+    /// Uploads a file with the peak reset first; the answer and that request's peak in kB.
+    async fn upload_measured(&mut self, token: &str, query: &str, filename: &str, bytes: &[u8]) -> (Answer, u64) {
+        self.reset_peak();
+        let res = self.upload(token, query, filename, bytes).await;
+        let peak = self.peak_kb();
+        assert!(self.alive(), "the server process died on {filename}: {:?}", tail(&self.log_lines()));
+        (res, peak)
+    }
+}
+
+fn tail(lines: &[String]) -> Vec<&String> {
+    lines.iter().rev().take(5).collect()
+}
+
+async fn answer(res: reqwest::Response) -> Answer {
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer { status, headers, body, text }
+}
+
+// ---------------------------------------------------------------------------------------------
+// workbooks built to hurt
+
+/// A workbook with these cells (`(row, column, text)`, 0-based) on one sheet.
+fn cells_workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, c, text) in cells {
+        ws.write_string(*r, *c, *text).expect("cell");
+    }
+    wb.save_to_buffer().expect("workbook")
+}
+
+/// Rewrites the parts of a zip (an `.xlsx`): `edit(name, content)` returns the new content of
+/// a part, or `None` to keep it. Every part is deflated again.
+fn rezip(bytes: &[u8], mut edit: impl FnMut(&str, &[u8]) -> Option<Vec<u8>>) -> Vec<u8> {
+    let mut input = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(false);
+    for i in 0..input.len() {
+        let mut part = input.by_index(i).expect("part");
+        let name: String = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let mut content = Vec::new();
+        part.read_to_end(&mut content).expect("inflate");
+        let content = edit(&name, &content).unwrap_or(content);
+        out.start_file(name, opts).expect("entry");
+        out.write_all(&content).expect("write");
+    }
+    out.finish().expect("zip").into_inner()
+}
+
+/// Text of `len` bytes that deflates some hundred-fold (like a real document, unlike zeros): runs
+/// of one letter broken by a digit every 500 bytes.
+fn compressible_text(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let mut seed: u32 = 12_345;
+    while out.len() < len {
+        let run = 500.min(len - out.len());
+        out.extend(std::iter::repeat_n(b'a', run.saturating_sub(1)));
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        out.push(b'0' + (seed >> 16) as u8 % 10);
+    }
+    out
+}
+
+/// A workbook whose only sheet holds one cell of `len` bytes of text, written as a shared
+/// string (read by calamine when the workbook is opened) or inline in the cell.
+fn long_cell_workbook(len: usize, shared: bool) -> Vec<u8> {
+    let plain = cells_workbook(&[(0, 0, "PLACEHOLDER")]);
+    let text = compressible_text(len);
+    rezip(&plain, |name, content| {
+        let xml = String::from_utf8_lossy(content);
+        if shared && name.ends_with("sharedStrings.xml") {
+            let mut out = Vec::new();
+            let (before, after) = xml.split_once("PLACEHOLDER").expect("placeholder");
+            out.extend(before.as_bytes());
+            out.extend(&text);
+            out.extend(after.as_bytes());
+            return Some(out);
+        }
+        if !shared && name.ends_with("sheet1.xml") {
+            let cell = xml.find("<c r=\"A1\"").expect("cell A1");
+            let end = cell + xml[cell..].find("</c>").expect("end of A1") + 4;
+            let mut out = Vec::new();
+            out.extend(xml[..cell].as_bytes());
+            out.extend(b"<c r=\"A1\" t=\"inlineStr\"><is><t>");
+            out.extend(&text);
+            out.extend(b"</t></is></c>");
+            out.extend(xml[end..].as_bytes());
+            return Some(out);
+        }
+        None
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. a workbook's extent, and the caller's rights before the file is read
+
+#[tokio::test]
+async fn two_cells_at_the_corners_of_the_grid_are_refused_and_the_server_lives() {
+    let mut server = server(&[]).await;
+    let school = server.login("school-a1").await;
+    // A1 and XFD1048576: the dense grid calamine would build is 2^34 cells
+    let corners = cells_workbook(&[(0, 0, "Họ và tên"), (1_048_575, 16_383, "x")]);
+    assert!(corners.len() < 8 * 1024, "a small file: {} bytes", corners.len());
+    let (res, peak) = server.upload_measured(&school, "", "hai-o.xlsx", &corners).await;
+    res.assert_problem(413, "payload_too_large");
+    let code = res.body["errors"][0]["code"].as_str().unwrap_or_default().to_owned();
+    assert!(["too_many_rows", "too_many_columns"].contains(&code.as_str()), "{}", res.text);
+    assert!(peak < 256 * MB, "peak {} MB", peak / MB);
+    // one cell far right alone, and one far down alone
+    let wide = cells_workbook(&[(0, 0, "Họ và tên"), (1, 16_000, "x")]);
+    let (res, _) = server.upload_measured(&school, "", "rong.xlsx", &wide).await;
+    res.assert_problem(413, "payload_too_large");
+    assert_eq!(res.body["errors"][0]["code"], "too_many_columns", "{}", res.text);
+    let deep = cells_workbook(&[(0, 0, "Họ và tên"), (1_000_000, 1, "x")]);
+    let (res, _) = server.upload_measured(&school, "", "sau.xlsx", &deep).await;
+    res.assert_problem(413, "payload_too_large");
+    assert_eq!(res.body["errors"][0]["code"], "too_many_rows", "{}", res.text);
+    assert_eq!(server.health().await, 200);
+}
+
+#[tokio::test]
+async fn a_sparse_sheet_costs_what_it_holds_not_its_extent() {
+    let mut server = server(&[]).await;
+    let school = server.login("school-a1").await;
+    // 100 columns × 100,000 rows of extent, two cells of content
+    let sparse = cells_workbook(&[(0, 0, "Danh sách"), (99_999, 99, "x")]);
+    let (res, peak) = server.upload_measured(&school, "", "thua.xlsx", &sparse).await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["code"], "header_not_found", "{}", res.text);
+    assert!(peak < 256 * MB, "peak {} MB for a sheet of two cells", peak / MB);
+}
+
+#[tokio::test]
+async fn a_caller_who_may_write_no_such_record_is_refused_before_the_file_is_read() {
+    let mut server = server(&[]).await;
+    let district = server.login("district-a").await;
+    let f = server.fixtures;
+    // an office writes no students at all: refused before reading (even garbage)
+    let garbage = b"PK\x03\x04 not a workbook at all".to_vec();
+    let (res, _) = server.upload_measured(&district, "?population=student", "rac.xlsx", &garbage).await;
+    res.assert_problem(403, "forbidden");
+    // nor a school it names
+    let (res, _) = server.upload_measured(&district, &format!("?schoolId={}", f.school_a1), "rac.xlsx", &garbage).await;
+    res.assert_problem(403, "forbidden");
+    // a file without metadata is about students: refused once the (absent) metadata is known,
+    // before the rows, so the corners workbook costs nothing
+    let corners = cells_workbook(&[(0, 0, "Họ và tên"), (1_048_575, 16_383, "x")]);
+    let (res, peak) = server.upload_measured(&district, "", "hai-o.xlsx", &corners).await;
+    res.assert_problem(403, "forbidden");
+    assert!(peak < 256 * MB, "peak {} MB", peak / MB);
+    // a school's own template names its unit: another school's clerk may not write it, and the
+    // check comes before the rows (which here reach the last row of the grid)
+    let school = server.login("school-a1").await;
+    let res = server
+        .client
+        .get(server.url(&format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a)))
+        .bearer_auth(&school)
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(res.status().as_u16(), 200);
+    let template = res.bytes().await.expect("bytes").to_vec();
+    let poisoned = rezip(&template, |name, content| {
+        if !name.ends_with("sheet1.xml") {
+            return None;
+        }
+        let xml = String::from_utf8_lossy(content);
+        let (before, after) = xml.split_once("</sheetData>")?;
+        Some(format!("{before}<row r=\"1048576\"><c r=\"B1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row></sheetData>{after}").into_bytes())
+    });
+    assert_ne!(poisoned, template);
+    let (res, _) = server.upload_measured(&district, "", "mau-cua-truong.xlsx", &poisoned).await;
+    res.assert_problem(403, "forbidden");
+    // the school itself is told the file is too large
+    let (res, _) = server.upload_measured(&school, "", "mau-cua-truong.xlsx", &poisoned).await;
+    res.assert_problem(413, "payload_too_large");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. decompression: one long cell
+
+#[tokio::test]
+async fn one_cell_of_64_mib_is_refused_before_it_is_inflated() {
+    let mut server = server(&[]).await;
+    let school = server.login("school-a1").await;
+    for shared in [true, false] {
+        let bytes = long_cell_workbook(64 * 1024 * 1024, shared);
+        assert!(bytes.len() < 4 * 1024 * 1024, "{} bytes", bytes.len());
+        let (res, peak) = server.upload_measured(&school, "", "o-dai.xlsx", &bytes).await;
+        res.assert_problem(413, "payload_too_large");
+        assert_eq!(res.body["errors"][0]["code"], "cell_too_long", "{}", res.text);
+        assert!(peak < 256 * MB, "shared {shared}: peak {} MB for a {} KB file", peak / MB, bytes.len() / 1024);
+    }
+    // a cell at Excel's own limit is read
+    let limit = cells_workbook(&[(0, 0, &"ô".repeat(32_767))]);
+    let (res, _) = server.upload_measured(&school, "", "o-32767.xlsx", &limit).await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["code"], "header_not_found", "{}", res.text);
+}
