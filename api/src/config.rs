@@ -63,8 +63,19 @@ pub struct Settings {
     /// Current school year as `YYYY-YYYY`; default: derived from today's date (a school year
     /// starts on 1 August).
     pub school_year: Option<String>,
-    /// Failed logins for one username before further attempts are slowed down.
+    /// Failed logins for one username before further attempts are slowed down (attempts from an
+    /// address with no recent failure still get through: the owner is not locked out).
     pub login_max_failures: u32,
+    /// Failed logins from one client address, whatever the usernames, before its attempts are
+    /// slowed down.
+    pub login_max_failures_per_address: u32,
+    /// Password checks (argon2id, 19 MiB each) running at once; further attempts wait.
+    pub login_max_concurrent_hashes: usize,
+    /// How long an attempt waits for a password check before the answer is 429, in milliseconds.
+    pub login_hash_wait_ms: u64,
+    /// Reverse proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For`
+    /// and `X-Forwarded-Proto` headers are believed. Empty: the peer is the client.
+    pub trusted_proxies: Vec<String>,
     /// Log filter in `tracing_subscriber::EnvFilter` syntax (`RUST_LOG` wins when set).
     pub log: String,
     /// Number of HTTP worker threads; 0 means one per core.
@@ -279,6 +290,10 @@ impl Default for Settings {
             max_upload_bytes: 20 * 1024 * 1024,
             school_year: None,
             login_max_failures: 5,
+            login_max_failures_per_address: 20,
+            login_max_concurrent_hashes: 4,
+            login_hash_wait_ms: 2_000,
+            trusted_proxies: Vec::new(),
             log: "info,sqlx=warn,sea_orm=warn".to_owned(),
             http_workers: 0,
             stats: StatsSettings::default(),
@@ -368,6 +383,15 @@ impl Settings {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(ConfigError::Invalid(format!("registry_sim.{name} must be between 0 and 1")));
             }
+        }
+        if let Err(bad) = crate::auth::client::TrustedProxies::parse(&self.trusted_proxies) {
+            return Err(ConfigError::Invalid(format!(
+                "trusted_proxies: not an address or a network (10.0.0.0/8): {}",
+                bad.join(", ")
+            )));
+        }
+        if self.login_max_concurrent_hashes == 0 {
+            return Err(ConfigError::Invalid("login_max_concurrent_hashes must be positive".to_owned()));
         }
         if self.jwt_ttl_minutes <= 0 {
             return Err(ConfigError::Invalid("jwt_ttl_minutes must be positive".to_owned()));

@@ -7,12 +7,13 @@
 //! allocation cannot hide behind the shared test process. Runs on SQLite, and on PostgreSQL
 //! when `TEST_DATABASE_URL` is set.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dinhdanh_tests::{Answer, Fixtures, PASSWORD, TestDb, seed_fixtures, test_settings};
+use dinhdanh_tests::{Answer, Fixtures, PASSWORD, TestDb, seed_fixtures, spawn_app, spawn_app_with, test_settings};
 use rust_xlsxwriter::Workbook;
 use serde_json::{Value, json};
 
@@ -408,4 +409,320 @@ async fn one_cell_of_64_mib_is_refused_before_it_is_inflated() {
     let (res, _) = server.upload_measured(&school, "", "o-32767.xlsx", &limit).await;
     res.assert_problem(422, "validation_failed");
     assert_eq!(res.body["errors"][0]["code"], "header_not_found", "{}", res.text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. login floods and parallel guessing
+
+/// A pseudo-random number generator for the tests (no clock, no global state).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_failed_logins_keeps_memory_bounded_and_the_service_answering() {
+    // every attempt from its own address (behind a trusted proxy), so that only the bound on
+    // concurrent password checks stands between the flood and the memory
+    let server = Arc::new(server(&[("APP_TRUSTED_PROXIES", "[\"127.0.0.1\"]")]).await);
+    let before = proc_kb(server.pid, "VmRSS");
+    let total = 500usize;
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut clients = Vec::new();
+    for c in 0..32u64 {
+        let server = server.clone();
+        let next = next.clone();
+        clients.push(tokio::spawn(async move {
+            let mut rng = Lcg(c + 1);
+            let mut answers = Vec::new();
+            while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < total {
+                let username = format!("khong-co-{:x}", rng.next());
+                let forwarded = format!("203.0.{}.{}", rng.next() % 250, rng.next() % 250);
+                let res = server
+                    .client
+                    .post(server.url("/api/v1/auth/login"))
+                    .header("X-Forwarded-For", forwarded)
+                    .json(&json!({"username": username, "password": "sai-mat-khau"}))
+                    .send()
+                    .await
+                    .expect("the server answers every login");
+                answers.push(answer(res).await);
+            }
+            answers
+        }));
+    }
+    // /health keeps answering during the flood
+    let mut health = Vec::new();
+    while next.load(std::sync::atomic::Ordering::SeqCst) < total {
+        health.push(server.health().await);
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    for client in clients {
+        for res in client.await.expect("client") {
+            match res.status {
+                401 => res.assert_problem(401, "invalid_credentials"),
+                429 => {
+                    res.assert_problem(429, "too_many_attempts");
+                    assert!(res.headers.contains_key("retry-after"), "{:?}", res.headers);
+                }
+                other => panic!("a login answered {other}: {}", res.text),
+            }
+            *statuses.entry(res.status).or_insert(0) += 1;
+        }
+    }
+    let peak = server.peak_kb();
+    eprintln!(
+        "500 failed logins from 32 clients: {statuses:?}; resident {} MB before, peak {} MB; /health answered {} times",
+        before / MB,
+        peak / MB,
+        health.len()
+    );
+    assert!(!health.is_empty() && health.iter().all(|s| *s == 200), "/health during the flood: {health:?}");
+    assert_eq!(server.health().await, 200);
+    assert!(peak < 600 * MB, "peak resident memory {} MB", peak / MB);
+}
+
+#[tokio::test]
+async fn sixty_parallel_wrong_passwords_let_no_more_than_the_allowed_number_through() {
+    let app = spawn_app().await; // login_max_failures = 3
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..60 {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+        attempts.spawn(async move {
+            let res = client.post(url).json(&json!({"username": "school-a1", "password": "doan-bua"})).send().await;
+            answer(res.expect("login")).await
+        });
+    }
+    let answers = attempts.join_all().await;
+    let checked = answers.iter().filter(|a| a.status == 401).count();
+    for a in answers.iter().filter(|a| a.status != 401) {
+        a.assert_problem(429, "too_many_attempts");
+    }
+    assert!(checked <= 3, "{checked} of 60 parallel guesses were checked before the first 429");
+}
+
+#[tokio::test]
+async fn the_owner_still_gets_in_while_someone_else_guesses_from_another_address() {
+    let app = spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1".to_owned()]).await;
+    let login = |from: &'static str, password: &'static str| {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/auth/login");
+        async move {
+            let res = client
+                .post(url)
+                .header("X-Forwarded-For", from)
+                .json(&json!({"username": "school-a1", "password": password}))
+                .send()
+                .await
+                .expect("login");
+            answer(res).await
+        }
+    };
+    for _ in 0..3 {
+        login("203.0.113.7", "doan-bua").await.assert_problem(401, "invalid_credentials");
+    }
+    login("203.0.113.7", "doan-bua").await.assert_problem(429, "too_many_attempts");
+    // even the right password from the guessing address waits
+    login("203.0.113.7", PASSWORD).await.assert_problem(429, "too_many_attempts");
+    // the owner, from an address that is not failing, gets in
+    assert_eq!(login("198.51.100.9", PASSWORD).await.status, 200);
+
+    // one address trying many accounts is slowed down too (20 failures by default)
+    let app = spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1".to_owned()]).await;
+    for i in 0..20 {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header("X-Forwarded-For", "203.0.113.50")
+            .json(&json!({"username": format!("ai-do-{i}"), "password": "x"}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status().as_u16(), 401);
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("X-Forwarded-For", "203.0.113.50")
+        .json(&json!({"username": "school-a2", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    answer(res).await.assert_problem(429, "too_many_attempts");
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_believed_only_from_a_trusted_proxy() {
+    let app = spawn_app().await; // no trusted proxies: the header is the client's own word
+    let login = |from: &'static str, password: &'static str| {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/auth/login");
+        async move {
+            let res = client
+                .post(url)
+                .header("X-Forwarded-For", from)
+                .json(&json!({"username": "school-a1", "password": password}))
+                .send()
+                .await
+                .expect("login");
+            answer(res).await
+        }
+    };
+    for _ in 0..3 {
+        login("203.0.113.7", "doan-bua").await.assert_problem(401, "invalid_credentials");
+    }
+    // claiming another address changes nothing: the peer is the one that failed
+    login("198.51.100.9", PASSWORD).await.assert_problem(429, "too_many_attempts");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 10. logs and headers
+
+/// A log line without its terminal colours.
+fn plain(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The request ids a log line names (`request_id=<32 hex>`).
+fn request_ids(line: &str) -> BTreeSet<String> {
+    line.match_indices("request_id=")
+        .map(|(i, m)| line[i + m.len()..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn failed_logins_log_one_request_id_per_line_and_never_what_was_typed() {
+    let server = Arc::new(server(&[("APP_HTTP_WORKERS", "1")]).await);
+    let typed: Vec<String> = (0..16).map(|i| format!("MatKhau-Go-Nham-{i}")).collect();
+    let mut attempts = tokio::task::JoinSet::new();
+    for name in &typed {
+        let server = server.clone();
+        let name = name.clone();
+        attempts.spawn(async move {
+            let res = server
+                .client
+                .post(server.url("/api/v1/auth/login"))
+                .json(&json!({"username": name, "password": "x"}))
+                .send()
+                .await
+                .expect("login");
+            res.status().as_u16()
+        });
+    }
+    let statuses = attempts.join_all().await;
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    // the access line of the last request is written after its answer: wait for all 16
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let lines = loop {
+        let lines: Vec<String> = server.log_lines().iter().map(|l| plain(l)).collect();
+        let logged = lines.iter().filter(|l| l.contains("path=/api/v1/auth/login")).count();
+        if logged >= 16 {
+            break lines;
+        }
+        assert!(std::time::Instant::now() < deadline, "16 access lines expected: {lines:#?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let failures: Vec<&String> = lines.iter().filter(|l| l.contains("failed login")).collect();
+    assert_eq!(failures.len(), 16, "{lines:#?}");
+    for line in &lines {
+        assert!(line.len() < 1024, "a log line of {} bytes: {}…", line.len(), &line[..200]);
+        let ids = request_ids(line);
+        assert!(ids.len() <= 1, "a line naming {} requests: {line}", ids.len());
+        for name in &typed {
+            assert!(!line.to_lowercase().contains(&name.to_lowercase()), "a typed username in the log: {line}");
+        }
+    }
+    for line in failures {
+        assert_eq!(request_ids(line).len(), 1, "{line}");
+        let user = line.split("user=").nth(1).map(|r| r.split(' ').next().unwrap_or_default()).unwrap_or_default();
+        assert!(user.len() == 16 && user.bytes().all(|b| b.is_ascii_hexdigit()), "a keyed hash: {line}");
+    }
+}
+
+#[tokio::test]
+async fn api_answers_are_never_cached_and_hsts_follows_tls() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let f = app.fixtures;
+    let no_store = |res: &reqwest::header::HeaderMap| {
+        res.get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or_default().contains("no-store")
+    };
+    let me = app.get("/api/v1/me", &token).await;
+    assert_eq!(me.status, 200);
+    assert!(no_store(&me.headers), "{:?}", me.headers);
+    let unauthenticated = app.send(reqwest::Method::GET, "/api/v1/students", None, None).await;
+    assert_eq!(unauthenticated.status, 401);
+    assert!(no_store(&unauthenticated.headers), "{:?}", unauthenticated.headers);
+    let file = app
+        .client
+        .get(app.url(&format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(file.status().as_u16(), 200);
+    assert!(no_store(file.headers()), "{:?}", file.headers());
+    // plain HTTP from an untrusted peer: no HSTS, whatever the headers claim
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .header("X-Forwarded-Proto", "https")
+        .send()
+        .await
+        .expect("me");
+    assert!(!res.headers().contains_key("strict-transport-security"), "{:?}", res.headers());
+}
+
+#[tokio::test]
+async fn hsts_is_sent_when_a_trusted_proxy_says_the_client_came_over_tls() {
+    let app = spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.0/8".to_owned()]).await;
+    let res = app.client.get(app.url("/health")).header("X-Forwarded-Proto", "https").send().await.expect("health");
+    let hsts = res.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(hsts.starts_with("max-age=31536000"), "{:?}", res.headers());
+    let res = app.client.get(app.url("/health")).header("X-Forwarded-Proto", "http").send().await.expect("health");
+    assert!(!res.headers().contains_key("strict-transport-security"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// search wildcards
+
+#[tokio::test]
+async fn typed_wildcards_and_control_characters_match_nothing() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let token = app.login("school-a1").await;
+    for name in ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Long"] {
+        app.create_student(&token, f.class_a1_6a, json!({"fullName": name})).await;
+    }
+    let total = |q: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let res = app.get(&format!("/api/v1/students?classId={}&q={q}", f.class_a1_6a), &token).await;
+            assert_eq!(res.status, 200, "q={q}: {}", res.text);
+            res.body["total"].as_i64().expect("total")
+        }
+    };
+    assert_eq!(total("hoang").await, 1, "Lê Hoàng Long");
+    for wildcard in ["%25", "_", "%25%25", "__", "%5C", "%00", "%01%02", "n_uyen", "l%25long"] {
+        assert_eq!(total(wildcard).await, 0, "q={wildcard}");
+    }
 }

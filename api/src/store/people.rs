@@ -6,7 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, LikeExpr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     JoinType, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
@@ -209,6 +209,24 @@ pub fn parse_outcome(json: &str) -> Outcome {
 }
 
 /// The sort key of a name: given name first (the last word), as Vietnamese class lists sort.
+/// The escape character of the `LIKE` patterns built from what a user typed.
+const LIKE_ESCAPE: char = '\\';
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and the escape character itself
+/// matched literally (used with `ESCAPE '\\'`).
+fn like_contains(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
 pub fn sort_key(search_key: &str) -> String {
     let given = search_key.rsplit(' ').next().unwrap_or(search_key);
     format!("{given} {search_key}")
@@ -382,8 +400,16 @@ pub async fn list<C: ConnectionTrait>(
                     .add(people::Column::SectorCode.eq(digits.as_str())),
             );
         } else {
-            let key = crate::domain::text::collapse_whitespace(&fold_ascii(q));
-            cond = cond.add(people::Column::SearchKey.contains(&key));
+            // control characters (a NUL ends the pattern on SQLite, is refused by PostgreSQL)
+            // are not searchable; what is left is matched literally, wildcards included
+            use sea_orm::sea_query::ExprTrait;
+            let visible: String = q.chars().filter(|c| !c.is_control()).collect();
+            let key = crate::domain::text::collapse_whitespace(&fold_ascii(&visible));
+            cond = cond.add(if key.trim().is_empty() {
+                Expr::val(1).eq(0)
+            } else {
+                Expr::col(people::Column::SearchKey).like(LikeExpr::new(like_contains(&key)).escape(LIKE_ESCAPE))
+            });
         }
     }
     if filter.finding_code.is_some() || filter.severity.is_some() {
@@ -1052,6 +1078,20 @@ mod tests {
     fn sort_key_puts_the_given_name_first() {
         assert_eq!(sort_key("nguyen van an"), "an nguyen van an");
         assert_eq!(sort_key("an"), "an an");
+    }
+
+    #[test]
+    fn typed_wildcards_are_matched_literally() {
+        let cases: &[(&str, &str)] = &[
+            ("nguyen van", "%nguyen van%"),
+            ("%", "%\\%%"),
+            ("_", "%\\_%"),
+            ("a\\b", "%a\\\\b%"),
+            ("50%_off", "%50\\%\\_off%"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(like_contains(text), *want, "{text}");
+        }
     }
 
     #[test]
