@@ -52,8 +52,8 @@ struct Server {
     client: reqwest::Client,
     log: Arc<Mutex<Vec<String>>>,
     fixtures: Fixtures,
-    /// Dropped (and with it the database) after the process.
-    _db: TestDb,
+    /// Dropped (and with it the database) after the process, unless taken by [`Server::crash`].
+    db: Option<TestDb>,
 }
 
 impl Drop for Server {
@@ -116,7 +116,7 @@ async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &[(&str, &st
         .unwrap_or_else(|_| panic!("the server did not start: {:?}", log.lock().unwrap_or_else(|e| e.into_inner())));
     // no idle connections: a server may close one after refusing an upload
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
-    Server { child, pid, address, client, log, fixtures, _db: db }
+    Server { child, pid, address, client, log, fixtures, db: Some(db) }
 }
 
 /// The fixtures of a database seeded earlier (a restarted server).
@@ -164,6 +164,13 @@ impl Server {
     /// Resets the peak to the current resident memory (so the next peak is one request's).
     fn reset_peak(&self) {
         std::fs::write(format!("/proc/{}/clear_refs", self.pid), "5").expect("reset the peak (clear_refs)");
+    }
+
+    /// Kills the process at once (SIGKILL: no shutdown, nothing flushed) and keeps its database.
+    fn crash(mut self) -> TestDb {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.db.take().expect("the database")
     }
 
     fn alive(&mut self) -> bool {
@@ -724,5 +731,94 @@ async fn typed_wildcards_and_control_characters_match_nothing() {
     assert_eq!(total("hoang").await, 1, "Lê Hoàng Long");
     for wildcard in ["%25", "_", "%25%25", "__", "%5C", "%00", "%01%02", "n_uyen", "l%25long"] {
         assert_eq!(total(wildcard).await, 0, "q={wildcard}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// background work survives a crash
+
+/// A student workbook of `n` rows for class 6A.
+fn students_workbook(n: u32, year: i32) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("6A").expect("name");
+    for (c, h) in ["Họ và tên", "Ngày sinh", "Giới tính", "Lớp"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let given = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Linh", "Minh", "Ngọc"];
+    for i in 1..=n {
+        let name = format!("Nguyễn Văn {} {}", given[i as usize % given.len()], i);
+        ws.write_string(i, 0, name).expect("name");
+        ws.write_string(i, 1, format!("{:02}/{:02}/{year}", i % 28 + 1, i % 12 + 1)).expect("dob");
+        ws.write_string(i, 2, if i % 2 == 0 { "Nam" } else { "Nữ" }).expect("gender");
+        ws.write_string(i, 3, "6A").expect("class");
+    }
+    wb.save_to_buffer().expect("workbook")
+}
+
+#[tokio::test]
+async fn an_import_planned_in_the_background_is_resumed_or_failed_after_a_crash() {
+    let env = [("APP_IMPORT__JOB_THRESHOLD_ROWS", "10")];
+    let first = server(&env).await;
+    let school = first.login("school-a1").await;
+    let class = first.fixtures.class_a1_6a;
+    let year = chrono::Datelike::year(&dinhdanh::domain::clock::today()) - 12;
+    let bytes = students_workbook(20_000, year);
+    let res = first.upload(&school, &format!("?classId={class}"), "lon.xlsx", &bytes).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    let id = res.body["id"].as_str().expect("id").to_owned();
+    // killed while its background task plans the rows
+    let db = first.crash();
+    let conn = dinhdanh::db::connect(&test_settings(&db.url)).await.expect("connect");
+    use sea_orm::EntityTrait;
+    let at_crash = dinhdanh::store::entities::imports::Entity::find_by_id(id.clone())
+        .one(&conn)
+        .await
+        .expect("query")
+        .expect("the import");
+    conn.close().await.ok();
+    assert_eq!(at_crash.status, "processing", "the file must still be planning when the server is killed");
+
+    // after a restart, the import does not stay `processing`: it is resumed (and can be
+    // committed) or failed with a reason
+    let binary = server_binary();
+    let second = start_server_on(&binary, db, &env, false).await;
+    let school = second.login("school-a1").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let import = loop {
+        let res = second
+            .client
+            .get(second.url(&format!("/api/v1/imports/{id}?pageSize=1")))
+            .bearer_auth(&school)
+            .send()
+            .await
+            .expect("import");
+        let body: Value = res.json().await.expect("json");
+        if body["status"] != "processing" {
+            break body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import is still `processing` 30 s after the restart ({} of {} rows read)",
+            body["rowsRead"],
+            body["rowsTotal"]
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    match import["status"].as_str() {
+        Some("ready") => {
+            let res = second
+                .client
+                .post(second.url(&format!("/api/v1/imports/{id}/commit")))
+                .bearer_auth(&school)
+                .send()
+                .await
+                .expect("commit");
+            let body = answer(res).await;
+            assert_eq!(body.status, 200, "{}", body.text);
+            assert_eq!(body.body["status"], "committed");
+        }
+        Some("failed") => assert!(import["error"].as_str().is_some_and(|e| !e.is_empty()), "{import}"),
+        other => panic!("after a restart the import is {other:?}: {import}"),
     }
 }
