@@ -6,6 +6,12 @@
 //! between requests through `/proc/<pid>/clear_refs`), so that one abort or one large
 //! allocation cannot hide behind the shared test process. Runs on SQLite, and on PostgreSQL
 //! when `TEST_DATABASE_URL` is set.
+//!
+//! The fuzz suite mutates valid workbooks inside their inflated XML parts (hostile attribute
+//! values, fragments, long cells, byte edits) and zips them again, and mutates `.xls` and CSV
+//! bytes; the cases come from proptest strategies with a fixed seed (`FUZZ_SEED`, default 12;
+//! `FUZZ_CASES`, default 600 workbooks and half as many of each other kind). A failing case is
+//! saved in `target/fuzz-failures/` and named in the failure with the edits that made it.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, Read, Write};
@@ -821,4 +827,513 @@ async fn an_import_planned_in_the_background_is_resumed_or_failed_after_a_crash(
         Some("failed") => assert!(import["error"].as_str().is_some_and(|e| !e.is_empty()), "{import}"),
         other => panic!("after a restart the import is {other:?}: {import}"),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV lines of separators
+
+#[tokio::test]
+async fn a_csv_of_separators_costs_what_its_limits_allow() {
+    let mut server = server(&[]).await;
+    let school = server.login("school-a1").await;
+    // 19 MB of commas: nineteen million empty fields on one line
+    let commas = format!("Họ và tên,Ngày sinh{}\n", ",".repeat(19 * 1024 * 1024));
+    let (res, peak) = server.upload_measured(&school, "", "phay.csv", commas.as_bytes()).await;
+    assert!(peak < 256 * MB, "peak {} MB: {}", peak / MB, res.text);
+    assert!(res.status == 422 || res.status == 201, "{}", res.text);
+    // a value beyond the column limit is refused
+    let far = format!("Họ và tên,Ngày sinh{}x\n", ",".repeat(300));
+    let (res, _) = server.upload_measured(&school, "", "xa.csv", far.as_bytes()).await;
+    res.assert_problem(413, "payload_too_large");
+    assert_eq!(res.body["errors"][0]["code"], "too_many_columns", "{}", res.text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// an .xls written here (BIFF8 in a compound file), for the seeds of the fuzz suite
+
+fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+    out.extend(typ.to_le_bytes());
+    out.extend(u16::try_from(data.len()).expect("record length").to_le_bytes());
+    out.extend(data);
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// A minimal `.xls` (BIFF8): one sheet of text cells, in a version 3 compound file.
+fn minimal_xls(sheet: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+    let bof = |dt: u16| -> Vec<u8> {
+        [0x0600u16.to_le_bytes(), dt.to_le_bytes(), 0x0DBBu16.to_le_bytes(), 0x07CCu16.to_le_bytes()]
+            .concat()
+            .into_iter()
+            .chain(0u32.to_le_bytes())
+            .chain(6u32.to_le_bytes())
+            .collect()
+    };
+    let mut globals = Vec::new();
+    record(&mut globals, 0x0809, &bof(0x0005));
+    record(&mut globals, 0x0042, &1200u16.to_le_bytes());
+    let bound_sheet_at = globals.len();
+    let mut bound = vec![0u8; 4];
+    bound.extend([0, 0, u8::try_from(sheet.encode_utf16().count()).expect("name"), 1]);
+    bound.extend(utf16(sheet));
+    record(&mut globals, 0x0085, &bound);
+    record(&mut globals, 0x000A, &[]);
+    let sheet_at = u32::try_from(globals.len()).expect("offset");
+    globals[bound_sheet_at + 4..bound_sheet_at + 8].copy_from_slice(&sheet_at.to_le_bytes());
+    let mut stream = globals;
+    record(&mut stream, 0x0809, &bof(0x0010));
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut dim = Vec::new();
+    dim.extend(0u32.to_le_bytes());
+    dim.extend(u32::try_from(rows.len()).expect("rows").to_le_bytes());
+    dim.extend(0u16.to_le_bytes());
+    dim.extend(u16::try_from(columns).expect("columns").to_le_bytes());
+    dim.extend(0u16.to_le_bytes());
+    record(&mut stream, 0x0200, &dim);
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
+            let mut label = Vec::new();
+            label.extend(u16::try_from(r).expect("row").to_le_bytes());
+            label.extend(u16::try_from(c).expect("column").to_le_bytes());
+            label.extend(0u16.to_le_bytes());
+            label.extend(u16::try_from(text.encode_utf16().count()).expect("text").to_le_bytes());
+            label.push(1);
+            label.extend(utf16(text));
+            record(&mut stream, 0x0204, &label);
+        }
+    }
+    record(&mut stream, 0x000A, &[]);
+    // a stream under 4096 bytes would live in the mini stream: pad it past
+    let stream_len = stream.len().max(4096);
+    let sectors = stream_len.div_ceil(512);
+    assert!(sectors + 2 <= 128, "one FAT sector");
+    stream.resize(sectors * 512, 0);
+    const END: u32 = 0xFFFF_FFFE;
+    let mut fat = vec![0xFFFF_FFFFu32; 128];
+    fat[0] = 0xFFFF_FFFD;
+    fat[1] = END;
+    for i in 0..sectors {
+        fat[2 + i] = if i + 1 == sectors { END } else { u32::try_from(3 + i).expect("sector") };
+    }
+    let mut header = vec![0u8; 512];
+    header[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let put16 = |h: &mut Vec<u8>, at: usize, v: u16| h[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put32 = |h: &mut Vec<u8>, at: usize, v: u32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put16(&mut header, 24, 0x003E);
+    put16(&mut header, 26, 3);
+    put16(&mut header, 28, 0xFFFE);
+    put16(&mut header, 30, 9);
+    put16(&mut header, 32, 6);
+    put32(&mut header, 44, 1);
+    put32(&mut header, 48, 1);
+    put32(&mut header, 56, 4096);
+    put32(&mut header, 60, END);
+    put32(&mut header, 68, END);
+    put32(&mut header, 76, 0);
+    for at in (80..512).step_by(4) {
+        put32(&mut header, at, 0xFFFF_FFFF);
+    }
+    let entry = |name: &str, typ: u8, child: u32, start: u32, size: u32| -> Vec<u8> {
+        let mut e = vec![0u8; 128];
+        let n = utf16(name);
+        e[..n.len()].copy_from_slice(&n);
+        e[64..66].copy_from_slice(&u16::try_from(n.len() + 2).expect("name").to_le_bytes());
+        e[66] = typ;
+        e[67] = 1;
+        e[68..72].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        e[72..76].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        e[76..80].copy_from_slice(&child.to_le_bytes());
+        e[116..120].copy_from_slice(&start.to_le_bytes());
+        e[120..124].copy_from_slice(&size.to_le_bytes());
+        e
+    };
+    let mut file = header;
+    file.extend(fat.iter().flat_map(|v| v.to_le_bytes()));
+    file.extend(entry("Root Entry", 5, 1, END, 0));
+    file.extend(entry("Workbook", 2, 0xFFFF_FFFF, 2, u32::try_from(stream_len).expect("size")));
+    file.extend(entry("", 0, 0xFFFF_FFFF, 0, 0));
+    file.extend(entry("", 0, 0xFFFF_FFFF, 0, 0));
+    file.extend(stream);
+    file
+}
+
+// ---------------------------------------------------------------------------------------------
+// the fuzz suite
+
+use proptest::sample::Index;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+/// Attribute values that have made readers allocate, loop or misread.
+const HOSTILE_VALUES: &[&str] = &[
+    "XFD1048576",
+    "A1048577",
+    "XFE1",
+    "A0",
+    "0",
+    "-1",
+    "4294967296",
+    "99999999999999999999",
+    "1e308",
+    "NaN",
+    "s",
+    "inlineStr",
+    "str",
+    "e",
+    "b",
+    "d",
+    "",
+    "A1:XFD1048576",
+    "ZZZZZZZZ1",
+    "&#0;",
+    "&amp;&lt;",
+    "𝕏",
+];
+
+/// XML fragments inserted after a tag.
+const XML_FRAGMENTS: &[&str] = &[
+    "<c r=\"XFD1048576\"><v>1</v></c>",
+    "<row r=\"1048576\"><c r=\"A1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row>",
+    "<row r=\"200000\"><c r=\"IV200000\"><v>1</v></c></row>",
+    "<c r=\"B2\" t=\"s\"><v>4294967295</v></c>",
+    "<c r=\"B3\" t=\"s\"><v>-1</v></c>",
+    "<c t=\"inlineStr\"><is><r><t>a</t></r><r><t>b</t></r></is></c>",
+    "<si><t>x</t></si>",
+    "<si><r><t>y</t></r></si>",
+    "<sst uniqueCount=\"99999999999\">",
+    "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>",
+    "<![CDATA[<c r=\"A1\"><v>1</v></c>]]>",
+    "<!-- <c> -->",
+    "<?pi <c>?>",
+    "<dimension ref=\"A1:XFD1048576\"/>",
+    "<sheet name=\"x\" sheetId=\"9\" r:id=\"rId9\"/>",
+    "<c r=\"A1\" t=\"e\"><v>#N/A</v></c>",
+    "<c r=\"A2\" t=\"d\"><v>not-a-date</v></c>",
+    "<c r=\"A3\" t=\"b\"><v>2</v></c>",
+    "<c r=\"A4\"><v>1e400</v></c>",
+    "<c r=\"A5\"><f>A5</f><v>1</v></c>",
+    "<xf numFmtId=\"14\"/>",
+    "<numFmt numFmtId=\"200\" formatCode=\"dd/mm/yyyy;;;@\"/>",
+    "</sheetData>",
+    "<sheetData>",
+    "<row>",
+    "</row></row></row>",
+];
+
+/// CSV fragments inserted anywhere.
+const CSV_FRAGMENTS: &[&str] = &[
+    "\"",
+    "\"\"",
+    ",",
+    ";",
+    "\t",
+    "\r\n",
+    "\n",
+    "\0",
+    "\u{FEFF}",
+    "\u{FFFE}",
+    "=cmd|' /C calc'!A0",
+    "01/02/2014",
+    "031203001234",
+    "3.12E+11",
+    "Nguyễn Văn An",
+];
+
+/// One change to a file's bytes.
+#[derive(Debug, Clone)]
+enum Edit {
+    Byte(Index, u8),
+    Insert(Index, Vec<u8>),
+    Delete(Index, u16),
+    Duplicate(Index, u16),
+    Truncate(Index),
+    /// Replaces the value of an attribute (`="…"`) with a hostile one.
+    Attr(Index, usize),
+    /// Inserts a hostile fragment (after a `>` in XML).
+    Fragment(Index, usize),
+    /// Inserts a long text (a cell in XML, a field in CSV).
+    Long(Index, u32),
+    /// Overwrites a little-endian 16-bit word (binary formats).
+    Word(Index, u16),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Xml,
+    Csv,
+    Binary,
+}
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    let edit = proptest::prop_oneof![
+        (proptest::arbitrary::any::<Index>(), proptest::arbitrary::any::<u8>()).prop_map(|(i, b)| Edit::Byte(i, b)),
+        (proptest::arbitrary::any::<Index>(), proptest::collection::vec(proptest::arbitrary::any::<u8>(), 1..16))
+            .prop_map(|(i, b)| Edit::Insert(i, b)),
+        (proptest::arbitrary::any::<Index>(), 1u16..512).prop_map(|(i, n)| Edit::Delete(i, n)),
+        (proptest::arbitrary::any::<Index>(), 1u16..4096).prop_map(|(i, n)| Edit::Duplicate(i, n)),
+        proptest::arbitrary::any::<Index>().prop_map(Edit::Truncate),
+        (proptest::arbitrary::any::<Index>(), 0..HOSTILE_VALUES.len()).prop_map(|(i, v)| Edit::Attr(i, v)),
+        (proptest::arbitrary::any::<Index>(), 0..XML_FRAGMENTS.len().max(CSV_FRAGMENTS.len()))
+            .prop_map(|(i, f)| Edit::Fragment(i, f)),
+        (proptest::arbitrary::any::<Index>(), 1u32..300_000).prop_map(|(i, n)| Edit::Long(i, n)),
+        (proptest::arbitrary::any::<Index>(), proptest::arbitrary::any::<u16>()).prop_map(|(i, w)| Edit::Word(i, w)),
+    ];
+    proptest::collection::vec(edit, 1..5)
+}
+
+/// Positions just after each occurrence of `needle`.
+fn after_each(bytes: &[u8], needle: &[u8]) -> Vec<usize> {
+    bytes.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle).map(|(i, _)| i + needle.len()).collect()
+}
+
+fn apply(bytes: &mut Vec<u8>, edit: &Edit, kind: Kind) {
+    let at = |i: &Index, len: usize| if len == 0 { 0 } else { i.index(len) };
+    match edit {
+        Edit::Byte(i, b) => {
+            if !bytes.is_empty() {
+                let p = at(i, bytes.len());
+                bytes[p] = *b;
+            }
+        }
+        Edit::Insert(i, b) => {
+            let p = at(i, bytes.len() + 1);
+            bytes.splice(p..p, b.iter().copied());
+        }
+        Edit::Delete(i, n) => {
+            let p = at(i, bytes.len());
+            let end = (p + *n as usize).min(bytes.len());
+            bytes.drain(p..end);
+        }
+        Edit::Duplicate(i, n) => {
+            let p = at(i, bytes.len());
+            let end = (p + *n as usize).min(bytes.len());
+            let span = bytes[p..end].to_vec();
+            bytes.splice(end..end, span);
+        }
+        Edit::Truncate(i) => {
+            let p = at(i, bytes.len());
+            bytes.truncate(p);
+        }
+        Edit::Attr(i, v) => {
+            let starts = after_each(bytes, b"=\"");
+            if let Some(&start) = starts.get(at(i, starts.len())) {
+                let end = bytes[start..].iter().position(|b| *b == b'"').map_or(bytes.len(), |e| start + e);
+                bytes.splice(start..end, HOSTILE_VALUES[*v].bytes());
+            }
+        }
+        Edit::Fragment(i, f) => {
+            let (p, fragment) = match kind {
+                Kind::Xml => {
+                    let tags = after_each(bytes, b">");
+                    (tags.get(at(i, tags.len())).copied().unwrap_or(0), XML_FRAGMENTS[f % XML_FRAGMENTS.len()])
+                }
+                _ => (at(i, bytes.len() + 1), CSV_FRAGMENTS[f % CSV_FRAGMENTS.len()]),
+            };
+            bytes.splice(p..p, fragment.bytes());
+        }
+        Edit::Long(i, n) => {
+            let text = "ô".repeat(*n as usize / 2);
+            let (p, inserted) = match kind {
+                Kind::Xml => {
+                    let tags = after_each(bytes, b"</c>");
+                    let p = tags.get(at(i, tags.len())).copied().unwrap_or(0);
+                    (p, format!("<c t=\"inlineStr\"><is><t>{text}</t></is></c>"))
+                }
+                Kind::Csv => (at(i, bytes.len() + 1), format!("\"{text}\",")),
+                Kind::Binary => (at(i, bytes.len() + 1), text),
+            };
+            bytes.splice(p..p, inserted.bytes());
+        }
+        Edit::Word(i, w) => {
+            if bytes.len() >= 2 {
+                let p = at(i, bytes.len() - 1);
+                bytes[p..p + 2].copy_from_slice(&w.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// A mutated file, and how it was made (for the report when a case fails).
+struct FuzzCase {
+    name: String,
+    bytes: Vec<u8>,
+    how: String,
+}
+
+/// The XML parts of an `.xlsx`, mutated inside their inflated text and zipped again.
+fn fuzz_xlsx(seed: &[u8], part: &Index, edits: &[Edit]) -> (String, Vec<u8>) {
+    let parts: Vec<String> = {
+        let zip = zip::ZipArchive::new(std::io::Cursor::new(seed)).expect("zip");
+        zip.file_names()
+            .filter_map(|n| n.ok().map(|n| n.into_owned()))
+            .filter(|n| n.ends_with(".xml") || n.ends_with(".rels"))
+            .collect()
+    };
+    // worksheets and shared strings half of the time, any part otherwise
+    let sheets: Vec<&String> =
+        parts.iter().filter(|n| n.contains("worksheets/") || n.ends_with("sharedStrings.xml")).collect();
+    let target = if part.index(2) == 0 && !sheets.is_empty() {
+        sheets[part.index(sheets.len())].clone()
+    } else {
+        parts[part.index(parts.len())].clone()
+    };
+    let bytes = rezip(seed, |name, content| {
+        (name == target).then(|| {
+            let mut out = content.to_vec();
+            for e in edits {
+                apply(&mut out, e, Kind::Xml);
+            }
+            out
+        })
+    });
+    (target, bytes)
+}
+
+/// Generates `count` cases of each kind from the seeds, deterministically from `seed`.
+fn fuzz_cases(seed: u64, counts: (usize, usize, usize), xlsx: &[Vec<u8>], xls: &[u8], csv: &[u8]) -> Vec<FuzzCase> {
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &key));
+    let draw = |runner: &mut TestRunner| -> (Index, Index, Vec<Edit>) {
+        let strategy = (proptest::arbitrary::any::<Index>(), proptest::arbitrary::any::<Index>(), edits());
+        strategy.new_tree(runner).expect("a case").current()
+    };
+    let mut cases = Vec::new();
+    for n in 0..counts.0 {
+        let (which, part, edits) = draw(&mut runner);
+        let seed_file = &xlsx[which.index(xlsx.len())];
+        let (target, bytes) = fuzz_xlsx(seed_file, &part, &edits);
+        cases.push(FuzzCase { name: format!("xlsx-{n}.xlsx"), bytes, how: format!("{target}: {edits:?}") });
+    }
+    for n in 0..counts.1 {
+        let (_, _, edits) = draw(&mut runner);
+        let mut bytes = xls.to_vec();
+        for e in &edits {
+            apply(&mut bytes, e, Kind::Binary);
+        }
+        cases.push(FuzzCase { name: format!("xls-{n}.xls"), bytes, how: format!("{edits:?}") });
+    }
+    for n in 0..counts.2 {
+        let (_, _, edits) = draw(&mut runner);
+        let mut bytes = csv.to_vec();
+        for e in &edits {
+            apply(&mut bytes, e, Kind::Csv);
+        }
+        cases.push(FuzzCase { name: format!("csv-{n}.csv"), bytes, how: format!("{edits:?}") });
+    }
+    cases
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[tokio::test]
+async fn fuzzed_workbooks_and_csv_files_get_a_4xx_or_a_preview_never_a_5xx_a_crash_or_256_mb() {
+    let seed = env_number("FUZZ_SEED", 12);
+    // 600 workbooks, 300 .xls, 300 CSV: about 45 s per database in a debug build
+    let scale = env_number("FUZZ_CASES", 600) as usize;
+    let mut server = server(&[]).await;
+    let school = server.login("school-a1").await;
+    let class = server.fixtures.class_a1_6a;
+    let year = chrono::Datelike::year(&dinhdanh::domain::clock::today()) - 12;
+    let dob = |d: u32| format!("{d:02}/03/{year}");
+    // seeds: the class template the server exports (with records), a plain workbook, an .xls
+    // and a CSV; each is a valid file the import previews
+    for (i, name) in ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Long"].iter().enumerate() {
+        let res = server
+            .client
+            .post(server.url("/api/v1/students"))
+            .bearer_auth(&school)
+            .json(&json!({"classId": class, "fullName": name, "dateOfBirth": dob(i as u32 + 1), "gender": "Nam"}))
+            .send()
+            .await
+            .expect("student");
+        assert_eq!(res.status().as_u16(), 201);
+    }
+    let res = server
+        .client
+        .get(server.url(&format!("/api/v1/templates/students.xlsx?classId={class}")))
+        .bearer_auth(&school)
+        .send()
+        .await
+        .expect("template");
+    let template = res.bytes().await.expect("bytes").to_vec();
+    let (d1, d2, d3) = (dob(4), dob(5), dob(6));
+    let rows: Vec<Vec<&str>> = vec![
+        vec!["Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Lớp"],
+        vec!["Phạm Thu Hà", d1.as_str(), "Nữ", "031212001234", "6A"],
+        vec!["Đỗ Minh Quân", d2.as_str(), "Nam", "", "6A"],
+        vec!["Vũ Ngọc Ánh", d3.as_str(), "Nữ", "3.12E+11", "6A"],
+    ];
+    let plain = {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("6A").expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, *text).expect("cell");
+            }
+        }
+        wb.add_worksheet().set_name("Ghi chú").expect("name").write_string(0, 0, "Danh sách lớp 6A").expect("cell");
+        wb.save_to_buffer().expect("workbook")
+    };
+    let xls = minimal_xls("6A", &rows);
+    let csv: String = rows.iter().map(|r| r.join(",") + "\r\n").collect();
+    let query = format!("?classId={class}");
+    for (name, bytes) in
+        [("mau.xlsx", &template), ("lop.xlsx", &plain), ("lop.xls", &xls), ("lop.csv", &csv.clone().into_bytes())]
+    {
+        let (res, _) = server.upload_measured(&school, &query, name, bytes).await;
+        assert_eq!(res.status, 201, "the seed {name} is a valid file: {}", res.text);
+    }
+
+    let started = std::time::Instant::now();
+    let cases = fuzz_cases(seed, (scale, scale / 2, scale / 2), &[template, plain], &xls, csv.as_bytes());
+    let generated = started.elapsed();
+    let mut failures = Vec::new();
+    let mut outcomes = std::collections::BTreeMap::new();
+    let mut highest = 0;
+    for case in &cases {
+        let (res, peak) = server.upload_measured(&school, &query, &case.name, &case.bytes).await;
+        highest = highest.max(peak);
+        *outcomes.entry(res.status).or_insert(0usize) += 1;
+        let problem_ok = res.content_type() == "application/problem+json" && res.body["code"].is_string();
+        let ok = match res.status {
+            201 | 202 => res.body["id"].is_string(),
+            400..=499 => problem_ok,
+            _ => false,
+        };
+        if !ok || peak >= 256 * MB {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-failures");
+            std::fs::create_dir_all(&dir).expect("failures dir");
+            std::fs::write(dir.join(&case.name), &case.bytes).expect("save the case");
+            failures.push(format!(
+                "{} ({} bytes, peak {} MB): {} {} — {}",
+                case.name,
+                case.bytes.len(),
+                peak / MB,
+                res.status,
+                res.text.chars().take(300).collect::<String>(),
+                case.how.chars().take(300).collect::<String>()
+            ));
+        }
+    }
+    eprintln!(
+        "fuzz seed {seed}: {} cases generated in {:.1} s, sent in {:.1} s; answers {outcomes:?}; highest peak {} MB",
+        cases.len(),
+        generated.as_secs_f64(),
+        (started.elapsed() - generated).as_secs_f64(),
+        highest / MB
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed (saved in target/fuzz-failures):\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    assert_eq!(server.health().await, 200);
 }

@@ -742,6 +742,9 @@ pub fn prescan_xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
         match r.typ {
             0x002F if u16_at(r.data, 0).unwrap_or(0) != 0 => return Err(encrypted()),
             0x0085 => {
+                if r.data.len() < 8 {
+                    return Err(broken_xls());
+                }
                 let pos = u32_at(r.data, 0).ok_or_else(broken_xls)? as usize;
                 if pos >= stream.len() {
                     return Err(broken_xls());

@@ -439,8 +439,23 @@ fn cell_of(d: &Data) -> Cell {
 fn read_csv(bytes: &[u8], limits: &Limits) -> Result<RawBook, ReadError> {
     let (text, encoding) = csv::decode(bytes);
     let sep = csv::sniff_separator(&text);
-    let rows = csv::parse(&text, sep, limits.max_rows + super::headers::HEADER_SCAN_ROWS).map_err(|_| {
-        too_large("rows", format!("Tệp có hơn {} dòng, quá giới hạn; hãy chia thành nhiều tệp.", limits.max_rows))
+    let csv_limits = csv::CsvLimits {
+        rows: limits.max_rows + super::headers::HEADER_SCAN_ROWS,
+        columns: limits.max_columns,
+        cells: limits.max_cells,
+    };
+    let rows = csv::parse(&text, sep, csv_limits).map_err(|e| match e {
+        csv::CsvTooLarge::Rows => {
+            too_large("rows", format!("Tệp có hơn {} dòng, quá giới hạn; hãy chia thành nhiều tệp.", limits.max_rows))
+        }
+        csv::CsvTooLarge::Columns => too_large(
+            "columns",
+            format!("Tệp có dữ liệu ở quá {} cột; hãy xoá các cột thừa rồi tải lên lại.", limits.max_columns),
+        ),
+        csv::CsvTooLarge::Cells => too_large(
+            "cells",
+            format!("Tệp có hơn {} ô dữ liệu, quá giới hạn; hãy chia thành nhiều tệp.", limits.max_cells),
+        ),
     })?;
     let rows = rows
         .into_iter()
