@@ -132,10 +132,11 @@ fn too_large(what: &'static str, message: String) -> ReadError {
 pub struct OpenedFile {
     pub format: FileFormat,
     pub encoding: Option<CsvEncoding>,
-    limits: Limits,
     book: Opened,
     /// The metadata sheet once read (kept for [`OpenedFile::read_rows`]).
     meta_sheet: Option<RawSheet>,
+    /// What the metadata sheet used of the limits (the rows read after it share them).
+    budget: Budget,
 }
 
 enum Opened {
@@ -205,7 +206,7 @@ pub fn open(filename: &str, bytes: Vec<u8>, limits: &Limits) -> Result<OpenedFil
         Opened::Csv(b) => b.encoding,
         _ => None,
     };
-    Ok(OpenedFile { format, encoding, limits: *limits, book, meta_sheet: None })
+    Ok(OpenedFile { format, encoding, book, meta_sheet: None, budget: Budget::new(limits) })
 }
 
 /// Reads a whole file within the limits.
@@ -217,18 +218,18 @@ impl OpenedFile {
     /// Our template's metadata sheet, when the file has one (read alone, before any other sheet).
     pub fn meta(&mut self) -> Result<Option<super::TemplateMeta>, ReadError> {
         if self.meta_sheet.is_none() {
-            let mut budget = Budget::new(&self.limits);
+            let budget = &mut self.budget;
             self.meta_sheet = match &mut self.book {
                 Opened::Xlsx(book) => {
                     if book.sheet_names().iter().any(|n| n == super::META_SHEET) {
-                        Some(stream_sheet(book, super::META_SHEET, &mut budget)?)
+                        Some(stream_sheet(book, super::META_SHEET, budget)?)
                     } else {
                         None
                     }
                 }
                 Opened::Xls(book) => {
                     if book.sheet_names().iter().any(|n| n == super::META_SHEET) {
-                        Some(dense_sheet(book, super::META_SHEET, &mut budget)?)
+                        Some(dense_sheet(book, super::META_SHEET, budget)?)
                     } else {
                         None
                     }
@@ -242,8 +243,7 @@ impl OpenedFile {
     /// Every sheet's cells, in the workbook's order, within the limits: a cell beyond the row or
     /// column limit, or more cells or text than the budget, stops the reading at once.
     pub fn read_rows(self) -> Result<RawBook, ReadError> {
-        let OpenedFile { format, encoding, limits, book, mut meta_sheet } = self;
-        let mut budget = Budget::new(&limits);
+        let OpenedFile { format, encoding, book, mut meta_sheet, mut budget, .. } = self;
         let sheets = match book {
             Opened::Csv(book) => return Ok(book),
             Opened::Xlsx(mut book) => {
@@ -260,7 +260,11 @@ impl OpenedFile {
             Opened::Xls(mut book) => {
                 let mut sheets = Vec::new();
                 for name in book.sheet_names() {
-                    sheets.push(dense_sheet(&mut book, &name, &mut budget)?);
+                    let sheet = match meta_sheet.take_if(|s| s.name == name) {
+                        Some(s) => s,
+                        None => dense_sheet(&mut book, &name, &mut budget)?,
+                    };
+                    sheets.push(sheet);
                 }
                 sheets
             }
