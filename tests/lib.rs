@@ -196,7 +196,8 @@ pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> Tes
     }
 }
 
-async fn seed_fixtures(store: &Store, settings: &Settings) -> anyhow::Result<Fixtures> {
+/// Seeds the fixture tree (units, classes, accounts) into a migrated database.
+pub async fn seed_fixtures(store: &Store, settings: &Settings) -> anyhow::Result<Fixtures> {
     let db = &store.db;
     let year = settings.school_year_now();
     let unit =

@@ -63,8 +63,19 @@ pub struct Settings {
     /// Current school year as `YYYY-YYYY`; default: derived from today's date (a school year
     /// starts on 1 August).
     pub school_year: Option<String>,
-    /// Failed logins for one username before further attempts are slowed down.
+    /// Failed logins for one username before further attempts are slowed down (attempts from an
+    /// address with no recent failure still get through: the owner is not locked out).
     pub login_max_failures: u32,
+    /// Failed logins from one client address, whatever the usernames, before its attempts are
+    /// slowed down.
+    pub login_max_failures_per_address: u32,
+    /// Password checks (argon2id, 19 MiB each) running at once; further attempts wait.
+    pub login_max_concurrent_hashes: usize,
+    /// How long an attempt waits for a password check before the answer is 429, in milliseconds.
+    pub login_hash_wait_ms: u64,
+    /// Reverse proxies (addresses or networks such as `10.0.0.0/8`) whose `X-Forwarded-For`
+    /// and `X-Forwarded-Proto` headers are believed. Empty: the peer is the client.
+    pub trusted_proxies: Vec<String>,
     /// Log filter in `tracing_subscriber::EnvFilter` syntax (`RUST_LOG` wins when set).
     pub log: String,
     /// Number of HTTP worker threads; 0 means one per core.
@@ -94,6 +105,12 @@ pub struct ImportSettings {
     pub max_sheets: usize,
     /// Largest total uncompressed size of a workbook's parts, in bytes (zip bombs).
     pub max_uncompressed_bytes: u64,
+    /// Columns a sheet may use: a non-empty cell beyond is refused (413) before the sheet is
+    /// read further.
+    pub max_columns: usize,
+    /// Cells a file may hold, all sheets together (each row counts up to its last non-empty
+    /// cell; an `.xls` counts the dense grid of each sheet) (413 above it).
+    pub max_cells: usize,
     /// Files with more data rows than this are previewed (and committed) by a background job;
     /// the upload answers 202 at once and `GET /imports/{id}` shows the progress.
     pub job_threshold_rows: usize,
@@ -106,6 +123,8 @@ impl Default for ImportSettings {
             max_rows: 200_000,
             max_sheets: 100,
             max_uncompressed_bytes: 512 * 1024 * 1024,
+            max_columns: 256,
+            max_cells: 6_000_000,
             job_threshold_rows: 2_000,
         }
     }
@@ -119,6 +138,9 @@ impl ImportSettings {
             max_rows: self.max_rows,
             max_sheets: self.max_sheets,
             max_uncompressed_bytes: self.max_uncompressed_bytes,
+            max_columns: self.max_columns,
+            max_cells: self.max_cells,
+            ..crate::import::Limits::default()
         }
     }
 }
@@ -271,6 +293,10 @@ impl Default for Settings {
             max_upload_bytes: 20 * 1024 * 1024,
             school_year: None,
             login_max_failures: 5,
+            login_max_failures_per_address: 20,
+            login_max_concurrent_hashes: 4,
+            login_hash_wait_ms: 2_000,
+            trusted_proxies: Vec::new(),
             log: "info,sqlx=warn,sea_orm=warn".to_owned(),
             http_workers: 0,
             stats: StatsSettings::default(),
@@ -361,6 +387,15 @@ impl Settings {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(ConfigError::Invalid(format!("registry_sim.{name} must be between 0 and 1")));
             }
+        }
+        if let Err(bad) = crate::auth::client::TrustedProxies::parse(&self.trusted_proxies) {
+            return Err(ConfigError::Invalid(format!(
+                "trusted_proxies: not an address or a network (10.0.0.0/8): {}",
+                bad.join(", ")
+            )));
+        }
+        if self.login_max_concurrent_hashes == 0 {
+            return Err(ConfigError::Invalid("login_max_concurrent_hashes must be positive".to_owned()));
         }
         if self.jwt_ttl_minutes <= 0 {
             return Err(ConfigError::Invalid("jwt_ttl_minutes must be positive".to_owned()));

@@ -1,14 +1,18 @@
 //! Cross-cutting HTTP behaviour: a request id on every request and response, one access-log
 //! line per request (method, path, status, time; never the query string or a body, which may
-//! hold personal data), security headers, CORS, and problem answers for unknown routes.
+//! hold personal data), every log line of a request inside that request's span (and only
+//! it), security headers (`Cache-Control: no-store` on the API's answers, which carry personal
+//! data; HSTS when the client came over TLS), CORS, and problem answers for unknown routes.
 
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, HeaderName, HeaderValue, STRICT_TRANSPORT_SECURITY};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
+
+use tracing::Instrument;
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -24,7 +28,22 @@ fn incoming_id(req: &ServiceRequest) -> Option<String> {
     ok.then(|| v.to_owned())
 }
 
-/// Assigns the request id, logs the request, and sets the response header.
+/// `Strict-Transport-Security` sent when the client reached us over TLS: a year, subdomains
+/// included.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// True when the client reached us over TLS: a TLS listener, or a trusted proxy saying so.
+fn over_tls(req: &ServiceRequest) -> bool {
+    if req.app_config().secure() {
+        return true;
+    }
+    let Some(state) = req.app_data::<actix_web::web::Data<crate::state::AppState>>() else { return false };
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else { return false };
+    let proto = req.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok());
+    state.trusted_proxies.forwarded_https(peer, proto)
+}
+
+/// Assigns the request id, logs the request, and sets the response headers that depend on it.
 pub async fn request_id_and_log(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -33,19 +52,29 @@ pub async fn request_id_and_log(
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
     let path = req.path().to_owned();
+    let tls = over_tls(&req);
     let started = Instant::now();
+    // The span is attached to the future, entered only while it runs: an entered guard held
+    // across `.await` would leak into every other request the worker polls meanwhile.
     let span = tracing::info_span!("request", request_id = %id);
+    let mut res = next.call(req).instrument(span.clone()).await?;
     let _enter = span.enter();
-    let mut res = next.call(req).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
+    }
+    if path.starts_with("/api/") {
+        // answers of the API carry personal data (JSON and files alike): never stored by a cache
+        res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if tls {
+        res.headers_mut().insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }
     let status = res.status().as_u16();
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if status >= 500 {
-        tracing::warn!(%method, path = %path, status, ms, request_id = %id, "request");
+        tracing::warn!(%method, path = %path, status, ms, "request");
     } else if !path.starts_with("/assets/") {
-        tracing::info!(%method, path = %path, status, ms, request_id = %id, "request");
+        tracing::info!(%method, path = %path, status, ms, "request");
     }
     Ok(res)
 }

@@ -1,6 +1,9 @@
-//! What handlers share: the store, the settings (with the clock), the login throttle, and the
-//! workers' drain hook.
+//! What handlers share: the store, the settings (with the clock), the login throttle, the
+//! password-check slots, the trusted proxies, and the workers' drain hook.
 
+use std::sync::Arc;
+
+use crate::auth::client::TrustedProxies;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::jobs::events::WorkerEvents;
@@ -10,14 +13,20 @@ pub struct AppState {
     pub store: Store,
     pub settings: Settings,
     pub throttle: LoginThrottle,
+    /// One permit per password check allowed at once (argon2 takes 19 MiB each).
+    pub hash_slots: Arc<tokio::sync::Semaphore>,
+    pub trusted_proxies: TrustedProxies,
     /// Signalled by the background workers whenever their work changes state.
     pub worker_events: WorkerEvents,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings, worker_events: WorkerEvents) -> AppState {
-        let throttle = LoginThrottle::new(settings.login_max_failures);
-        AppState { store, settings, throttle, worker_events }
+        let throttle = LoginThrottle::new(settings.login_max_failures, settings.login_max_failures_per_address);
+        let hash_slots = Arc::new(tokio::sync::Semaphore::new(settings.login_max_concurrent_hashes.max(1)));
+        // the settings were checked when loaded
+        let trusted_proxies = TrustedProxies::parse(&settings.trusted_proxies).unwrap_or_default();
+        AppState { store, settings, throttle, hash_slots, trusted_proxies, worker_events }
     }
 
     /// The clock and drain hook handed to background work started by a request.

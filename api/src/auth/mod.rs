@@ -1,7 +1,8 @@
 //! Authentication: argon2id password hashes, HS256 access tokens carrying the role and unit,
-//! the `Caller` extractor that every protected handler takes, and the slow-down of repeated
-//! login failures.
+//! the `Caller` extractor that every protected handler takes, the slow-down of repeated
+//! login failures, and the client's address behind trusted proxies.
 
+pub mod client;
 pub mod password;
 pub mod throttle;
 pub mod token;

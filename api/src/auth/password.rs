@@ -1,7 +1,19 @@
-//! Password hashing with argon2id (PHC strings).
+//! Password hashing with argon2id (PHC strings). A check needs 19 MiB of working memory:
+//! it is taken from a small pool of buffers kept between checks rather than allocated each
+//! time, so that a flood of logins (few at a time, see `login_max_concurrent_hashes`) does not
+//! leave a freed 19 MiB block in every allocator arena of every thread that ever checked one.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use std::sync::Mutex;
+
+use argon2::password_hash::PasswordHasher;
+use argon2::password_hash::phc::{Output, PasswordHash};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+
+/// Working memories kept for the next checks (more are allocated, and then dropped, only when
+/// more checks than this run at once).
+const POOLED: usize = 16;
+
+static MEMORY: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 
 /// Hashes a password with a random salt.
 pub fn hash(password: &str) -> anyhow::Result<String> {
@@ -15,7 +27,37 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 
 /// True when the password matches the stored hash. A malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordVerifier::<str>::verify_password(&Argon2::default(), password.as_bytes(), stored).is_ok()
+    let pool = || MEMORY.lock().unwrap_or_else(|e| e.into_inner());
+    let mut memory = pool().pop().unwrap_or_default();
+    let ok = verify_with(password.as_bytes(), stored, &mut memory);
+    let mut pool = pool();
+    if pool.len() < POOLED {
+        pool.push(memory);
+    }
+    ok
+}
+
+/// [`verify`] with the given working memory (grown to the hash's memory cost when smaller).
+fn verify_with(password: &[u8], stored: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(hash) = PasswordHash::new(stored) else { return false };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
+    let Ok(algorithm) = Algorithm::try_from(hash.algorithm.as_str()) else { return false };
+    let version = match hash.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&hash) else { return false };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params);
+    if argon.hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut memory[..blocks]).is_err() {
+        return false;
+    }
+    // `Output`'s equality is constant-time
+    Output::new(&out).is_ok_and(|computed| computed == *expected)
 }
 
 /// A valid hash of a random password, verified against when the username does not exist so
@@ -44,5 +86,17 @@ mod tests {
         assert!(!verify("Demo", &a));
         assert!(!verify("demo", "not a hash"));
         assert!(!verify("demo", decoy_hash()));
+        // what argon2 itself verifies, the pooled check verifies too
+        let other = argon2::Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4096, 3, 1, Some(32)).expect("params"),
+        )
+        .hash_password_with_salt(b"mat-khau", b"muoi-sau-byte-xx")
+        .expect("hash")
+        .to_string();
+        assert!(verify("mat-khau", &other));
+        assert!(!verify("mat-khau!", &other));
+        assert!(!verify("demo", &a.replace("$argon2id$", "$argon2x$")));
     }
 }

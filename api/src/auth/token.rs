@@ -28,6 +28,8 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     pub ttl_seconds: i64,
+    /// Key of the pseudonyms written to the log in place of typed usernames.
+    log_key: [u8; 32],
 }
 
 impl TokenKeys {
@@ -42,7 +44,18 @@ impl TokenKeys {
                 .map_err(|e| anyhow::anyhow!("JWT verifying key: {e}"))?,
             validation,
             ttl_seconds: ttl_minutes * 60,
+            log_key: hmac_sha256(secret.expose().as_bytes(), b"dinhdanh log pseudonyms v1")
+                .ok_or_else(|| anyhow::anyhow!("log pseudonym key"))?,
         })
+    }
+
+    /// A keyed hash of what was typed as a username, for the log: the same text always gives
+    /// the same pseudonym (failures can be correlated), but the text itself — sometimes a
+    /// password typed in the wrong box — is never written, and cannot be recovered by hashing
+    /// guesses without the server's secret.
+    pub fn pseudonym(&self, typed: &str) -> String {
+        let mac = hmac_sha256(&self.log_key, typed.as_bytes()).unwrap_or_default();
+        mac[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// A token for this caller, valid for the configured lifetime.
@@ -78,6 +91,14 @@ impl TokenKeys {
     }
 }
 
+/// HMAC-SHA-256 (which takes a key of any length: `None` never happens).
+fn hmac_sha256(key: &[u8], data: &[u8]) -> Option<[u8; 32]> {
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
+    mac.update(data);
+    Some(mac.finalize().into_bytes().into())
+}
+
 /// A random secret for demo mode.
 pub fn random_secret() -> Secret {
     let mut bytes = [0u8; 48];
@@ -104,6 +125,18 @@ mod tests {
         let keys = TokenKeys::new(&random_secret(), 60).expect("keys");
         let token = keys.issue(&caller()).expect("issue");
         assert_eq!(keys.verify(&token).expect("verify"), caller());
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_keyed_and_say_nothing_of_the_text() {
+        let keys = TokenKeys::new(&Secret::new("k".repeat(40)), 60).expect("keys");
+        let other = TokenKeys::new(&Secret::new("j".repeat(40)), 60).expect("keys");
+        let p = keys.pseudonym("MatKhau@2024");
+        assert_eq!(p, keys.pseudonym("MatKhau@2024"));
+        assert_eq!(p.len(), 16);
+        assert_ne!(p, keys.pseudonym("MatKhau@2025"));
+        assert_ne!(p, other.pseudonym("MatKhau@2024"), "another secret, another pseudonym");
+        assert!(!p.contains("MatKhau"));
     }
 
     #[test]

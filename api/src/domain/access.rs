@@ -65,6 +65,12 @@ impl Caller {
         }
     }
 
+    /// True when the caller may write students anywhere: students belong to schools, so only a
+    /// school (its own) and an admin (its subtree) do; an office writes only its own staff.
+    pub fn writes_students(&self) -> bool {
+        matches!(self.role, Role::School | Role::Admin)
+    }
+
     /// `LIKE` pattern matching the caller's subtree (paths hold only digits and slashes, so
     /// nothing needs escaping).
     pub fn subtree_pattern(&self) -> String {
@@ -95,6 +101,9 @@ mod tests {
         let admin = caller(Role::Admin, 1, "/1/");
         assert!(admin.writes_unit(17, "/1/4/17/"));
         assert!(!admin.writes_unit(99, "/99/"));
+        assert!(school.writes_students() && admin.writes_students());
+        assert!(!district.writes_students());
+        assert!(!caller(Role::Department, 1, "/1/").writes_students());
     }
 
     #[test]

@@ -67,11 +67,42 @@ pub fn sniff_separator(text: &str) -> char {
     seps[best]
 }
 
+/// How far a CSV file may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvLimits {
+    pub rows: usize,
+    /// Fields of a row: a non-empty field beyond is refused, empty ones are dropped.
+    pub columns: usize,
+    /// Fields of the whole file.
+    pub cells: usize,
+}
+
+/// Which of [`CsvLimits`] a file went over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvTooLarge {
+    Rows,
+    Columns,
+    Cells,
+}
+
 /// Parses CSV text into rows of fields (RFC 4180, lenient: a stray quote inside an unquoted
-/// field is kept as a character). Stops with `Err(rows so far)` past `max_rows` rows.
-pub fn parse(text: &str, sep: char, max_rows: usize) -> Result<Vec<Vec<String>>, usize> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
+/// field is kept as a character). Stops as soon as a limit is passed, so a file of separators
+/// costs no more than the limits allow.
+pub fn parse(text: &str, sep: char, limits: CsvLimits) -> Result<Vec<Vec<String>>, CsvTooLarge> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut cells = 0usize;
+    let mut push = |row: &mut Vec<String>, field: String| -> Result<(), CsvTooLarge> {
+        if row.len() >= limits.columns {
+            return if field.trim().is_empty() { Ok(()) } else { Err(CsvTooLarge::Columns) };
+        }
+        cells += 1;
+        if cells > limits.cells {
+            return Err(CsvTooLarge::Cells);
+        }
+        row.push(field);
+        Ok(())
+    };
     let mut field = String::new();
     let mut chars = text.chars().peekable();
     let mut quoted = false;
@@ -96,16 +127,16 @@ pub fn parse(text: &str, sep: char, max_rows: usize) -> Result<Vec<Vec<String>>,
                 at_field_start = false;
             }
             c if c == sep => {
-                row.push(std::mem::take(&mut field));
+                push(&mut row, std::mem::take(&mut field))?;
                 at_field_start = true;
             }
             '\r' => {}
             '\n' => {
-                row.push(std::mem::take(&mut field));
+                push(&mut row, std::mem::take(&mut field))?;
                 rows.push(std::mem::take(&mut row));
                 at_field_start = true;
-                if rows.len() > max_rows {
-                    return Err(rows.len());
+                if rows.len() > limits.rows {
+                    return Err(CsvTooLarge::Rows);
                 }
             }
             c => {
@@ -115,11 +146,11 @@ pub fn parse(text: &str, sep: char, max_rows: usize) -> Result<Vec<Vec<String>>,
         }
     }
     if !field.is_empty() || !row.is_empty() {
-        row.push(field);
+        push(&mut row, field)?;
         rows.push(row);
     }
-    if rows.len() > max_rows {
-        return Err(rows.len());
+    if rows.len() > limits.rows {
+        return Err(CsvTooLarge::Rows);
     }
     Ok(rows)
 }
@@ -150,7 +181,7 @@ mod tests {
     fn fields_quotes_and_separators() {
         let text = "a;b;c\r\n\"x;y\";\"say \"\"hi\"\"\";\"two\nlines\"\n1;;3";
         assert_eq!(sniff_separator(text), ';');
-        let rows = parse(text, ';', 100).expect("rows");
+        let rows = parse(text, ';', limits(100)).expect("rows");
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[1], vec!["x;y", "say \"hi\"", "two\nlines"]);
         assert_eq!(rows[2], vec!["1", "", "3"]);
@@ -161,7 +192,21 @@ mod tests {
     #[test]
     fn too_many_rows_stop_early() {
         let text = "a\nb\nc\nd\n";
-        assert!(parse(text, ',', 2).is_err());
-        assert_eq!(parse(text, ',', 4).map(|r| r.len()), Ok(4));
+        assert_eq!(parse(text, ',', limits(2)), Err(CsvTooLarge::Rows));
+        assert_eq!(parse(text, ',', limits(4)).map(|r| r.len()), Ok(4));
+    }
+
+    fn limits(rows: usize) -> CsvLimits {
+        CsvLimits { rows, columns: 8, cells: 100 }
+    }
+
+    #[test]
+    fn a_line_of_separators_stops_at_the_column_and_cell_limits() {
+        let wide = format!("a{}", ",".repeat(1_000_000));
+        assert_eq!(parse(&wide, ',', limits(10)).map(|r| r[0].len()), Ok(8), "empty fields beyond are dropped");
+        let far = format!("a{}b", ",".repeat(20));
+        assert_eq!(parse(&far, ',', limits(10)), Err(CsvTooLarge::Columns));
+        let many = "a,b,c\n".repeat(40);
+        assert_eq!(parse(&many, ',', limits(1000)), Err(CsvTooLarge::Cells));
     }
 }

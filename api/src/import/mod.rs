@@ -1,10 +1,12 @@
-//! Importing spreadsheets, pure: reading files into cells ([`read`], [`csv`], [`cells`]),
+//! Importing spreadsheets, pure: reading files into cells within limits ([`guard`], [`read`],
+//! [`csv`], [`cells`]),
 //! finding columns by header ([`headers`]), and planning what each row would change
 //! ([`plan`]). Nothing here touches the database or the clock; `store::imports` feeds it the
 //! records in scope and persists the plan.
 
 pub mod cells;
 pub mod csv;
+pub mod guard;
 pub mod headers;
 pub mod plan;
 pub mod read;
@@ -35,7 +37,11 @@ pub struct TemplateMeta {
 /// Reads the metadata sheet: two columns of key and value; `sheet` rows carry a sheet name and
 /// a class id in the next two cells.
 pub fn read_meta(book: &RawBook) -> Option<TemplateMeta> {
-    let sheet = book.sheets.iter().find(|s| s.name == META_SHEET)?;
+    read_meta_sheet(book.sheets.iter().find(|s| s.name == META_SHEET)?)
+}
+
+/// [`read_meta`] of the metadata sheet itself.
+pub fn read_meta_sheet(sheet: &read::RawSheet) -> Option<TemplateMeta> {
     let text = |row: &Vec<cells::Cell>, i: usize| row.get(i).map(cells::Cell::display).unwrap_or_default();
     let mut meta = TemplateMeta::default();
     let mut ours = false;

@@ -1,11 +1,17 @@
-//! Bytes → sheets of cells, within limits: `.xlsx` (and `.xlsm` refused), `.xls`, `.csv`. The
-//! zip directory is checked before anything is inflated, so a zip bomb is refused by its
-//! declared sizes; an encrypted workbook or one carrying macros is refused; a truncated or
-//! malformed file is an error, never a panic.
+//! Bytes → sheets of cells, within limits: `.xlsx` (and `.xlsm` refused), `.xls`, `.csv`. A
+//! workbook's structure is checked by [`super::guard`] before calamine sees it (zip bombs,
+//! over-long cells, declared counts, `.xls` extents); `.xlsx` cells are then streamed (never a
+//! dense grid of the sheet's dimension), each cell's position checked against the row and
+//! column limits before anything is allocated for it, and the cells and their text counted
+//! against a budget. [`open`] reads only the structure, so [`OpenedFile::meta`] can be checked
+//! against the caller before [`OpenedFile::read_rows`]. An encrypted workbook or one carrying
+//! macros is refused; a truncated or malformed file is an error, never a panic.
 
 use std::io::Cursor;
 
 use calamine::{Data, Reader};
+
+use super::guard;
 
 use super::cells::Cell;
 use super::csv::{self, CsvEncoding};
@@ -19,6 +25,13 @@ pub struct Limits {
     pub max_sheets: usize,
     /// Total declared uncompressed size of a workbook's parts.
     pub max_uncompressed_bytes: u64,
+    /// Columns a sheet may use (a cell beyond is refused).
+    pub max_columns: usize,
+    /// Cells a file may hold, all sheets together, each row counting up to its last non-empty
+    /// cell (and, for `.xls`, the dense grid calamine builds).
+    pub max_cells: usize,
+    /// Bytes of text the cells may hold together (shared strings count once per cell using them).
+    pub max_text_bytes: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +41,9 @@ impl Default for Limits {
             max_rows: 200_000,
             max_sheets: 100,
             max_uncompressed_bytes: 512 * 1024 * 1024,
+            max_columns: 256,
+            max_cells: 6_000_000,
+            max_text_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -110,8 +126,42 @@ fn too_large(what: &'static str, message: String) -> ReadError {
     ReadError::TooLarge { what, message }
 }
 
-/// Reads a whole file within the limits.
-pub fn read(filename: &str, bytes: &[u8], limits: &Limits) -> Result<RawBook, ReadError> {
+/// A file whose structure was checked and whose workbook is open: its template metadata can be
+/// read before its rows, so that the caller's rights are checked before anything proportional
+/// to the rows is read.
+pub struct OpenedFile {
+    pub format: FileFormat,
+    pub encoding: Option<CsvEncoding>,
+    book: Opened,
+    /// The metadata sheet once read (kept for [`OpenedFile::read_rows`]).
+    meta_sheet: Option<RawSheet>,
+    /// What the metadata sheet used of the limits (the rows read after it share them).
+    budget: Budget,
+}
+
+enum Opened {
+    /// Cells are streamed sheet by sheet when the rows are read.
+    Xlsx(Box<calamine::Xlsx<Cursor<Vec<u8>>>>),
+    /// calamine reads every sheet of an `.xls` at open (after [`guard::prescan_xls`]).
+    Xls(Box<calamine::Xls<Cursor<Vec<u8>>>>),
+    Csv(RawBook),
+}
+
+fn workbook_error(e: impl std::fmt::Display) -> ReadError {
+    let text = e.to_string().to_ascii_lowercase();
+    if text.contains("password") || text.contains("encrypt") {
+        ReadError::Unsupported("Bảng tính được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại.".to_owned())
+    } else {
+        ReadError::Unreadable(
+            "Không đọc được bảng tính (tệp bị hỏng hoặc không đúng định dạng); hãy mở bằng Excel, lưu lại rồi tải lên."
+                .to_owned(),
+        )
+    }
+}
+
+/// Checks a file against the limits and opens it: the size, the format, and for workbooks the
+/// structural pre-pass of [`guard`] before calamine sees a byte.
+pub fn open(filename: &str, bytes: Vec<u8>, limits: &Limits) -> Result<OpenedFile, ReadError> {
     if bytes.len() > limits.max_bytes {
         return Err(too_large(
             "bytes",
@@ -121,25 +171,105 @@ pub fn read(filename: &str, bytes: &[u8], limits: &Limits) -> Result<RawBook, Re
     if bytes.is_empty() {
         return Err(ReadError::Unreadable("Tệp rỗng.".to_owned()));
     }
-    match sniff(filename, bytes)? {
-        FileFormat::Csv => read_csv(bytes, limits),
+    let format = sniff(filename, &bytes)?;
+    let book = match format {
+        FileFormat::Csv => Opened::Csv(read_csv(&bytes, limits)?),
         FileFormat::Xlsx => {
-            check_zip(bytes, limits)?;
-            read_workbook(FileFormat::Xlsx, bytes, limits)
+            guard::prescan_xlsx(&bytes, limits)?;
+            let book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(workbook_error)?;
+            let names = book.sheet_names();
+            if names.len() > limits.max_sheets {
+                return Err(too_large(
+                    "sheets",
+                    format!("Bảng tính có {} trang, quá giới hạn {}.", names.len(), limits.max_sheets),
+                ));
+            }
+            Opened::Xlsx(Box::new(book))
         }
         FileFormat::Xls => {
-            if contains_utf16(bytes, "EncryptionInfo") || contains_utf16(bytes, "EncryptedPackage") {
+            if contains_utf16(&bytes, "EncryptionInfo") || contains_utf16(&bytes, "EncryptedPackage") {
                 return Err(ReadError::Unsupported(
                     "Bảng tính được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại.".to_owned(),
                 ));
             }
-            if contains_utf16(bytes, "_VBA_PROJECT") {
+            if contains_utf16(&bytes, "_VBA_PROJECT") {
                 return Err(ReadError::Unsupported(
                     "Bảng tính có macro (VBA) không được nhận; hãy lưu lại dạng .xlsx không có macro.".to_owned(),
                 ));
             }
-            read_workbook(FileFormat::Xls, bytes, limits)
+            guard::prescan_xls(&bytes, limits)?;
+            let book = calamine::Xls::new(Cursor::new(bytes)).map_err(workbook_error)?;
+            Opened::Xls(Box::new(book))
         }
+    };
+    let encoding = match &book {
+        Opened::Csv(b) => b.encoding,
+        _ => None,
+    };
+    Ok(OpenedFile { format, encoding, book, meta_sheet: None, budget: Budget::new(limits) })
+}
+
+/// Reads a whole file within the limits.
+pub fn read(filename: &str, bytes: &[u8], limits: &Limits) -> Result<RawBook, ReadError> {
+    open(filename, bytes.to_vec(), limits)?.read_rows()
+}
+
+impl OpenedFile {
+    /// Our template's metadata sheet, when the file has one (read alone, before any other sheet).
+    pub fn meta(&mut self) -> Result<Option<super::TemplateMeta>, ReadError> {
+        if self.meta_sheet.is_none() {
+            let budget = &mut self.budget;
+            self.meta_sheet = match &mut self.book {
+                Opened::Xlsx(book) => {
+                    if book.sheet_names().iter().any(|n| n == super::META_SHEET) {
+                        Some(stream_sheet(book, super::META_SHEET, budget)?)
+                    } else {
+                        None
+                    }
+                }
+                Opened::Xls(book) => {
+                    if book.sheet_names().iter().any(|n| n == super::META_SHEET) {
+                        Some(dense_sheet(book, super::META_SHEET, budget)?)
+                    } else {
+                        None
+                    }
+                }
+                Opened::Csv(_) => None,
+            };
+        }
+        Ok(self.meta_sheet.as_ref().and_then(super::read_meta_sheet))
+    }
+
+    /// Every sheet's cells, in the workbook's order, within the limits: a cell beyond the row or
+    /// column limit, or more cells or text than the budget, stops the reading at once.
+    pub fn read_rows(self) -> Result<RawBook, ReadError> {
+        let OpenedFile { format, encoding, book, mut meta_sheet, mut budget, .. } = self;
+        let sheets = match book {
+            Opened::Csv(book) => return Ok(book),
+            Opened::Xlsx(mut book) => {
+                let mut sheets = Vec::new();
+                for name in book.sheet_names() {
+                    let sheet = match meta_sheet.take_if(|s| s.name == name) {
+                        Some(s) => s,
+                        None => stream_sheet(&mut book, &name, &mut budget)?,
+                    };
+                    sheets.push(sheet);
+                }
+                sheets
+            }
+            Opened::Xls(mut book) => {
+                let mut sheets = Vec::new();
+                for name in book.sheet_names() {
+                    let sheet = match meta_sheet.take_if(|s| s.name == name) {
+                        Some(s) => s,
+                        None => dense_sheet(&mut book, &name, &mut budget)?,
+                    };
+                    sheets.push(sheet);
+                }
+                sheets
+            }
+        };
+        Ok(RawBook { format, encoding, sheets })
     }
 }
 
@@ -148,45 +278,152 @@ fn contains_utf16(bytes: &[u8], name: &str) -> bool {
     bytes.windows(needle.len()).any(|w| w == needle.as_slice())
 }
 
-fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
-    let unreadable = || {
-        ReadError::Unreadable(
-            "Tệp Excel bị hỏng hoặc tải lên chưa hết (không đọc được cấu trúc .xlsx); hãy mở bằng Excel, lưu lại rồi tải lên."
-                .to_owned(),
-        )
-    };
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let file = zip.by_index_raw(i).map_err(|_| unreadable())?;
-        let name = file.name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
-        if file.encrypted() {
-            return Err(ReadError::Unsupported(
-                "Bảng tính được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại.".to_owned(),
+/// What reading may still hold: rows (all sheets together), cells (each row counts up to its
+/// last non-empty cell) and bytes of text.
+struct Budget {
+    limits: Limits,
+    rows: usize,
+    cells: usize,
+    text: usize,
+}
+
+impl Budget {
+    fn new(limits: &Limits) -> Budget {
+        Budget { limits: *limits, rows: 0, cells: 0, text: 0 }
+    }
+
+    fn row_limit(&self) -> usize {
+        self.limits.max_rows + super::headers::HEADER_SCAN_ROWS
+    }
+
+    fn too_many_rows(&self) -> ReadError {
+        too_large("rows", format!("Tệp có hơn {} dòng, quá giới hạn; hãy chia thành nhiều tệp.", self.limits.max_rows))
+    }
+
+    /// Checks a cell's position before anything is allocated for it.
+    fn position(&self, sheet_rows_before: usize, row: usize, col: usize) -> Result<(), ReadError> {
+        if col >= self.limits.max_columns {
+            return Err(too_large(
+                "columns",
+                format!(
+                    "Bảng tính có dữ liệu ở quá {} cột; hãy xoá các cột thừa (hoặc ô lẻ ở xa bên phải) rồi tải lên lại.",
+                    self.limits.max_columns
+                ),
             ));
         }
-        if name.ends_with("vbaproject.bin") {
-            return Err(ReadError::Unsupported(
-                "Bảng tính có macro (VBA) không được nhận; hãy lưu lại dạng .xlsx không có macro.".to_owned(),
+        if row >= self.row_limit() || self.rows + row.max(sheet_rows_before) >= self.row_limit() {
+            return Err(self.too_many_rows());
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, cells: usize, text: usize) -> Result<(), ReadError> {
+        self.cells += cells;
+        self.text += text;
+        if self.cells > self.limits.max_cells {
+            return Err(too_large(
+                "cells",
+                format!(
+                    "Bảng tính có hơn {} ô dữ liệu, quá giới hạn; hãy chia thành nhiều tệp.",
+                    self.limits.max_cells
+                ),
             ));
         }
-        let size = file.size();
-        // a part inflating more than 1000-fold to over 10 MB is a zip bomb, not a spreadsheet
-        if size > 10 * 1024 * 1024 && size / file.compressed_size().max(1) > 1000 {
-            return Err(too_large("uncompressed", "Tệp nén bất thường (giải nén ra quá lớn); không xử lý.".to_owned()));
+        if self.text > self.limits.max_text_bytes {
+            return Err(too_large(
+                "cells",
+                format!(
+                    "Bảng tính có hơn {} MB chữ, quá giới hạn; hãy chia thành nhiều tệp.",
+                    self.limits.max_text_bytes / (1024 * 1024)
+                ),
+            ));
         }
-        total = total.saturating_add(size);
+        Ok(())
     }
-    if total > limits.max_uncompressed_bytes {
-        return Err(too_large(
-            "uncompressed",
-            format!(
-                "Bảng tính giải nén ra hơn {} MB; hãy chia thành nhiều tệp.",
-                limits.max_uncompressed_bytes / (1024 * 1024)
-            ),
-        ));
+}
+
+fn text_len(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(s) | Cell::Error(s) => s.len(),
+        _ => 0,
     }
+}
+
+/// Places a cell in a sheet's rows, growing only as far as the cell (positions were checked).
+fn place(rows: &mut Vec<Vec<Cell>>, row: usize, col: usize, cell: Cell, budget: &mut Budget) -> Result<(), ReadError> {
+    if rows.len() <= row {
+        rows.resize_with(row + 1, Vec::new);
+    }
+    let r = &mut rows[row];
+    let grow = (col + 1).saturating_sub(r.len());
+    budget.add(grow, text_len(&cell))?;
+    if grow > 0 {
+        r.resize(col + 1, Cell::Empty);
+    }
+    r[col] = cell;
     Ok(())
+}
+
+fn cell_of_ref(d: calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
+    match d {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_owned()),
+        DataRef::Float(f) => Cell::Number(f),
+        DataRef::Int(i) => Cell::Number(i as f64),
+        DataRef::Bool(b) => Cell::Bool(b),
+        DataRef::DateTime(dt) if dt.is_datetime() => Cell::Date(dt.as_f64()),
+        DataRef::DateTime(dt) => Cell::Number(dt.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Error(e) => Cell::Error(format!("#{e:?}")),
+    }
+}
+
+/// Reads one `.xlsx` sheet cell by cell (calamine's streaming reader): nothing is allocated for
+/// the sheet's declared dimension or for empty cells, and each cell's position is checked
+/// against the limits before it is placed.
+fn stream_sheet(
+    book: &mut calamine::Xlsx<Cursor<Vec<u8>>>,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<RawSheet, ReadError> {
+    let mut reader = book.worksheet_cells_reader(name).map_err(workbook_error)?;
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(workbook_error)? {
+        let (row, col) = cell.get_position();
+        let value = cell_of_ref(cell.get_value().clone());
+        if value == Cell::Empty {
+            continue;
+        }
+        let (row, col) = (row as usize, col as usize);
+        budget.position(rows.len(), row, col)?;
+        place(&mut rows, row, col, value, budget)?;
+    }
+    budget.rows += rows.len();
+    Ok(RawSheet { name: name.to_owned(), rows })
+}
+
+/// Reads one `.xls` sheet from calamine's dense grid (bounded by the pre-scan).
+fn dense_sheet(
+    book: &mut calamine::Xls<Cursor<Vec<u8>>>,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<RawSheet, ReadError> {
+    let range = book.worksheet_range(name).map_err(workbook_error)?;
+    let (first_row, first_col) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    for (row, col, data) in range.used_cells() {
+        let (row, col) = (row + first_row as usize, col + first_col as usize);
+        let value = cell_of(data);
+        if value == Cell::Empty {
+            continue;
+        }
+        budget.position(rows.len(), row, col)?;
+        place(&mut rows, row, col, value, budget)?;
+    }
+    budget.rows += rows.len();
+    Ok(RawSheet { name: name.to_owned(), rows })
 }
 
 fn cell_of(d: &Data) -> Cell {
@@ -203,57 +440,26 @@ fn cell_of(d: &Data) -> Cell {
     }
 }
 
-fn read_workbook(format: FileFormat, bytes: &[u8], limits: &Limits) -> Result<RawBook, ReadError> {
-    let unreadable = |e: calamine::Error| {
-        let text = e.to_string();
-        if text.to_ascii_lowercase().contains("password") || text.to_ascii_lowercase().contains("encrypt") {
-            ReadError::Unsupported("Bảng tính được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại.".to_owned())
-        } else {
-            ReadError::Unreadable(
-                "Không đọc được bảng tính (tệp bị hỏng hoặc không đúng định dạng); hãy mở bằng Excel, lưu lại rồi tải lên."
-                    .to_owned(),
-            )
-        }
-    };
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
-    let names = book.sheet_names();
-    if names.len() > limits.max_sheets {
-        return Err(too_large(
-            "sheets",
-            format!("Bảng tính có {} trang, quá giới hạn {}.", names.len(), limits.max_sheets),
-        ));
-    }
-    let mut sheets = Vec::with_capacity(names.len());
-    let mut rows_seen = 0usize;
-    for name in names {
-        let range = book.worksheet_range(&name).map_err(unreadable)?;
-        rows_seen += range.height();
-        if rows_seen > limits.max_rows + super::headers::HEADER_SCAN_ROWS {
-            return Err(too_large(
-                "rows",
-                format!("Tệp có hơn {} dòng, quá giới hạn; hãy chia thành nhiều tệp.", limits.max_rows),
-            ));
-        }
-        let (first_row, first_col) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); first_row as usize];
-        for r in range.rows() {
-            let mut row = vec![Cell::Empty; first_col as usize];
-            row.extend(r.iter().map(cell_of));
-            while matches!(row.last(), Some(Cell::Empty)) {
-                row.pop();
-            }
-            rows.push(row);
-        }
-        sheets.push(RawSheet { name, rows });
-    }
-    Ok(RawBook { format, encoding: None, sheets })
-}
-
 fn read_csv(bytes: &[u8], limits: &Limits) -> Result<RawBook, ReadError> {
     let (text, encoding) = csv::decode(bytes);
     let sep = csv::sniff_separator(&text);
-    let rows = csv::parse(&text, sep, limits.max_rows + super::headers::HEADER_SCAN_ROWS).map_err(|_| {
-        too_large("rows", format!("Tệp có hơn {} dòng, quá giới hạn; hãy chia thành nhiều tệp.", limits.max_rows))
+    let csv_limits = csv::CsvLimits {
+        rows: limits.max_rows + super::headers::HEADER_SCAN_ROWS,
+        columns: limits.max_columns,
+        cells: limits.max_cells,
+    };
+    let rows = csv::parse(&text, sep, csv_limits).map_err(|e| match e {
+        csv::CsvTooLarge::Rows => {
+            too_large("rows", format!("Tệp có hơn {} dòng, quá giới hạn; hãy chia thành nhiều tệp.", limits.max_rows))
+        }
+        csv::CsvTooLarge::Columns => too_large(
+            "columns",
+            format!("Tệp có dữ liệu ở quá {} cột; hãy xoá các cột thừa rồi tải lên lại.", limits.max_columns),
+        ),
+        csv::CsvTooLarge::Cells => too_large(
+            "cells",
+            format!("Tệp có hơn {} ô dữ liệu, quá giới hạn; hãy chia thành nhiều tệp.", limits.max_cells),
+        ),
     })?;
     let rows = rows
         .into_iter()

@@ -1,6 +1,6 @@
 //! Sign-in and the current account.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::units::UnitView;
+use crate::auth::client::client_addr_of;
 use crate::auth::{TokenKeys, password};
 use crate::domain::access::{Caller, Role};
 use crate::error::{ApiError, ApiResult, ErrorCode, from_validation};
@@ -57,49 +58,72 @@ pub struct MeResponse {
 
 /// Signs in with a username and password.
 ///
-/// Repeated failures for one username are slowed down: after a few, the answer is 429 with
-/// `Retry-After` until the wait is over.
+/// Repeated failures are slowed down, for the username and for the client address: after a
+/// few, the answer is 429 `too_many_attempts` with `Retry-After` until the wait is over (an
+/// address with no recent failure still gets through to an account others are guessing at).
+/// Password checks run a few at a time; an attempt that cannot get one within a short wait is
+/// also answered 429 with `Retry-After`.
 #[utoipa::path(tag = "auth", security(()), request_body = LoginRequest, responses(
     (status = 200, body = LoginResponse),
     (status = 401, description = "Wrong username or password", body = crate::error::Problem, content_type = "application/problem+json"),
     (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    (status = 429, description = "Too many failures; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many failures, or too many sign-ins at once; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
     keys: web::Data<TokenKeys>,
+    req: actix_web::HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     body.validate().map_err(|e| from_validation(&e))?;
     let username = body.username.trim().to_lowercase();
-    if let Some(wait) = state.throttle.wait_for(&username, Instant::now()) {
+    let address = client_addr_of(&req, &state.trusted_proxies);
+    let attempt = state.throttle.begin(&username, address, Instant::now()).map_err(|wait| {
         let secs = wait.as_secs().max(1);
-        return Err(ApiError::with_detail(
+        ApiError::with_detail(
             ErrorCode::TooManyAttempts,
             format!("Đã đăng nhập sai nhiều lần; hãy thử lại sau {secs} giây."),
         )
-        .with_retry_after(secs));
-    }
+        .with_retry_after(secs)
+    })?;
+    // argon2 takes 19 MiB per check: a few at a time, the rest wait briefly, then 429
+    let wait = Duration::from_millis(state.settings.login_hash_wait_ms);
+    let permit = match tokio::time::timeout(wait, state.hash_slots.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            return Err(ApiError::with_detail(
+                ErrorCode::TooManyAttempts,
+                "Máy chủ đang bận kiểm tra đăng nhập; hãy thử lại sau giây lát.",
+            )
+            .with_retry_after(1));
+        }
+    };
     let user = users::by_username(&state.store.db, &username).await?;
     let password_owned = body.password.clone();
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    // argon2 is deliberately slow: keep it off the async workers.
-    let ok = web::block(move || password::verify(&password_owned, stored.as_deref().unwrap_or(password::decoy_hash())))
-        .await
-        .map_err(ApiError::internal)?;
+    // argon2 is deliberately slow: keep it off the async workers (the permit goes with it, so
+    // an abandoned request still holds its slot until the check ends)
+    let ok = web::block(move || {
+        let ok = password::verify(&password_owned, stored.as_deref().unwrap_or(password::decoy_hash()));
+        drop(permit);
+        ok
+    })
+    .await
+    .map_err(ApiError::internal)?;
     let user = match (user, ok) {
         (Some(user), true) => user,
         _ => {
-            state.throttle.record_failure(&username, Instant::now());
-            tracing::info!(username = %username, "failed login");
+            attempt.settle(false, Instant::now());
+            // what was typed may be a password: only its keyed hash is logged
+            tracing::info!(user = %keys.pseudonym(&username), client = %address, "failed login");
             return Err(ApiError::with_detail(
                 ErrorCode::InvalidCredentials,
                 "Tên đăng nhập hoặc mật khẩu không đúng; hãy kiểm tra lại (mật khẩu phân biệt chữ hoa, chữ thường).",
             ));
         }
     };
-    state.throttle.record_success(&username);
+    attempt.settle(true, Instant::now());
     let unit = units::get(&state.store.db, user.unit_id).await?;
     let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal(format!("unknown role {}", user.role)))?;
     let caller = Caller {

@@ -218,6 +218,9 @@ impl From<ImportError> for ApiError {
                     "rows" => "too_many_rows",
                     "sheets" => "too_many_sheets",
                     "uncompressed" => "too_large_uncompressed",
+                    "columns" => "too_many_columns",
+                    "cells" => "too_many_cells",
+                    "cell" => "cell_too_long",
                     _ => "too_large",
                 };
                 e.errors.push(FieldError { pointer: "/file".to_owned(), code: code.to_owned(), message });
@@ -356,7 +359,7 @@ async fn answer(state: &AppState, m: &model::Model, created: bool) -> ApiResult<
     (status = 202, description = "A background job reads the file", body = Import),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A record changed while committing", body = Problem, content_type = "application/problem+json"),
-    (status = 413, description = "File, rows or sheets over the limits", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "File, rows, columns, cells, a cell's text or sheets over the limits (`errors[].code`: `too_large`, `too_many_rows`, `too_many_columns`, `too_many_cells`, `cell_too_long`, `too_many_sheets`, `too_large_uncompressed`)", body = Problem, content_type = "application/problem+json"),
     (status = 415, description = "Not a spreadsheet, encrypted, or with macros", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Unreadable file, no header row, or a required column missing (`errors[].pointer` = `/file/columns/<field>`)", body = Problem, content_type = "application/problem+json"),
 ))]

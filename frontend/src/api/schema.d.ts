@@ -15,8 +15,11 @@ export interface paths {
         put?: never;
         /**
          * Signs in with a username and password.
-         * @description Repeated failures for one username are slowed down: after a few, the answer is 429 with
-         *     `Retry-After` until the wait is over.
+         * @description Repeated failures are slowed down, for the username and for the client address: after a
+         *     few, the answer is 429 `too_many_attempts` with `Retry-After` until the wait is over (an
+         *     address with no recent failure still gets through to an account others are guessing at).
+         *     Password checks run a few at a time; an attempt that cannot get one within a short wait is
+         *     also answered 429 with `Retry-After`.
          */
         post: operations["login"];
         delete?: never;
@@ -2244,7 +2247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many failures; see Retry-After */
+            /** @description Too many failures, or too many sign-ins at once; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2661,7 +2664,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description File, rows or sheets over the limits */
+            /** @description File, rows, columns, cells, a cell's text or sheets over the limits (`errors[].code`: `too_large`, `too_many_rows`, `too_many_columns`, `too_many_cells`, `cell_too_long`, `too_many_sheets`, `too_large_uncompressed`) */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@
 mod demo;
 mod excel;
 mod foundation;
+mod hostile;
 mod openapi_drift;
 mod rules;
 mod stats;

@@ -4,7 +4,6 @@
 
 use super::*;
 
-/// Reads a file (off the async threads) and finds its layout.
 /// What is kept of a file once read: its format and encoding, and its layout.
 pub struct ReadFile {
     pub format: import::FileFormat,
@@ -13,14 +12,41 @@ pub struct ReadFile {
     pub meta: Option<import::TemplateMeta>,
 }
 
-pub async fn read_file(filename: String, bytes: Vec<u8>, settings: &ImportSettings) -> Result<ReadFile, ImportError> {
+fn reader_failed(e: tokio::task::JoinError) -> ImportError {
+    // a reader that panics on a malformed file is a malformed file
+    tracing::warn!(error = %e, "spreadsheet reader failed");
+    ImportError::Read(ReadError::Unreadable(
+        "Không đọc được bảng tính (tệp bị hỏng hoặc không đúng định dạng); hãy mở bằng Excel, lưu lại rồi tải lên."
+            .to_owned(),
+    ))
+}
+
+/// Checks a file's structure and reads its template metadata only (off the async threads).
+pub async fn open_file(
+    filename: String,
+    bytes: Vec<u8>,
+    settings: &ImportSettings,
+) -> Result<(import::read::OpenedFile, Option<import::TemplateMeta>), ImportError> {
     let limits = settings.limits();
+    tokio::task::spawn_blocking(move || {
+        let mut file = import::read::open(&filename, bytes, &limits)?;
+        let meta = file.meta()?;
+        Ok((file, meta))
+    })
+    .await
+    .map_err(reader_failed)?
+}
+
+/// Reads an opened file's rows (off the async threads) and finds its layout.
+pub async fn read_file_rows(
+    file: import::read::OpenedFile,
+    meta: Option<import::TemplateMeta>,
+    settings: &ImportSettings,
+) -> Result<ReadFile, ImportError> {
     let max_rows = settings.max_rows;
     tokio::task::spawn_blocking(move || {
-        let book = import::read::read(&filename, &bytes, &limits)?;
-        drop(bytes);
-        let meta = import::read_meta(&book);
-        let (format, encoding) = (book.format, book.encoding);
+        let (format, encoding) = (file.format, file.encoding);
+        let book = file.read_rows()?;
         let layout = plan::layout(book, meta.as_ref()).map_err(ImportError::Layout)?;
         if layout.rows.len() > max_rows {
             return Err(ImportError::Read(ReadError::TooLarge {
@@ -34,24 +60,40 @@ pub async fn read_file(filename: String, bytes: Vec<u8>, settings: &ImportSettin
         Ok(ReadFile { format, encoding, layout, meta })
     })
     .await
-    .map_err(|e| {
-        // a reader that panics on a malformed file is a malformed file
-        tracing::warn!(error = %e, "spreadsheet reader failed");
-        ImportError::Read(ReadError::Unreadable(
-            "Không đọc được bảng tính (tệp bị hỏng hoặc không đúng định dạng); hãy mở bằng Excel, lưu lại rồi tải lên."
-                .to_owned(),
-        ))
-    })?
+    .map_err(reader_failed)?
 }
 
-async fn scope_for(
+fn read_only() -> StoreError {
+    StoreError::Forbidden(
+        "Tài khoản này chỉ xem được hồ sơ của đơn vị; chỉ đơn vị quản lý hồ sơ mới nhập được tệp.".to_owned(),
+    )
+}
+
+/// The checks that need no file, made before a byte of it is read: a caller who may write no
+/// record of the requested population, or names a class or unit it may not write, is refused
+/// at once.
+async fn check_before_reading(db: &DatabaseConnection, caller: &Caller, opts: &ImportOptions) -> StoreResult<()> {
+    if opts.kind == Some(PersonKind::Student) && !caller.writes_students() {
+        return Err(read_only());
+    }
+    if opts.class_id.is_some() || opts.unit_id.is_some() {
+        target_for(db, caller, opts, None).await?;
+    }
+    Ok(())
+}
+
+/// The population and the unit (and class) an upload writes to, from the query, else the
+/// template's metadata, else the caller's own unit; refused unless the caller may write there.
+async fn target_for(
     db: &DatabaseConnection,
     caller: &Caller,
     opts: &ImportOptions,
     meta: Option<&import::TemplateMeta>,
-    layout: &Layout,
-) -> Result<Scope, ImportError> {
+) -> StoreResult<(PersonKind, units::Model, Option<i64>)> {
     let kind = opts.kind.or_else(|| meta.and_then(|m| m.kind.as_deref()).map(kind_of)).unwrap_or_default();
+    if kind == PersonKind::Student && !caller.writes_students() {
+        return Err(read_only());
+    }
     let mut class_id = None;
     let unit = if let Some(cid) = opts.class_id {
         let (class, school) = crate::store::classes::get_scoped(db, caller, cid).await.map_err(|_| {
@@ -73,11 +115,17 @@ async fn scope_for(
         }
     };
     if !caller.writes_unit(unit.id, &unit.path) {
-        return Err(StoreError::Forbidden(
-            "Tài khoản này chỉ xem được hồ sơ của đơn vị; chỉ đơn vị quản lý hồ sơ mới nhập được tệp.".to_owned(),
-        )
-        .into());
+        return Err(read_only());
     }
+    Ok((kind, unit, class_id))
+}
+
+async fn scope_for(
+    db: &DatabaseConnection,
+    target: (PersonKind, units::Model, Option<i64>),
+    layout: &Layout,
+) -> Result<Scope, ImportError> {
+    let (kind, unit, class_id) = target;
     let class_rows = classes::Entity::find()
         .filter(classes::Column::SchoolId.eq(unit.id))
         .order_by_asc(classes::Column::SchoolYear)
@@ -202,8 +250,13 @@ pub async fn start(
     opts: ImportOptions,
 ) -> Result<imports::Model, ImportError> {
     let Upload { filename, bytes } = upload;
-    let ReadFile { format, encoding, mut layout, meta } = read_file(filename.clone(), bytes, settings).await?;
-    let scope = scope_for(db, caller, &opts, meta.as_ref(), &layout).await?;
+    // the caller's rights are checked before the file is read, and again from the file's own
+    // metadata before its rows are
+    check_before_reading(db, caller, &opts).await?;
+    let (file, meta) = open_file(filename.clone(), bytes, settings).await?;
+    let target = target_for(db, caller, &opts, meta.as_ref()).await?;
+    let ReadFile { format, encoding, mut layout, meta: _ } = read_file_rows(file, meta, settings).await?;
+    let scope = scope_for(db, target, &layout).await?;
     let clock = &env.clock;
     let id = uuid::Uuid::new_v4().to_string();
     let now = clock.now();

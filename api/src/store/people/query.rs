@@ -2,6 +2,25 @@
 //! and who may edit it.
 
 use super::*;
+use sea_orm::sea_query::LikeExpr;
+
+/// The escape character of the `LIKE` patterns built from what a user typed.
+const LIKE_ESCAPE: char = '\\';
+
+/// A `LIKE` pattern matching `text` anywhere, with `%`, `_` and the escape character itself
+/// matched literally (used with `ESCAPE '\\'`).
+fn like_contains(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | LIKE_ESCAPE) {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
 
 fn kind_filter(kind: PersonKind) -> Condition {
     Condition::all().add(people::Column::Kind.eq(kind.as_str())).add(people::Column::DeletedAt.is_null())
@@ -59,8 +78,16 @@ pub async fn list<C: ConnectionTrait>(
                     .add(people::Column::SectorCode.eq(digits.as_str())),
             );
         } else {
-            let key = crate::domain::text::collapse_whitespace(&fold_ascii(q));
-            cond = cond.add(people::Column::SearchKey.contains(&key));
+            // control characters (a NUL ends the pattern on SQLite, is refused by PostgreSQL)
+            // are not searchable; what is left is matched literally, wildcards included
+            use sea_orm::sea_query::ExprTrait;
+            let visible: String = q.chars().filter(|c| !c.is_control()).collect();
+            let key = crate::domain::text::collapse_whitespace(&fold_ascii(&visible));
+            cond = cond.add(if key.trim().is_empty() {
+                Expr::val(1).eq(0)
+            } else {
+                Expr::col(people::Column::SearchKey).like(LikeExpr::new(like_contains(&key)).escape(LIKE_ESCAPE))
+            });
         }
     }
     if filter.finding_code.is_some() || filter.severity.is_some() {
@@ -166,4 +193,23 @@ pub async fn history<C: ConnectionTrait>(
     }
     let events = audit::history(conn, "person", id).await?;
     Ok((row, events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_wildcards_are_matched_literally() {
+        let cases: &[(&str, &str)] = &[
+            ("nguyen van", "%nguyen van%"),
+            ("%", "%\\%%"),
+            ("_", "%\\_%"),
+            ("a\\b", "%a\\\\b%"),
+            ("50%_off", "%50\\%\\_off%"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(like_contains(text), *want, "{text}");
+        }
+    }
 }
