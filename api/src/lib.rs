@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod check;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod domain;

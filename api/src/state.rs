@@ -1,4 +1,4 @@
-//! What handlers share: the store, the settings and the login throttle.
+//! What handlers share: the store, the settings, the login throttle and the personal-data keys.
 
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
@@ -8,12 +8,14 @@ pub struct AppState {
     pub store: Store,
     pub settings: Settings,
     pub throttle: LoginThrottle,
+    /// The keys of the ID numbers at rest (`None` when none are configured).
+    pub keys: Option<std::sync::Arc<crate::crypto::KeyRing>>,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
         let throttle = LoginThrottle::new(settings.login_max_failures);
-        AppState { store, settings, throttle }
+        AppState { store, settings, throttle, keys: None }
     }
 
     /// The current school year (`2026-2027`).
