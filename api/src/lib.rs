@@ -13,6 +13,7 @@ pub mod excel;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod pdf;
 pub mod registry;
 pub mod routes;
 pub mod rules;

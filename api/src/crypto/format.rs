@@ -1,7 +1,7 @@
 //! The stored text of an encrypted value: `dd1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>`,
 //! without padding. `dd` and the version number come first so that a reader can tell a sealed
 //! value from a clear one (an ID number is digits) and a newer version from a damaged value;
-//! the key id says which data key to use. A 12-digit number takes 83 characters.
+//! the key id says which data key to use. A 12-digit number takes 67 characters.
 
 use std::fmt;
 

@@ -12,8 +12,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use aes_gcm_siv::Aes256GcmSiv;
 use base64ct::{Base64, Encoding};
-use chacha20poly1305::XChaCha20Poly1305;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::Zeroize;
@@ -57,7 +57,7 @@ impl KeyError {
 /// One data key: its id and its cipher.
 pub(crate) struct DataKey {
     pub(crate) id: KeyId,
-    pub(crate) cipher: XChaCha20Poly1305,
+    pub(crate) cipher: Aes256GcmSiv,
 }
 
 /// The blind index key: its id and the HMAC keyed with it (cloned for every value).
