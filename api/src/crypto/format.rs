@@ -66,12 +66,18 @@ pub fn key_id_of(s: &str) -> Option<KeyId> {
     KeyId::parse(s.strip_prefix(PREFIX)?.get(..8)?)
 }
 
-/// `dd1:<key id>:<base64url>`.
-pub(crate) fn print(key_id: KeyId, nonce: &[u8], sealed: &[u8]) -> String {
-    let mut body = Vec::with_capacity(nonce.len() + sealed.len());
-    body.extend_from_slice(nonce);
-    body.extend_from_slice(sealed);
-    format!("{PREFIX}{key_id}:{}", Base64UrlUnpadded::encode_string(&body))
+/// `dd1:<key id>:<base64url>` from the key id's 8 hex digits and the sealed bytes.
+pub(crate) fn print(key_id: &str, body: &[u8]) -> String {
+    let mut out = String::with_capacity(PREFIX.len() + key_id.len() + 1 + Base64UrlUnpadded::encoded_len(body));
+    out.push_str(PREFIX);
+    out.push_str(key_id);
+    out.push(':');
+    let mut buf = [0u8; 256];
+    match Base64UrlUnpadded::encode(body, &mut buf) {
+        Ok(encoded) => out.push_str(encoded),
+        Err(_) => out.push_str(&Base64UrlUnpadded::encode_string(body)),
+    }
+    out
 }
 
 /// The key id and the bytes (nonce ‖ ciphertext ‖ tag) of a sealed value.

@@ -57,6 +57,8 @@ impl KeyError {
 /// One data key: its id and its cipher.
 pub(crate) struct DataKey {
     pub(crate) id: KeyId,
+    /// The id as stored in every value it seals.
+    pub(crate) id_text: String,
     pub(crate) cipher: Aes256GcmSiv,
 }
 
@@ -136,7 +138,7 @@ impl KeyRing {
                 ));
             }
             let cipher = super::cipher(&key.0).ok_or_else(|| KeyError::new(data_setting, "key of the wrong length"))?;
-            ring.push(DataKey { id, cipher });
+            ring.push(DataKey { id, id_text: id.to_string(), cipher });
         }
         let mac = hmac(&index.0, index_setting)?;
         Ok(KeyRing { data: ring, index: IndexKey { id: key_id(mac.clone(), "index"), mac } })

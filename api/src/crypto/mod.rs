@@ -27,8 +27,8 @@ pub mod format;
 pub mod json;
 pub mod keys;
 
-use aes_gcm_siv::aead::{Aead, Payload};
-use aes_gcm_siv::{Aes256GcmSiv, Nonce};
+use aes_gcm_siv::aead::AeadInOut;
+use aes_gcm_siv::{Aes256GcmSiv, Nonce, Tag};
 
 pub use blind::BlindIndex;
 pub use format::{KeyId, is_encrypted, key_id_of};
@@ -120,23 +120,31 @@ impl KeyRing {
         let key = self.encrypting_key();
         let mut nonce = [0u8; NONCE_LEN];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut nonce);
-        let aad = aad.encode(path);
-        let sealed = key
+        // nonce ‖ ciphertext ‖ tag, encrypted in place.
+        let mut body = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
+        body.extend_from_slice(&nonce);
+        body.extend_from_slice(plaintext);
+        let tag = key
             .cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: &aad })
+            .encrypt_inout_detached(&Nonce::from(nonce), &aad.encode(path), (&mut body[NONCE_LEN..]).into())
             .map_err(|_| CryptoError::Malformed)?;
-        Ok(format::print(key.id, &nonce, &sealed))
+        body.extend_from_slice(&tag);
+        Ok(format::print(&key.id_text, &body))
     }
 
     pub(crate) fn open(&self, aad: &Aad<'_>, path: &str, stored: &str) -> Result<Vec<u8>, CryptoError> {
-        let (key_id, body) = format::parse(stored)?;
+        let (key_id, mut body) = format::parse(stored)?;
         let key = self.data_key(key_id).ok_or(CryptoError::UnknownKey(key_id))?;
-        let (nonce, sealed) = body.split_at(NONCE_LEN);
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| CryptoError::Malformed)?;
-        let aad = aad.encode(path);
+        let nonce: [u8; NONCE_LEN] =
+            body.get(..NONCE_LEN).and_then(|n| n.try_into().ok()).ok_or(CryptoError::Malformed)?;
+        let tag_at = body.len().checked_sub(TAG_LEN).filter(|&t| t >= NONCE_LEN).ok_or(CryptoError::Malformed)?;
+        let tag = Tag::try_from(&body[tag_at..]).map_err(|_| CryptoError::Malformed)?;
         key.cipher
-            .decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad: &aad })
-            .map_err(|_| CryptoError::Authentication)
+            .decrypt_inout_detached(&Nonce::from(nonce), &aad.encode(path), (&mut body[NONCE_LEN..tag_at]).into(), &tag)
+            .map_err(|_| CryptoError::Authentication)?;
+        body.truncate(tag_at);
+        body.drain(..NONCE_LEN);
+        Ok(body)
     }
 }
 
