@@ -536,7 +536,8 @@ async fn the_server_refuses_to_start_without_a_secret_unless_in_demo_mode() {
 #[tokio::test]
 async fn the_server_refuses_to_start_with_unusable_personal_data_keys() {
     let db = dinhdanh_tests::TestDb::fresh().await;
-    let cases: Vec<(Box<dyn Fn(&mut dinhdanh::config::Settings)>, &str)> = vec![
+    type Adjust = Box<dyn Fn(&mut dinhdanh::config::Settings)>;
+    let cases: Vec<(Adjust, &str)> = vec![
         (Box::new(|s| s.index_key = None), "APP_INDEX_KEY"),
         (Box::new(|s| s.data_keys = None), "APP_DATA_KEYS"),
         (Box::new(|s| s.data_keys_file = Some("/nonexistent/dinhdanh/data-keys".into())), "not both"),
