@@ -74,9 +74,10 @@ screenshots: e2e ## Re-run the browser flows and copy the README's three screens
 	mkdir -p docs/screenshots
 	for name in $(README_SCREENSHOTS); do cp frontend/e2e/output/$$name.png docs/screenshots/; done
 
-bench: ## Benchmarks: rules, offline check, Excel import, verification, statistics (prints figures, asserts none)
+bench: ## Benchmarks: rules, offline check, encryption, Excel import, verification, statistics (prints figures, asserts none)
 	$(CARGO) bench -p dinhdanh --bench rules
 	$(CARGO) bench -p dinhdanh --bench check_csv
+	$(CARGO) bench -p dinhdanh --bench crypto
 	$(CARGO) bench -p dinhdanh-tests --bench excel_import
 	$(CARGO) bench -p dinhdanh-tests --bench verification
 	$(CARGO) bench -p dinhdanh-tests --bench progress

@@ -1,6 +1,8 @@
 //! Test harness: `spawn_app()` starts the real application on port 0 against a fresh database
 //! (a SQLite file, or a new PostgreSQL database when `TEST_DATABASE_URL` is set, dropped when
-//! the test ends) with a small unit tree, classes and accounts.
+//! the test ends) with a small unit tree, classes and accounts. Each test database has its own
+//! registry simulator population beside it (a SQLite file in either case: the simulator stands
+//! in for an external system, see `registry::population`), removed with it.
 //!
 //! The application's clock is pinned (see [`pinned_instant`]): tests never read the real clock,
 //! so dates come out the same whenever the suite runs. `TEST_CLOCK=2026-12-05T16:59:59Z` pins
@@ -65,8 +67,30 @@ impl TestDb {
     }
 }
 
+/// The registry simulator's population file that belongs to a test database: a SQLite file
+/// in the temporary folder named after the database, whichever engine the database uses.
+pub fn registry_sim_url(database_url: &str) -> String {
+    let name = database_url
+        .split(['/', '?'])
+        .find_map(|part| part.strip_suffix(".db").or(Some(part)).filter(|p| p.starts_with("dd_test_")))
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("dd_other_{:016x}", fnv(database_url)));
+    let path = std::env::temp_dir().join("dinhdanh-tests").join(format!("{name}-registry-sim.db"));
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// A stable hash of a URL that is not a test database's (FNV-1a).
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
+        let sim = registry_sim_url(&self.url);
+        let sim = sim.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{sim}{suffix}"));
+        }
         match &self.cleanup {
             Cleanup::SqliteFile(path) => {
                 for suffix in ["", "-wal", "-shm"] {
@@ -147,18 +171,27 @@ pub fn init_process() {
     });
 }
 
-/// Test settings on a given database: port 0, one worker, a fixed secret, a pinned clock.
+/// Fixed personal-data keys of the tests (base64 of 32 bytes): nothing is written to `var/`.
+pub const TEST_DATA_KEY: &str = "dGVzdC1kYXRhLWtleS10ZXN0LWRhdGEta2V5LTAxMjM=";
+pub const TEST_INDEX_KEY: &str = "dGVzdC1pbmRleC1rZXktdGVzdC1pbmRleC1rZXktMDE=";
+
+/// Test settings on a given database: port 0, one worker, a fixed secret and fixed keys, a
+/// pinned clock, and the registry simulator's population in its own file beside the database.
 pub fn test_settings(database_url: &str) -> Settings {
-    Settings {
+    let mut settings = Settings {
         clock: Clock::pinned(pinned_instant()),
         bind: "127.0.0.1:0".to_owned(),
         database_url: database_url.to_owned(),
         database_max_connections: 4,
         jwt_secret: Some(Secret::new("test-secret-test-secret-test-secret-0123")),
+        data_keys: Some(Secret::new(TEST_DATA_KEY)),
+        index_key: Some(Secret::new(TEST_INDEX_KEY)),
         http_workers: 1,
         login_max_failures: 3,
         ..Settings::default()
-    }
+    };
+    settings.registry_sim.database_url = registry_sim_url(database_url);
+    settings
 }
 
 /// Starts the app on a fresh database with the fixture tree.

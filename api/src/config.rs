@@ -35,6 +35,12 @@ impl fmt::Debug for Secret {
     }
 }
 
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
 /// Every setting of the service, with its default.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -50,6 +56,18 @@ pub struct Settings {
     pub jwt_secret: Option<Secret>,
     /// Lifetime of an access token, in minutes.
     pub jwt_ttl_minutes: i64,
+    /// Keys encrypting ID numbers at rest: base64 of 32 bytes each, comma-separated; the
+    /// first encrypts, every one decrypts (list the new key first while rotating). Or
+    /// `data_keys_file`. Under `demo`, generated into `var/data-keys` when neither is set.
+    pub data_keys: Option<Secret>,
+    /// A file with one data key per line (`#` comments), instead of `data_keys`.
+    pub data_keys_file: Option<PathBuf>,
+    /// Key of the blind index (the keyed HMAC that exact search and duplicate detection use):
+    /// base64 of 32 bytes, different from every data key. Or `index_key_file`. Under `demo`,
+    /// generated into `var/index-key` when neither is set.
+    pub index_key: Option<Secret>,
+    /// A file holding the index key, instead of `index_key`.
+    pub index_key_file: Option<PathBuf>,
     /// Seed demo data into an empty database and start the registry simulator in-process.
     pub demo: bool,
     /// Number of demo students `serve --demo` seeds into an empty database.
@@ -210,6 +228,9 @@ impl Default for RegistrySettings {
 pub struct RegistrySimSettings {
     /// Address of `dinhdanh registry-sim` (port 0 picks a free one; `serve --demo` always does).
     pub bind: String,
+    /// The simulator's own database, holding the population it answers from (filled by the
+    /// demo seeder; never dinhdanh's database). A SQLite file by default.
+    pub database_url: String,
     /// Key the simulator requires (`Authorization: Bearer` or `X-Api-Key`); empty: none.
     pub api_key: String,
     /// Most items accepted per call; more answers 413.
@@ -243,6 +264,7 @@ impl Default for RegistrySimSettings {
     fn default() -> RegistrySimSettings {
         RegistrySimSettings {
             bind: "127.0.0.1:8090".to_owned(),
+            database_url: crate::registry::population::DEFAULT_DATABASE_URL.to_owned(),
             api_key: String::new(),
             max_items: 100,
             latency_ms_min: 0,
@@ -286,6 +308,10 @@ impl Default for Settings {
             database_max_connections: 8,
             jwt_secret: None,
             jwt_ttl_minutes: 8 * 60,
+            data_keys: None,
+            data_keys_file: None,
+            index_key: None,
+            index_key_file: None,
             demo: false,
             demo_students: 20_000,
             cors_allowed_origins: Vec::new(),
@@ -359,6 +385,7 @@ impl Settings {
         {
             return Err(ConfigError::Invalid("jwt_secret must be at least 32 bytes long".to_owned()));
         }
+        crate::crypto::keys::check_inline_settings(self).map_err(|e| ConfigError::Invalid(e.to_string()))?;
         if let Some(year) = &self.school_year
             && parse_school_year(year).is_none()
         {
@@ -507,6 +534,12 @@ mod tests {
                 ("APP_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
                 ("APP_DEMO", "true"),
                 ("APP_CORS_ALLOWED_ORIGINS", r#"["https://so.gd.vn"]"#),
+                (
+                    "APP_DATA_KEYS",
+                    "ERERERERERERERERERERERERERERERERERERERERERE=,IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=",
+                ),
+                ("APP_INDEX_KEY_FILE", "/etc/dinhdanh/index-key"),
+                ("APP_REGISTRY_SIM__DATABASE_URL", "sqlite:///srv/sim.db"),
                 ("HOME", "/root"),
             ]),
         )
@@ -516,6 +549,10 @@ mod tests {
         assert!(s.demo);
         assert_eq!(s.cors_allowed_origins, vec!["https://so.gd.vn".to_owned()]);
         assert_eq!(format!("{:?}", s.jwt_secret), "Some(Secret(***))");
+        assert!(s.data_keys.as_ref().is_some_and(|k| k.expose().contains(',')));
+        assert!(!format!("{s:?}").contains("ERERER"), "keys are redacted");
+        assert_eq!(s.index_key_file, Some(PathBuf::from("/etc/dinhdanh/index-key")));
+        assert_eq!(s.registry_sim.database_url, "sqlite:///srv/sim.db");
     }
 
     #[test]
@@ -525,6 +562,8 @@ mod tests {
             (("APP_SCHOOL_YEAR", "2025"), "school_year"),
             (("APP_DEMO", "yes please"), "demo"),
             (("APP_NO_SUCH_KEY", "1"), "no_such_key"),
+            (("APP_DATA_KEYS", "c2hvcnQ="), "data_keys"),
+            (("APP_INDEX_KEY", "not base64!"), "index_key"),
         ];
         for ((k, v), needle) in cases {
             let err = Settings::load(None, env(&[(k, v)])).expect_err(k).to_string();

@@ -11,7 +11,12 @@ use crate::config::Settings;
 
 /// Opens a pool on `settings.database_url`, creating the SQLite file's folder when needed.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
-    let url = settings.database_url.as_str();
+    connect_url(&settings.database_url, settings.database_max_connections).await
+}
+
+/// Opens a pool of at most `max_connections` on any database URL (also the registry
+/// simulator's own database), creating the SQLite file's folder when needed.
+pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_file_path(url)
         && let Some(dir) = std::path::Path::new(&path).parent()
         && !dir.as_os_str().is_empty()
@@ -20,7 +25,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     }
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(settings.database_max_connections.max(1))
+        .max_connections(max_connections.max(1))
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false)

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod check;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod domain;
@@ -12,6 +13,7 @@ pub mod excel;
 pub mod http;
 pub mod import;
 pub mod jobs;
+pub mod pdf;
 pub mod registry;
 pub mod routes;
 pub mod rules;

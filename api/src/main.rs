@@ -35,7 +35,8 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Seed the demo Hải Phòng data into an empty database.
+    /// Seed the demo Hải Phòng data into an empty database, and the registry simulator's population
+    /// into its own database (`registry_sim.database_url`).
     SeedDemo {
         /// Number of students to generate.
         #[arg(long, default_value_t = 5_000)]
@@ -47,7 +48,8 @@ enum Command {
     /// Print the OpenAPI document of the API.
     Openapi,
     /// Run the national population database simulator (serves the demo's truth population from
-    /// the database, with the faults of `[registry_sim]`), or print its contract.
+    /// its own database, `registry_sim.database_url`, with the faults of `[registry_sim]`), or
+    /// print its contract.
     RegistrySim {
         /// Address to listen on; also APP_REGISTRY_SIM__BIND.
         #[arg(long)]
@@ -166,7 +168,9 @@ async fn main() -> anyhow::Result<()> {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
             let store = dinhdanh::store::Store::new(db);
-            let report = dinhdanh::demo::seed(&store, students, seed, &settings.clock).await?;
+            let population =
+                dinhdanh::registry::population::Population::open(&settings.registry_sim.database_url).await?;
+            let report = dinhdanh::demo::seed(&store, &population, students, seed, &settings.clock).await?;
             println!("{report}");
         }
         Command::Revalidate => {
@@ -224,11 +228,12 @@ async fn main() -> anyhow::Result<()> {
             if let Some(bind) = bind {
                 settings.registry_sim.bind = bind;
             }
-            let db = dinhdanh::db::connect(&settings).await?;
-            dinhdanh::db::migrate(&db).await?;
-            let (sim, server) = dinhdanh::registry::sim::build(db, settings.registry_sim.clone())?;
+            let url = &settings.registry_sim.database_url;
+            let population = dinhdanh::registry::population::Population::open(url).await?;
+            let people = population.count().await?;
+            let (sim, server) = dinhdanh::registry::sim::build(population, settings.registry_sim.clone())?;
             println!("registry simulator listening at {}/v1/verifications", sim.url);
-            println!("  truth from: {}", dinhdanh::db::redact_url(&settings.database_url));
+            println!("  population: {people} people in {}", dinhdanh::db::redact_url(url));
             tokio::select! {
                 r = server => r?,
                 _ = tokio::signal::ctrl_c() => println!("stopping"),

@@ -12,6 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::TokenKeys;
 use crate::config::Settings;
 use crate::error::{json_error_handler, path_error_handler, query_error_handler};
+use crate::registry::population::Population;
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -45,22 +46,40 @@ impl Application {
                  or start with --demo"
             ),
         };
+        if settings.demo {
+            let dir = std::path::Path::new(crate::crypto::keys::DEMO_KEY_DIR);
+            for file in crate::crypto::keys::prepare_demo_keys(&mut settings, dir)? {
+                tracing::info!(file = %file.display(), "demo: personal-data key generated");
+            }
+        }
+        let data_keys = crate::crypto::KeyRing::from_settings(&settings)?.map(std::sync::Arc::new);
+        match &data_keys {
+            Some(ring) => tracing::info!("personal-data keys: {ring}"),
+            None => tracing::info!("no personal-data keys configured (data_keys, index_key)"),
+        }
         let db = crate::db::connect(&settings).await?;
         crate::db::migrate(&db).await?;
         let store = Store::new(db);
-        if settings.demo {
-            crate::demo::seed_if_empty(&store, &settings).await?;
-        }
+        // The registry simulator's population lives in its own database (never dinhdanh's).
+        let population = if settings.demo {
+            let population = Population::open(&settings.registry_sim.database_url).await?;
+            crate::demo::seed_if_empty(&store, &population, &settings).await?;
+            Some(population)
+        } else {
+            None
+        };
         if crate::store::counters::ensure_built(&store.db).await? {
             tracing::info!("statistics counters rebuilt from the records");
         }
         tokio::spawn(crate::stats::worker::run(store.clone(), settings.clone()));
         let mut registry_sim = None;
-        if settings.demo && settings.registry.base_url.trim().is_empty() {
+        if let Some(population) = population
+            && settings.registry.base_url.trim().is_empty()
+        {
             // Demo: the registry simulator runs in-process on a free port, serving the demo's truth.
             let sim_settings =
                 crate::config::RegistrySimSettings { bind: "127.0.0.1:0".to_owned(), ..settings.registry_sim.clone() };
-            let sim = crate::registry::sim::spawn(store.db.clone(), sim_settings)?;
+            let sim = crate::registry::sim::spawn(population, sim_settings)?;
             settings.registry.base_url = sim.url.clone();
             settings.registry.api_key = None;
             tracing::info!(url = %sim.url, "registry simulator started");
@@ -72,7 +91,9 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let keys = web::Data::new(TokenKeys::new(&secret, settings.jwt_ttl_minutes)?);
-        let state = web::Data::new(AppState::new(store, settings.clone(), worker_events));
+        let mut state = AppState::new(store, settings.clone(), worker_events);
+        state.keys = data_keys;
+        let state = web::Data::new(state);
         let openapi = crate::routes::openapi();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {

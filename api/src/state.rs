@@ -1,5 +1,5 @@
 //! What handlers share: the store, the settings (with the clock), the login throttle, the
-//! password-check slots, the trusted proxies, and the workers' drain hook.
+//! password-check slots, the trusted proxies, the workers' drain hook and the personal-data keys.
 
 use std::sync::Arc;
 
@@ -18,6 +18,8 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     /// Signalled by the background workers whenever their work changes state.
     pub worker_events: WorkerEvents,
+    /// The keys of the ID numbers at rest (`None` when none are configured).
+    pub keys: Option<Arc<crate::crypto::KeyRing>>,
 }
 
 impl AppState {
@@ -26,7 +28,7 @@ impl AppState {
         let hash_slots = Arc::new(tokio::sync::Semaphore::new(settings.login_max_concurrent_hashes.max(1)));
         // the settings were checked when loaded
         let trusted_proxies = TrustedProxies::parse(&settings.trusted_proxies).unwrap_or_default();
-        AppState { store, settings, throttle, hash_slots, trusted_proxies, worker_events }
+        AppState { store, settings, throttle, hash_slots, trusted_proxies, worker_events, keys: None }
     }
 
     /// The clock and drain hook handed to background work started by a request.

@@ -33,6 +33,10 @@ export async function startServer() {
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
       APP_LOGIN_MAX_FAILURES: '20',
       APP_DEMO_STUDENTS: demoStudents,
+      // The demo's keys and the registry simulator's population, beside the fresh database.
+      APP_DATA_KEYS_FILE: join(dir, 'data-keys'),
+      APP_INDEX_KEY_FILE: join(dir, 'index-key'),
+      APP_REGISTRY_SIM__DATABASE_URL: `sqlite://${join(dir, 'registry-sim.db')}?mode=rwc`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,9 +1,10 @@
 //! Speed of verification: seeds the demo population (100,000 students by default, plus their
-//! schools' staff, with the registry's truth) into a fresh database (SQLite, or PostgreSQL when
-//! `TEST_DATABASE_URL` is set), runs one job over everything against the registry simulator
-//! in-process, with the client limited to 500 calls/s and 100 items per call (the simulator
-//! enforces the same limit with 429s), and prints the achieved item throughput as a share of
-//! the limit, plus the outcome totals. Prints figures; asserts none.
+//! schools' staff) into a fresh database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is
+//! set) and the registry's truth into the simulator's own file, runs one job over everything
+//! against the registry simulator in-process, with the client limited to 500 calls/s and 100
+//! items per call (the simulator enforces the same limit with 429s), and prints the achieved
+//! item throughput as a share of the limit, plus the outcome totals. Prints figures; asserts
+//! none.
 //!
 //! `cargo bench -p dinhdanh-tests --bench verification`
 //! Environment: `BENCH_RECORDS` (students, default 100000), `BENCH_RATE` (calls/s, default
@@ -47,11 +48,16 @@ async fn main() {
     let conn = dinhdanh::db::connect(&settings).await.expect("connect");
     dinhdanh::db::migrate(&conn).await.expect("migrate");
     let store = dinhdanh::store::Store::new(conn.clone());
-    dinhdanh::demo::seed(&store, records, 2025, &dinhdanh::domain::clock::Clock::system()).await.expect("seed");
+    let population = dinhdanh::registry::population::Population::open(&settings.registry_sim.database_url)
+        .await
+        .expect("population");
+    dinhdanh::demo::seed(&store, &population, records, 2025, &dinhdanh::domain::clock::Clock::system())
+        .await
+        .expect("seed");
     println!("  seed the demo population and truth          {:>8.1} s", started.elapsed().as_secs_f64());
 
     let sim = dinhdanh::registry::sim::spawn(
-        conn.clone(),
+        population,
         RegistrySimSettings {
             bind: "127.0.0.1:0".into(),
             max_items: batch,

@@ -1,7 +1,8 @@
 //! Demo data: a realistic Hải Phòng education sector with accounts, seeded into an empty
 //! database by `dinhdanh seed-demo` and `dinhdanh serve --demo`. The generator ([`generate`])
 //! is also the test and benchmark corpus: people come with the truth the registry simulator
-//! serves and the damage schools really produce ([`damage`]).
+//! serves and the damage schools really produce ([`damage`]). The truth goes into the
+//! simulator's own database ([`SimPopulation`]), never into dinhdanh's.
 
 pub mod damage;
 pub mod generate;
@@ -17,13 +18,13 @@ use crate::config::Settings;
 use crate::domain::access::{Caller, Role};
 use crate::domain::clock::Clock;
 use crate::domain::org::{Position, UnitKind};
+use crate::registry::population::{Population as SimPopulation, TruthRow};
 use crate::rules::PersonKind;
 use crate::stats::Population;
 use crate::store::audit::{AuditCtx, Source};
 use crate::store::campaigns::NewCampaign;
 use crate::store::people::BulkPerson;
-use crate::store::truth::TruthRow;
-use crate::store::{Store, campaigns, classes, counters, people, stats, truth, units, users};
+use crate::store::{Store, campaigns, classes, counters, people, stats, units, users};
 use generate::PlannedUnit;
 
 /// Password of the demo accounts.
@@ -88,17 +89,25 @@ fn demo_campaigns(today: chrono::NaiveDate, year: &str) -> Vec<NewCampaign> {
     .collect()
 }
 
-/// Seeds the demo data when the database holds no unit yet.
-pub async fn seed_if_empty(store: &Store, settings: &Settings) -> anyhow::Result<()> {
+/// Seeds the demo data when the database holds no unit yet, and the registry's truth into the
+/// simulator's population.
+pub async fn seed_if_empty(store: &Store, population: &SimPopulation, settings: &Settings) -> anyhow::Result<()> {
     if !units::is_empty(&store.db).await? {
         tracing::info!("database already holds data: demo seeding skipped");
+        if population.count().await? == 0 {
+            tracing::warn!(
+                database = %crate::db::redact_url(&settings.registry_sim.database_url),
+                "the registry simulator's population is empty: every demo record will come back not found \
+                 (delete var/ to seed both again)"
+            );
+        }
         return Ok(());
     }
     tracing::info!(
         students = settings.demo_students,
         "empty database: seeding the demo data (takes a little while the first time)"
     );
-    let report = seed(store, settings.demo_students, DEFAULT_SEED, &settings.clock).await?;
+    let report = seed(store, population, settings.demo_students, DEFAULT_SEED, &settings.clock).await?;
     tracing::info!("{report}");
     Ok(())
 }
@@ -119,8 +128,15 @@ fn new_unit(parent: Option<i64>, kind: UnitKind, u: &PlannedUnit) -> units::NewU
     }
 }
 
-/// Seeds the demo data into an empty database; returns what it created.
-pub async fn seed(store: &Store, students: u32, seed: u64, clock: &Clock) -> anyhow::Result<SeedReport> {
+/// Seeds the demo data into an empty database, and replaces the simulator's population with
+/// the truth of the people it generated; returns what it created.
+pub async fn seed(
+    store: &Store,
+    population: &SimPopulation,
+    students: u32,
+    seed: u64,
+    clock: &Clock,
+) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
     let db = &store.db;
     if !units::is_empty(db).await? {
@@ -128,6 +144,7 @@ pub async fn seed(store: &Store, students: u32, seed: u64, clock: &Clock) -> any
             "the database already holds data: seed-demo only fills an empty database (for SQLite, delete var/ to start over)"
         );
     }
+    let mut truths = Vec::new();
     let today = clock.today();
     let year = Settings::default().current_school_year(today);
     let year_start: i32 = year.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
@@ -172,10 +189,10 @@ pub async fn seed(store: &Store, students: u32, seed: u64, clock: &Clock) -> any
         .await?;
     }
     let department_staff = generate::office_staff(&plan, None, &mut ids, &names);
-    insert_people(&txn, &ctx, &mut next_id, department.id, department_staff, &mut report).await?;
+    truths.extend(insert_people(&txn, &ctx, &mut next_id, department.id, department_staff, &mut report).await?);
     for (i, district_id) in district_ids.iter().enumerate() {
         let staff = generate::office_staff(&plan, Some(i), &mut ids, &names);
-        insert_people(&txn, &ctx, &mut next_id, *district_id, staff, &mut report).await?;
+        truths.extend(insert_people(&txn, &ctx, &mut next_id, *district_id, staff, &mut report).await?);
     }
     txn.commit().await?;
 
@@ -198,8 +215,9 @@ pub async fn seed(store: &Store, students: u32, seed: u64, clock: &Clock) -> any
         }
         report.classes += class_rows.len();
         let generated = generate::school_people(&plan, index, &mut ids, &names);
-        insert_students(&txn, &ctx, &mut next_id, *school_id, &class_rows, generated.students, &mut report).await?;
-        insert_people(&txn, &ctx, &mut next_id, *school_id, generated.staff, &mut report).await?;
+        let students = generated.students;
+        truths.extend(insert_students(&txn, &ctx, &mut next_id, *school_id, &class_rows, students, &mut report).await?);
+        truths.extend(insert_people(&txn, &ctx, &mut next_id, *school_id, generated.staff, &mut report).await?);
         txn.commit().await?;
     }
 
@@ -222,6 +240,8 @@ pub async fn seed(store: &Store, students: u32, seed: u64, clock: &Clock) -> any
     txn.commit().await?;
     // Today's snapshot, so the timeline has its first point before the daily worker runs.
     stats::take_snapshot(db, today, &year, stats::SnapshotMode::Refresh).await?;
+    // The registry's truth, into the simulator's own database.
+    population.replace_all(truths).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -257,9 +277,9 @@ async fn insert_students<C: sea_orm::ConnectionTrait>(
     class_rows: &[(i64, i32)],
     students: Vec<(usize, generate::Person)>,
     report: &mut SeedReport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<TruthRow>> {
+    let mut truths = Vec::new();
     let mut rows = Vec::with_capacity(students.len());
-    let mut truths = Vec::with_capacity(students.len());
     for (class_index, p) in students {
         tally(report, &p);
         if p.registered {
@@ -282,8 +302,7 @@ async fn insert_students<C: sea_orm::ConnectionTrait>(
     }
     report.students += rows.len();
     people::bulk_insert(conn, ctx, rows).await?;
-    truth::insert_many(conn, truths).await?;
-    Ok(())
+    Ok(truths)
 }
 
 async fn insert_people<C: sea_orm::ConnectionTrait>(
@@ -293,9 +312,9 @@ async fn insert_people<C: sea_orm::ConnectionTrait>(
     unit_id: i64,
     staff: Vec<generate::Person>,
     report: &mut SeedReport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<TruthRow>> {
+    let mut truths = Vec::new();
     let mut rows = Vec::with_capacity(staff.len());
-    let mut truths = Vec::with_capacity(staff.len());
     for p in staff {
         tally(report, &p);
         if p.registered {
@@ -318,6 +337,5 @@ async fn insert_people<C: sea_orm::ConnectionTrait>(
     }
     report.staff += rows.len();
     people::bulk_insert(conn, ctx, rows).await?;
-    truth::insert_many(conn, truths).await?;
-    Ok(())
+    Ok(truths)
 }

@@ -1,7 +1,8 @@
 //! The national population database (CSDLQG về dân cư) as dinhdanh sees it: our own contract
 //! (the real interface is not public), the HTTP client with its retries, rate limit and circuit
 //! breaker ([`client`]), the comparison the registry makes ([`compare`]) and a simulator of the
-//! registry with faults on demand ([`sim`]). A real adapter later maps onto the same contract.
+//! registry with faults on demand ([`sim`]), which answers from its own database
+//! ([`population`]). A real adapter later maps onto the same contract.
 //!
 //! The contract: `POST /v1/verifications` with up to N items and an `Idempotency-Key` header
 //! (a call resent with the same key gets the same answer, and the registry does the work once),
@@ -12,6 +13,7 @@
 
 pub mod client;
 pub mod compare;
+pub mod population;
 pub mod sim;
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,6 @@
 //! The registry simulator: an actix app on its own port serving `POST /v1/verifications` from
-//! the demo generator's true population (`registry_truth`), comparing like the registry would
+//! the demo generator's true population, kept in the simulator's own database
+//! ([`super::population`], never dinhdanh's), comparing like the registry would
 //! ([`super::compare`]) and misbehaving on demand: latency, 5xx, 429 with `Retry-After`,
 //! hanging calls, an outage window, malformed bodies (from `[registry_sim]`, or switched on
 //! through [`SimHandle`] by tests and benchmarks). Calls with a known `Idempotency-Key` get the
@@ -13,16 +14,15 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Server;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use rand::Rng;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use utoipa::OpenApi;
 
 use super::compare::{self, RegistryPerson, Tolerance};
+use super::population::Population;
 use super::{
     ItemOutcome, ItemResult, MismatchField, RegistryValues, RequestItem, Residence, VERIFY_PATH, VerificationRequest,
     VerificationResponse,
 };
 use crate::config::RegistrySimSettings;
-use crate::store::entities::registry_truth;
 
 /// Faults switched on at run time, each for the next `n` calls (or until switched off).
 #[derive(Debug, Clone, Default)]
@@ -50,7 +50,7 @@ pub struct SimCall {
 
 /// The simulator's state, shared by its workers and its [`SimHandle`].
 pub struct SimState {
-    db: DatabaseConnection,
+    population: Population,
     settings: RwLock<RegistrySimSettings>,
     faults: Mutex<Faults>,
     log: Mutex<Vec<SimCall>>,
@@ -83,6 +83,10 @@ impl SimHandle {
     }
     pub fn malformed_next(&self, n: u32) {
         self.faults(|f| f.malformed_next = n);
+    }
+    /// The population the simulator answers from (tests register people through it).
+    pub fn population(&self) -> &Population {
+        &self.state.population
     }
     fn faults(&self, change: impl FnOnce(&mut Faults)) {
         if let Ok(mut f) = self.state.faults.lock() {
@@ -163,12 +167,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// Builds the simulator's server on its own listener (`settings.bind`; port 0 picks one).
 /// The caller runs the returned server (see [`spawn`]).
-pub fn build(db: DatabaseConnection, settings: RegistrySimSettings) -> anyhow::Result<(SimHandle, Server)> {
+pub fn build(population: Population, settings: RegistrySimSettings) -> anyhow::Result<(SimHandle, Server)> {
     let listener = TcpListener::bind(&settings.bind)
         .map_err(|e| anyhow::anyhow!("registry simulator cannot listen on {}: {e}", settings.bind))?;
     let port = listener.local_addr()?.port();
     let state = web::Data::new(SimState {
-        db,
+        population,
         settings: RwLock::new(settings),
         faults: Mutex::new(Faults::default()),
         log: Mutex::new(Vec::new()),
@@ -193,8 +197,8 @@ pub fn build(db: DatabaseConnection, settings: RegistrySimSettings) -> anyhow::R
 }
 
 /// Starts the simulator in the background of the current runtime.
-pub fn spawn(db: DatabaseConnection, settings: RegistrySimSettings) -> anyhow::Result<SimHandle> {
-    let (handle, server) = build(db, settings)?;
+pub fn spawn(population: Population, settings: RegistrySimSettings) -> anyhow::Result<SimHandle> {
+    let (handle, server) = build(population, settings)?;
     tokio::spawn(server);
     Ok(handle)
 }
@@ -270,30 +274,8 @@ impl SimState {
         }
         let ids: Vec<String> =
             parsed.iter().filter_map(|(_, i)| i.as_ref().ok().map(|i| i.personal_id.clone())).collect();
-        let held: HashMap<String, RegistryPerson> = if ids.is_empty() {
-            HashMap::new()
-        } else {
-            registry_truth::Entity::find()
-                .filter(registry_truth::Column::PersonalId.is_in(ids))
-                .all(&self.db)
-                .await
-                .map_err(|e| format!("database: {e}"))?
-                .into_iter()
-                .map(|t| {
-                    (
-                        t.personal_id.clone(),
-                        RegistryPerson {
-                            personal_id: t.personal_id,
-                            full_name: t.full_name,
-                            date_of_birth: t.date_of_birth,
-                            gender: t.gender,
-                            province_code: t.province_code,
-                            commune_code: t.commune_code,
-                        },
-                    )
-                })
-                .collect()
-        };
+        let held: HashMap<String, RegistryPerson> =
+            self.population.find(ids).await.map_err(|e| format!("database: {e}"))?;
         let tolerance = Tolerance { tone_placement: s.tone_placement_tolerant };
         Ok(parsed
             .into_iter()

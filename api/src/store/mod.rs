@@ -13,7 +13,6 @@ pub mod imports;
 pub mod people;
 pub mod stats;
 pub mod templates;
-pub mod truth;
 pub mod units;
 pub mod users;
 pub mod verification;

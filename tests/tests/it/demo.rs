@@ -1,9 +1,12 @@
 //! The demo generator seeds a realistic, deterministic Hải Phòng with working accounts and the
-//! registry's truth kept apart.
+//! registry's truth kept apart, in the simulator's own database.
 
-use dinhdanh::store::entities::{people, registry_truth, units};
+use std::collections::HashSet;
+
+use dinhdanh::registry::population::Population;
+use dinhdanh::store::entities::{people, units};
 use dinhdanh_tests::{TestDb, test_settings};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Statement};
 use serde_json::json;
 
 #[tokio::test]
@@ -21,7 +24,8 @@ async fn demo_mode_seeds_an_empty_database_once_with_working_accounts() {
     assert_eq!(students, 400);
     let staff = people::Entity::find().filter(people::Column::Kind.eq("staff")).count(&conn).await.expect("count");
     assert!(staff > 100, "offices and schools have staff: {staff}");
-    let truth = registry_truth::Entity::find().count(&conn).await.expect("count");
+    let population = Population::open(&settings.registry_sim.database_url).await.expect("population");
+    let truth = population.count().await.expect("count");
     assert!(
         truth > (students + staff) * 98 / 100 && truth < students + staff,
         "almost everyone is registered: {truth}"
@@ -79,8 +83,9 @@ async fn demo_mode_seeds_an_empty_database_once_with_working_accounts() {
         400
     );
     // And seed-demo refuses a database that holds data.
-    let err =
-        dinhdanh::demo::seed(&again.state.store, 10, 1, &again.state.settings.clock).await.expect_err("not empty");
+    let err = dinhdanh::demo::seed(&again.state.store, &population, 10, 1, &again.state.settings.clock)
+        .await
+        .expect_err("not empty");
     assert!(err.to_string().contains("empty database"), "{err}");
 }
 
@@ -92,7 +97,9 @@ async fn the_same_seed_gives_the_same_records() {
         let conn = sea_orm::Database::connect(&db.url).await.expect("connect");
         dinhdanh::db::migrate(&conn).await.expect("migrate");
         let store = dinhdanh::store::Store::new(conn.clone());
-        let report = dinhdanh::demo::seed(&store, 250, 42, &test_settings(&db.url).clock).await.expect("seed");
+        let population = Population::open(&test_settings(&db.url).registry_sim.database_url).await.expect("population");
+        let report =
+            dinhdanh::demo::seed(&store, &population, 250, 42, &test_settings(&db.url).clock).await.expect("seed");
         assert_eq!(report.students, 250);
         let rows: Vec<(Option<String>, Option<String>, Option<String>)> = people::Entity::find()
             .filter(people::Column::Kind.eq("student"))
@@ -105,4 +112,89 @@ async fn the_same_seed_gives_the_same_records() {
         snapshots.push(rows);
     }
     assert_eq!(snapshots[0], snapshots[1]);
+}
+
+#[tokio::test]
+async fn dinhdanhs_database_holds_no_copy_of_the_registry() {
+    let db = TestDb::fresh().await;
+    let mut settings = test_settings(&db.url);
+    settings.demo = true;
+    settings.demo_students = 400;
+    let app = dinhdanh::startup::Application::build(settings.clone()).await.expect("build");
+    assert!(app.registry_sim.is_some(), "the demo starts its simulator");
+    let conn = app.state.store.db.clone();
+    let truths = Population::open(&settings.registry_sim.database_url).await.expect("population").all().await;
+    let truths = truths.expect("truth rows");
+    assert!(truths.len() > 400, "the simulator knows the demo's people: {}", truths.len());
+
+    // No registry table in dinhdanh's database (the migration dropped it)…
+    let tables = table_names(&conn).await;
+    assert!(tables.contains(&"people".to_owned()), "{tables:?}");
+    assert!(!tables.iter().any(|t| t.contains("registry") || t.contains("truth")), "{tables:?}");
+
+    // …and none of what only the registry knows: the true numbers of the people whose number
+    // the school entered wrongly (or not at all) occur nowhere in dinhdanh's database.
+    let mut ours = HashSet::new();
+    for p in people::Entity::find().all(&conn).await.expect("people") {
+        ours.extend(p.personal_id);
+        ours.extend(p.norm_personal_id);
+    }
+    let registry_only: Vec<&str> =
+        truths.iter().map(|t| t.personal_id.as_str()).filter(|id| !ours.contains(*id)).collect();
+    assert!(registry_only.len() >= 5, "the demo damages some ID numbers: {}", registry_only.len());
+    let dump = database_text(&db, &conn, &tables).await;
+    let entered = ours.iter().find(|id| id.len() == 12).expect("an entered number");
+    assert!(dump.contains(entered.as_str()), "the dump holds the records' own numbers");
+    let leaked: Vec<&&str> = registry_only.iter().filter(|id| dump.contains(**id)).collect();
+    assert!(leaked.is_empty(), "registry-only numbers in dinhdanh's database: {leaked:?}");
+    // The same search finds them where they are: in the simulator's own file.
+    let sim_file =
+        settings.registry_sim.database_url.trim_start_matches("sqlite://").split('?').next().map(str::to_owned);
+    let mut sim_bytes = Vec::new();
+    for suffix in ["", "-wal"] {
+        sim_bytes
+            .extend(std::fs::read(format!("{}{suffix}", sim_file.clone().unwrap_or_default())).unwrap_or_default());
+    }
+    let sim_text = String::from_utf8_lossy(&sim_bytes);
+    assert!(registry_only.iter().all(|id| sim_text.contains(*id)), "the simulator's file holds them");
+}
+
+/// The tables of dinhdanh's database.
+async fn table_names(conn: &DatabaseConnection) -> Vec<String> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT table_name AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+        _ => "SELECT name FROM sqlite_master WHERE type = 'table'",
+    };
+    let rows = conn.query_all_raw(Statement::from_string(backend, sql)).await.expect("tables");
+    rows.iter().map(|r| r.try_get::<String>("", "name").expect("name")).collect()
+}
+
+/// Everything dinhdanh's database holds, as text: the SQLite file and its write-ahead log as
+/// they are on disk, or every row of every table of the PostgreSQL database.
+async fn database_text(db: &TestDb, conn: &DatabaseConnection, tables: &[String]) -> String {
+    if !db.is_postgres() {
+        let path = db.url.trim_start_matches("sqlite://").split('?').next().expect("path").to_owned();
+        let mut bytes = Vec::new();
+        for suffix in ["", "-wal"] {
+            bytes.extend(std::fs::read(format!("{path}{suffix}")).unwrap_or_default());
+        }
+        assert!(bytes.len() > 100_000, "the database file was read");
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let mut out = String::new();
+    for table in tables {
+        let sql = format!("SELECT coalesce(string_agg(t::text, chr(10)), '') AS dump FROM \"{table}\" t");
+        let row = conn
+            .query_one_raw(Statement::from_string(sea_orm::DbBackend::Postgres, sql))
+            .await
+            .expect("dump")
+            .expect("one row");
+        out.push_str(&row.try_get::<String>("", "dump").expect("text"));
+        out.push('\n');
+    }
+    out
 }

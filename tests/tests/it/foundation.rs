@@ -579,3 +579,39 @@ async fn the_server_refuses_to_start_without_a_secret_unless_in_demo_mode() {
     let err = dinhdanh::startup::Application::build(settings).await.err().expect("refused");
     assert!(err.to_string().contains("APP_JWT_SECRET"), "{err}");
 }
+
+#[tokio::test]
+async fn the_server_refuses_to_start_with_unusable_personal_data_keys() {
+    let db = dinhdanh_tests::TestDb::fresh().await;
+    type Adjust = Box<dyn Fn(&mut dinhdanh::config::Settings)>;
+    let cases: Vec<(Adjust, &str)> = vec![
+        (Box::new(|s| s.index_key = None), "APP_INDEX_KEY"),
+        (Box::new(|s| s.data_keys = None), "APP_DATA_KEYS"),
+        (Box::new(|s| s.data_keys_file = Some("/nonexistent/dinhdanh/data-keys".into())), "not both"),
+        (
+            Box::new(|s| {
+                s.data_keys = None;
+                s.data_keys_file = Some("/nonexistent/dinhdanh/data-keys".into());
+            }),
+            "data_keys_file (/nonexistent/dinhdanh/data-keys): cannot read",
+        ),
+    ];
+    for (adjust, needle) in cases {
+        let mut settings = dinhdanh_tests::test_settings(&db.url);
+        adjust(&mut settings);
+        let err = dinhdanh::startup::Application::build(settings).await.err().expect("refused");
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    }
+    // The configured keys reach the handlers' state…
+    let app = dinhdanh::startup::Application::build(dinhdanh_tests::test_settings(&db.url)).await.expect("starts");
+    let keys = app.state.keys.clone().expect("keys loaded");
+    let aad = dinhdanh::crypto::Aad::new("people", "personal_id", 1);
+    let sealed = keys.encrypt(&aad, "031215000001").expect("encrypts");
+    assert_eq!(keys.decrypt(&aad, &sealed).as_deref(), Ok("031215000001"));
+    // …and no keys at all is allowed for now (nothing is encrypted yet).
+    let mut settings = dinhdanh_tests::test_settings(&db.url);
+    settings.data_keys = None;
+    settings.index_key = None;
+    let app = dinhdanh::startup::Application::build(settings).await.expect("starts without keys");
+    assert!(app.state.keys.is_none());
+}

@@ -1346,8 +1346,14 @@ async fn the_sql_recount_and_the_per_record_definitions_agree_on_damaged_demo_da
     let conn = sea_orm::Database::connect(&db.url).await.expect("connect");
     dinhdanh::db::migrate(&conn).await.expect("migrate");
     let store = dinhdanh::store::Store::new(conn.clone());
-    let report =
-        dinhdanh::demo::seed(&store, 300, 7, &dinhdanh_tests::test_settings(&db.url).clock).await.expect("seed");
+    let population = dinhdanh::registry::population::Population::open(
+        &dinhdanh_tests::test_settings(&db.url).registry_sim.database_url,
+    )
+    .await
+    .expect("population");
+    let report = dinhdanh::demo::seed(&store, &population, 300, 7, &dinhdanh_tests::test_settings(&db.url).clock)
+        .await
+        .expect("seed");
     assert!(report.damaged > 0, "the demo damages records");
     // Give some records registry answers of every kind, the way a worker writes them.
     let ctx = dinhdanh::store::audit::AuditCtx::system(

@@ -7,14 +7,15 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use dinhdanh::config::{RegistrySimSettings, Settings};
+use dinhdanh::registry::population::{Population, TruthRow};
 use dinhdanh::registry::sim::{self, SimHandle};
 use dinhdanh::store::entities::{people, verification_batches, verification_history, verification_job_items};
-use dinhdanh::store::truth::{self, TruthRow};
 use dinhdanh_tests::{TestApp, TestDb, spawn_app_on, test_settings};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
-/// A registry simulator reading the test database, and the app pointed at it.
+/// A registry simulator with its own population beside the test database, and the app
+/// pointed at it.
 struct Env {
     app: TestApp,
     sim: SimHandle,
@@ -22,11 +23,15 @@ struct Env {
 }
 
 async fn sim_on(url: &str, adjust: impl FnOnce(&mut RegistrySimSettings)) -> SimHandle {
-    let conn = dinhdanh::db::connect(&test_settings(url)).await.expect("connect");
-    dinhdanh::db::migrate(&conn).await.expect("migrate");
+    let population = population_of(url).await;
     let mut s = RegistrySimSettings { bind: "127.0.0.1:0".to_owned(), ..RegistrySimSettings::default() };
     adjust(&mut s);
-    sim::spawn(conn, s).expect("simulator")
+    sim::spawn(population, s).expect("simulator")
+}
+
+/// The simulator's population that belongs to the test database at `url`.
+async fn population_of(url: &str) -> Population {
+    Population::open(&test_settings(url).registry_sim.database_url).await.expect("population")
 }
 
 /// Client settings that keep tests quick: short polls and backoffs, no rate limit.
@@ -104,7 +109,7 @@ async fn truth_of(app: &TestApp, id: i64) -> TruthRow {
 }
 
 async fn add_truth(app: &TestApp, rows: Vec<TruthRow>) {
-    truth::insert_many(&app.store.db, rows).await.expect("truth");
+    population_of(&app.db.url).await.insert_many(rows).await.expect("truth");
 }
 
 /// Registers the record with the registry exactly as it is.
@@ -588,20 +593,17 @@ async fn the_simulator_speaks_the_contract() {
         s.max_items = 3;
     })
     .await;
-    let conn = dinhdanh::db::connect(&test_settings(&db.url)).await.expect("connect");
-    truth::insert_many(
-        &conn,
-        vec![TruthRow {
+    sim.population()
+        .insert_many(vec![TruthRow {
             personal_id: "031215000001".into(),
             full_name: "Nguyễn Văn Hòa".into(),
             date_of_birth: "2015-03-15".into(),
             gender: "Nam".into(),
             province_code: Some("31".into()),
             commune_code: None,
-        }],
-    )
-    .await
-    .expect("truth");
+        }])
+        .await
+        .expect("truth");
     let client = reqwest::Client::new();
     let url = format!("{}/v1/verifications", sim.url);
     let item = |id: &str, pid: &str, name: &str| json!({"requestId": id, "personalId": pid, "fullName": name, "dateOfBirth": "2015-03-15", "gender": "Nam"});
@@ -848,8 +850,9 @@ async fn a_killed_server_resumes_its_job_and_sends_every_item_exactly_once() {
     })
     .await;
     let conn = dinhdanh::db::connect(&test_settings(&db.url)).await.expect("connect");
+    dinhdanh::db::migrate(&conn).await.expect("migrate");
     let store = dinhdanh::store::Store::new(conn.clone());
-    dinhdanh::demo::seed(&store, 400, 11, &test_settings(&db.url).clock).await.expect("seed");
+    dinhdanh::demo::seed(&store, sim.population(), 400, 11, &test_settings(&db.url).clock).await.expect("seed");
     let department = units::Entity::find()
         .filter(units::Column::Kind.eq("department"))
         .one(&conn)

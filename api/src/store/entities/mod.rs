@@ -8,7 +8,6 @@ pub mod import_rows;
 pub mod imports;
 pub mod people;
 pub mod person_findings;
-pub mod registry_truth;
 pub mod units;
 pub mod users;
 pub mod verification_batches;
