@@ -25,6 +25,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Registers every `/api/v1` route.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(auth::login)
+        .service(auth::logout)
+        .service(auth::change_password)
         .service(auth::me)
         .service(units::list_units)
         .service(units::get_unit)
@@ -86,7 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         description = "Identity data of students and staff: correct, complete, clean and live (đúng, đủ, sạch, sống), \
 verified against the national population database.\n\n\
 Every error is `application/problem+json` (RFC 9457) with a stable `code`: bad_request, invalid_json, invalid_query, \
-unauthenticated, invalid_credentials, token_expired, forbidden, not_found, method_not_allowed, conflict, \
+unauthenticated, invalid_credentials, token_expired, forbidden, password_change_required, not_found, method_not_allowed, conflict, \
 version_conflict, payload_too_large, unsupported_media_type, validation_failed (with `errors[].pointer`), \
 too_many_attempts (with `Retry-After`), internal, unavailable.\n\n\
 Reads are scoped to the caller's unit and everything below it; a record outside that scope answers 404 like a \

@@ -28,6 +28,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs out: this token stops working at once on this instance, and within
+         *     `session_check_seconds` (at most 30 s) on any other.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Changes the caller's own password (and ends the one-time password's restriction).
+         * @description The new password must have at least 10 characters, not be a common password and not be the
+         *     username (422 `validation_failed` on `/newPassword` otherwise); a wrong current password is
+         *     422 on `/currentPassword`.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns": {
         parameters: {
             query?: never;
@@ -880,6 +922,11 @@ export interface components {
         CampaignList: {
             items: components["schemas"]["Campaign"][];
         };
+        ChangePasswordRequest: {
+            currentPassword: string;
+            /** @description At least 10 characters, not a common password, not the username. */
+            newPassword: string;
+        };
         ClassList: {
             items: components["schemas"]["ClassView"][];
         };
@@ -1398,6 +1445,11 @@ export interface components {
              * @description Seconds until the token expires.
              */
             expiresIn: number;
+            /**
+             * @description True after a sign-in with a one-time password: the token is good only for
+             *     `POST /api/v1/auth/password` (any other route answers 403 `password_change_required`).
+             */
+            mustChangePassword: boolean;
             /** @description Always `Bearer`. */
             tokenType: string;
             user: components["schemas"]["UserView"];
@@ -1827,7 +1879,7 @@ export interface components {
          * @description An account's role.
          * @enum {string}
          */
-        Role: "school" | "district" | "department" | "admin";
+        Role: "school" | "school_admin" | "district" | "district_admin" | "department" | "department_admin";
         /**
          * @description What a row would do.
          * @enum {string}
@@ -2248,6 +2300,78 @@ export interface operations {
                 };
             };
             /** @description Too many failures, or too many sign-ins at once; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: {
                 headers: {
                     [name: string]: unknown;

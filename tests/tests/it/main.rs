@@ -13,5 +13,6 @@ mod foundation;
 mod hostile;
 mod openapi_drift;
 mod rules;
+mod setup;
 mod stats;
 mod verification;
