@@ -15,6 +15,7 @@ pub mod stats;
 pub mod students;
 pub mod templates;
 pub mod units;
+pub mod users;
 pub mod validate;
 pub mod verification;
 
@@ -28,6 +29,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::logout)
         .service(auth::change_password)
         .service(auth::me)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::bulk_create_users)
+        .service(users::update_user)
+        .service(users::reset_password)
         .service(units::list_units)
         .service(units::get_unit)
         .service(classes::list_classes)
@@ -99,6 +105,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::templates::Only)),
     tags(
         (name = "auth", description = "Sign-in and the current account"),
+        (name = "accounts", description = "Accounts of the units an administrator manages, one-time passwords, bulk accounts for schools"),
         (name = "units", description = "The unit tree and classes"),
         (name = "students", description = "Students' identity records"),
         (name = "staff", description = "Staff members' identity records"),

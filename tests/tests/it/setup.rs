@@ -228,3 +228,258 @@ async fn a_password_file_sets_a_password_with_no_change_forced() {
     assert_eq!(login.status, 200, "{}", login.text);
     assert_eq!(login.body["mustChangePassword"], false);
 }
+
+// ---------------------------------------------------------------------------------------------
+// accounts
+
+/// Signs in with a password, whatever it is; the whole answer.
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> dinhdanh_tests::Answer {
+    app.send(
+        reqwest::Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(&json!({"username": username, "password": password})),
+    )
+    .await
+}
+
+/// Signs in with a one-time password and changes it; the token then works everywhere.
+async fn first_sign_in(app: &TestApp, username: &str, otp: &str) -> String {
+    let login = sign_in(app, username, otp).await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    assert_eq!(login.body["mustChangePassword"], true);
+    let token = login.body["accessToken"].as_str().expect("token").to_owned();
+    let changed = app
+        .post(
+            "/api/v1/auth/password",
+            &token,
+            &json!({"currentPassword": otp, "newPassword": "Phượng-Đỏ-Lạch-Tray-2026"}),
+        )
+        .await;
+    assert_eq!(changed.status, 204, "{}", changed.text);
+    token
+}
+
+/// The rows of the first sheet of a workbook, as text.
+fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("workbook");
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).expect("sheet");
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+#[tokio::test]
+async fn administrators_create_change_and_reset_the_accounts_they_manage() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let admin = app.login("admin").await;
+    // a district administrator, made by the Department's
+    let created = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            &json!({"username": "qt-pgd-a", "role": "district_admin", "unitId": f.district_a, "displayName": "Quản trị PGD A"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["user"]["role"], "district_admin");
+    assert_eq!(created.body["user"]["mustChangePassword"], true);
+    let otp = created.body["oneTimePassword"].as_str().expect("otp").to_owned();
+    assert!(otp.len() >= 10);
+    let stored: Vec<String> = app
+        .store
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.store.db.get_database_backend(),
+            "SELECT password_hash FROM users WHERE username = 'qt-pgd-a'",
+        ))
+        .await
+        .expect("query")
+        .iter()
+        .map(|r| r.try_get::<String>("", "password_hash").expect("hash"))
+        .collect();
+    assert!(stored[0].starts_with("$argon2id$") && !stored[0].contains(&otp), "never stored in clear");
+    let district_admin = first_sign_in(&app, "qt-pgd-a", &otp).await;
+
+    // the district admin: its office's and its schools' accounts, never above its tier
+    let principal = app
+        .post(
+            "/api/v1/users",
+            &district_admin,
+            &json!({"username": "ht-a2", "role": "school_admin", "unitId": f.school_a2, "displayName": "Hiệu trưởng A2"}),
+        )
+        .await;
+    assert_eq!(principal.status, 201, "{}", principal.text);
+    let body = |username: &str, role: &str, unit: i64| json!({"username": username, "role": role, "unitId": unit, "displayName": "X"});
+    app.post("/api/v1/users", &district_admin, &body("x-b1", "school", f.school_b1))
+        .await
+        .assert_problem(404, "not_found");
+    app.post("/api/v1/users", &district_admin, &body("x-dept", "department", f.district_a))
+        .await
+        .assert_problem(403, "forbidden");
+    let mismatch = app.post("/api/v1/users", &district_admin, &body("x-a", "school", f.district_a)).await;
+    mismatch.assert_problem(422, "validation_failed");
+    assert_eq!(mismatch.body["errors"][0]["pointer"], "/role");
+    app.post("/api/v1/users", &district_admin, &body("ht-a2", "school", f.school_a2))
+        .await
+        .assert_problem(409, "conflict");
+    app.post("/api/v1/users", &district_admin, &body("Sai Tên", "school", f.school_a2))
+        .await
+        .assert_problem(422, "validation_failed");
+    let listed = app.get("/api/v1/users", &district_admin).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let names: Vec<&str> =
+        listed.body["items"].as_array().expect("items").iter().map(|u| u["username"].as_str().expect("u")).collect();
+    assert_eq!(names, ["district-a", "ht-a2", "qt-pgd-a", "school-a1", "school-a2"]);
+    assert_eq!(listed.body["total"], 5);
+
+    // a clerk or an office without the admin role manages nothing
+    for account in ["school-a1", "district-a", "department"] {
+        let token = app.login(account).await;
+        app.get("/api/v1/users", &token).await.assert_problem(403, "forbidden");
+    }
+
+    // disabling an account stops its token at once; the admin cannot lock itself out
+    let clerk = app.login("school-a2").await;
+    let clerk_id = app.get("/api/v1/me", &clerk).await.body["user"]["id"].as_i64().expect("id");
+    let disabled = app.patch(&format!("/api/v1/users/{clerk_id}"), &district_admin, &json!({"disabled": true})).await;
+    assert_eq!(disabled.status, 200, "{}", disabled.text);
+    assert_eq!(disabled.body["disabled"], true);
+    app.get("/api/v1/students", &clerk).await.assert_problem(401, "unauthenticated");
+    sign_in(&app, "school-a2", dinhdanh_tests::PASSWORD).await.assert_problem(401, "invalid_credentials");
+    let me = app.get("/api/v1/me", &district_admin).await.body["user"]["id"].as_i64().expect("id");
+    app.patch(&format!("/api/v1/users/{me}"), &district_admin, &json!({"disabled": true}))
+        .await
+        .assert_problem(403, "forbidden");
+    // a role the unit does not take, and a role above the caller's
+    let principal_id = principal.body["user"]["id"].as_i64().expect("id");
+    app.patch(&format!("/api/v1/users/{principal_id}"), &district_admin, &json!({"role": "district"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let renamed = app
+        .patch(
+            &format!("/api/v1/users/{principal_id}"),
+            &district_admin,
+            &json!({"role": "school", "displayName": "Văn thư A2"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(renamed.body["role"], "school");
+
+    // a reset gives a new one-time password; the old one no longer works
+    let reset = app.post(&format!("/api/v1/users/{principal_id}/reset-password"), &admin, &json!({})).await;
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    let new_otp = reset.body["oneTimePassword"].as_str().expect("otp").to_owned();
+    sign_in(&app, "ht-a2", &otp).await.assert_problem(401, "invalid_credentials");
+    first_sign_in(&app, "ht-a2", &new_otp).await;
+    // out of reach: another office's account is not found
+    let department_id = {
+        let t = app.login("department").await;
+        app.get("/api/v1/me", &t).await.body["user"]["id"].as_i64().expect("id")
+    };
+    app.post(&format!("/api/v1/users/{department_id}/reset-password"), &district_admin, &json!({}))
+        .await
+        .assert_problem(404, "not_found");
+
+    // every account action is audited: who did it
+    assert_eq!(audit_actors(&app, "create_user").await, ["admin", "qt-pgd-a"]);
+    assert_eq!(audit_actors(&app, "update_user").await, ["qt-pgd-a", "qt-pgd-a", "qt-pgd-a"]);
+    assert_eq!(audit_actors(&app, "reset_password").await, ["admin"]);
+    assert_eq!(audit_actors(&app, "change_password").await, ["qt-pgd-a", "ht-a2"]);
+}
+
+#[tokio::test]
+async fn a_school_admin_manages_its_school_only() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let admin = app.login("admin").await;
+    let created = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            &json!({"username": "ht-a1", "role": "school_admin", "unitId": f.school_a1, "displayName": "HT"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let principal = first_sign_in(&app, "ht-a1", created.body["oneTimePassword"].as_str().expect("otp")).await;
+    let listed = app.get("/api/v1/users", &principal).await;
+    let names: Vec<&str> =
+        listed.body["items"].as_array().expect("items").iter().map(|u| u["username"].as_str().expect("u")).collect();
+    assert_eq!(names, ["ht-a1", "school-a1"]);
+    let clerk = app
+        .post(
+            "/api/v1/users",
+            &principal,
+            &json!({"username": "vt2-a1", "role": "school", "unitId": f.school_a1, "displayName": "VT"}),
+        )
+        .await;
+    assert_eq!(clerk.status, 201, "{}", clerk.text);
+    app.post(
+        "/api/v1/users",
+        &principal,
+        &json!({"username": "vt-a2", "role": "school", "unitId": f.school_a2, "displayName": "VT"}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.post(
+        "/api/v1/users",
+        &principal,
+        &json!({"username": "pgd", "role": "district", "unitId": f.school_a1, "displayName": "P"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/users?unitId={}", f.district_a), &principal).await.assert_problem(404, "not_found");
+    // the principal edits its school's records, like the clerk
+    let s = app.create_student(&principal, f.class_a1_6a, json!({"fullName": "Lê Thị Hoa", "gender": "Nữ"})).await;
+    assert!(s["id"].is_i64());
+}
+
+#[tokio::test]
+async fn bulk_accounts_come_once_as_a_workbook_of_one_time_passwords() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let admin = app.login("admin").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/users/bulk"))
+        .bearer_auth(&admin)
+        .json(&json!({"unitId": f.district_a, "role": "school"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.expect("bytes").to_vec();
+    let rows = sheet_rows(&bytes);
+    let lines: Vec<&Vec<String>> = rows.iter().skip(3).collect();
+    assert_eq!(lines.len(), 2, "{rows:?}");
+    assert_eq!(lines[0][2], "a1");
+    assert_eq!(lines[1][2], "a2");
+    for line in &lines {
+        first_sign_in(&app, &line[2], &line[3]).await;
+    }
+    // a second run creates nothing and shows no password
+    let again = app
+        .client
+        .post(app.url("/api/v1/users/bulk"))
+        .bearer_auth(&admin)
+        .json(&json!({"unitId": f.district_a, "role": "school"}))
+        .send()
+        .await
+        .expect("request")
+        .bytes()
+        .await
+        .expect("bytes")
+        .to_vec();
+    let again = sheet_rows(&again);
+    assert!(again.iter().skip(3).all(|l| l[3] == "(đã có tài khoản)"), "{again:?}");
+    assert_eq!(audit_actors(&app, "create_user").await.len(), 2);
+    // only school roles, only by an administrator
+    app.post("/api/v1/users/bulk", &admin, &json!({"unitId": f.district_a, "role": "district"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let district = app.login("district-a").await;
+    app.post("/api/v1/users/bulk", &district, &json!({"unitId": f.district_a, "role": "school"}))
+        .await
+        .assert_problem(403, "forbidden");
+}
