@@ -1132,6 +1132,7 @@ export interface components {
             classId?: number | null;
             /** @description Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`). */
             findingCode?: string | null;
+            /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
             /** @description `student` (default) or `staff`. */
             population?: components["schemas"]["PersonKind"];
@@ -1302,7 +1303,7 @@ export interface components {
             /** Format: int64 */
             classId?: number | null;
             kind?: components["schemas"]["PersonKind"] | null;
-            /** @description Only these records. */
+            /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
             /**
              * @description Only records with these statuses (default: `not_sent`, `mismatched`, `not_found`,

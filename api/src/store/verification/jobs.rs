@@ -44,9 +44,6 @@ pub async fn create_job_in<C: ConnectionTrait>(
     if let Some(kind) = scope.kind {
         cond = cond.add(people::Column::Kind.eq(kind.as_str()));
     }
-    if let Some(ids) = &scope.person_ids {
-        cond = cond.add(people::Column::Id.is_in(ids.clone()));
-    }
     let statuses: Vec<&str> = match &scope.statuses {
         Some(list) => list.iter().map(|s| s.as_str()).filter(|s| *s != VerificationStatus::Queued.as_str()).collect(),
         None => DEFAULT_STATUSES.iter().map(|s| s.as_str()).collect(),
@@ -72,15 +69,8 @@ pub async fn create_job_in<C: ConnectionTrait>(
     .await?;
     let queue_ctx = ctx.clone().with_source(ctx.source, Some(format!("verification-job:{}", job.id)));
 
-    // One pass to find the records, then chunks by id.
-    let all_ids: Vec<i64> = people::Entity::find()
-        .select_only()
-        .column(people::Column::Id)
-        .filter(cond)
-        .order_by_asc(people::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await?;
+    // One pass to find the records (chunked by the ids asked for), then chunks by id.
+    let all_ids = crate::store::ids_matching(conn, cond, scope.person_ids.as_deref()).await?;
     let mut total = 0i32;
     let mut sendable = 0;
     let postgres = conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
