@@ -208,8 +208,9 @@ pub struct PeopleQuery {
     pub unit_id: Option<i64>,
     pub class_id: Option<i64>,
     pub status: Option<VerificationStatus>,
-    /// Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-    /// more digits search ID numbers by prefix and education-sector codes.
+    /// Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+    /// "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+    /// education-sector code it is (a part of a number finds nothing, for every role).
     pub q: Option<String>,
     /// Only records with this finding code (e.g. `id_legacy_cmnd`).
     pub finding_code: Option<String>,

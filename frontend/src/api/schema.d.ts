@@ -2942,8 +2942,9 @@ export interface operations {
                 classId?: number;
                 status?: components["schemas"]["VerificationStatus"];
                 /**
-                 * @description Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-                 *     more digits search ID numbers by prefix and education-sector codes.
+                 * @description Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+                 *     "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+                 *     education-sector code it is (a part of a number finds nothing, for every role).
                  */
                 q?: string;
                 /** @description Only records with this finding code (e.g. `id_legacy_cmnd`). */
@@ -3606,8 +3607,9 @@ export interface operations {
                 classId?: number;
                 status?: components["schemas"]["VerificationStatus"];
                 /**
-                 * @description Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-                 *     more digits search ID numbers by prefix and education-sector codes.
+                 * @description Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+                 *     "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+                 *     education-sector code it is (a part of a number finds nothing, for every role).
                  */
                 q?: string;
                 /** @description Only records with this finding code (e.g. `id_legacy_cmnd`). */

@@ -133,3 +133,43 @@ async fn control_characters_in_a_file_name_do_not_break_its_report() {
         assert!(quoted.ends_with(".xlsx"), "{disposition}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// item 7: search is no oracle
+
+#[tokio::test]
+async fn a_part_of_an_id_number_finds_nothing_for_any_role() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    app.create_student(
+        &school,
+        f.class_a1_6a,
+        json!({"fullName": "Nguyễn Văn An", "dateOfBirth": "05/03/2014", "gender": "Nam", "personalId": "031214001234"}),
+    )
+    .await;
+    app.create_student(&school, f.class_a1_6a, json!({"fullName": "Trần Thị Bích", "personalId": "031314005678"}))
+        .await;
+    for account in ["school-a1", "district-a", "department", "admin"] {
+        let token = app.login(account).await;
+        let total = |q: String| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let res = app.get(&format!("/api/v1/students?classId={}&q={q}", f.class_a1_6a), &token).await;
+                assert_eq!(res.status, 200, "{account} q={q}: {}", res.text);
+                res.body["total"].as_i64().expect("total")
+            }
+        };
+        assert_eq!(total("031214001234".into()).await, 1, "{account}: the whole number");
+        assert_eq!(total("031%20214%20001%20234".into()).await, 1, "{account}: the whole number, spaced");
+        let number = "031214001234";
+        for len in 4..number.len() {
+            assert_eq!(total(number[..len].to_owned()).await, 0, "{account}: prefix {}", &number[..len]);
+            assert_eq!(total(number[number.len() - len..].to_owned()).await, 0, "{account}: suffix");
+        }
+        assert_eq!(total("0312140012345".into()).await, 0, "{account}: one digit too many");
+        // names still search by parts
+        assert_eq!(total("van%20an".into()).await, 1, "{account}: part of a name");
+        assert_eq!(total("bich".into()).await, 1, "{account}: one syllable");
+    }
+}
