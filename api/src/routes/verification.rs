@@ -139,11 +139,12 @@ pub struct JobsQuery {
     pub page_size: Option<u64>,
 }
 
-/// Starts a verification job over a scope (default: the records of the caller's scope that
+/// Starts a verification job over a scope (default: the records the caller edits that
 /// are not verified, not queued and not awaiting evidence). Records with `error` findings are
 /// not sent: the job lists them under `fixBeforeSending` with their codes.
 #[utoipa::path(tag = "verification", request_body = JobScope, responses(
     (status = 202, description = "The job, queued", body = VerificationJob),
+    (status = 403, description = "Not a role that edits these records: a school sends its own, an office only its own staff", body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]

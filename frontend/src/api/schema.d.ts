@@ -747,7 +747,7 @@ export interface paths {
         get: operations["list_verification_jobs"];
         put?: never;
         /**
-         * Starts a verification job over a scope (default: the records of the caller's scope that
+         * Starts a verification job over a scope (default: the records the caller edits that
          *     are not verified, not queued and not awaiting evidence). Records with `error` findings are
          *     not sent: the job lists them under `fixBeforeSending` with their codes.
          */
@@ -4196,6 +4196,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            /** @description Not a role that edits these records: a school sends its own, an office only its own staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             404: {

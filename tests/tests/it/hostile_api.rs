@@ -173,3 +173,56 @@ async fn a_part_of_an_id_number_finds_nothing_for_any_role() {
         assert_eq!(total("bich".into()).await, 1, "{account}: one syllable");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// item 8: only the roles that edit a record send it
+
+#[tokio::test]
+async fn offices_send_only_their_own_staff_and_still_see_the_schools_jobs() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    let district = app.login("district-a").await;
+    let department = app.login("department").await;
+    let child = app.create_student(&school, f.class_a1_6a, json!({"fullName": "Nguyễn Văn An"})).await;
+    let teacher = app.create_staff(&school, None, json!({"fullName": "Lê Thị Hoa"})).await;
+    let officer = app.create_staff(&district, None, json!({"fullName": "Phạm Văn Bình"})).await;
+    let child_id = child["id"].as_i64().expect("id");
+    for token in [&district, &department] {
+        for scope in [
+            json!({"unitId": f.school_a1}),
+            json!({"unitId": f.school_a1, "kind": "staff"}),
+            json!({"classId": f.class_a1_6a}),
+            json!({"kind": "student"}),
+            json!({"unitId": f.district_a, "kind": "student"}),
+        ] {
+            app.post("/api/v1/verification-jobs", token, &scope).await.assert_problem(403, "forbidden");
+        }
+    }
+    // a school's records named one by one are not sent by an office either
+    let res = app.post("/api/v1/verification-jobs", &district, &json!({"personIds": [child_id, teacher["id"]]})).await;
+    assert!(res.status == 202 || res.status == 422, "{}", res.text);
+    if res.status == 202 {
+        assert_eq!(res.body["total"], 0, "{}", res.text);
+    }
+    // the office's own staff: sent
+    let own = app.post("/api/v1/verification-jobs", &district, &json!({})).await;
+    assert_eq!(own.status, 202, "{}", own.text);
+    assert_eq!(own.body["total"], 1, "only {}: {}", officer["id"], own.text);
+    // the school sends its own; the offices see that job
+    let job = app.post("/api/v1/verification-jobs", &school, &json!({"classId": f.class_a1_6a})).await;
+    assert_eq!(job.status, 202, "{}", job.text);
+    assert_eq!(job.body["total"], 1, "{}", job.text);
+    for token in [&district, &department] {
+        let seen = app.get(&format!("/api/v1/verification-jobs/{}", job.body["id"]), token).await;
+        assert_eq!(seen.status, 200, "{}", seen.text);
+    }
+    let school_b1 = app.login("school-b1").await;
+    let other = app.post("/api/v1/verification-jobs", &school_b1, &json!({"classId": f.class_a1_6a})).await;
+    assert_eq!(other.status, 422, "a class of another school is not found: {}", other.text);
+    // an admin edits its subtree and sends it
+    let admin = app.login("admin").await;
+    let res = app.post("/api/v1/verification-jobs", &admin, &json!({"unitId": f.school_a1, "kind": "staff"})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_eq!(res.body["total"], 1, "{}", res.text);
+}
