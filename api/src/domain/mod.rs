@@ -26,3 +26,5 @@ pub mod status;
 pub mod syllable;
 /// Text helpers and the Vietnamese letter table.
 pub mod text;
+/// A Department's list of offices and schools, and what importing it changes.
+pub mod unit_list;
