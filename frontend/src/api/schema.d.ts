@@ -747,7 +747,7 @@ export interface paths {
         get: operations["list_verification_jobs"];
         put?: never;
         /**
-         * Starts a verification job over a scope (default: the records of the caller's scope that
+         * Starts a verification job over a scope (default: the records the caller edits that
          *     are not verified, not queued and not awaiting evidence). Records with `error` findings are
          *     not sent: the job lists them under `fixBeforeSending` with their codes.
          */
@@ -1132,6 +1132,7 @@ export interface components {
             classId?: number | null;
             /** @description Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`). */
             findingCode?: string | null;
+            /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
             /** @description `student` (default) or `staff`. */
             population?: components["schemas"]["PersonKind"];
@@ -1302,7 +1303,7 @@ export interface components {
             /** Format: int64 */
             classId?: number | null;
             kind?: components["schemas"]["PersonKind"] | null;
-            /** @description Only these records. */
+            /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
             /**
              * @description Only records with these statuses (default: `not_sent`, `mismatched`, `not_found`,
@@ -2941,8 +2942,9 @@ export interface operations {
                 classId?: number;
                 status?: components["schemas"]["VerificationStatus"];
                 /**
-                 * @description Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-                 *     more digits search ID numbers by prefix and education-sector codes.
+                 * @description Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+                 *     "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+                 *     education-sector code it is (a part of a number finds nothing, for every role).
                  */
                 q?: string;
                 /** @description Only records with this finding code (e.g. `id_legacy_cmnd`). */
@@ -3605,8 +3607,9 @@ export interface operations {
                 classId?: number;
                 status?: components["schemas"]["VerificationStatus"];
                 /**
-                 * @description Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-                 *     more digits search ID numbers by prefix and education-sector codes.
+                 * @description Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+                 *     "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+                 *     education-sector code it is (a part of a number finds nothing, for every role).
                  */
                 q?: string;
                 /** @description Only records with this finding code (e.g. `id_legacy_cmnd`). */
@@ -4193,6 +4196,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            /** @description Not a role that edits these records: a school sends its own, an office only its own staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             404: {
