@@ -226,3 +226,105 @@ async fn offices_send_only_their_own_staff_and_still_see_the_schools_jobs() {
     assert_eq!(res.status, 202, "{}", res.text);
     assert_eq!(res.body["total"], 1, "{}", res.text);
 }
+
+// ---------------------------------------------------------------------------------------------
+// item 6: files follow the masking of the JSON views
+
+/// Downloads a file; its bytes.
+async fn download(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let res = app.client.get(app.url(path)).bearer_auth(token).send().await.expect("download");
+    assert_eq!(res.status().as_u16(), 200, "{path}");
+    res.bytes().await.expect("bytes").to_vec()
+}
+
+/// Every cell's text of every sheet (hidden ones included), and the text of the notes.
+fn texts_of(bytes: &[u8]) -> String {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("open");
+    let mut out = String::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("sheet");
+        for cell in range.used_cells() {
+            out.push_str(&cell.2.to_string());
+            out.push('\n');
+        }
+    }
+    // the notes live in their own parts
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        if part.name().expect("name").contains("comments") {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut part, &mut text).expect("read");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+/// The last export event's field and note.
+async fn last_export(app: &TestApp) -> (Option<String>, String) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let e = dinhdanh::store::entities::audit_events::Entity::find()
+        .filter(dinhdanh::store::entities::audit_events::Column::Action.eq("export"))
+        .order_by_desc(dinhdanh::store::entities::audit_events::Column::Id)
+        .one(&app.store.db)
+        .await
+        .expect("query")
+        .expect("an export event");
+    (e.field, e.new_value.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn files_show_masked_numbers_to_the_roles_that_see_them_masked_and_full_ones_are_audited() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    let an = app
+        .create_student(
+            &school,
+            f.class_a1_6a,
+            json!({"fullName": "Nguyễn Văn An", "dateOfBirth": "05/03/2014", "gender": "Nam", "personalId": "031214001234"}),
+        )
+        .await;
+    let bich = app
+        .create_student(&school, f.class_a1_6a, json!({"fullName": "Trần Thị Bích", "personalId": "031314005678"}))
+        .await;
+    let ids = [an["id"].as_i64().expect("id"), bich["id"].as_i64().expect("id")];
+    let template = format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a);
+
+    // the school edits them: full numbers, and the export names the records it carried
+    let text = texts_of(&download(&app, &school, &template).await);
+    assert!(text.contains("031214001234") && text.contains("031314005678"), "{text}");
+    let (field, note) = last_export(&app).await;
+    assert_eq!(field.as_deref(), Some("personalId"), "{note}");
+    let (lo, hi) = (ids[0].min(ids[1]), ids[0].max(ids[1]));
+    let listed = if hi == lo + 1 { format!("{lo}-{hi}") } else { format!("{lo},{hi}") };
+    assert!(note.ends_with(&format!("số định danh đầy đủ của hồ sơ: {listed}")), "{note}");
+
+    // an import of the school with numbers in it
+    let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nLê Văn Cường,01/02/2014,Nam,031214009876\n\
+               Trần Thị Bích,,Nữ,031314005678\n";
+    let import = upload(&app, &school, &format!("?classId={}&filename=lop.csv", f.class_a1_6a), csv.as_bytes()).await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    let report = format!("/api/v1/imports/{}/report.xlsx", import.body["id"].as_str().expect("id"));
+    let text = texts_of(&download(&app, &school, &report).await);
+    assert!(text.contains("031214009876"), "the school sees its file as it sent it: {text}");
+    assert_eq!(last_export(&app).await.0.as_deref(), Some("personalId"));
+
+    // district and department see them masked on screen: masked in every file too
+    for account in ["district-a", "department"] {
+        let token = app.login(account).await;
+        let list = app.get(&format!("/api/v1/students?classId={}", f.class_a1_6a), &token).await;
+        assert_eq!(list.body["items"][0]["personalIdMasked"], true, "{}", list.text);
+        for (what, path) in [("template", &template), ("report", &report)] {
+            let text = texts_of(&download(&app, &token, path).await);
+            for full in ["031214001234", "031314005678", "031214009876"] {
+                assert!(!text.contains(full), "{account} {what}: {full} in {text}");
+            }
+            assert!(text.contains("0313******78"), "{account} {what}: masked number shown: {text}");
+            let (field, note) = last_export(&app).await;
+            assert_eq!(field, None, "{account} {what}: no full number carried: {note}");
+        }
+    }
+}
