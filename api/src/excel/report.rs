@@ -175,7 +175,10 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
                         let fmt_q = fmt.clone().set_quote_prefix();
                         write_text(ws, r, out_col, text, fmt, &fmt_q)?;
                         if notes < MAX_NOTES {
-                            let note = Note::new(msgs.join("\n")).set_author("dinhdanh").set_width(360).set_height(120);
+                            let note = Note::new(super::cell_text(&msgs.join("\n")))
+                                .set_author("dinhdanh")
+                                .set_width(360)
+                                .set_height(120);
                             ws.insert_note(r, out_col, &note)?;
                             notes += 1;
                         }
@@ -188,7 +191,8 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
             if let Some((_, msgs)) = per_col.get(&None)
                 && notes < MAX_NOTES
             {
-                let note = Note::new(msgs.join("\n")).set_author("dinhdanh").set_width(360).set_height(120);
+                let note =
+                    Note::new(super::cell_text(&msgs.join("\n"))).set_author("dinhdanh").set_width(360).set_height(120);
                 ws.insert_note(r, result_col, &note)?;
                 notes += 1;
             }

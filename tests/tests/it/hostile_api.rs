@@ -328,3 +328,66 @@ async fn files_show_masked_numbers_to_the_roles_that_see_them_masked_and_full_on
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// item 5: the same field limits on every way in; files never fail on stored data
+
+#[tokio::test]
+async fn imports_apply_the_apis_field_limits_and_files_never_fail_on_stored_text() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    // the API: too long, and a control character
+    let long_name = "A".repeat(40_000);
+    let res = app.post("/api/v1/students", &school, &json!({"classId": f.class_a1_6a, "fullName": long_name})).await;
+    res.assert_problem(422, "validation_failed");
+    let res = app
+        .post("/api/v1/students", &school, &json!({"classId": f.class_a1_6a, "fullName": "Nguyễn\u{1}Văn An"}))
+        .await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["pointer"], "/fullName", "{}", res.text);
+    assert_eq!(res.body["errors"][0]["code"], "invalid_characters", "{}", res.text);
+    let id = app.create_student(&school, f.class_a1_6a, json!({"fullName": "Lê Văn Cường"})).await["id"].clone();
+    let res =
+        app.patch(&format!("/api/v1/students/{id}"), &school, &json!({"residence": {"commune": "Xã\u{0}Yên"}})).await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["pointer"], "/residence/commune", "{}", res.text);
+
+    // the same limits in a CSV: rejected rows with their reason, the others go in
+    let csv = format!(
+        "Họ và tên,Ngày sinh,Giới tính,Địa chỉ thường trú\n{long_name},05/03/2014,Nam,\nTrần\u{1}Bích,05/03/2014,Nữ,\n\
+         Phạm Thị Dung,05/03/2014,Nữ,{}\nĐỗ Văn Em,05/03/2014,Nam,Thôn 3\n",
+        "x".repeat(501)
+    );
+    let import =
+        upload(&app, &school, &format!("?classId={}&filename=dai.csv&commit=true", f.class_a1_6a), csv.as_bytes())
+            .await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    assert_eq!(import.body["totals"]["rejected"], 3, "{}", import.text);
+    assert_eq!(import.body["totals"]["create"], 1, "{}", import.text);
+    let rows = import.body["rows"].as_array().expect("rows");
+    let reasons: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["action"] == "rejected")
+        .map(|r| (r["errors"][0]["code"].as_str().unwrap_or(""), r["errors"][0]["message"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(reasons.iter().map(|r| r.0).collect::<Vec<_>>(), ["too_long", "invalid_characters", "too_long"]);
+    assert!(reasons[0].1.contains("Họ và tên") && reasons[0].1.contains("255"), "{reasons:?}");
+    assert!(reasons[2].1.contains("500"), "{reasons:?}");
+    // the report of that import and the class's template are written (long cells cut)
+    let report = format!("/api/v1/imports/{}/report.xlsx", import.body["id"].as_str().expect("id"));
+    let text = texts_of(&download(&app, &school, &report).await);
+    assert!(text.contains("AAAA"), "the long cell is in the report, cut");
+    download(&app, &school, &format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a)).await;
+
+    // a name at the limit whose derived keys are longer than the name (the sort key repeats
+    // the given name; lower-casing İ gives two characters) is stored on either database
+    let given = "B".repeat(127);
+    for name in [format!("{} {given}", "A".repeat(127)), "İ".repeat(255)] {
+        let p = app.create_student(&school, f.class_a1_6a, json!({"fullName": name})).await;
+        assert_eq!(p["fullName"], name.as_str());
+    }
+    let list = app.get(&format!("/api/v1/students?classId={}&pageSize=500", f.class_a1_6a), &school).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    download(&app, &school, &format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a)).await;
+}
