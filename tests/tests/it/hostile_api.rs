@@ -391,3 +391,62 @@ async fn imports_apply_the_apis_field_limits_and_files_never_fail_on_stored_text
     assert_eq!(list.status, 200, "{}", list.text);
     download(&app, &school, &format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a)).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// also found: a bulk fix that stops part-way leaves a batch undo finds
+
+#[tokio::test]
+async fn a_bulk_fix_that_stops_part_way_can_still_be_undone() {
+    use sea_orm::{ConnectionTrait, EntityTrait};
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    // 250 names in lower case: each gets a safe repair (name_case)
+    let mut csv = String::from("Họ và tên,Ngày sinh,Giới tính\n");
+    for i in 0..250 {
+        let given = ["an", "bình", "cường", "dũng", "em"][i % 5];
+        csv.push_str(&format!("nguyễn văn {given},{:02}/{:02}/2014,Nam\n", 1 + i % 28, 1 + i / 28));
+    }
+    let import =
+        upload(&app, &school, &format!("?classId={}&filename=lop.csv&commit=true", f.class_a1_6a), csv.as_bytes())
+            .await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    assert_eq!(import.body["totals"]["create"], 250, "{}", import.text);
+    let ids: Vec<i64> = {
+        let list = app.get(&format!("/api/v1/students?classId={}&pageSize=500", f.class_a1_6a), &school).await;
+        let mut ids: Vec<i64> =
+            list.body["items"].as_array().expect("items").iter().filter_map(|p| p["id"].as_i64()).collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(ids.len(), 250);
+    // the 230th record refuses to be written: the first chunk of 200 is committed, then it stops
+    let poison = ids[229];
+    let db = &app.store.db;
+    if app.db.is_postgres() {
+        db.execute_unprepared(&format!(
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.id = {poison} THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER refuse BEFORE UPDATE ON people FOR EACH ROW EXECUTE FUNCTION refuse();"
+        ))
+        .await
+        .expect("trigger");
+    } else {
+        db.execute_unprepared(&format!(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON people WHEN NEW.id = {poison} BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+        ))
+        .await
+        .expect("trigger");
+    }
+    let res = app.post("/api/v1/fixes", &school, &json!({"classId": f.class_a1_6a})).await;
+    assert_eq!(res.status, 500, "{}", res.text);
+    let drop = if app.db.is_postgres() { "DROP TRIGGER refuse ON people" } else { "DROP TRIGGER refuse" };
+    db.execute_unprepared(drop).await.expect("drop the trigger");
+    let batches = dinhdanh::store::entities::fix_batches::Entity::find().all(db).await.expect("batches");
+    assert_eq!(batches.len(), 1, "the batch row was written before the repairs");
+    assert_eq!(batches[0].records, 200, "the counts of the committed chunk");
+    let undo = app.post(&format!("/api/v1/fixes/{}/undo", batches[0].id), &school, &json!({})).await;
+    assert_eq!(undo.status, 200, "{}", undo.text);
+    assert_eq!(undo.body["reverted"], 200, "{}", undo.text);
+    let first = app.get(&format!("/api/v1/students/{}", ids[0]), &school).await;
+    assert!(first.body["fullName"].as_str().expect("name").starts_with("nguyễn"), "{}", first.text);
+}
