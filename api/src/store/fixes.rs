@@ -103,6 +103,25 @@ pub async fn apply(
     }
     let candidates = super::ids_matching(db, cond, scope.person_ids.as_deref()).await?;
     let ctx = ctx.clone().with_source(Source::AutoFix, Some(batch_id.clone()));
+    // The batch row first: the repairs are committed in chunks, and one that stops part-way
+    // (a crash, a failing record) must leave a batch that undo finds.
+    let batch = fix_batches::ActiveModel {
+        id: Set(batch_id),
+        actor_id: Set(caller.user_id),
+        actor: Set(caller.username.clone()),
+        unit_id: Set(unit.id),
+        class_id: Set(class_id),
+        kind: Set(scope.kind.as_str().to_owned()),
+        finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
+        records: Set(0),
+        changes: Set(0),
+        created_at: Set(ctx.at),
+        undone_at: Set(None),
+        reverted: Set(0),
+        kept: Set(0),
+    }
+    .insert(db)
+    .await?;
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {
         let txn = super::begin_write(db).await?;
@@ -120,25 +139,14 @@ pub async fn apply(
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
             }
         }
+        // the counts travel with the repairs they count
+        let mut counts: fix_batches::ActiveModel = batch.clone().into();
+        counts.records = Set(records);
+        counts.changes = Set(changes);
+        counts.update(&txn).await?;
         txn.commit().await?;
     }
-    Ok(fix_batches::ActiveModel {
-        id: Set(batch_id),
-        actor_id: Set(caller.user_id),
-        actor: Set(caller.username.clone()),
-        unit_id: Set(unit.id),
-        class_id: Set(class_id),
-        kind: Set(scope.kind.as_str().to_owned()),
-        finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
-        records: Set(records),
-        changes: Set(changes),
-        created_at: Set(ctx.at),
-        undone_at: Set(None),
-        reverted: Set(0),
-        kept: Set(0),
-    }
-    .insert(db)
-    .await?)
+    Ok(fix_batches::Model { records, changes, ..batch })
 }
 
 /// A batch the caller may see (its unit is in the caller's subtree).

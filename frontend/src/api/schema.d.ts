@@ -1839,7 +1839,8 @@ export interface components {
             /**
              * @description `record_key_unknown`, `record_key_invalid`, `out_of_scope`, `duplicate_row`,
              *     `ambiguous_match`, `class_unknown`, `class_missing`, `name_required`, `create_not_allowed`,
-             *     `sector_code_immutable`.
+             *     `sector_code_immutable`, `too_long` (a cell over the field's limit), `invalid_characters`
+             *     (a control character in a cell).
              */
             code: string;
             /** @description Column letter in the file. */
