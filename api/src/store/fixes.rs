@@ -13,7 +13,7 @@ use super::audit::{AuditCtx, Source};
 use super::entities::{audit_events, fix_batches, people};
 use super::people::{Identity, IdentityField, PersonChanges, identity_of};
 use super::{StoreError, StoreResult};
-use crate::domain::access::{Caller, Role};
+use crate::domain::access::Caller;
 use crate::rules::{Code, Field, Outcome, PersonKind, Severity};
 
 /// Which records a batch repairs. Without a class, the unit's records (the caller's own unit
@@ -93,11 +93,8 @@ pub async fn apply(
         .add(people::Column::Kind.eq(scope.kind.as_str()))
         .add(people::Column::DeletedAt.is_null())
         .add(people::Column::FixedCount.gt(0));
-    cond = if caller.role == Role::Admin && class_id.is_none() {
-        cond.add(people::Column::UnitId.in_subquery(super::people::units_under(format!("{}%", unit.path))))
-    } else {
-        cond.add(people::Column::UnitId.eq(unit.id))
-    };
+    // people are repaired by the unit that holds them (its own unit only, whatever the role)
+    cond = cond.add(people::Column::UnitId.eq(unit.id));
     if let Some(class_id) = class_id {
         cond = cond.add(people::Column::ClassId.eq(class_id));
     }

@@ -14,5 +14,6 @@ mod hostile;
 mod hostile_api;
 mod openapi_drift;
 mod rules;
+mod setup;
 mod stats;
 mod verification;
