@@ -85,6 +85,14 @@ pub struct Person {
     pub can_edit: bool,
     pub verified_at: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// `error` findings that hold the record back from verification (a save that leaves some
+    /// is a warning, "Đã lưu, còn N lỗi chặn gửi xác thực", never a plain success).
+    pub blocking_errors: i32,
+    /// No blocking error, and not verified, queued or awaiting evidence: "Gửi xác thực" sends it.
+    pub ready_to_send: bool,
+    /// Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
+    /// registry's answer stays in its history.
+    pub changed_after_verification: bool,
 }
 
 /// Masks every ID value inside an outcome (normalised value, fixes and params of ID findings).
@@ -182,6 +190,18 @@ impl Person {
                 _ => None,
             },
             version: p.version,
+            blocking_errors: p.error_count,
+            ready_to_send: p.error_count == 0
+                && !matches!(
+                    VerificationStatus::parse(&p.status),
+                    Some(
+                        VerificationStatus::Verified
+                            | VerificationStatus::Queued
+                            | VerificationStatus::AwaitingEvidence
+                    )
+                ),
+            changed_after_verification: p.status != VerificationStatus::Verified.as_str()
+                && p.verified_at.is_some_and(|v| p.identity_changed_at > v),
             can_edit,
             verified_at: p.verified_at,
             updated_at: p.updated_at,
@@ -348,6 +368,15 @@ pub struct PersonPatch {
     pub residence_text: Option<Option<String>>,
     /// The `version` the change is based on; a newer stored version answers 409.
     pub version: Option<i32>,
+    /// Save even when the change brings `error` findings the record did not have (audited as
+    /// forced); without it such a change answers 422 `would_worsen` naming the findings.
+    #[serde(default)]
+    pub allow_worse: bool,
+    /// Change what the national registry verified on a verified record: the record then shows
+    /// "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+    /// `confirm_verified_changes`.
+    #[serde(default)]
+    pub confirm_verified_changes: bool,
 }
 
 impl PersonPatch {
@@ -373,6 +402,8 @@ impl PersonPatch {
             sector_code: self.sector_code.clone(),
             identity,
             expected_version: self.version,
+            allow_worse: self.allow_worse,
+            confirm_verified_changes: self.confirm_verified_changes,
         }
     }
 }

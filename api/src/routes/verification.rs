@@ -310,6 +310,13 @@ pub async fn accept_registry_values_in_bulk(
             Err(e) => {
                 let (code, message) = match e {
                     StoreError::Forbidden(m) => ("forbidden".to_owned(), m),
+                    StoreError::WouldWorsen(findings) => (
+                        "would_worsen".to_owned(),
+                        format!(
+                            "Giá trị của CSDL quốc gia làm hồ sơ có thêm lỗi ({}); hãy kiểm tra và sửa trực tiếp.",
+                            findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    ),
                     StoreError::Invalid(errors) => errors
                         .into_iter()
                         .next()

@@ -234,8 +234,12 @@ export interface paths {
         put?: never;
         /**
          * Commits an import: every accepted row in one transaction, each change audited with source
-         *     `import` and the import id. Committing again changes nothing. While a background job still
-         *     reads the file, answers 202 and the job commits when done.
+         *     `import` and the import id. A change whose new value would bring an `error` finding
+         *     (`wouldWorsen` in the preview) is written only when a choice forces it (audited as forced);
+         *     changes of verified records only with `confirmVerifiedChanges` (else they are left alone and
+         *     counted in `kept`); `take: "current"` keeps the record's value. The body is optional.
+         *     Committing again changes nothing. While a background job still reads the file, answers 202
+         *     and the job commits when done.
          */
         post: operations["commit_import"];
         delete?: never;
@@ -336,7 +340,8 @@ export interface paths {
         head?: never;
         /**
          * Changes a staff member (absent fields stay, `null` clears). Changing an identity field re-runs
-         *     the rules and sets the verification status back to `not_sent`.
+         *     the rules and sets the verification status back to `not_sent`. The guards of
+         *     `PATCH /students/{id}` apply (`allowWorse`, `confirmVerifiedChanges`).
          */
         patch: operations["update_staff"];
         trace?: never;
@@ -564,7 +569,11 @@ export interface paths {
         head?: never;
         /**
          * Changes a student (absent fields stay, `null` clears). Changing an identity field re-runs
-         *     the rules and sets the verification status back to `not_sent`.
+         *     the rules and sets the verification status back to `not_sent`. A change that brings an
+         *     `error` finding the record did not have answers 422 `would_worsen` naming the findings
+         *     unless `allowWorse`; changing what the registry verified answers 422
+         *     `confirm_verified_changes` unless `confirmVerifiedChanges`. The answer says the record's
+         *     state (`blockingErrors`, `readyToSend`, `changedAfterVerification`).
          */
         patch: operations["update_student"];
         trace?: never;
@@ -880,6 +889,21 @@ export interface components {
         CampaignList: {
             items: components["schemas"]["Campaign"][];
         };
+        /** @description The clerk's decision on one field of one row. */
+        Choice: {
+            /** @description `fullName`, `dateOfBirth`, … as in the preview's changes. */
+            field: string;
+            /** @description Write the file's value even though it brings an `error` finding (audited as forced). */
+            force?: boolean;
+            /**
+             * Format: int32
+             * @description 1-based row number in the sheet.
+             */
+            row: number;
+            /** @description The sheet, when the file has several with the same row numbers (default: any). */
+            sheet?: string | null;
+            take?: components["schemas"]["Take"] | null;
+        };
         ClassList: {
             items: components["schemas"]["ClassView"][];
         };
@@ -919,6 +943,15 @@ export interface components {
             field: components["schemas"]["Column"];
             /** @description The header as written in the file. */
             header: string;
+        };
+        /** @description What the clerk decided when committing. */
+        CommitOptions: {
+            choices?: components["schemas"]["Choice"][];
+            /**
+             * @description Write changes of verified records (they then need sending again); without it they are
+             *     left alone and counted in `kept`.
+             */
+            confirmVerifiedChanges?: boolean;
         };
         /** @description Who to call about a lagging unit. */
         Contact: {
@@ -1041,6 +1074,16 @@ export interface components {
             field: string;
             new?: string | null;
             old?: string | null;
+            /**
+             * @description The record is verified: the change is written only when the commit confirms
+             *     (`confirmVerifiedChanges`), and the record then needs sending again.
+             */
+            verified?: boolean;
+            /**
+             * @description The `error` findings the new value would bring that the record does not have: the
+             *     change is held back unless the commit's choices force it.
+             */
+            wouldWorsen?: components["schemas"]["Finding"][];
         };
         /**
          * @description One problem with one input field, located by a JSON pointer (`/fullName`,
@@ -1199,6 +1242,7 @@ export interface components {
             /**
              * Format: int32
              * @description On undo: fields (and created records) left alone because they changed after the import.
+             *     On commit: rows changing a verified record left alone (no `confirmVerifiedChanges`).
              */
             kept: number;
             /** Format: int64 */
@@ -1532,7 +1576,18 @@ export interface components {
          *     record shows it in full to accounts that may edit the record, and that view is audited.
          */
         Person: {
+            /**
+             * Format: int32
+             * @description `error` findings that hold the record back from verification (a save that leaves some
+             *     is a warning, "Đã lưu, còn N lỗi chặn gửi xác thực", never a plain success).
+             */
+            blockingErrors: number;
             canEdit: boolean;
+            /**
+             * @description Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
+             *     registry's answer stays in its history.
+             */
+            changedAfterVerification: boolean;
             /** Format: int64 */
             classId?: number | null;
             className?: string | null;
@@ -1558,6 +1613,8 @@ export interface components {
             personalIdMasked: boolean;
             position?: components["schemas"]["Position"] | null;
             quality: components["schemas"]["Quality"];
+            /** @description No blocking error, and not verified, queued or awaiting evidence: "Gửi xác thực" sends it. */
+            readyToSend: boolean;
             registryValues?: components["schemas"]["RegistryValues"] | null;
             residence: components["schemas"]["ResidenceEntered"];
             residenceText?: string | null;
@@ -1599,10 +1656,21 @@ export interface components {
         /** @description A partial change (JSON merge semantics: absent = unchanged, `null` = cleared). */
         PersonPatch: {
             /**
+             * @description Save even when the change brings `error` findings the record did not have (audited as
+             *     forced); without it such a change answers 422 `would_worsen` naming the findings.
+             */
+            allowWorse?: boolean;
+            /**
              * Format: int64
              * @description Students: move to another class of the same school.
              */
             classId?: number | null;
+            /**
+             * @description Change what the national registry verified on a verified record: the record then shows
+             *     "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+             *     `confirm_verified_changes`.
+             */
+            confirmVerifiedChanges?: boolean;
             dateOfBirth?: string | null;
             fullName?: string | null;
             gender?: string | null;
@@ -1977,6 +2045,11 @@ export interface components {
          * @enum {string}
          */
         StatUnitKind: "department" | "district" | "school" | "class";
+        /**
+         * @description Which side of a field the clerk takes.
+         * @enum {string}
+         */
+        Take: "file" | "current";
         /** @description Daily series of a unit and of each child unit, with the burn-down's projection. */
         Timeline: {
             campaign?: components["schemas"]["Campaign"] | null;
@@ -2056,6 +2129,17 @@ export interface components {
             unchanged: number;
             /** Format: int64 */
             update: number;
+            /**
+             * Format: int64
+             * @description Rows changing a verified record (written only with `confirmVerifiedChanges`).
+             */
+            verifiedChanges?: number;
+            /**
+             * Format: int64
+             * @description Changed fields held back because their new value would bring an `error` finding the
+             *     record does not have (written only when forced).
+             */
+            wouldWorsen?: number;
         };
         /**
          * @description A node of the unit tree.
@@ -2775,7 +2859,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CommitOptions"] | null;
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -2792,6 +2880,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Import"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             403: {
