@@ -22,6 +22,8 @@ pub struct FixRequest {
     pub population: PersonKind,
     pub unit_id: Option<i64>,
     pub class_id: Option<i64>,
+    /// Only these records (at most 100,000).
+    #[schema(max_items = 100_000)]
     pub person_ids: Option<Vec<i64>>,
     /// Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`).
     pub finding_code: Option<String>,
@@ -82,6 +84,7 @@ pub async fn apply_fixes(
     rc: RequestContext,
     body: web::Json<FixRequest>,
 ) -> ApiResult<HttpResponse> {
+    super::bounds::person_ids("/personIds", body.person_ids.as_ref())?;
     let finding_code = match body.finding_code.as_deref() {
         None | Some("") => None,
         Some(code) => Some(

@@ -50,8 +50,10 @@ pub struct UploadQuery {
 #[into_params(parameter_in = Query)]
 pub struct RowsQuery {
     /// 1-based page of rows (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Rows per page (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub page_size: Option<u64>,
     /// Only rows with this action (`unchanged`, `update`, `create`, `rejected`).
     pub action: Option<RowAction>,
@@ -153,8 +155,8 @@ fn row_view(r: &PlannedRow) -> ImportRow {
 }
 
 async fn view(state: &AppState, m: &model::Model, q: &RowsQuery) -> ApiResult<Import> {
-    let page = q.page.unwrap_or(1).max(1);
-    let page_size = q.page_size.unwrap_or(100).clamp(1, 1000);
+    let page = super::bounds::page(q.page)?;
+    let page_size = super::bounds::count("pageSize", q.page_size, 100, 1000)?;
     let (rows, matching) = imports::page_of(&state.store.db, &m.id, q.action, page, page_size).await?;
     Ok(Import { rows: rows.iter().map(row_view).collect(), page, page_size, rows_matching: matching, ..summary(m)? })
 }
@@ -375,6 +377,7 @@ pub async fn create_import(
 ) -> ApiResult<HttpResponse> {
     let settings = &state.settings.import;
     let (filename, bytes) = read_upload(&req, payload, &query, settings.max_bytes).await?;
+    let filename = super::bounds::upload_name(&filename);
     let opts = ImportOptions {
         kind: query.population,
         class_id: query.class_id,
@@ -406,6 +409,7 @@ pub struct ImportList {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Most imports answered (default 50, at most 200).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -421,7 +425,7 @@ pub async fn list_imports(
     caller: Caller,
     query: web::Query<ListQuery>,
 ) -> ApiResult<web::Json<ImportList>> {
-    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let limit = super::bounds::count("limit", query.limit, 50, 200)?;
     let records = imports::list_visible(&state.store.db, &caller, limit).await?;
     Ok(web::Json(ImportList { items: records.iter().map(summary).collect::<ApiResult<_>>()? }))
 }
@@ -526,10 +530,8 @@ pub async fn import_report(
     if record.status == status::PROCESSING || record.status == status::FAILED {
         return Err(ApiError::with_detail(ErrorCode::Conflict, "Tệp chưa được đọc xong; hãy thử lại sau."));
     }
-    let filename = format!(
-        "ket-qua-{}.xlsx",
-        record.filename.rsplit_once('.').map(|(b, _)| b).unwrap_or(&record.filename).replace(['"', '\\', '/'], "-")
-    );
+    let filename =
+        format!("ket-qua-{}.xlsx", record.filename.rsplit_once('.').map(|(b, _)| b).unwrap_or(&record.filename));
     let unit_id = record.unit_id;
     let rows = imports::rows_of(&state.store.db, &record.id).await?;
     let bytes = web::block(move || {
@@ -548,9 +550,8 @@ pub async fn import_report(
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
     audit::record_export(&state.store.db, &rc.audit(), "import_report", unit_id, id.to_string()).await?;
-    let ascii: String = filename.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, XLSX))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")))
+        .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))
         .body(bytes))
 }

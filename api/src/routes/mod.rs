@@ -3,6 +3,7 @@
 //! feeds the generated OpenAPI document.
 
 pub mod auth;
+pub mod bounds;
 pub mod campaigns;
 pub mod classes;
 pub mod context;

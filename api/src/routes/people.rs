@@ -228,29 +228,26 @@ pub struct PeopleQuery {
     pub unit_id: Option<i64>,
     pub class_id: Option<i64>,
     pub status: Option<VerificationStatus>,
-    /// Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-    /// more digits search ID numbers by prefix and education-sector codes.
+    /// Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+    /// "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+    /// education-sector code it is (a part of a number finds nothing, for every role).
     pub q: Option<String>,
     /// Only records with this finding code (e.g. `id_legacy_cmnd`).
     pub finding_code: Option<String>,
     /// Only records with a finding of this severity.
     pub severity: Option<Severity>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Items per page (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
     pub page_size: Option<u64>,
 }
 
 impl PeopleQuery {
     fn filter(&self) -> ApiResult<ListFilter> {
-        let page_size = self.page_size.unwrap_or(50);
-        if page_size == 0 || page_size > MAX_PAGE_SIZE {
-            return Err(ApiError::field("pageSize", "range", format!("pageSize phải từ 1 đến {MAX_PAGE_SIZE}.")));
-        }
-        let page = self.page.unwrap_or(1);
-        if page == 0 {
-            return Err(ApiError::field("page", "range", "page bắt đầu từ 1."));
-        }
+        let page_size = super::bounds::count("pageSize", self.page_size, 50, MAX_PAGE_SIZE)?;
+        let page = super::bounds::page(self.page)?;
         let finding_code = match self.finding_code.as_deref() {
             None | Some("") => None,
             Some(code) => Some(

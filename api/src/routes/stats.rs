@@ -75,6 +75,7 @@ pub struct LaggardsQuery {
     /// Units of this kind are ranked: `school` (default) or `district`.
     pub level: Option<UnitKind>,
     /// How many units (default 10, at most 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<usize>,
 }
 
@@ -231,7 +232,7 @@ pub async fn get_report(
     );
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, XLSX))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))
         .body(bytes))
 }
 

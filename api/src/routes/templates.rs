@@ -74,7 +74,7 @@ async fn send(
     let filename = format!("mau-{what}-{}-{}.xlsx", ascii_slug(&unit.name), ascii_slug(&scope));
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, XLSX))
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))
         .body(bytes))
 }
 

@@ -12,7 +12,7 @@ use super::people::Person;
 use crate::domain::access::Caller;
 use crate::domain::personal_id::mask as mask_personal_id;
 use crate::domain::status::{HistoryOutcome, JobStatus};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiResult, Problem};
 use crate::registry::RegistryValues;
 use crate::rules::PersonKind;
 use crate::state::AppState;
@@ -132,16 +132,19 @@ pub struct JobPage {
 #[into_params(parameter_in = Query)]
 pub struct JobsQuery {
     /// 1-based page (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Jobs per page (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100)]
     pub page_size: Option<u64>,
 }
 
-/// Starts a verification job over a scope (default: the records of the caller's scope that
+/// Starts a verification job over a scope (default: the records the caller edits that
 /// are not verified, not queued and not awaiting evidence). Records with `error` findings are
 /// not sent: the job lists them under `fixBeforeSending` with their codes.
 #[utoipa::path(tag = "verification", request_body = JobScope, responses(
     (status = 202, description = "The job, queued", body = VerificationJob),
+    (status = 403, description = "Not a role that edits these records: a school sends its own, an office only its own staff", body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -151,6 +154,7 @@ pub async fn start_verification_job(
     rc: RequestContext,
     body: web::Json<JobScope>,
 ) -> ApiResult<HttpResponse> {
+    super::bounds::person_ids("/personIds", body.person_ids.as_ref())?;
     let ctx = rc.audit();
     let view = v::create_job(&state.store.db, &rc.caller, &ctx, body.into_inner()).await?;
     let job = job_with_skipped(&state, view).await?;
@@ -167,11 +171,8 @@ pub async fn list_verification_jobs(
     caller: Caller,
     query: web::Query<JobsQuery>,
 ) -> ApiResult<web::Json<JobPage>> {
-    let page = query.page.unwrap_or(1).max(1);
-    let page_size = query.page_size.unwrap_or(20);
-    if page_size == 0 || page_size > 100 {
-        return Err(ApiError::field("pageSize", "range", "pageSize phải từ 1 đến 100."));
-    }
+    let page = super::bounds::page(query.page)?;
+    let page_size = super::bounds::count("pageSize", query.page_size, 20, 100)?;
     let (views, total) = v::list_jobs(&state.store.db, &caller, page, page_size).await?;
     let items = views.into_iter().map(|view| VerificationJob::from_view(view, None)).collect::<ApiResult<_>>()?;
     Ok(web::Json(JobPage { items, page, page_size, total }))

@@ -122,6 +122,7 @@ codes! {
     AddressAmbiguous = "address_ambiguous", Error, "Địa chỉ khớp với nhiều đơn vị hành chính cùng tên; cần ghi rõ hơn (đủ dấu, loại đơn vị).";
     AddressIncomplete = "address_incomplete", Error, "Địa chỉ thường trú chưa có phường/xã.";
     AddressUnitInferred = "address_unit_inferred", Fixed, "Đã bổ sung tỉnh/thành phố hoặc quận/huyện suy ra từ phường/xã đã nhập.";
+    AddressHistoricalUnit = "address_historical_unit", Fixed, "Đơn vị hành chính của thời kỳ trước (đã đổi tên, chuyển địa giới hoặc sáp nhập) đã được chuyển sang đơn vị tương ứng.";
 }
 
 /// A safe repair: the value as entered and the value after the repair.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder,
 };
 
 use super::audit::{AuditCtx, Source};
@@ -101,17 +101,7 @@ pub async fn apply(
     if let Some(class_id) = class_id {
         cond = cond.add(people::Column::ClassId.eq(class_id));
     }
-    if let Some(ids) = &scope.person_ids {
-        cond = cond.add(people::Column::Id.is_in(ids.iter().copied()));
-    }
-    let candidates: Vec<i64> = people::Entity::find()
-        .select_only()
-        .column(people::Column::Id)
-        .filter(cond)
-        .order_by_asc(people::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let candidates = super::ids_matching(db, cond, scope.person_ids.as_deref()).await?;
     let ctx = ctx.clone().with_source(Source::AutoFix, Some(batch_id.clone()));
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {

@@ -114,6 +114,40 @@ pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Tran
     .await
 }
 
+/// Values per `IN (…)` list sent to the database: SQLite allows 32,766 variables per
+/// statement and PostgreSQL 65,535 binds, so a list a client sends is always cut.
+pub const IN_CHUNK: usize = 1_000;
+
+/// Ids of the people matching `cond`, ascending; with `only`, among those ids (asked chunk by
+/// chunk, never one `IN (…)` longer than [`IN_CHUNK`]).
+pub async fn ids_matching<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    cond: sea_orm::Condition,
+    only: Option<&[i64]>,
+) -> StoreResult<Vec<i64>> {
+    use crate::store::entities::people;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let query = |cond: sea_orm::Condition| {
+        people::Entity::find()
+            .select_only()
+            .column(people::Column::Id)
+            .filter(cond)
+            .order_by_asc(people::Column::Id)
+            .into_tuple::<i64>()
+    };
+    let Some(only) = only else {
+        return Ok(query(cond).all(conn).await?);
+    };
+    let mut wanted = only.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut out = Vec::new();
+    for chunk in wanted.chunks(IN_CHUNK) {
+        out.extend(query(cond.clone().add(people::Column::Id.is_in(chunk.iter().copied()))).all(conn).await?);
+    }
+    Ok(out)
+}
+
 /// Handle to the database shared by handlers and workers.
 #[derive(Clone, Debug)]
 pub struct Store {

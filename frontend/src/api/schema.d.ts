@@ -756,7 +756,7 @@ export interface paths {
         get: operations["list_verification_jobs"];
         put?: never;
         /**
-         * Starts a verification job over a scope (default: the records of the caller's scope that
+         * Starts a verification job over a scope (default: the records the caller edits that
          *     are not verified, not queued and not awaiting evidence). Records with `error` findings are
          *     not sent: the job lists them under `fixBeforeSending` with their codes.
          */
@@ -930,7 +930,7 @@ export interface components {
          * @description Stable snake_case finding codes (the SPA and reports key their text on them).
          * @enum {string}
          */
-        Code: "name_missing" | "name_invalid_chars" | "name_single_word" | "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_missing" | "dob_unparseable" | "dob_impossible" | "dob_excel_serial" | "dob_two_digit_year" | "dob_incomplete" | "dob_ambiguous" | "dob_implausible_for_grade" | "gender_missing" | "gender_unrecognized" | "gender_normalized" | "id_missing" | "id_legacy_cmnd" | "id_bad_length" | "id_non_digit" | "id_separators_removed" | "id_leading_zeros_restored" | "id_scientific_notation" | "id_prefix_unknown" | "id_sex_mismatch" | "id_century_mismatch" | "id_birth_year_mismatch" | "id_duplicate" | "address_missing" | "address_province_unknown" | "address_district_unknown" | "address_commune_unknown" | "address_hierarchy_mismatch" | "address_outdated_unit" | "address_split_unit" | "address_ambiguous" | "address_incomplete" | "address_unit_inferred";
+        Code: "name_missing" | "name_invalid_chars" | "name_single_word" | "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_missing" | "dob_unparseable" | "dob_impossible" | "dob_excel_serial" | "dob_two_digit_year" | "dob_incomplete" | "dob_ambiguous" | "dob_implausible_for_grade" | "gender_missing" | "gender_unrecognized" | "gender_normalized" | "id_missing" | "id_legacy_cmnd" | "id_bad_length" | "id_non_digit" | "id_separators_removed" | "id_leading_zeros_restored" | "id_scientific_notation" | "id_prefix_unknown" | "id_sex_mismatch" | "id_century_mismatch" | "id_birth_year_mismatch" | "id_duplicate" | "address_missing" | "address_province_unknown" | "address_district_unknown" | "address_commune_unknown" | "address_hierarchy_mismatch" | "address_outdated_unit" | "address_split_unit" | "address_ambiguous" | "address_incomplete" | "address_unit_inferred" | "address_historical_unit";
         /**
          * @description A column the import understands.
          * @enum {string}
@@ -1175,6 +1175,7 @@ export interface components {
             classId?: number | null;
             /** @description Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`). */
             findingCode?: string | null;
+            /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
             /** @description `student` (default) or `staff`. */
             population?: components["schemas"]["PersonKind"];
@@ -1346,7 +1347,7 @@ export interface components {
             /** Format: int64 */
             classId?: number | null;
             kind?: components["schemas"]["PersonKind"] | null;
-            /** @description Only these records. */
+            /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
             /**
              * @description Only records with these statuses (default: `not_sent`, `mismatched`, `not_found`,
@@ -3037,8 +3038,9 @@ export interface operations {
                 classId?: number;
                 status?: components["schemas"]["VerificationStatus"];
                 /**
-                 * @description Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-                 *     more digits search ID numbers by prefix and education-sector codes.
+                 * @description Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+                 *     "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+                 *     education-sector code it is (a part of a number finds nothing, for every role).
                  */
                 q?: string;
                 /** @description Only records with this finding code (e.g. `id_legacy_cmnd`). */
@@ -3701,8 +3703,9 @@ export interface operations {
                 classId?: number;
                 status?: components["schemas"]["VerificationStatus"];
                 /**
-                 * @description Name search, diacritics-insensitive (`nguyen van an` finds "Nguyễn Văn An"); four or
-                 *     more digits search ID numbers by prefix and education-sector codes.
+                 * @description Name search, diacritics-insensitive, by parts (`nguyen van an` or `van an` finds
+                 *     "Nguyễn Văn An"); four or more digits find the record whose whole ID number or
+                 *     education-sector code it is (a part of a number finds nothing, for every role).
                  */
                 q?: string;
                 /** @description Only records with this finding code (e.g. `id_legacy_cmnd`). */
@@ -4289,6 +4292,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VerificationJob"];
+                };
+            };
+            /** @description Not a role that edits these records: a school sends its own, an office only its own staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             404: {

@@ -46,6 +46,7 @@ export const FINDING_LABELS: Partial<Record<FindingCode, string>> & Record<strin
   address_ambiguous: 'Địa chỉ khớp nhiều đơn vị, cần ghi rõ',
   address_incomplete: 'Địa chỉ thiếu xã/phường',
   address_unit_inferred: 'Đã điền tỉnh/huyện theo xã (đã sửa)',
+  address_historical_unit: 'Đơn vị thời kỳ trước, đã chuyển sang đơn vị tương ứng (đã sửa)',
 };
 
 export function findingLabel(code: string): string {

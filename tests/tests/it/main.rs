@@ -11,6 +11,7 @@ mod demo;
 mod excel;
 mod foundation;
 mod hostile;
+mod hostile_api;
 mod never_worse;
 mod openapi_drift;
 mod rules;

@@ -29,6 +29,7 @@
 //! Pure data: no IO at run time.
 
 pub mod fast_hash;
+pub mod history;
 pub mod index;
 pub mod keys;
 mod tables;

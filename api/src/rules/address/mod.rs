@@ -12,13 +12,18 @@
 //!   `address_outdated_unit` (with the post-2025 unit) and, when its commune was split,
 //!   `address_split_unit` (every candidate, the default named); a post-2025 one gets nothing;
 //! - several equally good ones: `address_ambiguous`, with what they have in common;
-//! - none: `address_*_unknown` for parts that match nothing, else `address_hierarchy_mismatch`
-//!   saying where the unit really is.
+//! - none: the parts are tried against every era since 2004 (`era`): a unit of the past that
+//!   leads to one unit of 30 June 2025 is normalised to it (`address_historical_unit`, fixed),
+//!   one that was split gets `address_split_unit`; otherwise `address_*_unknown` for parts that
+//!   match nothing, else `address_hierarchy_mismatch` saying where the unit really is.
 //!
 //! Superseded communes (merged in the first half of 2025) resolve to their successor, in force
 //! on 30 June 2025; the outdated finding names both. Island districts without communes resolve
 //! at district level and convert to their special zone.
 
+mod era;
+#[cfg(test)]
+mod era_tests;
 mod parse;
 mod report;
 mod resolve;
@@ -96,7 +101,7 @@ fn resolve_parts(p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> Reside
 
 fn conclude(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Part>) -> ResidenceOutcome {
     match attempt.best.as_slice() {
-        [] => diagnose(attempt, p, d, c),
+        [] => era::resolve(p, d, c).unwrap_or_else(|| diagnose(attempt, p, d, c)),
         [one] => accept(one, p, d, c),
         many => ambiguous(many, p, d, c),
     }

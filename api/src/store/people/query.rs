@@ -72,9 +72,11 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let digits: String = q.chars().filter(|c| !c.is_whitespace()).collect();
         if digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            // the whole number only: a prefix would let a role that sees numbers masked
+            // recover them digit by digit
             cond = cond.add(
                 Condition::any()
-                    .add(people::Column::NormPersonalId.starts_with(&digits))
+                    .add(people::Column::NormPersonalId.eq(digits.as_str()))
                     .add(people::Column::SectorCode.eq(digits.as_str())),
             );
         } else {

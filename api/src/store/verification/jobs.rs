@@ -28,6 +28,7 @@ pub async fn create_job_in<C: ConnectionTrait>(
     let (unit_id, pattern) = match scope.unit_id {
         Some(id) => {
             let unit = crate::store::units::get_scoped(conn, caller, id).await?;
+            may_send(caller, unit.id, &unit.path)?;
             (unit.id, format!("{}%", unit.path))
         }
         None => (caller.unit_id, caller.subtree_pattern()),
@@ -35,17 +36,22 @@ pub async fn create_job_in<C: ConnectionTrait>(
     let mut cond = Condition::all()
         .add(people::Column::DeletedAt.is_null())
         .add(people::Column::UnitId.in_subquery(crate::store::people::units_under(pattern)));
+    if caller.role != crate::domain::access::Role::Admin {
+        // only the records the caller edits: a school's own, an office's own staff
+        cond = cond.add(people::Column::UnitId.eq(caller.unit_id));
+    }
     if let Some(class_id) = scope.class_id {
-        crate::store::classes::get_scoped(conn, caller, class_id)
+        let (_, school) = crate::store::classes::get_scoped(conn, caller, class_id)
             .await
             .map_err(|_| StoreError::invalid("/classId", "not_found", "Không tìm thấy lớp này."))?;
+        may_send(caller, school.id, &school.path)?;
         cond = cond.add(people::Column::ClassId.eq(class_id));
+    }
+    if scope.kind == Some(PersonKind::Student) && !caller.writes_students() {
+        return Err(not_a_sender());
     }
     if let Some(kind) = scope.kind {
         cond = cond.add(people::Column::Kind.eq(kind.as_str()));
-    }
-    if let Some(ids) = &scope.person_ids {
-        cond = cond.add(people::Column::Id.is_in(ids.clone()));
     }
     let statuses: Vec<&str> = match &scope.statuses {
         Some(list) => list.iter().map(|s| s.as_str()).filter(|s| *s != VerificationStatus::Queued.as_str()).collect(),
@@ -72,15 +78,8 @@ pub async fn create_job_in<C: ConnectionTrait>(
     .await?;
     let queue_ctx = ctx.clone().with_source(ctx.source, Some(format!("verification-job:{}", job.id)));
 
-    // One pass to find the records, then chunks by id.
-    let all_ids: Vec<i64> = people::Entity::find()
-        .select_only()
-        .column(people::Column::Id)
-        .filter(cond)
-        .order_by_asc(people::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await?;
+    // One pass to find the records (chunked by the ids asked for), then chunks by id.
+    let all_ids = crate::store::ids_matching(conn, cond, scope.person_ids.as_deref()).await?;
     let mut total = 0i32;
     let mut sendable = 0;
     let postgres = conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
@@ -133,6 +132,19 @@ pub async fn create_job_in<C: ConnectionTrait>(
     let job = active.update(conn).await?;
     let totals = totals(conn, job.id).await?;
     Ok(JobView { job, totals })
+}
+
+/// Only the roles that edit a unit's records may send them to the registry (an office sees the
+/// schools' jobs but sends only its own staff).
+fn may_send(caller: &Caller, unit_id: i64, unit_path: &str) -> StoreResult<()> {
+    if caller.writes_unit(unit_id, unit_path) { Ok(()) } else { Err(not_a_sender()) }
+}
+
+fn not_a_sender() -> StoreError {
+    StoreError::Forbidden(
+        "Chỉ đơn vị quản lý hồ sơ mới được gửi xác thực; tài khoản này chỉ gửi được hồ sơ cán bộ của chính đơn vị mình."
+            .to_owned(),
+    )
 }
 
 /// Error finding codes of these records.

@@ -87,8 +87,9 @@ pub struct JobScope {
     /// `student` or `staff`; default both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<PersonKind>,
-    /// Only these records.
+    /// Only these records (at most 100,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 100_000)]
     pub person_ids: Option<Vec<i64>>,
     /// Only records with these statuses (default: `not_sent`, `mismatched`, `not_found`,
     /// `error`). Records already `queued` in a job are never taken again.

@@ -1,0 +1,228 @@
+//! Hostile input through the JSON API (issue 12, items 4 to 8): numbers no list can use, id
+//! lists longer than a statement may bind, control characters in file names, search as an
+//! oracle of masked ID numbers, who may start a verification, what files reveal, and field
+//! limits on every way in. Runs on SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+use dinhdanh_tests::{Answer, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+/// Uploads a file as the raw body with this query string.
+async fn upload(app: &TestApp, token: &str, query: &str, bytes: &[u8]) -> Answer {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/imports{query}")))
+        .bearer_auth(token)
+        .header("Content-Type", "application/octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("upload");
+    answer(res).await
+}
+
+async fn answer(res: reqwest::Response) -> Answer {
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Answer { status, headers, body, text }
+}
+
+// ---------------------------------------------------------------------------------------------
+// item 4: numbers and lists no query can use
+
+#[tokio::test]
+async fn list_parameters_out_of_range_answer_a_problem_never_a_crash() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let token = app.login("school-a1").await;
+    app.create_student(&token, f.class_a1_6a, json!({"fullName": "Nguyễn Văn An"})).await;
+    let csv = "Họ và tên,Ngày sinh,Giới tính\nTrần Thị Bích,05/03/2014,Nữ\n";
+    let import = upload(&app, &token, &format!("?classId={}&filename=lop.csv", f.class_a1_6a), csv.as_bytes()).await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    let import_id = import.body["id"].as_str().expect("import id").to_owned();
+    let lists = [
+        format!("/api/v1/students?classId={}", f.class_a1_6a),
+        "/api/v1/staff?".to_owned(),
+        "/api/v1/verification-jobs?".to_owned(),
+        format!("/api/v1/imports/{import_id}?"),
+    ];
+    for list in &lists {
+        let ok = app.get(&format!("{list}&page=1"), &token).await;
+        assert_eq!(ok.status, 200, "{list}: {}", ok.text);
+        for params in [
+            "page=18446744073709551615",
+            "page=9223372036854775807&pageSize=500",
+            "page=9223372036854775807&pageSize=100",
+            "page=1000001",
+            "page=0",
+            "pageSize=0",
+            "pageSize=100000",
+        ] {
+            let res = app.get(&format!("{list}&{params}"), &token).await;
+            res.assert_problem(422, "validation_failed");
+            assert_eq!(res.body["errors"][0]["code"], "range", "{list}&{params}: {}", res.text);
+        }
+        for params in ["page=18446744073709551616", "page=-1", "pageSize=abc"] {
+            let res = app.get(&format!("{list}&{params}"), &token).await;
+            res.assert_problem(400, "invalid_query");
+        }
+    }
+    for params in ["limit=0", "limit=201"] {
+        app.get(&format!("/api/v1/imports?{params}"), &token).await.assert_problem(422, "validation_failed");
+    }
+    let district = app.login("district-a").await;
+    for params in ["limit=0", "limit=101", "limit=18446744073709551615"] {
+        app.get(&format!("/api/v1/stats/laggards?{params}"), &district).await.assert_problem(422, "validation_failed");
+    }
+}
+
+#[tokio::test]
+async fn sixty_thousand_person_ids_are_chunked_and_more_than_the_limit_are_refused() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let token = app.login("school-a1").await;
+    let mine = app
+        .create_student(
+            &token,
+            f.class_a1_6a,
+            json!({"fullName": "nguyễn  văn an", "dateOfBirth": "05/03/2014", "gender": "Nam"}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("id");
+    // 60,000 ids: one of them real, the others nobody's (the list is cut before the database)
+    let mut ids: Vec<i64> = (1_000_000..1_059_999).collect();
+    ids.push(mine);
+    let fix = app.post("/api/v1/fixes", &token, &json!({"classId": f.class_a1_6a, "personIds": ids})).await;
+    assert_eq!(fix.status, 201, "{}", fix.text);
+    assert_eq!(fix.body["records"], 1, "{}", fix.text);
+    let job = app.post("/api/v1/verification-jobs", &token, &json!({"unitId": f.school_a1, "personIds": ids})).await;
+    assert_eq!(job.status, 202, "{}", job.text);
+    assert_eq!(job.body["total"], 1, "{}", job.text);
+    // above the documented maximum: a problem naming the field
+    let too_many: Vec<i64> = (1..=100_001).collect();
+    for path in ["/api/v1/fixes", "/api/v1/verification-jobs"] {
+        let res = app.post(path, &token, &json!({"personIds": too_many})).await;
+        res.assert_problem(422, "validation_failed");
+        assert_eq!(res.body["errors"][0]["pointer"], "/personIds", "{}", res.text);
+        assert_eq!(res.body["errors"][0]["code"], "too_many", "{}", res.text);
+    }
+}
+
+#[tokio::test]
+async fn control_characters_in_a_file_name_do_not_break_its_report() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let token = app.login("school-a1").await;
+    let csv = "Họ và tên,Ngày sinh,Giới tính\nTrần Thị Bích,05/03/2014,Nữ\n";
+    for name in ["%01lop%0D%0A6A.csv", "%22%3B%20filename%3Dx.exe%00.csv", "L%E1%BB%9Bp%206A%7F.csv"] {
+        let import = upload(&app, &token, &format!("?classId={}&filename={name}", f.class_a1_6a), csv.as_bytes()).await;
+        assert_eq!(import.status, 201, "{name}: {}", import.text);
+        let shown = import.body["filename"].as_str().expect("filename");
+        assert!(!shown.chars().any(char::is_control), "{name}: kept {shown:?}");
+        let id = import.body["id"].as_str().expect("id");
+        let res =
+            app.client.get(app.url(&format!("/api/v1/imports/{id}/report.xlsx"))).bearer_auth(&token).send().await;
+        let res = answer(res.expect("report")).await;
+        assert_eq!(res.status, 200, "{name}: {}", res.text);
+        let disposition = res.headers.get("content-disposition").and_then(|v| v.to_str().ok()).expect("disposition");
+        let quoted = disposition.strip_prefix("attachment; filename=\"").and_then(|r| r.strip_suffix('"'));
+        let quoted = quoted.unwrap_or_else(|| panic!("{name}: {disposition}"));
+        assert!(quoted.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)), "{name}: {disposition}");
+        assert!(quoted.ends_with(".xlsx"), "{disposition}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// item 7: search is no oracle
+
+#[tokio::test]
+async fn a_part_of_an_id_number_finds_nothing_for_any_role() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    app.create_student(
+        &school,
+        f.class_a1_6a,
+        json!({"fullName": "Nguyễn Văn An", "dateOfBirth": "05/03/2014", "gender": "Nam", "personalId": "031214001234"}),
+    )
+    .await;
+    app.create_student(&school, f.class_a1_6a, json!({"fullName": "Trần Thị Bích", "personalId": "031314005678"}))
+        .await;
+    for account in ["school-a1", "district-a", "department", "admin"] {
+        let token = app.login(account).await;
+        let total = |q: String| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let res = app.get(&format!("/api/v1/students?classId={}&q={q}", f.class_a1_6a), &token).await;
+                assert_eq!(res.status, 200, "{account} q={q}: {}", res.text);
+                res.body["total"].as_i64().expect("total")
+            }
+        };
+        assert_eq!(total("031214001234".into()).await, 1, "{account}: the whole number");
+        assert_eq!(total("031%20214%20001%20234".into()).await, 1, "{account}: the whole number, spaced");
+        let number = "031214001234";
+        for len in 4..number.len() {
+            assert_eq!(total(number[..len].to_owned()).await, 0, "{account}: prefix {}", &number[..len]);
+            assert_eq!(total(number[number.len() - len..].to_owned()).await, 0, "{account}: suffix");
+        }
+        assert_eq!(total("0312140012345".into()).await, 0, "{account}: one digit too many");
+        // names still search by parts
+        assert_eq!(total("van%20an".into()).await, 1, "{account}: part of a name");
+        assert_eq!(total("bich".into()).await, 1, "{account}: one syllable");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// item 8: only the roles that edit a record send it
+
+#[tokio::test]
+async fn offices_send_only_their_own_staff_and_still_see_the_schools_jobs() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    let district = app.login("district-a").await;
+    let department = app.login("department").await;
+    let child = app.create_student(&school, f.class_a1_6a, json!({"fullName": "Nguyễn Văn An"})).await;
+    let teacher = app.create_staff(&school, None, json!({"fullName": "Lê Thị Hoa"})).await;
+    let officer = app.create_staff(&district, None, json!({"fullName": "Phạm Văn Bình"})).await;
+    let child_id = child["id"].as_i64().expect("id");
+    for token in [&district, &department] {
+        for scope in [
+            json!({"unitId": f.school_a1}),
+            json!({"unitId": f.school_a1, "kind": "staff"}),
+            json!({"classId": f.class_a1_6a}),
+            json!({"kind": "student"}),
+            json!({"unitId": f.district_a, "kind": "student"}),
+        ] {
+            app.post("/api/v1/verification-jobs", token, &scope).await.assert_problem(403, "forbidden");
+        }
+    }
+    // a school's records named one by one are not sent by an office either
+    let res = app.post("/api/v1/verification-jobs", &district, &json!({"personIds": [child_id, teacher["id"]]})).await;
+    assert!(res.status == 202 || res.status == 422, "{}", res.text);
+    if res.status == 202 {
+        assert_eq!(res.body["total"], 0, "{}", res.text);
+    }
+    // the office's own staff: sent
+    let own = app.post("/api/v1/verification-jobs", &district, &json!({})).await;
+    assert_eq!(own.status, 202, "{}", own.text);
+    assert_eq!(own.body["total"], 1, "only {}: {}", officer["id"], own.text);
+    // the school sends its own; the offices see that job
+    let job = app.post("/api/v1/verification-jobs", &school, &json!({"classId": f.class_a1_6a})).await;
+    assert_eq!(job.status, 202, "{}", job.text);
+    assert_eq!(job.body["total"], 1, "{}", job.text);
+    for token in [&district, &department] {
+        let seen = app.get(&format!("/api/v1/verification-jobs/{}", job.body["id"]), token).await;
+        assert_eq!(seen.status, 200, "{}", seen.text);
+    }
+    let school_b1 = app.login("school-b1").await;
+    let other = app.post("/api/v1/verification-jobs", &school_b1, &json!({"classId": f.class_a1_6a})).await;
+    assert_eq!(other.status, 422, "a class of another school is not found: {}", other.text);
+    // an admin edits its subtree and sends it
+    let admin = app.login("admin").await;
+    let res = app.post("/api/v1/verification-jobs", &admin, &json!({"unitId": f.school_a1, "kind": "staff"})).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    assert_eq!(res.body["total"], 1, "{}", res.text);
+}
