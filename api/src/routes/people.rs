@@ -74,10 +74,10 @@ pub struct Person {
     pub findings: Vec<Finding>,
     pub quality: Quality,
     pub status: VerificationStatus,
-    /// For `mismatched`: the fields the registry disagreed on.
+    /// For `mismatched` (and `awaiting_evidence` after it): the fields the registry disagreed on.
     pub mismatch_fields: Vec<String>,
-    /// For `mismatched`: the registry's values of those fields, when it returned them (shown
-    /// beside ours; `POST …/accept-registry-values` copies them in).
+    /// For `mismatched` and `awaiting_evidence`: the registry's values of those fields, when it
+    /// returned them (shown beside ours; `POST …/accept-registry-values` copies them in).
     pub registry_values: Option<crate::registry::RegistryValues>,
     /// Bumped whenever the values verification compares (the normalised identity) change;
     /// send it back as `version` to avoid overwriting someone else's change.
@@ -184,7 +184,10 @@ impl Person {
                 .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
                 .unwrap_or_default(),
             registry_values: match p.registry_values.as_deref() {
-                Some(v) if p.status == VerificationStatus::Mismatched.as_str() => {
+                Some(v)
+                    if p.status == VerificationStatus::Mismatched.as_str()
+                        || p.status == VerificationStatus::AwaitingEvidence.as_str() =>
+                {
                     Some(read_json(format_args!("people.registry_values of {}", p.id), v)?)
                 }
                 _ => None,

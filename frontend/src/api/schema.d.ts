@@ -374,7 +374,8 @@ export interface paths {
         put?: never;
         /** Same for a staff member. */
         post: operations["mark_staff_awaiting_evidence"];
-        delete?: never;
+        /** Same for a staff member. */
+        delete: operations["unmark_staff_awaiting_evidence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -612,7 +613,11 @@ export interface paths {
          *     document the slip names). Listed on the class's evidence-request page.
          */
         post: operations["mark_student_awaiting_evidence"];
-        delete?: never;
+        /**
+         * Takes back "awaiting evidence": the student returns to the status it had before (its
+         *     registry answer, kept meanwhile, shows again).
+         */
+        delete: operations["unmark_student_awaiting_evidence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -824,6 +829,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verification/awaiting-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks the named records as awaiting evidence, in one transaction (each one that cannot be is
+         *     listed with why); `dryRun` answers the same without doing it.
+         */
+        post: operations["mark_awaiting_evidence_in_bulk"];
+        /** Takes the mark back from the named records (each returns to its status before the mark). */
+        delete: operations["unmark_awaiting_evidence_in_bulk"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -864,6 +890,30 @@ export interface components {
             accepted: number;
             job?: components["schemas"]["VerificationJob"] | null;
             notAccepted: components["schemas"]["NotAccepted"][];
+        };
+        /** @description Records to mark as awaiting evidence, or to take the mark back from. */
+        BulkAwaiting: {
+            /** @description Answer what would happen without doing it. */
+            dryRun?: boolean;
+            /** @description `student` (default) or `staff`. */
+            kind?: components["schemas"]["PersonKind"];
+            personIds: number[];
+        };
+        /** @description What a bulk mark or unmark did (or, on a dry run, would do). */
+        BulkAwaitingDone: {
+            /** @description Records changed (or that would be). */
+            changed: number;
+            /** @description Records left alone, by code. */
+            counts: {
+                [key: string]: number;
+            };
+            dryRun: boolean;
+            /**
+             * @description Records left alone, and why (`not_allowed`, `already_awaiting_evidence`,
+             *     `not_awaiting_evidence`, `forbidden`, `not_found`).
+             */
+            notChanged: components["schemas"]["NotAccepted"][];
+            personIds: number[];
         };
         /** @description A campaign: a population to verify by a deadline, set by a unit for its subtree. */
         Campaign: {
@@ -1604,7 +1654,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             kind: components["schemas"]["PersonKind"];
-            /** @description For `mismatched`: the fields the registry disagreed on. */
+            /** @description For `mismatched` (and `awaiting_evidence` after it): the fields the registry disagreed on. */
             mismatchFields: string[];
             /** @description What the rules made of the entered values. */
             normalized: components["schemas"]["Normalized"];
@@ -3337,6 +3387,52 @@ export interface operations {
             };
         };
     };
+    unmark_staff_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not awaiting evidence */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     staff_history: {
         parameters: {
             query?: never;
@@ -4002,6 +4098,52 @@ export interface operations {
             };
         };
     };
+    unmark_student_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not awaiting evidence */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     student_history: {
         parameters: {
             query?: never;
@@ -4409,6 +4551,68 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_awaiting_evidence_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAwaiting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAwaitingDone"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmark_awaiting_evidence_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAwaiting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAwaitingDone"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -291,3 +291,78 @@ async fn an_import_changes_a_verified_record_only_when_confirmed() {
     assert_eq!(changed["status"], "not_sent");
     assert_eq!(changed["changedAfterVerification"], true);
 }
+
+/// The registry answered "mismatched" on the date of birth, with its own value.
+async fn registry_disagrees_on_the_date(app: &TestApp, id: i64) {
+    use dinhdanh::domain::org::VerificationStatus;
+    use dinhdanh::store::audit::{AuditCtx, Source};
+    use dinhdanh::store::counters::{StatusWrite, write_statuses};
+    use dinhdanh::store::entities::people;
+    use sea_orm::EntityTrait;
+    let before = people::Entity::find_by_id(id).one(&app.store.db).await.expect("query").expect("row");
+    let at = app.clock.now() - chrono::Duration::hours(1);
+    let write = StatusWrite {
+        status: VerificationStatus::Mismatched,
+        mismatch_fields: vec!["dateOfBirth".to_owned()],
+        registry_values: Some(Some(json!({"dateOfBirth": "2015-10-24"}).to_string())),
+    };
+    write_statuses(&app.store.db, &AuditCtx::system(Source::Registry, None, at), vec![(before, write)], at)
+        .await
+        .expect("answer written");
+}
+
+#[tokio::test]
+async fn awaiting_evidence_keeps_the_registrys_answer_and_can_be_taken_back() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let id = clean_student(&app, &token, 5, "Trần Minh Khoa").await["id"].as_i64().expect("id");
+    let other = clean_student(&app, &token, 6, "Phạm Gia Huy").await["id"].as_i64().expect("id");
+    registry_disagrees_on_the_date(&app, id).await;
+    registry_disagrees_on_the_date(&app, other).await;
+
+    // the family must bring the notice: the registry's value and reason stay on the record
+    let res = app.post(&format!("/api/v1/students/{id}/awaiting-evidence"), &token, &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "awaiting_evidence");
+    assert_eq!(res.body["mismatchFields"], json!(["dateOfBirth"]));
+    assert_eq!(res.body["registryValues"]["dateOfBirth"], "2015-10-24");
+    let slips = app.get(&format!("/api/v1/classes/{}/evidence-requests", app.fixtures.class_a1_6a), &token).await;
+    assert_eq!(slips.status, 200, "{}", slips.text);
+
+    // taken back: mismatched again, with the same answer
+    let res = app.delete(&format!("/api/v1/students/{id}/awaiting-evidence"), &token).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "mismatched");
+    assert_eq!(res.body["mismatchFields"], json!(["dateOfBirth"]));
+    assert_eq!(res.body["registryValues"]["dateOfBirth"], "2015-10-24");
+    app.delete(&format!("/api/v1/students/{id}/awaiting-evidence"), &token)
+        .await
+        .assert_problem(422, "validation_failed");
+
+    // in bulk: a dry run says what would happen and does nothing
+    let body = json!({"personIds": [id, other, 999_999], "dryRun": true});
+    let res = app.post("/api/v1/verification/awaiting-evidence", &token, &body).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["dryRun"].clone(), res.body["changed"].clone()), (json!(true), json!(2)));
+    assert_eq!(res.body["counts"], json!({"not_found": 1}));
+    assert_eq!(student(&app, &token, id).await["status"], "mismatched", "a dry run writes nothing");
+
+    let body = json!({"personIds": [id, other]});
+    let res = app.post("/api/v1/verification/awaiting-evidence", &token, &body).await;
+    assert_eq!(res.body["changed"], 2, "{}", res.text);
+    assert_eq!(student(&app, &token, other).await["status"], "awaiting_evidence");
+    let res =
+        app.send(reqwest::Method::DELETE, "/api/v1/verification/awaiting-evidence", Some(&token), Some(&body)).await;
+    assert_eq!(res.body["changed"], 2, "{}", res.text);
+    for person in [id, other] {
+        let back = student(&app, &token, person).await;
+        assert_eq!(
+            (back["status"].clone(), back["registryValues"]["dateOfBirth"].clone()),
+            (json!("mismatched"), json!("2015-10-24"))
+        );
+    }
+    let audit = history_actions(&app, &token, other).await;
+    let statuses: Vec<&str> =
+        audit.iter().filter(|(_, f, _)| f.as_deref() == Some("status")).filter_map(|(_, _, v)| v.as_deref()).collect();
+    assert!(statuses.ends_with(&["mismatched", "awaiting_evidence", "mismatched"]), "{statuses:?}");
+}
