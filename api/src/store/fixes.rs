@@ -129,7 +129,13 @@ pub async fn apply(
                 continue;
             }
             let before = identity_of(&row.person);
-            let after = super::people::update_in(&txn, caller, &ctx, row, wanted).await?;
+            let after = match super::people::update_in(&txn, caller, &ctx, row, wanted).await {
+                Ok(after) => after,
+                // a repair never makes a record worse nor changes what the registry verified;
+                // should one, the record is left as it is
+                Err(StoreError::WouldWorsen(_) | StoreError::VerifiedUnconfirmed { .. }) => continue,
+                Err(e) => return Err(e),
+            };
             let changed = before.fields().zip(identity_of(&after).fields()).filter(|(a, b)| a.1 != b.1).count();
             if changed > 0 {
                 records += 1;
@@ -198,7 +204,9 @@ pub async fn undo(
                 continue;
             };
             let current = identity_of(&row.person);
-            let mut changes = PersonChanges::default();
+            // undoing puts back what the records held: explicit, whatever the findings or verification
+            let mut changes =
+                PersonChanges { allow_worse: true, confirm_verified_changes: true, ..PersonChanges::default() };
             for e in fields {
                 let Some(field) = e.field.as_deref().and_then(IdentityField::parse) else { continue };
                 if *current.get(field) != e.new_value {
