@@ -14,6 +14,7 @@ pub mod grade;
 pub mod identity;
 /// TCVN3 and VNI-Windows legacy font encodings.
 pub mod legacy;
+pub mod limits;
 /// Person names and their keys.
 pub mod name;
 /// Unit kinds, school levels, positions, verification statuses.
@@ -28,3 +29,5 @@ pub mod syllable;
 pub mod text;
 /// A Department's list of offices and schools, and what importing it changes.
 pub mod unit_list;
+/// Never make a record worse: new `error` findings of a write, and the fields to hold back.
+pub mod worsen;

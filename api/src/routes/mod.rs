@@ -86,6 +86,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(verification::accept_registry_values_in_bulk)
         .service(verification::mark_student_awaiting_evidence)
         .service(verification::mark_staff_awaiting_evidence)
+        .service(verification::unmark_student_awaiting_evidence)
+        .service(verification::unmark_staff_awaiting_evidence)
+        .service(verification::mark_awaiting_evidence_in_bulk)
+        .service(verification::unmark_awaiting_evidence_in_bulk)
         .service(verification::student_verifications)
         .service(verification::staff_verifications)
         .service(verification::class_evidence_requests);

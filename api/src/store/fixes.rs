@@ -100,6 +100,25 @@ pub async fn apply(
     }
     let candidates = super::ids_matching(db, cond, scope.person_ids.as_deref()).await?;
     let ctx = ctx.clone().with_source(Source::AutoFix, Some(batch_id.clone()));
+    // The batch row first: the repairs are committed in chunks, and one that stops part-way
+    // (a crash, a failing record) must leave a batch that undo finds.
+    let batch = fix_batches::ActiveModel {
+        id: Set(batch_id),
+        actor_id: Set(caller.user_id),
+        actor: Set(caller.username.clone()),
+        unit_id: Set(unit.id),
+        class_id: Set(class_id),
+        kind: Set(scope.kind.as_str().to_owned()),
+        finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
+        records: Set(0),
+        changes: Set(0),
+        created_at: Set(ctx.at),
+        undone_at: Set(None),
+        reverted: Set(0),
+        kept: Set(0),
+    }
+    .insert(db)
+    .await?;
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {
         let txn = super::begin_write(db).await?;
@@ -110,32 +129,27 @@ pub async fn apply(
                 continue;
             }
             let before = identity_of(&row.person);
-            let after = super::people::update_in(&txn, caller, &ctx, row, wanted).await?;
+            let after = match super::people::update_in(&txn, caller, &ctx, row, wanted).await {
+                Ok(after) => after,
+                // a repair never makes a record worse nor changes what the registry verified;
+                // should one, the record is left as it is
+                Err(StoreError::WouldWorsen(_) | StoreError::VerifiedUnconfirmed { .. }) => continue,
+                Err(e) => return Err(e),
+            };
             let changed = before.fields().zip(identity_of(&after).fields()).filter(|(a, b)| a.1 != b.1).count();
             if changed > 0 {
                 records += 1;
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
             }
         }
+        // the counts travel with the repairs they count
+        let mut counts: fix_batches::ActiveModel = batch.clone().into();
+        counts.records = Set(records);
+        counts.changes = Set(changes);
+        counts.update(&txn).await?;
         txn.commit().await?;
     }
-    Ok(fix_batches::ActiveModel {
-        id: Set(batch_id),
-        actor_id: Set(caller.user_id),
-        actor: Set(caller.username.clone()),
-        unit_id: Set(unit.id),
-        class_id: Set(class_id),
-        kind: Set(scope.kind.as_str().to_owned()),
-        finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
-        records: Set(records),
-        changes: Set(changes),
-        created_at: Set(ctx.at),
-        undone_at: Set(None),
-        reverted: Set(0),
-        kept: Set(0),
-    }
-    .insert(db)
-    .await?)
+    Ok(fix_batches::Model { records, changes, ..batch })
 }
 
 /// A batch the caller may see (its unit is in the caller's subtree).
@@ -190,7 +204,9 @@ pub async fn undo(
                 continue;
             };
             let current = identity_of(&row.person);
-            let mut changes = PersonChanges::default();
+            // undoing puts back what the records held: explicit, whatever the findings or verification
+            let mut changes =
+                PersonChanges { allow_worse: true, confirm_verified_changes: true, ..PersonChanges::default() };
             for e in fields {
                 let Some(field) = e.field.as_deref().and_then(IdentityField::parse) else { continue };
                 if *current.get(field) != e.new_value {

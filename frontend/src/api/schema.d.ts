@@ -276,8 +276,12 @@ export interface paths {
         put?: never;
         /**
          * Commits an import: every accepted row in one transaction, each change audited with source
-         *     `import` and the import id. Committing again changes nothing. While a background job still
-         *     reads the file, answers 202 and the job commits when done.
+         *     `import` and the import id. A change whose new value would bring an `error` finding
+         *     (`wouldWorsen` in the preview) is written only when a choice forces it (audited as forced);
+         *     changes of verified records only with `confirmVerifiedChanges` (else they are left alone and
+         *     counted in `kept`); `take: "current"` keeps the record's value. The body is optional.
+         *     Committing again changes nothing. While a background job still reads the file, answers 202
+         *     and the job commits when done.
          */
         post: operations["commit_import"];
         delete?: never;
@@ -378,7 +382,8 @@ export interface paths {
         head?: never;
         /**
          * Changes a staff member (absent fields stay, `null` clears). Changing an identity field re-runs
-         *     the rules and sets the verification status back to `not_sent`.
+         *     the rules and sets the verification status back to `not_sent`. The guards of
+         *     `PATCH /students/{id}` apply (`allowWorse`, `confirmVerifiedChanges`).
          */
         patch: operations["update_staff"];
         trace?: never;
@@ -411,7 +416,8 @@ export interface paths {
         put?: never;
         /** Same for a staff member. */
         post: operations["mark_staff_awaiting_evidence"];
-        delete?: never;
+        /** Same for a staff member. */
+        delete: operations["unmark_staff_awaiting_evidence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -606,7 +612,11 @@ export interface paths {
         head?: never;
         /**
          * Changes a student (absent fields stay, `null` clears). Changing an identity field re-runs
-         *     the rules and sets the verification status back to `not_sent`.
+         *     the rules and sets the verification status back to `not_sent`. A change that brings an
+         *     `error` finding the record did not have answers 422 `would_worsen` naming the findings
+         *     unless `allowWorse`; changing what the registry verified answers 422
+         *     `confirm_verified_changes` unless `confirmVerifiedChanges`. The answer says the record's
+         *     state (`blockingErrors`, `readyToSend`, `changedAfterVerification`).
          */
         patch: operations["update_student"];
         trace?: never;
@@ -645,7 +655,11 @@ export interface paths {
          *     document the slip names). Listed on the class's evidence-request page.
          */
         post: operations["mark_student_awaiting_evidence"];
-        delete?: never;
+        /**
+         * Takes back "awaiting evidence": the student returns to the status it had before (its
+         *     registry answer, kept meanwhile, shows again).
+         */
+        delete: operations["unmark_student_awaiting_evidence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1001,6 +1015,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verification/awaiting-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks the named records as awaiting evidence, in one transaction (each one that cannot be is
+         *     listed with why); `dryRun` answers the same without doing it.
+         */
+        post: operations["mark_awaiting_evidence_in_bulk"];
+        /** Takes the mark back from the named records (each returns to its status before the mark). */
+        delete: operations["unmark_awaiting_evidence_in_bulk"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1086,6 +1121,30 @@ export interface components {
              */
             unitId: number;
         };
+        /** @description Records to mark as awaiting evidence, or to take the mark back from. */
+        BulkAwaiting: {
+            /** @description Answer what would happen without doing it. */
+            dryRun?: boolean;
+            /** @description `student` (default) or `staff`. */
+            kind?: components["schemas"]["PersonKind"];
+            personIds: number[];
+        };
+        /** @description What a bulk mark or unmark did (or, on a dry run, would do). */
+        BulkAwaitingDone: {
+            /** @description Records changed (or that would be). */
+            changed: number;
+            /** @description Records left alone, by code. */
+            counts: {
+                [key: string]: number;
+            };
+            dryRun: boolean;
+            /**
+             * @description Records left alone, and why (`not_allowed`, `already_awaiting_evidence`,
+             *     `not_awaiting_evidence`, `forbidden`, `not_found`).
+             */
+            notChanged: components["schemas"]["NotAccepted"][];
+            personIds: number[];
+        };
         /** @description A campaign: a population to verify by a deadline, set by a unit for its subtree. */
         Campaign: {
             /** @description True when today (Vietnam) lies between `start` and `deadline`, both included. */
@@ -1114,6 +1173,21 @@ export interface components {
             currentPassword: string;
             /** @description At least 10 characters, not a common password, not the username. */
             newPassword: string;
+        };
+        /** @description The clerk's decision on one field of one row. */
+        Choice: {
+            /** @description `fullName`, `dateOfBirth`, … as in the preview's changes. */
+            field: string;
+            /** @description Write the file's value even though it brings an `error` finding (audited as forced). */
+            force?: boolean;
+            /**
+             * Format: int32
+             * @description 1-based row number in the sheet.
+             */
+            row: number;
+            /** @description The sheet, when the file has several with the same row numbers (default: any). */
+            sheet?: string | null;
+            take?: components["schemas"]["Take"] | null;
         };
         ClassList: {
             items: components["schemas"]["ClassView"][];
@@ -1154,6 +1228,15 @@ export interface components {
             field: components["schemas"]["Column"];
             /** @description The header as written in the file. */
             header: string;
+        };
+        /** @description What the clerk decided when committing. */
+        CommitOptions: {
+            choices?: components["schemas"]["Choice"][];
+            /**
+             * @description Write changes of verified records (they then need sending again); without it they are
+             *     left alone and counted in `kept`.
+             */
+            confirmVerifiedChanges?: boolean;
         };
         /** @description Who to call about a lagging unit. */
         Contact: {
@@ -1276,6 +1359,16 @@ export interface components {
             field: string;
             new?: string | null;
             old?: string | null;
+            /**
+             * @description The record is verified: the change is written only when the commit confirms
+             *     (`confirmVerifiedChanges`), and the record then needs sending again.
+             */
+            verified?: boolean;
+            /**
+             * @description The `error` findings the new value would bring that the record does not have: the
+             *     change is held back unless the commit's choices force it.
+             */
+            wouldWorsen?: components["schemas"]["Finding"][];
         };
         /**
          * @description One problem with one input field, located by a JSON pointer (`/fullName`,
@@ -1435,6 +1528,7 @@ export interface components {
             /**
              * Format: int32
              * @description On undo: fields (and created records) left alone because they changed after the import.
+             *     On commit: rows changing a verified record left alone (no `confirmVerifiedChanges`).
              */
             kept: number;
             /** Format: int64 */
@@ -1781,7 +1875,18 @@ export interface components {
          *     record shows it in full to accounts that may edit the record, and that view is audited.
          */
         Person: {
+            /**
+             * Format: int32
+             * @description `error` findings that hold the record back from verification (a save that leaves some
+             *     is a warning, "Đã lưu, còn N lỗi chặn gửi xác thực", never a plain success).
+             */
+            blockingErrors: number;
             canEdit: boolean;
+            /**
+             * @description Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
+             *     registry's answer stays in its history.
+             */
+            changedAfterVerification: boolean;
             /** Format: int64 */
             classId?: number | null;
             className?: string | null;
@@ -1797,7 +1902,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             kind: components["schemas"]["PersonKind"];
-            /** @description For `mismatched`: the fields the registry disagreed on. */
+            /** @description For `mismatched` (and `awaiting_evidence` after it): the fields the registry disagreed on. */
             mismatchFields: string[];
             /** @description What the rules made of the entered values. */
             normalized: components["schemas"]["Normalized"];
@@ -1807,6 +1912,8 @@ export interface components {
             personalIdMasked: boolean;
             position?: components["schemas"]["Position"] | null;
             quality: components["schemas"]["Quality"];
+            /** @description No blocking error, and not verified, queued or awaiting evidence: "Gửi xác thực" sends it. */
+            readyToSend: boolean;
             registryValues?: components["schemas"]["RegistryValues"] | null;
             residence: components["schemas"]["ResidenceEntered"];
             residenceText?: string | null;
@@ -1848,10 +1955,21 @@ export interface components {
         /** @description A partial change (JSON merge semantics: absent = unchanged, `null` = cleared). */
         PersonPatch: {
             /**
+             * @description Save even when the change brings `error` findings the record did not have (audited as
+             *     forced); without it such a change answers 422 `would_worsen` naming the findings.
+             */
+            allowWorse?: boolean;
+            /**
              * Format: int64
              * @description Students: move to another class of the same school.
              */
             classId?: number | null;
+            /**
+             * @description Change what the national registry verified on a verified record: the record then shows
+             *     "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+             *     `confirm_verified_changes`.
+             */
+            confirmVerifiedChanges?: boolean;
             dateOfBirth?: string | null;
             fullName?: string | null;
             gender?: string | null;
@@ -2111,7 +2229,8 @@ export interface components {
             /**
              * @description `record_key_unknown`, `record_key_invalid`, `out_of_scope`, `duplicate_row`,
              *     `ambiguous_match`, `class_unknown`, `class_missing`, `name_required`, `create_not_allowed`,
-             *     `sector_code_immutable`.
+             *     `sector_code_immutable`, `too_long` (a cell over the field's limit), `invalid_characters`
+             *     (a control character in a cell).
              */
             code: string;
             /** @description Column letter in the file. */
@@ -2250,6 +2369,11 @@ export interface components {
          * @enum {string}
          */
         StatUnitKind: "department" | "district" | "school" | "class";
+        /**
+         * @description Which side of a field the clerk takes.
+         * @enum {string}
+         */
+        Take: "file" | "current";
         /** @description Daily series of a unit and of each child unit, with the burn-down's projection. */
         Timeline: {
             campaign?: components["schemas"]["Campaign"] | null;
@@ -2329,6 +2453,17 @@ export interface components {
             unchanged: number;
             /** Format: int64 */
             update: number;
+            /**
+             * Format: int64
+             * @description Rows changing a verified record (written only with `confirmVerifiedChanges`).
+             */
+            verifiedChanges?: number;
+            /**
+             * Format: int64
+             * @description Changed fields held back because their new value would bring an `error` finding the
+             *     record does not have (written only when forced).
+             */
+            wouldWorsen?: number;
         };
         /**
          * @description What importing a line does.
@@ -3152,7 +3287,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CommitOptions"] | null;
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -3169,6 +3308,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Import"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             403: {
@@ -3607,6 +3754,52 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmark_staff_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not awaiting evidence */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4272,6 +4465,52 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmark_student_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not awaiting evidence */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5169,6 +5408,68 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_awaiting_evidence_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAwaiting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAwaitingDone"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmark_awaiting_evidence_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAwaiting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAwaitingDone"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,7 @@ mod excel;
 mod foundation;
 mod hostile;
 mod hostile_api;
+mod never_worse;
 mod openapi_drift;
 mod rules;
 mod setup;

@@ -1152,12 +1152,15 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
             3 if !students.is_empty() => {
                 let (person, class) = *rng.pick(&students);
                 let admin = editor(class_school[class]);
-                let patch = match rng.below(4) {
+                let mut patch = match rng.below(4) {
                     0 => json!({"personalId": rng.pick(&pool)}),
                     1 => json!({"gender": if rng.chance(50) { Value::Null } else { json!("Nữ") }}),
                     2 => json!({"fullName": "Phạm Thu Hằng", "residence": {"commune": null}}),
                     _ => json!({"residenceText": "Số 1 Lạch Tray, Hải Phòng"}),
                 };
+                // the counters follow any write, worsening or of a verified record (issue 11's guards aside)
+                patch["allowWorse"] = json!(true);
+                patch["confirmVerifiedChanges"] = json!(true);
                 let res = app.patch(&format!("/api/v1/students/{person}"), &admin, &patch).await;
                 assert_eq!(res.status, 200, "{}", res.text);
                 "edit student"
@@ -1239,7 +1242,11 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                     "delete staff"
                 } else {
                     let res = app
-                        .patch(&format!("/api/v1/staff/{}", staff[i].0), &admin, &json!({"dateOfBirth": "01/01/1990"}))
+                        .patch(
+                            &format!("/api/v1/staff/{}", staff[i].0),
+                            &admin,
+                            &json!({"dateOfBirth": "01/01/1990", "confirmVerifiedChanges": true}),
+                        )
                         .await;
                     assert_eq!(res.status, 200, "{}", res.text);
                     "edit staff"

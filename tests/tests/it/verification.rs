@@ -280,7 +280,14 @@ async fn resubmit_loop_fix_then_verify_again() {
     assert_eq!(row(&e.app, id).await.status, "verified");
 
     // Editing a verified record's identity resets it; a job by default leaves verified ones alone.
-    let edited = e.app.patch(&format!("/api/v1/students/{id}"), &e.token, &json!({"fullName": "Nguyễn Thị Lân"})).await;
+    let edited = e
+        .app
+        .patch(
+            &format!("/api/v1/students/{id}"),
+            &e.token,
+            &json!({"fullName": "Nguyễn Thị Lân", "confirmVerifiedChanges": true}),
+        )
+        .await;
     assert_eq!(edited.body["status"], "not_sent", "{}", edited.text);
     let history = e.app.get(&format!("/api/v1/students/{id}/verifications"), &e.token).await;
     let outcomes: Vec<&str> =
