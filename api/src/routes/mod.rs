@@ -39,6 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(unit_lists::import_units)
         .service(unit_lists::commit_unit_import)
         .service(unit_lists::undo_unit_import)
+        .service(unit_lists::create_unit)
+        .service(unit_lists::update_unit)
         .service(units::list_units)
         .service(units::get_unit)
         .service(classes::list_classes)

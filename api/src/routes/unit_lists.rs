@@ -3,7 +3,7 @@
 //! `update`, `close`, `unchanged` or `rejected` with its reasons — and `commit=true` commits at
 //! once; `…/{id}/commit` and `…/{id}/undo`. Only the department administrator imports.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -161,4 +161,122 @@ pub async fn undo_unit_import(
 ) -> ApiResult<web::Json<UnitImportView>> {
     let import = unit_imports::undo(&state.store.db, &rc.audit(), &rc.caller, id.into_inner()).await?;
     Ok(web::Json(import.into()))
+}
+
+/// A unit to create by hand.
+#[derive(Deserialize, ToSchema, validator::Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUnitBody {
+    pub parent_id: i64,
+    /// `district` or `school`.
+    pub kind: crate::domain::org::UnitKind,
+    /// The MoET code for a school (e.g. `31304001`).
+    #[validate(length(min = 2, max = 32, message = "Mã đơn vị có 2–32 ký tự."))]
+    pub code: String,
+    #[validate(length(min = 1, max = 200, message = "Tên đơn vị có 1–200 ký tự."))]
+    pub name: String,
+    /// Required for a school.
+    pub level: Option<crate::domain::org::SchoolLevel>,
+    #[validate(length(max = 5))]
+    pub commune_code: Option<String>,
+    #[validate(length(max = 300))]
+    pub address: Option<String>,
+    #[validate(length(max = 32))]
+    pub phone: Option<String>,
+    #[validate(length(max = 200))]
+    pub email: Option<String>,
+    #[validate(length(max = 200))]
+    pub principal: Option<String>,
+}
+
+/// A change to a unit: `name`, `parentId`, `level`, `closed` (the department administrator), or
+/// its contacts (also a district administrator, for its schools).
+#[derive(Deserialize, ToSchema, validator::Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitPatchBody {
+    #[validate(length(min = 1, max = 200, message = "Tên đơn vị có 1–200 ký tự."))]
+    pub name: Option<String>,
+    pub parent_id: Option<i64>,
+    pub level: Option<crate::domain::org::SchoolLevel>,
+    /// Closes (or reopens) the unit; refused (409) while it holds active records.
+    pub closed: Option<bool>,
+    #[validate(length(max = 5))]
+    pub commune_code: Option<String>,
+    #[validate(length(max = 300))]
+    pub address: Option<String>,
+    #[validate(length(max = 32))]
+    pub phone: Option<String>,
+    #[validate(length(max = 200))]
+    pub email: Option<String>,
+    #[validate(length(max = 200))]
+    pub principal: Option<String>,
+}
+
+/// Creates a district office or a school (the department administrator).
+#[utoipa::path(tag = "units", request_body = NewUnitBody, responses(
+    (status = 201, body = super::units::UnitView),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/units")]
+pub async fn create_unit(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    body: web::Json<NewUnitBody>,
+) -> ApiResult<HttpResponse> {
+    use validator::Validate;
+    body.validate().map_err(|e| crate::error::from_validation(&e))?;
+    let b = body.into_inner();
+    let draft = crate::store::unit_changes::UnitDraft {
+        parent_id: b.parent_id,
+        kind: b.kind,
+        code: b.code.trim().to_owned(),
+        name: b.name.trim().to_owned(),
+        level: b.level,
+        commune_code: b.commune_code,
+        address: b.address,
+        phone: b.phone,
+        email: b.email,
+        principal: b.principal,
+    };
+    let unit = crate::store::unit_changes::create(&state.store.db, &rc.audit(), &rc.caller, draft).await?;
+    Ok(HttpResponse::Created().json(super::units::UnitView::from(unit)))
+}
+
+/// Changes a unit.
+#[utoipa::path(tag = "units", request_body = UnitPatchBody, params(("id" = i64, Path)), responses(
+    (status = 200, body = super::units::UnitView),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/units/{id}")]
+pub async fn update_unit(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+    body: web::Json<UnitPatchBody>,
+) -> ApiResult<web::Json<super::units::UnitView>> {
+    use validator::Validate;
+    body.validate().map_err(|e| crate::error::from_validation(&e))?;
+    let b = body.into_inner();
+    let patch = crate::store::unit_changes::UnitPatch {
+        name: b.name.map(|n| n.trim().to_owned()),
+        parent_id: b.parent_id,
+        level: b.level,
+        closed: b.closed,
+        commune_code: b.commune_code,
+        address: b.address,
+        phone: b.phone,
+        email: b.email,
+        principal: b.principal,
+    };
+    let unit =
+        crate::store::unit_changes::update(&state.store.db, &rc.audit(), &rc.caller, id.into_inner(), patch).await?;
+    Ok(web::Json(unit.into()))
 }

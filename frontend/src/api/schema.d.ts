@@ -747,7 +747,8 @@ export interface paths {
         /** The caller's unit and every unit below it, in tree order. */
         get: operations["list_units"];
         put?: never;
-        post?: never;
+        /** Creates a district office or a school (the department administrator). */
+        post: operations["create_unit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -828,7 +829,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Changes a unit. */
+        patch: operations["update_unit"];
         trace?: never;
     };
     "/api/v1/users": {
@@ -1825,6 +1827,22 @@ export interface components {
             /** @description Official province name ("Thành phố Hải Phòng"). */
             provinceName: string;
         };
+        /** @description A unit to create by hand. */
+        NewUnitBody: {
+            address?: string | null;
+            /** @description The MoET code for a school (e.g. `31304001`). */
+            code: string;
+            communeCode?: string | null;
+            email?: string | null;
+            /** @description `district` or `school`. */
+            kind: components["schemas"]["UnitKind"];
+            level?: components["schemas"]["SchoolLevel"] | null;
+            name: string;
+            /** Format: int64 */
+            parentId: number;
+            phone?: string | null;
+            principal?: string | null;
+        };
         /** @description Normalised values. `None` where the field is missing or could not be read. */
         Normalized: {
             /**
@@ -2497,6 +2515,23 @@ export interface components {
         UnitKind: "department" | "district" | "school";
         UnitList: {
             items: components["schemas"]["UnitView"][];
+        };
+        /**
+         * @description A change to a unit: `name`, `parentId`, `level`, `closed` (the department administrator), or
+         *     its contacts (also a district administrator, for its schools).
+         */
+        UnitPatchBody: {
+            address?: string | null;
+            /** @description Closes (or reopens) the unit; refused (409) while it holds active records. */
+            closed?: boolean | null;
+            communeCode?: string | null;
+            email?: string | null;
+            level?: components["schemas"]["SchoolLevel"] | null;
+            name?: string | null;
+            /** Format: int64 */
+            parentId?: number | null;
+            phone?: string | null;
+            principal?: string | null;
         };
         /** @description A child unit's progress. */
         UnitProgress: {
@@ -4698,6 +4733,69 @@ export interface operations {
             };
         };
     };
+    create_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUnitBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     import_units: {
         parameters: {
             query?: {
@@ -4902,6 +5000,71 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitPatchBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -664,3 +664,38 @@ async fn a_unit_list_is_previewed_committed_reimported_and_undone() {
     );
     assert!(!audit_actors(&app, "create_unit").await.is_empty());
 }
+
+#[tokio::test]
+async fn single_units_are_created_changed_moved_and_closed_by_the_departments_administrator() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let admin = app.login("admin").await;
+    let school = json!({"parentId": f.district_a, "kind": "school", "code": "31304555", "name": "Trường THCS Mới", "level": "thcs"});
+    let department = app.login("department").await;
+    app.post("/api/v1/units", &department, &school).await.assert_problem(403, "forbidden");
+    let no_level = json!({"parentId": f.district_a, "kind": "school", "code": "31304556", "name": "Trường Không Cấp"});
+    app.post("/api/v1/units", &admin, &no_level).await.assert_problem(422, "validation_failed");
+    let created = app.post("/api/v1/units", &admin, &school).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    app.post("/api/v1/units", &admin, &school).await.assert_problem(409, "conflict");
+    let id = created.body["id"].as_i64().expect("id");
+    let moved = app
+        .patch(&format!("/api/v1/units/{id}"), &admin, &json!({"parentId": f.district_b, "phone": "0225 3000 000"}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.body["parentId"], f.district_b);
+    let b = app.login("district-a").await;
+    app.patch(&format!("/api/v1/units/{}", f.school_a1), &b, &json!({"phone": "1"}))
+        .await
+        .assert_problem(403, "forbidden");
+    // a unit holding records stays open; an empty one closes
+    let a1 = app.login("school-a1").await;
+    app.create_student(&a1, f.class_a1_6a, json!({"fullName": "Ngô Thị Lan"})).await;
+    app.patch(&format!("/api/v1/units/{}", f.school_a1), &admin, &json!({"closed": true}))
+        .await
+        .assert_problem(409, "conflict");
+    let closed = app.patch(&format!("/api/v1/units/{id}"), &admin, &json!({"closed": true})).await;
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    assert!(closed.body["closedAt"].is_string());
+    assert_eq!(audit_actors(&app, "update_unit").await.len(), 3, "parent, phone, closed");
+}
