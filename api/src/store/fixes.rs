@@ -44,6 +44,16 @@ pub fn repairs(outcome: &Outcome, only: Option<Code>, entered: &Identity) -> Per
                 .set_if(IdentityField::DateOfBirth, n.date_of_birth.map(|d| Some(crate::domain::date::format_vi(d)))),
             Field::Gender => patch.set_if(IdentityField::Gender, n.gender.clone().map(Some)),
             Field::PersonalId => patch.set_if(IdentityField::PersonalId, n.personal_id.clone().map(Some)),
+            Field::Residence if f.code == Code::AddressHistoricalUnit => {
+                // A unit of another era: the parts become the units of 30 June 2025 it leads to.
+                let structured =
+                    entered.res_province.is_some() || entered.res_district.is_some() || entered.res_commune.is_some();
+                if let (true, Some(r)) = (structured, n.residence.as_ref()) {
+                    patch.set_if(IdentityField::ResidenceProvince, r.province_name.clone().map(Some));
+                    patch.set_if(IdentityField::ResidenceDistrict, r.district_name.clone().map(Some));
+                    patch.set_if(IdentityField::ResidenceCommune, r.commune_name.clone().map(Some));
+                }
+            }
             Field::Residence => {
                 let structured = entered.res_commune.is_some();
                 if let (Code::AddressUnitInferred, true, Some(r)) = (f.code, structured, n.residence.as_ref()) {
@@ -284,5 +294,27 @@ mod tests {
         let text_only = Identity { res_text: Some("P. Lạch Tray, HP".into()), ..Identity::default() };
         let c = repairs(&outcome, None, &text_only).identity;
         assert!(c.is_empty(), "a one-cell address is left as typed");
+    }
+
+    #[test]
+    fn a_unit_of_another_era_becomes_the_unit_of_june_2025() {
+        use crate::domain::admin_units::units;
+        let residence = units().residence_of_old_commune("18622");
+        let outcome = Outcome {
+            normalized: Normalized { residence, ..Normalized::default() },
+            findings: vec![fixed(Field::Residence, Code::AddressHistoricalUnit)],
+        };
+        let entered = Identity {
+            res_province: Some("Hà Tĩnh".into()),
+            res_district: Some("Huyện Thạch Hà".into()),
+            res_commune: Some("Xã Thạch Lạc".into()),
+            ..Identity::default()
+        };
+        let c = repairs(&outcome, None, &entered).identity;
+        assert_eq!(c.get(IdentityField::ResidenceProvince), Some(&Some("Tỉnh Hà Tĩnh".into())));
+        assert_eq!(c.get(IdentityField::ResidenceDistrict), Some(&Some("Thành phố Hà Tĩnh".into())));
+        assert_eq!(c.get(IdentityField::ResidenceCommune), Some(&Some("Xã Thạch Lạc".into())));
+        let text_only = Identity { res_text: Some("Thạch Lạc, Thạch Hà, Hà Tĩnh".into()), ..Identity::default() };
+        assert!(repairs(&outcome, None, &text_only).identity.is_empty(), "a one-cell address is left as typed");
     }
 }
