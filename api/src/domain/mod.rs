@@ -14,6 +14,7 @@ pub mod grade;
 pub mod identity;
 /// TCVN3 and VNI-Windows legacy font encodings.
 pub mod legacy;
+pub mod limits;
 /// Person names and their keys.
 pub mod name;
 /// Unit kinds, school levels, positions, verification statuses.
@@ -26,3 +27,5 @@ pub mod status;
 pub mod syllable;
 /// Text helpers and the Vietnamese letter table.
 pub mod text;
+/// Never make a record worse: new `error` findings of a write, and the fields to hold back.
+pub mod worsen;

@@ -74,10 +74,10 @@ pub struct Person {
     pub findings: Vec<Finding>,
     pub quality: Quality,
     pub status: VerificationStatus,
-    /// For `mismatched`: the fields the registry disagreed on.
+    /// For `mismatched` (and `awaiting_evidence` after it): the fields the registry disagreed on.
     pub mismatch_fields: Vec<String>,
-    /// For `mismatched`: the registry's values of those fields, when it returned them (shown
-    /// beside ours; `POST …/accept-registry-values` copies them in).
+    /// For `mismatched` and `awaiting_evidence`: the registry's values of those fields, when it
+    /// returned them (shown beside ours; `POST …/accept-registry-values` copies them in).
     pub registry_values: Option<crate::registry::RegistryValues>,
     /// Bumped whenever the values verification compares (the normalised identity) change;
     /// send it back as `version` to avoid overwriting someone else's change.
@@ -85,6 +85,14 @@ pub struct Person {
     pub can_edit: bool,
     pub verified_at: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// `error` findings that hold the record back from verification (a save that leaves some
+    /// is a warning, "Đã lưu, còn N lỗi chặn gửi xác thực", never a plain success).
+    pub blocking_errors: i32,
+    /// No blocking error, and not verified, queued or awaiting evidence: "Gửi xác thực" sends it.
+    pub ready_to_send: bool,
+    /// Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
+    /// registry's answer stays in its history.
+    pub changed_after_verification: bool,
 }
 
 /// Masks every ID value inside an outcome (normalised value, fixes and params of ID findings).
@@ -176,12 +184,27 @@ impl Person {
                 .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
                 .unwrap_or_default(),
             registry_values: match p.registry_values.as_deref() {
-                Some(v) if p.status == VerificationStatus::Mismatched.as_str() => {
+                Some(v)
+                    if p.status == VerificationStatus::Mismatched.as_str()
+                        || p.status == VerificationStatus::AwaitingEvidence.as_str() =>
+                {
                     Some(read_json(format_args!("people.registry_values of {}", p.id), v)?)
                 }
                 _ => None,
             },
             version: p.version,
+            blocking_errors: p.error_count,
+            ready_to_send: p.error_count == 0
+                && !matches!(
+                    VerificationStatus::parse(&p.status),
+                    Some(
+                        VerificationStatus::Verified
+                            | VerificationStatus::Queued
+                            | VerificationStatus::AwaitingEvidence
+                    )
+                ),
+            changed_after_verification: p.status != VerificationStatus::Verified.as_str()
+                && p.verified_at.is_some_and(|v| p.identity_changed_at > v),
             can_edit,
             verified_at: p.verified_at,
             updated_at: p.updated_at,
@@ -273,6 +296,48 @@ pub struct IdentityBody {
     pub residence_text: Option<String>,
 }
 
+/// The identity texts of a body against `domain::limits` (the control characters the
+/// `validator` lengths do not see): 422 with one field error per broken field.
+fn check_texts<'a>(
+    texts: impl IntoIterator<Item = (&'static str, &'static str, Option<&'a str>, usize)>,
+) -> ApiResult<()> {
+    let errors: Vec<crate::error::FieldError> = texts
+        .into_iter()
+        .filter_map(|(pointer, label, text, max)| {
+            let problem = crate::domain::limits::check(text?, max)?;
+            Some(crate::error::FieldError {
+                pointer: pointer.to_owned(),
+                code: problem.code().to_owned(),
+                message: problem.message(label),
+            })
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
+}
+
+/// Pointer, label and limit of each identity field in a body.
+fn identity_texts<'a>(
+    sector_code: Option<&'a str>,
+    get: impl Fn(IdentityField) -> Option<&'a str>,
+) -> Vec<(&'static str, &'static str, Option<&'a str>, usize)> {
+    use crate::domain::limits::{MAX_SECTOR_CODE, max_chars};
+    let mut out = vec![("/sectorCode", "Mã định danh ngành", sector_code, MAX_SECTOR_CODE)];
+    for field in IdentityField::ALL {
+        let (pointer, label) = match field {
+            IdentityField::FullName => ("/fullName", "Họ tên"),
+            IdentityField::DateOfBirth => ("/dateOfBirth", "Ngày sinh"),
+            IdentityField::Gender => ("/gender", "Giới tính"),
+            IdentityField::PersonalId => ("/personalId", "Số định danh"),
+            IdentityField::ResidenceProvince => ("/residence/province", "Tỉnh/Thành phố"),
+            IdentityField::ResidenceDistrict => ("/residence/district", "Quận/Huyện"),
+            IdentityField::ResidenceCommune => ("/residence/commune", "Xã/Phường"),
+            IdentityField::ResidenceText => ("/residenceText", "Địa chỉ"),
+        };
+        out.push((pointer, label, get(field), max_chars(field)));
+    }
+    out
+}
+
 impl IdentityBody {
     fn identity(&self) -> Identity {
         let r = self.residence.as_ref();
@@ -345,6 +410,15 @@ pub struct PersonPatch {
     pub residence_text: Option<Option<String>>,
     /// The `version` the change is based on; a newer stored version answers 409.
     pub version: Option<i32>,
+    /// Save even when the change brings `error` findings the record did not have (audited as
+    /// forced); without it such a change answers 422 `would_worsen` naming the findings.
+    #[serde(default)]
+    pub allow_worse: bool,
+    /// Change what the national registry verified on a verified record: the record then shows
+    /// "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+    /// `confirm_verified_changes`.
+    #[serde(default)]
+    pub confirm_verified_changes: bool,
 }
 
 impl PersonPatch {
@@ -370,6 +444,8 @@ impl PersonPatch {
             sector_code: self.sector_code.clone(),
             identity,
             expected_version: self.version,
+            allow_worse: self.allow_worse,
+            confirm_verified_changes: self.confirm_verified_changes,
         }
     }
 }
@@ -456,13 +532,15 @@ pub async fn create(
     body: &IdentityBody,
 ) -> ApiResult<HttpResponse> {
     body.validate().map_err(|e| from_validation(&e))?;
+    let identity = body.identity();
+    check_texts(identity_texts(body.sector_code.as_deref(), |f| identity.get(f).as_deref()))?;
     let new = NewPerson {
         kind,
         unit_id: placement.unit_id,
         class_id: placement.class_id,
         position: placement.position,
         sector_code: body.sector_code.clone(),
-        identity: body.identity(),
+        identity,
     };
     let ctx = rc.audit();
     let row = people::create(&state.store.db, &rc.caller, &ctx, new).await?;
@@ -481,11 +559,15 @@ pub async fn update(
     patch: &PersonPatch,
 ) -> ApiResult<Person> {
     patch.validate().map_err(|e| from_validation(&e))?;
+    let changes = patch.changes();
+    check_texts(identity_texts(patch.sector_code.as_ref().and_then(|c| c.as_deref()), |f| {
+        changes.identity.get(f).and_then(|v| v.as_deref())
+    }))?;
     if kind == PersonKind::Student && patch.position.is_some() {
         return Err(ApiError::field("/position", "not_allowed", "Học sinh không có chức vụ."));
     }
     let ctx = rc.audit();
-    let row = people::update(&state.store.db, &rc.caller, &ctx, kind, id, patch.changes()).await?;
+    let row = people::update(&state.store.db, &rc.caller, &ctx, kind, id, changes).await?;
     Person::from_row(row, true, true)
 }
 
