@@ -4313,6 +4313,15 @@ export interface operations {
                     "application/json": components["schemas"]["BulkAccepted"];
                 };
             };
+            /** @description Not a role that edits these records */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
