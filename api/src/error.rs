@@ -39,6 +39,7 @@ error_codes! {
     InvalidCredentials = "invalid_credentials", UNAUTHORIZED, "Sai tên đăng nhập hoặc mật khẩu";
     TokenExpired = "token_expired", UNAUTHORIZED, "Phiên đăng nhập đã hết hạn";
     Forbidden = "forbidden", FORBIDDEN, "Tài khoản không có quyền thực hiện thao tác này";
+    PasswordChangeRequired = "password_change_required", FORBIDDEN, "Cần đổi mật khẩu trước";
     NotFound = "not_found", NOT_FOUND, "Không tìm thấy";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED, "Phương thức không được hỗ trợ";
     Conflict = "conflict", CONFLICT, "Xung đột với dữ liệu hiện có";
@@ -46,6 +47,9 @@ error_codes! {
     PayloadTooLarge = "payload_too_large", PAYLOAD_TOO_LARGE, "Dữ liệu gửi lên quá lớn";
     UnsupportedMediaType = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Định dạng dữ liệu không được hỗ trợ";
     ValidationFailed = "validation_failed", UNPROCESSABLE_ENTITY, "Dữ liệu chưa hợp lệ";
+    WouldWorsen = "would_worsen", UNPROCESSABLE_ENTITY, "Thay đổi làm hồ sơ có thêm lỗi";
+    ConfirmVerifiedChanges = "confirm_verified_changes", UNPROCESSABLE_ENTITY, "Cần xác nhận sửa hồ sơ đã xác thực";
+    NothingToSend = "nothing_to_send", UNPROCESSABLE_ENTITY, "Không có hồ sơ nào cần gửi xác thực";
     TooManyAttempts = "too_many_attempts", TOO_MANY_REQUESTS, "Đăng nhập sai quá nhiều lần";
     Internal = "internal", INTERNAL_SERVER_ERROR, "Lỗi hệ thống";
     Unavailable = "unavailable", SERVICE_UNAVAILABLE, "Dịch vụ tạm thời không sẵn sàng";
@@ -126,6 +130,25 @@ impl ApiError {
             message: message.into(),
         }])
     }
+    /// 422 `would_worsen`: one error per finding the write would bring (pointer: its field).
+    pub fn would_worsen(findings: &[crate::rules::Finding]) -> ApiError {
+        ApiError {
+            detail: Some(
+                "Thay đổi này làm hồ sơ có thêm lỗi chặn gửi xác thực nên chưa được lưu. \
+                 Hãy sửa lại, hoặc xác nhận vẫn lưu (allowWorse)."
+                    .to_owned(),
+            ),
+            errors: findings
+                .iter()
+                .map(|f| FieldError {
+                    pointer: format!("/{}", f.field.as_str()),
+                    code: f.code.as_str().to_owned(),
+                    message: f.message.clone(),
+                })
+                .collect(),
+            ..ApiError::new(ErrorCode::WouldWorsen)
+        }
+    }
     /// 500 whose cause is logged, not sent.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         ApiError { cause: Some(cause.to_string()), ..ApiError::new(ErrorCode::Internal) }
@@ -201,6 +224,23 @@ impl From<crate::store::StoreError> for ApiError {
                 format!("Hồ sơ đã được sửa (phiên bản hiện tại {current}); hãy tải lại rồi sửa tiếp."),
             ),
             StoreError::Invalid(errors) => ApiError::validation(errors),
+            StoreError::WouldWorsen(findings) => ApiError::would_worsen(&findings),
+            StoreError::VerifiedUnconfirmed { fields } => ApiError {
+                detail: Some(
+                    "Hồ sơ đã được CSDL quốc gia xác thực; sửa thông tin sẽ phải gửi xác thực lại. \
+                     Hãy xác nhận (confirmVerifiedChanges) nếu vẫn muốn sửa."
+                        .to_owned(),
+                ),
+                errors: fields
+                    .into_iter()
+                    .map(|f| FieldError {
+                        pointer: format!("/{f}"),
+                        code: "verified".to_owned(),
+                        message: "Giá trị này đã được CSDL quốc gia xác thực.".to_owned(),
+                    })
+                    .collect(),
+                ..ApiError::new(ErrorCode::ConfirmVerifiedChanges)
+            },
             StoreError::Forbidden(detail) => ApiError::forbidden(detail),
             StoreError::Corrupt(what) => ApiError::internal(what),
             StoreError::Db(db) => ApiError::internal(db),

@@ -27,3 +27,5 @@ pub mod status;
 pub mod syllable;
 /// Text helpers and the Vietnamese letter table.
 pub mod text;
+/// Never make a record worse: new `error` findings of a write, and the fields to hold back.
+pub mod worsen;

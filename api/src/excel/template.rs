@@ -237,6 +237,11 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
         "5. Các cột “Tình trạng xác thực”, “Cần sửa” chỉ để đọc; cột “Ghi chú” dành cho nhà trường, hệ thống không nhập.".to_owned(),
         "6. Có thể đổi thứ tự cột; hệ thống tìm cột theo tên tiêu đề. Tải tệp lên tại mục Nhập từ Excel: hệ thống cho xem trước từng thay đổi trước khi ghi.".to_owned(),
         "7. Không dán công thức; nội dung bắt đầu bằng dấu =, +, -, @ được giữ nguyên là chữ.".to_owned(),
+        format!(
+            "8. Ô để trống nghĩa là giữ nguyên giá trị đang có. Muốn xoá hẳn một thông tin, ghi {} vào ô đó.",
+            crate::import::CLEAR_MARKER
+        ),
+        "9. Giá trị mới làm hồ sơ có thêm lỗi (ví dụ ngày 31/02, số định danh thiếu số) không được ghi trừ khi bạn chọn “Vẫn ghi” khi xem trước; hồ sơ đã xác thực chỉ được sửa khi bạn xác nhận, và sẽ phải gửi xác thực lại.".to_owned(),
     ];
     for (i, line) in lines.iter().enumerate() {
         ins.write_string_with_format(u32::try_from(i + 2).unwrap_or(0), 0, line, &wrap)?;

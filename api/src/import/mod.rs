@@ -23,6 +23,17 @@ pub const TEMPLATE_ID: &str = "dinhdanh-template";
 /// Version of the template layout.
 pub const TEMPLATE_VERSION: &str = "1";
 
+/// What a cell holds to clear a field (an empty cell leaves the field as it is).
+pub const CLEAR_MARKER: &str = "(xoá)";
+
+/// Whether a cell's text is the clear marker: `(xoá)`, `(xóa)` or `(xoa)`, any case, spaces
+/// around it ignored.
+pub fn is_clear_marker(text: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let t: String = text.trim().nfc().collect::<String>().to_lowercase();
+    matches!(t.as_str(), "(xoá)" | "(xóa)" | "(xoa)")
+}
+
 /// What the metadata sheet of our template says.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TemplateMeta {

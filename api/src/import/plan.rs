@@ -190,6 +190,9 @@ pub struct Existing {
     pub dob: Option<NaiveDate>,
     pub personal_id: Option<String>,
     pub version: i32,
+    /// Verified by the national registry: changing what it verified takes the clerk's
+    /// confirmation at commit.
+    pub verified: bool,
 }
 
 /// A class of the school.
@@ -269,6 +272,14 @@ pub struct FieldChange {
     pub column: Option<String>,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// The `error` findings the new value would bring that the record does not have: the
+    /// change is held back unless the commit's choices force it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub would_worsen: Vec<Finding>,
+    /// The record is verified: the change is written only when the commit confirms
+    /// (`confirmVerifiedChanges`), and the record then needs sending again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verified: bool,
 }
 
 /// Why a row is rejected.
@@ -371,6 +382,13 @@ pub struct Totals {
     pub rows_with_errors: u64,
     /// Accepted rows with at least one `warning` finding.
     pub rows_with_warnings: u64,
+    /// Changed fields held back because their new value would bring an `error` finding the
+    /// record does not have (written only when forced).
+    #[serde(default)]
+    pub would_worsen: u64,
+    /// Rows changing a verified record (written only with `confirmVerifiedChanges`).
+    #[serde(default)]
+    pub verified_changes: u64,
 }
 
 impl Totals {
@@ -390,6 +408,10 @@ impl Totals {
             RowAction::Update => {
                 self.update += 1;
                 self.changed_fields += r.changes.len() as u64;
+                self.would_worsen += r.changes.iter().filter(|c| !c.would_worsen.is_empty()).count() as u64;
+                if r.changes.iter().any(|c| c.verified) {
+                    self.verified_changes += 1;
+                }
             }
             RowAction::Create => self.create += 1,
             RowAction::Rejected => self.rejected += 1,
@@ -438,37 +460,51 @@ fn same_field(field: IdentityField, old: &Option<String>, new: &Option<String>) 
     }
 }
 
+/// A cell's meaning for its field: `None` leaves the field as it is (an empty cell),
+/// `Some(None)` clears it (the `(xoá)` marker), `Some(Some(v))` sets it.
+fn cell_change(v: Option<&str>) -> Option<Option<String>> {
+    match v {
+        Some(t) if super::is_clear_marker(t) => Some(None),
+        _ => blank(v).map(Some),
+    }
+}
+
 /// The commune a row gives: the pre-2025 column when filled, else the post-2025 one; with the
-/// column it came from. `None` when neither column is in the file.
-fn commune_of(row: &SourceRow) -> Option<(Option<String>, Option<usize>)> {
+/// column it came from (see [`cell_change`]). `None` when neither column is in the file.
+fn commune_of(row: &SourceRow) -> Option<(Option<Option<String>>, Option<usize>)> {
     let old = row.get(Column::ResidenceCommune);
     let new = row.get(Column::ResidenceNewCommune);
     if old.is_none() && new.is_none() {
         return None;
     }
-    if let Some(v) = blank(old.flatten()) {
-        return Some((Some(v), row.index(Column::ResidenceCommune)));
+    let (i_old, i_new) = (row.index(Column::ResidenceCommune), row.index(Column::ResidenceNewCommune));
+    match (cell_change(old.flatten()), cell_change(new.flatten())) {
+        (Some(Some(v)), _) => Some((Some(Some(v)), i_old)),
+        (_, Some(Some(v))) => Some((Some(Some(v)), i_new)),
+        (Some(None), _) => Some((Some(None), i_old)),
+        (_, Some(None)) => Some((Some(None), i_new)),
+        (None, None) => Some((None, i_old.or(i_new))),
     }
-    if let Some(v) = blank(new.flatten()) {
-        return Some((Some(v), row.index(Column::ResidenceNewCommune)));
-    }
-    Some((None, row.index(Column::ResidenceCommune).or(row.index(Column::ResidenceNewCommune))))
 }
 
-/// Applies the row's cells onto an identity (absent columns leave fields alone); returns the
-/// column of each field the row sets.
+/// Applies the row's cells onto an identity: absent columns and empty cells leave fields
+/// alone, the `(xoá)` marker clears one; returns the column of each field the row names.
 fn apply_row(row: &SourceRow, mut id: Identity) -> (Identity, HashMap<&'static str, usize>) {
     let mut cols = HashMap::new();
     for (field, col) in FIELDS {
         if let Some(v) = row.get(col) {
-            *id.slot(field) = blank(v);
+            if let Some(change) = cell_change(v) {
+                *id.slot(field) = change;
+            }
             if let Some(i) = row.index(col) {
                 cols.insert(field.name(), i);
             }
         }
     }
     if let Some((commune, i)) = commune_of(row) {
-        id.res_commune = commune;
+        if let Some(change) = commune {
+            id.res_commune = change;
+        }
         if let Some(i) = i {
             cols.insert(IdentityField::ResidenceCommune.name(), i);
         }
@@ -795,17 +831,44 @@ impl<'a> Planner<'a> {
         }
         planned.person_id = Some(e.id);
         planned.version = Some(e.version);
-        let (new_identity, cols) = apply_row(row, e.identity.clone());
-        for ((field, old), (_, new)) in e.identity.fields().zip(new_identity.fields()) {
-            if !same_field(field, old, new) {
-                planned.changes.push(FieldChange {
-                    field: field.name().to_owned(),
-                    column: cols.get(field.name()).map(|i| column_letter(*i)),
-                    old: old.clone(),
-                    new: new.clone(),
-                });
-            }
+        let (file_identity, cols) = apply_row(row, e.identity.clone());
+        let mut class_id = e.class_id;
+        let mut class_change = None;
+        if let Some(c) = facts.named_class
+            && Some(c) != e.class_id
+        {
+            class_change = Some(FieldChange {
+                field: "classId".to_owned(),
+                column: row.index(Column::Class).map(column_letter),
+                old: e.class_id.map(|c| c.to_string()),
+                new: Some(c.to_string()),
+                would_worsen: Vec::new(),
+                verified: false,
+            });
+            class_id = Some(c);
         }
+        // never worse: a field whose new value brings an error the record does not have is held back
+        let changed: Vec<(IdentityField, Option<String>)> = e
+            .identity
+            .fields()
+            .zip(file_identity.fields())
+            .filter(|((field, old), (_, new))| !same_field(*field, old, new))
+            .map(|((field, _), (_, new))| (field, new.clone()))
+            .collect();
+        let guarded = crate::domain::worsen::hold_back(&e.identity, &changed, &|_| false, &|identity| {
+            self.evaluate(identity, class_id).findings
+        });
+        for (field, new) in &changed {
+            planned.changes.push(FieldChange {
+                field: field.name().to_owned(),
+                column: cols.get(field.name()).map(|i| column_letter(*i)),
+                old: e.identity.get(*field).clone(),
+                new: new.clone(),
+                would_worsen: guarded.refused_for(*field).map(<[Finding]>::to_vec).unwrap_or_default(),
+                verified: e.verified,
+            });
+        }
+        let new_identity = guarded.identity;
         let mut sector = e.sector_code.clone();
         if let Some(code) = &facts.sector
             && e.sector_code.as_deref().map(str::trim) != Some(code.trim())
@@ -825,21 +888,12 @@ impl<'a> Planner<'a> {
                 column: row.index(Column::SectorCode).map(column_letter),
                 old: None,
                 new: Some(code.clone()),
+                would_worsen: Vec::new(),
+                verified: false,
             });
             sector = Some(code.clone());
         }
-        let mut class_id = e.class_id;
-        if let Some(c) = facts.named_class
-            && Some(c) != e.class_id
-        {
-            planned.changes.push(FieldChange {
-                field: "classId".to_owned(),
-                column: row.index(Column::Class).map(column_letter),
-                old: e.class_id.map(|c| c.to_string()),
-                new: Some(c.to_string()),
-            });
-            class_id = Some(c);
-        }
+        planned.changes.extend(class_change);
         planned.class_id = class_id;
         let outcome = match facts.outcome {
             Some(o) if new_identity == facts.identity && class_id == facts.class_id => o,
@@ -951,6 +1005,7 @@ mod tests {
             dob: NaiveDate::from_ymd_opt(2014, 3, 5),
             personal_id: Some("031214001234".into()),
             version: 3,
+            verified: false,
         }]
     }
 

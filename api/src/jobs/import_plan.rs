@@ -73,7 +73,7 @@ async fn commit_requested(
     request_id: Option<String>,
     id: &str,
 ) -> StoreResult<()> {
-    match imports::commit(db, &env.clock, caller, request_id, id).await {
+    match imports::commit(db, &env.clock, caller, request_id, id, &imports::CommitOptions::default()).await {
         Ok(_) => Ok(()),
         Err(StoreError::Conflict { message, .. } | StoreError::Forbidden(message)) => {
             imports::record_failure(db, id, "commit_failed", &message, false).await

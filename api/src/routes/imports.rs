@@ -20,7 +20,7 @@ use crate::rules::{Finding, PersonKind};
 use crate::state::AppState;
 use crate::store::audit;
 use crate::store::entities::imports as model;
-use crate::store::imports::{self, ImportError, ImportOptions, status};
+use crate::store::imports::{self, CommitOptions, ImportError, ImportOptions, status};
 use crate::store::{read_json, read_stored};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -115,6 +115,7 @@ pub struct Import {
     /// On undo: fields (and created records) put back.
     pub reverted: i32,
     /// On undo: fields (and created records) left alone because they changed after the import.
+    /// On commit: rows changing a verified record left alone (no `confirmVerifiedChanges`).
     pub kept: i32,
     /// Why a background job failed.
     pub error: Option<String>,
@@ -446,11 +447,16 @@ pub async fn get_import(
 }
 
 /// Commits an import: every accepted row in one transaction, each change audited with source
-/// `import` and the import id. Committing again changes nothing. While a background job still
-/// reads the file, answers 202 and the job commits when done.
-#[utoipa::path(tag = "imports", params(("id" = String, Path)), responses(
+/// `import` and the import id. A change whose new value would bring an `error` finding
+/// (`wouldWorsen` in the preview) is written only when a choice forces it (audited as forced);
+/// changes of verified records only with `confirmVerifiedChanges` (else they are left alone and
+/// counted in `kept`); `take: "current"` keeps the record's value. The body is optional.
+/// Committing again changes nothing. While a background job still reads the file, answers 202
+/// and the job commits when done.
+#[utoipa::path(tag = "imports", params(("id" = String, Path)), request_body(content = Option<CommitOptions>, content_type = "application/json"), responses(
     (status = 200, body = Import),
     (status = 202, description = "Will commit when the job is done", body = Import),
+    (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A record changed since the preview, or the import was undone", body = Problem, content_type = "application/problem+json"),
@@ -460,9 +466,16 @@ pub async fn commit_import(
     state: web::Data<AppState>,
     rc: RequestContext,
     id: web::Path<String>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
+    let opts: CommitOptions = if body.iter().all(u8::is_ascii_whitespace) {
+        CommitOptions::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::with_detail(ErrorCode::InvalidJson, format!("Nội dung gửi lên không hợp lệ: {e}")))?
+    };
     let record =
-        imports::commit(&state.store.db, &state.settings.clock, &rc.caller, rc.request_id.clone(), &id).await?;
+        imports::commit(&state.store.db, &state.settings.clock, &rc.caller, rc.request_id.clone(), &id, &opts).await?;
     answer(&state, &record, false).await
 }
 

@@ -74,10 +74,10 @@ pub struct Person {
     pub findings: Vec<Finding>,
     pub quality: Quality,
     pub status: VerificationStatus,
-    /// For `mismatched`: the fields the registry disagreed on.
+    /// For `mismatched` (and `awaiting_evidence` after it): the fields the registry disagreed on.
     pub mismatch_fields: Vec<String>,
-    /// For `mismatched`: the registry's values of those fields, when it returned them (shown
-    /// beside ours; `POST …/accept-registry-values` copies them in).
+    /// For `mismatched` and `awaiting_evidence`: the registry's values of those fields, when it
+    /// returned them (shown beside ours; `POST …/accept-registry-values` copies them in).
     pub registry_values: Option<crate::registry::RegistryValues>,
     /// Bumped whenever the values verification compares (the normalised identity) change;
     /// send it back as `version` to avoid overwriting someone else's change.
@@ -85,6 +85,14 @@ pub struct Person {
     pub can_edit: bool,
     pub verified_at: Option<chrono::DateTime<chrono::Utc>>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// `error` findings that hold the record back from verification (a save that leaves some
+    /// is a warning, "Đã lưu, còn N lỗi chặn gửi xác thực", never a plain success).
+    pub blocking_errors: i32,
+    /// No blocking error, and not verified, queued or awaiting evidence: "Gửi xác thực" sends it.
+    pub ready_to_send: bool,
+    /// Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
+    /// registry's answer stays in its history.
+    pub changed_after_verification: bool,
 }
 
 /// Masks every ID value inside an outcome (normalised value, fixes and params of ID findings).
@@ -176,12 +184,27 @@ impl Person {
                 .map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
                 .unwrap_or_default(),
             registry_values: match p.registry_values.as_deref() {
-                Some(v) if p.status == VerificationStatus::Mismatched.as_str() => {
+                Some(v)
+                    if p.status == VerificationStatus::Mismatched.as_str()
+                        || p.status == VerificationStatus::AwaitingEvidence.as_str() =>
+                {
                     Some(read_json(format_args!("people.registry_values of {}", p.id), v)?)
                 }
                 _ => None,
             },
             version: p.version,
+            blocking_errors: p.error_count,
+            ready_to_send: p.error_count == 0
+                && !matches!(
+                    VerificationStatus::parse(&p.status),
+                    Some(
+                        VerificationStatus::Verified
+                            | VerificationStatus::Queued
+                            | VerificationStatus::AwaitingEvidence
+                    )
+                ),
+            changed_after_verification: p.status != VerificationStatus::Verified.as_str()
+                && p.verified_at.is_some_and(|v| p.identity_changed_at > v),
             can_edit,
             verified_at: p.verified_at,
             updated_at: p.updated_at,
@@ -388,6 +411,15 @@ pub struct PersonPatch {
     pub residence_text: Option<Option<String>>,
     /// The `version` the change is based on; a newer stored version answers 409.
     pub version: Option<i32>,
+    /// Save even when the change brings `error` findings the record did not have (audited as
+    /// forced); without it such a change answers 422 `would_worsen` naming the findings.
+    #[serde(default)]
+    pub allow_worse: bool,
+    /// Change what the national registry verified on a verified record: the record then shows
+    /// "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+    /// `confirm_verified_changes`.
+    #[serde(default)]
+    pub confirm_verified_changes: bool,
 }
 
 impl PersonPatch {
@@ -413,6 +445,8 @@ impl PersonPatch {
             sector_code: self.sector_code.clone(),
             identity,
             expected_version: self.version,
+            allow_worse: self.allow_worse,
+            confirm_verified_changes: self.confirm_verified_changes,
         }
     }
 }

@@ -76,7 +76,8 @@ pub async fn create_staff(
 }
 
 /// Changes a staff member (absent fields stay, `null` clears). Changing an identity field re-runs
-/// the rules and sets the verification status back to `not_sent`.
+/// the rules and sets the verification status back to `not_sent`. The guards of
+/// `PATCH /students/{id}` apply (`allowWorse`, `confirmVerifiedChanges`).
 #[utoipa::path(tag = "staff", params(("id" = i64, Path)), request_body = PersonPatch, responses(
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),

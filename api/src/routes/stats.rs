@@ -257,7 +257,7 @@ pub struct SnapshotResult {
 ))]
 #[post("/stats/snapshots")]
 pub async fn take_snapshot(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<SnapshotResult>> {
-    require_role(&caller, &[Role::Department, Role::Admin])?;
+    require_role(&caller, &[Role::Department, Role::DepartmentAdmin])?;
     let ctx = ctx(&state);
     let rows = stats::take_snapshot(&state.store.db, ctx.today, &ctx.school_year, SnapshotMode::Refresh).await?;
     Ok(web::Json(SnapshotResult { day: ctx.today, rows }))

@@ -70,7 +70,11 @@ pub async fn create_student(
 }
 
 /// Changes a student (absent fields stay, `null` clears). Changing an identity field re-runs
-/// the rules and sets the verification status back to `not_sent`.
+/// the rules and sets the verification status back to `not_sent`. A change that brings an
+/// `error` finding the record did not have answers 422 `would_worsen` naming the findings
+/// unless `allowWorse`; changing what the registry verified answers 422
+/// `confirm_verified_changes` unless `confirmVerifiedChanges`. The answer says the record's
+/// state (`blockingErrors`, `readyToSend`, `changedAfterVerification`).
 #[utoipa::path(tag = "students", params(("id" = i64, Path)), request_body = PersonPatch, responses(
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),

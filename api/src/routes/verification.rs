@@ -3,7 +3,9 @@
 //! awaiting the family's evidence, each record's verification history, and a class's printable
 //! evidence-request slips.
 
-use actix_web::{HttpResponse, get, post, web};
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,7 +14,7 @@ use super::people::Person;
 use crate::domain::access::Caller;
 use crate::domain::personal_id::mask as mask_personal_id;
 use crate::domain::status::{HistoryOutcome, JobStatus};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::registry::RegistryValues;
 use crate::rules::PersonKind;
 use crate::state::AppState;
@@ -312,6 +314,13 @@ pub async fn accept_registry_values_in_bulk(
             Err(e) => {
                 let (code, message) = match e {
                     StoreError::Forbidden(m) => ("forbidden".to_owned(), m),
+                    StoreError::WouldWorsen(findings) => (
+                        "would_worsen".to_owned(),
+                        format!(
+                            "Giá trị của CSDL quốc gia làm hồ sơ có thêm lỗi ({}); hãy kiểm tra và sửa trực tiếp.",
+                            findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    ),
                     StoreError::Invalid(errors) => errors
                         .into_iter()
                         .next()
@@ -369,6 +378,146 @@ pub async fn mark_staff_awaiting_evidence(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<Person>> {
     Ok(web::Json(awaiting(&state, &rc, PersonKind::Staff, id.into_inner()).await?))
+}
+
+async fn unmark(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<Person> {
+    let ctx = rc.audit();
+    v::unmark_awaiting_evidence(&state.store.db, &rc.caller, &ctx, kind, id).await?;
+    let row = crate::store::people::get(&state.store.db, &rc.caller, kind, id).await?;
+    Person::from_row(row, true, false)
+}
+
+/// Takes back "awaiting evidence": the student returns to the status it had before (its
+/// registry answer, kept meanwhile, shows again).
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Not awaiting evidence", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/students/{id}/awaiting-evidence")]
+pub async fn unmark_student_awaiting_evidence(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(unmark(&state, &rc, PersonKind::Student, id.into_inner()).await?))
+}
+
+/// Same for a staff member.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+    (status = 200, body = Person),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "Not awaiting evidence", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/staff/{id}/awaiting-evidence")]
+pub async fn unmark_staff_awaiting_evidence(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Person>> {
+    Ok(web::Json(unmark(&state, &rc, PersonKind::Staff, id.into_inner()).await?))
+}
+
+/// Records to mark as awaiting evidence, or to take the mark back from.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkAwaiting {
+    /// `student` (default) or `staff`.
+    #[serde(default)]
+    pub kind: PersonKind,
+    pub person_ids: Vec<i64>,
+    /// Answer what would happen without doing it.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What a bulk mark or unmark did (or, on a dry run, would do).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkAwaitingDone {
+    pub dry_run: bool,
+    /// Records changed (or that would be).
+    pub changed: usize,
+    pub person_ids: Vec<i64>,
+    /// Records left alone, and why (`not_allowed`, `already_awaiting_evidence`,
+    /// `not_awaiting_evidence`, `forbidden`, `not_found`).
+    pub not_changed: Vec<NotAccepted>,
+    /// Records left alone, by code.
+    pub counts: BTreeMap<String, usize>,
+}
+
+fn refusal(id: i64, e: StoreError) -> NotAccepted {
+    let (code, message) = match e {
+        StoreError::Forbidden(m) => ("forbidden".to_owned(), m),
+        StoreError::NotFound => {
+            ("not_found".to_owned(), "Không tìm thấy hồ sơ trong phạm vi của tài khoản.".to_owned())
+        }
+        StoreError::Invalid(errors) => errors
+            .into_iter()
+            .next()
+            .map(|f| (f.code, f.message))
+            .unwrap_or_else(|| ("invalid".to_owned(), String::new())),
+        other => ("invalid".to_owned(), other.to_string()),
+    };
+    NotAccepted { person_id: id, code, message }
+}
+
+async fn awaiting_in_bulk(
+    state: &AppState,
+    rc: &RequestContext,
+    body: &BulkAwaiting,
+    on: bool,
+) -> ApiResult<BulkAwaitingDone> {
+    if body.person_ids.len() > 5_000 {
+        return Err(ApiError::field("/personIds", "too_many", "Tối đa 5.000 hồ sơ một lần."));
+    }
+    let ctx = rc.audit();
+    let out =
+        v::awaiting_evidence_in_bulk(&state.store.db, &rc.caller, &ctx, body.kind, &body.person_ids, on, body.dry_run)
+            .await?;
+    let not_changed: Vec<NotAccepted> = out.refused.into_iter().map(|(id, e)| refusal(id, e)).collect();
+    let mut counts = BTreeMap::new();
+    for n in &not_changed {
+        *counts.entry(n.code.clone()).or_insert(0) += 1;
+    }
+    Ok(BulkAwaitingDone {
+        dry_run: body.dry_run,
+        changed: out.changed.len(),
+        person_ids: out.changed,
+        not_changed,
+        counts,
+    })
+}
+
+/// Marks the named records as awaiting evidence, in one transaction (each one that cannot be is
+/// listed with why); `dryRun` answers the same without doing it.
+#[utoipa::path(tag = "verification", request_body = BulkAwaiting, responses(
+    (status = 200, body = BulkAwaitingDone),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/verification/awaiting-evidence")]
+pub async fn mark_awaiting_evidence_in_bulk(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    body: web::Json<BulkAwaiting>,
+) -> ApiResult<web::Json<BulkAwaitingDone>> {
+    Ok(web::Json(awaiting_in_bulk(&state, &rc, &body, true).await?))
+}
+
+/// Takes the mark back from the named records (each returns to its status before the mark).
+#[utoipa::path(tag = "verification", request_body = BulkAwaiting, responses(
+    (status = 200, body = BulkAwaitingDone),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/verification/awaiting-evidence")]
+pub async fn unmark_awaiting_evidence_in_bulk(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    body: web::Json<BulkAwaiting>,
+) -> ApiResult<web::Json<BulkAwaitingDone>> {
+    Ok(web::Json(awaiting_in_bulk(&state, &rc, &body, false).await?))
 }
 
 /// Values sent to the registry (the ID number masked unless the caller may edit the record).

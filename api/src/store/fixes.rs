@@ -13,7 +13,7 @@ use super::audit::{AuditCtx, Source};
 use super::entities::{audit_events, fix_batches, people};
 use super::people::{Identity, IdentityField, PersonChanges, identity_of};
 use super::{StoreError, StoreResult};
-use crate::domain::access::{Caller, Role};
+use crate::domain::access::Caller;
 use crate::rules::{Code, Field, Outcome, PersonKind, Severity};
 
 /// Which records a batch repairs. Without a class, the unit's records (the caller's own unit
@@ -93,11 +93,8 @@ pub async fn apply(
         .add(people::Column::Kind.eq(scope.kind.as_str()))
         .add(people::Column::DeletedAt.is_null())
         .add(people::Column::FixedCount.gt(0));
-    cond = if caller.role == Role::Admin && class_id.is_none() {
-        cond.add(people::Column::UnitId.in_subquery(super::people::units_under(format!("{}%", unit.path))))
-    } else {
-        cond.add(people::Column::UnitId.eq(unit.id))
-    };
+    // people are repaired by the unit that holds them (its own unit only, whatever the role)
+    cond = cond.add(people::Column::UnitId.eq(unit.id));
     if let Some(class_id) = class_id {
         cond = cond.add(people::Column::ClassId.eq(class_id));
     }
@@ -132,7 +129,13 @@ pub async fn apply(
                 continue;
             }
             let before = identity_of(&row.person);
-            let after = super::people::update_in(&txn, caller, &ctx, row, wanted).await?;
+            let after = match super::people::update_in(&txn, caller, &ctx, row, wanted).await {
+                Ok(after) => after,
+                // a repair never makes a record worse nor changes what the registry verified;
+                // should one, the record is left as it is
+                Err(StoreError::WouldWorsen(_) | StoreError::VerifiedUnconfirmed { .. }) => continue,
+                Err(e) => return Err(e),
+            };
             let changed = before.fields().zip(identity_of(&after).fields()).filter(|(a, b)| a.1 != b.1).count();
             if changed > 0 {
                 records += 1;
@@ -201,7 +204,9 @@ pub async fn undo(
                 continue;
             };
             let current = identity_of(&row.person);
-            let mut changes = PersonChanges::default();
+            // undoing puts back what the records held: explicit, whatever the findings or verification
+            let mut changes =
+                PersonChanges { allow_worse: true, confirm_verified_changes: true, ..PersonChanges::default() };
             for e in fields {
                 let Some(field) = e.field.as_deref().and_then(IdentityField::parse) else { continue };
                 if *current.get(field) != e.new_value {

@@ -3,6 +3,7 @@
 //! Database errors become domain errors in this module, so SQLite's and PostgreSQL's different
 //! texts never reach handlers.
 
+pub mod accounts;
 pub mod audit;
 pub mod campaigns;
 pub mod classes;
@@ -36,6 +37,12 @@ pub enum StoreError {
     /// Input that the store refuses, field by field.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// The write would bring `error` findings the record did not have (and was not forced).
+    #[error("would worsen the record")]
+    WouldWorsen(Vec<crate::rules::Finding>),
+    /// The write would change what the registry verified, without the caller's confirmation.
+    #[error("changes a verified record without confirmation")]
+    VerifiedUnconfirmed { fields: Vec<String> },
     /// In scope for reading but not for this change.
     #[error("forbidden: {0}")]
     Forbidden(String),

@@ -12,6 +12,7 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   invalid_credentials: 'Sai tên đăng nhập hoặc mật khẩu.',
   token_expired: 'Phiên đăng nhập đã hết hạn, hãy đăng nhập lại.',
   forbidden: 'Tài khoản của bạn không có quyền thực hiện thao tác này.',
+  password_change_required: 'Bạn đang dùng mật khẩu một lần: hãy đổi mật khẩu trước khi tiếp tục.',
   not_found: 'Không tìm thấy dữ liệu, hoặc dữ liệu nằm ngoài phạm vi đơn vị của bạn.',
   method_not_allowed: 'Thao tác này không được hỗ trợ.',
   // Duplicates (a sector code already used) and state conflicts (a repair already undone): the detail says which.
@@ -20,6 +21,9 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   payload_too_large: 'Tệp hoặc dữ liệu gửi lên quá lớn.',
   unsupported_media_type: 'Định dạng tệp hoặc dữ liệu không được hỗ trợ.',
   validation_failed: 'Dữ liệu chưa hợp lệ, hãy sửa các ô được đánh dấu.',
+  would_worsen: 'Thay đổi này làm hồ sơ có thêm lỗi chặn gửi xác thực nên chưa được lưu.',
+  confirm_verified_changes: 'Hồ sơ đã được CSDL quốc gia xác thực; cần xác nhận trước khi sửa.',
+  nothing_to_send: 'Không có hồ sơ nào cần gửi xác thực trong phạm vi đã chọn.',
   too_many_attempts: 'Đăng nhập sai quá nhiều lần, hãy chờ một lúc rồi thử lại.',
   internal: 'Máy chủ gặp lỗi. Hãy thử lại sau; nếu vẫn lỗi, báo quản trị kèm mã yêu cầu.',
   unavailable: 'Dịch vụ tạm thời không sẵn sàng, hãy thử lại sau ít phút.',

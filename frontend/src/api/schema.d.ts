@@ -28,6 +28,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs out: this token stops working at once on this instance, and within
+         *     `session_check_seconds` (at most 30 s) on any other.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Changes the caller's own password (and ends the one-time password's restriction).
+         * @description The new password must have at least 10 characters, not be a common password and not be the
+         *     username (422 `validation_failed` on `/newPassword` otherwise); a wrong current password is
+         *     422 on `/currentPassword`.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns": {
         parameters: {
             query?: never;
@@ -234,8 +276,12 @@ export interface paths {
         put?: never;
         /**
          * Commits an import: every accepted row in one transaction, each change audited with source
-         *     `import` and the import id. Committing again changes nothing. While a background job still
-         *     reads the file, answers 202 and the job commits when done.
+         *     `import` and the import id. A change whose new value would bring an `error` finding
+         *     (`wouldWorsen` in the preview) is written only when a choice forces it (audited as forced);
+         *     changes of verified records only with `confirmVerifiedChanges` (else they are left alone and
+         *     counted in `kept`); `take: "current"` keeps the record's value. The body is optional.
+         *     Committing again changes nothing. While a background job still reads the file, answers 202
+         *     and the job commits when done.
          */
         post: operations["commit_import"];
         delete?: never;
@@ -336,7 +382,8 @@ export interface paths {
         head?: never;
         /**
          * Changes a staff member (absent fields stay, `null` clears). Changing an identity field re-runs
-         *     the rules and sets the verification status back to `not_sent`.
+         *     the rules and sets the verification status back to `not_sent`. The guards of
+         *     `PATCH /students/{id}` apply (`allowWorse`, `confirmVerifiedChanges`).
          */
         patch: operations["update_staff"];
         trace?: never;
@@ -369,7 +416,8 @@ export interface paths {
         put?: never;
         /** Same for a staff member. */
         post: operations["mark_staff_awaiting_evidence"];
-        delete?: never;
+        /** Same for a staff member. */
+        delete: operations["unmark_staff_awaiting_evidence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -564,7 +612,11 @@ export interface paths {
         head?: never;
         /**
          * Changes a student (absent fields stay, `null` clears). Changing an identity field re-runs
-         *     the rules and sets the verification status back to `not_sent`.
+         *     the rules and sets the verification status back to `not_sent`. A change that brings an
+         *     `error` finding the record did not have answers 422 `would_worsen` naming the findings
+         *     unless `allowWorse`; changing what the registry verified answers 422
+         *     `confirm_verified_changes` unless `confirmVerifiedChanges`. The answer says the record's
+         *     state (`blockingErrors`, `readyToSend`, `changedAfterVerification`).
          */
         patch: operations["update_student"];
         trace?: never;
@@ -603,7 +655,11 @@ export interface paths {
          *     document the slip names). Listed on the class's evidence-request page.
          */
         post: operations["mark_student_awaiting_evidence"];
-        delete?: never;
+        /**
+         * Takes back "awaiting evidence": the student returns to the status it had before (its
+         *     registry answer, kept meanwhile, shows again).
+         */
+        delete: operations["unmark_student_awaiting_evidence"];
         options?: never;
         head?: never;
         patch?: never;
@@ -715,6 +771,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accounts the caller manages. */
+        get: operations["list_users"];
+        put?: never;
+        /**
+         * Creates an account with a one-time password, answered once.
+         * @description The role must be one the caller may grant (never above its own tier) and fit the unit
+         *     (school roles at schools, district roles at offices, department roles at the Department).
+         */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates one account per school under a unit; answers a workbook of the usernames and their
+         *     one-time passwords — the only copy: they are stored as hashes and never shown again.
+         *     Schools whose account already exists are listed without a password.
+         */
+        post: operations["bulk_create_users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changes an account: `disabled`, `role`, `displayName`.
+         * @description Takes effect at once on this instance (a disabled account's tokens stop working, a changed
+         *     role must sign in again) and within `session_check_seconds` on any other.
+         */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gives an account a new one-time password, answered once; its sessions can then only change
+         *     the password.
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/validate": {
         parameters: {
             query?: never;
@@ -815,6 +955,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verification/awaiting-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks the named records as awaiting evidence, in one transaction (each one that cannot be is
+         *     listed with why); `dryRun` answers the same without doing it.
+         */
+        post: operations["mark_awaiting_evidence_in_bulk"];
+        /** Takes the mark back from the named records (each returns to its status before the mark). */
+        delete: operations["unmark_awaiting_evidence_in_bulk"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -841,6 +1002,41 @@ export interface components {
             job: components["schemas"]["VerificationJob"];
             person: components["schemas"]["Person"];
         };
+        AccountPage: {
+            items: components["schemas"]["AccountView"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** Format: int64 */
+            total: number;
+        };
+        AccountPatchBody: {
+            disabled?: boolean | null;
+            displayName?: string | null;
+            role?: components["schemas"]["Role"] | null;
+        };
+        /** @description An account as its administrators see it. */
+        AccountView: {
+            /** Format: date-time */
+            createdAt: string;
+            disabled: boolean;
+            displayName: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Still holding a one-time password (to be changed at the next sign-in). */
+            mustChangePassword: boolean;
+            role: components["schemas"]["Role"];
+            /** Format: int64 */
+            unitId: number;
+            unitName: string;
+            username: string;
+        };
+        /** @description A new account and its one-time password (shown this once). */
+        AccountWithPassword: {
+            oneTimePassword: string;
+            user: components["schemas"]["AccountView"];
+        };
         /** @description Which mismatched records to take the registry's values for. */
         BulkAccept: {
             /** Format: int64 */
@@ -855,6 +1051,39 @@ export interface components {
             accepted: number;
             job?: components["schemas"]["VerificationJob"] | null;
             notAccepted: components["schemas"]["NotAccepted"][];
+        };
+        BulkAccountsBody: {
+            /** @description `school` or `school_admin`. */
+            role: components["schemas"]["Role"];
+            /**
+             * Format: int64
+             * @description The unit whose schools get an account each (a district office, or the Department).
+             */
+            unitId: number;
+        };
+        /** @description Records to mark as awaiting evidence, or to take the mark back from. */
+        BulkAwaiting: {
+            /** @description Answer what would happen without doing it. */
+            dryRun?: boolean;
+            /** @description `student` (default) or `staff`. */
+            kind?: components["schemas"]["PersonKind"];
+            personIds: number[];
+        };
+        /** @description What a bulk mark or unmark did (or, on a dry run, would do). */
+        BulkAwaitingDone: {
+            /** @description Records changed (or that would be). */
+            changed: number;
+            /** @description Records left alone, by code. */
+            counts: {
+                [key: string]: number;
+            };
+            dryRun: boolean;
+            /**
+             * @description Records left alone, and why (`not_allowed`, `already_awaiting_evidence`,
+             *     `not_awaiting_evidence`, `forbidden`, `not_found`).
+             */
+            notChanged: components["schemas"]["NotAccepted"][];
+            personIds: number[];
         };
         /** @description A campaign: a population to verify by a deadline, set by a unit for its subtree. */
         Campaign: {
@@ -879,6 +1108,26 @@ export interface components {
         };
         CampaignList: {
             items: components["schemas"]["Campaign"][];
+        };
+        ChangePasswordRequest: {
+            currentPassword: string;
+            /** @description At least 10 characters, not a common password, not the username. */
+            newPassword: string;
+        };
+        /** @description The clerk's decision on one field of one row. */
+        Choice: {
+            /** @description `fullName`, `dateOfBirth`, … as in the preview's changes. */
+            field: string;
+            /** @description Write the file's value even though it brings an `error` finding (audited as forced). */
+            force?: boolean;
+            /**
+             * Format: int32
+             * @description 1-based row number in the sheet.
+             */
+            row: number;
+            /** @description The sheet, when the file has several with the same row numbers (default: any). */
+            sheet?: string | null;
+            take?: components["schemas"]["Take"] | null;
         };
         ClassList: {
             items: components["schemas"]["ClassView"][];
@@ -919,6 +1168,15 @@ export interface components {
             field: components["schemas"]["Column"];
             /** @description The header as written in the file. */
             header: string;
+        };
+        /** @description What the clerk decided when committing. */
+        CommitOptions: {
+            choices?: components["schemas"]["Choice"][];
+            /**
+             * @description Write changes of verified records (they then need sending again); without it they are
+             *     left alone and counted in `kept`.
+             */
+            confirmVerifiedChanges?: boolean;
         };
         /** @description Who to call about a lagging unit. */
         Contact: {
@@ -1041,6 +1299,16 @@ export interface components {
             field: string;
             new?: string | null;
             old?: string | null;
+            /**
+             * @description The record is verified: the change is written only when the commit confirms
+             *     (`confirmVerifiedChanges`), and the record then needs sending again.
+             */
+            verified?: boolean;
+            /**
+             * @description The `error` findings the new value would bring that the record does not have: the
+             *     change is held back unless the commit's choices force it.
+             */
+            wouldWorsen?: components["schemas"]["Finding"][];
         };
         /**
          * @description One problem with one input field, located by a JSON pointer (`/fullName`,
@@ -1199,6 +1467,7 @@ export interface components {
             /**
              * Format: int32
              * @description On undo: fields (and created records) left alone because they changed after the import.
+             *     On commit: rows changing a verified record left alone (no `confirmVerifiedChanges`).
              */
             kept: number;
             /** Format: int64 */
@@ -1398,6 +1667,11 @@ export interface components {
              * @description Seconds until the token expires.
              */
             expiresIn: number;
+            /**
+             * @description True after a sign-in with a one-time password: the token is good only for
+             *     `POST /api/v1/auth/password` (any other route answers 403 `password_change_required`).
+             */
+            mustChangePassword: boolean;
             /** @description Always `Bearer`. */
             tokenType: string;
             user: components["schemas"]["UserView"];
@@ -1437,6 +1711,14 @@ export interface components {
             field: string;
             /** @description Vietnamese label. */
             label: string;
+        };
+        NewAccountBody: {
+            displayName: string;
+            role: components["schemas"]["Role"];
+            /** Format: int64 */
+            unitId: number;
+            /** @description 3–64 characters: lower-case letters without diacritics, digits, `.`, `-`, `_`. */
+            username: string;
         };
         /** @description A campaign to set for the caller's unit and everything below it. */
         NewCampaignBody: {
@@ -1532,7 +1814,18 @@ export interface components {
          *     record shows it in full to accounts that may edit the record, and that view is audited.
          */
         Person: {
+            /**
+             * Format: int32
+             * @description `error` findings that hold the record back from verification (a save that leaves some
+             *     is a warning, "Đã lưu, còn N lỗi chặn gửi xác thực", never a plain success).
+             */
+            blockingErrors: number;
             canEdit: boolean;
+            /**
+             * @description Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
+             *     registry's answer stays in its history.
+             */
+            changedAfterVerification: boolean;
             /** Format: int64 */
             classId?: number | null;
             className?: string | null;
@@ -1548,7 +1841,7 @@ export interface components {
             /** Format: int64 */
             id: number;
             kind: components["schemas"]["PersonKind"];
-            /** @description For `mismatched`: the fields the registry disagreed on. */
+            /** @description For `mismatched` (and `awaiting_evidence` after it): the fields the registry disagreed on. */
             mismatchFields: string[];
             /** @description What the rules made of the entered values. */
             normalized: components["schemas"]["Normalized"];
@@ -1558,6 +1851,8 @@ export interface components {
             personalIdMasked: boolean;
             position?: components["schemas"]["Position"] | null;
             quality: components["schemas"]["Quality"];
+            /** @description No blocking error, and not verified, queued or awaiting evidence: "Gửi xác thực" sends it. */
+            readyToSend: boolean;
             registryValues?: components["schemas"]["RegistryValues"] | null;
             residence: components["schemas"]["ResidenceEntered"];
             residenceText?: string | null;
@@ -1599,10 +1894,21 @@ export interface components {
         /** @description A partial change (JSON merge semantics: absent = unchanged, `null` = cleared). */
         PersonPatch: {
             /**
+             * @description Save even when the change brings `error` findings the record did not have (audited as
+             *     forced); without it such a change answers 422 `would_worsen` naming the findings.
+             */
+            allowWorse?: boolean;
+            /**
              * Format: int64
              * @description Students: move to another class of the same school.
              */
             classId?: number | null;
+            /**
+             * @description Change what the national registry verified on a verified record: the record then shows
+             *     "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+             *     `confirm_verified_changes`.
+             */
+            confirmVerifiedChanges?: boolean;
             dateOfBirth?: string | null;
             fullName?: string | null;
             gender?: string | null;
@@ -1827,7 +2133,7 @@ export interface components {
          * @description An account's role.
          * @enum {string}
          */
-        Role: "school" | "district" | "department" | "admin";
+        Role: "school" | "school_admin" | "district" | "district_admin" | "department" | "department_admin";
         /**
          * @description What a row would do.
          * @enum {string}
@@ -1978,6 +2284,11 @@ export interface components {
          * @enum {string}
          */
         StatUnitKind: "department" | "district" | "school" | "class";
+        /**
+         * @description Which side of a field the clerk takes.
+         * @enum {string}
+         */
+        Take: "file" | "current";
         /** @description Daily series of a unit and of each child unit, with the burn-down's projection. */
         Timeline: {
             campaign?: components["schemas"]["Campaign"] | null;
@@ -2057,6 +2368,17 @@ export interface components {
             unchanged: number;
             /** Format: int64 */
             update: number;
+            /**
+             * Format: int64
+             * @description Rows changing a verified record (written only with `confirmVerifiedChanges`).
+             */
+            verifiedChanges?: number;
+            /**
+             * Format: int64
+             * @description Changed fields held back because their new value would bring an `error` finding the
+             *     record does not have (written only when forced).
+             */
+            wouldWorsen?: number;
         };
         /**
          * @description A node of the unit tree.
@@ -2276,6 +2598,177 @@ export interface operations {
                 };
             };
             /** @description Too many failures, or too many sign-ins at once; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this here (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this here (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3091,7 +3584,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CommitOptions"] | null;
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -3110,7 +3607,6 @@ export interface operations {
                     "application/json": components["schemas"]["Import"];
                 };
             };
-            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3843,6 +4339,61 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmark_staff_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not awaiting evidence */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4833,6 +5384,61 @@ export interface operations {
             };
         };
     };
+    unmark_student_awaiting_evidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not awaiting evidence */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     student_history: {
         parameters: {
             query?: never;
@@ -5120,6 +5726,419 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description Accounts at this unit and below (default: the caller's unit). */
+                unitId?: number;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Items per page (default 100, at most 500). */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAccountBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountWithPassword"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The username is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_create_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAccountsBody"];
+            };
+        };
+        responses: {
+            /** @description The workbook of usernames and one-time passwords */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountPatchBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountWithPassword"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5554,6 +6573,149 @@ export interface operations {
                 };
             };
             /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mark_awaiting_evidence_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAwaiting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAwaitingDone"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this here (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unmark_awaiting_evidence_in_bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAwaiting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAwaitingDone"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this here (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

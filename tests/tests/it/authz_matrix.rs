@@ -8,10 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use dinhdanh::domain::access::Caller;
+use dinhdanh::domain::access::Role;
 use dinhdanh::domain::org::{SchoolLevel, UnitKind};
-use dinhdanh::store::audit::AuditCtx;
-use dinhdanh::store::{campaigns, classes, people, units};
+use dinhdanh::store::{classes, units, users};
 use dinhdanh_tests::{Answer, TestApp, spawn_app};
 use serde_json::{Value, json};
 
@@ -28,6 +27,14 @@ enum Access {
     Write,
     /// The Department (and admins) only.
     Department,
+    /// The account administrators only (`school_admin`, `district_admin`, `department_admin`):
+    /// refused (403) to the three roles of the matrix.
+    AccountAdmins,
+    /// A bulk write over listed records that answers 200 with each record it left alone and
+    /// why: outside the subtree `not_found`, only seen `forbidden`, nothing changed.
+    BulkWrite,
+    /// About the caller's own session: tried with a token of its own (sign-out ends it).
+    Session,
 }
 
 /// The objects of one unit the requests are built from (`None`: the unit has no such object).
@@ -54,7 +61,7 @@ type Build = fn(&Objects) -> Option<(String, Body)>;
 
 /// An account of the matrix: name, token, the objects it edits, those it only sees, and those
 /// outside its subtree.
-type Role<'a> = (&'static str, &'a String, &'a Objects, Vec<&'a Objects>, Vec<&'a Objects>);
+type Account<'a> = (&'static str, &'a String, &'a Objects, Vec<&'a Objects>, Vec<&'a Objects>);
 
 const CSV: &str = "Họ và tên,Ngày sinh,Giới tính\nNguyễn Văn Mới,05/03/2014,Nam\n";
 
@@ -76,6 +83,24 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("GET /api/v1/verification-jobs", Any, |_| Some(("/api/v1/verification-jobs".into(), Empty))),
         ("POST /api/v1/validate", Any, |_| {
             Some(("/api/v1/validate".into(), Json(json!({"records": [{"fullName": "Nguyễn Văn An"}]}))))
+        }),
+        ("POST /api/v1/auth/password", Any, |_| {
+            // a new password the rules refuse: nothing changes, the answer is 422
+            let body = json!({"currentPassword": dinhdanh_tests::PASSWORD, "newPassword": "x"});
+            Some(("/api/v1/auth/password".into(), Json(body)))
+        }),
+        ("POST /api/v1/auth/logout", Session, |_| Some(("/api/v1/auth/logout".into(), Empty))),
+        ("GET /api/v1/users", AccountAdmins, |_| Some(("/api/v1/users".into(), Empty))),
+        ("POST /api/v1/users", AccountAdmins, |o| {
+            let body = json!({"username": "moi-tao", "role": "school", "unitId": o.unit, "displayName": "Mới"});
+            Some(("/api/v1/users".into(), Json(body)))
+        }),
+        ("POST /api/v1/users/bulk", AccountAdmins, |_| Some(("/api/v1/users/bulk".into(), Json(json!({"rows": []}))))),
+        ("PATCH /api/v1/users/{id}", AccountAdmins, |_| {
+            Some(("/api/v1/users/1".into(), Json(json!({"disabled": true}))))
+        }),
+        ("POST /api/v1/users/{id}/reset-password", AccountAdmins, |_| {
+            Some(("/api/v1/users/1/reset-password".into(), Empty))
         }),
         ("POST /api/v1/campaigns", Department, |_| {
             let body =
@@ -151,6 +176,26 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         }),
         ("POST /api/v1/staff/{id}/awaiting-evidence", Write, |o| {
             Some((format!("/api/v1/staff/{}/awaiting-evidence", id(&o.staff)?), Json(json!({}))))
+        }),
+        ("POST /api/v1/verification/awaiting-evidence", BulkWrite, |o| {
+            let body = match o.student {
+                Some(id) => json!({"kind": "student", "personIds": [id], "dryRun": true}),
+                None => json!({"kind": "staff", "personIds": [o.staff?], "dryRun": true}),
+            };
+            Some(("/api/v1/verification/awaiting-evidence".into(), Json(body)))
+        }),
+        ("DELETE /api/v1/verification/awaiting-evidence", BulkWrite, |o| {
+            let body = match o.student {
+                Some(id) => json!({"kind": "student", "personIds": [id], "dryRun": true}),
+                None => json!({"kind": "staff", "personIds": [o.staff?], "dryRun": true}),
+            };
+            Some(("/api/v1/verification/awaiting-evidence".into(), Json(body)))
+        }),
+        ("DELETE /api/v1/students/{id}/awaiting-evidence", Write, |o| {
+            Some((format!("/api/v1/students/{}/awaiting-evidence", id(&o.student)?), Empty))
+        }),
+        ("DELETE /api/v1/staff/{id}/awaiting-evidence", Write, |o| {
+            Some((format!("/api/v1/staff/{}/awaiting-evidence", id(&o.staff)?), Empty))
         }),
         ("POST /api/v1/verification/accept-registry-values", Write, |o| {
             let body = match o.class {
@@ -252,16 +297,6 @@ async fn unit(app: &TestApp, parent: Option<i64>, kind: UnitKind, code: &str) ->
     units::create(&app.store.db, new).await.expect("unit").id
 }
 
-fn admin_of(unit_id: i64, path: &str) -> Caller {
-    Caller {
-        user_id: 0,
-        username: "matrix".into(),
-        role: dinhdanh::domain::access::Role::Admin,
-        unit_id,
-        unit_path: path.to_owned(),
-    }
-}
-
 /// Objects of a school created through the API by an account that edits it.
 async fn school_objects(app: &TestApp, token: &str, school: i64, class: i64) -> Objects {
     let student =
@@ -309,6 +344,13 @@ fn allowed(res: &Answer) -> bool {
     res.status < 500 && !matches!(res.status, 401 | 403 | 404)
 }
 
+/// A bulk answer that changed nothing and left every record alone with this code.
+fn left_alone(res: &Answer, code: &str) -> bool {
+    let codes: Vec<&str> =
+        res.body["notChanged"].as_array().into_iter().flatten().filter_map(|r| r["code"].as_str()).collect();
+    res.status == 200 && res.body["changed"] == 0 && !codes.is_empty() && codes.iter().all(|c| *c == code)
+}
+
 fn refused(res: &Answer) -> bool {
     matches!(res.status, 403 | 404 | 422) && res.content_type() == "application/problem+json"
 }
@@ -345,78 +387,58 @@ async fn every_operation_for_every_role_inside_outside_and_beside_its_subtree() 
     }
     let [other_root, beside_district, beside_school] = sibling;
 
+    // an account at each sibling, to make its objects through the API
+    let hash = dinhdanh::auth::password::hash(dinhdanh_tests::PASSWORD).expect("hash");
+    for (username, role, unit_id) in [
+        ("school-40", Role::School, beside_school),
+        ("district-20", Role::District, beside_district),
+        ("department-10", Role::Department, other_root),
+    ] {
+        let user = users::NewUser {
+            username: username.to_owned(),
+            password_hash: hash.clone(),
+            role,
+            unit_id,
+            display_name: username.to_owned(),
+        };
+        users::create(db, user).await.expect("account");
+    }
     let school_a1 = app.login("school-a1").await;
     let school_b1 = app.login("school-b1").await;
     let district = app.login("district-a").await;
     let department = app.login("department").await;
-    let admin = app.login("admin").await;
+    let school_40 = app.login("school-40").await;
+    let district_20 = app.login("district-20").await;
+    let department_10 = app.login("department-10").await;
 
-    // the Department's campaign (visible to all below it) and one of the other root
-    let dept_campaign = send(
-        &app,
-        &department,
-        "POST",
-        "/api/v1/campaigns",
-        Body::Json(
-            json!({"name": "Đợt của Sở", "population": "students", "start": "2026-12-01", "deadline": "2027-01-31"}),
-        ),
-    )
-    .await;
-    assert_eq!(dept_campaign.status, 201, "{}", dept_campaign.text);
-    let dept_campaign = dept_campaign.body["id"].as_i64();
-    let root = units::get(db, other_root).await.expect("root");
-    let root_admin = admin_of(root.id, &root.path);
-    let ctx = AuditCtx::manual(&root_admin, None, dinhdanh_tests::pinned_instant());
-    let new_campaign = campaigns::NewCampaign {
-        name: "Đợt của tỉnh khác".into(),
-        population: dinhdanh::stats::Population::Students,
-        start: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
-        deadline: chrono::NaiveDate::from_ymd_opt(2027, 1, 31).expect("date"),
+    // each root's campaign: the Department's is visible to everything below it
+    let campaign = |token: String| {
+        let app = &app;
+        async move {
+            let body =
+                json!({"name": "Đợt thử", "population": "students", "start": "2026-12-01", "deadline": "2027-01-31"});
+            let res = send(app, &token, "POST", "/api/v1/campaigns", Body::Json(body)).await;
+            assert_eq!(res.status, 201, "{}", res.text);
+            res.body["id"].as_i64()
+        }
     };
-    let other_campaign = campaigns::create(db, &root_admin, &ctx, new_campaign).await.expect("campaign").campaign.id;
-    let root_staff = people::create(
-        db,
-        &root_admin,
-        &ctx,
-        people::NewPerson {
-            kind: dinhdanh::rules::PersonKind::Staff,
-            unit_id: root.id,
-            class_id: None,
-            position: None,
-            sector_code: None,
-            identity: dinhdanh::domain::identity::Identity {
-                full_name: Some("Võ Văn Khác".into()),
-                ..Default::default()
-            },
-        },
-    )
-    .await
-    .expect("staff")
-    .person
-    .id;
+    let dept_campaign = campaign(department.clone()).await;
+    let other_campaign = campaign(department_10.clone()).await;
 
     let a1 = Objects { campaign: dept_campaign, ..school_objects(&app, &school_a1, f.school_a1, f.class_a1_6a).await };
-    let b1 = Objects {
-        campaign: Some(other_campaign),
-        ..school_objects(&app, &school_b1, f.school_b1, f.class_b1_10a).await
-    };
+    let b1 =
+        Objects { campaign: other_campaign, ..school_objects(&app, &school_b1, f.school_b1, f.class_b1_10a).await };
     let year = app.settings.school_year_now();
-    let class_40 = classes::create(
-        db,
-        classes::NewClass { school_id: beside_school, school_year: year, grade: 6, name: "6A".into() },
-    )
-    .await
-    .expect("class")
-    .id;
-    let s40 = Objects { campaign: Some(other_campaign), ..school_objects(&app, &admin, beside_school, class_40).await };
+    let new_class = classes::NewClass { school_id: beside_school, school_year: year, grade: 6, name: "6A".into() };
+    let class_40 = classes::create(db, new_class).await.expect("class").id;
+    let s40 = Objects { campaign: other_campaign, ..school_objects(&app, &school_40, beside_school, class_40).await };
     let own_district = Objects { campaign: dept_campaign, ..office_objects(&app, &district, f.district_a).await };
-    let d20 = Objects { campaign: Some(other_campaign), ..office_objects(&app, &admin, beside_district).await };
+    let d20 = Objects { campaign: other_campaign, ..office_objects(&app, &district_20, beside_district).await };
     let own_department = Objects { campaign: dept_campaign, ..office_objects(&app, &department, f.department).await };
-    let other =
-        Objects { unit: root.id, staff: Some(root_staff), campaign: Some(other_campaign), ..Objects::default() };
+    let other = Objects { campaign: other_campaign, ..office_objects(&app, &department_10, other_root).await };
 
     // (account, token, objects it edits, objects it only sees, objects outside its subtree)
-    let roles: [Role<'_>; 3] = [
+    let roles: [Account<'_>; 3] = [
         ("school-a1", &school_a1, &a1, vec![], vec![&b1, &s40]),
         ("district-a", &district, &own_district, vec![&a1], vec![&b1, &d20]),
         ("department", &department, &own_department, vec![&a1], vec![&other]),
@@ -442,31 +464,48 @@ async fn every_operation_for_every_role_inside_outside_and_beside_its_subtree() 
                     let ok = allowed(&res);
                     check(res, account, "its own scope", ok);
                 }
+                Access::AccountAdmins => {
+                    let (path, body) = build(own).expect("request");
+                    let res = send(&app, token, method, &path, body).await;
+                    let ok = refused(&res);
+                    check(res, account, "an account administrators' operation", ok);
+                }
+                Access::Session => {
+                    let fresh = app.login(account).await;
+                    let (path, body) = build(own).expect("request");
+                    let res = send(&app, &fresh, method, &path, body).await;
+                    let ok = allowed(&res);
+                    check(res, account, "its own session", ok);
+                }
                 Access::Department => {
                     let (path, body) = build(own).expect("request");
                     let res = send(&app, token, method, &path, body).await;
                     let ok = if *account == "department" { allowed(&res) } else { res.status == 403 };
                     check(res, account, "a Department-only operation", ok);
                 }
-                Access::Read | Access::Write => {
+                Access::Read | Access::Write | Access::BulkWrite => {
                     for o in outside {
                         if let Some((path, body)) = build(o) {
                             let res = send(&app, token, method, &path, body).await;
-                            let ok = refused(&res);
+                            let ok = refused(&res) || (access == Access::BulkWrite && left_alone(&res, "not_found"));
                             check(res, account, &format!("unit {} outside its subtree", o.unit), ok);
                         }
                     }
                     for o in seen {
                         if let Some((path, body)) = build(o) {
                             let res = send(&app, token, method, &path, body).await;
-                            let ok = if access == Access::Read { allowed(&res) } else { res.status == 403 };
+                            let ok = match access {
+                                Access::Read => allowed(&res),
+                                Access::BulkWrite => res.status == 403 || left_alone(&res, "forbidden"),
+                                _ => res.status == 403,
+                            };
                             check(res, account, &format!("unit {} it only sees", o.unit), ok);
                         }
                     }
                 }
             }
         }
-        if matches!(access, Access::Read | Access::Write) {
+        if matches!(access, Access::Read | Access::Write | Access::BulkWrite) {
             for (account, token, own, _, _) in &roles {
                 if let Some((path, body)) = build(own) {
                     let res = send(&app, token, method, &path, body).await;

@@ -169,7 +169,7 @@ async fn create_patch_delete_are_audited_field_by_field() {
             Method::PATCH,
             &format!("/api/v1/students/{id}"),
             Some(&token),
-            Some(&json!({"fullName": "Phạm Thu Hằng", "gender": null, "version": 1})),
+            Some(&json!({"fullName": "Phạm Thu Hằng", "gender": null, "version": 1, "allowWorse": true})),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.text);

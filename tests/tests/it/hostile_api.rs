@@ -220,11 +220,13 @@ async fn offices_send_only_their_own_staff_and_still_see_the_schools_jobs() {
     let school_b1 = app.login("school-b1").await;
     let other = app.post("/api/v1/verification-jobs", &school_b1, &json!({"classId": f.class_a1_6a})).await;
     assert_eq!(other.status, 422, "a class of another school is not found: {}", other.text);
-    // an admin edits its subtree and sends it
+    // the Department's administrator sends as the Department does: its own staff only
     let admin = app.login("admin").await;
     let res = app.post("/api/v1/verification-jobs", &admin, &json!({"unitId": f.school_a1, "kind": "staff"})).await;
-    assert_eq!(res.status, 202, "{}", res.text);
-    assert_eq!(res.body["total"], 1, "{}", res.text);
+    res.assert_problem(403, "forbidden");
+    let own = app.post("/api/v1/verification-jobs", &admin, &json!({})).await;
+    assert_eq!(own.status, 202, "{}", own.text);
+    assert_eq!(own.body["total"], 0, "the Department holds no staff record here: {}", own.text);
 }
 
 // ---------------------------------------------------------------------------------------------

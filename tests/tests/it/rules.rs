@@ -179,7 +179,10 @@ async fn safe_repairs_apply_in_bulk_keep_verification_and_undo_as_a_whole() {
     assert_eq!(app.get(&format!("/api/v1/students/{}", clean["id"]), &token).await.body["version"], 1);
 
     // The clerk changes the gender again by hand; undo keeps that and reverts the rest.
-    app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"gender": "Nữ"})).await;
+    let by_hand = app
+        .patch(&format!("/api/v1/students/{id}"), &token, &json!({"gender": "Nữ", "confirmVerifiedChanges": true}))
+        .await;
+    assert_eq!(by_hand.status, 200, "{}", by_hand.text);
     let undone = app.post(&format!("/api/v1/fixes/{batch}/undo"), &token, &json!({})).await;
     assert_eq!(undone.status, 200, "{}", undone.text);
     assert_eq!(undone.body["reverted"], 3);

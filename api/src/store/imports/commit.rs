@@ -1,19 +1,84 @@
 //! Committing an import: every accepted row applied in one transaction (all or nothing), large
-//! creations inserted in bulk with the same audit rows as one-by-one creation.
+//! creations inserted in bulk with the same audit rows as one-by-one creation. A change held
+//! back because it would bring an error is written only when a choice forces it; a change of
+//! what the registry verified only with `confirm_verified_changes`.
 
 use super::*;
 
-fn changes_of(row: &CommitRow) -> PersonChanges {
-    let mut c = PersonChanges { expected_version: row.version, ..PersonChanges::default() };
+/// Which side of a field the clerk takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Take {
+    /// The file's value.
+    File,
+    /// The record's current value (the change is not written).
+    Current,
+}
+
+/// The clerk's decision on one field of one row.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Choice {
+    /// 1-based row number in the sheet.
+    pub row: u32,
+    /// The sheet, when the file has several with the same row numbers (default: any).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// `fullName`, `dateOfBirth`, … as in the preview's changes.
+    pub field: String,
+    /// Whose value the field keeps (default: the file's, as planned).
+    #[serde(default)]
+    pub take: Option<Take>,
+    /// Write the file's value even though it brings an `error` finding (audited as forced).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// What the clerk decided when committing.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitOptions {
+    /// Write changes of verified records (they then need sending again); without it they are
+    /// left alone and counted in `kept`.
+    #[serde(default)]
+    pub confirm_verified_changes: bool,
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+}
+
+impl CommitOptions {
+    fn choice(&self, row: &CommitRow, field: &str) -> Option<&Choice> {
+        self.choices
+            .iter()
+            .find(|c| c.row == row.row && c.field == field && c.sheet.as_deref().is_none_or(|s| s == row.sheet))
+    }
+}
+
+fn changes_of(row: &CommitRow, opts: &CommitOptions) -> PersonChanges {
+    let mut c = PersonChanges {
+        expected_version: row.version,
+        confirm_verified_changes: opts.confirm_verified_changes,
+        ..PersonChanges::default()
+    };
     let v = &row.values;
-    let identity = v.identity();
     for change in &row.changes {
+        let choice = opts.choice(row, &change.field);
+        if choice.is_some_and(|c| c.take == Some(Take::Current)) {
+            continue;
+        }
+        let forced = choice.is_some_and(|c| c.force);
+        if !change.would_worsen.is_empty() {
+            if !forced {
+                continue;
+            }
+            c.allow_worse = true;
+        }
         match change.field.as_str() {
             "sectorCode" => c.sector_code = Some(v.sector_code.clone()),
             "classId" => c.class_id = row.class_id,
             name => {
                 if let Some(field) = IdentityField::parse(name) {
-                    c.identity.set(field, identity.get(field).clone());
+                    c.identity.set(field, change.new.clone());
                 }
             }
         }
@@ -39,6 +104,7 @@ pub async fn commit(
     caller: &Caller,
     request_id: Option<String>,
     id: &str,
+    opts: &CommitOptions,
 ) -> StoreResult<imports::Model> {
     let record = get(db, caller, id).await?;
     writable(db, caller, &record).await?;
@@ -52,6 +118,12 @@ pub async fn commit(
         status::FAILED => {
             return Err(StoreError::Conflict {
                 pointer: None, message: "Lần nhập này bị lỗi khi đọc tệp.".to_owned()
+            });
+        }
+        status::PROCESSING if opts.confirm_verified_changes || !opts.choices.is_empty() => {
+            return Err(StoreError::Conflict {
+                pointer: None,
+                message: "Tệp còn đang được đọc; hãy chờ xem trước xong rồi mới chọn cách ghi từng ô.".to_owned(),
             });
         }
         status::PROCESSING => {
@@ -93,6 +165,7 @@ pub async fn commit(
             other => other,
         })?;
     }
+    let mut kept = 0i32;
     for row in &rows {
         match row.action {
             RowAction::Update => {
@@ -100,13 +173,19 @@ pub async fn commit(
                 let person = crate::store::people::get(&txn, caller, kind, pid)
                     .await
                     .map_err(|_| row_conflict(row, "hồ sơ đã bị xoá sau khi xem trước."))?;
-                crate::store::people::update_in(&txn, caller, &ctx, person, changes_of(row)).await.map_err(
-                    |e| match e {
-                        StoreError::VersionConflict { .. } => row_conflict(row, "hồ sơ đã được sửa sau khi xem trước."),
-                        StoreError::Conflict { message, .. } => row_conflict(row, &message),
-                        other => other,
-                    },
-                )?;
+                match crate::store::people::update_in(&txn, caller, &ctx, person, changes_of(row, opts)).await {
+                    Ok(_) => {}
+                    // a verified record without the confirmation: left as it is, counted
+                    Err(StoreError::VerifiedUnconfirmed { .. }) => kept += 1,
+                    Err(StoreError::VersionConflict { .. }) => {
+                        return Err(row_conflict(row, "hồ sơ đã được sửa sau khi xem trước."));
+                    }
+                    Err(StoreError::WouldWorsen(_)) => {
+                        return Err(row_conflict(row, "giá trị mới làm hồ sơ có thêm lỗi."));
+                    }
+                    Err(StoreError::Conflict { message, .. }) => return Err(row_conflict(row, &message)),
+                    Err(other) => return Err(other),
+                }
             }
             RowAction::Create if bulk => {}
             RowAction::Create => {
@@ -125,6 +204,13 @@ pub async fn commit(
             }
             RowAction::Unchanged | RowAction::Rejected => {}
         }
+    }
+    if kept > 0 {
+        imports::Entity::update_many()
+            .col_expr(imports::Column::Kept, Expr::value(kept))
+            .filter(imports::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     get(db, caller, id).await

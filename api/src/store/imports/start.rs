@@ -151,6 +151,7 @@ async fn scope_for(
             dob: p.norm_dob,
             personal_id: p.norm_personal_id.clone(),
             version: p.version,
+            verified: p.status == crate::domain::org::VerificationStatus::Verified.as_str(),
         })
         .collect();
     // record keys and sector codes of the file that are not in scope: do they exist elsewhere?
@@ -298,7 +299,7 @@ pub async fn start(
         .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?;
     let record = finish_plan(db, clock, record, rows).await?;
     if opts.commit {
-        return Ok(commit(db, clock, caller, request_id, &record.id).await?);
+        return Ok(commit(db, clock, caller, request_id, &record.id, &CommitOptions::default()).await?);
     }
     Ok(record)
 }

@@ -76,7 +76,9 @@ pub async fn undo(
             continue;
         }
         let current = crate::store::people::identity_of(&row.person);
-        let mut changes = PersonChanges::default();
+        // undoing puts back what the records held: explicit, whatever the findings or verification
+        let mut changes =
+            PersonChanges { allow_worse: true, confirm_verified_changes: true, ..PersonChanges::default() };
         let mut any = false;
         for e in fields.iter().filter(|e| e.action == "update") {
             let field = e.field.as_deref().unwrap_or("");

@@ -89,6 +89,12 @@ pub struct PersonChanges {
     pub identity: IdentityPatch,
     /// When given, the change applies only if the record is still at this version.
     pub expected_version: Option<i32>,
+    /// Write even when the change brings `error` findings the record did not have (audited as
+    /// forced); otherwise such a change is refused ([`StoreError::WouldWorsen`]).
+    pub allow_worse: bool,
+    /// Change what the registry verified on a verified record (audited); otherwise refused
+    /// ([`StoreError::VerifiedUnconfirmed`]).
+    pub confirm_verified_changes: bool,
 }
 
 /// List filters; scoping to the caller is applied on top.

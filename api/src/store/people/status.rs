@@ -60,8 +60,9 @@ pub async fn write_statuses<C: ConnectionTrait>(
         }
         let mut after = before.clone();
         after.status = w.status.as_str().to_owned();
-        after.mismatch_fields = (w.status == VerificationStatus::Mismatched && !w.mismatch_fields.is_empty())
-            .then(|| w.mismatch_fields.join(","));
+        // awaiting evidence keeps the registry's reasons (and its values, left alone below)
+        let keeps_reasons = matches!(w.status, VerificationStatus::Mismatched | VerificationStatus::AwaitingEvidence);
+        after.mismatch_fields = (keeps_reasons && !w.mismatch_fields.is_empty()).then(|| w.mismatch_fields.join(","));
         after.status_at = Some(at);
         let verified = w.status == VerificationStatus::Verified;
         if verified {

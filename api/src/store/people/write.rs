@@ -165,6 +165,7 @@ pub async fn update_in<C: ConnectionTrait>(
     }
     let kind = kind_of(&person)?;
     let mut events = Vec::new();
+    let old_grade = class.as_ref().map(|c| c.grade);
     let mut class = class;
     if let Some(new_class_id) = changes.class_id
         && Some(new_class_id) != person.class_id
@@ -227,13 +228,55 @@ pub async fn update_in<C: ConnectionTrait>(
     active.sector_code = Set(new_sector);
     active.updated_at = Set(now);
     let mut verified_values_changed = false;
+    let mut new_outcome = None;
     if identity_changed || grade_changed {
         let outcome =
             evaluate(&new_identity, kind, class.as_ref().map(|c| c.grade), new_position.as_deref(), ctx.today());
         verified_values_changed =
             identity_changed && VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
-        apply_outcome(&mut active, &outcome);
-        write_finding_rows(conn, person.id, &outcome).await?;
+        // never worse: the findings of the values before, under the same rules today
+        let before = evaluate(&old_identity, kind, old_grade, person.position.as_deref(), ctx.today());
+        let worse = crate::domain::worsen::new_errors(&before.findings, &outcome.findings);
+        if !worse.is_empty() {
+            if !changes.allow_worse {
+                return Err(StoreError::WouldWorsen(worse));
+            }
+            for f in &worse {
+                events.push(Event {
+                    action: "force",
+                    entity: "person",
+                    entity_id: Some(person.id),
+                    field: Some(f.field.as_str()),
+                    old_value: None,
+                    new_value: Some(f.code.as_str().to_owned()),
+                });
+            }
+        }
+        new_outcome = Some(outcome);
+    }
+    let was_verified = person.status == VerificationStatus::Verified.as_str();
+    if was_verified && verified_values_changed {
+        if !changes.confirm_verified_changes {
+            let fields = old_identity
+                .fields()
+                .zip(new_identity.fields())
+                .filter(|((_, o), (_, n))| o != n)
+                .map(|((f, _), _)| f.name().to_owned())
+                .collect();
+            return Err(StoreError::VerifiedUnconfirmed { fields });
+        }
+        events.push(Event {
+            action: "confirm_verified_change",
+            entity: "person",
+            entity_id: Some(person.id),
+            field: None,
+            old_value: Some(VerificationStatus::Verified.as_str().to_owned()),
+            new_value: None,
+        });
+    }
+    if let Some(outcome) = &new_outcome {
+        apply_outcome(&mut active, outcome);
+        write_finding_rows(conn, person.id, outcome).await?;
     }
     if identity_changed {
         set_identity(&mut active, &new_identity);

@@ -63,9 +63,10 @@ pub async fn accept_registry_values_in<C: ConnectionTrait>(
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
     }
     let p = &row.person;
-    let values: Option<RegistryValues> = (p.status == VerificationStatus::Mismatched.as_str())
-        .then(|| p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok()))
-        .flatten();
+    let has_answer = p.status == VerificationStatus::Mismatched.as_str()
+        || p.status == VerificationStatus::AwaitingEvidence.as_str();
+    let values: Option<RegistryValues> =
+        has_answer.then(|| p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok())).flatten();
     let Some(values) = values else {
         return Err(StoreError::invalid(
             "/status",
@@ -82,7 +83,8 @@ pub async fn accept_registry_values_in<C: ConnectionTrait>(
     Ok(active.update(conn).await?)
 }
 
-/// Marks a record as waiting for the family's evidence (the ID-number notice).
+/// Marks a record as waiting for the family's evidence (the ID-number notice); the registry's
+/// differing values and reasons stay on it.
 pub async fn mark_awaiting_evidence(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -91,27 +93,139 @@ pub async fn mark_awaiting_evidence(
     id: i64,
 ) -> StoreResult<people::Model> {
     let txn = crate::store::begin_write(db).await?;
-    let row = crate::store::people::get(&txn, caller, kind, id).await?;
+    let after = set_awaiting_evidence_in(&txn, caller, ctx, kind, id, true).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Takes the mark back: the record returns to the status it had before it was marked.
+pub async fn unmark_awaiting_evidence(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    id: i64,
+) -> StoreResult<people::Model> {
+    let txn = crate::store::begin_write(db).await?;
+    let after = set_awaiting_evidence_in(&txn, caller, ctx, kind, id, false).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// What a bulk mark (or unmark) did, or would do on a dry run.
+#[derive(Debug, Default)]
+pub struct BulkOutcome {
+    pub changed: Vec<i64>,
+    /// The records left alone, and why.
+    pub refused: Vec<(i64, StoreError)>,
+}
+
+/// Marks (`on`) or unmarks records as awaiting evidence in one transaction; a record that
+/// cannot be is reported and left alone. A dry run answers the same and writes nothing.
+pub async fn awaiting_evidence_in_bulk(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    ids: &[i64],
+    on: bool,
+    dry_run: bool,
+) -> StoreResult<BulkOutcome> {
+    let txn = crate::store::begin_write(db).await?;
+    let mut out = BulkOutcome::default();
+    let mut seen = std::collections::HashSet::new();
+    for &id in ids.iter().filter(|id| seen.insert(**id)) {
+        match set_awaiting_evidence_in(&txn, caller, ctx, kind, id, on).await {
+            Ok(_) => out.changed.push(id),
+            Err(e @ (StoreError::NotFound | StoreError::Forbidden(_) | StoreError::Invalid(_))) => {
+                out.refused.push((id, e));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    Ok(out)
+}
+
+/// The body of marking and unmarking, in the caller's transaction; every refusal comes before
+/// anything is written.
+async fn set_awaiting_evidence_in<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    kind: PersonKind,
+    id: i64,
+    on: bool,
+) -> StoreResult<people::Model> {
+    let row = crate::store::people::get(conn, caller, kind, id).await?;
     if !crate::store::people::can_write(caller, &row) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
     }
     let status = row.person.status.as_str();
-    if status == VerificationStatus::Verified.as_str() || status == VerificationStatus::Queued.as_str() {
-        return Err(StoreError::invalid(
-            "/status",
-            "not_allowed",
-            "Hồ sơ đã xác thực hoặc đang chờ xác thực không cần giấy xác nhận.",
-        ));
-    }
-    let fields = row.person.mismatch_fields.clone().unwrap_or_default();
-    let write = StatusWrite {
-        status: VerificationStatus::AwaitingEvidence,
-        mismatch_fields: fields.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
-        registry_values: None,
+    let fields: Vec<String> = row
+        .person
+        .mismatch_fields
+        .clone()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let status = if on {
+        if status == VerificationStatus::Verified.as_str() || status == VerificationStatus::Queued.as_str() {
+            return Err(StoreError::invalid(
+                "/status",
+                "not_allowed",
+                "Hồ sơ đã xác thực hoặc đang chờ xác thực không cần giấy xác nhận.",
+            ));
+        }
+        if status == VerificationStatus::AwaitingEvidence.as_str() {
+            return Err(StoreError::invalid(
+                "/status",
+                "already_awaiting_evidence",
+                "Hồ sơ đã ở trạng thái chờ giấy xác nhận.",
+            ));
+        }
+        VerificationStatus::AwaitingEvidence
+    } else {
+        if status != VerificationStatus::AwaitingEvidence.as_str() {
+            return Err(StoreError::invalid(
+                "/status",
+                "not_awaiting_evidence",
+                "Hồ sơ không ở trạng thái chờ giấy xác nhận nên không có gì để bỏ.",
+            ));
+        }
+        status_before_mark(conn, &row.person).await?
     };
-    let mut after = counters::write_statuses(&txn, ctx, vec![(row.person, write)], ctx.at).await?;
-    txn.commit().await?;
+    let write = StatusWrite { status, mismatch_fields: fields, registry_values: None };
+    let mut after = counters::write_statuses(conn, ctx, vec![(row.person, write)], ctx.at).await?;
     after.pop().ok_or(StoreError::NotFound)
+}
+
+/// The status a record awaiting evidence had before it was marked: the audit trail's last
+/// change to `awaiting_evidence` says; without one, `mismatched` when the registry's answer is
+/// kept on it, else `not_sent`.
+async fn status_before_mark<C: ConnectionTrait>(conn: &C, p: &people::Model) -> StoreResult<VerificationStatus> {
+    use crate::store::entities::audit_events;
+    let last = audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq("person"))
+        .filter(audit_events::Column::EntityId.eq(p.id))
+        .filter(audit_events::Column::Field.eq("status"))
+        .filter(audit_events::Column::NewValue.eq(VerificationStatus::AwaitingEvidence.as_str()))
+        .order_by_desc(audit_events::Column::Id)
+        .one(conn)
+        .await?;
+    let before = last.and_then(|e| e.old_value).and_then(|v| VerificationStatus::parse(&v));
+    Ok(match before {
+        Some(s @ (VerificationStatus::Mismatched | VerificationStatus::NotFound | VerificationStatus::Error)) => s,
+        Some(VerificationStatus::NotSent) if p.mismatch_fields.is_none() => VerificationStatus::NotSent,
+        _ if p.mismatch_fields.is_some() || p.registry_values.is_some() => VerificationStatus::Mismatched,
+        _ => VerificationStatus::NotSent,
+    })
 }
 
 /// What a student of the class needs to bring, per record awaiting evidence.
@@ -195,10 +309,8 @@ pub async fn mismatched_with_values<C: ConnectionTrait>(
     if let Some(class_id) = class_id {
         q = q.filter(people::Column::ClassId.eq(class_id));
     }
-    if caller.role != crate::domain::access::Role::Admin {
-        // only the records the caller edits
-        q = q.filter(people::Column::UnitId.eq(caller.unit_id));
-    }
+    // only the records the caller edits (a school its own, an office its own staff)
+    q = q.filter(people::Column::UnitId.eq(caller.unit_id));
     Ok(q.order_by_asc(people::Column::Id).into_tuple().all(conn).await?)
 }
 

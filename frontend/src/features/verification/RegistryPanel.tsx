@@ -7,7 +7,7 @@ import { ErrorResult } from '../../components/ErrorResult';
 import { StatusTag } from '../../components/StatusTag';
 import { formatDateTime } from '../../text/format';
 import { FIELD_LABELS } from '../../text/labels';
-import { acceptRegistryValues, markAwaitingEvidence, verificationHistory } from './api';
+import { acceptRegistryValues, markAwaitingEvidence, unmarkAwaitingEvidence, verificationHistory } from './api';
 import type { VerificationEntry } from './contract';
 
 const OUTCOME: Record<string, { label: string; color: string }> = {
@@ -123,8 +123,18 @@ export function RegistryPanel({ person, onChanged }: { person: Person; onChanged
     },
     onError: fail,
   });
-  const canAccept = person.canEdit && person.status === 'mismatched' && Boolean(person.registryValues);
+  const unmark = useMutation({
+    mutationFn: () => unmarkAwaitingEvidence(person.kind, person.id),
+    onSuccess: () => {
+      void message.success('Đã bỏ đánh dấu chờ giấy tờ.');
+      done();
+    },
+    onError: fail,
+  });
+  const answered = person.status === 'mismatched' || person.status === 'awaiting_evidence';
+  const canAccept = person.canEdit && answered && Boolean(person.registryValues);
   const canMark = person.canEdit && person.status !== 'verified' && person.status !== 'awaiting_evidence';
+  const canUnmark = person.canEdit && person.status === 'awaiting_evidence';
   return (
     <>
       <Descriptions size="small" column={1} bordered>
@@ -143,7 +153,7 @@ export function RegistryPanel({ person, onChanged }: { person: Person; onChanged
           title="Hồ sơ còn lỗi: hãy sửa trước khi gửi xác thực, để không tốn lượt tra cứu."
         />
       )}
-      {person.status === 'mismatched' && person.mismatchFields.length > 0 && (
+      {answered && person.mismatchFields.length > 0 && (
         <>
           <Divider titlePlacement="start" plain>
             Đối chiếu với CSDLQG về dân cư
@@ -156,7 +166,7 @@ export function RegistryPanel({ person, onChanged }: { person: Person; onChanged
           )}
         </>
       )}
-      {(canAccept || canMark) && (
+      {(canAccept || canMark || canUnmark) && (
         <Flex gap={8} style={{ marginTop: 12 }}>
           {canAccept && (
             <Button type="primary" icon={<CheckOutlined />} loading={accept.isPending} onClick={() => accept.mutate()} data-testid="accept-registry-values">
@@ -166,6 +176,11 @@ export function RegistryPanel({ person, onChanged }: { person: Person; onChanged
           {canMark && (
             <Button icon={<SafetyCertificateOutlined />} loading={awaiting.isPending} onClick={() => awaiting.mutate()} data-testid="mark-awaiting-evidence">
               Chờ phụ huynh bổ sung giấy tờ
+            </Button>
+          )}
+          {canUnmark && (
+            <Button loading={unmark.isPending} onClick={() => unmark.mutate()} data-testid="unmark-awaiting-evidence">
+              Bỏ chờ giấy tờ
             </Button>
           )}
         </Flex>

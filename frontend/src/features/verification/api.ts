@@ -37,6 +37,14 @@ export const markAwaitingEvidence = (kind: PersonKind, id: number) =>
       : api.POST('/api/v1/staff/{id}/awaiting-evidence', path(id)),
   );
 
+/** Takes the "awaiting evidence" mark back: the record returns to its status before it. */
+export const unmarkAwaitingEvidence = (kind: PersonKind, id: number) =>
+  unwrap(
+    kind === 'student'
+      ? api.DELETE('/api/v1/students/{id}/awaiting-evidence', path(id))
+      : api.DELETE('/api/v1/staff/{id}/awaiting-evidence', path(id)),
+  );
+
 /** The printable evidence slips of a class (an HTML page), saved as a file to print. */
 export const downloadEvidenceSlips = (classId: number) =>
   download(`/api/v1/classes/${classId}/evidence-requests`, undefined, `phieu-bo-sung-giay-to-lop-${classId}.html`);

@@ -59,18 +59,55 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
     form.setFieldsValue(toFormValues(person));
   }, [form, person]);
 
+  const { modal } = App.useApp();
+
+  /** Asks the clerk whether to go on anyway (a save that would add blocking errors, a verified record). */
+  const insist = (problem: ApiProblem): Promise<boolean> =>
+    new Promise((resolve) => {
+      const worsen = problem.code === 'would_worsen';
+      modal.confirm({
+        title: worsen ? 'Thay đổi làm hồ sơ có thêm lỗi' : 'Sửa hồ sơ đã xác thực?',
+        content: worsen
+          ? `Giá trị mới gây lỗi chặn gửi xác thực: ${problem.errors.map((e) => e.message).join(' ')} Vẫn lưu?`
+          : 'Thông tin này đã được CSDL quốc gia xác thực. Nếu sửa, hồ sơ sẽ ở trạng thái “đã sửa sau xác thực” và phải gửi xác thực lại; kết quả xác thực cũ vẫn giữ trong lịch sử.',
+        okText: worsen ? 'Vẫn lưu' : 'Vẫn sửa',
+        cancelText: 'Không lưu',
+        onOk: () => resolve(true),
+        onCancel: () => resolve(false),
+      });
+    });
+
   const save = async (v: PersonFormValues) => {
-    const patch = buildPatch(person, v);
-    if (!patch) return;
+    const first = buildPatch(person, v);
+    if (!first) return;
     setFailure(undefined);
-    try {
-      const saved = await update.mutateAsync({ id: person.id, patch });
-      const problems = saved.quality.errors + saved.quality.warnings;
-      void message.success(problems > 0 ? `Đã lưu. Hồ sơ còn ${problems} điểm cần xem lại.` : 'Đã lưu hồ sơ.');
-      onSaved(saved);
-    } catch (error) {
-      const rest = applyProblemToForm(form, error, PERSON_FORM_FIELDS);
-      setFailure(rest && { ...rest, conflict: error instanceof ApiProblem && error.code === 'version_conflict' });
+    let patch = first;
+    for (;;) {
+      try {
+        const saved = await update.mutateAsync({ id: person.id, patch });
+        const blocking = saved.blockingErrors;
+        if (blocking > 0) {
+          // never a plain success: the record still cannot be sent
+          void message.warning(`Đã lưu, còn ${blocking} lỗi chặn gửi xác thực.`);
+        } else if (saved.changedAfterVerification) {
+          void message.warning('Đã lưu. Hồ sơ đã sửa sau xác thực, cần gửi xác thực lại.');
+        } else {
+          const problems = saved.quality.warnings;
+          void message.success(problems > 0 ? `Đã lưu. Hồ sơ còn ${problems} điểm cần xem lại.` : 'Đã lưu hồ sơ.');
+        }
+        onSaved(saved);
+        return;
+      } catch (error) {
+        if (error instanceof ApiProblem && (error.code === 'would_worsen' || error.code === 'confirm_verified_changes')) {
+          if (await insist(error)) {
+            patch = error.code === 'would_worsen' ? { ...patch, allowWorse: true } : { ...patch, confirmVerifiedChanges: true };
+            continue;
+          }
+        }
+        const rest = applyProblemToForm(form, error, PERSON_FORM_FIELDS);
+        setFailure(rest && { ...rest, conflict: error instanceof ApiProblem && error.code === 'version_conflict' });
+        return;
+      }
     }
   };
 

@@ -25,6 +25,9 @@ const person: Person = {
   version: 4,
   canEdit: true,
   updatedAt: '2026-11-29T10:00:00Z',
+  blockingErrors: 0,
+  readyToSend: true,
+  changedAfterVerification: false,
 };
 
 describe('buildPatch', () => {

@@ -1,0 +1,368 @@
+//! Never make a record worse (issue 11), as a school clerk lives it: a save that brings a
+//! blocking error is refused unless the clerk insists, and the answer says what is left to fix;
+//! a verified record changes only when the clerk confirms, then shows "đã sửa sau xác thực";
+//! an old Excel template neither blanks fields with its empty cells nor writes an impossible
+//! date or a short ID number over a good one unless forced, and `(xoá)` clears a field; marking
+//! a record as awaiting evidence keeps the registry's answer and can be taken back. Runs on
+//! SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+use dinhdanh_tests::{Answer, TestApp, spawn_app};
+use rust_xlsxwriter::Workbook;
+use serde_json::{Value, json};
+
+/// A clean grade-6 student of class 6A, school A1: no error finding.
+async fn clean_student(app: &TestApp, token: &str, seq: u32, name: &str) -> Value {
+    let year: i32 = app.settings.school_year_now()[..4].parse().expect("year");
+    let birth_year = year - 11;
+    let body = json!({
+        "fullName": name,
+        "dateOfBirth": format!("23/10/{birth_year}"),
+        "gender": "Nam",
+        "personalId": format!("0312{:02}{:06}", birth_year % 100, seq),
+        "residence": {"province": "Thành phố Hải Phòng", "commune": "Phường Lê Chân"},
+        "residenceText": "Số 5 ngõ 12"
+    });
+    let created = app.create_student(token, app.fixtures.class_a1_6a, body).await;
+    assert_eq!(created["quality"]["errors"], 0, "{created}");
+    created
+}
+
+/// The registry verified the record an hour before the clock's now.
+async fn verified_an_hour_ago(app: &TestApp, id: i64) {
+    app.set_status_at(id, "verified", &[], Some(app.clock.now() - chrono::Duration::hours(1))).await;
+}
+
+async fn student(app: &TestApp, token: &str, id: i64) -> Value {
+    let res = app.get(&format!("/api/v1/students/{id}"), token).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body
+}
+
+async fn history_actions(app: &TestApp, token: &str, id: i64) -> Vec<(String, Option<String>, Option<String>)> {
+    let res = app.get(&format!("/api/v1/students/{id}/history"), token).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or("").to_owned(),
+                e["field"].as_str().map(str::to_owned),
+                e["newValue"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn pointers_and_codes(problem: &Answer) -> Vec<(String, String)> {
+    problem.body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| (e["pointer"].as_str().unwrap_or("").to_owned(), e["code"].as_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+/// An .xlsx of one sheet "6A" with these rows of text cells ("" is an empty cell).
+fn sheet(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("6A").expect("name");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32, c as u16, v).expect("cell");
+            }
+        }
+    }
+    wb.save_to_buffer().expect("workbook")
+}
+
+fn header() -> Vec<String> {
+    ["Mã hồ sơ", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân", "Địa chỉ thường trú"]
+        .map(str::to_owned)
+        .to_vec()
+}
+
+async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> Value {
+    let boundary = "----never-worse-boundary";
+    let mut body = Vec::new();
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"lop-6a.xlsx\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/imports?classId={}", app.fixtures.class_a1_6a)))
+        .bearer_auth(token)
+        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    assert_eq!(status, 201, "{text}");
+    let body: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(body["status"], "ready", "{text}");
+    body
+}
+
+async fn commit(app: &TestApp, token: &str, import: &Value, body: Value) -> Value {
+    let id = import["id"].as_str().expect("id");
+    let res = app.post(&format!("/api/v1/imports/{id}/commit"), token, &body).await;
+    assert_eq!(res.status, 200, "commit: {}", res.text);
+    res.body
+}
+
+fn change<'a>(import: &'a Value, row: u64, field: &str) -> Option<&'a Value> {
+    let r = import["rows"].as_array().expect("rows").iter().find(|r| r["row"] == row)?;
+    r["changes"].as_array().expect("changes").iter().find(|c| c["field"] == field)
+}
+
+#[tokio::test]
+async fn a_save_that_brings_a_blocking_error_is_refused_unless_the_clerk_insists() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let han = clean_student(&app, &token, 1, "Lê Tuệ Hân").await;
+    let id = han["id"].as_i64().expect("id");
+    assert_eq!(han["blockingErrors"], 0);
+    assert_eq!(han["readyToSend"], true);
+
+    // 31/02 over a good date: refused, naming the finding, nothing written
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"dateOfBirth": "31/02/2015"})).await;
+    res.assert_problem(422, "would_worsen");
+    assert_eq!(pointers_and_codes(&res), vec![("/dateOfBirth".to_owned(), "dob_impossible".to_owned())]);
+    assert_eq!(student(&app, &token, id).await["dateOfBirth"], han["dateOfBirth"]);
+
+    // an 11-digit ID over a valid 12-digit one, and clearing the date: refused the same way
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"personalId": "03121500000"})).await;
+    res.assert_problem(422, "would_worsen");
+    assert_eq!(pointers_and_codes(&res), vec![("/personalId".to_owned(), "id_bad_length".to_owned())]);
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"dateOfBirth": null})).await;
+    res.assert_problem(422, "would_worsen");
+
+    // a change that keeps the record clean saves, and says it is ready to send
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"fullName": "Lê Tuệ Hằng"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["blockingErrors"].clone(), res.body["readyToSend"].clone()), (json!(0), json!(true)));
+
+    // insisting saves it, audited as forced, and the answer says what blocks verification
+    let res = app
+        .patch(&format!("/api/v1/students/{id}"), &token, &json!({"dateOfBirth": "31/02/2015", "allowWorse": true}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["dateOfBirth"], "31/02/2015");
+    assert_eq!(res.body["blockingErrors"], 1);
+    assert_eq!(res.body["readyToSend"], false);
+    let audit = history_actions(&app, &token, id).await;
+    assert!(
+        audit.contains(&("force".to_owned(), Some("dateOfBirth".to_owned()), Some("dob_impossible".to_owned()))),
+        "{audit:?}"
+    );
+
+    // a record already wrong may stay wrong the same way, or get better, without insisting
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"dateOfBirth": "30/02/2015"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"dateOfBirth": "23/10/2015"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["blockingErrors"], 0);
+}
+
+#[tokio::test]
+async fn a_verified_record_changes_only_when_the_clerk_confirms_and_then_needs_sending_again() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let id = clean_student(&app, &token, 2, "Nguyễn Văn Bình").await["id"].as_i64().expect("id");
+    verified_an_hour_ago(&app, id).await;
+
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"fullName": "Nguyễn Văn Bính"})).await;
+    res.assert_problem(422, "confirm_verified_changes");
+    assert_eq!(pointers_and_codes(&res), vec![("/fullName".to_owned(), "verified".to_owned())]);
+    let still = student(&app, &token, id).await;
+    assert_eq!((still["status"].clone(), still["fullName"].clone()), (json!("verified"), json!("Nguyễn Văn Bình")));
+    assert_eq!(still["changedAfterVerification"], false);
+
+    // a spelling that keeps what the registry compares needs no confirmation
+    let res = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"fullName": "nguyễn  văn bình"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "verified");
+
+    let res = app
+        .patch(
+            &format!("/api/v1/students/{id}"),
+            &token,
+            &json!({"fullName": "Nguyễn Văn Bính", "confirmVerifiedChanges": true}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "not_sent");
+    assert_eq!(res.body["changedAfterVerification"], true);
+    assert_eq!(res.body["readyToSend"], true);
+    let audit = history_actions(&app, &token, id).await;
+    assert!(audit.iter().any(|(a, _, _)| a == "confirm_verified_change"), "{audit:?}");
+    assert!(
+        audit.contains(&("update".to_owned(), Some("status".to_owned()), Some("not_sent".to_owned()))),
+        "the registry's verdict stays in the history: {audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_old_template_neither_blanks_nor_breaks_a_record_and_xoa_clears() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let han = clean_student(&app, &token, 3, "Lê Tuệ Hân").await;
+    let id = han["id"].as_i64().expect("id");
+    let key = id.to_string();
+    let name = han["fullName"].as_str().expect("name").to_owned();
+    let pid = han["personalId"].as_str().expect("pid").to_owned();
+    let short_pid = pid[..11].to_owned();
+
+    // the clerk's file: date left empty, an 11-digit ID, the address marked (xoá)
+    let file = sheet(&[
+        header(),
+        vec![key.clone(), name.clone(), String::new(), "Nam".to_owned(), short_pid.clone(), "(xoá)".to_owned()],
+    ]);
+    let preview = upload(&app, &token, &file).await;
+    assert!(change(&preview, 2, "dateOfBirth").is_none(), "an empty cell changes nothing: {preview}");
+    let id_change = change(&preview, 2, "personalId").expect("the ID change is shown");
+    assert_eq!(id_change["wouldWorsen"][0]["code"], "id_bad_length", "{id_change}");
+    let address = change(&preview, 2, "residenceText").expect("(xoá) clears");
+    assert_eq!((address["new"].clone(), address.get("wouldWorsen")), (Value::Null, None));
+    assert_eq!(preview["totals"]["wouldWorsen"], 1, "{}", preview["totals"]);
+
+    // committed without a choice: the address is cleared, the good ID stays
+    commit(&app, &token, &preview, json!({})).await;
+    let after = student(&app, &token, id).await;
+    assert_eq!(after["personalId"], pid.as_str());
+    assert_eq!(after["dateOfBirth"], han["dateOfBirth"]);
+    assert_eq!(after["residenceText"], Value::Null);
+    assert_eq!(after["blockingErrors"], 0);
+
+    // the same file again, the clerk forcing the ID: written, audited as forced
+    let preview = upload(&app, &token, &file).await;
+    let body = json!({"choices": [{"row": 2, "field": "personalId", "force": true}]});
+    commit(&app, &token, &preview, body).await;
+    let after = student(&app, &token, id).await;
+    assert_eq!(after["personalId"], short_pid.as_str());
+    assert_eq!(after["blockingErrors"], 1);
+    let audit = history_actions(&app, &token, id).await;
+    assert!(
+        audit.contains(&("force".to_owned(), Some("personalId".to_owned()), Some("id_bad_length".to_owned()))),
+        "{audit:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_changes_a_verified_record_only_when_confirmed() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let binh = clean_student(&app, &token, 4, "Nguyễn Văn Bình").await;
+    let id = binh["id"].as_i64().expect("id");
+    verified_an_hour_ago(&app, id).await;
+    let row = vec![
+        id.to_string(),
+        "Nguyễn Văn Bính".to_owned(),
+        binh["dateOfBirth"].as_str().expect("dob").to_owned(),
+        "Nam".to_owned(),
+        binh["personalId"].as_str().expect("pid").to_owned(),
+        String::new(),
+    ];
+    let file = sheet(&[header(), row]);
+    let preview = upload(&app, &token, &file).await;
+    assert_eq!(change(&preview, 2, "fullName").expect("name change")["verified"], true);
+    assert_eq!(preview["totals"]["verifiedChanges"], 1);
+
+    let done = commit(&app, &token, &preview, json!({})).await;
+    assert_eq!(done["kept"], 1, "{done}");
+    let still = student(&app, &token, id).await;
+    assert_eq!((still["status"].clone(), still["fullName"].clone()), (json!("verified"), json!("Nguyễn Văn Bình")));
+
+    let preview = upload(&app, &token, &file).await;
+    commit(&app, &token, &preview, json!({"confirmVerifiedChanges": true})).await;
+    let changed = student(&app, &token, id).await;
+    assert_eq!(changed["fullName"], "Nguyễn Văn Bính");
+    assert_eq!(changed["status"], "not_sent");
+    assert_eq!(changed["changedAfterVerification"], true);
+}
+
+/// The registry answered "mismatched" on the date of birth, with its own value.
+async fn registry_disagrees_on_the_date(app: &TestApp, id: i64) {
+    use dinhdanh::domain::org::VerificationStatus;
+    use dinhdanh::store::audit::{AuditCtx, Source};
+    use dinhdanh::store::counters::{StatusWrite, write_statuses};
+    use dinhdanh::store::entities::people;
+    use sea_orm::EntityTrait;
+    let before = people::Entity::find_by_id(id).one(&app.store.db).await.expect("query").expect("row");
+    let at = app.clock.now() - chrono::Duration::hours(1);
+    let write = StatusWrite {
+        status: VerificationStatus::Mismatched,
+        mismatch_fields: vec!["dateOfBirth".to_owned()],
+        registry_values: Some(Some(json!({"dateOfBirth": "2015-10-24"}).to_string())),
+    };
+    write_statuses(&app.store.db, &AuditCtx::system(Source::Registry, None, at), vec![(before, write)], at)
+        .await
+        .expect("answer written");
+}
+
+#[tokio::test]
+async fn awaiting_evidence_keeps_the_registrys_answer_and_can_be_taken_back() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let id = clean_student(&app, &token, 5, "Trần Minh Khoa").await["id"].as_i64().expect("id");
+    let other = clean_student(&app, &token, 6, "Phạm Gia Huy").await["id"].as_i64().expect("id");
+    registry_disagrees_on_the_date(&app, id).await;
+    registry_disagrees_on_the_date(&app, other).await;
+
+    // the family must bring the notice: the registry's value and reason stay on the record
+    let res = app.post(&format!("/api/v1/students/{id}/awaiting-evidence"), &token, &json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "awaiting_evidence");
+    assert_eq!(res.body["mismatchFields"], json!(["dateOfBirth"]));
+    assert_eq!(res.body["registryValues"]["dateOfBirth"], "2015-10-24");
+    let slips = app.get(&format!("/api/v1/classes/{}/evidence-requests", app.fixtures.class_a1_6a), &token).await;
+    assert_eq!(slips.status, 200, "{}", slips.text);
+
+    // taken back: mismatched again, with the same answer
+    let res = app.delete(&format!("/api/v1/students/{id}/awaiting-evidence"), &token).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["status"], "mismatched");
+    assert_eq!(res.body["mismatchFields"], json!(["dateOfBirth"]));
+    assert_eq!(res.body["registryValues"]["dateOfBirth"], "2015-10-24");
+    app.delete(&format!("/api/v1/students/{id}/awaiting-evidence"), &token)
+        .await
+        .assert_problem(422, "validation_failed");
+
+    // in bulk: a dry run says what would happen and does nothing
+    let body = json!({"personIds": [id, other, 999_999], "dryRun": true});
+    let res = app.post("/api/v1/verification/awaiting-evidence", &token, &body).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["dryRun"].clone(), res.body["changed"].clone()), (json!(true), json!(2)));
+    assert_eq!(res.body["counts"], json!({"not_found": 1}));
+    assert_eq!(student(&app, &token, id).await["status"], "mismatched", "a dry run writes nothing");
+
+    let body = json!({"personIds": [id, other]});
+    let res = app.post("/api/v1/verification/awaiting-evidence", &token, &body).await;
+    assert_eq!(res.body["changed"], 2, "{}", res.text);
+    assert_eq!(student(&app, &token, other).await["status"], "awaiting_evidence");
+    let res =
+        app.send(reqwest::Method::DELETE, "/api/v1/verification/awaiting-evidence", Some(&token), Some(&body)).await;
+    assert_eq!(res.body["changed"], 2, "{}", res.text);
+    for person in [id, other] {
+        let back = student(&app, &token, person).await;
+        assert_eq!(
+            (back["status"].clone(), back["registryValues"]["dateOfBirth"].clone()),
+            (json!("mismatched"), json!("2015-10-24"))
+        );
+    }
+    let audit = history_actions(&app, &token, other).await;
+    let statuses: Vec<&str> =
+        audit.iter().filter(|(_, f, _)| f.as_deref() == Some("status")).filter_map(|(_, _, v)| v.as_deref()).collect();
+    assert!(statuses.ends_with(&["mismatched", "awaiting_evidence", "mismatched"]), "{statuses:?}");
+}
