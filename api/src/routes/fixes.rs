@@ -26,6 +26,7 @@ pub struct FixRequest {
     #[schema(max_items = 100_000)]
     pub person_ids: Option<Vec<i64>>,
     /// Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`).
+    #[schema(value_type = Option<Code>)]
     pub finding_code: Option<String>,
 }
 

@@ -294,6 +294,7 @@ pub struct BulkAccepted {
 /// audited with source `registry`), then sends them again in one job.
 #[utoipa::path(tag = "verification", request_body = BulkAccept, responses(
     (status = 200, body = BulkAccepted),
+    (status = 403, description = "Not a role that edits these records", body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/verification/accept-registry-values")]

@@ -452,3 +452,25 @@ async fn a_bulk_fix_that_stops_part_way_can_still_be_undone() {
     let first = app.get(&format!("/api/v1/students/{}", ids[0]), &school).await;
     assert!(first.body["fullName"].as_str().expect("name").starts_with("nguyễn"), "{}", first.text);
 }
+
+// ---------------------------------------------------------------------------------------------
+// schemathesis' findings: undeclared methods answer 405
+
+#[tokio::test]
+async fn a_method_the_document_does_not_list_answers_405_with_allow() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    for (method, path, allow) in [
+        ("PUT", "/api/v1/students", "GET, POST"),
+        ("TRACE", "/api/v1/me", "GET"),
+        ("PUT", "/api/v1/students/12", "GET, DELETE, PATCH"),
+        ("DELETE", "/api/v1/verification-jobs/3/cancel", "POST"),
+    ] {
+        let res =
+            app.send(reqwest::Method::from_bytes(method.as_bytes()).expect("method"), path, Some(&token), None).await;
+        res.assert_problem(405, "method_not_allowed");
+        assert_eq!(res.headers.get("allow").and_then(|v| v.to_str().ok()), Some(allow), "{method} {path}");
+    }
+    app.get("/api/v1/no-such-route", &token).await.assert_problem(404, "not_found");
+    app.get("/api/v1/students/12/nothing", &token).await.assert_problem(404, "not_found");
+}

@@ -280,10 +280,24 @@ pub async fn mismatched_with_values<C: ConnectionTrait>(
     unit_id: Option<i64>,
     class_id: Option<i64>,
 ) -> StoreResult<Vec<i64>> {
+    let forbidden =
+        || StoreError::Forbidden("Chỉ đơn vị quản lý hồ sơ mới nhận được giá trị từ CSDLQG cho hồ sơ.".to_owned());
     let pattern = match unit_id {
-        Some(id) => format!("{}%", crate::store::units::get_scoped(conn, caller, id).await?.path),
+        Some(id) => {
+            let unit = crate::store::units::get_scoped(conn, caller, id).await?;
+            if !caller.writes_unit(unit.id, &unit.path) {
+                return Err(forbidden());
+            }
+            format!("{}%", unit.path)
+        }
         None => caller.subtree_pattern(),
     };
+    if let Some(class_id) = class_id {
+        let (_, school) = crate::store::classes::get_scoped(conn, caller, class_id).await?;
+        if !caller.writes_unit(school.id, &school.path) {
+            return Err(forbidden());
+        }
+    }
     let mut q = people::Entity::find()
         .select_only()
         .column(people::Column::Id)
@@ -295,6 +309,8 @@ pub async fn mismatched_with_values<C: ConnectionTrait>(
     if let Some(class_id) = class_id {
         q = q.filter(people::Column::ClassId.eq(class_id));
     }
+    // only the records the caller edits (a school its own, an office its own staff)
+    q = q.filter(people::Column::UnitId.eq(caller.unit_id));
     Ok(q.order_by_asc(people::Column::Id).into_tuple().all(conn).await?)
 }
 
