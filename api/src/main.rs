@@ -50,6 +50,16 @@ enum Command {
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
+    /// Load the province's list of district offices and schools (.xlsx, .xls, .csv; MoET-style
+    /// headers such as Mã trường, Tên trường, Cấp học, Đơn vị quản lý): prints what it would
+    /// create, change, close or reject; --commit applies it.
+    ImportUnits {
+        /// The list.
+        file: PathBuf,
+        /// Apply the list (without it, only the preview is printed).
+        #[arg(long)]
+        commit: bool,
+    },
     /// Seed the demo Hải Phòng data into an empty database, and the registry simulator's population
     /// into its own database (`registry_sim.database_url`).
     SeedDemo {
@@ -213,6 +223,17 @@ async fn main() -> anyhow::Result<()> {
                 dinhdanh::provision::init(&db, province_code.trim(), &admin_username, password, settings.clock.now())
                     .await?;
             println!("{outcome}");
+        }
+        Command::ImportUnits { file, commit } => {
+            use anyhow::Context;
+            let bytes = std::fs::read(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let lines = dinhdanh::routes::unit_lists::read_unit_list(&name, &bytes, &settings.import.limits())
+                .map_err(|e| anyhow::anyhow!("{}", e.detail.clone().unwrap_or_else(|| e.code.as_str().to_owned())))?;
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            let report = dinhdanh::provision::import_units(&db, &name, &lines, commit, settings.clock.now()).await?;
+            println!("{report}");
         }
         Command::SeedDemo { students, seed } => {
             let db = dinhdanh::db::connect(&settings).await?;

@@ -216,6 +216,53 @@ async fn first_department_admin(db: &DatabaseConnection, unit_id: i64) -> Result
         .map(|u| u.username))
 }
 
+/// `dinhdanh import-units`: previews (and with `commit` applies) a unit list as the
+/// Department's administrator would; the report to print.
+pub async fn import_units(
+    db: &DatabaseConnection,
+    filename: &str,
+    lines: &[crate::domain::unit_list::UnitLine],
+    commit: bool,
+    at: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    use crate::domain::unit_list::{UnitAction, summary};
+    let Some(department) = existing_department(db).await.map_err(|e| anyhow::anyhow!("{e}"))? else {
+        anyhow::bail!("chưa khởi tạo: hãy chạy `dinhdanh init --province-code … --admin-username …` trước");
+    };
+    let caller = crate::domain::access::Caller {
+        user_id: 0,
+        username: "dinhdanh import-units".to_owned(),
+        role: Role::DepartmentAdmin,
+        unit_id: department.id,
+        unit_path: department.path.clone(),
+    };
+    let ctx = AuditCtx { actor: caller.username.clone(), ..AuditCtx::system(Source::Import, None, at) };
+    let mut import = crate::store::unit_imports::preview(db, &ctx, &caller, filename, lines).await?;
+    if commit {
+        import = crate::store::unit_imports::commit(db, &ctx, &caller, import.row.id).await?;
+    }
+    let s = summary(&import.plan);
+    let n = |a: UnitAction| s.get(&a).copied().unwrap_or(0);
+    let mut out = format!(
+        "{filename}: {} dòng — tạo mới {}, cập nhật {}, đóng {}, không đổi {}, bị từ chối {}",
+        import.plan.len(),
+        n(UnitAction::Create),
+        n(UnitAction::Update),
+        n(UnitAction::Close),
+        n(UnitAction::Unchanged),
+        n(UnitAction::Rejected)
+    );
+    for p in import.plan.iter().filter(|p| p.action == UnitAction::Rejected) {
+        out.push_str(&format!("\n  dòng {} ({}): {}", p.row, p.code, p.reasons.join(" ")));
+    }
+    out.push_str(&if commit {
+        format!("\nĐã ghi (lần nạp {}; hoàn tác: POST /api/v1/units/import/{}/undo).", import.row.id, import.row.id)
+    } else {
+        "\nChưa ghi gì: chạy lại với --commit để ghi.".to_owned()
+    });
+    Ok(out)
+}
+
 /// What `serve` prints, instead of serving, on a database that holds no unit (and no demo was
 /// asked for).
 pub fn first_start_message(database: &str) -> String {

@@ -27,5 +27,7 @@ pub mod status;
 pub mod syllable;
 /// Text helpers and the Vietnamese letter table.
 pub mod text;
+/// A Department's list of offices and schools, and what importing it changes.
+pub mod unit_list;
 /// Never make a record worse: new `error` findings of a write, and the fields to hold back.
 pub mod worsen;

@@ -269,10 +269,10 @@ fn filename_from_disposition(value: &str) -> Option<String> {
 }
 
 /// Reads the uploaded file within the size limit: `(file name, bytes)`.
-async fn read_upload(
+pub(super) async fn read_upload(
     req: &HttpRequest,
     mut payload: web::Payload,
-    query: &UploadQuery,
+    query_filename: Option<String>,
     max: usize,
 ) -> ApiResult<(String, Vec<u8>)> {
     let headers = req.headers();
@@ -292,7 +292,7 @@ async fn read_upload(
             let name = field
                 .content_disposition()
                 .and_then(|d| d.get_filename().map(str::to_owned))
-                .or_else(|| query.filename.clone())
+                .or_else(|| query_filename.clone())
                 .unwrap_or_else(|| "tep-tai-len".to_owned());
             let mut bytes = Vec::new();
             while let Some(chunk) = field.next().await {
@@ -316,8 +316,7 @@ async fn read_upload(
             "Gửi tệp Excel/CSV dạng multipart (trường “file”) hoặc nguyên tệp trong thân yêu cầu.",
         ));
     }
-    let name = query
-        .filename
+    let name = query_filename
         .clone()
         .or_else(|| headers.get("x-filename").and_then(|v| v.to_str().ok()).map(str::to_owned))
         .or_else(|| {
@@ -376,7 +375,7 @@ pub async fn create_import(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let settings = &state.settings.import;
-    let (filename, bytes) = read_upload(&req, payload, &query, settings.max_bytes).await?;
+    let (filename, bytes) = read_upload(&req, payload, query.filename.clone(), settings.max_bytes).await?;
     let filename = super::bounds::upload_name(&filename);
     let opts = ImportOptions {
         kind: query.population,

@@ -15,6 +15,7 @@ pub mod staff;
 pub mod stats;
 pub mod students;
 pub mod templates;
+pub mod unit_lists;
 pub mod units;
 pub mod users;
 pub mod validate;
@@ -35,6 +36,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::bulk_create_users)
         .service(users::update_user)
         .service(users::reset_password)
+        .service(unit_lists::import_units)
+        .service(unit_lists::commit_unit_import)
+        .service(unit_lists::undo_unit_import)
         .service(units::list_units)
         .service(units::get_unit)
         .service(classes::list_classes)

@@ -28,6 +28,10 @@ pub struct UnitView {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The unit's head (principal, head of office).
+    pub principal: Option<String>,
+    /// When the unit was closed (it keeps its history and statistics, holds no active record).
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<entities::units::Model> for UnitView {
@@ -44,6 +48,8 @@ impl From<entities::units::Model> for UnitView {
             address: u.address,
             phone: u.phone,
             email: u.email,
+            principal: u.principal,
+            closed_at: u.closed_at,
         }
     }
 }

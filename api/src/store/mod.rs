@@ -14,6 +14,7 @@ pub mod imports;
 pub mod people;
 pub mod stats;
 pub mod templates;
+pub mod unit_imports;
 pub mod units;
 pub mod users;
 pub mod verification;

@@ -754,6 +754,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uploads the list of district offices and schools and answers its preview (or commits it at
+         *     once with `commit=true`).
+         */
+        post: operations["import_units"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commits a previewed unit list: offices before schools, in one transaction, each change
+         *     audited.
+         */
+        post: operations["commit_unit_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import/{id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undoes a committed unit list: created units go (refused while accounts, classes or records
+         *     hang on them), changed ones are restored.
+         */
+        post: operations["undo_unit_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units/{id}": {
         parameters: {
             query?: never;
@@ -1923,6 +1983,30 @@ export interface components {
              */
             version?: number | null;
         };
+        /** @description A planned line: the unit it creates or changes, with the values it ends with. */
+        PlannedUnit: {
+            action: components["schemas"]["UnitAction"];
+            address?: string | null;
+            changes: components["schemas"]["UnitChange"][];
+            code: string;
+            communeCode?: string | null;
+            email?: string | null;
+            kind?: components["schemas"]["UnitKind"] | null;
+            level?: components["schemas"]["SchoolLevel"] | null;
+            name: string;
+            /** @description The parent's code (the Department's when the line names none). */
+            parentCode?: string | null;
+            phone?: string | null;
+            principal?: string | null;
+            /** @description Why the line is rejected (Vietnamese). */
+            reasons: string[];
+            row: number;
+            /**
+             * Format: int64
+             * @description The existing unit's id (updates, closings, unchanged).
+             */
+            unitId?: number | null;
+        };
         /**
          * @description Whose records are counted.
          * @enum {string}
@@ -2381,6 +2465,31 @@ export interface components {
             wouldWorsen?: number;
         };
         /**
+         * @description What importing a line does.
+         * @enum {string}
+         */
+        UnitAction: "create" | "update" | "close" | "unchanged" | "rejected";
+        /** @description One field a line changes. */
+        UnitChange: {
+            field: string;
+            new?: string | null;
+            old?: string | null;
+        };
+        /** @description An import of a unit list: its status and every planned line. */
+        UnitImportView: {
+            closed: number;
+            created: number;
+            filename: string;
+            /** Format: int64 */
+            id: number;
+            lines: components["schemas"]["PlannedUnit"][];
+            rejected: number;
+            /** @description `preview`, `committed` or `undone`. */
+            status: string;
+            unchanged: number;
+            updated: number;
+        };
+        /**
          * @description A node of the unit tree.
          * @enum {string}
          */
@@ -2413,6 +2522,11 @@ export interface components {
         /** @description A unit: the Department, a management unit (district office) or a school. */
         UnitView: {
             address?: string | null;
+            /**
+             * Format: date-time
+             * @description When the unit was closed (it keeps its history and statistics, holds no active record).
+             */
+            closedAt?: string | null;
             code: string;
             /** @description Pre-2025 district code of the unit's location. */
             districtCode?: string | null;
@@ -2425,6 +2539,8 @@ export interface components {
             /** Format: int64 */
             parentId?: number | null;
             phone?: string | null;
+            /** @description The unit's head (principal, head of office). */
+            principal?: string | null;
             /** @description Pre-2025 province code of the unit's location. */
             provinceCode?: string | null;
         };
@@ -5688,6 +5804,190 @@ export interface operations {
             };
             /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    import_units: {
+        parameters: {
+            query?: {
+                /** @description Commit at once (the answer is then the committed import). */
+                commit?: boolean;
+                /** @description The file name when the body is the raw file (else `X-Filename` or the multipart part's). */
+                filename?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description multipart/form-data with a `file` part, or the raw file */
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["XlsxFile"];
+            };
+        };
+        responses: {
+            /** @description Preview ready (or committed with `commit=true`) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitImportView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commit_unit_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitImportView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    undo_unit_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitImportView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -177,6 +177,23 @@ async fn a_province_is_initialised_once_and_serve_says_what_to_do_before() {
         dinhdanh_tests::run_dinhdanh(&db.url, &["init", "--province-code", "99", "--admin-username", "quantri-sgd"]);
     assert_ne!(code, 0);
     assert!(err.contains("mã tỉnh"), "{err}");
+    // the unit list from the command line: a preview, then --commit
+    let list =
+        std::env::temp_dir().join("dinhdanh-tests").join(format!("don-vi-{}.csv", uuid::Uuid::new_v4().simple()));
+    std::fs::write(
+        &list,
+        "Mã trường,Tên trường,Cấp học,Đơn vị quản lý\nPGD-HB,Phòng GDĐT Hồng Bàng,,\n31304001,Trường THCS Lê Lợi,THCS,PGD-HB\n\
+         01104001,Trường THCS ngoài tỉnh,THCS,PGD-HB\n",
+    )
+    .expect("write");
+    let path = list.to_str().expect("path").to_owned();
+    let (code, out, err) = dinhdanh_tests::run_dinhdanh(&db.url, &["import-units", &path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("tạo mới 2") && out.contains("bị từ chối 1") && out.contains("Chưa ghi gì"), "{out}");
+    let (code, out, err) = dinhdanh_tests::run_dinhdanh(&db.url, &["import-units", &path, "--commit"]);
+    std::fs::remove_file(&list).ok();
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Đã ghi"), "{out}");
     // the administrator signs in with the one-time password and must change it first
     let app = dinhdanh_tests::spawn_app_on(db, |_| {}).await;
     let login = app
@@ -482,4 +499,168 @@ async fn bulk_accounts_come_once_as_a_workbook_of_one_time_passwords() {
     app.post("/api/v1/users/bulk", &district, &json!({"unitId": f.district_a, "role": "school"}))
         .await
         .assert_problem(403, "forbidden");
+}
+
+// ---------------------------------------------------------------------------------------------
+// the unit list
+
+/// A unit list as a Department keeps it: a title block, MoET-style headers, 3 district offices
+/// and 20 schools (codes of Hải Phòng, 31…, and of former Hải Dương, 30…), with `extra` lines.
+fn unit_list(extra: &[[&str; 6]]) -> Vec<u8> {
+    let mut lines: Vec<[String; 6]> = Vec::new();
+    for d in 1..=3 {
+        lines.push([
+            format!("PGD-{d}"),
+            format!("Phòng GDĐT số {d}"),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    for s in 1..=20 {
+        let d = (s - 1) % 3 + 1;
+        let prefix = if s % 5 == 0 { "30" } else { "31" };
+        let level = if s % 2 == 0 { "THCS" } else { "Tiểu học" };
+        lines.push([
+            format!("{prefix}3040{s:02}"),
+            format!("Trường {level} số {s}"),
+            level.to_owned(),
+            format!("PGD-{d}"),
+            format!("Hiệu trưởng {s}"),
+            String::new(),
+        ]);
+    }
+    for e in extra {
+        lines.push(e.map(str::to_owned));
+    }
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "DANH SÁCH CƠ SỞ GIÁO DỤC NĂM HỌC 2026-2027").expect("cell");
+    for (c, h) in
+        ["STT", "Mã trường", "Tên trường", "Cấp học", "Đơn vị quản lý", "Hiệu trưởng", "Trạng thái"].iter().enumerate()
+    {
+        sheet.write_string(2, c as u16, *h).expect("cell");
+    }
+    for (r, line) in lines.iter().enumerate() {
+        let row = 3 + r as u32;
+        sheet.write_number(row, 0, (r + 1) as f64).expect("cell");
+        for (c, v) in line.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(row, 1 + c as u16, v).expect("cell");
+            }
+        }
+    }
+    book.save_to_buffer().expect("workbook")
+}
+
+async fn upload_units(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> dinhdanh_tests::Answer {
+    let boundary = "----dinhdanh-unit-list";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"danh-sach-don-vi.xlsx\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/units/import{query}")))
+        .bearer_auth(token)
+        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
+        .body(body)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let text = res.text().await.expect("text");
+    dinhdanh_tests::Answer { status, headers, body: serde_json::from_str(&text).unwrap_or_default(), text }
+}
+
+fn action_of<'a>(import: &'a serde_json::Value, code: &str) -> (&'a str, String) {
+    let line = import["lines"].as_array().expect("lines").iter().find(|l| l["code"] == code).expect(code);
+    (line["action"].as_str().expect("action"), line["reasons"].to_string())
+}
+
+#[tokio::test]
+async fn a_unit_list_is_previewed_committed_reimported_and_undone() {
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let bad: &[[&str; 6]] = &[
+        ["01304001", "Trường THCS Hà Nội", "THCS", "PGD-1", "", ""],
+        ["31304099", "Trường THCS Không Phòng", "THCS", "PGD-9", "", ""],
+        ["31304030", "Trường mã lặp", "THCS", "PGD-1", "", ""],
+        ["31304030", "Trường mã lặp lần hai", "THCS", "PGD-1", "", ""],
+    ];
+    let preview = upload_units(&app, &admin, "", unit_list(bad)).await;
+    assert_eq!(preview.status, 201, "{}", preview.text);
+    assert_eq!(preview.body["status"], "preview");
+    assert_eq!(preview.body["created"], 23, "{}", preview.text);
+    assert_eq!(preview.body["rejected"], 4, "{}", preview.text);
+    assert!(action_of(&preview.body, "01304001").1.contains("không thuộc"));
+    assert!(action_of(&preview.body, "31304099").1.contains("PGD-9"));
+    assert_eq!(action_of(&preview.body, "30304005").0, "create", "former Hải Dương's code");
+    // nothing written by the preview; a clerk or an office cannot import
+    let units_before = app.get("/api/v1/units", &admin).await.body["items"].as_array().map(Vec::len).unwrap_or(0);
+    for account in ["district-a", "department"] {
+        let token = app.login(account).await;
+        upload_units(&app, &token, "", unit_list(&[])).await.assert_problem(403, "forbidden");
+    }
+    let id = preview.body["id"].as_i64().expect("id");
+    let committed = app.post(&format!("/api/v1/units/import/{id}/commit"), &admin, &json!({})).await;
+    assert_eq!(committed.status, 200, "{}", committed.text);
+    let units = app.get("/api/v1/units", &admin).await;
+    assert_eq!(units.body["items"].as_array().map(Vec::len).unwrap_or(0), units_before + 23, "{}", units.text);
+    app.post(&format!("/api/v1/units/import/{id}/commit"), &admin, &json!({})).await.assert_problem(409, "conflict");
+
+    // next year's list: a school renamed, one moved to another office, one closed
+    let renamed = [
+        ["31304001", "Trường Tiểu học Lê Lợi", "Tiểu học", "PGD-1", "Hiệu trưởng 1", ""],
+        ["31304002", "Trường THCS số 2", "THCS", "PGD-3", "Hiệu trưởng 2", ""],
+        ["31304003", "Trường Tiểu học số 3", "Tiểu học", "PGD-3", "Hiệu trưởng 3", "Giải thể"],
+    ];
+    let next = {
+        // only the lines that change: the others stay as they are
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in
+            ["Mã đơn vị", "Tên đơn vị", "Cấp học", "Mã đơn vị quản lý", "Hiệu trưởng", "Trạng thái"].iter().enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).expect("cell");
+        }
+        for (r, line) in renamed.iter().enumerate() {
+            for (c, v) in line.iter().enumerate() {
+                sheet.write_string(1 + r as u32, c as u16, *v).expect("cell");
+            }
+        }
+        book.save_to_buffer().expect("workbook")
+    };
+    let again = upload_units(&app, &admin, "?commit=true", next).await;
+    assert_eq!(again.status, 201, "{}", again.text);
+    assert_eq!(again.body["status"], "committed");
+    assert_eq!((again.body["updated"].clone(), again.body["closed"].clone()), (json!(2), json!(1)), "{}", again.text);
+    let find = |units: &serde_json::Value, code: &str| {
+        units["items"].as_array().expect("units").iter().find(|u| u["code"] == code).cloned().expect(code)
+    };
+    let after = app.get("/api/v1/units", &admin).await.body;
+    assert_eq!(find(&after, "31304001")["name"], "Trường Tiểu học Lê Lợi");
+    assert_eq!(find(&after, "31304002")["parentId"], find(&after, "PGD-3")["id"]);
+    assert!(find(&after, "31304003")["closedAt"].is_string());
+    // undo brings them back
+    let undo_id = again.body["id"].as_i64().expect("id");
+    let undone = app.post(&format!("/api/v1/units/import/{undo_id}/undo"), &admin, &json!({})).await;
+    assert_eq!(undone.status, 200, "{}", undone.text);
+    let restored = app.get("/api/v1/units", &admin).await.body;
+    assert_eq!(find(&restored, "31304001")["name"], "Trường Tiểu học số 1");
+    assert_eq!(find(&restored, "31304002")["parentId"], find(&restored, "PGD-2")["id"]);
+    assert!(find(&restored, "31304003")["closedAt"].is_null());
+    // the first import is undone too: every unit it made goes
+    let first = app.post(&format!("/api/v1/units/import/{id}/undo"), &admin, &json!({})).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(
+        app.get("/api/v1/units", &admin).await.body["items"].as_array().map(Vec::len).unwrap_or(0),
+        units_before
+    );
+    assert!(!audit_actors(&app, "create_unit").await.is_empty());
 }

@@ -18,6 +18,10 @@ pub struct Model {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Closed (dissolved, merged): keeps its history, holds no active record.
+    pub closed_at: Option<DateTimeUtc>,
+    /// The unit's head (principal, head of office).
+    pub principal: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

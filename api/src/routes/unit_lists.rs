@@ -1,0 +1,164 @@
+//! The unit tree from the Department's own list (issue 10): `POST /units/import` (multipart
+//! `file`, or the raw body with `X-Filename`) answers the preview — per line `create`,
+//! `update`, `close`, `unchanged` or `rejected` with its reasons — and `commit=true` commits at
+//! once; `…/{id}/commit` and `…/{id}/undo`. Only the department administrator imports.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::context::RequestContext;
+use super::stats::XlsxFile;
+use crate::domain::unit_list::{self, PlannedUnit, UnitAction, UnitLine};
+use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
+use crate::import::ReadError;
+use crate::state::AppState;
+use crate::store::unit_imports::{self, UnitImport};
+
+/// An import of a unit list: its status and every planned line.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitImportView {
+    pub id: i64,
+    pub filename: String,
+    /// `preview`, `committed` or `undone`.
+    pub status: String,
+    pub created: usize,
+    pub updated: usize,
+    pub closed: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    pub lines: Vec<PlannedUnit>,
+}
+
+impl From<UnitImport> for UnitImportView {
+    fn from(i: UnitImport) -> UnitImportView {
+        let s = unit_list::summary(&i.plan);
+        let n = |a: UnitAction| s.get(&a).copied().unwrap_or(0);
+        UnitImportView {
+            id: i.row.id,
+            filename: i.row.filename,
+            status: i.row.status,
+            created: n(UnitAction::Create),
+            updated: n(UnitAction::Update),
+            closed: n(UnitAction::Close),
+            unchanged: n(UnitAction::Unchanged),
+            rejected: n(UnitAction::Rejected),
+            lines: i.plan,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct UnitUploadQuery {
+    /// Commit at once (the answer is then the committed import).
+    pub commit: Option<bool>,
+    /// The file name when the body is the raw file (else `X-Filename` or the multipart part's).
+    pub filename: Option<String>,
+}
+
+fn read_problem(e: ReadError) -> ApiError {
+    match e {
+        ReadError::TooLarge { message, .. } => ApiError::with_detail(ErrorCode::PayloadTooLarge, message),
+        ReadError::Unsupported(m) => ApiError::with_detail(ErrorCode::UnsupportedMediaType, m),
+        ReadError::Unreadable(m) => ApiError::field("/file", "unreadable", m),
+    }
+}
+
+/// Reads a unit list (every sheet, the first with a code and a name column) within the import
+/// limits and the hostile-input guards of the people import.
+pub fn read_unit_list(filename: &str, bytes: &[u8], limits: &crate::import::Limits) -> Result<Vec<UnitLine>, ApiError> {
+    let book = crate::import::read::read(filename, bytes, limits).map_err(read_problem)?;
+    for sheet in &book.sheets {
+        let rows: Vec<Vec<String>> = sheet
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| crate::import::cells::read_id(c).unwrap_or_default()).collect())
+            .collect();
+        if let Some(lines) = unit_list::read_lines(&rows) {
+            return Ok(lines);
+        }
+    }
+    Err(ApiError::field(
+        "/file/columns/code",
+        "missing_column",
+        "Không tìm thấy dòng tiêu đề có cột mã đơn vị (Mã trường) và tên đơn vị (Tên trường).",
+    ))
+}
+
+/// Uploads the list of district offices and schools and answers its preview (or commits it at
+/// once with `commit=true`).
+#[utoipa::path(tag = "units", params(UnitUploadQuery), request_body(content = XlsxFile, description = "multipart/form-data with a `file` part, or the raw file", content_type = "multipart/form-data"), responses(
+    (status = 201, description = "Preview ready (or committed with `commit=true`)", body = UnitImportView),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+    (status = 413, body = Problem, content_type = "application/problem+json"),
+    (status = 415, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/units/import")]
+pub async fn import_units(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    req: HttpRequest,
+    query: web::Query<UnitUploadQuery>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    if !rc.caller.manages_units(&rc.caller.unit_path) {
+        return Err(ApiError::forbidden("Chỉ quản trị Sở GDĐT (department_admin) mới nạp danh sách đơn vị."));
+    }
+    let settings = &state.settings.import;
+    let (filename, bytes) =
+        super::imports::read_upload(&req, payload, query.filename.clone(), settings.max_bytes).await?;
+    let filename = super::bounds::upload_name(&filename);
+    let limits = settings.limits();
+    let name = filename.clone();
+    let lines = web::block(move || read_unit_list(&name, &bytes, &limits)).await.map_err(ApiError::internal)??;
+    let ctx = rc.audit();
+    let mut import = unit_imports::preview(&state.store.db, &ctx, &rc.caller, &filename, &lines).await?;
+    if query.commit.unwrap_or(false) {
+        import = unit_imports::commit(&state.store.db, &ctx, &rc.caller, import.row.id).await?;
+    }
+    Ok(HttpResponse::Created().json(UnitImportView::from(import)))
+}
+
+/// Commits a previewed unit list: offices before schools, in one transaction, each change
+/// audited.
+#[utoipa::path(tag = "units", params(("id" = i64, Path)), responses(
+    (status = 200, body = UnitImportView),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/units/import/{id}/commit")]
+pub async fn commit_unit_import(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<UnitImportView>> {
+    let import = unit_imports::commit(&state.store.db, &rc.audit(), &rc.caller, id.into_inner()).await?;
+    Ok(web::Json(import.into()))
+}
+
+/// Undoes a committed unit list: created units go (refused while accounts, classes or records
+/// hang on them), changed ones are restored.
+#[utoipa::path(tag = "units", params(("id" = i64, Path)), responses(
+    (status = 200, body = UnitImportView),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/units/import/{id}/undo")]
+pub async fn undo_unit_import(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<UnitImportView>> {
+    let import = unit_imports::undo(&state.store.db, &rc.audit(), &rc.caller, id.into_inner()).await?;
+    Ok(web::Json(import.into()))
+}
