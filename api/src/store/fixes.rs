@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, TryIntoModel,
 };
 
 use super::audit::{AuditCtx, Source};
@@ -25,6 +25,8 @@ pub struct FixScope {
     pub class_id: Option<i64>,
     pub person_ids: Option<Vec<i64>>,
     pub finding_code: Option<Code>,
+    /// Count what would be repaired, write nothing (the batch answered is not stored).
+    pub dry_run: bool,
 }
 
 /// Records handled per transaction.
@@ -126,9 +128,13 @@ pub async fn apply(
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
             }
         }
-        txn.commit().await?;
+        if scope.dry_run {
+            txn.rollback().await?;
+        } else {
+            txn.commit().await?;
+        }
     }
-    Ok(fix_batches::ActiveModel {
+    let batch = fix_batches::ActiveModel {
         id: Set(batch_id),
         actor_id: Set(caller.user_id),
         actor: Set(caller.username.clone()),
@@ -142,9 +148,11 @@ pub async fn apply(
         undone_at: Set(None),
         reverted: Set(0),
         kept: Set(0),
+    };
+    if scope.dry_run {
+        return Ok(batch.try_into_model()?);
     }
-    .insert(db)
-    .await?)
+    Ok(batch.insert(db).await?)
 }
 
 /// A batch the caller may see (its unit is in the caller's subtree).

@@ -763,7 +763,10 @@ export interface paths {
         /**
          * Starts a verification job over a scope (default: the records the caller edits that
          *     are not verified, not queued and not awaiting evidence). Records with `error` findings are
-         *     not sent: the job lists them under `fixBeforeSending` with their codes.
+         *     not sent: the job lists them under `fixBeforeSending` with their codes. A mismatched record
+         *     unchanged since the registry's answer is sent again only when named in `personIds`. A scope
+         *     with nothing to send answers 422 `nothing_to_send` with `counts` by reason; `dryRun: true`
+         *     answers the counts (200) without doing anything.
          */
         post: operations["start_verification_job"];
         delete?: never;
@@ -873,13 +876,15 @@ export interface components {
     schemas: {
         /** @description The record after accepting the registry's values, and the job that sends it again. */
         AcceptedValues: {
-            job: components["schemas"]["VerificationJob"];
+            job?: components["schemas"]["VerificationJob"] | null;
             person: components["schemas"]["Person"];
         };
         /** @description Which mismatched records to take the registry's values for. */
         BulkAccept: {
             /** Format: int64 */
             classId?: number | null;
+            /** @description Answer what would be accepted without doing it. */
+            dryRun?: boolean;
             /** @description `student` (default) or `staff`. */
             kind?: components["schemas"]["PersonKind"];
             /** Format: int64 */
@@ -887,7 +892,9 @@ export interface components {
         };
         /** @description What a bulk accept did. */
         BulkAccepted: {
+            /** @description Records whose values were (or, on a dry run, would be) taken. */
             accepted: number;
+            dryRun: boolean;
             job?: components["schemas"]["VerificationJob"] | null;
             notAccepted: components["schemas"]["NotAccepted"][];
         };
@@ -1108,6 +1115,11 @@ export interface components {
              */
             withPersonalId: number;
         };
+        /** @description What a dry run would do. */
+        DryRunAnswer: {
+            counts: components["schemas"]["SendCounts"];
+            dryRun: boolean;
+        };
         /**
          * @description The identity field a finding is about.
          * @enum {string}
@@ -1193,7 +1205,10 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
+            /** @description A dry run: what would be changed, nothing written. */
+            dryRun: boolean;
             findingCode?: string | null;
+            /** @description Empty on a dry run (nothing was written). */
             id: string;
             /**
              * Format: int32
@@ -1223,6 +1238,8 @@ export interface components {
         FixRequest: {
             /** Format: int64 */
             classId?: number | null;
+            /** @description Answer what would be repaired (200, `records` and `changes`) without writing anything. */
+            dryRun?: boolean;
             /** @description Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`). */
             findingCode?: string | null;
             /** @description Only these records (at most 100,000). */
@@ -1396,6 +1413,8 @@ export interface components {
         JobScope: {
             /** Format: int64 */
             classId?: number | null;
+            /** @description Answer what would be sent (200 with the counts) without doing anything. */
+            dryRun?: boolean;
             kind?: components["schemas"]["PersonKind"] | null;
             /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
@@ -1750,6 +1769,7 @@ export interface components {
         Problem: {
             /** @description Stable machine-readable code (see the API description). */
             code: string;
+            counts?: components["schemas"]["SendCounts"] | null;
             /** @description Vietnamese explanation of this occurrence and what to do next. */
             detail?: string | null;
             errors?: components["schemas"]["FieldError"][];
@@ -1978,6 +1998,45 @@ export interface components {
          * @enum {string}
          */
         SchoolLevel: "mam_non" | "tieu_hoc" | "thcs" | "thpt" | "lien_cap" | "gdnn_gdtx";
+        /** @description The records of a verification request's scope, by what a job does with them. */
+        SendCounts: {
+            /**
+             * Format: int64
+             * @description Waiting for the family's papers.
+             */
+            awaitingEvidence: number;
+            /**
+             * Format: int64
+             * @description With `error` findings to fix first (listed in the job as `fixBeforeSending`).
+             */
+            errorsToFix: number;
+            /**
+             * Format: int64
+             * @description Left out by the `statuses` asked for.
+             */
+            otherStatus: number;
+            /**
+             * Format: int64
+             * @description Already queued in a job.
+             */
+            queued: number;
+            /**
+             * Format: int64
+             * @description Sent to the registry.
+             */
+            sendable: number;
+            /**
+             * Format: int64
+             * @description Mismatched, and unchanged since the registry's answer (sent again only when named in
+             *     `personIds`).
+             */
+            unchangedSinceAnswer: number;
+            /**
+             * Format: int64
+             * @description Already verified.
+             */
+            verified: number;
+        };
         /** @description Values sent to the registry (the ID number masked unless the caller may edit the record). */
         SentValues: {
             dateOfBirth?: string | null;
@@ -2602,6 +2661,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description `dryRun`: what would be repaired */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FixBatch"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4427,6 +4495,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description `dryRun`: what would be sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description The job, queued */
             202: {
                 headers: {

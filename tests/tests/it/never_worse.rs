@@ -366,3 +366,69 @@ async fn awaiting_evidence_keeps_the_registrys_answer_and_can_be_taken_back() {
         audit.iter().filter(|(_, f, _)| f.as_deref() == Some("status")).filter_map(|(_, _, v)| v.as_deref()).collect();
     assert!(statuses.ends_with(&["mismatched", "awaiting_evidence", "mismatched"]), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn nothing_to_send_sends_nothing_and_a_dry_run_says_what_a_bulk_action_would_do() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let fresh = clean_student(&app, &token, 7, "Đặng Thu Trang").await["id"].as_i64().expect("id");
+    let answered = clean_student(&app, &token, 8, "Hoàng Anh Tuấn").await["id"].as_i64().expect("id");
+    let verified = clean_student(&app, &token, 9, "Võ Minh Châu").await["id"].as_i64().expect("id");
+    registry_disagrees_on_the_date(&app, answered).await;
+    verified_an_hour_ago(&app, verified).await;
+    let class = json!({"classId": app.fixtures.class_a1_6a});
+
+    // what sending the class would do, without doing it
+    let res =
+        app.post("/api/v1/verification-jobs", &token, &json!({"classId": class["classId"], "dryRun": true})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["dryRun"], true);
+    let counts = &res.body["counts"];
+    assert_eq!(
+        (counts["sendable"].clone(), counts["unchangedSinceAnswer"].clone(), counts["verified"].clone()),
+        (json!(1), json!(1), json!(1)),
+        "{counts}"
+    );
+    assert_eq!(student(&app, &token, fresh).await["status"], "not_sent", "a dry run queues nothing");
+
+    // a statuses list does not re-send an unchanged mismatched record
+    let res = app.post("/api/v1/verification-jobs", &token, &json!({"statuses": ["mismatched"]})).await;
+    res.assert_problem(422, "nothing_to_send");
+    assert_eq!(res.body["counts"]["unchangedSinceAnswer"], 1, "{}", res.text);
+
+    // the class: only the fresh record goes; named, the mismatched one goes too
+    let res = app.post("/api/v1/verification-jobs", &token, &class).await;
+    assert_eq!((res.status, res.body["total"].clone()), (202, json!(1)), "{}", res.text);
+    let res = app.post("/api/v1/verification-jobs", &token, &json!({"personIds": [answered]})).await;
+    assert_eq!((res.status, res.body["total"].clone()), (202, json!(1)), "{}", res.text);
+
+    // everything queued or verified: no empty "0/0" job, the counts by reason instead
+    let jobs_before = app.get("/api/v1/verification-jobs", &token).await.body["total"].clone();
+    let res = app.post("/api/v1/verification-jobs", &token, &class).await;
+    res.assert_problem(422, "nothing_to_send");
+    assert_eq!((res.body["counts"]["queued"].clone(), res.body["counts"]["verified"].clone()), (json!(2), json!(1)));
+    assert_eq!(app.get("/api/v1/verification-jobs", &token).await.body["total"], jobs_before);
+
+    // the safe repairs and the registry's values, counted before the clerk confirms
+    let damaged = app
+        .create_student(
+            &token,
+            app.fixtures.class_a1_6b,
+            json!({"fullName": "nguyễn  văn an", "dateOfBirth": "05/03/2015", "gender": "Nam"}),
+        )
+        .await;
+    let res = app.post("/api/v1/fixes", &token, &json!({"classId": app.fixtures.class_a1_6b, "dryRun": true})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["dryRun"].clone(), res.body["records"].clone()), (json!(true), json!(1)));
+    let still = student(&app, &token, damaged["id"].as_i64().expect("id")).await;
+    assert_eq!(still["fullName"], "nguyễn  văn an", "a dry run repairs nothing");
+
+    let other = clean_student(&app, &token, 10, "Bùi Thanh Hà").await["id"].as_i64().expect("id");
+    registry_disagrees_on_the_date(&app, other).await;
+    let body = json!({"classId": app.fixtures.class_a1_6a, "dryRun": true});
+    let res = app.post("/api/v1/verification/accept-registry-values", &token, &body).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["accepted"].clone(), res.body["job"].clone()), (json!(1), Value::Null));
+    let still = student(&app, &token, other).await;
+    assert_eq!((still["status"].clone(), still["dateOfBirth"].clone()), (json!("mismatched"), json!("23/10/2015")));
+}
