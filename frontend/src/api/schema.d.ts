@@ -1383,7 +1383,7 @@ export interface components {
          * @description An import's status.
          * @enum {string}
          */
-        ImportStatus: "processing" | "ready" | "committed" | "undone" | "failed";
+        ImportStatus: "processing" | "ready" | "committed" | "undone" | "failed" | "expired";
         /** @description A page of jobs. */
         JobPage: {
             items: components["schemas"]["VerificationJob"][];

@@ -432,3 +432,123 @@ async fn nothing_to_send_sends_nothing_and_a_dry_run_says_what_a_bulk_action_wou
     let still = student(&app, &token, other).await;
     assert_eq!((still["status"].clone(), still["dateOfBirth"].clone()), (json!("mismatched"), json!("23/10/2015")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// durable imports: a crash while planning
+
+/// A student workbook of `n` rows for class 6A.
+fn students_workbook(n: u32, year: i32) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("6A").expect("name");
+    for (c, h) in ["Họ và tên", "Ngày sinh", "Giới tính", "Lớp"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let given = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Linh", "Minh", "Ngọc"];
+    for i in 1..=n {
+        let name = format!("Nguyễn Văn {} {}", given[i as usize % given.len()], i);
+        ws.write_string(i, 0, name).expect("name");
+        ws.write_string(i, 1, format!("{:02}/{:02}/{year}", i % 28 + 1, i % 12 + 1)).expect("dob");
+        ws.write_string(i, 2, if i % 2 == 0 { "Nam" } else { "Nữ" }).expect("gender");
+        ws.write_string(i, 3, "6A").expect("class");
+    }
+    wb.save_to_buffer().expect("workbook")
+}
+
+#[tokio::test]
+async fn an_import_planned_in_the_background_ends_ready_or_failed_after_a_kill_9() {
+    use crate::hostile::{answer, server, server_binary, start_server_on};
+    // a short lease, so that the restarted server gives up on the dead task quickly
+    let env = [("APP_IMPORT__JOB_THRESHOLD_ROWS", "10"), ("APP_IMPORT__LEASE_SECS", "2")];
+    let first = server(&env).await;
+    let school = first.login("school-a1").await;
+    let class = first.fixtures.class_a1_6a;
+    let year = chrono::Datelike::year(&dinhdanh_tests::today()) - 12;
+    let bytes = students_workbook(20_000, year);
+    let res = first.upload(&school, &format!("?classId={class}"), "lon.xlsx", &bytes).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    let id = res.body["id"].as_str().expect("id").to_owned();
+    // SIGKILL while its background task plans the rows
+    let db = first.crash();
+    let conn = dinhdanh::db::connect(&dinhdanh_tests::test_settings(&db.url)).await.expect("connect");
+    use sea_orm::EntityTrait;
+    let at_crash = dinhdanh::store::entities::imports::Entity::find_by_id(id.clone())
+        .one(&conn)
+        .await
+        .expect("query")
+        .expect("the import");
+    conn.close().await.ok();
+    assert_eq!(at_crash.status, "processing", "the file must still be planning when the server is killed");
+
+    // restarted on the same database: the import leaves `processing`, ready or failed with a reason
+    let second = start_server_on(&server_binary(), db, &env, false).await;
+    let school = second.login("school-a1").await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut cadence = tokio::time::interval(std::time::Duration::from_millis(100));
+    let import = loop {
+        cadence.tick().await;
+        let res = second
+            .client()
+            .get(second.url(&format!("/api/v1/imports/{id}?pageSize=1")))
+            .bearer_auth(&school)
+            .send()
+            .await
+            .expect("import");
+        let body: Value = res.json().await.expect("json");
+        if body["status"] != "processing" {
+            break body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still `processing` a minute after the restart: {body}");
+    };
+    match import["status"].as_str() {
+        Some("ready") => {
+            let res = second
+                .client()
+                .post(second.url(&format!("/api/v1/imports/{id}/commit")))
+                .bearer_auth(&school)
+                .send()
+                .await
+                .expect("commit");
+            let body = answer(res).await;
+            assert_eq!((body.status, body.body["status"].clone()), (200, json!("committed")), "{}", body.text);
+        }
+        Some("failed") => {
+            let reason = import["error"].as_str().unwrap_or("");
+            assert!(reason.contains("tải tệp lên lại"), "a reason the clerk can act on: {import}");
+        }
+        other => panic!("after a restart the import is {other:?}: {import}"),
+    }
+    // and it is listed as such
+    let res = second.client().get(second.url("/api/v1/imports")).bearer_auth(&school).send().await.expect("list");
+    let list: Value = res.json().await.expect("json");
+    let listed = list["items"].as_array().expect("items").iter().find(|i| i["id"] == id.as_str()).cloned();
+    assert_ne!(listed.expect("listed")["status"], "processing");
+}
+
+#[tokio::test]
+async fn a_preview_left_unconfirmed_expires_and_is_listed_as_expired() {
+    let app = dinhdanh_tests::spawn_app_with(|s| s.import.expire_days = 7).await;
+    let token = app.login("school-a1").await;
+    let han = clean_student(&app, &token, 11, "Lê Tuệ Hân").await;
+    let file = sheet(&[
+        header(),
+        vec![
+            han["id"].to_string(),
+            "Lê Tuệ Hằng".to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    ]);
+    let preview = upload(&app, &token, &file).await;
+    let id = preview["id"].as_str().expect("id");
+    // a week and a day later
+    app.clock.set(app.clock.now() + chrono::Duration::days(8));
+    let swept = dinhdanh::store::imports::sweep(&app.store.db, &app.clock, &app.settings.import).await.expect("sweep");
+    assert_eq!(swept.expired, 1);
+    let list = app.get("/api/v1/imports", &token).await;
+    assert_eq!(list.body["items"][0]["status"], "expired", "{}", list.text);
+    app.post(&format!("/api/v1/imports/{id}/commit"), &token, &json!({})).await.assert_problem(409, "conflict");
+    assert_eq!(student(&app, &token, han["id"].as_i64().expect("id")).await["fullName"], "Lê Tuệ Hân");
+}
