@@ -273,8 +273,9 @@ pub async fn seed_fixtures(store: &Store, settings: &Settings) -> anyhow::Result
     let hash = dinhdanh::auth::password::hash(PASSWORD)?;
     for (username, role, unit_id) in [
         ("department", Role::Department, dept.id),
-        ("admin", Role::Admin, dept.id),
+        ("admin", Role::DepartmentAdmin, dept.id),
         ("district-a", Role::District, dist_a.id),
+        ("district-b", Role::District, dist_b.id),
         ("school-a1", Role::School, a1.id),
         ("school-a2", Role::School, a2.id),
         ("school-b1", Role::School, b1.id),
@@ -465,4 +466,46 @@ impl TestApp {
             }
         }
     }
+}
+
+/// The `dinhdanh` binary of this workspace, built if needed (`CARGO_BIN_EXE_*` only exists for
+/// the crate that owns the binary), for tests of the command line.
+pub fn dinhdanh_binary() -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let root = root.parent().map(std::path::Path::to_path_buf).unwrap_or(root);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // the test's environment (CARGO_PKG_*, …) would make cargo rebuild: pass only what a shell has
+    let mut build = std::process::Command::new(cargo);
+    build.args(["build", "-q", "-p", "dinhdanh", "--bin", "dinhdanh"]).current_dir(&root).env_clear();
+    for key in ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTFLAGS"] {
+        if let Some(v) = std::env::var_os(key) {
+            build.env(key, v);
+        }
+    }
+    assert!(build.status().expect("cargo build").success(), "building the dinhdanh binary failed");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let binary = target.join("debug").join(format!("dinhdanh{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.exists(), "{} missing", binary.display());
+    binary
+}
+
+/// Runs the `dinhdanh` command on a database with a clean environment; (exit code, stdout,
+/// stderr).
+pub fn run_dinhdanh(database_url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(dinhdanh_binary())
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DATABASE_URL", database_url)
+        .env("APP_JWT_SECRET", "cli-test-secret-cli-test-secret-cli-test-0123")
+        .env("APP_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run dinhdanh");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

@@ -56,6 +56,11 @@ pub struct Settings {
     pub jwt_secret: Option<Secret>,
     /// Lifetime of an access token, in minutes.
     pub jwt_ttl_minutes: i64,
+    /// How long an account's state (disabled, role, unit, signed out) is trusted between
+    /// checks against the database, in seconds: a change made on another instance, or directly
+    /// in the database, takes effect within this time (at most 30). The instance that made the
+    /// change applies it at once.
+    pub session_check_seconds: u64,
     /// Keys encrypting ID numbers at rest: base64 of 32 bytes each, comma-separated; the
     /// first encrypts, every one decrypts (list the new key first while rotating). Or
     /// `data_keys_file`. Under `demo`, generated into `var/data-keys` when neither is set.
@@ -315,6 +320,7 @@ impl Default for Settings {
             database_max_connections: 8,
             jwt_secret: None,
             jwt_ttl_minutes: 8 * 60,
+            session_check_seconds: 20,
             data_keys: None,
             data_keys_file: None,
             index_key: None,
@@ -430,6 +436,9 @@ impl Settings {
         }
         if self.login_max_concurrent_hashes == 0 {
             return Err(ConfigError::Invalid("login_max_concurrent_hashes must be positive".to_owned()));
+        }
+        if self.session_check_seconds > 30 {
+            return Err(ConfigError::Invalid("session_check_seconds must be at most 30".to_owned()));
         }
         if self.jwt_ttl_minutes <= 0 {
             return Err(ConfigError::Invalid("jwt_ttl_minutes must be positive".to_owned()));

@@ -39,6 +39,7 @@ error_codes! {
     InvalidCredentials = "invalid_credentials", UNAUTHORIZED, "Sai tên đăng nhập hoặc mật khẩu";
     TokenExpired = "token_expired", UNAUTHORIZED, "Phiên đăng nhập đã hết hạn";
     Forbidden = "forbidden", FORBIDDEN, "Tài khoản không có quyền thực hiện thao tác này";
+    PasswordChangeRequired = "password_change_required", FORBIDDEN, "Cần đổi mật khẩu trước";
     NotFound = "not_found", NOT_FOUND, "Không tìm thấy";
     MethodNotAllowed = "method_not_allowed", METHOD_NOT_ALLOWED, "Phương thức không được hỗ trợ";
     Conflict = "conflict", CONFLICT, "Xung đột với dữ liệu hiện có";

@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod jobs;
 pub mod pdf;
+pub mod provision;
 pub mod registry;
 pub mod routes;
 pub mod rules;

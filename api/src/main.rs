@@ -35,6 +35,21 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Set up a province's own instance: the Department unit of the province and its first
+    /// administrator (`department_admin`). Prints a one-time password, to be changed at the first
+    /// sign-in, unless --password-file gives one. A second run changes nothing and says so.
+    Init {
+        /// The province's code after the 2025 reform (e.g. 31 for Hải Phòng).
+        #[arg(long)]
+        province_code: String,
+        /// Username of the first administrator.
+        #[arg(long)]
+        admin_username: String,
+        /// A file holding the administrator's password (first line); no change is asked at the
+        /// first sign-in.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
     /// Seed the demo Hải Phòng data into an empty database, and the registry simulator's population
     /// into its own database (`registry_sim.database_url`).
     SeedDemo {
@@ -141,6 +156,19 @@ async fn main() -> anyhow::Result<()> {
             if let Some(bind) = bind {
                 settings.bind = bind;
             }
+            if !settings.demo {
+                let db = dinhdanh::db::connect(&settings).await?;
+                dinhdanh::db::migrate(&db).await?;
+                let empty = dinhdanh::store::units::is_empty(&db).await?;
+                db.close().await.ok();
+                if empty {
+                    println!(
+                        "{}",
+                        dinhdanh::provision::first_start_message(&dinhdanh::db::redact_url(&settings.database_url))
+                    );
+                    std::process::exit(2);
+                }
+            }
             let app = dinhdanh::startup::Application::build(settings.clone()).await?;
             let host = settings.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
             let host = if host == "0.0.0.0" || host.is_empty() { "127.0.0.1" } else { host };
@@ -163,6 +191,23 @@ async fn main() -> anyhow::Result<()> {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
             println!("migrations applied to {}", dinhdanh::db::redact_url(&settings.database_url));
+        }
+        Command::Init { province_code, admin_username, password_file } => {
+            use anyhow::Context;
+            let password = match password_file {
+                Some(path) => {
+                    let text =
+                        std::fs::read_to_string(&path).with_context(|| format!("không đọc được {}", path.display()))?;
+                    Some(text.lines().next().unwrap_or_default().to_owned())
+                }
+                None => None,
+            };
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            let outcome =
+                dinhdanh::provision::init(&db, province_code.trim(), &admin_username, password, settings.clock.now())
+                    .await?;
+            println!("{outcome}");
         }
         Command::SeedDemo { students, seed } => {
             let db = dinhdanh::db::connect(&settings).await?;

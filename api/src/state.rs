@@ -13,6 +13,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: Settings,
     pub throttle: LoginThrottle,
+    /// Recent checks of the accounts behind tokens.
+    pub sessions: crate::auth::session::Sessions,
     /// One permit per password check allowed at once (argon2 takes 19 MiB each).
     pub hash_slots: Arc<tokio::sync::Semaphore>,
     pub trusted_proxies: TrustedProxies,
@@ -28,7 +30,9 @@ impl AppState {
         let hash_slots = Arc::new(tokio::sync::Semaphore::new(settings.login_max_concurrent_hashes.max(1)));
         // the settings were checked when loaded
         let trusted_proxies = TrustedProxies::parse(&settings.trusted_proxies).unwrap_or_default();
-        AppState { store, settings, throttle, hash_slots, trusted_proxies, worker_events, keys: None }
+        let sessions =
+            crate::auth::session::Sessions::new(std::time::Duration::from_secs(settings.session_check_seconds.min(30)));
+        AppState { store, settings, throttle, sessions, hash_slots, trusted_proxies, worker_events, keys: None }
     }
 
     /// The clock and drain hook handed to background work started by a request.

@@ -18,8 +18,8 @@ const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
 const UnitPage = lazy(() => import('./pages/units/UnitPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
-const SCHOOL: Role[] = ['school'];
-const OFFICES: Role[] = ['district', 'department', 'admin'];
+const SCHOOL: Role[] = ['school', 'school_admin'];
+const OFFICES: Role[] = ['district', 'district_admin', 'department', 'department_admin'];
 
 function Home() {
   const { session } = useAuth();

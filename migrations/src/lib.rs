@@ -14,6 +14,7 @@ mod m20261130_000303_create_campaigns;
 mod m20261130_000401_create_fix_batches;
 mod m20261130_000501_create_imports;
 mod m20261130_000502_create_verification_jobs;
+mod m20261205_001001_roles_and_sessions;
 mod m20261205_001301_drop_registry_truth;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000501_create_imports::Migration),
             Box::new(m20261130_000502_create_verification_jobs::Migration),
             Box::new(m20261205_001301_drop_registry_truth::Migration),
+            Box::new(m20261205_001001_roles_and_sessions::Migration),
         ]
     }
 }

@@ -375,7 +375,20 @@ async fn main() {
     time_calls(&app, &department, "timeline, department (30 days)", "/api/v1/stats/timeline", calls.min(50)).await;
 
     // The per-change cost: edits through the API, each moving one or two counter rows.
-    let admin = app.login("admin").await;
+    // the school's own account edits its students
+    dinhdanh::store::users::create(
+        &app.store.db,
+        dinhdanh::store::users::NewUser {
+            username: "bench-school".to_owned(),
+            password_hash: dinhdanh::auth::password::hash(dinhdanh_tests::PASSWORD).expect("hash"),
+            role: dinhdanh::domain::access::Role::School,
+            unit_id: tree.schools[0].0,
+            display_name: "Trường đo".to_owned(),
+        },
+    )
+    .await
+    .expect("school account");
+    let admin = app.login("bench-school").await;
     let class = tree.schools[0].1[0];
     let mut ids = Vec::new();
     for i in 0..20 {

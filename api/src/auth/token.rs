@@ -1,5 +1,7 @@
 //! HS256 access tokens. Claims carry the user, role, unit and the unit's path, so scoping
-//! needs no lookup per request.
+//! needs no lookup per request; and a token id (`jti`), so that one token can be ended (signing
+//! out) while the account's other sessions go on. Whether the account still stands as the token
+//! says is checked by [`super::session`].
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,15 @@ struct Claims {
     iss: String,
     iat: i64,
     exp: i64,
+    /// Random id of this token (what signing out revokes).
+    jti: String,
+}
+
+/// Which token a request carries: its id and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionToken {
+    pub id: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Signing and verifying keys built once from the configured secret.
@@ -70,12 +81,18 @@ impl TokenKeys {
             iss: ISSUER.to_owned(),
             iat: now,
             exp: now + self.ttl_seconds,
+            jti: uuid::Uuid::new_v4().simple().to_string(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)
     }
 
     /// The caller a valid token names; 401 problems otherwise.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        self.verify_session(token).map(|(caller, _)| caller)
+    }
+
+    /// The caller a valid token names and the token's id and expiry; 401 problems otherwise.
+    pub fn verify_session(&self, token: &str) -> Result<(Caller, SessionToken), ApiError> {
         let data =
             jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
@@ -87,7 +104,11 @@ impl TokenKeys {
         let user_id = c.sub.parse().map_err(|_| {
             ApiError::with_detail(ErrorCode::Unauthenticated, "Mã truy cập không hợp lệ; hãy đăng nhập lại.")
         })?;
-        Ok(Caller { user_id, username: c.usr, role: c.role, unit_id: c.unit, unit_path: c.path })
+        let expires_at = chrono::DateTime::from_timestamp(c.exp, 0).unwrap_or_default();
+        Ok((
+            Caller { user_id, username: c.usr, role: c.role, unit_id: c.unit, unit_path: c.path },
+            SessionToken { id: c.jti, expires_at },
+        ))
     }
 }
 
@@ -125,6 +146,9 @@ mod tests {
         let keys = TokenKeys::new(&random_secret(), 60).expect("keys");
         let token = keys.issue(&caller()).expect("issue");
         assert_eq!(keys.verify(&token).expect("verify"), caller());
+        let (_, first) = keys.verify_session(&token).expect("verify");
+        let (_, second) = keys.verify_session(&keys.issue(&caller()).expect("issue")).expect("verify");
+        assert_ne!(first.id, second.id, "every token has its own id");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod grade;
 pub mod identity;
 /// TCVN3 and VNI-Windows legacy font encodings.
 pub mod legacy;
+pub mod limits;
 /// Person names and their keys.
 pub mod name;
 /// Unit kinds, school levels, positions, verification statuses.

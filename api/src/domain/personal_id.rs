@@ -97,6 +97,31 @@ pub fn mask(s: &str) -> String {
     out
 }
 
+/// Masks every run of at least `min_run` ASCII digits in a text with [`mask`] (files and
+/// messages shown to a role that sees ID numbers masked).
+pub fn mask_digit_runs(s: &str, min_run: usize) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= min_run {
+            out.push_str(&mask(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// `[n]` is true when "0" + two-digit `n` is a pre-2025 province code.
 static KNOWN_PREFIX: LazyLock<[bool; 100]> = LazyLock::new(|| {
     let mut known = [false; 100];
@@ -236,6 +261,20 @@ fn is_scientific(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digit_runs_of_a_length_are_masked_and_shorter_ones_kept() {
+        for (text, min, want) in [
+            ("031214001234", 9, "0312******34"),
+            ("Số 031214001234 trùng với 025123456", 9, "Số 0312******34 trùng với 0251***56"),
+            ("05/03/2014, lớp 6A, 0912345678", 9, "05/03/2014, lớp 6A, 0912****78"),
+            ("20140305", 9, "20140305"),
+            ("mã 123456", 6, "mã ******"),
+            ("", 6, ""),
+        ] {
+            assert_eq!(mask_digit_runs(text, min), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn holds_exactly_twelve_digits_and_masks_itself() {

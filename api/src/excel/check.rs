@@ -108,6 +108,7 @@ pub fn run(
         totals: &totals,
         sheets: &layout.sheets,
         rows: &rows,
+        mask_ids: false,
     })?;
     std::fs::write(&summary.report, bytes)
         .map_err(|e| anyhow::anyhow!("không ghi được {}: {e}", summary.report.display()))?;

@@ -2,6 +2,7 @@
 //! ([`template`]) and the error workbook of an import ([`report`]). Text that Excel could take
 //! for a formula is written as text with a quote prefix.
 
+pub mod accounts;
 pub mod check;
 pub mod report;
 pub mod template;
@@ -11,6 +12,21 @@ use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 /// True when Excel (or a spreadsheet a CSV is pasted into) would read the text as a formula.
 pub fn looks_like_formula(text: &str) -> bool {
     matches!(text.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+}
+
+/// Most characters Excel keeps in one cell (and in one note).
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Text cut to what a cell holds: stored data longer than [`MAX_CELL_CHARS`] ends with `…`
+/// instead of failing the whole export.
+pub fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_CELL_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(_) => {
+            let cut = text.char_indices().nth(MAX_CELL_CHARS - 1).map(|(i, _)| i).unwrap_or(text.len());
+            std::borrow::Cow::Owned(format!("{}…", &text[..cut]))
+        }
+    }
 }
 
 /// Writes a string cell; text that looks like a formula gets the quote prefix so Excel shows
@@ -23,6 +39,8 @@ pub fn write_text(
     format: &Format,
     quoted: &Format,
 ) -> Result<(), XlsxError> {
+    let text = cell_text(text);
+    let text = text.as_ref();
     if text.is_empty() {
         sheet.write_blank(row, col, format)?;
     } else if looks_like_formula(text) {
@@ -61,6 +79,21 @@ mod tests {
         for t in ["Nguyễn", "031203001234", "", " =x"] {
             assert!(!looks_like_formula(t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn cells_longer_than_excel_takes_are_cut() {
+        assert_eq!(cell_text("Nguyễn Văn An"), "Nguyễn Văn An");
+        let exact = "ă".repeat(MAX_CELL_CHARS);
+        assert_eq!(cell_text(&exact).chars().count(), MAX_CELL_CHARS);
+        let long = cell_text(&"ă".repeat(40_000)).into_owned();
+        assert_eq!(long.chars().count(), MAX_CELL_CHARS);
+        assert!(long.ends_with("ă…"));
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let plain = Format::new();
+        write_text(ws, 0, 0, &"x".repeat(100_000), &plain, &plain).expect("a long cell is written, cut");
+        wb.save_to_buffer().expect("saved");
     }
 
     #[test]

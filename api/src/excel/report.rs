@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Note, Workbook, XlsxError};
 
 use super::{sheet_name, write_text};
 use crate::domain::clock::VIETNAM;
+use crate::domain::personal_id::{mask, mask_digit_runs};
 use crate::import::plan::SheetLayout;
 use crate::import::{PlannedRow, RowAction, Totals};
 use crate::rules::{Field, Severity};
@@ -29,6 +30,9 @@ pub struct ReportInput<'a> {
     pub totals: &'a Totals,
     pub sheets: &'a [SheetLayout],
     pub rows: &'a [PlannedRow],
+    /// ID numbers masked (`0312******34`): the personal ID column, any run of nine or more
+    /// digits in another cell, runs of six or more in the messages.
+    pub mask_ids: bool,
 }
 
 fn letter_index(letters: &str) -> Option<usize> {
@@ -136,8 +140,10 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
                 e.0 = e.0.max(level);
                 e.1.push(msg);
             };
+            let message = |m: &str| if input.mask_ids { mask_digit_runs(m, 6) } else { m.to_owned() };
+            let id_col = row.columns.iter().find(|(f, _)| f == "personalId").map(|(_, i)| *i);
             for e in &row.errors {
-                push(e.column.as_deref().and_then(letter_index), Level::Error, e.message.clone());
+                push(e.column.as_deref().and_then(letter_index), Level::Error, message(&e.message));
             }
             for f in &row.findings {
                 let level = match f.severity {
@@ -145,12 +151,19 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
                     Severity::Warning => Level::Warning,
                     Severity::Fixed => Level::Fixed,
                 };
-                push(column_of(row, f.field), level, f.message.clone());
+                push(column_of(row, f.field), level, message(&f.message));
             }
             ws.write_number(r, 0, f64::from(row.row))?;
             let cells = row.cells.len().max(width);
             for c in 0..cells {
                 let text = row.cells.get(c).map(String::as_str).unwrap_or("");
+                let masked;
+                let text = if !input.mask_ids || text.is_empty() {
+                    text
+                } else {
+                    masked = if id_col == Some(c) { mask(text) } else { mask_digit_runs(text, 9) };
+                    masked.as_str()
+                };
                 let out_col = u16::try_from(c + 1).unwrap_or(u16::MAX);
                 match per_col.get(&Some(c)) {
                     Some((level, msgs)) => {
@@ -162,7 +175,10 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
                         let fmt_q = fmt.clone().set_quote_prefix();
                         write_text(ws, r, out_col, text, fmt, &fmt_q)?;
                         if notes < MAX_NOTES {
-                            let note = Note::new(msgs.join("\n")).set_author("dinhdanh").set_width(360).set_height(120);
+                            let note = Note::new(super::cell_text(&msgs.join("\n")))
+                                .set_author("dinhdanh")
+                                .set_width(360)
+                                .set_height(120);
                             ws.insert_note(r, out_col, &note)?;
                             notes += 1;
                         }
@@ -175,7 +191,8 @@ pub fn write(input: &ReportInput<'_>) -> Result<Vec<u8>, XlsxError> {
             if let Some((_, msgs)) = per_col.get(&None)
                 && notes < MAX_NOTES
             {
-                let note = Note::new(msgs.join("\n")).set_author("dinhdanh").set_width(360).set_height(120);
+                let note =
+                    Note::new(super::cell_text(&msgs.join("\n"))).set_author("dinhdanh").set_width(360).set_height(120);
                 ws.insert_note(r, result_col, &note)?;
                 notes += 1;
             }

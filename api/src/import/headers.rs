@@ -90,6 +90,26 @@ impl Column {
         }
     }
 
+    /// The most characters a cell of this column may hold: the API's limit of the field it
+    /// fills (see `domain::limits`).
+    pub const fn max_chars(self) -> usize {
+        use crate::domain::limits::*;
+        match self {
+            Column::RecordKey | Column::SectorCode => MAX_SECTOR_CODE,
+            Column::FullName => MAX_FULL_NAME,
+            Column::DateOfBirth => MAX_DATE_OF_BIRTH,
+            Column::Gender => MAX_GENDER,
+            Column::PersonalId => MAX_PERSONAL_ID,
+            Column::ResidenceProvince
+            | Column::ResidenceDistrict
+            | Column::ResidenceCommune
+            | Column::ResidenceNewCommune
+            | Column::Class
+            | Column::Position => MAX_RESIDENCE_PART,
+            Column::ResidenceText => MAX_RESIDENCE_TEXT,
+        }
+    }
+
     /// What a clerk calls the column, for messages.
     pub fn label(self) -> &'static str {
         match self {

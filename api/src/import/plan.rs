@@ -292,7 +292,8 @@ pub struct RowError {
     pub column: Option<String>,
     /// `record_key_unknown`, `record_key_invalid`, `out_of_scope`, `duplicate_row`,
     /// `ambiguous_match`, `class_unknown`, `class_missing`, `name_required`, `create_not_allowed`,
-    /// `sector_code_immutable`.
+    /// `sector_code_immutable`, `too_long` (a cell over the field's limit), `invalid_characters`
+    /// (a control character in a cell).
     pub code: String,
     /// Vietnamese.
     pub message: String,
@@ -648,6 +649,20 @@ impl<'a> Planner<'a> {
             cells,
             columns: row.values.iter().map(|(c, i, _)| (c.as_str().to_owned(), *i)).collect(),
         };
+        // the API's length and character limits, before anything reads the values
+        for (column, index, text) in &row.values {
+            if let Some(problem) = text.as_deref().and_then(|t| crate::domain::limits::check(t, column.max_chars())) {
+                planned.errors.push(err(
+                    Some(column.as_str()),
+                    Some(*index),
+                    problem.code(),
+                    problem.message(&format!("Ô “{}”", column.label())),
+                ));
+            }
+        }
+        if !planned.errors.is_empty() {
+            return planned;
+        }
         let named_class = self.named_class(row, &mut planned);
         let mut facts = RowFacts {
             named_class,

@@ -1,4 +1,4 @@
-//! Sign-in and the current account.
+//! Sign-in, signing out, changing one's password, and the current account.
 
 use std::time::{Duration, Instant};
 
@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::context::RequestContext;
 use super::units::UnitView;
 use crate::auth::client::client_addr_of;
 use crate::auth::{TokenKeys, password};
@@ -44,6 +45,19 @@ pub struct LoginResponse {
     /// Seconds until the token expires.
     pub expires_in: i64,
     pub user: UserView,
+    /// True after a sign-in with a one-time password: the token is good only for
+    /// `POST /api/v1/auth/password` (any other route answers 403 `password_change_required`).
+    pub must_change_password: bool,
+}
+
+#[derive(Deserialize, ToSchema, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 256, message = "Hãy nhập mật khẩu hiện tại."))]
+    pub current_password: String,
+    /// At least 10 characters, not a common password, not the username.
+    #[validate(length(min = 1, max = 256, message = "Hãy nhập mật khẩu mới."))]
+    pub new_password: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -134,7 +148,10 @@ pub async fn login(
         unit_path: unit.path.clone(),
     };
     let token = keys.issue(&caller)?;
+    // a token issued now must not meet a check of this account cached before the sign-in
+    state.sessions.forget_user(user.id);
     Ok(HttpResponse::Ok().json(LoginResponse {
+        must_change_password: user.must_change_password,
         access_token: token,
         token_type: "Bearer".to_owned(),
         expires_in: keys.ttl_seconds,
@@ -171,4 +188,71 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Js
             unit: UnitView::from(unit),
         },
     }))
+}
+
+/// Signs out: this token stops working at once on this instance, and within
+/// `session_check_seconds` (at most 30 s) on any other.
+#[utoipa::path(tag = "auth", responses(
+    (status = 204, description = "Signed out"),
+    (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    session: crate::auth::SessionToken,
+) -> ApiResult<HttpResponse> {
+    crate::store::accounts::sign_out(&state.store.db, &rc.audit(), &session).await?;
+    state.sessions.forget_token(&session.id);
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Changes the caller's own password (and ends the one-time password's restriction).
+///
+/// The new password must have at least 10 characters, not be a common password and not be the
+/// username (422 `validation_failed` on `/newPassword` otherwise); a wrong current password is
+/// 422 on `/currentPassword`.
+#[utoipa::path(tag = "auth", request_body = ChangePasswordRequest, responses(
+    (status = 204, description = "Changed"),
+    (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+    (status = 429, body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    body: web::Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    body.validate().map_err(|e| from_validation(&e))?;
+    let body = body.into_inner();
+    if let Some(reason) = crate::auth::policy::refusal(&rc.caller.username, &body.new_password) {
+        return Err(ApiError::field("/newPassword", "password_policy", reason));
+    }
+    let user = users::get(&state.store.db, rc.caller.user_id).await?.ok_or_else(ApiError::not_found)?;
+    let wait = Duration::from_millis(state.settings.login_hash_wait_ms);
+    let permit = tokio::time::timeout(wait, state.hash_slots.clone().acquire_owned())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+        ApiError::with_detail(ErrorCode::TooManyAttempts, "Máy chủ đang bận; hãy thử lại sau giây lát.")
+            .with_retry_after(1)
+    })?;
+    let stored = user.password_hash.clone();
+    let (current, new) = (body.current_password, body.new_password);
+    let hashed = web::block(move || {
+        let result = if password::verify(&current, &stored) { password::hash(&new).map(Some) } else { Ok(None) };
+        drop(permit);
+        result
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    let Some(hashed) = hashed else {
+        return Err(ApiError::field("/currentPassword", "wrong_password", "Mật khẩu hiện tại không đúng."));
+    };
+    crate::store::accounts::change_own_password(&state.store.db, &rc.audit(), user.id, hashed).await?;
+    state.sessions.forget_user(user.id);
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -46,7 +46,7 @@ pub async fn create_campaign(
     rc: RequestContext,
     body: web::Json<NewCampaignBody>,
 ) -> ApiResult<HttpResponse> {
-    require_role(&rc.caller, &[Role::Department, Role::Admin])?;
+    require_role(&rc.caller, &[Role::Department, Role::DepartmentAdmin])?;
     let body = body.into_inner();
     let new = NewCampaign { name: body.name, population: body.population, start: body.start, deadline: body.deadline };
     let ctx = rc.audit();

@@ -3,8 +3,6 @@
 //! [`RequestContext::audit`] gives the audit context of a change made by this request. A
 //! handler never builds an audit context by hand.
 
-use std::future::{Ready, ready};
-
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use chrono::NaiveDate;
 
@@ -41,14 +39,17 @@ impl RequestContext {
 
 impl FromRequest for RequestContext {
     type Error = ApiError;
-    type Future = Ready<Result<RequestContext, ApiError>>;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<RequestContext, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        ready(Caller::from_request(req, payload).into_inner().and_then(|caller| {
+        let caller = Caller::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = caller.await?;
             let state =
                 req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("no application state"))?;
             let request_id = req.extensions().get::<crate::http::RequestId>().map(|r| r.0.clone());
             Ok(RequestContext { caller, request_id, clock: state.settings.clock.clone() })
-        }))
+        })
     }
 }

@@ -533,7 +533,12 @@ pub async fn import_report(
     let filename =
         format!("ket-qua-{}.xlsx", record.filename.rsplit_once('.').map(|(b, _)| b).unwrap_or(&record.filename));
     let unit_id = record.unit_id;
+    let unit = crate::store::units::get(&state.store.db, unit_id).await?;
+    // full numbers only to the roles that see them in full on screen (those that edit them)
+    let full = rc.caller.writes_unit(unit.id, &unit.path);
     let rows = imports::rows_of(&state.store.db, &record.id).await?;
+    let carried: Vec<i64> = rows.iter().filter_map(|r| r.person_id).collect();
+    let unmatched = rows.iter().filter(|r| r.person_id.is_none()).count();
     let bytes = web::block(move || {
         let sheets = imports::sheets_of(&record);
         let totals = imports::totals_of(&record);
@@ -544,12 +549,15 @@ pub async fn import_report(
             totals: &totals,
             sheets: &sheets,
             rows: &rows,
+            mask_ids: !full,
         })
     })
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    audit::record_export(&state.store.db, &rc.audit(), "import_report", unit_id, id.to_string()).await?;
+    let note = format!("{id}; {} dòng, {unmatched} dòng chưa gắn hồ sơ", carried.len() + unmatched);
+    audit::record_export(&state.store.db, &rc.audit(), "import_report", unit_id, note, full.then_some(&carried[..]))
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, XLSX))
         .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))

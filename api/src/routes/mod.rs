@@ -16,6 +16,7 @@ pub mod stats;
 pub mod students;
 pub mod templates;
 pub mod units;
+pub mod users;
 pub mod validate;
 pub mod verification;
 
@@ -26,7 +27,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Registers every `/api/v1` route.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(auth::login)
+        .service(auth::logout)
+        .service(auth::change_password)
         .service(auth::me)
+        .service(users::list_users)
+        .service(users::create_user)
+        .service(users::bulk_create_users)
+        .service(users::update_user)
+        .service(users::reset_password)
         .service(units::list_units)
         .service(units::get_unit)
         .service(classes::list_classes)
@@ -91,7 +99,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         description = "Identity data of students and staff: correct, complete, clean and live (đúng, đủ, sạch, sống), \
 verified against the national population database.\n\n\
 Every error is `application/problem+json` (RFC 9457) with a stable `code`: bad_request, invalid_json, invalid_query, \
-unauthenticated, invalid_credentials, token_expired, forbidden, not_found, method_not_allowed, conflict, \
+unauthenticated, invalid_credentials, token_expired, forbidden, password_change_required, not_found, method_not_allowed, conflict, \
 version_conflict, payload_too_large, unsupported_media_type, validation_failed (with `errors[].pointer`), \
 too_many_attempts (with `Retry-After`), internal, unavailable.\n\n\
 Reads are scoped to the caller's unit and everything below it; a record outside that scope answers 404 like a \
@@ -102,6 +110,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::templates::Only)),
     tags(
         (name = "auth", description = "Sign-in and the current account"),
+        (name = "accounts", description = "Accounts of the units an administrator manages, one-time passwords, bulk accounts for schools"),
         (name = "units", description = "The unit tree and classes"),
         (name = "students", description = "Students' identity records"),
         (name = "staff", description = "Staff members' identity records"),

@@ -296,6 +296,48 @@ pub struct IdentityBody {
     pub residence_text: Option<String>,
 }
 
+/// The identity texts of a body against `domain::limits` (the control characters the
+/// `validator` lengths do not see): 422 with one field error per broken field.
+fn check_texts<'a>(
+    texts: impl IntoIterator<Item = (&'static str, &'static str, Option<&'a str>, usize)>,
+) -> ApiResult<()> {
+    let errors: Vec<crate::error::FieldError> = texts
+        .into_iter()
+        .filter_map(|(pointer, label, text, max)| {
+            let problem = crate::domain::limits::check(text?, max)?;
+            Some(crate::error::FieldError {
+                pointer: pointer.to_owned(),
+                code: problem.code().to_owned(),
+                message: problem.message(label),
+            })
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::validation(errors)) }
+}
+
+/// Pointer, label and limit of each identity field in a body.
+fn identity_texts<'a>(
+    sector_code: Option<&'a str>,
+    get: impl Fn(IdentityField) -> Option<&'a str>,
+) -> Vec<(&'static str, &'static str, Option<&'a str>, usize)> {
+    use crate::domain::limits::{MAX_SECTOR_CODE, max_chars};
+    let mut out = vec![("/sectorCode", "Mã định danh ngành", sector_code, MAX_SECTOR_CODE)];
+    for field in IdentityField::ALL {
+        let (pointer, label) = match field {
+            IdentityField::FullName => ("/fullName", "Họ tên"),
+            IdentityField::DateOfBirth => ("/dateOfBirth", "Ngày sinh"),
+            IdentityField::Gender => ("/gender", "Giới tính"),
+            IdentityField::PersonalId => ("/personalId", "Số định danh"),
+            IdentityField::ResidenceProvince => ("/residence/province", "Tỉnh/Thành phố"),
+            IdentityField::ResidenceDistrict => ("/residence/district", "Quận/Huyện"),
+            IdentityField::ResidenceCommune => ("/residence/commune", "Xã/Phường"),
+            IdentityField::ResidenceText => ("/residenceText", "Địa chỉ"),
+        };
+        out.push((pointer, label, get(field), max_chars(field)));
+    }
+    out
+}
+
 impl IdentityBody {
     fn identity(&self) -> Identity {
         let r = self.residence.as_ref();
@@ -490,13 +532,15 @@ pub async fn create(
     body: &IdentityBody,
 ) -> ApiResult<HttpResponse> {
     body.validate().map_err(|e| from_validation(&e))?;
+    let identity = body.identity();
+    check_texts(identity_texts(body.sector_code.as_deref(), |f| identity.get(f).as_deref()))?;
     let new = NewPerson {
         kind,
         unit_id: placement.unit_id,
         class_id: placement.class_id,
         position: placement.position,
         sector_code: body.sector_code.clone(),
-        identity: body.identity(),
+        identity,
     };
     let ctx = rc.audit();
     let row = people::create(&state.store.db, &rc.caller, &ctx, new).await?;
@@ -515,11 +559,15 @@ pub async fn update(
     patch: &PersonPatch,
 ) -> ApiResult<Person> {
     patch.validate().map_err(|e| from_validation(&e))?;
+    let changes = patch.changes();
+    check_texts(identity_texts(patch.sector_code.as_ref().and_then(|c| c.as_deref()), |f| {
+        changes.identity.get(f).and_then(|v| v.as_deref())
+    }))?;
     if kind == PersonKind::Student && patch.position.is_some() {
         return Err(ApiError::field("/position", "not_allowed", "Học sinh không có chức vụ."));
     }
     let ctx = rc.audit();
-    let row = people::update(&state.store.db, &rc.caller, &ctx, kind, id, patch.changes()).await?;
+    let row = people::update(&state.store.db, &rc.caller, &ctx, kind, id, changes).await?;
     Person::from_row(row, true, true)
 }
 

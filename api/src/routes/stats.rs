@@ -223,7 +223,8 @@ pub async fn get_report(
     .await?;
     let bytes =
         report::write(&progress, &reasons, &laggards, state.settings.clock.now()).map_err(ApiError::internal)?;
-    audit::record_export(db, &rc.audit(), "stats_report", progress.unit.id, population.as_str().to_owned()).await?;
+    audit::record_export(db, &rc.audit(), "stats_report", progress.unit.id, population.as_str().to_owned(), None)
+        .await?;
     let filename = format!(
         "bao-cao-tien-do-{}-{}-{}.xlsx",
         progress.unit.code.as_deref().unwrap_or("don-vi"),
@@ -255,7 +256,7 @@ pub struct SnapshotResult {
 ))]
 #[post("/stats/snapshots")]
 pub async fn take_snapshot(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<SnapshotResult>> {
-    require_role(&caller, &[Role::Department, Role::Admin])?;
+    require_role(&caller, &[Role::Department, Role::DepartmentAdmin])?;
     let ctx = ctx(&state);
     let rows = stats::take_snapshot(&state.store.db, ctx.today, &ctx.school_year, SnapshotMode::Refresh).await?;
     Ok(web::Json(SnapshotResult { day: ctx.today, rows }))

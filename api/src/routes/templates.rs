@@ -56,6 +56,17 @@ async fn send(
     sheets: Vec<template::TemplateSheet>,
 ) -> ApiResult<HttpResponse> {
     let records: usize = sheets.iter().map(|s| s.records.len()).sum();
+    // full numbers only to the roles that see them in full on screen (those that edit them)
+    let full = rc.caller.writes_unit(unit.id, &unit.path);
+    let mut sheets = sheets;
+    let carried: Vec<i64> =
+        sheets.iter().flat_map(|s| &s.records).filter(|r| r.personal_id.is_some()).map(|r| r.key).collect();
+    if !full {
+        for r in sheets.iter_mut().flat_map(|s| s.records.iter_mut()) {
+            r.personal_id = r.personal_id.as_deref().map(crate::domain::personal_id::mask);
+            r.problems = crate::domain::personal_id::mask_digit_runs(&r.problems, 6);
+        }
+    }
     let t = Template {
         kind,
         unit_id: unit.id,
@@ -69,7 +80,7 @@ async fn send(
     let bytes =
         web::block(move || template::write(&t)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
     let note = format!("{}: {scope}; {records} hồ sơ", kind.as_str());
-    audit::record_export(&state.store.db, &rc.audit(), "template", unit.id, note).await?;
+    audit::record_export(&state.store.db, &rc.audit(), "template", unit.id, note, full.then_some(&carried[..])).await?;
     let what = if kind == PersonKind::Staff { "can-bo" } else { "hoc-sinh" };
     let filename = format!("mau-{what}-{}-{}.xlsx", ascii_slug(&unit.name), ascii_slug(&scope));
     Ok(HttpResponse::Ok()

@@ -117,23 +117,42 @@ pub async fn record<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, events: Vec<Ev
 }
 
 /// Records that a file was exported (a report, a template, an error workbook): `entity` names what,
-/// `entity_id` the unit, `note` the details.
+/// `entity_id` the unit, `note` the details. A file that carries full ID numbers names the
+/// records it carried (`full_ids`): the event's `field` is `personalId` and its note ends with
+/// `số định danh đầy đủ của hồ sơ: 12-40,57` (ids, consecutive ones as ranges).
 pub async fn record_export<C: ConnectionTrait>(
     conn: &C,
     ctx: &AuditCtx,
     entity: &str,
     entity_id: i64,
     note: String,
+    full_ids: Option<&[i64]>,
 ) -> StoreResult<()> {
-    let event = Event {
-        action: "export",
-        entity,
-        entity_id: Some(entity_id),
-        field: None,
-        old_value: None,
-        new_value: Some(note),
+    let (field, note) = match full_ids {
+        Some(ids) => (Some("personalId"), format!("{note}; số định danh đầy đủ của hồ sơ: {}", id_ranges(ids))),
+        None => (None, note),
     };
+    let event =
+        Event { action: "export", entity, entity_id: Some(entity_id), field, old_value: None, new_value: Some(note) };
     record(conn, ctx, vec![event]).await
+}
+
+/// Ids as ascending ranges: `[3, 1, 2, 7]` → `1-3,7` (none: `không có`).
+pub fn id_ranges(ids: &[i64]) -> String {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < ids.len() {
+        let start = ids[i];
+        while i + 1 < ids.len() && ids[i + 1] == ids[i] + 1 {
+            i += 1;
+        }
+        parts.push(if ids[i] == start { start.to_string() } else { format!("{start}-{}", ids[i]) });
+        i += 1;
+    }
+    if parts.is_empty() { "không có".to_owned() } else { parts.join(",") }
 }
 
 /// Every event about one entity, oldest first.
@@ -148,4 +167,22 @@ pub async fn history<C: ConnectionTrait>(
         .order_by_asc(audit_events::Column::Id)
         .all(conn)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_ranges;
+
+    #[test]
+    fn ids_are_written_as_ranges() {
+        for (ids, want) in [
+            (vec![3, 1, 2, 7], "1-3,7"),
+            (vec![5], "5"),
+            (vec![5, 5, 6], "5-6"),
+            (vec![10, 12, 14, 15, 16], "10,12,14-16"),
+            (vec![], "không có"),
+        ] {
+            assert_eq!(id_ranges(&ids), want, "{ids:?}");
+        }
+    }
 }

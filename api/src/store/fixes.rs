@@ -13,7 +13,7 @@ use super::audit::{AuditCtx, Source};
 use super::entities::{audit_events, fix_batches, people};
 use super::people::{Identity, IdentityField, PersonChanges, identity_of};
 use super::{StoreError, StoreResult};
-use crate::domain::access::{Caller, Role};
+use crate::domain::access::Caller;
 use crate::rules::{Code, Field, Outcome, PersonKind, Severity};
 
 /// Which records a batch repairs. Without a class, the unit's records (the caller's own unit
@@ -95,16 +95,32 @@ pub async fn apply(
         .add(people::Column::Kind.eq(scope.kind.as_str()))
         .add(people::Column::DeletedAt.is_null())
         .add(people::Column::FixedCount.gt(0));
-    cond = if caller.role == Role::Admin && class_id.is_none() {
-        cond.add(people::Column::UnitId.in_subquery(super::people::units_under(format!("{}%", unit.path))))
-    } else {
-        cond.add(people::Column::UnitId.eq(unit.id))
-    };
+    // people are repaired by the unit that holds them (its own unit only, whatever the role)
+    cond = cond.add(people::Column::UnitId.eq(unit.id));
     if let Some(class_id) = class_id {
         cond = cond.add(people::Column::ClassId.eq(class_id));
     }
     let candidates = super::ids_matching(db, cond, scope.person_ids.as_deref()).await?;
     let ctx = ctx.clone().with_source(Source::AutoFix, Some(batch_id.clone()));
+    // The batch row first: the repairs are committed in chunks, and one that stops part-way
+    // (a crash, a failing record) must leave a batch that undo finds.
+    let new_batch = fix_batches::ActiveModel {
+        id: Set(batch_id),
+        actor_id: Set(caller.user_id),
+        actor: Set(caller.username.clone()),
+        unit_id: Set(unit.id),
+        class_id: Set(class_id),
+        kind: Set(scope.kind.as_str().to_owned()),
+        finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
+        records: Set(0),
+        changes: Set(0),
+        created_at: Set(ctx.at),
+        undone_at: Set(None),
+        reverted: Set(0),
+        kept: Set(0),
+    };
+    // a dry run stores nothing, the batch included
+    let batch = if scope.dry_run { new_batch.try_into_model()? } else { new_batch.insert(db).await? };
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {
         let txn = super::begin_write(db).await?;
@@ -130,29 +146,16 @@ pub async fn apply(
         }
         if scope.dry_run {
             txn.rollback().await?;
-        } else {
-            txn.commit().await?;
+            continue;
         }
+        // the counts travel with the repairs they count
+        let mut counts: fix_batches::ActiveModel = batch.clone().into();
+        counts.records = Set(records);
+        counts.changes = Set(changes);
+        counts.update(&txn).await?;
+        txn.commit().await?;
     }
-    let batch = fix_batches::ActiveModel {
-        id: Set(batch_id),
-        actor_id: Set(caller.user_id),
-        actor: Set(caller.username.clone()),
-        unit_id: Set(unit.id),
-        class_id: Set(class_id),
-        kind: Set(scope.kind.as_str().to_owned()),
-        finding_code: Set(scope.finding_code.map(|c| c.as_str().to_owned())),
-        records: Set(records),
-        changes: Set(changes),
-        created_at: Set(ctx.at),
-        undone_at: Set(None),
-        reverted: Set(0),
-        kept: Set(0),
-    };
-    if scope.dry_run {
-        return Ok(batch.try_into_model()?);
-    }
-    Ok(batch.insert(db).await?)
+    Ok(fix_batches::Model { records, changes, ..batch })
 }
 
 /// A batch the caller may see (its unit is in the caller's subtree).

@@ -12,6 +12,7 @@ export const PROBLEM_MESSAGES: Record<string, string> = {
   invalid_credentials: 'Sai tên đăng nhập hoặc mật khẩu.',
   token_expired: 'Phiên đăng nhập đã hết hạn, hãy đăng nhập lại.',
   forbidden: 'Tài khoản của bạn không có quyền thực hiện thao tác này.',
+  password_change_required: 'Bạn đang dùng mật khẩu một lần: hãy đổi mật khẩu trước khi tiếp tục.',
   not_found: 'Không tìm thấy dữ liệu, hoặc dữ liệu nằm ngoài phạm vi đơn vị của bạn.',
   method_not_allowed: 'Thao tác này không được hỗ trợ.',
   // Duplicates (a sector code already used) and state conflicts (a repair already undone): the detail says which.

@@ -28,6 +28,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Signs out: this token stops working at once on this instance, and within
+         *     `session_check_seconds` (at most 30 s) on any other.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Changes the caller's own password (and ends the one-time password's restriction).
+         * @description The new password must have at least 10 characters, not be a common password and not be the
+         *     username (422 `validation_failed` on `/newPassword` otherwise); a wrong current password is
+         *     422 on `/currentPassword`.
+         */
+        post: operations["change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns": {
         parameters: {
             query?: never;
@@ -729,6 +771,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The accounts the caller manages. */
+        get: operations["list_users"];
+        put?: never;
+        /**
+         * Creates an account with a one-time password, answered once.
+         * @description The role must be one the caller may grant (never above its own tier) and fit the unit
+         *     (school roles at schools, district roles at offices, department roles at the Department).
+         */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates one account per school under a unit; answers a workbook of the usernames and their
+         *     one-time passwords — the only copy: they are stored as hashes and never shown again.
+         *     Schools whose account already exists are listed without a password.
+         */
+        post: operations["bulk_create_users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changes an account: `disabled`, `role`, `displayName`.
+         * @description Takes effect at once on this instance (a disabled account's tokens stop working, a changed
+         *     role must sign in again) and within `session_check_seconds` on any other.
+         */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gives an account a new one-time password, answered once; its sessions can then only change
+         *     the password.
+         */
+        post: operations["reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/validate": {
         parameters: {
             query?: never;
@@ -879,6 +1005,41 @@ export interface components {
             job?: components["schemas"]["VerificationJob"] | null;
             person: components["schemas"]["Person"];
         };
+        AccountPage: {
+            items: components["schemas"]["AccountView"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** Format: int64 */
+            total: number;
+        };
+        AccountPatchBody: {
+            disabled?: boolean | null;
+            displayName?: string | null;
+            role?: components["schemas"]["Role"] | null;
+        };
+        /** @description An account as its administrators see it. */
+        AccountView: {
+            /** Format: date-time */
+            createdAt: string;
+            disabled: boolean;
+            displayName: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Still holding a one-time password (to be changed at the next sign-in). */
+            mustChangePassword: boolean;
+            role: components["schemas"]["Role"];
+            /** Format: int64 */
+            unitId: number;
+            unitName: string;
+            username: string;
+        };
+        /** @description A new account and its one-time password (shown this once). */
+        AccountWithPassword: {
+            oneTimePassword: string;
+            user: components["schemas"]["AccountView"];
+        };
         /** @description Which mismatched records to take the registry's values for. */
         BulkAccept: {
             /** Format: int64 */
@@ -897,6 +1058,15 @@ export interface components {
             dryRun: boolean;
             job?: components["schemas"]["VerificationJob"] | null;
             notAccepted: components["schemas"]["NotAccepted"][];
+        };
+        BulkAccountsBody: {
+            /** @description `school` or `school_admin`. */
+            role: components["schemas"]["Role"];
+            /**
+             * Format: int64
+             * @description The unit whose schools get an account each (a district office, or the Department).
+             */
+            unitId: number;
         };
         /** @description Records to mark as awaiting evidence, or to take the mark back from. */
         BulkAwaiting: {
@@ -945,6 +1115,11 @@ export interface components {
         };
         CampaignList: {
             items: components["schemas"]["Campaign"][];
+        };
+        ChangePasswordRequest: {
+            currentPassword: string;
+            /** @description At least 10 characters, not a common password, not the username. */
+            newPassword: string;
         };
         /** @description The clerk's decision on one field of one row. */
         Choice: {
@@ -1512,6 +1687,11 @@ export interface components {
              * @description Seconds until the token expires.
              */
             expiresIn: number;
+            /**
+             * @description True after a sign-in with a one-time password: the token is good only for
+             *     `POST /api/v1/auth/password` (any other route answers 403 `password_change_required`).
+             */
+            mustChangePassword: boolean;
             /** @description Always `Bearer`. */
             tokenType: string;
             user: components["schemas"]["UserView"];
@@ -1551,6 +1731,14 @@ export interface components {
             field: string;
             /** @description Vietnamese label. */
             label: string;
+        };
+        NewAccountBody: {
+            displayName: string;
+            role: components["schemas"]["Role"];
+            /** Format: int64 */
+            unitId: number;
+            /** @description 3–64 characters: lower-case letters without diacritics, digits, `.`, `-`, `_`. */
+            username: string;
         };
         /** @description A campaign to set for the caller's unit and everything below it. */
         NewCampaignBody: {
@@ -1966,7 +2154,7 @@ export interface components {
          * @description An account's role.
          * @enum {string}
          */
-        Role: "school" | "district" | "department" | "admin";
+        Role: "school" | "school_admin" | "district" | "district_admin" | "department" | "department_admin";
         /**
          * @description What a row would do.
          * @enum {string}
@@ -1977,7 +2165,8 @@ export interface components {
             /**
              * @description `record_key_unknown`, `record_key_invalid`, `out_of_scope`, `duplicate_row`,
              *     `ambiguous_match`, `class_unknown`, `class_missing`, `name_required`, `create_not_allowed`,
-             *     `sector_code_immutable`.
+             *     `sector_code_immutable`, `too_long` (a cell over the field's limit), `invalid_characters`
+             *     (a control character in a cell).
              */
             code: string;
             /** @description Column letter in the file. */
@@ -2442,6 +2631,78 @@ export interface operations {
                 };
             };
             /** @description Too many failures, or too many sign-ins at once; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4406,6 +4667,302 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description Accounts at this unit and below (default: the caller's unit). */
+                unitId?: number;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Items per page (default 100, at most 500). */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAccountBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountWithPassword"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The username is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bulk_create_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkAccountsBody"];
+            };
+        };
+        responses: {
+            /** @description The workbook of usernames and one-time passwords */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountPatchBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountWithPassword"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             404: {

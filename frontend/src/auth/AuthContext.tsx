@@ -66,9 +66,12 @@ export function useSession(): Session {
   return session;
 }
 
-export const isOfficeRole = (role: Role) => role === 'district' || role === 'department' || role === 'admin';
+/** The roles of a school's accounts (the clerk and the principal). */
+export const isSchoolRole = (role: Role) => role === 'school' || role === 'school_admin';
+
+export const isOfficeRole = (role: Role) => !isSchoolRole(role);
 
 /** Where an account starts: the class list for a school, the overview for an office. */
 export function homePath(role: Role): string {
-  return role === 'school' ? '/lop' : '/tong-quan';
+  return isSchoolRole(role) ? '/lop' : '/tong-quan';
 }

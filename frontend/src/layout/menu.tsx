@@ -8,6 +8,7 @@ import {
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from '../api/types';
+import { isSchoolRole } from '../auth/AuthContext';
 
 export interface MenuEntry {
   path: string;
@@ -17,7 +18,7 @@ export interface MenuEntry {
 
 /** The menu of each role: a school works class by class, an office follows its units. */
 export function menuFor(role: Role): MenuEntry[] {
-  if (role === 'school') {
+  if (isSchoolRole(role)) {
     return [
       { path: '/lop', label: 'Lớp học', icon: <BookOutlined /> },
       { path: '/hoc-sinh', label: 'Học sinh', icon: <IdcardOutlined /> },

@@ -13,9 +13,11 @@ import type {
 
 export const ROLE_LABELS: Record<Role, string> = {
   school: 'Nhà trường',
+  school_admin: 'Quản trị nhà trường',
   district: 'Phòng GDĐT',
+  district_admin: 'Quản trị Phòng GDĐT',
   department: 'Sở GDĐT',
-  admin: 'Quản trị hệ thống',
+  department_admin: 'Quản trị Sở GDĐT',
 };
 
 export const UNIT_KIND_LABELS: Record<UnitKind, string> = {

@@ -237,15 +237,240 @@ async fn offices_send_only_their_own_staff_and_still_see_the_schools_jobs() {
     let school_b1 = app.login("school-b1").await;
     let other = app.post("/api/v1/verification-jobs", &school_b1, &json!({"classId": f.class_a1_6a})).await;
     assert_eq!(other.status, 422, "a class of another school is not found: {}", other.text);
-    // an admin edits its subtree and sends it
+    // the Department's administrator sends as the Department does: its own staff only
     let admin = app.login("admin").await;
-    let body = json!({"unitId": f.school_a1, "kind": "staff", "dryRun": true});
-    let res = app.post("/api/v1/verification-jobs", &admin, &body).await;
-    assert_eq!(res.status, 200, "{}", res.text);
-    assert_eq!(in_scope(&res.body["counts"]), 1, "{}", res.text);
+    let res = app.post("/api/v1/verification-jobs", &admin, &json!({"unitId": f.school_a1, "kind": "staff"})).await;
+    res.assert_problem(403, "forbidden");
+    let own = app.post("/api/v1/verification-jobs", &admin, &json!({})).await;
+    own.assert_problem(422, "nothing_to_send");
+    assert_eq!(in_scope(&own.body["counts"]), 0, "the Department holds no staff record here: {}", own.text);
 }
 
 /// The records a verification request's dry run found in its scope, whatever it would do with them.
 fn in_scope(counts: &Value) -> i64 {
     counts.as_object().map(|o| o.values().filter_map(Value::as_i64).sum()).unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// item 6: files follow the masking of the JSON views
+
+/// Downloads a file; its bytes.
+async fn download(app: &TestApp, token: &str, path: &str) -> Vec<u8> {
+    let res = app.client.get(app.url(path)).bearer_auth(token).send().await.expect("download");
+    assert_eq!(res.status().as_u16(), 200, "{path}");
+    res.bytes().await.expect("bytes").to_vec()
+}
+
+/// Every cell's text of every sheet (hidden ones included), and the text of the notes.
+fn texts_of(bytes: &[u8]) -> String {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("open");
+    let mut out = String::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("sheet");
+        for cell in range.used_cells() {
+            out.push_str(&cell.2.to_string());
+            out.push('\n');
+        }
+    }
+    // the notes live in their own parts
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("zip");
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("part");
+        if part.name().expect("name").contains("comments") {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut part, &mut text).expect("read");
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+/// The last export event's field and note.
+async fn last_export(app: &TestApp) -> (Option<String>, String) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let e = dinhdanh::store::entities::audit_events::Entity::find()
+        .filter(dinhdanh::store::entities::audit_events::Column::Action.eq("export"))
+        .order_by_desc(dinhdanh::store::entities::audit_events::Column::Id)
+        .one(&app.store.db)
+        .await
+        .expect("query")
+        .expect("an export event");
+    (e.field, e.new_value.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn files_show_masked_numbers_to_the_roles_that_see_them_masked_and_full_ones_are_audited() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    let an = app
+        .create_student(
+            &school,
+            f.class_a1_6a,
+            json!({"fullName": "Nguyễn Văn An", "dateOfBirth": "05/03/2014", "gender": "Nam", "personalId": "031214001234"}),
+        )
+        .await;
+    let bich = app
+        .create_student(&school, f.class_a1_6a, json!({"fullName": "Trần Thị Bích", "personalId": "031314005678"}))
+        .await;
+    let ids = [an["id"].as_i64().expect("id"), bich["id"].as_i64().expect("id")];
+    let template = format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a);
+
+    // the school edits them: full numbers, and the export names the records it carried
+    let text = texts_of(&download(&app, &school, &template).await);
+    assert!(text.contains("031214001234") && text.contains("031314005678"), "{text}");
+    let (field, note) = last_export(&app).await;
+    assert_eq!(field.as_deref(), Some("personalId"), "{note}");
+    let (lo, hi) = (ids[0].min(ids[1]), ids[0].max(ids[1]));
+    let listed = if hi == lo + 1 { format!("{lo}-{hi}") } else { format!("{lo},{hi}") };
+    assert!(note.ends_with(&format!("số định danh đầy đủ của hồ sơ: {listed}")), "{note}");
+
+    // an import of the school with numbers in it
+    let csv = "Họ và tên,Ngày sinh,Giới tính,Số định danh\nLê Văn Cường,01/02/2014,Nam,031214009876\n\
+               Trần Thị Bích,,Nữ,031314005678\n";
+    let import = upload(&app, &school, &format!("?classId={}&filename=lop.csv", f.class_a1_6a), csv.as_bytes()).await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    let report = format!("/api/v1/imports/{}/report.xlsx", import.body["id"].as_str().expect("id"));
+    let text = texts_of(&download(&app, &school, &report).await);
+    assert!(text.contains("031214009876"), "the school sees its file as it sent it: {text}");
+    assert_eq!(last_export(&app).await.0.as_deref(), Some("personalId"));
+
+    // district and department see them masked on screen: masked in every file too
+    for account in ["district-a", "department"] {
+        let token = app.login(account).await;
+        let list = app.get(&format!("/api/v1/students?classId={}", f.class_a1_6a), &token).await;
+        assert_eq!(list.body["items"][0]["personalIdMasked"], true, "{}", list.text);
+        for (what, path) in [("template", &template), ("report", &report)] {
+            let text = texts_of(&download(&app, &token, path).await);
+            for full in ["031214001234", "031314005678", "031214009876"] {
+                assert!(!text.contains(full), "{account} {what}: {full} in {text}");
+            }
+            assert!(text.contains("0313******78"), "{account} {what}: masked number shown: {text}");
+            let (field, note) = last_export(&app).await;
+            assert_eq!(field, None, "{account} {what}: no full number carried: {note}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// item 5: the same field limits on every way in; files never fail on stored data
+
+#[tokio::test]
+async fn imports_apply_the_apis_field_limits_and_files_never_fail_on_stored_text() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    // the API: too long, and a control character
+    let long_name = "A".repeat(40_000);
+    let res = app.post("/api/v1/students", &school, &json!({"classId": f.class_a1_6a, "fullName": long_name})).await;
+    res.assert_problem(422, "validation_failed");
+    let res = app
+        .post("/api/v1/students", &school, &json!({"classId": f.class_a1_6a, "fullName": "Nguyễn\u{1}Văn An"}))
+        .await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["pointer"], "/fullName", "{}", res.text);
+    assert_eq!(res.body["errors"][0]["code"], "invalid_characters", "{}", res.text);
+    let id = app.create_student(&school, f.class_a1_6a, json!({"fullName": "Lê Văn Cường"})).await["id"].clone();
+    let res =
+        app.patch(&format!("/api/v1/students/{id}"), &school, &json!({"residence": {"commune": "Xã\u{0}Yên"}})).await;
+    res.assert_problem(422, "validation_failed");
+    assert_eq!(res.body["errors"][0]["pointer"], "/residence/commune", "{}", res.text);
+
+    // the same limits in a CSV: rejected rows with their reason, the others go in
+    let csv = format!(
+        "Họ và tên,Ngày sinh,Giới tính,Địa chỉ thường trú\n{long_name},05/03/2014,Nam,\nTrần\u{1}Bích,05/03/2014,Nữ,\n\
+         Phạm Thị Dung,05/03/2014,Nữ,{}\nĐỗ Văn Em,05/03/2014,Nam,Thôn 3\n",
+        "x".repeat(501)
+    );
+    let import =
+        upload(&app, &school, &format!("?classId={}&filename=dai.csv&commit=true", f.class_a1_6a), csv.as_bytes())
+            .await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    assert_eq!(import.body["totals"]["rejected"], 3, "{}", import.text);
+    assert_eq!(import.body["totals"]["create"], 1, "{}", import.text);
+    let rows = import.body["rows"].as_array().expect("rows");
+    let reasons: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r["action"] == "rejected")
+        .map(|r| (r["errors"][0]["code"].as_str().unwrap_or(""), r["errors"][0]["message"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(reasons.iter().map(|r| r.0).collect::<Vec<_>>(), ["too_long", "invalid_characters", "too_long"]);
+    assert!(reasons[0].1.contains("Họ và tên") && reasons[0].1.contains("255"), "{reasons:?}");
+    assert!(reasons[2].1.contains("500"), "{reasons:?}");
+    // the report of that import and the class's template are written (long cells cut)
+    let report = format!("/api/v1/imports/{}/report.xlsx", import.body["id"].as_str().expect("id"));
+    let text = texts_of(&download(&app, &school, &report).await);
+    assert!(text.contains("AAAA"), "the long cell is in the report, cut");
+    download(&app, &school, &format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a)).await;
+
+    // a name at the limit whose derived keys are longer than the name (the sort key repeats
+    // the given name; lower-casing İ gives two characters) is stored on either database
+    let given = "B".repeat(127);
+    for name in [format!("{} {given}", "A".repeat(127)), "İ".repeat(255)] {
+        let p = app.create_student(&school, f.class_a1_6a, json!({"fullName": name})).await;
+        assert_eq!(p["fullName"], name.as_str());
+    }
+    let list = app.get(&format!("/api/v1/students?classId={}&pageSize=500", f.class_a1_6a), &school).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    download(&app, &school, &format!("/api/v1/templates/students.xlsx?classId={}", f.class_a1_6a)).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// also found: a bulk fix that stops part-way leaves a batch undo finds
+
+#[tokio::test]
+async fn a_bulk_fix_that_stops_part_way_can_still_be_undone() {
+    use sea_orm::{ConnectionTrait, EntityTrait};
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    // 250 names in lower case: each gets a safe repair (name_case)
+    let mut csv = String::from("Họ và tên,Ngày sinh,Giới tính\n");
+    for i in 0..250 {
+        let given = ["an", "bình", "cường", "dũng", "em"][i % 5];
+        csv.push_str(&format!("nguyễn văn {given},{:02}/{:02}/2014,Nam\n", 1 + i % 28, 1 + i / 28));
+    }
+    let import =
+        upload(&app, &school, &format!("?classId={}&filename=lop.csv&commit=true", f.class_a1_6a), csv.as_bytes())
+            .await;
+    assert_eq!(import.status, 201, "{}", import.text);
+    assert_eq!(import.body["totals"]["create"], 250, "{}", import.text);
+    let ids: Vec<i64> = {
+        let list = app.get(&format!("/api/v1/students?classId={}&pageSize=500", f.class_a1_6a), &school).await;
+        let mut ids: Vec<i64> =
+            list.body["items"].as_array().expect("items").iter().filter_map(|p| p["id"].as_i64()).collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(ids.len(), 250);
+    // the 230th record refuses to be written: the first chunk of 200 is committed, then it stops
+    let poison = ids[229];
+    let db = &app.store.db;
+    if app.db.is_postgres() {
+        db.execute_unprepared(&format!(
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.id = {poison} THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER refuse BEFORE UPDATE ON people FOR EACH ROW EXECUTE FUNCTION refuse();"
+        ))
+        .await
+        .expect("trigger");
+    } else {
+        db.execute_unprepared(&format!(
+            "CREATE TRIGGER refuse BEFORE UPDATE ON people WHEN NEW.id = {poison} BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+        ))
+        .await
+        .expect("trigger");
+    }
+    let res = app.post("/api/v1/fixes", &school, &json!({"classId": f.class_a1_6a})).await;
+    assert_eq!(res.status, 500, "{}", res.text);
+    let drop = if app.db.is_postgres() { "DROP TRIGGER refuse ON people" } else { "DROP TRIGGER refuse" };
+    db.execute_unprepared(drop).await.expect("drop the trigger");
+    let batches = dinhdanh::store::entities::fix_batches::Entity::find().all(db).await.expect("batches");
+    assert_eq!(batches.len(), 1, "the batch row was written before the repairs");
+    assert_eq!(batches[0].records, 200, "the counts of the committed chunk");
+    let undo = app.post(&format!("/api/v1/fixes/{}/undo", batches[0].id), &school, &json!({})).await;
+    assert_eq!(undo.status, 200, "{}", undo.text);
+    assert_eq!(undo.body["reverted"], 200, "{}", undo.text);
+    let first = app.get(&format!("/api/v1/students/{}", ids[0]), &school).await;
+    assert!(first.body["fullName"].as_str().expect("name").starts_with("nguyễn"), "{}", first.text);
 }

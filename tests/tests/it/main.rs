@@ -15,5 +15,6 @@ mod hostile_api;
 mod never_worse;
 mod openapi_drift;
 mod rules;
+mod setup;
 mod stats;
 mod verification;

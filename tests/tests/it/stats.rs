@@ -423,7 +423,7 @@ async fn statistics_are_scoped_to_the_callers_subtree() {
     let other_office = Caller {
         user_id: 0,
         username: "pgd-b".into(),
-        role: Role::Admin,
+        role: Role::DistrictAdmin,
         unit_id: f.district_b,
         unit_path: format!("/{}/{}/", f.department, f.district_b),
     };
@@ -524,7 +524,7 @@ async fn the_four_dimensions_on_crafted_records() {
     app.set_status(id(&held_back), "verified", &[]).await;
 
     // Sống for staff, district B's office: verified this school year, and in the last one.
-    let admin = app.login("admin").await;
+    let admin = app.login("district-b").await;
     let now_staff = app.create_staff(&admin, Some(f.district_b), perfect_staff(1)).await;
     app.set_status(id(&now_staff), "verified", &[]).await;
     let old_staff = app.create_staff(&admin, Some(f.district_b), perfect_staff(2)).await;
@@ -1089,8 +1089,21 @@ async fn every_level(app: &TestApp, token: &str) -> Vec<Value> {
 async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
     let app = app().await;
     let f = app.fixtures;
-    let admin = app.login("admin").await;
+    // each record is changed by the account of the unit that holds it (the only one that may)
+    let mut editors = std::collections::HashMap::new();
+    for (unit, account) in [
+        (f.department, "department"),
+        (f.district_a, "district-a"),
+        (f.district_b, "district-b"),
+        (f.school_a1, "school-a1"),
+        (f.school_a2, "school-a2"),
+        (f.school_b1, "school-b1"),
+    ] {
+        editors.insert(unit, app.login(account).await);
+    }
+    let editor = |unit: i64| editors[&unit].clone();
     let classes = [(f.class_a1_6a, 6), (f.class_a1_6b, 6), (f.class_a2_7a, 7), (f.class_b1_10a, 10)];
+    let class_school = [f.school_a1, f.school_a1, f.school_a2, f.school_b1];
     let staff_units = [f.department, f.district_a, f.district_b, f.school_a1, f.school_b1];
     // Verified twice as often: most counts hinge on it.
     let statuses =
@@ -1101,7 +1114,7 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
         (0..6).map(|i| format!("031215{:06}", 900 + i)).chain(["12345".to_owned(), "012345678".to_owned()]).collect();
     let mut rng = Rng(0x5EED_2026_1130);
     let mut students: Vec<(i64, usize)> = Vec::new();
-    let mut staff: Vec<i64> = Vec::new();
+    let mut staff: Vec<(i64, i64)> = Vec::new();
     let mut kinds_done = std::collections::BTreeSet::new();
     #[derive(Debug, Default)]
     struct Seen {
@@ -1131,12 +1144,14 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                 if rng.chance(15) {
                     body["residence"] = Value::Null;
                 }
-                let created = app.create_student(&admin, class, body).await;
+                let school = class_school[classes.iter().position(|c| c.0 == class).expect("class")];
+                let created = app.create_student(&editor(school), class, body).await;
                 students.push((id(&created), classes.iter().position(|c| c.0 == class).expect("class")));
                 "create student"
             }
             3 if !students.is_empty() => {
-                let (person, _) = *rng.pick(&students);
+                let (person, class) = *rng.pick(&students);
+                let admin = editor(class_school[class]);
                 let mut patch = match rng.below(4) {
                     0 => json!({"personalId": rng.pick(&pool)}),
                     1 => json!({"gender": if rng.chance(50) { Value::Null } else { json!("Nữ") }}),
@@ -1155,6 +1170,7 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                 let (person, class) = students[i];
                 let other = if class == 0 { f.class_a1_6b } else { f.class_a1_6a };
                 if class <= 1 {
+                    let admin = editor(f.school_a1);
                     let res =
                         app.patch(&format!("/api/v1/students/{person}"), &admin, &json!({"classId": other})).await;
                     assert_eq!(res.status, 200, "{}", res.text);
@@ -1166,13 +1182,14 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
             }
             5 if !students.is_empty() => {
                 let i = rng.below(students.len());
-                let (person, _) = students.swap_remove(i);
+                let (person, class) = students.swap_remove(i);
+                let admin = editor(class_school[class]);
                 assert_eq!(app.delete(&format!("/api/v1/students/{person}"), &admin).await.status, 204);
                 "delete student"
             }
             6..=8 if !students.is_empty() || !staff.is_empty() => {
                 let person = if students.is_empty() || (!staff.is_empty() && rng.chance(40)) {
-                    *rng.pick(&staff)
+                    rng.pick(&staff).0
                 } else {
                     rng.pick(&students).0
                 };
@@ -1213,19 +1230,20 @@ async fn counters_equal_a_full_recount_after_a_random_sequence_of_changes() {
                 if rng.chance(30) {
                     body["personalId"] = json!(rng.pick(&pool));
                 }
-                staff.push(id(&app.create_staff(&admin, Some(unit), body).await));
+                staff.push((id(&app.create_staff(&editor(unit), Some(unit), body).await), unit));
                 "create staff"
             }
             _ if !staff.is_empty() => {
                 let i = rng.below(staff.len());
+                let admin = editor(staff[i].1);
                 if rng.chance(40) {
-                    let person = staff.swap_remove(i);
+                    let (person, _) = staff.swap_remove(i);
                     assert_eq!(app.delete(&format!("/api/v1/staff/{person}"), &admin).await.status, 204);
                     "delete staff"
                 } else {
                     let res = app
                         .patch(
-                            &format!("/api/v1/staff/{}", staff[i]),
+                            &format!("/api/v1/staff/{}", staff[i].0),
                             &admin,
                             &json!({"dateOfBirth": "01/01/1990", "confirmVerifiedChanges": true}),
                         )
@@ -1278,7 +1296,7 @@ async fn late_answers_and_school_year_boundaries_count_alike_in_both_paths() {
     let app = app().await;
     let f = app.fixtures;
     let a1 = app.login("school-a1").await;
-    let admin = app.login("admin").await;
+    let admin = app.login("district-a").await;
     // An answer about the version before an edit: verified, but not live.
     let s = app.create_student(&a1, f.class_a1_6a, perfect_student(&app, 6, 1)).await;
     app.clock.advance(chrono::Duration::minutes(5));

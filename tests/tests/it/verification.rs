@@ -849,8 +849,9 @@ fn start_server(binary: &std::path::Path, database_url: &str, registry_url: &str
 async fn a_killed_server_resumes_its_job_and_sends_every_item_exactly_once() {
     use dinhdanh::domain::access::{Caller, Role};
     use dinhdanh::store::audit::AuditCtx;
-    use dinhdanh::store::entities::{units, users, verification_jobs};
+    use dinhdanh::store::entities::{classes, units, users, verification_jobs};
     use dinhdanh::store::verification::{self, JobScope};
+    use sea_orm::{ConnectionTrait, QueryOrder};
 
     let binary = server_binary();
     let db = TestDb::fresh().await;
@@ -863,25 +864,40 @@ async fn a_killed_server_resumes_its_job_and_sends_every_item_exactly_once() {
     dinhdanh::db::migrate(&conn).await.expect("migrate");
     let store = dinhdanh::store::Store::new(conn.clone());
     dinhdanh::demo::seed(&store, sim.population(), 400, 11, &test_settings(&db.url).clock).await.expect("seed");
-    let department = units::Entity::find()
-        .filter(units::Column::Kind.eq("department"))
+    // one school holds every student (only the unit that holds records sends them, and the job
+    // must be big enough to be killed part-way)
+    let school = units::Entity::find()
+        .filter(units::Column::Kind.eq("school"))
+        .order_by_asc(units::Column::Id)
         .one(&conn)
         .await
         .expect("query")
-        .expect("department");
+        .expect("school");
+    let class = classes::Entity::find()
+        .filter(classes::Column::SchoolId.eq(school.id))
+        .one(&conn)
+        .await
+        .expect("query")
+        .expect("class");
+    conn.execute_unprepared(&format!(
+        "UPDATE people SET unit_id = {}, class_id = {} WHERE kind = 'student'",
+        school.id, class.id
+    ))
+    .await
+    .expect("move the students");
+    dinhdanh::store::counters::rebuild_atomically(&conn).await.expect("recount");
     let user = users::Entity::find()
-        .filter(users::Column::Username.eq("demo-department"))
+        .filter(users::Column::Username.eq("demo-school"))
         .one(&conn)
         .await
         .expect("query")
         .expect("user");
-    // the whole province in one job: an admin's (an office sends only its own staff)
     let caller = Caller {
         user_id: user.id,
         username: user.username.clone(),
-        role: Role::Admin,
-        unit_id: department.id,
-        unit_path: department.path.clone(),
+        role: Role::School,
+        unit_id: school.id,
+        unit_path: school.path.clone(),
     };
     let job = verification::create_job(
         &conn,

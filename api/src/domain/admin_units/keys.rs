@@ -162,6 +162,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 } else if c.is_alphanumeric() {
                     if c.is_ascii_digit() && cur.last_is_letter {
                         cur.finish(&mut out, true);
+                    } else if !c.is_ascii_digit() && !cur.is_empty() && cur.all_digits {
+                        // "8Q10": a number ends where letters start.
+                        cur.finish(&mut out, false);
                     }
                     cur.push_base(c, at);
                     cur.end = next;
@@ -386,6 +389,7 @@ mod tests {
         assert_eq!(tones("P8"), ["p", "8"]);
         assert_eq!(tones("P.08"), ["p", "8"]);
         assert_eq!(tones("Q10"), ["q", "10"]);
+        assert_eq!(tones("P8Q10"), ["p", "8", "q", "10"]);
         assert_eq!(tones("Phường 0"), tones("phường 00"));
         let t = tokenize("TP. Hải Phòng");
         assert!(t[0].dot_after);

@@ -21,6 +21,8 @@
 //! on 30 June 2025; the outdated finding names both. Island districts without communes resolve
 //! at district level and convert to their special zone.
 
+#[cfg(test)]
+mod corpus_tests;
 mod era;
 #[cfg(test)]
 mod era_tests;
@@ -344,6 +346,7 @@ fn diagnose(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Pa
 /// Resolves a one-cell address, reading it from the right.
 fn resolve_text(text: &str) -> ResidenceOutcome {
     let first = best_reading(&FreeText::parse(text, false));
+    let first = first.map(|r| r.district_named_like_a_commune().unwrap_or(r));
     if first.as_ref().is_some_and(|r| r.attempt.unique().is_some()) {
         return first.map(Reading::conclude).unwrap_or_default();
     }
@@ -367,24 +370,52 @@ struct Reading {
     d: Option<Part>,
     c: Option<Part>,
     attempt: Attempt,
+    /// The outcome through every era, when the current lists hold no reading.
+    era: Option<ResidenceOutcome>,
 }
 
 impl Reading {
     fn new(p: Option<Part>, d: Option<Part>, c: Option<Part>) -> Reading {
         let attempt = resolve(p.as_ref(), d.as_ref(), c.as_ref());
-        Reading { p, d, c, attempt }
+        // A reading that no current list holds together may be an address of another era.
+        let era = if attempt.best.is_empty() && attempt.given > 1 {
+            era::resolve(p.as_ref(), d.as_ref(), c.as_ref()).filter(|o| o.residence.is_some())
+        } else {
+            None
+        };
+        Reading { p, d, c, attempt, era }
     }
 
     /// The reading whose parts match the most units wins (a failed reading of three real
-    /// units says more than a resolved reading of one); then resolved before failed, unique
-    /// before ambiguous, deeper and better matches first, and fewer unmatched parts.
+    /// units says more than a resolved reading of one; a reading of another era matches all its
+    /// parts); then resolved before failed, unique before ambiguous, deeper and better matches
+    /// first, and fewer unmatched parts.
     fn key(&self) -> (u8, bool, bool, Rank, std::cmp::Reverse<u8>) {
         let a = &self.attempt;
+        if self.era.is_some() {
+            return (a.given, true, true, (3, 0, 0, 0, false, false), std::cmp::Reverse(a.given));
+        }
         let top = a.best.first().map(|c| c.rank(a.prefer.unwrap_or(Scheme::Post2025))).unwrap_or_default();
         (a.matched, !a.best.is_empty(), a.unique().is_some(), top, std::cmp::Reverse(a.given))
     }
 
+    /// A post-2025 commune typed without its type word that carries the name of a pre-2025
+    /// district of its province ("Hai Bà Trưng, Hà Nội"): the district is meant.
+    fn district_named_like_a_commune(&self) -> Option<Reading> {
+        let (Some(c), None) = (self.c.as_ref(), self.d.as_ref()) else { return None };
+        let cand = self.attempt.unique().filter(|x| x.scheme == Scheme::Post2025 && c.hint.is_none())?;
+        let alt = Reading::new(self.p.clone(), Some(c.clone()), None);
+        let district = alt.attempt.unique()?;
+        let u = units();
+        let new_province = u.new_province_at(cand.province?).code;
+        let old_province = u.old_province_at(district.province?).new_province_code;
+        (new_province == old_province).then_some(alt)
+    }
+
     fn conclude(self) -> ResidenceOutcome {
+        if let Some(era) = self.era {
+            return era;
+        }
         conclude(&self.attempt, self.p.as_ref(), self.d.as_ref(), self.c.as_ref())
     }
 }

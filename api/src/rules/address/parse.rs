@@ -166,7 +166,7 @@ fn split_at_type_words(tokens: &[Token], ascii_types: bool) -> Vec<std::ops::Ran
     while i < tokens.len() {
         let starts_here = type_prefix(&tokens[i..]).filter(|p| {
             let last = &tokens[i + p.len - 1];
-            p.certain || last.dot_after || last.before_digits || (ascii_types && tokens[i].loose.len() >= 2)
+            p.certain || last.dot_after || last.before_digits || ascii_types
         });
         let Some(prefix) = starts_here else {
             i += 1;
@@ -187,11 +187,101 @@ fn split_at_type_words(tokens: &[Token], ascii_types: bool) -> Vec<std::ops::Ran
     ranges
 }
 
+/// The text without what is in parentheses or brackets (landmarks, notes: "(gần chợ)") and with
+/// colons as spaces (labels: "Phường: Cô Giang") and line breaks as commas.
+fn clean_noise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0u32;
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => out.push(' '),
+            '\n' | '\r' if depth == 0 => out.push(','),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A piece that names no place: a phone number or postal code alone, or with its label
+/// ("ĐT: 0987 654 321", "SĐT 0912345678", "Tel").
+fn is_noise(tokens: &[Token]) -> bool {
+    const LABELS: &[&str] = &["dt", "sdt", "dtdd", "tel", "phone", "mobile", "dienthoai", "zip", "mabuuchinh", "email"];
+    let rest = match tokens.first() {
+        Some(t) if LABELS.contains(&t.loose.as_str()) => &tokens[1..],
+        _ => tokens,
+    };
+    rest.iter().all(|t| t.digits) && (rest.len() > 1 || rest.first().is_none_or(|t| t.loose.len() >= 5))
+}
+
+/// Drops a postal code glued to the end of a piece ("Hà Nội 100000").
+fn trim_postal_code(mut tokens: Vec<Token>) -> Vec<Token> {
+    while tokens.len() > 1 && tokens.last().is_some_and(|t| t.digits && t.loose.len() >= 5) {
+        tokens.pop();
+    }
+    tokens
+}
+
+static ENGLISH_WORDS: LazyLock<[(&str, Option<Token>); 8]> = LazyLock::new(|| {
+    let word = |w: &str| tokenize(w).into_iter().next();
+    [
+        ("ward", word("phường")),
+        ("commune", word("xã")),
+        ("village", None),
+        ("district", None),
+        ("town", None),
+        ("city", None),
+        ("province", word("tỉnh")),
+        ("dist", None),
+    ]
+});
+
+/// English type words ("Ward 12", "Hoa Thang Commune", "Binh Thanh District", "Ho Chi Minh
+/// City"): a ward, commune or province word becomes the Vietnamese type word in front of the
+/// name; the others are dropped (a district may be a quận or a huyện).
+fn english_types(mut tokens: Vec<Token>) -> Vec<Token> {
+    if tokens.len() < 2 {
+        return tokens;
+    }
+    let english = |t: &Token| ENGLISH_WORDS.iter().find(|(w, _)| t.is_ascii() && t.loose == *w).map(|(_, v)| v.clone());
+    let at = |t: &Token, word: Token| Token { start: t.start, end: t.start, dot_after: false, ..word };
+    if let Some(last) = tokens.last()
+        && let Some(word) = english(last)
+    {
+        tokens.pop();
+        if let (Some(word), Some(first)) = (word, tokens.first()) {
+            let w = at(first, word);
+            tokens.insert(0, w);
+        }
+    } else if let Some(first) = tokens.first()
+        && let Some(word) = english(first)
+    {
+        let replaced = word.map(|w| at(first, w));
+        tokens.remove(0);
+        if let Some(w) = replaced {
+            tokens.insert(0, w);
+        } else if first_is_district(&tokens) {
+            // "District 1": a quận (only quận have numbers).
+            if let Some(q) = tokenize("quận").into_iter().next() {
+                let w = at(&tokens[0], q);
+                tokens.insert(0, w);
+            }
+        }
+    }
+    tokens
+}
+
+fn first_is_district(tokens: &[Token]) -> bool {
+    tokens.len() == 1 && tokens[0].digits
+}
+
 impl FreeText {
     /// Splits a one-cell address into segments at commas and the like, at hyphens (weakly),
     /// and before type words; trailing country names ("Việt Nam", "VN") are dropped.
     pub fn parse(text: &str, ascii_types: bool) -> FreeText {
-        let text = collapse_whitespace(text);
+        let text = collapse_whitespace(&clean_noise(text));
         let mut segments: Vec<Segment> = Vec::new();
         let mut start = 0;
         let mut hyphen_before = false;
@@ -207,8 +297,8 @@ impl FreeText {
         pieces.push((start, bytes_end, hyphen_before));
         for (from, to, hyphen) in pieces {
             let piece = &text[from..to];
-            let tokens = tokenize(piece);
-            if tokens.is_empty() {
+            let tokens = english_types(trim_postal_code(tokenize(piece)));
+            if tokens.is_empty() || is_noise(&tokens) {
                 continue;
             }
             for (k, range) in split_at_type_words(&tokens, ascii_types).into_iter().enumerate() {
@@ -228,7 +318,7 @@ impl FreeText {
         }
         while segments.last().is_some_and(|s| {
             let loose = &s.part.variants[s.part.variants.len() - 1].key.loose;
-            loose == "vietnam" || loose == "vn"
+            loose == "vietnam" || loose == "vn" || is_noise(&s.tokens)
         }) {
             segments.pop();
         }
@@ -298,6 +388,23 @@ mod tests {
         assert_eq!(raws("P14 Q.Bình Thạnh TP.HCM"), ["P14", "Q.Bình Thạnh", "TP.HCM"]);
         assert_eq!(raws("Xã Tân Xã, Huyện Thạch Thất"), ["Xã Tân Xã", "Huyện Thạch Thất"]);
         assert_eq!(raws("Phường Phường Đúc Thành phố Huế"), ["Phường Phường Đúc", "Thành phố Huế"]);
+        // Labels, landmarks, phone numbers, postal codes, line breaks and English words.
+        assert_eq!(
+            raws("Phường: Cô Giang - Quận: 1 - TP: Hồ Chí Minh"),
+            ["Phường Cô Giang", "Quận 1", "TP Hồ Chí Minh"]
+        );
+        assert_eq!(
+            raws("23 Lê Lợi (gần chợ), P. Bến Thành, Q.1, ĐT: 0987 654 321"),
+            ["23 Lê Lợi", "P. Bến Thành", "Q.1"]
+        );
+        assert_eq!(
+            raws("Phường Minh Khai - Hai Bà Trưng - Hà Nội 100000"),
+            ["Phường Minh Khai", "Hai Bà Trưng", "Hà Nội"]
+        );
+        assert_eq!(raws("Tổ 5\nxã An Thọ\nhuyện An Lão"), ["Tổ 5", "xã An Thọ", "huyện An Lão"]);
+        let english = FreeText::parse("Hoa Thang Commune, Huu Lung District, Lang Son Province, Vietnam", false);
+        let words: Vec<_> = english.segments.iter().map(|s| s.part.hint).collect();
+        assert_eq!(words, [Some(TypeWord::Xa), None, Some(TypeWord::Tinh)]);
         let ft = FreeText::parse("Thôn 1, Bà Rịa - Vũng Tàu", false);
         assert!(ft.segments[2].joined_by_hyphen);
         assert_eq!(ft.joined_part(1).map(|p| p.raw).as_deref(), Some("Bà Rịa - Vũng Tàu"));

@@ -8,6 +8,7 @@ pub mod import_rows;
 pub mod imports;
 pub mod people;
 pub mod person_findings;
+pub mod revoked_tokens;
 pub mod units;
 pub mod users;
 pub mod verification_batches;

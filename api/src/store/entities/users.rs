@@ -11,6 +11,8 @@ pub struct Model {
     pub unit_id: i64,
     pub display_name: String,
     pub disabled: bool,
+    /// Signed in with a one-time password: only the password change is allowed.
+    pub must_change_password: bool,
     pub created_at: DateTimeUtc,
 }
 

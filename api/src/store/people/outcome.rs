@@ -25,10 +25,10 @@ pub fn evaluate(
 /// Writes the derived columns of an outcome onto an active model.
 pub fn apply_outcome(active: &mut people::ActiveModel, outcome: &Outcome) {
     let n = &outcome.normalized;
-    active.norm_full_name = Set(n.full_name.clone());
+    active.norm_full_name = Set(capped(n.full_name.as_deref(), 255));
     active.norm_dob = Set(n.date_of_birth);
-    active.norm_gender = Set(n.gender.clone());
-    active.norm_personal_id = Set(n.personal_id.clone());
+    active.norm_gender = Set(capped(n.gender.as_deref(), 8));
+    active.norm_personal_id = Set(capped(n.personal_id.as_deref(), 32));
     let r = n.residence.as_ref();
     active.res_scheme = Set(r.map(|r| r.scheme.as_str().to_owned()));
     active.res_province_code = Set(r.and_then(|r| r.province_code.clone()));
@@ -36,13 +36,23 @@ pub fn apply_outcome(active: &mut people::ActiveModel, outcome: &Outcome) {
     active.res_commune_code = Set(r.and_then(|r| r.commune_code.clone()));
     active.res_new_province_code = Set(r.and_then(|r| r.post2025.as_ref()).map(|u| u.province_code.clone()));
     active.res_new_commune_code = Set(r.and_then(|r| r.post2025.as_ref()).and_then(|u| u.commune_code.clone()));
-    active.name_key = Set(n.name_key.clone());
-    active.search_key = Set(n.search_key.clone());
-    active.sort_key = Set(n.search_key.as_deref().map(sort_key));
+    active.name_key = Set(capped(n.name_key.as_deref(), 255));
+    active.search_key = Set(capped(n.search_key.as_deref(), 255));
+    active.sort_key = Set(capped(n.search_key.as_deref().map(sort_key).as_deref(), 255));
     active.outcome = Set(serde_json::to_string(outcome).unwrap_or_else(|_| "{}".to_owned()));
     active.error_count = Set(count(outcome, Severity::Error));
     active.warning_count = Set(count(outcome, Severity::Warning));
     active.fixed_count = Set(count(outcome, Severity::Fixed));
+}
+
+/// A derived value cut to its column's length (`VARCHAR(n)` on PostgreSQL counts characters):
+/// normalising can lengthen a valid input (lower-casing `İ` gives two characters, the sort key
+/// repeats the given name), and a derived column must never refuse a record.
+fn capped(v: Option<&str>, max: usize) -> Option<String> {
+    v.map(|s| match s.char_indices().nth(max) {
+        Some((cut, _)) => s[..cut].to_owned(),
+        None => s.to_owned(),
+    })
 }
 
 fn count(outcome: &Outcome, severity: Severity) -> i32 {

@@ -36,10 +36,8 @@ pub async fn create_job_in<C: ConnectionTrait>(
     let mut cond = Condition::all()
         .add(people::Column::DeletedAt.is_null())
         .add(people::Column::UnitId.in_subquery(crate::store::people::units_under(pattern)));
-    if caller.role != crate::domain::access::Role::Admin {
-        // only the records the caller edits: a school's own, an office's own staff
-        cond = cond.add(people::Column::UnitId.eq(caller.unit_id));
-    }
+    // only the records the caller edits: a school's own, an office's own staff (whatever the role)
+    cond = cond.add(people::Column::UnitId.eq(caller.unit_id));
     if let Some(class_id) = scope.class_id {
         let (_, school) = crate::store::classes::get_scoped(conn, caller, class_id)
             .await

@@ -1,7 +1,7 @@
 import { App, Button, Card, Progress, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useClasses } from '../../api/queries';
-import { useSession } from '../../auth/AuthContext';
+import { isSchoolRole, useSession } from '../../auth/AuthContext';
 import { listImports } from '../../features/imports/api';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
@@ -57,7 +57,7 @@ const POLL_MS = 1500;
 
 function VerificationJobs() {
   const session = useSession();
-  const classes = useClasses(session.user.role === 'school' ? session.user.unit.id : undefined);
+  const classes = useClasses(isSchoolRole(session.user.role) ? session.user.unit.id : undefined);
   const classNames = new Map((classes.data?.items ?? []).map((c) => [c.id, c.name] as const));
   const { notification } = App.useApp();
   const client = useQueryClient();

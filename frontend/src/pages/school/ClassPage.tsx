@@ -2,7 +2,7 @@ import { Tag } from 'antd';
 import { useParams } from 'react-router';
 import { ApiProblem } from '../../api/problem';
 import { useClass, useUnit } from '../../api/queries';
-import { useSession } from '../../auth/AuthContext';
+import { isSchoolRole, useSession } from '../../auth/AuthContext';
 import { ErrorResult } from '../../components/ErrorResult';
 import { PageHeader, type Crumb } from '../../components/PageHeader';
 import { QueryState } from '../../components/QueryState';
@@ -16,7 +16,7 @@ export default function ClassPage() {
   const session = useSession();
   const klass = useClass(id);
   const school = useUnit(klass.data?.schoolId ?? Number.NaN);
-  const isSchool = session.user.role === 'school';
+  const isSchool = isSchoolRole(session.user.role);
   if (!Number.isInteger(id)) return <ErrorResult error={new ApiProblem({ status: 404, code: 'not_found' })} what="lớp học" />;
 
   return (
