@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, TryIntoModel,
 };
 
 use super::audit::{AuditCtx, Source};
@@ -25,6 +25,8 @@ pub struct FixScope {
     pub class_id: Option<i64>,
     pub person_ids: Option<Vec<i64>>,
     pub finding_code: Option<Code>,
+    /// Count what would be repaired, write nothing (the batch answered is not stored).
+    pub dry_run: bool,
 }
 
 /// Records handled per transaction.
@@ -112,7 +114,7 @@ pub async fn apply(
     let ctx = ctx.clone().with_source(Source::AutoFix, Some(batch_id.clone()));
     // The batch row first: the repairs are committed in chunks, and one that stops part-way
     // (a crash, a failing record) must leave a batch that undo finds.
-    let batch = fix_batches::ActiveModel {
+    let new_batch = fix_batches::ActiveModel {
         id: Set(batch_id),
         actor_id: Set(caller.user_id),
         actor: Set(caller.username.clone()),
@@ -126,9 +128,9 @@ pub async fn apply(
         undone_at: Set(None),
         reverted: Set(0),
         kept: Set(0),
-    }
-    .insert(db)
-    .await?;
+    };
+    // a dry run stores nothing, the batch included
+    let batch = if scope.dry_run { new_batch.try_into_model()? } else { new_batch.insert(db).await? };
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {
         let txn = super::begin_write(db).await?;
@@ -151,6 +153,10 @@ pub async fn apply(
                 records += 1;
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
             }
+        }
+        if scope.dry_run {
+            txn.rollback().await?;
+            continue;
         }
         // the counts travel with the repairs they count
         let mut counts: fix_batches::ActiveModel = batch.clone().into();

@@ -949,7 +949,10 @@ export interface paths {
         /**
          * Starts a verification job over a scope (default: the records the caller edits that
          *     are not verified, not queued and not awaiting evidence). Records with `error` findings are
-         *     not sent: the job lists them under `fixBeforeSending` with their codes.
+         *     not sent: the job lists them under `fixBeforeSending` with their codes. A mismatched record
+         *     unchanged since the registry's answer is sent again only when named in `personIds`. A scope
+         *     with nothing to send answers 422 `nothing_to_send` with `counts` by reason; `dryRun: true`
+         *     answers the counts (200) without doing anything.
          */
         post: operations["start_verification_job"];
         delete?: never;
@@ -1059,7 +1062,7 @@ export interface components {
     schemas: {
         /** @description The record after accepting the registry's values, and the job that sends it again. */
         AcceptedValues: {
-            job: components["schemas"]["VerificationJob"];
+            job?: components["schemas"]["VerificationJob"] | null;
             person: components["schemas"]["Person"];
         };
         AccountPage: {
@@ -1101,6 +1104,8 @@ export interface components {
         BulkAccept: {
             /** Format: int64 */
             classId?: number | null;
+            /** @description Answer what would be accepted without doing it. */
+            dryRun?: boolean;
             /** @description `student` (default) or `staff`. */
             kind?: components["schemas"]["PersonKind"];
             /** Format: int64 */
@@ -1108,7 +1113,9 @@ export interface components {
         };
         /** @description What a bulk accept did. */
         BulkAccepted: {
+            /** @description Records whose values were (or, on a dry run, would be) taken. */
             accepted: number;
+            dryRun: boolean;
             job?: components["schemas"]["VerificationJob"] | null;
             notAccepted: components["schemas"]["NotAccepted"][];
         };
@@ -1343,6 +1350,11 @@ export interface components {
              */
             withPersonalId: number;
         };
+        /** @description What a dry run would do. */
+        DryRunAnswer: {
+            counts: components["schemas"]["SendCounts"];
+            dryRun: boolean;
+        };
         /**
          * @description The identity field a finding is about.
          * @enum {string}
@@ -1428,7 +1440,10 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
+            /** @description A dry run: what would be changed, nothing written. */
+            dryRun: boolean;
             findingCode?: string | null;
+            /** @description Empty on a dry run (nothing was written). */
             id: string;
             /**
              * Format: int32
@@ -1458,6 +1473,8 @@ export interface components {
         FixRequest: {
             /** Format: int64 */
             classId?: number | null;
+            /** @description Answer what would be repaired (200, `records` and `changes`) without writing anything. */
+            dryRun?: boolean;
             findingCode?: components["schemas"]["Code"] | null;
             /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
@@ -1600,7 +1617,7 @@ export interface components {
          * @description An import's status.
          * @enum {string}
          */
-        ImportStatus: "processing" | "ready" | "committed" | "undone" | "failed";
+        ImportStatus: "processing" | "ready" | "committed" | "undone" | "failed" | "expired";
         /** @description A page of jobs. */
         JobPage: {
             items: components["schemas"]["VerificationJob"][];
@@ -1630,6 +1647,8 @@ export interface components {
         JobScope: {
             /** Format: int64 */
             classId?: number | null;
+            /** @description Answer what would be sent (200 with the counts) without doing anything. */
+            dryRun?: boolean;
             kind?: components["schemas"]["PersonKind"] | null;
             /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
@@ -2021,6 +2040,7 @@ export interface components {
         Problem: {
             /** @description Stable machine-readable code (see the API description). */
             code: string;
+            counts?: components["schemas"]["SendCounts"] | null;
             /** @description Vietnamese explanation of this occurrence and what to do next. */
             detail?: string | null;
             errors?: components["schemas"]["FieldError"][];
@@ -2250,6 +2270,45 @@ export interface components {
          * @enum {string}
          */
         SchoolLevel: "mam_non" | "tieu_hoc" | "thcs" | "thpt" | "lien_cap" | "gdnn_gdtx";
+        /** @description The records of a verification request's scope, by what a job does with them. */
+        SendCounts: {
+            /**
+             * Format: int64
+             * @description Waiting for the family's papers.
+             */
+            awaitingEvidence: number;
+            /**
+             * Format: int64
+             * @description With `error` findings to fix first (listed in the job as `fixBeforeSending`).
+             */
+            errorsToFix: number;
+            /**
+             * Format: int64
+             * @description Left out by the `statuses` asked for.
+             */
+            otherStatus: number;
+            /**
+             * Format: int64
+             * @description Already queued in a job.
+             */
+            queued: number;
+            /**
+             * Format: int64
+             * @description Sent to the registry.
+             */
+            sendable: number;
+            /**
+             * Format: int64
+             * @description Mismatched, and unchanged since the registry's answer (sent again only when named in
+             *     `personIds`).
+             */
+            unchangedSinceAnswer: number;
+            /**
+             * Format: int64
+             * @description Already verified.
+             */
+            verified: number;
+        };
         /** @description Values sent to the registry (the ID number masked unless the caller may edit the record). */
         SentValues: {
             dateOfBirth?: string | null;
@@ -3194,6 +3253,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description `dryRun`: what would be repaired */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FixBatch"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5841,6 +5909,15 @@ export interface operations {
                     "application/json": components["schemas"]["UnitImportView"];
                 };
             };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5850,6 +5927,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5910,6 +5996,15 @@ export interface operations {
                     "application/json": components["schemas"]["UnitImportView"];
                 };
             };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5935,6 +6030,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5963,6 +6085,15 @@ export interface operations {
                     "application/json": components["schemas"]["UnitImportView"];
                 };
             };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5988,6 +6119,33 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6606,6 +6764,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description `dryRun`: what would be sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunAnswer"];
+                };
+            };
             /** @description The job, queued */
             202: {
                 headers: {

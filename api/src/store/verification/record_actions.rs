@@ -315,19 +315,23 @@ pub async fn mismatched_with_values<C: ConnectionTrait>(
 }
 
 /// Copies one mismatched record's registry values into it and sends it again in a new job, in
-/// one transaction. Returns the job.
+/// one transaction. Returns the job; none when the record cannot be sent (errors left to fix).
 pub async fn accept_and_resend(
     db: &DatabaseConnection,
     caller: &Caller,
     ctx: &AuditCtx,
     kind: PersonKind,
     id: i64,
-) -> StoreResult<JobView> {
+) -> StoreResult<Option<JobView>> {
     let txn = crate::store::begin_write(db).await?;
     let row = crate::store::people::get(&txn, caller, kind, id).await?;
     accept_registry_values_in(&txn, caller, ctx, row).await?;
     let scope = JobScope { person_ids: Some(vec![id]), kind: Some(kind), ..JobScope::default() };
-    let view = create_job_in(&txn, caller, ctx, scope).await?;
+    let view = match create_job_in(&txn, caller, ctx, scope).await {
+        Ok(view) => Some(view),
+        Err(StoreError::NothingToSend(_)) => None,
+        Err(e) => return Err(e),
+    };
     txn.commit().await?;
     Ok(view)
 }
@@ -340,10 +344,12 @@ pub async fn accept_registry_values(
     ctx: &AuditCtx,
     kind: PersonKind,
     id: i64,
+    dry_run: bool,
 ) -> StoreResult<()> {
     let txn = crate::store::begin_write(db).await?;
     let row = crate::store::people::get(&txn, caller, kind, id).await?;
     match accept_registry_values_in(&txn, caller, ctx, row).await {
+        Ok(_) if dry_run => Ok(txn.rollback().await?),
         Ok(_) => Ok(txn.commit().await?),
         Err(e) => {
             txn.rollback().await?;
