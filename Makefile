@@ -7,7 +7,7 @@ CARGO ?= cargo
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 BIN := target/debug/dinhdanh
 
-.PHONY: help run build test test-rust test-sqlite test-postgres lint openapi openapi-check frontend frontend-check e2e screenshots bench clean
+.PHONY: help run build test test-rust test-sqlite test-postgres lint openapi openapi-check schemathesis frontend frontend-check e2e screenshots bench clean
 
 # The web app's node modules: `npm ci` when missing or older than the lock file.
 NODE_MODULES := frontend/node_modules/.package-lock.json
@@ -73,6 +73,9 @@ README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 05-sua-tu-dong 11-tong-quan-t
 screenshots: e2e ## Re-run the browser flows and copy the README's three screenshots into docs/screenshots
 	mkdir -p docs/screenshots
 	for name in $(README_SCREENSHOTS); do cp frontend/e2e/output/$$name.png docs/screenshots/; done
+
+schemathesis: ## schemathesis (PyPI, all checks) against a demo server: does the OpenAPI document tell the truth (not part of make test, see README Security)
+	tests/schemathesis.sh
 
 bench: ## Benchmarks: rules, offline check, encryption, Excel import, verification, statistics (prints figures, asserts none)
 	$(CARGO) bench -p dinhdanh --bench rules

@@ -1,7 +1,9 @@
 //! `dinhdanh check FILE.csv` on a large generated file: writes BENCH_CHECK_ROWS (default
-//! 1,000,000) damaged demo records as CSV, runs the real binary on it, and prints rows/second
-//! and the check process's peak memory (VmHWM), which must stay flat whatever the file size.
-//! Figures are printed, never asserted.
+//! 1,000,000) damaged demo records as CSV, runs the real binary on it with one thread and with
+//! every core, and prints rows/second, the ratio and the check process's peak memory (VmHWM),
+//! which must stay flat whatever the file size; then the pandas baseline
+//! (`../shared/peer/pandas_check.py`) on the same file, and the ratio. Figures are printed, never
+//! asserted.
 //!
 //! `cargo bench -p dinhdanh --bench check_csv` (part of `make bench`).
 
@@ -60,30 +62,21 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::args().any(|a| a == "--list") {
-        return Ok(());
-    }
-    let rows: u32 = std::env::var("BENCH_CHECK_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let dir = std::env::temp_dir().join(format!("dinhdanh-bench-check-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let input = dir.join("hai-phong.csv");
-    let started = Instant::now();
-    let written = write_corpus(&input, rows)?;
-    let size = std::fs::metadata(&input)?.len();
-    println!(
-        "check_csv: generated {written} damaged records ({:.0} MB) in {:.1} s",
-        size as f64 / 1e6,
-        started.elapsed().as_secs_f64()
-    );
+/// One run of the real binary: wall time, peak memory, what it printed.
+struct Run {
+    secs: f64,
+    peak_kib: u64,
+    summary: String,
+}
 
+fn run_check(input: &std::path::Path, threads: Option<usize>) -> Result<Run, Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dinhdanh"))
-        .arg("check")
-        .arg(&input)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()?;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dinhdanh"));
+    command.arg("check").arg(input);
+    if let Some(t) = threads {
+        command.arg("--threads").arg(t.to_string());
+    }
+    let mut child = command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn()?;
     let pid = child.id();
     let mut peak = 0;
     let status = loop {
@@ -102,15 +95,74 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !matches!(status.code(), Some(0 | 2)) {
         return Err(format!("dinhdanh check failed: {status}").into());
     }
+    Ok(Run { secs, peak_kib: peak, summary })
+}
+
+/// The pandas baseline (`../shared/peer/pandas_check.py`, or `PANDAS_PEER`) on the same file, when
+/// Python with pandas is there; prints its rate and the ratio.
+fn peer(input: &std::path::Path, dir: &std::path::Path, rows: u64, our_secs: f64) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let script = std::env::var_os("PANDAS_PEER")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("../shared/peer/pandas_check.py"));
+    let has_pandas = Command::new("python3").args(["-c", "import pandas"]).output().is_ok_and(|o| o.status.success());
+    if !script.exists() || !has_pandas {
+        println!("check_csv: pandas baseline skipped ({} missing, or no pandas: pip install pandas)", script.display());
+        return;
+    }
+    let started = Instant::now();
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg(input)
+        .arg(dir.join("pandas.checked.csv"))
+        .arg(root.join("data/admin-units"))
+        .stdout(std::process::Stdio::null())
+        .status();
+    let secs = started.elapsed().as_secs_f64();
+    match status {
+        Ok(s) if s.success() => println!(
+            "check_csv: pandas baseline on the same {rows} rows in {secs:.1} s = {:.0} rows/s; dinhdanh check (every core) is {:.1}x faster",
+            rows as f64 / secs,
+            secs / our_secs
+        ),
+        other => println!("check_csv: pandas baseline failed: {other:?}"),
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().any(|a| a == "--list") {
+        return Ok(());
+    }
+    let rows: u32 = std::env::var("BENCH_CHECK_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = std::env::temp_dir().join(format!("dinhdanh-bench-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let input = dir.join("hai-phong.csv");
+    let started = Instant::now();
+    let written = write_corpus(&input, rows)?;
+    let size = std::fs::metadata(&input)?.len();
     println!(
-        "check_csv: `dinhdanh check` on {written} rows in {secs:.1} s = {:.0} rows/s on one core, peak memory {:.1} MiB (file {:.0} MB)",
-        written as f64 / secs,
-        peak as f64 / 1024.0,
-        size as f64 / 1e6
+        "check_csv: generated {written} damaged records ({:.0} MB) in {:.1} s",
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64()
     );
-    for line in summary.lines().take(3) {
+
+    let one = run_check(&input, Some(1))?;
+    let all = run_check(&input, None)?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for (label, r) in [("1 thread", &one), (&*format!("{cores} threads (every core)"), &all)] {
+        println!(
+            "check_csv: `dinhdanh check` ({label}) on {written} rows in {:.1} s = {:.0} rows/s, peak memory {:.1} MiB (file {:.0} MB)",
+            r.secs,
+            written as f64 / r.secs,
+            r.peak_kib as f64 / 1024.0,
+            size as f64 / 1e6
+        );
+    }
+    println!("check_csv: every core / one thread = {:.2}x", one.secs / all.secs);
+    for line in all.summary.lines().take(3) {
         println!("  {line}");
     }
+    peer(&input, &dir, written, all.secs);
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

@@ -41,7 +41,28 @@ fn corpus(n: u32) -> Vec<RecordInput> {
     out
 }
 
+/// First-use cost of the reference data, measured before anything else touches it.
+fn load_times() {
+    use dinhdanh::domain::admin_units::{history::history, index::name_index, units};
+    let t = std::time::Instant::now();
+    black_box(units());
+    let tables = t.elapsed();
+    let t = std::time::Instant::now();
+    black_box(name_index());
+    let index = t.elapsed();
+    let t = std::time::Instant::now();
+    black_box(history());
+    let hist = t.elapsed();
+    eprintln!(
+        "start-up: unit lists {:.1} ms, name index {:.1} ms, unit history (every era, forward chains) {:.1} ms",
+        tables.as_secs_f64() * 1e3,
+        index.as_secs_f64() * 1e3,
+        hist.as_secs_f64() * 1e3
+    );
+}
+
 fn bench(c: &mut Criterion) {
+    load_times();
     let n: u32 = std::env::var("BENCH_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let records = corpus(n);
     let ctx = RuleContext::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(), PersonKind::Student);

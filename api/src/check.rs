@@ -50,7 +50,7 @@ impl Column {
 }
 
 /// The columns `check` appends to each row.
-pub const ADDED_COLUMNS: [&str; 14] = [
+pub const ADDED_COLUMNS: [&str; 20] = [
     "checkResult",
     "normFullName",
     "normDateOfBirth",
@@ -59,8 +59,14 @@ pub const ADDED_COLUMNS: [&str; 14] = [
     "normProvince",
     "normDistrict",
     "normCommune",
+    "normScheme",
+    "normProvinceCode",
+    "normDistrictCode",
+    "normCommuneCode",
     "post2025Province",
     "post2025Commune",
+    "post2025ProvinceCode",
+    "post2025CommuneCode",
     "errors",
     "warnings",
     "findingCodes",
@@ -104,12 +110,30 @@ pub fn sniff_delimiter(first_line: &[u8]) -> u8 {
     [b',', b';', b'\t'].into_iter().max_by_key(|d| (count(*d), *d == b',')).unwrap_or(b',')
 }
 
-/// Checks every row of `input` and writes the checked CSV to `output`; `progress` is called
-/// every 10,000 rows with the number of rows done.
-pub fn check_csv<R: Read, W: Write>(
+/// Checks every row of `input` and writes the checked CSV to `output`, on every core;
+/// `progress` is called every 10,000 rows with the number of rows done.
+pub fn check_csv<R: Read + Send, W: Write>(
     input: R,
     output: W,
     ctx: &RuleContext,
+    progress: impl FnMut(u64),
+) -> Result<CheckSummary, CheckError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    check_csv_with(input, output, ctx, threads, progress)
+}
+
+/// Rows per batch handed to a worker: large enough to amortise the hand-over, small enough that
+/// the batches in flight (two per worker) keep memory flat.
+const BATCH_ROWS: usize = 1024;
+
+/// [`check_csv`] on `threads` threads: with one, row after row; with more, a pipeline (a reader
+/// thread cuts the file into batches, `threads` workers check them and render their output rows,
+/// this thread writes the batches back in order). The output is the same byte for byte.
+pub fn check_csv_with<R: Read + Send, W: Write>(
+    input: R,
+    output: W,
+    ctx: &RuleContext,
+    threads: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<CheckSummary, CheckError> {
     let mut input = std::io::BufReader::with_capacity(1 << 16, input);
@@ -122,8 +146,6 @@ pub fn check_csv<R: Read, W: Write>(
     let bom = first.starts_with("\u{feff}".as_bytes());
     let delimiter = sniff_delimiter(&first);
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(input);
-    let csv_error =
-        |e: csv::Error| CheckError::Csv { line: e.position().map(|p| p.line()).unwrap_or(0), message: e.to_string() };
     let headers = reader.headers().map_err(csv_error)?.clone();
     let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
     if columns.iter().all(Option::is_none) {
@@ -134,29 +156,167 @@ pub fn check_csv<R: Read, W: Write>(
     if bom {
         output.write_all("\u{feff}".as_bytes())?;
     }
-    let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(output);
     let header_out: Vec<&str> =
         headers.iter().enumerate().map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}') } else { h }).collect();
-    writer.write_record(header_out.iter().copied().chain(ADDED_COLUMNS)).map_err(csv_error)?;
-
-    let mut summary = CheckSummary::default();
-    let mut record = csv::StringRecord::new();
-    let mut out: Vec<String> = Vec::with_capacity(headers.len() + ADDED_COLUMNS.len());
-    while reader.read_record(&mut record).map_err(csv_error)? {
-        let input = record_input(&columns, &record);
-        let outcome = rules::check_record(&input, ctx);
-        tally(&mut summary, &outcome);
-        out.clear();
-        out.extend((0..headers.len()).map(|i| record.get(i).unwrap_or("").to_owned()));
-        out.extend(added_values(&outcome));
-        writer.write_record(&out).map_err(csv_error)?;
-        if summary.rows % 10_000 == 0 {
-            progress(summary.rows);
-        }
+    {
+        let mut writer = row_writer(delimiter, &mut output);
+        writer.write_record(header_out.iter().copied().chain(ADDED_COLUMNS)).map_err(csv_error)?;
+        writer.flush()?;
     }
-    writer.flush()?;
+    let job = Job { columns: &columns, width: headers.len(), delimiter, ctx };
+    let mut summary = CheckSummary::default();
+    if threads <= 1 {
+        let mut record = csv::StringRecord::new();
+        let mut writer = row_writer(delimiter, &mut output);
+        while reader.read_record(&mut record).map_err(csv_error)? {
+            job.row(&record, &mut writer, &mut summary)?;
+            if summary.rows % 10_000 == 0 {
+                progress(summary.rows);
+            }
+        }
+        writer.flush()?;
+    } else {
+        pipeline(reader, &mut output, &job, threads, &mut summary, &mut progress)?;
+    }
+    output.flush()?;
     progress(summary.rows);
     Ok(summary)
+}
+
+fn csv_error(e: csv::Error) -> CheckError {
+    CheckError::Csv { line: e.position().map(|p| p.line()).unwrap_or(0), message: e.to_string() }
+}
+
+fn row_writer<W: Write>(delimiter: u8, out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().delimiter(delimiter).from_writer(out)
+}
+
+/// What every row needs to be checked and rendered.
+struct Job<'a> {
+    columns: &'a [Option<Column>],
+    width: usize,
+    delimiter: u8,
+    ctx: &'a RuleContext,
+}
+
+impl Job<'_> {
+    /// Checks one row, counts it and writes its output line.
+    fn row<W: Write>(
+        &self,
+        record: &csv::StringRecord,
+        writer: &mut csv::Writer<W>,
+        summary: &mut CheckSummary,
+    ) -> Result<(), CheckError> {
+        let input = record_input(self.columns, record);
+        let outcome = rules::check_record(&input, self.ctx);
+        tally(summary, &outcome);
+        let added = added_values(&outcome);
+        writer
+            .write_record((0..self.width).map(|i| record.get(i).unwrap_or("")).chain(added.iter().map(String::as_str)))
+            .map_err(csv_error)
+    }
+}
+
+/// A batch of rows read: its place in the file, the rows.
+type Batch = (u64, Vec<csv::StringRecord>);
+
+/// A batch of checked rows: its place in the file, its rendered lines, its counts.
+type Checked = (u64, Result<(Vec<u8>, CheckSummary), CheckError>);
+
+/// Read → check on `threads` workers → write in order, with bounded queues (flat memory).
+fn pipeline<R: Read + Send, W: Write>(
+    mut reader: csv::Reader<R>,
+    output: &mut W,
+    job: &Job<'_>,
+    threads: usize,
+    summary: &mut CheckSummary,
+    progress: &mut impl FnMut(u64),
+) -> Result<(), CheckError> {
+    use std::sync::mpsc::{Receiver, sync_channel};
+    use std::sync::{Arc, Mutex};
+    let (batch_tx, batch_rx) = sync_channel::<Batch>(threads * 2);
+    let batch_rx: Arc<Mutex<Receiver<Batch>>> = Arc::new(Mutex::new(batch_rx));
+    let (done_tx, done_rx) = sync_channel::<Checked>(threads * 2);
+    std::thread::scope(|scope| {
+        let read = scope.spawn(move || -> Result<(), CheckError> {
+            let mut seq = 0u64;
+            loop {
+                let mut batch = Vec::with_capacity(BATCH_ROWS);
+                let mut record = csv::StringRecord::new();
+                while batch.len() < BATCH_ROWS && reader.read_record(&mut record).map_err(csv_error)? {
+                    batch.push(std::mem::take(&mut record));
+                }
+                let last = batch.len() < BATCH_ROWS;
+                if !batch.is_empty() && batch_tx.send((seq, batch)).is_err() {
+                    return Ok(());
+                }
+                seq += 1;
+                if last {
+                    return Ok(());
+                }
+            }
+        });
+        for _ in 0..threads {
+            let (rx, tx) = (Arc::clone(&batch_rx), done_tx.clone());
+            scope.spawn(move || {
+                loop {
+                    let next = rx.lock().map(|r| r.recv());
+                    let Ok(Ok((seq, batch))) = next else { return };
+                    let mut writer = row_writer(job.delimiter, Vec::with_capacity(batch.len() * 320));
+                    let mut part = CheckSummary::default();
+                    let result = batch
+                        .iter()
+                        .try_for_each(|r| job.row(r, &mut writer, &mut part))
+                        .and_then(|()| writer.into_inner().map_err(|e| CheckError::Write(e.into_error())))
+                        .map(|out| (out, part));
+                    if tx.send((seq, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop((done_tx, batch_rx));
+        let written = write_in_order(done_rx, output, summary, progress);
+        // The reader's error (a malformed line) comes first: the rows after it were never read.
+        let read = read.join().unwrap_or(Ok(()));
+        read.and(written)
+    })
+}
+
+/// Writes the batches in file order as they arrive; on a write error, stops (dropping the
+/// receiver ends the workers and the reader).
+fn write_in_order<W: Write>(
+    done: std::sync::mpsc::Receiver<Checked>,
+    output: &mut W,
+    summary: &mut CheckSummary,
+    progress: &mut impl FnMut(u64),
+) -> Result<(), CheckError> {
+    let mut waiting: BTreeMap<u64, (Vec<u8>, CheckSummary)> = BTreeMap::new();
+    let mut next = 0u64;
+    for (seq, result) in done {
+        waiting.insert(seq, result?);
+        while let Some((bytes, part)) = waiting.remove(&next) {
+            output.write_all(&bytes)?;
+            let before = summary.rows;
+            merge(summary, part);
+            if before / 10_000 != summary.rows / 10_000 {
+                progress(summary.rows);
+            }
+            next += 1;
+        }
+    }
+    Ok(())
+}
+
+fn merge(summary: &mut CheckSummary, part: CheckSummary) {
+    summary.rows += part.rows;
+    summary.with_errors += part.with_errors;
+    summary.with_warnings_only += part.with_warnings_only;
+    summary.repaired += part.repaired;
+    summary.clean += part.clean;
+    for (code, (severity, n)) in part.by_code {
+        summary.by_code.entry(code).or_insert((severity, 0)).1 += n;
+    }
 }
 
 fn record_input(columns: &[Option<Column>], record: &csv::StringRecord) -> RecordInput {
@@ -205,7 +365,7 @@ fn tally(summary: &mut CheckSummary, outcome: &Outcome) {
 }
 
 /// The values of [`ADDED_COLUMNS`] for one outcome.
-fn added_values(outcome: &Outcome) -> [String; 14] {
+fn added_values(outcome: &Outcome) -> [String; 20] {
     let n = &outcome.normalized;
     let r = n.residence.as_ref();
     let text = |v: Option<&String>| v.cloned().unwrap_or_default();
@@ -228,8 +388,14 @@ fn added_values(outcome: &Outcome) -> [String; 14] {
         text(r.and_then(|r| r.province_name.as_ref())),
         text(r.and_then(|r| r.district_name.as_ref())),
         text(r.and_then(|r| r.commune_name.as_ref())),
+        r.map_or("", |r| r.scheme.as_str()).to_owned(),
+        text(r.and_then(|r| r.province_code.as_ref())),
+        text(r.and_then(|r| r.district_code.as_ref())),
+        text(r.and_then(|r| r.commune_code.as_ref())),
         text(r.and_then(|r| r.post2025.as_ref()).map(|u| &u.province_name)),
         text(r.and_then(|r| r.post2025.as_ref()).and_then(|u| u.commune_name.as_ref())),
+        text(r.and_then(|r| r.post2025.as_ref()).map(|u| &u.province_code)),
+        text(r.and_then(|r| r.post2025.as_ref()).and_then(|u| u.commune_code.as_ref())),
         outcome.errors().to_string(),
         outcome.warnings().to_string(),
         outcome.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(";"),
@@ -349,6 +515,53 @@ mod tests {
         assert_eq!(summary.rows, 2);
         assert_eq!(summary.with_errors, 1);
         assert_eq!(summary.by_code.get("id_scientific_notation").map(|(_, n)| *n), Some(1));
+    }
+
+    #[test]
+    fn every_core_writes_the_same_file_as_one() {
+        let mut input =
+            String::from("stt;fullName;dateOfBirth;gender;personalId;grade;province;district;commune;residenceText\n");
+        let rows = [
+            "NGUYỄN  VĂN AN;05/09/2015;nam;031215001234;6;Hải Phòng;Ngô Quyền;Máy Chai;",
+            "Lê Thị Bình;31/02/2015;Nữ;3.1E+11;6;Hải Phòng;;;",
+            "Trần Văn Cường;12/03/2012;Nam;031212004321;9;Hà Tĩnh;Huyện Thạch Hà;Xã Thạch Lạc;",
+            "Phạm Thu \"Hà\";1/1/2014;nữ;;7;;;;P8Q10",
+        ];
+        for i in 0..5_000 {
+            input.push_str(&format!("{i};{}\n", rows[i % rows.len()]));
+        }
+        let run = |threads| {
+            let mut out = Vec::new();
+            let summary = check_csv_with(input.as_bytes(), &mut out, &ctx(), threads, |_| {}).expect("check");
+            (summary, out)
+        };
+        let (one, one_out) = run(1);
+        for threads in [2, 3] {
+            let (many, many_out) = run(threads);
+            assert_eq!(many, one, "{threads} threads");
+            assert!(many_out == one_out, "{threads} threads: the output differs");
+        }
+        assert_eq!(one.rows, 5_000);
+        // A line that is not UTF-8 stops both the same way, after the rows before it.
+        let mut bad = input.clone().into_bytes();
+        bad.extend_from_slice(b"5000;\xff\xfe;1/1/2015\n5001;An;1/1/2015\n");
+        for threads in [1, 2] {
+            let mut out = Vec::new();
+            let err = check_csv_with(bad.as_slice(), &mut out, &ctx(), threads, |_| {}).expect_err("not UTF-8");
+            assert!(matches!(err, CheckError::Csv { line: 5002, .. }), "{threads} threads: {err:?}");
+        }
+    }
+
+    #[test]
+    fn the_output_carries_the_unit_codes_of_both_schemes() {
+        let input = "fullName,province,district,commune\nAn,Hà Tĩnh,Huyện Thạch Hà,Xã Thạch Lạc\n";
+        let (_, rows) = run(input);
+        assert_eq!(cell(&rows, 1, "normScheme"), "pre2025");
+        assert_eq!(cell(&rows, 1, "normDistrictCode"), "436");
+        assert_eq!(cell(&rows, 1, "normCommuneCode"), "18622");
+        assert_eq!(cell(&rows, 1, "post2025ProvinceCode"), "42");
+        assert!(!cell(&rows, 1, "post2025CommuneCode").is_empty());
+        assert!(cell(&rows, 1, "findingCodes").contains("address_historical_unit"));
     }
 
     #[test]

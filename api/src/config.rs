@@ -137,6 +137,11 @@ pub struct ImportSettings {
     /// Files with more data rows than this are previewed (and committed) by a background job;
     /// the upload answers 202 at once and `GET /imports/{id}` shows the progress.
     pub job_threshold_rows: usize,
+    /// A background import whose task has not reported for this long (its server stopped or
+    /// crashed) is failed with a reason, never left `processing`.
+    pub lease_secs: u64,
+    /// A preview not committed within this many days expires (listed as `expired`).
+    pub expire_days: u32,
 }
 
 impl Default for ImportSettings {
@@ -149,6 +154,8 @@ impl Default for ImportSettings {
             max_columns: 256,
             max_cells: 6_000_000,
             job_threshold_rows: 2_000,
+            lease_secs: 60,
+            expire_days: 7,
         }
     }
 }

@@ -83,6 +83,9 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// `nothing_to_send`: the records of the scope by why they are not sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counts: Option<crate::store::verification::SendCounts>,
 }
 
 /// An API error: a code, an optional detail for the user, field errors, and an internal cause
@@ -93,6 +96,7 @@ pub struct ApiError {
     pub detail: Option<String>,
     pub errors: Vec<FieldError>,
     pub retry_after_secs: Option<u64>,
+    pub counts: Option<Box<crate::store::verification::SendCounts>>,
     cause: Option<String>,
 }
 
@@ -100,7 +104,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> ApiError {
-        ApiError { code, detail: None, errors: Vec::new(), retry_after_secs: None, cause: None }
+        ApiError { code, detail: None, errors: Vec::new(), retry_after_secs: None, counts: None, cause: None }
     }
     pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> ApiError {
         ApiError { detail: Some(detail.into()), ..ApiError::new(code) }
@@ -166,6 +170,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code.as_str().to_owned(),
             errors: self.errors.clone(),
+            counts: self.counts.as_deref().cloned(),
         }
     }
 }
@@ -240,6 +245,12 @@ impl From<crate::store::StoreError> for ApiError {
                     })
                     .collect(),
                 ..ApiError::new(ErrorCode::ConfirmVerifiedChanges)
+            },
+            StoreError::DryRun(_) => ApiError::internal("a dry run's answer reached the error mapping"),
+            StoreError::NothingToSend(counts) => ApiError {
+                detail: Some(counts.explain()),
+                counts: Some(counts),
+                ..ApiError::new(ErrorCode::NothingToSend)
             },
             StoreError::Forbidden(detail) => ApiError::forbidden(detail),
             StoreError::Corrupt(what) => ApiError::internal(what),

@@ -107,9 +107,60 @@ pub fn cors(allowed: &[String]) -> actix_cors::Cors {
     cors
 }
 
-/// Unknown API routes answer a 404 problem (wrong method on a known path: 405).
+/// Unknown API routes answer a 404 problem; a method the document does not list for a known
+/// path answers 405 with `Allow`.
 pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
-    let _ = req;
+    if let Some(allowed) = allowed_methods(req.path()) {
+        let mut res = ApiError::with_detail(
+            ErrorCode::MethodNotAllowed,
+            format!("Địa chỉ này chỉ nhận {}; xem tài liệu tại /api/docs/.", allowed.join(", ")),
+        )
+        .error_response();
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+            res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+        }
+        return res;
+    }
     ApiError::with_detail(ErrorCode::NotFound, "Không có địa chỉ API này; xem tài liệu tại /api/docs/.")
         .error_response()
+}
+
+/// The path templates of the OpenAPI document (segments, `None` for a parameter) with their
+/// methods, read once.
+type RouteTable = Vec<(Vec<Option<String>>, Vec<String>)>;
+
+fn route_table() -> &'static RouteTable {
+    static TABLE: std::sync::OnceLock<RouteTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let doc = serde_json::to_value(crate::routes::openapi()).unwrap_or_default();
+        let mut out = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            let segments = path
+                .split('/')
+                .map(|s| if s.starts_with('{') && s.ends_with('}') { None } else { Some(s.to_owned()) })
+                .collect();
+            let methods = ["get", "put", "post", "delete", "patch"]
+                .into_iter()
+                .filter(|m| item.get(*m).is_some())
+                .map(|m| m.to_ascii_uppercase())
+                .collect();
+            out.push((segments, methods));
+        }
+        out
+    })
+}
+
+/// The methods of the documented route matching this path, if one does.
+fn allowed_methods(path: &str) -> Option<Vec<String>> {
+    let parts: Vec<&str> = path.split('/').collect();
+    route_table()
+        .iter()
+        .find(|(segments, _)| {
+            segments.len() == parts.len()
+                && segments.iter().zip(&parts).all(|(s, p)| match s {
+                    Some(s) => s == p,
+                    None => !p.is_empty(),
+                })
+        })
+        .map(|(_, methods)| methods.clone())
 }

@@ -107,6 +107,9 @@ enum Command {
         /// The file holds month-first dates (flag every date that reads both ways).
         #[arg(long)]
         month_first_dates: bool,
+        /// Threads checking a CSV's rows (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 
@@ -125,6 +128,7 @@ fn check_file(
     out: Option<PathBuf>,
     kind: dinhdanh::rules::PersonKind,
     month_first_dates: bool,
+    threads: Option<usize>,
 ) -> anyhow::Result<dinhdanh::check::CheckSummary> {
     use anyhow::Context;
     use dinhdanh::rules::RuleContext;
@@ -135,7 +139,8 @@ fn check_file(
     let mut ctx = RuleContext::new(dinhdanh::domain::clock::today(), kind);
     ctx.month_first_dates = month_first_dates;
     let started = std::time::Instant::now();
-    let summary = dinhdanh::check::check_csv(input, output, &ctx, |rows| {
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let summary = dinhdanh::check::check_csv_with(input, output, &ctx, threads, |rows| {
         let secs = started.elapsed().as_secs_f64().max(0.001);
         eprint!("\r  {rows} dòng đã kiểm tra ({:.0} dòng/giây, tệp {:.1} MB)", rows as f64 / secs, size as f64 / 1e6);
     })
@@ -263,7 +268,7 @@ async fn main() -> anyhow::Result<()> {
             dinhdanh::store::counters::rebuild_atomically(&db).await?;
             println!("statistics recounted ({} counter rows differed before)", drift.len());
         }
-        Command::Check { file, population, out, month_first_dates } => {
+        Command::Check { file, population, out, month_first_dates, threads } => {
             let kind = match population.as_deref() {
                 None => None,
                 Some("student") => Some(dinhdanh::rules::PersonKind::Student),
@@ -271,8 +276,14 @@ async fn main() -> anyhow::Result<()> {
                 Some(other) => anyhow::bail!("--population must be student or staff, not {other:?}"),
             };
             let rows_with_errors = if dinhdanh::check::is_validate_csv(&file) {
-                check_file(&file, out, kind.unwrap_or(dinhdanh::rules::PersonKind::Student), month_first_dates)?
-                    .with_errors
+                check_file(
+                    &file,
+                    out,
+                    kind.unwrap_or(dinhdanh::rules::PersonKind::Student),
+                    month_first_dates,
+                    threads,
+                )?
+                .with_errors
             } else {
                 let today = dinhdanh::domain::clock::today();
                 let summary = dinhdanh::excel::check::run(&file, kind, &settings.import, today, &mut |done, total| {

@@ -25,7 +25,9 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
         return crate::http::api_not_found(req).await;
     }
     if req.method() != actix_web::http::Method::GET && req.method() != actix_web::http::Method::HEAD {
-        return ApiError::new(ErrorCode::MethodNotAllowed).error_response();
+        let mut res = ApiError::new(ErrorCode::MethodNotAllowed).error_response();
+        res.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return res;
     }
     let file = path.trim_start_matches('/');
     if !file.is_empty()

@@ -331,6 +331,10 @@ describe('web app on the demo data', () => {
       await page.goto(`/lop/${klass.id}`);
       await page.locator('.ant-table-row').first().waitFor();
       await page.getByRole('button', { name: 'Gửi xác thực' }).click();
+      // A dry run first: the clerk sees what will be sent, then confirms.
+      const confirm = page.locator('.ant-modal-confirm');
+      await confirm.getByText(/hồ sơ được gửi/).waitFor();
+      await confirm.getByRole('button', { name: /^Gửi \d+ hồ sơ$/ }).click();
       await page.waitForURL('**/cong-viec');
       // The job appears with live progress and finishes against the registry simulator.
       const jobs = page.getByTestId('verification-jobs');

@@ -73,6 +73,8 @@ text_enum! {
         Undone = "undone",
         /// The background task failed (`error` says why).
         Failed = "failed",
+        /// Left unconfirmed past `import.expire_days`: can no longer be committed.
+        Expired = "expired",
     }
 }
 

@@ -54,7 +54,7 @@ async fn run(
         tokio::select! {
             res = &mut task => break res.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?,
             _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
-                imports::record_progress(db, id, done.load(Ordering::Relaxed)).await?;
+                imports::record_progress(db, &env.clock, id, done.load(Ordering::Relaxed)).await?;
             }
         }
     };

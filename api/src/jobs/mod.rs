@@ -8,6 +8,7 @@
 
 pub mod events;
 pub mod import_plan;
+pub mod import_sweep;
 
 use std::sync::Arc;
 use std::time::Duration;

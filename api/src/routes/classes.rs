@@ -30,6 +30,7 @@ pub struct ClassesQuery {
     /// The school; default: the caller's own unit.
     pub school_id: Option<i64>,
     /// `2026-2027`; default: the current school year; `all` for every year.
+    #[param(pattern = r"^([0-9]{4}-[0-9]{4}|all)$")]
     pub school_year: Option<String>,
 }
 

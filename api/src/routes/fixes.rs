@@ -26,14 +26,21 @@ pub struct FixRequest {
     #[schema(max_items = 100_000)]
     pub person_ids: Option<Vec<i64>>,
     /// Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`).
+    #[schema(value_type = Option<Code>)]
     pub finding_code: Option<String>,
+    /// Answer what would be repaired (200, `records` and `changes`) without writing anything.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// A bulk repair: what it changed and whether it was undone.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FixBatch {
+    /// Empty on a dry run (nothing was written).
     pub id: String,
+    /// A dry run: what would be changed, nothing written.
+    pub dry_run: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub created_by: String,
     pub unit_id: i64,
@@ -54,6 +61,7 @@ pub struct FixBatch {
 impl From<fix_batches::Model> for FixBatch {
     fn from(b: fix_batches::Model) -> FixBatch {
         FixBatch {
+            dry_run: false,
             id: b.id,
             created_at: b.created_at,
             created_by: b.actor,
@@ -73,6 +81,7 @@ impl From<fix_batches::Model> for FixBatch {
 /// Writes every safe repair (findings of severity `fixed`) back into the entered values of
 /// the records in scope, each field an audited change with source `auto_fix`.
 #[utoipa::path(tag = "rules", request_body = FixRequest, responses(
+    (status = 200, description = "`dryRun`: what would be repaired", body = FixBatch),
     (status = 201, body = FixBatch),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -98,8 +107,12 @@ pub async fn apply_fixes(
         class_id: body.class_id,
         person_ids: body.person_ids.clone(),
         finding_code,
+        dry_run: body.dry_run,
     };
     let batch = fixes::apply(&state.store.db, &rc.caller, &rc.audit(), scope).await?;
+    if body.dry_run {
+        return Ok(HttpResponse::Ok().json(FixBatch { dry_run: true, id: String::new(), ..FixBatch::from(batch) }));
+    }
     Ok(HttpResponse::Created().json(FixBatch::from(batch)))
 }
 

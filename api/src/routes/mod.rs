@@ -153,7 +153,79 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(utoipa_actix_web::scope("/api/v1").configure(configure))
         .service(health::health)
         .split_for_parts();
+    let mut api = api;
+    document_common_problems(&mut api);
     api
+}
+
+/// Adds to every operation the problems any request of its shape can get, so the document
+/// tells the truth to clients built from it: a body can be malformed (400), too large (413),
+/// of another type (415) or invalid (422); a query string can be malformed (400) or out of
+/// bounds (422); a path or query id can name nothing the caller sees (404); every `/api/v1`
+/// route but sign-in needs a token (401); a write can be refused to a role (403).
+fn document_common_problems(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build(),
+        )
+    };
+    let add = |op: &mut Operation, path: &str, body: bool, writes: bool| {
+        let params: Vec<ParameterIn> = op
+            .parameters
+            .iter()
+            .flatten()
+            .filter_map(|p| match p {
+                RefOr::T(p) => Some(p.parameter_in.clone()),
+                RefOr::Ref(_) => None,
+            })
+            .collect();
+        let query = params.iter().any(|p| matches!(p, ParameterIn::Query));
+        let in_path = params.iter().any(|p| matches!(p, ParameterIn::Path));
+        let api = path.starts_with("/api/v1/");
+        let secured = api && path != "/api/v1/auth/login";
+        let mut wanted: Vec<(&str, &str)> = Vec::new();
+        if body || query {
+            wanted.push(("400", "Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`)"));
+            wanted.push(("422", "Invalid values (`validation_failed`, `errors[].pointer` names each)"));
+        }
+        if body {
+            wanted.push(("413", "Body over the size limit (`payload_too_large`)"));
+            wanted.push(("415", "Body of another media type (`unsupported_media_type`)"));
+        }
+        if secured {
+            wanted.push(("401", "No valid token (`unauthenticated`, `token_expired`)"));
+            if in_path || query || writes {
+                wanted.push(("404", "Nothing the caller may see has this id (`not_found`)"));
+            }
+            if writes {
+                wanted.push(("403", "The caller's role may not do this here (`forbidden`)"));
+            }
+        }
+        for (status, description) in wanted {
+            op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(description));
+        }
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        for (op, body, writes) in [
+            (&mut item.get, false, false),
+            (&mut item.delete, false, true),
+            (&mut item.post, true, true),
+            (&mut item.put, true, true),
+            (&mut item.patch, true, true),
+        ] {
+            if let Some(op) = op.as_mut() {
+                add(op, path, body, writes);
+            }
+        }
+    }
 }
 
 /// The request id the middleware assigned, for audit rows.

@@ -236,6 +236,7 @@ pub struct PeopleQuery {
     /// education-sector code it is (a part of a number finds nothing, for every role).
     pub q: Option<String>,
     /// Only records with this finding code (e.g. `id_legacy_cmnd`).
+    #[param(value_type = Option<Code>)]
     pub finding_code: Option<String>,
     /// Only records with a finding of this severity.
     pub severity: Option<Severity>,

@@ -73,6 +73,7 @@ pub struct LaggardsQuery {
     /// The campaign whose deadline decides "projected to miss" (default as for `progress`).
     pub campaign_id: Option<i64>,
     /// Units of this kind are ranked: `school` (default) or `district`.
+    #[param(value_type = Option<String>, pattern = "^(school|district)$")]
     pub level: Option<UnitKind>,
     /// How many units (default 10, at most 100).
     #[param(minimum = 1, maximum = 100)]

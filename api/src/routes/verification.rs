@@ -141,10 +141,22 @@ pub struct JobsQuery {
     pub page_size: Option<u64>,
 }
 
+/// What a dry run would do.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DryRunAnswer {
+    pub dry_run: bool,
+    pub counts: v::SendCounts,
+}
+
 /// Starts a verification job over a scope (default: the records the caller edits that
 /// are not verified, not queued and not awaiting evidence). Records with `error` findings are
-/// not sent: the job lists them under `fixBeforeSending` with their codes.
+/// not sent: the job lists them under `fixBeforeSending` with their codes. A mismatched record
+/// unchanged since the registry's answer is sent again only when named in `personIds`. A scope
+/// with nothing to send answers 422 `nothing_to_send` with `counts` by reason; `dryRun: true`
+/// answers the counts (200) without doing anything.
 #[utoipa::path(tag = "verification", request_body = JobScope, responses(
+    (status = 200, description = "`dryRun`: what would be sent", body = DryRunAnswer),
     (status = 202, description = "The job, queued", body = VerificationJob),
     (status = 403, description = "Not a role that edits these records: a school sends its own, an office only its own staff", body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -158,7 +170,13 @@ pub async fn start_verification_job(
 ) -> ApiResult<HttpResponse> {
     super::bounds::person_ids("/personIds", body.person_ids.as_ref())?;
     let ctx = rc.audit();
-    let view = v::create_job(&state.store.db, &rc.caller, &ctx, body.into_inner()).await?;
+    let view = match v::create_job(&state.store.db, &rc.caller, &ctx, body.into_inner()).await {
+        Ok(view) => view,
+        Err(StoreError::DryRun(counts)) => {
+            return Ok(HttpResponse::Ok().json(DryRunAnswer { dry_run: true, counts: *counts }));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let job = job_with_skipped(&state, view).await?;
     Ok(HttpResponse::Accepted()
         .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/verification-jobs/{}", job.id)))
@@ -218,13 +236,18 @@ pub async fn cancel_verification_job(
 #[serde(rename_all = "camelCase")]
 pub struct AcceptedValues {
     pub person: Person,
-    pub job: VerificationJob,
+    /// The job sending it again; absent when the record still has errors to fix first.
+    pub job: Option<VerificationJob>,
 }
 
 async fn accept_one(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<AcceptedValues> {
     let view = v::accept_and_resend(&state.store.db, &rc.caller, &rc.audit(), kind, id).await?;
     let row = crate::store::people::get(&state.store.db, &rc.caller, kind, id).await?;
-    Ok(AcceptedValues { person: Person::from_row(row, true, true)?, job: job_with_skipped(state, view).await? })
+    let job = match view {
+        Some(view) => Some(job_with_skipped(state, view).await?),
+        None => None,
+    };
+    Ok(AcceptedValues { person: Person::from_row(row, true, true)?, job })
 }
 
 /// Copies the registry's values of a mismatched student into the record (audited with source
@@ -269,6 +292,9 @@ pub struct BulkAccept {
     pub kind: PersonKind,
     pub unit_id: Option<i64>,
     pub class_id: Option<i64>,
+    /// Answer what would be accepted without doing it.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// A record the bulk accept left alone, and why.
@@ -284,6 +310,8 @@ pub struct NotAccepted {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkAccepted {
+    pub dry_run: bool,
+    /// Records whose values were (or, on a dry run, would be) taken.
     pub accepted: usize,
     pub not_accepted: Vec<NotAccepted>,
     /// The job sending the accepted records again (absent when none was accepted).
@@ -294,6 +322,7 @@ pub struct BulkAccepted {
 /// audited with source `registry`), then sends them again in one job.
 #[utoipa::path(tag = "verification", request_body = BulkAccept, responses(
     (status = 200, body = BulkAccepted),
+    (status = 403, description = "Not a role that edits these records", body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/verification/accept-registry-values")]
@@ -308,7 +337,7 @@ pub async fn accept_registry_values_in_bulk(
     let mut accepted = Vec::new();
     let mut not_accepted = Vec::new();
     for id in ids {
-        match v::accept_registry_values(db, &rc.caller, &ctx, body.kind, id).await {
+        match v::accept_registry_values(db, &rc.caller, &ctx, body.kind, id, body.dry_run).await {
             Ok(()) => accepted.push(id),
             Err(e) => {
                 let (code, message) = match e {
@@ -331,14 +360,17 @@ pub async fn accept_registry_values_in_bulk(
             }
         }
     }
-    let job = if accepted.is_empty() {
+    let job = if accepted.is_empty() || body.dry_run {
         None
     } else {
         let scope = JobScope { person_ids: Some(accepted.clone()), kind: Some(body.kind), ..JobScope::default() };
-        let view = v::create_job(db, &rc.caller, &ctx, scope).await?;
-        Some(job_with_skipped(&state, view).await?)
+        match v::create_job(db, &rc.caller, &ctx, scope).await {
+            Ok(view) => Some(job_with_skipped(&state, view).await?),
+            Err(StoreError::NothingToSend(_)) => None,
+            Err(e) => return Err(e.into()),
+        }
     };
-    Ok(web::Json(BulkAccepted { accepted: accepted.len(), not_accepted, job }))
+    Ok(web::Json(BulkAccepted { dry_run: body.dry_run, accepted: accepted.len(), not_accepted, job }))
 }
 
 async fn awaiting(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<Person> {

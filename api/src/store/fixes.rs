@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, TryIntoModel,
 };
 
 use super::audit::{AuditCtx, Source};
@@ -25,6 +25,8 @@ pub struct FixScope {
     pub class_id: Option<i64>,
     pub person_ids: Option<Vec<i64>>,
     pub finding_code: Option<Code>,
+    /// Count what would be repaired, write nothing (the batch answered is not stored).
+    pub dry_run: bool,
 }
 
 /// Records handled per transaction.
@@ -44,6 +46,16 @@ pub fn repairs(outcome: &Outcome, only: Option<Code>, entered: &Identity) -> Per
                 .set_if(IdentityField::DateOfBirth, n.date_of_birth.map(|d| Some(crate::domain::date::format_vi(d)))),
             Field::Gender => patch.set_if(IdentityField::Gender, n.gender.clone().map(Some)),
             Field::PersonalId => patch.set_if(IdentityField::PersonalId, n.personal_id.clone().map(Some)),
+            Field::Residence if f.code == Code::AddressHistoricalUnit => {
+                // A unit of another era: the parts become the units of 30 June 2025 it leads to.
+                let structured =
+                    entered.res_province.is_some() || entered.res_district.is_some() || entered.res_commune.is_some();
+                if let (true, Some(r)) = (structured, n.residence.as_ref()) {
+                    patch.set_if(IdentityField::ResidenceProvince, r.province_name.clone().map(Some));
+                    patch.set_if(IdentityField::ResidenceDistrict, r.district_name.clone().map(Some));
+                    patch.set_if(IdentityField::ResidenceCommune, r.commune_name.clone().map(Some));
+                }
+            }
             Field::Residence => {
                 let structured = entered.res_commune.is_some();
                 if let (Code::AddressUnitInferred, true, Some(r)) = (f.code, structured, n.residence.as_ref()) {
@@ -102,7 +114,7 @@ pub async fn apply(
     let ctx = ctx.clone().with_source(Source::AutoFix, Some(batch_id.clone()));
     // The batch row first: the repairs are committed in chunks, and one that stops part-way
     // (a crash, a failing record) must leave a batch that undo finds.
-    let batch = fix_batches::ActiveModel {
+    let new_batch = fix_batches::ActiveModel {
         id: Set(batch_id),
         actor_id: Set(caller.user_id),
         actor: Set(caller.username.clone()),
@@ -116,9 +128,9 @@ pub async fn apply(
         undone_at: Set(None),
         reverted: Set(0),
         kept: Set(0),
-    }
-    .insert(db)
-    .await?;
+    };
+    // a dry run stores nothing, the batch included
+    let batch = if scope.dry_run { new_batch.try_into_model()? } else { new_batch.insert(db).await? };
     let (mut records, mut changes) = (0i32, 0i32);
     for chunk in candidates.chunks(CHUNK) {
         let txn = super::begin_write(db).await?;
@@ -141,6 +153,10 @@ pub async fn apply(
                 records += 1;
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
             }
+        }
+        if scope.dry_run {
+            txn.rollback().await?;
+            continue;
         }
         // the counts travel with the repairs they count
         let mut counts: fix_batches::ActiveModel = batch.clone().into();
@@ -297,5 +313,28 @@ mod tests {
         let text_only = Identity { res_text: Some("P. Lạch Tray, HP".into()), ..Identity::default() };
         let c = repairs(&outcome, None, &text_only).identity;
         assert!(c.is_empty(), "a one-cell address is left as typed");
+    }
+
+    #[test]
+    fn a_unit_of_another_era_becomes_the_unit_of_june_2025() {
+        use crate::domain::admin_units::units;
+        let residence = units().residence_of_old_commune("18622");
+        let outcome = Outcome {
+            normalized: Normalized { residence, ..Normalized::default() },
+            findings: vec![fixed(Field::Residence, Code::AddressHistoricalUnit)],
+        };
+        let entered = Identity {
+            res_province: Some("Hà Tĩnh".into()),
+            res_district: Some("Huyện Thạch Hà".into()),
+            res_commune: Some("Xã Thạch Lạc".into()),
+            ..Identity::default()
+        };
+        let c = repairs(&outcome, None, &entered).identity;
+        assert_eq!(c.get(IdentityField::ResidenceProvince), Some(&Some("Tỉnh Hà Tĩnh".into())));
+        assert_eq!(c.get(IdentityField::ResidenceDistrict), Some(&Some("Thành phố Hà Tĩnh".into())));
+        assert_eq!(c.get(IdentityField::ResidenceCommune), Some(&Some("Xã Thạch Lạc".into())));
+        let text_only =
+            Identity { res_text: Some("Thạch Lạc, Thạch Hà, Hà Tĩnh".into()), ..Identity::default() };
+        assert!(repairs(&outcome, None, &text_only).identity.is_empty(), "a one-cell address is left as typed");
     }
 }

@@ -45,6 +45,12 @@ pub enum StoreError {
     /// The write would change what the registry verified, without the caller's confirmation.
     #[error("changes a verified record without confirmation")]
     VerifiedUnconfirmed { fields: Vec<String> },
+    /// A dry run of a verification request: what it would send (not an error to the caller).
+    #[error("dry run")]
+    DryRun(Box<crate::store::verification::SendCounts>),
+    /// A verification request whose scope holds nothing to send (the counts say why).
+    #[error("nothing to send")]
+    NothingToSend(Box<crate::store::verification::SendCounts>),
     /// In scope for reading but not for this change.
     #[error("forbidden: {0}")]
     Forbidden(String),

@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 /// The `dinhdanh` binary of this workspace, built if needed (`CARGO_BIN_EXE_*` only exists for
 /// the crate that owns the binary).
-fn server_binary() -> std::path::PathBuf {
+pub(crate) fn server_binary() -> std::path::PathBuf {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     // The test's environment (CARGO_PKG_*, …) would make cargo rebuild: pass only what a
@@ -51,13 +51,13 @@ fn server_binary() -> std::path::PathBuf {
 
 /// `dinhdanh serve` in a process of its own, on a fresh database with the fixture tree; its
 /// standard output and error (the log) are kept line by line. Killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     pid: u32,
     address: String,
     client: reqwest::Client,
     log: Arc<Mutex<Vec<String>>>,
-    fixtures: Fixtures,
+    pub(crate) fixtures: Fixtures,
     /// Dropped (and with it the database) after the process.
     _db: Option<TestDb>,
 }
@@ -70,13 +70,13 @@ impl Drop for Server {
 }
 
 /// Starts a server process with these settings (environment variables) on top of the defaults.
-async fn server(env: &[(&str, &str)]) -> Server {
+pub(crate) async fn server(env: &[(&str, &str)]) -> Server {
     let binary = server_binary();
     let db = TestDb::fresh().await;
     start_server_on(&binary, db, env, true).await
 }
 
-async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &[(&str, &str)], seed: bool) -> Server {
+pub(crate) async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &[(&str, &str)], seed: bool) -> Server {
     let settings = test_settings(&db.url);
     let conn = dinhdanh::db::connect(&settings).await.expect("connect");
     dinhdanh::db::migrate(&conn).await.expect("migrate");
@@ -158,7 +158,7 @@ fn proc_kb(pid: u32, key: &str) -> u64 {
 const MB: u64 = 1024;
 
 impl Server {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 
@@ -172,6 +172,17 @@ impl Server {
         std::fs::write(format!("/proc/{}/clear_refs", self.pid), "5").expect("reset the peak (clear_refs)");
     }
 
+    /// Kills the process at once (SIGKILL: no shutdown, nothing flushed) and keeps its database.
+    pub(crate) fn crash(mut self) -> TestDb {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self._db.take().expect("the database")
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     fn alive(&mut self) -> bool {
         self.child.try_wait().map(|s| s.is_none()).unwrap_or(false)
     }
@@ -180,7 +191,7 @@ impl Server {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    async fn login(&self, username: &str) -> String {
+    pub(crate) async fn login(&self, username: &str) -> String {
         let res = self
             .client
             .post(self.url("/api/v1/auth/login"))
@@ -192,7 +203,7 @@ impl Server {
         body["accessToken"].as_str().unwrap_or_else(|| panic!("login {username}: {body}")).to_owned()
     }
 
-    async fn upload(&self, token: &str, query: &str, filename: &str, bytes: &[u8]) -> Answer {
+    pub(crate) async fn upload(&self, token: &str, query: &str, filename: &str, bytes: &[u8]) -> Answer {
         let res = self
             .client
             .post(self.url(&format!("/api/v1/imports{query}")))
@@ -226,7 +237,7 @@ fn tail(lines: &[String]) -> Vec<&String> {
     lines.iter().rev().take(5).collect()
 }
 
-async fn answer(res: reqwest::Response) -> Answer {
+pub(crate) async fn answer(res: reqwest::Response) -> Answer {
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let text = res.text().await.unwrap_or_default();

@@ -366,3 +366,189 @@ async fn awaiting_evidence_keeps_the_registrys_answer_and_can_be_taken_back() {
         audit.iter().filter(|(_, f, _)| f.as_deref() == Some("status")).filter_map(|(_, _, v)| v.as_deref()).collect();
     assert!(statuses.ends_with(&["mismatched", "awaiting_evidence", "mismatched"]), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn nothing_to_send_sends_nothing_and_a_dry_run_says_what_a_bulk_action_would_do() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let fresh = clean_student(&app, &token, 7, "Đặng Thu Trang").await["id"].as_i64().expect("id");
+    let answered = clean_student(&app, &token, 8, "Hoàng Anh Tuấn").await["id"].as_i64().expect("id");
+    let verified = clean_student(&app, &token, 9, "Võ Minh Châu").await["id"].as_i64().expect("id");
+    registry_disagrees_on_the_date(&app, answered).await;
+    verified_an_hour_ago(&app, verified).await;
+    let class = json!({"classId": app.fixtures.class_a1_6a});
+
+    // what sending the class would do, without doing it
+    let res =
+        app.post("/api/v1/verification-jobs", &token, &json!({"classId": class["classId"], "dryRun": true})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["dryRun"], true);
+    let counts = &res.body["counts"];
+    assert_eq!(
+        (counts["sendable"].clone(), counts["unchangedSinceAnswer"].clone(), counts["verified"].clone()),
+        (json!(1), json!(1), json!(1)),
+        "{counts}"
+    );
+    assert_eq!(student(&app, &token, fresh).await["status"], "not_sent", "a dry run queues nothing");
+
+    // a statuses list does not re-send an unchanged mismatched record
+    let res = app.post("/api/v1/verification-jobs", &token, &json!({"statuses": ["mismatched"]})).await;
+    res.assert_problem(422, "nothing_to_send");
+    assert_eq!(res.body["counts"]["unchangedSinceAnswer"], 1, "{}", res.text);
+
+    // the class: only the fresh record goes; named, the mismatched one goes too
+    let res = app.post("/api/v1/verification-jobs", &token, &class).await;
+    assert_eq!((res.status, res.body["total"].clone()), (202, json!(1)), "{}", res.text);
+    let res = app.post("/api/v1/verification-jobs", &token, &json!({"personIds": [answered]})).await;
+    assert_eq!((res.status, res.body["total"].clone()), (202, json!(1)), "{}", res.text);
+
+    // everything queued or verified: no empty "0/0" job, the counts by reason instead
+    let jobs_before = app.get("/api/v1/verification-jobs", &token).await.body["total"].clone();
+    let res = app.post("/api/v1/verification-jobs", &token, &class).await;
+    res.assert_problem(422, "nothing_to_send");
+    assert_eq!((res.body["counts"]["queued"].clone(), res.body["counts"]["verified"].clone()), (json!(2), json!(1)));
+    assert_eq!(app.get("/api/v1/verification-jobs", &token).await.body["total"], jobs_before);
+
+    // the safe repairs and the registry's values, counted before the clerk confirms
+    let damaged = app
+        .create_student(
+            &token,
+            app.fixtures.class_a1_6b,
+            json!({"fullName": "nguyễn  văn an", "dateOfBirth": "05/03/2015", "gender": "Nam"}),
+        )
+        .await;
+    let res = app.post("/api/v1/fixes", &token, &json!({"classId": app.fixtures.class_a1_6b, "dryRun": true})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["dryRun"].clone(), res.body["records"].clone()), (json!(true), json!(1)));
+    let still = student(&app, &token, damaged["id"].as_i64().expect("id")).await;
+    assert_eq!(still["fullName"], "nguyễn  văn an", "a dry run repairs nothing");
+
+    let other = clean_student(&app, &token, 10, "Bùi Thanh Hà").await["id"].as_i64().expect("id");
+    registry_disagrees_on_the_date(&app, other).await;
+    let body = json!({"classId": app.fixtures.class_a1_6a, "dryRun": true});
+    let res = app.post("/api/v1/verification/accept-registry-values", &token, &body).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!((res.body["accepted"].clone(), res.body["job"].clone()), (json!(1), Value::Null));
+    let still = student(&app, &token, other).await;
+    assert_eq!((still["status"].clone(), still["dateOfBirth"].clone()), (json!("mismatched"), json!("23/10/2015")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// durable imports: a crash while planning
+
+/// A student workbook of `n` rows for class 6A.
+fn students_workbook(n: u32, year: i32) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("6A").expect("name");
+    for (c, h) in ["Họ và tên", "Ngày sinh", "Giới tính", "Lớp"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    let given = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khánh", "Linh", "Minh", "Ngọc"];
+    for i in 1..=n {
+        let name = format!("Nguyễn Văn {} {}", given[i as usize % given.len()], i);
+        ws.write_string(i, 0, name).expect("name");
+        ws.write_string(i, 1, format!("{:02}/{:02}/{year}", i % 28 + 1, i % 12 + 1)).expect("dob");
+        ws.write_string(i, 2, if i % 2 == 0 { "Nam" } else { "Nữ" }).expect("gender");
+        ws.write_string(i, 3, "6A").expect("class");
+    }
+    wb.save_to_buffer().expect("workbook")
+}
+
+#[tokio::test]
+async fn an_import_planned_in_the_background_ends_ready_or_failed_after_a_kill_9() {
+    use crate::hostile::{answer, server, server_binary, start_server_on};
+    // a short lease, so that the restarted server gives up on the dead task quickly
+    let env = [("APP_IMPORT__JOB_THRESHOLD_ROWS", "10"), ("APP_IMPORT__LEASE_SECS", "2")];
+    let first = server(&env).await;
+    let school = first.login("school-a1").await;
+    let class = first.fixtures.class_a1_6a;
+    let year = chrono::Datelike::year(&dinhdanh_tests::today()) - 12;
+    let bytes = students_workbook(20_000, year);
+    let res = first.upload(&school, &format!("?classId={class}"), "lon.xlsx", &bytes).await;
+    assert_eq!(res.status, 202, "{}", res.text);
+    let id = res.body["id"].as_str().expect("id").to_owned();
+    // SIGKILL while its background task plans the rows
+    let db = first.crash();
+    let conn = dinhdanh::db::connect(&dinhdanh_tests::test_settings(&db.url)).await.expect("connect");
+    use sea_orm::EntityTrait;
+    let at_crash = dinhdanh::store::entities::imports::Entity::find_by_id(id.clone())
+        .one(&conn)
+        .await
+        .expect("query")
+        .expect("the import");
+    conn.close().await.ok();
+    assert_eq!(at_crash.status, "processing", "the file must still be planning when the server is killed");
+
+    // restarted on the same database: the import leaves `processing`, ready or failed with a reason
+    let second = start_server_on(&server_binary(), db, &env, false).await;
+    let school = second.login("school-a1").await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut cadence = tokio::time::interval(std::time::Duration::from_millis(100));
+    let import = loop {
+        cadence.tick().await;
+        let res = second
+            .client()
+            .get(second.url(&format!("/api/v1/imports/{id}?pageSize=1")))
+            .bearer_auth(&school)
+            .send()
+            .await
+            .expect("import");
+        let body: Value = res.json().await.expect("json");
+        if body["status"] != "processing" {
+            break body;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still `processing` a minute after the restart: {body}");
+    };
+    match import["status"].as_str() {
+        Some("ready") => {
+            let res = second
+                .client()
+                .post(second.url(&format!("/api/v1/imports/{id}/commit")))
+                .bearer_auth(&school)
+                .send()
+                .await
+                .expect("commit");
+            let body = answer(res).await;
+            assert_eq!((body.status, body.body["status"].clone()), (200, json!("committed")), "{}", body.text);
+        }
+        Some("failed") => {
+            let reason = import["error"].as_str().unwrap_or("");
+            assert!(reason.contains("tải tệp lên lại"), "a reason the clerk can act on: {import}");
+        }
+        other => panic!("after a restart the import is {other:?}: {import}"),
+    }
+    // and it is listed as such
+    let res = second.client().get(second.url("/api/v1/imports")).bearer_auth(&school).send().await.expect("list");
+    let list: Value = res.json().await.expect("json");
+    let listed = list["items"].as_array().expect("items").iter().find(|i| i["id"] == id.as_str()).cloned();
+    assert_ne!(listed.expect("listed")["status"], "processing");
+}
+
+#[tokio::test]
+async fn a_preview_left_unconfirmed_expires_and_is_listed_as_expired() {
+    let app = dinhdanh_tests::spawn_app_with(|s| s.import.expire_days = 7).await;
+    let token = app.login("school-a1").await;
+    let han = clean_student(&app, &token, 11, "Lê Tuệ Hân").await;
+    let file = sheet(&[
+        header(),
+        vec![
+            han["id"].to_string(),
+            "Lê Tuệ Hằng".to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+    ]);
+    let preview = upload(&app, &token, &file).await;
+    let id = preview["id"].as_str().expect("id");
+    // a week and a day later
+    app.clock.set(app.clock.now() + chrono::Duration::days(8));
+    let swept = dinhdanh::store::imports::sweep(&app.store.db, &app.clock, &app.settings.import).await.expect("sweep");
+    assert_eq!(swept.expired, 1);
+    let list = app.get("/api/v1/imports", &token).await;
+    assert_eq!(list.body["items"][0]["status"], "expired", "{}", list.text);
+    app.post(&format!("/api/v1/imports/{id}/commit"), &token, &json!({})).await.assert_problem(409, "conflict");
+    assert_eq!(student(&app, &token, han["id"].as_i64().expect("id")).await["fullName"], "Lê Tuệ Hân");
+}

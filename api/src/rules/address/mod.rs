@@ -347,11 +347,12 @@ fn diagnose(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Pa
 fn resolve_text(text: &str) -> ResidenceOutcome {
     let first = best_reading(&FreeText::parse(text, false));
     let first = first.map(|r| r.district_named_like_a_commune().unwrap_or(r));
-    if first.as_ref().is_some_and(|r| r.attempt.unique().is_some()) {
+    if first.as_ref().is_some_and(|r| r.attempt.unique().is_some_and(|c| c.depth() == 3)) {
         return first.map(Reading::conclude).unwrap_or_default();
     }
     // Without commas and with ASCII type words ("phuong 8 quan 3 tp hcm"): cut there too.
     let second = best_reading(&FreeText::parse(text, true));
+    let second = second.map(|r| r.district_named_like_a_commune().unwrap_or(r));
     let pick = match (first, second) {
         (Some(a), Some(b)) => Some(if b.key() > a.key() { b } else { a }),
         (a, b) => a.or(b),
@@ -430,7 +431,8 @@ fn best_reading(ft: &FreeText) -> Option<Reading> {
     let last = &segs[n - 1];
     // Province choices: (province part, segments consumed, leftover part of the last segment).
     let mut provinces: Vec<(Option<Part>, usize, Option<Part>)> = vec![(None, 0, None)];
-    if last.part.may_be(Level::Province) {
+    // An abbreviation that looks like a type word may be a province's ("T.T.Huế", "TT Huế").
+    if last.part.may_be(Level::Province) || !last.part.hint_certain {
         provinces.push((Some(last.part.clone()), 1, None));
     }
     if n >= 2 && last.joined_by_hyphen && segs[n - 2].part.hint.is_none() {

@@ -28,6 +28,8 @@ pub(super) struct Part {
     pub variants: Vec<Variant>,
     /// The leading type word, if any (a hint of the level).
     pub hint: Option<TypeWord>,
+    /// The type word was written in full with its diacritics (it cannot start a name).
+    pub hint_certain: bool,
     /// The digits, when the part is only digits (a unit code, or a number name like "8").
     pub digits: Option<String>,
     /// Starts like a street-level part ("Số 5", "Thôn 3", "Tổ 12", "Ngõ 4").
@@ -117,6 +119,7 @@ impl Part {
             street: is_street(tokens),
             ascii: tokens.iter().all(Token::is_ascii),
             hint: prefix.map(|p| p.word),
+            hint_certain: prefix.is_some_and(|p| p.certain),
             digits,
             raw,
             variants,

@@ -115,6 +115,12 @@ pub async fn commit(
                 pointer: None, message: "Lần nhập này đã được hoàn tác.".to_owned()
             });
         }
+        status::EXPIRED => {
+            return Err(StoreError::Conflict {
+                pointer: None,
+                message: "Bản xem trước này đã hết hạn vì quá lâu chưa xác nhận ghi; hãy tải tệp lên lại.".to_owned(),
+            });
+        }
         status::FAILED => {
             return Err(StoreError::Conflict {
                 pointer: None, message: "Lần nhập này bị lỗi khi đọc tệp.".to_owned()

@@ -47,6 +47,8 @@ pub mod status {
     pub const UNDONE: &str = "undone";
     /// The background task failed (`error` says why).
     pub const FAILED: &str = "failed";
+    /// Not committed in time.
+    pub const EXPIRED: &str = "expired";
 }
 
 /// Why an upload cannot become an import.

@@ -316,6 +316,8 @@ async fn finish_plan(
     active.rows_read = Set(i32::try_from(planned.rows.len()).unwrap_or(i32::MAX));
     active.totals = Set(json(&planned.totals));
     active.status = Set(status::READY.to_owned());
+    // a slow save the sweeper took for dead still ends ready
+    active.error = Set(None);
     active.updated_at = Set(clock.now());
     let out = active.update(&txn).await?;
     txn.commit().await?;
@@ -337,11 +339,13 @@ async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[(RowAction, S
     Ok(())
 }
 
-/// The background plan's progress: rows planned so far.
-pub(crate) async fn record_progress(db: &DatabaseConnection, id: &str, rows: usize) -> StoreResult<()> {
+/// The background plan's progress: rows planned so far; also its heartbeat (`updated_at`),
+/// which keeps [`sweep`] from failing it.
+pub(crate) async fn record_progress(db: &DatabaseConnection, clock: &Clock, id: &str, rows: usize) -> StoreResult<()> {
     let n = i32::try_from(rows).unwrap_or(i32::MAX);
     imports::Entity::update_many()
         .col_expr(imports::Column::RowsRead, Expr::value(n))
+        .col_expr(imports::Column::UpdatedAt, Expr::value(clock.now()))
         .filter(imports::Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -357,6 +361,46 @@ pub(crate) async fn finish_background(
 ) -> StoreResult<imports::Model> {
     let record = imports::Entity::find_by_id(id.to_owned()).one(db).await?.ok_or(StoreError::NotFound)?;
     finish_plan(db, clock, record, planned).await
+}
+
+/// What [`sweep`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Background imports failed because their task stopped reporting.
+    pub interrupted: u64,
+    /// Previews expired.
+    pub expired: u64,
+}
+
+/// Fails the background imports whose task has not reported for `lease_secs` (the server that
+/// planned them stopped or crashed: the file is not kept, so it must be uploaded again), and
+/// expires the previews older than `expire_days`. Conditional updates: safe on every instance.
+pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSettings) -> StoreResult<Swept> {
+    let now = clock.now();
+    let lease = chrono::Duration::seconds(i64::try_from(settings.lease_secs).unwrap_or(i64::MAX / 1000));
+    let problem = serde_json::json!({
+        "code": "import_interrupted",
+        "message": "Máy chủ dừng giữa chừng khi đang đọc tệp này; hãy tải tệp lên lại.",
+    })
+    .to_string();
+    let interrupted = imports::Entity::update_many()
+        .col_expr(imports::Column::Status, Expr::value(status::FAILED))
+        .col_expr(imports::Column::Error, Expr::value(problem))
+        .col_expr(imports::Column::UpdatedAt, Expr::value(now))
+        .filter(imports::Column::Status.eq(status::PROCESSING))
+        .filter(imports::Column::UpdatedAt.lt(now - lease))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let expired = imports::Entity::update_many()
+        .col_expr(imports::Column::Status, Expr::value(status::EXPIRED))
+        .col_expr(imports::Column::UpdatedAt, Expr::value(now))
+        .filter(imports::Column::Status.eq(status::READY))
+        .filter(imports::Column::CreatedAt.lt(now - chrono::Duration::days(i64::from(settings.expire_days))))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(Swept { interrupted, expired })
 }
 
 /// Marks an import failed with the reason as `{code, message}` (`import_failed`, or

@@ -64,6 +64,8 @@ pub async fn list<C: ConnectionTrait>(
     };
     cond = cond.add(people::Column::UnitId.in_subquery(units_under(root_pattern)));
     if let Some(class_id) = filter.class_id {
+        // a class outside the caller's subtree is not found (rather than an empty page)
+        crate::store::classes::get_scoped(conn, caller, class_id).await?;
         cond = cond.add(people::Column::ClassId.eq(class_id));
     }
     if let Some(status) = filter.status {

@@ -55,6 +55,18 @@ pub async fn create_job_in<C: ConnectionTrait>(
         Some(list) => list.iter().map(|s| s.as_str()).filter(|s| *s != VerificationStatus::Queued.as_str()).collect(),
         None => DEFAULT_STATUSES.iter().map(|s| s.as_str()).collect(),
     };
+    // a mismatched record unchanged since its answer (a change sends it back to `not_sent`) is
+    // asked again only when named
+    let resend_mismatched = scope.person_ids.is_some();
+    let counts = send_counts(conn, cond.clone(), scope.person_ids.as_deref(), &statuses, resend_mismatched).await?;
+    if scope.dry_run {
+        return Err(StoreError::DryRun(Box::new(counts)));
+    }
+    if counts.sendable == 0 {
+        return Err(StoreError::NothingToSend(Box::new(counts)));
+    }
+    let statuses: Vec<&str> =
+        statuses.into_iter().filter(|s| resend_mismatched || *s != VerificationStatus::Mismatched.as_str()).collect();
     cond = cond.add(people::Column::Status.is_in(statuses.clone()));
 
     let at = ctx.at;
@@ -130,6 +142,44 @@ pub async fn create_job_in<C: ConnectionTrait>(
     let job = active.update(conn).await?;
     let totals = totals(conn, job.id).await?;
     Ok(JobView { job, totals })
+}
+
+/// The records of a scope (`cond` without the statuses) by what a job would do with them.
+async fn send_counts<C: ConnectionTrait>(
+    conn: &C,
+    cond: Condition,
+    person_ids: Option<&[i64]>,
+    statuses: &[&str],
+    resend_mismatched: bool,
+) -> StoreResult<SendCounts> {
+    let ids = crate::store::ids_matching(conn, cond, person_ids).await?;
+    let mut c = SendCounts::default();
+    for chunk in ids.chunks(crate::store::IN_CHUNK) {
+        let rows: Vec<(String, i32)> = people::Entity::find()
+            .select_only()
+            .column(people::Column::Status)
+            .column(people::Column::ErrorCount)
+            .filter(people::Column::Id.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (status, errors) in rows {
+            let s = VerificationStatus::parse(&status);
+            let counter = match s {
+                Some(VerificationStatus::Queued) => &mut c.queued,
+                _ if !statuses.contains(&status.as_str()) => match s {
+                    Some(VerificationStatus::Verified) => &mut c.verified,
+                    Some(VerificationStatus::AwaitingEvidence) => &mut c.awaiting_evidence,
+                    _ => &mut c.other_status,
+                },
+                Some(VerificationStatus::Mismatched) if !resend_mismatched => &mut c.unchanged_since_answer,
+                _ if errors > 0 => &mut c.errors_to_fix,
+                _ => &mut c.sendable,
+            };
+            *counter += 1;
+        }
+    }
+    Ok(c)
 }
 
 /// Only the roles that edit a unit's records may send them to the registry (an office sees the

@@ -95,6 +95,54 @@ pub struct JobScope {
     /// `error`). Records already `queued` in a job are never taken again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statuses: Option<Vec<VerificationStatus>>,
+    /// Answer what would be sent (200 with the counts) without doing anything.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+}
+
+/// The records of a verification request's scope, by what a job does with them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SendCounts {
+    /// Sent to the registry.
+    pub sendable: i64,
+    /// Already verified.
+    pub verified: i64,
+    /// Already queued in a job.
+    pub queued: i64,
+    /// Waiting for the family's papers.
+    pub awaiting_evidence: i64,
+    /// With `error` findings to fix first (listed in the job as `fixBeforeSending`).
+    pub errors_to_fix: i64,
+    /// Mismatched, and unchanged since the registry's answer (sent again only when named in
+    /// `personIds`).
+    pub unchanged_since_answer: i64,
+    /// Left out by the `statuses` asked for.
+    pub other_status: i64,
+}
+
+impl SendCounts {
+    /// Vietnamese: why nothing is sent.
+    pub fn explain(&self) -> String {
+        let mut parts = Vec::new();
+        for (n, what) in [
+            (self.verified, "đã xác thực"),
+            (self.queued, "đang chờ xác thực"),
+            (self.awaiting_evidence, "đang chờ giấy tờ"),
+            (self.errors_to_fix, "còn lỗi cần sửa trước"),
+            (self.unchanged_since_answer, "sai thông tin nhưng chưa sửa gì kể từ lần trả lời trước"),
+            (self.other_status, "không thuộc trạng thái đã chọn"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} hồ sơ {what}"));
+            }
+        }
+        if parts.is_empty() {
+            "Phạm vi đã chọn không có hồ sơ nào.".to_owned()
+        } else {
+            format!("Không có hồ sơ nào cần gửi: {}.", parts.join(", "))
+        }
+    }
 }
 
 /// Statuses a job takes by default: everything not verified, not already queued, and not

@@ -280,10 +280,24 @@ pub async fn mismatched_with_values<C: ConnectionTrait>(
     unit_id: Option<i64>,
     class_id: Option<i64>,
 ) -> StoreResult<Vec<i64>> {
+    let forbidden =
+        || StoreError::Forbidden("Chỉ đơn vị quản lý hồ sơ mới nhận được giá trị từ CSDLQG cho hồ sơ.".to_owned());
     let pattern = match unit_id {
-        Some(id) => format!("{}%", crate::store::units::get_scoped(conn, caller, id).await?.path),
+        Some(id) => {
+            let unit = crate::store::units::get_scoped(conn, caller, id).await?;
+            if !caller.writes_unit(unit.id, &unit.path) {
+                return Err(forbidden());
+            }
+            format!("{}%", unit.path)
+        }
         None => caller.subtree_pattern(),
     };
+    if let Some(class_id) = class_id {
+        let (_, school) = crate::store::classes::get_scoped(conn, caller, class_id).await?;
+        if !caller.writes_unit(school.id, &school.path) {
+            return Err(forbidden());
+        }
+    }
     let mut q = people::Entity::find()
         .select_only()
         .column(people::Column::Id)
@@ -295,23 +309,29 @@ pub async fn mismatched_with_values<C: ConnectionTrait>(
     if let Some(class_id) = class_id {
         q = q.filter(people::Column::ClassId.eq(class_id));
     }
+    // only the records the caller edits (a school its own, an office its own staff)
+    q = q.filter(people::Column::UnitId.eq(caller.unit_id));
     Ok(q.order_by_asc(people::Column::Id).into_tuple().all(conn).await?)
 }
 
 /// Copies one mismatched record's registry values into it and sends it again in a new job, in
-/// one transaction. Returns the job.
+/// one transaction. Returns the job; none when the record cannot be sent (errors left to fix).
 pub async fn accept_and_resend(
     db: &DatabaseConnection,
     caller: &Caller,
     ctx: &AuditCtx,
     kind: PersonKind,
     id: i64,
-) -> StoreResult<JobView> {
+) -> StoreResult<Option<JobView>> {
     let txn = crate::store::begin_write(db).await?;
     let row = crate::store::people::get(&txn, caller, kind, id).await?;
     accept_registry_values_in(&txn, caller, ctx, row).await?;
     let scope = JobScope { person_ids: Some(vec![id]), kind: Some(kind), ..JobScope::default() };
-    let view = create_job_in(&txn, caller, ctx, scope).await?;
+    let view = match create_job_in(&txn, caller, ctx, scope).await {
+        Ok(view) => Some(view),
+        Err(StoreError::NothingToSend(_)) => None,
+        Err(e) => return Err(e),
+    };
     txn.commit().await?;
     Ok(view)
 }
@@ -324,10 +344,12 @@ pub async fn accept_registry_values(
     ctx: &AuditCtx,
     kind: PersonKind,
     id: i64,
+    dry_run: bool,
 ) -> StoreResult<()> {
     let txn = crate::store::begin_write(db).await?;
     let row = crate::store::people::get(&txn, caller, kind, id).await?;
     match accept_registry_values_in(&txn, caller, ctx, row).await {
+        Ok(_) if dry_run => Ok(txn.rollback().await?),
         Ok(_) => Ok(txn.commit().await?),
         Err(e) => {
             txn.rollback().await?;

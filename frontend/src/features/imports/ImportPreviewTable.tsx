@@ -1,4 +1,4 @@
-import { Alert, Card, Col, Flex, Row, Segmented, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Checkbox, Col, Flex, Row, Segmented, Statistic, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -20,15 +20,39 @@ const ORDER: ImportRowAction[] = ['update', 'create', 'rejected', 'unchanged'];
 const PAGE_SIZE = 50;
 
 
-function Changes({ row }: { row: ImportPreviewRow }) {
+/** The clerk's choices on held-back fields: `sheet:row:field` of the changes to write anyway. */
+export type Choice = { sheet: string; row: number; field: string };
+export type Forced = { keys: Set<string>; toggle: (key: string, choice: Choice, on: boolean) => void };
+
+const choiceKey = (row: ImportPreviewRow, field: string) => JSON.stringify([row.sheet, row.row, field]);
+
+function Changes({ row, forced }: { row: ImportPreviewRow; forced?: Forced }) {
   if (row.changes.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
     <Flex vertical gap={2}>
-      {row.changes.map((c) => (
-        <span key={c.field} data-testid="import-change">
-          <Typography.Text strong>{RECORD_FIELD_LABELS[c.field] ?? c.field}:</Typography.Text> <ValueText value={c.old} /> → <ValueText value={c.new} />
-        </span>
-      ))}
+      {row.changes.map((c) => {
+        const worse = c.wouldWorsen ?? [];
+        const key = choiceKey(row, c.field);
+        return (
+          <span key={c.field} data-testid="import-change">
+            <Typography.Text strong>{RECORD_FIELD_LABELS[c.field] ?? c.field}:</Typography.Text> <ValueText value={c.old} /> →{' '}
+            <ValueText value={c.new} />
+            {c.verified && <Tag color="purple" style={{ marginLeft: 6 }}>Hồ sơ đã xác thực</Tag>}
+            {worse.length > 0 && (
+              <span data-testid="import-would-worsen">
+                <Tag color="red" style={{ marginLeft: 6 }}>
+                  Không ghi: {worse.map((f) => f.message).join(' ')}
+                </Tag>
+                {forced && (
+                  <Checkbox checked={forced.keys.has(key)} onChange={(e) => forced.toggle(key, { sheet: row.sheet, row: row.row, field: c.field }, e.target.checked)}>
+                    Vẫn ghi
+                  </Checkbox>
+                )}
+              </span>
+            )}
+          </span>
+        );
+      })}
     </Flex>
   );
 }
@@ -59,7 +83,7 @@ function Problems({ row }: { row: ImportPreviewRow }) {
  * the import would do (update field by field old → new, create, unchanged, rejected with the
  * reason) and what the rules say about the new values.
  */
-export function ImportPreviewTable({ preview }: { preview: ImportPreview }) {
+export function ImportPreviewTable({ preview, forced }: { preview: ImportPreview; forced?: Forced }) {
   const [show, setShow] = useState<ImportRowAction | 'all'>('all');
   const [page, setPage] = useState(1);
   // A small import carries all its rows: filter and page here. A large one pages on the server.
@@ -90,7 +114,7 @@ export function ImportPreviewTable({ preview }: { preview: ImportPreview }) {
         </Tag>
       ),
     },
-    { title: 'Thay đổi', key: 'changes', render: (_, r) => <Changes row={r} /> },
+    { title: 'Thay đổi', key: 'changes', render: (_, r) => <Changes row={r} forced={forced} /> },
     { title: 'Vấn đề', key: 'problems', width: 320, render: (_, r) => <Problems row={r} /> },
   ];
   const t = preview.totals;
@@ -111,6 +135,15 @@ export function ImportPreviewTable({ preview }: { preview: ImportPreview }) {
           </Col>
         ))}
       </Row>
+      {(t.wouldWorsen ?? 0) > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="import-held-back"
+          title={`${t.wouldWorsen} ô có giá trị mới làm hồ sơ có thêm lỗi nên sẽ không được ghi (giữ giá trị đang có), trừ khi bạn chọn “Vẫn ghi”.`}
+        />
+      )}
       {remote.isError && <Alert type="error" showIcon title={describeError(remote.error).title} style={{ marginBottom: 12 }} />}
       <Segmented<ImportRowAction | 'all'>
         style={{ marginBottom: 12 }}

@@ -19,7 +19,9 @@ export function uploadImport(
 export const listImports = () => unwrap(api.GET('/api/v1/imports'));
 export const getImport = (id: string, rows: { page?: number; pageSize?: number; action?: ImportRowAction } = {}) =>
   unwrap(api.GET('/api/v1/imports/{id}', { params: { path: { id }, query: rows } }));
-export const commitImport = (id: string) => unwrap(api.POST('/api/v1/imports/{id}/commit', path(id)));
+export type CommitOptions = { confirmVerifiedChanges: boolean; choices: { row: number; sheet?: string | null; field: string; force: boolean }[] };
+export const commitImport = (id: string, options?: CommitOptions) =>
+  unwrap(api.POST('/api/v1/imports/{id}/commit', { ...path(id), body: options }));
 export const undoImport = (id: string) => unwrap(api.POST('/api/v1/imports/{id}/undo', path(id)));
 export const discardImport = (id: string) => unwrap(api.DELETE('/api/v1/imports/{id}', path(id)));
 export const downloadImportReport = (id: string) =>

@@ -1,7 +1,7 @@
 // Calls of the verification endpoints (issue 5).
 import { api, download, unwrap } from '../../api/client';
 import type { PersonKind } from '../../api/types';
-import type { JobScope } from './contract';
+import type { DryRunAnswer, JobScope, SendCounts, VerificationJob } from './contract';
 
 const path = (id: number) => ({ params: { path: { id } } });
 
@@ -10,7 +10,29 @@ export const listVerificationJobs = () =>
 
 export const getVerificationJob = (id: number) => unwrap(api.GET('/api/v1/verification-jobs/{id}', path(id)));
 
-export const startVerificationJob = (scope: JobScope) => unwrap(api.POST('/api/v1/verification-jobs', { body: scope }));
+/** Starts a job (202); a scope with nothing to send answers 422 `nothing_to_send`. */
+export const startVerificationJob = async (scope: JobScope): Promise<VerificationJob> =>
+  (await unwrap(api.POST('/api/v1/verification-jobs', { body: { ...scope, dryRun: false } }))) as VerificationJob;
+
+/** What sending a scope would do (counts by reason), without doing it. */
+export const previewVerificationJob = async (scope: JobScope): Promise<DryRunAnswer> =>
+  (await unwrap(api.POST('/api/v1/verification-jobs', { body: { ...scope, dryRun: true } }))) as DryRunAnswer;
+
+/** Vietnamese: what a send will do, reason by reason. */
+export function describeSendCounts(c: SendCounts): string {
+  const parts = [
+    [c.sendable, 'được gửi'],
+    [c.errorsToFix, 'còn lỗi phải sửa trước'],
+    [c.verified, 'đã xác thực'],
+    [c.queued, 'đang chờ xác thực'],
+    [c.awaitingEvidence, 'đang chờ giấy tờ'],
+    [c.unchangedSinceAnswer, 'sai thông tin nhưng chưa sửa gì kể từ lần trả lời trước (chọn riêng để gửi lại)'],
+  ] as const;
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} hồ sơ ${what}`)
+    .join('; ');
+}
 
 export const cancelVerificationJob = (id: number) => unwrap(api.POST('/api/v1/verification-jobs/{id}/cancel', path(id)));
 

@@ -12,6 +12,8 @@ export type VerificationHistory = Schemas['VerificationHistory'];
 export type RegistryValues = Schemas['RegistryValues'];
 export type AcceptedValues = Schemas['AcceptedValues'];
 export type SkippedView = Schemas['SkippedView'];
+export type SendCounts = Schemas['SendCounts'];
+export type DryRunAnswer = Schemas['DryRunAnswer'];
 
 /** `queued`, `running`, `paused` (the registry is unavailable: the job resumes by itself), `done`, `cancelled`. */
 export type JobStatus = Schemas['JobStatus'];

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Flex, Progress, Result, Steps, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Flex, Progress, Result, Steps, Typography, Upload } from 'antd';
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -6,10 +6,10 @@ import { useSearchParams } from 'react-router';
 import { useClass } from '../../api/queries';
 import { describeError } from '../../api/problem';
 import { PageHeader } from '../../components/PageHeader';
-import { commitImport, discardImport, downloadImportReport, getImport, undoImport, uploadImport } from '../../features/imports/api';
+import { commitImport, discardImport, downloadImportReport, getImport, undoImport, uploadImport, type CommitOptions } from '../../features/imports/api';
 import { importStatus, type ImportPreview } from '../../features/imports/contract';
 import { formatNumber } from '../../text/format';
-import { ImportPreviewTable } from '../../features/imports/ImportPreviewTable';
+import { ImportPreviewTable, type Choice } from '../../features/imports/ImportPreviewTable';
 
 const ACCEPT = '.xlsx,.xls,.csv';
 
@@ -39,8 +39,25 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
     void client.invalidateQueries({ queryKey: ['imports'] });
   };
   const upload = useMutation({ mutationFn: (file: File) => uploadImport(file, { classId, population }), onSuccess: settle });
+  // the clerk's decisions: changes held back that are written anyway, changes of verified records
+  const [forcedChoices, setForcedChoices] = useState<Map<string, Choice>>(new Map());
+  const [confirmVerified, setConfirmVerified] = useState(false);
+  const forced = {
+    keys: new Set(forcedChoices.keys()),
+    toggle: (key: string, choice: Choice, on: boolean) =>
+      setForcedChoices((prev) => {
+        const next = new Map(prev);
+        if (on) next.set(key, choice);
+        else next.delete(key);
+        return next;
+      }),
+  };
+  const options = (): CommitOptions => ({
+    confirmVerifiedChanges: confirmVerified,
+    choices: [...forcedChoices.values()].map((c) => ({ ...c, force: true })),
+  });
   const commit = useMutation({
-    mutationFn: (id: string) => commitImport(id),
+    mutationFn: (id: string) => commitImport(id, options()),
     onSuccess: (p) => {
       settle(p);
       void client.invalidateQueries();
@@ -119,7 +136,13 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
             {preview.sheets.length > 1 ? ` (${preview.sheets.length} trang tính)` : ''}: kiểm tra các thay đổi dưới đây rồi bấm “Ghi vào
             hệ thống”. Các dòng bị từ chối sẽ không được ghi; tải tệp lỗi để sửa chúng trong Excel rồi nhập lại.
           </Typography.Paragraph>
-          <ImportPreviewTable preview={preview} />
+          <ImportPreviewTable preview={preview} forced={forced} />
+          {(preview.totals.verifiedChanges ?? 0) > 0 && (
+            <Checkbox checked={confirmVerified} onChange={(e) => setConfirmVerified(e.target.checked)} data-testid="import-confirm-verified"
+              style={{ marginTop: 12 }}>
+              Sửa cả {preview.totals.verifiedChanges} hồ sơ đã được CSDL quốc gia xác thực (các hồ sơ này sẽ phải gửi xác thực lại; nếu không chọn, chúng được giữ nguyên)
+            </Checkbox>
+          )}
           <Flex gap={8} justify="end" style={{ marginTop: 12 }}>
             {reportButton}
             <Button onClick={() => discard.mutate(preview.id)} loading={discard.isPending}>
@@ -139,7 +162,8 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
           subTitle={
             status === 'undone'
               ? `${preview.reverted} thay đổi được trả lại như cũ${preview.kept > 0 ? `, ${preview.kept} giữ nguyên vì đã được sửa sau lượt nhập` : ''}.`
-              : `${preview.totals.update} hồ sơ được cập nhật, ${preview.totals.create} hồ sơ được thêm, ${preview.totals.rejected} dòng bị từ chối.`
+              : `${preview.totals.update - preview.kept} hồ sơ được cập nhật, ${preview.totals.create} hồ sơ được thêm, ${preview.totals.rejected} dòng bị từ chối` +
+                (preview.kept > 0 ? `, ${preview.kept} hồ sơ đã xác thực được giữ nguyên.` : '.')
           }
           extra={[
             reportButton,

@@ -138,6 +138,7 @@ const IMPORT_STATUS: Record<ImportStatus, { label: string; color: string }> = {
   committed: { label: 'Đã ghi', color: 'success' },
   undone: { label: 'Đã hoàn tác', color: 'default' },
   failed: { label: 'Thất bại', color: 'error' },
+  expired: { label: 'Hết hạn', color: 'default' },
 };
 
 function Imports() {

@@ -13,7 +13,13 @@ import { describeError } from '../../api/problem';
 import type { PersonKind } from '../../api/types';
 import { useSafeFixes } from '../../features/fixes/SafeFixes';
 import { downloadTemplate } from '../../features/templates/api';
-import { downloadEvidenceSlips, markAwaitingEvidence, startVerificationJob } from '../../features/verification/api';
+import {
+  describeSendCounts,
+  downloadEvidenceSlips,
+  markAwaitingEvidence,
+  previewVerificationJob,
+  startVerificationJob,
+} from '../../features/verification/api';
 import { useQueryClient } from '@tanstack/react-query';
 
 /**
@@ -21,7 +27,7 @@ import { useQueryClient } from '@tanstack/react-query';
  * verification, print evidence slips, export the template, import a filled one.
  */
 export function BulkActions({ kind, classId, schoolId, selected }: { kind: PersonKind; classId?: number; schoolId?: number; selected: Key[] }) {
-  const { message, notification } = App.useApp();
+  const { message, notification, modal } = App.useApp();
   const navigate = useNavigate();
   const client = useQueryClient();
   const population = kind === 'student' ? 'students' : 'staff';
@@ -35,7 +41,7 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     notification.error({ title, description: detail });
   };
 
-  const verify = async () => {
+  const send = async () => {
     try {
       const job = await startVerificationJob(jobScope);
       const skipped = job.totals.skipped;
@@ -44,6 +50,26 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
           (skipped > 0 ? `, ${skipped} hồ sơ còn lỗi phải sửa trước khi gửi.` : '.'),
       );
       navigate('/cong-viec');
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  // What the send will do first (a dry run), then the clerk confirms; nothing to send says why.
+  const verify = async () => {
+    try {
+      const { counts } = await previewVerificationJob(jobScope);
+      if (counts.sendable === 0) {
+        notification.warning({ title: 'Không có hồ sơ nào cần gửi xác thực', description: describeSendCounts(counts) || 'Phạm vi đã chọn không có hồ sơ nào.' });
+        return;
+      }
+      modal.confirm({
+        title: `Gửi xác thực ${scopeText}?`,
+        content: describeSendCounts(counts),
+        okText: `Gửi ${counts.sendable} hồ sơ`,
+        cancelText: 'Không gửi',
+        onOk: send,
+      });
     } catch (error) {
       fail(error);
     }

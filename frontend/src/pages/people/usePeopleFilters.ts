@@ -22,7 +22,8 @@ export function usePeopleFilters() {
     () => ({
       q: params.get('q') || undefined,
       status: isStatus(params.get('status')) ? (params.get('status') as VerificationStatus) : undefined,
-      findingCode: params.get('findingCode') || undefined,
+      // an unknown code in a shared link is refused by the server (422), as before
+      findingCode: (params.get('findingCode') || undefined) as PeopleQuery['findingCode'],
       severity: isSeverity(params.get('severity')) ? (params.get('severity') as Severity) : undefined,
       page: positiveInt(params.get('page')) ?? 1,
       pageSize: positiveInt(params.get('pageSize')) ?? DEFAULT_PAGE_SIZE,
