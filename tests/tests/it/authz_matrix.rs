@@ -91,6 +91,13 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         }),
         ("POST /api/v1/auth/logout", Session, |_| Some(("/api/v1/auth/logout".into(), Empty))),
         ("GET /api/v1/users", AccountAdmins, |_| Some(("/api/v1/users".into(), Empty))),
+        ("POST /api/v1/units/import", AccountAdmins, |_| Some(("/api/v1/units/import".into(), Csv(CSV)))),
+        ("POST /api/v1/units/import/{id}/commit", AccountAdmins, |_| {
+            Some(("/api/v1/units/import/khong-co/commit".into(), Empty))
+        }),
+        ("POST /api/v1/units/import/{id}/undo", AccountAdmins, |_| {
+            Some(("/api/v1/units/import/khong-co/undo".into(), Empty))
+        }),
         ("POST /api/v1/users", AccountAdmins, |o| {
             let body = json!({"username": "moi-tao", "role": "school", "unitId": o.unit, "displayName": "Mới"});
             Some(("/api/v1/users".into(), Json(body)))
@@ -315,8 +322,9 @@ async fn unit(app: &TestApp, parent: Option<i64>, kind: UnitKind, code: &str) ->
 
 /// Objects of a school created through the API by an account that edits it.
 async fn school_objects(app: &TestApp, token: &str, school: i64, class: i64) -> Objects {
-    let student =
-        app.create_student(token, class, json!({"fullName": "nguyễn văn an", "personalId": "031214001234"})).await;
+    let identity = json!({"fullName": "nguyễn văn an", "dateOfBirth": "05/03/2014", "gender": "Nam", "personalId": "031214001234",
+        "residence": {"province": "Thành phố Hải Phòng", "commune": "Phường Hồng Bàng"}});
+    let student = app.create_student(token, class, identity).await;
     let staff = app.create_staff(token, Some(school), json!({"fullName": "Lê Thị Hoa"})).await;
     let import =
         send(app, token, "POST", &format!("/api/v1/imports?classId={class}&filename=lop.csv"), Body::Csv(CSV)).await;
@@ -324,7 +332,8 @@ async fn school_objects(app: &TestApp, token: &str, school: i64, class: i64) -> 
     let fix = send(app, token, "POST", "/api/v1/fixes", Body::Json(json!({"classId": class}))).await;
     assert_eq!(fix.status, 201, "{}", fix.text);
     let job = send(app, token, "POST", "/api/v1/verification-jobs", Body::Json(json!({"classId": class}))).await;
-    assert_eq!(job.status, 202, "{}", job.text);
+    // a job when something is sendable (the rules may hold the record back: 422 nothing_to_send)
+    assert!(job.status == 202 || job.status == 422, "{}", job.text);
     Objects {
         unit: school,
         class: Some(class),
