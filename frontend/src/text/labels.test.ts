@@ -35,7 +35,7 @@ describe('enumerations of the API', () => {
 
   it('carry the job and import statuses the screens show', () => {
     expect(spec.components.schemas.JobStatus.enum).toEqual(['queued', 'running', 'paused', 'done', 'cancelled']);
-    expect(spec.components.schemas.ImportStatus.enum).toEqual(['processing', 'ready', 'committed', 'undone', 'failed']);
+    expect(spec.components.schemas.ImportStatus.enum).toEqual(['processing', 'ready', 'committed', 'undone', 'failed', 'expired']);
   });
 });
 
