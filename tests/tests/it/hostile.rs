@@ -57,6 +57,8 @@ pub(crate) struct Server {
     address: String,
     client: reqwest::Client,
     log: Arc<Mutex<Vec<String>>>,
+    /// Woken each time a line is added to `log`.
+    logged: Arc<tokio::sync::Notify>,
     pub(crate) fixtures: Fixtures,
     /// Dropped (and with it the database) after the process.
     _db: Option<TestDb>,
@@ -102,11 +104,13 @@ pub(crate) async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &
     let mut child = cmd.spawn().expect("start dinhdanh serve");
     let pid = child.id();
     let log = Arc::new(Mutex::new(Vec::new()));
+    let logged = Arc::new(tokio::sync::Notify::new());
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     let stdout = child.stdout.take().expect("stdout");
     let stderr = child.stderr.take().expect("stderr");
     for stream in [Box::new(stdout) as Box<dyn Read + Send>, Box::new(stderr)] {
         let log = log.clone();
+        let logged = logged.clone();
         let tx = tx.clone();
         std::thread::spawn(move || {
             for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
@@ -114,6 +118,7 @@ pub(crate) async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &
                     let _ = tx.send(rest.trim_end_matches('/').to_owned());
                 }
                 log.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+                logged.notify_waiters();
             }
         });
     }
@@ -122,7 +127,7 @@ pub(crate) async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &
         .unwrap_or_else(|_| panic!("the server did not start: {:?}", log.lock().unwrap_or_else(|e| e.into_inner())));
     // no idle connections: a server may close one after refusing an upload
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
-    Server { child, pid, address, client, log, fixtures, _db: Some(db) }
+    Server { child, pid, address, client, log, logged, fixtures, _db: Some(db) }
 }
 
 /// The fixtures of a database seeded earlier (a restarted server).
@@ -189,6 +194,24 @@ impl Server {
 
     fn log_lines(&self) -> Vec<String> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Waits until `done` holds for the log so far, woken by each new line (30 s at most).
+    async fn wait_for_log(&self, what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let next_line = self.logged.notified();
+            tokio::pin!(next_line);
+            // registered before the log is read, so a line added in between still wakes us
+            next_line.as_mut().enable();
+            let lines = self.log_lines();
+            if done(&lines) {
+                return lines;
+            }
+            if tokio::time::timeout_at(deadline, next_line).await.is_err() {
+                panic!("{what}: {lines:#?}");
+            }
+        }
     }
 
     pub(crate) async fn login(&self, username: &str) -> String {
@@ -646,16 +669,12 @@ async fn failed_logins_log_one_request_id_per_line_and_never_what_was_typed() {
     let statuses = attempts.join_all().await;
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
     // the access line of the last request is written after its answer: wait for all 16
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    let lines = loop {
-        let lines: Vec<String> = server.log_lines().iter().map(|l| plain(l)).collect();
-        let logged = lines.iter().filter(|l| l.contains("path=/api/v1/auth/login")).count();
-        if logged >= 16 {
-            break lines;
-        }
-        assert!(std::time::Instant::now() < deadline, "16 access lines expected: {lines:#?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let lines = server
+        .wait_for_log("16 access lines expected", |lines| {
+            lines.iter().filter(|l| plain(l).contains("path=/api/v1/auth/login")).count() >= 16
+        })
+        .await;
+    let lines: Vec<String> = lines.iter().map(|l| plain(l)).collect();
     let failures: Vec<&String> = lines.iter().filter(|l| l.contains("failed login")).collect();
     assert_eq!(failures.len(), 16, "{lines:#?}");
     for line in &lines {
