@@ -94,7 +94,7 @@ async fn main() {
     let job = verification::create_job(
         &conn,
         &caller,
-        &AuditCtx::manual(&caller, None, chrono::Utc::now()),
+        &AuditCtx::manual(&caller, None, dinhdanh_tests::pinned_instant()),
         JobScope::default(),
     )
     .await

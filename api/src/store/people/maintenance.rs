@@ -125,27 +125,19 @@ pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec
             new_value: Some(row.kind.as_str().to_owned()),
         });
         let identity = row.identity;
-        let mut active = people::ActiveModel {
-            id: Set(row.id),
-            kind: Set(row.kind.as_str().to_owned()),
-            unit_id: Set(row.unit_id),
-            class_id: Set(row.class_id),
-            position: Set(row.position.map(|p| p.as_str().to_owned())),
-            sector_code: Set(row.sector_code),
-            status: Set(VerificationStatus::NotSent.as_str().to_owned()),
-            mismatch_fields: Set(None),
-            registry_values: Set(None),
-            status_at: Set(Some(now)),
-            verified_at: Set(None),
-            version: Set(1),
-            identity_changed_at: Set(now),
-            created_at: Set(now),
-            updated_at: Set(now),
-            deleted_at: Set(None),
-            ..Default::default()
-        };
-        set_identity(&mut active, &identity);
-        apply_outcome(&mut active, &row.outcome);
+        let mut active = new_person_row(
+            NewRow {
+                kind: row.kind,
+                unit_id: row.unit_id,
+                class_id: row.class_id,
+                position: row.position.map(|p| p.as_str().to_owned()),
+                sector_code: row.sector_code,
+                identity: &identity,
+                outcome: &row.outcome,
+            },
+            now,
+        );
+        active.id = Set(row.id);
         batch.push(active);
         if batch.len() == CHUNK {
             people::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(conn).await?;

@@ -68,6 +68,43 @@ pub fn set_identity(active: &mut people::ActiveModel, identity: &Identity) {
     }
 }
 
+/// Where a new record sits and what it holds (its row is built by [`new_person_row`]).
+pub struct NewRow<'a> {
+    pub kind: PersonKind,
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub position: Option<String>,
+    pub sector_code: Option<String>,
+    pub identity: &'a Identity,
+    pub outcome: &'a Outcome,
+}
+
+/// The row of a new record: not sent yet, version 1, its identity and the rules' outcome set.
+/// One place for every way a record is created (one by one, bulk load).
+pub fn new_person_row(new: NewRow<'_>, now: DateTime<Utc>) -> people::ActiveModel {
+    let mut active = people::ActiveModel {
+        kind: Set(new.kind.as_str().to_owned()),
+        unit_id: Set(new.unit_id),
+        class_id: Set(new.class_id),
+        position: Set(new.position),
+        sector_code: Set(new.sector_code),
+        status: Set(VerificationStatus::NotSent.as_str().to_owned()),
+        mismatch_fields: Set(None),
+        registry_values: Set(None),
+        status_at: Set(Some(now)),
+        verified_at: Set(None),
+        version: Set(1),
+        identity_changed_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    set_identity(&mut active, new.identity);
+    apply_outcome(&mut active, new.outcome);
+    active
+}
+
 /// A person to create.
 #[derive(Debug, Clone)]
 pub struct NewPerson {

@@ -64,26 +64,18 @@ pub async fn create_in<C: ConnectionTrait>(
     let position = new.position.map(|p| p.as_str());
     let outcome = evaluate(&identity, new.kind, class.as_ref().map(|c| c.grade), position, ctx.today());
     let now = ctx.at;
-    let mut active = people::ActiveModel {
-        kind: Set(new.kind.as_str().to_owned()),
-        unit_id: Set(unit_id),
-        class_id: Set(class.as_ref().map(|c| c.id)),
-        position: Set(position.map(str::to_owned)),
-        sector_code: Set(blank_to_none(new.sector_code.map(|s| s.trim().to_owned()))),
-        status: Set(VerificationStatus::NotSent.as_str().to_owned()),
-        mismatch_fields: Set(None),
-        registry_values: Set(None),
-        status_at: Set(Some(now)),
-        verified_at: Set(None),
-        version: Set(1),
-        identity_changed_at: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
-        ..Default::default()
-    };
-    set_identity(&mut active, &identity);
-    apply_outcome(&mut active, &outcome);
+    let active = new_person_row(
+        NewRow {
+            kind: new.kind,
+            unit_id,
+            class_id: class.as_ref().map(|c| c.id),
+            position: position.map(str::to_owned),
+            sector_code: blank_to_none(new.sector_code.map(|s| s.trim().to_owned())),
+            identity: &identity,
+            outcome: &outcome,
+        },
+        now,
+    );
     let person = active.insert(txn).await.map_err(sector_code_conflict)?;
     write_finding_rows(txn, person.id, &outcome).await?;
     crate::store::counters::apply_change(txn, None, Some(&person)).await?;
