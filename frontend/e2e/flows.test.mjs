@@ -253,8 +253,13 @@ describe('web app on the demo data', () => {
 
       const staff = data.staff;
       await page.getByRole('menuitem', { name: 'Cán bộ' }).click();
+      // Type only once the staff page stands: typed during the switch, the search went to the
+      // students page being left, and the staff list opened unfiltered.
+      await page.waitForURL((url) => url.pathname.endsWith('/can-bo') && !url.search.includes('status='));
+      await page.locator('.ant-table-row').first().waitFor();
       await page.getByPlaceholder('Tìm theo tên').fill(h.withoutDiacritics(staff.normalized.fullName ?? staff.fullName));
       await page.getByPlaceholder('Tìm theo tên').press('Enter');
+      await page.waitForURL((url) => url.pathname.endsWith('/can-bo') && url.searchParams.has('q'));
       const link = recordLink(page, staff.fullName);
       await link.waitFor();
       assert.match(await page.locator('.ant-table-row', { has: link }).innerText(), staff.position === 'manager' ? /Cán bộ quản lý/ : /Giáo viên|Nhân viên/);
