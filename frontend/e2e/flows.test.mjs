@@ -496,6 +496,23 @@ describe('web app on the demo data', () => {
       const bytes = (await import('node:fs')).readFileSync(path);
       assert.ok(bytes.length > 2000, `the report has content (${bytes.length} bytes)`);
       assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'the report is an xlsx (zip) file');
+
+      // The per-unit table: one row per child unit, sorted by projected finish (latest first),
+      // exported as it is, and the worst unit opened from it.
+      const table = page.getByTestId('unit-progress-table');
+      await table.locator('.ant-table-row').first().waitFor();
+      const progress = (await h.api(server.url, tok.district, 'GET', '/api/v1/stats/progress?population=students')).body;
+      assert.equal(await table.locator('.ant-table-row').count(), Math.min(progress.children.length, 30));
+      const finish = table.locator('th', { hasText: 'Dự kiến hoàn thành' });
+      await finish.click();
+      await finish.click();
+      await table.locator('th[aria-sort="descending"]', { hasText: 'Dự kiến hoàn thành' }).waitFor();
+      const [exported] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Xuất Excel bảng này' }).click()]);
+      assert.match(exported.suggestedFilename(), /\.xlsx$/);
+      const worst = table.locator('.ant-table-row').first().getByTestId('unit-progress-link');
+      const href = await worst.getAttribute('href');
+      await worst.click();
+      await page.waitForURL((u) => u.pathname === href);
     }));
 
   test('flow 3: a school account cannot reach another school (URL tampering)', TIMEOUT, async () => {

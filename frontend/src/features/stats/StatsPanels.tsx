@@ -136,13 +136,13 @@ export function LaggardsPanel({ scope }: { scope: Scope }) {
 }
 
 /** The Excel report of a unit's progress. */
-export function ReportButton({ scope, onError }: { scope: Scope; onError: (e: { title: string; detail?: string }) => void }) {
+export function ReportButton({ scope, onError, label = 'Tải báo cáo Excel' }: { scope: Scope; onError: (e: { title: string; detail?: string }) => void; label?: string }) {
   return (
     <Button
       icon={<DownloadOutlined />}
       onClick={() => void downloadStatsReport(scope).catch((e: unknown) => onError(describeError(e)))}
     >
-      Tải báo cáo Excel
+      {label}
     </Button>
   );
 }
