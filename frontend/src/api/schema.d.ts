@@ -1252,12 +1252,20 @@ export interface components {
              */
             confirmVerifiedChanges?: boolean;
         };
-        /** @description Who to call about a lagging unit. */
+        /**
+         * @description Who to call about a lagging unit: the unit itself (a school's phone, email and principal)
+         *     when its unit list gives a phone or an email, else the office above it.
+         */
         Contact: {
             email?: string | null;
             name: string;
             phone?: string | null;
-            /** Format: int64 */
+            /** @description The head of the unit (hiệu trưởng), when the unit list names one. */
+            principal?: string | null;
+            /**
+             * Format: int64
+             * @description The unit whose contact this is (the lagging unit, or its parent as a fallback).
+             */
             unitId: number;
         };
         /**
