@@ -297,7 +297,10 @@ describe('web app on the demo data', () => {
       await page.locator('.ant-table-row').first().waitFor();
       // Export the class's template as the clerk does, from the class page.
       await page.getByTestId('more-actions').click();
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).click()]);
+      // The variants (all, without an ID number, unverified, with errors) sit under one item.
+      await page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).hover();
+      await page.getByRole('menuitem', { name: 'Chỉ hồ sơ chưa có số định danh' }).waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Tất cả hồ sơ' }).click()]);
       assert.match(download.suggestedFilename(), /\.xlsx$/);
       const template = (await import('node:fs')).readFileSync(await download.path());
       // Edit two cells of one student's row, as in Excel.

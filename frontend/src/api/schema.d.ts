@@ -1911,7 +1911,7 @@ export interface components {
          * @description Which records to export.
          * @enum {string}
          */
-        Only: "all" | "unverified" | "with_errors";
+        Only: "all" | "unverified" | "with_errors" | "without_id";
         /** @description The engine's answer for one record. */
         Outcome: {
             /** @description What the rules found, in field order (name, date of birth, gender, ID, residence). */

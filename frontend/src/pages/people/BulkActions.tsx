@@ -14,7 +14,7 @@ import { useNavigate } from 'react-router';
 import { describeError } from '../../api/problem';
 import type { PersonKind } from '../../api/types';
 import { useSafeFixes } from '../../features/fixes/SafeFixes';
-import { downloadTemplate } from '../../features/templates/api';
+import { downloadTemplate, TEMPLATE_VARIANTS } from '../../features/templates/api';
 import {
   acceptRegistryValuesInBulk,
   awaitingEvidenceInBulk,
@@ -167,7 +167,16 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     item('unevidence', `Bỏ chờ giấy tờ (${personIds.length} hồ sơ)`, <UndoOutlined />, () => void awaiting(false), personIds.length === 0),
     item('accept', `Nhận giá trị CSDLQG (${scopeText})`, <CheckOutlined />, () => void accept()),
     item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
-    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }).catch(fail)),
+    {
+      key: 'template',
+      label: 'Xuất mẫu Excel',
+      icon: <DownloadOutlined />,
+      children: TEMPLATE_VARIANTS.map((v) => ({
+        key: `template-${v.only}`,
+        label: v.label,
+        onClick: () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }, v.only).catch(fail),
+      })),
+    },
     item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, () => navigate(kind === 'staff' ? '/nhap-excel?doi-tuong=can-bo' : classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
   ].filter((x) => x !== null);
 
