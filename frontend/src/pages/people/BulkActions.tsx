@@ -20,7 +20,7 @@ import {
   awaitingEvidenceInBulk,
   describeBulk,
   describeSendCounts,
-  downloadEvidenceSlips,
+  openEvidenceSlips,
   previewVerificationJob,
   startVerificationJob,
 } from '../../features/verification/api';
@@ -166,7 +166,17 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     item('evidence', personIds.length > 0 ? `Đánh dấu chờ giấy tờ (${personIds.length} hồ sơ)` : 'Đánh dấu chờ giấy tờ (chọn hồ sơ trước)', <SafetyCertificateOutlined />, () => void awaiting(true)),
     item('unevidence', `Bỏ chờ giấy tờ (${personIds.length} hồ sơ)`, <UndoOutlined />, () => void awaiting(false), personIds.length === 0),
     item('accept', `Nhận giá trị CSDLQG (${scopeText})`, <CheckOutlined />, () => void accept()),
-    item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
+    classId
+      ? {
+          key: 'slips',
+          label: 'In phiếu bổ sung giấy tờ',
+          icon: <PrinterOutlined />,
+          children: [
+            { key: 'slips-a5', label: 'Khổ A5 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a5').catch(fail) },
+            { key: 'slips-a4', label: 'Khổ A4 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a4').catch(fail) },
+          ],
+        }
+      : null,
     {
       key: 'template',
       label: 'Xuất mẫu Excel',
