@@ -150,8 +150,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A printable page with one slip per student of the class awaiting evidence, saying what to
-         *     bring (print it from the browser; each slip starts on a new half page).
+         * A printable page ("Phiếu bổ sung giấy tờ — 8A4") with one slip per student of the class
+         *     awaiting evidence, on its own A5 or A4 page: what to bring, the school's contact, the return
+         *     deadline and a tear-off return stub.
          */
         get: operations["class_evidence_requests"];
         put?: never;
@@ -1920,6 +1921,11 @@ export interface components {
             normalized: components["schemas"]["Normalized"];
         };
         /**
+         * @description Paper size of the slips: one slip per page.
+         * @enum {string}
+         */
+        Paper: "a5" | "a4";
+        /**
          * @description A student or staff member. In lists `personalId` is masked (`0310******56`); a single
          *     record shows it in full to accounts that may edit the record, and that view is audited.
          */
@@ -3251,7 +3257,12 @@ export interface operations {
     };
     class_evidence_requests: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `a5` (default) or `a4`: one slip per page. */
+                paper?: components["schemas"]["Paper"];
+                /** @description The day the papers are due (default: seven days from today). */
+                returnBy?: string;
+            };
             header?: never;
             path: {
                 id: number;
@@ -3269,6 +3280,15 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid token (`unauthenticated`, `token_expired`) */
             401: {
                 headers: {
@@ -3279,6 +3299,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
