@@ -18,4 +18,5 @@ mod openapi_drift;
 mod rules;
 mod setup;
 mod stats;
+mod three_way;
 mod verification;
