@@ -19,4 +19,5 @@ mod rules;
 mod setup;
 mod stats;
 mod three_way;
+mod three_way_property;
 mod verification;
