@@ -91,6 +91,9 @@ describe('web app on the demo data', () => {
       const normalizedName = damaged.normalized.fullName;
       await login(page);
       await page.getByTestId('class-card').first().waitFor();
+      // Each card says what still needs work, as links to the class's filtered list.
+      await page.getByTestId('class-work').first().waitFor();
+      assert.match(await page.getByTestId('class-work').first().innerText(), /lỗi chặn gửi|chưa gửi|không khớp/);
       await h.screenshot(page, '01-lop-hoc');
 
       await page.locator(`a[href="/lop/${editClass.id}"]`).click();
@@ -371,16 +374,20 @@ describe('web app on the demo data', () => {
       await page.goto(`/lop/${target.classId}`);
       await page.getByPlaceholder('Tìm theo tên').fill(h.withoutDiacritics(target.normalized.fullName ?? target.fullName));
       await page.getByPlaceholder('Tìm theo tên').press('Enter');
-      await recordLink(page, target.fullName).first().click();
+      // From the keyboard: the name is a real link; a mismatched record opens on the comparison.
+      await recordLink(page, target.fullName).first().focus();
+      await page.keyboard.press('Enter');
       const drawer = page.getByTestId('record-drawer');
-      await drawer.getByRole('tab', { name: 'Xác thực' }).click();
       await drawer.getByTestId('registry-comparison').waitFor();
+      assert.equal(await drawer.getByRole('tab', { name: 'Xác thực' }).getAttribute('aria-selected'), 'true');
       await drawer.getByTestId('verification-history').locator('.ant-table-row').first().waitFor();
       await h.screenshot(page, '15-doi-chieu-csdlqg');
       await drawer.getByTestId('accept-registry-values').click();
       await page.getByText('Đã nhận giá trị của CSDLQG và gửi xác thực lại.').waitFor();
       const history = (await get(`/api/v1/students/${target.id}/history`)).items;
       assert.ok(history.some((e) => e.source === 'registry'), 'the accepted values are audited with source registry');
+      // The panel follows the answer by itself: no "Đang xác thực" above a "Khớp" below.
+      await drawer.getByTestId('registry-status').filter({ hasText: 'Đã xác thực' }).waitFor({ timeout: 30_000 });
       for (let i = 0; i < 60; i++) {
         if ((await get(`/api/v1/students/${target.id}`)).status === 'verified') break;
         await new Promise((r) => setTimeout(r, 500));
