@@ -173,7 +173,9 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
             status === 'undone'
               ? `${preview.reverted} thay đổi được trả lại như cũ${preview.kept > 0 ? `, ${preview.kept} giữ nguyên vì đã được sửa sau lượt nhập` : ''}.`
               : `${preview.totals.update - preview.kept} hồ sơ được cập nhật, ${preview.totals.create} hồ sơ được thêm, ${preview.totals.rejected} dòng bị từ chối` +
-                (preview.kept > 0 ? `, ${preview.kept} hồ sơ đã xác thực được giữ nguyên.` : '.')
+                (preview.kept > 0 ? `, ${preview.kept} hồ sơ đã xác thực được giữ nguyên` : '') +
+                ((preview.totals.stale ?? 0) > 0 ? `, ${preview.totals.stale} ô giữ giá trị mới hơn trên hệ thống` : '') +
+                '.'
           }
           extra={[
             reportButton,
