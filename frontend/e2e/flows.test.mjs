@@ -99,6 +99,17 @@ describe('web app on the demo data', () => {
       await page.locator(`a[href="/lop/${editClass.id}"]`).click();
       await page.getByRole('heading', { name: `Lớp ${editClass.name}` }).waitFor();
       await page.locator('.ant-table-row').first().waitFor();
+      // A selection says its size, can grow to the whole list and be cleared.
+      await page.locator('.ant-table-row .ant-checkbox-input').nth(0).check();
+      await page.locator('.ant-table-row .ant-checkbox-input').nth(1).check();
+      const bar = page.getByTestId('selection-bar');
+      await bar.getByText('Đã chọn 2 học sinh').waitFor();
+      const everyone = bar.getByRole('button', { name: /^Chọn tất cả \d+ học sinh trong danh sách$/ });
+      const count = Number((await everyone.innerText()).match(/\d+/)[0]);
+      await everyone.click();
+      await bar.getByText(`Đã chọn ${count} học sinh`).waitFor();
+      await bar.getByRole('button', { name: 'Bỏ chọn' }).click();
+      await bar.waitFor({ state: 'detached' });
       // The damage shows: status tags per field, and the normalised reading under entered values.
       await repairTags(page).first().waitFor();
       assert.ok((await page.getByTestId('normalized-value').count()) > 0, 'normalised values are shown beside the entered ones');
@@ -394,6 +405,11 @@ describe('web app on the demo data', () => {
       const confirm = page.locator('.ant-modal-confirm');
       await confirm.getByText(/hồ sơ được gửi/).waitFor();
       await confirm.getByRole('button', { name: /^Gửi \d+ hồ sơ$/ }).click();
+      // The clerk stays on the class, told what was sent, with the way to the job's progress.
+      const sent = page.locator('.ant-notification-notice', { hasText: /Đã gửi xác thực \d+ hồ sơ/ });
+      await sent.waitFor();
+      assert.match(page.url(), new RegExp(`/lop/${klass.id}`));
+      await sent.getByRole('button', { name: 'Xem tiến độ ở trang Công việc' }).click();
       await page.waitForURL('**/cong-viec');
       // The job appears with live progress and finishes against the registry simulator.
       const jobs = page.getByTestId('verification-jobs');

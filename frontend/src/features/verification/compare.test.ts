@@ -32,3 +32,14 @@ describe('differingPart', () => {
     ['Nam', 'Nam', { head: 'Nam', diff: '', tail: '' }],
   ])('%s → %s', (a, b, want) => expect(differingPart(a, b)).toEqual(want));
 });
+
+describe('describeBulk', () => {
+  it('says what a bulk action will do and what it leaves alone, reason by reason', async () => {
+    const { describeBulk } = await import('./api');
+    expect(describeBulk('đánh dấu chờ giấy tờ', 12, [{ code: 'not_allowed' }, { code: 'not_allowed' }, { code: 'already_awaiting_evidence' }])).toBe(
+      'Sẽ đánh dấu chờ giấy tờ 12 hồ sơ · bỏ qua 2 đã xác thực hoặc đang xác thực · bỏ qua 1 đã ở trạng thái chờ giấy tờ',
+    );
+    expect(describeBulk('nhận giá trị CSDLQG cho', 3, [])).toBe('Sẽ nhận giá trị CSDLQG cho 3 hồ sơ');
+    expect(describeBulk('bỏ chờ giấy tờ', 0, [{ code: 'something_new' }])).toBe('Sẽ bỏ chờ giấy tờ 0 hồ sơ · bỏ qua 1 something_new');
+  });
+});
