@@ -346,6 +346,57 @@ describe('web app on the demo data', () => {
       await listed.getByText('Đã hoàn tác').waitFor();
     }));
 
+  test('flow 1: an old template does not revert a record corrected in the drawer since (giữ giá trị mới hơn)', TIMEOUT, () =>
+    flow(async (page) => {
+      const klass = data.importClass;
+      const current = await classStudents(klass.id);
+      // a record the drawer saves without confirmation: not verified, with a full date of birth
+      const student = current.find((p) => p.status !== 'verified' && p.normalized.dateOfBirth && p.blockingErrors === 0) ??
+        current.find((p) => p.status !== 'verified' && p.normalized.dateOfBirth);
+      assert.ok(student, 'the class has an unverified record with a date of birth');
+      const [y, m, d] = student.normalized.dateOfBirth.split('-');
+      const newer = `${d === '14' ? '13' : '14'}/${m}/${y}`;
+
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.locator('.ant-table-row').first().waitFor();
+      // Monday: the clerk exports the class's template
+      await page.getByTestId('more-actions').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).click()]);
+      const template = (await import('node:fs')).readFileSync(await download.path());
+      await page.keyboard.press('Escape');
+
+      // Tuesday: the date of birth is corrected in the record drawer
+      const search = page.getByPlaceholder('Tìm theo tên');
+      await search.fill(student.fullName.trim());
+      await search.press('Enter');
+      await page.waitForURL(/q=/);
+      await recordLink(page, student.fullName).first().click();
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.locator('#dateOfBirth').waitFor();
+      await drawer.locator('#dateOfBirth').fill(newer);
+      await drawer.getByTestId('save-record').click();
+      await page.getByText(/Đã lưu/).first().waitFor();
+      assert.equal((await get(`/api/v1/students/${student.id}`)).dateOfBirth, newer);
+
+      // Friday: Monday's file comes back untouched; the preview says the newer value is kept
+      await page.goto(`/nhap-excel?lop=${klass.id}`);
+      await page.locator('input[type="file"]').setInputFiles({
+        name: `lop-${klass.name}-cu.xlsx`,
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: template,
+      });
+      const stale = page.getByTestId('import-stale');
+      await stale.first().waitFor();
+      assert.equal(await stale.count(), 1);
+      assert.equal((await stale.first().innerText()).trim(), 'giữ giá trị mới hơn');
+      await page.getByTestId('import-stale-total').waitFor();
+
+      await page.getByTestId('import-commit').click();
+      await page.getByText('Đã ghi dữ liệu từ tệp').first().waitFor();
+      assert.equal((await get(`/api/v1/students/${student.id}`)).dateOfBirth, newer, 'the newer value stands');
+    }));
+
   test('flow 1: send the class for verification and watch the job finish', TIMEOUT, () =>
     flow(async (page) => {
       const klass = data.importClass;

@@ -56,6 +56,7 @@ pub fn record(p: &people::Model) -> StoreResult<TemplateRecord> {
     problems.dedup();
     Ok(TemplateRecord {
         key: p.id,
+        version: p.version,
         sector_code: p.sector_code.clone(),
         full_name: p.full_name.clone(),
         date_of_birth: p.date_of_birth.clone(),

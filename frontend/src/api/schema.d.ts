@@ -237,7 +237,9 @@ export interface paths {
          * Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
          *     Windows-1258) and answers its preview: per row `unchanged`, `update` (field by field),
          *     `create` or `rejected` (with column and reason), the findings the rules raise on the new
-         *     values, and totals. Nothing is written unless `commit=true`. Files with more rows than
+         *     values, and totals. Each changed field carries its `status`: `update`, or, for a file of our
+         *     template whose export the server still keeps, `stale` (kept: the record changed since the
+         *     export) or `conflict` (both changed: the clerk chooses at commit). Nothing is written unless `commit=true`. Files with more rows than
          *     `import.job_threshold_rows` answer 202 at once with `status: processing`; poll
          *     `GET /imports/{id}` (`rowsRead` / `rowsTotal`).
          */
@@ -280,7 +282,10 @@ export interface paths {
          *     `import` and the import id. A change whose new value would bring an `error` finding
          *     (`wouldWorsen` in the preview) is written only when a choice forces it (audited as forced);
          *     changes of verified records only with `confirmVerifiedChanges` (else they are left alone and
-         *     counted in `kept`); `take: "current"` keeps the record's value. The body is optional.
+         *     counted in `kept`); `take: "current"` keeps the record's value. A file exported from our
+         *     template is compared three ways: a `stale` field (the file holds what was exported, the
+         *     record changed since) keeps the record's newer value; a `conflict` (both changed) is written
+         *     only with `take: "file"`. The choices are audited (`import_choice`). The body is optional.
          *     Committing again changes nothing. While a background job still reads the file, answers 202
          *     and the job commits when done.
          */
@@ -1388,6 +1393,12 @@ export interface components {
             new?: string | null;
             old?: string | null;
             /**
+             * @description `update` (written), `stale` (the file holds what was exported but the record changed
+             *     since: the newer value is kept), `conflict` (both changed: written only with
+             *     `take: "file"` in the commit's choices), `unchanged`.
+             */
+            status?: components["schemas"]["FieldStatus"];
+            /**
              * @description The record is verified: the change is written only when the commit confirms
              *     (`confirmVerifiedChanges`), and the record then needs sending again.
              */
@@ -1408,6 +1419,11 @@ export interface components {
             message: string;
             pointer: string;
         };
+        /**
+         * @description What an import does with one field.
+         * @enum {string}
+         */
+        FieldStatus: "update" | "stale" | "conflict" | "unchanged";
         /** @description One thing a rule found about one field. */
         Finding: {
             /** @description Stable snake_case key. */
@@ -2522,9 +2538,15 @@ export interface components {
         Totals: {
             /**
              * Format: int64
-             * @description Fields that would change (over `update` rows).
+             * @description Fields the commit writes without a choice (status `update`, over `update` rows).
              */
             changedFields: number;
+            /**
+             * Format: int64
+             * @description Fields both the file and the record changed since the export: written only when the
+             *     commit's choices take the file's value.
+             */
+            conflict?: number;
             /** Format: int64 */
             create: number;
             /** Format: int64 */
@@ -2544,6 +2566,12 @@ export interface components {
              * @description Accepted rows with at least one `warning` finding.
              */
             rowsWithWarnings: number;
+            /**
+             * Format: int64
+             * @description Fields the file holds as exported while the record changed since: the newer value is
+             *     kept ("giữ giá trị mới hơn").
+             */
+            stale?: number;
             /** Format: int64 */
             unchanged: number;
             /** Format: int64 */

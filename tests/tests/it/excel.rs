@@ -375,7 +375,10 @@ async fn round_trip_export_edit_as_a_clerk_import_preview_commit_and_audit() {
     let ra = by_person(id_of(&a));
     assert_eq!(ra["action"], "update");
     assert_eq!(ra["matchedBy"], "recordKey");
-    assert_eq!(ra["changes"], json!([{"field": "gender", "column": "E", "old": "Nam", "new": "Nữ"}]));
+    assert_eq!(
+        ra["changes"],
+        json!([{"field": "gender", "column": "E", "old": "Nam", "new": "Nữ", "status": "update"}])
+    );
     assert!(codes(&ra, "findings").contains(&"id_sex_mismatch".to_owned()), "the rules run on the new values");
     let rb = by_person(id_of(&b));
     assert_eq!(changed_fields(&rb), vec!["fullName", "dateOfBirth"]);
@@ -1063,7 +1066,7 @@ async fn the_staff_template_comes_back_unchanged_and_an_edit_is_seen() {
     assert_eq!(r["action"], "update", "{r}");
     assert_eq!(
         r["changes"],
-        json!([{"field": "dateOfBirth", "column": "D", "old": "20/11/1985", "new": "21/11/1985"}])
+        json!([{"field": "dateOfBirth", "column": "D", "old": "20/11/1985", "new": "21/11/1985", "status": "update"}])
     );
 }
 

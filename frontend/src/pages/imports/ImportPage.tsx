@@ -10,6 +10,7 @@ import { commitImport, discardImport, downloadImportReport, getImport, undoImpor
 import { importStatus, type ImportPreview } from '../../features/imports/contract';
 import { formatNumber } from '../../text/format';
 import { ImportPreviewTable, type Choice } from '../../features/imports/ImportPreviewTable';
+import { commitOptions } from '../../features/imports/choices';
 
 const ACCEPT = '.xlsx,.xls,.csv';
 
@@ -52,10 +53,19 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
         return next;
       }),
   };
-  const options = (): CommitOptions => ({
-    confirmVerifiedChanges: confirmVerified,
-    choices: [...forcedChoices.values()].map((c) => ({ ...c, force: true })),
-  });
+  // conflicts (changed in the file and on the web since the export) where the clerk takes the file's value
+  const [takenChoices, setTakenChoices] = useState<Map<string, Choice>>(new Map());
+  const taken = {
+    keys: new Set(takenChoices.keys()),
+    toggle: (key: string, choice: Choice, on: boolean) =>
+      setTakenChoices((prev) => {
+        const next = new Map(prev);
+        if (on) next.set(key, choice);
+        else next.delete(key);
+        return next;
+      }),
+  };
+  const options = (): CommitOptions => commitOptions(confirmVerified, forcedChoices, takenChoices);
   const commit = useMutation({
     mutationFn: (id: string) => commitImport(id, options()),
     onSuccess: (p) => {
@@ -136,7 +146,7 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
             {preview.sheets.length > 1 ? ` (${preview.sheets.length} trang tính)` : ''}: kiểm tra các thay đổi dưới đây rồi bấm “Ghi vào
             hệ thống”. Các dòng bị từ chối sẽ không được ghi; tải tệp lỗi để sửa chúng trong Excel rồi nhập lại.
           </Typography.Paragraph>
-          <ImportPreviewTable preview={preview} forced={forced} />
+          <ImportPreviewTable preview={preview} forced={forced} taken={taken} />
           {(preview.totals.verifiedChanges ?? 0) > 0 && (
             <Checkbox checked={confirmVerified} onChange={(e) => setConfirmVerified(e.target.checked)} data-testid="import-confirm-verified"
               style={{ marginTop: 12 }}>
@@ -163,7 +173,9 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
             status === 'undone'
               ? `${preview.reverted} thay đổi được trả lại như cũ${preview.kept > 0 ? `, ${preview.kept} giữ nguyên vì đã được sửa sau lượt nhập` : ''}.`
               : `${preview.totals.update - preview.kept} hồ sơ được cập nhật, ${preview.totals.create} hồ sơ được thêm, ${preview.totals.rejected} dòng bị từ chối` +
-                (preview.kept > 0 ? `, ${preview.kept} hồ sơ đã xác thực được giữ nguyên.` : '.')
+                (preview.kept > 0 ? `, ${preview.kept} hồ sơ đã xác thực được giữ nguyên` : '') +
+                ((preview.totals.stale ?? 0) > 0 ? `, ${preview.totals.stale} ô giữ giá trị mới hơn trên hệ thống` : '') +
+                '.'
           }
           extra={[
             reportButton,
