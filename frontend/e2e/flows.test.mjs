@@ -325,8 +325,12 @@ describe('web app on the demo data', () => {
       assert.equal((await get(`/api/v1/students/${student.id}`)).fullName, student.fullName, 'the preview writes nothing');
       await h.screenshot(page, '12-nhap-excel-xem-truoc');
 
+      const box = await page.getByTestId('import-commit').boundingBox();
+      assert.ok(box && box.y + box.height <= page.viewportSize().height, 'the commit button is in view without scrolling');
       await page.getByTestId('import-commit').click();
       await page.getByText('Đã ghi dữ liệu từ tệp').first().waitFor();
+      // The next step is offered: back to the class, to send it.
+      await page.getByTestId('import-next').filter({ hasText: 'Sang lớp để gửi xác thực' }).waitFor();
       const after = await get(`/api/v1/students/${student.id}`);
       assert.equal(after.fullName, newName);
       assert.equal(after.dateOfBirth, newDob);

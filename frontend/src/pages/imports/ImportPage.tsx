@@ -2,7 +2,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Progress, Result, Steps, Typo
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useClass } from '../../api/queries';
 import { describeError } from '../../api/problem';
 import { PageHeader } from '../../components/PageHeader';
@@ -26,6 +26,7 @@ const POLL_MS = 1000;
 function ImportWizard({ classId, population }: { classId?: number; population: 'student' | 'staff' }) {
   const { message } = App.useApp();
   const client = useQueryClient();
+  const navigate = useNavigate();
   const [current, setCurrent] = useState<ImportPreview>();
   // A large file is read (and committed) by a background job: poll it until it settles.
   const polled = useQuery({
@@ -153,7 +154,9 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
               Sửa cả {preview.totals.verifiedChanges} hồ sơ đã được CSDL quốc gia xác thực (các hồ sơ này sẽ phải gửi xác thực lại; nếu không chọn, chúng được giữ nguyên)
             </Checkbox>
           )}
-          <Flex gap={8} justify="end" style={{ marginTop: 12 }}>
+          {/* The decision stays in view at the bottom of the window, however long the preview. */}
+          <Flex gap={8} justify="end" data-testid="import-actions"
+            style={{ marginTop: 12, position: 'sticky', bottom: 0, zIndex: 5, background: '#fff', padding: '12px 0', borderTop: '1px solid #f0f0f0' }}>
             {reportButton}
             <Button onClick={() => discard.mutate(preview.id)} loading={discard.isPending}>
               Huỷ bỏ
@@ -184,7 +187,13 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
                 Hoàn tác lượt nhập
               </Button>
             ),
-            <Button key="again" type="primary" onClick={() => setCurrent(undefined)}>
+            // The next step of the directive: send what was just corrected.
+            status === 'committed' && population === 'student' && (
+              <Button key="next" type="primary" data-testid="import-next" onClick={() => navigate(classId ? `/lop/${classId}` : '/hoc-sinh')}>
+                {classId ? 'Sang lớp để gửi xác thực' : 'Sang danh sách học sinh để gửi xác thực'}
+              </Button>
+            ),
+            <Button key="again" onClick={() => setCurrent(undefined)}>
               Nhập tệp khác
             </Button>,
           ]}
