@@ -297,8 +297,7 @@ describe('web app on the demo data', () => {
       await page.locator('.ant-table-row').first().waitFor();
       // Export the class's template as the clerk does, from the class page.
       await page.getByTestId('more-actions').click();
-      // The variants (all, without an ID number, unverified, with errors) sit under one item.
-      await page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).hover();
+      // The variants (all, without an ID number, unverified, with errors) are listed in the menu.
       await page.getByRole('menuitem', { name: 'Chỉ hồ sơ chưa có số định danh' }).waitFor();
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Tất cả hồ sơ' }).click()]);
       assert.match(download.suggestedFilename(), /\.xlsx$/);
@@ -366,7 +365,7 @@ describe('web app on the demo data', () => {
       await page.locator('.ant-table-row').first().waitFor();
       // Monday: the clerk exports the class's template
       await page.getByTestId('more-actions').click();
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).click()]);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Tất cả hồ sơ' }).click()]);
       const template = (await import('node:fs')).readFileSync(await download.path());
       await page.keyboard.press('Escape');
 
@@ -467,6 +466,26 @@ describe('web app on the demo data', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
       assert.equal((await get(`/api/v1/students/${target.id}`)).status, 'verified', 'sent again with the registry values, it is verified');
+
+      // Another mismatched record waits for the family's papers: the class's slips open as a
+      // print preview named by the class, one slip per page with its return stub.
+      const waiting = full.find((p) => p.id !== target.id && p.classId);
+      if (waiting) {
+        const marked = await h.api(server.url, tok.school, 'POST', `/api/v1/students/${waiting.id}/awaiting-evidence`, {});
+        assert.equal(marked.status, 200);
+        const klass = data.classes.find((c) => c.id === waiting.classId);
+        await page.goto(`/lop/${waiting.classId}`);
+        await page.locator('.ant-table-row').first().waitFor();
+        await page.getByTestId('more-actions').click();
+        const [preview] = await Promise.all([
+          page.context().waitForEvent('page'),
+          page.getByRole('menuitem', { name: /Phiếu khổ A5/ }).click(),
+        ]);
+        await preview.waitForFunction(() => document.title.startsWith('Phiếu bổ sung giấy tờ'));
+        assert.equal(await preview.title(), `Phiếu bổ sung giấy tờ — ${klass?.name}`);
+        await preview.getByText('PHIẾU HỒI ÂM').first().waitFor();
+        await preview.close();
+      }
     }));
 
   test('flow 2: the district officer sees the record counts and drills down unit → school → class → record', TIMEOUT, () =>

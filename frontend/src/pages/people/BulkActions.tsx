@@ -169,20 +169,21 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     classId
       ? {
           key: 'slips',
+          type: 'group' as const,
           label: 'In phiếu bổ sung giấy tờ',
-          icon: <PrinterOutlined />,
           children: [
-            { key: 'slips-a5', label: 'Khổ A5 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a5').catch(fail) },
-            { key: 'slips-a4', label: 'Khổ A4 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a4').catch(fail) },
+            { key: 'slips-a5', icon: <PrinterOutlined />, label: 'Phiếu khổ A5 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a5').catch(fail) },
+            { key: 'slips-a4', icon: <PrinterOutlined />, label: 'Phiếu khổ A4 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a4').catch(fail) },
           ],
         }
       : null,
     {
       key: 'template',
+      type: 'group' as const,
       label: 'Xuất mẫu Excel',
-      icon: <DownloadOutlined />,
       children: TEMPLATE_VARIANTS.map((v) => ({
         key: `template-${v.only}`,
+        icon: <DownloadOutlined />,
         label: v.label,
         onClick: () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }, v.only).catch(fail),
       })),
