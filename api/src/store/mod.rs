@@ -13,6 +13,7 @@ pub mod fixes;
 pub mod imports;
 pub mod people;
 pub mod stats;
+pub mod template_exports;
 pub mod templates;
 pub mod unit_changes;
 pub mod unit_imports;

@@ -19,4 +19,6 @@ mod openapi_drift;
 mod rules;
 mod setup;
 mod stats;
+mod three_way;
+mod three_way_property;
 mod verification;

@@ -9,6 +9,8 @@ pub mod imports;
 pub mod people;
 pub mod person_findings;
 pub mod revoked_tokens;
+pub mod template_exports;
+pub mod template_snapshots;
 pub mod unit_imports;
 pub mod units;
 pub mod users;
