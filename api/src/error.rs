@@ -229,6 +229,16 @@ impl From<crate::store::StoreError> for ApiError {
                 format!("Hồ sơ đã được sửa (phiên bản hiện tại {current}); hãy tải lại rồi sửa tiếp."),
             ),
             StoreError::Invalid(errors) => ApiError::validation(errors),
+            StoreError::Missing(error) => ApiError {
+                detail: Some(error.message.clone()),
+                errors: vec![error],
+                ..ApiError::new(ErrorCode::NotFound)
+            },
+            StoreError::State(error) => ApiError {
+                detail: Some(error.message.clone()),
+                errors: vec![error],
+                ..ApiError::new(ErrorCode::Conflict)
+            },
             StoreError::WouldWorsen(findings) => ApiError::would_worsen(&findings),
             StoreError::VerifiedUnconfirmed { fields } => ApiError {
                 detail: Some(
@@ -293,9 +303,11 @@ pub fn query_error_handler(
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
-/// Path segments that fail to parse (e.g. a non-numeric id) answer 404, like a missing record.
-pub fn path_error_handler(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    actix_web::error::InternalError::from_response(err, ApiError::not_found().error_response()).into()
+/// Path segments that fail to parse (e.g. a non-numeric id) answer 404, like a missing record,
+/// unless the path names a documented route that does not take this method (405).
+pub fn path_error_handler(err: actix_web::error::PathError, req: &actix_web::HttpRequest) -> actix_web::Error {
+    let res = crate::http::method_not_allowed(req).unwrap_or_else(|| ApiError::not_found().error_response());
+    actix_web::error::InternalError::from_response(err, res).into()
 }
 
 /// Converts `validator` errors into field errors with JSON pointers.

@@ -110,15 +110,7 @@ pub fn cors(allowed: &[String]) -> actix_cors::Cors {
 /// Unknown API routes answer a 404 problem; a method the document does not list for a known
 /// path answers 405 with `Allow`.
 pub async fn api_not_found(req: HttpRequest) -> HttpResponse {
-    if let Some(allowed) = allowed_methods(req.path()) {
-        let mut res = ApiError::with_detail(
-            ErrorCode::MethodNotAllowed,
-            format!("Địa chỉ này chỉ nhận {}; xem tài liệu tại /api/docs/.", allowed.join(", ")),
-        )
-        .error_response();
-        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
-            res.headers_mut().insert(actix_web::http::header::ALLOW, v);
-        }
+    if let Some(res) = method_not_allowed(&req) {
         return res;
     }
     ApiError::with_detail(ErrorCode::NotFound, "Không có địa chỉ API này; xem tài liệu tại /api/docs/.")
@@ -150,17 +142,37 @@ fn route_table() -> &'static RouteTable {
     })
 }
 
-/// The methods of the documented route matching this path, if one does.
+/// The methods of the documented route matching this path, if one does; where several match
+/// (`/units/import` and `/units/{id}`), the one with the most fixed segments.
 fn allowed_methods(path: &str) -> Option<Vec<String>> {
     let parts: Vec<&str> = path.split('/').collect();
     route_table()
         .iter()
-        .find(|(segments, _)| {
+        .filter(|(segments, _)| {
             segments.len() == parts.len()
                 && segments.iter().zip(&parts).all(|(s, p)| match s {
                     Some(s) => s == p,
                     None => !p.is_empty(),
                 })
         })
+        .max_by_key(|(segments, _)| segments.iter().filter(|s| s.is_some()).count())
         .map(|(_, methods)| methods.clone())
+}
+
+/// A 405 with `Allow` when the documented route this path names does not take the request's
+/// method (`PATCH /units/import` also fits `PATCH /units/{id}`, whose id then fails to parse).
+pub fn method_not_allowed(req: &HttpRequest) -> Option<HttpResponse> {
+    let allowed = allowed_methods(req.path())?;
+    if allowed.iter().any(|m| m == req.method().as_str()) {
+        return None;
+    }
+    let mut res = ApiError::with_detail(
+        ErrorCode::MethodNotAllowed,
+        format!("Địa chỉ này chỉ nhận {}; xem tài liệu tại /api/docs/.", allowed.join(", ")),
+    )
+    .error_response();
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    Some(res)
 }

@@ -2,6 +2,7 @@
 //! population database. `main.rs` holds the subcommands; everything else lives here.
 
 pub mod auth;
+pub mod body;
 pub mod check;
 pub mod config;
 pub mod crypto;

@@ -924,6 +924,31 @@ mod tests {
         assert_eq!(e.area(), 5 * 3);
     }
 
+    fn stored_zip(parts: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for (name, text) in parts {
+            zip.start_file(*name, stored).expect("part");
+            zip.write_all(text.as_bytes()).expect("write");
+        }
+        zip.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn the_shared_strings_together_are_capped_not_only_each_one() {
+        // calamine loads every shared string at open: each under Excel's limit, together over
+        // the workbook's text budget, they are refused before it does
+        let limits = Limits { max_text_bytes: 1024 * 1024, ..Limits::default() };
+        let si = format!("<si><t>{}</t></si>", "ă".repeat(10_000));
+        for (count, refused) in [(40, false), (60, true)] {
+            let sst = format!("<sst count=\"{count}\" uniqueCount=\"{count}\">{}</sst>", si.repeat(count));
+            let bytes = stored_zip(&[("xl/sharedStrings.xml", &sst)]);
+            let got = prescan_xlsx(&bytes, &limits);
+            assert_eq!(matches!(got, Err(ReadError::TooLarge { .. })), refused, "{count} strings: {got:?}");
+        }
+    }
+
     #[test]
     fn garbage_compound_files_are_unreadable_not_panics() {
         let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];

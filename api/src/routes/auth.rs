@@ -19,8 +19,10 @@ use crate::store::{units, users};
 #[derive(Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 64)]
     #[validate(length(min = 1, max = 64, message = "Hãy nhập tên đăng nhập."))]
     pub username: String,
+    #[schema(min_length = 1, max_length = 256)]
     #[validate(length(min = 1, max = 256, message = "Hãy nhập mật khẩu."))]
     pub password: String,
 }
@@ -53,9 +55,11 @@ pub struct LoginResponse {
 #[derive(Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
+    #[schema(min_length = 1, max_length = 256)]
     #[validate(length(min = 1, max = 256, message = "Hãy nhập mật khẩu hiện tại."))]
     pub current_password: String,
     /// At least 10 characters, not a common password, not the username.
+    #[schema(min_length = 1, max_length = 256)]
     #[validate(length(min = 1, max = 256, message = "Hãy nhập mật khẩu mới."))]
     pub new_password: String,
 }
@@ -88,7 +92,7 @@ pub async fn login(
     state: web::Data<AppState>,
     keys: web::Data<TokenKeys>,
     req: actix_web::HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: crate::body::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     body.validate().map_err(|e| from_validation(&e))?;
     let username = body.username.trim().to_lowercase();
@@ -222,7 +226,7 @@ pub async fn logout(
 pub async fn change_password(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<ChangePasswordRequest>,
+    body: crate::body::Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     body.validate().map_err(|e| from_validation(&e))?;
     let body = body.into_inner();

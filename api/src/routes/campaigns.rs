@@ -44,7 +44,7 @@ pub struct CampaignList {
 pub async fn create_campaign(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<NewCampaignBody>,
+    body: crate::body::Json<NewCampaignBody>,
 ) -> ApiResult<HttpResponse> {
     require_role(&rc.caller, &[Role::Department, Role::DepartmentAdmin])?;
     let body = body.into_inner();

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::context::RequestContext;
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::rules::{Code, PersonKind};
+use crate::rules::{Code, PersonKind, Severity};
 use crate::state::AppState;
 use crate::store::entities::fix_batches;
 use crate::store::fixes::{self, FixScope};
@@ -26,12 +26,29 @@ pub struct FixRequest {
     #[schema(max_items = 100_000)]
     pub person_ids: Option<Vec<i64>>,
     /// Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`).
-    #[schema(value_type = Option<Code>)]
+    #[schema(value_type = Option<FixableCode>)]
     pub finding_code: Option<String>,
     /// Answer what would be repaired (200, `records` and `changes`) without writing anything.
     #[serde(default)]
     pub dry_run: bool,
 }
+
+/// The finding codes a bulk repair applies (those of severity `fixed`), for the document.
+pub struct FixableCode;
+
+impl utoipa::PartialSchema for FixableCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let fixable = Code::ALL.iter().filter(|c| c.severity() == Severity::Fixed).map(|c| c.as_str());
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A finding code of severity `fixed`."))
+            .enum_values(Some(fixable))
+            .into()
+    }
+}
+
+impl ToSchema for FixableCode {}
 
 /// A bulk repair: what it changed and whether it was undone.
 #[derive(Serialize, ToSchema)]
@@ -91,11 +108,11 @@ impl From<fix_batches::Model> for FixBatch {
 pub async fn apply_fixes(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<FixRequest>,
+    body: crate::body::Json<FixRequest>,
 ) -> ApiResult<HttpResponse> {
     super::bounds::person_ids("/personIds", body.person_ids.as_ref())?;
     let finding_code = match body.finding_code.as_deref() {
-        None | Some("") => None,
+        None => None,
         Some(code) => Some(
             Code::parse(code)
                 .ok_or_else(|| ApiError::field("/findingCode", "unknown", format!("Không có mã lỗi {code:?}.")))?,

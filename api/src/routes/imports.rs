@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::context::RequestContext;
-use super::stats::XlsxFile;
+use super::stats::{UploadForm, XlsxFile};
 use crate::domain::access::Caller;
 use crate::domain::personal_id::mask;
 use crate::domain::status::ImportStatus;
@@ -358,7 +358,7 @@ async fn answer(state: &AppState, m: &model::Model, created: bool) -> ApiResult<
 /// export) or `conflict` (both changed: the clerk chooses at commit). Nothing is written unless `commit=true`. Files with more rows than
 /// `import.job_threshold_rows` answer 202 at once with `status: processing`; poll
 /// `GET /imports/{id}` (`rowsRead` / `rowsTotal`).
-#[utoipa::path(tag = "imports", params(UploadQuery), request_body(content = XlsxFile, description = "multipart/form-data with a `file` part, or the raw file", content_type = "multipart/form-data"), responses(
+#[utoipa::path(tag = "imports", params(UploadQuery), request_body(description = "The file as a form (part `file`), or the raw file as the body", content((UploadForm = "multipart/form-data"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (XlsxFile = "application/vnd.ms-excel"), (XlsxFile = "text/csv"))), responses(
     (status = 201, description = "Preview ready (or committed with `commit=true`)", body = Import),
     (status = 202, description = "A background job reads the file", body = Import),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -464,6 +464,7 @@ pub async fn get_import(
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "A record changed since the preview, or the import was undone", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "A body of the wrong shape", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/imports/{id}/commit")]
 pub async fn commit_import(
@@ -472,12 +473,16 @@ pub async fn commit_import(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let opts: CommitOptions = if body.iter().all(u8::is_ascii_whitespace) {
-        CommitOptions::default()
+    // no body, or `null`, is the default options
+    let value: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Null
     } else {
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::with_detail(ErrorCode::InvalidJson, format!("Nội dung gửi lên không hợp lệ: {e}")))?
     };
+    let opts: CommitOptions = crate::body::from_value::<Option<CommitOptions>>(value)
+        .map_err(|e| ApiError::with_detail(ErrorCode::ValidationFailed, format!("Dữ liệu không đúng kiểu: {e}")))?
+        .unwrap_or_default();
     let record =
         imports::commit(&state.store.db, &state.settings.clock, &rc.caller, rc.request_id.clone(), &id, &opts).await?;
     answer(&state, &record, false).await

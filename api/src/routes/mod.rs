@@ -11,6 +11,7 @@ pub mod fixes;
 pub mod health;
 pub mod imports;
 pub mod people;
+pub mod person_patch;
 pub mod staff;
 pub mod stats;
 pub mod students;
@@ -178,6 +179,8 @@ fn document_common_problems(api: &mut utoipa::openapi::OpenApi) {
         )
     };
     let add = |op: &mut Operation, path: &str, body: bool, writes: bool| {
+        // a DELETE may take a body too (the bulk evidence withdrawal does)
+        let body = body || op.request_body.is_some();
         let params: Vec<ParameterIn> = op
             .parameters
             .iter()

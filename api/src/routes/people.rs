@@ -6,15 +6,16 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::context::RequestContext;
+pub use super::person_patch::{PersonPatch, ResidencePatch};
 use crate::domain::access::Caller;
-use crate::domain::identity::{Identity, IdentityField, IdentityPatch};
+use crate::domain::identity::{Identity, IdentityField};
 use crate::domain::org::{Position, VerificationStatus};
 use crate::domain::personal_id::mask as mask_personal_id;
 use crate::error::{ApiError, ApiResult, from_validation};
 use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severity};
 use crate::state::AppState;
 use crate::store::entities::audit_events;
-use crate::store::people::{self, ListFilter, NewPerson, PersonChanges, PersonRow};
+use crate::store::people::{self, ListFilter, NewPerson, PersonRow};
 use crate::store::{read_json, read_stored};
 
 /// Largest page a list returns.
@@ -24,10 +25,13 @@ pub const MAX_PAGE_SIZE: u64 = 500;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct ResidenceEntered {
+    #[schema(max_length = 255, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 255))]
     pub province: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 255))]
     pub district: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 255))]
     pub commune: Option<String>,
 }
@@ -281,18 +285,24 @@ pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Re
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityBody {
+    #[schema(max_length = 32, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 32, message = "Mã định danh ngành tối đa 32 ký tự."))]
     pub sector_code: Option<String>,
+    #[schema(max_length = 255, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 255, message = "Họ tên tối đa 255 ký tự."))]
     pub full_name: Option<String>,
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 64, message = "Ngày sinh tối đa 64 ký tự."))]
     pub date_of_birth: Option<String>,
+    #[schema(max_length = 32, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 32, message = "Giới tính tối đa 32 ký tự."))]
     pub gender: Option<String>,
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 64, message = "Số định danh tối đa 64 ký tự."))]
     pub personal_id: Option<String>,
     #[validate(nested)]
     pub residence: Option<ResidenceEntered>,
+    #[schema(max_length = 500, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     #[validate(length(max = 500, message = "Địa chỉ tối đa 500 ký tự."))]
     pub residence_text: Option<String>,
 }
@@ -352,102 +362,6 @@ impl IdentityBody {
             IdentityField::ResidenceCommune => r.and_then(|r| r.commune.clone()),
             IdentityField::ResidenceText => self.residence_text.clone(),
         })
-    }
-}
-
-/// Residence changes: an absent part stays, `null` clears it.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
-#[serde(rename_all = "camelCase")]
-pub struct ResidencePatch {
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 255))]
-    pub province: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 255))]
-    pub district: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 255))]
-    pub commune: Option<Option<String>>,
-}
-
-/// A partial change (JSON merge semantics: absent = unchanged, `null` = cleared).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
-#[serde(rename_all = "camelCase")]
-pub struct PersonPatch {
-    /// Students: move to another class of the same school.
-    pub class_id: Option<i64>,
-    /// Staff only.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Position>, nullable)]
-    pub position: Option<Option<Position>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 32, message = "Mã định danh ngành tối đa 32 ký tự."))]
-    pub sector_code: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 255, message = "Họ tên tối đa 255 ký tự."))]
-    pub full_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 64, message = "Ngày sinh tối đa 64 ký tự."))]
-    pub date_of_birth: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 32, message = "Giới tính tối đa 32 ký tự."))]
-    pub gender: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 64, message = "Số định danh tối đa 64 ký tự."))]
-    pub personal_id: Option<Option<String>>,
-    #[validate(nested)]
-    pub residence: Option<ResidencePatch>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, nullable)]
-    #[validate(length(max = 500, message = "Địa chỉ tối đa 500 ký tự."))]
-    pub residence_text: Option<Option<String>>,
-    /// The `version` the change is based on; a newer stored version answers 409.
-    pub version: Option<i32>,
-    /// Save even when the change brings `error` findings the record did not have (audited as
-    /// forced); without it such a change answers 422 `would_worsen` naming the findings.
-    #[serde(default)]
-    pub allow_worse: bool,
-    /// Change what the national registry verified on a verified record: the record then shows
-    /// "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
-    /// `confirm_verified_changes`.
-    #[serde(default)]
-    pub confirm_verified_changes: bool,
-}
-
-impl PersonPatch {
-    fn changes(&self) -> PersonChanges {
-        let r = self.residence.clone().unwrap_or_default();
-        let mut identity = IdentityPatch::default();
-        for field in IdentityField::ALL {
-            let change = match field {
-                IdentityField::FullName => self.full_name.clone(),
-                IdentityField::DateOfBirth => self.date_of_birth.clone(),
-                IdentityField::Gender => self.gender.clone(),
-                IdentityField::PersonalId => self.personal_id.clone(),
-                IdentityField::ResidenceProvince => r.province.clone(),
-                IdentityField::ResidenceDistrict => r.district.clone(),
-                IdentityField::ResidenceCommune => r.commune.clone(),
-                IdentityField::ResidenceText => self.residence_text.clone(),
-            };
-            identity.set_if(field, change);
-        }
-        PersonChanges {
-            class_id: self.class_id,
-            position: self.position,
-            sector_code: self.sector_code.clone(),
-            identity,
-            expected_version: self.version,
-            allow_worse: self.allow_worse,
-            confirm_verified_changes: self.confirm_verified_changes,
-        }
     }
 }
 

@@ -65,7 +65,7 @@ pub async fn get_staff(
 pub async fn create_staff(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<NewStaffMember>,
+    body: crate::body::Json<NewStaffMember>,
 ) -> ApiResult<HttpResponse> {
     let placement = people::Placement {
         unit_id: body.unit_id.unwrap_or(rc.caller.unit_id),
@@ -78,7 +78,7 @@ pub async fn create_staff(
 /// Changes a staff member (absent fields stay, `null` clears). Changing an identity field re-runs
 /// the rules and sets the verification status back to `not_sent`. The guards of
 /// `PATCH /students/{id}` apply (`allowWorse`, `confirmVerifiedChanges`).
-#[utoipa::path(tag = "staff", params(("id" = i64, Path)), request_body = PersonPatch, responses(
+#[utoipa::path(tag = "staff", params(("id" = i64, Path)), request_body = super::person_patch::StaffPatch, responses(
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -90,7 +90,7 @@ pub async fn update_staff(
     state: web::Data<AppState>,
     rc: RequestContext,
     id: web::Path<i64>,
-    body: web::Json<PersonPatch>,
+    body: crate::body::Json<PersonPatch>,
 ) -> ApiResult<web::Json<Person>> {
     Ok(web::Json(people::update(&state, &rc, KIND, id.into_inner(), &body).await?))
 }

@@ -24,11 +24,21 @@ pub const MAX_LAGGARDS: usize = 100;
 pub const MAX_TIMELINE_DAYS: i64 = 366;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// An Excel workbook (the response body, for the API document).
+/// A spreadsheet file's bytes (a workbook answered, or a file uploaded as the raw body).
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
 #[allow(dead_code)]
 pub struct XlsxFile(Vec<u8>);
+
+/// An uploaded spreadsheet as a form: the file in the part named `file` (its name from the
+/// part's `filename`, else the `filename` query parameter).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// The `.xlsx`, `.xls` or `.csv` file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
 
 /// The unit, population and campaign a statistics call is about.
 #[derive(Debug, Deserialize, IntoParams)]

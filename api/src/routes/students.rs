@@ -63,7 +63,7 @@ pub async fn get_student(
 pub async fn create_student(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<NewStudent>,
+    body: crate::body::Json<NewStudent>,
 ) -> ApiResult<HttpResponse> {
     let placement = people::Placement { unit_id: rc.caller.unit_id, class_id: Some(body.class_id), position: None };
     people::create(&state, &rc, KIND, placement, &body.identity).await
@@ -75,7 +75,7 @@ pub async fn create_student(
 /// unless `allowWorse`; changing what the registry verified answers 422
 /// `confirm_verified_changes` unless `confirmVerifiedChanges`. The answer says the record's
 /// state (`blockingErrors`, `readyToSend`, `changedAfterVerification`).
-#[utoipa::path(tag = "students", params(("id" = i64, Path)), request_body = PersonPatch, responses(
+#[utoipa::path(tag = "students", params(("id" = i64, Path)), request_body = super::person_patch::StudentPatch, responses(
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -87,7 +87,7 @@ pub async fn update_student(
     state: web::Data<AppState>,
     rc: RequestContext,
     id: web::Path<i64>,
-    body: web::Json<PersonPatch>,
+    body: crate::body::Json<PersonPatch>,
 ) -> ApiResult<web::Json<Person>> {
     Ok(web::Json(people::update(&state, &rc, KIND, id.into_inner(), &body).await?))
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::context::RequestContext;
-use super::stats::XlsxFile;
+use super::stats::{UploadForm, XlsxFile};
 use crate::domain::unit_list::{self, PlannedUnit, UnitAction, UnitLine};
 use crate::error::{ApiError, ApiResult, ErrorCode, Problem};
 use crate::import::ReadError;
@@ -90,7 +90,7 @@ pub fn read_unit_list(filename: &str, bytes: &[u8], limits: &crate::import::Limi
 
 /// Uploads the list of district offices and schools and answers its preview (or commits it at
 /// once with `commit=true`).
-#[utoipa::path(tag = "units", params(UnitUploadQuery), request_body(content = XlsxFile, description = "multipart/form-data with a `file` part, or the raw file", content_type = "multipart/form-data"), responses(
+#[utoipa::path(tag = "units", params(UnitUploadQuery), request_body(description = "The file as a form (part `file`), or the raw file as the body", content((UploadForm = "multipart/form-data"), (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (XlsxFile = "application/vnd.ms-excel"), (XlsxFile = "text/csv"))), responses(
     (status = 201, description = "Preview ready (or committed with `commit=true`)", body = UnitImportView),
     (status = 401, body = Problem, content_type = "application/problem+json"),
     (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -171,20 +171,27 @@ pub struct NewUnitBody {
     /// `district` or `school`.
     pub kind: crate::domain::org::UnitKind,
     /// The MoET code for a school (e.g. `31304001`).
+    #[schema(min_length = 2, max_length = 32)]
     #[validate(length(min = 2, max = 32, message = "Mã đơn vị có 2–32 ký tự."))]
     pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200, message = "Tên đơn vị có 1–200 ký tự."))]
     pub name: String,
     /// Required for a school.
     pub level: Option<crate::domain::org::SchoolLevel>,
+    #[schema(max_length = 5)]
     #[validate(length(max = 5))]
     pub commune_code: Option<String>,
+    #[schema(max_length = 300)]
     #[validate(length(max = 300))]
     pub address: Option<String>,
+    #[schema(max_length = 32)]
     #[validate(length(max = 32))]
     pub phone: Option<String>,
+    #[schema(max_length = 200)]
     #[validate(length(max = 200))]
     pub email: Option<String>,
+    #[schema(max_length = 200)]
     #[validate(length(max = 200))]
     pub principal: Option<String>,
 }
@@ -194,20 +201,26 @@ pub struct NewUnitBody {
 #[derive(Deserialize, ToSchema, validator::Validate)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitPatchBody {
+    #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200, message = "Tên đơn vị có 1–200 ký tự."))]
     pub name: Option<String>,
     pub parent_id: Option<i64>,
     pub level: Option<crate::domain::org::SchoolLevel>,
     /// Closes (or reopens) the unit; refused (409) while it holds active records.
     pub closed: Option<bool>,
+    #[schema(max_length = 5)]
     #[validate(length(max = 5))]
     pub commune_code: Option<String>,
+    #[schema(max_length = 300)]
     #[validate(length(max = 300))]
     pub address: Option<String>,
+    #[schema(max_length = 32)]
     #[validate(length(max = 32))]
     pub phone: Option<String>,
+    #[schema(max_length = 200)]
     #[validate(length(max = 200))]
     pub email: Option<String>,
+    #[schema(max_length = 200)]
     #[validate(length(max = 200))]
     pub principal: Option<String>,
 }
@@ -225,7 +238,7 @@ pub struct UnitPatchBody {
 pub async fn create_unit(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<NewUnitBody>,
+    body: crate::body::Json<NewUnitBody>,
 ) -> ApiResult<HttpResponse> {
     use validator::Validate;
     body.validate().map_err(|e| crate::error::from_validation(&e))?;
@@ -260,7 +273,7 @@ pub async fn update_unit(
     state: web::Data<AppState>,
     rc: RequestContext,
     id: web::Path<i64>,
-    body: web::Json<UnitPatchBody>,
+    body: crate::body::Json<UnitPatchBody>,
 ) -> ApiResult<web::Json<super::units::UnitView>> {
     use validator::Validate;
     body.validate().map_err(|e| crate::error::from_validation(&e))?;

@@ -70,7 +70,7 @@ pub struct AccountsQuery {
     /// Accounts at this unit and below (default: the caller's unit).
     pub unit_id: Option<i64>,
     /// 1-based page number (default 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Items per page (default 100, at most 500).
     #[param(minimum = 1, maximum = 500)]
@@ -89,10 +89,12 @@ pub struct AccountWithPassword {
 #[serde(rename_all = "camelCase")]
 pub struct NewAccountBody {
     /// 3–64 characters: lower-case letters without diacritics, digits, `.`, `-`, `_`.
+    #[schema(min_length = 3, max_length = 64)]
     #[validate(length(min = 3, max = 64, message = "Tên đăng nhập gồm 3–64 ký tự."))]
     pub username: String,
     pub role: Role,
     pub unit_id: i64,
+    #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200, message = "Hãy nhập tên hiển thị (tối đa 200 ký tự)."))]
     pub display_name: String,
 }
@@ -102,6 +104,7 @@ pub struct NewAccountBody {
 pub struct AccountPatchBody {
     pub disabled: Option<bool>,
     pub role: Option<Role>,
+    #[schema(min_length = 1, max_length = 200)]
     #[validate(length(min = 1, max = 200, message = "Tên hiển thị có 1–200 ký tự."))]
     pub display_name: Option<String>,
 }
@@ -145,14 +148,8 @@ pub async fn list_users(
     rc: RequestContext,
     query: web::Query<AccountsQuery>,
 ) -> ApiResult<web::Json<AccountPage>> {
-    let page_size = query.page_size.unwrap_or(100);
-    if page_size == 0 || page_size > MAX_PAGE_SIZE {
-        return Err(ApiError::field("pageSize", "range", format!("pageSize phải từ 1 đến {MAX_PAGE_SIZE}.")));
-    }
-    let page = query.page.unwrap_or(1);
-    if page == 0 || page > 1_000_000 {
-        return Err(ApiError::field("page", "range", "page từ 1 đến 1000000."));
-    }
+    let page_size = super::bounds::count("pageSize", query.page_size, 100, MAX_PAGE_SIZE)?;
+    let page = super::bounds::page(query.page)?;
     let (items, total) = accounts::list(&state.store.db, &rc.caller, query.unit_id, page, page_size).await?;
     Ok(web::Json(AccountPage { items: items.into_iter().map(AccountView::from).collect(), page, page_size, total }))
 }
@@ -173,7 +170,7 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<NewAccountBody>,
+    body: crate::body::Json<NewAccountBody>,
 ) -> ApiResult<HttpResponse> {
     body.validate().map_err(|e| from_validation(&e))?;
     let body = body.into_inner();
@@ -206,7 +203,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     rc: RequestContext,
     id: web::Path<i64>,
-    body: web::Json<AccountPatchBody>,
+    body: crate::body::Json<AccountPatchBody>,
 ) -> ApiResult<web::Json<AccountView>> {
     body.validate().map_err(|e| from_validation(&e))?;
     let body = body.into_inner();
@@ -257,7 +254,7 @@ pub async fn reset_password(
 pub async fn bulk_create_users(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<BulkAccountsBody>,
+    body: crate::body::Json<BulkAccountsBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let plan = accounts::bulk_plan(&state.store.db, &rc.caller, body.unit_id, body.role).await?;

@@ -48,7 +48,7 @@ pub struct ValidateResponse {
 pub async fn validate_records(
     _caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<ValidateRequest>,
+    body: crate::body::Json<ValidateRequest>,
 ) -> ApiResult<web::Json<ValidateResponse>> {
     if body.records.len() > MAX_RECORDS {
         return Err(ApiError::field(

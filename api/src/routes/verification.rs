@@ -166,7 +166,7 @@ pub struct DryRunAnswer {
 pub async fn start_verification_job(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<JobScope>,
+    body: crate::body::Json<JobScope>,
 ) -> ApiResult<HttpResponse> {
     super::bounds::person_ids("/personIds", body.person_ids.as_ref())?;
     let ctx = rc.audit();
@@ -256,7 +256,8 @@ async fn accept_one(state: &AppState, rc: &RequestContext, kind: PersonKind, id:
     (status = 200, body = AcceptedValues),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No registry values to accept", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "No registry values to accept (`conflict`, `errors[0].code` `no_registry_values`)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The registry's values would worsen the record (`would_worsen`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/students/{id}/accept-registry-values")]
 pub async fn accept_student_registry_values(
@@ -272,7 +273,8 @@ pub async fn accept_student_registry_values(
     (status = 200, body = AcceptedValues),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "No registry values to accept", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "No registry values to accept (`conflict`, `errors[0].code` `no_registry_values`)", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The registry's values would worsen the record (`would_worsen`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/staff/{id}/accept-registry-values")]
 pub async fn accept_staff_registry_values(
@@ -333,7 +335,7 @@ pub struct BulkAccepted {
 pub async fn accept_registry_values_in_bulk(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<BulkAccept>,
+    body: crate::body::Json<BulkAccept>,
 ) -> ApiResult<web::Json<BulkAccepted>> {
     let ctx = rc.audit();
     let db = &state.store.db;
@@ -367,6 +369,7 @@ pub async fn accept_registry_values_in_bulk(
                             findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(", ")
                         ),
                     ),
+                    StoreError::State(f) => (f.code, f.message),
                     StoreError::Invalid(errors) => errors
                         .into_iter()
                         .next()
@@ -403,7 +406,7 @@ async fn awaiting(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i
 #[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Verified, queued or already awaiting evidence (`conflict`, `errors[0].code` `not_allowed` or `already_awaiting_evidence`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/students/{id}/awaiting-evidence")]
 pub async fn mark_student_awaiting_evidence(
@@ -418,7 +421,7 @@ pub async fn mark_student_awaiting_evidence(
 #[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),
-    (status = 422, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Verified, queued or already awaiting evidence (`conflict`, `errors[0].code` `not_allowed` or `already_awaiting_evidence`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/staff/{id}/awaiting-evidence")]
 pub async fn mark_staff_awaiting_evidence(
@@ -442,7 +445,7 @@ async fn unmark(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Not awaiting evidence", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not awaiting evidence (`conflict`, `errors[0].code` `not_awaiting_evidence`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/students/{id}/awaiting-evidence")]
 pub async fn unmark_student_awaiting_evidence(
@@ -458,7 +461,7 @@ pub async fn unmark_student_awaiting_evidence(
     (status = 200, body = Person),
     (status = 403, body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 422, description = "Not awaiting evidence", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Not awaiting evidence (`conflict`, `errors[0].code` `not_awaiting_evidence`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/staff/{id}/awaiting-evidence")]
 pub async fn unmark_staff_awaiting_evidence(
@@ -503,6 +506,7 @@ fn refusal(id: i64, e: StoreError) -> NotAccepted {
         StoreError::NotFound => {
             ("not_found".to_owned(), "Không tìm thấy hồ sơ trong phạm vi của tài khoản.".to_owned())
         }
+        StoreError::State(f) => (f.code, f.message),
         StoreError::Invalid(errors) => errors
             .into_iter()
             .next()
@@ -550,7 +554,7 @@ async fn awaiting_in_bulk(
 pub async fn mark_awaiting_evidence_in_bulk(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<BulkAwaiting>,
+    body: crate::body::Json<BulkAwaiting>,
 ) -> ApiResult<web::Json<BulkAwaitingDone>> {
     Ok(web::Json(awaiting_in_bulk(&state, &rc, &body, true).await?))
 }
@@ -564,7 +568,7 @@ pub async fn mark_awaiting_evidence_in_bulk(
 pub async fn unmark_awaiting_evidence_in_bulk(
     state: web::Data<AppState>,
     rc: RequestContext,
-    body: web::Json<BulkAwaiting>,
+    body: crate::body::Json<BulkAwaiting>,
 ) -> ApiResult<web::Json<BulkAwaitingDone>> {
     Ok(web::Json(awaiting_in_bulk(&state, &rc, &body, false).await?))
 }

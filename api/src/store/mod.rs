@@ -40,6 +40,14 @@ pub enum StoreError {
     /// Input that the store refuses, field by field.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// The record's current state does not allow this action (409 `conflict`, the field error
+    /// saying which state and why).
+    #[error("not in a state that allows this")]
+    State(FieldError),
+    /// An id in the body or the query that names nothing the caller sees (404 `not_found`, the
+    /// field error naming the field), as a path id that names nothing.
+    #[error("names nothing in scope")]
+    Missing(FieldError),
     /// The write would bring `error` findings the record did not have (and was not forced).
     #[error("would worsen the record")]
     WouldWorsen(Vec<crate::rules::Finding>),
@@ -101,6 +109,18 @@ impl From<DbErr> for StoreError {
 }
 
 impl StoreError {
+    pub fn state(pointer: &str, code: &str, message: impl Into<String>) -> StoreError {
+        StoreError::State(FieldError { pointer: pointer.to_owned(), code: code.to_owned(), message: message.into() })
+    }
+
+    pub fn missing(pointer: &str, message: impl Into<String>) -> StoreError {
+        StoreError::Missing(FieldError {
+            pointer: pointer.to_owned(),
+            code: "not_found".to_owned(),
+            message: message.into(),
+        })
+    }
+
     pub fn invalid(pointer: &str, code: &str, message: impl Into<String>) -> StoreError {
         StoreError::Invalid(vec![FieldError {
             pointer: pointer.to_owned(),

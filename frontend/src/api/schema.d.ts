@@ -1507,7 +1507,7 @@ export interface components {
             classId?: number | null;
             /** @description Answer what would be repaired (200, `records` and `changes`) without writing anything. */
             dryRun?: boolean;
-            findingCode?: components["schemas"]["Code"] | null;
+            findingCode?: components["schemas"]["FixableCode"] | null;
             /** @description Only these records (at most 100,000). */
             personIds?: number[] | null;
             /** @description `student` (default) or `staff`. */
@@ -1515,6 +1515,11 @@ export interface components {
             /** Format: int64 */
             unitId?: number | null;
         };
+        /**
+         * @description A finding code of severity `fixed`.
+         * @enum {string}
+         */
+        FixableCode: "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_excel_serial" | "dob_two_digit_year" | "gender_normalized" | "id_separators_removed" | "id_leading_zeros_restored" | "address_unit_inferred" | "address_historical_unit";
         Health: {
             /** @description `ok` or `unreachable`. */
             database: string;
@@ -2023,38 +2028,6 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
-        /** @description A partial change (JSON merge semantics: absent = unchanged, `null` = cleared). */
-        PersonPatch: {
-            /**
-             * @description Save even when the change brings `error` findings the record did not have (audited as
-             *     forced); without it such a change answers 422 `would_worsen` naming the findings.
-             */
-            allowWorse?: boolean;
-            /**
-             * Format: int64
-             * @description Students: move to another class of the same school.
-             */
-            classId?: number | null;
-            /**
-             * @description Change what the national registry verified on a verified record: the record then shows
-             *     "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
-             *     `confirm_verified_changes`.
-             */
-            confirmVerifiedChanges?: boolean;
-            dateOfBirth?: string | null;
-            fullName?: string | null;
-            gender?: string | null;
-            personalId?: string | null;
-            position?: components["schemas"]["Position"] | null;
-            residence?: components["schemas"]["ResidencePatch"] | null;
-            residenceText?: string | null;
-            sectorCode?: string | null;
-            /**
-             * Format: int32
-             * @description The `version` the change is based on; a newer stored version answers 409.
-             */
-            version?: number | null;
-        };
         /** @description A planned line: the unit it creates or changes, with the values it ends with. */
         PlannedUnit: {
             action: components["schemas"]["UnitAction"];
@@ -2456,6 +2429,36 @@ export interface components {
          * @enum {string}
          */
         Source: "manual" | "import" | "registry" | "auto_fix" | "seed";
+        /**
+         * @description A partial change of a staff member (JSON merge semantics: absent = unchanged, `null` =
+         *     cleared).
+         */
+        StaffPatch: {
+            /**
+             * @description Save even when the change brings `error` findings the record did not have (audited as
+             *     forced); without it such a change answers 422 `would_worsen` naming the findings.
+             */
+            allowWorse?: boolean;
+            /**
+             * @description Change what the national registry verified on a verified record: the record then shows
+             *     "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+             *     `confirm_verified_changes`.
+             */
+            confirmVerifiedChanges?: boolean;
+            dateOfBirth?: string | null;
+            fullName?: string | null;
+            gender?: string | null;
+            personalId?: string | null;
+            position?: components["schemas"]["Position"] | null;
+            residence?: components["schemas"]["ResidencePatch"] | null;
+            residenceText?: string | null;
+            sectorCode?: string | null;
+            /**
+             * Format: int32
+             * @description The `version` the change is based on; a newer stored version answers 409.
+             */
+            version?: number | null;
+        };
         /** @description A unit of the tree, or a class, as statistics name it (no personal data). */
         StatUnit: {
             /** @description Unit code (none for classes). */
@@ -2480,6 +2483,37 @@ export interface components {
          * @enum {string}
          */
         StatUnitKind: "department" | "district" | "school" | "class";
+        /** @description A partial change of a student (JSON merge semantics: absent = unchanged, `null` = cleared). */
+        StudentPatch: {
+            /**
+             * @description Save even when the change brings `error` findings the record did not have (audited as
+             *     forced); without it such a change answers 422 `would_worsen` naming the findings.
+             */
+            allowWorse?: boolean;
+            /**
+             * Format: int64
+             * @description Move to another class of the same school.
+             */
+            classId?: number | null;
+            /**
+             * @description Change what the national registry verified on a verified record: the record then shows
+             *     "đã sửa sau xác thực" and needs sending again; without it such a change answers 422
+             *     `confirm_verified_changes`.
+             */
+            confirmVerifiedChanges?: boolean;
+            dateOfBirth?: string | null;
+            fullName?: string | null;
+            gender?: string | null;
+            personalId?: string | null;
+            residence?: components["schemas"]["ResidencePatch"] | null;
+            residenceText?: string | null;
+            sectorCode?: string | null;
+            /**
+             * Format: int32
+             * @description The `version` the change is based on; a newer stored version answers 409.
+             */
+            version?: number | null;
+        };
         /**
          * @description Which side of a field the clerk takes.
          * @enum {string}
@@ -2685,6 +2719,17 @@ export interface components {
             /** @description Pre-2025 province code of the unit's location. */
             provinceCode?: string | null;
         };
+        /**
+         * @description An uploaded spreadsheet as a form: the file in the part named `file` (its name from the
+         *     part's `filename`, else the `filename` query parameter).
+         */
+        UploadForm: {
+            /**
+             * Format: binary
+             * @description The `.xlsx`, `.xls` or `.csv` file.
+             */
+            file: string;
+        };
         /** @description The signed-in account. */
         UserView: {
             displayName: string;
@@ -2777,7 +2822,7 @@ export interface components {
         VerificationStatus: "not_sent" | "queued" | "verified" | "mismatched" | "not_found" | "awaiting_evidence" | "error";
         /**
          * Format: binary
-         * @description An Excel workbook (the response body, for the API document).
+         * @description A spreadsheet file's bytes (a workbook answered, or a file uploaded as the raw body).
          */
         XlsxFile: string;
     };
@@ -3191,7 +3236,10 @@ export interface operations {
             query?: {
                 /** @description The school; default: the caller's own unit. */
                 schoolId?: number;
-                /** @description `2026-2027`; default: the current school year; `all` for every year. */
+                /**
+                 * @description `2026-2027`; default: the current school year; `all` for every year. A year no class
+                 *     has (`2031-2032`, or one of two years that do not follow each other) answers no class.
+                 */
                 schoolYear?: string;
             };
             header?: never;
@@ -3648,10 +3696,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description multipart/form-data with a `file` part, or the raw file */
+        /** @description The file as a form (part `file`), or the raw file as the body */
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["XlsxFile"];
+                "application/vnd.ms-excel": components["schemas"]["XlsxFile"];
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                "multipart/form-data": components["schemas"]["UploadForm"];
+                "text/csv": components["schemas"]["XlsxFile"];
             };
         };
         responses: {
@@ -3956,7 +4007,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            /** @description A body of the wrong shape */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4392,7 +4443,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PersonPatch"];
+                "application/json": components["schemas"]["StaffPatch"];
             };
         };
         responses: {
@@ -4527,6 +4578,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No registry values to accept (`conflict`, `errors[0].code` `no_registry_values`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over the size limit (`payload_too_large`) */
             413: {
                 headers: {
@@ -4545,7 +4605,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No registry values to accept */
+            /** @description The registry's values would worsen the record (`would_worsen`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4610,6 +4670,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Verified, queued or already awaiting evidence (`conflict`, `errors[0].code` `not_allowed` or `already_awaiting_evidence`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over the size limit (`payload_too_large`) */
             413: {
                 headers: {
@@ -4628,6 +4697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4682,8 +4752,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not awaiting evidence */
-            422: {
+            /** @description Not awaiting evidence (`conflict`, `errors[0].code` `not_awaiting_evidence`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5427,7 +5497,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PersonPatch"];
+                "application/json": components["schemas"]["StudentPatch"];
             };
         };
         responses: {
@@ -5562,6 +5632,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No registry values to accept (`conflict`, `errors[0].code` `no_registry_values`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over the size limit (`payload_too_large`) */
             413: {
                 headers: {
@@ -5580,7 +5659,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No registry values to accept */
+            /** @description The registry's values would worsen the record (`would_worsen`) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5645,6 +5724,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Verified, queued or already awaiting evidence (`conflict`, `errors[0].code` `not_allowed` or `already_awaiting_evidence`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Body over the size limit (`payload_too_large`) */
             413: {
                 headers: {
@@ -5663,6 +5751,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5717,8 +5806,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not awaiting evidence */
-            422: {
+            /** @description Not awaiting evidence (`conflict`, `errors[0].code` `not_awaiting_evidence`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6088,10 +6177,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description multipart/form-data with a `file` part, or the raw file */
+        /** @description The file as a form (part `file`), or the raw file as the body */
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["XlsxFile"];
+                "application/vnd.ms-excel": components["schemas"]["XlsxFile"];
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                "multipart/form-data": components["schemas"]["UploadForm"];
+                "text/csv": components["schemas"]["XlsxFile"];
             };
         };
         responses: {
@@ -7443,6 +7535,15 @@ export interface operations {
                     "application/json": components["schemas"]["BulkAwaitingDone"];
                 };
             };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid token (`unauthenticated`, `token_expired`) */
             401: {
                 headers: {
@@ -7463,6 +7564,24 @@ export interface operations {
             };
             /** @description Nothing the caller may see has this id (`not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,7 +16,8 @@ export type ClassView = Schemas['ClassView'];
 export type Person = Schemas['Person'];
 export type PersonKind = Schemas['PersonKind'];
 export type PersonPage = Schemas['PersonPage'];
-export type PersonPatch = Schemas['PersonPatch'];
+/** A record's patch as the form builds it: a student's (`classId`) or a staff member's (`position`). */
+export type PersonPatch = Schemas['StudentPatch'] & Schemas['StaffPatch'];
 export type Position = Schemas['Position'];
 export type Finding = Schemas['Finding'];
 export type FindingCode = Schemas['Code'];

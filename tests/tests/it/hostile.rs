@@ -384,6 +384,26 @@ async fn a_sparse_sheet_costs_what_it_holds_not_its_extent() {
 }
 
 #[tokio::test]
+async fn an_xls_whose_cells_span_more_than_the_limits_is_refused_before_it_is_opened() {
+    let mut server = server(&[]).await;
+    let school = server.login("school-a1").await;
+    // A1 and IV65536, the corners of a BIFF8 sheet: calamine would build a dense grid of 2^24
+    // cells (over 500 MB) on open, over the 6,000,000 cells an upload may hold
+    let corners = xls_of_cells("6A", &[(0, 0, "Họ và tên"), (65_535, 255, "x")], (65_536, 256));
+    assert!(corners.len() < 8 * 1024, "a small file: {} bytes", corners.len());
+    let (res, peak) = server.upload_measured(&school, "", "hai-o.xls", &corners).await;
+    res.assert_problem(413, "payload_too_large");
+    assert_eq!(res.body["errors"][0]["code"], "too_many_cells", "{}", res.text);
+    assert!(peak < 256 * MB, "peak {} MB", peak / MB);
+    // the extent counts where the cells are, not what DIMENSIONS claims
+    let understated = xls_of_cells("6A", &[(0, 0, "Họ và tên"), (65_535, 255, "x")], (1, 1));
+    let (res, peak) = server.upload_measured(&school, "", "nho.xls", &understated).await;
+    res.assert_problem(413, "payload_too_large");
+    assert!(peak < 256 * MB, "peak {} MB", peak / MB);
+    assert_eq!(server.health().await, 200);
+}
+
+#[tokio::test]
 async fn a_caller_who_may_write_no_such_record_is_refused_before_the_file_is_read() {
     let mut server = server(&[]).await;
     let district = server.login("district-a").await;
@@ -797,6 +817,23 @@ fn utf16(s: &str) -> Vec<u8> {
 
 /// A minimal `.xls` (BIFF8): one sheet of text cells, in a version 3 compound file.
 fn minimal_xls(sheet: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+    let cells: Vec<(u32, u16, &str)> = rows
+        .iter()
+        .enumerate()
+        .flat_map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, t)| !t.is_empty())
+                .map(move |(c, t)| (u32::try_from(r).expect("row"), u16::try_from(c).expect("column"), *t))
+        })
+        .collect();
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    xls_of_cells(sheet, &cells, (u32::try_from(rows.len()).expect("rows"), u16::try_from(columns).expect("columns")))
+}
+
+/// An `.xls` of the given text cells (row, column, text) whose DIMENSIONS record says `extent`
+/// (rows, columns).
+fn xls_of_cells(sheet: &str, cells: &[(u32, u16, &str)], extent: (u32, u16)) -> Vec<u8> {
     let bof = |dt: u16| -> Vec<u8> {
         [0x0600u16.to_le_bytes(), dt.to_le_bytes(), 0x0DBBu16.to_le_bytes(), 0x07CCu16.to_le_bytes()]
             .concat()
@@ -818,25 +855,22 @@ fn minimal_xls(sheet: &str, rows: &[Vec<&str>]) -> Vec<u8> {
     globals[bound_sheet_at + 4..bound_sheet_at + 8].copy_from_slice(&sheet_at.to_le_bytes());
     let mut stream = globals;
     record(&mut stream, 0x0809, &bof(0x0010));
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut dim = Vec::new();
     dim.extend(0u32.to_le_bytes());
-    dim.extend(u32::try_from(rows.len()).expect("rows").to_le_bytes());
+    dim.extend(extent.0.to_le_bytes());
     dim.extend(0u16.to_le_bytes());
-    dim.extend(u16::try_from(columns).expect("columns").to_le_bytes());
+    dim.extend(extent.1.to_le_bytes());
     dim.extend(0u16.to_le_bytes());
     record(&mut stream, 0x0200, &dim);
-    for (r, row) in rows.iter().enumerate() {
-        for (c, text) in row.iter().enumerate().filter(|(_, t)| !t.is_empty()) {
-            let mut label = Vec::new();
-            label.extend(u16::try_from(r).expect("row").to_le_bytes());
-            label.extend(u16::try_from(c).expect("column").to_le_bytes());
-            label.extend(0u16.to_le_bytes());
-            label.extend(u16::try_from(text.encode_utf16().count()).expect("text").to_le_bytes());
-            label.push(1);
-            label.extend(utf16(text));
-            record(&mut stream, 0x0204, &label);
-        }
+    for &(r, c, text) in cells {
+        let mut label = Vec::new();
+        label.extend(u16::try_from(r).expect("row").to_le_bytes());
+        label.extend(c.to_le_bytes());
+        label.extend(0u16.to_le_bytes());
+        label.extend(u16::try_from(text.encode_utf16().count()).expect("text").to_le_bytes());
+        label.push(1);
+        label.extend(utf16(text));
+        record(&mut stream, 0x0204, &label);
     }
     record(&mut stream, 0x000A, &[]);
     // a stream under 4096 bytes would live in the mini stream: pad it past

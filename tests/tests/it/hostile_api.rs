@@ -236,7 +236,8 @@ async fn offices_send_only_their_own_staff_and_still_see_the_schools_jobs() {
     }
     let school_b1 = app.login("school-b1").await;
     let other = app.post("/api/v1/verification-jobs", &school_b1, &json!({"classId": f.class_a1_6a})).await;
-    assert_eq!(other.status, 422, "a class of another school is not found: {}", other.text);
+    other.assert_problem(404, "not_found");
+    assert_eq!(other.body["errors"][0]["pointer"], "/classId", "a class of another school is not found");
     // the Department's administrator sends as the Department does: its own staff only
     let admin = app.login("admin").await;
     let res = app.post("/api/v1/verification-jobs", &admin, &json!({"unitId": f.school_a1, "kind": "staff"})).await;

@@ -335,9 +335,7 @@ async fn awaiting_evidence_keeps_the_registrys_answer_and_can_be_taken_back() {
     assert_eq!(res.body["status"], "mismatched");
     assert_eq!(res.body["mismatchFields"], json!(["dateOfBirth"]));
     assert_eq!(res.body["registryValues"]["dateOfBirth"], "2015-10-24");
-    app.delete(&format!("/api/v1/students/{id}/awaiting-evidence"), &token)
-        .await
-        .assert_problem(422, "validation_failed");
+    app.delete(&format!("/api/v1/students/{id}/awaiting-evidence"), &token).await.assert_problem(409, "conflict");
 
     // in bulk: a dry run says what would happen and does nothing
     let body = json!({"personIds": [id, other, 999_999], "dryRun": true});

@@ -339,7 +339,7 @@ async fn accepting_registry_values_is_audited_and_sent_again() {
     e.app
         .post(&format!("/api/v1/students/{one}/accept-registry-values"), &e.token, &json!({}))
         .await
-        .assert_problem(422, "validation_failed");
+        .assert_problem(409, "conflict");
 
     // In bulk for a class.
     let a = student_in(&e, e.app.fixtures.class_a1_6b, 22, "Trần Văn Tâm").await;
@@ -576,7 +576,7 @@ async fn evidence_requests_print_one_slip_per_student() {
     e.app
         .post(&format!("/api/v1/students/{c}/awaiting-evidence"), &e.token, &json!({}))
         .await
-        .assert_problem(422, "validation_failed");
+        .assert_problem(409, "conflict");
     let page = e.app.get(&format!("/api/v1/classes/{}/evidence-requests", e.app.fixtures.class_a1_6a), &e.token).await;
     assert_eq!(page.status, 200);
     assert!(page.content_type().starts_with("text/html"), "{}", page.content_type());

@@ -96,15 +96,15 @@ async fn target_for(
     }
     let mut class_id = None;
     let unit = if let Some(cid) = opts.class_id {
-        let (class, school) = crate::store::classes::get_scoped(db, caller, cid).await.map_err(|_| {
-            StoreError::invalid("classId", "not_found", "Không tìm thấy lớp này trong phạm vi của tài khoản.")
-        })?;
+        let (class, school) = crate::store::classes::get_scoped(db, caller, cid)
+            .await
+            .map_err(|_| StoreError::missing("classId", "Không tìm thấy lớp này trong phạm vi của tài khoản."))?;
         class_id = Some(class.id);
         school
     } else if let Some(uid) = opts.unit_id {
-        crate::store::units::get_scoped(db, caller, uid).await.map_err(|_| {
-            StoreError::invalid("schoolId", "not_found", "Không tìm thấy đơn vị này trong phạm vi của tài khoản.")
-        })?
+        crate::store::units::get_scoped(db, caller, uid)
+            .await
+            .map_err(|_| StoreError::missing("schoolId", "Không tìm thấy đơn vị này trong phạm vi của tài khoản."))?
     } else {
         match meta.and_then(|m| m.unit_id) {
             Some(uid) => match crate::store::units::get_scoped(db, caller, uid).await {

@@ -8,9 +8,9 @@ async fn writable_class<C: ConnectionTrait>(
     caller: &Caller,
     class_id: i64,
 ) -> StoreResult<(classes::Model, units::Model)> {
-    let (class, school) = crate::store::classes::get_scoped(conn, caller, class_id).await.map_err(|_| {
-        StoreError::invalid("/classId", "not_found", "Không tìm thấy lớp này trong phạm vi của tài khoản.")
-    })?;
+    let (class, school) = crate::store::classes::get_scoped(conn, caller, class_id)
+        .await
+        .map_err(|_| StoreError::missing("/classId", "Không tìm thấy lớp này trong phạm vi của tài khoản."))?;
     if !caller.writes_unit(school.id, &school.path) {
         return Err(StoreError::Forbidden(
             "Chỉ trường quản lý lớp này mới được thêm hoặc sửa học sinh của lớp.".to_owned(),
@@ -50,7 +50,7 @@ pub async fn create_in<C: ConnectionTrait>(
         }
         PersonKind::Staff => {
             let unit = crate::store::units::get_scoped(txn, caller, new.unit_id).await.map_err(|_| {
-                StoreError::invalid("/unitId", "not_found", "Không tìm thấy đơn vị này trong phạm vi của tài khoản.")
+                StoreError::missing("/unitId", "Không tìm thấy đơn vị này trong phạm vi của tài khoản.")
             })?;
             if !caller.writes_unit(unit.id, &unit.path) {
                 return Err(StoreError::Forbidden(

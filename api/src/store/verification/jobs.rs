@@ -41,7 +41,7 @@ pub async fn create_job_in<C: ConnectionTrait>(
     if let Some(class_id) = scope.class_id {
         let (_, school) = crate::store::classes::get_scoped(conn, caller, class_id)
             .await
-            .map_err(|_| StoreError::invalid("/classId", "not_found", "Không tìm thấy lớp này."))?;
+            .map_err(|_| StoreError::missing("/classId", "Không tìm thấy lớp này."))?;
         may_send(caller, school.id, &school.path)?;
         cond = cond.add(people::Column::ClassId.eq(class_id));
     }

@@ -68,7 +68,7 @@ pub async fn accept_registry_values_in<C: ConnectionTrait>(
     let values: Option<RegistryValues> =
         has_answer.then(|| p.registry_values.as_deref().and_then(|v| serde_json::from_str(v).ok())).flatten();
     let Some(values) = values else {
-        return Err(StoreError::invalid(
+        return Err(StoreError::state(
             "/status",
             "no_registry_values",
             "Hồ sơ này không có giá trị từ CSDL quốc gia để nhận (chỉ hồ sơ sai thông tin có giá trị trả về).",
@@ -137,7 +137,9 @@ pub async fn awaiting_evidence_in_bulk(
     for &id in ids.iter().filter(|id| seen.insert(**id)) {
         match set_awaiting_evidence_in(&txn, caller, ctx, kind, id, on).await {
             Ok(_) => out.changed.push(id),
-            Err(e @ (StoreError::NotFound | StoreError::Forbidden(_) | StoreError::Invalid(_))) => {
+            Err(
+                e @ (StoreError::NotFound | StoreError::Forbidden(_) | StoreError::Invalid(_) | StoreError::State(_)),
+            ) => {
                 out.refused.push((id, e));
             }
             Err(e) => return Err(e),
@@ -177,14 +179,14 @@ async fn set_awaiting_evidence_in<C: ConnectionTrait>(
         .collect();
     let status = if on {
         if status == VerificationStatus::Verified.as_str() || status == VerificationStatus::Queued.as_str() {
-            return Err(StoreError::invalid(
+            return Err(StoreError::state(
                 "/status",
                 "not_allowed",
                 "Hồ sơ đã xác thực hoặc đang chờ xác thực không cần chờ giấy tờ.",
             ));
         }
         if status == VerificationStatus::AwaitingEvidence.as_str() {
-            return Err(StoreError::invalid(
+            return Err(StoreError::state(
                 "/status",
                 "already_awaiting_evidence",
                 "Hồ sơ đã ở trạng thái “Chờ giấy tờ”.",
@@ -193,7 +195,7 @@ async fn set_awaiting_evidence_in<C: ConnectionTrait>(
         VerificationStatus::AwaitingEvidence
     } else {
         if status != VerificationStatus::AwaitingEvidence.as_str() {
-            return Err(StoreError::invalid(
+            return Err(StoreError::state(
                 "/status",
                 "not_awaiting_evidence",
                 "Hồ sơ không ở trạng thái “Chờ giấy tờ” nên không có gì để bỏ.",
