@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::bulk_create_users)
         .service(users::update_user)
         .service(users::reset_password)
+        .service(unit_lists::unit_list_template)
         .service(unit_lists::import_units)
         .service(unit_lists::commit_unit_import)
         .service(unit_lists::undo_unit_import)

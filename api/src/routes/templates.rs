@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::audit;
 use crate::store::templates::{self, Only};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Which students go into the template.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -117,6 +117,9 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
             Some(("/api/v1/units/import/1/commit".into(), Empty))
         }),
         ("POST /api/v1/units/import/{id}/undo", AccountAdmins, |_| Some(("/api/v1/units/import/1/undo".into(), Empty))),
+        ("GET /api/v1/units/import/template.xlsx", AccountAdmins, |_| {
+            Some(("/api/v1/units/import/template.xlsx".into(), Empty))
+        }),
         ("POST /api/v1/units", AccountAdmins, |o| {
             let body =
                 json!({"parentId": o.unit, "kind": "school", "code": "31304999", "name": "Trường X", "level": "thcs"});

@@ -699,3 +699,76 @@ async fn single_units_are_created_changed_moved_and_closed_by_the_departments_ad
     assert!(closed.body["closedAt"].is_string());
     assert_eq!(audit_actors(&app, "update_unit").await.len(), 3, "parent, phone, closed");
 }
+
+/// The downloaded template, filled in as a Department would (every sheet kept, the lines typed
+/// under its own header row), imports as it is.
+#[tokio::test]
+async fn the_unit_list_template_filled_in_imports() {
+    use calamine::Reader;
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let clerk = app.login("school-a1").await;
+    let refused = app.client.get(app.url("/api/v1/units/import/template.xlsx")).bearer_auth(&clerk).send().await;
+    assert_eq!(refused.expect("request").status().as_u16(), 403);
+    let res = app
+        .client
+        .get(app.url("/api/v1/units/import/template.xlsx"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-disposition"].to_str().expect("header").contains(".xlsx"));
+    let template = res.bytes().await.expect("bytes").to_vec();
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(template)).expect("workbook");
+    let names = book.sheet_names();
+    assert!(names.iter().any(|n| n == "Hướng dẫn"), "{names:?}");
+    // fill it in: the same sheets, the lines under the template's own headers
+    let headers: Vec<String> = sheet_rows_of(&mut book, &names[0])[0].clone();
+    let col = |title: &str| headers.iter().position(|h| h == title).expect(title) as u16;
+    let lines: Vec<Vec<(&str, String)>> = (1..=2)
+        .map(|d| vec![("Mã trường", format!("PGD-T{d}")), ("Tên trường", format!("Phòng GDĐT mẫu {d}"))])
+        .chain((1..=4).map(|s| {
+            vec![
+                ("Mã trường", format!("3130410{s}")),
+                ("Tên trường", format!("Trường Tiểu học mẫu {s}")),
+                ("Loại đơn vị", "Trường".to_owned()),
+                ("Cấp học", "Tiểu học".to_owned()),
+                ("Đơn vị quản lý", format!("PGD-T{}", s % 2 + 1)),
+                ("Điện thoại", "0225 3841 000".to_owned()),
+            ]
+        }))
+        .collect();
+    let mut filled = rust_xlsxwriter::Workbook::new();
+    for name in &names {
+        let rows = sheet_rows_of(&mut book, name);
+        let sheet = filled.add_worksheet();
+        sheet.set_name(name).expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                sheet.write_string(r as u32, c as u16, v).expect("cell");
+            }
+        }
+        if name == &names[0] {
+            for (r, line) in lines.iter().enumerate() {
+                sheet.write_number(1 + r as u32, col("STT"), (r + 1) as f64).expect("cell");
+                for (title, v) in line {
+                    sheet.write_string(1 + r as u32, col(title), v).expect("cell");
+                }
+            }
+        }
+    }
+    let bytes = filled.save_to_buffer().expect("workbook");
+    let imported = upload_units(&app, &admin, "?commit=true", bytes).await;
+    assert_eq!(imported.status, 201, "{}", imported.text);
+    assert_eq!((imported.body["created"].clone(), imported.body["rejected"].clone()), (json!(6), json!(0)));
+    let units = app.get("/api/v1/units", &admin).await.body;
+    let school = units["items"].as_array().expect("units").iter().find(|u| u["code"] == "31304102").expect("school");
+    assert_eq!(school["phone"], "0225 3841 000");
+}
+
+fn sheet_rows_of<R: std::io::Read + std::io::Seek>(book: &mut calamine::Sheets<R>, name: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let range = book.worksheet_range(name).expect("sheet");
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
