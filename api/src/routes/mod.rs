@@ -11,6 +11,7 @@ pub mod fixes;
 pub mod health;
 pub mod imports;
 pub mod people;
+pub mod rollovers;
 pub mod staff;
 pub mod stats;
 pub mod students;
@@ -46,6 +47,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(units::get_unit)
         .service(classes::list_classes)
         .service(classes::get_class)
+        .service(classes::create_class)
+        .service(classes::update_class)
+        .service(rollovers::create_rollover)
+        .service(rollovers::commit_rollover)
         .service(students::list_students)
         .service(students::create_student)
         .service(students::get_student)

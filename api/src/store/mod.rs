@@ -6,12 +6,14 @@
 pub mod accounts;
 pub mod audit;
 pub mod campaigns;
+pub mod class_changes;
 pub mod classes;
 pub mod counters;
 pub mod entities;
 pub mod fixes;
 pub mod imports;
 pub mod people;
+pub mod rollovers;
 pub mod stats;
 pub mod templates;
 pub mod unit_changes;

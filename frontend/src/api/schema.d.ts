@@ -115,10 +115,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The classes of a school, by grade and name. */
+        /** The classes of a school (or of every school under an office), by grade and name. */
         get: operations["list_classes"];
         put?: never;
-        post?: never;
+        /** Creates a class of the caller's school (the current school year by default); audited. */
+        post: operations["create_class"];
         delete?: never;
         options?: never;
         head?: never;
@@ -139,7 +140,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Changes a class of the caller's school (name, grade, homeroom teacher); audited. */
+        patch: operations["update_class"];
         trace?: never;
     };
     "/api/v1/classes/{id}/evidence-requests": {
@@ -341,6 +343,43 @@ export interface paths {
         get: operations["me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Previews the rollover of a school (or of every school under an office) to the next year. */
+        post: operations["create_rollover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollovers/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commits a previewed rollover: next year's classes are created, students follow their class
+         *     (those kept back stay in their grade), the final grade stays in last year's class; audited.
+         */
+        post: operations["commit_rollover"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1221,6 +1260,32 @@ export interface components {
         ClassList: {
             items: components["schemas"]["ClassView"][];
         };
+        /** @description A change to a class. */
+        ClassPatchBody: {
+            /** Format: int32 */
+            grade?: number | null;
+            /** @description `null` clears it. */
+            homeroomTeacher?: string | null;
+            name?: string | null;
+        };
+        /** @description One class's step. */
+        ClassPlan: {
+            /** Format: int64 */
+            classId: number;
+            /** Format: int32 */
+            grade: number;
+            name: string;
+            /** Format: int32 */
+            nextGrade?: number | null;
+            /** @description Next year's class (none when the class graduates). */
+            nextName?: string | null;
+            step: components["schemas"]["ClassStep"];
+        };
+        /**
+         * @description What becomes of a class.
+         * @enum {string}
+         */
+        ClassStep: "promote" | "graduate" | "carry";
         /** @description A class of a school in a school year. */
         ClassView: {
             /**
@@ -1228,6 +1293,7 @@ export interface components {
              * @description 0 for preschool, 1–12.
              */
             grade: number;
+            homeroomTeacher?: string | null;
             /** Format: int64 */
             id: number;
             name: string;
@@ -1266,6 +1332,11 @@ export interface components {
              *     left alone and counted in `kept`.
              */
             confirmVerifiedChanges?: boolean;
+        };
+        /** @description The choices of the preview. */
+        CommitRolloverBody: {
+            /** @description Students kept back ("ở lại lớp"): next year they are in the class of the name they have. */
+            keepBack?: number[];
         };
         /** @description Who to call about a lagging unit. */
         Contact: {
@@ -1837,6 +1908,33 @@ export interface components {
              */
             start: string;
         };
+        /** @description A class to create. */
+        NewClassBody: {
+            /**
+             * Format: int32
+             * @description 0 for preschool, 1–12.
+             */
+            grade: number;
+            homeroomTeacher?: string | null;
+            name: string;
+            /** @description `2026-2027`; default: the current school year. */
+            schoolYear?: string | null;
+            /**
+             * Format: int64
+             * @description The school.
+             */
+            unitId: number;
+        };
+        /** @description Which unit rolls over, from which year. */
+        NewRolloverBody: {
+            /** @description The ending year, `2025-2026`. */
+            fromYear: string;
+            /**
+             * Format: int64
+             * @description A school, or an office (every open school under it).
+             */
+            unitId: number;
+        };
         /**
          * @description A new staff member: the unit (default: the caller's own), the position, then the identity
          *     fields exactly as entered.
@@ -2276,6 +2374,43 @@ export interface components {
          * @enum {string}
          */
         Role: "school" | "school_admin" | "district" | "district_admin" | "department" | "department_admin";
+        /** @description A class of the plan with its students. */
+        RolloverClass: components["schemas"]["ClassPlan"] & {
+            students: components["schemas"]["RolloverStudent"][];
+        };
+        /** @description A school of the plan. */
+        RolloverSchool: {
+            classes: components["schemas"]["RolloverClass"][];
+            /** Format: int64 */
+            schoolId: number;
+            schoolName: string;
+        };
+        /** @description A student of a class, as the preview lists them (to choose who is kept back). */
+        RolloverStudent: {
+            fullName?: string | null;
+            /** Format: int64 */
+            id: number;
+        };
+        /** @description A rollover: its plan, and once committed what it did. */
+        RolloverView: {
+            /** @description Once committed: next year's classes created. */
+            classesCreated?: number | null;
+            fromYear: string;
+            /** @description Once committed: students of the final grade, left in last year's class. */
+            graduated?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Once committed: students kept back ("ở lại lớp"). */
+            keptBack?: number | null;
+            schools: components["schemas"]["RolloverSchool"][];
+            /** @description `preview` or `committed`. */
+            status: string;
+            /** @description Once committed: students moved up with their class. */
+            studentsMoved?: number | null;
+            toYear: string;
+            /** Format: int64 */
+            unitId: number;
+        };
         /**
          * @description What a row would do.
          * @enum {string}
@@ -3164,6 +3299,8 @@ export interface operations {
             query?: {
                 /** @description The school; default: the caller's own unit. */
                 schoolId?: number;
+                /** @description Every school under this unit (an office's subtree); instead of `schoolId`. */
+                unitId?: number;
                 /** @description `2026-2027`; default: the current school year; `all` for every year. */
                 schoolYear?: string;
             };
@@ -3218,6 +3355,96 @@ export interface operations {
             };
         };
     };
+    create_class: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClassBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_class: {
         parameters: {
             query?: never;
@@ -3247,6 +3474,98 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_class: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassPatchBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4074,6 +4393,188 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_rollover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRolloverBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloverView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commit_rollover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRolloverBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloverView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

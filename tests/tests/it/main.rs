@@ -16,6 +16,7 @@ mod hostile_api;
 mod never_worse;
 mod openapi_drift;
 mod rules;
+mod school_years;
 mod setup;
 mod stats;
 mod verification;

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod people;
 pub mod person_findings;
 pub mod revoked_tokens;
+pub mod rollovers;
 pub mod unit_imports;
 pub mod units;
 pub mod users;
