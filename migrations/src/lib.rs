@@ -18,6 +18,7 @@ mod m20261205_001001_roles_and_sessions;
 mod m20261205_001002_unit_lists;
 mod m20261205_001301_drop_registry_truth;
 mod m20261206_001003_classes_and_rollovers;
+mod m20261206_001004_transfers;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_001001_roles_and_sessions::Migration),
             Box::new(m20261205_001002_unit_lists::Migration),
             Box::new(m20261206_001003_classes_and_rollovers::Migration),
+            Box::new(m20261206_001004_transfers::Migration),
         ]
     }
 }

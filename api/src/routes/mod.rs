@@ -16,6 +16,7 @@ pub mod staff;
 pub mod stats;
 pub mod students;
 pub mod templates;
+pub mod transfers;
 pub mod unit_lists;
 pub mod units;
 pub mod users;
@@ -51,6 +52,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(classes::update_class)
         .service(rollovers::create_rollover)
         .service(rollovers::commit_rollover)
+        .service(transfers::transfer_student)
+        .service(transfers::transfer_staff)
+        .service(transfers::list_transfers)
         .service(students::list_students)
         .service(students::create_student)
         .service(students::get_student)

@@ -16,6 +16,7 @@ pub mod people;
 pub mod rollovers;
 pub mod stats;
 pub mod templates;
+pub mod transfers;
 pub mod unit_changes;
 pub mod unit_imports;
 pub mod units;

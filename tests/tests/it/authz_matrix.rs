@@ -148,6 +148,16 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("POST /api/v1/rollovers/{id}/commit", Read, |o| {
             Some((format!("/api/v1/rollovers/{}/commit", id(&o.rollover)?), Json(json!({"keepBack": []}))))
         }),
+        ("GET /api/v1/transfers", Read, |o| Some((format!("/api/v1/transfers?unitId={}", o.unit), Empty))),
+        // whoever sees the record may try; a unit that does not exist is refused after the scope
+        ("POST /api/v1/students/{id}/transfer", Read, |o| {
+            let body = json!({"toUnitId": 999_999, "reason": "chuyển trường"});
+            Some((format!("/api/v1/students/{}/transfer", id(&o.student)?), Json(body)))
+        }),
+        ("POST /api/v1/staff/{id}/transfer", Read, |o| {
+            let body = json!({"toUnitId": 999_999, "reason": "chuyển công tác"});
+            Some((format!("/api/v1/staff/{}/transfer", id(&o.staff)?), Json(body)))
+        }),
         ("GET /api/v1/classes/{id}/evidence-requests", Read, |o| {
             Some((format!("/api/v1/classes/{}/evidence-requests", id(&o.class)?), Empty))
         }),

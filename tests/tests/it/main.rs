@@ -19,4 +19,5 @@ mod rules;
 mod school_years;
 mod setup;
 mod stats;
+mod transfers;
 mod verification;

@@ -10,6 +10,7 @@ pub mod people;
 pub mod person_findings;
 pub mod revoked_tokens;
 pub mod rollovers;
+pub mod transfers;
 pub mod unit_imports;
 pub mod units;
 pub mod users;
