@@ -772,3 +772,40 @@ fn sheet_rows_of<R: std::io::Read + std::io::Seek>(book: &mut calamine::Sheets<R
     let range = book.worksheet_range(name).expect("sheet");
     range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
 }
+
+/// A closed school gets no new account in bulk and takes no people import.
+#[tokio::test]
+async fn a_closed_school_gets_no_bulk_account_and_no_import() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let admin = app.login("admin").await;
+    let clerk = app.login("school-a2").await;
+    let closed = app.patch(&format!("/api/v1/units/{}", f.school_a2), &admin, &json!({"closed": true})).await;
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    let res = app
+        .client
+        .post(app.url("/api/v1/users/bulk"))
+        .bearer_auth(&admin)
+        .json(&json!({"unitId": f.district_a, "role": "school"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    let rows = sheet_rows(&res.bytes().await.expect("bytes"));
+    let usernames: Vec<&str> = rows.iter().skip(3).map(|l| l[2].as_str()).collect();
+    assert_eq!(usernames, ["a1"], "{rows:?}");
+    let refused = app.post("/api/v1/users/bulk", &admin, &json!({"unitId": f.school_a2, "role": "school"})).await;
+    refused.assert_problem(422, "validation_failed");
+    assert!(refused.text.contains("unit_closed"), "{}", refused.text);
+    let import = app
+        .client
+        .post(app.url("/api/v1/imports?filename=lop.csv"))
+        .bearer_auth(&clerk)
+        .header("Content-Type", "text/csv")
+        .body("Họ và tên,Ngày sinh,Giới tính,Lớp\nNguyễn Văn Mới,05/03/2014,Nam,7A\n")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(import.status().as_u16(), 422);
+    assert!(import.text().await.expect("text").contains("unit_closed"));
+}

@@ -117,6 +117,13 @@ async fn target_for(
     if !caller.writes_unit(unit.id, &unit.path) {
         return Err(read_only());
     }
+    if unit.closed_at.is_some() {
+        return Err(StoreError::invalid(
+            "schoolId",
+            "unit_closed",
+            format!("{} đã đóng (giải thể, sáp nhập): không nhập thêm hồ sơ.", unit.name),
+        ));
+    }
     Ok((kind, unit, class_id))
 }
 
