@@ -10,6 +10,7 @@
 mod authz_matrix;
 mod demo;
 mod excel;
+mod first_week;
 mod foundation;
 mod hostile;
 mod hostile_api;

@@ -250,7 +250,7 @@ async fn a_password_file_sets_a_password_with_no_change_forced() {
 // accounts
 
 /// Signs in with a password, whatever it is; the whole answer.
-async fn sign_in(app: &TestApp, username: &str, password: &str) -> dinhdanh_tests::Answer {
+pub(crate) async fn sign_in(app: &TestApp, username: &str, password: &str) -> dinhdanh_tests::Answer {
     app.send(
         reqwest::Method::POST,
         "/api/v1/auth/login",
@@ -261,7 +261,7 @@ async fn sign_in(app: &TestApp, username: &str, password: &str) -> dinhdanh_test
 }
 
 /// Signs in with a one-time password and changes it; the token then works everywhere.
-async fn first_sign_in(app: &TestApp, username: &str, otp: &str) -> String {
+pub(crate) async fn first_sign_in(app: &TestApp, username: &str, otp: &str) -> String {
     let login = sign_in(app, username, otp).await;
     assert_eq!(login.status, 200, "{}", login.text);
     assert_eq!(login.body["mustChangePassword"], true);
@@ -278,7 +278,7 @@ async fn first_sign_in(app: &TestApp, username: &str, otp: &str) -> String {
 }
 
 /// The rows of the first sheet of a workbook, as text.
-fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("workbook");
     let name = book.sheet_names()[0].clone();
@@ -506,7 +506,7 @@ async fn bulk_accounts_come_once_as_a_workbook_of_one_time_passwords() {
 
 /// A unit list as a Department keeps it: a title block, MoET-style headers, 3 district offices
 /// and 20 schools (codes of Hải Phòng, 31…, and of former Hải Dương, 30…), with `extra` lines.
-fn unit_list(extra: &[[&str; 6]]) -> Vec<u8> {
+pub(crate) fn unit_list(extra: &[[&str; 6]]) -> Vec<u8> {
     let mut lines: Vec<[String; 6]> = Vec::new();
     for d in 1..=3 {
         lines.push([
@@ -554,7 +554,7 @@ fn unit_list(extra: &[[&str; 6]]) -> Vec<u8> {
     book.save_to_buffer().expect("workbook")
 }
 
-async fn upload_units(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> dinhdanh_tests::Answer {
+pub(crate) async fn upload_units(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> dinhdanh_tests::Answer {
     let boundary = "----dinhdanh-unit-list";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"danh-sach-don-vi.xlsx\"\r\n\
