@@ -19,6 +19,7 @@ mod m20261205_001002_unit_lists;
 mod m20261205_001301_drop_registry_truth;
 mod m20261206_001003_classes_and_rollovers;
 mod m20261206_001004_transfers;
+mod m20261206_001005_import_new_classes;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_001002_unit_lists::Migration),
             Box::new(m20261206_001003_classes_and_rollovers::Migration),
             Box::new(m20261206_001004_transfers::Migration),
+            Box::new(m20261206_001005_import_new_classes::Migration),
         ]
     }
 }

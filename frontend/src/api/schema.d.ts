@@ -1699,6 +1699,11 @@ export interface components {
              *     On commit: rows changing a verified record left alone (no `confirmVerifiedChanges`).
              */
             kept: number;
+            /**
+             * @description Classes the file names that the school does not have yet ("lớp mới"): their rows carry
+             *     the provisional `tempId` as `classId`; the commit creates them in the current year.
+             */
+            newClasses: components["schemas"]["NewClassPlan"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -1983,6 +1988,22 @@ export interface components {
              * @description The school.
              */
             unitId: number;
+        };
+        /** @description A class the commit creates. */
+        NewClassPlan: {
+            /**
+             * Format: int32
+             * @description 0 for preschool, 1–12, read from the name.
+             */
+            grade: number;
+            /** @description "lớp mới". */
+            label: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description The provisional (negative) class id the preview's rows carry until the commit.
+             */
+            tempId: number;
         };
         /** @description Which unit rolls over, from which year. */
         NewRolloverBody: {

@@ -183,3 +183,54 @@ async fn the_year_rolls_over_from_the_first_of_june_with_students_kept_back_and_
     assert_eq!(rest_done.status, 200, "{}", rest_done.text);
     assert_eq!(rest_done.body["studentsMoved"], 1);
 }
+
+/// A class the people import names that the school does not have yet is listed in the preview
+/// as "lớp mới" and created at commit with its students.
+#[tokio::test]
+async fn a_class_named_in_the_import_is_created_at_commit() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let clerk = app.login("school-a1").await;
+    let csv = "Họ và tên,Ngày sinh,Giới tính,Lớp\nĐinh Văn Tám,05/03/2012,Nam,8C\nMai Thị Tám,06/04/2012,Nữ,8C\n\
+               Lò Văn Sáu,07/05/2014,Nam,6A\nVi Thị Lạ,08/06/2014,Nữ,Hoa Sen\n";
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/imports?schoolId={}&filename=lop.csv", f.school_a1)))
+        .bearer_auth(&clerk)
+        .header("Content-Type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status().as_u16(), 201);
+    let preview: Value = res.json().await.expect("json");
+    let new = preview["newClasses"].as_array().expect("newClasses");
+    assert_eq!(new.len(), 1, "{preview}");
+    assert_eq!(
+        (new[0]["name"].clone(), new[0]["grade"].clone(), new[0]["label"].clone()),
+        (json!("8C"), json!(8), json!("lớp mới"))
+    );
+    let id = preview["id"].as_str().expect("id").to_owned();
+    let rows = app.get(&format!("/api/v1/imports/{id}"), &clerk).await.body;
+    let actions: Vec<&str> =
+        rows["rows"].as_array().expect("rows").iter().map(|r| r["action"].as_str().expect("action")).collect();
+    assert_eq!(
+        actions,
+        ["create", "create", "create", "rejected"],
+        "a class whose grade the name does not tell stays unknown"
+    );
+    assert!(
+        app.get(&format!("/api/v1/classes?schoolId={}", f.school_a1), &clerk).await.text.find("8C").is_none(),
+        "nothing created by the preview"
+    );
+    let done = app.post(&format!("/api/v1/imports/{id}/commit"), &clerk, &json!({})).await;
+    assert_eq!(done.status, 200, "{}", done.text);
+    let list = app.get(&format!("/api/v1/classes?schoolId={}", f.school_a1), &clerk).await.body;
+    let c8 = list["items"].as_array().expect("items").iter().find(|c| c["name"] == "8C").cloned().expect("8C");
+    assert_eq!(
+        (c8["grade"].clone(), c8["studentCount"].clone(), c8["schoolYear"].clone()),
+        (json!(8), json!(2), json!(app.settings.school_year_now()))
+    );
+    assert_eq!(count_audit(&app, "create_class").await, 1);
+    assert!(dinhdanh::store::counters::drift(&app.store.db).await.expect("drift").is_empty());
+}

@@ -139,7 +139,7 @@ async fn scope_for(
         .order_by_asc(classes::Column::Id)
         .all(db)
         .await?;
-    let class_list: Vec<ClassInfo> =
+    let mut class_list: Vec<ClassInfo> =
         class_rows.iter().map(|c| ClassInfo { id: c.id, name: c.name.clone(), grade: c.grade }).collect();
     let records = people::Entity::find()
         .filter(people::Column::Kind.eq(kind.as_str()))
@@ -202,7 +202,15 @@ async fn scope_for(
             .await?;
         outside_sector_codes.extend(found.into_iter().flatten());
     }
-    Ok(Scope { kind, unit, class_id, existing, classes: class_list, outside_keys, outside_sector_codes })
+    // classes the file names that the school does not have yet: created at commit ("lớp mới")
+    let new_classes = super::new_classes::find(
+        kind,
+        unit.level.as_deref().and_then(crate::domain::org::SchoolLevel::parse),
+        layout,
+        &class_list,
+    );
+    class_list.extend(new_classes.iter().map(|c| ClassInfo { id: c.temp_id, name: c.name.clone(), grade: c.grade }));
+    Ok(Scope { kind, unit, class_id, existing, classes: class_list, new_classes, outside_keys, outside_sector_codes })
 }
 
 /// The plan of every row, each already serialised (a large file's plan is held as compact
@@ -293,6 +301,7 @@ pub async fn start(
         undone_at: Set(None),
         reverted: Set(0),
         kept: Set(0),
+        new_classes: Set((!scope.new_classes.is_empty()).then(|| json(&scope.new_classes))),
     }
     .insert(db)
     .await?;
