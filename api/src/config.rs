@@ -142,6 +142,10 @@ pub struct ImportSettings {
     pub lease_secs: u64,
     /// A preview not committed within this many days expires (listed as `expired`).
     pub expire_days: u32,
+    /// What an exported template carried is kept this many days, so that an import of it can
+    /// tell the file's changes from the record's changes since (three-way import); older
+    /// snapshots are deleted and such a file is compared with the current records.
+    pub snapshot_days: u32,
 }
 
 impl Default for ImportSettings {
@@ -156,6 +160,7 @@ impl Default for ImportSettings {
             job_threshold_rows: 2_000,
             lease_secs: 60,
             expire_days: 7,
+            snapshot_days: 90,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod provision;
 pub mod registry;
 pub mod routes;
 pub mod rules;
+pub mod slips;
 pub mod spa;
 pub mod startup;
 pub mod state;

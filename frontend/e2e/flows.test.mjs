@@ -297,7 +297,10 @@ describe('web app on the demo data', () => {
       await page.locator('.ant-table-row').first().waitFor();
       // Export the class's template as the clerk does, from the class page.
       await page.getByTestId('more-actions').click();
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).click()]);
+      // The variants (all, without an ID number, unverified, with errors) sit under one item.
+      await page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).hover();
+      await page.getByRole('menuitem', { name: 'Chỉ hồ sơ chưa có số định danh' }).waitFor();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Tất cả hồ sơ' }).click()]);
       assert.match(download.suggestedFilename(), /\.xlsx$/);
       const template = (await import('node:fs')).readFileSync(await download.path());
       // Edit two cells of one student's row, as in Excel.
@@ -322,8 +325,12 @@ describe('web app on the demo data', () => {
       assert.equal((await get(`/api/v1/students/${student.id}`)).fullName, student.fullName, 'the preview writes nothing');
       await h.screenshot(page, '12-nhap-excel-xem-truoc');
 
+      const box = await page.getByTestId('import-commit').boundingBox();
+      assert.ok(box && box.y + box.height <= page.viewportSize().height, 'the commit button is in view without scrolling');
       await page.getByTestId('import-commit').click();
       await page.getByText('Đã ghi dữ liệu từ tệp').first().waitFor();
+      // The next step is offered: back to the class, to send it.
+      await page.getByTestId('import-next').filter({ hasText: 'Sang lớp để gửi xác thực' }).waitFor();
       const after = await get(`/api/v1/students/${student.id}`);
       assert.equal(after.fullName, newName);
       assert.equal(after.dateOfBirth, newDob);
@@ -341,6 +348,57 @@ describe('web app on the demo data', () => {
       await page.getByRole('menuitem', { name: 'Công việc' }).click();
       const listed = page.getByTestId('import-jobs').locator('.ant-table-row', { hasText: `lop-${klass.name}.xlsx` });
       await listed.getByText('Đã hoàn tác').waitFor();
+    }));
+
+  test('flow 1: an old template does not revert a record corrected in the drawer since (giữ giá trị mới hơn)', TIMEOUT, () =>
+    flow(async (page) => {
+      const klass = data.importClass;
+      const current = await classStudents(klass.id);
+      // a record the drawer saves without confirmation: not verified, with a full date of birth
+      const student = current.find((p) => p.status !== 'verified' && p.normalized.dateOfBirth && p.blockingErrors === 0) ??
+        current.find((p) => p.status !== 'verified' && p.normalized.dateOfBirth);
+      assert.ok(student, 'the class has an unverified record with a date of birth');
+      const [y, m, d] = student.normalized.dateOfBirth.split('-');
+      const newer = `${d === '14' ? '13' : '14'}/${m}/${y}`;
+
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.locator('.ant-table-row').first().waitFor();
+      // Monday: the clerk exports the class's template
+      await page.getByTestId('more-actions').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Xuất mẫu Excel' }).click()]);
+      const template = (await import('node:fs')).readFileSync(await download.path());
+      await page.keyboard.press('Escape');
+
+      // Tuesday: the date of birth is corrected in the record drawer
+      const search = page.getByPlaceholder('Tìm theo tên');
+      await search.fill(student.fullName.trim());
+      await search.press('Enter');
+      await page.waitForURL(/q=/);
+      await recordLink(page, student.fullName).first().click();
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.locator('#dateOfBirth').waitFor();
+      await drawer.locator('#dateOfBirth').fill(newer);
+      await drawer.getByTestId('save-record').click();
+      await page.getByText(/Đã lưu/).first().waitFor();
+      assert.equal((await get(`/api/v1/students/${student.id}`)).dateOfBirth, newer);
+
+      // Friday: Monday's file comes back untouched; the preview says the newer value is kept
+      await page.goto(`/nhap-excel?lop=${klass.id}`);
+      await page.locator('input[type="file"]').setInputFiles({
+        name: `lop-${klass.name}-cu.xlsx`,
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: template,
+      });
+      const stale = page.getByTestId('import-stale');
+      await stale.first().waitFor();
+      assert.equal(await stale.count(), 1);
+      assert.equal((await stale.first().innerText()).trim(), 'giữ giá trị mới hơn');
+      await page.getByTestId('import-stale-total').waitFor();
+
+      await page.getByTestId('import-commit').click();
+      await page.getByText('Đã ghi dữ liệu từ tệp').first().waitFor();
+      assert.equal((await get(`/api/v1/students/${student.id}`)).dateOfBirth, newer, 'the newer value stands');
     }));
 
   test('flow 1: send the class for verification and watch the job finish', TIMEOUT, () =>
@@ -496,6 +554,23 @@ describe('web app on the demo data', () => {
       const bytes = (await import('node:fs')).readFileSync(path);
       assert.ok(bytes.length > 2000, `the report has content (${bytes.length} bytes)`);
       assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'the report is an xlsx (zip) file');
+
+      // The per-unit table: one row per child unit, sorted by projected finish (latest first),
+      // exported as it is, and the worst unit opened from it.
+      const table = page.getByTestId('unit-progress-table');
+      await table.locator('.ant-table-row').first().waitFor();
+      const progress = (await h.api(server.url, tok.district, 'GET', '/api/v1/stats/progress?population=students')).body;
+      assert.equal(await table.locator('.ant-table-row').count(), Math.min(progress.children.length, 30));
+      const finish = table.locator('th', { hasText: 'Dự kiến hoàn thành' });
+      await finish.click();
+      await finish.click();
+      await table.locator('th[aria-sort="descending"]', { hasText: 'Dự kiến hoàn thành' }).waitFor();
+      const [exported] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Xuất Excel bảng này' }).click()]);
+      assert.match(exported.suggestedFilename(), /\.xlsx$/);
+      const worst = table.locator('.ant-table-row').first().getByTestId('unit-progress-link');
+      const href = await worst.getAttribute('href');
+      await worst.click();
+      await page.waitForURL((u) => u.pathname === href);
     }));
 
   test('flow 3: a school account cannot reach another school (URL tampering)', TIMEOUT, async () => {

@@ -2,8 +2,8 @@
 //! one sheet of staff), Vietnamese headers, the record key greyed in the first column, ID
 //! numbers and dates as text cells (so Excel cannot turn them into numbers), a gender
 //! drop-down and a province drop-down, input hints, the header row frozen, an instructions
-//! sheet, and a hidden metadata sheet (template version, scope, export time, each sheet's
-//! class, record keys) that the import reads.
+//! sheet, and a hidden metadata sheet (template version, scope, export time, the export id, each
+//! sheet's class, each record's key and version) that the import reads.
 
 use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{
@@ -27,6 +27,8 @@ pub const NOTE_HEADER: &str = "Ghi chú";
 #[derive(Debug, Clone, Default)]
 pub struct TemplateRecord {
     pub key: i64,
+    /// The record's version when exported (written beside its key in the metadata sheet).
+    pub version: i32,
     pub sector_code: Option<String>,
     pub full_name: Option<String>,
     pub date_of_birth: Option<String>,
@@ -62,6 +64,8 @@ pub struct Template {
     /// "Lớp 6A", "Toàn trường", with the filter.
     pub scope: String,
     pub exported_at: DateTime<Utc>,
+    /// The id under which the server keeps what this template carries (three-way import).
+    pub export_id: Option<String>,
     pub sheets: Vec<TemplateSheet>,
     /// Names offered in drop-downs, per column (provinces; and for a unit in one province, its
     /// pre-2025 districts and communes and its post-2025 communes). Written to the metadata
@@ -263,6 +267,9 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
     kv(meta, "unitName", &t.unit_name, &mut r)?;
     kv(meta, "scope", &t.scope, &mut r)?;
     kv(meta, "exportedAt", &t.exported_at.to_rfc3339(), &mut r)?;
+    if let Some(id) = &t.export_id {
+        kv(meta, "exportId", id, &mut r)?;
+    }
     for (name, class_id) in &names {
         meta.write_string(r, 0, "sheet")?;
         meta.write_string(r, 1, name)?;
@@ -274,6 +281,7 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
             meta.write_string(r, 0, "key")?;
             meta.write_string(r, 1, name)?;
             meta.write_string(r, 2, rec.key.to_string())?;
+            meta.write_string(r, 3, rec.version.to_string())?;
             r += 1;
         }
     }
@@ -285,4 +293,39 @@ pub fn write(t: &Template) -> Result<Vec<u8>, XlsxError> {
     }
     meta.set_hidden(true);
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hidden_sheet_carries_the_export_id_and_each_records_version() {
+        let record = TemplateRecord {
+            key: 41,
+            version: 4,
+            full_name: Some("Lê Tuệ Hân".into()),
+            date_of_birth: Some("17/07/2015".into()),
+            ..TemplateRecord::default()
+        };
+        let export_id = "3f2a9c1e-0000-4000-8000-000000000001".to_owned();
+        let t = Template {
+            kind: PersonKind::Student,
+            unit_id: 5,
+            unit_name: "Trường THCS Lê Lợi".into(),
+            scope: "Lớp 6A".into(),
+            exported_at: "2026-12-07T05:00:00Z".parse().expect("instant"),
+            export_id: Some(export_id.clone()),
+            sheets: vec![TemplateSheet { name: "6A".into(), class_id: Some(9), records: vec![record] }],
+            lists: Vec::new(),
+            blank_rows: 1,
+        };
+        let bytes = write(&t).expect("workbook");
+        let mut file = crate::import::read::open("mau.xlsx", bytes, &crate::import::Limits::default()).expect("opened");
+        let meta = file.meta().expect("read").expect("our template");
+        assert_eq!(meta.version, TEMPLATE_VERSION, "the template's layout version stays its own key");
+        assert_eq!(meta.export_id.as_deref(), Some(export_id.as_str()));
+        assert_eq!(meta.versions.get(&41), Some(&4));
+        assert_eq!(meta.sheet_classes, vec![("6A".to_owned(), 9)]);
+    }
 }

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod headers;
 pub mod plan;
 pub mod read;
+pub mod threeway;
 
 pub use headers::Column;
 pub use plan::{FieldChange, PlannedRow, RowAction, RowError, Totals};
@@ -43,6 +44,10 @@ pub struct TemplateMeta {
     pub unit_id: Option<i64>,
     /// `(sheet name, class id)`.
     pub sheet_classes: Vec<(String, i64)>,
+    /// The export this file is a copy of (three-way import), when the template says.
+    pub export_id: Option<String>,
+    /// Each record's version when exported, by record key (the `key` rows' fourth cell).
+    pub versions: std::collections::BTreeMap<i64, i32>,
 }
 
 /// Reads the metadata sheet: two columns of key and value; `sheet` rows carry a sheet name and
@@ -62,6 +67,12 @@ pub fn read_meta_sheet(sheet: &read::RawSheet) -> Option<TemplateMeta> {
             "version" => meta.version = text(row, 1),
             "kind" => meta.kind = Some(text(row, 1)),
             "unitId" => meta.unit_id = text(row, 1).trim().parse().ok(),
+            "exportId" => meta.export_id = Some(text(row, 1).trim().to_owned()).filter(|id| is_export_id(id)),
+            "key" => {
+                if let (Ok(key), Ok(version)) = (text(row, 2).trim().parse(), text(row, 3).trim().parse()) {
+                    meta.versions.insert(key, version);
+                }
+            }
             "sheet" => {
                 if let Ok(class_id) = text(row, 2).trim().parse() {
                     meta.sheet_classes.push((text(row, 1), class_id));
@@ -71,6 +82,11 @@ pub fn read_meta_sheet(sheet: &read::RawSheet) -> Option<TemplateMeta> {
         }
     }
     ours.then_some(meta)
+}
+
+/// Whether a text is an export id as we write them (a UUID), not anything a file may hold.
+fn is_export_id(text: &str) -> bool {
+    uuid::Uuid::parse_str(text).is_ok_and(|u| u.hyphenated().to_string() == text)
 }
 
 /// Spreadsheet column letters of a 0-based index (0 → A, 26 → AA).

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::cells::{self, Cell};
 use super::headers::{self, Column, HeaderMap};
+use super::threeway::{self, Base, FieldStatus, blank};
 use super::{META_SHEET, RawBook, TemplateMeta, column_letter};
 use crate::domain::identity::{Identity, IdentityField};
 use crate::rules::{self, Finding, Outcome, PersonKind, RecordInput, RuleContext, Severity};
@@ -193,6 +194,9 @@ pub struct Existing {
     /// Verified by the national registry: changing what it verified takes the clerk's
     /// confirmation at commit.
     pub verified: bool,
+    /// What the file's template carried of the record, when the server still knows (three-way
+    /// import).
+    pub base: Base,
 }
 
 /// A class of the school.
@@ -272,6 +276,11 @@ pub struct FieldChange {
     pub column: Option<String>,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// `update` (written), `stale` (the file holds what was exported but the record changed
+    /// since: the newer value is kept), `conflict` (both changed: written only with
+    /// `take: "file"` in the commit's choices), `unchanged`.
+    #[serde(default)]
+    pub status: FieldStatus,
     /// The `error` findings the new value would bring that the record does not have: the
     /// change is held back unless the commit's choices force it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -376,7 +385,7 @@ pub struct Totals {
     pub update: u64,
     pub create: u64,
     pub rejected: u64,
-    /// Fields that would change (over `update` rows).
+    /// Fields the commit writes without a choice (status `update`, over `update` rows).
     pub changed_fields: u64,
     /// Accepted rows with at least one `error` finding on their new values.
     pub rows_with_errors: u64,
@@ -389,6 +398,14 @@ pub struct Totals {
     /// Rows changing a verified record (written only with `confirmVerifiedChanges`).
     #[serde(default)]
     pub verified_changes: u64,
+    /// Fields the file holds as exported while the record changed since: the newer value is
+    /// kept ("giữ giá trị mới hơn").
+    #[serde(default)]
+    pub stale: u64,
+    /// Fields both the file and the record changed since the export: written only when the
+    /// commit's choices take the file's value.
+    #[serde(default)]
+    pub conflict: u64,
 }
 
 impl Totals {
@@ -407,7 +424,10 @@ impl Totals {
             RowAction::Unchanged => self.unchanged += 1,
             RowAction::Update => {
                 self.update += 1;
-                self.changed_fields += r.changes.len() as u64;
+                let count = |status: FieldStatus| r.changes.iter().filter(|c| c.status == status).count() as u64;
+                self.changed_fields += count(FieldStatus::Update);
+                self.stale += count(FieldStatus::Stale);
+                self.conflict += count(FieldStatus::Conflict);
                 self.would_worsen += r.changes.iter().filter(|c| !c.would_worsen.is_empty()).count() as u64;
                 if r.changes.iter().any(|c| c.verified) {
                     self.verified_changes += 1;
@@ -437,28 +457,6 @@ const FIELDS: [(IdentityField, Column); 7] = [
     (IdentityField::ResidenceDistrict, Column::ResidenceDistrict),
     (IdentityField::ResidenceText, Column::ResidenceText),
 ];
-
-fn blank(v: Option<&str>) -> Option<String> {
-    v.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
-fn same(a: &Option<String>, b: &Option<String>) -> bool {
-    blank(a.as_deref()) == blank(b.as_deref())
-}
-
-/// Same, for a field: an ID number read from a numeric cell (leading zeros lost) is the same
-/// number as the stored one when padding it back gives it.
-fn same_field(field: IdentityField, old: &Option<String>, new: &Option<String>) -> bool {
-    if same(old, new) {
-        return true;
-    }
-    match (field, blank(old.as_deref()), blank(new.as_deref())) {
-        (IdentityField::PersonalId, Some(o), Some(n)) => {
-            n.len() < 12 && n.bytes().all(|b| b.is_ascii_digit()) && format!("{n:0>12}") == o
-        }
-        _ => false,
-    }
-}
 
 /// A cell's meaning for its field: `None` leaves the field as it is (an empty cell),
 /// `Some(None)` clears it (the `(xoá)` marker), `Some(Some(v))` sets it.
@@ -842,30 +840,49 @@ impl<'a> Planner<'a> {
                 column: row.index(Column::Class).map(column_letter),
                 old: e.class_id.map(|c| c.to_string()),
                 new: Some(c.to_string()),
+                status: FieldStatus::Update,
                 would_worsen: Vec::new(),
                 verified: false,
             });
             class_id = Some(c);
         }
-        // never worse: a field whose new value brings an error the record does not have is held back
-        let changed: Vec<(IdentityField, Option<String>)> = e
+        // three-way: each field the file changes is `update`, `stale` or `conflict` against what
+        // the template carried; only updates are written by default
+        let changed: Vec<(IdentityField, Option<String>, FieldStatus)> = e
             .identity
             .fields()
             .zip(file_identity.fields())
-            .filter(|((field, old), (_, new))| !same_field(*field, old, new))
-            .map(|((field, _), (_, new))| (field, new.clone()))
+            .map(|((field, old), (_, new))| (field, new.clone(), threeway::classify(field, &e.base, new, old)))
+            .filter(|(_, _, status)| *status != FieldStatus::Unchanged)
             .collect();
-        let guarded = crate::domain::worsen::hold_back(&e.identity, &changed, &|_| false, &|identity| {
-            self.evaluate(identity, class_id).findings
-        });
-        for (field, new) in &changed {
+        let updates: Vec<(IdentityField, Option<String>)> = changed
+            .iter()
+            .filter(|(_, _, status)| status.written_by_default())
+            .map(|(field, new, _)| (*field, new.clone()))
+            .collect();
+        // never worse: a field whose new value brings an error the record does not have is held back
+        let evaluate = |identity: &Identity| self.evaluate(identity, class_id).findings;
+        let guarded = crate::domain::worsen::hold_back(&e.identity, &updates, &|_| false, &evaluate);
+        let before = evaluate(&e.identity);
+        for (field, new, status) in &changed {
+            let would_worsen = match status {
+                FieldStatus::Update => guarded.refused_for(*field).map(<[Finding]>::to_vec).unwrap_or_default(),
+                // what taking the file's value would bring, on top of the updates
+                FieldStatus::Conflict => {
+                    let mut taken = guarded.identity.clone();
+                    *taken.slot(*field) = new.clone();
+                    crate::domain::worsen::new_errors(&before, &evaluate(&taken))
+                }
+                FieldStatus::Stale | FieldStatus::Unchanged => Vec::new(),
+            };
             planned.changes.push(FieldChange {
                 field: field.name().to_owned(),
                 column: cols.get(field.name()).map(|i| column_letter(*i)),
                 old: e.identity.get(*field).clone(),
                 new: new.clone(),
-                would_worsen: guarded.refused_for(*field).map(<[Finding]>::to_vec).unwrap_or_default(),
-                verified: e.verified,
+                status: *status,
+                would_worsen,
+                verified: e.verified && *status != FieldStatus::Stale,
             });
         }
         let new_identity = guarded.identity;
@@ -888,6 +905,7 @@ impl<'a> Planner<'a> {
                 column: row.index(Column::SectorCode).map(column_letter),
                 old: None,
                 new: Some(code.clone()),
+                status: FieldStatus::Update,
                 would_worsen: Vec::new(),
                 verified: false,
             });
@@ -1006,6 +1024,7 @@ mod tests {
             personal_id: Some("031214001234".into()),
             version: 3,
             verified: false,
+            base: Base::Unknown,
         }]
     }
 
@@ -1129,6 +1148,44 @@ mod tests {
         let plan = run(rows, &[]);
         assert_eq!(plan[0].values.res_commune.as_deref(), Some("Dư Hàng"));
         assert_eq!(plan[1].values.res_commune.as_deref(), Some("Phường An Biên"));
+    }
+
+    #[test]
+    fn an_old_template_updates_what_it_changed_keeps_newer_values_and_flags_conflicts() {
+        // exported as "Nguyễn Văn Anh", 05/03/2014, Nữ; since then the record was corrected on
+        // the web to "Nguyễn Văn An", Nam (the date unchanged)
+        let mut records = existing();
+        records[0].base = Base::Exported(Identity {
+            full_name: Some("Nguyễn Văn Anh".into()),
+            date_of_birth: Some("05/03/2014".into()),
+            gender: Some("Nữ".into()),
+            personal_id: Some("031214001234".into()),
+            ..Identity::default()
+        });
+        let rows = vec![
+            vec![text("Mã hồ sơ"), text("Họ và tên"), text("Ngày sinh"), text("Giới tính")],
+            // the name as exported, the date changed in the file, the gender changed on both sides
+            vec![text("7"), text("Nguyễn Văn Anh"), text("06/03/2014"), text("Khác")],
+        ];
+        let plan = run(rows, &records);
+        let r = &plan[0];
+        let statuses: Vec<(&str, FieldStatus)> = r.changes.iter().map(|c| (c.field.as_str(), c.status)).collect();
+        assert_eq!(
+            statuses,
+            vec![
+                ("fullName", FieldStatus::Stale),
+                ("dateOfBirth", FieldStatus::Update),
+                ("gender", FieldStatus::Conflict)
+            ]
+        );
+        assert_eq!(r.action, RowAction::Update);
+        // what the row writes by default: only the update
+        assert_eq!(r.values.full_name.as_deref(), Some("Nguyễn Văn An"));
+        assert_eq!(r.values.date_of_birth.as_deref(), Some("06/03/2014"));
+        assert_eq!(r.values.gender.as_deref(), Some("Nam"));
+        assert!(!r.changes[2].would_worsen.is_empty(), "taking “Khác” would bring a gender error: {r:?}");
+        let t = Totals::of(&plan);
+        assert_eq!((t.changed_fields, t.stale, t.conflict), (1, 1, 1));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The imports' sweeper: on every instance, from start-up on, fails the background imports
 //! whose planning task stopped reporting (its server was stopped or killed: the import ends
 //! `failed` with a reason instead of `processing` forever) and expires the previews left
-//! unconfirmed (`import.expire_days`). Both are conditional updates, safe side by side.
+//! unconfirmed (`import.expire_days`), and deletes the template snapshots older than
+//! `import.snapshot_days`. All are conditional, safe side by side.
 
 use std::time::Duration;
 
@@ -19,7 +20,12 @@ pub fn spawn(store: Store, settings: ImportSettings, env: WorkerEnv) {
             match imports::sweep(&store.db, &env.clock, &settings).await {
                 Ok(swept) => {
                     if swept != imports::Swept::default() {
-                        tracing::info!(interrupted = swept.interrupted, expired = swept.expired, "imports swept");
+                        tracing::info!(
+                            interrupted = swept.interrupted,
+                            expired = swept.expired,
+                            snapshots = swept.snapshots,
+                            "imports swept"
+                        );
                         env.events.signal();
                     }
                 }

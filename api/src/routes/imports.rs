@@ -357,7 +357,9 @@ async fn answer(state: &AppState, m: &model::Model, created: bool) -> ApiResult<
 /// Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
 /// Windows-1258) and answers its preview: per row `unchanged`, `update` (field by field),
 /// `create` or `rejected` (with column and reason), the findings the rules raise on the new
-/// values, and totals. Nothing is written unless `commit=true`. Files with more rows than
+/// values, and totals. Each changed field carries its `status`: `update`, or, for a file of our
+/// template whose export the server still keeps, `stale` (kept: the record changed since the
+/// export) or `conflict` (both changed: the clerk chooses at commit). Nothing is written unless `commit=true`. Files with more rows than
 /// `import.job_threshold_rows` answer 202 at once with `status: processing`; poll
 /// `GET /imports/{id}` (`rowsRead` / `rowsTotal`).
 #[utoipa::path(tag = "imports", params(UploadQuery), request_body(content = XlsxFile, description = "multipart/form-data with a `file` part, or the raw file", content_type = "multipart/form-data"), responses(
@@ -453,7 +455,10 @@ pub async fn get_import(
 /// `import` and the import id. A change whose new value would bring an `error` finding
 /// (`wouldWorsen` in the preview) is written only when a choice forces it (audited as forced);
 /// changes of verified records only with `confirmVerifiedChanges` (else they are left alone and
-/// counted in `kept`); `take: "current"` keeps the record's value. The body is optional.
+/// counted in `kept`); `take: "current"` keeps the record's value. A file exported from our
+/// template is compared three ways: a `stale` field (the file holds what was exported, the
+/// record changed since) keeps the record's newer value; a `conflict` (both changed) is written
+/// only with `take: "file"`. The choices are audited (`import_choice`). The body is optional.
 /// Committing again changes nothing. While a background job still reads the file, answers 202
 /// and the job commits when done.
 #[utoipa::path(tag = "imports", params(("id" = String, Path)), request_body(content = Option<CommitOptions>, content_type = "application/json"), responses(

@@ -123,7 +123,7 @@ missing one. Personal ID numbers are masked in lists (`0310******56`).",
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::templates::Only)),
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::store::templates::Only, crate::slips::Paper)),
     tags(
         (name = "auth", description = "Sign-in and the current account"),
         (name = "accounts", description = "Accounts of the units an administrator manages, one-time passwords, bulk accounts for schools"),

@@ -11,8 +11,8 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::excel::template::{self, Template};
 use crate::rules::PersonKind;
 use crate::state::AppState;
-use crate::store::audit;
 use crate::store::templates::{self, Only};
+use crate::store::{audit, template_exports};
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -67,12 +67,34 @@ async fn send(
             r.problems = crate::domain::personal_id::mask_digit_runs(&r.problems, 6);
         }
     }
+    // what the template carries is kept, so that importing it back tells the file's changes
+    // from the records' changes since (three-way import)
+    let export_id = uuid::Uuid::new_v4().to_string();
+    let exported_at = state.settings.clock.now();
+    let carried_values = sheets
+        .iter()
+        .flat_map(|s| &s.records)
+        .map(|r| (r.key, r.version, template_exports::ExportedValues::of(r)))
+        .collect();
+    template_exports::save(
+        &state.store.db,
+        template_exports::NewExport {
+            id: &export_id,
+            unit_id: unit.id,
+            kind,
+            actor_id: rc.caller.user_id,
+            at: exported_at,
+            records: carried_values,
+        },
+    )
+    .await?;
     let t = Template {
         kind,
         unit_id: unit.id,
         unit_name: unit.name.clone(),
         scope: scope.clone(),
-        exported_at: state.settings.clock.now(),
+        exported_at,
+        export_id: Some(export_id),
         sheets,
         lists: templates::dropdown_lists(&unit),
         blank_rows: 200,

@@ -674,35 +674,21 @@ pub async fn staff_verifications(
     Ok(web::Json(history(&state, &caller, PersonKind::Staff, id.into_inner()).await?))
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+/// Options of the evidence slips.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct SlipOptions {
+    /// `a5` (default) or `a4`: one slip per page.
+    pub paper: Option<crate::slips::Paper>,
+    /// The day the papers are due (default: seven days from today).
+    pub return_by: Option<chrono::NaiveDate>,
 }
 
-/// What the family must bring, from the registry's last answer.
-pub fn documents_to_bring(last_outcome: Option<&str>, fields: &[String]) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if last_outcome == Some("not_found") || fields.is_empty() {
-        out.push(
-            "Thông báo số định danh cá nhân (hoặc Giấy xác nhận thông tin về cư trú) do cơ quan Công an cấp; \
-             nếu con chưa được đăng ký khai sinh, xin liên hệ UBND cấp xã để đăng ký khai sinh.",
-        );
-    }
-    for f in fields {
-        out.push(match f.as_str() {
-            "fullName" => "Giấy khai sinh hoặc Thông báo số định danh cá nhân (để đối chiếu họ và tên).",
-            "dateOfBirth" => "Giấy khai sinh (để đối chiếu ngày sinh).",
-            "gender" => "Giấy khai sinh (để đối chiếu giới tính).",
-            "residence" => "Giấy xác nhận thông tin về cư trú (mẫu CT07) hoặc ảnh chụp thông tin cư trú trên VNeID.",
-            _ => "Thông báo số định danh cá nhân.",
-        });
-    }
-    out.dedup();
-    out
-}
-
-/// A printable page with one slip per student of the class awaiting evidence, saying what to
-/// bring (print it from the browser; each slip starts on a new half page).
-#[utoipa::path(tag = "verification", params(("id" = i64, Path)), responses(
+/// A printable page ("Phiếu bổ sung giấy tờ — 8A4") with one slip per student of the class
+/// awaiting evidence, on its own A5 or A4 page: what to bring, the school's contact, the return
+/// deadline and a tear-off return stub.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path), SlipOptions), responses(
     (status = 200, description = "Printable HTML page", content_type = "text/html"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -711,44 +697,32 @@ pub async fn class_evidence_requests(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
+    options: web::Query<SlipOptions>,
 ) -> ApiResult<HttpResponse> {
     let (class, school, slips) = v::evidence_requests(&state.store.db, &caller, id.into_inner()).await?;
-    let mut html = String::with_capacity(4096 + slips.len() * 1024);
-    html.push_str(&format!(
-        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Giấy đề nghị bổ sung minh chứng – Lớp {class}</title>\
-<style>body{{font-family:'Times New Roman',serif;margin:0}}.slip{{border:1px dashed #555;margin:12mm;padding:8mm;page-break-inside:avoid;break-inside:avoid}}\
-h1{{font-size:16pt;text-align:center;margin:0 0 4mm}}h2{{font-size:13pt;margin:0 0 2mm}}p,li{{font-size:12pt}}\
-.empty{{margin:12mm}}@media print{{.slip{{margin:6mm}}}}</style></head><body>",
-        class = escape(&class.name)
-    ));
-    if slips.is_empty() {
-        html.push_str("<p class=\"empty\">Lớp không có học sinh nào đang chờ bổ sung minh chứng.</p>");
-    }
-    for s in &slips {
-        let p = &s.person;
-        let name = p.norm_full_name.clone().or_else(|| p.full_name.clone()).unwrap_or_default();
-        let dob = p
-            .norm_dob
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .or_else(|| p.date_of_birth.clone())
-            .unwrap_or_default();
-        html.push_str("<section class=\"slip\">");
-        html.push_str(&format!("<h2>{}</h2>", escape(&school.name)));
-        html.push_str("<h1>PHIẾU ĐỀ NGHỊ BỔ SUNG GIẤY TỜ XÁC THỰC ĐỊNH DANH</h1>");
-        html.push_str(&format!(
-            "<p>Kính gửi phụ huynh học sinh <b>{}</b>, lớp <b>{}</b>, ngày sinh {}.</p>",
-            escape(&name),
-            escape(&class.name),
-            escape(&dob)
-        ));
-        html.push_str(
-            "<p>Thông tin của học sinh chưa khớp với Cơ sở dữ liệu quốc gia về dân cư. Xin phụ huynh mang đến nhà trường:</p><ul>",
-        );
-        for doc in documents_to_bring(s.last_outcome.as_deref(), &s.fields) {
-            html.push_str(&format!("<li>{}</li>", escape(doc)));
-        }
-        html.push_str("</ul><p>Nhà trường xin cảm ơn.</p></section>");
-    }
-    html.push_str("</body></html>");
+    let contact = crate::slips::SchoolContact {
+        name: school.name.clone(),
+        principal: school.principal.clone(),
+        phone: school.phone.clone(),
+        email: school.email.clone(),
+        address: school.address.clone(),
+    };
+    let lines: Vec<crate::slips::Slip> = slips
+        .iter()
+        .map(|s| {
+            let p = &s.person;
+            crate::slips::Slip {
+                full_name: p.norm_full_name.clone().or_else(|| p.full_name.clone()).unwrap_or_default(),
+                date_of_birth: p
+                    .norm_dob
+                    .map(|d| d.format("%d/%m/%Y").to_string())
+                    .or_else(|| p.date_of_birth.clone())
+                    .unwrap_or_default(),
+                documents: crate::slips::documents_to_bring(s.last_outcome.as_deref(), &s.fields),
+            }
+        })
+        .collect();
+    let return_by = options.return_by.unwrap_or_else(|| state.settings.clock.today() + chrono::Duration::days(7));
+    let html = crate::slips::render(&class.name, &contact, &lines, return_by, options.paper.unwrap_or_default());
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
 }

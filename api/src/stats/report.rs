@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
 };
 
 use super::Population;
+use super::projection::{Projection, ProjectionStatus};
 use super::views::{Counters, Laggards, Progress, Reasons, StatUnit, StatUnitKind};
 use crate::domain::clock::VIETNAM;
 
@@ -110,8 +111,7 @@ fn write_counters_row(
     row: u32,
     unit: &StatUnit,
     c: &Counters,
-    completion: Option<NaiveDate>,
-    miss: Option<bool>,
+    projection: Option<&Projection>,
     fmt: &Formats,
     bold: bool,
 ) -> Result<(), XlsxError> {
@@ -145,13 +145,33 @@ fn write_counters_row(
     for (col, s) in (FIRST_SHARE_COL..).zip(shares) {
         ws.write_number_with_format(row, col, s, pf)?;
     }
-    if let Some(d) = completion {
-        ws.write_string(row, LAST_SHARE_COL + 1, date_vn(d))?;
-    }
-    if let Some(miss) = miss {
-        ws.write_string(row, LAST_SHARE_COL + 2, if miss { "Có" } else { "Không" })?;
+    if let Some(p) = projection {
+        ws.write_string(row, LAST_SHARE_COL + 1, completion_label(p))?;
+        ws.write_string(row, LAST_SHARE_COL + 2, risk_label(p))?;
     }
     Ok(())
+}
+
+/// The projected finish as the dashboard shows it: a date, or why there is none.
+pub fn completion_label(p: &Projection) -> String {
+    match (p.status, p.projected_completion) {
+        (ProjectionStatus::Complete, _) => "Đã xong".to_owned(),
+        (_, Some(d)) => date_vn(d),
+        (ProjectionStatus::Stalled, None) => "Đứng yên".to_owned(),
+        _ => "Chưa đủ số liệu".to_owned(),
+    }
+}
+
+/// "Nguy cơ trễ hạn" as the dashboard says it: a unit without enough days of data is not
+/// called safe ("Không") — at 0% verified that would be a false comfort — but "Chưa rõ".
+pub fn risk_label(p: &Projection) -> &'static str {
+    if p.projected_to_miss {
+        "Có"
+    } else if p.status == ProjectionStatus::InsufficientData {
+        "Chưa rõ"
+    } else {
+        "Không"
+    }
 }
 
 fn summary(
@@ -182,31 +202,13 @@ fn summary(
     let mut row = SUMMARY_HEADER_ROW + 1;
     for child in &progress.children {
         let p = child.projection.as_ref();
-        write_counters_row(
-            ws,
-            row,
-            &child.unit,
-            &child.counters,
-            p.and_then(|p| p.projected_completion),
-            p.map(|p| p.projected_to_miss),
-            fmt,
-            false,
-        )?;
+        write_counters_row(ws, row, &child.unit, &child.counters, p, fmt, false)?;
         row += 1;
     }
     let mut total_unit = progress.unit.clone();
     total_unit.name = format!("Tổng cộng: {}", progress.unit.name);
     let p = progress.projection.as_ref();
-    write_counters_row(
-        ws,
-        row,
-        &total_unit,
-        &progress.counters,
-        p.and_then(|p| p.projected_completion),
-        p.map(|p| p.projected_to_miss),
-        fmt,
-        true,
-    )?;
+    write_counters_row(ws, row, &total_unit, &progress.counters, p, fmt, true)?;
     let first = SUMMARY_HEADER_ROW + 1;
     let rules = [
         ConditionalFormatCell::new().set_rule(ConditionalFormatCellRule::LessThan(RED_BELOW)).set_format(&fmt.red),
@@ -309,10 +311,8 @@ fn laggards_sheet(ws: &mut Worksheet, laggards: &Laggards, fmt: &Formats) -> Res
         ws.write_number(row, 3, l.counters.verified as f64)?;
         ws.write_number_with_format(row, 4, l.counters.verified_share, &fmt.percent)?;
         if let Some(p) = &l.projection {
-            if let Some(d) = p.projected_completion {
-                ws.write_string(row, 5, date_vn(d))?;
-            }
-            ws.write_string(row, 6, if p.projected_to_miss { "Có" } else { "Không" })?;
+            ws.write_string(row, 5, completion_label(p))?;
+            ws.write_string(row, 6, risk_label(p))?;
         }
         let reasons: Vec<String> = l.top_reasons.iter().map(|r| format!("{} ({})", r.label, r.count)).collect();
         ws.write_string(row, 7, reasons.join("; "))?;
@@ -357,4 +357,39 @@ pub fn write(
     reasons_sheet(wb.add_worksheet(), reasons, &fmt)?;
     laggards_sheet(wb.add_worksheet(), laggards, &fmt)?;
     wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn projection(status: ProjectionStatus, completion: Option<&str>, miss: bool) -> Projection {
+        Projection {
+            window_days: 14,
+            points_used: 3,
+            target_share: 1.0,
+            current_share: 0.4,
+            daily_gain: Some(0.02),
+            projected_completion: completion.map(|d| d.parse().expect("date")),
+            deadline: Some("2026-12-31".parse().expect("date")),
+            projected_to_miss: miss,
+            status,
+        }
+    }
+
+    #[test]
+    fn the_report_names_the_projection_as_the_dashboard_does() {
+        use ProjectionStatus::*;
+        let cases = [
+            (projection(OnTrack, Some("2026-12-20"), false), "20/12/2026", "Không"),
+            (projection(ProjectedToMiss, Some("2027-02-01"), true), "01/02/2027", "Có"),
+            (projection(Stalled, None, true), "Đứng yên", "Có"),
+            // a school at 0% with one day of data is not reported as safe
+            (projection(InsufficientData, None, false), "Chưa đủ số liệu", "Chưa rõ"),
+            (projection(Complete, Some("2026-11-30"), false), "Đã xong", "Không"),
+        ];
+        for (p, completion, risk) in cases {
+            assert_eq!((completion_label(&p).as_str(), risk_label(&p)), (completion, risk), "{p:?}");
+        }
+    }
 }

@@ -320,14 +320,18 @@ pub struct Reason {
     pub count: i64,
 }
 
-/// Who to call about a lagging unit.
+/// Who to call about a lagging unit: the unit itself (a school's phone, email and principal)
+/// when its unit list gives a phone or an email, else the office above it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
+    /// The unit whose contact this is (the lagging unit, or its parent as a fallback).
     pub unit_id: i64,
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The head of the unit (hiệu trưởng), when the unit list names one.
+    pub principal: Option<String>,
 }
 
 /// A lagging unit.

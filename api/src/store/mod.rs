@@ -15,6 +15,7 @@ pub mod imports;
 pub mod people;
 pub mod rollovers;
 pub mod stats;
+pub mod template_exports;
 pub mod templates;
 pub mod transfers;
 pub mod unit_changes;

@@ -557,12 +557,7 @@ pub async fn laggards<C: ConnectionTrait>(
                 .unwrap_or_default();
             Laggard::new(
                 stat_unit(u),
-                u.parent_id.and_then(|p| known.get(&p)).map(|p| crate::stats::views::Contact {
-                    unit_id: p.id,
-                    name: p.name.clone(),
-                    phone: p.phone.clone(),
-                    email: p.email.clone(),
-                }),
+                contact_of(u, u.parent_id.and_then(|p| known.get(&p))),
                 Counters::from(&tally),
                 Some(projection_of(history.get(&u.id).unwrap_or(&empty), &tally, ctx, deadline)),
                 laggards::top_reasons(&findings, &tally, TOP_REASONS),
@@ -572,6 +567,20 @@ pub async fn laggards<C: ConnectionTrait>(
     laggards::order(&mut items);
     items.truncate(limit);
     Ok(Laggards { unit: stat_unit(&root), population, campaign: campaign.map(|c| c.view(ctx.today)), items })
+}
+
+/// Who to call about a lagging unit: its own phone/email (and principal) when the unit list
+/// has them, else the office above it.
+fn contact_of(unit: &units::Model, parent: Option<&units::Model>) -> Option<crate::stats::views::Contact> {
+    let reachable = |u: &units::Model| u.phone.is_some() || u.email.is_some();
+    let who = if reachable(unit) { Some(unit) } else { parent };
+    who.map(|u| crate::stats::views::Contact {
+        unit_id: u.id,
+        name: u.name.clone(),
+        phone: u.phone.clone(),
+        email: u.email.clone(),
+        principal: u.principal.clone(),
+    })
 }
 
 /// Writes the counters of every unit (schools, offices, the Department: each one summing its

@@ -21,6 +21,9 @@ pub enum Only {
     Unverified,
     /// With at least one `error` finding.
     WithErrors,
+    /// Without a valid 12-digit personal ID number (missing, a 9-digit CMND, damaged): the list
+    /// to hand to parents and the police (CSDL ngành's menu 4.1.8).
+    WithoutId,
 }
 
 impl Only {
@@ -29,6 +32,7 @@ impl Only {
             Only::All => "tất cả hồ sơ",
             Only::Unverified => "hồ sơ chưa xác thực",
             Only::WithErrors => "hồ sơ còn lỗi",
+            Only::WithoutId => "hồ sơ chưa có số định danh",
         }
     }
 }
@@ -52,6 +56,7 @@ pub fn record(p: &people::Model) -> StoreResult<TemplateRecord> {
     problems.dedup();
     Ok(TemplateRecord {
         key: p.id,
+        version: p.version,
         sector_code: p.sector_code.clone(),
         full_name: p.full_name.clone(),
         date_of_birth: p.date_of_birth.clone(),
@@ -72,6 +77,7 @@ fn filtered(only: Only) -> impl Fn(&people::Model) -> bool {
         Only::All => true,
         Only::Unverified => p.status != VerificationStatus::Verified.as_str(),
         Only::WithErrors => p.error_count > 0,
+        Only::WithoutId => !super::counters::is_valid_personal_id(&p.norm_personal_id),
     }
 }
 

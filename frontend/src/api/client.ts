@@ -115,6 +115,26 @@ export async function download(path: string, query: Query | undefined, fallbackN
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/**
+ * Opens a page the server renders (a printable HTML page) in a new tab, as the browser's print
+ * preview source. The tab is opened at once, inside the click, so that no popup blocker stops
+ * it; the page follows when it has arrived.
+ */
+export async function openPage(path: string, query: Query | undefined): Promise<void> {
+  const tab = window.open('', '_blank');
+  try {
+    const response = await send('GET', path, { query });
+    const blob = new Blob([await response.blob()], { type: 'text/html;charset=utf-8' });
+    const url = URL.createObjectURL(blob);
+    if (tab) tab.location.href = url;
+    else window.location.assign(url);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (error) {
+    tab?.close();
+    throw error;
+  }
+}
+
 /** The file name of a Content-Disposition header (RFC 6266, `filename*` preferred). */
 export function fileNameFrom(header: string | null): string | undefined {
   if (!header) return undefined;

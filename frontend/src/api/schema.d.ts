@@ -152,8 +152,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A printable page with one slip per student of the class awaiting evidence, saying what to
-         *     bring (print it from the browser; each slip starts on a new half page).
+         * A printable page ("Phiếu bổ sung giấy tờ — 8A4") with one slip per student of the class
+         *     awaiting evidence, on its own A5 or A4 page: what to bring, the school's contact, the return
+         *     deadline and a tear-off return stub.
          */
         get: operations["class_evidence_requests"];
         put?: never;
@@ -238,7 +239,9 @@ export interface paths {
          * Uploads a spreadsheet (`.xlsx`, `.xls`, `.csv` in UTF-8 with or without BOM, UTF-16 or
          *     Windows-1258) and answers its preview: per row `unchanged`, `update` (field by field),
          *     `create` or `rejected` (with column and reason), the findings the rules raise on the new
-         *     values, and totals. Nothing is written unless `commit=true`. Files with more rows than
+         *     values, and totals. Each changed field carries its `status`: `update`, or, for a file of our
+         *     template whose export the server still keeps, `stale` (kept: the record changed since the
+         *     export) or `conflict` (both changed: the clerk chooses at commit). Nothing is written unless `commit=true`. Files with more rows than
          *     `import.job_threshold_rows` answer 202 at once with `status: processing`; poll
          *     `GET /imports/{id}` (`rowsRead` / `rowsTotal`).
          */
@@ -281,7 +284,10 @@ export interface paths {
          *     `import` and the import id. A change whose new value would bring an `error` finding
          *     (`wouldWorsen` in the preview) is written only when a choice forces it (audited as forced);
          *     changes of verified records only with `confirmVerifiedChanges` (else they are left alone and
-         *     counted in `kept`); `take: "current"` keeps the record's value. The body is optional.
+         *     counted in `kept`); `take: "current"` keeps the record's value. A file exported from our
+         *     template is compared three ways: a `stale` field (the file holds what was exported, the
+         *     record changed since) keeps the record's newer value; a `conflict` (both changed) is written
+         *     only with `take: "file"`. The choices are audited (`import_choice`). The body is optional.
          *     Committing again changes nothing. While a background job still reads the file, answers 202
          *     and the job commits when done.
          */
@@ -1397,12 +1403,20 @@ export interface components {
             /** @description Students kept back ("ở lại lớp"): next year they are in the class of the name they have. */
             keepBack?: number[];
         };
-        /** @description Who to call about a lagging unit. */
+        /**
+         * @description Who to call about a lagging unit: the unit itself (a school's phone, email and principal)
+         *     when its unit list gives a phone or an email, else the office above it.
+         */
         Contact: {
             email?: string | null;
             name: string;
             phone?: string | null;
-            /** Format: int64 */
+            /** @description The head of the unit (hiệu trưởng), when the unit list names one. */
+            principal?: string | null;
+            /**
+             * Format: int64
+             * @description The unit whose contact this is (the lagging unit, or its parent as a fallback).
+             */
             unitId: number;
         };
         /**
@@ -1524,6 +1538,12 @@ export interface components {
             new?: string | null;
             old?: string | null;
             /**
+             * @description `update` (written), `stale` (the file holds what was exported but the record changed
+             *     since: the newer value is kept), `conflict` (both changed: written only with
+             *     `take: "file"` in the commit's choices), `unchanged`.
+             */
+            status?: components["schemas"]["FieldStatus"];
+            /**
              * @description The record is verified: the change is written only when the commit confirms
              *     (`confirmVerifiedChanges`), and the record then needs sending again.
              */
@@ -1544,6 +1564,11 @@ export interface components {
             message: string;
             pointer: string;
         };
+        /**
+         * @description What an import does with one field.
+         * @enum {string}
+         */
+        FieldStatus: "update" | "stale" | "conflict" | "unchanged";
         /** @description One thing a rule found about one field. */
         Finding: {
             /** @description Stable snake_case key. */
@@ -2096,7 +2121,7 @@ export interface components {
          * @description Which records to export.
          * @enum {string}
          */
-        Only: "all" | "unverified" | "with_errors";
+        Only: "all" | "unverified" | "with_errors" | "without_id";
         /** @description The engine's answer for one record. */
         Outcome: {
             /** @description What the rules found, in field order (name, date of birth, gender, ID, residence). */
@@ -2104,6 +2129,11 @@ export interface components {
             /** @description The cleaned values. */
             normalized: components["schemas"]["Normalized"];
         };
+        /**
+         * @description Paper size of the slips: one slip per page.
+         * @enum {string}
+         */
+        Paper: "a5" | "a4";
         /**
          * @description A student or staff member. In lists `personalId` is masked (`0310******56`); a single
          *     record shows it in full to accounts that may edit the record, and that view is audited.
@@ -2738,9 +2768,15 @@ export interface components {
         Totals: {
             /**
              * Format: int64
-             * @description Fields that would change (over `update` rows).
+             * @description Fields the commit writes without a choice (status `update`, over `update` rows).
              */
             changedFields: number;
+            /**
+             * Format: int64
+             * @description Fields both the file and the record changed since the export: written only when the
+             *     commit's choices take the file's value.
+             */
+            conflict?: number;
             /** Format: int64 */
             create: number;
             /** Format: int64 */
@@ -2760,6 +2796,12 @@ export interface components {
              * @description Accepted rows with at least one `warning` finding.
              */
             rowsWithWarnings: number;
+            /**
+             * Format: int64
+             * @description Fields the file holds as exported while the record changed since: the newer value is
+             *     kept ("giữ giá trị mới hơn").
+             */
+            stale?: number;
             /** Format: int64 */
             unchanged: number;
             /** Format: int64 */
@@ -3701,7 +3743,12 @@ export interface operations {
     };
     class_evidence_requests: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `a5` (default) or `a4`: one slip per page. */
+                paper?: components["schemas"]["Paper"];
+                /** @description The day the papers are due (default: seven days from today). */
+                returnBy?: string;
+            };
             header?: never;
             path: {
                 id: number;
@@ -3719,6 +3766,15 @@ export interface operations {
                     "text/html": unknown;
                 };
             };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid token (`unauthenticated`, `token_expired`) */
             401: {
                 headers: {
@@ -3729,6 +3785,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -88,6 +88,7 @@ export const HISTORY_ACTION_LABELS: Record<string, string> = {
   view_personal_id: 'Xem số định danh đầy đủ',
   force: 'Ghi dù làm phát sinh lỗi (đã xác nhận)',
   confirm_verified_change: 'Sửa hồ sơ đã xác thực (đã xác nhận)',
+  import_choice: 'Chọn giá trị khi nhập Excel',
   export: 'Xuất ra tệp',
   transfer: 'Chuyển trường',
 };

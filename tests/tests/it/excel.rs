@@ -375,7 +375,10 @@ async fn round_trip_export_edit_as_a_clerk_import_preview_commit_and_audit() {
     let ra = by_person(id_of(&a));
     assert_eq!(ra["action"], "update");
     assert_eq!(ra["matchedBy"], "recordKey");
-    assert_eq!(ra["changes"], json!([{"field": "gender", "column": "E", "old": "Nam", "new": "Nữ"}]));
+    assert_eq!(
+        ra["changes"],
+        json!([{"field": "gender", "column": "E", "old": "Nam", "new": "Nữ", "status": "update"}])
+    );
     assert!(codes(&ra, "findings").contains(&"id_sex_mismatch".to_owned()), "the rules run on the new values");
     let rb = by_person(id_of(&b));
     assert_eq!(changed_fields(&rb), vec!["fullName", "dateOfBirth"]);
@@ -1063,7 +1066,7 @@ async fn the_staff_template_comes_back_unchanged_and_an_edit_is_seen() {
     assert_eq!(r["action"], "update", "{r}");
     assert_eq!(
         r["changes"],
-        json!([{"field": "dateOfBirth", "column": "D", "old": "20/11/1985", "new": "21/11/1985"}])
+        json!([{"field": "dateOfBirth", "column": "D", "old": "20/11/1985", "new": "21/11/1985", "status": "update"}])
     );
 }
 
@@ -1089,4 +1092,29 @@ async fn the_list_of_imports_is_scoped_newest_first_and_carries_no_rows() {
     assert_eq!(app.get("/api/v1/imports", &district).await.body["items"].as_array().map(Vec::len), Some(2));
     let other = app.login("school-b1").await;
     assert_eq!(app.get("/api/v1/imports", &other).await.body["items"].as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn the_template_of_records_without_an_id_number_lists_only_those() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let f = app.fixtures;
+    let with_id = app.create_student(&token, f.class_a1_6a, grade6(&app, "Nguyễn Văn An", "Nam", 31)).await;
+    let mut cmnd = grade6(&app, "Trần Thị Bình", "Nữ", 32);
+    cmnd["personalId"] = json!("031204567");
+    let cmnd = app.create_student(&token, f.class_a1_6a, cmnd).await;
+    let mut none = grade6(&app, "Lê Văn Cường", "Nam", 33);
+    none["personalId"] = Value::Null;
+    let none = app.create_student(&token, f.class_a1_6a, none).await;
+
+    let path = format!("/api/v1/templates/students.xlsx?classId={}&only=without_id", f.class_a1_6a);
+    let book = read_book(&download(&app, &token, &path).await);
+    let ids: Vec<String> = book[0].1.iter().skip(1).map(|r| text(&r[0])).collect();
+    let mut want = vec![id_of(&cmnd).to_string(), id_of(&none).to_string()];
+    want.sort();
+    let mut got = ids.clone();
+    got.sort();
+    assert_eq!(got, want, "a 9-digit CMND and a missing number, not {}", id_of(&with_id));
+    let res = app.get("/api/v1/templates/students.xlsx?only=no_such_filter", &token).await;
+    assert_eq!(res.status, 400, "{}", res.text);
 }

@@ -20,5 +20,7 @@ mod rules;
 mod school_years;
 mod setup;
 mod stats;
+mod three_way;
+mod three_way_property;
 mod transfers;
 mod verification;

@@ -855,9 +855,11 @@ async fn laggards_are_ordered_with_their_reasons_and_contact() {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
     let app = app().await;
     let f = app.fixtures;
+    // School B1 has its own contact in the unit list; A1 has none, so its office is the contact.
     for (unit, phone, email) in [
         (f.district_a, "0225 3840 001", "pgd-a@haiphong.edu.vn"),
         (f.district_b, "0225 3840 002", "pgd-b@haiphong.edu.vn"),
+        (f.school_b1, "0225 3850 123", "thpt-b1@haiphong.edu.vn"),
     ] {
         let u = dinhdanh::store::entities::units::Entity::find_by_id(unit)
             .one(&app.store.db)
@@ -867,6 +869,9 @@ async fn laggards_are_ordered_with_their_reasons_and_contact() {
         let mut active: dinhdanh::store::entities::units::ActiveModel = u.into();
         active.phone = Set(Some(phone.to_owned()));
         active.email = Set(Some(email.to_owned()));
+        if unit == f.school_b1 {
+            active.principal = Set(Some("Nguyễn Thị Lan".to_owned()));
+        }
         active.update(&app.store.db).await.expect("update unit");
     }
     let a1 = app.login("school-a1").await;
@@ -906,8 +911,10 @@ async fn laggards_are_ordered_with_their_reasons_and_contact() {
     assert_eq!(order, vec![f.school_b1, f.school_a1, f.school_a2]);
     let ranks: Vec<i64> = items.iter().map(|i| i["rank"].as_i64().expect("rank")).collect();
     assert_eq!(ranks, vec![1, 2, 3]);
-    assert_eq!(items[0]["contact"]["name"], "Phòng GDĐT huyện B");
-    assert_eq!(items[0]["contact"]["phone"], "0225 3840 002");
+    assert_eq!(items[0]["contact"]["unitId"], f.school_b1, "the school's own contact");
+    assert_eq!(items[0]["contact"]["phone"], "0225 3850 123");
+    assert_eq!(items[0]["contact"]["principal"], "Nguyễn Thị Lan");
+    assert_eq!(items[1]["contact"]["unitId"], f.district_a, "a school without a contact: its office");
     assert_eq!(items[1]["contact"]["email"], "pgd-a@haiphong.edu.vn");
     assert_eq!(items[0]["counters"]["verifiedShare"], 0.0);
     assert_eq!(items[1]["counters"]["verifiedShare"], 0.25);
@@ -943,7 +950,7 @@ async fn laggards_are_ordered_with_their_reasons_and_contact() {
     let order: Vec<i64> =
         by_district["items"].as_array().expect("items").iter().map(|i| i["unit"]["id"].as_i64().expect("id")).collect();
     assert_eq!(order, vec![f.district_b, f.district_a]);
-    assert_eq!(by_district["items"][0]["contact"]["name"], "Sở GDĐT Thử nghiệm");
+    assert_eq!(by_district["items"][0]["contact"]["name"], "Phòng GDĐT huyện B", "the office's own contact");
     let district = app.login("district-a").await;
     let mine = get_ok(&app, &district, "/api/v1/stats/laggards").await;
     let order: Vec<i64> =
@@ -952,8 +959,12 @@ async fn laggards_are_ordered_with_their_reasons_and_contact() {
     for bad in ["limit=0", "limit=101", "level=department"] {
         app.get(&format!("/api/v1/stats/laggards?{bad}"), &dept).await.assert_problem(422, "validation_failed");
     }
-    // No personal data in the answer.
-    assert!(!l.to_string().contains("Nguyễn"), "laggards name units, not people");
+    // No student's personal data in the answer (the contact is the school's published one).
+    let mut without_contacts = l.clone();
+    for item in without_contacts["items"].as_array_mut().expect("items") {
+        item.as_object_mut().expect("item").remove("contact");
+    }
+    assert!(!without_contacts.to_string().contains("Nguyễn"), "laggards name units, not people");
 }
 
 #[tokio::test]

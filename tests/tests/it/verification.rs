@@ -585,6 +585,20 @@ async fn evidence_requests_print_one_slip_per_student() {
     assert!(page.text.contains("Lưu Thị Uyên"));
     assert!(page.text.contains("Thông báo số định danh cá nhân"), "not found: the ID-number notice");
     assert!(!page.text.contains("Lưu Văn Vinh"));
+    // Named by class, one page each, due in a week by the application's clock, with a return stub.
+    assert!(page.text.contains("<title>Phiếu bổ sung giấy tờ — 6A</title>"), "{}", &page.text[..400]);
+    let due = (e.app.clock.today() + chrono::Duration::days(7)).format("%d/%m/%Y").to_string();
+    assert!(page.text.contains(&format!("trước ngày {due}")), "due {due}");
+    assert_eq!(page.text.matches("PHIẾU HỒI ÂM").count(), 2);
+    let a4 = e
+        .app
+        .get(
+            &format!("/api/v1/classes/{}/evidence-requests?paper=a4&returnBy=2027-01-15", e.app.fixtures.class_a1_6a),
+            &e.token,
+        )
+        .await;
+    assert_eq!(a4.status, 200, "{}", a4.text);
+    assert!(a4.text.contains("size:A4") && a4.text.contains("trước ngày 15/01/2027"));
     // Records awaiting evidence are not sent again by default: nothing to send, no empty job.
     let res = e.app.post("/api/v1/verification-jobs", &e.token, &json!({})).await;
     res.assert_problem(422, "nothing_to_send");

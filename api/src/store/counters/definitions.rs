@@ -52,8 +52,8 @@ fn present(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|s| !s.is_empty())
 }
 
-/// Exactly 12 ASCII digits.
-fn is_valid_personal_id(v: &Option<String>) -> bool {
+/// Exactly 12 ASCII digits (what "có số định danh hợp lệ" counts and `only=without_id` leaves out).
+pub fn is_valid_personal_id(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 

@@ -10,6 +10,8 @@ pub mod people;
 pub mod person_findings;
 pub mod revoked_tokens;
 pub mod rollovers;
+pub mod template_exports;
+pub mod template_snapshots;
 pub mod transfers;
 pub mod unit_imports;
 pub mod units;

@@ -1,9 +1,12 @@
 //! Committing an import: every accepted row applied in one transaction (all or nothing), large
 //! creations inserted in bulk with the same audit rows as one-by-one creation. A change held
 //! back because it would bring an error is written only when a choice forces it; a change of
-//! what the registry verified only with `confirm_verified_changes`.
+//! what the registry verified only with `confirm_verified_changes`; a `stale` field never (the
+//! record's newer value stays); a `conflict` only when a choice takes the file's value. The
+//! choices that decided a written row are audited (`import_choice`).
 
 use super::*;
+use crate::import::threeway::FieldStatus;
 
 /// Which side of a field the clerk takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -26,7 +29,8 @@ pub struct Choice {
     pub sheet: Option<String>,
     /// `fullName`, `dateOfBirth`, … as in the preview's changes.
     pub field: String,
-    /// Whose value the field keeps (default: the file's, as planned).
+    /// Whose value the field keeps (default: the file's for an `update`, the record's for a
+    /// `conflict`; a `stale` field always keeps the record's newer value).
     #[serde(default)]
     pub take: Option<Take>,
     /// Write the file's value even though it brings an `error` finding (audited as forced).
@@ -63,7 +67,7 @@ fn changes_of(row: &CommitRow, opts: &CommitOptions) -> PersonChanges {
     let v = &row.values;
     for change in &row.changes {
         let choice = opts.choice(row, &change.field);
-        if choice.is_some_and(|c| c.take == Some(Take::Current)) {
+        if !taken(change, choice) {
             continue;
         }
         let forced = choice.is_some_and(|c| c.force);
@@ -84,6 +88,37 @@ fn changes_of(row: &CommitRow, opts: &CommitOptions) -> PersonChanges {
         }
     }
     c
+}
+
+/// Whether the file's value of a planned change is written, given the clerk's choice.
+fn taken(change: &import::FieldChange, choice: Option<&Choice>) -> bool {
+    let take = choice.and_then(|c| c.take);
+    match change.status {
+        FieldStatus::Update => take != Some(Take::Current),
+        FieldStatus::Conflict => take == Some(Take::File),
+        FieldStatus::Stale | FieldStatus::Unchanged => false,
+    }
+}
+
+/// The audit rows of the choices that decided a row: one per field a choice names, the field's
+/// status before and what was taken (`file`, `file+force`, `current`).
+fn choice_events<'a>(row: &'a CommitRow, person_id: i64, opts: &CommitOptions) -> Vec<crate::store::audit::Event<'a>> {
+    row.changes
+        .iter()
+        .filter_map(|change| {
+            let choice = opts.choice(row, &change.field)?;
+            let taken =
+                if taken(change, Some(choice)) { if choice.force { "file+force" } else { "file" } } else { "current" };
+            Some(crate::store::audit::Event {
+                action: "import_choice",
+                entity: "person",
+                entity_id: Some(person_id),
+                field: Some(change.field.as_str()),
+                old_value: Some(change.status.as_str().to_owned()),
+                new_value: Some(taken.to_owned()),
+            })
+        })
+        .collect()
 }
 
 fn row_conflict(row: &CommitRow, what: &str) -> StoreError {
@@ -191,7 +226,7 @@ pub async fn commit(
                     .await
                     .map_err(|_| row_conflict(row, "hồ sơ đã bị xoá sau khi xem trước."))?;
                 match crate::store::people::update_in(&txn, caller, &ctx, person, changes_of(row, opts)).await {
-                    Ok(_) => {}
+                    Ok(_) => crate::store::audit::record(&txn, &ctx, choice_events(row, pid, opts)).await?,
                     // a verified record without the confirmation: left as it is, counted
                     Err(StoreError::VerifiedUnconfirmed { .. }) => kept += 1,
                     Err(StoreError::VersionConflict { .. }) => {

@@ -131,8 +131,16 @@ async fn scope_for(
     db: &DatabaseConnection,
     target: (PersonKind, units::Model, Option<i64>),
     layout: &Layout,
+    meta: Option<&import::TemplateMeta>,
 ) -> Result<Scope, ImportError> {
     let (kind, unit, class_id) = target;
+    // three-way import: what the file's template carried, when the server still keeps it
+    let mut carried = match meta.and_then(|m| m.export_id.as_deref()) {
+        Some(export_id) => crate::store::template_exports::carried(db, export_id, unit.id, kind).await?,
+        None => std::collections::HashMap::new(),
+    };
+    let no_versions = std::collections::BTreeMap::new();
+    let versions = meta.map_or(&no_versions, |m| &m.versions);
     let class_rows = classes::Entity::find()
         .filter(classes::Column::SchoolId.eq(unit.id))
         .order_by_asc(classes::Column::SchoolYear)
@@ -159,6 +167,7 @@ async fn scope_for(
             personal_id: p.norm_personal_id.clone(),
             version: p.version,
             verified: p.status == crate::domain::org::VerificationStatus::Verified.as_str(),
+            base: import::threeway::base_of(carried.remove(&p.id), versions.get(&p.id).copied(), p.version),
         })
         .collect();
     // record keys and sector codes of the file that are not in scope: do they exist elsewhere?
@@ -271,8 +280,8 @@ pub async fn start(
     check_before_reading(db, caller, &opts).await?;
     let (file, meta) = open_file(filename.clone(), bytes, settings).await?;
     let target = target_for(db, caller, &opts, meta.as_ref()).await?;
-    let ReadFile { format, encoding, mut layout, meta: _ } = read_file_rows(file, meta, settings).await?;
-    let scope = scope_for(db, target, &layout).await?;
+    let ReadFile { format, encoding, mut layout, meta } = read_file_rows(file, meta, settings).await?;
+    let scope = scope_for(db, target, &layout, meta.as_ref()).await?;
     let clock = &env.clock;
     let id = uuid::Uuid::new_v4().to_string();
     let now = clock.now();
@@ -386,11 +395,14 @@ pub struct Swept {
     pub interrupted: u64,
     /// Previews expired.
     pub expired: u64,
+    /// Template exports older than `snapshot_days` whose snapshots were deleted.
+    pub snapshots: u64,
 }
 
 /// Fails the background imports whose task has not reported for `lease_secs` (the server that
 /// planned them stopped or crashed: the file is not kept, so it must be uploaded again), and
-/// expires the previews older than `expire_days`. Conditional updates: safe on every instance.
+/// expires the previews older than `expire_days`, and deletes what the templates exported more
+/// than `snapshot_days` ago carried. Conditional updates and deletes: safe on every instance.
 pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSettings) -> StoreResult<Swept> {
     let now = clock.now();
     let lease = chrono::Duration::seconds(i64::try_from(settings.lease_secs).unwrap_or(i64::MAX / 1000));
@@ -416,7 +428,10 @@ pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSett
         .exec(db)
         .await?
         .rows_affected;
-    Ok(Swept { interrupted, expired })
+    let snapshots =
+        crate::store::template_exports::sweep(db, now - chrono::Duration::days(i64::from(settings.snapshot_days)))
+            .await?;
+    Ok(Swept { interrupted, expired, snapshots })
 }
 
 /// Marks an import failed with the reason as `{code, message}` (`import_failed`, or

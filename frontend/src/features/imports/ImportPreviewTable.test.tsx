@@ -3,7 +3,8 @@ import { fireEvent, render as renderPlain, screen, within } from '@testing-libra
 import type { ReactElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { ImportPreview, ImportPreviewRow } from './contract';
-import { ImportPreviewTable } from './ImportPreviewTable';
+import { commitOptions } from './choices';
+import { choiceKey, ImportPreviewTable } from './ImportPreviewTable';
 
 // A preview as `POST /api/v1/imports` answers it: totals on top, then per row `unchanged`,
 // `update` (field by field, old → new), `create`, or `rejected` (column and reason), with findings.
@@ -88,5 +89,50 @@ describe('ImportPreviewTable', () => {
     const rows = document.querySelectorAll('tbody tr.ant-table-row');
     expect(rows).toHaveLength(1);
     expect(within(rows[0] as HTMLElement).getByText('Trần Văn Bình')).toBeTruthy();
+  });
+});
+
+// A class template exported on Monday and imported on Friday: Hân's date was corrected on the web
+// since (the file's cell is stale), Bình's name was changed in both places (a conflict).
+const threeWay: ImportPreview = {
+  ...preview,
+  totals: { rows: 2, unchanged: 0, update: 2, create: 0, rejected: 0, changedFields: 0, rowsWithErrors: 0, rowsWithWarnings: 0, stale: 1, conflict: 1 },
+  rowsRead: 2,
+  rowsTotal: 2,
+  rowsMatching: 2,
+  rows: [
+    row({ row: 2, action: 'update', personId: 20, fullName: 'Lê Tuệ Hân', changes: [{ field: 'dateOfBirth', old: '17/07/2015', new: '23/10/2015', column: 'D', status: 'stale' }] }),
+    row({ row: 3, action: 'update', personId: 21, fullName: 'Lê Tuệ Hằng', changes: [{ field: 'fullName', old: 'Lê Tuệ Hằng', new: 'Lê Thị Tuệ Hân', column: 'C', status: 'conflict' }] }),
+  ],
+};
+
+describe('ImportPreviewTable, three-way', () => {
+  it('says a stale cell keeps the newer value and lets the clerk take the file’s value of a conflict', () => {
+    const picked: [string, boolean][] = [];
+    const taken = { keys: new Set<string>(), toggle: (key: string, _c: unknown, on: boolean) => picked.push([key, on]) };
+    render(<ImportPreviewTable preview={threeWay} taken={taken} />);
+    expect(screen.getByTestId('import-stale').textContent).toBe('giữ giá trị mới hơn');
+    expect(screen.getByTestId('import-stale-total').textContent).toContain('giữ giá trị mới hơn');
+    expect(screen.getByTestId('import-conflict-total').textContent).toContain('1 ô đã được sửa cả trong tệp và trên hệ thống');
+    // the default view opens on the rows that need a decision
+    expect(screen.getByText('Cập nhật (2)').closest('.ant-segmented-item')?.className).toContain('ant-segmented-item-selected');
+    const rows = document.querySelectorAll('tbody tr.ant-table-row');
+    const conflict = rows[1] as HTMLElement;
+    expect(within(conflict).getByTestId('import-conflict').textContent).toBe('Sửa ở cả tệp và hệ thống');
+    expect(within(rows[0] as HTMLElement).queryByTestId('import-take-file')).toBeNull();
+    fireEvent.click(within(conflict).getByText('Lấy giá trị trong tệp'));
+    expect(picked).toEqual([[choiceKey({ sheet: '6A', row: 3 }, 'fullName'), true]]);
+  });
+
+  it('names the decisions in the commit body: take the file’s value, force a held-back one', () => {
+    const forced = new Map([['a', { sheet: '6A', row: 4, field: 'personalId' }]]);
+    const taken = new Map([['b', { sheet: '6A', row: 3, field: 'fullName' }]]);
+    expect(commitOptions(true, forced, taken)).toEqual({
+      confirmVerifiedChanges: true,
+      choices: [
+        { sheet: '6A', row: 4, field: 'personalId', force: true },
+        { sheet: '6A', row: 3, field: 'fullName', force: false, take: 'file' },
+      ],
+    });
   });
 });

@@ -20,13 +20,27 @@ const ORDER: ImportRowAction[] = ['update', 'create', 'rejected', 'unchanged'];
 const PAGE_SIZE = 50;
 
 
-/** The clerk's choices on held-back fields: `sheet:row:field` of the changes to write anyway. */
+/** The clerk's choices on fields: `sheet:row:field` of the changes to write anyway (held back), or to take from the file (conflicts). */
 export type Choice = { sheet: string; row: number; field: string };
 export type Forced = { keys: Set<string>; toggle: (key: string, choice: Choice, on: boolean) => void };
 
-const choiceKey = (row: ImportPreviewRow, field: string) => JSON.stringify([row.sheet, row.row, field]);
+export const choiceKey = (row: Pick<ImportPreviewRow, 'sheet' | 'row'>, field: string) => JSON.stringify([row.sheet, row.row, field]);
 
-function Changes({ row, forced }: { row: ImportPreviewRow; forced?: Forced }) {
+/** What a three-way import does with a field the file changes (no tag for a plain update). */
+export const FIELD_STATUS_LOOK: Record<'stale' | 'conflict', { label: string; color: string; hint: string }> = {
+  stale: {
+    label: 'giữ giá trị mới hơn',
+    color: 'gold',
+    hint: 'Ô này trong tệp vẫn như lúc xuất mẫu, còn hồ sơ đã được sửa sau đó: giữ giá trị mới hơn, không ghi giá trị cũ trong tệp.',
+  },
+  conflict: {
+    label: 'Sửa ở cả tệp và hệ thống',
+    color: 'orange',
+    hint: 'Ô này đã được sửa trong tệp và hồ sơ cũng đã được sửa sau khi xuất mẫu: chỉ ghi giá trị trong tệp khi bạn chọn.',
+  },
+};
+
+function Changes({ row, forced, taken }: { row: ImportPreviewRow; forced?: Forced; taken?: Forced }) {
   if (row.changes.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
     <Flex vertical gap={2}>
@@ -37,6 +51,17 @@ function Changes({ row, forced }: { row: ImportPreviewRow; forced?: Forced }) {
           <span key={c.field} data-testid="import-change">
             <Typography.Text strong>{RECORD_FIELD_LABELS[c.field] ?? c.field}:</Typography.Text> <ValueText value={c.old} /> →{' '}
             <ValueText value={c.new} />
+            {(c.status === 'stale' || c.status === 'conflict') && (
+              <Tag color={FIELD_STATUS_LOOK[c.status].color} title={FIELD_STATUS_LOOK[c.status].hint} style={{ marginLeft: 6 }} data-testid={`import-${c.status}`}>
+                {FIELD_STATUS_LOOK[c.status].label}
+              </Tag>
+            )}
+            {c.status === 'conflict' && taken && (
+              <Checkbox checked={taken.keys.has(key)} data-testid="import-take-file"
+                onChange={(e) => taken.toggle(key, { sheet: row.sheet, row: row.row, field: c.field }, e.target.checked)}>
+                Lấy giá trị trong tệp
+              </Checkbox>
+            )}
             {c.verified && <Tag color="purple" style={{ marginLeft: 6 }}>Hồ sơ đã xác thực</Tag>}
             {worse.length > 0 && (
               <span data-testid="import-would-worsen">
@@ -83,8 +108,11 @@ function Problems({ row }: { row: ImportPreviewRow }) {
  * the import would do (update field by field old → new, create, unchanged, rejected with the
  * reason) and what the rules say about the new values.
  */
-export function ImportPreviewTable({ preview, forced }: { preview: ImportPreview; forced?: Forced }) {
-  const [show, setShow] = useState<ImportRowAction | 'all'>('all');
+export function ImportPreviewTable({ preview, forced, taken }: { preview: ImportPreview; forced?: Forced; taken?: Forced }) {
+  const t = preview.totals;
+  // rows that need a decision (conflicts, held-back values) are all `update` rows: open on them
+  const decisions = (t.conflict ?? 0) + (t.wouldWorsen ?? 0);
+  const [show, setShow] = useState<ImportRowAction | 'all'>(decisions > 0 ? 'update' : 'all');
   const [page, setPage] = useState(1);
   // A small import carries all its rows: filter and page here. A large one pages on the server.
   const complete = preview.rows.length >= preview.rowsMatching;
@@ -114,10 +142,9 @@ export function ImportPreviewTable({ preview, forced }: { preview: ImportPreview
         </Tag>
       ),
     },
-    { title: 'Thay đổi', key: 'changes', render: (_, r) => <Changes row={r} forced={forced} /> },
+    { title: 'Thay đổi', key: 'changes', render: (_, r) => <Changes row={r} forced={forced} taken={taken} /> },
     { title: 'Vấn đề', key: 'problems', width: 320, render: (_, r) => <Problems row={r} /> },
   ];
-  const t = preview.totals;
   return (
     <>
       <Row gutter={12} style={{ marginBottom: 12 }}>
@@ -142,6 +169,24 @@ export function ImportPreviewTable({ preview, forced }: { preview: ImportPreview
           style={{ marginBottom: 12 }}
           data-testid="import-held-back"
           title={`${t.wouldWorsen} ô có giá trị mới làm hồ sơ có thêm lỗi nên sẽ không được ghi (giữ giá trị đang có), trừ khi bạn chọn “Vẫn ghi”.`}
+        />
+      )}
+      {(t.stale ?? 0) > 0 && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="import-stale-total"
+          title={`${t.stale} ô trong tệp vẫn là giá trị lúc xuất mẫu, còn hồ sơ đã được sửa sau đó: giữ giá trị mới hơn.`}
+        />
+      )}
+      {(t.conflict ?? 0) > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="import-conflict-total"
+          title={`${t.conflict} ô đã được sửa cả trong tệp và trên hệ thống: chỉ ghi giá trị trong tệp ở những ô bạn chọn “Lấy giá trị trong tệp”.`}
         />
       )}
       {remote.isError && <Alert type="error" showIcon title={describeError(remote.error).title} style={{ marginBottom: 12 }} />}

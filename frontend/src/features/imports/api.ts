@@ -19,7 +19,10 @@ export function uploadImport(
 export const listImports = () => unwrap(api.GET('/api/v1/imports'));
 export const getImport = (id: string, rows: { page?: number; pageSize?: number; action?: ImportRowAction } = {}) =>
   unwrap(api.GET('/api/v1/imports/{id}', { params: { path: { id }, query: rows } }));
-export type CommitOptions = { confirmVerifiedChanges: boolean; choices: { row: number; sheet?: string | null; field: string; force: boolean }[] };
+export type CommitOptions = {
+  confirmVerifiedChanges: boolean;
+  choices: { row: number; sheet?: string | null; field: string; force: boolean; take?: 'file' | 'current' }[];
+};
 export const commitImport = (id: string, options?: CommitOptions) =>
   unwrap(api.POST('/api/v1/imports/{id}/commit', { ...path(id), body: options }));
 export const undoImport = (id: string) => unwrap(api.POST('/api/v1/imports/{id}/undo', path(id)));

@@ -127,7 +127,20 @@ export function LaggardsPanel({ scope }: { scope: Scope }) {
             { title: 'Đã xác thực', key: 'share', width: 140, render: (_, l) => <Bar percent={Math.round(l.verifiedShare * 100)} size="small" /> },
             { title: 'Cần sửa', key: 'reasons', render: (_, l) => l.topReasons.map((r) => <Tag key={`${r.kind}-${r.code}`}>{r.label || findingLabel(r.code)}: {formatNumber(r.count)}</Tag>) },
             { title: '', key: 'miss', width: 120, render: (_, l) => (l.projectedToMiss ? <Tag color="red">Có thể trễ hạn</Tag> : null) },
-            { title: 'Liên hệ', key: 'contact', width: 140, render: (_, l) => (l.contact ? [l.contact.name, l.contact.phone ?? l.contact.email].filter(Boolean).join(' · ') : '') },
+            {
+              title: 'Liên hệ',
+              key: 'contact',
+              width: 220,
+              render: (_, l) =>
+                l.contact ? (
+                  <>
+                    <div>{l.contact.principal ? `${l.contact.principal} (${l.contact.unitId === l.unit.id ? 'hiệu trưởng' : l.contact.name})` : l.contact.unitId === l.unit.id ? 'Nhà trường' : l.contact.name}</div>
+                    <Typography.Text type="secondary">{[l.contact.phone, l.contact.email].filter(Boolean).join(' · ')}</Typography.Text>
+                  </>
+                ) : (
+                  ''
+                ),
+            },
           ]}
         />
       )}
@@ -136,13 +149,13 @@ export function LaggardsPanel({ scope }: { scope: Scope }) {
 }
 
 /** The Excel report of a unit's progress. */
-export function ReportButton({ scope, onError }: { scope: Scope; onError: (e: { title: string; detail?: string }) => void }) {
+export function ReportButton({ scope, onError, label = 'Tải báo cáo Excel' }: { scope: Scope; onError: (e: { title: string; detail?: string }) => void; label?: string }) {
   return (
     <Button
       icon={<DownloadOutlined />}
       onClick={() => void downloadStatsReport(scope).catch((e: unknown) => onError(describeError(e)))}
     >
-      Tải báo cáo Excel
+      {label}
     </Button>
   );
 }

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { formatDate, formatShare } from '../../text/format';
 import type { ProgressChild, Timeline } from './contract';
 import { EChart } from './EChart';
+import { shortUnitName } from './unitNames';
 
 export const SHARE_NAMES = { du: 'Đủ', dung: 'Đúng', sach: 'Sạch', song: 'Sống' } as const;
 const SHARE_COLORS = ['#1677ff', '#52c41a', '#13c2c2', '#722ed1'];
@@ -26,7 +27,7 @@ function sharesOption(items: ProgressChild[]) {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatShare(v) },
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: items.map((c) => c.unit.name), axisLabel: { interval: 0, rotate: items.length > 8 ? 30 : 0, width: 120, overflow: 'truncate' } },
+    xAxis: { type: 'category', data: items.map((c) => shortUnitName(c.unit.name)), axisLabel: { interval: 0, rotate: items.length > 8 ? 30 : 0, width: 120, overflow: 'truncate' } },
     yAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => formatShare(v) } },
     series: keys.map((k) => ({ name: SHARE_NAMES[k], type: 'bar', data: items.map((c) => c.counters.shares[k]) })),
   };

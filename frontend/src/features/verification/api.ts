@@ -1,5 +1,5 @@
 // Calls of the verification endpoints (issue 5).
-import { api, download, unwrap } from '../../api/client';
+import { api, openPage, unwrap } from '../../api/client';
 import type { PersonKind } from '../../api/types';
 import type { BulkAccept, BulkAccepted, BulkAwaitingDone, DryRunAnswer, JobScope, SendCounts, VerificationJob } from './contract';
 
@@ -67,9 +67,8 @@ export const unmarkAwaitingEvidence = (kind: PersonKind, id: number) =>
       : api.DELETE('/api/v1/staff/{id}/awaiting-evidence', path(id)),
   );
 
-/** The printable evidence slips of a class (an HTML page), saved as a file to print. */
-export const downloadEvidenceSlips = (classId: number) =>
-  download(`/api/v1/classes/${classId}/evidence-requests`, undefined, `phieu-bo-sung-giay-to-lop-${classId}.html`);
+/** The printable evidence slips of a class ("Phiếu bổ sung giấy tờ — 8A4"), opened in a new tab to print. */
+export const openEvidenceSlips = (classId: number, paper: 'a5' | 'a4') => openPage(`/api/v1/classes/${classId}/evidence-requests`, { paper });
 
 /** Takes the registry's values for the mismatched records of a scope or a selection (`dryRun` only counts). */
 export const acceptRegistryValuesInBulk = (body: BulkAccept) =>

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { usePeopleCount, useUnits } from '../../api/queries';
 import type { UnitView } from '../../api/types';
 import { useSession } from '../../auth/AuthContext';
+import { UnitProgressTable } from '../../features/stats/UnitProgressTable';
 import { PageHeader } from '../../components/PageHeader';
 import type { Population } from '../../features/stats/contract';
 import { LaggardsPanel, ProgressKpis, ReasonsPanel, ReportButton, SharesPanel, TimelinePanel } from '../../features/stats/StatsPanels';
@@ -107,6 +108,12 @@ export default function DashboardPage() {
         </Col>
         <Col xs={24} xl={8}>
           <ReasonsPanel scope={scope} />
+        </Col>
+        <Col span={24}>
+          <UnitProgressTable
+            scope={scope}
+            extra={<ReportButton scope={scope} label="Xuất Excel bảng này" onError={(e) => notification.error({ title: e.title, description: e.detail })} />}
+          />
         </Col>
         <Col span={24}>
           <LaggardsPanel scope={scope} />

@@ -2,7 +2,7 @@ import { Alert, App, Button, Card, Checkbox, Flex, Progress, Result, Steps, Typo
 import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useClass } from '../../api/queries';
 import { describeError } from '../../api/problem';
 import { PageHeader } from '../../components/PageHeader';
@@ -10,6 +10,7 @@ import { commitImport, discardImport, downloadImportReport, getImport, undoImpor
 import { importStatus, type ImportPreview } from '../../features/imports/contract';
 import { formatNumber } from '../../text/format';
 import { ImportPreviewTable, type Choice } from '../../features/imports/ImportPreviewTable';
+import { commitOptions } from '../../features/imports/choices';
 
 const ACCEPT = '.xlsx,.xls,.csv';
 
@@ -25,6 +26,7 @@ const POLL_MS = 1000;
 function ImportWizard({ classId, population }: { classId?: number; population: 'student' | 'staff' }) {
   const { message } = App.useApp();
   const client = useQueryClient();
+  const navigate = useNavigate();
   const [current, setCurrent] = useState<ImportPreview>();
   // A large file is read (and committed) by a background job: poll it until it settles.
   const polled = useQuery({
@@ -52,10 +54,19 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
         return next;
       }),
   };
-  const options = (): CommitOptions => ({
-    confirmVerifiedChanges: confirmVerified,
-    choices: [...forcedChoices.values()].map((c) => ({ ...c, force: true })),
-  });
+  // conflicts (changed in the file and on the web since the export) where the clerk takes the file's value
+  const [takenChoices, setTakenChoices] = useState<Map<string, Choice>>(new Map());
+  const taken = {
+    keys: new Set(takenChoices.keys()),
+    toggle: (key: string, choice: Choice, on: boolean) =>
+      setTakenChoices((prev) => {
+        const next = new Map(prev);
+        if (on) next.set(key, choice);
+        else next.delete(key);
+        return next;
+      }),
+  };
+  const options = (): CommitOptions => commitOptions(confirmVerified, forcedChoices, takenChoices);
   const commit = useMutation({
     mutationFn: (id: string) => commitImport(id, options()),
     onSuccess: (p) => {
@@ -136,14 +147,16 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
             {preview.sheets.length > 1 ? ` (${preview.sheets.length} trang tính)` : ''}: kiểm tra các thay đổi dưới đây rồi bấm “Ghi vào
             hệ thống”. Các dòng bị từ chối sẽ không được ghi; tải tệp lỗi để sửa chúng trong Excel rồi nhập lại.
           </Typography.Paragraph>
-          <ImportPreviewTable preview={preview} forced={forced} />
+          <ImportPreviewTable preview={preview} forced={forced} taken={taken} />
           {(preview.totals.verifiedChanges ?? 0) > 0 && (
             <Checkbox checked={confirmVerified} onChange={(e) => setConfirmVerified(e.target.checked)} data-testid="import-confirm-verified"
               style={{ marginTop: 12 }}>
               Sửa cả {preview.totals.verifiedChanges} hồ sơ đã được CSDL quốc gia xác thực (các hồ sơ này sẽ phải gửi xác thực lại; nếu không chọn, chúng được giữ nguyên)
             </Checkbox>
           )}
-          <Flex gap={8} justify="end" style={{ marginTop: 12 }}>
+          {/* The decision stays in view at the bottom of the window, however long the preview. */}
+          <Flex gap={8} justify="end" data-testid="import-actions"
+            style={{ marginTop: 12, position: 'sticky', bottom: 0, zIndex: 5, background: '#fff', padding: '12px 0', borderTop: '1px solid #f0f0f0' }}>
             {reportButton}
             <Button onClick={() => discard.mutate(preview.id)} loading={discard.isPending}>
               Huỷ bỏ
@@ -163,7 +176,9 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
             status === 'undone'
               ? `${preview.reverted} thay đổi được trả lại như cũ${preview.kept > 0 ? `, ${preview.kept} giữ nguyên vì đã được sửa sau lượt nhập` : ''}.`
               : `${preview.totals.update - preview.kept} hồ sơ được cập nhật, ${preview.totals.create} hồ sơ được thêm, ${preview.totals.rejected} dòng bị từ chối` +
-                (preview.kept > 0 ? `, ${preview.kept} hồ sơ đã xác thực được giữ nguyên.` : '.')
+                (preview.kept > 0 ? `, ${preview.kept} hồ sơ đã xác thực được giữ nguyên` : '') +
+                ((preview.totals.stale ?? 0) > 0 ? `, ${preview.totals.stale} ô giữ giá trị mới hơn trên hệ thống` : '') +
+                '.'
           }
           extra={[
             reportButton,
@@ -172,7 +187,13 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
                 Hoàn tác lượt nhập
               </Button>
             ),
-            <Button key="again" type="primary" onClick={() => setCurrent(undefined)}>
+            // The next step of the directive: send what was just corrected.
+            status === 'committed' && population === 'student' && (
+              <Button key="next" type="primary" data-testid="import-next" onClick={() => navigate(classId ? `/lop/${classId}` : '/hoc-sinh')}>
+                {classId ? 'Sang lớp để gửi xác thực' : 'Sang danh sách học sinh để gửi xác thực'}
+              </Button>
+            ),
+            <Button key="again" onClick={() => setCurrent(undefined)}>
               Nhập tệp khác
             </Button>,
           ]}

@@ -14,13 +14,13 @@ import { useNavigate } from 'react-router';
 import { describeError } from '../../api/problem';
 import type { PersonKind } from '../../api/types';
 import { useSafeFixes } from '../../features/fixes/SafeFixes';
-import { downloadTemplate } from '../../features/templates/api';
+import { downloadTemplate, TEMPLATE_VARIANTS } from '../../features/templates/api';
 import {
   acceptRegistryValuesInBulk,
   awaitingEvidenceInBulk,
   describeBulk,
   describeSendCounts,
-  downloadEvidenceSlips,
+  openEvidenceSlips,
   previewVerificationJob,
   startVerificationJob,
 } from '../../features/verification/api';
@@ -166,8 +166,27 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     item('evidence', personIds.length > 0 ? `Đánh dấu chờ giấy tờ (${personIds.length} hồ sơ)` : 'Đánh dấu chờ giấy tờ (chọn hồ sơ trước)', <SafetyCertificateOutlined />, () => void awaiting(true)),
     item('unevidence', `Bỏ chờ giấy tờ (${personIds.length} hồ sơ)`, <UndoOutlined />, () => void awaiting(false), personIds.length === 0),
     item('accept', `Nhận giá trị CSDLQG (${scopeText})`, <CheckOutlined />, () => void accept()),
-    item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
-    item('template', 'Xuất mẫu Excel', <DownloadOutlined />, () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }).catch(fail)),
+    classId
+      ? {
+          key: 'slips',
+          label: 'In phiếu bổ sung giấy tờ',
+          icon: <PrinterOutlined />,
+          children: [
+            { key: 'slips-a5', label: 'Khổ A5 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a5').catch(fail) },
+            { key: 'slips-a4', label: 'Khổ A4 (mỗi phiếu một trang)', onClick: () => void openEvidenceSlips(classId, 'a4').catch(fail) },
+          ],
+        }
+      : null,
+    {
+      key: 'template',
+      label: 'Xuất mẫu Excel',
+      icon: <DownloadOutlined />,
+      children: TEMPLATE_VARIANTS.map((v) => ({
+        key: `template-${v.only}`,
+        label: v.label,
+        onClick: () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }, v.only).catch(fail),
+      })),
+    },
     item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, () => navigate(kind === 'staff' ? '/nhap-excel?doi-tuong=can-bo' : classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),
   ].filter((x) => x !== null);
 

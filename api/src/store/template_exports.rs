@@ -1,0 +1,151 @@
+//! What each exported template carried, kept for `import.snapshot_days` (three-way import): the
+//! export (its id is written into the template's hidden sheet) and, per record, its version and
+//! the values as written into the cells. The values are one JSON text column per record, so
+//! that sealing them at rest later is one column to encrypt.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+use super::StoreResult;
+use super::entities::{template_exports, template_snapshots};
+use crate::domain::identity::Identity;
+use crate::excel::template::TemplateRecord;
+use crate::rules::PersonKind;
+
+/// The values a template row carried, as an untouched row reads back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedValues {
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub gender: Option<String>,
+    pub personal_id: Option<String>,
+    pub res_province: Option<String>,
+    pub res_district: Option<String>,
+    pub res_commune: Option<String>,
+    pub res_text: Option<String>,
+}
+
+impl ExportedValues {
+    /// What a template row carries (after masking, when the template masks ID numbers): the
+    /// commune is the pre-2025 column when filled, else the post-2025 one, as the import reads it.
+    pub fn of(r: &TemplateRecord) -> ExportedValues {
+        ExportedValues {
+            full_name: r.full_name.clone(),
+            date_of_birth: r.date_of_birth.clone(),
+            gender: r.gender.clone(),
+            personal_id: r.personal_id.clone(),
+            res_province: r.province.clone(),
+            res_district: r.district.clone(),
+            res_commune: r.commune.clone().or_else(|| r.new_commune.clone()),
+            res_text: None,
+        }
+    }
+
+    pub fn identity(self) -> Identity {
+        Identity {
+            full_name: self.full_name,
+            date_of_birth: self.date_of_birth,
+            gender: self.gender,
+            personal_id: self.personal_id,
+            res_province: self.res_province,
+            res_district: self.res_district,
+            res_commune: self.res_commune,
+            res_text: self.res_text,
+        }
+    }
+}
+
+/// One export to keep.
+pub struct NewExport<'a> {
+    pub id: &'a str,
+    pub unit_id: i64,
+    pub kind: PersonKind,
+    pub actor_id: i64,
+    pub at: DateTime<Utc>,
+    /// `(record id, version, values)`.
+    pub records: Vec<(i64, i32, ExportedValues)>,
+}
+
+/// Keeps an export and what it carried, in multi-row statements.
+pub async fn save<C: ConnectionTrait>(conn: &C, export: NewExport<'_>) -> StoreResult<()> {
+    let export_row = template_exports::ActiveModel {
+        id: Set(export.id.to_owned()),
+        unit_id: Set(export.unit_id),
+        kind: Set(export.kind.as_str().to_owned()),
+        actor_id: Set(export.actor_id),
+        records: Set(i32::try_from(export.records.len()).unwrap_or(i32::MAX)),
+        created_at: Set(export.at),
+    };
+    template_exports::Entity::insert(export_row).exec_without_returning(conn).await?;
+    for chunk in export.records.chunks(500) {
+        let rows = chunk.iter().map(|(person_id, version, values)| template_snapshots::ActiveModel {
+            export_id: Set(export.id.to_owned()),
+            person_id: Set(*person_id),
+            version: Set(*version),
+            data: Set(serde_json::to_string(values).unwrap_or_else(|_| "{}".to_owned())),
+        });
+        template_snapshots::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
+
+/// What an export of this unit and population carried, per record; empty when the export is
+/// unknown, swept, or of another unit or population (then the file is compared with the
+/// records as they are).
+pub async fn carried<C: ConnectionTrait>(
+    conn: &C,
+    export_id: &str,
+    unit_id: i64,
+    kind: PersonKind,
+) -> StoreResult<HashMap<i64, Identity>> {
+    let export = template_exports::Entity::find_by_id(export_id.to_owned())
+        .filter(template_exports::Column::UnitId.eq(unit_id))
+        .filter(template_exports::Column::Kind.eq(kind.as_str()))
+        .one(conn)
+        .await?;
+    if export.is_none() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String)> = template_snapshots::Entity::find()
+        .select_only()
+        .column(template_snapshots::Column::PersonId)
+        .column(template_snapshots::Column::Data)
+        .filter(template_snapshots::Column::ExportId.eq(export_id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|(id, data)| {
+            let values: ExportedValues = serde_json::from_str(&data).map_err(|e| {
+                super::StoreError::corrupt(format_args!("template_snapshots.data of {export_id}/{id}"), e)
+            })?;
+            Ok((id, values.identity()))
+        })
+        .collect()
+}
+
+/// Deletes the exports made before `before` and what they carried; returns how many exports.
+pub async fn sweep<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> StoreResult<u64> {
+    let old: Vec<String> = template_exports::Entity::find()
+        .select_only()
+        .column(template_exports::Column::Id)
+        .filter(template_exports::Column::CreatedAt.lt(before))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for chunk in old.chunks(500) {
+        template_snapshots::Entity::delete_many()
+            .filter(template_snapshots::Column::ExportId.is_in(chunk.iter().cloned()))
+            .exec(conn)
+            .await?;
+        template_exports::Entity::delete_many()
+            .filter(template_exports::Column::Id.is_in(chunk.iter().cloned()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(old.len() as u64)
+}
