@@ -17,6 +17,9 @@ mod m20261130_000502_create_verification_jobs;
 mod m20261205_001001_roles_and_sessions;
 mod m20261205_001002_unit_lists;
 mod m20261205_001301_drop_registry_truth;
+mod m20261206_001003_classes_and_rollovers;
+mod m20261206_001004_transfers;
+mod m20261206_001005_import_new_classes;
 mod m20261206_001101_template_snapshots;
 
 pub struct Migrator;
@@ -39,6 +42,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_001001_roles_and_sessions::Migration),
             Box::new(m20261205_001002_unit_lists::Migration),
             Box::new(m20261206_001101_template_snapshots::Migration),
+            Box::new(m20261206_001003_classes_and_rollovers::Migration),
+            Box::new(m20261206_001004_transfers::Migration),
+            Box::new(m20261206_001005_import_new_classes::Migration),
         ]
     }
 }

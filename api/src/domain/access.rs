@@ -162,6 +162,22 @@ impl Caller {
         }
     }
 
+    /// True when the caller may close a record leaving the province (or a staff member retiring
+    /// or quitting) from this unit: a school its own, an office or the Department its subtree's.
+    pub fn closes_leaving(&self, from: UnitRef<'_>) -> bool {
+        match self.role.tier() {
+            Tier::School => from.id == self.unit_id && self.reads_path(from.path),
+            Tier::District | Tier::Department => self.reads_path(from.path),
+        }
+    }
+
+    /// True when the caller may roll the school year over for the schools under this unit: a
+    /// school its own, an office or the Department every school of its subtree (in bulk or one
+    /// by one).
+    pub fn rolls_over(&self, unit_path: &str) -> bool {
+        self.reads_path(unit_path)
+    }
+
     /// True when the caller may create, change and reset the accounts held at this unit: a
     /// school admin its school's, a district admin its office's and its schools', a department
     /// admin everyone's.
@@ -326,6 +342,15 @@ mod tests {
         assert!(!seat(Role::District).writes_students() && !seat(Role::DepartmentAdmin).writes_students());
         assert!(seat(Role::Department).runs_campaigns() && seat(Role::DepartmentAdmin).runs_campaigns());
         assert!(!seat(Role::DistrictAdmin).runs_campaigns());
+        assert!(seat(Role::School).rolls_over("/1/4/17/") && !seat(Role::School).rolls_over("/1/4/18/"));
+        assert!(seat(Role::District).rolls_over("/1/4/18/") && !seat(Role::District).rolls_over("/1/5/50/"));
+        assert!(seat(Role::Department).rolls_over("/1/5/50/"));
+        let own = UnitRef { id: 17, path: "/1/4/17/" };
+        let sibling = UnitRef { id: 18, path: "/1/4/18/" };
+        let elsewhere = UnitRef { id: 50, path: "/1/5/50/" };
+        assert!(seat(Role::School).closes_leaving(own) && !seat(Role::School).closes_leaving(sibling));
+        assert!(seat(Role::District).closes_leaving(sibling) && !seat(Role::District).closes_leaving(elsewhere));
+        assert!(seat(Role::DepartmentAdmin).closes_leaving(elsewhere));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod name;
 pub mod org;
 /// The 12-digit personal ID number.
 pub mod personal_id;
+pub mod rollover;
 /// Statuses of verification jobs and imports.
 pub mod status;
 /// Vietnamese syllable structure and tone placement.

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod check;
 pub mod report;
 pub mod template;
+pub mod unit_template;
 
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 

@@ -119,6 +119,9 @@ pub struct Import {
     pub kept: i32,
     /// Why a background job failed.
     pub error: Option<String>,
+    /// Classes the file names that the school does not have yet ("lớp mới"): their rows carry
+    /// the provisional `tempId` as `classId`; the commit creates them in the current year.
+    pub new_classes: Vec<imports::NewClassPlan>,
 }
 
 fn mask_opt(v: &Option<String>) -> Option<String> {
@@ -195,6 +198,7 @@ fn summary(m: &model::Model) -> ApiResult<Import> {
         reverted: m.reverted,
         kept: m.kept,
         error,
+        new_classes: imports::new_classes_of(m),
     })
 }
 

@@ -12,10 +12,12 @@ pub mod health;
 pub mod imports;
 pub mod people;
 pub mod person_patch;
+pub mod rollovers;
 pub mod staff;
 pub mod stats;
 pub mod students;
 pub mod templates;
+pub mod transfers;
 pub mod unit_lists;
 pub mod units;
 pub mod users;
@@ -37,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::bulk_create_users)
         .service(users::update_user)
         .service(users::reset_password)
+        .service(unit_lists::unit_list_template)
         .service(unit_lists::import_units)
         .service(unit_lists::commit_unit_import)
         .service(unit_lists::undo_unit_import)
@@ -46,6 +49,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(units::get_unit)
         .service(classes::list_classes)
         .service(classes::get_class)
+        .service(classes::create_class)
+        .service(classes::update_class)
+        .service(rollovers::create_rollover)
+        .service(rollovers::commit_rollover)
+        .service(transfers::transfer_student)
+        .service(transfers::transfer_staff)
+        .service(transfers::list_transfers)
         .service(students::list_students)
         .service(students::create_student)
         .service(students::get_student)

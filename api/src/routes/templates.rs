@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::templates::{self, Only};
 use crate::store::{audit, template_exports};
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Which students go into the template.
 #[derive(Debug, Deserialize, IntoParams)]

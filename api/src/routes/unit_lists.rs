@@ -3,7 +3,7 @@
 //! `update`, `close`, `unchanged` or `rejected` with its reasons — and `commit=true` commits at
 //! once; `…/{id}/commit` and `…/{id}/undo`. Only the department administrator imports.
 
-use actix_web::{HttpRequest, HttpResponse, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -123,6 +123,31 @@ pub async fn import_units(
         import = unit_imports::commit(&state.store.db, &ctx, &rc.caller, import.row.id).await?;
     }
     Ok(HttpResponse::Created().json(UnitImportView::from(import)))
+}
+
+/// The unit list's template: the MoET-style headers the import reads, drop-downs for the kind
+/// and the level, and an instructions sheet in Vietnamese (the department administrator).
+#[utoipa::path(tag = "units", responses(
+    (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = XlsxFile),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/units/import/template.xlsx")]
+pub async fn unit_list_template(rc: RequestContext) -> ApiResult<HttpResponse> {
+    if !rc.caller.manages_units(&rc.caller.unit_path) {
+        return Err(ApiError::forbidden("Chỉ quản trị Sở GDĐT (department_admin) mới nạp danh sách đơn vị."));
+    }
+    let bytes = web::block(crate::excel::unit_template::write)
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_TYPE, super::templates::XLSX))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            super::bounds::content_disposition("mau-danh-sach-don-vi.xlsx"),
+        ))
+        .body(bytes))
 }
 
 /// Commits a previewed unit list: offices before schools, in one transaction, each change

@@ -375,9 +375,14 @@ pub async fn bulk_plan<C: ConnectionTrait>(
     if !caller.grants_role(role) || !caller.manages_accounts_at(unit_ref(&root)) {
         return Err(not_an_admin());
     }
+    if root.closed_at.is_some() {
+        return Err(invalid("/unitId", "unit_closed", format!("{} đã đóng (giải thể, sáp nhập).", root.name)));
+    }
+    // a closed school gets no new account
     let schools = unit_rows::Entity::find()
         .filter(unit_rows::Column::Path.like(format!("{}%", root.path)))
         .filter(unit_rows::Column::Kind.eq(UnitKind::School.as_str()))
+        .filter(unit_rows::Column::ClosedAt.is_null())
         .order_by_asc(unit_rows::Column::Code)
         .all(conn)
         .await?;

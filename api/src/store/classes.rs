@@ -22,6 +22,7 @@ pub async fn create<C: ConnectionTrait>(conn: &C, new: NewClass) -> StoreResult<
         school_year: Set(new.school_year),
         grade: Set(new.grade),
         name: Set(new.name),
+        homeroom_teacher: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -42,6 +43,53 @@ pub async fn list_for_school<C: ConnectionTrait>(
         query = query.filter(classes::Column::SchoolYear.eq(year));
     }
     Ok(query.order_by_asc(classes::Column::Grade).order_by_asc(classes::Column::Name).all(conn).await?)
+}
+
+/// Classes of every school under a unit in the caller's scope (the unit itself when it is a
+/// school), by school then grade then name; optionally one school year.
+pub async fn list_in_subtree<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    unit_id: i64,
+    school_year: Option<&str>,
+) -> StoreResult<Vec<classes::Model>> {
+    use sea_orm::QuerySelect;
+    let unit = super::units::get_scoped(conn, caller, unit_id).await?;
+    let schools: Vec<i64> = units::Entity::find()
+        .select_only()
+        .column(units::Column::Id)
+        .filter(units::Column::Path.like(format!("{}%", unit.path)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if schools.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = classes::Entity::find().filter(classes::Column::SchoolId.is_in(schools));
+    if let Some(year) = school_year {
+        query = query.filter(classes::Column::SchoolYear.eq(year));
+    }
+    Ok(query
+        .order_by_asc(classes::Column::SchoolId)
+        .order_by_asc(classes::Column::Grade)
+        .order_by_asc(classes::Column::Name)
+        .all(conn)
+        .await?)
+}
+
+/// A school's class of a year by its name, unscoped.
+pub async fn by_name<C: ConnectionTrait>(
+    conn: &C,
+    school_id: i64,
+    school_year: &str,
+    name: &str,
+) -> StoreResult<Option<classes::Model>> {
+    Ok(classes::Entity::find()
+        .filter(classes::Column::SchoolId.eq(school_id))
+        .filter(classes::Column::SchoolYear.eq(school_year))
+        .filter(classes::Column::Name.eq(name))
+        .one(conn)
+        .await?)
 }
 
 /// One class with its school, if the school is in the caller's scope.

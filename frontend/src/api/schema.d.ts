@@ -115,10 +115,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The classes of a school, by grade and name. */
+        /** The classes of a school (or of every school under an office), by grade and name. */
         get: operations["list_classes"];
         put?: never;
-        post?: never;
+        /** Creates a class of the caller's school (the current school year by default); audited. */
+        post: operations["create_class"];
         delete?: never;
         options?: never;
         head?: never;
@@ -139,7 +140,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Changes a class of the caller's school (name, grade, homeroom teacher); audited. */
+        patch: operations["update_class"];
         trace?: never;
     };
     "/api/v1/classes/{id}/evidence-requests": {
@@ -353,6 +355,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rollovers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Previews the rollover of a school (or of every school under an office) to the next year. */
+        post: operations["create_rollover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollovers/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commits a previewed rollover: next year's classes are created, students follow their class
+         *     (those kept back stay in their grade), the final grade stays in last year's class; audited.
+         */
+        post: operations["commit_rollover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff": {
         parameters: {
             query?: never;
@@ -440,6 +479,26 @@ export interface paths {
         get: operations["staff_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves a staff member to another unit (chuyển công tác), or closes the record (nghỉ hưu,
+         *     nghỉ việc, leaving the province).
+         */
+        post: operations["transfer_staff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -688,6 +747,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/students/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Moves a student to another school (or closes the record when leaving the province). */
+        post: operations["transfer_student"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/students/{id}/verifications": {
         parameters: {
             query?: never;
@@ -743,6 +819,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The moves out of and into a unit's subtree, newest first (at most 1000). */
+        get: operations["list_transfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units": {
         parameters: {
             query?: never;
@@ -775,6 +868,26 @@ export interface paths {
          *     once with `commit=true`).
          */
         post: operations["import_units"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/units/import/template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unit list's template: the MoET-style headers the import reads, drop-downs for the kind
+         *     and the level, and an instructions sheet in Vietnamese (the department administrator).
+         */
+        get: operations["unit_list_template"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1212,6 +1325,32 @@ export interface components {
         ClassList: {
             items: components["schemas"]["ClassView"][];
         };
+        /** @description A change to a class. */
+        ClassPatchBody: {
+            /** Format: int32 */
+            grade?: number | null;
+            /** @description `null` clears it. */
+            homeroomTeacher?: string | null;
+            name?: string | null;
+        };
+        /** @description One class's step. */
+        ClassPlan: {
+            /** Format: int64 */
+            classId: number;
+            /** Format: int32 */
+            grade: number;
+            name: string;
+            /** Format: int32 */
+            nextGrade?: number | null;
+            /** @description Next year's class (none when the class graduates). */
+            nextName?: string | null;
+            step: components["schemas"]["ClassStep"];
+        };
+        /**
+         * @description What becomes of a class.
+         * @enum {string}
+         */
+        ClassStep: "promote" | "graduate" | "carry";
         /** @description A class of a school in a school year. */
         ClassView: {
             /**
@@ -1219,6 +1358,7 @@ export interface components {
              * @description 0 for preschool, 1–12.
              */
             grade: number;
+            homeroomTeacher?: string | null;
             /** Format: int64 */
             id: number;
             name: string;
@@ -1257,6 +1397,11 @@ export interface components {
              *     left alone and counted in `kept`.
              */
             confirmVerifiedChanges?: boolean;
+        };
+        /** @description The choices of the preview. */
+        CommitRolloverBody: {
+            /** @description Students kept back ("ở lại lớp"): next year they are in the class of the name they have. */
+            keepBack?: number[];
         };
         /**
          * @description Who to call about a lagging unit: the unit itself (a school's phone, email and principal)
@@ -1584,6 +1729,11 @@ export interface components {
              *     On commit: rows changing a verified record left alone (no `confirmVerifiedChanges`).
              */
             kept: number;
+            /**
+             * @description Classes the file names that the school does not have yet ("lớp mới"): their rows carry
+             *     the provisional `tempId` as `classId`; the commit creates them in the current year.
+             */
+            newClasses: components["schemas"]["NewClassPlan"][];
             /** Format: int64 */
             page: number;
             /** Format: int64 */
@@ -1851,6 +2001,49 @@ export interface components {
              * @description First day, `YYYY-MM-DD`.
              */
             start: string;
+        };
+        /** @description A class to create. */
+        NewClassBody: {
+            /**
+             * Format: int32
+             * @description 0 for preschool, 1–12.
+             */
+            grade: number;
+            homeroomTeacher?: string | null;
+            name: string;
+            /** @description `2026-2027`; default: the current school year. */
+            schoolYear?: string | null;
+            /**
+             * Format: int64
+             * @description The school.
+             */
+            unitId: number;
+        };
+        /** @description A class the commit creates. */
+        NewClassPlan: {
+            /**
+             * Format: int32
+             * @description 0 for preschool, 1–12, read from the name.
+             */
+            grade: number;
+            /** @description "lớp mới". */
+            label: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description The provisional (negative) class id the preview's rows carry until the commit.
+             */
+            tempId: number;
+        };
+        /** @description Which unit rolls over, from which year. */
+        NewRolloverBody: {
+            /** @description The ending year, `2025-2026`. */
+            fromYear: string;
+            /**
+             * Format: int64
+             * @description A school, or an office (every open school under it).
+             */
+            unitId: number;
         };
         /**
          * @description A new staff member: the unit (default: the caller's own), the position, then the identity
@@ -2264,6 +2457,43 @@ export interface components {
          * @enum {string}
          */
         Role: "school" | "school_admin" | "district" | "district_admin" | "department" | "department_admin";
+        /** @description A class of the plan with its students. */
+        RolloverClass: components["schemas"]["ClassPlan"] & {
+            students: components["schemas"]["RolloverStudent"][];
+        };
+        /** @description A school of the plan. */
+        RolloverSchool: {
+            classes: components["schemas"]["RolloverClass"][];
+            /** Format: int64 */
+            schoolId: number;
+            schoolName: string;
+        };
+        /** @description A student of a class, as the preview lists them (to choose who is kept back). */
+        RolloverStudent: {
+            fullName?: string | null;
+            /** Format: int64 */
+            id: number;
+        };
+        /** @description A rollover: its plan, and once committed what it did. */
+        RolloverView: {
+            /** @description Once committed: next year's classes created. */
+            classesCreated?: number | null;
+            fromYear: string;
+            /** @description Once committed: students of the final grade, left in last year's class. */
+            graduated?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Once committed: students kept back ("ở lại lớp"). */
+            keptBack?: number | null;
+            schools: components["schemas"]["RolloverSchool"][];
+            /** @description `preview` or `committed`. */
+            status: string;
+            /** @description Once committed: students moved up with their class. */
+            studentsMoved?: number | null;
+            toYear: string;
+            /** Format: int64 */
+            unitId: number;
+        };
         /**
          * @description What a row would do.
          * @enum {string}
@@ -2621,6 +2851,50 @@ export interface components {
              *     record does not have (written only when forced).
              */
             wouldWorsen?: number;
+        };
+        /** @description Where a record goes, and why. */
+        TransferBody: {
+            /** @description Why (e.g. `chuyển trường`, `chuyển công tác`, `nghỉ hưu`, `nghỉ việc`, `chuyển ra ngoài tỉnh`). */
+            reason: string;
+            /**
+             * Format: int64
+             * @description A class of the current year at the receiving school (students only).
+             */
+            toClassId?: number | null;
+            /**
+             * Format: int64
+             * @description The receiving school (for staff: school or office). Absent: the record leaves the province
+             *     (or the staff member retires or quits) and is closed.
+             */
+            toUnitId?: number | null;
+        };
+        TransferList: {
+            items: components["schemas"]["TransferView"][];
+        };
+        /** @description A move, as the sending and the receiving unit see it (read-only). */
+        TransferView: {
+            actor: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: int64 */
+            fromClassId?: number | null;
+            /** Format: int64 */
+            fromUnitId: number;
+            fullName?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description `student` or `staff`. */
+            kind: string;
+            /** Format: int64 */
+            personId: number;
+            reason: string;
+            /** Format: int64 */
+            toClassId?: number | null;
+            /**
+             * Format: int64
+             * @description None: the record left the province and is closed.
+             */
+            toUnitId?: number | null;
         };
         /**
          * @description What importing a line does.
@@ -3236,6 +3510,8 @@ export interface operations {
             query?: {
                 /** @description The school; default: the caller's own unit. */
                 schoolId?: number;
+                /** @description Every school under this unit (an office's subtree); instead of `schoolId`. */
+                unitId?: number;
                 /**
                  * @description `2026-2027`; default: the current school year; `all` for every year. A year no class
                  *     has (`2031-2032`, or one of two years that do not follow each other) answers no class.
@@ -3293,6 +3569,96 @@ export interface operations {
             };
         };
     };
+    create_class: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewClassBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_class: {
         parameters: {
             query?: never;
@@ -3322,6 +3688,98 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_class: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassPatchBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4184,6 +4642,188 @@ export interface operations {
             };
         };
     };
+    create_rollover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRolloverBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloverView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commit_rollover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRolloverBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RolloverView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_staff: {
         parameters: {
             query?: {
@@ -4792,6 +5432,90 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transfer_staff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5855,6 +6579,90 @@ export interface operations {
             };
         };
     };
+    transfer_student: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferView"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     student_verifications: {
         parameters: {
             query?: never;
@@ -5978,6 +6786,62 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_transfers: {
+        parameters: {
+            query?: {
+                /** @description The unit (default: the caller's). */
+                unitId?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferList"];
                 };
             };
             /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
@@ -6255,6 +7119,42 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_list_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -48,6 +48,7 @@ struct Objects {
     fix: Option<String>,
     job: Option<i64>,
     campaign: Option<i64>,
+    rollover: Option<i64>,
 }
 
 /// A request: path and body.
@@ -117,6 +118,9 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
             Some(("/api/v1/units/import/1/commit".into(), Empty))
         }),
         ("POST /api/v1/units/import/{id}/undo", AccountAdmins, |_| Some(("/api/v1/units/import/1/undo".into(), Empty))),
+        ("GET /api/v1/units/import/template.xlsx", AccountAdmins, |_| {
+            Some(("/api/v1/units/import/template.xlsx".into(), Empty))
+        }),
         ("POST /api/v1/units", AccountAdmins, |o| {
             let body =
                 json!({"parentId": o.unit, "kind": "school", "code": "31304999", "name": "Trường X", "level": "thcs"});
@@ -138,6 +142,22 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
             Some((format!("/api/v1/classes?schoolId={}", o.unit), Empty))
         }),
         ("GET /api/v1/classes/{id}", Read, |o| Some((format!("/api/v1/classes/{}", id(&o.class)?), Empty))),
+        ("POST /api/v1/rollovers", Read, |o| {
+            Some(("/api/v1/rollovers".into(), Json(json!({"unitId": o.unit, "fromYear": last_year()}))))
+        }),
+        ("POST /api/v1/rollovers/{id}/commit", Read, |o| {
+            Some((format!("/api/v1/rollovers/{}/commit", id(&o.rollover)?), Json(json!({"keepBack": []}))))
+        }),
+        ("GET /api/v1/transfers", Read, |o| Some((format!("/api/v1/transfers?unitId={}", o.unit), Empty))),
+        // whoever sees the record may try; a unit that does not exist is refused after the scope
+        ("POST /api/v1/students/{id}/transfer", Read, |o| {
+            let body = json!({"toUnitId": 999_999, "reason": "chuyển trường"});
+            Some((format!("/api/v1/students/{}/transfer", id(&o.student)?), Json(body)))
+        }),
+        ("POST /api/v1/staff/{id}/transfer", Read, |o| {
+            let body = json!({"toUnitId": 999_999, "reason": "chuyển công tác"});
+            Some((format!("/api/v1/staff/{}/transfer", id(&o.staff)?), Json(body)))
+        }),
         ("GET /api/v1/classes/{id}/evidence-requests", Read, |o| {
             Some((format!("/api/v1/classes/{}/evidence-requests", id(&o.class)?), Empty))
         }),
@@ -175,6 +195,13 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("GET /api/v1/fixes/{id}", Read, |o| Some((format!("/api/v1/fixes/{}", id(&o.fix)?), Empty))),
         ("GET /api/v1/verification-jobs/{id}", Read, |o| {
             Some((format!("/api/v1/verification-jobs/{}", id(&o.job)?), Empty))
+        }),
+        ("POST /api/v1/classes", Write, |o| {
+            o.class?;
+            Some(("/api/v1/classes".into(), Json(json!({"name": "9Z", "grade": 9, "unitId": o.unit}))))
+        }),
+        ("PATCH /api/v1/classes/{id}", Write, |o| {
+            Some((format!("/api/v1/classes/{}", id(&o.class)?), Json(json!({"homeroomTeacher": "Cô Lan"}))))
         }),
         ("POST /api/v1/students", Write, |o| {
             Some(("/api/v1/students".into(), Json(json!({"classId": o.class?, "fullName": "Phạm Văn Mới"}))))
@@ -258,6 +285,22 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("DELETE /api/v1/students/{id}", Write, |o| Some((format!("/api/v1/students/{}", id(&o.student)?), Empty))),
         ("DELETE /api/v1/staff/{id}", Write, |o| Some((format!("/api/v1/staff/{}", id(&o.staff)?), Empty))),
     ]
+}
+
+/// The school year before the current one (its rollover is open by the pinned clock).
+fn last_year() -> String {
+    use chrono::Datelike;
+    let today = dinhdanh_tests::today();
+    let start = if today.month() >= 8 { today.year() } else { today.year() - 1 };
+    format!("{}-{}", start - 1, start)
+}
+
+/// A previewed rollover of last year for a unit, made by an account that may.
+async fn rollover(app: &TestApp, token: &str, unit: i64) -> Option<i64> {
+    let body = json!({"unitId": unit, "fromYear": last_year()});
+    let res = send(app, token, "POST", "/api/v1/rollovers", Body::Json(body)).await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    res.body["id"].as_i64()
 }
 
 /// `METHOD /path` of every operation in the committed OpenAPI document.
@@ -344,6 +387,7 @@ async fn school_objects(app: &TestApp, token: &str, school: i64, class: i64) -> 
         fix: fix.body["id"].as_str().map(str::to_owned),
         job: job.body["id"].as_i64(),
         campaign: None,
+        rollover: rollover(app, token, school).await,
     }
 }
 
@@ -370,6 +414,7 @@ async fn office_objects(app: &TestApp, token: &str, office: i64) -> Objects {
         staff: staff["id"].as_i64(),
         fix: fix.body["id"].as_str().map(str::to_owned),
         job: job.body["id"].as_i64(),
+        rollover: rollover(app, token, office).await,
         ..Objects::default()
     }
 }

@@ -685,7 +685,7 @@ async fn rows_out_of_scope_duplicates_and_read_only_accounts() {
             vec![C::T(id_of(&mine).to_string()), s("Bùi Văn Tâm"), C::T(dob.clone()), s("Nữ"), s("6A")],
             vec![C::E, s("Mới Một"), C::T(dob.clone()), s("Nam"), s("6A")],
             vec![C::E, s("Mới Một"), C::T(dob.clone()), s("Nam"), s("6A")],
-            vec![C::E, s("Mới Hai"), C::T(dob.clone()), s("Nam"), s("9Z")],
+            vec![C::E, s("Mới Hai"), C::T(dob.clone()), s("Nam"), s("12Z")],
             vec![C::T("99999".into()), s("Không Có"), C::T(dob.clone()), s("Nam"), s("6A")],
         ],
     )]);
@@ -822,7 +822,7 @@ async fn the_error_workbook_opens_and_carries_comments() {
         vec![
             vec![s("Họ và tên"), s("Ngày sinh"), s("Giới tính"), s("Số định danh cá nhân"), s("Lớp")],
             vec![s("Ông Văn Sai"), s("31/02/2014"), s("Nam"), s("12345"), s("6A")],
-            vec![s("=1+1"), s("01/01/2014"), s("X"), s("3.1E+11"), s("9Z")],
+            vec![s("=1+1"), s("01/01/2014"), s("X"), s("3.1E+11"), s("12Z")],
         ],
     )]);
     let p = preview(&app, &token, "", "loi.xlsx", &bytes).await;

@@ -250,7 +250,7 @@ async fn a_password_file_sets_a_password_with_no_change_forced() {
 // accounts
 
 /// Signs in with a password, whatever it is; the whole answer.
-async fn sign_in(app: &TestApp, username: &str, password: &str) -> dinhdanh_tests::Answer {
+pub(crate) async fn sign_in(app: &TestApp, username: &str, password: &str) -> dinhdanh_tests::Answer {
     app.send(
         reqwest::Method::POST,
         "/api/v1/auth/login",
@@ -261,7 +261,7 @@ async fn sign_in(app: &TestApp, username: &str, password: &str) -> dinhdanh_test
 }
 
 /// Signs in with a one-time password and changes it; the token then works everywhere.
-async fn first_sign_in(app: &TestApp, username: &str, otp: &str) -> String {
+pub(crate) async fn first_sign_in(app: &TestApp, username: &str, otp: &str) -> String {
     let login = sign_in(app, username, otp).await;
     assert_eq!(login.status, 200, "{}", login.text);
     assert_eq!(login.body["mustChangePassword"], true);
@@ -278,7 +278,7 @@ async fn first_sign_in(app: &TestApp, username: &str, otp: &str) -> String {
 }
 
 /// The rows of the first sheet of a workbook, as text.
-fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("workbook");
     let name = book.sheet_names()[0].clone();
@@ -506,7 +506,7 @@ async fn bulk_accounts_come_once_as_a_workbook_of_one_time_passwords() {
 
 /// A unit list as a Department keeps it: a title block, MoET-style headers, 3 district offices
 /// and 20 schools (codes of Hải Phòng, 31…, and of former Hải Dương, 30…), with `extra` lines.
-fn unit_list(extra: &[[&str; 6]]) -> Vec<u8> {
+pub(crate) fn unit_list(extra: &[[&str; 6]]) -> Vec<u8> {
     let mut lines: Vec<[String; 6]> = Vec::new();
     for d in 1..=3 {
         lines.push([
@@ -554,7 +554,7 @@ fn unit_list(extra: &[[&str; 6]]) -> Vec<u8> {
     book.save_to_buffer().expect("workbook")
 }
 
-async fn upload_units(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> dinhdanh_tests::Answer {
+pub(crate) async fn upload_units(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> dinhdanh_tests::Answer {
     let boundary = "----dinhdanh-unit-list";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"danh-sach-don-vi.xlsx\"\r\n\
@@ -698,4 +698,114 @@ async fn single_units_are_created_changed_moved_and_closed_by_the_departments_ad
     assert_eq!(closed.status, 200, "{}", closed.text);
     assert!(closed.body["closedAt"].is_string());
     assert_eq!(audit_actors(&app, "update_unit").await.len(), 3, "parent, phone, closed");
+}
+
+/// The downloaded template, filled in as a Department would (every sheet kept, the lines typed
+/// under its own header row), imports as it is.
+#[tokio::test]
+async fn the_unit_list_template_filled_in_imports() {
+    use calamine::Reader;
+    let app = spawn_app().await;
+    let admin = app.login("admin").await;
+    let clerk = app.login("school-a1").await;
+    let refused = app.client.get(app.url("/api/v1/units/import/template.xlsx")).bearer_auth(&clerk).send().await;
+    assert_eq!(refused.expect("request").status().as_u16(), 403);
+    let res = app
+        .client
+        .get(app.url("/api/v1/units/import/template.xlsx"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-disposition"].to_str().expect("header").contains(".xlsx"));
+    let template = res.bytes().await.expect("bytes").to_vec();
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(template)).expect("workbook");
+    let names = book.sheet_names();
+    assert!(names.iter().any(|n| n == "Hướng dẫn"), "{names:?}");
+    // fill it in: the same sheets, the lines under the template's own headers
+    let headers: Vec<String> = sheet_rows_of(&mut book, &names[0])[0].clone();
+    let col = |title: &str| headers.iter().position(|h| h == title).expect(title) as u16;
+    let lines: Vec<Vec<(&str, String)>> = (1..=2)
+        .map(|d| vec![("Mã trường", format!("PGD-T{d}")), ("Tên trường", format!("Phòng GDĐT mẫu {d}"))])
+        .chain((1..=4).map(|s| {
+            vec![
+                ("Mã trường", format!("3130410{s}")),
+                ("Tên trường", format!("Trường Tiểu học mẫu {s}")),
+                ("Loại đơn vị", "Trường".to_owned()),
+                ("Cấp học", "Tiểu học".to_owned()),
+                ("Đơn vị quản lý", format!("PGD-T{}", s % 2 + 1)),
+                ("Điện thoại", "0225 3841 000".to_owned()),
+            ]
+        }))
+        .collect();
+    let mut filled = rust_xlsxwriter::Workbook::new();
+    for name in &names {
+        let rows = sheet_rows_of(&mut book, name);
+        let sheet = filled.add_worksheet();
+        sheet.set_name(name).expect("name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                sheet.write_string(r as u32, c as u16, v).expect("cell");
+            }
+        }
+        if name == &names[0] {
+            for (r, line) in lines.iter().enumerate() {
+                sheet.write_number(1 + r as u32, col("STT"), (r + 1) as f64).expect("cell");
+                for (title, v) in line {
+                    sheet.write_string(1 + r as u32, col(title), v).expect("cell");
+                }
+            }
+        }
+    }
+    let bytes = filled.save_to_buffer().expect("workbook");
+    let imported = upload_units(&app, &admin, "?commit=true", bytes).await;
+    assert_eq!(imported.status, 201, "{}", imported.text);
+    assert_eq!((imported.body["created"].clone(), imported.body["rejected"].clone()), (json!(6), json!(0)));
+    let units = app.get("/api/v1/units", &admin).await.body;
+    let school = units["items"].as_array().expect("units").iter().find(|u| u["code"] == "31304102").expect("school");
+    assert_eq!(school["phone"], "0225 3841 000");
+}
+
+fn sheet_rows_of<R: std::io::Read + std::io::Seek>(book: &mut calamine::Sheets<R>, name: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let range = book.worksheet_range(name).expect("sheet");
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+/// A closed school gets no new account in bulk and takes no people import.
+#[tokio::test]
+async fn a_closed_school_gets_no_bulk_account_and_no_import() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let admin = app.login("admin").await;
+    let clerk = app.login("school-a2").await;
+    let closed = app.patch(&format!("/api/v1/units/{}", f.school_a2), &admin, &json!({"closed": true})).await;
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    let res = app
+        .client
+        .post(app.url("/api/v1/users/bulk"))
+        .bearer_auth(&admin)
+        .json(&json!({"unitId": f.district_a, "role": "school"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    let rows = sheet_rows(&res.bytes().await.expect("bytes"));
+    let usernames: Vec<&str> = rows.iter().skip(3).map(|l| l[2].as_str()).collect();
+    assert_eq!(usernames, ["a1"], "{rows:?}");
+    let refused = app.post("/api/v1/users/bulk", &admin, &json!({"unitId": f.school_a2, "role": "school"})).await;
+    refused.assert_problem(422, "validation_failed");
+    assert!(refused.text.contains("unit_closed"), "{}", refused.text);
+    let import = app
+        .client
+        .post(app.url("/api/v1/imports?filename=lop.csv"))
+        .bearer_auth(&clerk)
+        .header("Content-Type", "text/csv")
+        .body("Họ và tên,Ngày sinh,Giới tính,Lớp\nNguyễn Văn Mới,05/03/2014,Nam,7A\n")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(import.status().as_u16(), 422);
+    assert!(import.text().await.expect("text").contains("unit_closed"));
 }

@@ -9,6 +9,7 @@ pub struct Model {
     pub school_year: String,
     pub grade: i32,
     pub name: String,
+    pub homeroom_teacher: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

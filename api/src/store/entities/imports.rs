@@ -29,6 +29,8 @@ pub struct Model {
     pub undone_at: Option<DateTimeUtc>,
     pub reverted: i32,
     pub kept: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub new_classes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

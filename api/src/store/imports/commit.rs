@@ -191,7 +191,18 @@ pub async fn commit(
         drop(txn);
         return get(db, caller, id).await;
     }
-    let rows = rows_to_commit(&txn, id).await?;
+    let mut rows = rows_to_commit(&txn, id).await?;
+    // the classes the preview listed as new ("lớp mới"): created now, their rows pointed at them
+    let new_classes = super::new_classes::of(&record);
+    if !new_classes.is_empty() {
+        let year = crate::config::school_year_of(ctx.today());
+        let ids = super::new_classes::create(&txn, &ctx, record.unit_id, &year, &new_classes).await?;
+        for row in &mut rows {
+            if let Some(real) = row.class_id.and_then(|c| ids.get(&c)) {
+                row.class_id = Some(*real);
+            }
+        }
+    }
     let creates = rows.iter().filter(|r| r.action == RowAction::Create).count();
     let bulk = creates >= BULK_CREATES;
     if bulk {

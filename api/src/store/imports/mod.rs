@@ -8,6 +8,7 @@
 //! the stored plan back, [`commit`] applies it, [`undo`] reverts or discards it.
 
 mod commit;
+mod new_classes;
 mod rows;
 mod start;
 mod undo;
@@ -33,6 +34,7 @@ use crate::import::{self, PlannedRow, ReadError, RowAction, Totals};
 use crate::jobs::WorkerEnv;
 use crate::rules::PersonKind;
 pub use commit::*;
+pub use new_classes::{NewClassPlan, of as new_classes_of};
 pub use rows::*;
 pub use start::*;
 pub use undo::*;
@@ -89,6 +91,8 @@ pub(crate) struct Scope {
     class_id: Option<i64>,
     existing: Vec<Existing>,
     classes: Vec<ClassInfo>,
+    /// Classes the file names that the school does not have yet ("lớp mới").
+    new_classes: Vec<NewClassPlan>,
     outside_keys: HashSet<i64>,
     outside_sector_codes: HashSet<String>,
 }

@@ -117,6 +117,13 @@ async fn target_for(
     if !caller.writes_unit(unit.id, &unit.path) {
         return Err(read_only());
     }
+    if unit.closed_at.is_some() {
+        return Err(StoreError::invalid(
+            "schoolId",
+            "unit_closed",
+            format!("{} đã đóng (giải thể, sáp nhập): không nhập thêm hồ sơ.", unit.name),
+        ));
+    }
     Ok((kind, unit, class_id))
 }
 
@@ -140,7 +147,7 @@ async fn scope_for(
         .order_by_asc(classes::Column::Id)
         .all(db)
         .await?;
-    let class_list: Vec<ClassInfo> =
+    let mut class_list: Vec<ClassInfo> =
         class_rows.iter().map(|c| ClassInfo { id: c.id, name: c.name.clone(), grade: c.grade }).collect();
     let records = people::Entity::find()
         .filter(people::Column::Kind.eq(kind.as_str()))
@@ -204,7 +211,15 @@ async fn scope_for(
             .await?;
         outside_sector_codes.extend(found.into_iter().flatten());
     }
-    Ok(Scope { kind, unit, class_id, existing, classes: class_list, outside_keys, outside_sector_codes })
+    // classes the file names that the school does not have yet: created at commit ("lớp mới")
+    let new_classes = super::new_classes::find(
+        kind,
+        unit.level.as_deref().and_then(crate::domain::org::SchoolLevel::parse),
+        layout,
+        &class_list,
+    );
+    class_list.extend(new_classes.iter().map(|c| ClassInfo { id: c.temp_id, name: c.name.clone(), grade: c.grade }));
+    Ok(Scope { kind, unit, class_id, existing, classes: class_list, new_classes, outside_keys, outside_sector_codes })
 }
 
 /// The plan of every row, each already serialised (a large file's plan is held as compact
@@ -295,6 +310,7 @@ pub async fn start(
         undone_at: Set(None),
         reverted: Set(0),
         kept: Set(0),
+        new_classes: Set((!scope.new_classes.is_empty()).then(|| json(&scope.new_classes))),
     }
     .insert(db)
     .await?;

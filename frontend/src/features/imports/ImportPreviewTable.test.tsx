@@ -36,6 +36,7 @@ const preview: ImportPreview = {
   rowsMatching: 4,
   reverted: 0,
   kept: 0,
+  newClasses: [],
   rows: [
     row({ row: 2, action: 'unchanged', personId: 10, fullName: 'Nguyễn Văn An' }),
     row({
