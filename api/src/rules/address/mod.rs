@@ -30,6 +30,8 @@ mod parse;
 mod report;
 mod resolve;
 #[cfg(test)]
+mod spelling_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod walk_tests;
