@@ -91,11 +91,25 @@ describe('web app on the demo data', () => {
       const normalizedName = damaged.normalized.fullName;
       await login(page);
       await page.getByTestId('class-card').first().waitFor();
+      // Each card says what still needs work, as links to the class's filtered list.
+      await page.getByTestId('class-work').first().waitFor();
+      assert.match(await page.getByTestId('class-work').first().innerText(), /lỗi chặn gửi|chưa gửi|không khớp/);
       await h.screenshot(page, '01-lop-hoc');
 
       await page.locator(`a[href="/lop/${editClass.id}"]`).click();
       await page.getByRole('heading', { name: `Lớp ${editClass.name}` }).waitFor();
       await page.locator('.ant-table-row').first().waitFor();
+      // A selection says its size, can grow to the whole list and be cleared.
+      await page.locator('.ant-table-row .ant-checkbox-input').nth(0).check();
+      await page.locator('.ant-table-row .ant-checkbox-input').nth(1).check();
+      const bar = page.getByTestId('selection-bar');
+      await bar.getByText('Đã chọn 2 học sinh').waitFor();
+      const everyone = bar.getByRole('button', { name: /^Chọn tất cả \d+ học sinh trong danh sách$/ });
+      const count = Number((await everyone.innerText()).match(/\d+/)[0]);
+      await everyone.click();
+      await bar.getByText(`Đã chọn ${count} học sinh`).waitFor();
+      await bar.getByRole('button', { name: 'Bỏ chọn' }).click();
+      await bar.waitFor({ state: 'detached' });
       // The damage shows: status tags per field, and the normalised reading under entered values.
       await repairTags(page).first().waitFor();
       assert.ok((await page.getByTestId('normalized-value').count()) > 0, 'normalised values are shown beside the entered ones');
@@ -340,6 +354,11 @@ describe('web app on the demo data', () => {
       const confirm = page.locator('.ant-modal-confirm');
       await confirm.getByText(/hồ sơ được gửi/).waitFor();
       await confirm.getByRole('button', { name: /^Gửi \d+ hồ sơ$/ }).click();
+      // The clerk stays on the class, told what was sent, with the way to the job's progress.
+      const sent = page.locator('.ant-notification-notice', { hasText: /Đã gửi xác thực \d+ hồ sơ/ });
+      await sent.waitFor();
+      assert.match(page.url(), new RegExp(`/lop/${klass.id}`));
+      await sent.getByRole('button', { name: 'Xem tiến độ ở trang Công việc' }).click();
       await page.waitForURL('**/cong-viec');
       // The job appears with live progress and finishes against the registry simulator.
       const jobs = page.getByTestId('verification-jobs');
@@ -371,16 +390,20 @@ describe('web app on the demo data', () => {
       await page.goto(`/lop/${target.classId}`);
       await page.getByPlaceholder('Tìm theo tên').fill(h.withoutDiacritics(target.normalized.fullName ?? target.fullName));
       await page.getByPlaceholder('Tìm theo tên').press('Enter');
-      await recordLink(page, target.fullName).first().click();
+      // From the keyboard: the name is a real link; a mismatched record opens on the comparison.
+      await recordLink(page, target.fullName).first().focus();
+      await page.keyboard.press('Enter');
       const drawer = page.getByTestId('record-drawer');
-      await drawer.getByRole('tab', { name: 'Xác thực' }).click();
       await drawer.getByTestId('registry-comparison').waitFor();
+      assert.equal(await drawer.getByRole('tab', { name: 'Xác thực' }).getAttribute('aria-selected'), 'true');
       await drawer.getByTestId('verification-history').locator('.ant-table-row').first().waitFor();
       await h.screenshot(page, '15-doi-chieu-csdlqg');
       await drawer.getByTestId('accept-registry-values').click();
       await page.getByText('Đã nhận giá trị của CSDLQG và gửi xác thực lại.').waitFor();
       const history = (await get(`/api/v1/students/${target.id}/history`)).items;
       assert.ok(history.some((e) => e.source === 'registry'), 'the accepted values are audited with source registry');
+      // The panel follows the answer by itself: no "Đang xác thực" above a "Khớp" below.
+      await drawer.getByTestId('registry-status').filter({ hasText: 'Đã xác thực' }).waitFor({ timeout: 30_000 });
       for (let i = 0; i < 60; i++) {
         if ((await get(`/api/v1/students/${target.id}`)).status === 'verified') break;
         await new Promise((r) => setTimeout(r, 500));

@@ -62,13 +62,13 @@ text_enum! {
 text_enum! {
     /// Where a record stands in verification against the national population database.
     VerificationStatus {
-        NotSent = "not_sent" / "Chưa gửi xác thực",
-        Queued = "queued" / "Đang chờ xác thực",
+        NotSent = "not_sent" / "Chưa gửi",
+        Queued = "queued" / "Đang xác thực",
         Verified = "verified" / "Đã xác thực",
-        Mismatched = "mismatched" / "Sai thông tin",
-        NotFound = "not_found" / "Không tìm thấy",
-        AwaitingEvidence = "awaiting_evidence" / "Chờ giấy xác nhận",
-        Error = "error" / "Lỗi khi gửi",
+        Mismatched = "mismatched" / "Sai lệch CSDLQG",
+        NotFound = "not_found" / "Không có trong CSDLQG",
+        AwaitingEvidence = "awaiting_evidence" / "Chờ giấy tờ",
+        Error = "error" / "Lỗi khi xác thực",
     }
 }
 

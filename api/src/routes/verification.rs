@@ -292,6 +292,10 @@ pub struct BulkAccept {
     pub kind: PersonKind,
     pub unit_id: Option<i64>,
     pub class_id: Option<i64>,
+    /// Exactly these records (a selection in the web app), instead of a unit or class; each
+    /// one that is not mismatched with the registry's values is listed in `notAccepted`.
+    #[schema(max_items = 5000)]
+    pub person_ids: Option<Vec<i64>>,
     /// Answer what would be accepted without doing it.
     #[serde(default)]
     pub dry_run: bool,
@@ -333,7 +337,18 @@ pub async fn accept_registry_values_in_bulk(
 ) -> ApiResult<web::Json<BulkAccepted>> {
     let ctx = rc.audit();
     let db = &state.store.db;
-    let ids = v::mismatched_with_values(db, &rc.caller, body.kind, body.unit_id, body.class_id).await?;
+    let ids = match &body.person_ids {
+        Some(ids) if ids.len() > 5_000 => {
+            return Err(ApiError::field("/personIds", "too_many", "Tối đa 5.000 hồ sơ một lần."));
+        }
+        Some(ids) => {
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
+        None => v::mismatched_with_values(db, &rc.caller, body.kind, body.unit_id, body.class_id).await?,
+    };
     let mut accepted = Vec::new();
     let mut not_accepted = Vec::new();
     for id in ids {
@@ -342,6 +357,9 @@ pub async fn accept_registry_values_in_bulk(
             Err(e) => {
                 let (code, message) = match e {
                     StoreError::Forbidden(m) => ("forbidden".to_owned(), m),
+                    StoreError::NotFound if body.person_ids.is_some() => {
+                        ("not_found".to_owned(), "Không tìm thấy hồ sơ trong phạm vi của tài khoản.".to_owned())
+                    }
                     StoreError::WouldWorsen(findings) => (
                         "would_worsen".to_owned(),
                         format!(

@@ -32,8 +32,8 @@ pub fn mismatch_label(field: &str) -> String {
 /// Label of a status counted as a failure reason.
 pub fn status_label(status: &str) -> String {
     match status {
-        "not_found" => "Không tìm thấy trong CSDL quốc gia về dân cư".to_owned(),
-        "awaiting_evidence" => "Đang chờ giấy xác nhận".to_owned(),
+        "not_found" => "Không có trong CSDLQG".to_owned(),
+        "awaiting_evidence" => "Chờ giấy tờ".to_owned(),
         other => other.to_owned(),
     }
 }
@@ -49,7 +49,8 @@ mod tests {
             (finding_label("no_such_code"), "no_such_code"),
             (mismatch_label("dateOfBirth"), "Sai ngày sinh so với CSDL quốc gia về dân cư"),
             (field_label("residence").to_owned(), "Nơi thường trú"),
-            (status_label("not_found"), "Không tìm thấy trong CSDL quốc gia về dân cư"),
+            (status_label("not_found"), "Không có trong CSDLQG"),
+            (status_label("awaiting_evidence"), "Chờ giấy tờ"),
         ];
         for (got, want) in cases {
             assert_eq!(got, want);

@@ -65,6 +65,22 @@ function listPeople(kind: PersonKind, query: PeopleQuery) {
     : unwrap(api.GET('/api/v1/staff', { params: { query } }));
 }
 
+/** Largest selection a bulk action takes at once (the API's limit). */
+export const MAX_SELECTION = 5000;
+
+/** The ids of every record matching a list's filters (page by page), at most `MAX_SELECTION`. */
+export async function matchingIds(kind: PersonKind, query: PeopleQuery): Promise<{ ids: number[]; total: number }> {
+  const ids: number[] = [];
+  let total = 0;
+  for (let page = 1; ids.length < MAX_SELECTION; page++) {
+    const res = await listPeople(kind, { ...query, page, pageSize: 500 });
+    total = res.total;
+    ids.push(...res.items.map((p) => p.id));
+    if (res.items.length === 0 || ids.length >= total) break;
+  }
+  return { ids: ids.slice(0, MAX_SELECTION), total };
+}
+
 export function usePeople(kind: PersonKind, query: PeopleQuery, enabled = true) {
   return useQuery({
     queryKey: keys.people(kind, query),

@@ -1110,6 +1110,11 @@ export interface components {
             dryRun?: boolean;
             /** @description `student` (default) or `staff`. */
             kind?: components["schemas"]["PersonKind"];
+            /**
+             * @description Exactly these records (a selection in the web app), instead of a unit or class; each
+             *     one that is not mismatched with the registry's values is listed in `notAccepted`.
+             */
+            personIds?: number[] | null;
             /** Format: int64 */
             unitId?: number | null;
         };

@@ -1,5 +1,5 @@
 import { Breadcrumb, Flex, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { Link } from 'react-router';
 
 export interface Crumb {
@@ -9,6 +9,7 @@ export interface Crumb {
 
 /** A page's breadcrumb, title and actions. */
 export function PageHeader({ title, crumbs, extra, subTitle }: { title: ReactNode; crumbs?: Crumb[]; extra?: ReactNode; subTitle?: ReactNode }) {
+  useDocumentTitle(typeof title === 'string' ? title : crumbs?.at(-1)?.title);
   return (
     <div style={{ marginBottom: 16 }}>
       {crumbs && crumbs.length > 0 && (
@@ -32,4 +33,16 @@ export function PageHeader({ title, crumbs, extra, subTitle }: { title: ReactNod
       </Flex>
     </div>
   );
+}
+
+/** The browser tab names the page ("Lớp 6A · Định danh"), so tabs and history can be told apart. */
+export function useDocumentTitle(title: string | undefined) {
+  useEffect(() => {
+    if (!title) return;
+    const before = document.title;
+    document.title = `${title} · Định danh`;
+    return () => {
+      document.title = before;
+    };
+  }, [title]);
 }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { applyProblemToForm } from '../api/problem';
 import { homePath, useAuth } from '../auth/AuthContext';
+import { useDocumentTitle } from '../components/PageHeader';
 
 interface LoginForm {
   username: string;
@@ -12,6 +13,7 @@ interface LoginForm {
 
 export default function LoginPage() {
   const { session, login } = useAuth();
+  useDocumentTitle('Đăng nhập');
   const [form] = Form.useForm<LoginForm>();
   const navigate = useNavigate();
   const location = useLocation();

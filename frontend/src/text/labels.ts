@@ -65,7 +65,7 @@ export const STATUS_LABELS: Record<VerificationStatus, string> = {
   queued: 'Đang xác thực',
   verified: 'Đã xác thực',
   mismatched: 'Sai lệch CSDLQG',
-  not_found: 'Không có ở CSDLQG',
+  not_found: 'Không có trong CSDLQG',
   awaiting_evidence: 'Chờ giấy tờ',
   error: 'Lỗi khi xác thực',
 };
@@ -86,6 +86,10 @@ export const HISTORY_ACTION_LABELS: Record<string, string> = {
   update: 'Sửa',
   delete: 'Xoá khỏi danh sách',
   view_personal_id: 'Xem số định danh đầy đủ',
+  force: 'Ghi dù làm phát sinh lỗi (đã xác nhận)',
+  confirm_verified_change: 'Sửa hồ sơ đã xác thực (đã xác nhận)',
+  export: 'Xuất ra tệp',
+  transfer: 'Chuyển trường',
 };
 
 export const HISTORY_SOURCE_LABELS: Record<AuditSource, string> = {

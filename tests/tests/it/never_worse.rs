@@ -433,6 +433,50 @@ async fn nothing_to_send_sends_nothing_and_a_dry_run_says_what_a_bulk_action_wou
     assert_eq!((still["status"].clone(), still["dateOfBirth"].clone()), (json!("mismatched"), json!("23/10/2015")));
 }
 
+#[tokio::test]
+async fn the_clerk_takes_the_registrys_values_for_the_selected_records_only() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let chosen = clean_student(&app, &token, 21, "Đỗ Minh Khang").await["id"].as_i64().expect("id");
+    let left = clean_student(&app, &token, 22, "Vũ Thu Trang").await["id"].as_i64().expect("id");
+    let plain = clean_student(&app, &token, 23, "Lý Gia Hân").await["id"].as_i64().expect("id");
+    registry_disagrees_on_the_date(&app, chosen).await;
+    registry_disagrees_on_the_date(&app, left).await;
+
+    // the selection: one mismatched record, one never sent, one that does not exist
+    let body = json!({"personIds": [chosen, plain, 999_999_999], "dryRun": true});
+    let res = app.post("/api/v1/verification/accept-registry-values", &token, &body).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["accepted"], 1, "{}", res.text);
+    let refused: Vec<(i64, String)> = res.body["notAccepted"]
+        .as_array()
+        .expect("notAccepted")
+        .iter()
+        .map(|n| (n["personId"].as_i64().expect("id"), n["code"].as_str().expect("code").to_owned()))
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(refused.iter().any(|(id, code)| *id == 999_999_999 && code == "not_found"), "{refused:?}");
+    assert!(refused.iter().any(|(id, _)| *id == plain), "{refused:?}");
+    assert_eq!(student(&app, &token, chosen).await["status"], "mismatched", "a dry run takes nothing");
+
+    let body = json!({"personIds": [chosen]});
+    let res = app.post("/api/v1/verification/accept-registry-values", &token, &body).await;
+    assert_eq!((res.status, res.body["accepted"].clone()), (200, json!(1)), "{}", res.text);
+    assert_eq!(student(&app, &token, chosen).await["normalized"]["dateOfBirth"], "2015-10-24");
+    let untouched = student(&app, &token, left).await;
+    assert_eq!(
+        (untouched["status"].clone(), untouched["dateOfBirth"].clone()),
+        (json!("mismatched"), json!("23/10/2015")),
+        "a record outside the selection keeps its values"
+    );
+
+    // a district reads the school but takes nothing for it
+    let district = app.login("district-a").await;
+    let res = app.post("/api/v1/verification/accept-registry-values", &district, &json!({"personIds": [left]})).await;
+    assert_eq!((res.status, res.body["accepted"].clone()), (200, json!(0)), "{}", res.text);
+    assert_eq!(res.body["notAccepted"][0]["code"], "forbidden", "{}", res.text);
+}
+
 // ---------------------------------------------------------------------------------------------
 // durable imports: a crash while planning
 

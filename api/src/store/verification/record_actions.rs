@@ -180,14 +180,14 @@ async fn set_awaiting_evidence_in<C: ConnectionTrait>(
             return Err(StoreError::invalid(
                 "/status",
                 "not_allowed",
-                "Hồ sơ đã xác thực hoặc đang chờ xác thực không cần giấy xác nhận.",
+                "Hồ sơ đã xác thực hoặc đang chờ xác thực không cần chờ giấy tờ.",
             ));
         }
         if status == VerificationStatus::AwaitingEvidence.as_str() {
             return Err(StoreError::invalid(
                 "/status",
                 "already_awaiting_evidence",
-                "Hồ sơ đã ở trạng thái chờ giấy xác nhận.",
+                "Hồ sơ đã ở trạng thái “Chờ giấy tờ”.",
             ));
         }
         VerificationStatus::AwaitingEvidence
@@ -196,7 +196,7 @@ async fn set_awaiting_evidence_in<C: ConnectionTrait>(
             return Err(StoreError::invalid(
                 "/status",
                 "not_awaiting_evidence",
-                "Hồ sơ không ở trạng thái chờ giấy xác nhận nên không có gì để bỏ.",
+                "Hồ sơ không ở trạng thái “Chờ giấy tờ” nên không có gì để bỏ.",
             ));
         }
         status_before_mark(conn, &row.person).await?

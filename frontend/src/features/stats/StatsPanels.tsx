@@ -30,7 +30,7 @@ export function ProgressKpis({ scope }: { scope: Scope }) {
     <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
       <Col xs={12} lg={6}><Card size="small"><Statistic title="Có số định danh" value={formatShare(share(c.withPersonalId))} /><Bar percent={Math.round(share(c.withPersonalId) * 100)} showInfo={false} /></Card></Col>
       <Col xs={12} lg={6}><Card size="small"><Statistic title="Đã xác thực" value={formatShare(share(c.verified))} /><Bar percent={Math.round(share(c.verified) * 100)} showInfo={false} status="success" /></Card></Col>
-      <Col xs={12} lg={6}><Card size="small"><Statistic title="Sai lệch / không tìm thấy" value={formatNumber(c.mismatched + c.notFound)} /></Card></Col>
+      <Col xs={12} lg={6}><Card size="small"><Statistic title="Sai lệch / không có trong CSDLQG" value={formatNumber(c.mismatched + c.notFound)} /></Card></Col>
       <Col xs={12} lg={6}><Card size="small"><Statistic title={deadline ? `Hạn chót ${formatDate(deadline)}` : 'Hạn chót'} value={daysLeft === undefined ? 'Chưa đặt' : daysLeft >= 0 ? `Còn ${daysLeft} ngày` : `Quá ${-daysLeft} ngày`} /></Card></Col>
     </Row>
   );

@@ -1,11 +1,13 @@
 import { Alert, App, Button, Descriptions, Divider, Empty, Flex, Table, Tag, Typography } from 'antd';
 import { CheckOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import type { Person } from '../../api/types';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
 import { StatusTag } from '../../components/StatusTag';
-import { formatDateTime } from '../../text/format';
+import { formatDate, formatDateTime } from '../../text/format';
+import { difference, differenceNote, differingPart } from './compare';
 import { FIELD_LABELS } from '../../text/labels';
 import { acceptRegistryValues, markAwaitingEvidence, unmarkAwaitingEvidence, verificationHistory } from './api';
 import type { VerificationEntry } from './contract';
@@ -15,24 +17,46 @@ const OUTCOME: Record<string, { label: string; color: string }> = {
   mismatched: { label: 'Sai lệch', color: 'error' },
   not_found: { label: 'Không có trong CSDLQG', color: 'magenta' },
   invalid: { label: 'Yêu cầu không hợp lệ', color: 'volcano' },
-  error: { label: 'Lỗi khi gửi', color: 'volcano' },
+  error: { label: 'Lỗi khi xác thực', color: 'volcano' },
 };
 
 const fieldLabel = (f: string) => FIELD_LABELS[f as keyof typeof FIELD_LABELS] ?? f;
 
-/** Our value of a field beside the registry's, for a mismatched record. */
+/** A registry value with the part that differs from ours highlighted, and a note when it is subtle. */
+function TheirValue({ ours, theirs }: { ours: string | null | undefined; theirs: string }) {
+  const { head, diff, tail } = differingPart(ours, theirs);
+  const note = differenceNote(difference(ours, theirs));
+  return (
+    <>
+      <Typography.Text strong data-testid="registry-value">
+        {head}
+        {diff && <mark data-testid="registry-diff">{diff}</mark>}
+        {tail}
+      </Typography.Text>
+      {note && (
+        <div>
+          <Typography.Text type="warning" style={{ fontSize: 12 }} data-testid="registry-diff-note">
+            {note}
+          </Typography.Text>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** Our value of a field beside the registry's, for a mismatched record (dates as dd/mm/yyyy). */
 function Comparison({ person }: { person: Person }) {
   const registry = person.registryValues;
   const ours: Record<string, string | null | undefined> = {
     fullName: person.normalized.fullName ?? person.fullName,
-    dateOfBirth: person.dateOfBirth,
+    dateOfBirth: formatDate(person.normalized.dateOfBirth ?? person.dateOfBirth),
     gender: person.normalized.gender ?? person.gender,
     residence:
       [person.residence.commune, person.residence.district, person.residence.province].filter(Boolean).join(', ') || person.residenceText,
   };
   const theirs: Record<string, string | null | undefined> = {
     fullName: registry?.fullName,
-    dateOfBirth: registry?.dateOfBirth,
+    dateOfBirth: formatDate(registry?.dateOfBirth),
     gender: registry?.gender,
     residence: registry?.residence ? [registry.residence.communeCode, registry.residence.provinceCode].filter(Boolean).join(' · ') : null,
   };
@@ -46,23 +70,50 @@ function Comparison({ person }: { person: Person }) {
       data-testid="registry-comparison"
       columns={[
         { title: 'Trường thông tin', key: 'field', width: 160, render: (_, r) => fieldLabel(r.field) },
-        { title: 'Nhà trường ghi', key: 'ours', render: (_, r) => r.ours ?? <Typography.Text type="secondary">(trống)</Typography.Text> },
+        { title: 'Nhà trường ghi', key: 'ours', render: (_, r) => r.ours || <Typography.Text type="secondary">(trống)</Typography.Text> },
         {
           title: 'CSDLQG ghi',
           key: 'theirs',
           render: (_, r) =>
-            r.theirs ? <Typography.Text strong>{r.theirs}</Typography.Text> : <Typography.Text type="secondary">CSDLQG không trả giá trị</Typography.Text>,
+            r.theirs ? (
+              r.field === 'residence' ? (
+                <Typography.Text strong>{r.theirs}</Typography.Text>
+              ) : (
+                <TheirValue ours={r.ours} theirs={r.theirs} />
+              )
+            ) : (
+              <Typography.Text type="secondary">CSDLQG không trả giá trị</Typography.Text>
+            ),
         },
       ]}
     />
   );
 }
 
-function History({ person }: { person: Person }) {
+/**
+ * The registry's answers about a record. While the record is queued the list is polled, and a
+ * new answer refreshes the record once (`onAnswer`), so the status above and the history below
+ * never disagree ("Đang xác thực" over a "Khớp").
+ */
+function History({ person, onAnswer }: { person: Person; onAnswer?: () => void }) {
+  const queued = person.status === 'queued';
   const history = useQuery({
     queryKey: ['verifications', person.kind, person.id, person.version, person.status],
     queryFn: () => verificationHistory(person.kind, person.id),
+    refetchInterval: queued ? 2000 : false,
   });
+  const newest = history.data?.items[0];
+  const announced = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    if (!queued || !newest || announced.current === newest.id) return;
+    if (announced.current === undefined && newest.at < person.updatedAt) {
+      // An answer older than the record's last change is not the one awaited.
+      announced.current = newest.id;
+      return;
+    }
+    announced.current = newest.id;
+    onAnswer?.();
+  }, [queued, newest, person.updatedAt, onAnswer]);
   if (history.isError) return <ErrorResult error={history.error} what="lịch sử xác thực" onRetry={() => void history.refetch()} />;
   return (
     <Table<VerificationEntry>
@@ -188,7 +239,7 @@ export function RegistryPanel({ person, onChanged }: { person: Person; onChanged
       <Divider titlePlacement="start" plain>
         Các lần xác thực
       </Divider>
-      <History person={person} />
+      <History person={person} onAnswer={done} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 // Calls of the verification endpoints (issue 5).
 import { api, download, unwrap } from '../../api/client';
 import type { PersonKind } from '../../api/types';
-import type { DryRunAnswer, JobScope, SendCounts, VerificationJob } from './contract';
+import type { BulkAccept, BulkAccepted, BulkAwaitingDone, DryRunAnswer, JobScope, SendCounts, VerificationJob } from './contract';
 
 const path = (id: number) => ({ params: { path: { id } } });
 
@@ -70,3 +70,31 @@ export const unmarkAwaitingEvidence = (kind: PersonKind, id: number) =>
 /** The printable evidence slips of a class (an HTML page), saved as a file to print. */
 export const downloadEvidenceSlips = (classId: number) =>
   download(`/api/v1/classes/${classId}/evidence-requests`, undefined, `phieu-bo-sung-giay-to-lop-${classId}.html`);
+
+/** Takes the registry's values for the mismatched records of a scope or a selection (`dryRun` only counts). */
+export const acceptRegistryValuesInBulk = (body: BulkAccept) =>
+  unwrap(api.POST('/api/v1/verification/accept-registry-values', { body })) as Promise<BulkAccepted>;
+
+/** Marks (or, `on: false`, unmarks) records as awaiting the parent's notice (`dryRun` only counts). */
+export const awaitingEvidenceInBulk = (kind: PersonKind, personIds: number[], on: boolean, dryRun: boolean) =>
+  (on
+    ? unwrap(api.POST('/api/v1/verification/awaiting-evidence', { body: { kind, personIds, dryRun } }))
+    : unwrap(api.DELETE('/api/v1/verification/awaiting-evidence', { body: { kind, personIds, dryRun } }))) as Promise<BulkAwaitingDone>;
+
+const LEFT_ALONE: Record<string, string> = {
+  not_allowed: 'đã xác thực hoặc đang xác thực',
+  already_awaiting_evidence: 'đã ở trạng thái chờ giấy tờ',
+  not_awaiting_evidence: 'không ở trạng thái chờ giấy tờ',
+  no_registry_values: 'không có giá trị CSDLQG để nhận',
+  would_worsen: 'giá trị của CSDLQG làm hồ sơ có thêm lỗi',
+  forbidden: 'không thuộc quyền sửa của tài khoản',
+  not_found: 'không tìm thấy',
+};
+
+/** Vietnamese: what a bulk action will do ("Sẽ đánh dấu 12 · bỏ qua 3 đã xác thực"). */
+export function describeBulk(verb: string, changed: number, leftAlone: { code: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const n of leftAlone) counts.set(n.code, (counts.get(n.code) ?? 0) + 1);
+  const skipped = [...counts].map(([code, n]) => `bỏ qua ${n} ${LEFT_ALONE[code] ?? code}`);
+  return [`Sẽ ${verb} ${changed} hồ sơ`, ...skipped].join(' · ');
+}

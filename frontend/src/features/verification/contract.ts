@@ -14,6 +14,9 @@ export type AcceptedValues = Schemas['AcceptedValues'];
 export type SkippedView = Schemas['SkippedView'];
 export type SendCounts = Schemas['SendCounts'];
 export type DryRunAnswer = Schemas['DryRunAnswer'];
+export type BulkAccept = Schemas['BulkAccept'];
+export type BulkAccepted = Schemas['BulkAccepted'];
+export type BulkAwaitingDone = Schemas['BulkAwaitingDone'];
 
 /** `queued`, `running`, `paused` (the registry is unavailable: the job resumes by itself), `done`, `cancelled`. */
 export type JobStatus = Schemas['JobStatus'];

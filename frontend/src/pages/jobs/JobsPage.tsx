@@ -109,7 +109,7 @@ function VerificationJobs() {
             <>
               <Tag color="success">Khớp {formatNumber(j.totals.verified)}</Tag>
               <Tag color="error">Sai lệch {formatNumber(j.totals.mismatched)}</Tag>
-              <Tag color="magenta">Không thấy {formatNumber(j.totals.notFound)}</Tag>
+              <Tag color="magenta">Không có trong CSDLQG {formatNumber(j.totals.notFound)}</Tag>
               {j.totals.skipped > 0 && <Tag color="gold">Sửa trước khi gửi {formatNumber(j.totals.skipped)}</Tag>}
               {j.totals.error + j.totals.invalid > 0 && <Tag color="volcano">Lỗi {formatNumber(j.totals.error + j.totals.invalid)}</Tag>}
               {j.totals.changed > 0 && <Tag color="warning">Đã sửa trong lúc chờ {formatNumber(j.totals.changed)}</Tag>}

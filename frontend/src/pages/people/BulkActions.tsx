@@ -1,11 +1,13 @@
 import { App, Button, Dropdown, Flex, Tooltip, type MenuProps } from 'antd';
 import {
+  CheckOutlined,
   CloudUploadOutlined,
   DownloadOutlined,
   FileExcelOutlined,
   MoreOutlined,
   PrinterOutlined,
   SafetyCertificateOutlined,
+  UndoOutlined,
 } from '@ant-design/icons';
 import type { Key, ReactNode } from 'react';
 import { useNavigate } from 'react-router';
@@ -14,9 +16,11 @@ import type { PersonKind } from '../../api/types';
 import { useSafeFixes } from '../../features/fixes/SafeFixes';
 import { downloadTemplate } from '../../features/templates/api';
 import {
+  acceptRegistryValuesInBulk,
+  awaitingEvidenceInBulk,
+  describeBulk,
   describeSendCounts,
   downloadEvidenceSlips,
-  markAwaitingEvidence,
   previewVerificationJob,
   startVerificationJob,
 } from '../../features/verification/api';
@@ -41,15 +45,27 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     notification.error({ title, description: detail });
   };
 
+  const jobsLink = (
+    <Button size="small" type="link" onClick={() => navigate('/cong-viec')} style={{ padding: 0 }}>
+      Xem tiến độ ở trang Công việc
+    </Button>
+  );
+
   const send = async () => {
     try {
       const job = await startVerificationJob(jobScope);
       const skipped = job.totals.skipped;
-      void message.success(
-        `Đã gửi xác thực ${scopeText}: ${job.total - skipped} hồ sơ được gửi` +
-          (skipped > 0 ? `, ${skipped} hồ sơ còn lỗi phải sửa trước khi gửi.` : '.'),
-      );
-      navigate('/cong-viec');
+      void client.invalidateQueries();
+      // Stay on the list: the statuses change to "Đang xác thực" here, the job runs on its own.
+      notification.success({
+        title: `Đã gửi xác thực ${job.total - skipped} hồ sơ (${scopeText})`,
+        description: (
+          <>
+            {skipped > 0 ? `${skipped} hồ sơ còn lỗi phải sửa trước khi gửi. ` : ''}
+            {jobsLink}
+          </>
+        ),
+      });
     } catch (error) {
       fail(error);
     }
@@ -75,31 +91,81 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     }
   };
 
-  const markSelected = async () => {
-    if (personIds.length === 0) {
-      void message.info('Hãy chọn các hồ sơ cần phụ huynh bổ sung giấy thông báo số định danh.');
-      return;
-    }
-    let done = 0;
-    const refused: string[] = [];
-    for (const id of personIds) {
-      try {
-        await markAwaitingEvidence(kind, id);
-        done += 1;
-      } catch (error) {
-        refused.push(describeError(error).title);
+  const needSelection = (what: string) => {
+    if (personIds.length > 0) return false;
+    void message.info(`Hãy chọn các hồ sơ cần ${what} (ô chọn ở đầu mỗi dòng).`);
+    return true;
+  };
+
+  // "Chờ giấy tờ" on the selection, or taking it back: counts first, then the clerk confirms.
+  const awaiting = async (on: boolean) => {
+    if (needSelection(on ? 'đánh dấu chờ giấy tờ' : 'bỏ chờ giấy tờ')) return;
+    const verb = on ? 'đánh dấu chờ giấy tờ' : 'bỏ chờ giấy tờ';
+    try {
+      const preview = await awaitingEvidenceInBulk(kind, personIds, on, true);
+      if (preview.changed === 0) {
+        notification.warning({ title: `Không có hồ sơ nào để ${verb}`, description: describeBulk(verb, 0, preview.notChanged) });
+        return;
       }
+      modal.confirm({
+        title: `${on ? 'Đánh dấu chờ giấy tờ' : 'Bỏ chờ giấy tờ'} ${scopeText}?`,
+        content: describeBulk(verb, preview.changed, preview.notChanged),
+        okText: `${on ? 'Đánh dấu' : 'Bỏ đánh dấu'} ${preview.changed} hồ sơ`,
+        cancelText: 'Không',
+        onOk: async () => {
+          try {
+            const done = await awaitingEvidenceInBulk(kind, personIds, on, false);
+            void client.invalidateQueries();
+            void message.success(`Đã ${verb} ${done.changed} hồ sơ.`);
+          } catch (error) {
+            fail(error);
+          }
+        },
+      });
+    } catch (error) {
+      fail(error);
     }
-    void client.invalidateQueries();
-    if (refused.length === 0) void message.success(`Đã đánh dấu chờ giấy tờ ${done} hồ sơ.`);
-    else notification.warning({ title: `Đã đánh dấu ${done} hồ sơ; ${refused.length} hồ sơ không đánh dấu được`, description: [...new Set(refused)].join('; ') });
+  };
+
+  // "Nhận giá trị CSDLQG" for the selection (or the class/school): counts first, then confirm.
+  const accept = async () => {
+    const scope = personIds.length > 0 ? { personIds } : classId ? { classId } : { unitId: schoolId };
+    try {
+      const preview = await acceptRegistryValuesInBulk({ ...scope, kind, dryRun: true });
+      if (preview.accepted === 0) {
+        notification.warning({
+          title: 'Không có hồ sơ nào nhận được giá trị CSDLQG',
+          description: preview.notAccepted.length > 0 ? describeBulk('nhận giá trị CSDLQG cho', 0, preview.notAccepted) : `Không có hồ sơ sai lệch nào (${scopeText}).`,
+        });
+        return;
+      }
+      modal.confirm({
+        title: `Nhận giá trị CSDLQG (${scopeText})?`,
+        content: `${describeBulk('nhận giá trị CSDLQG cho', preview.accepted, preview.notAccepted)}. Các hồ sơ này được gửi xác thực lại; giá trị cũ vẫn nằm trong lịch sử.`,
+        okText: `Nhận cho ${preview.accepted} hồ sơ`,
+        cancelText: 'Không',
+        onOk: async () => {
+          try {
+            const done = await acceptRegistryValuesInBulk({ ...scope, kind, dryRun: false });
+            void client.invalidateQueries();
+            notification.success({ title: `Đã nhận giá trị CSDLQG cho ${done.accepted} hồ sơ và gửi xác thực lại`, description: jobsLink });
+          } catch (error) {
+            fail(error);
+          }
+        },
+      });
+    } catch (error) {
+      fail(error);
+    }
   };
 
   const item = (key: string, label: string, icon: ReactNode, run: () => void, hidden = false) =>
     hidden ? null : { key, label, icon, onClick: run };
 
   const more: MenuProps['items'] = [
-    item('evidence', personIds.length > 0 ? `Đánh dấu chờ giấy tờ (${personIds.length} hồ sơ)` : 'Đánh dấu chờ giấy tờ (chọn hồ sơ trước)', <SafetyCertificateOutlined />, () => void markSelected()),
+    item('evidence', personIds.length > 0 ? `Đánh dấu chờ giấy tờ (${personIds.length} hồ sơ)` : 'Đánh dấu chờ giấy tờ (chọn hồ sơ trước)', <SafetyCertificateOutlined />, () => void awaiting(true)),
+    item('unevidence', `Bỏ chờ giấy tờ (${personIds.length} hồ sơ)`, <UndoOutlined />, () => void awaiting(false), personIds.length === 0),
+    item('accept', `Nhận giá trị CSDLQG (${scopeText})`, <CheckOutlined />, () => void accept()),
     item('slips', 'In phiếu bổ sung giấy tờ', <PrinterOutlined />, () => classId && void downloadEvidenceSlips(classId).catch(fail), !classId),
     item('template', 'Xuất mẫu Excel', <DownloadOutlined />, () => void downloadTemplate(population, kind === 'student' ? { classId, schoolId } : { unitId: schoolId }).catch(fail)),
     item('import', 'Nhập Excel đã điền', <FileExcelOutlined />, () => navigate(kind === 'staff' ? '/nhap-excel?doi-tuong=can-bo' : classId ? `/nhap-excel?lop=${classId}` : '/nhap-excel')),

@@ -1,7 +1,9 @@
-import { Alert } from 'antd';
+import { Alert, App, Button, Flex, Typography } from 'antd';
 import { useState, type Key, type ReactNode } from 'react';
 import { describeError } from '../../api/problem';
-import { usePeople, type PeopleQuery } from '../../api/queries';
+import { MAX_SELECTION, matchingIds, usePeople, type PeopleQuery } from '../../api/queries';
+import { formatNumber } from '../../text/format';
+import { PERSON_KIND_LABELS } from '../../text/labels';
 import type { PersonKind } from '../../api/types';
 import { PeopleFilters } from './PeopleFilters';
 import { PeopleTable, type PeopleTableProps } from './PeopleTable';
@@ -31,10 +33,44 @@ export function PeopleSection({
   const [selected, setSelected] = useState<Key[]>([]);
   const people = usePeople(kind, { ...filters, ...scope });
   const filtered = Boolean(filters.q || filters.status || filters.findingCode || filters.severity);
+  const { notification } = App.useApp();
+  const [selectingAll, setSelectingAll] = useState(false);
+  const total = people.data?.total ?? 0;
+  const who = PERSON_KIND_LABELS[kind].toLowerCase();
+
+  const selectAllMatching = async () => {
+    setSelectingAll(true);
+    try {
+      const { page: _page, pageSize: _size, ...query } = filters;
+      const { ids, total: all } = await matchingIds(kind, { ...query, ...scope });
+      setSelected(ids);
+      if (all > ids.length)
+        notification.info({ title: `Đã chọn ${formatNumber(ids.length)} trên ${formatNumber(all)} hồ sơ`, description: `Mỗi lần thao tác tối đa ${formatNumber(MAX_SELECTION)} hồ sơ.` });
+    } catch (error) {
+      notification.error({ title: describeError(error).title, description: describeError(error).detail });
+    } finally {
+      setSelectingAll(false);
+    }
+  };
 
   return (
     <>
       {toolbar?.(selected)}
+      {selectable && selected.length > 0 && (
+        <Flex gap={12} align="center" wrap data-testid="selection-bar" style={{ marginBottom: 12, padding: '6px 12px', background: '#e6f4ff', borderRadius: 6 }}>
+          <Typography.Text strong>
+            Đã chọn {formatNumber(selected.length)} {who}
+          </Typography.Text>
+          {selected.length < Math.min(total, MAX_SELECTION) && (
+            <Button size="small" type="link" loading={selectingAll} onClick={() => void selectAllMatching()}>
+              Chọn tất cả {formatNumber(total)} {who} {filtered ? 'khớp bộ lọc' : 'trong danh sách'}
+            </Button>
+          )}
+          <Button size="small" onClick={() => setSelected([])}>
+            Bỏ chọn
+          </Button>
+        </Flex>
+      )}
       <PeopleFilters filters={filters} onChange={setFilter} onClear={clear} />
       {people.isError && (
         <Alert

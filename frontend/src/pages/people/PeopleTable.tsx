@@ -2,6 +2,7 @@ import { Empty, Flex, Table, Tag, Tooltip, Typography } from 'antd';
 import { CloseCircleFilled, ExclamationCircleFilled, ToolFilled } from '@ant-design/icons';
 import type { ColumnsType } from 'antd/es/table';
 import type { Key, ReactNode } from 'react';
+import { useLocation } from 'react-router';
 import type { FindingField, Person, PersonPage } from '../../api/types';
 import { FieldStatusTag } from '../../components/FieldStatusTag';
 import { StatusTag } from '../../components/StatusTag';
@@ -9,7 +10,7 @@ import { readField } from '../../features/validation/fieldView';
 import { findingLabel } from '../../text/findings';
 import { POSITION_LABELS } from '../../text/labels';
 import { formatNumber } from '../../text/format';
-import { qualityText, residenceLine } from './personText';
+import { qualityText, recordHref, residenceLine } from './personText';
 
 const ONE_LINE = { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
 
@@ -95,6 +96,7 @@ export interface PeopleTableProps {
 
 /** Students or staff with per-field status tags; IDs come masked from the list endpoint. */
 export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, selection, emptyText }: PeopleTableProps) {
+  const location = useLocation();
   const columns: ColumnsType<Person> = [
     {
       title: 'Họ và tên',
@@ -103,7 +105,17 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       width: 200,
       render: (_, p) => (
         <Checked person={p} field="fullName" entered={p.fullName}>
-          <Typography.Link onClick={() => onOpen(p)} data-testid="open-record" style={{ whiteSpace: 'pre-wrap' }}>
+          <Typography.Link
+            href={recordHref(location.search, p.id)}
+            onClick={(e) => {
+              // A plain click opens the drawer in place; a middle or ctrl-click opens a new tab.
+              if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+              e.preventDefault();
+              onOpen(p);
+            }}
+            data-testid="open-record"
+            style={{ whiteSpace: 'pre-wrap' }}
+          >
             {p.fullName || '(chưa có tên)'}
           </Typography.Link>
         </Checked>

@@ -158,8 +158,15 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
 export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: number | undefined; onClose: () => void }) {
   const person = usePerson(kind, id);
   const [tab, setTab] = useState('info');
-  useEffect(() => setTab('info'), [id]);
   const data = person.data;
+  // A record the registry disagreed with opens on the comparison, not on fields that all say "Đạt".
+  const opensOnRegistry = data?.status === 'mismatched' || data?.status === 'not_found';
+  const loadedId = data?.id;
+  useEffect(() => {
+    if (loadedId !== undefined) setTab(opensOnRegistry ? 'verify' : 'info');
+    // Only when another record opens: a save that changes the status keeps the clerk's tab.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loadedId]);
 
   const title = useMemo(
     () =>

@@ -14,3 +14,10 @@ export function qualityText(q: Person['quality']): string {
   if (q.fixed > 0) parts.push(`${q.fixed} đã tự sửa`);
   return parts.join(', ');
 }
+
+/** The address of a record on the current list (`?…&record=42`): a real link, so the keyboard and a new tab open it. */
+export function recordHref(search: string, id: number): string {
+  const params = new URLSearchParams(search);
+  params.set('record', String(id));
+  return `?${params.toString()}`;
+}

@@ -1,4 +1,4 @@
-import { Card, Col, Empty, Flex, Progress, Row, Statistic, Typography } from 'antd';
+import { Card, Col, Empty, Flex, Progress, Row, Statistic, Tag, Typography } from 'antd';
 import { TeamOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
 import { useClasses, useMe } from '../../api/queries';
@@ -9,32 +9,54 @@ import { QueryState } from '../../components/QueryState';
 import { useProgress } from '../../features/stats/api';
 import type { Counters } from '../../features/stats/contract';
 import { formatNumber } from '../../text/format';
+import { floorPercent, workItems } from './classWork';
 
 const gradeName = (grade: number) => (grade === 0 ? 'Mầm non' : `Khối ${grade}`);
 
 function ClassCard({ c, counters }: { c: ClassView; counters?: Counters }) {
-  const pct = (n: number) => (counters && counters.total > 0 ? Math.round((n / counters.total) * 100) : 0);
+  const pct = (n: number) => (counters ? floorPercent(n, counters.total) : 0);
+  const verified = counters ? pct(counters.verified) : 0;
+  const work = counters ? workItems(counters) : [];
   return (
-    <Link to={`/lop/${c.id}`} data-testid="class-card">
-      <Card size="small" hoverable>
-        <Flex justify="space-between" align="baseline">
-          <Typography.Title level={4} style={{ margin: 0 }}>
+    <Card size="small" data-testid="class-card">
+      <Flex justify="space-between" align="baseline">
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          <Link to={`/lop/${c.id}`} data-testid="class-link">
             {c.name}
-          </Typography.Title>
-          <Typography.Text type="secondary">
-            <TeamOutlined /> {formatNumber(c.studentCount)} học sinh
-          </Typography.Text>
-        </Flex>
-        {counters && (
-          <div style={{ marginTop: 8 }}>
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>Có số định danh</Typography.Text>
-            <Progress percent={pct(counters.withPersonalId)} size="small" />
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>Đã xác thực</Typography.Text>
-            <Progress percent={pct(counters.verified)} size="small" status="success" />
-          </div>
-        )}
-      </Card>
-    </Link>
+          </Link>
+        </Typography.Title>
+        <Typography.Text type="secondary">
+          <TeamOutlined /> {formatNumber(c.studentCount)} học sinh
+        </Typography.Text>
+      </Flex>
+      {counters && (
+        <div style={{ marginTop: 8 }}>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>Có số định danh</Typography.Text>
+          <Progress percent={pct(counters.withPersonalId)} size="small" format={(p) => `${p}%`} />
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>Đã xác thực</Typography.Text>
+          <Progress
+            percent={verified}
+            size="small"
+            strokeColor={verified === 100 && counters.verified === counters.total ? '#52c41a' : undefined}
+            format={(p) => `${p}%`}
+            data-testid="verified-share"
+          />
+          {work.length > 0 ? (
+            <Flex gap={4} wrap style={{ marginTop: 4 }} data-testid="class-work">
+              {work.map((w) => (
+                <Link key={w.key} to={`/lop/${c.id}?${w.query}`}>
+                  <Tag color={w.key === 'errors' ? 'error' : w.key === 'notSent' ? 'default' : 'warning'} style={{ marginInlineEnd: 0 }}>
+                    {formatNumber(w.count)} {w.label}
+                  </Tag>
+                </Link>
+              ))}
+            </Flex>
+          ) : (
+            counters.total > 0 && <Tag color="success" style={{ marginTop: 4 }}>Không còn việc cần làm</Tag>
+          )}
+        </div>
+      )}
+    </Card>
   );
 }
 
