@@ -176,7 +176,8 @@ pub(super) fn key_of(input: &ResidenceInput, buf: &mut KeyBuf) -> Option<()> {
 
 struct Table {
     by_key: FastMap<Box<[u8]>, u32>,
-    outcomes: Vec<OnceLock<Option<ResidenceOutcome>>>,
+    /// Boxed: most keys are never met, and an empty slot is then 16 bytes, not an outcome's size.
+    outcomes: Vec<OnceLock<Option<Box<ResidenceOutcome>>>>,
 }
 
 /// The name without its type word ("Tỉnh Hà Tĩnh" → "Hà Tĩnh").
@@ -275,7 +276,7 @@ pub(super) fn lookup(
     table.outcomes[at as usize]
         .get_or_init(|| {
             let out = slow(input);
-            (slow(&capitals(input)) == out).then_some(out)
+            (slow(&capitals(input)) == out).then(|| Box::new(out))
         })
-        .as_ref()
+        .as_deref()
 }
