@@ -105,13 +105,16 @@ fn peer(input: &std::path::Path, dir: &std::path::Path, rows: u64, our_secs: f64
     let script = std::env::var_os("PANDAS_PEER")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/peer/pandas_check.py"));
-    let has_pandas = Command::new("python3").args(["-c", "import pandas"]).output().is_ok_and(|o| o.status.success());
-    if !script.exists() || !has_pandas {
-        println!("check_csv: pandas baseline skipped ({} missing, or no pandas: pip install pandas)", script.display());
+    let Some(python) = python_with_pandas(&root) else {
+        println!("check_csv: pandas baseline skipped (no python3 with pandas, and installing it into a venv failed)");
+        return;
+    };
+    if !script.exists() {
+        println!("check_csv: pandas baseline skipped ({} missing)", script.display());
         return;
     }
     let started = Instant::now();
-    let status = Command::new("python3")
+    let status = Command::new(&python)
         .arg(&script)
         .arg(input)
         .arg(dir.join("pandas.checked.csv"))
@@ -129,10 +132,42 @@ fn peer(input: &std::path::Path, dir: &std::path::Path, rows: u64, our_secs: f64
     }
 }
 
+fn has_pandas(python: &std::path::Path) -> bool {
+    Command::new(python).args(["-c", "import pandas"]).output().is_ok_and(|o| o.status.success())
+}
+
+/// `python3` when it has pandas; otherwise a venv under `target/pandas-venv` with pandas installed
+/// from PyPI (once; later runs reuse it).
+fn python_with_pandas(root: &std::path::Path) -> Option<std::path::PathBuf> {
+    let system = std::path::PathBuf::from("python3");
+    if has_pandas(&system) {
+        return Some(system);
+    }
+    let venv = root.join("target/pandas-venv");
+    let python = venv.join("bin/python3");
+    if !has_pandas(&python) {
+        println!("check_csv: no pandas for python3: installing it into {}", venv.display());
+        let created = Command::new("python3").arg("-m").arg("venv").arg(&venv).status().is_ok_and(|s| s.success());
+        let installed = created
+            && Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "pandas"])
+                .status()
+                .is_ok_and(|s| s.success());
+        if !installed {
+            return None;
+        }
+    }
+    let version = Command::new(&python).args(["-c", "import pandas; print(pandas.__version__)"]).output().ok()?;
+    println!("check_csv: pandas {} ({})", String::from_utf8_lossy(&version.stdout).trim(), python.display());
+    Some(python)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(());
     }
+    let load = || std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_owned();
+    println!("check_csv: load average at the start: {}", load());
     let rows: u32 = std::env::var("BENCH_CHECK_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = std::env::temp_dir().join(format!("dinhdanh-bench-check-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -163,6 +198,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {line}");
     }
     peer(&input, &dir, written, all.secs);
+    println!("check_csv: load average at the end: {}", load());
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }

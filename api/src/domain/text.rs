@@ -26,7 +26,7 @@ pub fn is_odd_space(c: char) -> bool {
 }
 
 /// Characters that take no room at all and are simply dropped.
-fn is_zero_width(c: char) -> bool {
+pub fn is_zero_width(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 

@@ -9,12 +9,17 @@
 //! ("HP", "TPHCM", "Sài Gòn", "Thừa Thiên Huế"). Superseded communes are indexed by their own
 //! names; callers rank them below in-force units and follow their successor.
 //!
+//! Each list also has a fallback by spelling fold (`keys::fold_token`: final k = c, a lone y = i),
+//! for names written with the other spelling ("Krông Pắk", "Kì Anh"); a fold that two units of
+//! the list with different loose keys share ("Mi Hòa" / "Mỹ Hòa") is left out, so the fold never
+//! merges two real units.
+//!
 //! Built on first use, separately from the tables.
 
 use std::sync::LazyLock;
 
 use super::fast_hash::FastMap;
-use super::keys::{TypeWord, name_key, split_official};
+use super::keys::{TypeWord, name_key, split_official_folded};
 use super::tables::{AdminUnits, AliasKind, AliasLevel, units};
 
 /// How a spelling relates to the unit.
@@ -45,12 +50,52 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct LevelIndex {
     by_loose: FastMap<String, Vec<Entry>>,
+    /// Official and alternate spellings by spelling fold, with their loose key while building.
+    by_fold: FastMap<String, Vec<(Entry, Box<str>)>>,
+    /// Folds left out because units with different loose keys share them.
+    dropped_folds: Vec<String>,
 }
 
 impl LevelIndex {
     /// Every spelling whose loose key is `loose`.
     pub fn get(&self, loose: &str) -> &[Entry] {
         self.by_loose.get(loose).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every spelling whose spelling fold is `fold` (see the module documentation): the fallback
+    /// when [`LevelIndex::get`] finds nothing.
+    pub fn get_folded(&self, fold: &str) -> impl Iterator<Item = &Entry> {
+        self.by_fold.get(fold).into_iter().flatten().map(|(e, _)| e)
+    }
+
+    /// The folds left out because two units with different loose keys share them.
+    pub fn dropped_folds(&self) -> &[String] {
+        &self.dropped_folds
+    }
+
+    fn add_fold(&mut self, fold: String, loose: &str, entry: Entry) {
+        if fold.is_empty() {
+            return;
+        }
+        let list = self.by_fold.entry(fold).or_default();
+        if !list.iter().any(|(e, l)| e.unit == entry.unit && **l == *loose) {
+            list.push((entry, loose.into()));
+        }
+    }
+
+    /// Leaves out the folds that would merge two units.
+    fn drop_colliding_folds(&mut self) {
+        let colliding: Vec<String> = self
+            .by_fold
+            .iter()
+            .filter(|(_, list)| list.iter().any(|(a, la)| list.iter().any(|(b, lb)| a.unit != b.unit && la != lb)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &colliding {
+            self.by_fold.remove(k);
+        }
+        self.dropped_folds = colliding;
+        self.dropped_folds.sort();
     }
 
     fn add(&mut self, unit: u32, loose: String, tone: &str, word: Option<TypeWord>, source: Source) {
@@ -66,7 +111,9 @@ impl LevelIndex {
     }
 
     fn add_name(&mut self, unit: u32, name: &str, source: Source) {
-        let (word, key) = split_official(name);
+        let (word, key, fold) = split_official_folded(name);
+        let entry = Entry { unit, tone: key.tone.as_str().into(), word, source };
+        self.add_fold(fold, &key.loose, entry);
         self.add(unit, key.loose, &key.tone, word, source);
     }
 
@@ -174,6 +221,15 @@ impl NameIndex {
                 ix.new_provinces.add_ascii(p, key);
             }
         }
+        for level in [
+            &mut ix.old_provinces,
+            &mut ix.old_districts,
+            &mut ix.old_communes,
+            &mut ix.new_provinces,
+            &mut ix.new_communes,
+        ] {
+            level.drop_colliding_folds();
+        }
         ix
     }
 }
@@ -196,5 +252,50 @@ mod tests {
         let q9: Vec<_> = ix.old_districts.get("quan9").iter().map(|e| u.old_district_at(e.unit).code).collect();
         assert_eq!(q9, ["769"]);
         assert!(!ix.old_districts.is_empty() && ix.new_communes.len() > 2_000);
+    }
+
+    /// The spelling fold never merges two real units: in every list, a fold is either held by
+    /// spellings of one loose key or of one unit, or left out; and what is left out is exactly
+    /// what the official names collide on.
+    #[test]
+    fn spelling_folds_never_merge_two_units() {
+        let ix = name_index();
+        let u = units();
+        let levels = [
+            ("old provinces", &ix.old_provinces),
+            ("old districts", &ix.old_districts),
+            ("old communes", &ix.old_communes),
+            ("new provinces", &ix.new_provinces),
+            ("new communes", &ix.new_communes),
+        ];
+        for (what, level) in levels {
+            for (fold, list) in &level.by_fold {
+                let merged = list.iter().any(|(a, la)| list.iter().any(|(b, lb)| a.unit != b.unit && la != lb));
+                assert!(!merged, "{what}: {fold} merges {list:?}");
+            }
+        }
+        // Checked against the official names on their own: the pairs that share a fold.
+        let mut official: FastMap<String, Vec<(&str, String)>> = FastMap::default();
+        for c in u.old_communes() {
+            let (_, key, fold) = split_official_folded(c.name);
+            official.entry(fold).or_default().push((c.code, key.loose));
+        }
+        let mut clashes: Vec<&str> = official
+            .iter()
+            .filter(|(_, v)| v.iter().any(|(a, la)| v.iter().any(|(b, lb)| a != b && la != lb)))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        clashes.sort_unstable();
+        for clash in &clashes {
+            assert!(ix.old_communes.dropped_folds().iter().any(|d| d == clash), "{clash} is folded");
+        }
+        // "Xã Mi Hòa" and "Xã Mỹ Hòa", "Xã Quí Quân" and "Xã Quý Quân", "Xã An Quí" and "Xã An Quy".
+        for want in ["mihoa", "quiquan", "anqui"] {
+            assert!(clashes.contains(&want), "{clashes:?}");
+        }
+        assert!(ix.new_communes.dropped_folds().iter().any(|d| d == "miqui"), "Mỹ Quí / Mỹ Quý");
+        // A folded spelling still finds its unit.
+        let pac: Vec<_> = ix.old_districts.get_folded("krongpac").map(|e| u.old_district_at(e.unit).name).collect();
+        assert_eq!(pac, ["Huyện Krông Pắc"]);
     }
 }

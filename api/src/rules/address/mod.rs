@@ -26,13 +26,20 @@ mod corpus_tests;
 mod era;
 #[cfg(test)]
 mod era_tests;
+mod fast;
+#[cfg(test)]
+mod fast_tests;
 mod parse;
 mod report;
 mod resolve;
 #[cfg(test)]
+mod spelling_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod walk_tests;
+
+use std::borrow::Cow;
 
 use super::{Code, Field, Finding, ResidenceInput, Severity};
 use crate::domain::admin_units::keys::split_official;
@@ -50,9 +57,34 @@ pub fn check_residence(
     text: Option<&str>,
     findings: &mut Vec<Finding>,
 ) -> Option<ResolvedResidence> {
-    let outcome = resolve_residence(input, text);
-    findings.extend(outcome.findings);
-    outcome.residence
+    let outcome = resolve_residence_ref(input, text);
+    match outcome {
+        Cow::Borrowed(o) => {
+            findings.extend(o.findings.iter().cloned());
+            o.residence.clone()
+        }
+        Cow::Owned(o) => {
+            findings.extend(o.findings);
+            o.residence
+        }
+    }
+}
+
+/// [`resolve_residence`] without copying: a structured residence spelled as the lists spell its
+/// units (with or without diacritics, type words abbreviated) is read from a table of outcomes
+/// (`fast`), without allocating; anything else is resolved in full.
+pub fn resolve_residence_ref(input: Option<&ResidenceInput>, text: Option<&str>) -> Cow<'static, ResidenceOutcome> {
+    if let Some(i) = input
+        && let Some(out) = fast::lookup(i, |i| resolve_in_full(Some(i), None))
+    {
+        return Cow::Borrowed(out);
+    }
+    Cow::Owned(resolve_in_full(input, text))
+}
+
+/// Builds the table of the fast path (start-up measurements); returns its number of keys.
+pub fn warm_up() -> usize {
+    fast::warm_up()
 }
 
 /// The residence and its findings, without a findings vector to push to.
@@ -72,6 +104,11 @@ impl ResidenceOutcome {
 
 /// Resolves a structured residence or, when it is empty, a one-cell address text.
 pub fn resolve_residence(input: Option<&ResidenceInput>, text: Option<&str>) -> ResidenceOutcome {
+    resolve_residence_ref(input, text).into_owned()
+}
+
+/// The full resolution, without the table of the fast path (the rules bench compares both).
+pub fn resolve_in_full(input: Option<&ResidenceInput>, text: Option<&str>) -> ResidenceOutcome {
     let cell = |v: &Option<String>| v.as_deref().and_then(Part::parse);
     let (p, d, c) = input.map_or((None, None, None), |r| (cell(&r.province), cell(&r.district), cell(&r.commune)));
     if p.is_some() || d.is_some() || c.is_some() {

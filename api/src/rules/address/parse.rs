@@ -7,7 +7,7 @@
 
 use std::sync::LazyLock;
 
-use crate::domain::admin_units::keys::{Level, NameKey, Token, TypeWord, tokenize, type_prefix};
+use crate::domain::admin_units::keys::{Level, NameKey, Token, TypeWord, fold_of, tokenize, type_prefix};
 use crate::domain::text::collapse_whitespace;
 
 /// One way to read a part's name: with its type word set apart, or whole.
@@ -17,6 +17,9 @@ pub(super) struct Variant {
     pub word: Option<TypeWord>,
     /// Keys of the name without that word.
     pub key: NameKey,
+    /// Spelling fold of the name (final k = c, a lone y = i), the fallback when the loose key
+    /// matches nothing.
+    pub fold: String,
 }
 
 /// A piece of an address that names one unit.
@@ -109,10 +112,11 @@ impl Part {
         let mut variants = Vec::with_capacity(2);
         let prefix = type_prefix(tokens);
         if let Some(p) = prefix {
-            variants.push(Variant { word: Some(p.word), key: NameKey::of(&tokens[p.len..]) });
+            let rest = &tokens[p.len..];
+            variants.push(Variant { word: Some(p.word), key: NameKey::of(rest), fold: fold_of(rest) });
         }
         if prefix.is_none_or(|p| !p.certain) {
-            variants.push(Variant { word: None, key: NameKey::of(tokens) });
+            variants.push(Variant { word: None, key: NameKey::of(tokens), fold: fold_of(tokens) });
         }
         let digits = raw.trim().bytes().all(|b| b.is_ascii_digit()).then(|| raw.trim().to_owned());
         Some(Part {

@@ -78,10 +78,17 @@ fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) 
         push_hit(&mut hits, Hit { unit, q: Q_CODE, via_other_scheme: false });
     }
     for v in &part.variants {
-        for e in index.get(&v.key.loose) {
+        let exact = index.get(&v.key.loose);
+        for e in exact {
             let same = *e.tone == *v.key.tone;
             let q = name_level(e, same, ascii) * 3 + type_level(v.word, e.word);
             push_hit(&mut hits, Hit { unit: e.unit, q, via_other_scheme: false });
+        }
+        if exact.is_empty() {
+            // The other spelling of a final k/c or a lone y/i ("Krông Pắk", "Kì Anh"): weakest.
+            for e in index.get_folded(&v.fold) {
+                push_hit(&mut hits, Hit { unit: e.unit, q: 3 + type_level(v.word, e.word), via_other_scheme: false });
+            }
         }
         // ASCII aliases that keep the type word ("quan9", "txphucyen").
         if let Some(w) = v.word {

@@ -1,0 +1,282 @@
+//! The fast path of a structured residence: the three cells as typed are folded, without
+//! allocating, into the key the slow path would see (the tone keys of `keys::tokenize`, tokens
+//! joined by a space, cells by a unit separator) and looked up in a table of the spellings the
+//! lists give for every unit (official names; without diacritics; with abbreviated type words;
+//! the province without its type word), for both schemes.
+//!
+//! The outcome of a key is the slow path's outcome for the first input met with that key, kept
+//! for the life of the process. Two inputs with one key give the slow path the same tokens, so
+//! they resolve alike; only the text as typed may differ, and it shows in messages only when the
+//! address does not resolve cleanly. An outcome is kept only when the slow path gives the same
+//! outcome for the input written in capitals (another text, the same tokens); otherwise the key
+//! always goes the slow way. A cell of digits only (a unit code) is never folded.
+
+use std::sync::{LazyLock, OnceLock};
+
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+
+use super::ResidenceOutcome;
+use crate::domain::admin_units::fast_hash::FastMap;
+use crate::domain::admin_units::units;
+use crate::domain::text::is_zero_width;
+use crate::rules::ResidenceInput;
+
+const CAP: usize = 256;
+const CELL_SEPARATOR: u8 = 0x1F;
+
+/// A key on the stack.
+pub(super) struct KeyBuf {
+    bytes: [u8; CAP],
+    len: usize,
+}
+
+impl KeyBuf {
+    pub(super) fn new() -> KeyBuf {
+        KeyBuf { bytes: [0; CAP], len: 0 }
+    }
+
+    pub(super) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn push(&mut self, c: char) -> Option<()> {
+        let n = c.len_utf8();
+        let end = self.len.checked_add(n).filter(|&e| e <= CAP)?;
+        c.encode_utf8(&mut self.bytes[self.len..end]);
+        self.len = end;
+        Some(())
+    }
+}
+
+fn is_tone_mark(c: char) -> bool {
+    matches!(c, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}')
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{2032}')
+}
+
+/// The token being folded, as `keys::tokenize` builds it.
+struct Tok {
+    start: usize,
+    tokens: usize,
+    empty: bool,
+    tone_mark: Option<char>,
+    last_is_letter: bool,
+    all_digits: bool,
+}
+
+impl Tok {
+    fn finish(&mut self, buf: &mut KeyBuf) -> Option<()> {
+        if self.empty {
+            self.tone_mark = None;
+            return Some(());
+        }
+        if let Some(mark) = self.tone_mark.take() {
+            buf.push(mark)?;
+        }
+        if self.all_digits {
+            // Leading zeros go ("07" = "7"), a zero stays a zero.
+            let digits = &buf.bytes[self.start..buf.len];
+            let zeros = digits.iter().take_while(|&&b| b == b'0').count().min(digits.len() - 1);
+            buf.bytes.copy_within(self.start + zeros..buf.len, self.start);
+            buf.len -= zeros;
+        }
+        self.empty = true;
+        self.last_is_letter = false;
+        self.all_digits = false;
+        Some(())
+    }
+
+    fn base(&mut self, buf: &mut KeyBuf, c: char) -> Option<()> {
+        if self.empty {
+            if self.tokens > 0 {
+                buf.push(' ')?;
+            }
+            self.tokens += 1;
+            self.empty = false;
+            self.all_digits = true;
+            self.start = buf.len;
+        }
+        self.all_digits &= c.is_ascii_digit();
+        self.last_is_letter = !c.is_ascii_digit();
+        buf.push(if c == 'ð' { 'đ' } else { c })
+    }
+
+    fn char(&mut self, buf: &mut KeyBuf, c: char) -> Option<()> {
+        if is_combining_mark(c) {
+            if self.empty {
+                return Some(());
+            }
+            if is_tone_mark(c) {
+                self.tone_mark = Some(c);
+                return Some(());
+            }
+            return buf.push(c);
+        }
+        if c.is_alphanumeric() {
+            // "P8": digits end a word; "8Q10": letters end a number.
+            let digit = c.is_ascii_digit();
+            if (digit && self.last_is_letter) || (!digit && !self.empty && self.all_digits) {
+                self.finish(buf)?;
+            }
+            return self.base(buf, c);
+        }
+        if is_apostrophe(c) {
+            return Some(());
+        }
+        self.finish(buf)
+    }
+}
+
+/// Appends one cell's tone keys (tokens joined by a space) and a cell separator. `None` when the
+/// key does not fit, or the cell is a code or holds a comma (a pasted address).
+pub(super) fn push_cell(buf: &mut KeyBuf, text: &str) -> Option<()> {
+    let trimmed = text.trim();
+    if !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut tok = Tok { start: 0, tokens: 0, empty: true, tone_mark: None, last_is_letter: false, all_digits: false };
+    for original in text.chars() {
+        if original == ',' {
+            return None;
+        }
+        if is_zero_width(original) {
+            // Dropped before tokenizing (`collapse_whitespace`).
+            continue;
+        }
+        if original.is_ascii() {
+            tok.char(buf, original.to_ascii_lowercase())?;
+            continue;
+        }
+        let mut result = Some(());
+        decompose_canonical(original, |d| {
+            for c in d.to_lowercase() {
+                if result.is_some() {
+                    result = tok.char(buf, c);
+                }
+            }
+        });
+        result?;
+    }
+    tok.finish(buf)?;
+    let end = buf.len.checked_add(1).filter(|&e| e <= CAP)?;
+    buf.bytes[buf.len] = CELL_SEPARATOR;
+    buf.len = end;
+    Some(())
+}
+
+/// The key of a structured residence.
+pub(super) fn key_of(input: &ResidenceInput, buf: &mut KeyBuf) -> Option<()> {
+    for cell in [&input.province, &input.district, &input.commune] {
+        push_cell(buf, cell.as_deref().unwrap_or(""))?;
+    }
+    Some(())
+}
+
+struct Table {
+    by_key: FastMap<Box<[u8]>, u32>,
+    /// Boxed: most keys are never met, and an empty slot is then 16 bytes, not an outcome's size.
+    outcomes: Vec<OnceLock<Option<Box<ResidenceOutcome>>>>,
+}
+
+/// The name without its type word ("Tỉnh Hà Tĩnh" → "Hà Tĩnh").
+fn bare(name: &str) -> &str {
+    const WORDS: [&str; 9] =
+        ["Thành phố ", "Thị trấn ", "Thị xã ", "Đặc khu ", "Tỉnh ", "Phường ", "Quận ", "Huyện ", "Xã "];
+    WORDS.iter().find_map(|w| name.strip_prefix(w)).unwrap_or(name)
+}
+
+/// The name with its type word abbreviated as clerks do ("TP. Hải Phòng", "P. Lạch Tray", "P8").
+fn abbreviated(name: &str) -> String {
+    const SHORT: [(&str, &str); 9] = [
+        ("Thành phố ", "TP."),
+        ("Thị trấn ", "TT."),
+        ("Thị xã ", "TX."),
+        ("Đặc khu ", "Đặc khu "),
+        ("Phường ", "P."),
+        ("Quận ", "Q."),
+        ("Huyện ", "H."),
+        ("Tỉnh ", ""),
+        ("Xã ", "X."),
+    ];
+    for (long, short) in SHORT {
+        if let Some(rest) = name.strip_prefix(long) {
+            return format!("{short} {rest}");
+        }
+    }
+    name.to_owned()
+}
+
+/// The spellings indexed for one unit's names: as is, without diacritics, abbreviated, and the
+/// province without its type word.
+fn spellings(p: &str, d: &str, c: &str) -> [[String; 3]; 4] {
+    use crate::domain::text::fold_ascii;
+    let own = |s: &str| s.to_owned();
+    [
+        [own(p), own(d), own(c)],
+        [fold_ascii(p), fold_ascii(d), fold_ascii(c)],
+        [abbreviated(p), abbreviated(d), abbreviated(c)],
+        [own(bare(p)), own(d), own(c)],
+    ]
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    let u = units();
+    let mut by_key: FastMap<Box<[u8]>, u32> = FastMap::default();
+    by_key.reserve(60_000);
+    let mut add = |cells: &[String; 3]| {
+        let input = ResidenceInput {
+            province: Some(cells[0].clone()),
+            district: Some(cells[1].clone()),
+            commune: Some(cells[2].clone()),
+        };
+        let mut buf = KeyBuf::new();
+        if key_of(&input, &mut buf).is_some() {
+            let next = u32::try_from(by_key.len()).unwrap_or(u32::MAX);
+            by_key.entry(buf.as_bytes().into()).or_insert(next);
+        }
+    };
+    for c in u.old_communes() {
+        let (Some(d), Some(p)) = (u.old_district(c.district_code), u.old_province(c.province_code)) else { continue };
+        for cells in spellings(p.name, d.name, c.name) {
+            add(&cells);
+        }
+    }
+    for c in u.new_communes() {
+        let Some(p) = u.new_province(c.province_code) else { continue };
+        for cells in spellings(p.name, "", c.name) {
+            add(&cells);
+        }
+    }
+    let outcomes = (0..by_key.len()).map(|_| OnceLock::new()).collect();
+    Table { by_key, outcomes }
+});
+
+/// Builds the table (for start-up measurements).
+pub fn warm_up() -> usize {
+    TABLE.by_key.len()
+}
+
+fn capitals(input: &ResidenceInput) -> ResidenceInput {
+    let up = |v: &Option<String>| v.as_deref().map(str::to_uppercase);
+    ResidenceInput { province: up(&input.province), district: up(&input.district), commune: up(&input.commune) }
+}
+
+/// The outcome of a structured residence through the table, when its key is there and the
+/// outcome does not depend on the text as typed; `slow` is the full resolution.
+pub(super) fn lookup(
+    input: &ResidenceInput,
+    slow: fn(&ResidenceInput) -> ResidenceOutcome,
+) -> Option<&'static ResidenceOutcome> {
+    let mut buf = KeyBuf::new();
+    key_of(input, &mut buf)?;
+    let table = &*TABLE;
+    let &at = table.by_key.get(buf.as_bytes())?;
+    table.outcomes[at as usize]
+        .get_or_init(|| {
+            let out = slow(input);
+            (slow(&capitals(input)) == out).then(|| Box::new(out))
+        })
+        .as_deref()
+}
