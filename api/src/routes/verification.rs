@@ -356,29 +356,20 @@ pub async fn accept_registry_values_in_bulk(
     for id in ids {
         match v::accept_registry_values(db, &rc.caller, &ctx, body.kind, id, body.dry_run).await {
             Ok(()) => accepted.push(id),
-            Err(e) => {
-                let (code, message) = match e {
-                    StoreError::Forbidden(m) => ("forbidden".to_owned(), m),
-                    StoreError::NotFound if body.person_ids.is_some() => {
-                        ("not_found".to_owned(), "Không tìm thấy hồ sơ trong phạm vi của tài khoản.".to_owned())
-                    }
-                    StoreError::WouldWorsen(findings) => (
-                        "would_worsen".to_owned(),
-                        format!(
-                            "Giá trị của CSDL quốc gia làm hồ sơ có thêm lỗi ({}); hãy kiểm tra và sửa trực tiếp.",
-                            findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(", ")
-                        ),
-                    ),
-                    StoreError::State(f) => (f.code, f.message),
-                    StoreError::Invalid(errors) => errors
-                        .into_iter()
-                        .next()
-                        .map(|f| (f.code, f.message))
-                        .unwrap_or_else(|| ("invalid".to_owned(), String::new())),
-                    other => return Err(other.into()),
-                };
-                not_accepted.push(NotAccepted { person_id: id, code, message });
-            }
+            // An id of the caller's own selection that is not found is listed, not fatal.
+            Err(StoreError::NotFound) if body.person_ids.is_none() => return Err(StoreError::NotFound.into()),
+            Err(StoreError::WouldWorsen(findings)) => not_accepted.push(NotAccepted {
+                person_id: id,
+                code: "would_worsen".to_owned(),
+                message: format!(
+                    "Giá trị của CSDL quốc gia làm hồ sơ có thêm lỗi ({}); hãy kiểm tra và sửa trực tiếp.",
+                    findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+            Err(
+                e @ (StoreError::Forbidden(_) | StoreError::NotFound | StoreError::State(_) | StoreError::Invalid(_)),
+            ) => not_accepted.push(refusal(id, e)),
+            Err(other) => return Err(other.into()),
         }
     }
     let job = if accepted.is_empty() || body.dry_run {

@@ -6,6 +6,7 @@
 //! a record as awaiting evidence keeps the registry's answer and can be taken back. Runs on
 //! SQLite, and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
+use crate::three_way::upload;
 use dinhdanh_tests::{Answer, TestApp, spawn_app};
 use rust_xlsxwriter::Workbook;
 use serde_json::{Value, json};
@@ -85,34 +86,7 @@ fn header() -> Vec<String> {
         .to_vec()
 }
 
-async fn upload(app: &TestApp, token: &str, bytes: &[u8]) -> Value {
-    let boundary = "----never-worse-boundary";
-    let mut body = Vec::new();
-    body.extend(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"lop-6a.xlsx\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/imports?classId={}", app.fixtures.class_a1_6a)))
-        .bearer_auth(token)
-        .header("Content-Type", format!("multipart/form-data; boundary={boundary}"))
-        .body(body)
-        .send()
-        .await
-        .expect("upload");
-    let status = res.status().as_u16();
-    let text = res.text().await.expect("body");
-    assert_eq!(status, 201, "{text}");
-    let body: Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(body["status"], "ready", "{text}");
-    body
-}
+// The multipart upload for class 6A is the three-way suite's (`three_way::upload`).
 
 async fn commit(app: &TestApp, token: &str, import: &Value, body: Value) -> Value {
     let id = import["id"].as_str().expect("id");
