@@ -192,7 +192,7 @@ async fn main() -> anyhow::Result<()> {
             println!("  API docs:  {url}/api/docs/");
             println!("  database:  {}", dinhdanh::db::redact_url(&settings.database_url));
             if settings.demo {
-                println!("  demo accounts (password: demo): demo-department, demo-district, demo-school");
+                println!("  demo accounts (password: demo): demo-department, demo-district, demo-school, demo-admin");
             }
             if let Some(sim) = &app.registry_sim {
                 println!("  registry simulator: {}/v1/verifications", sim.url);

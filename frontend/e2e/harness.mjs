@@ -20,7 +20,7 @@ const demoStudents = process.env.E2E_DEMO_STUDENTS ?? '1500';
 export const VIEWPORT = { width: 1366, height: 768 };
 
 /** The demo accounts `serve --demo` seeds (api/src/demo/mod.rs). */
-export const ACCOUNTS = { password: 'demo', school: 'demo-school', district: 'demo-district', department: 'demo-department' };
+export const ACCOUNTS = { password: 'demo', school: 'demo-school', district: 'demo-district', department: 'demo-department', admin: 'demo-admin' };
 
 /** Starts the server; resolves once it prints its URL. */
 export async function startServer() {
@@ -95,7 +95,7 @@ export async function api(url, token, method, path, body) {
 /** Logs the demo accounts in through the API (fails when the server seeded no demo). */
 export async function tokens(server) {
   const out = {};
-  for (const role of ['school', 'district', 'department']) {
+  for (const role of ['school', 'district', 'department', 'admin']) {
     out[role] = await apiLogin(server.url, ACCOUNTS[role], ACCOUNTS.password);
     if (!out[role]) throw new Error(`the demo account ${ACCOUNTS[role]} cannot log in: did the server seed the demo?\n${server.log()}`);
   }

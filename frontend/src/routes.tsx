@@ -6,6 +6,7 @@ import type { Role } from './api/types';
 import { homePath, useAuth } from './auth/AuthContext';
 import { RequireAuth } from './auth/RequireAuth';
 import { AppLayout } from './layout/AppLayout';
+import ChangePasswordPage from './pages/ChangePasswordPage';
 import LoginPage from './pages/LoginPage';
 
 const ClassesPage = lazy(() => import('./pages/school/ClassesPage'));
@@ -31,6 +32,9 @@ export const router = createBrowserRouter([
   {
     element: <RequireAuth />,
     children: [
+      // Outside the layout: a one-time password's token opens nothing else (the layout's calls
+      // would answer 403 password_change_required).
+      { path: 'doi-mat-khau', element: <ChangePasswordPage /> },
       {
         element: <AppLayout />,
         children: [

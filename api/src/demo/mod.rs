@@ -68,7 +68,7 @@ impl fmt::Display for SeedReport {
         let damage: Vec<String> = self.by_damage.iter().map(|(k, v)| format!("{k} {v}")).collect();
         writeln!(f, "  damage: {}", damage.join(", "))?;
         writeln!(f, "  campaigns (students and staff, deadline in {DEMO_DEADLINE_DAYS} days): {}", self.campaigns)?;
-        write!(f, "  accounts (password \"{DEMO_PASSWORD}\"): demo-department, demo-district, demo-school")
+        write!(f, "  accounts (password \"{DEMO_PASSWORD}\"): demo-department, demo-district, demo-school, demo-admin")
     }
 }
 
@@ -173,6 +173,9 @@ pub async fn seed(
         ("demo-department", Role::Department, Some(department.id), "Chuyên viên Sở GDĐT"),
         ("demo-district", Role::District, district_ids.first().copied(), "Chuyên viên Phòng GDĐT"),
         ("demo-school", Role::School, school_ids.first().copied(), "Văn thư nhà trường"),
+        // The Department's administrator: accounts and units (the demo is not a deployment, so
+        // it keeps the password "demo" and no forced change).
+        ("demo-admin", Role::DepartmentAdmin, Some(department.id), "Quản trị Sở GDĐT"),
     ];
     for (username, role, unit_id, display) in accounts {
         let Some(unit_id) = unit_id else { continue };

@@ -9,6 +9,8 @@ import { clearSession, loadSession, onSessionExpired, saveSession, type Session 
 interface AuthValue {
   session: Session | undefined;
   login(username: string, password: string): Promise<Session>;
+  /** Changes the signed-in account's password, then signs in again with it. */
+  changePassword(currentPassword: string, newPassword: string): Promise<Session>;
   logout(): void;
 }
 
@@ -34,6 +36,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         token: answer.accessToken,
         expiresAt: Date.now() + answer.expiresIn * 1000,
         user: answer.user,
+        mustChangePassword: answer.mustChangePassword,
       };
       client.clear();
       saveSession(next);
@@ -43,13 +46,24 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [client],
   );
 
+  const changePassword = useCallback(
+    async (currentPassword: string, newPassword: string) => {
+      const username = session?.user.username;
+      if (!username) throw new Error('changePassword without a session');
+      await unwrap(api.POST('/api/v1/auth/password', { body: { currentPassword, newPassword } }));
+      // The token of a one-time password was good for this call only: sign in with the new one.
+      return login(username, newPassword);
+    },
+    [session, login],
+  );
+
   const logout = useCallback(() => {
     clearSession();
     setSession(undefined);
     client.clear();
   }, [client]);
 
-  const value = useMemo(() => ({ session, login, logout }), [session, login, logout]);
+  const value = useMemo(() => ({ session, login, changePassword, logout }), [session, login, changePassword, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -13,6 +13,8 @@ export function RequireAuth({ roles }: { roles?: Role[] }) {
     const to = sessionExpired() ? '/dang-nhap?het-han=1' : '/dang-nhap';
     return <Navigate to={to} replace state={{ from: location.pathname + location.search }} />;
   }
+  // A one-time password: nothing else until the account has its own password.
+  if (session.mustChangePassword && location.pathname !== '/doi-mat-khau') return <Navigate to="/doi-mat-khau" replace />;
   if (roles && !roles.includes(session.user.role)) {
     return (
       <Result

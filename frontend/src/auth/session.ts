@@ -8,6 +8,8 @@ export interface Session {
   /** Epoch milliseconds. */
   expiresAt: number;
   user: UserView;
+  /** Signed in with a one-time password: only the password change is allowed until it is done. */
+  mustChangePassword?: boolean;
 }
 
 const KEY = 'dinhdanh.session';

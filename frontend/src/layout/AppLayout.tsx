@@ -1,5 +1,5 @@
 import { Avatar, Button, Dropdown, Flex, Layout, Menu, Spin, Tag, Typography } from 'antd';
-import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { LockOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Suspense, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useAuth, useSession } from '../auth/AuthContext';
@@ -54,8 +54,15 @@ export function AppLayout() {
             </Flex>
             <Dropdown
               menu={{
-                items: [{ key: 'logout', icon: <LogoutOutlined />, label: 'Đăng xuất' }],
-                onClick: () => {
+                items: [
+                  { key: 'password', icon: <LockOutlined />, label: 'Đổi mật khẩu' },
+                  { key: 'logout', icon: <LogoutOutlined />, label: 'Đăng xuất' },
+                ],
+                onClick: ({ key }) => {
+                  if (key === 'password') {
+                    navigate('/doi-mat-khau');
+                    return;
+                  }
                   logout();
                   navigate('/dang-nhap', { replace: true });
                 },

@@ -36,7 +36,12 @@ async fn demo_mode_seeds_an_empty_database_once_with_working_accounts() {
 
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    for (user, role) in [("demo-department", "department"), ("demo-district", "district"), ("demo-school", "school")] {
+    for (user, role) in [
+        ("demo-department", "department"),
+        ("demo-district", "district"),
+        ("demo-school", "school"),
+        ("demo-admin", "department_admin"),
+    ] {
         let res = client
             .post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"username": user, "password": "demo"}))
