@@ -286,14 +286,32 @@ describe('web app on the demo data', () => {
   test('setup: the administrator opens a school account; the clerk signs in with the one-time password and must change it first', TIMEOUT, () =>
     flow(async (page) => {
       const username = 'van-thu-thu-nghiem';
-      const created = await h.api(server.url, tok.admin, 'POST', '/api/v1/users', {
-        username,
-        role: 'school',
-        unitId: data.me.user.unit.id,
-        displayName: 'Văn thư (thử nghiệm)',
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      const oneTime = created.body.oneTimePassword;
+      // The Department's administrator opens the account for the demo school, in the app.
+      await h.loginThroughUi(page, acc.admin, acc.password);
+      await page.waitForURL('**/tong-quan');
+      await page.getByRole('menuitem', { name: 'Tài khoản' }).click();
+      await page.getByTestId('accounts').locator('.ant-table-row').first().waitFor();
+      await page.getByTestId('new-account').click();
+      const dialog = page.getByRole('dialog', { name: 'Tạo tài khoản' });
+      await dialog.getByLabel('Tên đăng nhập').fill('Văn Thư');
+      await dialog.getByLabel('Tên hiển thị').fill('Văn thư (thử nghiệm)');
+      assert.match(await dialog.getByLabel('Vai trò').locator('xpath=ancestor::div[contains(@class,"ant-select")][1]').innerText(), /Nhà trường/);
+      await dialog.getByLabel('Đơn vị').click();
+      await page.keyboard.type(data.me.user.unit.name);
+      await page.locator('.ant-select-tree-node-content-wrapper', { hasText: data.me.user.unit.name }).first().click();
+      await dialog.getByRole('button', { name: 'Tạo tài khoản' }).click();
+      await dialog.getByText('Tên đăng nhập có 3–64 ký tự').waitFor();
+      await dialog.getByLabel('Tên đăng nhập').fill(username);
+      await dialog.getByRole('button', { name: 'Tạo tài khoản' }).click();
+      const oneTime = (await page.getByTestId('one-time-password').innerText()).trim();
+      assert.match(oneTime, /^\S{10,}$/, 'a one-time password is shown once');
+      await page.getByRole('button', { name: 'Đã ghi lại' }).click();
+      await page.getByTestId('accounts').locator('.ant-table-row', { hasText: username }).getByText('Chưa đổi mật khẩu một lần').waitFor();
+      await page.getByTestId('account-menu').hover();
+      await page.getByRole('menuitem', { name: 'Đăng xuất' }).click();
+      await page.waitForURL('**/dang-nhap');
+
+      // The clerk signs in with it.
       await h.loginThroughUi(page, username, oneTime);
       // Nothing but the password change until the account has its own password.
       await page.waitForURL('**/doi-mat-khau');

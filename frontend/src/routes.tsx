@@ -18,9 +18,11 @@ const ImportPage = lazy(() => import('./pages/imports/ImportPage'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
 const UnitPage = lazy(() => import('./pages/units/UnitPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const AccountsPage = lazy(() => import('./pages/accounts/AccountsPage'));
 
 const SCHOOL: Role[] = ['school', 'school_admin'];
 const OFFICES: Role[] = ['district', 'district_admin', 'department', 'department_admin'];
+const ADMINS: Role[] = ['school_admin', 'district_admin', 'department_admin'];
 
 function Home() {
   const { session } = useAuth();
@@ -57,6 +59,10 @@ export const router = createBrowserRouter([
               { path: 'don-vi', element: <UnitPage /> },
               { path: 'don-vi/:unitId', element: <UnitPage /> },
             ],
+          },
+          {
+            element: <RequireAuth roles={ADMINS} />,
+            children: [{ path: 'tai-khoan', element: <AccountsPage /> }],
           },
           { path: '*', element: <NotFoundPage /> },
         ],

@@ -5,10 +5,12 @@ import {
   IdcardOutlined,
   SyncOutlined,
   TeamOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import type { Role } from '../api/types';
 import { isSchoolRole } from '../auth/AuthContext';
+import { isAdminRole } from '../pages/accounts/roles';
 
 export interface MenuEntry {
   path: string;
@@ -16,14 +18,16 @@ export interface MenuEntry {
   icon: ReactNode;
 }
 
-/** The menu of each role: a school works class by class, an office follows its units. */
+/** The menu of each role: a school works class by class, an office follows its units; an administrator also looks after accounts. */
 export function menuFor(role: Role): MenuEntry[] {
+  const admin: MenuEntry[] = isAdminRole(role) ? [{ path: '/tai-khoan', label: 'Tài khoản', icon: <UserOutlined /> }] : [];
   if (isSchoolRole(role)) {
     return [
       { path: '/lop', label: 'Lớp học', icon: <BookOutlined /> },
       { path: '/hoc-sinh', label: 'Học sinh', icon: <IdcardOutlined /> },
       { path: '/can-bo', label: 'Cán bộ', icon: <TeamOutlined /> },
       { path: '/cong-viec', label: 'Công việc', icon: <SyncOutlined /> },
+      ...admin,
     ];
   }
   return [
@@ -31,6 +35,7 @@ export function menuFor(role: Role): MenuEntry[] {
     { path: '/don-vi', label: 'Đơn vị', icon: <ApartmentOutlined /> },
     { path: '/hoc-sinh', label: 'Học sinh', icon: <IdcardOutlined /> },
     { path: '/can-bo', label: 'Cán bộ', icon: <TeamOutlined /> },
+    ...admin,
   ];
 }
 
