@@ -329,6 +329,14 @@ describe('web app on the demo data', () => {
       await page.getByTestId('change-password').click();
       await page.waitForURL('**/lop');
       await page.getByTestId('class-card').first().waitFor();
+      // The clerk adds a class of this year; its grade comes from the name.
+      await page.getByTestId('new-class').click();
+      const newClass = page.getByRole('dialog', { name: /Thêm lớp/ });
+      await newClass.getByLabel('Tên lớp').fill('9TN');
+      assert.equal(await newClass.getByLabel('Khối').inputValue(), '9');
+      await newClass.getByRole('button', { name: 'Thêm lớp' }).click();
+      await page.getByText('Đã thêm lớp 9TN.').waitFor();
+      await page.getByTestId('class-card').filter({ hasText: '9TN' }).waitFor();
       assert.equal(await h.apiLogin(server.url, username, oneTime), undefined, 'the one-time password is spent');
       assert.ok(await h.apiLogin(server.url, username, mine), 'the new password signs in');
     }));

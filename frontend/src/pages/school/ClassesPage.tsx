@@ -10,6 +10,7 @@ import { useProgress } from '../../features/stats/api';
 import type { Counters } from '../../features/stats/contract';
 import { formatNumber } from '../../text/format';
 import { floorPercent, workItems } from './classWork';
+import { NewClassButton } from './NewClassButton';
 
 const gradeName = (grade: number) => (grade === 0 ? 'Mầm non' : `Khối ${grade}`);
 
@@ -71,7 +72,11 @@ export default function ClassesPage() {
 
   return (
     <>
-      <PageHeader title="Lớp học" subTitle={me.data ? `Năm học ${me.data.schoolYear}` : undefined} />
+      <PageHeader
+        title="Lớp học"
+        subTitle={me.data ? `Năm học ${me.data.schoolYear}` : undefined}
+        extra={<NewClassButton schoolId={session.user.unit.id} schoolYear={me.data?.schoolYear} />}
+      />
       <QueryState
         query={classes}
         what="lớp học"

@@ -46,3 +46,18 @@ describe('workItems', () => {
     expect(workItems(counters({ total: 40, noErrors: 40, verified: 40 }))).toEqual([]);
   });
 });
+
+describe('gradeFromClassName', () => {
+  it.each([
+    ['6A2', 6],
+    ['10 Toán', 10],
+    ['12A1', 12],
+    [' 9B', 9],
+    ['Lá 1', undefined],
+    ['13A', undefined],
+    ['123', undefined],
+  ])('%s → %s', async (name, want) => {
+    const { gradeFromClassName } = await import('./classWork');
+    expect(gradeFromClassName(name)).toBe(want);
+  });
+});

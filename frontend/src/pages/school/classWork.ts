@@ -13,3 +13,11 @@ export function workItems(counters: Counters): { key: string; label: string; cou
     { key: 'awaiting', label: 'chờ giấy tờ', count: counters.awaitingEvidence, query: 'status=awaiting_evidence' },
   ].filter((w) => w.count > 0);
 }
+
+/** The grade a class name starts with ("6A2" → 6, "10 Toán" → 10, "Lá 1" → none). */
+export function gradeFromClassName(name: string): number | undefined {
+  const m = /^\s*(\d{1,2})(?!\d)/.exec(name);
+  if (!m) return undefined;
+  const grade = Number(m[1]);
+  return grade >= 1 && grade <= 12 ? grade : undefined;
+}
