@@ -83,8 +83,10 @@ impl IdentityField {
     }
 }
 
-/// The identity fields exactly as entered (`None`: not given).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The identity fields exactly as entered (`None`: not given). Serialised in camelCase where it is
+/// kept as JSON (the values a template carried, `template_snapshots.data`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Identity {
     pub full_name: Option<String>,
     pub date_of_birth: Option<String>,

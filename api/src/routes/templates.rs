@@ -74,7 +74,7 @@ async fn send(
     let carried_values = sheets
         .iter()
         .flat_map(|s| &s.records)
-        .map(|r| (r.key, r.version, template_exports::ExportedValues::of(r)))
+        .map(|r| (r.key, r.version, template_exports::exported_identity(r)))
         .collect();
     template_exports::save(
         &state.store.db,

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
-use serde::{Deserialize, Serialize};
 
 use super::StoreResult;
 use super::entities::{template_exports, template_snapshots};
@@ -15,47 +14,19 @@ use crate::domain::identity::Identity;
 use crate::excel::template::TemplateRecord;
 use crate::rules::PersonKind;
 
-/// The values a template row carried, as an untouched row reads back.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportedValues {
-    pub full_name: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub gender: Option<String>,
-    pub personal_id: Option<String>,
-    pub res_province: Option<String>,
-    pub res_district: Option<String>,
-    pub res_commune: Option<String>,
-    pub res_text: Option<String>,
-}
-
-impl ExportedValues {
-    /// What a template row carries (after masking, when the template masks ID numbers): the
-    /// commune is the pre-2025 column when filled, else the post-2025 one, as the import reads it.
-    pub fn of(r: &TemplateRecord) -> ExportedValues {
-        ExportedValues {
-            full_name: r.full_name.clone(),
-            date_of_birth: r.date_of_birth.clone(),
-            gender: r.gender.clone(),
-            personal_id: r.personal_id.clone(),
-            res_province: r.province.clone(),
-            res_district: r.district.clone(),
-            res_commune: r.commune.clone().or_else(|| r.new_commune.clone()),
-            res_text: None,
-        }
-    }
-
-    pub fn identity(self) -> Identity {
-        Identity {
-            full_name: self.full_name,
-            date_of_birth: self.date_of_birth,
-            gender: self.gender,
-            personal_id: self.personal_id,
-            res_province: self.res_province,
-            res_district: self.res_district,
-            res_commune: self.res_commune,
-            res_text: self.res_text,
-        }
+/// The values a template row carried, as an untouched row reads back (after masking, when the
+/// template masks ID numbers): the commune is the pre-2025 column when filled, else the
+/// post-2025 one, as the import reads it. Kept as the JSON of [`Identity`].
+pub fn exported_identity(r: &TemplateRecord) -> Identity {
+    Identity {
+        full_name: r.full_name.clone(),
+        date_of_birth: r.date_of_birth.clone(),
+        gender: r.gender.clone(),
+        personal_id: r.personal_id.clone(),
+        res_province: r.province.clone(),
+        res_district: r.district.clone(),
+        res_commune: r.commune.clone().or_else(|| r.new_commune.clone()),
+        res_text: None,
     }
 }
 
@@ -67,7 +38,7 @@ pub struct NewExport<'a> {
     pub actor_id: i64,
     pub at: DateTime<Utc>,
     /// `(record id, version, values)`.
-    pub records: Vec<(i64, i32, ExportedValues)>,
+    pub records: Vec<(i64, i32, Identity)>,
 }
 
 /// Keeps an export and what it carried, in multi-row statements.
@@ -120,10 +91,10 @@ pub async fn carried<C: ConnectionTrait>(
         .await?;
     rows.into_iter()
         .map(|(id, data)| {
-            let values: ExportedValues = serde_json::from_str(&data).map_err(|e| {
+            let values: Identity = serde_json::from_str(&data).map_err(|e| {
                 super::StoreError::corrupt(format_args!("template_snapshots.data of {export_id}/{id}"), e)
             })?;
-            Ok((id, values.identity()))
+            Ok((id, values))
         })
         .collect()
 }
