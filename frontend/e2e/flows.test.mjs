@@ -94,6 +94,10 @@ describe('web app on the demo data', () => {
       // Each card says what still needs work, as links to the class's filtered list.
       await page.getByTestId('class-work').first().waitFor();
       assert.match(await page.getByTestId('class-work').first().innerText(), /lỗi chặn gửi|chưa gửi|không khớp/);
+      // The school's deadline and where its pace leads, from the campaign's projection.
+      const pace = page.getByTestId('school-pace');
+      await pace.getByText(/^Hạn chót \d{2}\/\d{2}\/\d{4} · (còn \d+ ngày|hôm nay|đã quá \d+ ngày)$/).waitFor();
+      await pace.getByText(/^Đã xác thực [\d,]+\s?% \(\d+\/\d+\)$/).waitFor();
       await h.screenshot(page, '01-lop-hoc');
 
       await page.locator(`a[href="/lop/${editClass.id}"]`).click();
