@@ -759,7 +759,13 @@ describe('web app on the demo data', () => {
         await visit('/cong-viec', heading('Công việc'));
         await visit('/nhap-excel', () => page.locator('h3').first().waitFor());
         await visit('/doi-mat-khau', () => page.getByRole('button').first().waitFor());
-        await page.context().clearCookies();
+        await page.evaluate(() => localStorage.clear());
+        // the read-only record panel, as a district officer reads it
+        await login(page, acc.district);
+        await visit(`/lop/${klass.id}`, () => page.getByTestId('open-record').first().waitFor(), '/lop/:id (district)');
+        await page.getByTestId('open-record').first().click();
+        await page.getByTestId('record-drawer').getByTestId('record-version').waitFor();
+        await check('the read-only record drawer (district)');
         await page.evaluate(() => localStorage.clear());
         await login(page, acc.admin);
         await visit('/tong-quan', () => page.locator('canvas').first().waitFor());
