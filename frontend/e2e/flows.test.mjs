@@ -826,6 +826,33 @@ describe('web app on the demo data', () => {
       assert.ok(after.version > before.version, 'the new date of birth is a new version');
     }));
 
+  test('a split commune: the clerk picks one of its new communes instead of typing it, and the warning goes', TIMEOUT, () =>
+    flow(async (page) => {
+      const split = (await get('/api/v1/students?findingCode=address_split_unit&pageSize=50')).items.find((p) => p.classId);
+      assert.ok(split, 'the demo school has students whose old commune was split');
+      const candidates = split.normalized.residence.splitCandidates;
+      assert.ok(candidates.length > 1);
+      const pick = candidates.find((c) => c.communeCode !== split.normalized.residence.post2025?.communeCode) ?? candidates[0];
+      await login(page);
+      await page.goto(`/lop/${split.classId}?record=${split.id}`);
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByTestId('record-version').waitFor();
+      const choices = drawer.getByTestId('residence-choices');
+      await choices.getByText('Xã/phường cũ đã chia cho nhiều xã mới').waitFor();
+      assert.equal(await choices.getByTestId('residence-choice').count(), candidates.length, 'exactly its candidates');
+      await choices.getByRole('button', { name: new RegExp(`^${pick.communeName}, ${pick.provinceName}`) }).click();
+      assert.equal(await drawer.locator('#residence_commune').inputValue(), pick.communeName);
+      assert.equal(await drawer.locator('#residence_district').inputValue(), '');
+      await drawer.getByTestId('live-state').filter({ hasText: 'Đã kiểm tra' }).waitFor();
+      await drawer.getByTestId('residence-choices').waitFor({ state: 'detached' });
+      await drawer.getByTestId('save-record').click();
+      await page.getByText(/Đã lưu/).first().waitFor();
+      const after = await get(`/api/v1/students/${split.id}`);
+      assert.equal(after.normalized.residence.scheme, 'post2025');
+      assert.equal(after.normalized.residence.communeCode, pick.communeCode);
+      assert.deepEqual(after.findings.filter((f) => f.code === 'address_split_unit'), []);
+    }));
+
   test('sign-in lasts across the tabs of the browser; signing out in one signs out the others', TIMEOUT, () =>
     flow(async (page) => {
       await login(page);
