@@ -2,6 +2,7 @@
 //! the store, map). Every route under `/api/v1` is registered in [`configure`], which also
 //! feeds the generated OpenAPI document.
 
+pub mod admin_units;
 pub mod auth;
 pub mod bounds;
 pub mod campaigns;
@@ -69,6 +70,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(staff::delete_staff)
         .service(staff::staff_history)
         .service(validate::validate_records)
+        .service(admin_units::find_admin_units)
         .service(fixes::apply_fixes)
         .service(fixes::get_fix_batch)
         .service(fixes::undo_fixes)

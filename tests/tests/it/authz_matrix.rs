@@ -80,6 +80,9 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("GET /api/v1/me", Any, |_| Some(("/api/v1/me".into(), Empty))),
         ("GET /api/v1/units", Any, |_| Some(("/api/v1/units".into(), Empty))),
         ("GET /api/v1/campaigns", Any, |_| Some(("/api/v1/campaigns".into(), Empty))),
+        ("GET /api/v1/admin-units", Any, |_| {
+            Some(("/api/v1/admin-units?scheme=post2025&level=commune&provinceCode=31&q=gia%20vien".into(), Empty))
+        }),
         ("GET /api/v1/imports", Any, |_| Some(("/api/v1/imports".into(), Empty))),
         ("GET /api/v1/verification-jobs", Any, |_| Some(("/api/v1/verification-jobs".into(), Empty))),
         ("POST /api/v1/validate", Any, |_| {

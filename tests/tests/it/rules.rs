@@ -264,3 +264,41 @@ async fn a_stored_outcome_or_status_that_does_not_read_back_is_an_error_not_a_cl
     active.update(&app.store.db).await.expect("damage");
     app.get(&path, &token).await.assert_problem(500, "internal");
 }
+
+#[tokio::test]
+async fn admin_units_are_found_by_a_few_letters_for_the_residence_pickers() {
+    let app = spawn_app().await;
+    let token = app.login("district-a").await;
+    let get = |path: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move { app.get(path, &token).await }
+    };
+    let provinces = get("/api/v1/admin-units?scheme=post2025&level=province&q=hai%20phong").await;
+    assert_eq!(provinces.status, 200, "{}", provinces.text);
+    assert_eq!(
+        provinces.body["items"][0],
+        json!({"code": "31", "name": "Thành phố Hải Phòng", "within": "", "becomes": null, "splitInto": 0})
+    );
+    let all_new = get("/api/v1/admin-units?scheme=post2025&level=province&limit=100").await;
+    assert_eq!(all_new.body["items"].as_array().map(Vec::len), Some(34));
+
+    // pre-2025: a district of Hải Phòng, then a commune of it, with what it became
+    let districts = get("/api/v1/admin-units?scheme=pre2025&level=district&provinceCode=31&q=ngo%20quyen").await;
+    assert_eq!(districts.body["items"][0]["code"], "304");
+    assert_eq!(districts.body["items"][0]["within"], "Thành phố Hải Phòng");
+    let communes = get("/api/v1/admin-units?scheme=pre2025&level=commune&districtCode=304&q=M%C3%A1y%20Chai").await;
+    let may_chai = &communes.body["items"][0];
+    assert_eq!(may_chai["name"], "Phường Máy Chai");
+    assert_eq!(may_chai["within"], "Quận Ngô Quyền, Thành phố Hải Phòng");
+    assert!(may_chai["becomes"].as_str().is_some_and(|n| n.starts_with("Phường ")), "{may_chai}");
+
+    // the post-2025 communes of a province, diacritics optional
+    let new = get("/api/v1/admin-units?scheme=post2025&level=commune&provinceCode=31&q=gia%20vien").await;
+    assert_eq!(new.body["items"][0]["name"], "Phường Gia Viên");
+
+    // no districts after 2025; bounds
+    get("/api/v1/admin-units?scheme=post2025&level=district").await.assert_problem(422, "validation_failed");
+    get("/api/v1/admin-units?scheme=post2025&level=province&limit=101").await.assert_problem(422, "validation_failed");
+    get("/api/v1/admin-units?scheme=2025&level=province").await.assert_problem(400, "invalid_query");
+}

@@ -32,6 +32,7 @@ pub mod fast_hash;
 pub mod history;
 pub mod index;
 pub mod keys;
+pub mod search;
 mod tables;
 
 pub use keys::Level;
