@@ -166,7 +166,9 @@ mod tests {
 
     #[test]
     fn finds_units_with_or_without_diacritics() {
-        let cases: &[(Scheme, Level, Option<&str>, Option<&str>, &str, &str)] = &[
+        // (list, level, province, district, typed, first found)
+        type Case = (Scheme, Level, Option<&'static str>, Option<&'static str>, &'static str, &'static str);
+        let cases: &[Case] = &[
             (Scheme::Post2025, Level::Province, None, None, "hai phong", "Thành phố Hải Phòng"),
             (Scheme::Post2025, Level::Province, None, None, "Hải Phòng", "Thành phố Hải Phòng"),
             (Scheme::Pre2025, Level::Province, None, None, "ha tinh", "Tỉnh Hà Tĩnh"),
