@@ -565,6 +565,9 @@ async fn a_preview_left_unconfirmed_expires_and_is_listed_as_expired() {
     assert_eq!(swept.expired, 1);
     let list = app.get("/api/v1/imports", &token).await;
     assert_eq!(list.body["items"][0]["status"], "expired", "{}", list.text);
+    // with the reason the clerk reads in the list
+    let reason = list.body["items"][0]["error"].as_str().unwrap_or("");
+    assert!(reason.contains("quá 7 ngày") && reason.contains("tải tệp lên lại"), "{}", list.text);
     app.post(&format!("/api/v1/imports/{id}/commit"), &token, &json!({})).await.assert_problem(409, "conflict");
     assert_eq!(student(&app, &token, han["id"].as_i64().expect("id")).await["fullName"], "Lê Tuệ Hân");
 }
