@@ -302,3 +302,56 @@ async fn kill_9_around_a_commit_leaves_the_records_all_or_nothing() {
     assert!(states.get("committed").copied().unwrap_or(0) > 0, "some commit went through: {states:?}");
     assert!(states.get("ready").copied().unwrap_or(0) > 0, "some commit was stopped: {states:?}");
 }
+
+/// The sweeper's side of a stopped commit, on the pinned clock: a preview whose commit was asked
+/// for with the upload but never written (its server stopped between the plan and the commit)
+/// says so once the lease has passed, is listed with that reason, can still be committed (which
+/// clears it), and a preview nobody confirms expires with its reason.
+#[tokio::test]
+async fn a_requested_commit_that_never_happened_says_why_and_the_preview_stays_usable() {
+    use sea_orm::sea_query::Expr;
+    let app = dinhdanh_tests::spawn_app_with(|s| s.import.lease_secs = 60).await;
+    let token = app.login("school-a1").await;
+    let stopped = crate::three_way::upload(&app, &token, &workbook(0, 5)).await;
+    let left = crate::three_way::upload(&app, &token, &workbook(1, 5)).await;
+    let stopped_id = stopped["id"].as_str().expect("id");
+    // as a server killed after planning `?commit=true` leaves it
+    imports::Entity::update_many()
+        .col_expr(imports::Column::CommitRequested, Expr::value(true))
+        .filter(imports::Column::Id.eq(stopped_id))
+        .exec(&app.store.db)
+        .await
+        .expect("commit requested");
+    let sweep = || dinhdanh::store::imports::sweep(&app.store.db, &app.clock, &app.settings.import);
+
+    // within the lease the commit may still be running: nothing is said
+    assert_eq!(sweep().await.expect("sweep").interrupted, 0);
+    app.clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(sweep().await.expect("sweep").interrupted, 1);
+    assert_eq!(sweep().await.expect("sweep").interrupted, 0, "said once");
+    let list = app.get("/api/v1/imports", &token).await;
+    let item = |id: &str| {
+        list.body["items"].as_array().expect("items").iter().find(|i| i["id"] == id).cloned().expect("listed")
+    };
+    let listed = item(stopped_id);
+    assert_eq!(listed["status"], "ready", "{listed}");
+    let reason = listed["error"].as_str().unwrap_or("");
+    assert!(reason.contains("chưa có hồ sơ nào được ghi") && reason.contains("Ghi vào hệ thống"), "{listed}");
+    assert_eq!(item(left["id"].as_str().expect("id"))["error"], Value::Null, "a preview nobody asked to commit");
+    assert_eq!(
+        app.get(&format!("/api/v1/students?classId={}", app.fixtures.class_a1_6a), &token).await.body["total"],
+        0,
+        "nothing written"
+    );
+
+    // the clerk commits it from the preview: written, and the reason is gone
+    let committed = crate::three_way::commit(&app, &token, &stopped, serde_json::json!({})).await;
+    assert_eq!((committed["totals"]["create"].clone(), committed["error"].clone()), (5.into(), Value::Null));
+
+    // the other one, never confirmed, expires a week on, with its reason
+    app.clock.advance(chrono::Duration::days(8));
+    assert_eq!(sweep().await.expect("sweep").expired, 1);
+    let expired = app.get(&format!("/api/v1/imports/{}", left["id"].as_str().expect("id")), &token).await;
+    assert_eq!(expired.body["status"], "expired", "{}", expired.text);
+    assert!(expired.body["error"].as_str().is_some_and(|e| e.contains("hết hạn")), "{}", expired.text);
+}
