@@ -21,9 +21,9 @@ use rust_xlsxwriter::Workbook;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::Value;
 
-/// Every file goes to a background job; a dead one is given up after two seconds (the sweeper
-/// looks every second).
-const ENV: [(&str, &str); 2] = [("APP_IMPORT__JOB_THRESHOLD_ROWS", "10"), ("APP_IMPORT__LEASE_SECS", "2")];
+/// Every file goes to a background job; a dead one is given up after three seconds (the
+/// sweeper looks every second).
+const ENV: [(&str, &str); 2] = [("APP_IMPORT__JOB_THRESHOLD_ROWS", "10"), ("APP_IMPORT__LEASE_SECS", "3")];
 
 const TRIALS: usize = 10;
 
@@ -255,8 +255,8 @@ async fn kill_9_around_a_commit_leaves_the_records_all_or_nothing() {
         let token = server.login("school-a1").await;
         let id = upload(&server, &token, "", trial, COMMIT_ROWS).await;
         ids.push(id.clone());
-        let ready = wait_for(&server, &token, &id, "the preview", |i| i["status"] != "processing").await;
-        assert_eq!(ready["status"], "ready", "{ready}");
+        // (a sweeper that took a busy machine's planning for dead is overruled when it ends)
+        wait_for(&server, &token, &id, "the preview", |i| i["status"] == "ready").await;
         // killed before the request (trial 0), after its answer (trial 1), else at a random
         // small delay after it was sent, over about twice as long as a commit takes here
         let moment = match trial {
