@@ -1,5 +1,6 @@
 // What an import came to, as the list of imports shows it (issue 11): its totals, or why it
 // wrote nothing.
+import { ExclamationCircleOutlined } from '@ant-design/icons';
 import { Flex, Typography } from 'antd';
 import { formatNumber } from '../../text/format';
 import { importStatus, type ImportPreview } from './contract';
@@ -9,11 +10,7 @@ import { importStatus, type ImportPreview } from './contract';
 export function ImportOutcome({ item }: { item: ImportPreview }) {
   const status = importStatus(item);
   if ((status === 'failed' || status === 'expired') && item.error) {
-    return (
-      <Typography.Text type={status === 'failed' ? 'danger' : 'secondary'} data-testid="import-reason">
-        {item.error}
-      </Typography.Text>
-    );
+    return <Reason text={item.error} />;
   }
   const totals =
     `${formatNumber(item.totals.update)} cập nhật, ${formatNumber(item.totals.create)} thêm, ${formatNumber(item.totals.rejected)} từ chối` +
@@ -22,11 +19,19 @@ export function ImportOutcome({ item }: { item: ImportPreview }) {
     return (
       <Flex vertical>
         <span>{totals}</span>
-        <Typography.Text type="warning" data-testid="import-reason">
-          {item.error}
-        </Typography.Text>
+        <Reason text={item.error} />
       </Flex>
     );
   }
   return <span>{totals}</span>;
+}
+
+/** A reason in the text colour (AA contrast), marked by an icon. */
+function Reason({ text }: { text: string }) {
+  return (
+    <Typography.Text data-testid="import-reason">
+      <ExclamationCircleOutlined aria-hidden style={{ color: '#d46b08', marginInlineEnd: 4 }} />
+      {text}
+    </Typography.Text>
+  );
 }
