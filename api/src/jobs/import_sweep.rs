@@ -1,7 +1,9 @@
 //! The imports' sweeper: on every instance, from start-up on, fails the background imports
 //! whose planning task stopped reporting (its server was stopped or killed: the import ends
-//! `failed` with a reason instead of `processing` forever) and expires the previews left
-//! unconfirmed (`import.expire_days`), and deletes the template snapshots older than
+//! `failed` with a reason instead of `processing` forever), says why a preview whose commit
+//! was asked for with the upload is still not committed once the lease has passed (its server
+//! stopped between planning and committing), expires the previews left unconfirmed
+//! (`import.expire_days`), and deletes the template snapshots older than
 //! `import.snapshot_days`. All are conditional, safe side by side.
 
 use std::time::Duration;

@@ -117,7 +117,10 @@ pub struct Import {
     /// On undo: fields (and created records) left alone because they changed after the import.
     /// On commit: rows changing a verified record left alone (no `confirmVerifiedChanges`).
     pub kept: i32,
-    /// Why a background job failed.
+    /// Why the import is `failed` (its file could not be read, or its server stopped while
+    /// reading it) or `expired`; on a `ready` import, why the commit asked for with the upload
+    /// did not happen (refused, or its server stopped first: nothing was written). In
+    /// Vietnamese, for the clerk.
     pub error: Option<String>,
     /// Classes the file names that the school does not have yet ("lớp mới"): their rows carry
     /// the provisional `tempId` as `classId`; the commit creates them in the current year.

@@ -1737,7 +1737,12 @@ export interface components {
             createdBy: string;
             /** @description For CSV: `utf-8`, `utf-8-bom`, `utf-16`, `windows-1258`. */
             encoding?: string | null;
-            /** @description Why a background job failed. */
+            /**
+             * @description Why the import is `failed` (its file could not be read, or its server stopped while
+             *     reading it) or `expired`; on a `ready` import, why the commit asked for with the upload
+             *     did not happen (refused, or its server stopped first: nothing was written). In
+             *     Vietnamese, for the clerk.
+             */
             error?: string | null;
             filename: string;
             /** @description `xlsx`, `xls` or `csv`. */

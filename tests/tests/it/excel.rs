@@ -288,6 +288,14 @@ async fn the_template_keeps_ids_and_dates_as_text_with_dropdowns_a_frozen_header
     assert_eq!(keys.len(), 2);
     // instructions in Vietnamese
     assert!(book[1].1.iter().any(|r| text(&r[0]).contains("Số định danh cá nhân nhập đủ 12 chữ số")));
+    // an empty cell keeps the value; clearing one takes the explicit marker (issue 11)
+    assert!(
+        book[1]
+            .1
+            .iter()
+            .any(|r| text(&r[0]).contains("Ô để trống nghĩa là giữ nguyên") && text(&r[0]).contains("(xoá)")),
+        "the instructions explain (xoá)"
+    );
     let communes: Vec<String> = meta.iter().filter_map(|r| r.get(6)).map(text).filter(|t| !t.is_empty()).collect();
     assert!(communes.iter().any(|c| c.contains("Dư Hàng")), "Hải Phòng's communes are offered");
 

@@ -10,6 +10,7 @@
 mod api_document;
 mod authz_matrix;
 mod demo;
+mod durable_imports;
 mod excel;
 mod first_week;
 mod foundation;

@@ -565,6 +565,53 @@ async fn a_preview_left_unconfirmed_expires_and_is_listed_as_expired() {
     assert_eq!(swept.expired, 1);
     let list = app.get("/api/v1/imports", &token).await;
     assert_eq!(list.body["items"][0]["status"], "expired", "{}", list.text);
+    // with the reason the clerk reads in the list
+    let reason = list.body["items"][0]["error"].as_str().unwrap_or("");
+    assert!(reason.contains("quá 7 ngày") && reason.contains("tải tệp lên lại"), "{}", list.text);
     app.post(&format!("/api/v1/imports/{id}/commit"), &token, &json!({})).await.assert_problem(409, "conflict");
     assert_eq!(student(&app, &token, han["id"].as_i64().expect("id")).await["fullName"], "Lê Tuệ Hân");
+}
+
+#[tokio::test]
+async fn a_registry_value_that_would_bring_an_error_is_not_taken_in() {
+    use dinhdanh::domain::org::VerificationStatus;
+    use dinhdanh::store::audit::{AuditCtx, Source};
+    use dinhdanh::store::counters::{StatusWrite, write_statuses};
+    use dinhdanh::store::entities::people;
+    use sea_orm::EntityTrait;
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let id = clean_student(&app, &token, 31, "Hồ Ngọc Ánh").await["id"].as_i64().expect("id");
+    // the registry answered with a date of birth that does not exist (a typing error on its side)
+    let before = people::Entity::find_by_id(id).one(&app.store.db).await.expect("query").expect("row");
+    let at = app.clock.now() - chrono::Duration::hours(1);
+    let write = StatusWrite {
+        status: VerificationStatus::Mismatched,
+        mismatch_fields: vec!["dateOfBirth".to_owned()],
+        registry_values: Some(Some(json!({"dateOfBirth": "2015-02-31"}).to_string())),
+    };
+    write_statuses(&app.store.db, &AuditCtx::system(Source::Registry, None, at), vec![(before, write)], at)
+        .await
+        .expect("answer written");
+
+    // taking it in would bring an error: the clerk is told, the record keeps its good date
+    for dry_run in [true, false] {
+        let body = json!({"personIds": [id], "dryRun": dry_run});
+        let res = app.post("/api/v1/verification/accept-registry-values", &token, &body).await;
+        assert_eq!((res.status, res.body["accepted"].clone()), (200, json!(0)), "{}", res.text);
+        assert_eq!(res.body["notAccepted"][0]["code"], "would_worsen", "{}", res.text);
+        assert!(res.body["notAccepted"][0]["message"].as_str().is_some_and(|m| m.contains("dob_")), "{}", res.text);
+    }
+    let after = student(&app, &token, id).await;
+    assert_eq!(
+        (after["dateOfBirth"].clone(), after["status"].clone(), after["quality"]["errors"].clone()),
+        (json!(format!("23/10/{}", before_year(&app))), json!("mismatched"), json!(0)),
+        "{after}"
+    );
+    assert_eq!(after["registryValues"]["dateOfBirth"], "2015-02-31", "the answer stays to look at");
+}
+
+/// The birth year of [`clean_student`].
+fn before_year(app: &TestApp) -> i32 {
+    app.settings.school_year_now()[..4].parse::<i32>().expect("year") - 11
 }

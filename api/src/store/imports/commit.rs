@@ -168,10 +168,18 @@ pub async fn commit(
             });
         }
         status::PROCESSING => {
-            // the job commits when it is done
-            let mut active: imports::ActiveModel = record.into();
-            active.commit_requested = Set(true);
-            return Ok(active.update(db).await?);
+            // the job commits when it is done; a job that finished meanwhile left a preview
+            // to commit now (the mark is conditional, so the request is never lost between)
+            let marked = imports::Entity::update_many()
+                .col_expr(imports::Column::CommitRequested, Expr::value(true))
+                .filter(imports::Column::Id.eq(id))
+                .filter(imports::Column::Status.eq(status::PROCESSING))
+                .exec(db)
+                .await?;
+            if marked.rows_affected == 0 {
+                return Box::pin(commit(db, clock, caller, request_id, id, opts)).await;
+            }
+            return get(db, caller, id).await;
         }
         _ => {}
     }
@@ -183,6 +191,8 @@ pub async fn commit(
         .col_expr(imports::Column::Status, Expr::value(status::COMMITTED))
         .col_expr(imports::Column::CommittedAt, Expr::value(ctx.at))
         .col_expr(imports::Column::UpdatedAt, Expr::value(ctx.at))
+        // a reason an earlier commit did not happen no longer holds
+        .col_expr(imports::Column::Error, Expr::value(Option::<String>::None))
         .filter(imports::Column::Id.eq(id))
         .filter(imports::Column::Status.eq(status::READY))
         .exec(&txn)

@@ -391,7 +391,8 @@ pub(crate) async fn finish_background(
 /// What [`sweep`] did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
-    /// Background imports failed because their task stopped reporting.
+    /// Background imports failed because their task stopped reporting, and previews whose
+    /// requested commit was interrupted.
     pub interrupted: u64,
     /// Previews expired.
     pub expired: u64,
@@ -400,9 +401,11 @@ pub struct Swept {
 }
 
 /// Fails the background imports whose task has not reported for `lease_secs` (the server that
-/// planned them stopped or crashed: the file is not kept, so it must be uploaded again), and
-/// expires the previews older than `expire_days`, and deletes what the templates exported more
-/// than `snapshot_days` ago carried. Conditional updates and deletes: safe on every instance.
+/// planned them stopped or crashed: the file is not kept, so it must be uploaded again), says
+/// why a preview whose requested commit never happened is still waiting (its server stopped
+/// after planning: `commit_interrupted`), expires the previews older than `expire_days` (with
+/// the reason), and deletes what the templates exported more than `snapshot_days` ago carried.
+/// Conditional updates and deletes: safe on every instance.
 pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSettings) -> StoreResult<Swept> {
     let now = clock.now();
     let lease = chrono::Duration::seconds(i64::try_from(settings.lease_secs).unwrap_or(i64::MAX / 1000));
@@ -420,8 +423,37 @@ pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSett
         .exec(db)
         .await?
         .rows_affected;
+    // a commit asked for with the upload (`?commit=true`) whose server stopped before it was
+    // written: the commit is one transaction, so nothing of it was; the preview stays to commit
+    let not_committed = serde_json::json!({
+        "code": "commit_interrupted",
+        "message": "Máy chủ dừng giữa chừng trước khi ghi xong lần nhập này nên chưa có hồ sơ nào được ghi; \
+                    hãy xem lại bản xem trước rồi bấm “Ghi vào hệ thống”.",
+    })
+    .to_string();
+    let interrupted = interrupted
+        + imports::Entity::update_many()
+            .col_expr(imports::Column::Error, Expr::value(not_committed))
+            .col_expr(imports::Column::UpdatedAt, Expr::value(now))
+            .filter(imports::Column::Status.eq(status::READY))
+            .filter(imports::Column::CommitRequested.eq(true))
+            .filter(imports::Column::Error.is_null())
+            .filter(imports::Column::UpdatedAt.lt(now - lease))
+            .exec(db)
+            .await?
+            .rows_affected;
+    let days = settings.expire_days;
+    let stale = serde_json::json!({
+        "code": "import_expired",
+        "message": format!(
+            "Bản xem trước này đã hết hạn vì quá {days} ngày chưa được xác nhận ghi; không có hồ sơ nào bị thay đổi. \
+             Hãy tải tệp lên lại."
+        ),
+    })
+    .to_string();
     let expired = imports::Entity::update_many()
         .col_expr(imports::Column::Status, Expr::value(status::EXPIRED))
+        .col_expr(imports::Column::Error, Expr::value(stale))
         .col_expr(imports::Column::UpdatedAt, Expr::value(now))
         .filter(imports::Column::Status.eq(status::READY))
         .filter(imports::Column::CreatedAt.lt(now - chrono::Duration::days(i64::from(settings.expire_days))))

@@ -7,7 +7,7 @@ type Schemas = components['schemas'];
 export type ImportPreview = Schemas['Import'];
 export type ImportPreviewRow = Schemas['ImportRow'];
 export type ImportRowAction = Schemas['RowAction'];
-/** `processing` (a background job reading or committing), `ready` (previewed), `committed`, `undone`, `failed`. */
+/** `processing` (a background job reading or committing), `ready` (previewed), `committed`, `undone`, `failed`, `expired` (the last two with their `error`). */
 export type ImportStatus = Schemas['ImportStatus'];
 
 export const importStatus = (i: ImportPreview): ImportStatus => i.status;

@@ -132,10 +132,10 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
           />
         </Flex>
       )}
-      {step === 1 && preview && status === 'failed' && (
+      {step === 1 && preview && (status === 'failed' || status === 'expired') && (
         <Result
-          status="error"
-          title="Không xử lý được tệp"
+          status={status === 'failed' ? 'error' : 'warning'}
+          title={status === 'failed' ? 'Không xử lý được tệp' : 'Bản xem trước đã hết hạn'}
           subTitle={preview.error ?? 'Hãy kiểm tra tệp rồi tải lên lại.'}
           extra={<Button onClick={() => setCurrent(undefined)}>Tải tệp khác</Button>}
         />
@@ -143,6 +143,10 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
       {step === 1 && preview && status === 'ready' && (
         <>
           {commit.isError && <ErrorAlert error={commit.error} />}
+          {/* the commit asked for with the upload did not happen (refused, or the server stopped first) */}
+          {preview.error && !commit.isError && (
+            <Alert type="warning" showIcon title={preview.error} data-testid="import-reason" style={{ marginBottom: 12 }} />
+          )}
           <Typography.Paragraph>
             Tệp <Typography.Text strong>{preview.filename}</Typography.Text>
             {preview.sheets.length > 1 ? ` (${preview.sheets.length} trang tính)` : ''}: kiểm tra các thay đổi dưới đây rồi bấm “Ghi vào

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useClasses } from '../../api/queries';
 import { isSchoolRole, useSession } from '../../auth/AuthContext';
 import { listImports } from '../../features/imports/api';
+import { ImportOutcome } from '../../features/imports/ImportOutcome';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
 import { PageHeader } from '../../components/PageHeader';
@@ -265,13 +266,8 @@ function Imports() {
               <Typography.Text type="secondary">—</Typography.Text>
             ),
         },
-        {
-          title: 'Kết quả',
-          key: 'totals',
-          render: (_, i) =>
-            `${formatNumber(i.totals.update)} cập nhật, ${formatNumber(i.totals.create)} thêm, ${formatNumber(i.totals.rejected)} từ chối` +
-            (i.status === 'undone' ? ` (hoàn tác: ${formatNumber(i.reverted)} trả lại, ${formatNumber(i.kept)} giữ)` : ''),
-        },
+        // the totals, or why the import wrote nothing (failed, expired) or not yet (its commit stopped)
+        { title: 'Kết quả', key: 'totals', render: (_, i) => <ImportOutcome item={i} /> },
       ]}
     />
   );
