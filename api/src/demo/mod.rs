@@ -317,6 +317,7 @@ struct PeopleImport<'a> {
 const SUPPLEMENTS: usize = 3;
 
 impl PeopleImport<'_> {
+    /// Imports a unit's staff list (positions in its `Chức vụ` column).
     async fn staff(
         &self,
         caller: &Caller,

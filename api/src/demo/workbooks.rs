@@ -90,14 +90,6 @@ pub struct PeopleList<'a> {
     pub staff: bool,
 }
 
-fn position_label(p: Option<Position>) -> &'static str {
-    match p {
-        Some(Position::Manager) => "Cán bộ quản lý",
-        Some(Position::Employee) => "Nhân viên",
-        _ => "Giáo viên",
-    }
-}
-
 /// True for text Excel would have turned into a number when typed without an apostrophe: digits
 /// only, no leading zero, short enough to stay exact.
 fn excel_number(text: &str) -> Option<f64> {
@@ -151,7 +143,7 @@ pub fn people_list(list: &PeopleList<'_>) -> Result<Vec<u8>, XlsxError> {
         write_text(sheet, row, 7, &text(&e.res_district), &plain, &quoted)?;
         write_text(sheet, row, 8, &text(&e.res_commune), &plain, &quoted)?;
         write_text(sheet, row, 9, &text(&e.res_text), &plain, &quoted)?;
-        let last = if list.staff { position_label(p.position) } else { class };
+        let last = if list.staff { p.position.unwrap_or(Position::Teacher).label() } else { class };
         write_text(sheet, row, 10, last, &plain, &quoted)?;
     }
     sheet.set_column_width(2, 28)?;
