@@ -703,7 +703,7 @@ describe('web app on the demo data', () => {
       await page.getByRole('menuitem', { name: 'Nạp danh sách đơn vị' }).click();
       await page.waitForURL('**/nap-danh-sach-don-vi');
       await page.getByTestId('unit-list-upload').waitFor();
-      await page.locator('input[type=file]').setInputFiles({
+      await page.getByTestId('unit-list-upload').locator('input[type=file]').setInputFiles({
         name: 'danh-sach-don-vi.xlsx',
         mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         buffer: file,

@@ -77,26 +77,27 @@ export default function UnitListImportPage() {
       {!current && (
         <Card>
           {upload.isError && <Alert type="error" showIcon title={describeError(upload.error).title} description={describeError(upload.error).detail} style={{ marginBottom: 12 }} />}
-          <Upload.Dragger
-            accept={ACCEPT}
-            multiple={false}
-            showUploadList={false}
-            disabled={upload.isPending}
-            beforeUpload={(file) => {
-              upload.mutate(file);
-              return false;
-            }}
-            data-testid="unit-list-upload"
-          >
-            <p className="ant-upload-drag-icon">
-              <InboxOutlined />
-            </p>
-            <p className="ant-upload-text">{upload.isPending ? 'Đang tải tệp lên…' : 'Kéo danh sách đơn vị (Excel hoặc CSV) vào đây hoặc bấm để chọn'}</p>
-            <p className="ant-upload-hint">
-              Các cột như Mã trường, Tên trường, Cấp học, Đơn vị quản lý, Xã/Phường, Địa chỉ, Điện thoại, Email, Hiệu trưởng, Trạng thái — theo tiêu đề, không cần đúng thứ tự.
-              Danh sách năm sau đổi tên, chuyển và đóng đơn vị (Trạng thái: Giải thể, Sáp nhập, Đóng). Chưa có gì được ghi cho tới khi bạn xác nhận.
-            </p>
-          </Upload.Dragger>
+          <div data-testid="unit-list-upload">
+            <Upload.Dragger
+              accept={ACCEPT}
+              multiple={false}
+              showUploadList={false}
+              disabled={upload.isPending}
+              beforeUpload={(file) => {
+                upload.mutate(file);
+                return false;
+              }}
+            >
+              <p className="ant-upload-drag-icon">
+                <InboxOutlined />
+              </p>
+              <p className="ant-upload-text">{upload.isPending ? 'Đang tải tệp lên…' : 'Kéo danh sách đơn vị (Excel hoặc CSV) vào đây hoặc bấm để chọn'}</p>
+              <p className="ant-upload-hint">
+                Các cột như Mã trường, Tên trường, Cấp học, Đơn vị quản lý, Xã/Phường, Địa chỉ, Điện thoại, Email, Hiệu trưởng, Trạng thái — theo tiêu đề, không cần đúng thứ tự.
+                Danh sách năm sau đổi tên, chuyển và đóng đơn vị (Trạng thái: Giải thể, Sáp nhập, Đóng). Chưa có gì được ghi cho tới khi bạn xác nhận.
+              </p>
+            </Upload.Dragger>
+          </div>
         </Card>
       )}
       {current && counts && (
