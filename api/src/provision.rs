@@ -263,6 +263,55 @@ pub async fn import_units(
     Ok(out)
 }
 
+/// One-time passwords and their argon2 hashes (off the async workers).
+pub async fn one_time_passwords(count: usize) -> anyhow::Result<Vec<(String, String)>> {
+    tokio::task::spawn_blocking(move || {
+        (0..count)
+            .map(|_| {
+                let otp = policy::one_time_password();
+                password::hash(&otp).map(|h| (otp, h))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    })
+    .await?
+}
+
+/// `POST /users/bulk` (and the demo): one account of `role` per open school under `unit_id`
+/// that has none yet, each with a one-time password; answers the lines of the workbook, the
+/// only copy of those passwords (schools whose account existed are listed without one).
+pub async fn bulk_accounts(
+    db: &DatabaseConnection,
+    ctx: &AuditCtx,
+    caller: &crate::domain::access::Caller,
+    unit_id: i64,
+    role: Role,
+) -> crate::store::StoreResult<Vec<crate::excel::accounts::AccountLine>> {
+    let plan = crate::store::accounts::bulk_plan(db, caller, unit_id, role).await?;
+    let fresh = plan.iter().filter(|r| !r.exists).count();
+    let mut secrets = one_time_passwords(fresh)
+        .await
+        .map_err(|e| crate::store::StoreError::Db(sea_orm::DbErr::Custom(format!("one-time passwords: {e}"))))?
+        .into_iter();
+    let rows: Vec<_> = plan
+        .into_iter()
+        .map(|row| {
+            let secret = if row.exists { None } else { secrets.next() };
+            (row, secret)
+        })
+        .collect();
+    let hashed: Vec<_> = rows.iter().map(|(row, s)| (row.clone(), s.as_ref().map(|(_, h)| h.clone()))).collect();
+    crate::store::accounts::bulk_create(db, ctx, role, &hashed).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, secret)| crate::excel::accounts::AccountLine {
+            school_code: row.school.code,
+            school_name: row.school.name,
+            username: row.username,
+            one_time_password: secret.map(|(otp, _)| otp),
+        })
+        .collect())
+}
+
 /// What `serve` prints, instead of serving, on a database that holds no unit (and no demo was
 /// asked for).
 pub fn first_start_message(database: &str) -> String {

@@ -702,6 +702,56 @@ describe('web app on the demo data', () => {
     });
   });
 
+  test('setup: the Department administrator loads a unit list in the browser, previews it and sees the new schools', TIMEOUT, () =>
+    flow(async (page) => {
+      const office = 'Phòng GDĐT thử nghiệm E2E';
+      const schools = ['Trường THCS Thử Nghiệm Một', 'Trường Tiểu học Thử Nghiệm Hai'];
+      const file = h.writeXlsx('Danh sách', [
+        ['SỞ GIÁO DỤC VÀ ĐÀO TẠO HẢI PHÒNG'],
+        ['DANH SÁCH ĐƠN VỊ'],
+        [],
+        ['STT', 'Mã trường', 'Tên trường', 'Cấp học', 'Đơn vị quản lý', 'Địa chỉ', 'Điện thoại'],
+        ['1', 'PGD-E2E', office, '', '', 'Hải Phòng', '0225 3000 000'],
+        ['2', '31999001', schools[0], 'THCS', 'PGD-E2E', 'Hải Phòng', '0225 3000 001'],
+        ['3', '31999002', schools[1], 'Tiểu học', 'PGD-E2E', 'Hải Phòng', '0225 3000 002'],
+        ['4', '31999003', 'Trường THPT Không Có Phòng', 'THPT', 'PGD-KHONG-CO', 'Hải Phòng', ''],
+      ]);
+      await h.loginThroughUi(page, acc.admin, acc.password);
+      await page.waitForURL('**/tong-quan');
+      await page.getByRole('menuitem', { name: 'Nạp danh sách đơn vị' }).click();
+      await page.waitForURL('**/nap-danh-sach-don-vi');
+      await page.getByTestId('unit-list-upload').waitFor();
+      await page.getByTestId('unit-list-upload').locator('input[type=file]').setInputFiles({
+        name: 'danh-sach-don-vi.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        buffer: file,
+      });
+      const preview = page.locator('[data-testid="unit-import"][data-status="preview"]');
+      await preview.waitFor();
+      assert.equal((await page.getByTestId('unit-count-create').innerText()).trim(), 'Tạo mới: 3');
+      assert.equal((await page.getByTestId('unit-count-rejected').innerText()).trim(), 'Bị từ chối: 1');
+      // the rejected line comes first, with its reason
+      await preview.getByText('Không tìm thấy đơn vị quản lý có mã PGD-KHONG-CO.').waitFor();
+      await page.getByTestId('unit-import-commit').click();
+      await page.locator('[data-testid="unit-import"][data-status="committed"]').waitFor();
+      await page.getByRole('button', { name: 'Xem cây đơn vị' }).click();
+      await page.waitForURL(/\/don-vi\/\d+$/);
+      await page.getByTestId('child-unit').filter({ hasText: office }).click();
+      await page.waitForURL((url) => /\/don-vi\/\d+$/.test(url.pathname));
+      await page.getByRole('heading', { name: office }).waitFor();
+      for (const name of schools) await page.getByTestId('child-unit').filter({ hasText: name }).waitFor();
+    }));
+
+  test('the unit list import is only in the Department administrator\'s menu', TIMEOUT, () =>
+    flow(async (page) => {
+      await login(page, acc.department);
+      await page.getByRole('menuitem', { name: 'Tổng quan' }).waitFor();
+      assert.equal(await page.getByRole('menuitem', { name: 'Nạp danh sách đơn vị' }).count(), 0);
+      await page.goto('/nap-danh-sach-don-vi');
+      await page.getByText('Trang này không dành cho tài khoản của bạn').waitFor();
+      assert.equal(await page.getByTestId('unit-list-upload').count(), 0);
+    }));
+
   test('an expired session goes back to the login page with a message', TIMEOUT, () =>
     flow(async (page) => {
       await login(page);
@@ -771,6 +821,7 @@ describe('web app on the demo data', () => {
         await visit('/tong-quan', () => page.locator('canvas').first().waitFor());
         await visit('/don-vi', () => page.locator('.ant-table-row').first().waitFor());
         await visit('/tai-khoan', heading('Tài khoản'));
+        await visit('/nap-danh-sach-don-vi', heading('Nạp danh sách đơn vị'));
         await page.evaluate(() => localStorage.clear());
       }
       assert.deepEqual(found, [], `axe-core violations:\n${found.join('\n')}`);

@@ -18,6 +18,7 @@ const ImportPage = lazy(() => import('./pages/imports/ImportPage'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
 const UnitPage = lazy(() => import('./pages/units/UnitPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const UnitListImportPage = lazy(() => import('./pages/units/UnitListImportPage'));
 const AccountsPage = lazy(() => import('./pages/accounts/AccountsPage'));
 
 const SCHOOL: Role[] = ['school', 'school_admin'];
@@ -63,6 +64,10 @@ export const router = createBrowserRouter([
           {
             element: <RequireAuth roles={ADMINS} />,
             children: [{ path: 'tai-khoan', element: <AccountsPage /> }],
+          },
+          {
+            element: <RequireAuth roles={['department_admin']} />,
+            children: [{ path: 'nap-danh-sach-don-vi', element: <UnitListImportPage /> }],
           },
           { path: '*', element: <NotFoundPage /> },
         ],

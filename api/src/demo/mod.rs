@@ -1,31 +1,37 @@
 //! Demo data: a realistic Hải Phòng education sector with accounts, seeded into an empty
-//! database by `dinhdanh seed-demo` and `dinhdanh serve --demo`. The generator ([`generate`])
-//! is also the test and benchmark corpus: people come with the truth the registry simulator
-//! serves and the damage schools really produce ([`damage`]). The truth goes into the
-//! simulator's own database ([`SimPopulation`]), never into dinhdanh's.
+//! database by `dinhdanh seed-demo` and `dinhdanh serve --demo`. The seeder sets the province
+//! up the way its IT officer and schools would (issue 10): `init` makes the Department and its
+//! administrator, the Department's unit list ([`workbooks::unit_list`]) goes through the unit
+//! import, the schools' accounts through the bulk accounts of `POST /users/bulk`, and every
+//! unit's class and staff lists ([`workbooks::people_list`]) through the people import (classes
+//! created as "lớp mới") — no private shortcut, so the demo proves the path. The generator
+//! ([`generate`]) is also the test and benchmark corpus: people come with the truth the
+//! registry simulator serves and the damage schools really produce ([`damage`]). The truth goes
+//! into the simulator's own database ([`SimPopulation`]), never into dinhdanh's.
 
 pub mod damage;
 pub mod generate;
 pub mod names;
+pub mod workbooks;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Instant;
 
-use sea_orm::TransactionTrait;
+use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 use crate::domain::access::{Caller, Role};
 use crate::domain::clock::Clock;
-use crate::domain::org::{Position, UnitKind};
+use crate::domain::unit_list::UnitAction;
+use crate::import::RowAction;
 use crate::registry::population::{Population as SimPopulation, TruthRow};
 use crate::rules::PersonKind;
 use crate::stats::Population;
-use crate::store::audit::{AuditCtx, Source};
+use crate::store::audit::AuditCtx;
 use crate::store::campaigns::NewCampaign;
-use crate::store::people::BulkPerson;
-use crate::store::{Store, campaigns, classes, counters, people, stats, units, users};
-use generate::PlannedUnit;
+use crate::store::imports::{self, CommitOptions, ImportOptions};
+use crate::store::{Store, accounts, campaigns, stats, unit_imports, units, users};
 
 /// Password of the demo accounts.
 pub const DEMO_PASSWORD: &str = "demo";
@@ -112,24 +118,37 @@ pub async fn seed_if_empty(store: &Store, population: &SimPopulation, settings: 
     Ok(())
 }
 
-fn new_unit(parent: Option<i64>, kind: UnitKind, u: &PlannedUnit) -> units::NewUnit {
-    units::NewUnit {
-        parent_id: parent,
-        kind,
-        code: u.code.clone(),
-        name: u.name.clone(),
-        level: u.level,
-        province_code: Some(generate::PROVINCE.to_owned()),
-        district_code: u.district_code.clone(),
-        commune_code: u.commune_code.clone(),
-        address: Some(u.address.clone()),
-        phone: Some(u.phone.clone()),
-        email: Some(u.email.clone()),
-    }
+/// The demo's Department administrator: created by `init`, as a province's IT officer would.
+pub const DEMO_ADMIN: &str = "demo-admin";
+
+/// An account as the caller the API would see after it signs in.
+async fn caller_of(db: &DatabaseConnection, username: &str) -> anyhow::Result<Caller> {
+    let user = users::by_username(db, username).await?.ok_or_else(|| anyhow::anyhow!("no account {username}"))?;
+    let unit = users::unit_of(db, &user).await?;
+    Ok(Caller {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: users::role_of(&user)?,
+        unit_id: unit.id,
+        unit_path: unit.path,
+    })
 }
 
-/// Seeds the demo data into an empty database, and replaces the simulator's population with
-/// the truth of the people it generated; returns what it created.
+/// The demo keeps the password "demo" without a forced change (the demo is not a deployment):
+/// set as the account's own password change would set it.
+async fn keep_demo_password(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let hash = tokio::task::spawn_blocking(|| crate::auth::password::hash(DEMO_PASSWORD)).await??;
+    accounts::change_own_password(db, &AuditCtx::manual(caller, None, at), caller.user_id, hash).await?;
+    Ok(())
+}
+
+/// Seeds the demo data into an empty database the way a province sets itself up — `init`, the
+/// unit list import, bulk accounts, the people import of each unit's lists — and replaces the
+/// simulator's population with the truth of the people it generated; returns what it created.
 pub async fn seed(
     store: &Store,
     population: &SimPopulation,
@@ -144,109 +163,220 @@ pub async fn seed(
             "the database already holds data: seed-demo only fills an empty database (for SQLite, delete var/ to start over)"
         );
     }
-    let mut truths = Vec::new();
     let today = clock.today();
     let year = Settings::default().current_school_year(today);
     let year_start: i32 = year.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
     let plan = generate::plan(students, seed, year_start);
-    let mut report =
-        SeedReport { districts: plan.districts.len(), schools: plan.schools.len(), ..SeedReport::default() };
-    let ctx = AuditCtx::system(Source::Seed, Some(format!("seed-demo:{seed}")), clock.now());
-    let names = names::NameSampler::default();
-    let mut ids = generate::Registry::default();
-    let mut next_id = people::next_id(db).await?;
+    let mut report = SeedReport::default();
 
-    let txn = db.begin().await?;
-    let department = units::create(&txn, new_unit(None, UnitKind::Department, &plan.department)).await?;
+    // 1. `dinhdanh init --province-code 31 --admin-username demo-admin`
+    crate::provision::init(db, generate::PROVINCE, DEMO_ADMIN, None, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let admin = caller_of(db, DEMO_ADMIN).await?;
+    keep_demo_password(db, &admin, clock.now()).await?;
+    let admin_ctx = AuditCtx::manual(&admin, Some(format!("seed-demo:{seed}")), clock.now());
+
+    // 2. the unit list, as the Department keeps it, through the unit import (preview, commit)
+    let bytes = workbooks::unit_list(&plan)?;
+    let lines = crate::routes::unit_lists::read_unit_list(
+        workbooks::UNIT_LIST_FILE,
+        &bytes,
+        &Settings::default().import.limits(),
+    )
+    .map_err(|e| anyhow::anyhow!("unit list: {}", e.detail.clone().unwrap_or_default()))?;
+    let preview = unit_imports::preview(db, &admin_ctx, &admin, workbooks::UNIT_LIST_FILE, &lines).await?;
+    let rejected: Vec<String> = preview
+        .plan
+        .iter()
+        .filter(|p| p.action == UnitAction::Rejected)
+        .map(|p| format!("{} {}", p.code, p.reasons.join(" ")))
+        .collect();
+    anyhow::ensure!(rejected.is_empty(), "the demo's unit list has rejected lines: {rejected:?}");
+    unit_imports::commit(db, &admin_ctx, &admin, preview.row.id).await?;
+    let department = units::get(db, admin.unit_id).await?;
     let mut district_ids = Vec::with_capacity(plan.districts.len());
     for d in &plan.districts {
-        district_ids.push(units::create(&txn, new_unit(Some(department.id), UnitKind::District, &d.unit)).await?.id);
+        district_ids.push(unit_id(db, &d.unit.code).await?);
     }
     let mut school_ids = Vec::with_capacity(plan.schools.len());
     for s in &plan.schools {
-        school_ids
-            .push(units::create(&txn, new_unit(Some(district_ids[s.district]), UnitKind::School, &s.unit)).await?.id);
+        school_ids.push(unit_id(db, &s.unit.code).await?);
+    }
+    report.districts = district_ids.len();
+    report.schools = school_ids.len();
+    for s in &plan.schools {
         *report.school_levels.entry(s.unit.level.map(|l| l.label()).unwrap_or("?")).or_default() += 1;
     }
-    let hash = crate::auth::password::hash(DEMO_PASSWORD)?;
-    let accounts = [
-        ("demo-department", Role::Department, Some(department.id), "Chuyên viên Sở GDĐT"),
-        ("demo-district", Role::District, district_ids.first().copied(), "Chuyên viên Phòng GDĐT"),
-        ("demo-school", Role::School, school_ids.first().copied(), "Văn thư nhà trường"),
-        // The Department's administrator: accounts and units (the demo is not a deployment, so
-        // it keeps the password "demo" and no forced change).
-        ("demo-admin", Role::DepartmentAdmin, Some(department.id), "Quản trị Sở GDĐT"),
-    ];
-    for (username, role, unit_id, display) in accounts {
-        let Some(unit_id) = unit_id else { continue };
-        users::create(
-            &txn,
-            users::NewUser {
-                username: username.to_owned(),
-                password_hash: hash.clone(),
-                role,
-                unit_id,
-                display_name: display.to_owned(),
-            },
-        )
-        .await?;
+
+    // 3. accounts: one per school in bulk (POST /users/bulk), an office account per district
+    // office and the demo's own accounts (POST /users); the demo ones keep the password "demo"
+    let bulk = crate::provision::bulk_accounts(db, &admin_ctx, &admin, department.id, Role::School).await?;
+    let mut office_accounts = Vec::with_capacity(district_ids.len());
+    for (i, d) in plan.districts.iter().enumerate() {
+        let username =
+            if i == 0 { "demo-district".to_owned() } else { accounts::bulk_username(&d.unit.code, Role::District) };
+        office_accounts.push(username);
     }
+    let school_account =
+        |i: usize| bulk.iter().find(|l| l.school_code == plan.schools[i].unit.code).map(|l| l.username.clone());
+    let mut singles: Vec<(String, Role, i64, String)> =
+        vec![("demo-department".to_owned(), Role::Department, department.id, "Chuyên viên Sở GDĐT".to_owned())];
+    for (i, username) in office_accounts.iter().enumerate() {
+        singles.push((
+            username.clone(),
+            Role::District,
+            district_ids[i],
+            format!("Chuyên viên {}", plan.districts[i].unit.name),
+        ));
+    }
+    if let Some(first) = school_ids.first() {
+        singles.push(("demo-school".to_owned(), Role::School, *first, "Văn thư nhà trường".to_owned()));
+    }
+    let secrets = crate::provision::one_time_passwords(singles.len()).await?;
+    for ((username, role, unit_id, display_name), (_, hash)) in singles.into_iter().zip(secrets) {
+        let req = accounts::AccountRequest { username, role, unit_id, display_name };
+        accounts::create(db, &admin_ctx, &admin, req, hash).await?;
+    }
+    for username in ["demo-department", "demo-district", "demo-school"] {
+        if users::by_username(db, username).await?.is_some() {
+            keep_demo_password(db, &caller_of(db, username).await?, clock.now()).await?;
+        }
+    }
+
+    // 4. each unit's people, through the people import of its own lists (classes named in the
+    // class list are created as "lớp mới")
+    let names = names::NameSampler::default();
+    let mut ids = generate::Registry::default();
+    let mut truths = Vec::new();
+    let people = PeopleImport { db, clock, settings: demo_import_settings() };
     let department_staff = generate::office_staff(&plan, None, &mut ids, &names);
-    truths.extend(insert_people(&txn, &ctx, &mut next_id, department.id, department_staff, &mut report).await?);
+    let department_caller = caller_of(db, "demo-department").await?;
+    truths.extend(truths_of(&department_staff, &mut report));
+    report.staff += people.staff(&department_caller, department.id, &department.name, &department_staff).await?;
     for (i, district_id) in district_ids.iter().enumerate() {
         let staff = generate::office_staff(&plan, Some(i), &mut ids, &names);
-        truths.extend(insert_people(&txn, &ctx, &mut next_id, *district_id, staff, &mut report).await?);
+        truths.extend(truths_of(&staff, &mut report));
+        let caller = caller_of(db, &office_accounts[i]).await?;
+        report.staff += people.staff(&caller, *district_id, &plan.districts[i].unit.name, &staff).await?;
     }
-    txn.commit().await?;
-
     for (index, school_id) in school_ids.iter().enumerate() {
-        let txn = db.begin().await?;
         let school = &plan.schools[index];
-        let mut class_rows = Vec::with_capacity(school.classes.len());
-        for c in &school.classes {
-            let created = classes::create(
-                &txn,
-                classes::NewClass {
-                    school_id: *school_id,
-                    school_year: year.clone(),
-                    grade: c.grade,
-                    name: c.name.clone(),
-                },
-            )
-            .await?;
-            class_rows.push((created.id, c.grade));
-        }
-        report.classes += class_rows.len();
         let generated = generate::school_people(&plan, index, &mut ids, &names);
-        let students = generated.students;
-        truths.extend(insert_students(&txn, &ctx, &mut next_id, *school_id, &class_rows, students, &mut report).await?);
-        truths.extend(insert_people(&txn, &ctx, &mut next_id, *school_id, generated.staff, &mut report).await?);
-        txn.commit().await?;
+        let username = school_account(index).ok_or_else(|| anyhow::anyhow!("no account for {}", school.unit.code))?;
+        let caller = caller_of(db, &username).await?;
+        let students: Vec<(&str, &generate::Person)> =
+            generated.students.iter().map(|(c, p)| (school.classes[*c].name.as_str(), p)).collect();
+        truths.extend(truths_of(&generated.students.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), &mut report));
+        report.students += people.import(&caller, *school_id, &school.unit.name, students, false).await?;
+        report.classes += classes_of(db, *school_id).await?;
+        truths.extend(truths_of(&generated.staff, &mut report));
+        report.staff += people.staff(&caller, *school_id, &school.unit.name, &generated.staff).await?;
     }
 
-    let txn = db.begin().await?;
-    let duplicated = people::duplicated_ids(&txn).await?;
-    people::sync_duplicates(&txn, &duplicated).await?;
-    people::reset_id_sequence(&txn).await?;
-    counters::rebuild(&txn).await?;
-    let department_caller = Caller {
-        user_id: 0,
-        username: "seed-demo".to_owned(),
-        role: Role::Department,
-        unit_id: department.id,
-        unit_path: department.path.clone(),
-    };
+    // 5. the Department's campaigns (POST /campaigns) and today's snapshot, so the timeline has
+    // its first point before the daily worker runs
+    let ctx = AuditCtx::manual(&department_caller, Some(format!("seed-demo:{seed}")), clock.now());
     for new in demo_campaigns(today, &year) {
-        campaigns::create(&txn, &department_caller, &ctx, new).await?;
+        campaigns::create(db, &department_caller, &ctx, new).await?;
         report.campaigns += 1;
     }
-    txn.commit().await?;
-    // Today's snapshot, so the timeline has its first point before the daily worker runs.
     stats::take_snapshot(db, today, &year, stats::SnapshotMode::Refresh).await?;
     // The registry's truth, into the simulator's own database.
     population.replace_all(truths).await?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The people import's settings for the demo: the defaults, planned in line rather than by the
+/// background job (the seeder waits for each file anyway).
+fn demo_import_settings() -> crate::config::ImportSettings {
+    crate::config::ImportSettings { job_threshold_rows: usize::MAX, ..Settings::default().import }
+}
+
+async fn unit_id(db: &DatabaseConnection, code: &str) -> anyhow::Result<i64> {
+    Ok(units::by_code(db, code).await?.ok_or_else(|| anyhow::anyhow!("unit {code} not created"))?.id)
+}
+
+async fn classes_of(db: &DatabaseConnection, school_id: i64) -> anyhow::Result<usize> {
+    use crate::store::entities::classes as c;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    Ok(c::Entity::find().filter(c::Column::SchoolId.eq(school_id)).count(db).await? as usize)
+}
+
+/// Imports lists the way a clerk does: upload (preview), commit.
+struct PeopleImport<'a> {
+    db: &'a DatabaseConnection,
+    clock: &'a Clock,
+    settings: crate::config::ImportSettings,
+}
+
+/// How many times a list is sent again with the rows an earlier file refused: a copy-pasted ID
+/// number makes the second row a "duplicate row" of the first within one file, and a school
+/// then adds that child in a later, supplementary list.
+const SUPPLEMENTS: usize = 3;
+
+impl PeopleImport<'_> {
+    /// Imports a unit's staff list (positions in its `Chức vụ` column).
+    async fn staff(
+        &self,
+        caller: &Caller,
+        unit_id: i64,
+        unit_name: &str,
+        staff: &[generate::Person],
+    ) -> anyhow::Result<usize> {
+        self.import(caller, unit_id, unit_name, staff.iter().map(|p| ("", p)).collect(), true).await
+    }
+
+    /// Imports the rows (class name, person) of one unit; answers how many records it created.
+    async fn import(
+        &self,
+        caller: &Caller,
+        unit_id: i64,
+        unit_name: &str,
+        mut rows: Vec<(&str, &generate::Person)>,
+        staff: bool,
+    ) -> anyhow::Result<usize> {
+        let kind = if staff { PersonKind::Staff } else { PersonKind::Student };
+        let mut created = 0;
+        for round in 0..=SUPPLEMENTS {
+            if rows.is_empty() {
+                break;
+            }
+            let list = workbooks::PeopleList { school_name: unit_name, rows: rows.clone(), staff };
+            let bytes = workbooks::people_list(&list)?;
+            let filename = match (staff, round) {
+                (true, 0) => "danh-sach-can-bo.xlsx".to_owned(),
+                (false, 0) => "danh-sach-hoc-sinh.xlsx".to_owned(),
+                (_, n) => format!("danh-sach-bo-sung-{n}.xlsx"),
+            };
+            let opts = ImportOptions { kind: Some(kind), class_id: None, unit_id: Some(unit_id), commit: false };
+            let env = crate::jobs::WorkerEnv { clock: self.clock.clone(), events: Default::default() };
+            let upload = imports::Upload { filename, bytes };
+            let preview = imports::start(self.db, &self.settings, &env, caller, None, upload, opts)
+                .await
+                .map_err(|e| anyhow::anyhow!("people import: {e}"))?;
+            let record =
+                imports::commit(self.db, self.clock, caller, None, &preview.id, &CommitOptions::default()).await?;
+            created += imports::totals_of(&record).create as usize;
+            // rows the file refused go in a supplementary list (data rows start on the 6th)
+            let refused: Vec<usize> = imports::rows_of(self.db, &record.id)
+                .await?
+                .iter()
+                .filter(|r| r.action == RowAction::Rejected)
+                .filter_map(|r| (r.row as usize).checked_sub(6))
+                .collect();
+            if !refused.is_empty() && round == SUPPLEMENTS {
+                tracing::warn!(unit = unit_name, rows = refused.len(), "demo rows refused by the people import");
+            }
+            rows = refused.into_iter().filter_map(|i| rows.get(i).copied()).collect();
+        }
+        Ok(created)
+    }
+}
+
+fn truths_of(people: &[generate::Person], report: &mut SeedReport) -> Vec<TruthRow> {
+    people.iter().inspect(|p| tally(report, p)).filter(|p| p.registered).map(truth_row).collect()
 }
 
 fn truth_row(p: &generate::Person) -> TruthRow {
@@ -270,75 +400,4 @@ fn tally(report: &mut SeedReport, p: &generate::Person) {
     if !p.registered {
         report.unregistered += 1;
     }
-}
-
-async fn insert_students<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    ctx: &AuditCtx,
-    next_id: &mut i64,
-    school_id: i64,
-    class_rows: &[(i64, i32)],
-    students: Vec<(usize, generate::Person)>,
-    report: &mut SeedReport,
-) -> anyhow::Result<Vec<TruthRow>> {
-    let mut truths = Vec::new();
-    let mut rows = Vec::with_capacity(students.len());
-    for (class_index, p) in students {
-        tally(report, &p);
-        if p.registered {
-            truths.push(truth_row(&p));
-        }
-        let (class_id, grade) = class_rows[class_index];
-        let identity = p.entered;
-        let outcome = people::evaluate(&identity, PersonKind::Student, Some(grade), None, ctx.today());
-        rows.push(BulkPerson {
-            id: *next_id,
-            kind: PersonKind::Student,
-            unit_id: school_id,
-            class_id: Some(class_id),
-            position: None,
-            sector_code: Some(p.sector_code),
-            identity,
-            outcome,
-        });
-        *next_id += 1;
-    }
-    report.students += rows.len();
-    people::bulk_insert(conn, ctx, rows).await?;
-    Ok(truths)
-}
-
-async fn insert_people<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    ctx: &AuditCtx,
-    next_id: &mut i64,
-    unit_id: i64,
-    staff: Vec<generate::Person>,
-    report: &mut SeedReport,
-) -> anyhow::Result<Vec<TruthRow>> {
-    let mut truths = Vec::new();
-    let mut rows = Vec::with_capacity(staff.len());
-    for p in staff {
-        tally(report, &p);
-        if p.registered {
-            truths.push(truth_row(&p));
-        }
-        let position = p.position.unwrap_or(Position::Teacher);
-        let identity = p.entered;
-        let outcome = people::evaluate(&identity, PersonKind::Staff, None, Some(position.as_str()), ctx.today());
-        rows.push(BulkPerson {
-            id: *next_id,
-            kind: PersonKind::Staff,
-            unit_id,
-            class_id: None,
-            position: Some(position),
-            sector_code: Some(p.sector_code),
-            identity,
-            outcome,
-        });
-        *next_id += 1;
-    }
-    report.staff += rows.len();
-    people::bulk_insert(conn, ctx, rows).await?;
-    Ok(truths)
 }

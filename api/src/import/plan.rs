@@ -321,6 +321,36 @@ pub struct RowValues {
     pub res_district: Option<String>,
     pub res_commune: Option<String>,
     pub res_text: Option<String>,
+    /// Staff: the position (`manager`, `teacher`, `employee`) the row's `Chức vụ` cell names,
+    /// given to a new record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+/// The position a `Chức vụ` cell names, in the words schools use.
+pub fn parse_position(text: &str) -> Option<crate::domain::org::Position> {
+    use crate::domain::org::Position;
+    let key = headers::header_key(text);
+    if let Some(p) = Position::parse(&key) {
+        return Some(p);
+    }
+    let starts = |p: &str| key == p || key.starts_with(&format!("{p} "));
+    Some(match key.as_str() {
+        _ if starts("giao vien") || key == "gv" => Position::Teacher,
+        _ if starts("nhan vien") || key == "nv" => Position::Employee,
+        _ if starts("can bo quan ly")
+            || key == "cbql"
+            || starts("hieu truong")
+            || starts("pho hieu truong")
+            || starts("truong phong")
+            || starts("pho truong phong")
+            || starts("giam doc")
+            || starts("pho giam doc") =>
+        {
+            Position::Manager
+        }
+        _ => return None,
+    })
 }
 
 impl RowValues {
@@ -347,6 +377,7 @@ impl RowValues {
             res_district: identity.res_district.clone(),
             res_commune: identity.res_commune.clone(),
             res_text: identity.res_text.clone(),
+            position: None,
         }
     }
 }
@@ -927,6 +958,10 @@ impl<'a> Planner<'a> {
     fn create(&mut self, row: &SourceRow, facts: RowFacts, planned: &mut PlannedRow) {
         let RowFacts { class_id, sector, identity, outcome, .. } = facts;
         planned.values = RowValues::of(&identity, sector.clone());
+        if self.input.kind == PersonKind::Staff {
+            planned.values.position =
+                row.get(Column::Position).flatten().and_then(parse_position).map(|p| p.as_str().to_owned());
+        }
         let outcome = outcome.unwrap_or_else(|| self.evaluate(&identity, class_id));
         if !self.input.can_create {
             planned.errors.push(err(
@@ -1005,6 +1040,24 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
+    }
+
+    #[test]
+    fn positions_in_the_words_schools_use() {
+        use crate::domain::org::Position;
+        for (text, want) in [
+            ("Giáo viên", Some(Position::Teacher)),
+            ("GV", Some(Position::Teacher)),
+            ("giáo viên chủ nhiệm", Some(Position::Teacher)),
+            ("Nhân viên", Some(Position::Employee)),
+            ("Cán bộ quản lý", Some(Position::Manager)),
+            ("Phó Hiệu trưởng", Some(Position::Manager)),
+            ("manager", Some(Position::Manager)),
+            ("Bảo vệ", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_position(text), want, "{text}");
+        }
     }
 
     fn existing() -> Vec<Existing> {

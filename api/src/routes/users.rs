@@ -13,7 +13,6 @@ use validator::Validate;
 
 use super::context::RequestContext;
 use super::stats::XlsxFile;
-use crate::auth::{password, policy};
 use crate::domain::access::Role;
 use crate::error::{ApiError, ApiResult, Problem, from_validation};
 use crate::state::AppState;
@@ -120,17 +119,7 @@ pub struct BulkAccountsBody {
 
 /// One-time passwords and their hashes (argon2, off the async workers).
 async fn one_time_passwords(count: usize) -> ApiResult<Vec<(String, String)>> {
-    web::block(move || {
-        (0..count)
-            .map(|_| {
-                let otp = policy::one_time_password();
-                password::hash(&otp).map(|h| (otp, h))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)
+    crate::provision::one_time_passwords(count).await.map_err(ApiError::internal)
 }
 
 /// The accounts the caller manages.
@@ -257,27 +246,8 @@ pub async fn bulk_create_users(
     body: crate::body::Json<BulkAccountsBody>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
-    let plan = accounts::bulk_plan(&state.store.db, &rc.caller, body.unit_id, body.role).await?;
-    let fresh = plan.iter().filter(|r| !r.exists).count();
-    let mut secrets = one_time_passwords(fresh).await?.into_iter();
-    let rows: Vec<_> = plan
-        .into_iter()
-        .map(|row| {
-            let secret = if row.exists { None } else { secrets.next() };
-            (row, secret)
-        })
-        .collect();
-    let hashed: Vec<_> = rows.iter().map(|(row, s)| (row.clone(), s.as_ref().map(|(_, h)| h.clone()))).collect();
-    accounts::bulk_create(&state.store.db, &rc.audit(), body.role, &hashed).await?;
-    let sheet: Vec<crate::excel::accounts::AccountLine> = rows
-        .into_iter()
-        .map(|(row, secret)| crate::excel::accounts::AccountLine {
-            school_code: row.school.code,
-            school_name: row.school.name,
-            username: row.username,
-            one_time_password: secret.map(|(otp, _)| otp),
-        })
-        .collect();
+    let sheet =
+        crate::provision::bulk_accounts(&state.store.db, &rc.audit(), &rc.caller, body.unit_id, body.role).await?;
     let role = body.role;
     let bytes = web::block(move || crate::excel::accounts::write(role, &sheet))
         .await

@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   BookOutlined,
+  CloudUploadOutlined,
   DashboardOutlined,
   IdcardOutlined,
   SyncOutlined,
@@ -21,6 +22,8 @@ export interface MenuEntry {
 /** The menu of each role: a school works class by class, an office follows its units; an administrator also looks after accounts. */
 export function menuFor(role: Role): MenuEntry[] {
   const admin: MenuEntry[] = isAdminRole(role) ? [{ path: '/tai-khoan', label: 'Tài khoản', icon: <UserOutlined /> }] : [];
+  // only the Department's administrator loads the unit list
+  if (role === 'department_admin') admin.unshift({ path: '/nap-danh-sach-don-vi', label: 'Nạp danh sách đơn vị', icon: <CloudUploadOutlined /> });
   if (isSchoolRole(role)) {
     return [
       { path: '/lop', label: 'Lớp học', icon: <BookOutlined /> },

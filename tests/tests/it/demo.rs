@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use dinhdanh::registry::population::Population;
 use dinhdanh::store::entities::{people, units};
 use dinhdanh_tests::{TestDb, test_settings};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -106,8 +108,10 @@ async fn the_same_seed_gives_the_same_records() {
         let report =
             dinhdanh::demo::seed(&store, &population, 250, 42, &test_settings(&db.url).clock).await.expect("seed");
         assert_eq!(report.students, 250);
+        // in id order: PostgreSQL's physical order moves with updates and vacuum
         let rows: Vec<(Option<String>, Option<String>, Option<String>)> = people::Entity::find()
             .filter(people::Column::Kind.eq("student"))
+            .order_by_asc(people::Column::Id)
             .all(&conn)
             .await
             .expect("rows")

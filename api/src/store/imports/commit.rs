@@ -255,7 +255,7 @@ pub async fn commit(
                     kind,
                     unit_id: record.unit_id,
                     class_id: row.class_id,
-                    position: None,
+                    position: row.values.position.as_deref().and_then(crate::domain::org::Position::parse),
                     sector_code: row.values.sector_code.clone(),
                     identity: row.values.identity(),
                 };
@@ -314,7 +314,9 @@ async fn bulk_create<C: ConnectionTrait>(
             }
             let identity = row.values.identity();
             let grade = class_id.and_then(|c| grades.get(&c).copied());
-            let outcome = crate::store::people::evaluate(&identity, kind, grade, None, ctx.today());
+            let position = row.values.position.as_deref().and_then(crate::domain::org::Position::parse);
+            let outcome =
+                crate::store::people::evaluate(&identity, kind, grade, position.map(|p| p.as_str()), ctx.today());
             if let Some(pid) = &outcome.normalized.personal_id {
                 pids.insert(pid.clone());
             }
@@ -346,7 +348,7 @@ async fn bulk_create<C: ConnectionTrait>(
                 kind,
                 unit_id,
                 class_id,
-                position: None,
+                position,
                 sector_code: row.values.sector_code.clone(),
                 identity,
                 outcome,
