@@ -19,6 +19,7 @@ mod never_worse;
 mod openapi_drift;
 mod rules;
 mod school_years;
+mod sealing;
 mod setup;
 mod stats;
 mod three_way;

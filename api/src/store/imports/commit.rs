@@ -306,7 +306,7 @@ async fn bulk_create<C: ConnectionTrait>(
             let grade = class_id.and_then(|c| grades.get(&c).copied());
             let outcome = crate::store::people::evaluate(&identity, kind, grade, None, ctx.today());
             if let Some(pid) = &outcome.normalized.personal_id {
-                pids.insert(pid.clone());
+                pids.insert(crate::store::people::lookup_key(pid));
             }
             // the same audit rows as a record created one by one: every field entered
             for (field, value) in identity.fields() {
