@@ -1,4 +1,4 @@
-import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Skeleton, Space, Tabs, Typography } from 'antd';
+import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Grid, Skeleton, Space, Tabs, Typography } from 'antd';
 import { ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, applyProblemToForm } from '../../api/problem';
@@ -158,6 +158,9 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
 export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: number | undefined; onClose: () => void }) {
   const person = usePerson(kind, id);
   const [tab, setTab] = useState('info');
+  // On a phone the three tabs fit only with short names (an overflowing tab bar hides a tab
+  // behind a "more" menu).
+  const narrow = !Grid.useBreakpoint().sm;
   const data = person.data;
   // A record the registry disagreed with opens on the comparison, not on fields that all say "Đạt".
   const opensOnRegistry = data?.status === 'mismatched' || data?.status === 'not_found';
@@ -201,11 +204,11 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
             items={[
               {
                 key: 'info',
-                label: 'Thông tin định danh',
+                label: narrow ? 'Thông tin' : 'Thông tin định danh',
                 children: <PersonEditor person={data} onSaved={() => void person.refetch()} />,
               },
               { key: 'verify', label: 'Xác thực', children: <RegistryPanel person={data} onChanged={() => void person.refetch()} /> },
-              { key: 'history', label: 'Lịch sử thay đổi', children: <PersonHistory kind={kind} id={data.id} /> },
+              { key: 'history', label: narrow ? 'Lịch sử' : 'Lịch sử thay đổi', children: <PersonHistory kind={kind} id={data.id} /> },
             ]}
           />
           <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
