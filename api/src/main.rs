@@ -95,6 +95,14 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         batch: u64,
     },
+    /// Re-seal every ID number with the first data key and rebuild the blind index under the
+    /// configured index key, in batches, with progress (the old data keys stay listed until it
+    /// has finished; the service may run during a data key rotation, not an index key one).
+    RotateKey {
+        /// Records per transaction.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+    },
     /// Check a file offline and write the result next to it. A CSV whose headers are the
     /// /validate field names (fullName, dateOfBirth, gender, personalId, grade, role, province,
     /// district, commune or residenceText) is streamed, whatever its size, to FILE.checked.csv
@@ -270,7 +278,8 @@ async fn main() -> anyhow::Result<()> {
                 report.requeued
             );
         }
-        Command::EncryptExisting { batch } => {
+        Command::EncryptExisting { batch } | Command::RotateKey { batch } => {
+            let rotate = matches!(cli.command, Command::RotateKey { .. });
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
             let ring = dinhdanh::crypto::KeyRing::from_settings(&settings)?.map(std::sync::Arc::new).ok_or_else(|| {
@@ -278,14 +287,28 @@ async fn main() -> anyhow::Result<()> {
                     "no keys configured: set APP_DATA_KEYS (or data_keys_file) and APP_INDEX_KEY (or index_key_file)"
                 )
             })?;
-            dinhdanh::crypto::check_start(&dinhdanh::store::sealing::stored_keys(&db).await?, Some(&ring))?;
+            let mut stored = dinhdanh::store::sealing::stored_keys(&db).await?;
+            if rotate {
+                // a new index key is what a rotation of the index is for: the index is rebuilt
+                // from the normalised numbers, which the data keys open
+                stored.index_key_ids.clear();
+            }
+            dinhdanh::crypto::check_start(&stored, Some(&ring))?;
             dinhdanh::crypto::install(ring.clone());
             let report = dinhdanh::store::sealing::encrypt_existing(&db, &ring, batch, |scanned, sealed| {
                 eprint!("\r  {scanned} records scanned, {sealed} sealed");
             })
             .await?;
             eprintln!();
-            println!("{report}");
+            if rotate {
+                println!(
+                    "every ID number sealed with data key {} and indexed with index key {}: {report}",
+                    ring.current_key_id(),
+                    ring.index_key_id()
+                );
+            } else {
+                println!("{report}");
+            }
         }
         Command::RecountStats => {
             let db = dinhdanh::db::connect(&settings).await?;

@@ -34,7 +34,10 @@ pub async fn prepare_keys(
     };
     tracing::info!("personal-data keys: {ring}");
     crate::crypto::install(ring.clone());
-    if crate::store::sealing::holds_clear_values(db).await? {
+    // values in clear (a database written before its keys), or an index rebuilt in part under
+    // this index key (a rotation the service was started in the middle of): sealed now
+    let other_index = stored.index_key_ids.iter().any(|id| *id != ring.index_key_id());
+    if other_index || crate::store::sealing::holds_clear_values(db).await? {
         tracing::info!("sealing the ID numbers stored in clear");
         let report = crate::store::sealing::encrypt_existing(db, &ring, 1_000, |scanned, sealed| {
             tracing::info!(scanned, sealed, "sealing ID numbers")

@@ -81,21 +81,31 @@ pub struct EncryptReport {
     pub scanned: u64,
     /// Records whose values were sealed (or whose index was rebuilt).
     pub sealed: u64,
+    /// Audit events whose ID numbers were sealed.
+    pub audit_events: u64,
 }
 
 impl std::fmt::Display for EncryptReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} records with ID numbers in clear sealed ({} scanned)", self.sealed, self.scanned)
+        write!(f, "{} records sealed ({} scanned), {} audit events", self.sealed, self.scanned, self.audit_events)
     }
 }
 
-/// True when the record still holds a value in clear (or a lookup key not made by `ring`).
+/// True when the record holds a value in clear, or sealed by a data key that no longer
+/// encrypts (`ring`'s first), or a lookup key not made by `ring`'s index key.
 fn needs_sealing(p: &people::Model, ring: &KeyRing) -> bool {
-    let clear = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && !crate::crypto::is_encrypted(v));
-    clear(&p.personal_id)
-        || clear(&p.norm_personal_id)
+    let stale = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && !ring.is_current(v));
+    stale(&p.personal_id)
+        || stale(&p.norm_personal_id)
         || p.personal_id_index.as_deref().is_some_and(|k| BlindIndex::key_id(k) != Some(ring.index_key_id()))
         || outcome_in_clear(&p.outcome)
+        || outcome_sealed_by_another_key(&p.outcome, ring)
+}
+
+/// The outcome holds a value sealed by a data key other than the one that encrypts.
+fn outcome_sealed_by_another_key(text: &str, ring: &KeyRing) -> bool {
+    let current = format!("\"{}{}:", crate::crypto::format::PREFIX, ring.current_key_id());
+    text.matches("\"dd1:").count() != text.matches(current.as_str()).count()
 }
 
 /// The outcome holds a normalised ID number or an ID repair that is not sealed.
@@ -154,12 +164,74 @@ pub async fn encrypt_existing(
         txn.commit().await?;
         progress(report.scanned, report.sealed);
     }
+    report.audit_events = seal_audit_values(db, ring, batch).await?;
     Ok(report)
 }
 
-/// True when some record still holds an ID number in clear (a cheap probe before
-/// [`encrypt_existing`]).
+/// Seals the audit's ID numbers written in clear or by another data key, in batches.
+async fn seal_audit_values(db: &DatabaseConnection, ring: &KeyRing, batch: u64) -> StoreResult<u64> {
+    use super::entities::audit_events;
+    let mut sealed = 0;
+    let mut after_id = 0i64;
+    loop {
+        let txn = super::begin_write(db).await?;
+        let rows = audit_events::Entity::find()
+            .filter(audit_events::Column::Field.eq(super::audit::SEALED_FIELD))
+            .filter(audit_events::Column::Action.ne("export"))
+            .filter(audit_events::Column::Id.gt(after_id))
+            .order_by_asc(audit_events::Column::Id)
+            .limit(batch.max(1))
+            .all(&txn)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after_id = last.id;
+        for e in rows {
+            let stale = |v: &Option<String>| v.as_deref().is_some_and(|v| !ring.is_current(v));
+            if !stale(&e.old_value) && !stale(&e.new_value) {
+                continue;
+            }
+            let id = e.id;
+            let open = super::audit::open(e)?;
+            let seal = |column: &str, v: Option<String>| -> StoreResult<Option<String>> {
+                v.map(|v| {
+                    ring.encrypt(&crate::crypto::Aad::new("audit_events", column, id), &v)
+                        .map_err(|err| StoreError::corrupt(format_args!("audit_events.{column} of {id}"), err))
+                })
+                .transpose()
+            };
+            let old_value = seal("old_value", open.old_value.clone())?;
+            let new_value = seal("new_value", open.new_value.clone())?;
+            let mut active: audit_events::ActiveModel = open.into();
+            active.old_value = Set(old_value);
+            active.new_value = Set(new_value);
+            active.update(&txn).await?;
+            sealed += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(sealed)
+}
+
+/// True when some record or audit event still holds an ID number in clear (a cheap probe
+/// before [`encrypt_existing`]).
 pub async fn holds_clear_values<C: ConnectionTrait>(conn: &C) -> StoreResult<bool> {
+    use super::entities::audit_events;
+    let clear_audit: Option<i64> = audit_events::Entity::find()
+        .select_only()
+        .column(audit_events::Column::Id)
+        .filter(audit_events::Column::Field.eq(super::audit::SEALED_FIELD))
+        .filter(audit_events::Column::Action.ne("export"))
+        .filter(
+            sea_orm::Condition::any()
+                .add(audit_events::Column::OldValue.not_like("dd1:%"))
+                .add(audit_events::Column::NewValue.not_like("dd1:%")),
+        )
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if clear_audit.is_some() {
+        return Ok(true);
+    }
     let found: Option<i64> = people::Entity::find()
         .select_only()
         .column(people::Column::Id)

@@ -161,7 +161,7 @@ async fn a_database_written_in_clear_is_sealed_in_place_resumably_with_a_count()
     let keys = [("APP_DATA_KEYS", TEST_DATA_KEY), ("APP_INDEX_KEY", TEST_INDEX_KEY)];
     let (code, out, err) = dinhdanh_tests::run_dinhdanh_env(&db.url, &["encrypt-existing", "--batch", "7"], &keys);
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains(&format!("{with_numbers} records with ID numbers in clear sealed")), "{out}");
+    assert!(out.contains(&format!("{with_numbers} records sealed")), "{out}");
     // every value sealed, the same numbers read back, the index rebuilt under the index key
     let after = stored(&conn).await;
     assert_eq!(after.len(), before.len());
@@ -182,9 +182,57 @@ async fn a_database_written_in_clear_is_sealed_in_place_resumably_with_a_count()
     // a second run has nothing left to do
     let (code, out, _) = dinhdanh_tests::run_dinhdanh_env(&db.url, &["encrypt-existing"], &keys);
     assert_eq!(code, 0);
-    assert!(out.contains("0 records with ID numbers in clear sealed"), "{out}");
+    assert!(out.contains("0 records sealed"), "{out}");
     // and without its keys the database no longer starts
     let (code, _, err) = dinhdanh_tests::run_dinhdanh(&db.url, &["recount-stats"]);
     assert_ne!(code, 0);
     assert!(err.contains("APP_DATA_KEYS"), "{err}");
+}
+
+#[tokio::test]
+async fn rotate_key_reseals_every_value_with_the_new_keys_and_the_old_ones_can_then_go() {
+    let app = spawn_app().await;
+    let token = app.login("school-a1").await;
+    let s = app
+        .create_student(&token, app.fixtures.class_a1_6a, json!({"fullName": "Nguyễn Văn An", "personalId": NUMBER}))
+        .await;
+    let id = s["id"].as_i64().expect("id");
+    app.patch(
+        &format!("/api/v1/students/{id}"),
+        &token,
+        &json!({"personalId": "031215000778", "version": s["version"]}),
+    )
+    .await;
+    let old = dinhdanh::crypto::installed().expect("test keys");
+    const NEW_DATA: &str = "bmV3LWRhdGEta2V5LW5ldy1kYXRhLWtleS1uZXctMDE=";
+    const NEW_INDEX: &str = "bmV3LWluZGV4LWtleS1uZXctaW5kZXgta2V5LW5ldzE=";
+    let new = dinhdanh::crypto::KeyRing::from_settings(&dinhdanh::config::Settings {
+        data_keys: Some(Secret::new(NEW_DATA)),
+        index_key: Some(Secret::new(NEW_INDEX)),
+        ..dinhdanh::config::Settings::default()
+    })
+    .expect("keys")
+    .expect("configured");
+    // the new data key first, the old one still listed; a new index key
+    let both = format!("{NEW_DATA},{TEST_DATA_KEY}");
+    let keys = [("APP_DATA_KEYS", both.as_str()), ("APP_INDEX_KEY", NEW_INDEX)];
+    let (code, out, err) = dinhdanh_tests::run_dinhdanh_env(&app.db.url, &["rotate-key", "--batch", "1"], &keys);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains(&new.current_key_id().to_string()) && out.contains("1 records sealed (1 scanned), 2 audit events"),
+        "{out}"
+    );
+    let stored = dinhdanh::store::sealing::stored_keys(&app.store.db).await.expect("stored");
+    assert_eq!(stored.data_key_ids.into_iter().collect::<Vec<_>>(), vec![new.current_key_id()]);
+    assert_eq!(stored.index_key_ids.into_iter().collect::<Vec<_>>(), vec![new.index_key_id()]);
+    let (_, _, err) = dinhdanh_tests::run_dinhdanh(&app.db.url, &["recount-stats"]);
+    assert!(err.contains("APP_DATA_KEYS"), "{err}");
+    // the old keys can go: the new ones alone read everything
+    let keys = [("APP_DATA_KEYS", NEW_DATA), ("APP_INDEX_KEY", NEW_INDEX)];
+    let (code, out, err) = dinhdanh_tests::run_dinhdanh_env(&app.db.url, &["rotate-key"], &keys);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("0 records") && out.contains("0 audit events"), "{out}");
+    let (code, out, err) = dinhdanh_tests::run_dinhdanh_env(&app.db.url, &["recount-stats"], &keys);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!old.data_key_ids().contains(&new.current_key_id()));
 }
