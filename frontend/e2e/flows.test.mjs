@@ -94,6 +94,10 @@ describe('web app on the demo data', () => {
       // Each card says what still needs work, as links to the class's filtered list.
       await page.getByTestId('class-work').first().waitFor();
       assert.match(await page.getByTestId('class-work').first().innerText(), /lỗi chặn gửi|chưa gửi|không khớp/);
+      // The school's deadline and where its pace leads, from the campaign's projection.
+      const pace = page.getByTestId('school-pace');
+      await pace.getByText(/^Hạn chót \d{2}\/\d{2}\/\d{4} · (còn \d+ ngày|hôm nay|đã quá \d+ ngày)$/).waitFor();
+      await pace.getByText(/^Đã xác thực [\d,]+\s?% \(\d+\/\d+\)$/).waitFor();
       await h.screenshot(page, '01-lop-hoc');
 
       await page.locator(`a[href="/lop/${editClass.id}"]`).click();
@@ -487,6 +491,20 @@ describe('web app on the demo data', () => {
       assert.equal(t.verified + t.mismatched + t.notFound + t.invalid + t.error + t.changed + t.skipped + t.cancelled, job.total);
       assert.ok(t.verified > 0, 'clean records are verified');
       await h.screenshot(page, '14-cong-viec-xac-thuc');
+      // Each total links to its records; one opens in its class.
+      const row = jobs.locator(`tr[data-row-key="${job.id}"]`);
+      await row.getByTestId('job-total-verified').click();
+      const records = page.getByTestId('job-records');
+      await records.locator('.ant-table-row').first().waitFor();
+      const listed = await get(`/api/v1/verification-jobs/${job.id}/items?outcome=verified&pageSize=20`);
+      assert.equal(listed.total, t.verified);
+      assert.equal(await records.locator('.ant-table-row').count(), Math.min(20, t.verified));
+      const first = listed.items[0];
+      await records.getByTestId('job-record-link').first().click();
+      await page.waitForURL(new RegExp(`/lop/${klass.id}\\?record=${first.personId}`));
+      await page.getByTestId('record-drawer').getByTestId('record-version').waitFor();
+      await page.goto('/cong-viec');
+      await jobs.locator('[data-job-status="done"]').first().waitFor();
 
       // The rest of the school, then a mismatched record: our values beside the registry's,
       // and "accept" copies the registry's in and sends the record again.
@@ -741,7 +759,13 @@ describe('web app on the demo data', () => {
         await visit('/cong-viec', heading('Công việc'));
         await visit('/nhap-excel', () => page.locator('h3').first().waitFor());
         await visit('/doi-mat-khau', () => page.getByRole('button').first().waitFor());
-        await page.context().clearCookies();
+        await page.evaluate(() => localStorage.clear());
+        // the read-only record panel, as a district officer reads it
+        await login(page, acc.district);
+        await visit(`/lop/${klass.id}`, () => page.getByTestId('open-record').first().waitFor(), '/lop/:id (district)');
+        await page.getByTestId('open-record').first().click();
+        await page.getByTestId('record-drawer').getByTestId('record-version').waitFor();
+        await check('the read-only record drawer (district)');
         await page.evaluate(() => localStorage.clear());
         await login(page, acc.admin);
         await visit('/tong-quan', () => page.locator('canvas').first().waitFor());
@@ -750,6 +774,83 @@ describe('web app on the demo data', () => {
         await page.evaluate(() => localStorage.clear());
       }
       assert.deepEqual(found, [], `axe-core violations:\n${found.join('\n')}`);
+    }));
+
+  test('keyboard only: open a record from a class list, edit its date of birth, save; focus always visible', TIMEOUT, () =>
+    flow(async (page) => {
+      const klass = data.classes[data.classes.length - 1];
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.getByTestId('open-record').first().waitFor();
+      const focused = () =>
+        page.evaluate(() => {
+          const el = document.activeElement;
+          const style = el ? getComputedStyle(el) : undefined;
+          return {
+            testid: el?.getAttribute('data-testid') ?? '',
+            id: el?.id ?? '',
+            text: el?.textContent?.trim().slice(0, 80) ?? '',
+            href: el?.getAttribute('href') ?? '',
+            visible: !!style && ((style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none'),
+          };
+        });
+      /** Presses Tab until `want` holds for the focused element (at most `limit` times). */
+      const tabTo = async (want, what, limit = 80) => {
+        for (let i = 0; i < limit; i++) {
+          await page.keyboard.press('Tab');
+          const f = await focused();
+          if (want(f)) return f;
+        }
+        throw new Error(`Tab never reached ${what}`);
+      };
+      const link = await tabTo((f) => f.testid === 'open-record', 'a record link');
+      assert.ok(link.visible, `the focused record link shows no focus ring: ${JSON.stringify(link)}`);
+      const id = Number(new URL(link.href, server.url).searchParams.get('record'));
+      const before = await get(`/api/v1/students/${id}`);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`record=${id}`));
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByTestId('record-version').waitFor();
+      await tabTo((f) => f.id === 'dateOfBirth', 'the date of birth');
+      const [y, m, d] = (before.normalized?.dateOfBirth ?? '2013-05-14').split('-');
+      const next = `${d === '11' ? '12' : '11'}/${m}/${y}`;
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type(next);
+      await drawer.getByTestId('live-state').filter({ hasText: 'Đã kiểm tra' }).waitFor();
+      const save = await tabTo((f) => f.testid === 'save-record', 'the save button');
+      assert.ok(save.visible, 'the focused save button shows no focus ring');
+      await page.keyboard.press('Enter');
+      await page.getByText(/Đã lưu/).first().waitFor();
+      const after = await get(`/api/v1/students/${id}`);
+      assert.equal(after.dateOfBirth, next);
+      assert.ok(after.version > before.version, 'the new date of birth is a new version');
+    }));
+
+  test('a split commune: the clerk picks one of its new communes instead of typing it, and the warning goes', TIMEOUT, () =>
+    flow(async (page) => {
+      const split = (await get('/api/v1/students?findingCode=address_split_unit&pageSize=50')).items.find((p) => p.classId);
+      assert.ok(split, 'the demo school has students whose old commune was split');
+      const candidates = split.normalized.residence.splitCandidates;
+      assert.ok(candidates.length > 1);
+      const pick = candidates.find((c) => c.communeCode !== split.normalized.residence.post2025?.communeCode) ?? candidates[0];
+      await login(page);
+      await page.goto(`/lop/${split.classId}?record=${split.id}`);
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByTestId('record-version').waitFor();
+      const choices = drawer.getByTestId('residence-choices');
+      await choices.getByText('Xã/phường cũ đã chia cho nhiều xã mới').waitFor();
+      assert.equal(await choices.getByTestId('residence-choice').count(), candidates.length, 'exactly its candidates');
+      await choices.getByRole('button', { name: new RegExp(`^${pick.communeName}, ${pick.provinceName}`) }).click();
+      assert.equal(await drawer.locator('#residence_commune').inputValue(), pick.communeName);
+      assert.equal(await drawer.locator('#residence_district').inputValue(), '');
+      await drawer.getByTestId('live-state').filter({ hasText: 'Đã kiểm tra' }).waitFor();
+      await drawer.getByTestId('residence-choices').waitFor({ state: 'detached' });
+      await drawer.getByTestId('save-record').click();
+      await page.getByText(/Đã lưu/).first().waitFor();
+      const after = await get(`/api/v1/students/${split.id}`);
+      assert.equal(after.normalized.residence.scheme, 'post2025');
+      assert.equal(after.normalized.residence.communeCode, pick.communeCode);
+      assert.deepEqual(after.findings.filter((f) => f.code === 'address_split_unit'), []);
     }));
 
   test('sign-in lasts across the tabs of the browser; signing out in one signs out the others', TIMEOUT, () =>

@@ -106,7 +106,8 @@ function History({ person, onAnswer }: { person: Person; onAnswer?: () => void }
   const announced = useRef<number | undefined>(undefined);
   useEffect(() => {
     if (!queued || !newest || announced.current === newest.id) return;
-    if (announced.current === undefined && newest.at < person.updatedAt) {
+    // as instants: the two timestamps need not be written alike (fractions, offsets)
+    if (announced.current === undefined && Date.parse(newest.at) < Date.parse(person.updatedAt)) {
       // An answer older than the record's last change is not the one awaited.
       announced.current = newest.id;
       return;

@@ -138,6 +138,7 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
         values={values}
         outcome={outcome}
         onUse={person.canEdit ? (field, value) => form.setFieldValue(field, value) : undefined}
+        onUseResidence={person.canEdit ? (cells) => form.setFieldValue('residence', cells) : undefined}
       />
       {person.canEdit && (
         <Flex justify="end" gap={8} style={{ position: 'sticky', bottom: 0, background: '#fff', padding: '12px 0' }}>

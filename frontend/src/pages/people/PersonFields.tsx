@@ -6,6 +6,7 @@ import type { Finding, FindingField, Normalized, Person } from '../../api/types'
 import { fieldStatus } from '../../components/fieldStatus';
 import { FieldStatusTag } from '../../components/FieldStatusTag';
 import { readField, residenceNow } from '../../features/validation/fieldView';
+import { residenceChoices, type ResidenceChoice } from '../../features/validation/residenceChoices';
 import { findingLabel } from '../../text/findings';
 import { FIELD_LABELS, POSITION_LABELS } from '../../text/labels';
 import { residenceLine } from './personText';
@@ -123,17 +124,21 @@ export function PersonFields({
   values,
   outcome,
   onUse,
+  onUseResidence,
 }: {
   person: Person;
   /** The form's current values (undefined before the first render of the form). */
   values: PersonFormValues | undefined;
   outcome: FieldsOutcome;
   onUse?: (field: 'fullName' | 'dateOfBirth' | 'gender' | 'personalId', value: string) => void;
+  /** Fills the three residence cells with a chosen post-2025 unit. */
+  onUseResidence?: (cells: ResidenceChoice['cells']) => void;
 }) {
   const { findings } = outcome;
   const v = values;
   const use = (field: 'fullName' | 'dateOfBirth' | 'gender' | 'personalId') => (onUse ? (value: string) => onUse(field, value) : undefined);
   const now = residenceNow(outcome.normalized.residence);
+  const choices = onUseResidence ? residenceChoices(outcome.normalized.residence) : [];
   const enteredResidence = v ? residenceLine({ residence: v.residence, residenceText: v.residenceText }) : residenceLine(person);
   return (
     <>
@@ -199,6 +204,19 @@ export function PersonFields({
             </Form.Item>
           </Col>
         </Row>
+        {choices.length > 0 && (
+          <Flex gap={6} wrap align="center" style={{ marginBottom: 12 }} data-testid="residence-choices">
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {choices.length > 1 ? 'Xã/phường cũ đã chia cho nhiều xã mới, chọn nơi hồ sơ thường trú:' : 'Ghi theo đơn vị mới:'}
+            </Typography.Text>
+            {choices.map((c) => (
+              <Button key={c.key} size="small" onClick={() => onUseResidence?.(c.cells)} data-testid="residence-choice">
+                {c.label}
+                {c.isDefault ? ' (mặc định)' : ''}
+              </Button>
+            ))}
+          </Flex>
+        )}
       </Form.Item>
       <Form.Item name="residenceText" label="Hoặc địa chỉ ghi một dòng" style={{ marginTop: 12 }}>
         <Input autoComplete="off" placeholder="Số 5 Lê Lợi, P. Máy Tơ, Q. Ngô Quyền, Hải Phòng" />

@@ -1,4 +1,4 @@
-import { Card, Col, Empty, Flex, Progress, Row, Statistic, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Empty, Flex, Progress, Row, Statistic, Tag, Typography } from 'antd';
 import { TeamOutlined } from '@ant-design/icons';
 import { Link } from 'react-router';
 import { useClasses, useMe } from '../../api/queries';
@@ -11,6 +11,7 @@ import type { Counters } from '../../features/stats/contract';
 import { formatNumber } from '../../text/format';
 import { floorPercent, workItems } from './classWork';
 import { NewClassButton } from './NewClassButton';
+import { schoolPace, type SchoolPace } from './schoolPace';
 
 const gradeName = (grade: number) => (grade === 0 ? 'Mầm non' : `Khối ${grade}`);
 
@@ -62,6 +63,24 @@ function ClassCard({ c, counters }: { c: ClassView; counters?: Counters }) {
   );
 }
 
+/** The school's deadline and where its pace leads (the campaign's projection for the school). */
+function SchoolPaceCard({ pace }: { pace: SchoolPace }) {
+  return (
+    <Alert
+      type={pace.tone}
+      showIcon
+      data-testid="school-pace"
+      title={
+        <Flex gap={12} wrap>
+          <Typography.Text strong>{pace.deadline}</Typography.Text>
+          <Typography.Text>{pace.verified}</Typography.Text>
+        </Flex>
+      }
+      description={pace.outlook}
+    />
+  );
+}
+
 /** The school's classes of the current school year, grade by grade. */
 export default function ClassesPage() {
   const session = useSession();
@@ -89,9 +108,14 @@ export default function ClassesPage() {
           const students = data.items.reduce((n, c) => n + c.studentCount, 0);
           return (
             <>
-              <Row gutter={12} style={{ marginBottom: 16 }}>
+              <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
                 <Col><Card size="small"><Statistic title="Số lớp" value={data.items.length} /></Card></Col>
                 <Col><Card size="small"><Statistic title="Số học sinh" value={formatNumber(students)} /></Card></Col>
+                {progress.data && (
+                  <Col flex="auto">
+                    <SchoolPaceCard pace={schoolPace(progress.data)} />
+                  </Col>
+                )}
               </Row>
               {grades.map((g) => (
                 <div key={g} style={{ marginBottom: 16 }}>
