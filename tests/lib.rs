@@ -165,6 +165,11 @@ static INIT: Once = Once::new();
 pub fn init_process() {
     INIT.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // the store's keys, as every app of the tests installs them (also for tests that use
+        // the store without an app)
+        let settings = test_settings("sqlite::memory:");
+        let ring = dinhdanh::crypto::KeyRing::from_settings(&settings).expect("test keys").expect("configured");
+        dinhdanh::crypto::install(std::sync::Arc::new(ring));
         if std::env::var_os("TEST_LOG").is_some() {
             dinhdanh::startup::init_tracing("info");
         }
@@ -493,9 +498,15 @@ pub fn dinhdanh_binary() -> std::path::PathBuf {
 /// Runs the `dinhdanh` command on a database with a clean environment; (exit code, stdout,
 /// stderr).
 pub fn run_dinhdanh(database_url: &str, args: &[&str]) -> (i32, String, String) {
+    run_dinhdanh_env(database_url, args, &[])
+}
+
+/// [`run_dinhdanh`] with more environment variables (keys, the simulator's database).
+pub fn run_dinhdanh_env(database_url: &str, args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
     let out = std::process::Command::new(dinhdanh_binary())
         .args(args)
         .env_clear()
+        .envs(envs.iter().copied())
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("DATABASE_URL", database_url)
         .env("APP_JWT_SECRET", "cli-test-secret-cli-test-secret-cli-test-0123")

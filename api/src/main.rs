@@ -88,6 +88,21 @@ enum Command {
     /// Recount the progress statistics from the records (after bulk changes made outside the
     /// service) and report any difference the counters had.
     RecountStats,
+    /// Seal the ID numbers the database holds in clear, in place, in batches (resumable; also
+    /// done at every start with keys), and print how many records were sealed.
+    EncryptExisting {
+        /// Records per transaction.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+    },
+    /// Re-seal every ID number with the first data key and rebuild the blind index under the
+    /// configured index key, in batches, with progress (the old data keys stay listed until it
+    /// has finished; the service may run during a data key rotation, not an index key one).
+    RotateKey {
+        /// Records per transaction.
+        #[arg(long, default_value_t = 1_000)]
+        batch: u64,
+    },
     /// Check a file offline and write the result next to it. A CSV whose headers are the
     /// /validate field names (fullName, dateOfBirth, gender, personalId, grade, role, province,
     /// district, commune or residenceText) is streamed, whatever its size, to FILE.checked.csv
@@ -238,6 +253,7 @@ async fn main() -> anyhow::Result<()> {
         Command::SeedDemo { students, seed } => {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
+            dinhdanh::startup::prepare_keys(&db, &settings).await?;
             let store = dinhdanh::store::Store::new(db);
             let population =
                 dinhdanh::registry::population::Population::open(&settings.registry_sim.database_url).await?;
@@ -247,6 +263,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Revalidate => {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
+            dinhdanh::startup::prepare_keys(&db, &settings).await?;
             let started = std::time::Instant::now();
             let report = dinhdanh::store::people::revalidate_all(&db, settings.clock.now(), |done, total| {
                 eprint!("\r  {done}/{total} records checked");
@@ -261,9 +278,42 @@ async fn main() -> anyhow::Result<()> {
                 report.requeued
             );
         }
+        Command::EncryptExisting { batch } | Command::RotateKey { batch } => {
+            let rotate = matches!(cli.command, Command::RotateKey { .. });
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            let ring = dinhdanh::crypto::KeyRing::from_settings(&settings)?.map(std::sync::Arc::new).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no keys configured: set APP_DATA_KEYS (or data_keys_file) and APP_INDEX_KEY (or index_key_file)"
+                )
+            })?;
+            let mut stored = dinhdanh::store::sealing::stored_keys(&db).await?;
+            if rotate {
+                // a new index key is what a rotation of the index is for: the index is rebuilt
+                // from the normalised numbers, which the data keys open
+                stored.index_key_ids.clear();
+            }
+            dinhdanh::crypto::check_start(&stored, Some(&ring))?;
+            dinhdanh::crypto::install(ring.clone());
+            let report = dinhdanh::store::sealing::encrypt_existing(&db, &ring, batch, |scanned, sealed| {
+                eprint!("\r  {scanned} records scanned, {sealed} sealed");
+            })
+            .await?;
+            eprintln!();
+            if rotate {
+                println!(
+                    "every ID number sealed with data key {} and indexed with index key {}: {report}",
+                    ring.current_key_id(),
+                    ring.index_key_id()
+                );
+            } else {
+                println!("{report}");
+            }
+        }
         Command::RecountStats => {
             let db = dinhdanh::db::connect(&settings).await?;
             dinhdanh::db::migrate(&db).await?;
+            dinhdanh::startup::prepare_keys(&db, &settings).await?;
             let drift = dinhdanh::store::counters::drift(&db).await?;
             dinhdanh::store::counters::rebuild_atomically(&db).await?;
             println!("statistics recounted ({} counter rows differed before)", drift.len());

@@ -16,6 +16,38 @@ use crate::registry::population::Population;
 use crate::state::AppState;
 use crate::store::Store;
 
+/// The personal-data keys of a process: read from the settings, checked against what the
+/// database holds (the server refuses to start without the keys that sealed its values,
+/// [`crate::crypto::check_start`]), installed for the store, and every ID number still in clear
+/// (a database written before it had keys) sealed in place, in batches, with a count in the log.
+/// Every command that opens the database calls it after migrating.
+pub async fn prepare_keys(
+    db: &sea_orm::DatabaseConnection,
+    settings: &Settings,
+) -> anyhow::Result<Option<std::sync::Arc<crate::crypto::KeyRing>>> {
+    let ring = crate::crypto::KeyRing::from_settings(settings)?.map(std::sync::Arc::new);
+    let stored = crate::store::sealing::stored_keys(db).await?;
+    crate::crypto::check_start(&stored, ring.as_deref())?;
+    let Some(ring) = ring else {
+        tracing::warn!("no personal-data keys configured (data_keys, index_key): ID numbers are stored in clear");
+        return Ok(None);
+    };
+    tracing::info!("personal-data keys: {ring}");
+    crate::crypto::install(ring.clone());
+    // values in clear (a database written before its keys), or an index rebuilt in part under
+    // this index key (a rotation the service was started in the middle of): sealed now
+    let other_index = stored.index_key_ids.iter().any(|id| *id != ring.index_key_id());
+    if other_index || crate::store::sealing::holds_clear_values(db).await? {
+        tracing::info!("sealing the ID numbers stored in clear");
+        let report = crate::store::sealing::encrypt_existing(db, &ring, 1_000, |scanned, sealed| {
+            tracing::info!(scanned, sealed, "sealing ID numbers")
+        })
+        .await?;
+        tracing::info!("{report}");
+    }
+    Ok(Some(ring))
+}
+
 /// A built, not yet running, server.
 pub struct Application {
     port: u16,
@@ -52,13 +84,9 @@ impl Application {
                 tracing::info!(file = %file.display(), "demo: personal-data key generated");
             }
         }
-        let data_keys = crate::crypto::KeyRing::from_settings(&settings)?.map(std::sync::Arc::new);
-        match &data_keys {
-            Some(ring) => tracing::info!("personal-data keys: {ring}"),
-            None => tracing::info!("no personal-data keys configured (data_keys, index_key)"),
-        }
         let db = crate::db::connect(&settings).await?;
         crate::db::migrate(&db).await?;
+        let data_keys = prepare_keys(&db, &settings).await?;
         let store = Store::new(db);
         // The registry simulator's population lives in its own database (never dinhdanh's).
         let population = if settings.demo {

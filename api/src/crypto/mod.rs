@@ -35,6 +35,24 @@ pub use format::{KeyId, is_encrypted, key_id_of};
 pub use json::JsonPath;
 pub use keys::{KeyError, KeyRing, StartRefusal, StoredKeys, check_start};
 
+/// The key ring the store seals and opens with, installed once at start-up
+/// ([`install`]); `None` until then (values are then stored in clear, as before issue 13).
+static INSTALLED: std::sync::RwLock<Option<std::sync::Arc<KeyRing>>> = std::sync::RwLock::new(None);
+
+/// Makes `ring` the process's key ring: the store seals every ID number it writes with it
+/// from now on. The server, the command-line tools and the test harness call it once the
+/// settings are read; every instance in one process must use the same keys.
+pub fn install(ring: std::sync::Arc<KeyRing>) {
+    if let Ok(mut slot) = INSTALLED.write() {
+        *slot = Some(ring);
+    }
+}
+
+/// The installed key ring, if any.
+pub fn installed() -> Option<std::sync::Arc<KeyRing>> {
+    INSTALLED.read().ok().and_then(|slot| slot.clone())
+}
+
 /// Length of a nonce (96 bits, drawn at random for every value).
 pub const NONCE_LEN: usize = 12;
 /// Length of the authentication tag.

@@ -157,7 +157,7 @@ impl Person {
         if !full_id {
             mask_outcome(&mut outcome);
         }
-        let personal_id = p.personal_id.as_deref().map(|v| if full_id { v.to_owned() } else { mask_personal_id(v) });
+        let personal_id = people::personal_id_of(&p)?.map(|v| if full_id { v } else { mask_personal_id(&v) });
         Ok(Person {
             id: p.id,
             kind: people::kind_of(&p)?,

@@ -6,8 +6,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::StoreResult;
 use super::entities::audit_events;
+use super::{StoreError, StoreResult};
 use crate::domain::access::Caller;
 
 /// Where a change came from.
@@ -91,29 +91,89 @@ pub struct Event<'a> {
     pub new_value: Option<String>,
 }
 
-/// Appends events in one statement.
+/// The field whose old and new values are ID numbers, sealed at rest (issue 13).
+pub const SEALED_FIELD: &str = "personalId";
+
+/// True when an event's values are ID numbers (an export's note only names record ids).
+fn holds_id_numbers(action: &str, field: Option<&str>) -> bool {
+    field == Some(SEALED_FIELD) && action != "export"
+}
+
+/// Appends events in one statement. The old and new values of an ID number are sealed with
+/// the installed keys, the table, column and the event's id as associated data (the ids are
+/// taken first, [`super::sealing::reserve_ids`]).
 pub async fn record<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, events: Vec<Event<'_>>) -> StoreResult<()> {
     if events.is_empty() {
         return Ok(());
     }
-    let now = ctx.at;
-    let rows = events.into_iter().map(|e| audit_events::ActiveModel {
-        at: Set(now),
-        actor_id: Set(ctx.actor_id),
-        actor: Set(ctx.actor.clone()),
-        action: Set(e.action.to_owned()),
-        entity: Set(e.entity.to_owned()),
-        entity_id: Set(e.entity_id),
-        field: Set(e.field.map(str::to_owned)),
-        old_value: Set(e.old_value),
-        new_value: Set(e.new_value),
-        source: Set(ctx.source.as_str().to_owned()),
-        source_ref: Set(ctx.source_ref.clone()),
-        request_id: Set(ctx.request_id.clone()),
-        ..Default::default()
+    let ring = crate::crypto::installed();
+    let sealing = ring.as_ref().filter(|_| {
+        events.iter().any(|e| holds_id_numbers(e.action, e.field) && (e.old_value.is_some() || e.new_value.is_some()))
     });
+    let ids = match sealing {
+        Some(_) => Some(super::sealing::reserve_ids(conn, "audit_events", events.len()).await?),
+        None => None,
+    };
+    let now = ctx.at;
+    let mut rows = Vec::with_capacity(events.len());
+    for (n, mut e) in events.into_iter().enumerate() {
+        let id = ids.as_ref().and_then(|ids| ids.get(n).copied());
+        if let (Some(ring), Some(id)) = (sealing, id)
+            && holds_id_numbers(e.action, e.field)
+        {
+            for (column, value) in [("old_value", &mut e.old_value), ("new_value", &mut e.new_value)] {
+                if let Some(clear) = value.as_deref() {
+                    let aad = crate::crypto::Aad::new("audit_events", column, id);
+                    *value = Some(ring.encrypt(&aad, clear).map_err(|e| StoreError::corrupt("audit_events", e))?);
+                }
+            }
+        }
+        rows.push(audit_events::ActiveModel {
+            id: id.map_or(sea_orm::ActiveValue::NotSet, Set),
+            at: Set(now),
+            actor_id: Set(ctx.actor_id),
+            actor: Set(ctx.actor.clone()),
+            action: Set(e.action.to_owned()),
+            entity: Set(e.entity.to_owned()),
+            entity_id: Set(e.entity_id),
+            field: Set(e.field.map(str::to_owned)),
+            old_value: Set(e.old_value),
+            new_value: Set(e.new_value),
+            source: Set(ctx.source.as_str().to_owned()),
+            source_ref: Set(ctx.source_ref.clone()),
+            request_id: Set(ctx.request_id.clone()),
+        });
+    }
     audit_events::Entity::insert_many(rows).exec_without_returning(conn).await?;
     Ok(())
+}
+
+/// An event as recorded, its ID numbers opened (a clear one, from before the keys, as it is).
+pub fn open(mut e: audit_events::Model) -> StoreResult<audit_events::Model> {
+    if !holds_id_numbers(&e.action, e.field.as_deref()) {
+        return Ok(e);
+    }
+    let id = e.id;
+    for (column, value) in [("old_value", &mut e.old_value), ("new_value", &mut e.new_value)] {
+        if let Some(stored) = value.as_deref().filter(|v| crate::crypto::is_encrypted(v)) {
+            let ring = crate::crypto::installed().ok_or_else(|| {
+                StoreError::corrupt(
+                    format_args!("audit_events.{column} of {id}"),
+                    "encrypted, and no keys are configured",
+                )
+            })?;
+            let clear = ring
+                .decrypt(&crate::crypto::Aad::new("audit_events", column, id), stored)
+                .map_err(|err| StoreError::corrupt(format_args!("audit_events.{column} of {id}"), err))?;
+            *value = Some(clear);
+        }
+    }
+    Ok(e)
+}
+
+/// Events as recorded, their ID numbers opened.
+pub fn open_all(events: Vec<audit_events::Model>) -> StoreResult<Vec<audit_events::Model>> {
+    events.into_iter().map(open).collect()
 }
 
 /// Records that a file was exported (a report, a template, an error workbook): `entity` names what,
@@ -161,12 +221,14 @@ pub async fn history<C: ConnectionTrait>(
     entity: &str,
     entity_id: i64,
 ) -> StoreResult<Vec<audit_events::Model>> {
-    Ok(audit_events::Entity::find()
-        .filter(audit_events::Column::Entity.eq(entity))
-        .filter(audit_events::Column::EntityId.eq(entity_id))
-        .order_by_asc(audit_events::Column::Id)
-        .all(conn)
-        .await?)
+    open_all(
+        audit_events::Entity::find()
+            .filter(audit_events::Column::Entity.eq(entity))
+            .filter(audit_events::Column::EntityId.eq(entity_id))
+            .order_by_asc(audit_events::Column::Id)
+            .all(conn)
+            .await?,
+    )
 }
 
 #[cfg(test)]

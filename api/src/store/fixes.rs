@@ -136,11 +136,11 @@ pub async fn apply(
         let txn = super::begin_write(db).await?;
         for id in chunk {
             let row = super::people::get(&txn, caller, scope.kind, *id).await?;
-            let wanted = repairs(&row.outcome()?, scope.finding_code, &identity_of(&row.person));
+            let wanted = repairs(&row.outcome()?, scope.finding_code, &identity_of(&row.person)?);
             if wanted.identity.is_empty() {
                 continue;
             }
-            let before = identity_of(&row.person);
+            let before = identity_of(&row.person)?;
             let after = match super::people::update_in(&txn, caller, &ctx, row, wanted).await {
                 Ok(after) => after,
                 // a repair never makes a record worse nor changes what the registry verified;
@@ -148,7 +148,7 @@ pub async fn apply(
                 Err(StoreError::WouldWorsen(_) | StoreError::VerifiedUnconfirmed { .. }) => continue,
                 Err(e) => return Err(e),
             };
-            let changed = before.fields().zip(identity_of(&after).fields()).filter(|(a, b)| a.1 != b.1).count();
+            let changed = before.fields().zip(identity_of(&after)?.fields()).filter(|(a, b)| a.1 != b.1).count();
             if changed > 0 {
                 records += 1;
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
@@ -202,6 +202,7 @@ pub async fn undo(
         .order_by_asc(audit_events::Column::Id)
         .all(db)
         .await?;
+    let events = super::audit::open_all(events)?;
     let mut per_person: BTreeMap<i64, Vec<audit_events::Model>> = BTreeMap::new();
     for e in events {
         if let Some(pid) = e.entity_id {
@@ -219,7 +220,7 @@ pub async fn undo(
                 kept += i32::try_from(fields.len()).unwrap_or(0);
                 continue;
             };
-            let current = identity_of(&row.person);
+            let current = identity_of(&row.person)?;
             // undoing puts back what the records held: explicit, whatever the findings or verification
             let mut changes =
                 PersonChanges { allow_worse: true, confirm_verified_changes: true, ..PersonChanges::default() };

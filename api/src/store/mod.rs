@@ -14,6 +14,7 @@ pub mod fixes;
 pub mod imports;
 pub mod people;
 pub mod rollovers;
+pub mod sealing;
 pub mod stats;
 pub mod template_exports;
 pub mod templates;

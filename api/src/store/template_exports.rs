@@ -53,12 +53,22 @@ pub async fn save<C: ConnectionTrait>(conn: &C, export: NewExport<'_>) -> StoreR
     };
     template_exports::Entity::insert(export_row).exec_without_returning(conn).await?;
     for chunk in export.records.chunks(500) {
-        let rows = chunk.iter().map(|(person_id, version, values)| template_snapshots::ActiveModel {
-            export_id: Set(export.id.to_owned()),
-            person_id: Set(*person_id),
-            version: Set(*version),
-            data: Set(serde_json::to_string(values).unwrap_or_else(|_| "{}".to_owned())),
-        });
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (person_id, version, values) in chunk {
+            // the values carry the full ID number: sealed whole
+            let data = super::sealing::seal_text(
+                "template_snapshots",
+                "data",
+                format_args!("{}/{person_id}", export.id),
+                serde_json::to_string(values).unwrap_or_else(|_| "{}".to_owned()),
+            )?;
+            rows.push(template_snapshots::ActiveModel {
+                export_id: Set(export.id.to_owned()),
+                person_id: Set(*person_id),
+                version: Set(*version),
+                data: Set(data),
+            });
+        }
         template_snapshots::Entity::insert_many(rows).exec_without_returning(conn).await?;
     }
     Ok(())
@@ -91,6 +101,8 @@ pub async fn carried<C: ConnectionTrait>(
         .await?;
     rows.into_iter()
         .map(|(id, data)| {
+            let data =
+                super::sealing::open_text("template_snapshots", "data", format_args!("{export_id}/{id}"), &data)?;
             let values: Identity = serde_json::from_str(&data).map_err(|e| {
                 super::StoreError::corrupt(format_args!("template_snapshots.data of {export_id}/{id}"), e)
             })?;

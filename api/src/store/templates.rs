@@ -61,7 +61,7 @@ pub fn record(p: &people::Model) -> StoreResult<TemplateRecord> {
         full_name: p.full_name.clone(),
         date_of_birth: p.date_of_birth.clone(),
         gender: p.gender.clone(),
-        personal_id: p.personal_id.clone(),
+        personal_id: crate::store::people::personal_id_of(p)?,
         province: p.res_province.clone(),
         district: p.res_district.clone(),
         commune,
@@ -77,7 +77,7 @@ fn filtered(only: Only) -> impl Fn(&people::Model) -> bool {
         Only::All => true,
         Only::Unverified => p.status != VerificationStatus::Verified.as_str(),
         Only::WithErrors => p.error_count > 0,
-        Only::WithoutId => !super::counters::is_valid_personal_id(&p.norm_personal_id),
+        Only::WithoutId => !p.personal_id_valid,
     }
 }
 

@@ -115,7 +115,7 @@ pub async fn transfer(
     let kept = after.deleted_at.is_none().then_some(&after);
     super::counters::apply_change(&txn, Some(&before), kept).await?;
     if kept.is_none()
-        && let Some(pid) = before.norm_personal_id.clone()
+        && let Some(pid) = before.personal_id_index.clone()
     {
         super::people::sync_duplicates(&txn, &[pid]).await?;
     }

@@ -116,7 +116,11 @@ async fn the_same_seed_gives_the_same_records() {
             .await
             .expect("rows")
             .into_iter()
-            .map(|p| (p.full_name, p.date_of_birth, p.personal_id))
+            .map(|p| {
+                // sealed with a fresh nonce each time: compared in clear
+                let pid = dinhdanh::store::people::personal_id_of(&p).expect("opens");
+                (p.full_name, p.date_of_birth, pid)
+            })
             .collect();
         snapshots.push(rows);
     }
@@ -145,15 +149,15 @@ async fn dinhdanhs_database_holds_no_copy_of_the_registry() {
     // the school entered wrongly (or not at all) occur nowhere in dinhdanh's database.
     let mut ours = HashSet::new();
     for p in people::Entity::find().all(&conn).await.expect("people") {
-        ours.extend(p.personal_id);
-        ours.extend(p.norm_personal_id);
+        ours.extend(dinhdanh::store::people::personal_id_of(&p).expect("opens"));
+        ours.extend(dinhdanh::store::people::norm_personal_id_of(&p).expect("opens"));
     }
     let registry_only: Vec<&str> =
         truths.iter().map(|t| t.personal_id.as_str()).filter(|id| !ours.contains(*id)).collect();
     assert!(registry_only.len() >= 5, "the demo damages some ID numbers: {}", registry_only.len());
     let dump = database_text(&db, &conn, &tables).await;
-    let entered = ours.iter().find(|id| id.len() == 12).expect("an entered number");
-    assert!(dump.contains(entered.as_str()), "the dump holds the records' own numbers");
+    let name = people::Entity::find().one(&conn).await.expect("one").and_then(|p| p.full_name).expect("a name");
+    assert!(dump.contains(name.as_str()), "the dump holds the records' names (not sealed)");
     let leaked: Vec<&&str> = registry_only.iter().filter(|id| dump.contains(**id)).collect();
     assert!(leaked.is_empty(), "registry-only numbers in dinhdanh's database: {leaked:?}");
     // The same search finds them where they are: in the simulator's own file.
@@ -166,6 +170,40 @@ async fn dinhdanhs_database_holds_no_copy_of_the_registry() {
     }
     let sim_text = String::from_utf8_lossy(&sim_bytes);
     assert!(registry_only.iter().all(|id| sim_text.contains(*id)), "the simulator's file holds them");
+}
+
+#[tokio::test]
+async fn after_serve_demo_no_full_id_number_of_the_demo_data_occurs_in_the_database() {
+    let db = TestDb::fresh().await;
+    let mut settings = test_settings(&db.url);
+    settings.demo = true;
+    settings.demo_students = 300;
+    let app = dinhdanh::startup::Application::build(settings.clone()).await.expect("build");
+    let conn = app.state.store.db.clone();
+    // every number of the demo: the registry's, and each record's own, entered and normalised
+    let truths = Population::open(&settings.registry_sim.database_url).await.expect("population").all().await;
+    let mut numbers: HashSet<String> = truths.expect("truth rows").into_iter().map(|t| t.personal_id).collect();
+    let records = people::Entity::find().all(&conn).await.expect("people");
+    for p in &records {
+        assert!(p.norm_personal_id.as_deref().is_none_or(dinhdanh::crypto::is_encrypted), "sealed: {}", p.id);
+        numbers.extend(dinhdanh::store::people::personal_id_of(p).expect("opens"));
+        numbers.extend(dinhdanh::store::people::norm_personal_id_of(p).expect("opens"));
+    }
+    // the damaged entries too, as long as they are recognisably a number (9 digits or more)
+    numbers.retain(|n| n.chars().filter(char::is_ascii_digit).count() >= 9);
+    assert!(numbers.len() > records.len(), "{} numbers for {} records", numbers.len(), records.len());
+    let text = match db.is_postgres() {
+        false => database_text(&db, &conn, &table_names(&conn).await).await,
+        true => {
+            let out = std::process::Command::new("pg_dump").args(["--data-only", &db.url]).output().expect("pg_dump");
+            assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+    };
+    let name = records.iter().find_map(|p| p.full_name.clone()).expect("a name");
+    assert!(text.contains(name.as_str()), "the dump is the database's");
+    let found: Vec<&String> = numbers.iter().filter(|n| text.contains(n.as_str())).collect();
+    assert!(found.is_empty(), "{} ID numbers in clear in the database, e.g. {:?}", found.len(), found.first());
 }
 
 /// The tables of dinhdanh's database.

@@ -184,7 +184,7 @@ async fn a_provinces_first_week() {
     let truth: Vec<TruthRow> = students
         .iter()
         .map(|p| TruthRow {
-            personal_id: p.norm_personal_id.clone().expect("id"),
+            personal_id: dinhdanh::store::people::norm_personal_id_of(p).expect("opens").expect("id"),
             full_name: p.norm_full_name.clone().expect("name"),
             date_of_birth: p.norm_dob.expect("dob").format("%Y-%m-%d").to_string(),
             gender: p.norm_gender.clone().expect("gender"),

@@ -611,7 +611,8 @@ async fn the_server_refuses_to_start_with_unusable_personal_data_keys() {
     let aad = dinhdanh::crypto::Aad::new("people", "personal_id", 1);
     let sealed = keys.encrypt(&aad, "031215000001").expect("encrypts");
     assert_eq!(keys.decrypt(&aad, &sealed).as_deref(), Ok("031215000001"));
-    // …and no keys at all is allowed for now (nothing is encrypted yet).
+    // …and no keys at all is allowed on a database that holds no encrypted value (it stores in
+    // clear; `sealing::a_database_holding_encrypted_values_…` checks the refusal).
     let mut settings = dinhdanh_tests::test_settings(&db.url);
     settings.data_keys = None;
     settings.index_key = None;

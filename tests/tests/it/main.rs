@@ -20,6 +20,7 @@ mod never_worse;
 mod openapi_drift;
 mod rules;
 mod school_years;
+mod sealing;
 mod setup;
 mod stats;
 mod three_way;

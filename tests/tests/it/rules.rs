@@ -211,7 +211,8 @@ async fn revalidate_refreshes_stale_findings_without_touching_entered_values() {
         .await;
     let id = s["id"].as_i64().expect("id");
     let row = people::Entity::find_by_id(id).one(&app.store.db).await.expect("db").expect("row");
-    let fresh_outcome = row.outcome.clone();
+    // sealed with a fresh nonce at every write: compared opened
+    let fresh_outcome = dinhdanh::store::people::parse_outcome(&row).expect("outcome");
     let mut active: people::ActiveModel = row.into();
     active.outcome = Set("{\"normalized\":{},\"findings\":[]}".to_owned());
     active.fixed_count = Set(0);
@@ -222,7 +223,7 @@ async fn revalidate_refreshes_stale_findings_without_touching_entered_values() {
     assert_eq!(report.scanned, 1);
     assert_eq!(report.changed, 1);
     let row = people::Entity::find_by_id(id).one(&app.store.db).await.expect("db").expect("row");
-    assert_eq!(row.outcome, fresh_outcome);
+    assert_eq!(dinhdanh::store::people::parse_outcome(&row).expect("outcome"), fresh_outcome);
     assert_eq!(row.full_name.as_deref(), Some("ĐINH  LAN"));
     let again =
         dinhdanh::store::people::revalidate_all(&app.store.db, app.clock.now(), |_, _| {}).await.expect("revalidate");
@@ -253,7 +254,9 @@ async fn a_stored_outcome_or_status_that_does_not_read_back_is_an_error_not_a_cl
     app.get(&list, &token).await.assert_problem(500, "internal");
 
     // An unknown stored status is an error too, never read as `not_sent`.
-    let good_outcome = row.outcome.clone();
+    // written as the store writes it: in clear, sealed on the way in
+    let good_outcome =
+        serde_json::to_string(&dinhdanh::store::people::parse_outcome(&row).expect("outcome")).expect("json");
     let mut active: people::ActiveModel = row.into();
     active.outcome = Set(good_outcome);
     active.update(&app.store.db).await.expect("repair");

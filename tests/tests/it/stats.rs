@@ -1441,6 +1441,8 @@ async fn bulk_inserts_are_counted_after_a_rebuild() {
         full_name: Set(Some(format!("Học sinh {i}"))),
         personal_id: Set(Some(format!("031215{i:06}"))),
         norm_personal_id: Set(Some(format!("031215{i:06}"))),
+        // what the store derives from the normalised number (the statistics read it)
+        personal_id_valid: Set(true),
         outcome: Set(serde_json::to_string(&dinhdanh::rules::Outcome::default()).expect("json")),
         error_count: Set(0),
         warning_count: Set(0),
@@ -1457,6 +1459,7 @@ async fn bulk_inserts_are_counted_after_a_rebuild() {
     // Values only a bulk path could write: 12 characters that are not all digits, odd mismatch
     // lists, a blank name.
     rows[1].norm_personal_id = Set(Some("03121500000A".into()));
+    rows[1].personal_id_valid = Set(false);
     rows[2].status = Set("mismatched".into());
     rows[2].mismatch_fields = Set(Some("gender,FULLNAME, residence,dateOfBirth".into()));
     rows[3].full_name = Set(Some(String::new()));

@@ -99,7 +99,7 @@ async fn row(app: &TestApp, id: i64) -> people::Model {
 async fn truth_of(app: &TestApp, id: i64) -> TruthRow {
     let p = row(app, id).await;
     TruthRow {
-        personal_id: p.norm_personal_id.expect("id"),
+        personal_id: dinhdanh::store::people::norm_personal_id_of(&p).expect("opens").expect("id"),
         full_name: p.norm_full_name.expect("name"),
         date_of_birth: p.norm_dob.expect("dob").format("%Y-%m-%d").to_string(),
         gender: p.norm_gender.expect("gender"),
@@ -878,6 +878,9 @@ fn start_server(binary: &std::path::Path, database_url: &str, registry_url: &str
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("DATABASE_URL", database_url)
         .env("APP_JWT_SECRET", "restart-test-secret-restart-test-secret-0123")
+        // the keys that sealed the seeded records (the server refuses to start without them)
+        .env("APP_DATA_KEYS", dinhdanh_tests::TEST_DATA_KEY)
+        .env("APP_INDEX_KEY", dinhdanh_tests::TEST_INDEX_KEY)
         .env("APP_BIND", "127.0.0.1:0")
         .env("APP_STATS__SNAPSHOT_INTERVAL_MINUTES", "0")
         .env("APP_REGISTRY__BASE_URL", registry_url)

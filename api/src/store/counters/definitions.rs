@@ -52,11 +52,6 @@ fn present(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|s| !s.is_empty())
 }
 
-/// Exactly 12 ASCII digits (what "có số định danh hợp lệ" counts and `only=without_id` leaves out).
-pub fn is_valid_personal_id(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
-}
-
 /// The school year (`2026-2027`) that starts on 1 August (Vietnam time) on or before `at`, as
 /// staff buckets name it.
 pub fn staff_bucket(at: DateTime<Utc>) -> String {
@@ -107,7 +102,7 @@ pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> StoreResult<
     let tally = Tally {
         total: 1,
         with_personal_id: i64::from(present(&p.personal_id)),
-        valid_personal_id: i64::from(is_valid_personal_id(&p.norm_personal_id)),
+        valid_personal_id: i64::from(p.personal_id_valid),
         no_errors: i64::from(p.error_count == 0),
         complete: i64::from(complete),
         correct: i64::from(p.error_count == 0 && verified),

@@ -89,6 +89,8 @@ mod tests {
             created_at: t,
             updated_at: t,
             deleted_at: None,
+            personal_id_index: Some("031215001234".into()),
+            personal_id_valid: true,
         }
     }
 
@@ -177,6 +179,7 @@ mod tests {
                 "eleven digits are entered but not valid",
                 |mut p| {
                     p.norm_personal_id = Some("31215001234".into());
+                    p.personal_id_valid = false;
                     p
                 },
                 |t| t.with_personal_id == 1 && t.valid_personal_id == 0,

@@ -33,10 +33,7 @@ fn recount_counters_sql(backend: DbBackend) -> (String, Vec<Value>) {
     let flags = [
         "1 AS total".to_owned(),
         flag(present("personal_id"), "with_personal_id"),
-        flag(
-            "LENGTH(p.norm_personal_id) = 12 AND TRIM(p.norm_personal_id, '0123456789') = ''".to_owned(),
-            "valid_personal_id",
-        ),
+        flag("p.personal_id_valid = TRUE".to_owned(), "valid_personal_id"),
         flag("p.error_count = 0".to_owned(), "no_errors"),
         flag(
             format!(

@@ -45,6 +45,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// The blind index of the normalised ID number (see `store::people::sealed`).
+    pub personal_id_index: Option<String>,
+    /// The normalised ID number is 12 digits.
+    pub personal_id_valid: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -67,4 +71,14 @@ impl Related<super::units::Entity> for Entity {
     }
 }
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    /// Seals the ID numbers a write sets (`store::people::sealed`).
+    async fn before_save<C>(mut self, _db: &C, _insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        crate::store::people::seal_active(&mut self, crate::crypto::installed().as_deref())?;
+        Ok(self)
+    }
+}

@@ -318,7 +318,7 @@ async fn bulk_create<C: ConnectionTrait>(
             let outcome =
                 crate::store::people::evaluate(&identity, kind, grade, position.map(|p| p.as_str()), ctx.today());
             if let Some(pid) = &outcome.normalized.personal_id {
-                pids.insert(pid.clone());
+                pids.insert(crate::store::people::lookup_key(pid));
             }
             // the same audit rows as a record created one by one: every field entered
             for (field, value) in identity.fields() {

@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// A planned row's JSON as stored: sealed whole ([`crate::store::sealing::seal_text`]), the
+/// import and the row's place as its row key.
+pub(super) fn seal_row(import_id: &str, seq: i32, data: String) -> StoreResult<String> {
+    crate::store::sealing::seal_text("import_rows", "data", format_args!("{import_id}/{seq}"), data)
+}
+
+/// A stored planned row's JSON, opened.
+fn open_row<'a>(import_id: &str, seq: i32, data: &'a str) -> StoreResult<std::borrow::Cow<'a, str>> {
+    crate::store::sealing::open_text("import_rows", "data", format_args!("{import_id}/{seq}"), data)
+}
+
 /// Every planned row of an import, in file order (read in chunks).
 pub async fn rows_of<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<PlannedRow>> {
     read_rows(conn, id, None).await
@@ -33,7 +44,8 @@ async fn read_rows<C: ConnectionTrait, T: serde::de::DeserializeOwned>(
         let Some((last, _)) = chunk.last() else { break };
         after = *last;
         let n = chunk.len();
-        for (_, data) in chunk {
+        for (seq, data) in chunk {
+            let data = open_row(id, seq, &data)?;
             out.push(serde_json::from_str(&data).map_err(|e| StoreError::Db(sea_orm::DbErr::Json(e.to_string())))?);
         }
         if (n as u64) < CHUNK {
@@ -75,8 +87,9 @@ pub async fn page_of<C: ConnectionTrait>(
         q = q.filter(import_rows::Column::Action.eq(a.as_str()));
     }
     let total = q.clone().count(conn).await?;
-    let rows: Vec<String> = q
+    let rows: Vec<(i32, String)> = q
         .select_only()
+        .column(import_rows::Column::Seq)
         .column(import_rows::Column::Data)
         .order_by_asc(import_rows::Column::Seq)
         .offset(page.saturating_sub(1).saturating_mul(page_size))
@@ -84,7 +97,11 @@ pub async fn page_of<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    Ok((rows.into_iter().filter_map(|d| serde_json::from_str(&d).ok()).collect(), total))
+    let mut out = Vec::with_capacity(rows.len());
+    for (seq, data) in rows {
+        out.extend(serde_json::from_str(&open_row(id, seq, &data)?).ok());
+    }
+    Ok((out, total))
 }
 
 /// The sheet layouts of an import.

@@ -157,19 +157,21 @@ async fn scope_for(
         .await?;
     let existing: Vec<Existing> = records
         .into_iter()
-        .map(|p| Existing {
-            id: p.id,
-            class_id: p.class_id,
-            sector_code: p.sector_code.clone(),
-            identity: crate::store::people::identity_of(&p),
-            name_key: p.name_key.clone(),
-            dob: p.norm_dob,
-            personal_id: p.norm_personal_id.clone(),
-            version: p.version,
-            verified: p.status == crate::domain::org::VerificationStatus::Verified.as_str(),
-            base: import::threeway::base_of(carried.remove(&p.id), versions.get(&p.id).copied(), p.version),
+        .map(|p| -> StoreResult<Existing> {
+            Ok(Existing {
+                id: p.id,
+                class_id: p.class_id,
+                sector_code: p.sector_code.clone(),
+                identity: crate::store::people::identity_of(&p)?,
+                name_key: p.name_key.clone(),
+                dob: p.norm_dob,
+                personal_id: crate::store::people::norm_personal_id_of(&p)?,
+                version: p.version,
+                verified: p.status == crate::domain::org::VerificationStatus::Verified.as_str(),
+                base: import::threeway::base_of(carried.remove(&p.id), versions.get(&p.id).copied(), p.version),
+            })
         })
-        .collect();
+        .collect::<StoreResult<_>>()?;
     // record keys and sector codes of the file that are not in scope: do they exist elsewhere?
     let in_scope: HashSet<i64> = existing.iter().map(|e| e.id).collect();
     let in_scope_codes: HashSet<&str> = existing.iter().filter_map(|e| e.sector_code.as_deref()).collect();
@@ -353,12 +355,17 @@ async fn finish_plan(
 async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[(RowAction, String)]) -> StoreResult<()> {
     import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(conn).await?;
     for (n, chunk) in rows.chunks(500).enumerate() {
-        let models = chunk.iter().enumerate().map(|(i, (action, data))| import_rows::ActiveModel {
-            import_id: Set(id.to_owned()),
-            seq: Set(i32::try_from(n * 500 + i).unwrap_or(i32::MAX)),
-            action: Set(action.as_str().to_owned()),
-            data: Set(data.clone()),
-        });
+        let mut models = Vec::with_capacity(chunk.len());
+        for (i, (action, data)) in chunk.iter().enumerate() {
+            let seq = i32::try_from(n * 500 + i).unwrap_or(i32::MAX);
+            models.push(import_rows::ActiveModel {
+                import_id: Set(id.to_owned()),
+                seq: Set(seq),
+                action: Set(action.as_str().to_owned()),
+                // the row's cells and values carry ID numbers: sealed whole
+                data: Set(super::rows::seal_row(id, seq, data.clone())?),
+            });
+        }
         import_rows::Entity::insert_many(models).exec_without_returning(conn).await?;
     }
     Ok(())

@@ -38,6 +38,7 @@ pub async fn undo(
         .order_by_asc(audit_events::Column::Id)
         .all(&txn)
         .await?;
+    let events = crate::store::audit::open_all(events)?;
     let last_import_event = events.iter().map(|e| e.id).max().unwrap_or(0);
     let mut per_person: BTreeMap<i64, Vec<audit_events::Model>> = BTreeMap::new();
     for e in events {
@@ -75,7 +76,7 @@ pub async fn undo(
             }
             continue;
         }
-        let current = crate::store::people::identity_of(&row.person);
+        let current = crate::store::people::identity_of(&row.person)?;
         // undoing puts back what the records held: explicit, whatever the findings or verification
         let mut changes =
             PersonChanges { allow_worse: true, confirm_verified_changes: true, ..PersonChanges::default() };

@@ -3,10 +3,6 @@
 
 use super::*;
 
-fn is_structurally_valid_id(id: &str) -> bool {
-    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
-}
-
 fn duplicate_finding(others: usize) -> Finding {
     let mut f = Finding::new(Field::PersonalId, Code::IdDuplicate);
     f.message = format!(
@@ -17,11 +13,13 @@ fn duplicate_finding(others: usize) -> Finding {
 }
 
 /// Makes the `id_duplicate` finding true for every active record holding one of these ID
-/// numbers, across all units.
-pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, personal_ids: &[String]) -> StoreResult<()> {
-    for pid in personal_ids.iter().filter(|p| is_structurally_valid_id(p)) {
+/// numbers, across all units. The numbers are given by their lookup keys
+/// (`personal_id_index`, see [`lookup_key`]); only valid (12-digit) numbers count.
+pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, lookup_keys: &[String]) -> StoreResult<()> {
+    for key in lookup_keys {
         let holders = people::Entity::find()
-            .filter(people::Column::NormPersonalId.eq(pid.as_str()))
+            .filter(people::Column::PersonalIdIndex.eq(key.as_str()))
+            .filter(people::Column::PersonalIdValid.eq(true))
             .filter(people::Column::DeletedAt.is_null())
             .all(conn)
             .await?;
@@ -56,16 +54,16 @@ pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, personal_ids: &[Strin
     Ok(())
 }
 
-/// ID numbers held by more than one active record.
+/// The lookup keys of the ID numbers held by more than one active record.
 pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<String>> {
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::ExprTrait;
     let rows: Vec<Option<String>> = people::Entity::find()
         .select_only()
-        .column(people::Column::NormPersonalId)
+        .column(people::Column::PersonalIdIndex)
         .filter(people::Column::DeletedAt.is_null())
-        .filter(people::Column::NormPersonalId.is_not_null())
-        .group_by(people::Column::NormPersonalId)
+        .filter(people::Column::PersonalIdValid.eq(true))
+        .group_by(people::Column::PersonalIdIndex)
         .having(Expr::col(people::Column::Id).count().gt(1))
         .into_tuple()
         .all(conn)

@@ -45,19 +45,20 @@ pub async fn revalidate_all(
             let kind = kind_of(&person)?;
             let grade = person.class_id.and_then(|c| grades.get(&c).copied());
             let today = crate::domain::clock::date_in_vietnam(now);
-            let mut outcome = evaluate(&identity_of(&person), kind, grade, person.position.as_deref(), today);
+            let mut outcome = evaluate(&identity_of(&person)?, kind, grade, person.position.as_deref(), today);
             // The duplicate finding belongs to the store; carry it over, then re-sync below.
             outcome
                 .findings
                 .extend(parse_outcome(&person)?.findings.into_iter().filter(|f| f.code == Code::IdDuplicate));
             let json = serde_json::to_string(&outcome).unwrap_or_default();
-            if json == person.outcome {
+            // compared with the stored outcome opened, as this serialisation writes it
+            if json == serde_json::to_string(&parse_outcome(&person)?).unwrap_or_default() {
                 continue;
             }
             report.changed += 1;
-            let requeue = VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
-            touched_ids.extend(person.norm_personal_id.clone());
-            touched_ids.extend(outcome.normalized.personal_id.clone());
+            let requeue = VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person)?;
+            touched_ids.extend(person.personal_id_index.clone());
+            touched_ids.extend(outcome.normalized.personal_id.as_deref().map(lookup_key));
             let before = person.clone();
             let mut active: people::ActiveModel = person.into();
             apply_outcome(&mut active, &outcome);
@@ -114,6 +115,7 @@ pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec
     let mut findings = Vec::new();
     let mut events = Vec::new();
     let mut batch = Vec::with_capacity(CHUNK);
+    let ring = crate::crypto::installed();
     for row in rows {
         findings.extend(finding_rows(row.id, &row.outcome));
         events.push(Event {
@@ -138,6 +140,8 @@ pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec
             now,
         );
         active.id = Set(row.id);
+        // many rows at once skip the entity's hook: seal here
+        seal_active(&mut active, ring.as_deref())?;
         batch.push(active);
         if batch.len() == CHUNK {
             people::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(conn).await?;

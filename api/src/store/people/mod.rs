@@ -10,6 +10,7 @@ mod duplicates;
 mod maintenance;
 mod outcome;
 mod query;
+mod sealed;
 mod status;
 mod write;
 
@@ -34,21 +35,23 @@ pub use duplicates::*;
 pub use maintenance::*;
 pub use outcome::*;
 pub use query::*;
+pub use sealed::*;
 pub use status::*;
 pub use write::*;
 
-/// The identity as stored on a record (its entered columns).
-pub fn identity_of(p: &people::Model) -> Identity {
-    Identity::from_fn(|field| match field {
+/// The identity as stored on a record (its entered columns), the ID number opened.
+pub fn identity_of(p: &people::Model) -> StoreResult<Identity> {
+    let personal_id = personal_id_of(p)?;
+    Ok(Identity::from_fn(|field| match field {
         IdentityField::FullName => p.full_name.clone(),
         IdentityField::DateOfBirth => p.date_of_birth.clone(),
         IdentityField::Gender => p.gender.clone(),
-        IdentityField::PersonalId => p.personal_id.clone(),
+        IdentityField::PersonalId => personal_id.clone(),
         IdentityField::ResidenceProvince => p.res_province.clone(),
         IdentityField::ResidenceDistrict => p.res_district.clone(),
         IdentityField::ResidenceCommune => p.res_commune.clone(),
         IdentityField::ResidenceText => p.res_text.clone(),
-    })
+    }))
 }
 
 /// Writes an identity onto a record's entered columns.

@@ -6,7 +6,7 @@ use super::*;
 
 /// A record's stored rule outcome; one that does not parse is an error, never a clean default.
 pub fn parse_outcome(p: &people::Model) -> StoreResult<Outcome> {
-    crate::store::read_json(format_args!("people.outcome of {}", p.id), &p.outcome)
+    crate::store::read_json(format_args!("people.outcome of {}", p.id), &open_outcome_text(p.id, &p.outcome)?)
 }
 
 /// Runs the rules on a person's identity fields.
@@ -28,7 +28,8 @@ pub fn apply_outcome(active: &mut people::ActiveModel, outcome: &Outcome) {
     active.norm_full_name = Set(capped(n.full_name.as_deref(), 255));
     active.norm_dob = Set(n.date_of_birth);
     active.norm_gender = Set(capped(n.gender.as_deref(), 8));
-    active.norm_personal_id = Set(capped(n.personal_id.as_deref(), 32));
+    // sealed (and indexed) by `seal_active` when written
+    active.norm_personal_id = Set(n.personal_id.clone());
     let r = n.residence.as_ref();
     active.res_scheme = Set(r.map(|r| r.scheme.as_str().to_owned()));
     active.res_province_code = Set(r.and_then(|r| r.province_code.clone()));
@@ -98,15 +99,15 @@ pub struct VerifiedValues {
 }
 
 impl VerifiedValues {
-    pub fn of(p: &people::Model) -> VerifiedValues {
-        VerifiedValues {
+    pub fn of(p: &people::Model) -> StoreResult<VerifiedValues> {
+        Ok(VerifiedValues {
             full_name: p.norm_full_name.clone(),
             date_of_birth: p.norm_dob,
             gender: p.norm_gender.clone(),
-            personal_id: p.norm_personal_id.clone(),
+            personal_id: norm_personal_id_of(p)?,
             province_code: p.res_new_province_code.clone(),
             commune_code: p.res_new_commune_code.clone(),
-        }
+        })
     }
 
     pub fn of_outcome(o: &Outcome) -> VerifiedValues {

@@ -78,7 +78,7 @@ pub async fn list<C: ConnectionTrait>(
             // recover them digit by digit
             cond = cond.add(
                 Condition::any()
-                    .add(people::Column::NormPersonalId.eq(digits.as_str()))
+                    .add(people::Column::PersonalIdIndex.eq(lookup_key(&digits)))
                     .add(people::Column::SectorCode.eq(digits.as_str())),
             );
         } else {

@@ -64,7 +64,7 @@ pub async fn create_in<C: ConnectionTrait>(
     let position = new.position.map(|p| p.as_str());
     let outcome = evaluate(&identity, new.kind, class.as_ref().map(|c| c.grade), position, ctx.today());
     let now = ctx.at;
-    let active = new_person_row(
+    let mut active = new_person_row(
         NewRow {
             kind: new.kind,
             unit_id,
@@ -76,6 +76,8 @@ pub async fn create_in<C: ConnectionTrait>(
         },
         now,
     );
+    // the id first: the sealed ID numbers name their row
+    active.id = Set(reserve_id(txn).await?);
     let person = active.insert(txn).await.map_err(sector_code_conflict)?;
     write_finding_rows(txn, person.id, &outcome).await?;
     crate::store::counters::apply_change(txn, None, Some(&person)).await?;
@@ -96,8 +98,8 @@ pub async fn create_in<C: ConnectionTrait>(
         events.push(field_event("create", person.id, "sectorCode", None, Some(code.clone())));
     }
     audit::record(txn, ctx, events).await?;
-    if let Some(pid) = &person.norm_personal_id {
-        sync_duplicates(txn, std::slice::from_ref(pid)).await?;
+    if let Some(key) = &person.personal_id_index {
+        sync_duplicates(txn, std::slice::from_ref(key)).await?;
     }
     Ok(person)
 }
@@ -186,7 +188,7 @@ pub async fn update_in<C: ConnectionTrait>(
         ));
         class = Some(new_class);
     }
-    let old_identity = identity_of(&person);
+    let old_identity = identity_of(&person)?;
     let new_identity = changes.identity.apply(old_identity.clone());
     for ((field, old), (_, new)) in old_identity.fields().zip(new_identity.fields()) {
         if old != new {
@@ -212,7 +214,7 @@ pub async fn update_in<C: ConnectionTrait>(
         return Ok(person);
     }
     let grade_changed = class.as_ref().map(|c| c.id) != person.class_id;
-    let old_pid = person.norm_personal_id.clone();
+    let old_key = person.personal_id_index.clone();
     let now = ctx.at;
     let mut active: people::ActiveModel = person.clone().into();
     active.class_id = Set(class.as_ref().map(|c| c.id));
@@ -225,7 +227,7 @@ pub async fn update_in<C: ConnectionTrait>(
         let outcome =
             evaluate(&new_identity, kind, class.as_ref().map(|c| c.grade), new_position.as_deref(), ctx.today());
         verified_values_changed =
-            identity_changed && VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person);
+            identity_changed && VerifiedValues::of_outcome(&outcome) != VerifiedValues::of(&person)?;
         // never worse: the findings of the values before, under the same rules today
         let before = evaluate(&old_identity, kind, old_grade, person.position.as_deref(), ctx.today());
         let worse = crate::domain::worsen::new_errors(&before.findings, &outcome.findings);
@@ -295,8 +297,8 @@ pub async fn update_in<C: ConnectionTrait>(
     crate::store::counters::apply_change(conn, Some(&person), Some(&updated)).await?;
     audit::record(conn, ctx, events).await?;
     if identity_changed {
-        let mut ids: Vec<String> = old_pid.into_iter().collect();
-        ids.extend(updated.norm_personal_id.clone());
+        let mut ids: Vec<String> = old_key.into_iter().collect();
+        ids.extend(updated.personal_id_index.clone());
         ids.dedup();
         sync_duplicates(conn, &ids).await?;
     }
@@ -324,7 +326,7 @@ pub async fn delete(
 /// The body of [`delete`], inside the caller's transaction (undoing an import reuses it).
 pub async fn delete_in<C: ConnectionTrait>(txn: &C, ctx: &AuditCtx, row: PersonRow) -> StoreResult<()> {
     let id = row.person.id;
-    let pid = row.person.norm_personal_id.clone();
+    let pid = row.person.personal_id_index.clone();
     let before = row.person.clone();
     let mut active: people::ActiveModel = row.person.into();
     active.deleted_at = Set(Some(ctx.at));

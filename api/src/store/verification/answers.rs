@@ -192,6 +192,7 @@ async fn write_answers(
             at: Set(at),
             outcome: Set(answer.history_outcome.to_owned()),
             fields: Set((!answer.fields.is_empty()).then(|| answer.fields.join(","))),
+            // sealed once the ids are known, below
             sent_values: Set(Some(sent_values.to_string())),
             registry_values: Set(answer.registry_values.clone()),
             applied: Set(fresh),
@@ -224,6 +225,18 @@ async fn write_answers(
             .await?;
     }
     if !history.is_empty() {
+        // what was sent carries the ID number: sealed, the history row's id as row key
+        if crate::crypto::installed().is_some() {
+            let ids = crate::store::sealing::reserve_ids(&txn, "verification_history", history.len()).await?;
+            for (h, id) in history.iter_mut().zip(ids) {
+                h.id = Set(id);
+                if let sea_orm::ActiveValue::Set(Some(sent)) = &h.sent_values {
+                    let sealed =
+                        crate::store::sealing::seal_text("verification_history", "sent_values", id, sent.clone())?;
+                    h.sent_values = Set(Some(sealed));
+                }
+            }
+        }
         verification_history::Entity::insert_many(history).exec_without_returning(&txn).await?;
     }
     let ctx = ctx.clone().with_source(Source::Registry, Some(format!("verification-job:{}", batch.job_id)));

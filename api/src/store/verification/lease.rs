@@ -19,7 +19,7 @@ pub fn request_item(item_id: i64, p: &people::Model) -> StoreResult<RequestItem>
     let partial = crate::store::people::parse_outcome(p)?.normalized.date_of_birth_partial;
     Ok(RequestItem {
         request_id: item_id.to_string(),
-        personal_id: p.norm_personal_id.clone().unwrap_or_default(),
+        personal_id: crate::store::people::norm_personal_id_of(p)?.unwrap_or_default(),
         full_name: p.norm_full_name.clone().unwrap_or_default(),
         date_of_birth: p
             .norm_dob
@@ -61,7 +61,8 @@ pub async fn reclaim_expired(
             .await?
             .rows_affected;
         if won == 1 {
-            let request: VerificationRequest = serde_json::from_str(&c.body)
+            let body = crate::store::sealing::open_text("verification_batches", "body", &c.key, &c.body)?;
+            let request: VerificationRequest = serde_json::from_str(&body)
                 .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("stored batch body: {e}"))))?;
             return Ok(Some(ClaimedBatch {
                 key: c.key,
@@ -211,7 +212,13 @@ async fn claim_items(
         key: Set(key.clone()),
         job_id: Set(job.id),
         status: Set("open".to_owned()),
-        body: Set(serde_json::to_string(&request).unwrap_or_default()),
+        // the items carry ID numbers: sealed whole, the batch's key as row key
+        body: Set(crate::store::sealing::seal_text(
+            "verification_batches",
+            "body",
+            &key,
+            serde_json::to_string(&request).unwrap_or_default(),
+        )?),
         claim_token: Set(token.to_owned()),
         lease_until: Set(at + lease),
         attempts: Set(0),

@@ -16,7 +16,17 @@ pub async fn history<C: ConnectionTrait>(
         .order_by_desc(verification_history::Column::Id)
         .all(conn)
         .await?;
+    let items = items.into_iter().map(open_history).collect::<StoreResult<Vec<_>>>()?;
     Ok((row, items))
+}
+
+/// A verification history row, what was sent opened (see [`crate::store::sealing::open_text`]).
+pub fn open_history(mut h: verification_history::Model) -> StoreResult<verification_history::Model> {
+    if let Some(sent) = h.sent_values.as_deref() {
+        let open = crate::store::sealing::open_text("verification_history", "sent_values", h.id, sent)?.into_owned();
+        h.sent_values = Some(open);
+    }
+    Ok(h)
 }
 
 /// The changes that copy the registry's values into a record's entered fields.

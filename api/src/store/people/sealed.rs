@@ -1,0 +1,143 @@
+//! ID numbers at rest on `people` (issue 13): the entered number (`personal_id`), the
+//! normalised one (`norm_personal_id`) and the rule outcome's copies of it (`outcome`, at
+//! [`OUTCOME_ID_PATHS`]) are sealed with the installed key ring ([`crate::crypto::installed`]),
+//! the table, column and row id as associated data. Lookups go through `personal_id_index`: the
+//! blind index of the normalised number ([`lookup_key`]); `personal_id_valid` says whether it
+//! is 12 digits (what the statistics count), so no SQL needs the clear number.
+//!
+//! A `people::Model` always holds what the table holds (sealed values); the small functions
+//! here ([`personal_id_of`], [`norm_personal_id_of`], [`super::identity_of`],
+//! [`super::parse_outcome`]) open them for the code that needs clear values. Writes stay clear
+//! in memory: [`seal_active`] seals whatever an active model sets, from the entity's
+//! `before_save` hook (single rows) and from [`super::bulk_insert`] (many rows). Without keys
+//! (a database that was never given any) values are stored and read in clear; a clear value
+//! left from before the keys is read as it is until `encrypt-existing` seals it.
+
+use sea_orm::ActiveValue;
+use serde_json::Value;
+
+use super::*;
+use crate::crypto::json::OUTCOME_ID_PATHS;
+use crate::crypto::{Aad, KeyRing, is_encrypted};
+
+/// The table whose columns this module seals.
+pub const TABLE: &str = "people";
+/// The sealed columns of `people`.
+pub const PERSONAL_ID: &str = "personal_id";
+pub const NORM_PERSONAL_ID: &str = "norm_personal_id";
+pub const OUTCOME: &str = "outcome";
+
+/// The key a normalised number is looked up by (`personal_id_index`): its blind index under
+/// the installed index key, or the number itself when no keys are configured.
+pub fn lookup_key(normalised: &str) -> String {
+    match crate::crypto::installed() {
+        Some(ring) => ring.blind_index(normalised).into_string(),
+        None => normalised.to_owned(),
+    }
+}
+
+/// Exactly 12 ASCII digits: what `personal_id_valid` stores.
+pub fn is_valid_normalised(v: Option<&str>) -> bool {
+    v.is_some_and(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn corrupt(id: i64, column: &str, err: impl std::fmt::Display) -> StoreError {
+    StoreError::corrupt(format_args!("people.{column} of {id}"), err)
+}
+
+/// A sealed column's clear value; a clear stored value (no keys, or not yet sealed) reads as it is.
+pub fn open_column(id: i64, column: &str, stored: Option<&str>) -> StoreResult<Option<String>> {
+    let Some(stored) = stored else { return Ok(None) };
+    if !is_encrypted(stored) {
+        return Ok(Some(stored.to_owned()));
+    }
+    let ring = crate::crypto::installed()
+        .ok_or_else(|| corrupt(id, column, "encrypted, and no keys are configured (data_keys, index_key)"))?;
+    ring.decrypt(&Aad::new(TABLE, column, id), stored).map(Some).map_err(|e| corrupt(id, column, e))
+}
+
+/// The entered ID number of a record, in clear.
+pub fn personal_id_of(p: &people::Model) -> StoreResult<Option<String>> {
+    open_column(p.id, PERSONAL_ID, p.personal_id.as_deref())
+}
+
+/// The normalised ID number of a record, in clear.
+pub fn norm_personal_id_of(p: &people::Model) -> StoreResult<Option<String>> {
+    open_column(p.id, NORM_PERSONAL_ID, p.norm_personal_id.as_deref())
+}
+
+/// The rule outcome's JSON text of a record, its ID numbers in clear.
+pub fn open_outcome_text(id: i64, stored: &str) -> StoreResult<std::borrow::Cow<'_, str>> {
+    if !stored.contains(crate::crypto::format::PREFIX) {
+        return Ok(std::borrow::Cow::Borrowed(stored));
+    }
+    let mut doc: Value = serde_json::from_str(stored).map_err(|e| corrupt(id, OUTCOME, e))?;
+    let Some(ring) = crate::crypto::installed() else {
+        // without keys an outcome is clear; a typed value may look sealed
+        return Ok(std::borrow::Cow::Borrowed(stored));
+    };
+    match ring.decrypt_json(&mut doc, &Aad::new(TABLE, OUTCOME, id), &OUTCOME_ID_PATHS) {
+        Ok(_) => Ok(std::borrow::Cow::Owned(doc.to_string())),
+        // an outcome written before the keys (not yet sealed)
+        Err(crate::crypto::CryptoError::NotEncrypted) => Ok(std::borrow::Cow::Borrowed(stored)),
+        Err(e) => Err(corrupt(id, OUTCOME, e)),
+    }
+}
+
+/// The clear ID number of one record (deleted ones included), for the code that shows it in
+/// full (the reveal, the data-subject report): the one way to read it by id.
+pub async fn personal_id_clear<C: ConnectionTrait>(conn: &C, id: i64) -> StoreResult<Option<String>> {
+    let person = people::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)?;
+    personal_id_of(&person)
+}
+
+fn db_err(what: &str, err: impl std::fmt::Display) -> sea_orm::DbErr {
+    sea_orm::DbErr::Custom(format!("sealing people.{what}: {err}"))
+}
+
+/// Seals the ID numbers an active model sets, and sets the lookup columns from the normalised
+/// number: the blind index and its validity. Values left unset or unchanged are left alone
+/// (they are stored already). An insert must carry its id (the associated data names the row).
+pub fn seal_active(active: &mut people::ActiveModel, ring: Option<&KeyRing>) -> Result<(), sea_orm::DbErr> {
+    if let ActiveValue::Set(norm) = &active.norm_personal_id {
+        let norm = norm.clone();
+        active.personal_id_valid = ActiveValue::Set(is_valid_normalised(norm.as_deref()));
+        active.personal_id_index = ActiveValue::Set(norm.as_deref().map(|n| match ring {
+            Some(ring) => ring.blind_index(n).into_string(),
+            None => n.to_owned(),
+        }));
+    }
+    let Some(ring) = ring else { return Ok(()) };
+    let sets_sealed = matches!(active.personal_id, ActiveValue::Set(Some(_)))
+        || matches!(active.norm_personal_id, ActiveValue::Set(Some(_)))
+        || matches!(active.outcome, ActiveValue::Set(_));
+    if !sets_sealed {
+        return Ok(());
+    }
+    let id = match &active.id {
+        ActiveValue::Set(id) | ActiveValue::Unchanged(id) => *id,
+        ActiveValue::NotSet => return Err(db_err("id", "a row with ID numbers is written before its id is known")),
+    };
+    for (column, value) in [(PERSONAL_ID, &mut active.personal_id), (NORM_PERSONAL_ID, &mut active.norm_personal_id)] {
+        if let ActiveValue::Set(Some(clear)) = value
+            && !clear.is_empty()
+        {
+            let sealed = ring.encrypt(&Aad::new(TABLE, column, id), clear).map_err(|e| db_err(column, e))?;
+            *value = ActiveValue::Set(Some(sealed));
+        }
+    }
+    if let ActiveValue::Set(text) = &active.outcome {
+        let mut doc: Value = serde_json::from_str(text).map_err(|e| db_err(OUTCOME, e))?;
+        ring.encrypt_json(&mut doc, &Aad::new(TABLE, OUTCOME, id), &OUTCOME_ID_PATHS)
+            .map_err(|e| db_err(OUTCOME, e))?;
+        active.outcome = ActiveValue::Set(doc.to_string());
+    }
+    Ok(())
+}
+
+/// The id a new record will get, taken before its insert so that its sealed values can name
+/// their row: PostgreSQL's sequence, or on SQLite (whose writers take the lock at `BEGIN
+/// IMMEDIATE`) the next id after the largest.
+pub async fn reserve_id<C: ConnectionTrait>(conn: &C) -> StoreResult<i64> {
+    crate::store::sealing::reserve_ids(conn, TABLE, 1).await?.pop().ok_or(StoreError::NotFound)
+}

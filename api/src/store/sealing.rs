@@ -1,0 +1,280 @@
+//! ID numbers at rest, whole-database work: what the start-up check needs to know
+//! ([`stored_keys`]), and sealing a database written before the keys ([`encrypt_existing`]).
+//! Row by row sealing lives with each table (`people::sealed`).
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+
+use super::entities::people;
+use super::{StoreError, StoreResult};
+use crate::crypto::{BlindIndex, KeyId, KeyRing, StoredKeys, key_id_of};
+
+/// The sealed text columns (`table`, `column`): their values start `dd1:<key id>:`.
+const SEALED_COLUMNS: &[(&str, &str)] =
+    &[("people", "personal_id"), ("people", "norm_personal_id"), ("people", "outcome")];
+
+/// The data key ids of the sealed values and the index key ids of the blind indexes the
+/// database holds (distinct values only: a few rows each).
+pub async fn stored_keys<C: ConnectionTrait>(conn: &C) -> StoreResult<StoredKeys> {
+    let backend = conn.get_database_backend();
+    let mut out = StoredKeys::default();
+    for (table, column) in SEALED_COLUMNS {
+        // JSON columns hold sealed strings inside: find the key ids after each `"dd1:`
+        let sql = if *column == "outcome" {
+            format!(
+                "SELECT DISTINCT SUBSTR({column}, INSTR({column}, '\"dd1:') + 1, 12) AS v FROM {table} \
+                 WHERE {column} LIKE '%\"dd1:%'"
+            )
+        } else {
+            format!("SELECT DISTINCT SUBSTR({column}, 1, 12) AS v FROM {table} WHERE {column} LIKE 'dd1:%'")
+        };
+        let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+            sql.replace("INSTR(outcome, ", "STRPOS(outcome, ")
+        } else {
+            sql
+        };
+        for row in conn.query_all_raw(Statement::from_string(backend, sql)).await? {
+            let v: String = row.try_get("", "v")?;
+            if let Some(id) = key_id_of(&format!("{v}:")) {
+                out.data_key_ids.insert(id);
+            }
+        }
+    }
+    let sql =
+        "SELECT DISTINCT SUBSTR(personal_id_index, 1, 8) AS v FROM people WHERE personal_id_index LIKE '________:%'";
+    for row in conn.query_all_raw(Statement::from_string(backend, sql.to_owned())).await? {
+        let v: String = row.try_get("", "v")?;
+        if let Some(id) = KeyId::parse(&v) {
+            out.index_key_ids.insert(id);
+        }
+    }
+    Ok(out)
+}
+
+/// `n` ids of `table` (a `BIGSERIAL`/`AUTOINCREMENT` primary key `id`) taken before the rows
+/// are inserted, so that their sealed values can name their row: PostgreSQL's sequence, or on
+/// SQLite (one writer at a time) the ids after the largest.
+pub async fn reserve_ids<C: ConnectionTrait>(conn: &C, table: &str, n: usize) -> StoreResult<Vec<i64>> {
+    let backend = conn.get_database_backend();
+    if backend == sea_orm::DatabaseBackend::Postgres {
+        let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, {n})");
+        let rows = conn.query_all_raw(Statement::from_string(backend, sql)).await?;
+        return rows.iter().map(|r| r.try_get::<i64>("", "id").map_err(StoreError::from)).collect();
+    }
+    let sql = format!(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), \
+         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)) AS id"
+    );
+    let last: i64 = match conn.query_one_raw(Statement::from_string(backend, sql)).await? {
+        Some(row) => row.try_get("", "id")?,
+        None => 0,
+    };
+    Ok((1..=n as i64).map(|k| last + k).collect())
+}
+
+/// What [`encrypt_existing`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EncryptReport {
+    /// Records scanned.
+    pub scanned: u64,
+    /// Records whose values were sealed (or whose index was rebuilt).
+    pub sealed: u64,
+    /// Audit events whose ID numbers were sealed.
+    pub audit_events: u64,
+}
+
+impl std::fmt::Display for EncryptReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} records sealed ({} scanned), {} audit events", self.sealed, self.scanned, self.audit_events)
+    }
+}
+
+/// True when the record holds a value in clear, or sealed by a data key that no longer
+/// encrypts (`ring`'s first), or a lookup key not made by `ring`'s index key.
+fn needs_sealing(p: &people::Model, ring: &KeyRing) -> bool {
+    let stale = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty() && !ring.is_current(v));
+    stale(&p.personal_id)
+        || stale(&p.norm_personal_id)
+        || p.personal_id_index.as_deref().is_some_and(|k| BlindIndex::key_id(k) != Some(ring.index_key_id()))
+        || outcome_in_clear(&p.outcome)
+        || outcome_sealed_by_another_key(&p.outcome, ring)
+}
+
+/// The outcome holds a value sealed by a data key other than the one that encrypts.
+fn outcome_sealed_by_another_key(text: &str, ring: &KeyRing) -> bool {
+    let current = format!("\"{}{}:", crate::crypto::format::PREFIX, ring.current_key_id());
+    text.matches("\"dd1:").count() != text.matches(current.as_str()).count()
+}
+
+/// The outcome holds a normalised ID number or an ID repair that is not sealed.
+fn outcome_in_clear(text: &str) -> bool {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else { return false };
+    let sealed = |v: &serde_json::Value| v.is_null() || v.as_str().is_some_and(crate::crypto::is_encrypted);
+    if !sealed(doc.pointer("/normalized/personalId").unwrap_or(&serde_json::Value::Null)) {
+        return true;
+    }
+    doc.get("findings").and_then(|f| f.as_array()).is_some_and(|findings| {
+        findings
+            .iter()
+            .filter(|f| f.get("field").and_then(|v| v.as_str()) == Some("personalId"))
+            .any(|f| ["from", "to"].iter().any(|k| f.get("fix").and_then(|x| x.get(*k)).is_some_and(|v| !sealed(v))))
+    })
+}
+
+/// Seals, in place, the ID numbers a database holds in clear (written before it had keys), in
+/// transactions of `batch` records, resumable: a record already sealed is skipped, so an
+/// interrupted run starts again where it stopped. `progress(done, sealed)` after each batch.
+pub async fn encrypt_existing(
+    db: &DatabaseConnection,
+    ring: &KeyRing,
+    batch: u64,
+    mut progress: impl FnMut(u64, u64),
+) -> StoreResult<EncryptReport> {
+    let mut report = EncryptReport::default();
+    let mut after_id = 0i64;
+    loop {
+        let txn = super::begin_write(db).await?;
+        let rows = people::Entity::find()
+            .filter(people::Column::Id.gt(after_id))
+            .order_by_asc(people::Column::Id)
+            .limit(batch.max(1))
+            .all(&txn)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after_id = last.id;
+        for p in rows {
+            report.scanned += 1;
+            if !needs_sealing(&p, ring) {
+                continue;
+            }
+            let id = p.id;
+            let personal_id = super::people::personal_id_of(&p)?;
+            let norm = super::people::norm_personal_id_of(&p)?;
+            let outcome = super::people::open_outcome_text(id, &p.outcome)?.into_owned();
+            let mut active: people::ActiveModel = p.into();
+            active.personal_id = Set(personal_id);
+            active.norm_personal_id = Set(norm);
+            active.outcome = Set(outcome);
+            // the entity's hook seals what is set, and rebuilds the index under `ring`'s key
+            active.update(&txn).await.map_err(StoreError::from)?;
+            report.sealed += 1;
+        }
+        txn.commit().await?;
+        progress(report.scanned, report.sealed);
+    }
+    report.audit_events = seal_audit_values(db, ring, batch).await?;
+    Ok(report)
+}
+
+/// Seals the audit's ID numbers written in clear or by another data key, in batches.
+async fn seal_audit_values(db: &DatabaseConnection, ring: &KeyRing, batch: u64) -> StoreResult<u64> {
+    use super::entities::audit_events;
+    let mut sealed = 0;
+    let mut after_id = 0i64;
+    loop {
+        let txn = super::begin_write(db).await?;
+        let rows = audit_events::Entity::find()
+            .filter(audit_events::Column::Field.eq(super::audit::SEALED_FIELD))
+            .filter(audit_events::Column::Action.ne("export"))
+            .filter(audit_events::Column::Id.gt(after_id))
+            .order_by_asc(audit_events::Column::Id)
+            .limit(batch.max(1))
+            .all(&txn)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after_id = last.id;
+        for e in rows {
+            let stale = |v: &Option<String>| v.as_deref().is_some_and(|v| !ring.is_current(v));
+            if !stale(&e.old_value) && !stale(&e.new_value) {
+                continue;
+            }
+            let id = e.id;
+            let open = super::audit::open(e)?;
+            let seal = |column: &str, v: Option<String>| -> StoreResult<Option<String>> {
+                v.map(|v| {
+                    ring.encrypt(&crate::crypto::Aad::new("audit_events", column, id), &v)
+                        .map_err(|err| StoreError::corrupt(format_args!("audit_events.{column} of {id}"), err))
+                })
+                .transpose()
+            };
+            let old_value = seal("old_value", open.old_value.clone())?;
+            let new_value = seal("new_value", open.new_value.clone())?;
+            let mut active: audit_events::ActiveModel = open.into();
+            active.old_value = Set(old_value);
+            active.new_value = Set(new_value);
+            active.update(&txn).await?;
+            sealed += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(sealed)
+}
+
+/// True when some record or audit event still holds an ID number in clear (a cheap probe
+/// before [`encrypt_existing`]).
+pub async fn holds_clear_values<C: ConnectionTrait>(conn: &C) -> StoreResult<bool> {
+    use super::entities::audit_events;
+    let clear_audit: Option<i64> = audit_events::Entity::find()
+        .select_only()
+        .column(audit_events::Column::Id)
+        .filter(audit_events::Column::Field.eq(super::audit::SEALED_FIELD))
+        .filter(audit_events::Column::Action.ne("export"))
+        .filter(
+            sea_orm::Condition::any()
+                .add(audit_events::Column::OldValue.not_like("dd1:%"))
+                .add(audit_events::Column::NewValue.not_like("dd1:%")),
+        )
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if clear_audit.is_some() {
+        return Ok(true);
+    }
+    let found: Option<i64> = people::Entity::find()
+        .select_only()
+        .column(people::Column::Id)
+        .filter(
+            sea_orm::Condition::any().add(people::Column::NormPersonalId.not_like("dd1:%")).add(
+                sea_orm::Condition::all()
+                    .add(people::Column::PersonalId.not_like("dd1:%"))
+                    .add(people::Column::PersonalId.ne("")),
+            ),
+        )
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Seals a whole stored text (a JSON document holding ID numbers: an import row, a template
+/// snapshot, a verification batch's body, the values sent) for its place: `table`, `column`
+/// and the row's key. Without keys it is stored as it is.
+pub fn seal_text(table: &str, column: &str, row: impl std::fmt::Display, clear: String) -> StoreResult<String> {
+    match crate::crypto::installed() {
+        Some(ring) => ring
+            .encrypt(&crate::crypto::Aad::new(table, column, row), &clear)
+            .map_err(|e| StoreError::corrupt(format_args!("{table}.{column}"), e)),
+        None => Ok(clear),
+    }
+}
+
+/// Opens a text sealed by [`seal_text`]; a clear one (a JSON document written before the keys)
+/// reads as it is.
+pub fn open_text<'a>(
+    table: &str,
+    column: &str,
+    row: impl std::fmt::Display,
+    stored: &'a str,
+) -> StoreResult<std::borrow::Cow<'a, str>> {
+    if !crate::crypto::is_encrypted(stored) {
+        return Ok(std::borrow::Cow::Borrowed(stored));
+    }
+    let what = format!("{table}.{column} of {row}");
+    let ring = crate::crypto::installed()
+        .ok_or_else(|| StoreError::corrupt(&what, "encrypted, and no keys are configured (data_keys, index_key)"))?;
+    ring.decrypt(&crate::crypto::Aad::new(table, column, row), stored)
+        .map(std::borrow::Cow::Owned)
+        .map_err(|e| StoreError::corrupt(&what, e))
+}
