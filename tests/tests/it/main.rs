@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_api;
 mod never_worse;
 mod openapi_drift;
+mod privacy;
 mod rules;
 mod school_years;
 mod setup;
