@@ -702,12 +702,88 @@ describe('web app on the demo data', () => {
       // makes meanwhile would end the session there, before the page under test is loaded.
       await page.addInitScript(() => {
         const key = 'dinhdanh.session';
-        const raw = sessionStorage.getItem(key);
+        const raw = localStorage.getItem(key);
         if (!raw || location.pathname !== '/hoc-sinh') return;
-        sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(raw), token: 'expired.or.forged' }));
+        localStorage.setItem(key, JSON.stringify({ ...JSON.parse(raw), token: 'expired.or.forged' }));
       });
       await page.goto('/hoc-sinh');
       await page.waitForURL(/\/dang-nhap\?het-han=1/);
       await page.getByText('Phiên đăng nhập đã hết hạn, hãy đăng nhập lại.').waitFor();
+    }));
+
+  test('accessibility: axe-core finds no serious or critical violation on any page, at 1366×768 and 390×844', TIMEOUT, () =>
+    flow(async (page) => {
+      const found = [];
+      const check = async (label) => {
+        const at = `${label} @${page.viewportSize().width}px`;
+        for (const line of await h.axeViolations(page)) found.push(`${at}: ${line}`);
+        // usable at the size: the page never scrolls sideways (wide tables scroll inside themselves)
+        // and the header's items do not overlap
+        const layout = await page.evaluate(() => {
+          const overflow = document.documentElement.scrollWidth - window.innerWidth;
+          const header = document.querySelector('.ant-layout-header');
+          const boxes = header ? [...header.querySelectorAll('[data-testid="unit-name"], .ant-tag, [data-testid="account-menu"]')].map((e) => e.getBoundingClientRect()) : [];
+          const overlaps = boxes.some((a, i) => boxes.slice(i + 1).some((b) => a.width > 0 && b.width > 0 && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1));
+          return { overflow, overlaps };
+        });
+        if (layout.overflow > 0) found.push(`${at}: the page scrolls sideways by ${layout.overflow}px`);
+        if (layout.overlaps) found.push(`${at}: header items overlap`);
+      };
+      const visit = async (path, ready, label = path) => {
+        await page.goto(path);
+        await ready();
+        await check(label);
+      };
+      const heading = (name) => () => page.getByRole('heading', { name, level: 3 }).waitFor();
+      const klass = data.classes[0];
+      for (const size of [h.VIEWPORT, h.PHONE]) {
+        await page.setViewportSize(size);
+        await visit('/dang-nhap', () => page.getByRole('button', { name: 'Đăng nhập' }).waitFor());
+        await login(page);
+        await visit('/lop', heading('Lớp học'));
+        await visit(`/lop/${klass.id}`, () => page.getByTestId('open-record').first().waitFor(), '/lop/:id');
+        await visit('/hoc-sinh', () => page.getByTestId('open-record').first().waitFor());
+        await page.getByTestId('open-record').first().click();
+        await page.locator('.ant-drawer-open').waitFor();
+        await page.waitForURL(/record=/);
+        await page.getByTestId('record-version').waitFor();
+        await check('/hoc-sinh?record (the record drawer)');
+        await visit('/can-bo', () => page.getByTestId('open-record').first().waitFor());
+        await visit('/cong-viec', heading('Công việc'));
+        await visit('/nhap-excel', () => page.locator('h3').first().waitFor());
+        await visit('/doi-mat-khau', () => page.getByRole('button').first().waitFor());
+        await page.context().clearCookies();
+        await page.evaluate(() => localStorage.clear());
+        await login(page, acc.admin);
+        await visit('/tong-quan', () => page.locator('canvas').first().waitFor());
+        await visit('/don-vi', () => page.locator('.ant-table-row').first().waitFor());
+        await visit('/tai-khoan', heading('Tài khoản'));
+        await page.evaluate(() => localStorage.clear());
+      }
+      assert.deepEqual(found, [], `axe-core violations:\n${found.join('\n')}`);
+    }));
+
+  test('sign-in lasts across the tabs of the browser; signing out in one signs out the others', TIMEOUT, () =>
+    flow(async (page) => {
+      await login(page);
+      // A second tab of the same browser opens signed in, on a page of its own.
+      const second = await page.context().newPage();
+      await second.goto('/hoc-sinh');
+      await second.getByRole('heading', { name: 'Học sinh', level: 3 }).waitFor();
+      assert.ok(!second.url().includes('/dang-nhap'), 'the second tab was sent to the login page');
+      // Signing out there: the first tab follows, without a reload.
+      await second.getByTestId('account-menu').click();
+      await second.getByRole('menuitem', { name: 'Đăng xuất' }).click();
+      await second.waitForURL('**/dang-nhap');
+      await page.waitForURL('**/dang-nhap**');
+      await page.getByLabel('Tên đăng nhập').waitFor();
+      // Signing in again in the first tab signs the second one in too.
+      await page.getByLabel('Tên đăng nhập').fill(acc.school);
+      await page.getByLabel('Mật khẩu').fill(acc.password);
+      await page.getByRole('button', { name: 'Đăng nhập' }).click();
+      await page.waitForURL('**/lop');
+      await second.goto('/can-bo');
+      await second.getByRole('heading', { name: 'Cán bộ', level: 3 }).waitFor();
+      await second.close();
     }));
 });

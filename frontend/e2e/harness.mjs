@@ -4,7 +4,8 @@
 // accounts; Debian's Chromium driven by playwright-core.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -274,4 +275,37 @@ export function editTemplateRow(bytes, key, cells) {
   sheet = sheet.replace(row[0], row[0].replace(row[2], body));
   files[sheetPath] = strToU8(sheet);
   return Buffer.from(zipSync(files));
+}
+
+/** axe-core's script (from npm, not downloaded at run time), injected into the page under test. */
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The phone size the app must stay usable at, beside VIEWPORT. */
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * axe-core's serious and critical violations on the page as it stands (WCAG 2.1 A/AA rules), as
+ * readable lines: rule, impact, and up to three offending elements.
+ */
+export async function axeViolations(page) {
+  // what is still loading sits under a translucent veil: check the page as it settles
+  await page.waitForFunction(() => !document.querySelector('.ant-spin-spinning, .ant-skeleton-active'));
+  // colours blended mid-transition (a drawer sliding in) are not what the user reads
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.failureSummary?.split('\n').slice(1, 2).join('') ?? ''}`),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join('\n    ')}`);
 }

@@ -1,10 +1,11 @@
 // The signed-in account for the whole app: login, logout and the session kept in sync with
-// sessionStorage (a 401 anywhere drops it; App sends the user to the login page).
+// localStorage, shared by the browser's tabs (a 401 anywhere drops it; App sends the user to
+// the login page; signing in or out in another tab is followed here).
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Role } from '../api/types';
-import { clearSession, loadSession, onSessionExpired, saveSession, type Session } from './session';
+import { clearSession, loadSession, onOtherTabChange, onSessionExpired, saveSession, type Session } from './session';
 
 interface AuthValue {
   session: Session | undefined;
@@ -25,6 +26,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       onSessionExpired(() => {
         setSession(undefined);
         client.clear();
+      }),
+    [client],
+  );
+
+  useEffect(
+    () =>
+      onOtherTabChange((next) => {
+        // maybe another account (or none): nothing cached under the previous one may stay
+        client.clear();
+        setSession(next);
       }),
     [client],
   );

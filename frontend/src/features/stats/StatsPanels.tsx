@@ -28,8 +28,8 @@ export function ProgressKpis({ scope }: { scope: Scope }) {
   const share = (n: number) => (c.total > 0 ? n / c.total : 0);
   return (
     <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
-      <Col xs={12} lg={6}><Card size="small"><Statistic title="Có số định danh" value={formatShare(share(c.withPersonalId))} /><Bar percent={Math.round(share(c.withPersonalId) * 100)} showInfo={false} /></Card></Col>
-      <Col xs={12} lg={6}><Card size="small"><Statistic title="Đã xác thực" value={formatShare(share(c.verified))} /><Bar percent={Math.round(share(c.verified) * 100)} showInfo={false} status="success" /></Card></Col>
+      <Col xs={12} lg={6}><Card size="small"><Statistic title="Có số định danh" value={formatShare(share(c.withPersonalId))} /><Bar percent={Math.round(share(c.withPersonalId) * 100)} showInfo={false} aria-label="Tỉ lệ có số định danh" /></Card></Col>
+      <Col xs={12} lg={6}><Card size="small"><Statistic title="Đã xác thực" value={formatShare(share(c.verified))} /><Bar percent={Math.round(share(c.verified) * 100)} showInfo={false} status="success" aria-label="Tỉ lệ đã xác thực" /></Card></Col>
       <Col xs={12} lg={6}><Card size="small"><Statistic title="Sai lệch / không có trong CSDLQG" value={formatNumber(c.mismatched + c.notFound)} /></Card></Col>
       <Col xs={12} lg={6}><Card size="small"><Statistic title={deadline ? `Hạn chót ${formatDate(deadline)}` : 'Hạn chót'} value={daysLeft === undefined ? 'Chưa đặt' : daysLeft >= 0 ? `Còn ${daysLeft} ngày` : `Quá ${-daysLeft} ngày`} /></Card></Col>
     </Row>
@@ -99,7 +99,7 @@ export function ReasonsPanel({ scope }: { scope: Scope }) {
         rows.slice(0, 10).map((r) => (
           <div key={r.key} style={{ padding: '4px 0' }}>
             <Typography.Text>{r.label}</Typography.Text> <Typography.Text strong>{formatNumber(r.count)}</Typography.Text>
-            <Bar percent={Math.round((r.count / max) * 100)} showInfo={false} size="small" />
+            <Bar percent={Math.round((r.count / max) * 100)} showInfo={false} size="small" aria-label={r.label} />
           </div>
         ))
       )}
@@ -124,7 +124,7 @@ export function LaggardsPanel({ scope }: { scope: Scope }) {
           locale={{ emptyText: 'Không có đơn vị nào chậm tiến độ.' }}
           columns={[
             { title: 'Đơn vị', key: 'unit', render: (_, l) => <Typography.Link onClick={() => navigate(statUnitPath(l.unit))}>{l.unit.name}</Typography.Link> },
-            { title: 'Đã xác thực', key: 'share', width: 140, render: (_, l) => <Bar percent={Math.round(l.verifiedShare * 100)} size="small" /> },
+            { title: 'Đã xác thực', key: 'share', width: 140, render: (_, l) => <Bar percent={Math.round(l.verifiedShare * 100)} size="small" aria-label={`${l.unit.name}: đã xác thực`} /> },
             { title: 'Cần sửa', key: 'reasons', render: (_, l) => l.topReasons.map((r) => <Tag key={`${r.kind}-${r.code}`}>{r.label || findingLabel(r.code)}: {formatNumber(r.count)}</Tag>) },
             { title: '', key: 'miss', width: 120, render: (_, l) => (l.projectedToMiss ? <Tag color="red">Có thể trễ hạn</Tag> : null) },
             {

@@ -67,7 +67,7 @@ export function UnitProgressTable({ scope, extra }: { scope: Scope; extra?: Reac
               dataIndex: 'verified',
               width: 140,
               sorter: byNumber('verified'),
-              render: (s: number) => <Bar percent={Math.floor(s * 100)} size="small" format={(p) => `${p}%`} />,
+              render: (s: number) => <Bar percent={Math.floor(s * 100)} size="small" format={(p) => `${p}%`} aria-label="Đã xác thực" />,
             },
             { title: 'Đủ', dataIndex: 'du', width: 80, align: 'right', sorter: byNumber('du'), render: pct },
             { title: 'Đúng', dataIndex: 'dung', width: 80, align: 'right', sorter: byNumber('dung'), render: pct },

@@ -126,6 +126,7 @@ function ImportWizard({ classId, population }: { classId?: number; population: '
           <Typography.Text>Đang xử lý tệp {preview.filename}…</Typography.Text>
           <Progress
             style={{ maxWidth: 480 }}
+            aria-label={`Tiến độ đọc tệp ${preview.filename}`}
             percent={preview.rowsTotal > 0 ? Math.floor((preview.rowsRead / preview.rowsTotal) * 100) : 0}
             format={() => `${formatNumber(preview.rowsRead)} / ${formatNumber(preview.rowsTotal)} dòng`}
           />

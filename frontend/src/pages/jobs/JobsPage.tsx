@@ -96,6 +96,7 @@ function VerificationJobs() {
           render: (_, j) => (
             <Progress
               percent={Math.floor(j.progress.percent)}
+              aria-label={`Tiến độ lượt xác thực #${j.id}`}
               status={ACTIVE.includes(jobStatus(j)) ? 'active' : undefined}
               format={() => `${formatNumber(j.progress.done)}/${formatNumber(j.progress.total)}`}
               size="small"
@@ -176,7 +177,7 @@ function Imports() {
           width: 200,
           render: (_, i) =>
             i.rowsTotal > 0 ? (
-              <Progress percent={Math.floor((i.rowsRead / i.rowsTotal) * 100)} size="small" format={() => `${formatNumber(i.rowsRead)}/${formatNumber(i.rowsTotal)}`} />
+              <Progress percent={Math.floor((i.rowsRead / i.rowsTotal) * 100)} size="small" aria-label={`Tiến độ đọc tệp ${i.filename}`} format={() => `${formatNumber(i.rowsRead)}/${formatNumber(i.rowsTotal)}`} />
             ) : (
               <Typography.Text type="secondary">—</Typography.Text>
             ),

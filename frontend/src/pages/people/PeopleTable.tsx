@@ -1,7 +1,7 @@
 import { Empty, Flex, Table, Tag, Tooltip, Typography } from 'antd';
 import { CloseCircleFilled, ExclamationCircleFilled, ToolFilled } from '@ant-design/icons';
 import type { ColumnsType } from 'antd/es/table';
-import type { Key, ReactNode } from 'react';
+import { cloneElement, isValidElement, type Key, type ReactNode } from 'react';
 import { useLocation } from 'react-router';
 import type { FindingField, Person, PersonPage } from '../../api/types';
 import { FieldStatusTag } from '../../components/FieldStatusTag';
@@ -168,7 +168,19 @@ export function PeopleTable({ page, loading, onOpen, onPageChange, show = {}, se
       dataSource={page?.items ?? []}
       loading={loading}
       scroll={{ x: 1050 }}
-      rowSelection={selection ? { selectedRowKeys: selection.keys, onChange: selection.onChange, preserveSelectedRowKeys: true } : undefined}
+      rowSelection={
+        selection
+          ? {
+              selectedRowKeys: selection.keys,
+              onChange: selection.onChange,
+              preserveSelectedRowKeys: true,
+              // accessible names in Vietnamese (antd says "Select all" / nothing)
+              columnTitle: (checkbox) =>
+                isValidElement<{ 'aria-label'?: string }>(checkbox) ? cloneElement(checkbox, { 'aria-label': 'Chọn mọi hồ sơ của trang này' }) : checkbox,
+              getCheckboxProps: (p) => ({ 'aria-label': `Chọn ${p.fullName?.trim() || `hồ sơ #${p.id}`}` }),
+            }
+          : undefined
+      }
       onRow={(p) => ({ onDoubleClick: () => onOpen(p) })}
       locale={{ emptyText: <Empty description={emptyText ?? 'Không có hồ sơ nào khớp.'} /> }}
       pagination={{

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Skeleton, Space, Tabs, Typography } from 'antd';
+import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Grid, Skeleton, Space, Tabs, Typography } from 'antd';
 import { EyeOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiProblem, applyProblemToForm, describeError } from '../../api/problem';
@@ -202,6 +202,9 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
   const session = useSession();
   const person = usePerson(kind, id);
   const [tab, setTab] = useState('info');
+  // On a phone the three tabs fit only with short names (an overflowing tab bar hides a tab
+  // behind a "more" menu).
+  const narrow = !Grid.useBreakpoint().sm;
   const data = person.data;
   // A record the registry disagreed with opens on the comparison, not on fields that all say "Đạt".
   const opensOnRegistry = data?.status === 'mismatched' || data?.status === 'not_found';
@@ -245,13 +248,13 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
             items={[
               {
                 key: 'info',
-                label: 'Thông tin định danh',
+                label: narrow ? 'Thông tin' : 'Thông tin định danh',
                 children: <PersonEditor person={data} onSaved={() => void person.refetch()} />,
               },
               { key: 'verify', label: 'Xác thực', children: <RegistryPanel person={data} onChanged={() => void person.refetch()} /> },
-              { key: 'history', label: 'Lịch sử thay đổi', children: <PersonHistory kind={kind} id={data.id} /> },
+              { key: 'history', label: narrow ? 'Lịch sử' : 'Lịch sử thay đổi', children: <PersonHistory kind={kind} id={data.id} /> },
               ...(readsAccessLog(session.user.role)
-                ? [{ key: 'access', label: 'Ai đã xem hồ sơ này', children: <RecordAccessLog personId={data.id} /> }]
+                ? [{ key: 'access', label: narrow ? 'Ai đã xem' : 'Ai đã xem hồ sơ này', children: <RecordAccessLog personId={data.id} /> }]
                 : []),
             ]}
           />

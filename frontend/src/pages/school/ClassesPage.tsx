@@ -33,13 +33,14 @@ function ClassCard({ c, counters }: { c: ClassView; counters?: Counters }) {
       {counters && (
         <div style={{ marginTop: 8 }}>
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>Có số định danh</Typography.Text>
-          <Progress percent={pct(counters.withPersonalId)} size="small" format={(p) => `${p}%`} />
+          <Progress percent={pct(counters.withPersonalId)} size="small" format={(p) => `${p}%`} aria-label={`Lớp ${c.name}: có số định danh`} />
           <Typography.Text type="secondary" style={{ fontSize: 12 }}>Đã xác thực</Typography.Text>
           <Progress
             percent={verified}
             size="small"
             strokeColor={verified === 100 && counters.verified === counters.total ? '#52c41a' : undefined}
             format={(p) => `${p}%`}
+            aria-label={`Lớp ${c.name}: đã xác thực`}
             data-testid="verified-share"
           />
           {work.length > 0 ? (

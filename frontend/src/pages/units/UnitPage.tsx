@@ -1,4 +1,4 @@
-import { Button, Card, Col, Descriptions, Empty, Row, Table, Tag, Tree, Typography } from 'antd';
+import { Button, Card, Col, Descriptions, Empty, Grid, Row, Table, Tag, Tree, Typography } from 'antd';
 import { useMemo } from 'react';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import { ApiProblem } from '../../api/problem';
@@ -88,7 +88,7 @@ function UnitDetails({ unit, units }: { unit: UnitView; units: UnitView[] }) {
           </>
         }
       />
-      <Descriptions size="small" column={3} style={{ marginBottom: 16 }}>
+      <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }} style={{ marginBottom: 16 }}>
         <Descriptions.Item label="Loại">{unit.level ? `${UNIT_KIND_LABELS[unit.kind]} ${SCHOOL_LEVEL_LABELS[unit.level]}` : UNIT_KIND_LABELS[unit.kind]}</Descriptions.Item>
         <Descriptions.Item label="Mã">{unit.code}</Descriptions.Item>
         {unit.phone && <Descriptions.Item label="Điện thoại">{unit.phone}</Descriptions.Item>}
@@ -111,11 +111,13 @@ export default function UnitPage() {
   const id = Number(param);
   const units = useUnits();
   const unit = useUnit(id);
+  // the tree beside the unit from a tablet's width on, above it on a phone
+  const wide = Grid.useBreakpoint().md ?? true;
   if (param === undefined) return <Navigate to={`/don-vi/${session.user.unit.id}`} replace />;
   if (!Number.isInteger(id)) return <ErrorResult error={new ApiProblem({ status: 404, code: 'not_found' })} what="đơn vị" />;
   return (
-    <Row gutter={16} wrap={false}>
-      <Col flex="260px" style={{ minWidth: 0 }}>
+    <Row gutter={[16, 16]} wrap={!wide}>
+      <Col flex={wide ? '260px' : '100%'} style={{ minWidth: 0 }}>
         <Card size="small" title="Cây đơn vị" styles={{ body: { maxHeight: 'calc(100vh - 200px)', overflow: 'auto' } }}>
           {units.isPending ? <Typography.Text type="secondary">Đang tải…</Typography.Text> : units.isError ? (
             <Typography.Text type="danger">Không tải được cây đơn vị.</Typography.Text>
@@ -124,7 +126,7 @@ export default function UnitPage() {
           )}
         </Card>
       </Col>
-      <Col flex="auto" style={{ minWidth: 0 }}>
+      <Col flex={wide ? 'auto' : '100%'} style={{ minWidth: 0 }}>
         <QueryState query={unit} what="đơn vị">
           {(u) => <UnitDetails unit={u} units={units.data?.items ?? [u]} />}
         </QueryState>
