@@ -510,6 +510,54 @@ pub async fn history(state: &AppState, rc: &RequestContext, kind: PersonKind, id
     Ok(History { items: events.into_iter().map(|e| history_entry(e, full)).collect::<ApiResult<_>>()? })
 }
 
+/// The data-subject report of a record as a printable PDF (what is held, where each value came
+/// from, who changed and who viewed it, the legal basis), for the unit that holds the record
+/// (403 for others who read it); recorded in the access log before it is gathered, so that it
+/// lists itself.
+pub async fn personal_data_report(
+    state: &AppState,
+    rc: &RequestContext,
+    kind: PersonKind,
+    id: i64,
+) -> ApiResult<HttpResponse> {
+    use actix_web::http::header;
+    let row = people::get(&state.store.db, &rc.caller, kind, id).await?;
+    if !rc.caller.writes_unit(row.unit.id, &row.unit.path) {
+        return Err(ApiError::forbidden("Chỉ đơn vị quản lý hồ sơ mới lập được báo cáo dữ liệu cá nhân."));
+    }
+    let ctx = rc.audit();
+    let access = Access {
+        action: AccessAction::PersonalDataReport,
+        unit_id: Some(row.unit.id),
+        field: None,
+        detail: Some(crate::store::personal_data::detail(ctx.at)),
+        person_ids: &[row.person.id],
+    };
+    access_log::record(&state.store.db, &ctx, access).await?;
+    let population =
+        if kind == PersonKind::Staff { crate::stats::Population::Staff } else { crate::stats::Population::Students };
+    let campaign =
+        crate::store::campaigns::resolve(&state.store.db, &rc.caller, None, &row.unit, population, rc.today())
+            .await?
+            .map(|c| (c.campaign.name, c.campaign.deadline));
+    let report = crate::store::personal_data::gather(&state.store.db, &rc.caller, &row, campaign, rc.today()).await?;
+    let bytes = actix_web::web::block(move || crate::pdf::personal_data::render(&report))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let filename = format!("bao-cao-du-lieu-ca-nhan-{}.pdf", row.person.id);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/pdf"))
+        .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))
+        .body(bytes))
+}
+
+/// A PDF file (the data-subject report).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct PdfFile(Vec<u8>);
+
 /// The fields `POST …/reveal` shows in full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

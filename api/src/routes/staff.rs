@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::context::RequestContext;
 use super::people::{
-    self, History, IdentityBody, PeopleQuery, Person, PersonPage, PersonPatch, RevealRequest, Revealed,
+    self, History, IdentityBody, PdfFile, PeopleQuery, Person, PersonPage, PersonPatch, RevealRequest, Revealed,
 };
 use crate::domain::access::Caller;
 use crate::domain::org::Position;
@@ -143,4 +143,22 @@ pub async fn reveal_staff_ids(
     body: crate::body::Json<RevealRequest>,
 ) -> ApiResult<web::Json<Revealed>> {
     Ok(web::Json(people::reveal(&state, &rc, KIND, id.into_inner(), &body).await?))
+}
+
+/// The data-subject report of a staff member as a printable A4 PDF in Vietnamese: what dinhdanh holds,
+/// where each value came from (entered, import, registry), who changed and who viewed it and
+/// when, and the legal basis — the answer a school gives when asked. ID numbers appear masked.
+/// For the unit that holds the record (403 for others who read it); recorded in the access log.
+#[utoipa::path(tag = "staff", params(("id" = i64, Path)), responses(
+    (status = 200, description = "The report", content_type = "application/pdf", body = PdfFile),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/staff/{id}/personal-data-report.pdf")]
+pub async fn staff_personal_data_report(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    people::personal_data_report(&state, &rc, KIND, id.into_inner()).await
 }

@@ -14,6 +14,7 @@ pub mod entities;
 pub mod fixes;
 pub mod imports;
 pub mod people;
+pub mod personal_data;
 pub mod rollovers;
 pub mod stats;
 pub mod template_exports;

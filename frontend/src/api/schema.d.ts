@@ -522,6 +522,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff/{id}/personal-data-report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data-subject report of a staff member as a printable A4 PDF in Vietnamese: what dinhdanh holds,
+         *     where each value came from (entered, import, registry), who changed and who viewed it and
+         *     when, and the legal basis — the answer a school gives when asked. ID numbers appear masked.
+         *     For the unit that holds the record (403 for others who read it); recorded in the access log.
+         */
+        get: operations["staff_personal_data_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}/reveal": {
         parameters: {
             query?: never;
@@ -797,6 +819,28 @@ export interface paths {
         };
         /** The audit trail of a student, oldest first. */
         get: operations["student_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students/{id}/personal-data-report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data-subject report of a student as a printable A4 PDF in Vietnamese: what dinhdanh holds,
+         *     where each value came from (entered, import, registry), who changed and who viewed it and
+         *     when, and the legal basis — the answer a school gives when asked. ID numbers appear masked.
+         *     For the unit that holds the record (403 for others who read it); recorded in the access log.
+         */
+        get: operations["student_personal_data_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2264,6 +2308,11 @@ export interface components {
          * @enum {string}
          */
         Paper: "a5" | "a4";
+        /**
+         * Format: binary
+         * @description A PDF file (the data-subject report).
+         */
+        PdfFile: string;
         /**
          * @description A student or staff member. `personalId` (and every ID value inside `normalized` and
          *     `findings`) is masked (`0310******56`) for everyone, in lists and in the record view; the
@@ -5735,6 +5784,53 @@ export interface operations {
             };
         };
     };
+    staff_personal_data_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reveal_staff_ids: {
         parameters: {
             query?: never;
@@ -6941,6 +7037,53 @@ export interface operations {
             };
             /** @description No valid token (`unauthenticated`, `token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    student_personal_data_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@
 
 mod api_document;
 mod authz_matrix;
+mod clean_logs;
 mod demo;
 mod excel;
 mod first_week;

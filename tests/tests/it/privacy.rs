@@ -179,3 +179,79 @@ async fn the_access_log_refuses_updates_and_deletes_in_the_database() {
     assert_eq!(log.body["items"][0]["username"], "school-a1");
     assert_eq!(log.body["items"][0]["personIds"], json!([s["id"]]));
 }
+
+/// The text poppler's `pdftotext` extracts from a PDF, white space runs as one space.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("dinhdanh-it-pdf-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let path = dir.join("bao-cao.pdf");
+    std::fs::write(&path, pdf).expect("write pdf");
+    let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = out.expect("pdftotext runs (apt-get install poppler-utils)");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    format!(" {} ", text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+#[tokio::test]
+async fn the_data_subject_report_says_what_is_held_where_it_came_from_and_who_saw_it() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let school = app.login("school-a1").await;
+    let s = app
+        .create_student(
+            &school,
+            f.class_a1_6a,
+            json!({"fullName": "Trần Thị Mai", "gender": "Nữ", "personalId": "031214007777"}),
+        )
+        .await;
+    let id = s["id"].as_i64().expect("id");
+    let changed = app.patch(&format!("/api/v1/students/{id}"), &school, &json!({"fullName": "Trần Thị Mai Anh"})).await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(app.reveal(&school, &s).await.as_deref(), Some("031214007777"));
+    let district = app.login("district-a").await;
+    assert_eq!(app.get(&format!("/api/v1/students/{id}/history"), &district).await.status, 200);
+
+    let path = format!("/api/v1/students/{id}/personal-data-report.pdf");
+    app.get(&path, &district).await.assert_problem(403, "forbidden");
+    let res = app.client.get(app.url(&path)).bearer_auth(&school).send().await.expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    let pdf = res.bytes().await.expect("pdf").to_vec();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    for expected in [
+        "Trần Thị Mai Anh",
+        "Trần Thị Mai → Trần Thị Mai Anh",
+        "Số định danh cá nhân",
+        "0312******77",
+        "Nhà trường nhập trực tiếp",
+        "Xem số định danh đầy đủ",
+        "Xem lịch sử thay đổi",
+        "school-a1",
+        "district-a",
+        "Nghị định 13/2023/NĐ-CP",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in the report: {text}");
+    }
+    assert!(!text.contains("031214007777"), "the report never holds a full number: {text}");
+
+    let log = app.get(&format!("/api/v1/access-log?personId={id}"), &app.login("department").await).await;
+    let newest = &log.body["items"][0];
+    assert_eq!(
+        (newest["action"].as_str(), newest["username"].as_str()),
+        (Some("personal_data_report"), Some("school-a1"))
+    );
+    // a staff member's report too
+    let staff = app.create_staff(&school, None, json!({"fullName": "Phạm Văn Hùng", "position": "teacher"})).await;
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/staff/{}/personal-data-report.pdf", staff["id"])))
+        .bearer_auth(&school)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(pdf_text(&res.bytes().await.expect("pdf")).contains("Phạm Văn Hùng"));
+}

@@ -22,6 +22,7 @@ export function AccessLogTable({
       dataSource={items}
       pagination={pagination === undefined ? false : pagination}
       data-testid="access-log-table"
+      scroll={{ x: showRecords ? 860 : 520 }}
       columns={[
         { title: 'Thời điểm', dataIndex: 'at', width: 150, render: (at: string) => formatDateTime(at) },
         {

@@ -44,3 +44,9 @@ export function useAccessLog(query: AccessLogQuery, enabled = true) {
 export function downloadAccessLog(query: Omit<AccessLogQuery, 'page' | 'pageSize'>): Promise<void> {
   return download('/api/v1/access-log.xlsx', query, 'nhat-ky-truy-cap.xlsx');
 }
+
+/** The data-subject report of a record (a printable PDF; recorded in the access log). */
+export function downloadPersonalDataReport(kind: PersonKind, id: number): Promise<void> {
+  const resource = kind === 'student' ? 'students' : 'staff';
+  return download(`/api/v1/${resource}/${id}/personal-data-report.pdf`, undefined, `bao-cao-du-lieu-ca-nhan-${id}.pdf`);
+}

@@ -1,4 +1,4 @@
-import { App, Button, DatePicker, Form, InputNumber, Space } from 'antd';
+import { App, Button, DatePicker, Flex, Form, InputNumber } from 'antd';
 import { FileExcelOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -55,29 +55,28 @@ export default function AccessLogPage() {
         }
       />
       <Form<Filters>
-        layout="inline"
-        style={{ marginBottom: 16, rowGap: 8 }}
+        layout="vertical"
+        style={{ marginBottom: 16 }}
         onFinish={(f) => {
           setFilters(toQuery(f));
           setPage((p) => ({ ...p, current: 1 }));
         }}
       >
-        <Form.Item name="personId" label="Mã hồ sơ">
-          <InputNumber min={1} style={{ width: 120 }} data-testid="access-log-person" />
-        </Form.Item>
-        <Form.Item name="userId" label="Mã tài khoản">
-          <InputNumber min={1} style={{ width: 120 }} />
-        </Form.Item>
-        <Form.Item name="days" label="Thời gian">
-          <DatePicker.RangePicker format={DATE_FORMAT} allowEmpty={[true, true]} />
-        </Form.Item>
-        <Form.Item>
-          <Space>
-            <Button type="primary" htmlType="submit" data-testid="access-log-filter">
-              Lọc
-            </Button>
-          </Space>
-        </Form.Item>
+        {/* wraps on a phone: the page never scrolls sideways */}
+        <Flex wrap gap={12} align="end">
+          <Form.Item name="personId" label="Mã hồ sơ" style={{ marginBottom: 0 }}>
+            <InputNumber min={1} style={{ width: 120 }} />
+          </Form.Item>
+          <Form.Item name="userId" label="Mã tài khoản" style={{ marginBottom: 0 }}>
+            <InputNumber min={1} style={{ width: 120 }} />
+          </Form.Item>
+          <Form.Item name="days" label="Thời gian" style={{ marginBottom: 0, width: 280, maxWidth: '100%' }}>
+            <DatePicker.RangePicker format={DATE_FORMAT} allowEmpty={[true, true]} style={{ width: '100%' }} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" data-testid="access-log-filter">
+            Lọc
+          </Button>
+        </Flex>
       </Form>
       {log.isError ? (
         <ErrorResult error={log.error} what="nhật ký truy cập" onRetry={() => void log.refetch()} />

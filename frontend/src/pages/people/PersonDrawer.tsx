@@ -10,6 +10,7 @@ import { useLiveValidation, type LiveValidation } from '../../features/validatio
 import { RegistryPanel } from '../../features/verification/RegistryPanel';
 import { RecordAccessLog } from '../../features/privacy/RecordAccessLog';
 import { readsAccessLog, revealPersonalId } from '../../features/privacy/api';
+import { PersonalDataReportButton } from '../../features/privacy/PersonalDataReportButton';
 import { useSession } from '../../auth/AuthContext';
 import { formatDateTime } from '../../text/format';
 import { PERSON_KIND_LABELS } from '../../text/labels';
@@ -229,7 +230,8 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
   );
 
   return (
-    <Drawer open={id !== undefined} onClose={onClose} size={720} title={title} destroyOnHidden data-testid="record-drawer">
+    <Drawer open={id !== undefined} onClose={onClose} size={720} title={title} destroyOnHidden data-testid="record-drawer"
+      extra={data?.canEdit ? <PersonalDataReportButton kind={kind} id={data.id} compact={narrow} /> : undefined}>
       {person.isPending && <Skeleton active paragraph={{ rows: 10 }} />}
       {person.isError && <ErrorResult error={person.error} what="hồ sơ" onRetry={() => void person.refetch()} />}
       {data && (
