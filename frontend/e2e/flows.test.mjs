@@ -502,6 +502,20 @@ describe('web app on the demo data', () => {
       assert.equal(t.verified + t.mismatched + t.notFound + t.invalid + t.error + t.changed + t.skipped + t.cancelled, job.total);
       assert.ok(t.verified > 0, 'clean records are verified');
       await h.screenshot(page, '14-cong-viec-xac-thuc');
+      // Each total links to its records; one opens in its class.
+      const row = jobs.locator(`tr[data-row-key="${job.id}"]`);
+      await row.getByTestId('job-total-verified').click();
+      const records = page.getByTestId('job-records');
+      await records.locator('.ant-table-row').first().waitFor();
+      const listed = await get(`/api/v1/verification-jobs/${job.id}/items?outcome=verified&pageSize=20`);
+      assert.equal(listed.total, t.verified);
+      assert.equal(await records.locator('.ant-table-row').count(), Math.min(20, t.verified));
+      const first = listed.items[0];
+      await records.getByTestId('job-record-link').first().click();
+      await page.waitForURL(new RegExp(`/lop/${klass.id}\\?record=${first.personId}`));
+      await page.getByTestId('record-drawer').getByTestId('record-version').waitFor();
+      await page.goto('/cong-viec');
+      await jobs.locator('[data-job-status="done"]').first().waitFor();
 
       // The rest of the school, then a mismatched record: our values beside the registry's,
       // and "accept" copies the registry's in and sends the record again.
@@ -790,6 +804,56 @@ describe('web app on the demo data', () => {
         await page.evaluate(() => localStorage.clear());
       }
       assert.deepEqual(found, [], `axe-core violations:\n${found.join('\n')}`);
+    }));
+
+  test('keyboard only: open a record from a class list, edit its date of birth, save; focus always visible', TIMEOUT, () =>
+    flow(async (page) => {
+      const klass = data.classes[data.classes.length - 1];
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.getByTestId('open-record').first().waitFor();
+      const focused = () =>
+        page.evaluate(() => {
+          const el = document.activeElement;
+          const style = el ? getComputedStyle(el) : undefined;
+          return {
+            testid: el?.getAttribute('data-testid') ?? '',
+            id: el?.id ?? '',
+            text: el?.textContent?.trim().slice(0, 80) ?? '',
+            href: el?.getAttribute('href') ?? '',
+            visible: !!style && ((style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none'),
+          };
+        });
+      /** Presses Tab until `want` holds for the focused element (at most `limit` times). */
+      const tabTo = async (want, what, limit = 80) => {
+        for (let i = 0; i < limit; i++) {
+          await page.keyboard.press('Tab');
+          const f = await focused();
+          if (want(f)) return f;
+        }
+        throw new Error(`Tab never reached ${what}`);
+      };
+      const link = await tabTo((f) => f.testid === 'open-record', 'a record link');
+      assert.ok(link.visible, `the focused record link shows no focus ring: ${JSON.stringify(link)}`);
+      const id = Number(new URL(link.href, server.url).searchParams.get('record'));
+      const before = await get(`/api/v1/students/${id}`);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(new RegExp(`record=${id}`));
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByTestId('record-version').waitFor();
+      await tabTo((f) => f.id === 'dateOfBirth', 'the date of birth');
+      const [y, m, d] = (before.normalized?.dateOfBirth ?? '2013-05-14').split('-');
+      const next = `${d === '11' ? '12' : '11'}/${m}/${y}`;
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type(next);
+      await drawer.getByTestId('live-state').filter({ hasText: 'Đã kiểm tra' }).waitFor();
+      const save = await tabTo((f) => f.testid === 'save-record', 'the save button');
+      assert.ok(save.visible, 'the focused save button shows no focus ring');
+      await page.keyboard.press('Enter');
+      await page.getByText(/Đã lưu/).first().waitFor();
+      const after = await get(`/api/v1/students/${id}`);
+      assert.equal(after.dateOfBirth, next);
+      assert.ok(after.version > before.version, 'the new date of birth is a new version');
     }));
 
   test('sign-in lasts across the tabs of the browser; signing out in one signs out the others', TIMEOUT, () =>

@@ -100,6 +100,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(verification::start_verification_job)
         .service(verification::list_verification_jobs)
         .service(verification::get_verification_job)
+        .service(verification::list_verification_job_items)
         .service(verification::cancel_verification_job)
         .service(verification::accept_student_registry_values)
         .service(verification::accept_staff_registry_values)

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::context::RequestContext;
 use super::people::Person;
 use crate::domain::access::Caller;
+use crate::domain::org::VerificationStatus;
 use crate::domain::personal_id::mask as mask_personal_id;
 use crate::domain::status::{HistoryOutcome, JobStatus};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -211,6 +212,80 @@ pub async fn get_verification_job(
 ) -> ApiResult<web::Json<VerificationJob>> {
     let view = v::get_job(&state.store.db, &caller, id.into_inner()).await?;
     Ok(web::Json(job_with_skipped(&state, view).await?))
+}
+
+/// One record behind a job's total.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobItemView {
+    pub person_id: i64,
+    pub kind: PersonKind,
+    pub full_name: Option<String>,
+    pub class_id: Option<i64>,
+    /// The record's verification status now (it may have changed since the job).
+    pub status_now: VerificationStatus,
+}
+
+/// A page of a job's records with one outcome.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobItemPage {
+    pub outcome: v::JobOutcome,
+    pub items: Vec<JobItemView>,
+    pub page: u64,
+    pub page_size: u64,
+    pub total: u64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct JobItemsQuery {
+    /// Which total: `verified`, `mismatched`, `notFound`, `invalid`, `error`, `changed`,
+    /// `skipped`, `cancelled` or `queued` (as in `totals`).
+    pub outcome: v::JobOutcome,
+    /// 1-based page (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u64>,
+    /// Records per page (default 50, at most 500).
+    #[param(minimum = 1, maximum = 500)]
+    pub page_size: Option<u64>,
+}
+
+/// The records behind one of a job's totals (e.g. the mismatched ones), in the order they were
+/// queued, with their status now: the jobs page links each total to them.
+#[utoipa::path(tag = "verification", params(("id" = i64, Path), JobItemsQuery), responses(
+    (status = 200, body = JobItemPage),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/verification-jobs/{id}/items")]
+pub async fn list_verification_job_items(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    query: web::Query<JobItemsQuery>,
+) -> ApiResult<web::Json<JobItemPage>> {
+    let q = query.into_inner();
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let page_size = q.page_size.unwrap_or(50).clamp(1, 500);
+    let (records, total) = v::job_items(&state.store.db, &caller, id.into_inner(), q.outcome, page, page_size).await?;
+    let items = records
+        .into_iter()
+        .map(|r| {
+            Ok(JobItemView {
+                kind: read_stored(format_args!("people.kind of {}", r.person_id), &r.kind, PersonKind::parse)?,
+                status_now: read_stored(
+                    format_args!("people.status of {}", r.person_id),
+                    &r.status_now,
+                    VerificationStatus::parse,
+                )?,
+                person_id: r.person_id,
+                full_name: r.full_name,
+                class_id: r.class_id,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(web::Json(JobItemPage { outcome: q.outcome, items, page, page_size, total }))
 }
 
 /// Cancels a job: records not yet sent go back to their former status; calls already in

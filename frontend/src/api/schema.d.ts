@@ -1242,6 +1242,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/verification-jobs/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The records behind one of a job's totals (e.g. the mismatched ones), in the order they were
+         *     queued, with their status now: the jobs page links each total to them.
+         */
+        get: operations["list_verification_job_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/verification/accept-registry-values": {
         parameters: {
             query?: never;
@@ -1974,6 +1994,33 @@ export interface components {
          * @enum {string}
          */
         ImportStatus: "processing" | "ready" | "committed" | "undone" | "failed" | "expired";
+        /** @description A page of a job's records with one outcome. */
+        JobItemPage: {
+            items: components["schemas"]["JobItemView"][];
+            outcome: components["schemas"]["JobOutcome"];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One record behind a job's total. */
+        JobItemView: {
+            /** Format: int64 */
+            classId?: number | null;
+            fullName?: string | null;
+            kind: components["schemas"]["PersonKind"];
+            /** Format: int64 */
+            personId: number;
+            /** @description The record's verification status now (it may have changed since the job). */
+            statusNow: components["schemas"]["VerificationStatus"];
+        };
+        /**
+         * @description A job total whose records are asked for (the names of `JobTotals`).
+         * @enum {string}
+         */
+        JobOutcome: "queued" | "verified" | "mismatched" | "notFound" | "invalid" | "error" | "changed" | "skipped" | "cancelled";
         /** @description A page of jobs. */
         JobPage: {
             items: components["schemas"]["VerificationJob"][];
@@ -8833,6 +8880,72 @@ export interface operations {
             };
             /** @description Body of another media type (`unsupported_media_type`) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_verification_job_items: {
+        parameters: {
+            query: {
+                /**
+                 * @description Which total: `verified`, `mismatched`, `notFound`, `invalid`, `error`, `changed`,
+                 *     `skipped`, `cancelled` or `queued` (as in `totals`).
+                 */
+                outcome: components["schemas"]["JobOutcome"];
+                /** @description 1-based page (default 1). */
+                page?: number;
+                /** @description Records per page (default 50, at most 500). */
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobItemPage"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -210,6 +210,9 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("GET /api/v1/verification-jobs/{id}", Read, |o| {
             Some((format!("/api/v1/verification-jobs/{}", id(&o.job)?), Empty))
         }),
+        ("GET /api/v1/verification-jobs/{id}/items", Read, |o| {
+            Some((format!("/api/v1/verification-jobs/{}/items?outcome=skipped", id(&o.job)?), Empty))
+        }),
         ("POST /api/v1/classes", Write, |o| {
             o.class?;
             Some(("/api/v1/classes".into(), Json(json!({"name": "9Z", "grade": 9, "unitId": o.unit}))))

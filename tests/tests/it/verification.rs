@@ -246,7 +246,41 @@ async fn every_outcome_with_per_field_reasons_and_pre_flight_skips() {
     // Another school sees neither.
     let other = e.app.login("school-b1").await;
     e.app.get(&format!("/api/v1/verification-jobs/{}", jid(&job)), &other).await.assert_problem(404, "not_found");
+    e.app
+        .get(&format!("/api/v1/verification-jobs/{}/items?outcome=mismatched", jid(&job)), &other)
+        .await
+        .assert_problem(404, "not_found");
     assert_eq!(e.app.get("/api/v1/verification-jobs", &other).await.body["total"], 0);
+
+    // Each total links to its records (the jobs page's result tags), with their status now.
+    let items = |outcome: &str, extra: &str| {
+        let path = format!("/api/v1/verification-jobs/{}/items?outcome={outcome}{extra}", jid(&job));
+        let token = e.token.clone();
+        let app = &e.app;
+        async move { app.get(&path, &token).await }
+    };
+    let mismatched = items("mismatched", "").await;
+    assert_eq!(mismatched.status, 200, "{}", mismatched.text);
+    assert_eq!(mismatched.body["total"], 4);
+    let ids: Vec<i64> =
+        mismatched.body["items"].as_array().expect("items").iter().filter_map(|i| i["personId"].as_i64()).collect();
+    assert_eq!(ids, vec![name, dob, gender, residence], "in the order they were queued");
+    assert_eq!(mismatched.body["items"][0]["fullName"], "Nguyễn Văn Bình");
+    assert_eq!(mismatched.body["items"][0]["statusNow"], "mismatched");
+    assert_eq!(mismatched.body["items"][0]["kind"], "student");
+    let second_page = items("mismatched", "&page=2&pageSize=3").await;
+    assert_eq!(second_page.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(second_page.body["items"][0]["personId"], residence);
+    for (outcome, expected) in [("verified", vec![matched]), ("notFound", vec![unknown]), ("skipped", vec![no_id])] {
+        let got = items(outcome, "").await;
+        let ids: Vec<i64> =
+            got.body["items"].as_array().expect("items").iter().filter_map(|i| i["personId"].as_i64()).collect();
+        assert_eq!(ids, expected, "{outcome}");
+    }
+    for outcome in ["queued", "invalid", "error", "changed", "cancelled"] {
+        assert_eq!(items(outcome, "").await.body["total"], 0, "{outcome}");
+    }
+    items("sent", "").await.assert_problem(400, "invalid_query");
 
     // Each item was processed once, and the statistics counted every change.
     assert!(e.sim.processed_counts().values().all(|n| *n == 1));

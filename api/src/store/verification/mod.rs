@@ -13,6 +13,7 @@
 //! does with one record's verification.
 
 mod answers;
+mod job_items;
 mod jobs;
 mod lease;
 mod record_actions;
@@ -40,6 +41,7 @@ use crate::domain::org::VerificationStatus;
 use crate::registry::{ItemOutcome, ItemResult, RegistryValues, RequestItem, Residence, VerificationRequest};
 use crate::rules::{PersonKind, Severity};
 pub use answers::*;
+pub use job_items::*;
 pub use jobs::*;
 pub use lease::*;
 pub use record_actions::*;

@@ -1,7 +1,7 @@
 // Calls of the verification endpoints (issue 5).
 import { api, openPage, unwrap } from '../../api/client';
 import type { PersonKind } from '../../api/types';
-import type { BulkAccept, BulkAccepted, BulkAwaitingDone, DryRunAnswer, JobScope, SendCounts, VerificationJob } from './contract';
+import type { BulkAccept, BulkAccepted, BulkAwaitingDone, DryRunAnswer, JobOutcome, JobScope, SendCounts, VerificationJob } from './contract';
 
 const path = (id: number) => ({ params: { path: { id } } });
 
@@ -9,6 +9,10 @@ export const listVerificationJobs = () =>
   unwrap(api.GET('/api/v1/verification-jobs', { params: { query: { pageSize: 50 } } }));
 
 export const getVerificationJob = (id: number) => unwrap(api.GET('/api/v1/verification-jobs/{id}', path(id)));
+
+/** The records behind one of a job's totals, a page at a time. */
+export const listVerificationJobItems = (id: number, outcome: JobOutcome, page: number, pageSize: number) =>
+  unwrap(api.GET('/api/v1/verification-jobs/{id}/items', { params: { path: { id }, query: { outcome, page, pageSize } } }));
 
 /** Starts a job (202); a scope with nothing to send answers 422 `nothing_to_send`. */
 export const startVerificationJob = async (scope: JobScope): Promise<VerificationJob> =>

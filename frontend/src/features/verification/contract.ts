@@ -17,6 +17,8 @@ export type DryRunAnswer = Schemas['DryRunAnswer'];
 export type BulkAccept = Schemas['BulkAccept'];
 export type BulkAccepted = Schemas['BulkAccepted'];
 export type BulkAwaitingDone = Schemas['BulkAwaitingDone'];
+export type JobOutcome = Schemas['JobOutcome'];
+export type JobItemView = Schemas['JobItemView'];
 
 /** `queued`, `running`, `paused` (the registry is unavailable: the job resumes by itself), `done`, `cancelled`. */
 export type JobStatus = Schemas['JobStatus'];

@@ -1,4 +1,4 @@
-import { App, Button, Card, Progress, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Flex, Modal, Progress, Table, Tag, Typography } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useClasses } from '../../api/queries';
 import { isSchoolRole, useSession } from '../../auth/AuthContext';
@@ -6,9 +6,12 @@ import { listImports } from '../../features/imports/api';
 import { describeError } from '../../api/problem';
 import { ErrorResult } from '../../components/ErrorResult';
 import { PageHeader } from '../../components/PageHeader';
-import { cancelVerificationJob, getVerificationJob, listVerificationJobs } from '../../features/verification/api';
+import { cancelVerificationJob, getVerificationJob, listVerificationJobItems, listVerificationJobs } from '../../features/verification/api';
 import { Link } from 'react-router';
-import { jobStatus, type JobStatus, type VerificationJob } from '../../features/verification/contract';
+import { jobStatus, type JobItemView, type JobOutcome, type JobStatus, type VerificationJob } from '../../features/verification/contract';
+import { useState } from 'react';
+import { StatusTag } from '../../components/StatusTag';
+import { jobRecordPath } from './jobRecords';
 import { importStatus, type ImportPreview, type ImportStatus } from '../../features/imports/contract';
 import { findingLabel } from '../../text/findings';
 import { formatDateTime, formatNumber } from '../../text/format';
@@ -51,6 +54,91 @@ function FixBeforeSending({ job }: { job: VerificationJob }) {
     />
   );
 }
+/** A job's totals as tags; each non-zero one opens the records behind it. */
+const TOTALS: { outcome: JobOutcome; label: string; color: string; count: (j: VerificationJob) => number; always?: boolean }[] = [
+  { outcome: 'verified', label: 'Khớp', color: 'success', count: (j) => j.totals.verified, always: true },
+  { outcome: 'mismatched', label: 'Sai lệch', color: 'error', count: (j) => j.totals.mismatched, always: true },
+  { outcome: 'notFound', label: 'Không có trong CSDLQG', color: 'magenta', count: (j) => j.totals.notFound, always: true },
+  { outcome: 'skipped', label: 'Sửa trước khi gửi', color: 'gold', count: (j) => j.totals.skipped },
+  { outcome: 'error', label: 'Lỗi', color: 'volcano', count: (j) => j.totals.error },
+  { outcome: 'invalid', label: 'CSDLQG từ chối', color: 'volcano', count: (j) => j.totals.invalid },
+  { outcome: 'changed', label: 'Đã sửa trong lúc chờ', color: 'warning', count: (j) => j.totals.changed },
+  { outcome: 'cancelled', label: 'Đã huỷ', color: 'default', count: (j) => j.totals.cancelled },
+  { outcome: 'queued', label: 'Đang chờ', color: 'processing', count: (j) => j.totals.queued },
+];
+
+const outcomeLabel = (outcome: JobOutcome) => TOTALS.find((t) => t.outcome === outcome)?.label ?? outcome;
+
+function JobTotalsTags({ job, onOpen }: { job: VerificationJob; onOpen: (outcome: JobOutcome) => void }) {
+  return (
+    <Flex gap={4} wrap>
+      {TOTALS.filter((t) => t.always || t.count(job) > 0).map((t) => {
+        const n = t.count(job);
+        const tag = (
+          <Tag color={t.color} style={{ marginInlineEnd: 0 }}>
+            {t.label} {formatNumber(n)}
+          </Tag>
+        );
+        return n > 0 ? (
+          <Button
+            key={t.outcome}
+            type="link"
+            size="small"
+            style={{ padding: 0, height: 'auto' }}
+            onClick={() => onOpen(t.outcome)}
+            aria-label={`Xem ${formatNumber(n)} hồ sơ “${t.label}” của lượt #${job.id}`}
+            data-testid={`job-total-${t.outcome}`}
+          >
+            {tag}
+          </Button>
+        ) : (
+          <span key={t.outcome}>{tag}</span>
+        );
+      })}
+    </Flex>
+  );
+}
+
+const RECORDS_PAGE = 20;
+
+/** The records behind one total of a job, with their status now and a link to each. */
+function JobRecords({ job, outcome, classNames, onClose }: { job: VerificationJob; outcome: JobOutcome; classNames: Map<number, string>; onClose: () => void }) {
+  const [page, setPage] = useState(1);
+  const records = useQuery({
+    queryKey: ['verification-job-items', job.id, outcome, page, job.status],
+    queryFn: () => listVerificationJobItems(job.id, outcome, page, RECORDS_PAGE),
+  });
+  return (
+    <Modal open title={`Lượt #${job.id} · ${outcomeLabel(outcome)}`} onCancel={onClose} footer={null} width={720} destroyOnHidden>
+      {records.isError ? (
+        <ErrorResult error={records.error} onRetry={() => void records.refetch()} />
+      ) : (
+        <Table<JobItemView>
+          size="small"
+          rowKey="personId"
+          loading={records.isPending}
+          dataSource={records.data?.items ?? []}
+          data-testid="job-records"
+          pagination={{ current: page, pageSize: RECORDS_PAGE, total: records.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true, showSizeChanger: false }}
+          columns={[
+            {
+              title: 'Họ và tên',
+              key: 'name',
+              render: (_, r) => (
+                <Link to={jobRecordPath(r)} onClick={onClose} data-testid="job-record-link">
+                  {r.fullName ?? `Hồ sơ #${r.personId}`}
+                </Link>
+              ),
+            },
+            { title: 'Lớp', key: 'class', width: 90, render: (_, r) => (r.classId ? (classNames.get(r.classId) ?? '') : r.kind === 'staff' ? 'Cán bộ' : '') },
+            { title: 'Trạng thái hiện nay', key: 'now', width: 200, render: (_, r) => <StatusTag status={r.statusNow} /> },
+          ]}
+        />
+      )}
+    </Modal>
+  );
+}
+
 const ACTIVE: JobStatus[] = ['queued', 'running', 'paused'];
 /** How often running jobs are polled. */
 const POLL_MS = 1500;
@@ -66,6 +154,7 @@ function VerificationJobs() {
     queryFn: listVerificationJobs,
     refetchInterval: (q) => (q.state.data?.items.some((j) => ACTIVE.includes(jobStatus(j))) ? POLL_MS : false),
   });
+  const [shown, setShown] = useState<{ job: VerificationJob; outcome: JobOutcome }>();
   const cancel = useMutation({
     mutationFn: cancelVerificationJob,
     onSuccess: () => void client.invalidateQueries({ queryKey: ['verification-jobs'] }),
@@ -73,7 +162,9 @@ function VerificationJobs() {
   });
   if (jobs.isError) return <ErrorResult error={jobs.error} onRetry={() => void jobs.refetch()} />;
   return (
-    <Table<VerificationJob>
+    <>
+      {shown && <JobRecords job={shown.job} outcome={shown.outcome} classNames={classNames} onClose={() => setShown(undefined)} />}
+      <Table<VerificationJob>
       size="small"
       rowKey="id"
       loading={jobs.isPending}
@@ -106,16 +197,7 @@ function VerificationJobs() {
         {
           title: 'Kết quả',
           key: 'totals',
-          render: (_, j) => (
-            <>
-              <Tag color="success">Khớp {formatNumber(j.totals.verified)}</Tag>
-              <Tag color="error">Sai lệch {formatNumber(j.totals.mismatched)}</Tag>
-              <Tag color="magenta">Không có trong CSDLQG {formatNumber(j.totals.notFound)}</Tag>
-              {j.totals.skipped > 0 && <Tag color="gold">Sửa trước khi gửi {formatNumber(j.totals.skipped)}</Tag>}
-              {j.totals.error + j.totals.invalid > 0 && <Tag color="volcano">Lỗi {formatNumber(j.totals.error + j.totals.invalid)}</Tag>}
-              {j.totals.changed > 0 && <Tag color="warning">Đã sửa trong lúc chờ {formatNumber(j.totals.changed)}</Tag>}
-            </>
-          ),
+          render: (_, j) => <JobTotalsTags job={j} onOpen={(outcome) => setShown({ job: j, outcome })} />,
         },
         {
           title: '',
@@ -130,6 +212,7 @@ function VerificationJobs() {
         },
       ]}
     />
+    </>
   );
 }
 
