@@ -391,6 +391,16 @@ impl TestApp {
     }
 
     /// Creates a student in a class through the API as the given account; returns its JSON.
+    /// The full ID number of a record (`POST …/reveal`), as the school that edits it sees it
+    /// on request; `person` is the record as the API answered it (its `kind` and `id`).
+    pub async fn reveal(&self, token: &str, person: &Value) -> Option<String> {
+        let resource = if person["kind"] == "staff" { "staff" } else { "students" };
+        let path = format!("/api/v1/{resource}/{}/reveal", person["id"]);
+        let res = self.post(&path, token, &serde_json::json!({"fields": ["personalId"]})).await;
+        assert_eq!(res.status, 200, "reveal {path}: {}", res.text);
+        res.body["personalId"].as_str().map(str::to_owned)
+    }
+
     pub async fn create_student(&self, token: &str, class_id: i64, fields: Value) -> Value {
         let mut body = serde_json::json!({ "classId": class_id });
         if let (Some(b), Some(f)) = (body.as_object_mut(), fields.as_object()) {

@@ -130,11 +130,21 @@ describe('web app on the demo data', () => {
       assert.match(await row.innerText(), /\*{3}/, 'the list shows the ID number masked');
       assert.match(await row.getByTestId('normalized-value').first().innerText(), new RegExp(normalizedName));
 
-      // The drawer shows the full number to the account that may edit the record.
+      // The drawer masks the number too; the account that may edit the record reveals it on
+      // purpose ("Hiện số", recorded in the access log).
       await link.click();
       const drawer = page.getByTestId('record-drawer');
       await drawer.locator('#personalId').waitFor();
-      assert.doesNotMatch(await drawer.locator('#personalId').inputValue(), /\*/);
+      if (damaged.personalId) {
+        assert.match(await drawer.locator('#personalId').inputValue(), /\*/);
+        await drawer.getByTestId('reveal-id').click();
+        await drawer.getByTestId('reveal-id').waitFor({ state: 'detached' });
+        assert.doesNotMatch(await drawer.locator('#personalId').inputValue(), /\*/);
+      }
+      // The answer to a parent who asks: the data-subject report, a PDF.
+      const [report] = await Promise.all([page.waitForEvent('download'), drawer.getByTestId('personal-data-report').click()]);
+      assert.match(report.suggestedFilename(), /^bao-cao-du-lieu-ca-nhan-\d+\.pdf$/);
+      assert.equal((await import('node:fs')).readFileSync(await report.path()).subarray(0, 5).toString(), '%PDF-');
       // The saved record's safe repair of the name, with the value it becomes.
       await drawer.getByTestId('findings-fullName').locator('[data-severity="fixed"]').first().waitFor();
       await drawer.getByTestId('suggestion-fullName').getByText(`“${normalizedName}”`).waitFor();
@@ -284,7 +294,12 @@ describe('web app on the demo data', () => {
       await link.click();
       const drawer = page.getByTestId('record-drawer');
       await drawer.locator('#personalId').waitFor();
-      assert.doesNotMatch(await drawer.locator('#personalId').inputValue(), /\*/);
+      if (staff.personalId) {
+        assert.match(await drawer.locator('#personalId').inputValue(), /\*/);
+        await drawer.getByTestId('reveal-id').click();
+        await drawer.getByTestId('reveal-id').waitFor({ state: 'detached' });
+        assert.doesNotMatch(await drawer.locator('#personalId').inputValue(), /\*/);
+      }
     }));
 
   test('setup: the administrator opens a school account; the clerk signs in with the one-time password and must change it first', TIMEOUT, () =>
@@ -768,6 +783,30 @@ describe('web app on the demo data', () => {
       await page.getByText('Phiên đăng nhập đã hết hạn, hãy đăng nhập lại.').waitFor();
     }));
 
+  test('privacy: a clerk reveals a number; the Department’s administrator finds it in Nhật ký truy cập and on the record', TIMEOUT, () =>
+    flow(async (page) => {
+      const p = (await classStudents(data.classes[0].id)).find((s) => s.personalId);
+      assert.ok(p, 'a student with an ID number');
+      const revealed = await h.api(server.url, tok.school, 'POST', `/api/v1/students/${p.id}/reveal`, { fields: ['personalId'] });
+      assert.equal(revealed.status, 200);
+      assert.doesNotMatch(revealed.body.personalId, /\*/);
+      await h.loginThroughUi(page, acc.admin, acc.password);
+      await page.waitForURL('**/tong-quan');
+      await page.getByRole('menuitem', { name: 'Nhật ký truy cập' }).click();
+      await page.waitForURL('**/nhat-ky-truy-cap');
+      await page.getByRole('heading', { name: 'Nhật ký truy cập', level: 3 }).waitFor();
+      await page.getByLabel('Mã hồ sơ').fill(String(p.id));
+      await page.getByTestId('access-log-filter').click();
+      const row = page.getByTestId('access-log-table').locator('.ant-table-row').filter({ hasText: acc.school });
+      await row.filter({ hasText: 'Xem số định danh đầy đủ' }).first().waitFor();
+      assert.doesNotMatch(await page.getByTestId('access-log-table').innerText(), new RegExp(revealed.body.personalId));
+      // the record's own tab says the same
+      await page.goto(`/hoc-sinh?record=${p.id}`);
+      await page.getByTestId('record-version').waitFor();
+      await page.getByRole('tab', { name: 'Ai đã xem hồ sơ này' }).click();
+      await page.getByTestId('record-drawer').getByTestId('access-log-table').locator('.ant-table-row').filter({ hasText: acc.school }).first().waitFor();
+    }));
+
   test('accessibility: axe-core finds no serious or critical violation on any page, at 1366×768 and 390×844', TIMEOUT, () =>
     flow(async (page) => {
       const found = [];
@@ -822,6 +861,7 @@ describe('web app on the demo data', () => {
         await visit('/don-vi', () => page.locator('.ant-table-row').first().waitFor());
         await visit('/tai-khoan', heading('Tài khoản'));
         await visit('/nap-danh-sach-don-vi', heading('Nạp danh sách đơn vị'));
+        await visit('/nhat-ky-truy-cap', heading('Nhật ký truy cập'));
         await page.evaluate(() => localStorage.clear());
       }
       assert.deepEqual(found, [], `axe-core violations:\n${found.join('\n')}`);

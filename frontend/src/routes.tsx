@@ -5,6 +5,7 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import type { Role } from './api/types';
 import { homePath, useAuth } from './auth/AuthContext';
 import { RequireAuth } from './auth/RequireAuth';
+import { LOG_READERS } from './features/privacy/api';
 import { AppLayout } from './layout/AppLayout';
 import ChangePasswordPage from './pages/ChangePasswordPage';
 import LoginPage from './pages/LoginPage';
@@ -20,6 +21,7 @@ const UnitPage = lazy(() => import('./pages/units/UnitPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const UnitListImportPage = lazy(() => import('./pages/units/UnitListImportPage'));
 const AccountsPage = lazy(() => import('./pages/accounts/AccountsPage'));
+const AccessLogPage = lazy(() => import('./pages/access-log/AccessLogPage'));
 
 const SCHOOL: Role[] = ['school', 'school_admin'];
 const OFFICES: Role[] = ['district', 'district_admin', 'department', 'department_admin'];
@@ -68,6 +70,10 @@ export const router = createBrowserRouter([
           {
             element: <RequireAuth roles={['department_admin']} />,
             children: [{ path: 'nap-danh-sach-don-vi', element: <UnitListImportPage /> }],
+          },
+          {
+            element: <RequireAuth roles={LOG_READERS} />,
+            children: [{ path: 'nhat-ky-truy-cap', element: <AccessLogPage /> }],
           },
           { path: '*', element: <NotFoundPage /> },
         ],

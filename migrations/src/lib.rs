@@ -21,6 +21,7 @@ mod m20261206_001003_classes_and_rollovers;
 mod m20261206_001004_transfers;
 mod m20261206_001005_import_new_classes;
 mod m20261206_001101_template_snapshots;
+mod m20261206_001302_create_access_events;
 mod m20261206_001310_seal_personal_ids;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_001003_classes_and_rollovers::Migration),
             Box::new(m20261206_001004_transfers::Migration),
             Box::new(m20261206_001005_import_new_classes::Migration),
+            Box::new(m20261206_001302_create_access_events::Migration),
             Box::new(m20261206_001310_seal_personal_ids::Migration),
         ]
     }

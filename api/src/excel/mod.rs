@@ -2,6 +2,7 @@
 //! ([`template`]) and the error workbook of an import ([`report`]). Text that Excel could take
 //! for a formula is written as text with a quote prefix.
 
+pub mod access_log;
 pub mod accounts;
 pub mod check;
 pub mod report;

@@ -572,8 +572,16 @@ pub async fn import_report(
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
     let note = format!("{id}; {} dòng, {unmatched} dòng chưa gắn hồ sơ", carried.len() + unmatched);
-    audit::record_export(&state.store.db, &rc.audit(), "import_report", unit_id, note, full.then_some(&carried[..]))
-        .await?;
+    audit::record_export(
+        &state.store.db,
+        &rc.audit(),
+        "import_report",
+        unit_id,
+        note,
+        &carried,
+        full.then_some(&carried[..]),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, XLSX))
         .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))

@@ -2,6 +2,7 @@
 //! the store, map). Every route under `/api/v1` is registered in [`configure`], which also
 //! feeds the generated OpenAPI document.
 
+pub mod access_log;
 pub mod admin_units;
 pub mod auth;
 pub mod bounds;
@@ -63,12 +64,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(students::update_student)
         .service(students::delete_student)
         .service(students::student_history)
+        .service(students::reveal_student_ids)
+        .service(students::student_personal_data_report)
         .service(staff::list_staff)
         .service(staff::create_staff)
         .service(staff::get_staff)
         .service(staff::update_staff)
         .service(staff::delete_staff)
         .service(staff::staff_history)
+        .service(staff::reveal_staff_ids)
+        .service(staff::staff_personal_data_report)
+        .service(access_log::list_access_log)
+        .service(access_log::export_access_log)
         .service(validate::validate_records)
         .service(admin_units::find_admin_units)
         .service(fixes::apply_fixes)
@@ -141,6 +148,8 @@ timelines and burn-down to a campaign's deadline, failure reasons, laggards, the
 atomic commit, undo and an error workbook"),
         (name = "verification", description = "Verification against the national population database: jobs, \
 the registry's answers per record, accepting the registry's values, evidence requests"),
+        (name = "access-log", description = "Who read personal data: reveals of full ID numbers, history views, exports, \
+import reports, data-subject reports, retention purges (append-only)"),
         (name = "system", description = "Health"),
     )
 )]

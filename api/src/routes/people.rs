@@ -14,6 +14,7 @@ use crate::domain::personal_id::mask as mask_personal_id;
 use crate::error::{ApiError, ApiResult, from_validation};
 use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severity};
 use crate::state::AppState;
+use crate::store::access_log::{self, Access, AccessAction};
 use crate::store::entities::audit_events;
 use crate::store::people::{self, ListFilter, NewPerson, PersonRow};
 use crate::store::{read_json, read_stored};
@@ -44,8 +45,10 @@ pub struct Quality {
     pub fixed: i32,
 }
 
-/// A student or staff member. In lists `personalId` is masked (`0310******56`); a single
-/// record shows it in full to accounts that may edit the record, and that view is audited.
+/// A student or staff member. `personalId` (and every ID value inside `normalized` and
+/// `findings`) is masked (`0310******56`) for everyone, in lists and in the record view; the
+/// accounts that may see the full number ask for it with `POST …/{id}/reveal` (recorded in the
+/// access log).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
@@ -67,10 +70,13 @@ pub struct Person {
     pub date_of_birth: Option<String>,
     /// As entered.
     pub gender: Option<String>,
-    /// As entered; masked unless this is a single-record read by an account that may edit it.
+    /// As entered, masked (`POST …/{id}/reveal` shows it in full).
     pub personal_id: Option<String>,
-    /// True when `personalId` (and ID values inside `normalized` and `findings`) are masked.
+    /// True when `personalId` (and ID values inside `normalized` and `findings`) are masked:
+    /// always, since the full number is only revealed on request.
     pub personal_id_masked: bool,
+    /// True when the caller may reveal the full ID number (`POST …/{id}/reveal`).
+    pub can_reveal: bool,
     pub residence: ResidenceEntered,
     pub residence_text: Option<String>,
     /// What the rules made of the entered values.
@@ -149,15 +155,14 @@ fn mask_digit_runs(s: &str) -> String {
 }
 
 impl Person {
-    /// Builds the view; `full_id` decides whether ID values are shown in full.
-    /// A stored outcome that does not parse is an error (500), never shown as a clean record.
-    pub fn from_row(row: PersonRow, can_edit: bool, full_id: bool) -> ApiResult<Person> {
+    /// Builds the view, ID values masked; `can_edit` says whether the caller edits the record
+    /// (and so may reveal its number). A stored outcome that does not parse is an error (500),
+    /// never shown as a clean record.
+    pub fn from_row(row: PersonRow, can_edit: bool) -> ApiResult<Person> {
         let mut outcome = row.outcome()?;
+        mask_outcome(&mut outcome);
         let p = row.person;
-        if !full_id {
-            mask_outcome(&mut outcome);
-        }
-        let personal_id = people::personal_id_of(&p)?.map(|v| if full_id { v } else { mask_personal_id(&v) });
+        let personal_id = people::personal_id_of(&p)?.map(|v| mask_personal_id(&v));
         Ok(Person {
             id: p.id,
             kind: people::kind_of(&p)?,
@@ -175,7 +180,8 @@ impl Person {
             date_of_birth: p.date_of_birth,
             gender: p.gender,
             personal_id,
-            personal_id_masked: !full_id,
+            personal_id_masked: true,
+            can_reveal: can_edit && p.personal_id.is_some(),
             residence: ResidenceEntered { province: p.res_province, district: p.res_district, commune: p.res_commune },
             residence_text: p.res_text,
             normalized: outcome.normalized,
@@ -417,7 +423,7 @@ pub async fn list(state: &AppState, caller: &Caller, kind: PersonKind, query: &P
         .into_iter()
         .map(|row| {
             let can_edit = people::can_write(caller, &row);
-            Person::from_row(row, can_edit, false)
+            Person::from_row(row, can_edit)
         })
         .collect::<ApiResult<_>>()?;
     Ok(PersonPage { items, page: filter.page, page_size: filter.page_size, total })
@@ -426,10 +432,7 @@ pub async fn list(state: &AppState, caller: &Caller, kind: PersonKind, query: &P
 pub async fn get(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<Person> {
     let row = people::get(&state.store.db, &rc.caller, kind, id).await?;
     let can_edit = people::can_write(&rc.caller, &row);
-    if can_edit && row.person.personal_id.is_some() {
-        people::audit_full_id_view(&state.store.db, &rc.audit(), row.person.id).await?;
-    }
-    Person::from_row(row, can_edit, can_edit)
+    Person::from_row(row, can_edit)
 }
 
 /// Where a new record goes: its unit, class (students) and position (staff).
@@ -463,7 +466,7 @@ pub async fn create(
         format!("/api/v1/{}/{}", if kind == PersonKind::Staff { "staff" } else { "students" }, row.person.id);
     Ok(HttpResponse::Created()
         .insert_header((actix_web::http::header::LOCATION, location))
-        .json(Person::from_row(row, true, true)?))
+        .json(Person::from_row(row, true)?))
 }
 
 pub async fn update(
@@ -483,7 +486,7 @@ pub async fn update(
     }
     let ctx = rc.audit();
     let row = people::update(&state.store.db, &rc.caller, &ctx, kind, id, changes).await?;
-    Person::from_row(row, true, true)
+    Person::from_row(row, true)
 }
 
 pub async fn delete(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<HttpResponse> {
@@ -492,10 +495,117 @@ pub async fn delete(state: &AppState, rc: &RequestContext, kind: PersonKind, id:
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub async fn history(state: &AppState, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<History> {
-    let (row, events) = people::history(&state.store.db, caller, kind, id).await?;
-    let full = people::can_write(caller, &row);
+/// The record's change history; the view is recorded in the access log.
+pub async fn history(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<History> {
+    let (row, events) = people::history(&state.store.db, &rc.caller, kind, id).await?;
+    let full = people::can_write(&rc.caller, &row);
+    let access = Access {
+        action: AccessAction::HistoryView,
+        unit_id: Some(row.unit.id),
+        field: full.then_some("personalId"),
+        detail: None,
+        person_ids: &[row.person.id],
+    };
+    access_log::record(&state.store.db, &rc.audit(), access).await?;
     Ok(History { items: events.into_iter().map(|e| history_entry(e, full)).collect::<ApiResult<_>>()? })
+}
+
+/// The data-subject report of a record as a printable PDF (what is held, where each value came
+/// from, who changed and who viewed it, the legal basis), for the unit that holds the record
+/// (403 for others who read it); recorded in the access log before it is gathered, so that it
+/// lists itself.
+pub async fn personal_data_report(
+    state: &AppState,
+    rc: &RequestContext,
+    kind: PersonKind,
+    id: i64,
+) -> ApiResult<HttpResponse> {
+    use actix_web::http::header;
+    let row = people::get(&state.store.db, &rc.caller, kind, id).await?;
+    if !rc.caller.writes_unit(row.unit.id, &row.unit.path) {
+        return Err(ApiError::forbidden("Chỉ đơn vị quản lý hồ sơ mới lập được báo cáo dữ liệu cá nhân."));
+    }
+    let ctx = rc.audit();
+    let access = Access {
+        action: AccessAction::PersonalDataReport,
+        unit_id: Some(row.unit.id),
+        field: None,
+        detail: Some(crate::store::personal_data::detail(ctx.at)),
+        person_ids: &[row.person.id],
+    };
+    access_log::record(&state.store.db, &ctx, access).await?;
+    let population =
+        if kind == PersonKind::Staff { crate::stats::Population::Staff } else { crate::stats::Population::Students };
+    let campaign =
+        crate::store::campaigns::resolve(&state.store.db, &rc.caller, None, &row.unit, population, rc.today())
+            .await?
+            .map(|c| (c.campaign.name, c.campaign.deadline));
+    let report = crate::store::personal_data::gather(&state.store.db, &rc.caller, &row, campaign, rc.today()).await?;
+    let bytes = actix_web::web::block(move || crate::pdf::personal_data::render(&report))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let filename = format!("bao-cao-du-lieu-ca-nhan-{}.pdf", row.person.id);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/pdf"))
+        .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))
+        .body(bytes))
+}
+
+/// A PDF file (the data-subject report).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct PdfFile(Vec<u8>);
+
+/// The fields `POST …/reveal` shows in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum RevealField {
+    PersonalId,
+}
+
+/// Which fields to show in full.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RevealRequest {
+    #[schema(min_items = 1, max_items = 1)]
+    pub fields: Vec<RevealField>,
+}
+
+/// The fields asked for, in full (`null`: the record holds no value).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Revealed {
+    pub personal_id: Option<String>,
+}
+
+/// Shows a record's full ID number to an account that may see it (the unit that edits the
+/// record), recorded in the access log; 403 for the others who read the record.
+pub async fn reveal(
+    state: &AppState,
+    rc: &RequestContext,
+    kind: PersonKind,
+    id: i64,
+    body: &RevealRequest,
+) -> ApiResult<Revealed> {
+    if body.fields.len() != 1 {
+        return Err(ApiError::field("/fields", "range", "Hãy chọn trường cần hiện: personalId."));
+    }
+    let row = people::get(&state.store.db, &rc.caller, kind, id).await?;
+    if !rc.caller.reveals_ids(row.unit.id, &row.unit.path) {
+        return Err(ApiError::forbidden("Chỉ đơn vị quản lý hồ sơ mới được xem số định danh đầy đủ.".to_owned()));
+    }
+    let personal_id = people::personal_id_clear(&row.person)?;
+    let access = Access {
+        action: AccessAction::Reveal,
+        unit_id: Some(row.unit.id),
+        field: Some("personalId"),
+        detail: None,
+        person_ids: &[row.person.id],
+    };
+    access_log::record(&state.store.db, &rc.audit(), access).await?;
+    Ok(Revealed { personal_id })
 }
 
 #[cfg(test)]

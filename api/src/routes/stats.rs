@@ -234,7 +234,7 @@ pub async fn get_report(
     .await?;
     let bytes =
         report::write(&progress, &reasons, &laggards, state.settings.clock.now()).map_err(ApiError::internal)?;
-    audit::record_export(db, &rc.audit(), "stats_report", progress.unit.id, population.as_str().to_owned(), None)
+    audit::record_export(db, &rc.audit(), "stats_report", progress.unit.id, population.as_str().to_owned(), &[], None)
         .await?;
     let filename = format!(
         "bao-cao-tien-do-{}-{}-{}.xlsx",

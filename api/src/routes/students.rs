@@ -5,7 +5,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::context::RequestContext;
-use super::people::{self, History, IdentityBody, PeopleQuery, Person, PersonPage, PersonPatch};
+use super::people::{
+    self, History, IdentityBody, PdfFile, PeopleQuery, Person, PersonPage, PersonPatch, RevealRequest, Revealed,
+};
 use crate::domain::access::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::rules::PersonKind;
@@ -38,7 +40,7 @@ pub async fn list_students(
     Ok(web::Json(people::list(&state, &caller, KIND, &query).await?))
 }
 
-/// One student. The full ID number is shown to accounts that may edit the record (audited).
+/// One student, ID numbers masked (`POST …/reveal` shows the full number).
 #[utoipa::path(tag = "students", params(("id" = i64, Path)), responses(
     (status = 200, body = Person),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -115,8 +117,45 @@ pub async fn delete_student(
 #[get("/students/{id}/history")]
 pub async fn student_history(
     state: web::Data<AppState>,
-    caller: Caller,
+    rc: RequestContext,
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<History>> {
-    Ok(web::Json(people::history(&state, &caller, KIND, id.into_inner()).await?))
+    Ok(web::Json(people::history(&state, &rc, KIND, id.into_inner()).await?))
+}
+
+/// Shows the full ID number of a student to the accounts that may see it (the unit that edits the
+/// record; others who read it get 403), recorded in the access log. Editing the number needs
+/// no reveal of the old one.
+#[utoipa::path(tag = "students", params(("id" = i64, Path)), request_body = RevealRequest, responses(
+    (status = 200, body = Revealed),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/students/{id}/reveal")]
+pub async fn reveal_student_ids(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+    body: crate::body::Json<RevealRequest>,
+) -> ApiResult<web::Json<Revealed>> {
+    Ok(web::Json(people::reveal(&state, &rc, KIND, id.into_inner(), &body).await?))
+}
+
+/// The data-subject report of a student as a printable A4 PDF in Vietnamese: what dinhdanh holds,
+/// where each value came from (entered, import, registry), who changed and who viewed it and
+/// when, and the legal basis — the answer a school gives when asked. ID numbers appear masked.
+/// For the unit that holds the record (403 for others who read it); recorded in the access log.
+#[utoipa::path(tag = "students", params(("id" = i64, Path)), responses(
+    (status = 200, description = "The report", content_type = "application/pdf", body = PdfFile),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/students/{id}/personal-data-report.pdf")]
+pub async fn student_personal_data_report(
+    state: web::Data<AppState>,
+    rc: RequestContext,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    people::personal_data_report(&state, &rc, KIND, id.into_inner()).await
 }

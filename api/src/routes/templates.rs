@@ -61,6 +61,7 @@ async fn send(
     let mut sheets = sheets;
     let carried: Vec<i64> =
         sheets.iter().flat_map(|s| &s.records).filter(|r| r.personal_id.is_some()).map(|r| r.key).collect();
+    let records_carried: Vec<i64> = sheets.iter().flat_map(|s| &s.records).map(|r| r.key).collect();
     if !full {
         for r in sheets.iter_mut().flat_map(|s| s.records.iter_mut()) {
             r.personal_id = r.personal_id.as_deref().map(crate::domain::personal_id::mask);
@@ -102,7 +103,16 @@ async fn send(
     let bytes =
         web::block(move || template::write(&t)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)?;
     let note = format!("{}: {scope}; {records} hồ sơ", kind.as_str());
-    audit::record_export(&state.store.db, &rc.audit(), "template", unit.id, note, full.then_some(&carried[..])).await?;
+    audit::record_export(
+        &state.store.db,
+        &rc.audit(),
+        "template",
+        unit.id,
+        note,
+        &records_carried,
+        full.then_some(&carried[..]),
+    )
+    .await?;
     let what = if kind == PersonKind::Staff { "can-bo" } else { "hoc-sinh" };
     let filename = format!("mau-{what}-{}-{}.xlsx", ascii_slug(&unit.name), ascii_slug(&scope));
     Ok(HttpResponse::Ok()

@@ -322,7 +322,7 @@ async fn accept_one(state: &AppState, rc: &RequestContext, kind: PersonKind, id:
         Some(view) => Some(job_with_skipped(state, view).await?),
         None => None,
     };
-    Ok(AcceptedValues { person: Person::from_row(row, true, true)?, job })
+    Ok(AcceptedValues { person: Person::from_row(row, true)?, job })
 }
 
 /// Copies the registry's values of a mismatched student into the record (audited with source
@@ -464,7 +464,7 @@ async fn awaiting(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i
     let ctx = rc.audit();
     v::mark_awaiting_evidence(&state.store.db, &rc.caller, &ctx, kind, id).await?;
     let row = crate::store::people::get(&state.store.db, &rc.caller, kind, id).await?;
-    Person::from_row(row, true, false)
+    Person::from_row(row, true)
 }
 
 /// Marks a student as awaiting evidence: the family must bring the ID-number notice (or the
@@ -502,7 +502,7 @@ async fn unmark(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64
     let ctx = rc.audit();
     v::unmark_awaiting_evidence(&state.store.db, &rc.caller, &ctx, kind, id).await?;
     let row = crate::store::people::get(&state.store.db, &rc.caller, kind, id).await?;
-    Person::from_row(row, true, false)
+    Person::from_row(row, true)
 }
 
 /// Takes back "awaiting evidence": the student returns to the status it had before (its

@@ -177,17 +177,31 @@ pub fn open_all(events: Vec<audit_events::Model>) -> StoreResult<Vec<audit_event
 }
 
 /// Records that a file was exported (a report, a template, an error workbook): `entity` names what,
-/// `entity_id` the unit, `note` the details. A file that carries full ID numbers names the
-/// records it carried (`full_ids`): the event's `field` is `personalId` and its note ends with
-/// `số định danh đầy đủ của hồ sơ: 12-40,57` (ids, consecutive ones as ranges).
-pub async fn record_export<C: ConnectionTrait>(
+/// `entity_id` the unit, `note` the details, `carried` the records the file holds. A file that
+/// carries full ID numbers names the records whose numbers it carried (`full_ids`): the event's
+/// `field` is `personalId` and its note ends with `số định danh đầy đủ của hồ sơ: 12-40,57` (ids,
+/// consecutive ones as ranges). A file that carries records is also an entry of the access log,
+/// with their ids.
+pub async fn record_export<C: ConnectionTrait + sea_orm::TransactionTrait>(
     conn: &C,
     ctx: &AuditCtx,
     entity: &str,
     entity_id: i64,
     note: String,
+    carried: &[i64],
     full_ids: Option<&[i64]>,
 ) -> StoreResult<()> {
+    use super::access_log::{self, Access, AccessAction};
+    if !carried.is_empty() {
+        let access = Access {
+            action: if entity == "import_report" { AccessAction::ImportReport } else { AccessAction::Export },
+            unit_id: Some(entity_id),
+            field: full_ids.is_some_and(|ids| !ids.is_empty()).then_some("personalId"),
+            detail: Some(format!("{entity}: {note}")),
+            person_ids: carried,
+        };
+        access_log::record(conn, ctx, access).await?;
+    }
     let (field, note) = match full_ids {
         Some(ids) => (Some("personalId"), format!("{note}; số định danh đầy đủ của hồ sơ: {}", id_ranges(ids))),
         None => (None, note),

@@ -3,6 +3,7 @@
 //! Database errors become domain errors in this module, so SQLite's and PostgreSQL's different
 //! texts never reach handlers.
 
+pub mod access_log;
 pub mod accounts;
 pub mod audit;
 pub mod campaigns;
@@ -13,6 +14,7 @@ pub mod entities;
 pub mod fixes;
 pub mod imports;
 pub mod people;
+pub mod personal_data;
 pub mod rollovers;
 pub mod sealing;
 pub mod stats;

@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/v1/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who read personal data and when, newest first: the Department's roles see everything, a
+         *     district admin its subtree, a school principal its school (others: 403).
+         */
+        get: operations["list_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access-log.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The access log under the same filters as a workbook (every page, at most 100,000 entries). */
+        get: operations["export_access_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -417,7 +454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One staff member. The full ID number is shown to accounts that may edit the record (audited). */
+        /** One staff member, ID numbers masked (`POST …/reveal` shows the full number). */
         get: operations["get_staff"];
         put?: never;
         post?: never;
@@ -479,6 +516,49 @@ export interface paths {
         get: operations["staff_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/personal-data-report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data-subject report of a staff member as a printable A4 PDF in Vietnamese: what dinhdanh holds,
+         *     where each value came from (entered, import, registry), who changed and who viewed it and
+         *     when, and the legal basis — the answer a school gives when asked. ID numbers appear masked.
+         *     For the unit that holds the record (403 for others who read it); recorded in the access log.
+         */
+        get: operations["staff_personal_data_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shows the full ID number of a staff member to the accounts that may see it (the unit that edits the
+         *     record; others who read it get 403), recorded in the access log. Editing the number needs
+         *     no reveal of the old one.
+         */
+        post: operations["reveal_staff_ids"];
         delete?: never;
         options?: never;
         head?: never;
@@ -667,7 +747,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One student. The full ID number is shown to accounts that may edit the record (audited). */
+        /** One student, ID numbers masked (`POST …/reveal` shows the full number). */
         get: operations["get_student"];
         put?: never;
         post?: never;
@@ -741,6 +821,49 @@ export interface paths {
         get: operations["student_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students/{id}/personal-data-report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The data-subject report of a student as a printable A4 PDF in Vietnamese: what dinhdanh holds,
+         *     where each value came from (entered, import, registry), who changed and who viewed it and
+         *     when, and the legal basis — the answer a school gives when asked. ID numbers appear masked.
+         *     For the unit that holds the record (403 for others who read it); recorded in the access log.
+         */
+        get: operations["student_personal_data_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Shows the full ID number of a student to the accounts that may see it (the unit that edits the
+         *     record; others who read it get 403), recorded in the access log. Editing the number needs
+         *     no reveal of the old one.
+         */
+        post: operations["reveal_student_ids"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1205,6 +1328,52 @@ export interface components {
         AcceptedValues: {
             job?: components["schemas"]["VerificationJob"] | null;
             person: components["schemas"]["Person"];
+        };
+        /**
+         * @description What was read.
+         * @enum {string}
+         */
+        AccessAction: "reveal" | "history_view" | "export" | "import_report" | "personal_data_report" | "retention_purge";
+        /** @description One entry of the access log. */
+        AccessLogEntry: {
+            action: components["schemas"]["AccessAction"];
+            /** Format: date-time */
+            at: string;
+            /** @description What was read (a file's scope, a purge's counts); never an ID number. */
+            detail?: string | null;
+            /** @description The field shown in full (`personalId`), if any. */
+            field?: string | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int32
+             * @description How many records the entry names.
+             */
+            personCount: number;
+            /** @description The records it names (the first 200). */
+            personIds: number[];
+            requestId?: string | null;
+            /**
+             * Format: int64
+             * @description The unit whose records were read.
+             */
+            unitId?: number | null;
+            /**
+             * Format: int64
+             * @description The account (none for the system's own work, e.g. a retention purge).
+             */
+            userId?: number | null;
+            username: string;
+        };
+        /** @description A page of the access log, newest first. */
+        AccessLogPage: {
+            items: components["schemas"]["AccessLogEntry"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            pageSize: number;
+            /** Format: int64 */
+            total: number;
         };
         AccountPage: {
             items: components["schemas"]["AccountView"][];
@@ -2192,8 +2361,15 @@ export interface components {
          */
         Paper: "a5" | "a4";
         /**
-         * @description A student or staff member. In lists `personalId` is masked (`0310******56`); a single
-         *     record shows it in full to accounts that may edit the record, and that view is audited.
+         * Format: binary
+         * @description A PDF file (the data-subject report).
+         */
+        PdfFile: string;
+        /**
+         * @description A student or staff member. `personalId` (and every ID value inside `normalized` and
+         *     `findings`) is masked (`0310******56`) for everyone, in lists and in the record view; the
+         *     accounts that may see the full number ask for it with `POST …/{id}/reveal` (recorded in the
+         *     access log).
          */
         Person: {
             /**
@@ -2203,6 +2379,8 @@ export interface components {
              */
             blockingErrors: number;
             canEdit: boolean;
+            /** @description True when the caller may reveal the full ID number (`POST …/{id}/reveal`). */
+            canReveal: boolean;
             /**
              * @description Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
              *     registry's answer stays in its history.
@@ -2227,9 +2405,12 @@ export interface components {
             mismatchFields: string[];
             /** @description What the rules made of the entered values. */
             normalized: components["schemas"]["Normalized"];
-            /** @description As entered; masked unless this is a single-record read by an account that may edit it. */
+            /** @description As entered, masked (`POST …/{id}/reveal` shows it in full). */
             personalId?: string | null;
-            /** @description True when `personalId` (and ID values inside `normalized` and `findings`) are masked. */
+            /**
+             * @description True when `personalId` (and ID values inside `normalized` and `findings`) are masked:
+             *     always, since the full number is only revealed on request.
+             */
             personalIdMasked: boolean;
             position?: components["schemas"]["Position"] | null;
             quality: components["schemas"]["Quality"];
@@ -2503,6 +2684,19 @@ export interface components {
              *     default one, repeated in `post2025`, included). Empty otherwise.
              */
             splitCandidates?: components["schemas"]["NewUnit"][];
+        };
+        /**
+         * @description The fields `POST …/reveal` shows in full.
+         * @enum {string}
+         */
+        RevealField: "personalId";
+        /** @description Which fields to show in full. */
+        RevealRequest: {
+            fields: components["schemas"]["RevealField"][];
+        };
+        /** @description The fields asked for, in full (`null`: the record holds no value). */
+        Revealed: {
+            personalId?: string | null;
         };
         /**
          * @description An account's role.
@@ -3160,6 +3354,155 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_access_log: {
+        parameters: {
+            query?: {
+                /** @description Only entries naming this record. */
+                personId?: number;
+                /** @description Only entries of this account. */
+                userId?: number;
+                /** @description From this day (in Vietnam), inclusive. */
+                from?: string;
+                /** @description To this day (in Vietnam), inclusive. */
+                to?: string;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Entries per page (default 50, at most 200). */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_access_log: {
+        parameters: {
+            query?: {
+                /** @description Only entries naming this record. */
+                personId?: number;
+                /** @description Only entries of this account. */
+                userId?: number;
+                /** @description From this day (in Vietnam), inclusive. */
+                from?: string;
+                /** @description To this day (in Vietnam), inclusive. */
+                to?: string;
+                /** @description 1-based page number (default 1). */
+                page?: number;
+                /** @description Entries per page (default 50, at most 200). */
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -5493,6 +5836,138 @@ export interface operations {
             };
         };
     };
+    staff_personal_data_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reveal_staff_ids: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revealed"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     transfer_staff: {
         parameters: {
             query?: never;
@@ -6622,6 +7097,138 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    student_personal_data_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": components["schemas"]["PdfFile"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reveal_student_ids: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevealRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revealed"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body over the size limit (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body of another media type (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import {
   ApartmentOutlined,
+  AuditOutlined,
   BookOutlined,
   CloudUploadOutlined,
   DashboardOutlined,
@@ -11,6 +12,7 @@ import {
 import type { ReactNode } from 'react';
 import type { Role } from '../api/types';
 import { isSchoolRole } from '../auth/AuthContext';
+import { readsAccessLog } from '../features/privacy/api';
 import { isAdminRole } from '../pages/accounts/roles';
 
 export interface MenuEntry {
@@ -19,9 +21,12 @@ export interface MenuEntry {
   icon: ReactNode;
 }
 
-/** The menu of each role: a school works class by class, an office follows its units; an administrator also looks after accounts. */
+/** The menu of each role: a school works class by class, an office follows its units; an administrator also looks after accounts; the roles that read the access log have its page. */
 export function menuFor(role: Role): MenuEntry[] {
-  const admin: MenuEntry[] = isAdminRole(role) ? [{ path: '/tai-khoan', label: 'Tài khoản', icon: <UserOutlined /> }] : [];
+  const admin: MenuEntry[] = [
+    ...(isAdminRole(role) ? [{ path: '/tai-khoan', label: 'Tài khoản', icon: <UserOutlined /> }] : []),
+    ...(readsAccessLog(role) ? [{ path: '/nhat-ky-truy-cap', label: 'Nhật ký truy cập', icon: <AuditOutlined /> }] : []),
+  ];
   // only the Department's administrator loads the unit list
   if (role === 'department_admin') admin.unshift({ path: '/nap-danh-sach-don-vi', label: 'Nạp danh sách đơn vị', icon: <CloudUploadOutlined /> });
   if (isSchoolRole(role)) {

@@ -175,6 +175,20 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         }),
         ("GET /api/v1/staff/{id}", Read, |o| Some((format!("/api/v1/staff/{}", id(&o.staff)?), Empty))),
         ("GET /api/v1/staff/{id}/history", Read, |o| Some((format!("/api/v1/staff/{}/history", id(&o.staff)?), Empty))),
+        ("POST /api/v1/students/{id}/reveal", Write, |o| {
+            Some((format!("/api/v1/students/{}/reveal", id(&o.student)?), Json(json!({"fields": ["personalId"]}))))
+        }),
+        ("POST /api/v1/staff/{id}/reveal", Write, |o| {
+            Some((format!("/api/v1/staff/{}/reveal", id(&o.staff)?), Json(json!({"fields": ["personalId"]}))))
+        }),
+        ("GET /api/v1/students/{id}/personal-data-report.pdf", Write, |o| {
+            Some((format!("/api/v1/students/{}/personal-data-report.pdf", id(&o.student)?), Empty))
+        }),
+        ("GET /api/v1/staff/{id}/personal-data-report.pdf", Write, |o| {
+            Some((format!("/api/v1/staff/{}/personal-data-report.pdf", id(&o.staff)?), Empty))
+        }),
+        ("GET /api/v1/access-log", Department, |_| Some(("/api/v1/access-log".into(), Empty))),
+        ("GET /api/v1/access-log.xlsx", Department, |_| Some(("/api/v1/access-log.xlsx".into(), Empty))),
         ("GET /api/v1/staff/{id}/verifications", Read, |o| {
             Some((format!("/api/v1/staff/{}/verifications", id(&o.staff)?), Empty))
         }),

@@ -253,7 +253,8 @@ async fn the_template_keeps_ids_and_dates_as_text_with_dropdowns_a_frozen_header
     assert_eq!(sheet.len(), 3, "header + two students of 6A only");
     let row_a = sheet.iter().find(|r| text(&r[0]) == id_of(&a).to_string()).expect("row of a");
     // ID numbers and dates are strings, not numbers
-    assert_eq!(row_a[col("Số định danh cá nhân")], Data::String(a["personalId"].as_str().expect("pid").to_owned()));
+    let a_pid = app.reveal(&token, &a).await.expect("pid");
+    assert_eq!(row_a[col("Số định danh cá nhân")], Data::String(a_pid));
     assert!(matches!(&row_a[col("Ngày sinh (ngày/tháng/năm)")], Data::String(d) if d.starts_with("15/03/")));
     // formula-like text is a string cell with the quote prefix, not a formula
     let row_b = sheet.iter().find(|r| text(&r[0]) == id_of(&b).to_string()).expect("row of b");
@@ -969,16 +970,13 @@ async fn many_new_records_are_inserted_in_bulk_with_counters_duplicates_and_undo
     // a pupil of another school holds the ID number the first row reuses
     let a2 = app.login("school-a2").await;
     let existing = app.create_student(&a2, f.class_a2_7a, grade6(&app, "Trịnh Văn Cũ", "Nam", 999_001)).await;
+    let existing_pid = app.reveal(&a2, &existing).await.expect("pid");
     let y = school_year_start(&app) - 11;
     let n = dinhdanh::store::imports::BULK_CREATES + 100;
     let mut csv = String::from("Họ và tên,Ngày sinh,Giới tính,Số định danh cá nhân,Lớp\n");
     for i in 0..n {
         // the first row reuses the other school's pupil's ID number
-        let pid = if i == 0 {
-            existing["personalId"].as_str().expect("pid").to_owned()
-        } else {
-            format!("0312{:02}{:06}", y % 100, i)
-        };
+        let pid = if i == 0 { existing_pid.clone() } else { format!("0312{:02}{:06}", y % 100, i) };
         csv.push_str(&format!(
             "Học Sinh Bulk {i},{:02}/02/{y},Nam,{pid},{}\n",
             i % 28 + 1,
@@ -996,7 +994,7 @@ async fn many_new_records_are_inserted_in_bulk_with_counters_duplicates_and_undo
     assert!(drift.is_empty(), "statistics counters equal a recount: {drift:?}");
     let old = student(&app, &a2, id_of(&existing)).await;
     assert!(codes(&old, "findings").contains(&"id_duplicate".to_owned()), "{old}");
-    let found = app.get(&format!("/api/v1/students?q={}", existing["personalId"].as_str().expect("pid")), &token).await;
+    let found = app.get(&format!("/api/v1/students?q={existing_pid}"), &token).await;
     assert_eq!(found.body["total"], 1, "{}", found.text);
     let first = student(&app, &token, id_of(&found.body["items"][0])).await;
     assert_eq!(first["fullName"], "Học Sinh Bulk 0");

@@ -258,7 +258,7 @@ async fn create_patch_delete_are_audited_field_by_field() {
 }
 
 #[tokio::test]
-async fn id_numbers_are_masked_in_lists_and_shown_in_full_only_to_editors_with_an_audit() {
+async fn id_numbers_are_masked_everywhere_and_revealed_in_full_only_to_editors_with_a_record() {
     let app = spawn_app().await;
     let f = app.fixtures;
     let token = app.login("school-a1").await;
@@ -273,17 +273,31 @@ async fn id_numbers_are_masked_in_lists_and_shown_in_full_only_to_editors_with_a
     assert_eq!(item["personalIdMasked"], true);
     assert!(!list.text.contains("031214001234"), "no full number anywhere in a list: {}", list.text);
 
+    // the record view masks too, even for the school that edits it; the reveal shows it
     let one = app.get(&format!("/api/v1/students/{id}"), &token).await;
-    assert_eq!(one.body["personalId"], "031214001234");
-    assert_eq!(one.body["personalIdMasked"], false);
-    let history = app.get(&format!("/api/v1/students/{id}/history"), &token).await;
-    assert!(history.body["items"].as_array().expect("items").iter().any(|e| e["action"] == "view_personal_id"));
+    assert_eq!(one.body["personalId"], "0312******34");
+    assert_eq!(one.body["personalIdMasked"], true);
+    assert_eq!(one.body["canReveal"], true);
+    assert!(!one.text.contains("031214001234"), "{}", one.text);
+    let revealed = app.post(&format!("/api/v1/students/{id}/reveal"), &token, &json!({"fields": ["personalId"]})).await;
+    assert_eq!(revealed.status, 200, "{}", revealed.text);
+    assert_eq!(revealed.body["personalId"], "031214001234");
+    let admin = app.login("department").await;
+    let log = app.get(&format!("/api/v1/access-log?personId={id}"), &admin).await;
+    assert_eq!(log.status, 200, "{}", log.text);
+    let entry = &log.body["items"][0];
+    assert_eq!((entry["action"].as_str(), entry["username"].as_str()), (Some("reveal"), Some("school-a1")));
+    assert_eq!(entry["personIds"], json!([id]));
 
     let department = app.login("department").await;
     let read = app.get(&format!("/api/v1/students/{id}"), &department).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.body["personalId"], "0312******34");
     assert_eq!(read.body["canEdit"], false);
+    assert_eq!(read.body["canReveal"], false);
+    app.post(&format!("/api/v1/students/{id}/reveal"), &department, &json!({"fields": ["personalId"]}))
+        .await
+        .assert_problem(403, "forbidden");
 }
 
 #[tokio::test]

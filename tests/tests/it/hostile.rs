@@ -192,7 +192,7 @@ impl Server {
         self.child.try_wait().map(|s| s.is_none()).unwrap_or(false)
     }
 
-    fn log_lines(&self) -> Vec<String> {
+    pub(crate) fn log_lines(&self) -> Vec<String> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 

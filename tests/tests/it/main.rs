@@ -9,6 +9,7 @@
 
 mod api_document;
 mod authz_matrix;
+mod clean_logs;
 mod demo;
 mod durable_imports;
 mod excel;
@@ -18,6 +19,7 @@ mod hostile;
 mod hostile_api;
 mod never_worse;
 mod openapi_drift;
+mod privacy;
 mod rules;
 mod school_years;
 mod sealing;

@@ -1,5 +1,7 @@
 //! sea-orm entities, one per table. Relations are expressed in queries, not here.
 
+pub mod access_event_people;
+pub mod access_events;
 pub mod audit_events;
 pub mod campaigns;
 pub mod classes;

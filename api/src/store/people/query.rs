@@ -157,21 +157,11 @@ pub async fn get<C: ConnectionTrait>(conn: &C, caller: &Caller, kind: PersonKind
     Ok(row)
 }
 
-/// Records that the caller was shown a full ID number.
-pub async fn audit_full_id_view<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, person_id: i64) -> StoreResult<()> {
-    audit::record(
-        conn,
-        ctx,
-        vec![Event {
-            action: "view_personal_id",
-            entity: "person",
-            entity_id: Some(person_id),
-            field: Some("personalId"),
-            old_value: None,
-            new_value: None,
-        }],
-    )
-    .await
+/// The clear ID number of a record, as entered: the one way the store hands a full number out
+/// (the reveal, the templates and reports for the roles that see numbers in full). Every
+/// caller records the access; how the number is stored (sealed) is this function's business.
+pub fn personal_id_clear(person: &people::Model) -> StoreResult<Option<String>> {
+    super::personal_id_of(person)
 }
 
 /// True when the caller may change this person.

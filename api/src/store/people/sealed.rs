@@ -84,13 +84,6 @@ pub fn open_outcome_text(id: i64, stored: &str) -> StoreResult<std::borrow::Cow<
     }
 }
 
-/// The clear ID number of one record (deleted ones included), for the code that shows it in
-/// full (the reveal, the data-subject report): the one way to read it by id.
-pub async fn personal_id_clear<C: ConnectionTrait>(conn: &C, id: i64) -> StoreResult<Option<String>> {
-    let person = people::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)?;
-    personal_id_of(&person)
-}
-
 fn db_err(what: &str, err: impl std::fmt::Display) -> sea_orm::DbErr {
     sea_orm::DbErr::Custom(format!("sealing people.{what}: {err}"))
 }

@@ -1,13 +1,17 @@
 import { Alert, App, Button, Descriptions, Drawer, Flex, Form, Grid, Skeleton, Space, Tabs, Typography } from 'antd';
-import { ReloadOutlined, SaveOutlined } from '@ant-design/icons';
+import { EyeOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import { useEffect, useMemo, useState } from 'react';
-import { ApiProblem, applyProblemToForm } from '../../api/problem';
+import { ApiProblem, applyProblemToForm, describeError } from '../../api/problem';
 import { usePerson, useUpdatePerson } from '../../api/queries';
 import type { Person, PersonKind, RecordInput } from '../../api/types';
 import { ErrorResult } from '../../components/ErrorResult';
 import { StatusTag } from '../../components/StatusTag';
 import { useLiveValidation, type LiveValidation } from '../../features/validation/useLiveValidation';
 import { RegistryPanel } from '../../features/verification/RegistryPanel';
+import { RecordAccessLog } from '../../features/privacy/RecordAccessLog';
+import { readsAccessLog, revealPersonalId } from '../../features/privacy/api';
+import { PersonalDataReportButton } from '../../features/privacy/PersonalDataReportButton';
+import { useSession } from '../../auth/AuthContext';
 import { formatDateTime } from '../../text/format';
 import { PERSON_KIND_LABELS } from '../../text/labels';
 import { PersonFields, type FieldsOutcome } from './PersonFields';
@@ -22,12 +26,18 @@ function recordInput(person: Person, values: PersonFormValues): RecordInput {
     fullName: values.fullName,
     dateOfBirth: values.dateOfBirth,
     gender: values.gender,
-    personalId: values.personalId,
+    // a masked number left as it is cannot be checked here: its saved findings stay (below)
+    personalId: stillMasked(person, values) ? undefined : values.personalId,
     residence: values.residence,
     residenceText: values.residenceText,
     grade: person.grade !== null && person.grade !== undefined ? String(person.grade) : undefined,
     role: person.kind === 'staff' ? (values.position ?? 'staff') : 'student',
   };
+}
+
+/** True while the form holds the record's masked ID number untouched (not revealed, not retyped). */
+function stillMasked(person: Person, values: PersonFormValues | undefined): boolean {
+  return person.personalIdMasked && values?.personalId === (person.personalId ?? '');
 }
 
 /**
@@ -39,6 +49,12 @@ function fieldsOutcome(person: Person, values: PersonFormValues | undefined, liv
   if (!live.outcome || live.error) {
     return { findings: person.findings, normalized: person.normalized, source: 'saved', checking: live.checking, error: live.error };
   }
+  if (stillMasked(person, values)) {
+    const saved = person.findings.filter((f) => f.field === 'personalId');
+    const findings = [...live.outcome.findings.filter((f) => f.field !== 'personalId'), ...saved];
+    const normalized = { ...live.outcome.normalized, personalId: person.normalized.personalId };
+    return { findings, normalized, source: 'live', checking: live.checking };
+  }
   const duplicates = values?.personalId === (person.personalId ?? '') ? person.findings.filter((f) => f.code === 'id_duplicate') : [];
   return { findings: [...live.outcome.findings, ...duplicates], normalized: live.outcome.normalized, source: 'live', checking: live.checking };
 }
@@ -48,16 +64,43 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
   const update = useUpdatePerson(person.kind);
   const { message } = App.useApp();
   const [failure, setFailure] = useState<Failure>();
+  // the full ID number, once the editor asked for it ("Hiện số"); masked again after a save
+  const [revealed, setRevealed] = useState<string>();
+  const [revealing, setRevealing] = useState(false);
   const values = Form.useWatch([], form) as PersonFormValues | undefined;
-  const dirty = values !== undefined && buildPatch(person, values) !== undefined;
+  const dirty = values !== undefined && buildPatch(person, values, revealed) !== undefined;
   const live = useLiveValidation(dirty && values ? recordInput(person, values) : undefined);
   const outcome = fieldsOutcome(person, values, live);
 
-  // A newer version of the record (after a save or a reload) resets the form to it.
+  // A newer version of the record (after a save or a reload) resets the form to it, masked.
   useEffect(() => {
+    setRevealed(undefined);
     form.resetFields();
     form.setFieldsValue(toFormValues(person));
   }, [form, person]);
+
+  const reveal = async () => {
+    setRevealing(true);
+    try {
+      const full = await revealPersonalId(person.kind, person.id);
+      if (full !== null) {
+        setRevealed(full);
+        // only an untouched masked number is replaced: a number being typed stays
+        if (stillMasked(person, form.getFieldsValue(true) as PersonFormValues)) form.setFieldValue('personalId', full);
+      }
+    } catch (error) {
+      void message.error(describeError(error).title);
+    } finally {
+      setRevealing(false);
+    }
+  };
+  const revealButton =
+    person.canReveal && revealed === undefined ? (
+      <Button size="small" type="link" icon={<EyeOutlined />} loading={revealing} onClick={() => void reveal()}
+        disabled={false} data-testid="reveal-id" style={{ padding: 0, height: 'auto' }}>
+        Hiện số
+      </Button>
+    ) : undefined;
 
   const { modal } = App.useApp();
 
@@ -78,7 +121,7 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
     });
 
   const save = async (v: PersonFormValues) => {
-    const first = buildPatch(person, v);
+    const first = buildPatch(person, v, revealed);
     if (!first) return;
     setFailure(undefined);
     let patch = first;
@@ -139,10 +182,11 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
         outcome={outcome}
         onUse={person.canEdit ? (field, value) => form.setFieldValue(field, value) : undefined}
         onUseResidence={person.canEdit ? (cells) => form.setFieldValue('residence', cells) : undefined}
+        revealButton={revealButton}
       />
       {person.canEdit && (
         <Flex justify="end" gap={8} style={{ position: 'sticky', bottom: 0, background: '#fff', padding: '12px 0' }}>
-          <Button onClick={() => form.setFieldsValue(toFormValues(person))} disabled={!dirty || update.isPending}>
+          <Button onClick={() => form.setFieldsValue(toFormValues(person, revealed))} disabled={!dirty || update.isPending}>
             Hoàn tác
           </Button>
           <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={update.isPending} disabled={!dirty}
@@ -157,6 +201,7 @@ function PersonEditor({ person, onSaved }: { person: Person; onSaved: (p: Person
 
 /** One record: its identity fields (editable when allowed), verification and audit trail. */
 export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: number | undefined; onClose: () => void }) {
+  const session = useSession();
   const person = usePerson(kind, id);
   const [tab, setTab] = useState('info');
   // On a phone the three tabs fit only with short names (an overflowing tab bar hides a tab
@@ -186,7 +231,8 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
   );
 
   return (
-    <Drawer open={id !== undefined} onClose={onClose} size={720} title={title} destroyOnHidden data-testid="record-drawer">
+    <Drawer open={id !== undefined} onClose={onClose} size={720} title={title} destroyOnHidden data-testid="record-drawer"
+      extra={data?.canEdit ? <PersonalDataReportButton kind={kind} id={data.id} compact={narrow} /> : undefined}>
       {person.isPending && <Skeleton active paragraph={{ rows: 10 }} />}
       {person.isError && <ErrorResult error={person.error} what="hồ sơ" onRetry={() => void person.refetch()} />}
       {data && (
@@ -210,12 +256,15 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
               },
               { key: 'verify', label: 'Xác thực', children: <RegistryPanel person={data} onChanged={() => void person.refetch()} /> },
               { key: 'history', label: narrow ? 'Lịch sử' : 'Lịch sử thay đổi', children: <PersonHistory kind={kind} id={data.id} /> },
+              ...(readsAccessLog(session.user.role)
+                ? [{ key: 'access', label: narrow ? 'Ai đã xem' : 'Ai đã xem hồ sơ này', children: <RecordAccessLog personId={data.id} /> }]
+                : []),
             ]}
           />
           <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
-            {data.personalIdMasked
-              ? 'Số định danh được che một phần vì tài khoản của bạn không sửa được hồ sơ này.'
-              : 'Số định danh đầy đủ chỉ hiện với tài khoản được sửa hồ sơ; mỗi lần xem đều được ghi vào lịch sử.'}
+            {data.canReveal
+              ? 'Số định danh được che một phần; “Hiện số” cho xem số đầy đủ và mỗi lần xem đều được ghi vào nhật ký truy cập. Sửa số không cần hiện số cũ.'
+              : 'Số định danh được che một phần; chỉ đơn vị quản lý hồ sơ mới được xem số đầy đủ.'}
           </Typography.Paragraph>
         </>
       )}

@@ -125,8 +125,11 @@ export function PersonFields({
   outcome,
   onUse,
   onUseResidence,
+  revealButton,
 }: {
   person: Person;
+  /** Beside the ID number while it is masked: "Hiện số" (the editors' reveal). */
+  revealButton?: ReactNode;
   /** The form's current values (undefined before the first render of the form). */
   values: PersonFormValues | undefined;
   outcome: FieldsOutcome;
@@ -169,8 +172,10 @@ export function PersonFields({
         </Col>
         <Col span={10}>
           <Form.Item name="personalId" label={<FieldLabel field="personalId" findings={findings} />}
-            extra={<FieldFindings field="personalId" entered={v?.personalId} outcome={outcome} onUse={person.personalIdMasked ? undefined : use('personalId')} />}>
-            <Input disabled={person.personalIdMasked} autoComplete="off" inputMode="numeric" maxLength={64} />
+            extra={<FieldFindings field="personalId" entered={v?.personalId} outcome={outcome}
+              onUse={outcome.source === 'live' && v?.personalId !== person.personalId ? use('personalId') : undefined} />}>
+            <Input autoComplete="off" inputMode="numeric" maxLength={64} data-testid="personal-id-input"
+              suffix={revealButton} />
           </Form.Item>
         </Col>
       </Row>

@@ -15,6 +15,7 @@ const person: Person = {
   gender: 'nu',
   personalId: '031456789',
   personalIdMasked: false,
+  canReveal: true,
   residence: { province: 'Hải Phòng', district: 'Lê Chân', commune: null },
   residenceText: null,
   normalized: {},
@@ -44,9 +45,21 @@ describe('buildPatch', () => {
     expect(buildPatch(person, { ...toFormValues(person), gender: '  ' })).toEqual({ gender: null, version: 4 });
   });
 
-  it('never sends a masked ID number back', () => {
+  it('never sends a masked ID number back, and a new one without revealing the old', () => {
     const masked = { ...person, personalId: '0314***89', personalIdMasked: true };
-    expect(buildPatch(masked, { ...toFormValues(masked), personalId: '' })).toBeUndefined();
+    expect(toFormValues(masked).personalId).toBe('0314***89');
+    expect(buildPatch(masked, toFormValues(masked))).toBeUndefined();
+    const other = { ...toFormValues(masked), gender: 'Nữ' };
+    expect(buildPatch(masked, other)).toEqual({ gender: 'Nữ', version: 4 });
+    expect(buildPatch(masked, { ...toFormValues(masked), personalId: '031214001234' })).toEqual({ personalId: '031214001234', version: 4 });
+  });
+
+  it('compares with the revealed number once shown', () => {
+    const masked = { ...person, personalId: '0314***89', personalIdMasked: true };
+    const revealed = toFormValues(masked, '031456789');
+    expect(revealed.personalId).toBe('031456789');
+    expect(buildPatch(masked, revealed, '031456789')).toBeUndefined();
+    expect(buildPatch(masked, { ...revealed, personalId: '031456788' }, '031456789')).toEqual({ personalId: '031456788', version: 4 });
   });
 
   it('sends a staff member position change', () => {

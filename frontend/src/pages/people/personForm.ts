@@ -28,13 +28,14 @@ export const PERSON_FORM_FIELDS: NamePath[] = [
   ['position'],
 ];
 
-export function toFormValues(p: Person): PersonFormValues {
+/** The form's values of a record; `revealed` is its full ID number once asked for ("Hiện số"). */
+export function toFormValues(p: Person, revealed?: string): PersonFormValues {
   return {
     sectorCode: p.sectorCode ?? '',
     fullName: p.fullName ?? '',
     dateOfBirth: p.dateOfBirth ?? '',
     gender: p.gender ?? '',
-    personalId: p.personalId ?? '',
+    personalId: revealed ?? p.personalId ?? '',
     residence: {
       province: p.residence.province ?? '',
       district: p.residence.district ?? '',
@@ -51,15 +52,15 @@ const entered = (v: string | undefined): string | null => (v === undefined || v.
 /**
  * The changes between the loaded record and the form, with the record's `version` so a
  * concurrent change answers 409 instead of being overwritten. `undefined` when nothing changed.
- * A masked ID number is never sent back.
+ * The ID number is masked until revealed: it is sent only when the user typed a new one (no
+ * reveal of the old one needed), never the masked text left as it was.
  */
-export function buildPatch(person: Person, values: PersonFormValues): PersonPatch | undefined {
-  const before = toFormValues(person);
+export function buildPatch(person: Person, values: PersonFormValues, revealed?: string): PersonPatch | undefined {
+  const before = toFormValues(person, revealed);
   const patch: PersonPatch = {};
   let changed = false;
   const scalar = ['sectorCode', 'fullName', 'dateOfBirth', 'gender', 'personalId', 'residenceText'] as const;
   for (const key of scalar) {
-    if (key === 'personalId' && person.personalIdMasked) continue;
     if ((values[key] ?? '') !== before[key]) {
       patch[key] = entered(values[key]);
       changed = true;
