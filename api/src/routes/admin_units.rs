@@ -28,6 +28,8 @@ pub struct AdminUnitsQuery {
     /// `pre2025` (63 provinces, districts, communes in force on 30 June 2025) or `post2025`
     /// (34 provinces and their communes, no districts).
     pub scheme: Scheme,
+    /// `province`, `district` (pre-2025 only) or `commune`.
+    #[param(inline)]
     pub level: UnitLevel,
     /// Only units of this province (a code of `scheme`, e.g. `31`).
     #[param(max_length = 2)]

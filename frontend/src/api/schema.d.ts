@@ -41,6 +41,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finds administrative units of one level and list by a few letters of their name
+         *     (diacritics optional), under a province or district when given: names starting with the
+         *     letters first. Districts exist only in the pre-2025 list (422 `validation_failed` otherwise).
+         */
+        get: operations["find_admin_units"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1409,6 +1430,25 @@ export interface components {
         AccountWithPassword: {
             oneTimePassword: string;
             user: components["schemas"]["AccountView"];
+        };
+        /** @description One administrative unit. */
+        AdminUnit: {
+            /**
+             * @description A pre-2025 commune: the post-2025 commune it became (the official default where it was
+             *     split).
+             */
+            becomes?: string | null;
+            code: string;
+            /** @description Official name with its type word ("Phường Gia Viên"). */
+            name: string;
+            /** @description A pre-2025 commune split between several post-2025 communes: how many (0 otherwise). */
+            splitInto: number;
+            /** @description Where it is ("Quận Ngô Quyền, Thành phố Hải Phòng"); empty for a province. */
+            within: string;
+        };
+        /** @description Units found, best first. */
+        AdminUnitList: {
+            items: components["schemas"]["AdminUnit"][];
         };
         /** @description Which mismatched records to take the registry's values for. */
         BulkAccept: {
@@ -3477,6 +3517,76 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    find_admin_units: {
+        parameters: {
+            query: {
+                /**
+                 * @description `pre2025` (63 provinces, districts, communes in force on 30 June 2025) or `post2025`
+                 *     (34 provinces and their communes, no districts).
+                 */
+                scheme: components["schemas"]["Scheme"];
+                /** @description `province`, `district` (pre-2025 only) or `commune`. */
+                level: "province" | "district" | "commune";
+                /** @description Only units of this province (a code of `scheme`, e.g. `31`). */
+                provinceCode?: string;
+                /** @description Only communes of this pre-2025 district (e.g. `304`). */
+                districtCode?: string;
+                /** @description Letters of the name, diacritics optional ("gia vien"); empty: all, in code order. */
+                q?: string;
+                /** @description At most this many (default 20, at most 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUnitList"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -87,7 +87,7 @@ function JobTotalsTags({ job, onOpen }: { job: VerificationJob; onOpen: (outcome
             size="small"
             style={{ padding: 0, height: 'auto' }}
             onClick={() => onOpen(t.outcome)}
-            aria-label={`Xem ${formatNumber(n)} hồ sơ “${t.label}” của lượt #${job.id}`}
+            aria-label={`${t.label} ${formatNumber(n)}: xem các hồ sơ của lượt #${job.id}`}
             data-testid={`job-total-${t.outcome}`}
           >
             {tag}

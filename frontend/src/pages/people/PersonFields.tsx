@@ -7,6 +7,7 @@ import { fieldStatus } from '../../components/fieldStatus';
 import { FieldStatusTag } from '../../components/FieldStatusTag';
 import { readField, residenceNow } from '../../features/validation/fieldView';
 import { residenceChoices, type ResidenceChoice } from '../../features/validation/residenceChoices';
+import { UnitPicker } from '../../features/validation/UnitPicker';
 import { findingLabel } from '../../text/findings';
 import { FIELD_LABELS, POSITION_LABELS } from '../../text/labels';
 import { residenceLine } from './personText';
@@ -195,17 +196,17 @@ export function PersonFields({
         <Row gutter={8}>
           <Col span={8}>
             <Form.Item name={['residence', 'province']} label="Tỉnh/thành phố">
-              <Input autoComplete="off" />
+              <UnitPicker level="province" read={outcome.normalized.residence} />
             </Form.Item>
           </Col>
           <Col span={8}>
             <Form.Item name={['residence', 'district']} label="Quận/huyện (cũ)">
-              <Input autoComplete="off" />
+              <UnitPicker level="district" read={outcome.normalized.residence} />
             </Form.Item>
           </Col>
           <Col span={8}>
             <Form.Item name={['residence', 'commune']} label="Xã/phường">
-              <Input autoComplete="off" />
+              <UnitPicker level="commune" read={outcome.normalized.residence} />
             </Form.Item>
           </Col>
         </Row>
