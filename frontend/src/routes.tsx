@@ -18,6 +18,7 @@ const JobsPage = lazy(() => import('./pages/jobs/JobsPage'));
 const ImportPage = lazy(() => import('./pages/imports/ImportPage'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
 const UnitPage = lazy(() => import('./pages/units/UnitPage'));
+const TransfersPage = lazy(() => import('./pages/transfers/TransfersPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const UnitListImportPage = lazy(() => import('./pages/units/UnitListImportPage'));
 const AccountsPage = lazy(() => import('./pages/accounts/AccountsPage'));
@@ -47,6 +48,7 @@ export const router = createBrowserRouter([
           { path: 'lop/:classId', element: <ClassPage /> },
           { path: 'hoc-sinh', element: <StudentsPage /> },
           { path: 'can-bo', element: <StaffPage /> },
+          { path: 'chuyen-di', element: <TransfersPage /> },
           {
             element: <RequireAuth roles={SCHOOL} />,
             children: [

@@ -5,6 +5,7 @@ import {
   CloudUploadOutlined,
   DashboardOutlined,
   IdcardOutlined,
+  SwapOutlined,
   SyncOutlined,
   TeamOutlined,
   UserOutlined,
@@ -35,6 +36,7 @@ export function menuFor(role: Role): MenuEntry[] {
       { path: '/hoc-sinh', label: 'Học sinh', icon: <IdcardOutlined /> },
       { path: '/can-bo', label: 'Cán bộ', icon: <TeamOutlined /> },
       { path: '/cong-viec', label: 'Công việc', icon: <SyncOutlined /> },
+      { path: '/chuyen-di', label: 'Chuyển đi', icon: <SwapOutlined /> },
       ...admin,
     ];
   }
