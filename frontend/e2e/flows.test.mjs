@@ -847,6 +847,12 @@ describe('web app on the demo data', () => {
         await visit('/can-bo', () => page.getByTestId('open-record').first().waitFor());
         await visit('/cong-viec', heading('Công việc'));
         await visit('/chuyen-di', heading('Hồ sơ đã chuyển đi'));
+        await visit('/len-lop', heading('Lên lớp năm học mới'));
+        // the preview answers a plan, or (before 1 June) the API's Vietnamese refusal
+        await page.getByTestId('rollover-preview').click();
+        await page.locator('[data-testid="rollover-plan"], [data-testid="rollover-error"]').first().waitFor();
+        await page.mouse.move(0, 0); // not the hovered button's colour
+        await check('/len-lop (after Xem trước)');
         await visit('/nhap-excel', () => page.locator('h3').first().waitFor());
         await visit('/doi-mat-khau', () => page.getByRole('button').first().waitFor());
         await page.evaluate(() => localStorage.clear());
@@ -856,6 +862,7 @@ describe('web app on the demo data', () => {
         await page.getByTestId('open-record').first().click();
         await page.getByTestId('record-drawer').getByTestId('record-version').waitFor();
         await check('the read-only record drawer (district)');
+        await visit('/len-lop', heading('Lên lớp năm học mới'), '/len-lop (district)');
         await page.evaluate(() => localStorage.clear());
         await login(page, acc.admin);
         await visit('/tong-quan', () => page.locator('canvas').first().waitFor());

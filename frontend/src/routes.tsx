@@ -19,6 +19,7 @@ const ImportPage = lazy(() => import('./pages/imports/ImportPage'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
 const UnitPage = lazy(() => import('./pages/units/UnitPage'));
 const TransfersPage = lazy(() => import('./pages/transfers/TransfersPage'));
+const RolloverPage = lazy(() => import('./pages/rollover/RolloverPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const UnitListImportPage = lazy(() => import('./pages/units/UnitListImportPage'));
 const AccountsPage = lazy(() => import('./pages/accounts/AccountsPage'));
@@ -64,6 +65,10 @@ export const router = createBrowserRouter([
               { path: 'don-vi', element: <UnitPage /> },
               { path: 'don-vi/:unitId', element: <UnitPage /> },
             ],
+          },
+          {
+            element: <RequireAuth roles={['school', 'school_admin', 'district', 'district_admin']} />,
+            children: [{ path: 'len-lop', element: <RolloverPage /> }],
           },
           {
             element: <RequireAuth roles={ADMINS} />,
