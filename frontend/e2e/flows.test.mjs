@@ -862,6 +862,13 @@ describe('web app on the demo data', () => {
         await check('/hoc-sinh?record (the record drawer)');
         await visit('/can-bo', () => page.getByTestId('open-record').first().waitFor());
         await visit('/cong-viec', heading('Công việc'));
+        await visit('/chuyen-di', heading('Hồ sơ đã chuyển đi'));
+        await visit('/len-lop', heading('Lên lớp năm học mới'));
+        // the preview answers a plan, or (before 1 June) the API's Vietnamese refusal
+        await page.getByTestId('rollover-preview').click();
+        await page.locator('[data-testid="rollover-plan"], [data-testid="rollover-error"]').first().waitFor();
+        await page.mouse.move(0, 0); // not the hovered button's colour
+        await check('/len-lop (after Xem trước)');
         await visit('/nhap-excel', () => page.locator('h3').first().waitFor());
         await visit('/doi-mat-khau', () => page.getByRole('button').first().waitFor());
         await page.evaluate(() => localStorage.clear());
@@ -871,6 +878,7 @@ describe('web app on the demo data', () => {
         await page.getByTestId('open-record').first().click();
         await page.getByTestId('record-drawer').getByTestId('record-version').waitFor();
         await check('the read-only record drawer (district)');
+        await visit('/len-lop', heading('Lên lớp năm học mới'), '/len-lop (district)');
         await page.evaluate(() => localStorage.clear());
         await login(page, acc.admin);
         await visit('/tong-quan', () => page.locator('canvas').first().waitFor());
@@ -1004,5 +1012,49 @@ describe('web app on the demo data', () => {
       await second.goto('/can-bo');
       await second.getByRole('heading', { name: 'Cán bộ', level: 3 }).waitFor();
       await second.close();
+    }));
+
+  test('transfers: the clerk moves a student to another school of the demo; it leaves the class list and appears in “Chuyển đi”', TIMEOUT, () =>
+    flow(async (page) => {
+      // a class the other flows do not rely on (else the last one), and the receiving school found through the API
+      const used = new Set([data.fixClass.id, data.editClass.id, data.importClass?.id]);
+      const klass = data.classes.find((c) => !used.has(c.id)) ?? data.classes.at(-1);
+      const dest = data.other;
+      await login(page);
+      await page.goto(`/lop/${klass.id}`);
+      await page.getByTestId('open-record').first().waitFor();
+      const before = await classStudents(klass.id);
+      await page.getByTestId('open-record').first().click();
+      await page.waitForURL(/record=\d+/);
+      const id = Number(new URL(page.url()).searchParams.get('record'));
+      const student = before.find((p) => p.id === id);
+      assert.ok(student, 'the opened record is a student of the class');
+      const drawer = page.getByTestId('record-drawer');
+      await drawer.getByTestId('record-version').waitFor();
+      await drawer.getByTestId('transfer-open').click();
+      const dialog = page.getByRole('dialog', { name: 'Chuyển trường' });
+      await dialog.getByLabel('Số hiệu đơn vị nhận').waitFor();
+      await dialog.getByLabel('Số hiệu đơn vị nhận').fill(String(dest.id));
+      await dialog.getByLabel('Lý do').fill('chuyển theo gia đình');
+      await dialog.getByTestId('transfer-confirm').click();
+      await page.getByText(/Đã chuyển/).first().waitFor();
+      await page.waitForURL((url) => !url.searchParams.has('record'));
+      await page.getByTestId('record-drawer').waitFor({ state: 'hidden' });
+      // the class list no longer holds it, on screen and through the API
+      const after = await classStudents(klass.id);
+      assert.equal(after.length, before.length - 1);
+      assert.ok(!after.some((p) => p.id === id));
+      const moved = (await h.api(server.url, tok.department, 'GET', `/api/v1/students/${id}`)).body;
+      assert.equal(moved.unitId, dest.id);
+      await page.getByTestId('open-record').first().waitFor();
+      if (student.fullName && before.filter((p) => p.fullName === student.fullName).length === 1) {
+        await recordLink(page, student.fullName).waitFor({ state: 'detached' });
+      }
+      // "Chuyển đi" lists it, with the reason
+      await page.getByRole('menuitem', { name: 'Chuyển đi' }).click();
+      await page.waitForURL('**/chuyen-di');
+      const row = page.getByTestId('transfers-table').locator('.ant-table-row').filter({ hasText: 'chuyển theo gia đình' });
+      await row.first().waitFor();
+      if (student.fullName) assert.match(await row.first().innerText(), new RegExp(student.fullName.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     }));
 });

@@ -18,6 +18,8 @@ const JobsPage = lazy(() => import('./pages/jobs/JobsPage'));
 const ImportPage = lazy(() => import('./pages/imports/ImportPage'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
 const UnitPage = lazy(() => import('./pages/units/UnitPage'));
+const TransfersPage = lazy(() => import('./pages/transfers/TransfersPage'));
+const RolloverPage = lazy(() => import('./pages/rollover/RolloverPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const UnitListImportPage = lazy(() => import('./pages/units/UnitListImportPage'));
 const AccountsPage = lazy(() => import('./pages/accounts/AccountsPage'));
@@ -47,6 +49,7 @@ export const router = createBrowserRouter([
           { path: 'lop/:classId', element: <ClassPage /> },
           { path: 'hoc-sinh', element: <StudentsPage /> },
           { path: 'can-bo', element: <StaffPage /> },
+          { path: 'chuyen-di', element: <TransfersPage /> },
           {
             element: <RequireAuth roles={SCHOOL} />,
             children: [
@@ -62,6 +65,10 @@ export const router = createBrowserRouter([
               { path: 'don-vi', element: <UnitPage /> },
               { path: 'don-vi/:unitId', element: <UnitPage /> },
             ],
+          },
+          {
+            element: <RequireAuth roles={['school', 'school_admin', 'district', 'district_admin']} />,
+            children: [{ path: 'len-lop', element: <RolloverPage /> }],
           },
           {
             element: <RequireAuth roles={ADMINS} />,

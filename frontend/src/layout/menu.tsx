@@ -5,6 +5,8 @@ import {
   CloudUploadOutlined,
   DashboardOutlined,
   IdcardOutlined,
+  RiseOutlined,
+  SwapOutlined,
   SyncOutlined,
   TeamOutlined,
   UserOutlined,
@@ -35,6 +37,8 @@ export function menuFor(role: Role): MenuEntry[] {
       { path: '/hoc-sinh', label: 'Học sinh', icon: <IdcardOutlined /> },
       { path: '/can-bo', label: 'Cán bộ', icon: <TeamOutlined /> },
       { path: '/cong-viec', label: 'Công việc', icon: <SyncOutlined /> },
+      { path: '/chuyen-di', label: 'Chuyển đi', icon: <SwapOutlined /> },
+      { path: '/len-lop', label: 'Lên lớp', icon: <RiseOutlined /> },
       ...admin,
     ];
   }
@@ -43,6 +47,7 @@ export function menuFor(role: Role): MenuEntry[] {
     { path: '/don-vi', label: 'Đơn vị', icon: <ApartmentOutlined /> },
     { path: '/hoc-sinh', label: 'Học sinh', icon: <IdcardOutlined /> },
     { path: '/can-bo', label: 'Cán bộ', icon: <TeamOutlined /> },
+    ...(role === 'district' || role === 'district_admin' ? [{ path: '/len-lop', label: 'Lên lớp', icon: <RiseOutlined /> }] : []),
     ...admin,
   ];
 }

@@ -16,6 +16,8 @@ import { formatDateTime } from '../../text/format';
 import { PERSON_KIND_LABELS } from '../../text/labels';
 import { PersonFields, type FieldsOutcome } from './PersonFields';
 import { PersonHistory } from './PersonHistory';
+import { TransferButton } from '../transfers/TransferDialog';
+import { mayTransfer } from '../transfers/api';
 import { buildPatch, PERSON_FORM_FIELDS, toFormValues, type PersonFormValues } from './personForm';
 
 type Failure = { title: string; detail?: string; messages: string[]; conflict?: boolean };
@@ -232,7 +234,14 @@ export function PersonDrawer({ kind, id, onClose }: { kind: PersonKind; id: numb
 
   return (
     <Drawer open={id !== undefined} onClose={onClose} size={720} title={title} destroyOnHidden data-testid="record-drawer"
-      extra={data?.canEdit ? <PersonalDataReportButton kind={kind} id={data.id} compact={narrow} /> : undefined}>
+      extra={
+        data ? (
+          <Space wrap>
+            {mayTransfer(session.user.role, data.canEdit) && <TransferButton person={data} onDone={onClose} />}
+            {data.canEdit && <PersonalDataReportButton kind={kind} id={data.id} compact={narrow} />}
+          </Space>
+        ) : undefined
+      }>
       {person.isPending && <Skeleton active paragraph={{ rows: 10 }} />}
       {person.isError && <ErrorResult error={person.error} what="hồ sơ" onRetry={() => void person.refetch()} />}
       {data && (
