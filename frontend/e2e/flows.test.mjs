@@ -1033,8 +1033,11 @@ describe('web app on the demo data', () => {
       await drawer.getByTestId('record-version').waitFor();
       await drawer.getByTestId('transfer-open').click();
       const dialog = page.getByRole('dialog', { name: 'Chuyển trường' });
-      await dialog.getByLabel('Số hiệu đơn vị nhận').waitFor();
-      await dialog.getByLabel('Số hiệu đơn vị nhận').fill(String(dest.id));
+      // the receiving school is searched across the province by a few letters, without diacritics
+      const pickDest = dialog.getByLabel('Đơn vị nhận');
+      await pickDest.click();
+      await pickDest.fill(h.withoutDiacritics(dest.name).split(' ').slice(-2).join(' '));
+      await page.locator('.ant-select-item-option').filter({ hasText: `(${dest.code})` }).first().click();
       await dialog.getByLabel('Lý do').fill('chuyển theo gia đình');
       await dialog.getByTestId('transfer-confirm').click();
       await page.getByText(/Đã chuyển/).first().waitFor();

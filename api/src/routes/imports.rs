@@ -490,6 +490,13 @@ pub async fn commit_import(
     let opts: CommitOptions = crate::body::from_value::<Option<CommitOptions>>(value)
         .map_err(|e| ApiError::with_detail(ErrorCode::ValidationFailed, format!("Dữ liệu không đúng kiểu: {e}")))?
         .unwrap_or_default();
+    if let Some(i) = opts.choices.iter().position(|c| !(1..=1_048_576).contains(&c.row)) {
+        return Err(ApiError::field(
+            &format!("/choices/{i}/row"),
+            "range",
+            "Số dòng phải từ 1 đến 1.048.576 (số dòng tối đa của một trang tính).",
+        ));
+    }
     let record =
         imports::commit(&state.store.db, &state.settings.clock, &rc.caller, rc.request_id.clone(), &id, &opts).await?;
     answer(&state, &record, false).await

@@ -58,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(transfers::transfer_student)
         .service(transfers::transfer_staff)
         .service(transfers::list_transfers)
+        .service(transfers::transfer_destinations)
         .service(students::list_students)
         .service(students::create_student)
         .service(students::get_student)

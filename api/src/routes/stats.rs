@@ -34,6 +34,7 @@ pub struct XlsxFile(Vec<u8>);
 /// part's `filename`, else the `filename` query parameter).
 #[derive(ToSchema)]
 #[allow(dead_code)]
+#[serde(deny_unknown_fields)]
 pub struct UploadForm {
     /// The `.xlsx`, `.xls` or `.csv` file.
     #[schema(value_type = String, format = Binary)]

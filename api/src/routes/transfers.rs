@@ -148,3 +148,79 @@ pub async fn list_transfers(
     let items = transfers::list(&state.store.db, &rc.caller, unit).await?;
     Ok(web::Json(TransferList { items: items.into_iter().map(Into::into).collect() }))
 }
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct DestinationsQuery {
+    /// Letters of the name or code, diacritics optional ("le loi", "31304").
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// `school` (for students, the default) or `any` (for staff: schools and offices).
+    #[param(inline)]
+    pub kind: Option<DestinationKind>,
+    /// At most this many (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u64>,
+}
+
+/// Which units a transfer may go to.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DestinationKind {
+    School,
+    Any,
+}
+
+/// An open unit of the province a record may be transferred to.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Destination {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    /// `school`, `district` (office) or `department`.
+    pub kind: String,
+    /// The office above it ("Phòng GDĐT Ngô Quyền"), when there is one.
+    pub parent_name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DestinationList {
+    pub items: Vec<Destination>,
+}
+
+/// The open units of the whole province a transfer may name as `toUnitId`, found by a few
+/// letters of their name or code: a school clerk sees only their own school in `/units`, yet
+/// sends a student to any school (the receiving school's records stay out of reach). Names and
+/// codes only.
+#[utoipa::path(tag = "transfers", params(DestinationsQuery), responses(
+    (status = 200, body = DestinationList),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/transfer-destinations")]
+pub async fn transfer_destinations(
+    state: web::Data<AppState>,
+    caller: crate::domain::access::Caller,
+    query: web::Query<DestinationsQuery>,
+) -> ApiResult<web::Json<DestinationList>> {
+    let q = query.into_inner();
+    if q.q.as_ref().is_some_and(|t| t.chars().count() > 100) {
+        return Err(crate::error::ApiError::field("q", "too_long", "q dài tối đa 100 ký tự."));
+    }
+    let limit = super::bounds::count("limit", q.limit, 20, 100)? as usize;
+    let schools_only = !matches!(q.kind, Some(DestinationKind::Any));
+    let needle = crate::domain::text::fold_ascii(q.q.as_deref().unwrap_or("").trim());
+    let found = transfers::destinations(&state.store.db, &caller, schools_only).await?;
+    let items = found
+        .into_iter()
+        .filter(|(u, _)| {
+            needle.is_empty()
+                || crate::domain::text::fold_ascii(&u.name).contains(&needle)
+                || u.code.to_ascii_lowercase().contains(&needle)
+        })
+        .take(limit)
+        .map(|(u, parent_name)| Destination { id: u.id, code: u.code, name: u.name, kind: u.kind, parent_name })
+        .collect();
+    Ok(web::Json(DestinationList { items }))
+}

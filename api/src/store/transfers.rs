@@ -160,3 +160,30 @@ pub async fn list(db: &DatabaseConnection, caller: &Caller, unit_id: i64) -> Sto
         .all(db)
         .await?)
 }
+
+/// The open units of the caller's province a transfer may go to (schools, or every unit when
+/// `schools_only` is false), each with its parent's name, in tree order; the caller's own unit
+/// left out. Names and codes only: no record of them is reachable through this.
+pub async fn destinations(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    schools_only: bool,
+) -> StoreResult<Vec<(units::Model, Option<String>)>> {
+    // the province is the root of the caller's path ("/1/…")
+    let root = caller.unit_path.split('/').find(|s| !s.is_empty()).unwrap_or_default();
+    let all = units::Entity::find()
+        .filter(units::Column::Path.starts_with(format!("/{root}/")))
+        .filter(units::Column::ClosedAt.is_null())
+        .order_by_asc(units::Column::Path)
+        .all(db)
+        .await?;
+    let names: std::collections::HashMap<i64, String> = all.iter().map(|u| (u.id, u.name.clone())).collect();
+    Ok(all
+        .into_iter()
+        .filter(|u| u.id != caller.unit_id && (!schools_only || u.kind == UnitKind::School.as_str()))
+        .map(|u| {
+            let parent = u.parent_id.and_then(|p| names.get(&p).cloned());
+            (u, parent)
+        })
+        .collect())
+}

@@ -963,6 +963,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/transfer-destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open units of the whole province a transfer may name as `toUnitId`, found by a few
+         *     letters of their name or code: a school clerk sees only their own school in `/units`, yet
+         *     sends a student to any school (the receiving school's records stay out of reach). Names and
+         *     codes only.
+         */
+        get: operations["transfer_destinations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/transfers": {
         parameters: {
             query?: never;
@@ -1544,7 +1566,7 @@ export interface components {
             force?: boolean;
             /**
              * Format: int32
-             * @description 1-based row number in the sheet.
+             * @description 1-based row number in the sheet (a sheet has at most 1,048,576 rows).
              */
             row: number;
             /** @description The sheet, when the file has several with the same row numbers (default: any). */
@@ -1744,6 +1766,20 @@ export interface components {
              * @description Records with a personal ID number entered (any value).
              */
             withPersonalId: number;
+        };
+        /** @description An open unit of the province a record may be transferred to. */
+        Destination: {
+            code: string;
+            /** Format: int64 */
+            id: number;
+            /** @description `school`, `district` (office) or `department`. */
+            kind: string;
+            name: string;
+            /** @description The office above it ("Phòng GDĐT Ngô Quyền"), when there is one. */
+            parentName?: string | null;
+        };
+        DestinationList: {
+            items: components["schemas"]["Destination"][];
         };
         /** @description What a dry run would do. */
         DryRunAnswer: {
@@ -7583,6 +7619,67 @@ export interface operations {
                 };
             };
             /** @description Invalid values (`validation_failed`, `errors[].pointer` names each) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    transfer_destinations: {
+        parameters: {
+            query?: {
+                /** @description Letters of the name or code, diacritics optional ("le loi", "31304"). */
+                q?: string;
+                /** @description `school` (for students, the default) or `any` (for staff: schools and offices). */
+                kind?: "school" | "any";
+                /** @description At most this many (default 20, at most 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DestinationList"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token (`unauthenticated`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing the caller may see has this id (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -80,6 +80,7 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("GET /api/v1/me", Any, |_| Some(("/api/v1/me".into(), Empty))),
         ("GET /api/v1/units", Any, |_| Some(("/api/v1/units".into(), Empty))),
         ("GET /api/v1/campaigns", Any, |_| Some(("/api/v1/campaigns".into(), Empty))),
+        ("GET /api/v1/transfer-destinations", Any, |_| Some(("/api/v1/transfer-destinations?q=thcs".into(), Empty))),
         ("GET /api/v1/admin-units", Any, |_| {
             Some(("/api/v1/admin-units?scheme=post2025&level=commune&provinceCode=31&q=gia%20vien".into(), Empty))
         }),

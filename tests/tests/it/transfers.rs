@@ -136,3 +136,33 @@ async fn staff_move_to_another_unit_or_leave_with_the_reason() {
     assert_eq!(after, before - 1);
     no_drift(&app).await;
 }
+
+#[tokio::test]
+async fn a_school_clerk_finds_any_school_of_the_province_to_send_a_student_to() {
+    let app = spawn_app().await;
+    let f = &app.fixtures;
+    let clerk = app.login("school-a1").await;
+    // /units shows the clerk only their school; the destinations are the whole province's
+    let ids = |res: &dinhdanh_tests::Answer| -> Vec<i64> {
+        res.body["items"].as_array().expect("items").iter().filter_map(|u| u["id"].as_i64()).collect()
+    };
+    let schools = app.get("/api/v1/transfer-destinations", &clerk).await;
+    assert_eq!(schools.status, 200, "{}", schools.text);
+    let found = ids(&schools);
+    assert!(found.contains(&f.school_a2) && found.contains(&f.school_b1), "{found:?}");
+    assert!(!found.contains(&f.school_a1), "not its own school");
+    assert!(!found.contains(&f.district_a) && !found.contains(&f.department), "students go to schools");
+    assert!(schools.body["items"][0]["parentName"].is_string(), "{}", schools.text);
+    // staff may also go to an office
+    let any = ids(&app.get("/api/v1/transfer-destinations?kind=any", &clerk).await);
+    assert!(any.contains(&f.district_a) && any.contains(&f.school_b1), "{any:?}");
+    // a few letters of the name, diacritics optional, or of the code
+    let b1 = app.get(&format!("/api/v1/units/{}", f.school_b1), &app.login("department").await).await;
+    let name = b1.body["name"].as_str().expect("name").to_owned();
+    let last = dinhdanh::domain::text::fold_ascii(name.split(' ').next_back().expect("word"));
+    let by_name = ids(&app.get(&format!("/api/v1/transfer-destinations?q={last}"), &clerk).await);
+    assert!(by_name.contains(&f.school_b1), "{last}: {by_name:?}");
+    let code = b1.body["code"].as_str().expect("code").to_owned();
+    assert_eq!(ids(&app.get(&format!("/api/v1/transfer-destinations?q={code}"), &clerk).await), vec![f.school_b1]);
+    app.get("/api/v1/transfer-destinations?limit=0", &clerk).await.assert_problem(422, "validation_failed");
+}

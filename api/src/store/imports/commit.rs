@@ -22,7 +22,8 @@ pub enum Take {
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Choice {
-    /// 1-based row number in the sheet.
+    /// 1-based row number in the sheet (a sheet has at most 1,048,576 rows).
+    #[schema(minimum = 1, maximum = 1_048_576)]
     pub row: u32,
     /// The sheet, when the file has several with the same row numbers (default: any).
     #[serde(default)]

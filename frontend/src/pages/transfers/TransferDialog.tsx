@@ -1,16 +1,15 @@
-import { Alert, App, Button, Form, Input, InputNumber, Modal, Radio, Select, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Radio, Select, Typography } from 'antd';
 import { SwapOutlined } from '@ant-design/icons';
 import type { ButtonProps } from 'antd';
 import { useState } from 'react';
 import { describeError } from '../../api/problem';
-import { useClasses, useUnits } from '../../api/queries';
+import { useClasses } from '../../api/queries';
 import type { Person } from '../../api/types';
-import { LEAVING, useTransfer } from './api';
+import { LEAVING, useDestinations, useTransfer } from './api';
 
 interface Values {
   mode: string; // 'unit' or one of LEAVING's values
   toUnitId?: number;
-  toUnitNumber?: number;
   toClassId?: number;
   reason: string;
 }
@@ -34,23 +33,23 @@ function TransferDialog({ person, title, onClose, onDone }: { person: Person; ti
   const { message } = App.useApp();
   const transfer = useTransfer(person.kind);
   const [error, setError] = useState<string>();
-  const units = useUnits();
   const mode = Form.useWatch('mode', form) ?? 'unit';
   const toUnitId = Form.useWatch('toUnitId', form) as number | undefined;
-  const toUnitNumber = Form.useWatch('toUnitNumber', form) as number | undefined;
-  const destination = toUnitId ?? toUnitNumber;
+  const destination = toUnitId;
   const student = person.kind === 'student';
-  // students go to a school; staff to a school or an office
-  const choices = (units.data?.items ?? []).filter(
-    (u) => u.id !== person.unitId && !u.closedAt && (student ? u.kind === 'school' : true),
-  );
+  // every open unit of the province (students: schools), searched on the server by name or code
+  const [search, setSearch] = useState('');
+  const destinations = useDestinations(person.kind, search);
+  const choices = (destinations.data?.items ?? []).filter((u) => u.id !== person.unitId);
+  // the receiving school's classes, when the caller may see them (an office); a school clerk
+  // leaves the class to the receiving school
   const classes = useClasses(student && toUnitId !== undefined ? toUnitId : undefined);
   const classChoices = student && toUnitId !== undefined ? (classes.data?.items ?? []).filter((c) => c.schoolId === toUnitId) : [];
 
   const submit = async (v: Values) => {
     setError(undefined);
     const leaving = v.mode !== 'unit';
-    const target = v.toUnitId ?? v.toUnitNumber;
+    const target = v.toUnitId;
     try {
       await transfer.mutateAsync({
         id: person.id,
@@ -87,21 +86,18 @@ function TransferDialog({ person, title, onClose, onDone }: { person: Person; ti
         </Form.Item>
         {mode === 'unit' && (
           <>
-            {choices.length > 0 && (
-              <Form.Item name="toUnitId" label={student ? 'Trường nhận' : 'Đơn vị nhận'}
-                rules={[{ required: toUnitNumber === undefined, message: 'Chọn đơn vị nhận.' }]}>
-                <Select showSearch allowClear optionFilterProp="label" placeholder="Gõ tên hoặc mã đơn vị" aria-label="Đơn vị nhận"
-                  options={choices.map((u) => ({ value: u.id, label: `${u.name} (${u.code})` }))}
-                  onChange={() => form.setFieldValue('toClassId', undefined)} />
-              </Form.Item>
-            )}
-            {choices.length === 0 && (
-              <Form.Item name="toUnitNumber" label="Số hiệu đơn vị nhận"
-                extra="Tài khoản trường chỉ thấy trường mình: nhập số hiệu hệ thống của đơn vị nhận (do phòng/sở cung cấp)."
-                rules={[{ required: true, message: 'Nhập số hiệu đơn vị nhận.' }]}>
-                <InputNumber min={1} style={{ width: '100%' }} aria-label="Số hiệu đơn vị nhận" />
-              </Form.Item>
-            )}
+            <Form.Item name="toUnitId" label={student ? 'Trường nhận' : 'Đơn vị nhận'} rules={[{ required: true, message: 'Chọn đơn vị nhận.' }]}>
+              <Select
+                showSearch={{ filterOption: false, onSearch: setSearch }}
+                allowClear
+                loading={destinations.isFetching}
+                placeholder="Gõ tên hoặc mã đơn vị (không dấu cũng được)"
+                aria-label="Đơn vị nhận"
+                notFoundContent={destinations.isFetching ? 'Đang tìm…' : 'Không có đơn vị nào khớp.'}
+                options={choices.map((u) => ({ value: u.id, label: `${u.name} (${u.code})${u.parentName ? ` · ${u.parentName}` : ''}` }))}
+                onChange={() => form.setFieldValue('toClassId', undefined)}
+              />
+            </Form.Item>
             {student && classChoices.length > 0 && destination !== undefined && (
               <Form.Item name="toClassId" label="Lớp ở trường nhận (không bắt buộc)">
                 <Select allowClear aria-label="Lớp ở trường nhận" options={classChoices.map((c) => ({ value: c.id, label: c.name }))} />

@@ -42,3 +42,13 @@ export const LEAVING: Record<PersonKind, { value: string; label: string }[]> = {
     { value: 'nghỉ việc', label: 'Nghỉ việc' },
   ],
 };
+
+/** Open units of the province a transfer may name, by a few letters of name or code. */
+export function useDestinations(kind: PersonKind, q: string) {
+  return useQuery({
+    queryKey: ['transfer-destinations', kind, q],
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/transfer-destinations', { params: { query: { q, kind: kind === 'student' ? 'school' : 'any', limit: 30 } } })),
+    staleTime: 60_000,
+  });
+}
