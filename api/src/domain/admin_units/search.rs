@@ -37,6 +37,13 @@ pub struct FoundUnit {
     pub split_into: usize,
 }
 
+impl FoundUnit {
+    /// A unit that converts to nothing (a province, a district, a post-2025 commune).
+    fn plain(code: &'static str, name: &'static str, within: String) -> FoundUnit {
+        FoundUnit { code, name, within, becomes: None, split_into: 0 }
+    }
+}
+
 /// The name after its type word, folded ("Phường Gia Viên" → "gia vien").
 fn bare_fold(name: &str) -> String {
     let folded = fold_ascii(name);
@@ -71,24 +78,12 @@ pub fn find_units(q: &UnitQuery<'_>) -> Vec<FoundUnit> {
     match (q.scheme, q.level) {
         (Scheme::Pre2025, Level::Province) => {
             for p in u.old_provinces() {
-                consider(p.name, &|| FoundUnit {
-                    code: p.code,
-                    name: p.name,
-                    within: String::new(),
-                    becomes: None,
-                    split_into: 0,
-                });
+                consider(p.name, &|| FoundUnit::plain(p.code, p.name, String::new()));
             }
         }
         (Scheme::Post2025, Level::Province) => {
             for p in u.new_provinces() {
-                consider(p.name, &|| FoundUnit {
-                    code: p.code,
-                    name: p.name,
-                    within: String::new(),
-                    becomes: None,
-                    split_into: 0,
-                });
+                consider(p.name, &|| FoundUnit::plain(p.code, p.name, String::new()));
             }
         }
         (Scheme::Pre2025, Level::District) => {
@@ -98,13 +93,7 @@ pub fn find_units(q: &UnitQuery<'_>) -> Vec<FoundUnit> {
             };
             for d in districts {
                 let within = || u.old_province(d.province_code).map_or(String::new(), |p| p.name.to_owned());
-                consider(d.name, &|| FoundUnit {
-                    code: d.code,
-                    name: d.name,
-                    within: within(),
-                    becomes: None,
-                    split_into: 0,
-                });
+                consider(d.name, &|| FoundUnit::plain(d.code, d.name, within()));
             }
         }
         (Scheme::Post2025, Level::District) => {}
@@ -137,13 +126,7 @@ pub fn find_units(q: &UnitQuery<'_>) -> Vec<FoundUnit> {
             };
             for c in communes {
                 let within = || u.new_province(c.province_code).map_or(String::new(), |p| p.name.to_owned());
-                consider(c.name, &|| FoundUnit {
-                    code: c.code,
-                    name: c.name,
-                    within: within(),
-                    becomes: None,
-                    split_into: 0,
-                });
+                consider(c.name, &|| FoundUnit::plain(c.code, c.name, within()));
             }
         }
     }
