@@ -111,6 +111,8 @@ pub struct Settings {
     pub registry_sim: RegistrySimSettings,
     /// Spreadsheet imports (`[import]`).
     pub import: ImportSettings,
+    /// How long personal data kept for operations lives (`[retention]`).
+    pub retention: RetentionSettings,
     /// The clock the application reads (not a setting: the system clock, pinned by tests).
     #[serde(skip)]
     pub clock: crate::domain::clock::Clock,
@@ -142,10 +144,6 @@ pub struct ImportSettings {
     pub lease_secs: u64,
     /// A preview not committed within this many days expires (listed as `expired`).
     pub expire_days: u32,
-    /// What an exported template carried is kept this many days, so that an import of it can
-    /// tell the file's changes from the record's changes since (three-way import); older
-    /// snapshots are deleted and such a file is compared with the current records.
-    pub snapshot_days: u32,
 }
 
 impl Default for ImportSettings {
@@ -160,7 +158,6 @@ impl Default for ImportSettings {
             job_threshold_rows: 2_000,
             lease_secs: 60,
             expire_days: 7,
-            snapshot_days: 90,
         }
     }
 }
@@ -177,6 +174,30 @@ impl ImportSettings {
             max_cells: self.max_cells,
             ..crate::import::Limits::default()
         }
+    }
+}
+
+/// How long personal data kept for operations lives (`[retention]`, `APP_RETENTION__<KEY>`): a
+/// daily task (and `dinhdanh purge`) deletes it afterwards and records the counts in the access
+/// log. The records themselves, the change audit and the access log are not concerned.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Days an import's planned rows (what the uploaded file said, row by row: the file itself
+    /// is never kept) live after its commit (or, uncommitted, after it expired or failed); the
+    /// import stays listed with its counts. A discarded preview's rows go at once.
+    pub import_days: u32,
+    /// Days what an exported template carried is kept, so that an import of it can tell the
+    /// file's changes from the record's changes since (three-way import); afterwards such a
+    /// file is compared with the current records (a record changed since asks for a decision).
+    pub snapshot_days: u32,
+    /// Days the body of a request sent to the registry lives after its answer.
+    pub verification_days: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> RetentionSettings {
+        RetentionSettings { import_days: 30, snapshot_days: 90, verification_days: 30 }
     }
 }
 
@@ -347,6 +368,7 @@ impl Default for Settings {
             registry: RegistrySettings::default(),
             registry_sim: RegistrySimSettings::default(),
             import: ImportSettings::default(),
+            retention: RetentionSettings::default(),
             clock: crate::domain::clock::Clock::system(),
         }
     }

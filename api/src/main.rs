@@ -103,6 +103,10 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         batch: u64,
     },
+    /// Delete the personal data kept for operations that is past its retention time (`[retention]`:
+    /// imports' planned rows, template snapshots, registry request bodies) once, now, record it
+    /// in the access log and print the counts (the server does it daily by itself).
+    Purge,
     /// Check a file offline and write the result next to it. A CSV whose headers are the
     /// /validate field names (fullName, dateOfBirth, gender, personalId, grade, role, province,
     /// district, commune or residenceText) is streamed, whatever its size, to FILE.checked.csv
@@ -309,6 +313,13 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 println!("{report}");
             }
+        }
+        Command::Purge => {
+            let db = dinhdanh::db::connect(&settings).await?;
+            dinhdanh::db::migrate(&db).await?;
+            dinhdanh::startup::prepare_keys(&db, &settings).await?;
+            let purged = dinhdanh::store::retention::run(&db, &settings.clock, &settings.retention).await?;
+            println!("deleted: {purged}");
         }
         Command::RecountStats => {
             let db = dinhdanh::db::connect(&settings).await?;

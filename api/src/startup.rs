@@ -115,6 +115,7 @@ impl Application {
         }
         let worker_env = crate::jobs::WorkerEnv { clock: settings.clock.clone(), events: worker_events.clone() };
         crate::jobs::import_sweep::spawn(store.clone(), settings.import.clone(), worker_env.clone());
+        crate::jobs::retention::spawn(store.clone(), settings.retention.clone(), worker_env.clone());
         crate::jobs::spawn_verification_worker(store.clone(), &settings.registry, worker_env)?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;

@@ -23,6 +23,7 @@ mod m20261206_001005_import_new_classes;
 mod m20261206_001101_template_snapshots;
 mod m20261206_001302_create_access_events;
 mod m20261206_001310_seal_personal_ids;
+mod m20261206_001320_retention;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_001005_import_new_classes::Migration),
             Box::new(m20261206_001302_create_access_events::Migration),
             Box::new(m20261206_001310_seal_personal_ids::Migration),
+            Box::new(m20261206_001320_retention::Migration),
         ]
     }
 }

@@ -3,8 +3,8 @@
 //! `failed` with a reason instead of `processing` forever), says why a preview whose commit
 //! was asked for with the upload is still not committed once the lease has passed (its server
 //! stopped between planning and committing), expires the previews left unconfirmed
-//! (`import.expire_days`), and deletes the template snapshots older than
-//! `import.snapshot_days`. All are conditional, safe side by side.
+//! (`import.expire_days`). All are conditional, safe side by side. (What imports and exports
+//! keep of personal data is deleted by the daily retention task, [`super::retention`].)
 
 use std::time::Duration;
 
@@ -22,12 +22,7 @@ pub fn spawn(store: Store, settings: ImportSettings, env: WorkerEnv) {
             match imports::sweep(&store.db, &env.clock, &settings).await {
                 Ok(swept) => {
                     if swept != imports::Swept::default() {
-                        tracing::info!(
-                            interrupted = swept.interrupted,
-                            expired = swept.expired,
-                            snapshots = swept.snapshots,
-                            "imports swept"
-                        );
+                        tracing::info!(interrupted = swept.interrupted, expired = swept.expired, "imports swept");
                         env.events.signal();
                     }
                 }

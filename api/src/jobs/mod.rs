@@ -9,6 +9,7 @@
 pub mod events;
 pub mod import_plan;
 pub mod import_sweep;
+pub mod retention;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -125,6 +125,9 @@ pub struct Import {
     /// Classes the file names that the school does not have yet ("lớp mới"): their rows carry
     /// the provisional `tempId` as `classId`; the commit creates them in the current year.
     pub new_classes: Vec<imports::NewClassPlan>,
+    /// When the import's planned rows were deleted at the end of their retention time
+    /// (`retention.import_days` after the commit): `rows` is empty from then on, the counts stay.
+    pub rows_purged_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn mask_opt(v: &Option<String>) -> Option<String> {
@@ -202,6 +205,7 @@ fn summary(m: &model::Model) -> ApiResult<Import> {
         kept: m.kept,
         error,
         new_classes: imports::new_classes_of(m),
+        rows_purged_at: m.rows_purged_at,
     })
 }
 
@@ -541,7 +545,7 @@ pub async fn delete_import(
 #[utoipa::path(tag = "imports", params(("id" = String, Path)), responses(
     (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = XlsxFile),
     (status = 404, body = Problem, content_type = "application/problem+json"),
-    (status = 409, description = "Still processing", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Still processing, or its rows were deleted at the end of their retention time (`rows_purged`)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/imports/{id}/report.xlsx")]
 pub async fn import_report(
@@ -553,6 +557,7 @@ pub async fn import_report(
     if record.status == status::PROCESSING || record.status == status::FAILED {
         return Err(ApiError::with_detail(ErrorCode::Conflict, "Tệp chưa được đọc xong; hãy thử lại sau."));
     }
+    imports::rows_kept(&record)?;
     let filename =
         format!("ket-qua-{}.xlsx", record.filename.rsplit_once('.').map(|(b, _)| b).unwrap_or(&record.filename));
     let unit_id = record.unit_id;

@@ -15,6 +15,7 @@ pub mod fixes;
 pub mod imports;
 pub mod people;
 pub mod personal_data;
+pub mod retention;
 pub mod rollovers;
 pub mod sealing;
 pub mod stats;

@@ -1,4 +1,4 @@
-//! What each exported template carried, kept for `import.snapshot_days` (three-way import): the
+//! What each exported template carried, kept for `retention.snapshot_days` (three-way import): the
 //! export (its id is written into the template's hidden sheet) and, per record, its version and
 //! the values as written into the cells. The values are one JSON text column per record, so
 //! that sealing them at rest later is one column to encrypt.
@@ -111,8 +111,9 @@ pub async fn carried<C: ConnectionTrait>(
         .collect()
 }
 
-/// Deletes the exports made before `before` and what they carried; returns how many exports.
-pub async fn sweep<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> StoreResult<u64> {
+/// Deletes the exports made before `before` and what they carried; returns how many exports and
+/// how many records' snapshots.
+pub async fn sweep<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> StoreResult<(u64, u64)> {
     let old: Vec<String> = template_exports::Entity::find()
         .select_only()
         .column(template_exports::Column::Id)
@@ -120,15 +121,17 @@ pub async fn sweep<C: ConnectionTrait>(conn: &C, before: DateTime<Utc>) -> Store
         .into_tuple()
         .all(conn)
         .await?;
+    let mut snapshots = 0;
     for chunk in old.chunks(500) {
-        template_snapshots::Entity::delete_many()
+        snapshots += template_snapshots::Entity::delete_many()
             .filter(template_snapshots::Column::ExportId.is_in(chunk.iter().cloned()))
             .exec(conn)
-            .await?;
+            .await?
+            .rows_affected;
         template_exports::Entity::delete_many()
             .filter(template_exports::Column::Id.is_in(chunk.iter().cloned()))
             .exec(conn)
             .await?;
     }
-    Ok(old.len() as u64)
+    Ok((old.len() as u64, snapshots))
 }

@@ -2022,6 +2022,12 @@ export interface components {
              */
             rowsMatching: number;
             /**
+             * Format: date-time
+             * @description When the import's planned rows were deleted at the end of their retention time
+             *     (`retention.import_days` after the commit): `rows` is empty from then on, the counts stay.
+             */
+            rowsPurgedAt?: string | null;
+            /**
              * Format: int32
              * @description Rows planned so far (a background job's progress).
              */
@@ -5054,7 +5060,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Still processing */
+            /** @description Still processing, or its rows were deleted at the end of their retention time (`rows_purged`) */
             409: {
                 headers: {
                     [name: string]: unknown;

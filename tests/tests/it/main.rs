@@ -20,6 +20,7 @@ mod hostile_api;
 mod never_worse;
 mod openapi_drift;
 mod privacy;
+mod retention;
 mod rules;
 mod school_years;
 mod sealing;

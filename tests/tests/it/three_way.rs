@@ -311,7 +311,7 @@ async fn the_registrys_values_taken_in_after_the_export_are_never_reverted_by_th
 
 #[tokio::test]
 async fn a_template_older_than_the_kept_snapshots_asks_before_touching_records_changed_since() {
-    let app = dinhdanh_tests::spawn_app_with(|s| s.import.snapshot_days = 90).await;
+    let app = dinhdanh_tests::spawn_app_with(|s| s.retention.snapshot_days = 90).await;
     let token = app.login("school-a1").await;
     let by = birth_year(&app);
     let an = id_of(&clean_student(&app, &token, 5, "Phạm Gia An").await);
@@ -321,10 +321,12 @@ async fn a_template_older_than_the_kept_snapshots_asks_before_touching_records_c
         app.patch(&format!("/api/v1/students/{an}"), &token, &json!({"dateOfBirth": format!("17/07/{by}")})).await;
     assert_eq!(res.status, 200, "{}", res.text);
 
-    // a quarter and a day later, the sweep has deleted what the export carried
+    // a quarter and a day later, the retention purge has deleted what the export carried
     app.clock.set(app.clock.now() + chrono::Duration::days(91));
-    let swept = dinhdanh::store::imports::sweep(&app.store.db, &app.clock, &app.settings.import).await.expect("sweep");
-    assert_eq!(swept.snapshots, 1);
+    let purged = dinhdanh::store::retention::purge(&app.store.db, app.clock.now(), &app.settings.retention)
+        .await
+        .expect("purge");
+    assert_eq!(purged.template_exports, 1);
 
     // An's version moved since the export: a difference needs a decision; Huy's did not
     let mut file = Sheets::read(&exported);

@@ -16,10 +16,10 @@ use serde_json::{Value, json};
 
 /// A registry simulator with its own population beside the test database, and the app
 /// pointed at it.
-struct Env {
-    app: TestApp,
-    sim: SimHandle,
-    token: String,
+pub(crate) struct Env {
+    pub(crate) app: TestApp,
+    pub(crate) sim: SimHandle,
+    pub(crate) token: String,
 }
 
 async fn sim_on(url: &str, adjust: impl FnOnce(&mut RegistrySimSettings)) -> SimHandle {
@@ -35,7 +35,7 @@ async fn population_of(url: &str) -> Population {
 }
 
 /// Client settings that keep tests quick: short polls and backoffs, no rate limit.
-fn fast(s: &mut Settings, sim_url: &str) {
+pub(crate) fn fast(s: &mut Settings, sim_url: &str) {
     let r = &mut s.registry;
     r.base_url = sim_url.to_owned();
     r.poll_interval_ms = 25;
@@ -50,7 +50,10 @@ fn fast(s: &mut Settings, sim_url: &str) {
     r.max_attempts = 5;
 }
 
-async fn env_with(sim_adjust: impl FnOnce(&mut RegistrySimSettings), adjust: impl FnOnce(&mut Settings)) -> Env {
+pub(crate) async fn env_with(
+    sim_adjust: impl FnOnce(&mut RegistrySimSettings),
+    adjust: impl FnOnce(&mut Settings),
+) -> Env {
     let db = TestDb::fresh().await;
     let sim = sim_on(&db.url, sim_adjust).await;
     let url = sim.url.clone();
@@ -63,21 +66,21 @@ async fn env_with(sim_adjust: impl FnOnce(&mut RegistrySimSettings), adjust: imp
     Env { app, sim, token }
 }
 
-async fn env() -> Env {
+pub(crate) async fn env() -> Env {
     env_with(|_| {}, |_| {}).await
 }
 
-fn year_start(app: &TestApp) -> i32 {
+pub(crate) fn year_start(app: &TestApp) -> i32 {
     let year = app.settings.school_year_now();
     year[..4].parse().expect("year")
 }
 
 /// A clean grade-6 student of class 6A, school A1 (no error findings).
-async fn student(e: &Env, seq: u32, name: &str) -> i64 {
+pub(crate) async fn student(e: &Env, seq: u32, name: &str) -> i64 {
     student_in(e, e.app.fixtures.class_a1_6a, seq, name).await
 }
 
-async fn student_in(e: &Env, class_id: i64, seq: u32, name: &str) -> i64 {
+pub(crate) async fn student_in(e: &Env, class_id: i64, seq: u32, name: &str) -> i64 {
     let birth_year = year_start(&e.app) - 11;
     let body = json!({
         "fullName": name,
@@ -96,7 +99,7 @@ async fn row(app: &TestApp, id: i64) -> people::Model {
 }
 
 /// The registry's truth equal to what the record holds now.
-async fn truth_of(app: &TestApp, id: i64) -> TruthRow {
+pub(crate) async fn truth_of(app: &TestApp, id: i64) -> TruthRow {
     let p = row(app, id).await;
     TruthRow {
         personal_id: dinhdanh::store::people::norm_personal_id_of(&p).expect("opens").expect("id"),
@@ -108,17 +111,17 @@ async fn truth_of(app: &TestApp, id: i64) -> TruthRow {
     }
 }
 
-async fn add_truth(app: &TestApp, rows: Vec<TruthRow>) {
+pub(crate) async fn add_truth(app: &TestApp, rows: Vec<TruthRow>) {
     population_of(&app.db.url).await.insert_many(rows).await.expect("truth");
 }
 
 /// Registers the record with the registry exactly as it is.
-async fn registered(e: &Env, id: i64) {
+pub(crate) async fn registered(e: &Env, id: i64) {
     let t = truth_of(&e.app, id).await;
     add_truth(&e.app, vec![t]).await;
 }
 
-async fn start_job(e: &Env, body: Value) -> Value {
+pub(crate) async fn start_job(e: &Env, body: Value) -> Value {
     let res = e.app.post("/api/v1/verification-jobs", &e.token, &body).await;
     assert_eq!(res.status, 202, "{}", res.text);
     assert!(res.headers.get("location").is_some());
@@ -126,7 +129,7 @@ async fn start_job(e: &Env, body: Value) -> Value {
 }
 
 /// The job as the API shows it once `until` holds, re-read each time the worker signals.
-async fn wait_job(e: &Env, id: i64, until: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_job(e: &Env, id: i64, until: impl Fn(&Value) -> bool) -> Value {
     e.app
         .wait_for_worker("the job's state", || async {
             let res = e.app.get(&format!("/api/v1/verification-jobs/{id}"), &e.token).await;
@@ -136,20 +139,20 @@ async fn wait_job(e: &Env, id: i64, until: impl Fn(&Value) -> bool) -> Value {
         .await
 }
 
-fn finished(job: &Value) -> bool {
+pub(crate) fn finished(job: &Value) -> bool {
     job["status"] == "done" || job["status"] == "cancelled"
 }
 
-async fn run_job(e: &Env, body: Value) -> Value {
+pub(crate) async fn run_job(e: &Env, body: Value) -> Value {
     let job = start_job(e, body).await;
     wait_job(e, job["id"].as_i64().expect("id"), finished).await
 }
 
-fn jid(job: &Value) -> i64 {
+pub(crate) fn jid(job: &Value) -> i64 {
     job["id"].as_i64().expect("id")
 }
 
-async fn assert_counters_in_step(app: &TestApp) {
+pub(crate) async fn assert_counters_in_step(app: &TestApp) {
     let drift = dinhdanh::store::counters::drift(&app.store.db).await.expect("drift");
     assert!(drift.is_empty(), "statistics counters drifted: {drift:?}");
 }

@@ -31,6 +31,8 @@ pub struct Model {
     pub kept: i32,
     #[sea_orm(column_type = "Text", nullable)]
     pub new_classes: Option<String>,
+    /// When the planned rows were deleted at the end of their retention time.
+    pub rows_purged_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

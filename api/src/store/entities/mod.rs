@@ -5,6 +5,7 @@ pub mod access_events;
 pub mod audit_events;
 pub mod campaigns;
 pub mod classes;
+pub mod daily_tasks;
 pub mod fix_batches;
 pub mod import_rows;
 pub mod imports;

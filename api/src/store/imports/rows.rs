@@ -14,6 +14,24 @@ fn open_row<'a>(import_id: &str, seq: i32, data: &'a str) -> StoreResult<std::bo
     crate::store::sealing::open_text("import_rows", "data", format_args!("{import_id}/{seq}"), data)
 }
 
+/// Refuses (409, `rows_purged`) what needs an import's planned rows once they were deleted at
+/// the end of their retention time (`store::retention`): the import's counts stay, its rows
+/// are gone.
+pub fn rows_kept(record: &imports::Model) -> StoreResult<()> {
+    match record.rows_purged_at {
+        None => Ok(()),
+        Some(at) => Err(StoreError::State(crate::error::FieldError {
+            pointer: "/id".to_owned(),
+            code: "rows_purged".to_owned(),
+            message: format!(
+                "Chi tiết từng dòng của lần nhập này đã được xoá ngày {} vì hết thời hạn lưu dữ liệu cá nhân; \
+                 chỉ còn số liệu tổng hợp.",
+                crate::domain::clock::date_in_vietnam(at).format("%d/%m/%Y")
+            ),
+        })),
+    }
+}
+
 /// Every planned row of an import, in file order (read in chunks).
 pub async fn rows_of<C: ConnectionTrait>(conn: &C, id: &str) -> StoreResult<Vec<PlannedRow>> {
     read_rows(conn, id, None).await

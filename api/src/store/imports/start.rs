@@ -313,6 +313,7 @@ pub async fn start(
         reverted: Set(0),
         kept: Set(0),
         new_classes: Set((!scope.new_classes.is_empty()).then(|| json(&scope.new_classes))),
+        rows_purged_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -403,16 +404,14 @@ pub struct Swept {
     pub interrupted: u64,
     /// Previews expired.
     pub expired: u64,
-    /// Template exports older than `snapshot_days` whose snapshots were deleted.
-    pub snapshots: u64,
 }
 
 /// Fails the background imports whose task has not reported for `lease_secs` (the server that
 /// planned them stopped or crashed: the file is not kept, so it must be uploaded again), says
 /// why a preview whose requested commit never happened is still waiting (its server stopped
 /// after planning: `commit_interrupted`), expires the previews older than `expire_days` (with
-/// the reason), and deletes what the templates exported more than `snapshot_days` ago carried.
-/// Conditional updates and deletes: safe on every instance.
+/// the reason). What imports and exports keep of personal data is deleted by the daily retention
+/// task ([`crate::store::retention`]). Conditional updates and deletes: safe on every instance.
 pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSettings) -> StoreResult<Swept> {
     let now = clock.now();
     let lease = chrono::Duration::seconds(i64::try_from(settings.lease_secs).unwrap_or(i64::MAX / 1000));
@@ -467,10 +466,7 @@ pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSett
         .exec(db)
         .await?
         .rows_affected;
-    let snapshots =
-        crate::store::template_exports::sweep(db, now - chrono::Duration::days(i64::from(settings.snapshot_days)))
-            .await?;
-    Ok(Swept { interrupted, expired, snapshots })
+    Ok(Swept { interrupted, expired })
 }
 
 /// Marks an import failed with the reason as `{code, message}` (`import_failed`, or

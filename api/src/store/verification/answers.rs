@@ -141,7 +141,7 @@ async fn write_answers(
 ) -> StoreResult<bool> {
     let at = ctx.at;
     let txn = crate::store::begin_write(db).await?;
-    if !close_batch(&txn, batch, batch_status, batch_error).await? {
+    if !close_batch(&txn, batch, batch_status, batch_error, at).await? {
         txn.rollback().await?;
         return Ok(false);
     }

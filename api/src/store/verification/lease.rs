@@ -273,17 +273,20 @@ pub(super) async fn finish_if_drained<C: ConnectionTrait>(
     Ok(finished.rows_affected > 0)
 }
 
-/// Takes the batch out of the lease holder's hands for good, if `token` still holds it.
+/// Takes the batch out of the lease holder's hands for good, if `token` still holds it. A closed
+/// batch's `updated_at` is when its answer was written, by the application's clock: its body's
+/// retention time counts from there (`store::retention`); no lease reads it any more.
 pub(super) async fn close_batch<C: ConnectionTrait>(
     conn: &C,
     batch: &ClaimedBatch,
     status: &str,
     error: Option<String>,
+    answered_at: DateTime<Utc>,
 ) -> StoreResult<bool> {
     let rows = verification_batches::Entity::update_many()
         .col_expr(verification_batches::Column::Status, Expr::value(status))
         .col_expr(verification_batches::Column::LastError, Expr::value(error))
-        .col_expr(verification_batches::Column::UpdatedAt, Expr::value(now()))
+        .col_expr(verification_batches::Column::UpdatedAt, Expr::value(answered_at))
         .filter(verification_batches::Column::Key.eq(batch.key.as_str()))
         .filter(verification_batches::Column::ClaimToken.eq(batch.token.as_str()))
         .filter(verification_batches::Column::Status.eq("open"))
