@@ -136,10 +136,13 @@ pub async fn encrypt_existing(
     let mut after_id = 0i64;
     loop {
         let txn = super::begin_write(db).await?;
+        // locked (PostgreSQL; SQLite's write transaction holds the database): a record the
+        // service changes meanwhile is re-sealed after that change, never written back as read
         let rows = people::Entity::find()
             .filter(people::Column::Id.gt(after_id))
             .order_by_asc(people::Column::Id)
             .limit(batch.max(1))
+            .lock_exclusive()
             .all(&txn)
             .await?;
         let Some(last) = rows.last() else { break };

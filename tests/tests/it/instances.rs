@@ -24,17 +24,17 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Pag
 
 /// A seeded database whose one school holds every student, a simulator that knows them, and
 /// a job queued for them that no server has started on yet.
-struct Campaign {
+pub(crate) struct Campaign {
     _db: TestDb,
-    url: String,
-    sim: SimHandle,
-    conn: DatabaseConnection,
-    job_id: i64,
+    pub(crate) url: String,
+    pub(crate) sim: SimHandle,
+    pub(crate) conn: DatabaseConnection,
+    pub(crate) job_id: i64,
     total: i64,
-    sendable: usize,
+    pub(crate) sendable: usize,
 }
 
-async fn campaign() -> Campaign {
+pub(crate) async fn campaign() -> Campaign {
     let db = TestDb::fresh().await;
     let sim = sim_on(&db.url, |s| {
         s.latency_ms_min = 5;
@@ -122,7 +122,11 @@ fn start_server(binary: &std::path::Path, c: &Campaign) -> Child {
 }
 
 /// Polls `done` every 20 ms until it holds (`secs` at most).
-async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, secs: u64, mut done: impl FnMut() -> F) {
+pub(crate) async fn wait_until<F: std::future::Future<Output = bool>>(
+    what: &str,
+    secs: u64,
+    mut done: impl FnMut() -> F,
+) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     let mut cadence = tokio::time::interval(Duration::from_millis(20));
     loop {
@@ -134,12 +138,12 @@ async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, secs: u64
     }
 }
 
-fn kill(mut server: Child) {
+pub(crate) fn kill(mut server: Child) {
     server.kill().expect("SIGKILL");
     server.wait().expect("reaped");
 }
 
-async fn job_status(c: &Campaign) -> String {
+pub(crate) async fn job_status(c: &Campaign) -> String {
     verification_jobs::Entity::find_by_id(c.job_id).one(&c.conn).await.expect("query").expect("job").status
 }
 
@@ -151,13 +155,13 @@ async fn a_third_done(c: &Campaign) -> usize {
     at_kill
 }
 
-async fn finished(c: &Campaign) {
+pub(crate) async fn finished(c: &Campaign) {
     wait_until("the job finishes", 120, || async { job_status(c).await == "done" }).await;
 }
 
 /// Every item sent was processed by the registry exactly once, answered once and counted
 /// once; the counters equal a recount.
-async fn every_item_exactly_once(c: &Campaign) {
+pub(crate) async fn every_item_exactly_once(c: &Campaign) {
     let counts = c.sim.processed_counts();
     assert!(counts.values().all(|n| *n == 1), "an item was processed twice");
     let sent: BTreeSet<String> = verification_job_items::Entity::find()
