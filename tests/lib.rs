@@ -9,8 +9,13 @@
 //! another instant (e.g. either side of midnight in Vietnam, 17:00 UTC). Background work is
 //! awaited on the workers' drain hook ([`TestApp::wait_for_worker`]), never with sleeps.
 //!
+//! Every server the tests start logs into one watched place ([`log_watch`]): a line holding a
+//! name, an ID number or a token the tests used fails the test whose app is dropped next.
+//!
 //! The integration tests are one binary, `tests/tests/it/main.rs`: a new test file is a module
 //! there (`tests/tests/it/<area>.rs` plus `mod <area>;` in `main.rs`).
+
+pub mod log_watch;
 
 use std::sync::Once;
 use std::time::Duration;
@@ -161,7 +166,8 @@ pub fn today() -> NaiveDate {
 
 static INIT: Once = Once::new();
 
-/// Process-wide setup: the TLS crypto provider, and logs when `TEST_LOG` is set.
+/// Process-wide setup: the TLS crypto provider, the keys, and the watched log (echoed to
+/// stderr when `TEST_LOG` is set).
 pub fn init_process() {
     INIT.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -170,9 +176,7 @@ pub fn init_process() {
         let settings = test_settings("sqlite::memory:");
         let ring = dinhdanh::crypto::KeyRing::from_settings(&settings).expect("test keys").expect("configured");
         dinhdanh::crypto::install(std::sync::Arc::new(ring));
-        if std::env::var_os("TEST_LOG").is_some() {
-            dinhdanh::startup::init_tracing("info");
-        }
+        log_watch::install();
     });
 }
 
@@ -358,6 +362,8 @@ impl TestApp {
             req = req.bearer_auth(token);
         }
         if let Some(body) = body {
+            // what a request carries must never show up in the server's log
+            log_watch::watch().register_json(body);
             req = req.json(body);
         }
         Self::read(req.send().await.expect("request")).await
@@ -387,7 +393,9 @@ impl TestApp {
             )
             .await;
         assert_eq!(res.status, 200, "login {username}: {}", res.text);
-        res.body["accessToken"].as_str().expect("token").to_owned()
+        let token = res.body["accessToken"].as_str().expect("token").to_owned();
+        log_watch::watch().register_token(&token);
+        token
     }
 
     /// Creates a student in a class through the API as the given account; returns its JSON.
@@ -451,6 +459,13 @@ impl TestApp {
     /// [`TestApp::set_status_at`] at the clock's now.
     pub async fn set_status(&self, person_id: i64, status: &str, mismatch_fields: &[&str]) {
         self.set_status_at(person_id, status, mismatch_fields, None).await;
+    }
+}
+
+impl Drop for TestApp {
+    /// The log stayed clean (see [`log_watch`]).
+    fn drop(&mut self) {
+        log_watch::watch().assert_clean();
     }
 }
 

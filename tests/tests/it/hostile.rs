@@ -68,6 +68,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        dinhdanh_tests::log_watch::watch().assert_clean();
     }
 }
 
@@ -117,6 +118,7 @@ pub(crate) async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &
                 if let Some(rest) = line.strip_prefix("dinhdanh is running at ") {
                     let _ = tx.send(rest.trim_end_matches('/').to_owned());
                 }
+                dinhdanh_tests::log_watch::watch().scan(&line);
                 log.lock().unwrap_or_else(|e| e.into_inner()).push(line);
                 logged.notify_waiters();
             }
@@ -223,7 +225,9 @@ impl Server {
             .await
             .expect("login");
         let body: Value = res.json().await.expect("json");
-        body["accessToken"].as_str().unwrap_or_else(|| panic!("login {username}: {body}")).to_owned()
+        let token = body["accessToken"].as_str().unwrap_or_else(|| panic!("login {username}: {body}")).to_owned();
+        dinhdanh_tests::log_watch::watch().register_token(&token);
+        token
     }
 
     pub(crate) async fn upload(&self, token: &str, query: &str, filename: &str, bytes: &[u8]) -> Answer {
