@@ -1,7 +1,9 @@
 //! Speed and memory of the Excel import: generates a workbook of realistic student rows
 //! (100,000 by default, one school, 32 classes), then in the same run times calamine alone
 //! reading it, and our preview (upload → plan) and commit through the real HTTP API on a fresh
-//! database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set). Prints both, the ratio,
+//! database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set) — twice, side by side in the
+//! same run: without personal-data keys (ID numbers in clear, as before issue 13) and with them
+//! (sealed, blind-indexed). Prints the times, the ratios (ours / calamine, with keys / without)
 //! and the peak resident memory of the process (VmHWM). Prints figures; asserts only that the
 //! import did what it should.
 //!
@@ -58,17 +60,44 @@ fn main() {
 }
 
 async fn run(rows: usize) {
-    let app = spawn_app_with(|s| {
-        s.import.job_threshold_rows = usize::MAX;
-        s.import.max_rows = rows.max(200_000);
-        s.import.max_bytes = 200 * 1024 * 1024;
-        s.stats.snapshot_interval_minutes = 0;
-    })
-    .await;
+    let bytes = workbook(rows);
+    // calamine alone
+    let t = Instant::now();
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.clone())).expect("open");
+    let mut cells = 0usize;
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).expect("sheet");
+        cells += range.used_cells().count();
+    }
+    let calamine_s = t.elapsed().as_secs_f64();
+    drop(book);
+    println!("calamine alone: {calamine_s:.2} s ({cells} cells)");
+    if let Some(kib) = vm_hwm_kib() {
+        println!("  peak RSS so far (generation, calamine): {:.0} MB", kib as f64 / 1024.0);
+    }
+
+    // without keys first (the ring the harness installs is taken away), then with them
+    let clear = import(rows, &bytes, false).await;
+    let sealed = import(rows, &bytes, true).await;
+    println!("side by side ({rows} rows)           without keys   with keys   with / without");
+    for (what, a, b) in [
+        ("preview (upload, read, plan, store)", clear.0, sealed.0),
+        ("commit (records, audit, counters)  ", clear.1, sealed.1),
+        ("preview + commit                   ", clear.0 + clear.1, sealed.0 + sealed.1),
+    ] {
+        println!("  {what} {a:>9.2} s {b:>9.2} s   {:>6.2}x", b / a);
+    }
+    println!("ratio (preview + commit, with keys) / calamine: {:.1}x", (sealed.0 + sealed.1) / calamine_s);
+    match vm_hwm_kib() {
+        Some(kib) => println!("peak RSS (VmHWM, both runs): {:.0} MB", kib as f64 / 1024.0),
+        None => println!("peak RSS: unavailable"),
+    }
+}
+
+/// The school year's classes of the benchmark (32 in school A1) on a fresh app.
+async fn classes_of(app: &dinhdanh_tests::TestApp) -> Vec<(String, i32)> {
     let f = app.fixtures;
     let year = app.settings.school_year_now();
-    let start_year: i32 = year[..4].parse().expect("year");
-    // 32 classes in school A1 (6A and 6B exist)
     let mut class_names = vec![("6A".to_owned(), 6), ("6B".to_owned(), 6)];
     for grade in 6..=9 {
         for letter in ["A", "B", "C", "D", "E", "G", "H", "K"] {
@@ -85,7 +114,28 @@ async fn run(rows: usize) {
             class_names.push((name, grade));
         }
     }
+    class_names
+}
 
+/// The classes the workbook names, in the order it uses them (the same as [`classes_of`]).
+fn class_plan() -> Vec<(String, i32)> {
+    let mut class_names = vec![("6A".to_owned(), 6), ("6B".to_owned(), 6)];
+    for grade in 6..=9 {
+        for letter in ["A", "B", "C", "D", "E", "G", "H", "K"] {
+            let name = format!("{grade}{letter}");
+            if !class_names.iter().any(|(n, _)| *n == name) {
+                class_names.push((name, grade));
+            }
+        }
+    }
+    class_names
+}
+
+/// The workbook of `rows` students.
+fn workbook(rows: usize) -> Vec<u8> {
+    let year = dinhdanh_tests::test_settings("sqlite::memory:").school_year_now();
+    let start_year: i32 = year[..4].parse().expect("year");
+    let class_names = class_plan();
     // the workbook
     let t = Instant::now();
     let mut wb = Workbook::new();
@@ -134,22 +184,31 @@ async fn run(rows: usize) {
     }
     let bytes = wb.save_to_buffer().expect("workbook");
     println!("generated {rows} rows, {:.1} MB, in {:.1} s", bytes.len() as f64 / 1e6, t.elapsed().as_secs_f64());
+    bytes
+}
 
-    // calamine alone
-    let t = Instant::now();
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.clone())).expect("open");
-    let mut cells = 0usize;
-    for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).expect("sheet");
-        cells += range.used_cells().count();
+/// Preview and commit of the workbook on a fresh app, with or without personal-data keys; the
+/// seconds of each.
+async fn import(rows: usize, bytes: &[u8], keys: bool) -> (f64, f64) {
+    if !keys {
+        dinhdanh::crypto::uninstall();
     }
-    let calamine_s = t.elapsed().as_secs_f64();
-    drop(book);
-    println!("calamine alone: {calamine_s:.2} s ({cells} cells)");
-    if let Some(kib) = vm_hwm_kib() {
-        println!("  peak RSS so far (generation, calamine): {:.0} MB", kib as f64 / 1024.0);
-    }
-
+    let app = spawn_app_with(|s| {
+        s.import.job_threshold_rows = usize::MAX;
+        s.import.max_rows = rows.max(200_000);
+        s.import.max_bytes = 200 * 1024 * 1024;
+        s.stats.snapshot_interval_minutes = 0;
+        if !keys {
+            s.data_keys = None;
+            s.index_key = None;
+        }
+    })
+    .await;
+    assert_eq!(dinhdanh::crypto::installed().is_some(), keys, "the key ring as asked");
+    let f = app.fixtures;
+    assert_eq!(classes_of(&app).await, class_plan());
+    let label = if keys { "with keys" } else { "without keys" };
+    let bytes = bytes.to_vec();
     // our preview and commit through the API
     let token = app.login("school-a1").await;
     let t = Instant::now();
@@ -169,7 +228,7 @@ async fn run(rows: usize) {
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["totals"]["create"], rows as u64, "{}", body["totals"]);
     let id = body["id"].as_str().expect("id").to_owned();
-    println!("preview (upload, read, plan, store): {preview_s:.2} s");
+    println!("{label}: preview (upload, read, plan, store): {preview_s:.2} s");
     if let Some(kib) = vm_hwm_kib() {
         println!("  peak RSS so far (generation, calamine, preview): {:.0} MB", kib as f64 / 1024.0);
     }
@@ -185,17 +244,9 @@ async fn run(rows: usize) {
     let text = res.text().await.unwrap_or_default();
     let commit_s = t.elapsed().as_secs_f64();
     assert_eq!(status, 200, "{}", &text[..text.len().min(2000)]);
-    println!("commit ({rows} new records, audited, counters kept): {commit_s:.2} s");
+    println!("{label}: commit ({rows} new records, audited, counters kept): {commit_s:.2} s");
     let list = app.get(&format!("/api/v1/students?schoolId={}&pageSize=1", f.school_a1), &token).await;
     println!("records now: {}", list.body["total"]);
-    println!(
-        "ratio preview / calamine: {:.1}x; (preview + commit) / calamine: {:.1}x",
-        preview_s / calamine_s,
-        (preview_s + commit_s) / calamine_s
-    );
-    match vm_hwm_kib() {
-        Some(kib) => println!("peak RSS (VmHWM): {:.0} MB", kib as f64 / 1024.0),
-        None => println!("peak RSS: unavailable"),
-    }
     println!("database: {}", if app.db.is_postgres() { "PostgreSQL" } else { "SQLite" });
+    (preview_s, commit_s)
 }

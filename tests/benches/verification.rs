@@ -3,8 +3,9 @@
 //! set) and the registry's truth into the simulator's own file, runs one job over everything
 //! against the registry simulator in-process, with the client limited to 500 calls/s and 100
 //! items per call (the simulator enforces the same limit with 429s), and prints the achieved
-//! item throughput as a share of the limit, plus the outcome totals. Prints figures; asserts
-//! none.
+//! item throughput as a share of the limit, plus the outcome totals — twice, side by side in
+//! the same run: without personal-data keys (ID numbers in clear, as before issue 13) and with
+//! them, and the ratio. Prints figures; asserts none.
 //!
 //! `cargo bench -p dinhdanh-tests --bench verification`
 //! Environment: `BENCH_RECORDS` (students, default 100000), `BENCH_RATE` (calls/s, default
@@ -33,13 +34,34 @@ async fn main() {
     let concurrency: u32 = env_or("BENCH_CONCURRENCY", 8);
     let latency: u64 = env_or("BENCH_LATENCY_MS", 0);
     dinhdanh_tests::init_process();
+    let clear = measure(false, records, rate, batch, concurrency, latency).await;
+    let sealed = measure(true, records, rate, batch, concurrency, latency).await;
+    println!("side by side                  without keys   with keys   with / without");
+    println!("  drain the job              {:>9.1} s {:>9.1} s   {:>6.2}x", clear.0, sealed.0, sealed.0 / clear.0);
+    println!("  throughput (items/s)       {:>11.0} {:>11.0}   {:>6.2}x", clear.1, sealed.1, sealed.1 / clear.1);
+}
+
+/// One job over a fresh demo population, with or without personal-data keys: the seconds the
+/// job took and its item throughput.
+async fn measure(keys: bool, records: u32, rate: f64, batch: u32, concurrency: u32, latency: u64) -> (f64, f64) {
+    let ring = dinhdanh::crypto::KeyRing::from_settings(&test_settings("sqlite::memory:")).expect("keys").expect("set");
+    if keys {
+        dinhdanh::crypto::install(std::sync::Arc::new(ring));
+    } else {
+        dinhdanh::crypto::uninstall();
+    }
     let db = TestDb::fresh().await;
     let engine = if db.is_postgres() { "PostgreSQL" } else { "SQLite" };
     println!(
-        "verification benchmark on {engine}: {records} demo students (+ staff), limit {rate} calls/s x {batch} items, \
-         {concurrency} calls in flight, simulator latency {latency} ms"
+        "verification benchmark on {engine}, {}: {records} demo students (+ staff), limit {rate} calls/s x {batch} items, \
+         {concurrency} calls in flight, simulator latency {latency} ms",
+        if keys { "with keys" } else { "without keys" }
     );
     let mut settings = test_settings(&db.url);
+    if !keys {
+        settings.data_keys = None;
+        settings.index_key = None;
+    }
     settings.database_max_connections = 8;
     settings.log = "warn".into();
     settings.stats.snapshot_interval_minutes = 0;
@@ -143,4 +165,5 @@ async fn main() {
         totals.changed,
         totals.skipped
     );
+    (seconds, throughput)
 }

@@ -48,6 +48,15 @@ pub fn install(ring: std::sync::Arc<KeyRing>) {
     }
 }
 
+/// Removes the process's key ring: values are written in clear from now on. Only for
+/// measuring what encryption costs (the benchmarks run the same work with and without keys in
+/// one process); a server never calls it.
+pub fn uninstall() {
+    if let Ok(mut slot) = INSTALLED.write() {
+        *slot = None;
+    }
+}
+
 /// The installed key ring, if any.
 pub fn installed() -> Option<std::sync::Arc<KeyRing>> {
     INSTALLED.read().ok().and_then(|slot| slot.clone())
