@@ -21,6 +21,7 @@ mod instances;
 mod never_worse;
 mod openapi_drift;
 mod privacy;
+mod proxy;
 mod retention;
 mod rotation;
 mod rules;
