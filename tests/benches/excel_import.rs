@@ -190,6 +190,8 @@ fn workbook(rows: usize) -> Vec<u8> {
 /// Preview and commit of the workbook on a fresh app, with or without personal-data keys; the
 /// seconds of each.
 async fn import(rows: usize, bytes: &[u8], keys: bool) -> (f64, f64) {
+    // the harness installs its key ring once per process: first, so that it can be taken away
+    dinhdanh_tests::init_process();
     if !keys {
         dinhdanh::crypto::uninstall();
     }
