@@ -1,6 +1,7 @@
 //! Speed of verification: seeds the demo population (100,000 students by default, plus their
 //! schools' staff) into a fresh database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is
-//! set) and the registry's truth into the simulator's own file, runs one job over everything
+//! set) and the registry's truth into the simulator's own file, runs one job per school (only
+//! the unit that holds records sends them) over everything
 //! against the registry simulator in-process, with the client limited to 500 calls/s and 100
 //! items per call (the simulator enforces the same limit with 429s), and prints the achieved
 //! item throughput as a share of the limit, plus the outcome totals — twice, side by side in
@@ -65,6 +66,8 @@ async fn measure(keys: bool, records: u32, rate: f64, batch: u32, concurrency: u
     settings.database_max_connections = 8;
     settings.log = "warn".into();
     settings.stats.snapshot_interval_minutes = 0;
+    // the jobs' start and finish are stamped by the application's clock: the real one here
+    settings.clock = dinhdanh::domain::clock::Clock::system();
 
     let started = Instant::now();
     let conn = dinhdanh::db::connect(&settings).await.expect("connect");
@@ -97,34 +100,36 @@ async fn measure(keys: bool, records: u32, rate: f64, batch: u32, concurrency: u
     settings.registry.poll_interval_ms = 20;
     settings.registry.lease_secs = 300;
 
-    let department =
-        units::Entity::find().filter(units::Column::Kind.eq("department")).one(&conn).await.expect("q").expect("dept");
+    // Only the unit that holds records sends them: one job per school, as each school starts
+    // its own, all drained by the one worker side by side.
     let user = users::Entity::find()
-        .filter(users::Column::Username.eq("demo-department"))
+        .filter(users::Column::Username.eq("demo-school"))
         .one(&conn)
         .await
         .expect("q")
         .expect("user");
-    let caller = Caller {
-        user_id: user.id,
-        username: user.username.clone(),
-        role: Role::Department,
-        unit_id: department.id,
-        unit_path: department.path.clone(),
-    };
+    let schools = units::Entity::find().filter(units::Column::Kind.eq("school")).all(&conn).await.expect("schools");
     let started = Instant::now();
-    let job = verification::create_job(
-        &conn,
-        &caller,
-        &AuditCtx::manual(&caller, None, dinhdanh_tests::pinned_instant()),
-        JobScope::default(),
-    )
-    .await
-    .expect("job");
+    let (mut jobs, mut total, mut queued) = (Vec::new(), 0i64, 0i64);
+    for school in &schools {
+        let caller = Caller {
+            user_id: user.id,
+            username: user.username.clone(),
+            role: Role::School,
+            unit_id: school.id,
+            unit_path: school.path.clone(),
+        };
+        let ctx = AuditCtx::manual(&caller, None, dinhdanh_tests::pinned_instant());
+        // a school with nothing to send answers so: skipped
+        if let Ok(job) = verification::create_job(&conn, &caller, &ctx, JobScope::default()).await {
+            total += i64::from(job.job.total);
+            queued += job.totals.queued;
+            jobs.push(job.job.id);
+        }
+    }
     println!(
-        "  create the job ({} records, {} to send)     {:>8.1} s",
-        job.job.total,
-        job.totals.queued,
+        "  create {} jobs ({total} records, {queued} to send) {:>8.1} s",
+        jobs.len(),
         started.elapsed().as_secs_f64()
     );
 
@@ -133,23 +138,38 @@ async fn measure(keys: bool, records: u32, rate: f64, batch: u32, concurrency: u
     let started = Instant::now();
     tokio::spawn(app.run_until_stopped());
     let done = loop {
-        let row = verification_jobs::Entity::find_by_id(job.job.id).one(&conn).await.expect("q").expect("job");
-        if row.status == "done" {
-            break row;
+        let rows = verification_jobs::Entity::find()
+            .filter(verification_jobs::Column::Id.is_in(jobs.clone()))
+            .all(&conn)
+            .await
+            .expect("q");
+        if rows.iter().all(|r| r.status == "done") {
+            break rows;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let wall = started.elapsed().as_secs_f64();
-    let (from, to) = (done.started_at.expect("started"), done.finished_at.expect("finished"));
+    let from = done.iter().filter_map(|j| j.started_at).min().expect("started");
+    let to = done.iter().filter_map(|j| j.finished_at).max().expect("finished");
     let seconds = ((to - from).num_milliseconds() as f64 / 1000.0).max(0.001);
-    let totals = verification::totals(&conn, job.job.id).await.expect("totals");
-    let sent = job.totals.queued as f64;
+    let mut totals = verification::totals(&conn, jobs[0]).await.expect("totals");
+    for id in &jobs[1..] {
+        let t = verification::totals(&conn, *id).await.expect("totals");
+        totals.verified += t.verified;
+        totals.mismatched += t.mismatched;
+        totals.not_found += t.not_found;
+        totals.invalid += t.invalid;
+        totals.error += t.error;
+        totals.changed += t.changed;
+        totals.skipped += t.skipped;
+    }
+    let sent = queued as f64;
     let calls = sim.calls();
     let ok_calls = calls.iter().filter(|c| c.status == 200).count();
     let limited = calls.iter().filter(|c| c.status == 429).count();
     let throughput = sent / seconds;
     let limit = rate * f64::from(batch);
-    println!("  drain the job                                {seconds:>8.1} s   (wall {wall:.1} s)");
+    println!("  drain the jobs                               {seconds:>8.1} s   (wall {wall:.1} s)");
     println!(
         "  throughput: {throughput:.0} items/s = {:.1} % of the limit ({limit:.0} items/s); {:.0} calls/s; {ok_calls} calls, {limited} answered 429",
         100.0 * throughput / limit,
