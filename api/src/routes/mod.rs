@@ -87,6 +87,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(stats::get_reasons)
         .service(stats::get_laggards)
         .service(stats::get_report)
+        .service(stats::get_export)
         .service(stats::take_snapshot)
         .service(campaigns::create_campaign)
         .service(campaigns::list_campaigns)

@@ -623,6 +623,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The province's statistics for the nation's roll-up (`dinhdanh rollup`): the Department's
+         *     progress and each district office's, students and staff. Counts only, no personal data. The
+         *     Department's accounts (`department`, `department_admin`); others get 403.
+         */
+        get: operations["get_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/laggards": {
         parameters: {
             query?: never;
@@ -3035,6 +3056,28 @@ export interface components {
          * @enum {string}
          */
         StatUnitKind: "department" | "district" | "school" | "class";
+        /**
+         * @description What one instance exports: the figures of its Department and of each district office, for
+         *     students and for staff. Counts only: no record, name or ID number.
+         */
+        StatsExport: {
+            /**
+             * Format: date
+             * @description The day (Vietnam) the figures are for.
+             */
+            asOf: string;
+            /** @description The Department's name. */
+            department: string;
+            /** @description `dinhdanh-stats/1`. */
+            format: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description The province's code after the 2025 reform (e.g. `31`). */
+            provinceCode: string;
+            schoolYear: string;
+            staff: components["schemas"]["Progress"];
+            students: components["schemas"]["Progress"];
+        };
         /** @description A partial change of a student (JSON merge semantics: absent = unchanged, `null` = cleared). */
         StudentPatch: {
             /**
@@ -6227,6 +6270,41 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsExport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

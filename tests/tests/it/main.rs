@@ -22,6 +22,7 @@ mod never_worse;
 mod openapi_drift;
 mod privacy;
 mod proxy;
+mod rollup;
 mod rules;
 mod school_years;
 mod sealing;
