@@ -1903,6 +1903,8 @@ export interface components {
              * @description On undo: fields put back to their entered value.
              */
             reverted: number;
+            /** @description When applied (or on a dry run): the first records repaired, before and after. */
+            samples: components["schemas"]["FixSample"][];
             /** Format: date-time */
             undoneAt?: string | null;
             /** Format: int64 */
@@ -1926,10 +1928,21 @@ export interface components {
             unitId?: number | null;
         };
         /**
-         * @description A finding code of severity `fixed`.
+         * @description One record's repair: the changed values before and after (an address as one line, commune
+         *     first; an ID number masked).
+         */
+        FixSample: {
+            after: string;
+            before: string;
+            fullName?: string | null;
+            /** Format: int64 */
+            personId: number;
+        };
+        /**
+         * @description A finding code of severity `fixed`, or `address_outdated_unit`.
          * @enum {string}
          */
-        FixableCode: "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_excel_serial" | "dob_two_digit_year" | "gender_normalized" | "id_separators_removed" | "id_leading_zeros_restored" | "address_unit_inferred" | "address_historical_unit";
+        FixableCode: "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_excel_serial" | "dob_two_digit_year" | "gender_normalized" | "id_separators_removed" | "id_leading_zeros_restored" | "address_outdated_unit" | "address_unit_inferred" | "address_historical_unit";
         Health: {
             /** @description `ok` or `unreachable`. */
             database: string;

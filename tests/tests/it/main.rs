@@ -7,6 +7,7 @@
 //! `mod <area>;` below. A file directly under `tests/tests/` would build as a binary of its own:
 //! put it here instead.
 
+mod address_conversion;
 mod api_document;
 mod authz_matrix;
 mod clean_logs;
