@@ -18,6 +18,7 @@ mod first_week;
 mod foundation;
 mod hostile;
 mod hostile_api;
+mod instances;
 mod list_exports;
 mod never_worse;
 mod openapi_drift;
