@@ -112,7 +112,7 @@ describe('the school clerk’s story', () => {
       const preview = page.locator('.ant-modal-confirm').filter({ has: page.getByTestId('conversion-preview') });
       await preview.getByText(`${expected.length} hồ sơ`, { exact: false }).first().waitFor();
       assert.ok((await preview.locator('.ant-list-item').count()) >= 1, 'a sample old → new');
-      await h.screenshot(page, '06-chuyen-dia-chi-xem-truoc');
+      await h.screenshot(page, '17-chuyen-dia-chi-xem-truoc');
       await click(preview.getByRole('button', { name: `Chuyển ${expected.length} hồ sơ` }));
       await page.getByTestId('conversion-result').filter({ hasText: `Đã chuyển địa chỉ của ${expected.length} hồ sơ` }).waitFor();
       const after = (await get(`/api/v1/students?classId=${klass.id}&pageSize=200`)).items;
@@ -178,7 +178,7 @@ describe('the school clerk’s story', () => {
       await preview.getByRole('button', { name: /^Chuyển \d+ hồ sơ$/ }).click();
       const result = page.getByTestId('conversion-result');
       await result.filter({ hasText: 'Đã chuyển địa chỉ của' }).waitFor();
-      await h.screenshot(page, '07-chuyen-dia-chi-ket-qua');
+      await h.screenshot(page, '18-chuyen-dia-chi-ket-qua');
       await page.getByTestId('conversion-result-undo').click();
       await result.and(page.locator('[data-state="undone"]')).waitFor();
       const back = (await get(`/api/v1/students?classId=${other.klass.id}&pageSize=200`)).items;
@@ -187,5 +187,9 @@ describe('the school clerk’s story', () => {
         assert.deepEqual(now.residence, p.residence, `record ${p.id}: the address is back as entered`);
       }
       assert.equal(await page.getByTestId('convert-addresses').isEnabled(), true, 'the old addresses can be converted again');
+      // The same class on a phone (390 × 844), for the README.
+      await page.setViewportSize(h.PHONE);
+      await page.getByTestId('open-record').first().waitFor();
+      await page.screenshot({ path: join(h.screenshotDir, '16-lop-tren-dien-thoai.png'), style: '.ant-tooltip { visibility: hidden !important; }' });
     }));
 });
