@@ -7694,7 +7694,7 @@ export interface operations {
             query?: {
                 /** @description The unit (default: the caller's). */
                 unitId?: number;
-                /** @description `all` (default), `unverified` or `with_errors`. */
+                /** @description `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`. */
                 only?: components["schemas"]["Only"];
             };
             header?: never;
@@ -7758,7 +7758,7 @@ export interface operations {
                  *     unit).
                  */
                 schoolId?: number;
-                /** @description `all` (default), `unverified` or `with_errors`. */
+                /** @description `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`. */
                 only?: components["schemas"]["Only"];
             };
             header?: never;
