@@ -113,6 +113,7 @@ describe('the school clerk’s story', () => {
       await preview.getByText(`${expected.length} hồ sơ`, { exact: false }).first().waitFor();
       assert.ok((await preview.locator('.ant-list-item').count()) >= 1, 'a sample old → new');
       await h.screenshot(page, '17-chuyen-dia-chi-xem-truoc');
+      assert.deepEqual(await h.axeViolations(page), [], 'axe-core on the conversion preview');
       await click(preview.getByRole('button', { name: `Chuyển ${expected.length} hồ sơ` }));
       await page.getByTestId('conversion-result').filter({ hasText: `Đã chuyển địa chỉ của ${expected.length} hồ sơ` }).waitFor();
       const after = (await get(`/api/v1/students?classId=${klass.id}&pageSize=200`)).items;
@@ -179,6 +180,7 @@ describe('the school clerk’s story', () => {
       const result = page.getByTestId('conversion-result');
       await result.filter({ hasText: 'Đã chuyển địa chỉ của' }).waitFor();
       await h.screenshot(page, '18-chuyen-dia-chi-ket-qua');
+      assert.deepEqual(await h.axeViolations(page), [], 'axe-core on the conversion result');
       await page.getByTestId('conversion-result-undo').click();
       await result.and(page.locator('[data-state="undone"]')).waitFor();
       const back = (await get(`/api/v1/students?classId=${other.klass.id}&pageSize=200`)).items;

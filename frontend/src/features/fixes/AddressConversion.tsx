@@ -1,4 +1,4 @@
-import { App, Button, List, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, List, Tooltip, Typography } from 'antd';
 import { SwapOutlined } from '@ant-design/icons';
 import { useState } from 'react';
 import { describeError } from '../../api/problem';
@@ -41,9 +41,12 @@ export function ConversionPreview({ preview, split }: { preview: FixBatch; split
         </Typography.Paragraph>
       )}
       {split > 0 && (
-        <Typography.Paragraph type="warning" style={{ marginTop: 8, marginBottom: 0 }}>
-          {formatNumber(split)} hồ sơ có phường/xã cũ bị chia cho nhiều đơn vị mới không được chuyển: cần mở từng hồ sơ và chọn đúng phường/xã mới.
-        </Typography.Paragraph>
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginTop: 8 }}
+          title={`${formatNumber(split)} hồ sơ có phường/xã cũ bị chia cho nhiều đơn vị mới không được chuyển: cần mở từng hồ sơ và chọn đúng phường/xã mới.`}
+        />
       )}
     </div>
   );
