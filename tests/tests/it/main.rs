@@ -23,6 +23,7 @@ mod list_exports;
 mod never_worse;
 mod openapi_drift;
 mod privacy;
+mod proxy;
 mod rules;
 mod school_years;
 mod sealing;
