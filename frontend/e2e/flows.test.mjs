@@ -697,6 +697,24 @@ describe('web app on the demo data', () => {
       const href = await worst.getAttribute('href');
       await worst.click();
       await page.waitForURL((u) => u.pathname === href);
+      // …down to the worst school's class (a district office may group its schools further).
+      const children = page.locator('[data-testid="unit-children"]');
+      for (let depth = 0; depth < 4; depth++) {
+        await children.getByTestId('class-link').or(children.getByTestId('child-unit')).first().waitFor();
+        if ((await children.getByTestId('class-link').count()) > 0) break;
+        await children.getByTestId('child-unit').first().click();
+      }
+      await children.getByTestId('class-link').first().click();
+      await page.waitForURL(/\/lop\/\d+/);
+      await page.locator('.ant-table-row').first().waitFor();
+
+      // The class's list as the district sees it, exported to Excel: masked numbers, in the access log.
+      const [list] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-list').click()]);
+      assert.equal(list.suggestedFilename(), 'danh-sach-hoc-sinh.xlsx');
+      const listBytes = (await import('node:fs')).readFileSync(await list.path());
+      assert.equal(listBytes.subarray(0, 2).toString('latin1'), 'PK', 'the list is an xlsx (zip) file');
+      const log = (await h.api(server.url, tok.department, 'GET', '/api/v1/access-log?pageSize=20')).body.items;
+      assert.ok(log.some((e) => e.action === 'export' && e.username === acc.district && e.detail.startsWith('list: student')), 'the export is in the access log');
     }));
 
   test('flow 3: a school account cannot reach another school (URL tampering)', TIMEOUT, async () => {

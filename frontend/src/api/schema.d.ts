@@ -468,6 +468,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The staff of the list's filters as a workbook (at most 100,000), ID numbers masked. The
+         *     export is recorded in the access log with the records it carried.
+         */
+        get: operations["export_staff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}": {
         parameters: {
             query?: never;
@@ -776,6 +796,26 @@ export interface paths {
         put?: never;
         /** Adds a student to a class of the caller's school. */
         post: operations["create_student"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The students of the list's filters as a workbook (at most 100,000), ID numbers masked. The
+         *     export is recorded in the access log with the records it carried.
+         */
+        get: operations["export_students"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1924,6 +1964,8 @@ export interface components {
              * @description On undo: fields put back to their entered value.
              */
             reverted: number;
+            /** @description When applied (or on a dry run): the first records repaired, before and after. */
+            samples: components["schemas"]["FixSample"][];
             /** Format: date-time */
             undoneAt?: string | null;
             /** Format: int64 */
@@ -1947,10 +1989,21 @@ export interface components {
             unitId?: number | null;
         };
         /**
-         * @description A finding code of severity `fixed`.
+         * @description One record's repair: the changed values before and after (an address as one line, commune
+         *     first; an ID number masked).
+         */
+        FixSample: {
+            after: string;
+            before: string;
+            fullName?: string | null;
+            /** Format: int64 */
+            personId: number;
+        };
+        /**
+         * @description A finding code of severity `fixed`, or `address_outdated_unit`.
          * @enum {string}
          */
-        FixableCode: "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_excel_serial" | "dob_two_digit_year" | "gender_normalized" | "id_separators_removed" | "id_leading_zeros_restored" | "address_unit_inferred" | "address_historical_unit";
+        FixableCode: "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_excel_serial" | "dob_two_digit_year" | "gender_normalized" | "id_separators_removed" | "id_leading_zeros_restored" | "address_outdated_unit" | "address_unit_inferred" | "address_historical_unit";
         Health: {
             /** @description `ok` or `unreachable`. */
             database: string;
@@ -5574,6 +5627,71 @@ export interface operations {
             };
         };
     };
+    export_staff: {
+        parameters: {
+            query?: {
+                /** @description Any unit in the caller's subtree (default: the caller's unit). */
+                unitId?: number;
+                classId?: number;
+                status?: components["schemas"]["VerificationStatus"];
+                /** @description Name search, as in the list. */
+                q?: string;
+                /** @description Only records with this finding code. */
+                findingCode?: components["schemas"]["Code"];
+                /** @description Only records with a finding of this severity. */
+                severity?: components["schemas"]["Severity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter, or more than 100,000 records */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_staff: {
         parameters: {
             query?: never;
@@ -6879,6 +6997,71 @@ export interface operations {
             };
         };
     };
+    export_students: {
+        parameters: {
+            query?: {
+                /** @description Any unit in the caller's subtree (default: the caller's unit). */
+                unitId?: number;
+                classId?: number;
+                status?: components["schemas"]["VerificationStatus"];
+                /** @description Name search, as in the list. */
+                q?: string;
+                /** @description Only records with this finding code. */
+                findingCode?: components["schemas"]["Code"];
+                /** @description Only records with a finding of this severity. */
+                severity?: components["schemas"]["Severity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter, or more than 100,000 records */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_student: {
         parameters: {
             query?: never;
@@ -7589,7 +7772,7 @@ export interface operations {
             query?: {
                 /** @description The unit (default: the caller's). */
                 unitId?: number;
-                /** @description `all` (default), `unverified` or `with_errors`. */
+                /** @description `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`. */
                 only?: components["schemas"]["Only"];
             };
             header?: never;
@@ -7653,7 +7836,7 @@ export interface operations {
                  *     unit).
                  */
                 schoolId?: number;
-                /** @description `all` (default), `unverified` or `with_errors`. */
+                /** @description `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`. */
                 only?: components["schemas"]["Only"];
             };
             header?: never;

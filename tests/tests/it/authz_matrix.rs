@@ -201,6 +201,8 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("GET /api/v1/stats/report.xlsx", Read, |o| {
             Some((format!("/api/v1/stats/report.xlsx?unitId={}", o.unit), Empty))
         }),
+        ("GET /api/v1/students.xlsx", Read, |o| Some((format!("/api/v1/students.xlsx?unitId={}", o.unit), Empty))),
+        ("GET /api/v1/staff.xlsx", Read, |o| Some((format!("/api/v1/staff.xlsx?unitId={}", o.unit), Empty))),
         ("GET /api/v1/templates/students.xlsx", Read, |o| {
             Some((format!("/api/v1/templates/students.xlsx?classId={}", id(&o.class)?), Empty))
         }),

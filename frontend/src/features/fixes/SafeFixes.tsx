@@ -87,7 +87,7 @@ export function useSafeFixes(target: FixTarget) {
 }
 
 /** The last batch of the scope: what it changed, with "Hoàn tác" until it is undone. */
-function FixResult({ kind, id, onClose }: { kind: PersonKind; id: string; onClose: () => void }) {
+export function FixResult({ kind, id, onClose, testId = 'fix-result' }: { kind: PersonKind; id: string; onClose: () => void; testId?: string }) {
   const { notification } = App.useApp();
   const batch = useFixBatch(id);
   const undo = useUndoFixes(kind);
@@ -123,12 +123,12 @@ function FixResult({ kind, id, onClose }: { kind: PersonKind; id: string; onClos
       description={summary.detail}
       action={
         undoable ? (
-          <Button icon={<UndoOutlined />} loading={undo.isPending} onClick={() => void runUndo()} data-testid="undo-fixes">
+          <Button icon={<UndoOutlined />} loading={undo.isPending} onClick={() => void runUndo()} data-testid={testId === 'fix-result' ? 'undo-fixes' : `${testId}-undo`}>
             Hoàn tác
           </Button>
         ) : undefined
       }
-      data-testid="fix-result"
+      data-testid={testId}
       data-state={data.undoneAt ? 'undone' : 'applied'}
     />
   );
