@@ -244,6 +244,8 @@ describe('web app on the demo data', () => {
       // Then the whole class.
       await page.getByTestId('apply-fixes').click();
       await confirm.getByText('Sửa tự động cả lớp?').waitFor();
+      // the confirmation says what the batch will change (its dry run), before anything is written
+      await confirm.getByTestId('apply-fixes-counts').filter({ hasText: `Sẽ sửa ${fields.length} giá trị của ${records.length} hồ sơ.` }).waitFor();
       await confirm.getByRole('button', { name: 'Sửa tự động' }).click();
       await result.filter({ hasText: `Đã sửa tự động ${fields.length} trường trên ${records.length} hồ sơ.` }).waitFor();
       await repairTags(page).first().waitFor({ state: 'detached' });
