@@ -3299,6 +3299,8 @@ export interface components {
              */
             closedAt?: string | null;
             code: string;
+            /** @description Post-2025 commune code of the unit's location (e.g. `11311`). */
+            communeCode?: string | null;
             /** @description Pre-2025 district code of the unit's location. */
             districtCode?: string | null;
             email?: string | null;

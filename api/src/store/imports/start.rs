@@ -168,6 +168,7 @@ async fn scope_for(
                 personal_id: crate::store::people::norm_personal_id_of(&p)?,
                 version: p.version,
                 verified: p.status == crate::domain::org::VerificationStatus::Verified.as_str(),
+                position: p.position.clone(),
                 base: import::threeway::base_of(carried.remove(&p.id), versions.get(&p.id).copied(), p.version),
             })
         })
