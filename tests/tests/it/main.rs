@@ -17,6 +17,7 @@ mod first_week;
 mod foundation;
 mod hostile;
 mod hostile_api;
+mod instances;
 mod never_worse;
 mod openapi_drift;
 mod privacy;
