@@ -867,6 +867,8 @@ describe('web app on the demo data', () => {
       await row.getByTestId('edit-unit').click();
       const edit = page.getByRole('dialog', { name: `Sửa đơn vị: ${school.name}` });
       assert.equal(await edit.getByLabel('Mã đơn vị').getAttribute('readonly'), '', 'the code is fixed once created');
+      // the stored commune by its name
+      await edit.getByText(/^Phường Gia Viên \(\d{5}\)$/).waitFor();
       await edit.getByLabel('Điện thoại').fill('0225 3777 999');
       await edit.getByRole('button', { name: 'Lưu' }).click();
       await page.getByText(`Đã lưu ${school.name}.`).waitFor();

@@ -3595,7 +3595,10 @@ export interface operations {
                 provinceCode?: string;
                 /** @description Only communes of this pre-2025 district (e.g. `304`). */
                 districtCode?: string;
-                /** @description Letters of the name, diacritics optional ("gia vien"); empty: all, in code order. */
+                /**
+                 * @description Letters of the name, diacritics optional ("gia vien"), or digits of the code
+                 *     (`11341`); empty: all, in code order.
+                 */
                 q?: string;
                 /** @description At most this many (default 20, at most 100). */
                 limit?: number;

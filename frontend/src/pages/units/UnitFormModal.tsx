@@ -25,8 +25,17 @@ function CommuneSelect({ provinceCode, value, onChange, disabled, id }: { provin
     enabled: !disabled,
     staleTime: Infinity,
   });
-  const options = (found.data?.items ?? []).map((u) => ({ value: u.code, label: `${u.name} (${u.code})` }));
-  if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
+  // the stored commune's name, looked up by its code
+  const current = useQuery({
+    queryKey: ['admin-units', 'post2025', 'commune', provinceCode, value],
+    queryFn: () => unwrap(api.GET('/api/v1/admin-units', { params: { query: { scheme: 'post2025', level: 'commune', provinceCode: provinceCode ?? undefined, q: value, limit: 1 } } })),
+    enabled: Boolean(value && /^\d+$/.test(value)),
+    staleTime: Infinity,
+  });
+  const label = (u: { code: string; name: string }) => `${u.name} (${u.code})`;
+  const options = (found.data?.items ?? []).map((u) => ({ value: u.code, label: label(u) }));
+  const named = current.data?.items.find((u) => u.code === value);
+  if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: named ? label(named) : value });
   return (
     <Select
       id={id}
@@ -132,10 +141,10 @@ export function UnitFormModal({ open, unit, units, role, ownUnitId, onClose, onS
           extra={creating ? 'Mã trường của Bộ GDĐT (ví dụ 31304001); không đổi được sau khi tạo.' : 'Mã đơn vị không đổi được.'}
           rules={[{ required: true, whitespace: true, message: 'Hãy nhập mã đơn vị.' }, { max: 32, message: 'Mã đơn vị có 2–32 ký tự.' }]}
         >
-          <Input readOnly={!creating} autoComplete="off" />
+          <Input readOnly={!creating} variant={creating ? undefined : 'filled'} autoComplete="off" />
         </Form.Item>
         <Form.Item label="Tên đơn vị" name="name" extra={structure ? undefined : ONLY_DEPARTMENT} rules={[{ required: true, whitespace: true, message: 'Hãy nhập tên đơn vị.' }, { max: 200, message: 'Tên đơn vị có 1–200 ký tự.' }]}>
-          <Input readOnly={!structure} autoComplete="off" />
+          <Input readOnly={!structure} variant={structure ? undefined : 'filled'} autoComplete="off" />
         </Form.Item>
         {kind === 'school' && (
           <Form.Item label="Cấp học" name="level" rules={[{ required: true, message: 'Trường phải có cấp học.' }]}>
@@ -159,16 +168,16 @@ export function UnitFormModal({ open, unit, units, role, ownUnitId, onClose, onS
           <CommuneSelect provinceCode={provinceCode} disabled={!contacts} />
         </Form.Item>
         <Form.Item label="Địa chỉ" name="address" rules={[{ max: 300, message: 'Địa chỉ dài quá 300 ký tự.' }]}>
-          <Input readOnly={!contacts} autoComplete="off" />
+          <Input readOnly={!contacts} variant={contacts ? undefined : 'filled'} autoComplete="off" />
         </Form.Item>
         <Form.Item label="Điện thoại" name="phone" rules={[{ max: 32, message: 'Số điện thoại dài quá 32 ký tự.' }]}>
-          <Input readOnly={!contacts} autoComplete="off" inputMode="tel" />
+          <Input readOnly={!contacts} variant={contacts ? undefined : 'filled'} autoComplete="off" inputMode="tel" />
         </Form.Item>
         <Form.Item label="Thư điện tử" name="email" rules={[{ type: 'email', message: 'Thư điện tử chưa đúng dạng (ví dụ truong@haiphong.edu.vn).' }, { max: 200 }]}>
-          <Input readOnly={!contacts} autoComplete="off" />
+          <Input readOnly={!contacts} variant={contacts ? undefined : 'filled'} autoComplete="off" />
         </Form.Item>
         <Form.Item label={kind === 'school' ? 'Hiệu trưởng' : 'Trưởng phòng'} name="principal" rules={[{ max: 200, message: 'Tên dài quá 200 ký tự.' }]}>
-          <Input readOnly={!contacts} autoComplete="off" />
+          <Input readOnly={!contacts} variant={contacts ? undefined : 'filled'} autoComplete="off" />
         </Form.Item>
         {unit && structure && (
           <Form.Item
