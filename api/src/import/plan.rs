@@ -196,6 +196,9 @@ pub struct Existing {
     pub verified: bool,
     /// Staff: the stored position (`manager`, `teacher`, `employee`).
     pub position: Option<String>,
+    /// Staff: the position the file's template carried (`""`: none), when the server still
+    /// keeps it (three-way, as `base` for the identity).
+    pub exported_position: Option<String>,
     /// What the file's template carried of the record, when the server still knows (three-way
     /// import).
     pub base: Base,
@@ -327,6 +330,26 @@ pub struct RowValues {
     /// given to a new record or written over an existing record's (a `position` change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+}
+
+/// Three-way for the position (as [`threeway::classify`] for the identity fields): the file's
+/// position `new` differs from the record's `current`; `exported` is what the template carried.
+fn position_status(base: &Base, exported: Option<&str>, current: Option<&str>, new: &str) -> FieldStatus {
+    match (base, exported) {
+        (Base::Unknown, _) => FieldStatus::Update,
+        (Base::Exported(_), Some(exported)) => {
+            let exported = Some(exported).filter(|e| !e.is_empty());
+            if exported == Some(new) {
+                FieldStatus::Stale
+            } else if exported == current {
+                FieldStatus::Update
+            } else {
+                FieldStatus::Conflict
+            }
+        }
+        // changed since the export, or a snapshot kept before positions were carried
+        (Base::ChangedSince, _) | (Base::Exported(_), None) => FieldStatus::Conflict,
+    }
 }
 
 /// The position a `Chức vụ` cell names, in the words schools use.
@@ -959,18 +982,20 @@ impl<'a> Planner<'a> {
     }
 
     /// Staff: the position a row's `Chức vụ` cell names when it differs from the record's (a
-    /// cell the planner cannot read changes nothing).
+    /// cell the planner cannot read changes nothing), three-way against what the template
+    /// carried as the identity fields are (never written back over a newer value by default).
     fn position_change(&self, row: &SourceRow, e: &Existing) -> Option<FieldChange> {
         if self.input.kind != PersonKind::Staff {
             return None;
         }
         let new = row.get(Column::Position).flatten().and_then(parse_position)?.as_str().to_owned();
+        let status = position_status(&e.base, e.exported_position.as_deref(), e.position.as_deref(), &new);
         (e.position.as_deref() != Some(new.as_str())).then(|| FieldChange {
             field: "position".to_owned(),
             column: row.index(Column::Position).map(column_letter),
             old: e.position.clone(),
             new: Some(new),
-            status: FieldStatus::Update,
+            status,
             would_worsen: Vec::new(),
             verified: false,
         })
@@ -1101,6 +1126,7 @@ mod tests {
             version: 3,
             verified: false,
             position: None,
+            exported_position: None,
             base: Base::Unknown,
         }]
     }
@@ -1160,6 +1186,28 @@ mod tests {
             assert_eq!(r.values.position.as_deref(), want.map(|w| w.1), "{cell}");
             assert_eq!(change.and_then(|c| c.column.clone()).as_deref(), want.map(|_| "D"));
         }
+        // three-way against what the template carried: (carried, record, file) → status
+        for (exported, current, file, want) in [
+            ("teacher", "manager", "Giáo viên", FieldStatus::Stale),
+            ("teacher", "teacher", "Nhân viên", FieldStatus::Update),
+            ("", "teacher", "Nhân viên", FieldStatus::Conflict),
+            ("teacher", "manager", "Nhân viên", FieldStatus::Conflict),
+        ] {
+            let mut records = records.clone();
+            records[0].base = Base::Exported(records[0].identity.clone());
+            records[0].exported_position = Some(exported.into());
+            records[0].position = Some(current.into());
+            let plan = run_as(PersonKind::Staff, vec![header.clone(), row(file)], &records);
+            let change = plan[0].changes.iter().find(|c| c.field == "position").expect("a position change");
+            assert_eq!(change.status, want, "{exported}/{current}/{file}: {:?}", plan[0]);
+        }
+        let mut changed = records.clone();
+        changed[0].base = Base::ChangedSince;
+        let plan = run_as(PersonKind::Staff, vec![header.clone(), row("Nhân viên")], &changed);
+        assert_eq!(
+            plan[0].changes.iter().find(|c| c.field == "position").map(|c| c.status),
+            Some(FieldStatus::Conflict)
+        );
         // a student's file has no position to change
         let plan = run(vec![header, row("Phó Hiệu trưởng")], &records);
         assert!(plan[0].changes.iter().all(|c| c.field != "position"), "{:?}", plan[0]);
