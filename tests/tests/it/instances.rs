@@ -3,8 +3,9 @@
 //! one database (the survivor takes the dead one's batches over once their lease runs out). In
 //! both, every item is processed by the registry exactly once, answered once and counted once,
 //! and the statistics counters equal a recount. Real `dinhdanh serve` processes against the
-//! registry simulator in the test process; on SQLite, and on PostgreSQL when
-//! `TEST_DATABASE_URL` is set.
+//! registry simulator in the test process. And instances starting together on a fresh database
+//! migrate it once (without the lock, the second fails on a duplicate migration). On SQLite,
+//! and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
@@ -234,4 +235,44 @@ async fn of_two_servers_on_one_database_the_survivor_finishes_the_killed_ones_wo
     finished(&c).await;
     kill(second);
     every_item_exactly_once(&c).await;
+}
+
+#[tokio::test]
+async fn instances_starting_together_migrate_the_database_once() {
+    use sea_orm::Statement;
+    // a fresh database, and three instances starting on it at once (pools of their own, as
+    // processes have): one migrates, the others wait and find nothing pending
+    let db = TestDb::fresh().await;
+    let settings = test_settings(&db.url);
+    let mut pools = Vec::new();
+    for _ in 0..3 {
+        pools.push(dinhdanh::db::connect(&settings).await.expect("connect"));
+    }
+    let (a, b, c) = tokio::join!(
+        dinhdanh::db::migrate(&pools[0]),
+        dinhdanh::db::migrate(&pools[1]),
+        dinhdanh::db::migrate(&pools[2])
+    );
+    for (n, migrated) in [a, b, c].into_iter().enumerate() {
+        migrated.unwrap_or_else(|e| panic!("instance {n} failed to start: {e}"));
+    }
+    let conn = &pools[0];
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT version) AS d FROM seaql_migrations",
+        ))
+        .await
+        .expect("query")
+        .expect("a row");
+    let n: i64 = row.try_get("", "n").expect("n");
+    let d: i64 = row.try_get("", "d").expect("d");
+    assert!(n > 10, "{n} migrations applied");
+    assert_eq!(n, d, "a migration applied twice");
+    // and the schema is whole: the seeded fixtures go in
+    let store = dinhdanh::store::Store::new(conn.clone());
+    dinhdanh_tests::seed_fixtures(&store, &settings).await.expect("fixtures on the migrated schema");
+    for pool in pools {
+        pool.close().await.ok();
+    }
 }

@@ -21,6 +21,7 @@ mod instances;
 mod never_worse;
 mod openapi_drift;
 mod privacy;
+mod proxy;
 mod rules;
 mod school_years;
 mod sealing;
