@@ -75,7 +75,7 @@ async fn send(
     let carried_values = sheets
         .iter()
         .flat_map(|s| &s.records)
-        .map(|r| (r.key, r.version, template_exports::exported_identity(r)))
+        .map(|r| (r.key, r.version, template_exports::exported_values(r, kind)))
         .collect();
     template_exports::save(
         &state.store.db,

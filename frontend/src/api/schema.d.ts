@@ -3395,6 +3395,8 @@ export interface components {
              */
             closedAt?: string | null;
             code: string;
+            /** @description Post-2025 commune code of the unit's location (e.g. `11311`). */
+            communeCode?: string | null;
             /** @description Pre-2025 district code of the unit's location. */
             districtCode?: string | null;
             email?: string | null;
@@ -3689,7 +3691,10 @@ export interface operations {
                 provinceCode?: string;
                 /** @description Only communes of this pre-2025 district (e.g. `304`). */
                 districtCode?: string;
-                /** @description Letters of the name, diacritics optional ("gia vien"); empty: all, in code order. */
+                /**
+                 * @description Letters of the name, diacritics optional ("gia vien"), or digits of the code
+                 *     (`11341`); empty: all, in code order.
+                 */
                 q?: string;
                 /** @description At most this many (default 20, at most 100). */
                 limit?: number;

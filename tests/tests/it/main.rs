@@ -29,6 +29,7 @@ mod rules;
 mod school_years;
 mod sealing;
 mod setup;
+mod staff_position;
 mod stats;
 mod three_way;
 mod three_way_property;
