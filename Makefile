@@ -68,9 +68,9 @@ e2e: frontend ## Browser flows (playwright-core + Debian's chromium) against the
 	$(CARGO) build --bin dinhdanh
 	cd frontend && node --test --test-reporter=spec e2e/
 
-README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 05-sua-tu-dong 11-tong-quan-thong-ke 12-nhap-excel-xem-truoc 15-doi-chieu-csdlqg
+README_SCREENSHOTS := 02-hoc-sinh-cua-lop 03-ho-so 05-sua-tu-dong 11-tong-quan-thong-ke 12-nhap-excel-xem-truoc 15-doi-chieu-csdlqg 17-chuyen-dia-chi-xem-truoc 16-lop-tren-dien-thoai
 
-screenshots: e2e ## Re-run the browser flows and copy the README's three screenshots into docs/screenshots
+screenshots: e2e ## Re-run the browser flows and copy the README's screenshots into docs/screenshots
 	mkdir -p docs/screenshots
 	for name in $(README_SCREENSHOTS); do cp frontend/e2e/output/$$name.png docs/screenshots/; done
 

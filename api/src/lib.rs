@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod pdf;
 pub mod provision;
 pub mod registry;
+pub mod rollup;
 pub mod routes;
 pub mod rules;
 pub mod slips;

@@ -107,6 +107,17 @@ enum Command {
     /// imports' planned rows, template snapshots, registry request bodies) once, now, record it
     /// in the access log and print the counts (the server does it daily by itself).
     Purge,
+    /// The Ministry's national figures: signs in to each province's instance listed in SOURCES
+    /// (one line per province: `url,username,password file`), reads its statistics export
+    /// (counts only, no personal data) and writes the merged table, one row per province and
+    /// the nation's, to --out (.xlsx); prints the totals.
+    Rollup {
+        /// The list of provinces' instances.
+        sources: PathBuf,
+        /// The national workbook to write.
+        #[arg(long, default_value = "tong-hop-toan-quoc.xlsx")]
+        out: PathBuf,
+    },
     /// Check a file offline and write the result next to it. A CSV whose headers are the
     /// /validate field names (fullName, dateOfBirth, gender, personalId, grade, role, province,
     /// district, commune or residenceText) is streamed, whatever its size, to FILE.checked.csv
@@ -376,6 +387,35 @@ async fn main() -> anyhow::Result<()> {
                 r = server => r?,
                 _ = tokio::signal::ctrl_c() => println!("stopping"),
             }
+        }
+        Command::Rollup { sources, out } => {
+            let sources = dinhdanh::rollup::read_sources(&sources)?;
+            let client = dinhdanh::rollup::client()?;
+            let national = dinhdanh::rollup::run(&client, &sources).await?;
+            let bytes = dinhdanh::stats::rollup::workbook(&national, chrono::Utc::now())?;
+            std::fs::write(&out, bytes)?;
+            for p in &national.provinces {
+                println!(
+                    "{} {}: {} học sinh, {} đã xác thực ({:.1}%); {} CBGVNV",
+                    p.code,
+                    p.department,
+                    p.students.total,
+                    p.students.verified,
+                    p.students.verified_share() * 100.0,
+                    p.staff.total
+                );
+            }
+            let n = &national.students;
+            println!(
+                "Toàn quốc ({} tỉnh): {} học sinh, {} có số định danh, {} đã xác thực ({:.1}%); {} CBGVNV — {}",
+                national.provinces.len(),
+                n.total,
+                n.with_personal_id,
+                n.verified,
+                n.verified_share() * 100.0,
+                national.staff.total,
+                out.display()
+            );
         }
         Command::Openapi => {
             let doc = dinhdanh::routes::openapi();

@@ -244,6 +244,8 @@ describe('web app on the demo data', () => {
       // Then the whole class.
       await page.getByTestId('apply-fixes').click();
       await confirm.getByText('Sửa tự động cả lớp?').waitFor();
+      // the confirmation says what the batch will change (its dry run), before anything is written
+      await confirm.getByTestId('apply-fixes-counts').filter({ hasText: `Sẽ sửa ${fields.length} giá trị của ${records.length} hồ sơ.` }).waitFor();
       await confirm.getByRole('button', { name: 'Sửa tự động' }).click();
       await result.filter({ hasText: `Đã sửa tự động ${fields.length} trường trên ${records.length} hồ sơ.` }).waitFor();
       await repairTags(page).first().waitFor({ state: 'detached' });
@@ -697,6 +699,24 @@ describe('web app on the demo data', () => {
       const href = await worst.getAttribute('href');
       await worst.click();
       await page.waitForURL((u) => u.pathname === href);
+      // …down to the worst school's class (a district office may group its schools further).
+      const children = page.locator('[data-testid="unit-children"]');
+      for (let depth = 0; depth < 4; depth++) {
+        await children.getByTestId('class-link').or(children.getByTestId('child-unit')).first().waitFor();
+        if ((await children.getByTestId('class-link').count()) > 0) break;
+        await children.getByTestId('child-unit').first().click();
+      }
+      await children.getByTestId('class-link').first().click();
+      await page.waitForURL(/\/lop\/\d+/);
+      await page.locator('.ant-table-row').first().waitFor();
+
+      // The class's list as the district sees it, exported to Excel: masked numbers, in the access log.
+      const [list] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-list').click()]);
+      assert.equal(list.suggestedFilename(), 'danh-sach-hoc-sinh.xlsx');
+      const listBytes = (await import('node:fs')).readFileSync(await list.path());
+      assert.equal(listBytes.subarray(0, 2).toString('latin1'), 'PK', 'the list is an xlsx (zip) file');
+      const log = (await h.api(server.url, tok.department, 'GET', '/api/v1/access-log?pageSize=20')).body.items;
+      assert.ok(log.some((e) => e.action === 'export' && e.username === acc.district && e.detail.startsWith('list: student')), 'the export is in the access log');
     }));
 
   test('flow 3: a school account cannot reach another school (URL tampering)', TIMEOUT, async () => {
@@ -823,6 +843,96 @@ describe('web app on the demo data', () => {
       await page.getByTestId('record-drawer').getByTestId('access-log-table').locator('.ant-table-row').filter({ hasText: acc.school }).first().waitFor();
     }));
 
+  test('units: the Department administrator adds a school under a district office and edits its phone; the district administrator edits its contacts, not its name or code', TIMEOUT, () =>
+    flow(async (page) => {
+      const office = (await h.api(server.url, tok.district, 'GET', '/api/v1/me')).body.user.unit;
+      const school = { code: '31777001', name: 'Trường THCS Thử Nghiệm Đơn Vị' };
+      // an Ant Design select with search: type, wait for the one option left, Enter takes it
+      const choose = async (select, text) => {
+        await select.click();
+        await select.fill(text);
+        await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active').filter({ hasText: text }).waitFor();
+        await select.press('Enter');
+      };
+      await h.loginThroughUi(page, acc.admin, acc.password);
+      await page.waitForURL('**/tong-quan');
+      await page.getByRole('menuitem', { name: 'Quản lý đơn vị' }).click();
+      await page.waitForURL('**/quan-ly-don-vi');
+      await page.getByTestId('unit-admin-name').first().waitFor();
+      await page.getByTestId('new-unit').click();
+      const dialog = page.getByRole('dialog', { name: 'Thêm đơn vị' });
+      await dialog.getByLabel('Mã đơn vị').fill(school.code);
+      await dialog.getByLabel('Tên đơn vị').fill(school.name);
+      await choose(dialog.getByLabel('Cấp học'), 'THCS');
+      await choose(dialog.getByLabel('Đơn vị quản lý'), office.name);
+      await choose(dialog.getByLabel('Xã/phường'), 'Gia Viên');
+      await dialog.getByLabel('Điện thoại').fill('0225 3777 001');
+      await dialog.getByLabel('Hiệu trưởng').fill('Phạm Văn Thử');
+      await dialog.getByRole('button', { name: 'Thêm đơn vị' }).click();
+      await page.getByText(`Đã thêm ${school.name}.`).waitFor();
+      // found again without diacritics, under its office
+      await page.getByLabel('Tìm đơn vị').fill(h.withoutDiacritics(school.name));
+      const row = page.getByTestId('unit-admin-table').locator('.ant-table-row').filter({ hasText: school.code });
+      await row.waitFor();
+      await page.getByTestId('unit-admin-table').locator('.ant-table-row').filter({ hasText: office.name }).waitFor();
+      // a second school with the same code: the API's refusal, as it words it
+      await page.getByTestId('new-unit').click();
+      await dialog.getByLabel('Mã đơn vị').fill(school.code);
+      await dialog.getByLabel('Tên đơn vị').fill('Trường trùng mã');
+      await choose(dialog.getByLabel('Cấp học'), 'THCS');
+      await dialog.getByRole('button', { name: 'Thêm đơn vị' }).click();
+      await dialog.getByText(`Mã ${school.code} đã có.`).waitFor();
+      await dialog.getByRole('button', { name: 'Huỷ' }).click();
+      // its phone changes
+      await row.getByTestId('edit-unit').click();
+      const edit = page.getByRole('dialog', { name: `Sửa đơn vị: ${school.name}` });
+      assert.equal(await edit.getByLabel('Mã đơn vị').getAttribute('readonly'), '', 'the code is fixed once created');
+      // the stored commune by its name
+      await edit.getByText(/^Phường Gia Viên \(\d{5}\)$/).waitFor();
+      await edit.getByLabel('Điện thoại').fill('0225 3777 999');
+      await edit.getByRole('button', { name: 'Lưu' }).click();
+      await page.getByText(`Đã lưu ${school.name}.`).waitFor();
+      await row.getByTestId('unit-contacts').filter({ hasText: '0225 3777 999' }).waitFor();
+      const created = (await h.api(server.url, tok.admin, 'GET', `/api/v1/units?parentId=${office.id}`)).body.items.find((u) => u.code === school.code);
+      assert.equal(created?.phone, '0225 3777 999');
+      assert.match(created?.communeCode ?? '', /^\d{5}$/, 'the commune is a post-2025 code');
+
+      // the office's administrator, with an account of its own
+      const username = 'quan-tri-phong-e2e';
+      const issued = await h.api(server.url, tok.admin, 'POST', '/api/v1/users', { username, role: 'district_admin', unitId: office.id, displayName: 'Quản trị Phòng (thử nghiệm)' });
+      assert.equal(issued.status, 201, JSON.stringify(issued.body));
+      const mine = 'Cay-bang-la-do-2026';
+      const first = await h.apiLogin(server.url, username, issued.body.oneTimePassword);
+      const changed = await h.api(server.url, first, 'POST', '/api/v1/auth/password', { currentPassword: issued.body.oneTimePassword, newPassword: mine });
+      assert.equal(changed.status < 300, true, JSON.stringify(changed.body));
+      await page.evaluate(() => localStorage.clear());
+      await h.loginThroughUi(page, username, mine);
+      await page.waitForURL('**/tong-quan');
+      assert.equal(await page.getByRole('menuitem', { name: 'Nạp danh sách đơn vị' }).count(), 0);
+      await page.getByRole('menuitem', { name: 'Quản lý đơn vị' }).click();
+      await page.waitForURL('**/quan-ly-don-vi');
+      assert.equal(await page.getByTestId('new-unit').count(), 0, 'a district office adds no unit');
+      await page.getByLabel('Tìm đơn vị').fill(school.code);
+      await row.getByTestId('edit-unit').click();
+      await edit.getByTestId('contacts-only').waitFor();
+      for (const label of ['Mã đơn vị', 'Tên đơn vị']) assert.equal(await edit.getByLabel(label).getAttribute('readonly'), '', `${label} is read-only`);
+      assert.equal(await edit.getByTestId('unit-closed').count(), 0, 'no closing');
+      await edit.getByLabel('Địa chỉ').fill('Số 5 Lạch Tray, Hải Phòng');
+      await edit.getByLabel('Thư điện tử').fill('thcs-thu-nghiem@haiphong.edu.vn');
+      await edit.getByRole('button', { name: 'Lưu' }).click();
+      await page.getByText(`Đã lưu ${school.name}.`).waitFor();
+      const districtAdmin = await h.apiLogin(server.url, username, mine);
+      const after = (await h.api(server.url, districtAdmin, 'GET', `/api/v1/units/${created.id}`)).body;
+      assert.deepEqual([after.name, after.address, after.email], [school.name, 'Số 5 Lạch Tray, Hải Phòng', 'thcs-thu-nghiem@haiphong.edu.vn']);
+      // and the API refuses a rename from it, whatever the screen offers
+      const renamed = await h.api(server.url, districtAdmin, 'PATCH', `/api/v1/units/${created.id}`, { name: 'Đổi tên' });
+      assert.equal(renamed.status, 403, JSON.stringify(renamed.body));
+      // its own office's row has no edit button
+      await page.getByLabel('Tìm đơn vị').fill(h.withoutDiacritics(office.name));
+      await page.getByTestId('unit-admin-table').locator('.ant-table-row').filter({ hasText: office.code }).waitFor();
+      assert.equal(await page.getByTestId('unit-admin-table').locator('.ant-table-row').filter({ hasText: office.code }).getByTestId('edit-unit').count(), 0);
+    }));
+
   test('accessibility: axe-core finds no serious or critical violation on any page, at 1366×768 and 390×844', TIMEOUT, () =>
     flow(async (page) => {
       const found = [];
@@ -885,6 +995,11 @@ describe('web app on the demo data', () => {
         await visit('/don-vi', () => page.locator('.ant-table-row').first().waitFor());
         await visit('/tai-khoan', heading('Tài khoản'));
         await visit('/nap-danh-sach-don-vi', heading('Nạp danh sách đơn vị'));
+        await visit('/quan-ly-don-vi', () => page.getByTestId('unit-admin-name').first().waitFor());
+        await page.getByTestId('edit-unit').nth(1).click();
+        await page.getByRole('dialog').getByLabel('Tên đơn vị').waitFor();
+        await check('/quan-ly-don-vi (Sửa đơn vị)');
+        await page.getByRole('dialog').getByRole('button', { name: 'Huỷ' }).click();
         await visit('/nhat-ky-truy-cap', heading('Nhật ký truy cập'));
         await page.evaluate(() => localStorage.clear());
       }

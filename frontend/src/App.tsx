@@ -46,7 +46,9 @@ export default function App() {
   // to the login page, which says why.
   return (
     <ConfigProvider locale={viVN} theme={THEME}>
-      <AntApp>
+      {/* Toasts below a drawer's or modal's header: at the top they covered its close button
+          (and stay while the pointer rests on them). */}
+      <AntApp message={{ top: 72 }}>
         <QueryClientProvider client={client}>
           <AuthProvider>
             <RouterProvider router={router} />

@@ -7,6 +7,7 @@ import { homePath, useAuth } from './auth/AuthContext';
 import { RequireAuth } from './auth/RequireAuth';
 import { LOG_READERS } from './features/privacy/api';
 import { AppLayout } from './layout/AppLayout';
+import { UNIT_MANAGERS } from './pages/units/unitAdmin';
 import ChangePasswordPage from './pages/ChangePasswordPage';
 import LoginPage from './pages/LoginPage';
 
@@ -22,6 +23,7 @@ const TransfersPage = lazy(() => import('./pages/transfers/TransfersPage'));
 const RolloverPage = lazy(() => import('./pages/rollover/RolloverPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const UnitListImportPage = lazy(() => import('./pages/units/UnitListImportPage'));
+const UnitAdminPage = lazy(() => import('./pages/units/UnitAdminPage'));
 const AccountsPage = lazy(() => import('./pages/accounts/AccountsPage'));
 const AccessLogPage = lazy(() => import('./pages/access-log/AccessLogPage'));
 
@@ -77,6 +79,10 @@ export const router = createBrowserRouter([
           {
             element: <RequireAuth roles={['department_admin']} />,
             children: [{ path: 'nap-danh-sach-don-vi', element: <UnitListImportPage /> }],
+          },
+          {
+            element: <RequireAuth roles={UNIT_MANAGERS} />,
+            children: [{ path: 'quan-ly-don-vi', element: <UnitAdminPage /> }],
           },
           {
             element: <RequireAuth roles={LOG_READERS} />,

@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod accounts;
 pub mod check;
+pub mod people_list;
 pub mod report;
 pub mod template;
 pub mod unit_template;

@@ -194,6 +194,11 @@ pub struct Existing {
     /// Verified by the national registry: changing what it verified takes the clerk's
     /// confirmation at commit.
     pub verified: bool,
+    /// Staff: the stored position (`manager`, `teacher`, `employee`).
+    pub position: Option<String>,
+    /// Staff: the position the file's template carried (`""`: none), when the server still
+    /// keeps it (three-way, as `base` for the identity).
+    pub exported_position: Option<String>,
     /// What the file's template carried of the record, when the server still knows (three-way
     /// import).
     pub base: Base,
@@ -322,9 +327,29 @@ pub struct RowValues {
     pub res_commune: Option<String>,
     pub res_text: Option<String>,
     /// Staff: the position (`manager`, `teacher`, `employee`) the row's `Chức vụ` cell names,
-    /// given to a new record.
+    /// given to a new record or written over an existing record's (a `position` change).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+}
+
+/// Three-way for the position (as [`threeway::classify`] for the identity fields): the file's
+/// position `new` differs from the record's `current`; `exported` is what the template carried.
+fn position_status(base: &Base, exported: Option<&str>, current: Option<&str>, new: &str) -> FieldStatus {
+    match (base, exported) {
+        (Base::Unknown, _) => FieldStatus::Update,
+        (Base::Exported(_), Some(exported)) => {
+            let exported = Some(exported).filter(|e| !e.is_empty());
+            if exported == Some(new) {
+                FieldStatus::Stale
+            } else if exported == current {
+                FieldStatus::Update
+            } else {
+                FieldStatus::Conflict
+            }
+        }
+        // changed since the export, or a snapshot kept before positions were carried
+        (Base::ChangedSince, _) | (Base::Exported(_), None) => FieldStatus::Conflict,
+    }
 }
 
 /// The position a `Chức vụ` cell names, in the words schools use.
@@ -943,6 +968,8 @@ impl<'a> Planner<'a> {
             sector = Some(code.clone());
         }
         planned.changes.extend(class_change);
+        let position = self.position_change(row, e);
+        planned.changes.extend(position.clone());
         planned.class_id = class_id;
         let outcome = match facts.outcome {
             Some(o) if new_identity == facts.identity && class_id == facts.class_id => o,
@@ -950,7 +977,28 @@ impl<'a> Planner<'a> {
         };
         planned.findings = outcome.findings;
         planned.values = RowValues::of(&new_identity, sector);
+        planned.values.position = position.and_then(|c| c.new);
         planned.action = if planned.changes.is_empty() { RowAction::Unchanged } else { RowAction::Update };
+    }
+
+    /// Staff: the position a row's `Chức vụ` cell names when it differs from the record's (a
+    /// cell the planner cannot read changes nothing), three-way against what the template
+    /// carried as the identity fields are (never written back over a newer value by default).
+    fn position_change(&self, row: &SourceRow, e: &Existing) -> Option<FieldChange> {
+        if self.input.kind != PersonKind::Staff {
+            return None;
+        }
+        let new = row.get(Column::Position).flatten().and_then(parse_position)?.as_str().to_owned();
+        let status = position_status(&e.base, e.exported_position.as_deref(), e.position.as_deref(), &new);
+        (e.position.as_deref() != Some(new.as_str())).then(|| FieldChange {
+            field: "position".to_owned(),
+            column: row.index(Column::Position).map(column_letter),
+            old: e.position.clone(),
+            new: Some(new),
+            status,
+            would_worsen: Vec::new(),
+            verified: false,
+        })
     }
 
     /// Step 3, create: whether a row that matched no record may become a new one (creation
@@ -1077,17 +1125,23 @@ mod tests {
             personal_id: Some("031214001234".into()),
             version: 3,
             verified: false,
+            position: None,
+            exported_position: None,
             base: Base::Unknown,
         }]
     }
 
     fn run(rows: Vec<Vec<Cell>>, existing: &[Existing]) -> Vec<PlannedRow> {
+        run_as(PersonKind::Student, rows, existing)
+    }
+
+    fn run_as(kind: PersonKind, rows: Vec<Vec<Cell>>, existing: &[Existing]) -> Vec<PlannedRow> {
         let mut layout = layout(book(rows), None).expect("layout");
         let classes = vec![ClassInfo { id: 1, name: "6A".into(), grade: 6 }];
         let none = HashSet::new();
         let none_s = HashSet::new();
         let input = PlanInput {
-            kind: PersonKind::Student,
+            kind,
             today: today(),
             existing,
             classes: &classes,
@@ -1110,6 +1164,53 @@ mod tests {
         let r = &plan[0];
         assert_eq!(r.matched_by, Some(MatchedBy::PersonalId), "{r:?}");
         assert_eq!(r.action, RowAction::Unchanged, "the lost zero is not a change: {r:?}");
+    }
+
+    #[test]
+    fn a_staff_row_changes_the_position_its_cell_names_and_nothing_else() {
+        let mut records = existing();
+        records[0].class_id = None;
+        records[0].position = Some("teacher".into());
+        let header = vec![text("Số định danh cá nhân"), text("Họ và tên"), text("Ngày sinh"), text("Chức vụ")];
+        let row =
+            |position: &str| vec![text("031214001234"), text("Nguyễn Văn An"), text("05/03/2014"), text(position)];
+        for (cell, want) in
+            [("Phó Hiệu trưởng", Some(("teacher", "manager"))), ("Giáo viên", None), ("Bảo vệ", None), ("", None)]
+        {
+            let plan = run_as(PersonKind::Staff, vec![header.clone(), row(cell)], &records);
+            let r = &plan[0];
+            let change = r.changes.iter().find(|c| c.field == "position");
+            let got = change.map(|c| (c.old.as_deref().unwrap_or(""), c.new.as_deref().unwrap_or("")));
+            assert_eq!(got, want, "{cell}: {r:?}");
+            assert_eq!(r.action, if want.is_some() { RowAction::Update } else { RowAction::Unchanged }, "{cell}");
+            assert_eq!(r.values.position.as_deref(), want.map(|w| w.1), "{cell}");
+            assert_eq!(change.and_then(|c| c.column.clone()).as_deref(), want.map(|_| "D"));
+        }
+        // three-way against what the template carried: (carried, record, file) → status
+        for (exported, current, file, want) in [
+            ("teacher", "manager", "Giáo viên", FieldStatus::Stale),
+            ("teacher", "teacher", "Nhân viên", FieldStatus::Update),
+            ("", "teacher", "Nhân viên", FieldStatus::Conflict),
+            ("teacher", "manager", "Nhân viên", FieldStatus::Conflict),
+        ] {
+            let mut records = records.clone();
+            records[0].base = Base::Exported(records[0].identity.clone());
+            records[0].exported_position = Some(exported.into());
+            records[0].position = Some(current.into());
+            let plan = run_as(PersonKind::Staff, vec![header.clone(), row(file)], &records);
+            let change = plan[0].changes.iter().find(|c| c.field == "position").expect("a position change");
+            assert_eq!(change.status, want, "{exported}/{current}/{file}: {:?}", plan[0]);
+        }
+        let mut changed = records.clone();
+        changed[0].base = Base::ChangedSince;
+        let plan = run_as(PersonKind::Staff, vec![header.clone(), row("Nhân viên")], &changed);
+        assert_eq!(
+            plan[0].changes.iter().find(|c| c.field == "position").map(|c| c.status),
+            Some(FieldStatus::Conflict)
+        );
+        // a student's file has no position to change
+        let plan = run(vec![header, row("Phó Hiệu trưởng")], &records);
+        assert!(plan[0].changes.iter().all(|c| c.field != "position"), "{:?}", plan[0]);
     }
 
     #[test]

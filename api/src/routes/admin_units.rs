@@ -37,7 +37,8 @@ pub struct AdminUnitsQuery {
     /// Only communes of this pre-2025 district (e.g. `304`).
     #[param(max_length = 3)]
     pub district_code: Option<String>,
-    /// Letters of the name, diacritics optional ("gia vien"); empty: all, in code order.
+    /// Letters of the name, diacritics optional ("gia vien"), or digits of the code
+    /// (`11341`); empty: all, in code order.
     #[param(max_length = 100)]
     pub q: Option<String>,
     /// At most this many (default 20, at most 100).

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use super::context::RequestContext;
 use crate::domain::access::Caller;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::rules::{Code, PersonKind, Severity};
+use crate::rules::{Code, PersonKind};
 use crate::state::AppState;
 use crate::store::entities::fix_batches;
 use crate::store::fixes::{self, FixScope};
@@ -25,7 +25,10 @@ pub struct FixRequest {
     /// Only these records (at most 100,000).
     #[schema(max_items = 100_000)]
     pub person_ids: Option<Vec<i64>>,
-    /// Only this repair (a code whose severity is `fixed`, e.g. `name_not_nfc`).
+    /// Only this repair: a code whose severity is `fixed` (e.g. `name_not_nfc`), or
+    /// `address_outdated_unit`: a pre-2025 residence whose commune became exactly one new
+    /// commune is converted to it (province and commune of 1 July 2025, no district; a split
+    /// commune is left for the clerk to choose).
     #[schema(value_type = Option<FixableCode>)]
     pub finding_code: Option<String>,
     /// Answer what would be repaired (200, `records` and `changes`) without writing anything.
@@ -33,16 +36,17 @@ pub struct FixRequest {
     pub dry_run: bool,
 }
 
-/// The finding codes a bulk repair applies (those of severity `fixed`), for the document.
+/// The finding codes a bulk repair applies (those of severity `fixed`, and the address
+/// conversion), for the document.
 pub struct FixableCode;
 
 impl utoipa::PartialSchema for FixableCode {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
-        let fixable = Code::ALL.iter().filter(|c| c.severity() == Severity::Fixed).map(|c| c.as_str());
+        let fixable = Code::ALL.iter().filter(|c| fixes::is_repairable(**c)).map(|c| c.as_str());
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .description(Some("A finding code of severity `fixed`."))
+            .description(Some("A finding code of severity `fixed`, or `address_outdated_unit`."))
             .enum_values(Some(fixable))
             .into()
     }
@@ -73,6 +77,32 @@ pub struct FixBatch {
     pub reverted: i32,
     /// On undo: fields left alone because they were changed again after the repair.
     pub kept: i32,
+    /// When applied (or on a dry run): the first records repaired, before and after.
+    #[schema(max_items = 5)]
+    pub samples: Vec<FixSample>,
+}
+
+/// One record's repair: the changed values before and after (an address as one line, commune
+/// first; an ID number masked).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FixSample {
+    pub person_id: i64,
+    pub full_name: Option<String>,
+    pub before: String,
+    pub after: String,
+}
+
+impl From<fixes::FixSample> for FixSample {
+    fn from(s: fixes::FixSample) -> FixSample {
+        FixSample { person_id: s.person_id, full_name: s.full_name, before: s.before, after: s.after }
+    }
+}
+
+impl From<fixes::Applied> for FixBatch {
+    fn from(a: fixes::Applied) -> FixBatch {
+        FixBatch { samples: a.samples.into_iter().map(FixSample::from).collect(), ..FixBatch::from(a.batch) }
+    }
 }
 
 impl From<fix_batches::Model> for FixBatch {
@@ -91,6 +121,7 @@ impl From<fix_batches::Model> for FixBatch {
             undone_at: b.undone_at,
             reverted: b.reverted,
             kept: b.kept,
+            samples: Vec::new(),
         }
     }
 }

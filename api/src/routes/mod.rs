@@ -13,6 +13,7 @@ pub mod fixes;
 pub mod health;
 pub mod imports;
 pub mod people;
+pub mod people_exports;
 pub mod person_patch;
 pub mod rollovers;
 pub mod staff;
@@ -59,6 +60,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(transfers::transfer_staff)
         .service(transfers::list_transfers)
         .service(transfers::transfer_destinations)
+        .service(people_exports::export_students)
+        .service(people_exports::export_staff)
         .service(students::list_students)
         .service(students::create_student)
         .service(students::get_student)
@@ -87,6 +90,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(stats::get_reasons)
         .service(stats::get_laggards)
         .service(stats::get_report)
+        .service(stats::get_export)
         .service(stats::take_snapshot)
         .service(campaigns::create_campaign)
         .service(campaigns::list_campaigns)

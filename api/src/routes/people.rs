@@ -259,7 +259,7 @@ pub struct PeopleQuery {
 }
 
 impl PeopleQuery {
-    fn filter(&self) -> ApiResult<ListFilter> {
+    pub(super) fn filter(&self) -> ApiResult<ListFilter> {
         let page_size = super::bounds::count("pageSize", self.page_size, 50, MAX_PAGE_SIZE)?;
         let page = super::bounds::page(self.page)?;
         let finding_code = match self.finding_code.as_deref() {

@@ -13,6 +13,7 @@ use crate::domain::access::{Caller, Role};
 use crate::domain::org::UnitKind;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::stats::rollup::{EXPORT_FORMAT, StatsExport};
 use crate::stats::views::{Laggards, Progress, Reasons, Timeline};
 use crate::stats::{Population, report};
 use crate::store::audit;
@@ -247,6 +248,34 @@ pub async fn get_report(
         .insert_header((header::CONTENT_TYPE, XLSX))
         .insert_header((header::CONTENT_DISPOSITION, super::bounds::content_disposition(&filename)))
         .body(bytes))
+}
+
+/// The province's statistics for the nation's roll-up (`dinhdanh rollup`): the Department's
+/// progress and each district office's, students and staff. Counts only, no personal data. The
+/// Department's accounts (`department`, `department_admin`); others get 403.
+#[utoipa::path(tag = "stats", responses(
+    (status = 200, body = StatsExport),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/stats/export")]
+pub async fn get_export(state: web::Data<AppState>, caller: Caller) -> ApiResult<web::Json<StatsExport>> {
+    require_role(&caller, &[Role::Department, Role::DepartmentAdmin])?;
+    let ctx = ctx(&state);
+    let db = &state.store.db;
+    let department = crate::store::units::get(db, caller.unit_id).await?;
+    let students = stats::progress(db, &caller, None, Population::Students, None, &ctx).await?;
+    let staff = stats::progress(db, &caller, None, Population::Staff, None, &ctx).await?;
+    Ok(web::Json(StatsExport {
+        format: EXPORT_FORMAT.to_owned(),
+        province_code: department.province_code.unwrap_or_default(),
+        department: department.name,
+        as_of: ctx.today,
+        school_year: ctx.school_year,
+        generated_at: state.settings.clock.now(),
+        students,
+        staff,
+    }))
 }
 
 /// How many snapshot rows were written.

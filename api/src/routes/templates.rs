@@ -26,7 +26,7 @@ pub struct StudentTemplateQuery {
     /// A whole school, one sheet per class of the current school year (default: the caller's
     /// unit).
     pub school_id: Option<i64>,
-    /// `all` (default), `unverified` or `with_errors`.
+    /// `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`.
     pub only: Option<Only>,
 }
 
@@ -37,7 +37,7 @@ pub struct StudentTemplateQuery {
 pub struct StaffTemplateQuery {
     /// The unit (default: the caller's).
     pub unit_id: Option<i64>,
-    /// `all` (default), `unverified` or `with_errors`.
+    /// `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`.
     pub only: Option<Only>,
 }
 
@@ -75,7 +75,7 @@ async fn send(
     let carried_values = sheets
         .iter()
         .flat_map(|s| &s.records)
-        .map(|r| (r.key, r.version, template_exports::exported_identity(r)))
+        .map(|r| (r.key, r.version, template_exports::exported_values(r, kind)))
         .collect();
     template_exports::save(
         &state.store.db,

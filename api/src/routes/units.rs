@@ -25,6 +25,8 @@ pub struct UnitView {
     pub province_code: Option<String>,
     /// Pre-2025 district code of the unit's location.
     pub district_code: Option<String>,
+    /// Post-2025 commune code of the unit's location (e.g. `11311`).
+    pub commune_code: Option<String>,
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -45,6 +47,7 @@ impl From<entities::units::Model> for UnitView {
             level: u.level.as_deref().and_then(SchoolLevel::parse),
             province_code: u.province_code,
             district_code: u.district_code,
+            commune_code: u.commune_code,
             address: u.address,
             phone: u.phone,
             email: u.email,

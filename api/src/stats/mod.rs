@@ -17,6 +17,7 @@ pub mod labels;
 pub mod laggards;
 pub mod projection;
 pub mod report;
+pub mod rollup;
 pub mod views;
 pub mod worker;
 

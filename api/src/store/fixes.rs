@@ -1,6 +1,8 @@
 //! Bulk safe repairs: every `fixed` finding's normalised value written back as the entered
 //! value, each as an audited change with source `auto_fix` whose `source_ref` is the batch, and
-//! the batch undone as a whole (fields changed again since are kept, and counted).
+//! the batch undone as a whole (fields changed again since are kept, and counted). Asked for by
+//! its code, the one conversion the rule engine proposes without a choice is a repair too: a
+//! pre-2025 residence whose commune became exactly one new commune (`address_outdated_unit`).
 
 use std::collections::BTreeMap;
 
@@ -10,7 +12,7 @@ use sea_orm::{
 };
 
 use super::audit::{AuditCtx, Source};
-use super::entities::{audit_events, fix_batches, people};
+use super::entities::{audit_events, fix_batches, people, person_findings};
 use super::people::{Identity, IdentityField, PersonChanges, identity_of};
 use super::{StoreError, StoreResult};
 use crate::domain::access::Caller;
@@ -29,7 +31,60 @@ pub struct FixScope {
     pub dry_run: bool,
 }
 
-/// Records handled per transaction.
+/// One record's repair, for a preview: the changed values before and after (an address as one
+/// line, commune first; an ID number masked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixSample {
+    pub person_id: i64,
+    pub full_name: Option<String>,
+    pub before: String,
+    pub after: String,
+}
+
+/// A batch and the first records it repaired (or would repair, on a dry run).
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub batch: fix_batches::Model,
+    pub samples: Vec<FixSample>,
+}
+
+/// Samples kept per batch.
+const SAMPLES: usize = 5;
+
+/// A code a bulk repair applies: a `fixed` one, or a conversion asked for by its code.
+pub fn is_repairable(code: Code) -> bool {
+    code.severity() == Severity::Fixed || code == Code::AddressOutdatedUnit
+}
+
+const RESIDENCE: [IdentityField; 3] =
+    [IdentityField::ResidenceCommune, IdentityField::ResidenceDistrict, IdentityField::ResidenceProvince];
+
+/// What a repair changed, as the preview shows it.
+pub fn sample(person_id: i64, before: &Identity, after: &Identity) -> Option<FixSample> {
+    let changed: Vec<IdentityField> =
+        before.fields().zip(after.fields()).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0).collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let show = |identity: &Identity| {
+        let mut parts: Vec<String> = Vec::new();
+        for field in changed.iter().filter(|f| !RESIDENCE.contains(f)) {
+            let value = identity.get(*field).clone().unwrap_or_default();
+            parts.push(if *field == IdentityField::PersonalId {
+                crate::domain::personal_id::mask(&value)
+            } else {
+                value
+            });
+        }
+        if changed.iter().any(|f| RESIDENCE.contains(f)) {
+            let line: Vec<&str> = RESIDENCE.iter().filter_map(|f| identity.get(*f).as_deref()).collect();
+            parts.push(line.join(", "));
+        }
+        parts.join("; ")
+    };
+    Some(FixSample { person_id, full_name: after.full_name.clone(), before: show(before), after: show(after) })
+}
+
 const CHUNK: usize = 200;
 
 /// The changes that write a record's safe repairs back as its entered values. A residence
@@ -39,8 +94,25 @@ pub fn repairs(outcome: &Outcome, only: Option<Code>, entered: &Identity) -> Per
     let mut changes = PersonChanges::default();
     let patch = &mut changes.identity;
     let n = &outcome.normalized;
-    for f in outcome.findings.iter().filter(|f| f.severity == Severity::Fixed && only.is_none_or(|c| c == f.code)) {
+    // a conversion applies only when asked for by its code; the `fixed` repairs by default too
+    let wanted = |f: &&crate::rules::Finding| match only {
+        Some(code) => code == f.code && is_repairable(code),
+        None => f.severity == Severity::Fixed,
+    };
+    for f in outcome.findings.iter().filter(wanted) {
         match f.field {
+            Field::Residence if f.code == Code::AddressOutdatedUnit => {
+                // the one new commune the old one became; a split commune is the clerk's choice
+                let text = |key: &str| f.params.get(key).and_then(serde_json::Value::as_str).map(str::to_owned);
+                let split = f.params.get("split").and_then(serde_json::Value::as_bool).unwrap_or(true);
+                if let (Some(_), false, Some(province), Some(commune)) =
+                    (&entered.res_commune, split, text("newProvinceName"), text("newCommuneName"))
+                {
+                    patch.set(IdentityField::ResidenceProvince, Some(province));
+                    patch.set(IdentityField::ResidenceDistrict, None);
+                    patch.set(IdentityField::ResidenceCommune, Some(commune));
+                }
+            }
             Field::FullName => patch.set_if(IdentityField::FullName, n.full_name.clone().map(Some)),
             Field::DateOfBirth => patch
                 .set_if(IdentityField::DateOfBirth, n.date_of_birth.map(|d| Some(crate::domain::date::format_vi(d)))),
@@ -72,15 +144,10 @@ pub fn repairs(outcome: &Outcome, only: Option<Code>, entered: &Identity) -> Per
     changes
 }
 
-/// Applies the repairs in scope; returns the batch.
-pub async fn apply(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    ctx: &AuditCtx,
-    scope: FixScope,
-) -> StoreResult<fix_batches::Model> {
+/// Applies the repairs in scope; returns the batch and its first records.
+pub async fn apply(db: &DatabaseConnection, caller: &Caller, ctx: &AuditCtx, scope: FixScope) -> StoreResult<Applied> {
     if let Some(code) = scope.finding_code
-        && code.severity() != Severity::Fixed
+        && !is_repairable(code)
     {
         return Err(StoreError::invalid(
             "/findingCode",
@@ -101,10 +168,20 @@ pub async fn apply(
         ));
     }
     let batch_id = uuid::Uuid::new_v4().to_string();
-    let mut cond = Condition::all()
-        .add(people::Column::Kind.eq(scope.kind.as_str()))
-        .add(people::Column::DeletedAt.is_null())
-        .add(people::Column::FixedCount.gt(0));
+    let mut cond =
+        Condition::all().add(people::Column::Kind.eq(scope.kind.as_str())).add(people::Column::DeletedAt.is_null());
+    cond = match scope.finding_code {
+        Some(code) => cond.add(
+            people::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(person_findings::Column::PersonId)
+                    .from(person_findings::Entity)
+                    .and_where(person_findings::Column::Code.eq(code.as_str()))
+                    .to_owned(),
+            ),
+        ),
+        None => cond.add(people::Column::FixedCount.gt(0)),
+    };
     // people are repaired by the unit that holds them (its own unit only, whatever the role)
     cond = cond.add(people::Column::UnitId.eq(unit.id));
     if let Some(class_id) = class_id {
@@ -132,6 +209,7 @@ pub async fn apply(
     // a dry run stores nothing, the batch included
     let batch = if scope.dry_run { new_batch.try_into_model()? } else { new_batch.insert(db).await? };
     let (mut records, mut changes) = (0i32, 0i32);
+    let mut samples = Vec::new();
     for chunk in candidates.chunks(CHUNK) {
         let txn = super::begin_write(db).await?;
         for id in chunk {
@@ -148,7 +226,11 @@ pub async fn apply(
                 Err(StoreError::WouldWorsen(_) | StoreError::VerifiedUnconfirmed { .. }) => continue,
                 Err(e) => return Err(e),
             };
-            let changed = before.fields().zip(identity_of(&after)?.fields()).filter(|(a, b)| a.1 != b.1).count();
+            let after = identity_of(&after)?;
+            let changed = before.fields().zip(after.fields()).filter(|(a, b)| a.1 != b.1).count();
+            if samples.len() < SAMPLES {
+                samples.extend(sample(*id, &before, &after));
+            }
             if changed > 0 {
                 records += 1;
                 changes += i32::try_from(changed).unwrap_or(i32::MAX);
@@ -165,7 +247,7 @@ pub async fn apply(
         counts.update(&txn).await?;
         txn.commit().await?;
     }
-    Ok(fix_batches::Model { records, changes, ..batch })
+    Ok(Applied { batch: fix_batches::Model { records, changes, ..batch }, samples })
 }
 
 /// A batch the caller may see (its unit is in the caller's subtree).
@@ -224,9 +306,14 @@ pub async fn undo(
             // undoing puts back what the records held: explicit, whatever the findings or verification
             let mut changes =
                 PersonChanges { allow_worse: true, confirm_verified_changes: true, ..PersonChanges::default() };
+            // an address is put back whole or not at all: one of its parts changed since keeps them all
+            let parsed = |e: &audit_events::Model| e.field.as_deref().and_then(IdentityField::parse);
+            let address_changed = fields
+                .iter()
+                .any(|e| parsed(e).is_some_and(|f| RESIDENCE.contains(&f) && *current.get(f) != e.new_value));
             for e in fields {
-                let Some(field) = e.field.as_deref().and_then(IdentityField::parse) else { continue };
-                if *current.get(field) != e.new_value {
+                let Some(field) = parsed(e) else { continue };
+                if *current.get(field) != e.new_value || (address_changed && RESIDENCE.contains(&field)) {
                     kept += 1;
                     continue;
                 }
@@ -247,95 +334,5 @@ pub async fn undo(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::rules::{Finding, Normalized};
-
-    fn fixed(field: Field, code: Code) -> Finding {
-        let mut f = Finding::new(field, code);
-        f.severity = Severity::Fixed;
-        f
-    }
-
-    #[test]
-    fn only_fields_with_a_safe_repair_are_written_back() {
-        let outcome = Outcome {
-            normalized: Normalized {
-                full_name: Some("Nguyễn Văn An".into()),
-                date_of_birth: chrono::NaiveDate::from_ymd_opt(2014, 3, 5),
-                gender: Some("Nam".into()),
-                personal_id: Some("031214001234".into()),
-                ..Normalized::default()
-            },
-            findings: vec![
-                fixed(Field::FullName, Code::NameCase),
-                fixed(Field::DateOfBirth, Code::DobExcelSerial),
-                Finding::new(Field::PersonalId, Code::IdSexMismatch),
-            ],
-        };
-        let c = repairs(&outcome, None, &Identity::default()).identity;
-        assert_eq!(c.get(IdentityField::FullName), Some(&Some("Nguyễn Văn An".into())));
-        assert_eq!(c.get(IdentityField::DateOfBirth), Some(&Some("05/03/2014".into())));
-        assert_eq!(c.get(IdentityField::Gender), None, "no repair on gender");
-        assert_eq!(c.get(IdentityField::PersonalId), None, "a warning is not a repair");
-        let only = repairs(&outcome, Some(Code::DobExcelSerial), &Identity::default()).identity;
-        assert_eq!(only.get(IdentityField::FullName), None);
-        assert!(only.get(IdentityField::DateOfBirth).is_some());
-    }
-
-    #[test]
-    fn an_inferred_province_and_district_are_filled_in_only_where_missing() {
-        use crate::domain::admin_units::{ResolvedResidence, Scheme};
-        let outcome = Outcome {
-            normalized: Normalized {
-                residence: Some(ResolvedResidence {
-                    scheme: Scheme::Pre2025,
-                    province_code: Some("31".into()),
-                    district_code: Some("304".into()),
-                    commune_code: Some("11365".into()),
-                    province_name: Some("Thành phố Hải Phòng".into()),
-                    district_name: Some("Quận Ngô Quyền".into()),
-                    commune_name: Some("Phường Lạch Tray".into()),
-                    post2025: None,
-                    split_candidates: Vec::new(),
-                }),
-                ..Normalized::default()
-            },
-            findings: vec![fixed(Field::Residence, Code::AddressUnitInferred)],
-        };
-        let entered = Identity {
-            res_province: Some("Hải Phòng".into()),
-            res_commune: Some("Lạch Tray".into()),
-            ..Identity::default()
-        };
-        let c = repairs(&outcome, None, &entered).identity;
-        assert_eq!(c.get(IdentityField::ResidenceProvince), None, "what was entered stays");
-        assert_eq!(c.get(IdentityField::ResidenceDistrict), Some(&Some("Quận Ngô Quyền".into())));
-        let text_only = Identity { res_text: Some("P. Lạch Tray, HP".into()), ..Identity::default() };
-        let c = repairs(&outcome, None, &text_only).identity;
-        assert!(c.is_empty(), "a one-cell address is left as typed");
-    }
-
-    #[test]
-    fn a_unit_of_another_era_becomes_the_unit_of_june_2025() {
-        use crate::domain::admin_units::units;
-        let residence = units().residence_of_old_commune("18622");
-        let outcome = Outcome {
-            normalized: Normalized { residence, ..Normalized::default() },
-            findings: vec![fixed(Field::Residence, Code::AddressHistoricalUnit)],
-        };
-        let entered = Identity {
-            res_province: Some("Hà Tĩnh".into()),
-            res_district: Some("Huyện Thạch Hà".into()),
-            res_commune: Some("Xã Thạch Lạc".into()),
-            ..Identity::default()
-        };
-        let c = repairs(&outcome, None, &entered).identity;
-        assert_eq!(c.get(IdentityField::ResidenceProvince), Some(&Some("Tỉnh Hà Tĩnh".into())));
-        assert_eq!(c.get(IdentityField::ResidenceDistrict), Some(&Some("Thành phố Hà Tĩnh".into())));
-        assert_eq!(c.get(IdentityField::ResidenceCommune), Some(&Some("Xã Thạch Lạc".into())));
-        let text_only =
-            Identity { res_text: Some("Thạch Lạc, Thạch Hà, Hà Tĩnh".into()), ..Identity::default() };
-        assert!(repairs(&outcome, None, &text_only).identity.is_empty(), "a one-cell address is left as typed");
-    }
-}
+#[path = "fixes_tests.rs"]
+mod tests;

@@ -30,6 +30,27 @@ pub fn exported_identity(r: &TemplateRecord) -> Identity {
     }
 }
 
+/// What a template row carried: its identity values and, for staff, the position its `Chức vụ`
+/// cell read (`""` when empty; absent in snapshots kept before it was carried).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Carried {
+    #[serde(flatten)]
+    pub identity: Identity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+}
+
+/// [`exported_identity`] and the position as the import reads the cell back.
+pub fn exported_values(r: &TemplateRecord, kind: PersonKind) -> Carried {
+    let position = (kind == PersonKind::Staff).then(|| {
+        r.position
+            .as_deref()
+            .and_then(crate::import::plan::parse_position)
+            .map_or(String::new(), |p| p.as_str().to_owned())
+    });
+    Carried { identity: exported_identity(r), position }
+}
+
 /// One export to keep.
 pub struct NewExport<'a> {
     pub id: &'a str,
@@ -38,7 +59,7 @@ pub struct NewExport<'a> {
     pub actor_id: i64,
     pub at: DateTime<Utc>,
     /// `(record id, version, values)`.
-    pub records: Vec<(i64, i32, Identity)>,
+    pub records: Vec<(i64, i32, Carried)>,
 }
 
 /// Keeps an export and what it carried, in multi-row statements.
@@ -82,7 +103,7 @@ pub async fn carried<C: ConnectionTrait>(
     export_id: &str,
     unit_id: i64,
     kind: PersonKind,
-) -> StoreResult<HashMap<i64, Identity>> {
+) -> StoreResult<HashMap<i64, Carried>> {
     let export = template_exports::Entity::find_by_id(export_id.to_owned())
         .filter(template_exports::Column::UnitId.eq(unit_id))
         .filter(template_exports::Column::Kind.eq(kind.as_str()))
@@ -103,7 +124,7 @@ pub async fn carried<C: ConnectionTrait>(
         .map(|(id, data)| {
             let data =
                 super::sealing::open_text("template_snapshots", "data", format_args!("{export_id}/{id}"), &data)?;
-            let values: Identity = serde_json::from_str(&data).map_err(|e| {
+            let values: Carried = serde_json::from_str(&data).map_err(|e| {
                 super::StoreError::corrupt(format_args!("template_snapshots.data of {export_id}/{id}"), e)
             })?;
             Ok((id, values))

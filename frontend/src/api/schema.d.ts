@@ -468,6 +468,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/staff.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The staff of the list's filters as a workbook (at most 100,000), ID numbers masked. The
+         *     export is recorded in the access log with the records it carried.
+         */
+        get: operations["export_staff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/{id}": {
         parameters: {
             query?: never;
@@ -623,6 +643,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The province's statistics for the nation's roll-up (`dinhdanh rollup`): the Department's
+         *     progress and each district office's, students and staff. Counts only, no personal data. The
+         *     Department's accounts (`department`, `department_admin`); others get 403.
+         */
+        get: operations["get_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/laggards": {
         parameters: {
             query?: never;
@@ -755,6 +796,26 @@ export interface paths {
         put?: never;
         /** Adds a student to a class of the caller's school. */
         post: operations["create_student"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/students.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The students of the list's filters as a workbook (at most 100,000), ID numbers masked. The
+         *     export is recorded in the access log with the records it carried.
+         */
+        get: operations["export_students"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1903,6 +1964,8 @@ export interface components {
              * @description On undo: fields put back to their entered value.
              */
             reverted: number;
+            /** @description When applied (or on a dry run): the first records repaired, before and after. */
+            samples: components["schemas"]["FixSample"][];
             /** Format: date-time */
             undoneAt?: string | null;
             /** Format: int64 */
@@ -1926,10 +1989,21 @@ export interface components {
             unitId?: number | null;
         };
         /**
-         * @description A finding code of severity `fixed`.
+         * @description One record's repair: the changed values before and after (an address as one line, commune
+         *     first; an ID number masked).
+         */
+        FixSample: {
+            after: string;
+            before: string;
+            fullName?: string | null;
+            /** Format: int64 */
+            personId: number;
+        };
+        /**
+         * @description A finding code of severity `fixed`, or `address_outdated_unit`.
          * @enum {string}
          */
-        FixableCode: "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_excel_serial" | "dob_two_digit_year" | "gender_normalized" | "id_separators_removed" | "id_leading_zeros_restored" | "address_unit_inferred" | "address_historical_unit";
+        FixableCode: "name_legacy_encoding" | "name_not_nfc" | "name_whitespace" | "name_case" | "name_lookalike_chars" | "dob_excel_serial" | "dob_two_digit_year" | "gender_normalized" | "id_separators_removed" | "id_leading_zeros_restored" | "address_outdated_unit" | "address_unit_inferred" | "address_historical_unit";
         Health: {
             /** @description `ok` or `unreachable`. */
             database: string;
@@ -3041,6 +3115,28 @@ export interface components {
          * @enum {string}
          */
         StatUnitKind: "department" | "district" | "school" | "class";
+        /**
+         * @description What one instance exports: the figures of its Department and of each district office, for
+         *     students and for staff. Counts only: no record, name or ID number.
+         */
+        StatsExport: {
+            /**
+             * Format: date
+             * @description The day (Vietnam) the figures are for.
+             */
+            asOf: string;
+            /** @description The Department's name. */
+            department: string;
+            /** @description `dinhdanh-stats/1`. */
+            format: string;
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description The province's code after the 2025 reform (e.g. `31`). */
+            provinceCode: string;
+            schoolYear: string;
+            staff: components["schemas"]["Progress"];
+            students: components["schemas"]["Progress"];
+        };
         /** @description A partial change of a student (JSON merge semantics: absent = unchanged, `null` = cleared). */
         StudentPatch: {
             /**
@@ -3305,6 +3401,8 @@ export interface components {
              */
             closedAt?: string | null;
             code: string;
+            /** @description Post-2025 commune code of the unit's location (e.g. `11311`). */
+            communeCode?: string | null;
             /** @description Pre-2025 district code of the unit's location. */
             districtCode?: string | null;
             email?: string | null;
@@ -3599,7 +3697,10 @@ export interface operations {
                 provinceCode?: string;
                 /** @description Only communes of this pre-2025 district (e.g. `304`). */
                 districtCode?: string;
-                /** @description Letters of the name, diacritics optional ("gia vien"); empty: all, in code order. */
+                /**
+                 * @description Letters of the name, diacritics optional ("gia vien"), or digits of the code
+                 *     (`11341`); empty: all, in code order.
+                 */
                 q?: string;
                 /** @description At most this many (default 20, at most 100). */
                 limit?: number;
@@ -5537,6 +5638,71 @@ export interface operations {
             };
         };
     };
+    export_staff: {
+        parameters: {
+            query?: {
+                /** @description Any unit in the caller's subtree (default: the caller's unit). */
+                unitId?: number;
+                classId?: number;
+                status?: components["schemas"]["VerificationStatus"];
+                /** @description Name search, as in the list. */
+                q?: string;
+                /** @description Only records with this finding code. */
+                findingCode?: components["schemas"]["Code"];
+                /** @description Only records with a finding of this severity. */
+                severity?: components["schemas"]["Severity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter, or more than 100,000 records */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_staff: {
         parameters: {
             query?: never;
@@ -6242,6 +6408,41 @@ export interface operations {
             };
         };
     };
+    get_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsExport"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_laggards: {
         parameters: {
             query?: {
@@ -6797,6 +6998,71 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    export_students: {
+        parameters: {
+            query?: {
+                /** @description Any unit in the caller's subtree (default: the caller's unit). */
+                unitId?: number;
+                classId?: number;
+                status?: components["schemas"]["VerificationStatus"];
+                /** @description Name search, as in the list. */
+                q?: string;
+                /** @description Only records with this finding code. */
+                findingCode?: components["schemas"]["Code"];
+                /** @description Only records with a finding of this severity. */
+                severity?: components["schemas"]["Severity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["XlsxFile"];
+                };
+            };
+            /** @description Malformed query string or body (`invalid_query`, `invalid_json`, `bad_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad filter, or more than 100,000 records */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7517,7 +7783,7 @@ export interface operations {
             query?: {
                 /** @description The unit (default: the caller's). */
                 unitId?: number;
-                /** @description `all` (default), `unverified` or `with_errors`. */
+                /** @description `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`. */
                 only?: components["schemas"]["Only"];
             };
             header?: never;
@@ -7581,7 +7847,7 @@ export interface operations {
                  *     unit).
                  */
                 schoolId?: number;
-                /** @description `all` (default), `unverified` or `with_errors`. */
+                /** @description `all` (default), `without_id` (no valid ID number yet), `unverified` or `with_errors`. */
                 only?: components["schemas"]["Only"];
             };
             header?: never;

@@ -12,6 +12,11 @@ describe('the menu of each role', () => {
     }
   });
 
+  it('offers unit management to the Department and district administrators only', () => {
+    for (const role of ['department_admin', 'district_admin'] as Role[]) expect(paths(role)).toContain('/quan-ly-don-vi');
+    for (const role of ['school', 'school_admin', 'district', 'department'] as Role[]) expect(paths(role)).not.toContain('/quan-ly-don-vi');
+  });
+
   it('offers accounts to administrators only', () => {
     for (const role of ['school_admin', 'district_admin', 'department_admin'] as Role[]) expect(paths(role)).toContain('/tai-khoan');
     for (const role of ['school', 'district', 'department'] as Role[]) expect(paths(role)).not.toContain('/tai-khoan');

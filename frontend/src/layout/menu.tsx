@@ -2,6 +2,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   BookOutlined,
+  ClusterOutlined,
   CloudUploadOutlined,
   DashboardOutlined,
   IdcardOutlined,
@@ -16,6 +17,7 @@ import type { Role } from '../api/types';
 import { isSchoolRole } from '../auth/AuthContext';
 import { readsAccessLog } from '../features/privacy/api';
 import { isAdminRole } from '../pages/accounts/roles';
+import { UNIT_MANAGERS } from '../pages/units/unitAdmin';
 
 export interface MenuEntry {
   path: string;
@@ -29,8 +31,9 @@ export function menuFor(role: Role): MenuEntry[] {
     ...(isAdminRole(role) ? [{ path: '/tai-khoan', label: 'Tài khoản', icon: <UserOutlined /> }] : []),
     ...(readsAccessLog(role) ? [{ path: '/nhat-ky-truy-cap', label: 'Nhật ký truy cập', icon: <AuditOutlined /> }] : []),
   ];
-  // only the Department's administrator loads the unit list
+  // only the Department's administrator loads the unit list; a district administrator keeps its schools' contacts
   if (role === 'department_admin') admin.unshift({ path: '/nap-danh-sach-don-vi', label: 'Nạp danh sách đơn vị', icon: <CloudUploadOutlined /> });
+  if (UNIT_MANAGERS.includes(role)) admin.unshift({ path: '/quan-ly-don-vi', label: 'Quản lý đơn vị', icon: <ClusterOutlined /> });
   if (isSchoolRole(role)) {
     return [
       { path: '/lop', label: 'Lớp học', icon: <BookOutlined /> },

@@ -139,6 +139,7 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
             Some(("/api/v1/campaigns".into(), Json(body)))
         }),
         ("POST /api/v1/stats/snapshots", Department, |_| Some(("/api/v1/stats/snapshots".into(), Empty))),
+        ("GET /api/v1/stats/export", Department, |_| Some(("/api/v1/stats/export".into(), Empty))),
         ("GET /api/v1/campaigns/{id}", Read, |o| Some((format!("/api/v1/campaigns/{}", id(&o.campaign)?), Empty))),
         ("GET /api/v1/units/{id}", Read, |o| Some((format!("/api/v1/units/{}", o.unit), Empty))),
         ("GET /api/v1/classes", Read, |o| {
@@ -200,6 +201,8 @@ fn rows() -> Vec<(&'static str, Access, Build)> {
         ("GET /api/v1/stats/report.xlsx", Read, |o| {
             Some((format!("/api/v1/stats/report.xlsx?unitId={}", o.unit), Empty))
         }),
+        ("GET /api/v1/students.xlsx", Read, |o| Some((format!("/api/v1/students.xlsx?unitId={}", o.unit), Empty))),
+        ("GET /api/v1/staff.xlsx", Read, |o| Some((format!("/api/v1/staff.xlsx?unitId={}", o.unit), Empty))),
         ("GET /api/v1/templates/students.xlsx", Read, |o| {
             Some((format!("/api/v1/templates/students.xlsx?classId={}", id(&o.class)?), Empty))
         }),

@@ -7,6 +7,7 @@
 //! `mod <area>;` below. A file directly under `tests/tests/` would build as a binary of its own:
 //! put it here instead.
 
+mod address_conversion;
 mod api_document;
 mod authz_matrix;
 mod clean_logs;
@@ -18,16 +19,19 @@ mod foundation;
 mod hostile;
 mod hostile_api;
 mod instances;
+mod list_exports;
 mod never_worse;
 mod openapi_drift;
 mod privacy;
 mod proxy;
 mod retention;
+mod rollup;
 mod rotation;
 mod rules;
 mod school_years;
 mod sealing;
 mod setup;
+mod staff_position;
 mod stats;
 mod three_way;
 mod three_way_property;

@@ -1,7 +1,8 @@
 //! Finding administrative units by a few typed letters, for the web app's pickers: the units of
 //! one level in one list (pre- or post-2025), under a parent when one is known, whose name
-//! contains what was typed, diacritics optional ("gia vien" finds "Phường Gia Viên"). Names that
-//! start with the query (after the type word) come first, then the rest, each in code order.
+//! contains what was typed, diacritics optional ("gia vien" finds "Phường Gia Viên"), or whose
+//! code starts with the digits typed. Names that start with the query (after the type word), or
+//! the exact code, come first, then the rest, each in code order.
 //! A pre-2025 commune says what it became after 1 July 2025 (its default new commune, and how
 //! many new communes it was split between).
 
@@ -18,7 +19,8 @@ pub struct UnitQuery<'a> {
     pub province_code: Option<&'a str>,
     /// Only communes of this pre-2025 district.
     pub district_code: Option<&'a str>,
-    /// Letters of the name, any case, diacritics optional; empty lists everything in order.
+    /// Letters of the name, any case, diacritics optional, or digits of the code; empty lists
+    /// everything in order.
     pub text: &'a str,
     pub limit: usize,
 }
@@ -60,30 +62,35 @@ pub fn find_units(q: &UnitQuery<'_>) -> Vec<FoundUnit> {
     // (starts with the query, code order) → kept in two passes
     let mut first: Vec<FoundUnit> = Vec::new();
     let mut rest: Vec<FoundUnit> = Vec::new();
-    let mut consider = |name: &'static str, make: &dyn Fn() -> FoundUnit| {
+    // digits also look for a code ("11341": a unit already stored shows its name), names first
+    // ("Phường 07")
+    let by_code = !needle.is_empty() && needle.bytes().all(|b| b.is_ascii_digit());
+    let mut consider = |code: &str, name: &'static str, make: &dyn Fn() -> FoundUnit| {
         if first.len() >= q.limit {
             return;
         }
-        if needle.is_empty() {
+        if needle.is_empty() || (by_code && code == needle) {
             first.push(make());
             return;
         }
         let bare = bare_fold(name);
         if bare.starts_with(&needle) {
             first.push(make());
-        } else if rest.len() < q.limit && (bare.contains(&needle) || fold_ascii(name).contains(&needle)) {
+        } else if rest.len() < q.limit
+            && (bare.contains(&needle) || fold_ascii(name).contains(&needle) || (by_code && code.starts_with(&needle)))
+        {
             rest.push(make());
         }
     };
     match (q.scheme, q.level) {
         (Scheme::Pre2025, Level::Province) => {
             for p in u.old_provinces() {
-                consider(p.name, &|| FoundUnit::plain(p.code, p.name, String::new()));
+                consider(p.code, p.name, &|| FoundUnit::plain(p.code, p.name, String::new()));
             }
         }
         (Scheme::Post2025, Level::Province) => {
             for p in u.new_provinces() {
-                consider(p.name, &|| FoundUnit::plain(p.code, p.name, String::new()));
+                consider(p.code, p.name, &|| FoundUnit::plain(p.code, p.name, String::new()));
             }
         }
         (Scheme::Pre2025, Level::District) => {
@@ -93,7 +100,7 @@ pub fn find_units(q: &UnitQuery<'_>) -> Vec<FoundUnit> {
             };
             for d in districts {
                 let within = || u.old_province(d.province_code).map_or(String::new(), |p| p.name.to_owned());
-                consider(d.name, &|| FoundUnit::plain(d.code, d.name, within()));
+                consider(d.code, d.name, &|| FoundUnit::plain(d.code, d.name, within()));
             }
         }
         (Scheme::Post2025, Level::District) => {}
@@ -116,7 +123,7 @@ pub fn find_units(q: &UnitQuery<'_>) -> Vec<FoundUnit> {
                         split_into: if targets.len() > 1 { targets.len() } else { 0 },
                     }
                 };
-                consider(c.name, &make);
+                consider(c.code, c.name, &make);
             }
         }
         (Scheme::Post2025, Level::Commune) => {
@@ -126,7 +133,7 @@ pub fn find_units(q: &UnitQuery<'_>) -> Vec<FoundUnit> {
             };
             for c in communes {
                 let within = || u.new_province(c.province_code).map_or(String::new(), |p| p.name.to_owned());
-                consider(c.name, &|| FoundUnit::plain(c.code, c.name, within()));
+                consider(c.code, c.name, &|| FoundUnit::plain(c.code, c.name, within()));
             }
         }
     }
@@ -164,6 +171,24 @@ mod tests {
             let found = names(UnitQuery { scheme, level, province_code, district_code, text, limit: 10 });
             assert_eq!(found.first().copied(), Some(want), "{text}: {found:?}");
         }
+    }
+
+    #[test]
+    fn digits_find_a_unit_by_its_code() {
+        let gia_vien =
+            find_units(&UnitQuery { province_code: Some("31"), ..q(Scheme::Post2025, Level::Commune, "gia vien") });
+        let code = gia_vien.first().map(|f| f.code).unwrap_or_default();
+        let by_code = find_units(&UnitQuery { province_code: Some("31"), ..q(Scheme::Post2025, Level::Commune, code) });
+        assert_eq!(by_code.first().map(|f| f.name), Some("Phường Gia Viên"), "{code}: {by_code:?}");
+        // a prefix lists the codes it starts
+        let prefix = &code[..3];
+        let found = find_units(&UnitQuery { province_code: Some("31"), ..q(Scheme::Post2025, Level::Commune, prefix) });
+        assert!(!found.is_empty() && found.iter().all(|f| f.code.starts_with(prefix)), "{found:?}");
+        assert!(find_units(&q(Scheme::Post2025, Level::Province, "99")).is_empty());
+        assert_eq!(
+            find_units(&q(Scheme::Post2025, Level::Province, "31")).first().map(|f| f.name),
+            Some("Thành phố Hải Phòng")
+        );
     }
 
     #[test]

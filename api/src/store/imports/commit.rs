@@ -80,6 +80,7 @@ fn changes_of(row: &CommitRow, opts: &CommitOptions) -> PersonChanges {
         }
         match change.field.as_str() {
             "sectorCode" => c.sector_code = Some(v.sector_code.clone()),
+            "position" => c.position = Some(v.position.as_deref().and_then(crate::domain::org::Position::parse)),
             "classId" => c.class_id = row.class_id,
             name => {
                 if let Some(field) = IdentityField::parse(name) {

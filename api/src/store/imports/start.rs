@@ -158,6 +158,8 @@ async fn scope_for(
     let existing: Vec<Existing> = records
         .into_iter()
         .map(|p| -> StoreResult<Existing> {
+            let snapshot = carried.remove(&p.id);
+            let exported_position = snapshot.as_ref().and_then(|c| c.position.clone());
             Ok(Existing {
                 id: p.id,
                 class_id: p.class_id,
@@ -168,7 +170,9 @@ async fn scope_for(
                 personal_id: crate::store::people::norm_personal_id_of(&p)?,
                 version: p.version,
                 verified: p.status == crate::domain::org::VerificationStatus::Verified.as_str(),
-                base: import::threeway::base_of(carried.remove(&p.id), versions.get(&p.id).copied(), p.version),
+                position: p.position.clone(),
+                exported_position,
+                base: import::threeway::base_of(snapshot.map(|c| c.identity), versions.get(&p.id).copied(), p.version),
             })
         })
         .collect::<StoreResult<_>>()?;

@@ -85,6 +85,7 @@ pub async fn undo(
             let field = e.field.as_deref().unwrap_or("");
             let now: Option<String> = match field {
                 "sectorCode" => row.person.sector_code.clone(),
+                "position" => row.person.position.clone(),
                 "classId" => row.person.class_id.map(|c| c.to_string()),
                 "status" => continue,
                 f => match IdentityField::parse(f) {
@@ -99,6 +100,9 @@ pub async fn undo(
             let back = Some(e.old_value.clone());
             match field {
                 "sectorCode" => changes.sector_code = back,
+                "position" => {
+                    changes.position = Some(e.old_value.as_deref().and_then(crate::domain::org::Position::parse))
+                }
                 "classId" => match e.old_value.as_deref().and_then(|v| v.parse().ok()) {
                     Some(c) => changes.class_id = Some(c),
                     None => continue,

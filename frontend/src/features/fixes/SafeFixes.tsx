@@ -5,7 +5,7 @@ import { ApiProblem, describeError } from '../../api/problem';
 import { usePeopleCount } from '../../api/queries';
 import type { FixBatch, PersonKind } from '../../api/types';
 import { formatNumber } from '../../text/format';
-import { useApplyFixes, useFixBatch, useUndoFixes } from './api';
+import { previewFixes, useApplyFixes, useFixBatch, useUndoFixes } from './api';
 import { batchSummary, fixScopeKey, lastBatch } from './summary';
 
 
@@ -51,19 +51,44 @@ export function useSafeFixes(target: FixTarget) {
     setBatchId(undefined);
   };
 
+  // The dry run's answer while the confirmation is open: what the batch would change, nothing written.
+  const [preview, setPreview] = useState<{ state: 'loading' } | { state: 'ready'; batch: FixBatch } | { state: 'failed'; detail: string }>();
+  const openPreview = async (open: boolean) => {
+    if (!open) return;
+    setPreview({ state: 'loading' });
+    try {
+      const batch = await previewFixes(target.kind, {
+        classId: target.classId,
+        personIds: target.personIds.length > 0 ? target.personIds : undefined,
+      });
+      setPreview({ state: 'ready', batch });
+    } catch (error) {
+      setPreview({ state: 'failed', detail: describeError(error).title });
+    }
+  };
+  const counts =
+    preview?.state === 'ready'
+      ? preview.batch.changes > 0
+        ? `Sẽ sửa ${formatNumber(preview.batch.changes)} giá trị của ${formatNumber(preview.batch.records)} hồ sơ.`
+        : 'Không có giá trị nào sửa tự động được trong phạm vi này.'
+      : preview?.state === 'failed'
+        ? `Chưa tính được số hồ sơ sẽ sửa: ${preview.detail}`
+        : 'Đang tính số hồ sơ sẽ sửa…';
   const nothing = target.personIds.length === 0 && pending.data === 0;
   const button = (
     <Popconfirm
       title={`Sửa tự động ${target.scopeText}?`}
       description={
         <Typography.Paragraph style={{ maxWidth: 360, margin: 0 }}>
-          Họ tên, ngày sinh, giới tính và số định danh có lỗi sửa được an toàn (dấu cách thừa, chữ hoa/thường, phông chữ cũ,
-          số 0 đầu bị Excel làm mất, ngày dạng số…) sẽ được ghi lại theo giá trị đã chuẩn hoá. Các lỗi khác không bị thay đổi.
-          Có thể hoàn tác.
+          <strong data-testid="apply-fixes-counts">{counts}</strong> Họ tên, ngày sinh, giới tính và số định danh có lỗi sửa
+          được an toàn (dấu cách thừa, chữ hoa/thường, phông chữ cũ, số 0 đầu bị Excel làm mất, ngày dạng số…) sẽ được ghi lại
+          theo giá trị đã chuẩn hoá. Các lỗi khác không bị thay đổi. Có thể hoàn tác.
         </Typography.Paragraph>
       }
       okText="Sửa tự động"
       cancelText="Thôi"
+      okButtonProps={{ disabled: preview?.state !== 'ready' || preview.batch.changes === 0 }}
+      onOpenChange={(open) => void openPreview(open)}
       onConfirm={() => void run()}
       disabled={nothing}
     >
@@ -87,7 +112,7 @@ export function useSafeFixes(target: FixTarget) {
 }
 
 /** The last batch of the scope: what it changed, with "Hoàn tác" until it is undone. */
-function FixResult({ kind, id, onClose }: { kind: PersonKind; id: string; onClose: () => void }) {
+export function FixResult({ kind, id, onClose, testId = 'fix-result' }: { kind: PersonKind; id: string; onClose: () => void; testId?: string }) {
   const { notification } = App.useApp();
   const batch = useFixBatch(id);
   const undo = useUndoFixes(kind);
@@ -123,12 +148,12 @@ function FixResult({ kind, id, onClose }: { kind: PersonKind; id: string; onClos
       description={summary.detail}
       action={
         undoable ? (
-          <Button icon={<UndoOutlined />} loading={undo.isPending} onClick={() => void runUndo()} data-testid="undo-fixes">
+          <Button icon={<UndoOutlined />} loading={undo.isPending} onClick={() => void runUndo()} data-testid={testId === 'fix-result' ? 'undo-fixes' : `${testId}-undo`}>
             Hoàn tác
           </Button>
         ) : undefined
       }
-      data-testid="fix-result"
+      data-testid={testId}
       data-state={data.undoneAt ? 'undone' : 'applied'}
     />
   );

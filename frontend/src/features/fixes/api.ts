@@ -41,3 +41,7 @@ export function useFixBatch(id: string | undefined) {
     enabled: id !== undefined,
   });
 }
+
+/** `POST /fixes` with `dryRun`: what a batch would change (counts and a few records), nothing written. */
+export const previewFixes = (kind: PersonKind, request: Omit<FixRequest, 'dryRun' | 'population'>) =>
+  unwrap(api.POST('/api/v1/fixes', { body: { ...request, population: kind, dryRun: true } }));

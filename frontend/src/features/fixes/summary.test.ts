@@ -8,6 +8,15 @@ describe('batchSummary', () => {
     expect(batchSummary(batch).title).toBe('Đã sửa tự động 15 trường trên 13 hồ sơ.');
   });
 
+  it('speaks of addresses for a conversion, and of addresses kept on its undo', () => {
+    const conversion = { ...batch, changes: 39, findingCode: 'address_outdated_unit' };
+    expect(batchSummary(conversion).title).toBe('Đã chuyển địa chỉ của 13 hồ sơ sang đơn vị hành chính mới.');
+    expect(batchSummary({ ...conversion, undoneAt: '2026-11-30T08:00:00Z', reverted: 36, kept: 3 })).toEqual({
+      title: 'Đã hoàn tác: 36 trường trở lại giá trị đã nhập.',
+      detail: '3 trường địa chỉ giữ nguyên vì hồ sơ đã được sửa địa chỉ lại sau lần chuyển.',
+    });
+  });
+
   it('says when there was nothing to repair', () => {
     expect(batchSummary({ ...batch, records: 0, changes: 0 }).title).toBe('Không có trường nào cần sửa tự động.');
   });

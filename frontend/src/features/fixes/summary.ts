@@ -4,16 +4,29 @@ import type { FixBatch, PersonKind } from '../../api/types';
 import { formatNumber } from '../../text/format';
 
 /** The outcome of a batch: applied, nothing to do, or undone (with the fields kept). */
-export function batchSummary(batch: Pick<FixBatch, 'records' | 'changes' | 'undoneAt' | 'reverted' | 'kept'>): {
+export function batchSummary(
+  batch: Pick<FixBatch, 'records' | 'changes' | 'undoneAt' | 'reverted' | 'kept'> & Partial<Pick<FixBatch, 'findingCode'>>,
+): {
   title: string;
   detail?: string;
 } {
+  const conversion = batch.findingCode === 'address_outdated_unit';
   if (batch.undoneAt) {
     const kept =
       batch.kept > 0
-        ? `${formatNumber(batch.kept)} trường giữ nguyên vì đã được sửa lại sau lần sửa tự động.`
+        ? conversion
+          ? `${formatNumber(batch.kept)} trường địa chỉ giữ nguyên vì hồ sơ đã được sửa địa chỉ lại sau lần chuyển.`
+          : `${formatNumber(batch.kept)} trường giữ nguyên vì đã được sửa lại sau lần sửa tự động.`
         : undefined;
     return { title: `Đã hoàn tác: ${formatNumber(batch.reverted)} trường trở lại giá trị đã nhập.`, detail: kept };
+  }
+  if (conversion) {
+    return batch.changes === 0
+      ? { title: 'Không có địa chỉ nào cần chuyển.' }
+      : {
+          title: `Đã chuyển địa chỉ của ${formatNumber(batch.records)} hồ sơ sang đơn vị hành chính mới.`,
+          detail: 'Địa chỉ cũ được lưu trong lịch sử của từng hồ sơ; bấm "Hoàn tác" để trả lại như trước.',
+        };
   }
   if (batch.changes === 0) {
     return { title: 'Không có trường nào cần sửa tự động.', detail: 'Các lỗi còn lại cần người nhập kiểm tra và sửa tay.' };

@@ -4,10 +4,11 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../../api/problem';
 import { ValueText } from '../../components/ValueText';
-import { RECORD_FIELD_LABELS } from '../../text/labels';
+import { POSITION_LABELS, RECORD_FIELD_LABELS } from '../../text/labels';
 import { formatNumber } from '../../text/format';
 import { getImport } from './api';
 import type { ImportPreview, ImportPreviewRow, ImportRowAction } from './contract';
+import type { Position } from '../../api/types';
 
 export const ACTION_LOOK: Record<ImportRowAction, { label: string; color: string }> = {
   update: { label: 'Cập nhật', color: 'blue' },
@@ -40,6 +41,10 @@ export const FIELD_STATUS_LOOK: Record<'stale' | 'conflict', { label: string; co
   },
 };
 
+/** A value as the clerk reads it: a position in words ("Giáo viên"), anything else as stored. */
+const shown = (field: string, value: string | null | undefined) =>
+  field === 'position' && value ? (POSITION_LABELS[value as Position] ?? value) : value;
+
 function Changes({ row, forced, taken }: { row: ImportPreviewRow; forced?: Forced; taken?: Forced }) {
   if (row.changes.length === 0) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
@@ -49,8 +54,8 @@ function Changes({ row, forced, taken }: { row: ImportPreviewRow; forced?: Force
         const key = choiceKey(row, c.field);
         return (
           <span key={c.field} data-testid="import-change">
-            <Typography.Text strong>{RECORD_FIELD_LABELS[c.field] ?? c.field}:</Typography.Text> <ValueText value={c.old} /> →{' '}
-            <ValueText value={c.new} />
+            <Typography.Text strong>{RECORD_FIELD_LABELS[c.field] ?? c.field}:</Typography.Text> <ValueText value={shown(c.field, c.old)} /> →{' '}
+            <ValueText value={shown(c.field, c.new)} />
             {(c.status === 'stale' || c.status === 'conflict') && (
               <Tag color={FIELD_STATUS_LOOK[c.status].color} title={FIELD_STATUS_LOOK[c.status].hint} style={{ marginLeft: 6 }} data-testid={`import-${c.status}`}>
                 {FIELD_STATUS_LOOK[c.status].label}

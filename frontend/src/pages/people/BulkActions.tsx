@@ -14,6 +14,7 @@ import { useNavigate } from 'react-router';
 import { describeError } from '../../api/problem';
 import type { PersonKind } from '../../api/types';
 import { useSafeFixes } from '../../features/fixes/SafeFixes';
+import { useAddressConversion } from '../../features/fixes/AddressConversion';
 import { downloadTemplate, TEMPLATE_VARIANTS } from '../../features/templates/api';
 import {
   acceptRegistryValuesInBulk,
@@ -38,6 +39,7 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
   const personIds = selected.map(Number);
   const scopeText = personIds.length > 0 ? `${personIds.length} hồ sơ đã chọn` : classId ? 'cả lớp' : 'toàn trường';
   const fixes = useSafeFixes({ kind, classId, personIds, scopeText });
+  const conversion = useAddressConversion({ kind, classId, personIds, scopeText });
   const jobScope = personIds.length > 0 ? { personIds, kind } : { classId, unitId: classId ? undefined : schoolId, kind };
 
   const fail = (error: unknown) => {
@@ -195,6 +197,7 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
     <div style={{ marginBottom: 12 }}>
       <Flex gap={8} wrap>
         {fixes.button}
+        {conversion.button}
         <Tooltip title={`Áp dụng cho ${scopeText}`}>
           <Button icon={<CloudUploadOutlined />} type="primary" onClick={() => void verify()}>
             Gửi xác thực
@@ -207,6 +210,7 @@ export function BulkActions({ kind, classId, schoolId, selected }: { kind: Perso
         </Dropdown>
       </Flex>
       {fixes.result && <div style={{ marginTop: 12 }}>{fixes.result}</div>}
+      {conversion.result && <div style={{ marginTop: 12 }}>{conversion.result}</div>}
     </div>
   );
 }

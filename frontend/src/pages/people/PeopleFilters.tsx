@@ -1,5 +1,5 @@
 import { Button, Flex, Input, Select } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { PeopleQuery } from '../../api/queries';
 import { findingOptions as groupedFindingOptions, fold } from '../../text/findings';
 import { SEVERITY_LABELS, STATUS_LABELS } from '../../text/labels';
@@ -16,10 +16,13 @@ export function PeopleFilters({
   filters,
   onChange,
   onClear,
+  extra,
 }: {
   filters: PeopleQuery;
   onChange: (key: 'q' | 'status' | 'findingCode' | 'severity', value: string | undefined) => void;
   onClear: () => void;
+  /** Shown after the filters (e.g. the list's export). */
+  extra?: ReactNode;
 }) {
   const [text, setText] = useState(filters.q ?? '');
   useEffect(() => setText(filters.q ?? ''), [filters.q]);
@@ -67,6 +70,7 @@ export function PeopleFilters({
         aria-label="Lọc theo mức độ"
       />
       {active && <Button onClick={onClear}>Bỏ lọc</Button>}
+      {extra}
     </Flex>
   );
 }

@@ -5,6 +5,7 @@ import { MAX_SELECTION, matchingIds, usePeople, type PeopleQuery } from '../../a
 import { formatNumber } from '../../text/format';
 import { PERSON_KIND_LABELS } from '../../text/labels';
 import type { PersonKind } from '../../api/types';
+import { ExportListButton } from './ExportListButton';
 import { PeopleFilters } from './PeopleFilters';
 import { PeopleTable, type PeopleTableProps } from './PeopleTable';
 import { PersonDrawer } from './PersonDrawer';
@@ -71,7 +72,12 @@ export function PeopleSection({
           </Button>
         </Flex>
       )}
-      <PeopleFilters filters={filters} onChange={setFilter} onClear={clear} />
+      <PeopleFilters
+        filters={filters}
+        onChange={setFilter}
+        onClear={clear}
+        extra={<ExportListButton kind={kind} query={{ q: filters.q, status: filters.status, findingCode: filters.findingCode, severity: filters.severity, ...scope }} total={total} />}
+      />
       {people.isError && (
         <Alert
           type="error"
