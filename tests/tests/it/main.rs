@@ -23,6 +23,7 @@ mod privacy;
 mod rules;
 mod school_years;
 mod sealing;
+mod set_writes;
 mod setup;
 mod stats;
 mod three_way;

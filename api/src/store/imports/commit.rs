@@ -279,13 +279,13 @@ pub async fn commit(
     get(db, caller, id).await
 }
 
-/// From this many new records on, a commit inserts them in multi-row statements and recounts
-/// the statistics once, instead of record by record.
+/// From this many new records on, a commit inserts them in multi-row statements and adds them
+/// to the statistics counters once, instead of record by record.
 pub const BULK_CREATES: usize = 500;
 
 /// Inserts the new records of a plan in bulk, inside the commit's transaction: people, finding
-/// rows and one `create` audit row each (source `import`), then the duplicate-ID findings and
-/// the statistics counters.
+/// rows and one `create` audit row each (source `import`), the statistics counters (the new
+/// records' deltas summed in memory, one upsert per counter row), then the duplicate-ID findings.
 async fn bulk_create<C: ConnectionTrait>(
     txn: &C,
     ctx: &AuditCtx,
@@ -295,16 +295,15 @@ async fn bulk_create<C: ConnectionTrait>(
 ) -> StoreResult<()> {
     use std::collections::HashMap;
     const CHUNK: usize = 2_000;
-    let grades: HashMap<i64, i32> = classes::Entity::find()
-        .filter(classes::Column::SchoolId.eq(unit_id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.grade))
-        .collect();
-    let mut next = crate::store::people::next_id(txn).await?;
+    let school_classes = classes::Entity::find().filter(classes::Column::SchoolId.eq(unit_id)).all(txn).await?;
+    let grades: HashMap<i64, i32> = school_classes.iter().map(|c| (c.id, c.grade)).collect();
+    let years: HashMap<i64, String> = school_classes.into_iter().map(|c| (c.id, c.school_year)).collect();
+    let mut deltas = crate::store::counters::Deltas::default();
     let mut pids = HashSet::new();
     let creates: Vec<&CommitRow> = rows.iter().filter(|r| r.action == RowAction::Create).collect();
+    // ids from the sequence (PostgreSQL), so that commits running at once never pick the same
+    let ids = crate::store::sealing::reserve_ids(txn, "people", creates.len()).await?;
+    let mut ids = ids.into_iter();
     for chunk in creates.chunks(CHUNK) {
         let mut batch = Vec::with_capacity(chunk.len());
         let mut fields = Vec::new();
@@ -313,6 +312,7 @@ async fn bulk_create<C: ConnectionTrait>(
             if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
                 return Err(row_conflict(row, "lớp của học sinh không còn ở trường."));
             }
+            let next = ids.next().ok_or(StoreError::NotFound)?;
             let identity = row.values.identity();
             let grade = class_id.and_then(|c| grades.get(&c).copied());
             let position = row.values.position.as_deref().and_then(crate::domain::org::Position::parse);
@@ -354,17 +354,16 @@ async fn bulk_create<C: ConnectionTrait>(
                 identity,
                 outcome,
             });
-            next += 1;
         }
-        crate::store::people::bulk_insert(txn, ctx, batch).await?;
+        crate::store::people::bulk_insert_counted(txn, ctx, batch, &years, &mut deltas).await?;
         for events in fields.chunks(1_000) {
             crate::store::audit::record(txn, ctx, events.to_vec()).await?;
         }
     }
-    crate::store::people::reset_id_sequence(txn).await?;
-    let duplicated: Vec<String> =
-        crate::store::people::duplicated_ids(txn).await?.into_iter().filter(|p| pids.contains(p)).collect();
+    deltas.write(txn).await?;
+    let mut pids: Vec<String> = pids.into_iter().collect();
+    pids.sort();
+    let duplicated = crate::store::people::duplicated_among(txn, &pids).await?;
     crate::store::people::sync_duplicates(txn, &duplicated).await?;
-    crate::store::counters::rebuild(txn).await?;
     Ok(())
 }

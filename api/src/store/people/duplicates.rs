@@ -70,3 +70,26 @@ pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<Str
         .await?;
     Ok(rows.into_iter().flatten().collect())
 }
+
+/// Those of these lookup keys held by more than one active record (queried in chunks: an
+/// import's new numbers, without scanning the whole table).
+pub async fn duplicated_among<C: ConnectionTrait>(conn: &C, lookup_keys: &[String]) -> StoreResult<Vec<String>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
+    let mut out = Vec::new();
+    for chunk in lookup_keys.chunks(crate::store::counters::rows_per_statement(1)) {
+        let rows: Vec<Option<String>> = people::Entity::find()
+            .select_only()
+            .column(people::Column::PersonalIdIndex)
+            .filter(people::Column::PersonalIdIndex.is_in(chunk.iter().map(String::as_str)))
+            .filter(people::Column::DeletedAt.is_null())
+            .filter(people::Column::PersonalIdValid.eq(true))
+            .group_by(people::Column::PersonalIdIndex)
+            .having(Expr::col(people::Column::Id).count().gt(1))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().flatten());
+    }
+    Ok(out)
+}
