@@ -44,38 +44,53 @@ pub async fn apply_changes<C: ConnectionTrait>(
     changes: &[(Option<&people::Model>, Option<&people::Model>)],
 ) -> StoreResult<()> {
     let mut deltas = Deltas::default();
-    let mut years: BTreeMap<i64, Option<String>> = BTreeMap::new();
     for (before, after) in changes {
-        let before = before.filter(|p| p.deleted_at.is_none());
-        let after = after.filter(|p| p.deleted_at.is_none());
-        let before_year = match before {
-            Some(p) => cached_class_year(conn, p, &mut years).await?,
-            None => None,
-        };
-        let after_year = match (before, after) {
-            (Some(b), Some(a)) if a.class_id == b.class_id && a.kind == b.kind => before_year.clone(),
-            (_, Some(a)) => cached_class_year(conn, a, &mut years).await?,
-            (_, None) => None,
-        };
-        if let Some(p) = before {
-            deltas.sub(p, before_year.as_deref())?;
-        }
-        if let Some(p) = after {
-            deltas.add(p, after_year.as_deref())?;
-        }
+        deltas.change(conn, *before, *after).await?;
     }
     deltas.write(conn).await
 }
 
-/// What a set of changes adds to the counters, summed per counter row in memory, and written
-/// at once by [`Deltas::write`]: one upsert per distinct row, however many records moved.
-#[derive(Debug, Default, Clone, PartialEq)]
+/// What a transaction's changes add to the counters, summed per counter row in memory, and
+/// written once by [`Deltas::write`] at the end of the transaction: one upsert per distinct
+/// row, however many records moved, and every row locked in the same (key) order by every
+/// writer, so that writers never deadlock and hold the shared rows only until their commit.
+#[derive(Debug, Default, Clone)]
 pub struct Deltas {
     counters: BTreeMap<CounterKey, Tally>,
     reasons: BTreeMap<ReasonKey, i64>,
+    /// The school year of each class met (read once per transaction).
+    years: BTreeMap<i64, Option<String>>,
 }
 
 impl Deltas {
+    /// Adds the difference between `before` and `after` (`None` for a creation or a deletion;
+    /// a deleted row counts as none), reading the classes' school years as needed.
+    pub async fn change<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        before: Option<&people::Model>,
+        after: Option<&people::Model>,
+    ) -> StoreResult<()> {
+        let before = before.filter(|p| p.deleted_at.is_none());
+        let after = after.filter(|p| p.deleted_at.is_none());
+        let before_year = match before {
+            Some(p) => cached_class_year(conn, p, &mut self.years).await?,
+            None => None,
+        };
+        let after_year = match (before, after) {
+            (Some(b), Some(a)) if a.class_id == b.class_id && a.kind == b.kind => before_year.clone(),
+            (_, Some(a)) => cached_class_year(conn, a, &mut self.years).await?,
+            (_, None) => None,
+        };
+        if let Some(p) = before {
+            self.sub(p, before_year.as_deref())?;
+        }
+        if let Some(p) = after {
+            self.add(p, after_year.as_deref())?;
+        }
+        Ok(())
+    }
+
     /// Counts an active record in (`class_year`: its class's school year, students).
     pub fn add(&mut self, p: &people::Model, class_year: Option<&str>) -> StoreResult<()> {
         self.count(p, class_year, 1)
@@ -105,19 +120,21 @@ impl Deltas {
         self.counters.values().all(Tally::is_zero) && self.reasons.values().all(|d| *d == 0)
     }
 
-    /// Adds the deltas to the counter rows: multi-row upserts, one row per distinct key, in key
+    /// Adds the deltas to the counter rows and empties them: multi-row upserts, one row per distinct key, in key
     /// order (so that concurrent writers lock shared rows in the same order and never deadlock),
     /// `stat_counters` then `stat_unit_counters` then `stat_reasons`. Keys whose delta is zero
     /// are not written.
-    pub async fn write<C: ConnectionTrait>(self, conn: &C) -> StoreResult<()> {
+    pub async fn write<C: ConnectionTrait>(&mut self, conn: &C) -> StoreResult<()> {
         let backend = conn.get_database_backend();
         let mut units: BTreeMap<UnitKey, Tally> = BTreeMap::new();
-        let counters: Vec<(CounterKey, Tally)> = self.counters.into_iter().filter(|(_, d)| !d.is_zero()).collect();
+        let counters: Vec<(CounterKey, Tally)> =
+            std::mem::take(&mut self.counters).into_iter().filter(|(_, d)| !d.is_zero()).collect();
         for (key, delta) in &counters {
             units.entry(key.unit_key()).or_default().add(delta);
         }
         let units: Vec<(UnitKey, Tally)> = units.into_iter().filter(|(_, d)| !d.is_zero()).collect();
-        let reasons: Vec<(ReasonKey, i64)> = self.reasons.into_iter().filter(|(_, d)| *d != 0).collect();
+        let reasons: Vec<(ReasonKey, i64)> =
+            std::mem::take(&mut self.reasons).into_iter().filter(|(_, d)| *d != 0).collect();
         for chunk in counters.chunks(rows_per_statement(4 + Tally::COLUMNS.len())) {
             conn.execute_raw(upsert_counters(backend, chunk)).await?;
         }

@@ -2,6 +2,7 @@
 //! another, across all units.
 
 use super::*;
+use crate::store::counters::Deltas;
 
 fn duplicate_finding(others: usize) -> Finding {
     let mut f = Finding::new(Field::PersonalId, Code::IdDuplicate);
@@ -16,6 +17,17 @@ fn duplicate_finding(others: usize) -> Finding {
 /// numbers, across all units. The numbers are given by their lookup keys
 /// (`personal_id_index`, see [`lookup_key`]); only valid (12-digit) numbers count.
 pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, lookup_keys: &[String]) -> StoreResult<()> {
+    let mut deltas = Deltas::default();
+    sync_duplicates_counted(conn, lookup_keys, &mut deltas).await?;
+    deltas.write(conn).await
+}
+
+/// [`sync_duplicates`] adding the counters' deltas to the caller's, for it to write once.
+pub async fn sync_duplicates_counted<C: ConnectionTrait>(
+    conn: &C,
+    lookup_keys: &[String],
+    deltas: &mut Deltas,
+) -> StoreResult<()> {
     for key in lookup_keys {
         let holders = people::Entity::find()
             .filter(people::Column::PersonalIdIndex.eq(key.as_str()))
@@ -48,7 +60,7 @@ pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, lookup_keys: &[String
             apply_outcome(&mut active, &outcome);
             let after = active.update(conn).await?;
             write_finding_rows(conn, id, &outcome).await?;
-            crate::store::counters::apply_change(conn, Some(&before), Some(&after)).await?;
+            deltas.change(conn, Some(&before), Some(&after)).await?;
         }
     }
     Ok(())
