@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 
 use crate::config::Settings;
 
@@ -42,9 +42,62 @@ pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<Data
     Ok(db)
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration. On PostgreSQL, several instances may start at once on one
+/// database: one migrates while the others wait (see [`migrate_exclusively`]).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    match db.get_database_backend() {
+        DbBackend::Postgres => migrate_exclusively(db).await,
+        DbBackend::Sqlite => {
+            // the same for processes sharing a SQLite file: a lock file beside it
+            let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf();
+            let _lock = lock_beside(&file).await?;
+            Migrator::up(db, None).await
+        }
+        _ => Migrator::up(db, None).await,
+    }
+}
+
+/// An exclusive lock on `<database file>.migrate-lock` (none for an in-memory database), held
+/// until the answer is dropped; waiting for it does not block the runtime.
+async fn lock_beside(database: &std::path::Path) -> Result<Option<std::fs::File>, DbErr> {
+    if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
+        return Ok(None);
+    }
+    let mut path = database.as_os_str().to_owned();
+    path.push(".migrate-lock");
+    let waited = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| DbErr::Custom(format!("waiting for another instance's migrations: {e}")))?;
+    waited.map(Some).map_err(|e| DbErr::Custom(format!("locking the database file for migrations: {e}")))
+}
+
+/// The advisory lock key that serialises migrations on PostgreSQL ("dinhdanh" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6469_6e68_6461_6e68;
+
+/// Migrates while holding a session advisory lock on a connection of its own (outside the
+/// pool, so a pool of one connection still migrates): an instance that starts beside another
+/// waits until the first has migrated, then finds nothing pending. The lock goes with its
+/// connection, also when migrating fails or the process dies.
+async fn migrate_exclusively(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::sqlx::{Connection, PgConnection};
+    let failed = |what: &str, e: sea_orm::sqlx::Error| DbErr::Custom(format!("{what}: {e}"));
+    let options = db.get_postgres_connection_pool().connect_options();
+    let mut lock =
+        PgConnection::connect_with(&options).await.map_err(|e| failed("connecting to lock migrations", e))?;
+    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut lock)
+        .await
+        .map_err(|e| failed("waiting for another instance's migrations", e))?;
+    let migrated = Migrator::up(db, None).await;
+    // closing the connection releases the lock whatever the unlock answers
+    let _ = sea_orm::sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut lock).await;
+    let _ = lock.close().await;
+    migrated
 }
 
 /// A cheap query that proves the database answers.

@@ -60,6 +60,7 @@ pub(crate) struct Server {
     /// Woken each time a line is added to `log`.
     logged: Arc<tokio::sync::Notify>,
     pub(crate) fixtures: Fixtures,
+    database_url: String,
     /// Dropped (and with it the database) after the process.
     _db: Option<TestDb>,
 }
@@ -86,11 +87,28 @@ pub(crate) async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &
     let fixtures =
         if seed { seed_fixtures(&store, &settings).await.expect("fixtures") } else { fixtures_of(&conn).await };
     conn.close().await.ok();
+    let url = db.url.clone();
+    spawn_server(binary, &url, env, fixtures, Some(db))
+}
+
+/// Another server process on the database of `first` (as a second instance of a province's
+/// deployment): same settings, its own port and log.
+pub(crate) fn start_another(binary: &std::path::Path, first: &Server, env: &[(&str, &str)]) -> Server {
+    spawn_server(binary, &first.database_url, env, first.fixtures, None)
+}
+
+fn spawn_server(
+    binary: &std::path::Path,
+    database_url: &str,
+    env: &[(&str, &str)],
+    fixtures: Fixtures,
+    db: Option<TestDb>,
+) -> Server {
     let mut cmd = Command::new(binary);
     cmd.arg("serve")
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DATABASE_URL", &db.url)
+        .env("DATABASE_URL", database_url)
         .env("APP_JWT_SECRET", "hostile-test-secret-hostile-test-secret-0123")
         .env("APP_BIND", "127.0.0.1:0")
         .env("APP_STATS__SNAPSHOT_INTERVAL_MINUTES", "0")
@@ -127,7 +145,7 @@ pub(crate) async fn start_server_on(binary: &std::path::Path, db: TestDb, env: &
         .unwrap_or_else(|_| panic!("the server did not start: {:?}", log.lock().unwrap_or_else(|e| e.into_inner())));
     // no idle connections: a server may close one after refusing an upload
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("client");
-    Server { child, pid, address, client, log, logged, fixtures, _db: Some(db) }
+    Server { child, pid, address, client, log, logged, fixtures, database_url: database_url.to_owned(), _db: db }
 }
 
 /// The fixtures of a database seeded earlier (a restarted server).

@@ -1,10 +1,11 @@
 //! Verification against the national population database, end to end against the registry
 //! simulator: every outcome with per-field reasons, pre-flight skips, the resubmit loop,
 //! accepting the registry's values, 429/5xx/timeouts/outage/malformed answers, a record edited
-//! mid-flight, cancel, a killed and restarted server, and two instances on one database.
+//! mid-flight, cancel, and two instances on one database in one process (processes killed
+//! mid-job: `instances`).
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use dinhdanh::config::{RegistrySimSettings, Settings};
 use dinhdanh::registry::population::{Population, TruthRow};
@@ -22,7 +23,7 @@ struct Env {
     token: String,
 }
 
-async fn sim_on(url: &str, adjust: impl FnOnce(&mut RegistrySimSettings)) -> SimHandle {
+pub(crate) async fn sim_on(url: &str, adjust: impl FnOnce(&mut RegistrySimSettings)) -> SimHandle {
     let population = population_of(url).await;
     let mut s = RegistrySimSettings { bind: "127.0.0.1:0".to_owned(), ..RegistrySimSettings::default() };
     adjust(&mut s);
@@ -846,183 +847,6 @@ async fn two_instances_on_one_database_never_send_an_item_twice() {
     let history = verification_history::Entity::find().count(&e.app.store.db).await.expect("count");
     assert_eq!(history, 120, "one answer per item");
     assert_counters_in_step(&e.app).await;
-}
-
-/// The `dinhdanh` binary of this workspace, built if needed (`CARGO_BIN_EXE_*` only exists for
-/// the crate that owns the binary).
-fn server_binary() -> std::path::PathBuf {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    // The test's environment (CARGO_PKG_*, …) would make cargo rebuild: pass only what a
-    // shell would have.
-    let mut build = std::process::Command::new(cargo);
-    build.args(["build", "-q", "-p", "dinhdanh", "--bin", "dinhdanh"]).current_dir(&root).env_clear();
-    for key in ["PATH", "HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN", "CARGO_TARGET_DIR", "RUSTFLAGS"] {
-        if let Some(v) = std::env::var_os(key) {
-            build.env(key, v);
-        }
-    }
-    let status = build.status().expect("cargo build");
-    assert!(status.success(), "building the dinhdanh binary failed");
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let binary = target.join("debug").join(format!("dinhdanh{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.exists(), "{} missing", binary.display());
-    binary
-}
-
-fn start_server(binary: &std::path::Path, database_url: &str, registry_url: &str) -> std::process::Child {
-    std::process::Command::new(binary)
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DATABASE_URL", database_url)
-        .env("APP_JWT_SECRET", "restart-test-secret-restart-test-secret-0123")
-        // the keys that sealed the seeded records (the server refuses to start without them)
-        .env("APP_DATA_KEYS", dinhdanh_tests::TEST_DATA_KEY)
-        .env("APP_INDEX_KEY", dinhdanh_tests::TEST_INDEX_KEY)
-        .env("APP_BIND", "127.0.0.1:0")
-        .env("APP_STATS__SNAPSHOT_INTERVAL_MINUTES", "0")
-        .env("APP_REGISTRY__BASE_URL", registry_url)
-        .env("APP_REGISTRY__BATCH_SIZE", "10")
-        .env("APP_REGISTRY__RATE_LIMIT_PER_SEC", "20")
-        .env("APP_REGISTRY__CONCURRENCY", "2")
-        .env("APP_REGISTRY__TIMEOUT_MS", "1000")
-        .env("APP_REGISTRY__LEASE_SECS", "2")
-        .env("APP_REGISTRY__POLL_INTERVAL_MS", "50")
-        .env("RUST_LOG", "warn,sqlx=error")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("start dinhdanh serve")
-}
-
-#[tokio::test]
-async fn a_killed_server_resumes_its_job_and_sends_every_item_exactly_once() {
-    use dinhdanh::domain::access::{Caller, Role};
-    use dinhdanh::store::audit::AuditCtx;
-    use dinhdanh::store::entities::{classes, units, users, verification_jobs};
-    use dinhdanh::store::verification::{self, JobScope};
-    use sea_orm::{ConnectionTrait, QueryOrder};
-
-    let binary = server_binary();
-    let db = TestDb::fresh().await;
-    let sim = sim_on(&db.url, |s| {
-        s.latency_ms_min = 5;
-        s.latency_ms_max = 25;
-    })
-    .await;
-    let conn = dinhdanh::db::connect(&test_settings(&db.url)).await.expect("connect");
-    dinhdanh::db::migrate(&conn).await.expect("migrate");
-    let store = dinhdanh::store::Store::new(conn.clone());
-    dinhdanh::demo::seed(&store, sim.population(), 400, 11, &test_settings(&db.url).clock).await.expect("seed");
-    // one school holds every student (only the unit that holds records sends them, and the job
-    // must be big enough to be killed part-way)
-    let school = units::Entity::find()
-        .filter(units::Column::Kind.eq("school"))
-        .order_by_asc(units::Column::Id)
-        .one(&conn)
-        .await
-        .expect("query")
-        .expect("school");
-    let class = classes::Entity::find()
-        .filter(classes::Column::SchoolId.eq(school.id))
-        .one(&conn)
-        .await
-        .expect("query")
-        .expect("class");
-    conn.execute_unprepared(&format!(
-        "UPDATE people SET unit_id = {}, class_id = {} WHERE kind = 'student'",
-        school.id, class.id
-    ))
-    .await
-    .expect("move the students");
-    dinhdanh::store::counters::rebuild_atomically(&conn).await.expect("recount");
-    let user = users::Entity::find()
-        .filter(users::Column::Username.eq("demo-school"))
-        .one(&conn)
-        .await
-        .expect("query")
-        .expect("user");
-    let caller = Caller {
-        user_id: user.id,
-        username: user.username.clone(),
-        role: Role::School,
-        unit_id: school.id,
-        unit_path: school.path.clone(),
-    };
-    let job = verification::create_job(
-        &conn,
-        &caller,
-        &AuditCtx::manual(&caller, None, dinhdanh_tests::pinned_instant()),
-        JobScope::default(),
-    )
-    .await
-    .expect("job");
-    let sendable = usize::try_from(job.totals.queued).expect("count");
-    assert!(sendable > 300, "{:?}", job.totals);
-
-    // First run: killed (SIGKILL) a third of the way through.
-    let mut first = start_server(&binary, &db.url, &sim.url);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while sim.processed_counts().len() < sendable / 3 {
-        assert!(Instant::now() < deadline, "the first server never got going");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    first.kill().expect("SIGKILL");
-    first.wait().expect("reaped");
-    let at_kill = sim.processed_counts().len();
-    let in_flight = verification_batches::Entity::find()
-        .filter(verification_batches::Column::Status.eq("open"))
-        .count(&conn)
-        .await
-        .expect("count");
-    eprintln!("killed after {at_kill} of {sendable} items, {in_flight} batches in flight");
-    assert!(at_kill < sendable, "killed mid-job ({at_kill} of {sendable})");
-    let job_row = verification_jobs::Entity::find_by_id(job.job.id).one(&conn).await.expect("q").expect("job");
-    assert_ne!(job_row.status, "done");
-
-    // Second run: resumes, including the batches the killed process held.
-    let mut second = start_server(&binary, &db.url, &sim.url);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let row = verification_jobs::Entity::find_by_id(job.job.id).one(&conn).await.expect("q").expect("job");
-        if row.status == "done" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the job never finished after the restart");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    second.kill().expect("stop");
-    second.wait().expect("reaped");
-
-    // Every item sent was processed by the registry exactly once...
-    let counts = sim.processed_counts();
-    assert!(counts.values().all(|n| *n == 1), "an item was processed twice");
-    let sent: std::collections::BTreeSet<String> = verification_job_items::Entity::find()
-        .filter(verification_job_items::Column::JobId.eq(job.job.id))
-        .filter(verification_job_items::Column::SentVersion.is_not_null())
-        .all(&conn)
-        .await
-        .expect("items")
-        .into_iter()
-        .map(|i| i.id.to_string())
-        .collect();
-    let processed: std::collections::BTreeSet<String> = counts.keys().cloned().collect();
-    assert_eq!(processed, sent, "every item sent, none lost");
-    // ...and counted once.
-    let totals = verification::totals(&conn, job.job.id).await.expect("totals");
-    assert_eq!(totals.queued, 0);
-    assert_eq!(totals.done(), i64::from(job.job.total));
-    let history = verification_history::Entity::find()
-        .filter(verification_history::Column::JobId.eq(job.job.id))
-        .all(&conn)
-        .await
-        .expect("history");
-    assert_eq!(history.len(), sent.len(), "one answer recorded per item");
-    let distinct: std::collections::BTreeSet<Option<i64>> = history.iter().map(|h| h.item_id).collect();
-    assert_eq!(distinct.len(), sent.len());
-    let drift = dinhdanh::store::counters::drift(&conn).await.expect("drift");
-    assert!(drift.is_empty(), "{drift:?}");
 }
 
 #[tokio::test]
