@@ -30,6 +30,7 @@ mod rotation;
 mod rules;
 mod school_years;
 mod sealing;
+mod set_writes;
 mod setup;
 mod staff_position;
 mod stats;

@@ -43,49 +43,124 @@ pub async fn apply_changes<C: ConnectionTrait>(
     conn: &C,
     changes: &[(Option<&people::Model>, Option<&people::Model>)],
 ) -> StoreResult<()> {
-    let mut counters: BTreeMap<CounterKey, Tally> = BTreeMap::new();
-    let mut reasons: BTreeMap<ReasonKey, i64> = BTreeMap::new();
-    let mut years: BTreeMap<i64, Option<String>> = BTreeMap::new();
+    let mut deltas = Deltas::default();
     for (before, after) in changes {
+        deltas.change(conn, *before, *after).await?;
+    }
+    deltas.write(conn).await
+}
+
+/// What a transaction's changes add to the counters, summed per counter row in memory, and
+/// written once by [`Deltas::write`] at the end of the transaction: one upsert per distinct
+/// row, however many records moved, and every row locked in the same (key) order by every
+/// writer, so that writers never deadlock and hold the shared rows only until their commit.
+#[derive(Debug, Default, Clone)]
+pub struct Deltas {
+    counters: BTreeMap<CounterKey, Tally>,
+    reasons: BTreeMap<ReasonKey, i64>,
+    /// The school year of each class met (read once per transaction).
+    years: BTreeMap<i64, Option<String>>,
+}
+
+impl Deltas {
+    /// Adds the difference between `before` and `after` (`None` for a creation or a deletion;
+    /// a deleted row counts as none), reading the classes' school years as needed.
+    pub async fn change<C: ConnectionTrait>(
+        &mut self,
+        conn: &C,
+        before: Option<&people::Model>,
+        after: Option<&people::Model>,
+    ) -> StoreResult<()> {
         let before = before.filter(|p| p.deleted_at.is_none());
         let after = after.filter(|p| p.deleted_at.is_none());
         let before_year = match before {
-            Some(p) => cached_class_year(conn, p, &mut years).await?,
+            Some(p) => cached_class_year(conn, p, &mut self.years).await?,
             None => None,
         };
         let after_year = match (before, after) {
             (Some(b), Some(a)) if a.class_id == b.class_id && a.kind == b.kind => before_year.clone(),
-            (_, Some(a)) => cached_class_year(conn, a, &mut years).await?,
+            (_, Some(a)) => cached_class_year(conn, a, &mut self.years).await?,
             (_, None) => None,
         };
         if let Some(p) = before {
-            let (key, tally) = person_tally(p, before_year.as_deref())?;
-            counters.entry(key).or_default().sub(&tally);
-            for key in person_reasons(p)? {
-                *reasons.entry(key).or_default() -= 1;
-            }
+            self.sub(p, before_year.as_deref())?;
         }
         if let Some(p) = after {
-            let (key, tally) = person_tally(p, after_year.as_deref())?;
-            counters.entry(key).or_default().add(&tally);
-            for key in person_reasons(p)? {
-                *reasons.entry(key).or_default() += 1;
-            }
+            self.add(p, after_year.as_deref())?;
         }
+        Ok(())
     }
-    let backend = conn.get_database_backend();
-    let mut units: BTreeMap<UnitKey, Tally> = BTreeMap::new();
-    for (key, delta) in counters.into_iter().filter(|(_, d)| !d.is_zero()) {
-        units.entry(key.unit_key()).or_default().add(&delta);
-        conn.execute_raw(upsert_counter(backend, &key, &delta)).await?;
+
+    /// Counts an active record in (`class_year`: its class's school year, students).
+    pub fn add(&mut self, p: &people::Model, class_year: Option<&str>) -> StoreResult<()> {
+        self.count(p, class_year, 1)
     }
-    for (key, delta) in units.into_iter().filter(|(_, d)| !d.is_zero()) {
-        conn.execute_raw(upsert_unit_counter(backend, &key, &delta)).await?;
+
+    /// Counts an active record out: the row as it was before a change.
+    pub fn sub(&mut self, p: &people::Model, class_year: Option<&str>) -> StoreResult<()> {
+        self.count(p, class_year, -1)
     }
-    for (key, delta) in reasons.into_iter().filter(|(_, d)| *d != 0) {
-        conn.execute_raw(upsert_reason(backend, &key, delta)).await?;
+
+    fn count(&mut self, p: &people::Model, class_year: Option<&str>, sign: i64) -> StoreResult<()> {
+        let (key, tally) = person_tally(p, class_year)?;
+        let counter = self.counters.entry(key).or_default();
+        if sign > 0 {
+            counter.add(&tally)
+        } else {
+            counter.sub(&tally)
+        }
+        for key in person_reasons(p)? {
+            *self.reasons.entry(key).or_default() += sign;
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Whether writing would change nothing.
+    pub fn is_empty(&self) -> bool {
+        self.counters.values().all(Tally::is_zero) && self.reasons.values().all(|d| *d == 0)
+    }
+
+    /// Adds the deltas to the counter rows and empties them: multi-row upserts, one row per distinct key, in key
+    /// order (so that concurrent writers lock shared rows in the same order and never deadlock),
+    /// `stat_counters` then `stat_unit_counters` then `stat_reasons`. Keys whose delta is zero
+    /// are not written.
+    pub async fn write<C: ConnectionTrait>(&mut self, conn: &C) -> StoreResult<()> {
+        let backend = conn.get_database_backend();
+        let mut units: BTreeMap<UnitKey, Tally> = BTreeMap::new();
+        let counters: Vec<(CounterKey, Tally)> =
+            std::mem::take(&mut self.counters).into_iter().filter(|(_, d)| !d.is_zero()).collect();
+        for (key, delta) in &counters {
+            units.entry(key.unit_key()).or_default().add(delta);
+        }
+        let units: Vec<(UnitKey, Tally)> = units.into_iter().filter(|(_, d)| !d.is_zero()).collect();
+        let reasons: Vec<(ReasonKey, i64)> =
+            std::mem::take(&mut self.reasons).into_iter().filter(|(_, d)| *d != 0).collect();
+        for chunk in counters.chunks(rows_per_statement(4 + Tally::COLUMNS.len())) {
+            conn.execute_raw(upsert_counters(backend, chunk)).await?;
+        }
+        for chunk in units.chunks(rows_per_statement(3 + Tally::COLUMNS.len())) {
+            conn.execute_raw(upsert_unit_counters(backend, chunk)).await?;
+        }
+        for chunk in reasons.chunks(rows_per_statement(6)) {
+            conn.execute_raw(upsert_reasons(backend, chunk)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Bound parameters one statement may carry: below SQLite's historical limit of 999, so that any
+/// SQLite build takes it (PostgreSQL allows 65,535).
+const MAX_PARAMS: usize = 999;
+
+/// How many rows of `columns` values fit in one statement.
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (MAX_PARAMS / columns.max(1)).max(1)
+}
+
+/// `(?, ?, …), (?, ?, …)`: `rows` groups of `columns` placeholders.
+fn value_groups(rows: usize, columns: usize) -> String {
+    let group = format!("({})", vec!["?"; columns].join(", "));
+    vec![group; rows].join(", ")
 }
 
 /// Renumbers `?` placeholders as `$1, $2, …` for PostgreSQL (our SQL has no `?` elsewhere).
@@ -112,50 +187,58 @@ pub(crate) fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> St
     Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
 }
 
-fn upsert_counter(backend: DbBackend, key: &CounterKey, delta: &Tally) -> Statement {
+fn upsert_counters(backend: DbBackend, rows: &[(CounterKey, Tally)]) -> Statement {
     let cols = Tally::COLUMNS;
-    let marks = vec!["?"; cols.len()].join(", ");
     let updates: Vec<String> = cols.iter().map(|c| format!("{c} = stat_counters.{c} + excluded.{c}")).collect();
     let sql = format!(
-        "INSERT INTO stat_counters (unit_id, class_id, kind, live_year, {}) VALUES (?, ?, ?, ?, {marks}) \
+        "INSERT INTO stat_counters (unit_id, class_id, kind, live_year, {}) VALUES {} \
          ON CONFLICT (unit_id, class_id, kind, live_year) DO UPDATE SET {}",
         cols.join(", "),
+        value_groups(rows.len(), 4 + cols.len()),
         updates.join(", ")
     );
-    let mut values: Vec<Value> =
-        vec![key.unit_id.into(), key.class_id.into(), key.kind.clone().into(), key.live_year.clone().into()];
-    values.extend(delta.values().into_iter().map(Value::from));
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * (4 + cols.len()));
+    for (key, delta) in rows {
+        values.extend([key.unit_id.into(), key.class_id.into(), key.kind.clone().into(), key.live_year.clone().into()]);
+        values.extend(delta.values().into_iter().map(Value::from));
+    }
     statement(backend, &sql, values)
 }
 
-fn upsert_unit_counter(backend: DbBackend, key: &UnitKey, delta: &Tally) -> Statement {
+fn upsert_unit_counters(backend: DbBackend, rows: &[(UnitKey, Tally)]) -> Statement {
     let cols = Tally::COLUMNS;
-    let marks = vec!["?"; cols.len()].join(", ");
     let updates: Vec<String> = cols.iter().map(|c| format!("{c} = stat_unit_counters.{c} + excluded.{c}")).collect();
     let sql = format!(
-        "INSERT INTO stat_unit_counters (unit_id, kind, live_year, {}) VALUES (?, ?, ?, {marks}) \
+        "INSERT INTO stat_unit_counters (unit_id, kind, live_year, {}) VALUES {} \
          ON CONFLICT (unit_id, kind, live_year) DO UPDATE SET {}",
         cols.join(", "),
+        value_groups(rows.len(), 3 + cols.len()),
         updates.join(", ")
     );
-    let mut values: Vec<Value> = vec![key.unit_id.into(), key.kind.clone().into(), key.live_year.clone().into()];
-    values.extend(delta.values().into_iter().map(Value::from));
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * (3 + cols.len()));
+    for (key, delta) in rows {
+        values.extend([key.unit_id.into(), key.kind.clone().into(), key.live_year.clone().into()]);
+        values.extend(delta.values().into_iter().map(Value::from));
+    }
     statement(backend, &sql, values)
 }
 
-fn upsert_reason(backend: DbBackend, key: &ReasonKey, delta: i64) -> Statement {
-    let sql = "INSERT INTO stat_reasons (unit_id, kind, code, field, severity, count) VALUES (?, ?, ?, ?, ?, ?) \
-               ON CONFLICT (unit_id, kind, code, field, severity) DO UPDATE SET count = stat_reasons.count + excluded.count";
-    statement(
-        backend,
-        sql,
-        vec![
+fn upsert_reasons(backend: DbBackend, rows: &[(ReasonKey, i64)]) -> Statement {
+    let sql = format!(
+        "INSERT INTO stat_reasons (unit_id, kind, code, field, severity, count) VALUES {} \
+         ON CONFLICT (unit_id, kind, code, field, severity) DO UPDATE SET count = stat_reasons.count + excluded.count",
+        value_groups(rows.len(), 6)
+    );
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 6);
+    for (key, delta) in rows {
+        values.extend([
             key.unit_id.into(),
             key.kind.clone().into(),
             key.code.clone().into(),
             key.field.clone().into(),
             key.severity.clone().into(),
-            delta.into(),
-        ],
-    )
+            (*delta).into(),
+        ]);
+    }
+    statement(backend, &sql, values)
 }

@@ -1,11 +1,13 @@
 //! Progress counters kept in step with every change to `people`, so statistics need no full
-//! scan. Every write path of the store calls [`apply_change`] in the same transaction as the
-//! change, with the row before and after (`None` for a creation or a deletion); it adds the
-//! difference to one or two rows of `stat_counters` (one per unit, class, population and school
-//! year), of `stat_unit_counters` (the same summed over the unit's classes, so that a province
-//! reads one row per unit rather than one per class) and of `stat_reasons` (one per unit,
-//! population, finding code, field and severity), and writes nothing when the change moves no
-//! count.
+//! scan. Every write path of the store adds the row before and after each change (`None` for a
+//! creation or a deletion) to a [`Deltas`] in the same transaction; the differences are summed
+//! in memory per row of `stat_counters` (one per unit, class, population and school year), of
+//! `stat_unit_counters` (the same summed over the unit's classes, so that a province reads one
+//! row per unit rather than one per class) and of `stat_reasons` (one per unit, population,
+//! finding code, field and severity), and written once at the end of the transaction, in key
+//! order, nothing for a row the changes do not move: an import of 100,000 records writes a few
+//! dozen counter rows, and writers saving at once lock the shared rows in one order, briefly.
+//! [`apply_change`] does it for one change.
 //!
 //! Bulk paths (the demo seeder, benchmarks, repairs) insert rows directly and then call
 //! [`rebuild`], a full recount in SQL. [`drift`] compares the counters with a recount without

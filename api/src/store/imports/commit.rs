@@ -1,5 +1,6 @@
-//! Committing an import: every accepted row applied in one transaction (all or nothing), large
-//! creations inserted in bulk with the same audit rows as one-by-one creation. A change held
+//! Committing an import: every accepted row applied in one transaction (all or nothing), the
+//! creations inserted in multi-row statements with the same audit rows as one-by-one creation
+//! and added to the statistics counters as summed deltas. A change held
 //! back because it would bring an error is written only when a choice forces it; a change of
 //! what the registry verified only with `confirm_verified_changes`; a `stale` field never (the
 //! record's newer value stays); a `conflict` only when a choice takes the file's value. The
@@ -215,10 +216,10 @@ pub async fn commit(
             }
         }
     }
-    let creates = rows.iter().filter(|r| r.action == RowAction::Create).count();
-    let bulk = creates >= BULK_CREATES;
-    if bulk {
-        bulk_create(&txn, &ctx, kind, record.unit_id, &rows).await.map_err(|e| match e {
+    // the counters' deltas of every row, written once at the end
+    let mut deltas = crate::store::counters::Deltas::default();
+    if rows.iter().any(|r| r.action == RowAction::Create) {
+        bulk_create(&txn, &ctx, kind, record.unit_id, &rows, &mut deltas).await.map_err(|e| match e {
             StoreError::Conflict { .. } => StoreError::Conflict {
                 pointer: None,
                 message:
@@ -237,7 +238,16 @@ pub async fn commit(
                 let person = crate::store::people::get(&txn, caller, kind, pid)
                     .await
                     .map_err(|_| row_conflict(row, "hồ sơ đã bị xoá sau khi xem trước."))?;
-                match crate::store::people::update_in(&txn, caller, &ctx, person, changes_of(row, opts)).await {
+                match crate::store::people::update_counted(
+                    &txn,
+                    caller,
+                    &ctx,
+                    person,
+                    changes_of(row, opts),
+                    &mut deltas,
+                )
+                .await
+                {
                     Ok(_) => crate::store::audit::record(&txn, &ctx, choice_events(row, pid, opts)).await?,
                     // a verified record without the confirmation: left as it is, counted
                     Err(StoreError::VerifiedUnconfirmed { .. }) => kept += 1,
@@ -251,22 +261,7 @@ pub async fn commit(
                     Err(other) => return Err(other),
                 }
             }
-            RowAction::Create if bulk => {}
-            RowAction::Create => {
-                let new = NewPerson {
-                    kind,
-                    unit_id: record.unit_id,
-                    class_id: row.class_id,
-                    position: row.values.position.as_deref().and_then(crate::domain::org::Position::parse),
-                    sector_code: row.values.sector_code.clone(),
-                    identity: row.values.identity(),
-                };
-                crate::store::people::create_in(&txn, caller, &ctx, new).await.map_err(|e| match e {
-                    StoreError::Conflict { message, .. } => row_conflict(row, &message),
-                    other => other,
-                })?;
-            }
-            RowAction::Unchanged | RowAction::Rejected => {}
+            RowAction::Create | RowAction::Unchanged | RowAction::Rejected => {}
         }
     }
     if kept > 0 {
@@ -276,37 +271,37 @@ pub async fn commit(
             .exec(&txn)
             .await?;
     }
+    // last: the shared counter rows stay locked only until the commit
+    deltas.write(&txn).await?;
     txn.commit().await?;
     get(db, caller, id).await
 }
 
-/// From this many new records on, a commit inserts them in multi-row statements and recounts
-/// the statistics once, instead of record by record.
+/// A commit inserts its new records in multi-row statements, this many rows evaluated and
+/// audited at a time, and adds them to the statistics counters once.
 pub const BULK_CREATES: usize = 500;
 
 /// Inserts the new records of a plan in bulk, inside the commit's transaction: people, finding
-/// rows and one `create` audit row each (source `import`), then the duplicate-ID findings and
-/// the statistics counters.
+/// rows and one `create` audit row each (source `import`), then the duplicate-ID findings; the
+/// counters' deltas go to `deltas`, for the commit to write once.
 async fn bulk_create<C: ConnectionTrait>(
     txn: &C,
     ctx: &AuditCtx,
     kind: PersonKind,
     unit_id: i64,
     rows: &[CommitRow],
+    deltas: &mut crate::store::counters::Deltas,
 ) -> StoreResult<()> {
     use std::collections::HashMap;
-    const CHUNK: usize = 2_000;
-    let grades: HashMap<i64, i32> = classes::Entity::find()
-        .filter(classes::Column::SchoolId.eq(unit_id))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.grade))
-        .collect();
-    let mut next = crate::store::people::next_id(txn).await?;
+    let school_classes = classes::Entity::find().filter(classes::Column::SchoolId.eq(unit_id)).all(txn).await?;
+    let grades: HashMap<i64, i32> = school_classes.iter().map(|c| (c.id, c.grade)).collect();
+    let years: HashMap<i64, String> = school_classes.into_iter().map(|c| (c.id, c.school_year)).collect();
     let mut pids = HashSet::new();
     let creates: Vec<&CommitRow> = rows.iter().filter(|r| r.action == RowAction::Create).collect();
-    for chunk in creates.chunks(CHUNK) {
+    // ids from the sequence (PostgreSQL), so that commits running at once never pick the same
+    let ids = crate::store::sealing::reserve_ids(txn, "people", creates.len()).await?;
+    let mut ids = ids.into_iter();
+    for chunk in creates.chunks(BULK_CREATES) {
         let mut batch = Vec::with_capacity(chunk.len());
         let mut fields = Vec::new();
         for row in chunk {
@@ -314,7 +309,11 @@ async fn bulk_create<C: ConnectionTrait>(
             if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
                 return Err(row_conflict(row, "lớp của học sinh không còn ở trường."));
             }
-            let identity = row.values.identity();
+            let next = ids.next().ok_or(StoreError::NotFound)?;
+            // cleaned as a record created one by one is
+            let identity = row.values.identity().cleaned();
+            let sector_code =
+                crate::store::people::blank_to_none(row.values.sector_code.as_deref().map(|s| s.trim().to_owned()));
             let grade = class_id.and_then(|c| grades.get(&c).copied());
             let position = row.values.position.as_deref().and_then(crate::domain::org::Position::parse);
             let outcome =
@@ -335,7 +334,7 @@ async fn bulk_create<C: ConnectionTrait>(
                     });
                 }
             }
-            if let Some(code) = &row.values.sector_code {
+            if let Some(code) = &sector_code {
                 fields.push(crate::store::audit::Event {
                     action: "create",
                     entity: "person",
@@ -351,21 +350,19 @@ async fn bulk_create<C: ConnectionTrait>(
                 unit_id,
                 class_id,
                 position,
-                sector_code: row.values.sector_code.clone(),
+                sector_code,
                 identity,
                 outcome,
             });
-            next += 1;
         }
-        crate::store::people::bulk_insert(txn, ctx, batch).await?;
+        crate::store::people::bulk_insert_counted(txn, ctx, batch, &years, deltas).await?;
         for events in fields.chunks(1_000) {
             crate::store::audit::record(txn, ctx, events.to_vec()).await?;
         }
     }
-    crate::store::people::reset_id_sequence(txn).await?;
-    let duplicated: Vec<String> =
-        crate::store::people::duplicated_ids(txn).await?.into_iter().filter(|p| pids.contains(p)).collect();
-    crate::store::people::sync_duplicates(txn, &duplicated).await?;
-    crate::store::counters::rebuild(txn).await?;
+    let mut pids: Vec<String> = pids.into_iter().collect();
+    pids.sort();
+    let duplicated = crate::store::people::duplicated_among(txn, &pids).await?;
+    crate::store::people::sync_duplicates_counted(txn, &duplicated, deltas).await?;
     Ok(())
 }

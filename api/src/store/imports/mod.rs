@@ -24,7 +24,7 @@ use sea_orm::{
 
 use super::audit::{AuditCtx, Source};
 use super::entities::{audit_events, classes, import_rows, imports, people, units};
-use super::people::{IdentityField, NewPerson, PersonChanges};
+use super::people::{IdentityField, PersonChanges};
 use super::{StoreError, StoreResult};
 use crate::config::ImportSettings;
 use crate::domain::access::Caller;

@@ -48,6 +48,8 @@ pub async fn undo(
     }
     let ctx = AuditCtx::manual(caller, request_id, clock.now()).with_source(Source::Import, Some(format!("{id}:undo")));
     let (mut reverted, mut kept) = (0i32, 0i32);
+    // the counters' deltas of every record, written once at the end
+    let mut deltas = crate::store::counters::Deltas::default();
     for (pid, fields) in per_person {
         let Ok(row) = crate::store::people::get(&txn, caller, kind, pid).await else {
             kept += 1;
@@ -69,7 +71,7 @@ pub async fn undo(
                 .count(&txn)
                 .await?;
             if later == 0 {
-                crate::store::people::delete_in(&txn, &ctx, row).await?;
+                crate::store::people::delete_counted(&txn, &ctx, row, &mut deltas).await?;
                 reverted += 1;
             } else {
                 kept += 1;
@@ -116,7 +118,7 @@ pub async fn undo(
             reverted += 1;
         }
         if any {
-            crate::store::people::update_in(&txn, caller, &ctx, row, changes).await?;
+            crate::store::people::update_counted(&txn, caller, &ctx, row, changes, &mut deltas).await?;
         }
     }
     let mut active: imports::ActiveModel = record.into();
@@ -126,6 +128,8 @@ pub async fn undo(
     active.reverted = Set(reverted);
     active.kept = Set(kept);
     let out = active.update(&txn).await?;
+    // last: the shared counter rows stay locked only until the commit
+    deltas.write(&txn).await?;
     txn.commit().await?;
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! another, across all units.
 
 use super::*;
+use crate::store::counters::Deltas;
 
 fn duplicate_finding(others: usize) -> Finding {
     let mut f = Finding::new(Field::PersonalId, Code::IdDuplicate);
@@ -16,6 +17,17 @@ fn duplicate_finding(others: usize) -> Finding {
 /// numbers, across all units. The numbers are given by their lookup keys
 /// (`personal_id_index`, see [`lookup_key`]); only valid (12-digit) numbers count.
 pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, lookup_keys: &[String]) -> StoreResult<()> {
+    let mut deltas = Deltas::default();
+    sync_duplicates_counted(conn, lookup_keys, &mut deltas).await?;
+    deltas.write(conn).await
+}
+
+/// [`sync_duplicates`] adding the counters' deltas to the caller's, for it to write once.
+pub async fn sync_duplicates_counted<C: ConnectionTrait>(
+    conn: &C,
+    lookup_keys: &[String],
+    deltas: &mut Deltas,
+) -> StoreResult<()> {
     for key in lookup_keys {
         let holders = people::Entity::find()
             .filter(people::Column::PersonalIdIndex.eq(key.as_str()))
@@ -48,7 +60,7 @@ pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, lookup_keys: &[String
             apply_outcome(&mut active, &outcome);
             let after = active.update(conn).await?;
             write_finding_rows(conn, id, &outcome).await?;
-            crate::store::counters::apply_change(conn, Some(&before), Some(&after)).await?;
+            deltas.change(conn, Some(&before), Some(&after)).await?;
         }
     }
     Ok(())
@@ -69,4 +81,27 @@ pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<Str
         .all(conn)
         .await?;
     Ok(rows.into_iter().flatten().collect())
+}
+
+/// Those of these lookup keys held by more than one active record (queried in chunks: an
+/// import's new numbers, without scanning the whole table).
+pub async fn duplicated_among<C: ConnectionTrait>(conn: &C, lookup_keys: &[String]) -> StoreResult<Vec<String>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
+    let mut out = Vec::new();
+    for chunk in lookup_keys.chunks(crate::store::counters::rows_per_statement(1)) {
+        let rows: Vec<Option<String>> = people::Entity::find()
+            .select_only()
+            .column(people::Column::PersonalIdIndex)
+            .filter(people::Column::PersonalIdIndex.is_in(chunk.iter().map(String::as_str)))
+            .filter(people::Column::DeletedAt.is_null())
+            .filter(people::Column::PersonalIdValid.eq(true))
+            .group_by(people::Column::PersonalIdIndex)
+            .having(Expr::col(people::Column::Id).count().gt(1))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        out.extend(rows.into_iter().flatten());
+    }
+    Ok(out)
 }

@@ -110,6 +110,28 @@ pub async fn next_id<C: ConnectionTrait>(conn: &C) -> StoreResult<i64> {
 /// one `create` audit row each, in statements of a few hundred rows. The caller owns the
 /// transaction and must call [`sync_duplicates`] and `counters::rebuild` afterwards.
 pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec<BulkPerson>) -> StoreResult<()> {
+    insert_rows(conn, ctx, rows, None).await
+}
+
+/// [`bulk_insert`] that also counts every new record into `deltas`, as `counters::apply_change`
+/// would (`class_years`: the school year of each class the rows name), for the caller to write
+/// once; it must still call [`sync_duplicates`] afterwards, with the deltas written first.
+pub async fn bulk_insert_counted<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &AuditCtx,
+    rows: Vec<BulkPerson>,
+    class_years: &HashMap<i64, String>,
+    deltas: &mut crate::store::counters::Deltas,
+) -> StoreResult<()> {
+    insert_rows(conn, ctx, rows, Some((class_years, deltas))).await
+}
+
+async fn insert_rows<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &AuditCtx,
+    rows: Vec<BulkPerson>,
+    mut counted: Option<(&HashMap<i64, String>, &mut crate::store::counters::Deltas)>,
+) -> StoreResult<()> {
     const CHUNK: usize = 400;
     let now = ctx.at;
     let mut findings = Vec::new();
@@ -140,8 +162,17 @@ pub async fn bulk_insert<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, rows: Vec
             now,
         );
         active.id = Set(row.id);
+        let clear = counted.is_some().then(|| active.clone());
         // many rows at once skip the entity's hook: seal here
         seal_active(&mut active, ring.as_deref())?;
+        if let (Some((years, deltas)), Some(mut clear)) = (counted.as_mut(), clear) {
+            // counted as the row reads back opened (the lookup columns come from sealing)
+            clear.personal_id_valid = active.personal_id_valid.clone();
+            clear.personal_id_index = active.personal_id_index.clone();
+            let model = sea_orm::TryIntoModel::try_into_model(clear)?;
+            let year = model.class_id.and_then(|c| years.get(&c)).map(String::as_str);
+            deltas.add(&model, year)?;
+        }
         batch.push(active);
         if batch.len() == CHUNK {
             people::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(conn).await?;

@@ -1,7 +1,9 @@
 //! Creating, changing and deleting one record: rules run, derived columns and findings stored,
-//! counters kept in step and each changed field audited, in the caller's transaction.
+//! counters kept in step (their deltas written once, at the end of the transaction) and each
+//! changed field audited, in the caller's transaction.
 
 use super::*;
+use crate::store::counters::Deltas;
 
 async fn writable_class<C: ConnectionTrait>(
     conn: &C,
@@ -33,12 +35,27 @@ pub async fn create(
     get(db, caller, kind, person.id).await
 }
 
-/// The body of [`create`], inside the caller's transaction (imports reuse it).
+/// The body of [`create`], inside the caller's transaction.
 pub async fn create_in<C: ConnectionTrait>(
     txn: &C,
     caller: &Caller,
     ctx: &AuditCtx,
     new: NewPerson,
+) -> StoreResult<people::Model> {
+    let mut deltas = Deltas::default();
+    let person = create_counted(txn, caller, ctx, new, &mut deltas).await?;
+    deltas.write(txn).await?;
+    Ok(person)
+}
+
+/// [`create_in`] adding the counters' deltas to the caller's, for it to write once at the end
+/// of its transaction.
+pub async fn create_counted<C: ConnectionTrait>(
+    txn: &C,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    new: NewPerson,
+    deltas: &mut Deltas,
 ) -> StoreResult<people::Model> {
     let (unit_id, class) = match new.kind {
         PersonKind::Student => {
@@ -80,7 +97,7 @@ pub async fn create_in<C: ConnectionTrait>(
     active.id = Set(reserve_id(txn).await?);
     let person = active.insert(txn).await.map_err(sector_code_conflict)?;
     write_finding_rows(txn, person.id, &outcome).await?;
-    crate::store::counters::apply_change(txn, None, Some(&person)).await?;
+    deltas.change(txn, None, Some(&person)).await?;
     let mut events = vec![Event {
         action: "create",
         entity: "person",
@@ -99,7 +116,7 @@ pub async fn create_in<C: ConnectionTrait>(
     }
     audit::record(txn, ctx, events).await?;
     if let Some(key) = &person.personal_id_index {
-        sync_duplicates(txn, std::slice::from_ref(key)).await?;
+        sync_duplicates_counted(txn, std::slice::from_ref(key), deltas).await?;
     }
     Ok(person)
 }
@@ -143,13 +160,29 @@ pub async fn update(
     get(db, caller, kind, id).await
 }
 
-/// The body of [`update`], inside the caller's transaction (imports and bulk fixes reuse it).
+/// The body of [`update`], inside the caller's transaction (bulk fixes reuse it).
 pub async fn update_in<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     ctx: &AuditCtx,
     row: PersonRow,
     changes: PersonChanges,
+) -> StoreResult<people::Model> {
+    let mut deltas = Deltas::default();
+    let updated = update_counted(conn, caller, ctx, row, changes, &mut deltas).await?;
+    deltas.write(conn).await?;
+    Ok(updated)
+}
+
+/// [`update_in`] adding the counters' deltas to the caller's, for it to write once at the end
+/// of its transaction (an import commit sums those of all its rows).
+pub async fn update_counted<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    row: PersonRow,
+    changes: PersonChanges,
+    deltas: &mut Deltas,
 ) -> StoreResult<people::Model> {
     let PersonRow { person, class, unit } = row;
     if let Some(expected) = changes.expected_version
@@ -294,13 +327,13 @@ pub async fn update_in<C: ConnectionTrait>(
         }
     }
     let updated = active.update(conn).await.map_err(sector_code_conflict)?;
-    crate::store::counters::apply_change(conn, Some(&person), Some(&updated)).await?;
+    deltas.change(conn, Some(&person), Some(&updated)).await?;
     audit::record(conn, ctx, events).await?;
     if identity_changed {
         let mut ids: Vec<String> = old_key.into_iter().collect();
         ids.extend(updated.personal_id_index.clone());
         ids.dedup();
-        sync_duplicates(conn, &ids).await?;
+        sync_duplicates_counted(conn, &ids, deltas).await?;
     }
     Ok(updated)
 }
@@ -325,13 +358,26 @@ pub async fn delete(
 
 /// The body of [`delete`], inside the caller's transaction (undoing an import reuses it).
 pub async fn delete_in<C: ConnectionTrait>(txn: &C, ctx: &AuditCtx, row: PersonRow) -> StoreResult<()> {
+    let mut deltas = Deltas::default();
+    delete_counted(txn, ctx, row, &mut deltas).await?;
+    deltas.write(txn).await
+}
+
+/// [`delete_in`] adding the counters' deltas to the caller's, for it to write once at the end
+/// of its transaction (undoing an import sums those of all its records).
+pub async fn delete_counted<C: ConnectionTrait>(
+    txn: &C,
+    ctx: &AuditCtx,
+    row: PersonRow,
+    deltas: &mut Deltas,
+) -> StoreResult<()> {
     let id = row.person.id;
     let pid = row.person.personal_id_index.clone();
     let before = row.person.clone();
     let mut active: people::ActiveModel = row.person.into();
     active.deleted_at = Set(Some(ctx.at));
     active.update(txn).await?;
-    crate::store::counters::apply_change(txn, Some(&before), None).await?;
+    deltas.change(txn, Some(&before), None).await?;
     audit::record(
         txn,
         ctx,
@@ -346,7 +392,7 @@ pub async fn delete_in<C: ConnectionTrait>(txn: &C, ctx: &AuditCtx, row: PersonR
     )
     .await?;
     if let Some(pid) = pid {
-        sync_duplicates(txn, &[pid]).await?;
+        sync_duplicates_counted(txn, &[pid], deltas).await?;
     }
     Ok(())
 }
