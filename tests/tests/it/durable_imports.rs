@@ -27,8 +27,10 @@ const ENV: [(&str, &str); 2] = [("APP_IMPORT__JOB_THRESHOLD_ROWS", "10"), ("APP_
 
 const TRIALS: usize = 10;
 
-/// Rows of a file whose planning is killed, and of a file whose commit is.
-const PLAN_ROWS: u32 = 5_000;
+/// Rows of a file whose planning is killed, and of a file whose commit is. Planning reports its
+/// progress every quarter second: a file must take several reports to plan on an idle machine,
+/// or every kill lands after it (5,000 rows were planned within one report now and then).
+const PLAN_ROWS: u32 = 20_000;
 const COMMIT_ROWS: u32 = 1_000;
 
 /// A small seeded generator (xorshift64*): the same moments on every run of a seed.
