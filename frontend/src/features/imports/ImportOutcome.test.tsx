@@ -54,4 +54,11 @@ describe('ImportOutcome', () => {
     expect(screen.getByText('0 cập nhật, 4.990 thêm, 10 từ chối')).toBeTruthy();
     expect(screen.getByTestId('import-reason').textContent).toBe(error);
   });
+
+  it('says when the rows of a committed import were deleted at the end of their retention time', () => {
+    render(<ImportOutcome item={item({ status: 'committed', rowsPurgedAt: '2027-01-05T05:00:00Z' })} />);
+    expect(screen.getByText('0 cập nhật, 4.990 thêm, 10 từ chối')).toBeTruthy();
+    // in the browser's local time (the same day from UTC−5 to UTC+18)
+    expect(screen.getByTestId('import-rows-purged').textContent).toMatch(/xoá lúc \d\d:\d\d 05\/01\/2027 theo thời hạn lưu giữ/);
+  });
 });

@@ -2,11 +2,12 @@
 // wrote nothing.
 import { ExclamationCircleOutlined } from '@ant-design/icons';
 import { Flex, Typography } from 'antd';
-import { formatNumber } from '../../text/format';
+import { formatDateTime, formatNumber } from '../../text/format';
 import { importStatus, type ImportPreview } from './contract';
 
 /** The totals of an import; a failed or expired one shows its reason instead (it wrote nothing),
- * and a preview whose requested commit did not happen shows why under its totals. */
+ * a preview whose requested commit did not happen shows why under its totals, and an import whose
+ * planned rows the retention task deleted says so (its report can no longer be downloaded). */
 export function ImportOutcome({ item }: { item: ImportPreview }) {
   const status = importStatus(item);
   if ((status === 'failed' || status === 'expired') && item.error) {
@@ -20,6 +21,17 @@ export function ImportOutcome({ item }: { item: ImportPreview }) {
       <Flex vertical>
         <span>{totals}</span>
         <Reason text={item.error} />
+      </Flex>
+    );
+  }
+  if (item.rowsPurgedAt) {
+    return (
+      <Flex vertical>
+        <span>{totals}</span>
+        <Typography.Text type="secondary" data-testid="import-rows-purged">
+          Chi tiết từng dòng đã được xoá lúc {formatDateTime(item.rowsPurgedAt)} theo thời hạn lưu giữ dữ liệu cá nhân; số liệu
+          tổng vẫn giữ.
+        </Typography.Text>
       </Flex>
     );
   }
