@@ -135,40 +135,70 @@ pub async fn encrypt_existing(
     let mut report = EncryptReport::default();
     let mut after_id = 0i64;
     loop {
-        let txn = super::begin_write(db).await?;
-        // locked (PostgreSQL; SQLite's write transaction holds the database): a record the
-        // service changes meanwhile is re-sealed after that change, never written back as read
-        let rows = people::Entity::find()
-            .filter(people::Column::Id.gt(after_id))
-            .order_by_asc(people::Column::Id)
-            .limit(batch.max(1))
-            .lock_exclusive()
-            .all(&txn)
-            .await?;
-        let Some(last) = rows.last() else { break };
-        after_id = last.id;
-        for p in rows {
-            report.scanned += 1;
-            if !needs_sealing(&p, ring) {
-                continue;
-            }
-            let id = p.id;
-            let personal_id = super::people::personal_id_of(&p)?;
-            let norm = super::people::norm_personal_id_of(&p)?;
-            let outcome = super::people::open_outcome_text(id, &p.outcome)?.into_owned();
-            let mut active: people::ActiveModel = p.into();
-            active.personal_id = Set(personal_id);
-            active.norm_personal_id = Set(norm);
-            active.outcome = Set(outcome);
-            // the entity's hook seals what is set, and rebuilds the index under `ring`'s key
-            active.update(&txn).await.map_err(StoreError::from)?;
-            report.sealed += 1;
+        // A batch that loses a deadlock to the running service (PostgreSQL aborts one of the
+        // two) is read and sealed again: nothing of it was written.
+        let mut sealed = seal_batch(db, ring, after_id, batch).await;
+        for attempt in 1..=5u64 {
+            let Err(StoreError::Db(e)) = &sealed else { break };
+            tracing::warn!(error = %e, attempt, after_id, "sealing a batch of records failed; retrying");
+            tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+            sealed = seal_batch(db, ring, after_id, batch).await;
         }
-        txn.commit().await?;
+        let Some(done) = sealed? else { break };
+        after_id = done.last_id;
+        report.scanned += done.scanned;
+        report.sealed += done.sealed;
         progress(report.scanned, report.sealed);
     }
     report.audit_events = seal_audit_values(db, ring, batch).await?;
     Ok(report)
+}
+
+/// What one batch of [`encrypt_existing`] did.
+struct BatchSealed {
+    last_id: i64,
+    scanned: u64,
+    sealed: u64,
+}
+
+/// Seals the records of the batch after `after_id` in one transaction; `None` past the last.
+async fn seal_batch(
+    db: &DatabaseConnection,
+    ring: &KeyRing,
+    after_id: i64,
+    batch: u64,
+) -> StoreResult<Option<BatchSealed>> {
+    let txn = super::begin_write(db).await?;
+    // locked (PostgreSQL; SQLite's write transaction holds the database): a record the service
+    // changes meanwhile is re-sealed after that change, never written back as read
+    let rows = people::Entity::find()
+        .filter(people::Column::Id.gt(after_id))
+        .order_by_asc(people::Column::Id)
+        .limit(batch.max(1))
+        .lock_exclusive()
+        .all(&txn)
+        .await?;
+    let Some(last_id) = rows.last().map(|p| p.id) else { return Ok(None) };
+    let mut done = BatchSealed { last_id, scanned: 0, sealed: 0 };
+    for p in rows {
+        done.scanned += 1;
+        if !needs_sealing(&p, ring) {
+            continue;
+        }
+        let id = p.id;
+        let personal_id = super::people::personal_id_of(&p)?;
+        let norm = super::people::norm_personal_id_of(&p)?;
+        let outcome = super::people::open_outcome_text(id, &p.outcome)?.into_owned();
+        let mut active: people::ActiveModel = p.into();
+        active.personal_id = Set(personal_id);
+        active.norm_personal_id = Set(norm);
+        active.outcome = Set(outcome);
+        // the entity's hook seals what is set, and rebuilds the index under `ring`'s key
+        active.update(&txn).await.map_err(StoreError::from)?;
+        done.sealed += 1;
+    }
+    txn.commit().await?;
+    Ok(Some(done))
 }
 
 /// Seals the audit's ID numbers written in clear or by another data key, in batches.
