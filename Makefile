@@ -81,6 +81,7 @@ bench: ## Benchmarks: rules, offline check, encryption, Excel import, verificati
 	$(CARGO) bench -p dinhdanh --bench rules
 	$(CARGO) bench -p dinhdanh --bench check_csv
 	$(CARGO) bench -p dinhdanh --bench crypto
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) bench -p dinhdanh --bench reads
 	$(CARGO) bench -p dinhdanh-tests --bench excel_import
 	$(CARGO) bench -p dinhdanh-tests --bench verification
 	$(CARGO) bench -p dinhdanh-tests --bench progress

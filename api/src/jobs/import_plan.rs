@@ -54,7 +54,11 @@ async fn run(
         tokio::select! {
             res = &mut task => break res.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?,
             _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
-                imports::record_progress(db, &env.clock, id, done.load(Ordering::Relaxed)).await?;
+                // a heartbeat that waited too long for a busy database is skipped, not fatal:
+                // the next one reports (and a lease without any lets another instance take over)
+                if let Err(e) = imports::record_progress(db, &env.clock, id, done.load(Ordering::Relaxed)).await {
+                    tracing::warn!(import = %id, error = %e, "recording the import's progress failed");
+                }
             }
         }
     };
@@ -66,7 +70,7 @@ async fn run(
 }
 
 /// Commits as the upload asked; a refusal leaves the preview usable and says why.
-async fn commit_requested(
+pub(super) async fn commit_requested(
     db: &DatabaseConnection,
     env: &WorkerEnv,
     caller: &Caller,

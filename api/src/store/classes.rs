@@ -58,7 +58,7 @@ pub async fn list_in_subtree<C: ConnectionTrait>(
     let schools: Vec<i64> = units::Entity::find()
         .select_only()
         .column(units::Column::Id)
-        .filter(units::Column::Path.like(format!("{}%", unit.path)))
+        .filter(super::units::path_starts_with(units::Column::Path, &unit.path))
         .into_tuple()
         .all(conn)
         .await?;

@@ -54,10 +54,27 @@ pub async fn create<C: ConnectionTrait>(conn: &C, new: NewUnit) -> StoreResult<u
     Ok(active.update(conn).await?)
 }
 
+/// `column` starts with `prefix`, as a range (`>= prefix AND < prefix with its last byte
+/// raised`) that the path index answers: unlike `LIKE 'prefix%'` with a bound pattern, which
+/// SQLite re-plans at every execution, it is planned once per prepared statement. Unit paths
+/// are ASCII (`/1/5/16/`), so raising the last byte never leaves ASCII.
+pub fn path_starts_with<C: sea_orm::ColumnTrait>(column: C, prefix: &str) -> sea_orm::Condition {
+    let mut upper = prefix.as_bytes().to_vec();
+    match upper.last_mut() {
+        Some(last) if *last < 0x7f => {
+            *last += 1;
+            let upper = String::from_utf8(upper).unwrap_or_default();
+            sea_orm::Condition::all().add(column.gte(prefix)).add(column.lt(upper))
+        }
+        // an empty or non-ASCII prefix (never a unit path): the pattern as it is
+        _ => sea_orm::Condition::all().add(column.like(format!("{prefix}%"))),
+    }
+}
+
 /// The caller's unit and everything below it, in tree order.
 pub async fn list_subtree<C: ConnectionTrait>(conn: &C, caller: &Caller) -> StoreResult<Vec<units::Model>> {
     Ok(units::Entity::find()
-        .filter(units::Column::Path.like(caller.subtree_pattern()))
+        .filter(path_starts_with(units::Column::Path, &caller.unit_path))
         .order_by_asc(units::Column::Path)
         .all(conn)
         .await?)

@@ -8,6 +8,7 @@ pub mod classes;
 pub mod daily_tasks;
 pub mod fix_batches;
 pub mod import_rows;
+pub mod import_uploads;
 pub mod imports;
 pub mod people;
 pub mod person_findings;

@@ -11,6 +11,7 @@ mod commit;
 mod new_classes;
 mod rows;
 mod start;
+mod takeover;
 mod undo;
 
 use std::collections::{BTreeMap, HashSet};
@@ -37,6 +38,7 @@ pub use commit::*;
 pub use new_classes::{NewClassPlan, of as new_classes_of};
 pub use rows::*;
 pub use start::*;
+pub use takeover::{MAX_TAKEOVERS, Reopened, claim_stale_commits, claim_stale_plans, reopen, uploader};
 pub use undo::*;
 
 /// Import statuses.

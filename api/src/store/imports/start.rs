@@ -127,7 +127,7 @@ async fn target_for(
     Ok((kind, unit, class_id))
 }
 
-async fn scope_for(
+pub(super) async fn scope_for(
     db: &DatabaseConnection,
     target: (PersonKind, units::Model, Option<i64>),
     layout: &Layout,
@@ -281,6 +281,8 @@ pub async fn start(
     opts: ImportOptions,
 ) -> Result<imports::Model, ImportError> {
     let Upload { filename, bytes } = upload;
+    // kept (sealed) while a background plan runs, so that another instance can take it over
+    let kept = bytes.clone();
     // the caller's rights are checked before the file is read, and again from the file's own
     // metadata before its rows are
     check_before_reading(db, caller, &opts).await?;
@@ -322,6 +324,8 @@ pub async fn start(
     .insert(db)
     .await?;
     if background {
+        super::takeover::keep_upload(db, clock, &id, &kept).await?;
+        drop(kept);
         crate::jobs::import_plan::spawn(db.clone(), env.clone(), caller.clone(), request_id, id, scope, layout);
         return Ok(record);
     }
@@ -342,8 +346,12 @@ async fn finish_plan(
     record: imports::Model,
     planned: Planned,
 ) -> StoreResult<imports::Model> {
+    // sealed before the write transaction, which then only inserts
+    let sealed = seal_rows(&record.id, &planned.rows)?;
     let txn = crate::store::begin_write(db).await?;
-    save_rows(&txn, &record.id, &planned.rows).await?;
+    save_rows(&txn, &record.id, sealed).await?;
+    // planned: the kept file is not needed any more
+    super::takeover::drop_upload(&txn, &record.id).await?;
     let mut active: imports::ActiveModel = record.into();
     active.rows_read = Set(i32::try_from(planned.rows.len()).unwrap_or(i32::MAX));
     active.totals = Set(json(&planned.totals));
@@ -356,22 +364,30 @@ async fn finish_plan(
     Ok(out)
 }
 
-/// Stores the planned rows of an import (replacing any), in multi-row statements.
-async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: &[(RowAction, String)]) -> StoreResult<()> {
-    import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(conn).await?;
-    for (n, chunk) in rows.chunks(500).enumerate() {
-        let mut models = Vec::with_capacity(chunk.len());
-        for (i, (action, data)) in chunk.iter().enumerate() {
-            let seq = i32::try_from(n * 500 + i).unwrap_or(i32::MAX);
-            models.push(import_rows::ActiveModel {
+/// The planned rows of an import as stored: in file order, each sealed whole (the row's cells
+/// and values carry ID numbers).
+fn seal_rows(id: &str, rows: &[(RowAction, String)]) -> StoreResult<Vec<import_rows::ActiveModel>> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, (action, data))| {
+            let seq = i32::try_from(i).unwrap_or(i32::MAX);
+            Ok(import_rows::ActiveModel {
                 import_id: Set(id.to_owned()),
                 seq: Set(seq),
                 action: Set(action.as_str().to_owned()),
-                // the row's cells and values carry ID numbers: sealed whole
                 data: Set(super::rows::seal_row(id, seq, data.clone())?),
-            });
-        }
-        import_rows::Entity::insert_many(models).exec_without_returning(conn).await?;
+            })
+        })
+        .collect()
+}
+
+/// Stores the sealed planned rows of an import (replacing any), in multi-row statements.
+async fn save_rows<C: ConnectionTrait>(conn: &C, id: &str, rows: Vec<import_rows::ActiveModel>) -> StoreResult<()> {
+    import_rows::Entity::delete_many().filter(import_rows::Column::ImportId.eq(id)).exec(conn).await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        import_rows::Entity::insert_many(chunk).exec_without_returning(conn).await?;
     }
     Ok(())
 }
@@ -411,7 +427,8 @@ pub struct Swept {
 }
 
 /// Fails the background imports whose task has not reported for `lease_secs` (the server that
-/// planned them stopped or crashed: the file is not kept, so it must be uploaded again), says
+/// planned them stopped or crashed) and that cannot be taken over (no kept file, or taken over
+/// [`super::takeover::MAX_TAKEOVERS`] times already: the file must be uploaded again), says
 /// why a preview whose requested commit never happened is still waiting (its server stopped
 /// after planning: `commit_interrupted`), expires the previews older than `expire_days` (with
 /// the reason). What imports and exports keep of personal data is deleted by the daily retention
@@ -430,17 +447,14 @@ pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSett
         .col_expr(imports::Column::UpdatedAt, Expr::value(now))
         .filter(imports::Column::Status.eq(status::PROCESSING))
         .filter(imports::Column::UpdatedAt.lt(now - lease))
+        // a kept file is planned again by the takeover instead (`takeover::claim_stale_plans`)
+        .filter(imports::Column::Id.not_in_subquery(super::takeover::takeable()))
         .exec(db)
         .await?
         .rows_affected;
     // a commit asked for with the upload (`?commit=true`) whose server stopped before it was
     // written: the commit is one transaction, so nothing of it was; the preview stays to commit
-    let not_committed = serde_json::json!({
-        "code": "commit_interrupted",
-        "message": "Máy chủ dừng giữa chừng trước khi ghi xong lần nhập này nên chưa có hồ sơ nào được ghi; \
-                    hãy xem lại bản xem trước rồi bấm “Ghi vào hệ thống”.",
-    })
-    .to_string();
+    let not_committed = super::takeover::commit_interrupted();
     let interrupted = interrupted
         + imports::Entity::update_many()
             .col_expr(imports::Column::Error, Expr::value(not_committed))
@@ -470,6 +484,7 @@ pub async fn sweep(db: &DatabaseConnection, clock: &Clock, settings: &ImportSett
         .exec(db)
         .await?
         .rows_affected;
+    super::takeover::drop_finished_uploads(db).await?;
     Ok(Swept { interrupted, expired })
 }
 
@@ -488,5 +503,8 @@ pub(crate) async fn record_failure(
         update = update.col_expr(imports::Column::Status, Expr::value(status::FAILED));
     }
     update.filter(imports::Column::Id.eq(id)).exec(db).await?;
+    if failed {
+        super::takeover::drop_upload(db, id).await?;
+    }
     Ok(())
 }

@@ -26,13 +26,14 @@ fn kind_filter(kind: PersonKind) -> Condition {
     Condition::all().add(people::Column::Kind.eq(kind.as_str())).add(people::Column::DeletedAt.is_null())
 }
 
-/// Units in the subtree rooted at a path, as a subquery.
+/// Units in the subtree rooted at a path, as a subquery; `path_pattern` is the subtree's
+/// `LIKE` pattern (`/1/5/%`), matched as the equivalent range on the path index.
 pub(crate) fn units_under(path_pattern: String) -> SelectStatement {
-    use sea_orm::sea_query::ExprTrait;
+    let prefix = path_pattern.strip_suffix('%').unwrap_or(&path_pattern);
     Query::select()
         .column(units::Column::Id)
         .from(units::Entity)
-        .and_where(Expr::col(units::Column::Path).like(path_pattern))
+        .cond_where(crate::store::units::path_starts_with(units::Column::Path, prefix))
         .to_owned()
 }
 
@@ -99,10 +100,10 @@ pub async fn list<C: ConnectionTrait>(
     }
 
     let base = people::Entity::find().filter(cond);
-    let total = base.clone().count(conn).await?;
     let page_size = filter.page_size.max(1);
     let offset = filter.page.max(1).saturating_sub(1).saturating_mul(page_size);
     let items = base
+        .clone()
         .join(JoinType::LeftJoin, people::Relation::Class.def())
         .order_by_asc(people::Column::UnitId)
         .order_by_asc(classes::Column::Grade)
@@ -113,6 +114,9 @@ pub async fn list<C: ConnectionTrait>(
         .limit(page_size)
         .all(conn)
         .await?;
+    // a first page that is not full holds every match (a class's page, most often): no count
+    let total =
+        if offset == 0 && (items.len() as u64) < page_size { items.len() as u64 } else { base.count(conn).await? };
     Ok((decorate(conn, items).await?, total))
 }
 
