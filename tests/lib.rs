@@ -47,24 +47,33 @@ enum Cleanup {
 impl TestDb {
     /// A fresh, empty database: PostgreSQL when `TEST_DATABASE_URL` is set, else SQLite.
     pub async fn fresh() -> TestDb {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => TestDb::postgres(&admin_url).await,
+            _ => TestDb::sqlite(),
+        }
+    }
+
+    /// A fresh SQLite file, whatever `TEST_DATABASE_URL` says (benchmarks that print both
+    /// databases side by side).
+    pub fn sqlite() -> TestDb {
         init_process();
         let name = format!("dd_test_{}", uuid::Uuid::new_v4().simple());
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                use sea_orm::ConnectionTrait;
-                let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-                admin.close().await.ok();
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-                TestDb { url: format!("{base}/{name}"), cleanup: Cleanup::Postgres { admin_url, name } }
-            }
-            _ => {
-                let dir = std::env::temp_dir().join("dinhdanh-tests");
-                std::fs::create_dir_all(&dir).expect("temp dir");
-                let path = dir.join(format!("{name}.db"));
-                TestDb { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::SqliteFile(path) }
-            }
-        }
+        let dir = std::env::temp_dir().join("dinhdanh-tests");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(format!("{name}.db"));
+        TestDb { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::SqliteFile(path) }
+    }
+
+    /// A fresh PostgreSQL database created through `admin_url` (dropped with the value).
+    pub async fn postgres(admin_url: &str) -> TestDb {
+        use sea_orm::ConnectionTrait;
+        init_process();
+        let name = format!("dd_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        admin.close().await.ok();
+        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+        TestDb { url: format!("{base}/{name}"), cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name } }
     }
 
     pub fn is_postgres(&self) -> bool {

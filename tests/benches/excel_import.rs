@@ -1,21 +1,23 @@
 //! Speed and memory of the Excel import: generates a workbook of realistic student rows
 //! (100,000 by default, one school, 32 classes), then in the same run times calamine alone
 //! reading it, and our preview (upload → plan) and commit through the real HTTP API on a fresh
-//! database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set) — twice, side by side in the
-//! same run: without personal-data keys (ID numbers in clear, as before issue 13) and with them
-//! (sealed, blind-indexed). Prints the times, the ratios (ours / calamine, with keys / without)
-//! and the peak resident memory of the process (VmHWM). Prints figures; asserts only that the
-//! import did what it should.
+//! SQLite database, and on a fresh PostgreSQL database too when `TEST_DATABASE_URL` is set —
+//! each without personal-data keys (ID numbers in clear, as before issue 13) and with them
+//! (sealed, blind-indexed). Prints the times side by side, the ratios (ours / calamine, with
+//! keys / without) and the peak resident memory of the process (VmHWM). Prints figures; asserts
+//! only that the import did what it should.
 //!
 //! `cargo bench -p dinhdanh-tests --bench excel_import`
-//! Environment: `BENCH_ROWS` (default 100000).
+//! Environment: `BENCH_ROWS` (default 100000); `BENCH_KEYS` = `both` (default), `with` or
+//! `without`; `TEST_DATABASE_URL` (PostgreSQL as well); `BENCH_DATABASES` = `sqlite` or
+//! `postgres` to run only one.
 
 use std::io::Cursor;
 use std::time::Instant;
 
 use calamine::Reader;
 use dinhdanh::store::classes;
-use dinhdanh_tests::spawn_app_with;
+use dinhdanh_tests::{TestDb, spawn_app_on};
 use rust_xlsxwriter::Workbook;
 
 /// xorshift64*: the same file on every run.
@@ -76,20 +78,48 @@ async fn run(rows: usize) {
         println!("  peak RSS so far (generation, calamine): {:.0} MB", kib as f64 / 1024.0);
     }
 
-    // without keys first (the ring the harness installs is taken away), then with them
-    let clear = import(rows, &bytes, false).await;
-    let sealed = import(rows, &bytes, true).await;
-    println!("side by side ({rows} rows)           without keys   with keys   with / without");
-    for (what, a, b) in [
-        ("preview (upload, read, plan, store)", clear.0, sealed.0),
-        ("commit (records, audit, counters)  ", clear.1, sealed.1),
-        ("preview + commit                   ", clear.0 + clear.1, sealed.0 + sealed.1),
-    ] {
-        println!("  {what} {a:>9.2} s {b:>9.2} s   {:>6.2}x", b / a);
+    let keys = std::env::var("BENCH_KEYS").unwrap_or_else(|_| "both".to_owned());
+    let key_runs: Vec<bool> = match keys.as_str() {
+        "with" => vec![true],
+        "without" => vec![false],
+        _ => vec![false, true],
+    };
+    let only = std::env::var("BENCH_DATABASES").unwrap_or_default();
+    let mut databases = Vec::new();
+    if only != "postgres" {
+        databases.push(None);
     }
-    println!("ratio (preview + commit, with keys) / calamine: {:.1}x", (sealed.0 + sealed.1) / calamine_s);
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() && only != "sqlite" => databases.push(Some(url)),
+        _ => println!("TEST_DATABASE_URL is not set: SQLite only"),
+    }
+    // without keys first (the ring the harness installs is taken away), then with them
+    let mut results = Vec::new();
+    for pg in &databases {
+        for &with_keys in &key_runs {
+            let (preview, commit) = import(rows, &bytes, with_keys, pg.as_deref()).await;
+            results.push((if pg.is_some() { "PostgreSQL" } else { "SQLite" }, with_keys, preview, commit));
+        }
+    }
+    println!("side by side ({rows} rows; calamine alone {calamine_s:.2} s)");
+    println!("  database     keys      preview    commit   preview+commit   preview/calamine   total/calamine");
+    for (db, with_keys, preview, commit) in &results {
+        println!(
+            "  {db:<11} {:<8} {preview:>7.2} s {commit:>7.2} s {:>12.2} s {:>14.1}x {:>15.1}x",
+            if *with_keys { "with" } else { "without" },
+            preview + commit,
+            preview / calamine_s,
+            (preview + commit) / calamine_s,
+        );
+    }
+    for db in ["SQLite", "PostgreSQL"] {
+        let of = |k: bool| results.iter().find(|r| r.0 == db && r.1 == k).map(|r| r.2 + r.3);
+        if let (Some(a), Some(b)) = (of(false), of(true)) {
+            println!("  {db}: preview + commit with keys / without: {:.2}x", b / a);
+        }
+    }
     match vm_hwm_kib() {
-        Some(kib) => println!("peak RSS (VmHWM, both runs): {:.0} MB", kib as f64 / 1024.0),
+        Some(kib) => println!("peak RSS (VmHWM, all runs): {:.0} MB", kib as f64 / 1024.0),
         None => println!("peak RSS: unavailable"),
     }
 }
@@ -187,15 +217,19 @@ fn workbook(rows: usize) -> Vec<u8> {
     bytes
 }
 
-/// Preview and commit of the workbook on a fresh app, with or without personal-data keys; the
-/// seconds of each.
-async fn import(rows: usize, bytes: &[u8], keys: bool) -> (f64, f64) {
+/// Preview and commit of the workbook on a fresh app (SQLite, or PostgreSQL through the admin
+/// URL `pg`), with or without personal-data keys; the seconds of each.
+async fn import(rows: usize, bytes: &[u8], keys: bool, pg: Option<&str>) -> (f64, f64) {
     // the harness installs its key ring once per process: first, so that it can be taken away
     dinhdanh_tests::init_process();
     if !keys {
         dinhdanh::crypto::uninstall();
     }
-    let app = spawn_app_with(|s| {
+    let db = match pg {
+        Some(url) => TestDb::postgres(url).await,
+        None => TestDb::sqlite(),
+    };
+    let app = spawn_app_on(db, |s| {
         s.import.job_threshold_rows = usize::MAX;
         s.import.max_rows = rows.max(200_000);
         s.import.max_bytes = 200 * 1024 * 1024;
@@ -209,7 +243,8 @@ async fn import(rows: usize, bytes: &[u8], keys: bool) -> (f64, f64) {
     assert_eq!(dinhdanh::crypto::installed().is_some(), keys, "the key ring as asked");
     let f = app.fixtures;
     assert_eq!(classes_of(&app).await, class_plan());
-    let label = if keys { "with keys" } else { "without keys" };
+    let database = if app.db.is_postgres() { "PostgreSQL" } else { "SQLite" };
+    let label = format!("{database}, {}", if keys { "with keys" } else { "without keys" });
     let bytes = bytes.to_vec();
     // our preview and commit through the API
     let token = app.login("school-a1").await;
@@ -249,6 +284,5 @@ async fn import(rows: usize, bytes: &[u8], keys: bool) -> (f64, f64) {
     println!("{label}: commit ({rows} new records, audited, counters kept): {commit_s:.2} s");
     let list = app.get(&format!("/api/v1/students?schoolId={}&pageSize=1", f.school_a1), &token).await;
     println!("records now: {}", list.body["total"]);
-    println!("database: {}", if app.db.is_postgres() { "PostgreSQL" } else { "SQLite" });
     (preview_s, commit_s)
 }

@@ -99,7 +99,7 @@ fn holds_id_numbers(action: &str, field: Option<&str>) -> bool {
     field == Some(SEALED_FIELD) && action != "export"
 }
 
-/// Appends events in one statement. The old and new values of an ID number are sealed with
+/// Appends events, a few thousand per statement (`store::bulk`). The old and new values of an ID number are sealed with
 /// the installed keys, the table, column and the event's id as associated data (the ids are
 /// taken first, [`super::sealing::reserve_ids`]).
 pub async fn record<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, events: Vec<Event<'_>>) -> StoreResult<()> {
@@ -144,8 +144,7 @@ pub async fn record<C: ConnectionTrait>(conn: &C, ctx: &AuditCtx, events: Vec<Ev
             request_id: Set(ctx.request_id.clone()),
         });
     }
-    audit_events::Entity::insert_many(rows).exec_without_returning(conn).await?;
-    Ok(())
+    super::bulk::insert(conn, &rows).await
 }
 
 /// An event as recorded, its ID numbers opened (a clear one, from before the keys, as it is).

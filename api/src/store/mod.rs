@@ -6,6 +6,7 @@
 pub mod access_log;
 pub mod accounts;
 pub mod audit;
+pub mod bulk;
 pub mod campaigns;
 pub mod class_changes;
 pub mod classes;

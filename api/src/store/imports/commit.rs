@@ -188,6 +188,7 @@ pub async fn commit(
     }
     let kind = kind_of(&record.kind);
     let ctx = AuditCtx::manual(caller, request_id, clock.now()).with_source(Source::Import, Some(id.to_owned()));
+    let mut phases = super::phases::Phases::start();
     let txn = crate::store::begin_write(db).await?;
     // claim the import: a second commit racing this one finds nothing to claim
     let claimed = imports::Entity::update_many()
@@ -204,7 +205,9 @@ pub async fn commit(
         drop(txn);
         return get(db, caller, id).await;
     }
+    phases.mark("claim");
     let mut rows = rows_to_commit(&txn, id).await?;
+    phases.mark("read_rows");
     // the classes the preview listed as new ("lớp mới"): created now, their rows pointed at them
     let new_classes = super::new_classes::of(&record);
     if !new_classes.is_empty() {
@@ -219,7 +222,7 @@ pub async fn commit(
     // the counters' deltas of every row, written once at the end
     let mut deltas = crate::store::counters::Deltas::default();
     if rows.iter().any(|r| r.action == RowAction::Create) {
-        bulk_create(&txn, &ctx, kind, record.unit_id, &rows, &mut deltas).await.map_err(|e| match e {
+        bulk_create(&txn, &ctx, kind, record.unit_id, &rows, &mut deltas, &mut phases).await.map_err(|e| match e {
             StoreError::Conflict { .. } => StoreError::Conflict {
                 pointer: None,
                 message:
@@ -231,6 +234,7 @@ pub async fn commit(
         })?;
     }
     let mut kept = 0i32;
+    phases.mark("create");
     for row in &rows {
         match row.action {
             RowAction::Update => {
@@ -271,14 +275,19 @@ pub async fn commit(
             .exec(&txn)
             .await?;
     }
+    phases.mark("update");
     // last: the shared counter rows stay locked only until the commit
     deltas.write(&txn).await?;
+    phases.mark("counters");
     txn.commit().await?;
+    phases.mark("commit");
+    tracing::info!(import = id, rows = rows.len(), phases = %phases.summary(), "import committed");
     get(db, caller, id).await
 }
 
-/// A commit inserts its new records in multi-row statements, this many rows evaluated and
-/// audited at a time, and adds them to the statistics counters once.
+/// A commit evaluates its new records this many at a time, inserts them in set-based statements
+/// of up to [`crate::store::bulk::ROWS_PER_STATEMENT`] rows (`store::bulk`), and adds them to the
+/// statistics counters once.
 pub const BULK_CREATES: usize = 500;
 
 /// Inserts the new records of a plan in bulk, inside the commit's transaction: people, finding
@@ -291,6 +300,7 @@ async fn bulk_create<C: ConnectionTrait>(
     unit_id: i64,
     rows: &[CommitRow],
     deltas: &mut crate::store::counters::Deltas,
+    phases: &mut super::phases::Phases,
 ) -> StoreResult<()> {
     use std::collections::HashMap;
     let school_classes = classes::Entity::find().filter(classes::Column::SchoolId.eq(unit_id)).all(txn).await?;
@@ -301,9 +311,11 @@ async fn bulk_create<C: ConnectionTrait>(
     // ids from the sequence (PostgreSQL), so that commits running at once never pick the same
     let ids = crate::store::sealing::reserve_ids(txn, "people", creates.len()).await?;
     let mut ids = ids.into_iter();
-    for chunk in creates.chunks(BULK_CREATES) {
-        let mut batch = Vec::with_capacity(chunk.len());
-        let mut fields = Vec::new();
+    phases.mark("create_ids");
+    let mut batch = Vec::new();
+    let mut fields = Vec::new();
+    let last = creates.len().div_ceil(BULK_CREATES);
+    for (n, chunk) in creates.chunks(BULK_CREATES).enumerate() {
         for row in chunk {
             let class_id = if kind == PersonKind::Student { row.class_id } else { None };
             if kind == PersonKind::Student && class_id.is_none_or(|c| !grades.contains_key(&c)) {
@@ -355,14 +367,20 @@ async fn bulk_create<C: ConnectionTrait>(
                 outcome,
             });
         }
-        crate::store::people::bulk_insert_counted(txn, ctx, batch, &years, deltas).await?;
-        for events in fields.chunks(1_000) {
-            crate::store::audit::record(txn, ctx, events.to_vec()).await?;
+        phases.mark("create_evaluate");
+        // written a few thousand at a time, in one statement per table
+        if batch.len() >= crate::store::bulk::ROWS_PER_STATEMENT || n + 1 == last {
+            crate::store::people::bulk_insert_counted(txn, ctx, std::mem::take(&mut batch), &years, deltas).await?;
+            phases.mark("create_people");
+            crate::store::audit::record(txn, ctx, std::mem::take(&mut fields)).await?;
+            phases.mark("create_field_audit");
         }
     }
     let mut pids: Vec<String> = pids.into_iter().collect();
     pids.sort();
     let duplicated = crate::store::people::duplicated_among(txn, &pids).await?;
+    phases.mark("create_duplicates_find");
     crate::store::people::sync_duplicates_counted(txn, &duplicated, deltas).await?;
+    phases.mark("create_duplicates_sync");
     Ok(())
 }

@@ -9,6 +9,7 @@
 
 mod commit;
 mod new_classes;
+mod phases;
 mod rows;
 mod start;
 mod takeover;

@@ -285,11 +285,15 @@ pub async fn start(
     let kept = bytes.clone();
     // the caller's rights are checked before the file is read, and again from the file's own
     // metadata before its rows are
+    let mut phases = super::phases::Phases::start();
     check_before_reading(db, caller, &opts).await?;
     let (file, meta) = open_file(filename.clone(), bytes, settings).await?;
     let target = target_for(db, caller, &opts, meta.as_ref()).await?;
+    phases.mark("open");
     let ReadFile { format, encoding, mut layout, meta } = read_file_rows(file, meta, settings).await?;
+    phases.mark("read");
     let scope = scope_for(db, target, &layout, meta.as_ref()).await?;
+    phases.mark("scope");
     let clock = &env.clock;
     let id = uuid::Uuid::new_v4().to_string();
     let now = clock.now();
@@ -333,7 +337,10 @@ pub async fn start(
     let rows = tokio::task::spawn_blocking(move || plan_rows(&scope, today, &mut layout, &mut |_| {}))
         .await
         .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?;
+    phases.mark("plan");
     let record = finish_plan(db, clock, record, rows).await?;
+    phases.mark("store");
+    tracing::info!(import = %record.id, rows = total, phases = %phases.summary(), "import planned");
     if opts.commit {
         return Ok(commit(db, clock, caller, request_id, &record.id, &CommitOptions::default()).await?);
     }

@@ -86,22 +86,26 @@ pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<Str
 /// Those of these lookup keys held by more than one active record (queried in chunks: an
 /// import's new numbers, without scanning the whole table).
 pub async fn duplicated_among<C: ConnectionTrait>(conn: &C, lookup_keys: &[String]) -> StoreResult<Vec<String>> {
-    use sea_orm::QuerySelect;
-    use sea_orm::sea_query::ExprTrait;
+    let backend = conn.get_database_backend();
+    let sql = crate::store::counters::placeholders(
+        backend,
+        &format!(
+            "SELECT personal_id_index AS k FROM people WHERE personal_id_index IN ({}) \
+             AND deleted_at IS NULL AND personal_id_valid = TRUE \
+             GROUP BY personal_id_index HAVING COUNT(id) > 1",
+            crate::store::bulk::json_texts(backend)
+        ),
+    );
     let mut out = Vec::new();
-    for chunk in lookup_keys.chunks(crate::store::counters::rows_per_statement(1)) {
-        let rows: Vec<Option<String>> = people::Entity::find()
-            .select_only()
-            .column(people::Column::PersonalIdIndex)
-            .filter(people::Column::PersonalIdIndex.is_in(chunk.iter().map(String::as_str)))
-            .filter(people::Column::DeletedAt.is_null())
-            .filter(people::Column::PersonalIdValid.eq(true))
-            .group_by(people::Column::PersonalIdIndex)
-            .having(Expr::col(people::Column::Id).count().gt(1))
-            .into_tuple()
-            .all(conn)
+    // one statement per few thousand numbers, the numbers as one JSON parameter
+    for chunk in lookup_keys.chunks(crate::store::bulk::ROWS_PER_STATEMENT) {
+        let list = serde_json::to_string(chunk).map_err(|e| StoreError::Db(sea_orm::DbErr::Json(e.to_string())))?;
+        let rows = conn
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql.clone(), [sea_orm::Value::from(list)]))
             .await?;
-        out.extend(rows.into_iter().flatten());
+        for row in rows {
+            out.push(row.try_get::<String>("", "k")?);
+        }
     }
     Ok(out)
 }

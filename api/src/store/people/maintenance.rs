@@ -132,11 +132,10 @@ async fn insert_rows<C: ConnectionTrait>(
     rows: Vec<BulkPerson>,
     mut counted: Option<(&HashMap<i64, String>, &mut crate::store::counters::Deltas)>,
 ) -> StoreResult<()> {
-    const CHUNK: usize = 400;
     let now = ctx.at;
     let mut findings = Vec::new();
     let mut events = Vec::new();
-    let mut batch = Vec::with_capacity(CHUNK);
+    let mut batch = Vec::with_capacity(rows.len());
     let ring = crate::crypto::installed();
     for row in rows {
         findings.extend(finding_rows(row.id, &row.outcome));
@@ -174,20 +173,11 @@ async fn insert_rows<C: ConnectionTrait>(
             deltas.add(&model, year)?;
         }
         batch.push(active);
-        if batch.len() == CHUNK {
-            people::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(conn).await?;
-        }
     }
-    if !batch.is_empty() {
-        people::Entity::insert_many(batch).exec_without_returning(conn).await?;
-    }
-    for chunk in findings.chunks(2_000) {
-        person_findings::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
-    }
-    for chunk in events.chunks(1_000) {
-        audit::record(conn, ctx, chunk.to_vec()).await?;
-    }
-    Ok(())
+    // one statement per few thousand rows of each table (`store::bulk`)
+    crate::store::bulk::insert(conn, &batch).await?;
+    crate::store::bulk::insert(conn, &findings).await?;
+    audit::record(conn, ctx, events).await
 }
 
 /// After inserting rows with explicit ids, PostgreSQL's sequence must move past them.
