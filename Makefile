@@ -7,7 +7,7 @@ CARGO ?= cargo
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 BIN := target/debug/dinhdanh
 
-.PHONY: help run build test test-rust test-sqlite test-postgres lint openapi openapi-check schemathesis frontend frontend-check e2e screenshots bench clean
+.PHONY: help run build test test-rust test-sqlite test-postgres lint openapi openapi-check schemathesis frontend frontend-check e2e screenshots bench bench-scale clean
 
 # The web app's node modules: `npm ci` when missing or older than the lock file.
 NODE_MODULES := frontend/node_modules/.package-lock.json
@@ -89,6 +89,13 @@ bench: ## Benchmarks: rules, offline check, encryption, Excel import, verificati
 		echo "statistics on PostgreSQL ($(TEST_DATABASE_URL))"; \
 		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) bench -p dinhdanh-tests --bench progress; \
 	else echo "PostgreSQL is not running: the statistics benchmark ran on SQLite only"; fi
+
+BENCH_SCALE_STUDENTS ?= 5000000
+
+bench-scale: ## A province on a fresh PostgreSQL database: seed-demo of BENCH_SCALE_STUDENTS (5,000,000), then HTTP p50/p95 (not in CI)
+	$(CARGO) build --release -p dinhdanh
+	BENCH_SCALE_STUDENTS=$(BENCH_SCALE_STUDENTS) TEST_DATABASE_URL=$(TEST_DATABASE_URL) \
+		$(CARGO) bench -p dinhdanh-tests --bench scale
 
 clean: ## Remove build outputs and the local database
 	$(CARGO) clean

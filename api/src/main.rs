@@ -272,7 +272,9 @@ async fn main() -> anyhow::Result<()> {
             let store = dinhdanh::store::Store::new(db);
             let population =
                 dinhdanh::registry::population::Population::open(&settings.registry_sim.database_url).await?;
-            let report = dinhdanh::demo::seed(&store, &population, students, seed, &settings.clock).await?;
+            let loader = dinhdanh::demo::Loader::for_students(students);
+            let report =
+                dinhdanh::demo::seed_with(&store, &population, students, seed, &settings.clock, loader).await?;
             println!("{report}");
         }
         Command::Revalidate => {

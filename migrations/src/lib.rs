@@ -24,6 +24,7 @@ mod m20261206_001101_template_snapshots;
 mod m20261206_001302_create_access_events;
 mod m20261206_001310_seal_personal_ids;
 mod m20261206_001320_retention;
+mod m20261206_001400_index_people_search;
 mod m20261206_001610_import_uploads;
 
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_001302_create_access_events::Migration),
             Box::new(m20261206_001310_seal_personal_ids::Migration),
             Box::new(m20261206_001320_retention::Migration),
+            Box::new(m20261206_001400_index_people_search::Migration),
             Box::new(m20261206_001610_import_uploads::Migration),
         ]
     }

@@ -245,3 +245,63 @@ async fn database_text(db: &TestDb, conn: &DatabaseConnection, tables: &[String]
     }
     out
 }
+
+/// The bulk loader (province-sized seeds): the generator's people, evaluated and sealed as
+/// the import would, counters equal to a recount, one audit row per batch.
+#[tokio::test]
+async fn the_bulk_loader_seeds_sealed_counted_records_with_one_audit_row_per_batch() {
+    use dinhdanh::store::entities::{audit_events, person_findings};
+    let db = TestDb::fresh().await;
+    let conn = sea_orm::Database::connect(&db.url).await.expect("connect");
+    dinhdanh::db::migrate(&conn).await.expect("migrate");
+    let settings = test_settings(&db.url);
+    dinhdanh::startup::prepare_keys(&conn, &settings).await.expect("keys");
+    let store = dinhdanh::store::Store::new(conn.clone());
+    let population = Population::open(&settings.registry_sim.database_url).await.expect("population");
+    let loader = dinhdanh::demo::Loader::Bulk;
+    let report =
+        dinhdanh::demo::seed_with(&store, &population, 1_500, 42, &settings.clock, loader).await.expect("seed");
+    assert_eq!(report.students, 1_500);
+    let students = people::Entity::find().filter(people::Column::Kind.eq("student")).count(&conn).await.expect("n");
+    let staff = people::Entity::find().filter(people::Column::Kind.eq("staff")).count(&conn).await.expect("n");
+    assert_eq!((students, staff), (1_500, report.staff as u64));
+    assert!(report.damaged * 100 / (report.students + report.staff) > 30, "damaged as the generator makes them");
+    // findings as the rules give them, the copy-pasted ID numbers among them
+    let findings = person_findings::Entity::find().count(&conn).await.expect("findings");
+    assert!(findings > 500, "{findings} findings");
+    let duplicates = person_findings::Entity::find()
+        .filter(person_findings::Column::Code.eq("id_duplicate"))
+        .count(&conn)
+        .await
+        .expect("duplicates");
+    let holders = dinhdanh::store::people::duplicated_ids(&conn).await.expect("duplicated");
+    assert!(duplicates >= 2 * holders.len() as u64, "{duplicates} findings for {} numbers", holders.len());
+    // sealed, and opening to the numbers the simulator knows
+    let records = people::Entity::find().order_by_asc(people::Column::Id).all(&conn).await.expect("people");
+    assert!(records.iter().all(|p| p.personal_id.as_deref().is_none_or(dinhdanh::crypto::is_encrypted)));
+    let truths: HashSet<String> = population.all().await.expect("truth").into_iter().map(|t| t.personal_id).collect();
+    let opened = records
+        .iter()
+        .filter_map(|p| dinhdanh::store::people::norm_personal_id_of(p).expect("opens"))
+        .filter(|n| truths.contains(n))
+        .count();
+    assert!(opened * 10 > records.len() * 8, "{opened} of {} numbers are the registry's", records.len());
+    // counters equal a recount
+    let drift = dinhdanh::store::counters::drift(&conn).await.expect("drift");
+    assert!(drift.is_empty(), "statistics counters drifted: {drift:?}");
+    // one audit row per batch of records, none per field
+    let seeded = audit_events::Entity::find()
+        .filter(audit_events::Column::Source.eq("seed"))
+        .filter(audit_events::Column::Entity.eq("person"))
+        .count(&conn)
+        .await
+        .expect("audit");
+    assert_eq!(seeded, 1, "one batch of {} records", records.len());
+    let per_field = audit_events::Entity::find()
+        .filter(audit_events::Column::Entity.eq("person"))
+        .filter(audit_events::Column::Field.is_not_null())
+        .count(&conn)
+        .await
+        .expect("audit");
+    assert_eq!(per_field, 0);
+}

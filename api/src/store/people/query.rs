@@ -63,7 +63,7 @@ pub async fn list<C: ConnectionTrait>(
         Some(unit_id) => format!("{}%", crate::store::units::get_scoped(conn, caller, unit_id).await?.path),
         None => caller.subtree_pattern(),
     };
-    cond = cond.add(people::Column::UnitId.in_subquery(units_under(root_pattern)));
+    cond = cond.add(people::Column::UnitId.in_subquery(units_under(root_pattern.clone())));
     if let Some(class_id) = filter.class_id {
         // a class outside the caller's subtree is not found (rather than an empty page)
         crate::store::classes::get_scoped(conn, caller, class_id).await?;
@@ -99,9 +99,26 @@ pub async fn list<C: ConnectionTrait>(
         cond = cond.add(people::Column::Id.in_subquery(with_findings(filter.finding_code, filter.severity)));
     }
 
-    let base = people::Entity::find().filter(cond);
     let page_size = filter.page_size.max(1);
-    let offset = filter.page.max(1).saturating_sub(1).saturating_mul(page_size);
+    let mut offset = filter.page.max(1).saturating_sub(1).saturating_mul(page_size);
+    let by_units = filter.class_id.is_none()
+        && filter.q.as_deref().is_none_or(|q| q.trim().is_empty())
+        && filter.finding_code.is_none()
+        && filter.severity.is_none();
+    let counted = if by_units {
+        // Scope, kind and status only: the statistics counters hold every unit's count, so the
+        // total is a sum over units and the page is read from the few units it falls in
+        // (the order starts with the unit), instead of counting and sorting every record.
+        let counts = unit_counts(conn, kind, filter.status, &root_pattern).await?;
+        let total = counts.iter().map(|(_, n)| n).sum::<i64>().max(0) as u64;
+        let (units, skipped) = units_of_page(&counts, offset, page_size);
+        offset -= skipped;
+        cond = cond.add(people::Column::UnitId.is_in(units));
+        Some(total)
+    } else {
+        None
+    };
+    let base = people::Entity::find().filter(cond);
     let items = base
         .clone()
         .join(JoinType::LeftJoin, people::Relation::Class.def())
@@ -114,10 +131,77 @@ pub async fn list<C: ConnectionTrait>(
         .limit(page_size)
         .all(conn)
         .await?;
-    // a first page that is not full holds every match (a class's page, most often): no count
-    let total =
-        if offset == 0 && (items.len() as u64) < page_size { items.len() as u64 } else { base.count(conn).await? };
+    let total = match counted {
+        Some(total) => total,
+        // a first page that is not full holds every match (a class's page, most often): no count
+        None if offset == 0 && (items.len() as u64) < page_size => items.len() as u64,
+        None => base.count(conn).await?,
+    };
     Ok((decorate(conn, items).await?, total))
+}
+
+/// The counter column that counts records of this status (`total` for any status).
+fn status_column(status: Option<VerificationStatus>) -> &'static str {
+    match status {
+        None => "total",
+        Some(VerificationStatus::NotSent) => "not_sent",
+        Some(VerificationStatus::Queued) => "queued",
+        Some(VerificationStatus::Verified) => "verified",
+        Some(VerificationStatus::Mismatched) => "mismatched",
+        Some(VerificationStatus::NotFound) => "not_found",
+        Some(VerificationStatus::AwaitingEvidence) => "awaiting_evidence",
+        Some(VerificationStatus::Error) => "send_failed",
+    }
+}
+
+/// `(unit id, active records of this kind and status)` of every unit under the path pattern
+/// that has any, in unit id order, from `stat_unit_counters` (kept equal to a recount in the
+/// same transaction as every write).
+async fn unit_counts<C: ConnectionTrait>(
+    conn: &C,
+    kind: PersonKind,
+    status: Option<VerificationStatus>,
+    path_pattern: &str,
+) -> StoreResult<Vec<(i64, i64)>> {
+    let backend = conn.get_database_backend();
+    let (p1, p2) = if backend == sea_orm::DatabaseBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
+    let column = status_column(status);
+    let sql = format!(
+        "SELECT sc.unit_id AS unit_id, CAST(SUM(sc.{column}) AS BIGINT) AS n FROM stat_unit_counters sc \
+         INNER JOIN units u ON u.id = sc.unit_id WHERE sc.kind = {p1} AND u.path LIKE {p2} \
+         GROUP BY sc.unit_id HAVING SUM(sc.{column}) > 0 ORDER BY sc.unit_id"
+    );
+    let rows = conn
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [kind.as_str().into(), path_pattern.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<i64>("", "unit_id")?, r.try_get::<i64>("", "n")?)))
+        .collect::<Result<_, sea_orm::DbErr>>()
+        .map_err(StoreError::from)
+}
+
+/// The units a page (`offset`, `size`, in unit order) falls in, and how many records the
+/// units before them hold.
+fn units_of_page(counts: &[(i64, i64)], offset: u64, size: u64) -> (Vec<i64>, u64) {
+    let (mut before, mut taken) = (0u64, 0u64);
+    let mut units = Vec::new();
+    for (unit, n) in counts {
+        let n = (*n).max(0) as u64;
+        if units.is_empty() && before + n <= offset {
+            before += n;
+            continue;
+        }
+        if before + taken >= offset + size {
+            break;
+        }
+        units.push(*unit);
+        taken += n;
+    }
+    (units, before)
 }
 
 /// Attaches classes and units to people (two queries for the whole page).
@@ -196,6 +280,26 @@ pub async fn history<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_read_from_the_units_it_falls_in() {
+        let counts = [(1, 30), (2, 30), (5, 100), (9, 10)];
+        // (offset, size) -> (units, records in the units skipped)
+        type Case = ((u64, u64), (&'static [i64], u64));
+        let cases: &[Case] = &[
+            ((0, 50), (&[1, 2], 0)),
+            ((0, 30), (&[1], 0)),
+            ((30, 30), (&[2], 30)),
+            ((50, 50), (&[2, 5], 30)),
+            ((100, 50), (&[5], 60)),
+            ((150, 50), (&[5, 9], 60)),
+            ((170, 50), (&[], 170)),
+            ((500, 50), (&[], 170)),
+        ];
+        for ((offset, size), (units, before)) in cases {
+            assert_eq!(units_of_page(&counts, *offset, *size), (units.to_vec(), *before), "{offset} {size}");
+        }
+    }
 
     #[test]
     fn typed_wildcards_are_matched_literally() {
