@@ -82,7 +82,7 @@ bench: ## Benchmarks: rules, offline check, encryption, Excel import, verificati
 	$(CARGO) bench -p dinhdanh --bench check_csv
 	$(CARGO) bench -p dinhdanh --bench crypto
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) bench -p dinhdanh --bench reads
-	$(CARGO) bench -p dinhdanh-tests --bench excel_import
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) bench -p dinhdanh-tests --bench excel_import
 	$(CARGO) bench -p dinhdanh-tests --bench verification
 	$(CARGO) bench -p dinhdanh-tests --bench progress
 	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
