@@ -70,11 +70,17 @@ fn paths(patterns: &[&str]) -> Vec<JsonPath> {
     patterns.iter().filter_map(|p| JsonPath::parse(p).ok()).collect()
 }
 
+/// The rule outcome's normalised number (one of [`OUTCOME_ID_PATHS`]).
+pub const OUTCOME_NORMALIZED_ID: &str = "/normalized/personalId";
+/// The value an ID number's repair started from (one of [`OUTCOME_ID_PATHS`]).
+pub const OUTCOME_ID_FIX_FROM: &str = "/findings/*[field=personalId]/fix/from";
+/// The value an ID number's repair gave (one of [`OUTCOME_ID_PATHS`]).
+pub const OUTCOME_ID_FIX_TO: &str = "/findings/*[field=personalId]/fix/to";
+
 /// Where the stored rule outcome (`people.outcome`, [`crate::rules::Outcome`]) holds ID numbers:
 /// the normalised number and the before/after of the ID number's repairs.
-pub static OUTCOME_ID_PATHS: LazyLock<Vec<JsonPath>> = LazyLock::new(|| {
-    paths(&["/normalized/personalId", "/findings/*[field=personalId]/fix/from", "/findings/*[field=personalId]/fix/to"])
-});
+pub static OUTCOME_ID_PATHS: LazyLock<Vec<JsonPath>> =
+    LazyLock::new(|| paths(&[OUTCOME_NORMALIZED_ID, OUTCOME_ID_FIX_FROM, OUTCOME_ID_FIX_TO]));
 
 /// Calls `f` on every non-null value the path reaches.
 fn visit(
@@ -138,6 +144,24 @@ impl KeyRing {
             })?;
         }
         Ok(count)
+    }
+}
+
+impl KeyRing {
+    /// Seals one string of a document, found at `path` (one of the document's path patterns),
+    /// exactly as [`KeyRing::encrypt_json`] seals it there: for callers that hold the document
+    /// as a typed value and so need no JSON tree of it.
+    pub fn encrypt_json_str(&self, aad: &Aad<'_>, path: &str, clear: &str) -> Result<String, CryptoError> {
+        let text = serde_json::to_string(clear).map_err(|_| CryptoError::Malformed)?;
+        self.seal(aad, path, text.as_bytes())
+    }
+
+    /// Opens one string sealed at `path` by [`KeyRing::encrypt_json`] or
+    /// [`KeyRing::encrypt_json_str`]; a sealed value that is not a string is
+    /// [`CryptoError::Malformed`].
+    pub fn decrypt_json_str(&self, aad: &Aad<'_>, path: &str, stored: &str) -> Result<String, CryptoError> {
+        let clear = self.open(aad, path, stored)?;
+        serde_json::from_slice(&clear).map_err(|_| CryptoError::Malformed)
     }
 }
 

@@ -236,6 +236,37 @@ fn the_outcome_json_keeps_its_shape_and_hides_its_numbers() {
 }
 
 #[test]
+fn one_string_sealed_alone_reads_as_in_the_document_and_back() {
+    let keys = ring(&[K1], &IX);
+    let aad = Aad::new("people", "outcome", 42);
+    let original = json!({"normalized": {"personalId": "031215000001"}, "findings": []});
+    // sealed alone, opened with the document…
+    let mut doc = original.clone();
+    doc["normalized"]["personalId"] =
+        json!(keys.encrypt_json_str(&aad, json::OUTCOME_NORMALIZED_ID, "031215000001").expect("encrypts"));
+    let sealed = doc.clone();
+    assert_eq!(keys.decrypt_json(&mut doc, &aad, &json::OUTCOME_ID_PATHS), Ok(1));
+    assert_eq!(doc, original);
+    // …and sealed with the document, opened alone
+    let mut doc = original.clone();
+    keys.encrypt_json(&mut doc, &aad, &json::OUTCOME_ID_PATHS).expect("encrypts");
+    let stored = doc["normalized"]["personalId"].as_str().expect("sealed");
+    assert_eq!(keys.decrypt_json_str(&aad, json::OUTCOME_NORMALIZED_ID, stored).as_deref(), Ok("031215000001"));
+    // the place is still authenticated: another path, another row
+    assert_eq!(keys.decrypt_json_str(&aad, json::OUTCOME_ID_FIX_TO, stored), Err(CryptoError::Authentication));
+    let other_row = Aad::new("people", "outcome", 43);
+    assert_eq!(
+        keys.decrypt_json_str(&other_row, json::OUTCOME_NORMALIZED_ID, stored),
+        Err(CryptoError::Authentication)
+    );
+    // a fresh nonce every time, and a sealed value that is no string is no string
+    let again = sealed["normalized"]["personalId"].as_str().expect("sealed");
+    assert_ne!(again, stored);
+    let number = keys.seal(&aad, json::OUTCOME_NORMALIZED_ID, b"17").expect("encrypts");
+    assert_eq!(keys.decrypt_json_str(&aad, json::OUTCOME_NORMALIZED_ID, &number), Err(CryptoError::Malformed));
+}
+
+#[test]
 fn json_values_of_any_type_round_trip() {
     let keys = ring(&[K1], &IX);
     let aad = Aad::new("import_rows", "data", "3f2a9c1e-0000-4000-8000-000000000001:12");

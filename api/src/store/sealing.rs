@@ -304,10 +304,12 @@ pub fn open_text<'a>(
     if !crate::crypto::is_encrypted(stored) {
         return Ok(std::borrow::Cow::Borrowed(stored));
     }
-    let what = format!("{table}.{column} of {row}");
+    // the row key printed once (a commit opens every planned row); the error's text only on error
+    let row = row.to_string();
+    let what = || format!("{table}.{column} of {row}");
     let ring = crate::crypto::installed()
-        .ok_or_else(|| StoreError::corrupt(&what, "encrypted, and no keys are configured (data_keys, index_key)"))?;
-    ring.decrypt(&crate::crypto::Aad::new(table, column, row), stored)
+        .ok_or_else(|| StoreError::corrupt(what(), "encrypted, and no keys are configured (data_keys, index_key)"))?;
+    ring.decrypt(&crate::crypto::Aad::new(table, column, &row), stored)
         .map(std::borrow::Cow::Owned)
-        .map_err(|e| StoreError::corrupt(&what, e))
+        .map_err(|e| StoreError::corrupt(what(), e))
 }

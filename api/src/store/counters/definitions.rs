@@ -128,7 +128,8 @@ pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> StoreResult<
 /// `(code, field, severity)` of the record's findings, one per (code, field) with the first
 /// finding's severity, as `person_findings` holds them.
 fn outcome_findings(p: &people::Model) -> StoreResult<Vec<(String, String, String)>> {
-    let outcome = crate::store::people::parse_outcome(p)?;
+    // codes, fields and severities only: the ID numbers stay sealed
+    let outcome = crate::store::people::parse_outcome_sealed(p)?;
     let mut seen = BTreeSet::new();
     Ok(outcome
         .findings

@@ -137,7 +137,7 @@ async fn insert_rows<C: ConnectionTrait>(
     let mut events = Vec::new();
     let mut batch = Vec::with_capacity(rows.len());
     let ring = crate::crypto::installed();
-    for row in rows {
+    for mut row in rows {
         findings.extend(finding_rows(row.id, &row.outcome));
         events.push(Event {
             action: "create",
@@ -162,8 +162,8 @@ async fn insert_rows<C: ConnectionTrait>(
         );
         active.id = Set(row.id);
         let clear = counted.is_some().then(|| active.clone());
-        // many rows at once skip the entity's hook: seal here
-        seal_active(&mut active, ring.as_deref())?;
+        // many rows at once skip the entity's hook: seal here, from the typed outcome
+        seal_active_with(&mut active, ring.as_deref(), Some(&mut row.outcome))?;
         if let (Some((years, deltas)), Some(mut clear)) = (counted.as_mut(), clear) {
             // counted as the row reads back opened (the lookup columns come from sealing)
             clear.personal_id_valid = active.personal_id_valid.clone();

@@ -5,8 +5,12 @@
 use super::*;
 
 /// A record's stored rule outcome; one that does not parse is an error, never a clean default.
+/// Its ID numbers are opened field by field ([`open_outcome`]); a reader that needs none of
+/// them takes [`parse_outcome_sealed`].
 pub fn parse_outcome(p: &people::Model) -> StoreResult<Outcome> {
-    crate::store::read_json(format_args!("people.outcome of {}", p.id), &open_outcome_text(p.id, &p.outcome)?)
+    let mut outcome = parse_outcome_sealed(p)?;
+    open_outcome(p.id, &mut outcome)?;
+    Ok(outcome)
 }
 
 /// Runs the rules on a person's identity fields.

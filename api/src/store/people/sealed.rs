@@ -17,7 +17,7 @@ use sea_orm::ActiveValue;
 use serde_json::Value;
 
 use super::*;
-use crate::crypto::json::OUTCOME_ID_PATHS;
+use crate::crypto::json::{OUTCOME_ID_FIX_FROM, OUTCOME_ID_FIX_TO, OUTCOME_ID_PATHS, OUTCOME_NORMALIZED_ID};
 use crate::crypto::{Aad, KeyRing, is_encrypted};
 
 /// The table whose columns this module seals.
@@ -84,6 +84,70 @@ pub fn open_outcome_text(id: i64, stored: &str) -> StoreResult<std::borrow::Cow<
     }
 }
 
+/// The ID numbers of a typed outcome, each with its path pattern in the stored JSON
+/// ([`OUTCOME_ID_PATHS`]): the normalised number and the ID repairs' from and to.
+fn outcome_id_values(outcome: &mut Outcome) -> Vec<(&'static str, &mut String)> {
+    let mut out = Vec::new();
+    if let Some(v) = outcome.normalized.personal_id.as_mut() {
+        out.push((OUTCOME_NORMALIZED_ID, v));
+    }
+    for finding in outcome.findings.iter_mut().filter(|f| f.field == Field::PersonalId) {
+        if let Some(fix) = finding.fix.as_mut() {
+            out.push((OUTCOME_ID_FIX_FROM, &mut fix.from));
+            out.push((OUTCOME_ID_FIX_TO, &mut fix.to));
+        }
+    }
+    out
+}
+
+/// A record's stored rule outcome parsed as it is stored: its ID numbers (the normalised number,
+/// the ID repairs' from and to) still sealed, nothing decrypted. For readers of codes, fields,
+/// severities and the other normalised values (the statistics' reasons, a verification
+/// request's partial date), which thereby cost what they cost without keys.
+pub fn parse_outcome_sealed(p: &people::Model) -> StoreResult<Outcome> {
+    crate::store::read_json(format_args!("people.outcome of {}", p.id), &p.outcome)
+}
+
+/// Opens, in place, the ID numbers of an outcome read by [`parse_outcome_sealed`] (the typed
+/// twin of [`open_outcome_text`], without a JSON tree). Without keys, or for an outcome written
+/// before the keys (a value in clear where a sealed one belongs), it is left as stored.
+pub fn open_outcome(id: i64, outcome: &mut Outcome) -> StoreResult<()> {
+    let Some(ring) = crate::crypto::installed() else { return Ok(()) };
+    let mut values = outcome_id_values(outcome);
+    if values.is_empty() || values.iter().any(|(_, v)| !is_encrypted(v)) {
+        return Ok(());
+    }
+    let aad = Aad::new(TABLE, OUTCOME, id);
+    for (path, value) in &mut values {
+        **value = ring.decrypt_json_str(&aad, path, value).map_err(|e| corrupt(id, OUTCOME, e))?;
+    }
+    Ok(())
+}
+
+/// The outcome's JSON text with its ID numbers sealed for row `id`. The outcome a writer
+/// stores is [`Outcome`]'s JSON: read into that type, sealed field by field and written back
+/// (cheaper than a JSON tree); any other document is sealed through the tree at
+/// [`OUTCOME_ID_PATHS`].
+fn seal_outcome_text(ring: &KeyRing, id: i64, text: &str) -> Result<String, sea_orm::DbErr> {
+    if let Ok(mut outcome) = serde_json::from_str::<Outcome>(text) {
+        return seal_outcome(ring, id, &mut outcome);
+    }
+    let mut doc: Value = serde_json::from_str(text).map_err(|e| db_err(OUTCOME, e))?;
+    ring.encrypt_json(&mut doc, &Aad::new(TABLE, OUTCOME, id), &OUTCOME_ID_PATHS).map_err(|e| db_err(OUTCOME, e))?;
+    Ok(doc.to_string())
+}
+
+/// Seals, in place, the ID numbers of `outcome` for row `id` and returns its JSON text as
+/// stored. The values are sealed as [`KeyRing::encrypt_json`] seals them at
+/// [`OUTCOME_ID_PATHS`], so either reader opens them.
+fn seal_outcome(ring: &KeyRing, id: i64, outcome: &mut Outcome) -> Result<String, sea_orm::DbErr> {
+    let aad = Aad::new(TABLE, OUTCOME, id);
+    for (path, value) in outcome_id_values(outcome) {
+        *value = ring.encrypt_json_str(&aad, path, value).map_err(|e| db_err(OUTCOME, e))?;
+    }
+    serde_json::to_string(outcome).map_err(|e| db_err(OUTCOME, e))
+}
+
 fn db_err(what: &str, err: impl std::fmt::Display) -> sea_orm::DbErr {
     sea_orm::DbErr::Custom(format!("sealing people.{what}: {err}"))
 }
@@ -92,6 +156,17 @@ fn db_err(what: &str, err: impl std::fmt::Display) -> sea_orm::DbErr {
 /// number: the blind index and its validity. Values left unset or unchanged are left alone
 /// (they are stored already). An insert must carry its id (the associated data names the row).
 pub fn seal_active(active: &mut people::ActiveModel, ring: Option<&KeyRing>) -> Result<(), sea_orm::DbErr> {
+    seal_active_with(active, ring, None)
+}
+
+/// [`seal_active`] for a writer that still holds the outcome it set (typed): its numbers are
+/// sealed in `outcome` itself (which is left holding them sealed) and the text comes from it,
+/// so the text set on `active` is not read again. `outcome` must be what `active.outcome` sets.
+pub fn seal_active_with(
+    active: &mut people::ActiveModel,
+    ring: Option<&KeyRing>,
+    outcome: Option<&mut Outcome>,
+) -> Result<(), sea_orm::DbErr> {
     if let ActiveValue::Set(norm) = &active.norm_personal_id {
         let norm = norm.clone();
         active.personal_id_valid = ActiveValue::Set(is_valid_normalised(norm.as_deref()));
@@ -120,10 +195,11 @@ pub fn seal_active(active: &mut people::ActiveModel, ring: Option<&KeyRing>) -> 
         }
     }
     if let ActiveValue::Set(text) = &active.outcome {
-        let mut doc: Value = serde_json::from_str(text).map_err(|e| db_err(OUTCOME, e))?;
-        ring.encrypt_json(&mut doc, &Aad::new(TABLE, OUTCOME, id), &OUTCOME_ID_PATHS)
-            .map_err(|e| db_err(OUTCOME, e))?;
-        active.outcome = ActiveValue::Set(doc.to_string());
+        let sealed = match outcome {
+            Some(outcome) => seal_outcome(ring, id, outcome)?,
+            None => seal_outcome_text(ring, id, text)?,
+        };
+        active.outcome = ActiveValue::Set(sealed);
     }
     Ok(())
 }

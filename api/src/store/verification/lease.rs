@@ -16,7 +16,8 @@ pub struct ClaimedBatch {
 
 /// The request item of a record: its normalised values in the registry's formats.
 pub fn request_item(item_id: i64, p: &people::Model) -> StoreResult<RequestItem> {
-    let partial = crate::store::people::parse_outcome(p)?.normalized.date_of_birth_partial;
+    // the partial date only: the outcome's ID numbers stay sealed
+    let partial = crate::store::people::parse_outcome_sealed(p)?.normalized.date_of_birth_partial;
     Ok(RequestItem {
         request_id: item_id.to_string(),
         personal_id: crate::store::people::norm_personal_id_of(p)?.unwrap_or_default(),
