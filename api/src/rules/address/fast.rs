@@ -242,7 +242,6 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let mut by_key: FastMap<Box<[u8]>, u32> = FastMap::default();
     let mut by_text: FastMap<Box<[u8]>, u32> = FastMap::default();
     by_key.reserve(60_000);
-    by_text.reserve(120_000);
     let mut add = |cells: &[String; 3]| {
         let input = ResidenceInput {
             province: Some(cells[0].clone()),
@@ -271,6 +270,8 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             add(&cells);
         }
     }
+    by_key.shrink_to_fit();
+    by_text.shrink_to_fit();
     let outcomes = (0..by_key.len()).map(|_| OnceLock::new()).collect();
     Table { by_key, by_text, outcomes }
 });
@@ -314,7 +315,7 @@ pub(super) fn lookup(
 /// the table does not hold, met again in the same file (a wrong district, a free-text address
 /// copied down a class list), is not resolved again. Exact bytes, so the outcome is the one
 /// the full resolution gives. Cleared when full, to keep memory flat.
-const MEMO_CAP: usize = 2048;
+const MEMO_CAP: usize = 256;
 
 struct Memo {
     outcomes: FastMap<Box<[u8]>, ResidenceOutcome>,
