@@ -3,11 +3,16 @@
 //!
 //! `cargo bench -p dinhdanh --bench rules` (part of `make bench`). `BENCH_RECORDS` sets the
 //! corpus size (default 1,000,000).
+//!
+//! Instruction counts, whatever the machine's load: with `BENCH_PASSES=n` the bench skips
+//! criterion, makes one warm pass of each workload, then `n` passes of each in its own function,
+//! for `valgrind --tool=callgrind --toggle-collect='*profile_fast*'` (or `*profile_engine*`,
+//! `*profile_residence*`, `*profile_full*`); divide by `n` × the records it prints.
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use dinhdanh::demo::generate::{self, Registry};
 use dinhdanh::demo::names::NameSampler;
 use dinhdanh::rules::{self, PersonKind, RecordInput, ResidenceInput, RuleContext};
@@ -133,5 +138,71 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+#[inline(never)]
+fn profile_engine(records: &[RecordInput], ctx: &RuleContext, passes: u32) {
+    for _ in 0..passes {
+        for r in records {
+            black_box(rules::check_record(black_box(r), ctx));
+        }
+    }
+}
+
+#[inline(never)]
+fn profile_residence(records: &[RecordInput], passes: u32) {
+    let mut findings = Vec::new();
+    for _ in 0..passes {
+        for r in records {
+            findings.clear();
+            black_box(rules::address::check_residence(
+                r.residence.as_ref(),
+                r.residence_text.as_deref(),
+                &mut findings,
+            ));
+        }
+    }
+}
+
+#[inline(never)]
+fn profile_fast(triples: &[&ResidenceInput], passes: u32) {
+    for _ in 0..passes {
+        for r in triples {
+            black_box(rules::address::resolve_residence_ref(Some(black_box(r)), None));
+        }
+    }
+}
+
+#[inline(never)]
+fn profile_full(triples: &[&ResidenceInput], passes: u32) {
+    for _ in 0..passes {
+        for r in triples {
+            black_box(rules::address::resolve_in_full(Some(black_box(r)), None));
+        }
+    }
+}
+
+/// `BENCH_PASSES=n`: the workloads without criterion, for callgrind.
+fn profile(passes: u32) {
+    load_times();
+    let n: u32 = std::env::var("BENCH_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let records = corpus(n);
+    let ctx = RuleContext::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(), PersonKind::Student);
+    let triples: Vec<&ResidenceInput> = records.iter().filter_map(|r| r.residence.as_ref()).collect();
+    eprintln!("profile: {} records, {} structured triples, 1 warm pass then {passes}", records.len(), triples.len());
+    profile_engine(&records, &ctx, 1);
+    profile_engine(&records, &ctx, passes);
+    profile_residence(&records, 1);
+    profile_residence(&records, passes);
+    profile_fast(&triples, 1);
+    profile_fast(&triples, passes);
+    profile_full(&triples, passes);
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(passes) = std::env::var("BENCH_PASSES").ok().and_then(|v| v.parse().ok()) {
+        return profile(passes);
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

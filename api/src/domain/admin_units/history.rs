@@ -86,6 +86,9 @@ impl History {
     fn build() -> History {
         let mut rows = Vec::with_capacity(14_600);
         let mut looses: Vec<String> = Vec::with_capacity(14_600);
+        // A unit keeps its name through most snapshots: each name is keyed once.
+        let mut keyed: FastMap<&'static str, (Option<TypeWord>, Box<str>, String)> = FastMap::default();
+        keyed.reserve(10_000);
         for line in HISTORY_CSV.lines().skip(1).filter(|l| !l.is_empty()) {
             // The last column (decrees) may hold quoted commas; the first eight never do.
             let mut cols = line.splitn(9, ',');
@@ -98,7 +101,13 @@ impl History {
                 "ward" => Level::Commune,
                 _ => continue,
             };
-            let (word, key) = split_official(name);
+            let (word, tone, loose) = keyed
+                .entry(name)
+                .or_insert_with(|| {
+                    let (word, key) = split_official(name);
+                    (word, key.tone.into_boxed_str(), key.loose)
+                })
+                .clone();
             rows.push(HistoricalUnit {
                 level,
                 code,
@@ -108,9 +117,9 @@ impl History {
                 first_seen: day(first),
                 last_seen: day(last),
                 word,
-                tone: key.tone.into_boxed_str(),
+                tone,
             });
-            looses.push(key.loose);
+            looses.push(loose);
         }
         let mut out =
             History { last_snapshot: rows.iter().map(|r| r.last_seen).max().unwrap_or(0), ..History::default() };

@@ -81,6 +81,67 @@ fn is_tone_mark(c: char) -> bool {
     matches!(c, '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}')
 }
 
+/// The Latin blocks whose characters [`for_each_folded`] reads from a table: Latin-1 Supplement
+/// to Latin Extended-B (U+0080..U+0250) and Latin Extended Additional (U+1E00..U+1F00), where
+/// every Vietnamese letter lives.
+const FOLD_LOW: std::ops::Range<u32> = 0x80..0x250;
+const FOLD_HIGH: std::ops::Range<u32> = 0x1E00..0x1F00;
+
+/// For each character of [`FOLD_LOW`] then [`FOLD_HIGH`]: its canonical decomposition in lower
+/// case, padded with NUL (which no decomposition yields); `None` when longer than four.
+static FOLD_TABLE: LazyLock<Vec<Option<[char; 4]>>> = LazyLock::new(|| {
+    FOLD_LOW
+        .chain(FOLD_HIGH)
+        .map(|u| {
+            let mut out = ['\0'; 4];
+            let mut n = 0;
+            let mut fits = true;
+            decompose_canonical(char::from_u32(u).unwrap_or('\0'), |d| {
+                for c in d.to_lowercase() {
+                    match out.get_mut(n) {
+                        Some(slot) => *slot = c,
+                        None => fits = false,
+                    }
+                    n += 1;
+                }
+            });
+            fits.then_some(out)
+        })
+        .collect()
+});
+
+/// Calls `f` with each character of `c`'s canonical decomposition, in lower case (what
+/// `decompose_canonical` then `to_lowercase` give), from a table for the Latin letters: the key
+/// builders run this on every character they read.
+pub fn for_each_folded(c: char, mut f: impl FnMut(char)) {
+    let u = c as u32;
+    if u < 0x80 {
+        return f(c.to_ascii_lowercase());
+    }
+    let at = if FOLD_LOW.contains(&u) {
+        Some((u - FOLD_LOW.start) as usize)
+    } else if FOLD_HIGH.contains(&u) {
+        Some((u - FOLD_HIGH.start) as usize + FOLD_LOW.len())
+    } else {
+        None
+    };
+    if let Some(Some(chars)) = at.and_then(|i| FOLD_TABLE.get(i)) {
+        chars.iter().take_while(|&&x| x != '\0').for_each(|&x| f(x));
+        return;
+    }
+    decompose_canonical(c, |d| d.to_lowercase().for_each(&mut f));
+}
+
+/// `is_combining_mark` without its table lookup for the blocks Vietnamese text uses: the
+/// Combining Diacritical Marks block (U+0300..U+0370) holds only marks, the Latin blocks none.
+pub fn is_mark(c: char) -> bool {
+    let u = c as u32;
+    if u < 0x300 || FOLD_HIGH.contains(&u) {
+        return false;
+    }
+    u < 0x370 || is_combining_mark(c)
+}
+
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' | '\u{2032}')
 }
@@ -146,37 +207,35 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         // Character-wise canonical decomposition: the marks of one letter stay with it, and
         // their order does not matter below (tone marks are set apart, a Vietnamese letter
         // carries at most one other mark).
-        decompose_canonical(original, |d| {
-            for c in d.to_lowercase() {
-                if is_combining_mark(c) {
-                    if cur.is_empty() {
-                        continue;
-                    }
-                    if is_tone_mark(c) {
-                        cur.tone_mark = Some(c);
-                    } else {
-                        // Quality marks (circumflex, breve, horn) and any other mark.
-                        cur.tone.push(c);
-                    }
-                    cur.end = next;
-                } else if c.is_alphanumeric() {
-                    if c.is_ascii_digit() && cur.last_is_letter {
-                        cur.finish(&mut out, true);
-                    } else if !c.is_ascii_digit() && !cur.is_empty() && cur.all_digits {
-                        // "8Q10": a number ends where letters start.
-                        cur.finish(&mut out, false);
-                    }
-                    cur.push_base(c, at);
-                    cur.end = next;
-                } else if is_apostrophe(c) {
-                    // "M'ri", "M’ri" and "Mri" are the same name.
+        for_each_folded(original, |c| {
+            if is_mark(c) {
+                if cur.is_empty() {
+                    return;
+                }
+                if is_tone_mark(c) {
+                    cur.tone_mark = Some(c);
                 } else {
+                    // Quality marks (circumflex, breve, horn) and any other mark.
+                    cur.tone.push(c);
+                }
+                cur.end = next;
+            } else if c.is_alphanumeric() {
+                if c.is_ascii_digit() && cur.last_is_letter {
+                    cur.finish(&mut out, true);
+                } else if !c.is_ascii_digit() && !cur.is_empty() && cur.all_digits {
+                    // "8Q10": a number ends where letters start.
                     cur.finish(&mut out, false);
-                    if c == '.'
-                        && let Some(last) = out.last_mut()
-                    {
-                        last.dot_after = true;
-                    }
+                }
+                cur.push_base(c, at);
+                cur.end = next;
+            } else if is_apostrophe(c) {
+                // "M'ri", "M’ri" and "Mri" are the same name.
+            } else {
+                cur.finish(&mut out, false);
+                if c == '.'
+                    && let Some(last) = out.last_mut()
+                {
+                    last.dot_after = true;
                 }
             }
         });

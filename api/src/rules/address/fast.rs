@@ -13,10 +13,9 @@
 
 use std::sync::{LazyLock, OnceLock};
 
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
-
 use super::ResidenceOutcome;
 use crate::domain::admin_units::fast_hash::FastMap;
+use crate::domain::admin_units::keys::{for_each_folded, is_mark};
 use crate::domain::admin_units::units;
 use crate::domain::text::is_zero_width;
 use crate::rules::ResidenceInput;
@@ -104,7 +103,7 @@ impl Tok {
     }
 
     fn char(&mut self, buf: &mut KeyBuf, c: char) -> Option<()> {
-        if is_combining_mark(c) {
+        if is_mark(c) {
             if self.empty {
                 return Some(());
             }
@@ -150,11 +149,9 @@ pub(super) fn push_cell(buf: &mut KeyBuf, text: &str) -> Option<()> {
             continue;
         }
         let mut result = Some(());
-        decompose_canonical(original, |d| {
-            for c in d.to_lowercase() {
-                if result.is_some() {
-                    result = tok.char(buf, c);
-                }
+        for_each_folded(original, |c| {
+            if result.is_some() {
+                result = tok.char(buf, c);
             }
         });
         result?;
@@ -174,8 +171,27 @@ pub(super) fn key_of(input: &ResidenceInput, buf: &mut KeyBuf) -> Option<()> {
     Some(())
 }
 
+/// The three cells as typed, each followed by a unit separator (absent = empty). `None` when
+/// the text does not fit or a cell holds the separator itself (the cells would run together).
+fn text_of(input: &ResidenceInput, buf: &mut KeyBuf) -> Option<()> {
+    for cell in [&input.province, &input.district, &input.commune] {
+        let text = cell.as_deref().unwrap_or("").as_bytes();
+        if text.contains(&CELL_SEPARATOR) {
+            return None;
+        }
+        let end = buf.len.checked_add(text.len() + 1).filter(|&e| e <= CAP)?;
+        buf.bytes[buf.len..end - 1].copy_from_slice(text);
+        buf.bytes[end - 1] = CELL_SEPARATOR;
+        buf.len = end;
+    }
+    Some(())
+}
+
 struct Table {
     by_key: FastMap<Box<[u8]>, u32>,
+    /// The same spellings as written (cells each followed by a unit separator) → their slot:
+    /// most inputs are typed exactly so and need no folding.
+    by_text: FastMap<Box<[u8]>, u32>,
     /// Boxed: most keys are never met, and an empty slot is then 16 bytes, not an outcome's size.
     outcomes: Vec<OnceLock<Option<Box<ResidenceOutcome>>>>,
 }
@@ -224,6 +240,7 @@ fn spellings(p: &str, d: &str, c: &str) -> [[String; 3]; 4] {
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let u = units();
     let mut by_key: FastMap<Box<[u8]>, u32> = FastMap::default();
+    let mut by_text: FastMap<Box<[u8]>, u32> = FastMap::default();
     by_key.reserve(60_000);
     let mut add = |cells: &[String; 3]| {
         let input = ResidenceInput {
@@ -234,7 +251,11 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
         let mut buf = KeyBuf::new();
         if key_of(&input, &mut buf).is_some() {
             let next = u32::try_from(by_key.len()).unwrap_or(u32::MAX);
-            by_key.entry(buf.as_bytes().into()).or_insert(next);
+            let at = *by_key.entry(buf.as_bytes().into()).or_insert(next);
+            let mut text = KeyBuf::new();
+            if text_of(&input, &mut text).is_some() {
+                by_text.entry(text.as_bytes().into()).or_insert(at);
+            }
         }
     };
     for c in u.old_communes() {
@@ -249,8 +270,10 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             add(&cells);
         }
     }
+    by_key.shrink_to_fit();
+    by_text.shrink_to_fit();
     let outcomes = (0..by_key.len()).map(|_| OnceLock::new()).collect();
-    Table { by_key, outcomes }
+    Table { by_key, by_text, outcomes }
 });
 
 /// Builds the table (for start-up measurements).
@@ -269,14 +292,71 @@ pub(super) fn lookup(
     input: &ResidenceInput,
     slow: fn(&ResidenceInput) -> ResidenceOutcome,
 ) -> Option<&'static ResidenceOutcome> {
-    let mut buf = KeyBuf::new();
-    key_of(input, &mut buf)?;
     let table = &*TABLE;
-    let &at = table.by_key.get(buf.as_bytes())?;
+    let mut buf = KeyBuf::new();
+    let exact = text_of(input, &mut buf).and_then(|()| table.by_text.get(buf.as_bytes()));
+    let at = match exact {
+        Some(&at) => at,
+        None => {
+            let mut buf = KeyBuf::new();
+            key_of(input, &mut buf)?;
+            *table.by_key.get(buf.as_bytes())?
+        }
+    };
     table.outcomes[at as usize]
         .get_or_init(|| {
             let out = slow(input);
             (slow(&capitals(input)) == out).then(|| Box::new(out))
         })
         .as_deref()
+}
+
+/// Outcomes kept per thread, by the exact input (the cells and the one-cell text): an address
+/// the table does not hold, met again in the same file (a wrong district, a free-text address
+/// copied down a class list), is not resolved again. Exact bytes, so the outcome is the one
+/// the full resolution gives. Cleared when full, to keep memory flat.
+const MEMO_CAP: usize = 256;
+
+struct Memo {
+    outcomes: FastMap<Box<[u8]>, ResidenceOutcome>,
+    key: Vec<u8>,
+}
+
+thread_local! {
+    static MEMO: std::cell::RefCell<Memo> =
+        std::cell::RefCell::new(Memo { outcomes: FastMap::default(), key: Vec::with_capacity(CAP) });
+}
+
+/// `slow()`, the outcome of this exact input, through the thread's memo.
+pub(super) fn memoized(
+    input: Option<&ResidenceInput>,
+    text: Option<&str>,
+    slow: impl FnOnce() -> ResidenceOutcome,
+) -> ResidenceOutcome {
+    let cells = input.map_or([None, None, None], |i| [&i.province, &i.district, &i.commune].map(|c| c.as_deref()));
+    let parts = [cells[0], cells[1], cells[2], text];
+    // An absent cell and an empty one resolve alike; the separator inside a cell would blur the key.
+    if parts.iter().flatten().any(|p| p.as_bytes().contains(&CELL_SEPARATOR)) {
+        return slow();
+    }
+    let hit = MEMO.with_borrow_mut(|m| {
+        m.key.clear();
+        for p in parts {
+            m.key.extend_from_slice(p.unwrap_or("").as_bytes());
+            m.key.push(CELL_SEPARATOR);
+        }
+        m.outcomes.get(m.key.as_slice()).cloned()
+    });
+    if let Some(out) = hit {
+        return out;
+    }
+    let out = slow();
+    MEMO.with_borrow_mut(|m| {
+        if m.outcomes.len() >= MEMO_CAP {
+            m.outcomes.clear();
+        }
+        let key: Box<[u8]> = m.key.as_slice().into();
+        m.outcomes.insert(key, out.clone());
+    });
+    out
 }

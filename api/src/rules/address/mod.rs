@@ -72,14 +72,15 @@ pub fn check_residence(
 
 /// [`resolve_residence`] without copying: a structured residence spelled as the lists spell its
 /// units (with or without diacritics, type words abbreviated) is read from a table of outcomes
-/// (`fast`), without allocating; anything else is resolved in full.
+/// (`fast`), without allocating; anything else is resolved in full, through a per-thread memo
+/// of recent inputs (the same text gives the same outcome).
 pub fn resolve_residence_ref(input: Option<&ResidenceInput>, text: Option<&str>) -> Cow<'static, ResidenceOutcome> {
     if let Some(i) = input
         && let Some(out) = fast::lookup(i, |i| resolve_in_full(Some(i), None))
     {
         return Cow::Borrowed(out);
     }
-    Cow::Owned(resolve_in_full(input, text))
+    Cow::Owned(fast::memoized(input, text, || resolve_in_full(input, text)))
 }
 
 /// Builds the table of the fast path (start-up measurements); returns its number of keys.
