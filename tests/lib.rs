@@ -226,6 +226,27 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Same, on a database the caller prepared (e.g. one a registry simulator already reads).
 pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_prepared(db, None, adjust).await
+}
+
+/// Migrates a fresh database and seeds the fixture tree without starting an app, so a test can
+/// work on the schema (e.g. migrate down and up) with no background worker touching it; start
+/// the app afterwards with [`spawn_app_prepared`].
+pub async fn prepare_fixtures(db: &TestDb) -> (sea_orm::DatabaseConnection, Fixtures) {
+    init_process();
+    let settings = test_settings(&db.url);
+    let conn = dinhdanh::db::connect(&settings).await.expect("connect");
+    dinhdanh::db::migrate(&conn).await.expect("migrate");
+    let fixtures = seed_fixtures(&Store::new(conn.clone()), &settings).await.expect("fixtures");
+    (conn, fixtures)
+}
+
+/// Starts the app on `db`; seeds the fixture tree unless the caller already did (`fixtures`).
+pub async fn spawn_app_prepared(
+    db: TestDb,
+    fixtures: Option<Fixtures>,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     init_process();
     let mut settings = test_settings(&db.url);
     adjust(&mut settings);
@@ -233,7 +254,10 @@ pub async fn spawn_app_on(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> Tes
     let port = app.port();
     let store = app.state.store.clone();
     let worker_events = app.state.worker_events.clone();
-    let fixtures = seed_fixtures(&store, &settings).await.expect("fixtures");
+    let fixtures = match fixtures {
+        Some(fixtures) => fixtures,
+        None => seed_fixtures(&store, &settings).await.expect("fixtures"),
+    };
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),

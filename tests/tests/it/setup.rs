@@ -131,14 +131,19 @@ async fn a_pending_password_change_allows_only_the_change() {
 #[tokio::test]
 async fn the_old_admin_role_is_migrated_to_department_admin() {
     use migration::MigratorTrait;
-    let app = spawn_app().await;
-    let conn = &app.store.db;
+    use sea_orm::ConnectionTrait;
+    // the schema is changed before the app starts: on PostgreSQL a background worker's query
+    // and a migration's DROP would otherwise deadlock
+    let db = dinhdanh_tests::TestDb::fresh().await;
+    let (conn, fixtures) = dinhdanh_tests::prepare_fixtures(&db).await;
     // back to before this migration, an `admin` account as it was, and up again
     let all = migration::Migrator::migrations();
     let ours = all.iter().position(|m| m.name().contains("001001_roles_and_sessions")).expect("the migration");
-    migration::Migrator::down(conn, Some((all.len() - ours) as u32)).await.expect("down");
-    sql(&app, "UPDATE users SET role = 'admin' WHERE username = 'admin'").await;
-    migration::Migrator::up(conn, None).await.expect("up");
+    migration::Migrator::down(&conn, Some((all.len() - ours) as u32)).await.expect("down");
+    conn.execute_unprepared("UPDATE users SET role = 'admin' WHERE username = 'admin'").await.expect("old role");
+    migration::Migrator::up(&conn, None).await.expect("up");
+    conn.close().await.expect("close");
+    let app = dinhdanh_tests::spawn_app_prepared(db, Some(fixtures), |_| {}).await;
     let token = app.login("admin").await;
     let me = app.get("/api/v1/me", &token).await;
     assert_eq!(me.status, 200, "{}", me.text);
