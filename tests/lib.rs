@@ -242,11 +242,7 @@ pub async fn prepare_fixtures(db: &TestDb) -> (sea_orm::DatabaseConnection, Fixt
 }
 
 /// Starts the app on `db`; seeds the fixture tree unless the caller already did (`fixtures`).
-pub async fn spawn_app_prepared(
-    db: TestDb,
-    fixtures: Option<Fixtures>,
-    adjust: impl FnOnce(&mut Settings),
-) -> TestApp {
+pub async fn spawn_app_prepared(db: TestDb, fixtures: Option<Fixtures>, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     init_process();
     let mut settings = test_settings(&db.url);
     adjust(&mut settings);

@@ -264,6 +264,15 @@ impl From<crate::store::StoreError> for ApiError {
             },
             StoreError::Forbidden(detail) => ApiError::forbidden(detail),
             StoreError::Corrupt(what) => ApiError::internal(what),
+            StoreError::Db(db) if crate::store::is_busy(&db) => {
+                tracing::warn!(error = %db, "the database is busy: answered 503");
+                ApiError::with_detail(
+                    ErrorCode::Unavailable,
+                    "Cơ sở dữ liệu đang bận ghi dữ liệu khác (ví dụ một lượt nhập lớn). \
+                     Hãy gửi lại sau ít giây; dữ liệu chưa bị thay đổi.",
+                )
+                .with_retry_after(5)
+            }
             StoreError::Db(db) => ApiError::internal(db),
         }
     }

@@ -79,6 +79,30 @@ pub enum StoreError {
     Db(DbErr),
 }
 
+/// A database error that says the database is busy rather than that the request is wrong:
+/// SQLite's write lock still held when the busy timeout ran out (a long import commit holds
+/// it), a PostgreSQL deadlock, lock timeout or serialization failure. The request can be sent
+/// again as it is.
+pub fn is_busy(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e))
+    | DbErr::Query(RuntimeErr::SqlxError(e))
+    | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    match &**e {
+        // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes; PostgreSQL's
+        // serialization failure, deadlock and lock timeout
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            let code = code.as_ref();
+            matches!(code, "40001" | "40P01" | "55P03") || code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+        }),
+        sqlx::Error::PoolTimedOut => true,
+        _ => false,
+    }
+}
+
 /// Reads a stored text value into its type (`parse` gives `None` for an unknown value): the one
 /// way enum-like columns are read, so an unknown value is [`StoreError::Corrupt`], never a
 /// default. `what` names the column and row for the log.
@@ -195,5 +219,39 @@ pub struct Store {
 impl Store {
     pub fn new(db: DatabaseConnection) -> Store {
         Store { db }
+    }
+}
+
+#[cfg(test)]
+mod busy_tests {
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+
+    async fn pool(url: &str) -> sea_orm::DatabaseConnection {
+        let mut options = ConnectOptions::new(url);
+        options.max_connections(1).min_connections(1).sqlx_logging(false);
+        Database::connect(options).await.expect("connect")
+    }
+
+    #[tokio::test]
+    async fn a_write_lock_held_elsewhere_is_busy_and_a_constraint_is_not() {
+        let dir = std::env::temp_dir().join(format!("dinhdanh-busy-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.join("busy.db").display());
+        let holder = pool(&url).await;
+        holder.execute_unprepared("CREATE TABLE t (x INTEGER PRIMARY KEY)").await.expect("table");
+        let other = pool(&url).await;
+        other.execute_unprepared("PRAGMA busy_timeout = 0").await.expect("no wait");
+        // a long commit elsewhere holds the write lock
+        let txn = super::begin_write(&holder).await.expect("begin");
+        txn.execute_unprepared("INSERT INTO t (x) VALUES (1)").await.expect("insert");
+        let err = other.execute_unprepared("INSERT INTO t (x) VALUES (2)").await.expect_err("locked");
+        assert!(super::is_busy(&err), "{err}");
+        txn.commit().await.expect("commit");
+        // once it is free, a wrong request is not "busy"
+        let err = other.execute_unprepared("INSERT INTO t (x) VALUES (1)").await.expect_err("duplicate key");
+        assert!(!super::is_busy(&err), "{err}");
+        other.execute_unprepared("INSERT INTO t (x) VALUES (2)").await.expect("free again");
+        drop((holder, other));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
