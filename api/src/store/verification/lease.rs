@@ -16,17 +16,21 @@ pub struct ClaimedBatch {
 
 /// The request item of a record: its normalised values in the registry's formats.
 pub fn request_item(item_id: i64, p: &people::Model) -> StoreResult<RequestItem> {
-    // the partial date only: the outcome's ID numbers stay sealed
-    let partial = crate::store::people::parse_outcome_sealed(p)?.normalized.date_of_birth_partial;
+    let date_of_birth = match p.norm_dob {
+        Some(d) => d.format("%Y-%m-%d").to_string(),
+        // a year alone is sent as it is: read from the outcome (its partial date only, the
+        // outcome's ID numbers stay sealed), which only records without a full date need
+        None => crate::store::people::parse_outcome_sealed(p)?
+            .normalized
+            .date_of_birth_partial
+            .filter(|d| d.len() == 4)
+            .unwrap_or_default(),
+    };
     Ok(RequestItem {
         request_id: item_id.to_string(),
         personal_id: crate::store::people::norm_personal_id_of(p)?.unwrap_or_default(),
         full_name: p.norm_full_name.clone().unwrap_or_default(),
-        date_of_birth: p
-            .norm_dob
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .or(partial.filter(|d| d.len() == 4))
-            .unwrap_or_default(),
+        date_of_birth,
         gender: p.norm_gender.clone().unwrap_or_default(),
         residence: p
             .res_new_province_code
