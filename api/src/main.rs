@@ -5,11 +5,6 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use dinhdanh::config::Settings;
 
-/// mimalloc instead of glibc's malloc: serving a page of 50 records spent a quarter of its CPU in
-/// glibc's malloc and free (perf, `make bench`'s `reads`), across many threads.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "dinhdanh",

@@ -55,10 +55,6 @@ fn vm_hwm_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// The server's allocator (api/src/main.rs), so the app in this process runs as it does there.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let rows: usize = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
