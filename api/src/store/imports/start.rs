@@ -324,15 +324,19 @@ pub async fn start(
         kept: Set(0),
         new_classes: Set((!scope.new_classes.is_empty()).then(|| json(&scope.new_classes))),
         rows_purged_at: Set(None),
-    }
-    .insert(db)
-    .await?;
+    };
     if background {
-        super::takeover::keep_upload(db, clock, &id, &kept).await?;
+        // the import and the file a takeover plans it again from: both or neither (a busy
+        // database refuses the upload whole, and it can be sent again)
+        let txn = crate::store::begin_write(db).await?;
+        let record = record.insert(&txn).await?;
+        super::takeover::keep_upload(&txn, clock, &id, &kept).await?;
+        txn.commit().await?;
         drop(kept);
         crate::jobs::import_plan::spawn(db.clone(), env.clone(), caller.clone(), request_id, id, scope, layout);
         return Ok(record);
     }
+    let record = record.insert(db).await?;
     let today = clock.today();
     let rows = tokio::task::spawn_blocking(move || plan_rows(&scope, today, &mut layout, &mut |_| {}))
         .await
