@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
-use crate::rules::{self, Outcome, RecordInput, ResidenceInput, RuleContext, Severity};
+use crate::domain::admin_units::ResolvedResidence;
+use crate::rules::{self, Finding, Normalized, RecordInput, ResidenceInput, RuleContext, Severity};
 
 /// The input columns the engine reads, by their `/validate` field name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -402,6 +403,8 @@ struct Checked {
 #[derive(Default)]
 struct Worker {
     record: csv::StringRecord,
+    input: RowInput,
+    findings: Vec<Finding>,
     added: AddedValues,
 }
 
@@ -418,12 +421,15 @@ impl Worker {
                 Ok(false) => break None,
                 Err(e) => break Some(csv_error(e, 0)),
             }
-            let input = record_input(job.columns, &self.record);
-            let outcome = rules::check_record(&input, job.ctx);
-            tally(&mut summary, &outcome);
-            self.added.fill(&outcome);
+            let input = self.input.fill(job.columns, &self.record);
+            let (normalized, residence) = rules::check_record_into(input, job.ctx, &mut self.findings);
+            let findings = self.findings.iter().chain(&residence.findings);
+            tally(&mut summary, findings.clone());
+            self.added.fill(&normalized, findings);
             let record = &self.record;
-            let row = (0..job.width).map(|i| record.get(i).unwrap_or("").as_bytes()).chain(self.added.fields(&outcome));
+            let row = (0..job.width)
+                .map(|i| record.get(i).unwrap_or("").as_bytes())
+                .chain(self.added.fields(&normalized, residence.residence.as_ref()));
             if let Err(e) = writer.write_record(row) {
                 break Some(csv_error(e, 0));
             }
@@ -553,36 +559,74 @@ fn merge(summary: &mut CheckSummary, part: CheckSummary) {
     }
 }
 
-fn record_input(columns: &[Option<Column>], record: &csv::StringRecord) -> RecordInput {
-    let mut input = RecordInput::default();
-    let mut residence = ResidenceInput::default();
-    let mut has_residence = false;
-    for (column, value) in columns.iter().zip(record.iter()) {
-        let Some(column) = column else { continue };
-        let value = (!value.trim().is_empty()).then(|| value.to_owned());
-        match column {
-            Column::FullName => input.full_name = value,
-            Column::DateOfBirth => input.date_of_birth = value,
-            Column::Gender => input.gender = value,
-            Column::PersonalId => input.personal_id = value,
-            Column::Grade => input.grade = value,
-            Column::Role => input.role = value,
-            Column::Province => (residence.province, has_residence) = (value, true),
-            Column::District => (residence.district, has_residence) = (value, true),
-            Column::Commune => (residence.commune, has_residence) = (value, true),
-            Column::ResidenceText => input.residence_text = value,
-        }
-    }
-    let any = residence.province.is_some() || residence.district.is_some() || residence.commune.is_some();
-    if has_residence && any {
-        input.residence = Some(residence);
-    }
-    input
+/// The engine's input of one row, its strings kept from row to row (no allocation per row once
+/// they are long enough).
+#[derive(Default)]
+struct RowInput {
+    input: RecordInput,
+    residence: ResidenceInput,
+    spare: Vec<String>,
 }
 
-fn tally(summary: &mut CheckSummary, outcome: &Outcome) {
+impl RowInput {
+    /// The input of `record`: each known column's value, `None` when blank; a residence when a
+    /// province, district or commune column holds something.
+    fn fill(&mut self, columns: &[Option<Column>], record: &csv::StringRecord) -> &RecordInput {
+        let RowInput { input, residence, spare } = self;
+        if let Some(r) = input.residence.take() {
+            *residence = r;
+        }
+        let slots = [
+            &mut input.full_name,
+            &mut input.date_of_birth,
+            &mut input.gender,
+            &mut input.personal_id,
+            &mut input.grade,
+            &mut input.role,
+            &mut input.residence_text,
+            &mut residence.province,
+            &mut residence.district,
+            &mut residence.commune,
+        ];
+        spare.extend(slots.into_iter().filter_map(Option::take));
+        let mut has_residence = false;
+        for (column, value) in columns.iter().zip(record.iter()) {
+            let Some(column) = column else { continue };
+            let slot = match column {
+                Column::FullName => &mut input.full_name,
+                Column::DateOfBirth => &mut input.date_of_birth,
+                Column::Gender => &mut input.gender,
+                Column::PersonalId => &mut input.personal_id,
+                Column::Grade => &mut input.grade,
+                Column::Role => &mut input.role,
+                Column::Province => &mut residence.province,
+                Column::District => &mut residence.district,
+                Column::Commune => &mut residence.commune,
+                Column::ResidenceText => &mut input.residence_text,
+            };
+            has_residence |= matches!(column, Column::Province | Column::District | Column::Commune);
+            // A column named twice: the last one counts.
+            spare.extend(slot.take());
+            if !value.trim().is_empty() {
+                let mut text = spare.pop().unwrap_or_default();
+                text.clear();
+                text.push_str(value);
+                *slot = Some(text);
+            }
+        }
+        let any = residence.province.is_some() || residence.district.is_some() || residence.commune.is_some();
+        if has_residence && any {
+            input.residence = Some(std::mem::take(residence));
+        }
+        input
+    }
+}
+
+/// Counts one row by its findings.
+fn tally<'a>(summary: &mut CheckSummary, findings: impl Iterator<Item = &'a Finding> + Clone) {
     summary.rows += 1;
-    let (errors, warnings) = (outcome.errors(), outcome.warnings());
+    let errors = findings.clone().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.clone().filter(|f| f.severity == Severity::Warning).count();
     if errors > 0 {
         summary.with_errors += 1;
     } else if warnings > 0 {
@@ -590,10 +634,10 @@ fn tally(summary: &mut CheckSummary, outcome: &Outcome) {
     } else {
         summary.clean += 1;
     }
-    if outcome.findings.iter().any(|f| f.severity == Severity::Fixed) {
+    if findings.clone().any(|f| f.severity == Severity::Fixed) {
         summary.repaired += 1;
     }
-    for f in &outcome.findings {
+    for f in findings {
         summary.by_code.entry(f.code.as_str()).or_insert((f.severity, 0)).1 += 1;
     }
 }
@@ -611,10 +655,11 @@ struct AddedValues {
 }
 
 impl AddedValues {
-    fn fill(&mut self, outcome: &Outcome) {
+    /// Fills the buffers for a row's normalised values and findings.
+    fn fill<'a>(&mut self, n: &Normalized, findings: impl Iterator<Item = &'a Finding> + Clone) {
         use std::fmt::Write as _;
-        let n = &outcome.normalized;
-        let (errors, warnings) = (outcome.errors(), outcome.warnings());
+        let errors = findings.clone().filter(|f| f.severity == Severity::Error).count();
+        let warnings = findings.clone().filter(|f| f.severity == Severity::Warning).count();
         let result: &[u8] = if errors > 0 {
             b"loi"
         } else if warnings > 0 {
@@ -639,7 +684,7 @@ impl AddedValues {
         let _ = write!(self.warnings, "{warnings}");
         self.codes.clear();
         self.messages.clear();
-        for (i, f) in outcome.findings.iter().enumerate() {
+        for (i, f) in findings.enumerate() {
             if i > 0 {
                 self.codes.push(';');
                 self.messages.push_str(" | ");
@@ -649,11 +694,9 @@ impl AddedValues {
         }
     }
 
-    /// The 20 fields, in the order of [`ADDED_COLUMNS`]: the buffers filled for `outcome` and
-    /// its normalised values.
-    fn fields<'a>(&'a self, outcome: &'a Outcome) -> [&'a [u8]; 20] {
-        let n = &outcome.normalized;
-        let r = n.residence.as_ref();
+    /// The 20 fields, in the order of [`ADDED_COLUMNS`]: the buffers filled for the row, its
+    /// normalised values and its residence.
+    fn fields<'a>(&'a self, n: &'a Normalized, r: Option<&'a ResolvedResidence>) -> [&'a [u8]; 20] {
         let post = r.and_then(|r| r.post2025.as_ref());
         let b = |v: Option<&'a str>| v.unwrap_or("").as_bytes();
         [
@@ -861,6 +904,46 @@ mod tests {
         let mut two = Vec::new();
         check_csv_with(input.as_bytes(), &mut two, &ctx(), 2, |_| {}).expect("check");
         assert!(one == two, "two threads write another file");
+    }
+
+    #[test]
+    fn the_borrowing_engine_call_finds_what_check_record_finds() {
+        let cells = |p: &str, d: &str, c: &str| {
+            let v = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            Some(ResidenceInput { province: v(p), district: v(d), commune: v(c) })
+        };
+        let records = [
+            RecordInput {
+                full_name: Some("NGUYỄN  VĂN AN".into()),
+                date_of_birth: Some("05/09/2015".into()),
+                gender: Some("nam".into()),
+                personal_id: Some("031215001234".into()),
+                grade: Some("6".into()),
+                residence: cells("Hải Phòng", "Ngô Quyền", "Máy Chai"),
+                ..RecordInput::default()
+            },
+            RecordInput {
+                full_name: Some("Lê Thị Bình".into()),
+                date_of_birth: Some("1965".into()),
+                personal_id: Some("3.1E+11".into()),
+                role: Some("Giáo viên".into()),
+                residence: cells("Hà Tĩnh", "Huyện Thạch Hà", "Xã Thạch Lạc"),
+                ..RecordInput::default()
+            },
+            RecordInput { residence_text: Some("P8Q10".into()), ..RecordInput::default() },
+            RecordInput::default(),
+        ];
+        let mut findings = Vec::new();
+        for record in &records {
+            let want = rules::check_record(record, &ctx());
+            let (mut normalized, residence) = rules::check_record_into(record, &ctx(), &mut findings);
+            normalized.residence = residence.residence.clone();
+            normalized.name_key = want.normalized.name_key.clone();
+            normalized.search_key = want.normalized.search_key.clone();
+            let all: Vec<Finding> = findings.iter().chain(&residence.findings).cloned().collect();
+            assert_eq!(normalized, want.normalized, "{record:?}");
+            assert_eq!(all, want.findings, "{record:?}");
+        }
     }
 
     #[test]
