@@ -510,10 +510,19 @@ fn pipeline<R: Read + Send, W: Write>(
     // Emptied buffers go back: input ones to the reader, output ones to the workers.
     let (spare_in_tx, spare_in_rx) = channel::<Vec<u8>>();
     let spare_out: Arc<Mutex<Vec<Vec<u8>>>> = Arc::new(Mutex::new(Vec::new()));
+    // At most `window` chunks between reading and writing: when one worker is descheduled the
+    // others would otherwise run ahead and their output wait in `waiting`, without bound.
+    let window = threads * 2 + 2;
+    let (ticket_tx, ticket_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        let _ = ticket_tx.send(());
+    }
     std::thread::scope(|scope| {
         let read = scope.spawn(move || -> std::io::Result<()> {
             let mut seq = 0u64;
-            while let Some(chunk) = chunks.next_chunk()? {
+            while ticket_rx.recv().is_ok()
+                && let Some(chunk) = chunks.next_chunk()?
+            {
                 if chunk_tx.send((seq, chunk)).is_err() {
                     return Ok(());
                 }
@@ -560,8 +569,11 @@ fn pipeline<R: Read + Send, W: Write>(
                     spare.push(out);
                 }
                 next += 1;
+                let _ = ticket_tx.send(());
             }
         }
+        // A reader waiting for a ticket after an error stops here.
+        drop(ticket_tx);
         let read = read.join().unwrap_or(Ok(()));
         // A chunk's error (a malformed line) comes before a read error after it.
         written.and(read.map_err(CheckError::from))
