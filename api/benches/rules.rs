@@ -147,6 +147,17 @@ fn profile_engine(records: &[RecordInput], ctx: &RuleContext, passes: u32) {
     }
 }
 
+/// What `dinhdanh check` calls per row: the residence borrowed, no name keys.
+#[inline(never)]
+fn profile_check(records: &[RecordInput], ctx: &RuleContext, passes: u32) {
+    let mut findings = Vec::new();
+    for _ in 0..passes {
+        for r in records {
+            black_box(rules::check_record_into(black_box(r), ctx, &mut findings));
+        }
+    }
+}
+
 #[inline(never)]
 fn profile_residence(records: &[RecordInput], passes: u32) {
     let mut findings = Vec::new();
@@ -190,6 +201,7 @@ fn profile(passes: u32) {
     eprintln!("profile: {} records, {} structured triples, 1 warm pass then {passes}", records.len(), triples.len());
     profile_engine(&records, &ctx, 1);
     profile_engine(&records, &ctx, passes);
+    profile_check(&records, &ctx, passes);
     profile_residence(&records, 1);
     profile_residence(&records, passes);
     profile_fast(&triples, 1);

@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
-use crate::rules::{self, Outcome, RecordInput, ResidenceInput, RuleContext, Severity};
+use crate::domain::admin_units::ResolvedResidence;
+use crate::rules::{self, Finding, Normalized, RecordInput, ResidenceInput, RuleContext, Severity};
 
 /// The input columns the engine reads, by their `/validate` field name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +112,7 @@ pub fn sniff_delimiter(first_line: &[u8]) -> u8 {
 }
 
 /// Checks every row of `input` and writes the checked CSV to `output`, on every core;
-/// `progress` is called every 10,000 rows with the number of rows done.
+/// `progress` is called every 10,000 rows or so with the number of rows done.
 pub fn check_csv<R: Read + Send, W: Write>(
     input: R,
     output: W,
@@ -122,13 +123,16 @@ pub fn check_csv<R: Read + Send, W: Write>(
     check_csv_with(input, output, ctx, threads, progress)
 }
 
-/// Rows per batch handed to a worker: large enough to amortise the hand-over, small enough that
-/// the batches in flight (two per worker) keep memory flat.
-const BATCH_ROWS: usize = 1024;
+/// Bytes of input per chunk: a chunk is cut at the last record end it holds and checked as a
+/// whole (about 500 rows of the bench's file), large enough to amortise the hand-over, small
+/// enough that the chunks in flight (two per worker, input and output) keep memory flat.
+const CHUNK_BYTES: usize = 64 * 1024;
 
-/// [`check_csv`] on `threads` threads: with one, row after row; with more, a pipeline (a reader
-/// thread cuts the file into batches, `threads` workers check them and render their output rows,
-/// this thread writes the batches back in order). The output is the same byte for byte.
+/// [`check_csv`] on `threads` threads. The input is cut into chunks of whole records by a cheap
+/// byte scan (quotes taken into account, see [`Splitter`]); each chunk is parsed, checked and
+/// rendered into its own buffer, and the buffers are written in file order. With one thread
+/// this happens chunk after chunk; with more, a thread reads and cuts, `threads` workers parse,
+/// check and render, and this thread only writes. The output is the same byte for byte.
 pub fn check_csv_with<R: Read + Send, W: Write>(
     input: R,
     output: W,
@@ -136,21 +140,18 @@ pub fn check_csv_with<R: Read + Send, W: Write>(
     threads: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<CheckSummary, CheckError> {
-    let mut input = std::io::BufReader::with_capacity(1 << 16, input);
-    let first = {
-        use std::io::BufRead;
-        let buf = input.fill_buf()?;
-        let end = buf.iter().position(|b| *b == b'\n').unwrap_or(buf.len());
-        buf[..end].to_vec()
-    };
-    let bom = first.starts_with("\u{feff}".as_bytes());
-    let delimiter = sniff_delimiter(&first);
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(input);
-    let headers = reader.headers().map_err(csv_error)?.clone();
+    let mut chunks = Chunks::new(input);
+    let (header, first_line) = chunks.header()?;
+    let bom = first_line.starts_with("\u{feff}".as_bytes());
+    let delimiter = sniff_delimiter(&first_line);
+    chunks.splitter.delimiter = delimiter;
+    let mut reader = reader_builder(delimiter).has_headers(true).from_reader(header.as_slice());
+    let headers = reader.headers().map_err(|e| csv_error(e, 0))?.clone();
     let columns: Vec<Option<Column>> = headers.iter().map(Column::from_header).collect();
     if columns.iter().all(Option::is_none) {
         return Err(CheckError::NoKnownColumn { found: headers.iter().collect::<Vec<_>>().join(", ") });
     }
+    let lines_before = newlines(&header);
 
     let mut output = std::io::BufWriter::with_capacity(1 << 16, output);
     if bom {
@@ -160,35 +161,226 @@ pub fn check_csv_with<R: Read + Send, W: Write>(
         headers.iter().enumerate().map(|(i, h)| if i == 0 { h.trim_start_matches('\u{feff}') } else { h }).collect();
     {
         let mut writer = row_writer(delimiter, &mut output);
-        writer.write_record(header_out.iter().copied().chain(ADDED_COLUMNS)).map_err(csv_error)?;
+        writer.write_record(header_out.iter().copied().chain(ADDED_COLUMNS)).map_err(|e| csv_error(e, 0))?;
         writer.flush()?;
     }
     let job = Job { columns: &columns, width: headers.len(), delimiter, ctx };
-    let mut summary = CheckSummary::default();
+    let mut order = InOrder { summary: CheckSummary::default(), lines_before, output: &mut output };
     if threads <= 1 {
-        let mut record = csv::StringRecord::new();
-        let mut writer = row_writer(delimiter, &mut output);
-        while reader.read_record(&mut record).map_err(csv_error)? {
-            job.row(&record, &mut writer, &mut summary)?;
-            if summary.rows % 10_000 == 0 {
-                progress(summary.rows);
-            }
+        let mut worker = Worker::default();
+        let mut out = Vec::new();
+        while let Some(chunk) = chunks.next_chunk()? {
+            out.clear();
+            let checked = worker.check(&job, &chunk, &mut out);
+            order.write(checked, &out, &mut progress)?;
+            chunks.recycle(chunk);
         }
-        writer.flush()?;
     } else {
-        pipeline(reader, &mut output, &job, threads, &mut summary, &mut progress)?;
+        pipeline(chunks, &job, threads, &mut order, &mut progress)?;
     }
-    output.flush()?;
-    progress(summary.rows);
-    Ok(summary)
+    order.output.flush()?;
+    progress(order.summary.rows);
+    Ok(order.summary)
 }
 
-fn csv_error(e: csv::Error) -> CheckError {
-    CheckError::Csv { line: e.position().map(|p| p.line()).unwrap_or(0), message: e.to_string() }
+/// A CSV error, its line counted from the start of the file (`lines_before` lines precede the
+/// chunk it was read from).
+fn csv_error(e: csv::Error, lines_before: u64) -> CheckError {
+    CheckError::Csv { line: e.position().map(|p| p.line() + lines_before).unwrap_or(0), message: e.to_string() }
+}
+
+fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
+    let mut builder = csv::ReaderBuilder::new();
+    builder.delimiter(delimiter).flexible(true);
+    builder
 }
 
 fn row_writer<W: Write>(delimiter: u8, out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().delimiter(delimiter).from_writer(out)
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// Finds where CSV records end in a byte stream, with the csv crate's rules: a quote opens a
+/// quoted field only at the start of a field, `""` inside one is a quote, and `\n`, `\r` or
+/// `\r\n` outside quotes ends a record.
+#[derive(Debug, Clone, Copy)]
+struct Splitter {
+    delimiter: u8,
+    state: SplitState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SplitState {
+    /// At the start of a field (or of a record).
+    FieldStart,
+    /// Inside a field that did not start with a quote.
+    Unquoted,
+    /// Inside a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field: the field's end or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl Splitter {
+    /// Scans `bytes`, continuing from the state the previous call left, and returns the offset
+    /// just after the last record end in them (a `\r` at the very end is not taken: a `\n` may
+    /// follow it).
+    fn last_record_end(&mut self, bytes: &[u8]) -> Option<usize> {
+        let mut last = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if self.step(b, bytes.get(i + 1).copied()) {
+                last = Some(i + 1);
+            }
+        }
+        last
+    }
+
+    /// The offset just after the first record end in `bytes` that is past `from`, scanning
+    /// from the start of a record.
+    fn first_record_end(delimiter: u8, bytes: &[u8], from: usize) -> Option<usize> {
+        let mut splitter = Splitter { delimiter, state: SplitState::FieldStart };
+        (0..bytes.len()).find(|&i| splitter.step(bytes[i], bytes.get(i + 1).copied()) && i >= from).map(|i| i + 1)
+    }
+
+    /// Takes one byte (`next` is the one after it, when known); true when a record ends with it.
+    #[inline]
+    fn step(&mut self, b: u8, next: Option<u8>) -> bool {
+        use SplitState::*;
+        let mut end = false;
+        self.state = match (self.state, b) {
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (FieldStart, b'"') => Quoted,
+            (QuoteInQuoted, b'"') => Quoted,
+            (_, b'\n') => {
+                end = true;
+                FieldStart
+            }
+            (_, b'\r') => {
+                end = next.is_some_and(|n| n != b'\n');
+                FieldStart
+            }
+            (_, d) if d == self.delimiter => FieldStart,
+            _ => Unquoted,
+        };
+        end
+    }
+}
+
+/// The input cut into chunks of whole records.
+struct Chunks<R> {
+    input: R,
+    /// Bytes read and not yet handed out; the first `scanned` of them went through `splitter`.
+    pending: Vec<u8>,
+    scanned: usize,
+    splitter: Splitter,
+    /// Buffers handed back, to be filled again.
+    spare: Vec<Vec<u8>>,
+    done: bool,
+}
+
+impl<R: Read> Chunks<R> {
+    fn new(input: R) -> Chunks<R> {
+        Chunks {
+            input,
+            pending: Vec::with_capacity(CHUNK_BYTES * 2),
+            scanned: 0,
+            splitter: Splitter { delimiter: b',', state: SplitState::FieldStart },
+            spare: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Reads until `pending` holds at least `want` bytes or the input ends.
+    fn fill(&mut self, want: usize) -> std::io::Result<()> {
+        while !self.done && self.pending.len() < want {
+            let len = self.pending.len();
+            self.pending.resize(want.max(len + 8192), 0);
+            let n = loop {
+                match self.input.read(&mut self.pending[len..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            let n = n.inspect_err(|_| self.pending.truncate(len))?;
+            self.pending.truncate(len + n);
+            self.done = n == 0;
+        }
+        Ok(())
+    }
+
+    /// The header record's bytes (blank lines before it included) and the file's first line
+    /// (for the BOM and the delimiter). The delimiter is not known yet when the header is cut:
+    /// it matters only for a quote right after it, which a header line does not hold.
+    fn header(&mut self) -> Result<(Vec<u8>, Vec<u8>), CheckError> {
+        self.fill(1 << 16)?;
+        let end = self.pending.iter().position(|b| *b == b'\n').unwrap_or(self.pending.len());
+        let first = self.pending[..end].to_vec();
+        let delimiter = sniff_delimiter(&first);
+        loop {
+            let blank = self.pending.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+            let found = Splitter::first_record_end(delimiter, &self.pending, blank);
+            let cut = match found {
+                Some(cut) => cut,
+                None if self.done => self.pending.len(),
+                None => {
+                    let want = self.pending.len() * 2;
+                    self.fill(want)?;
+                    continue;
+                }
+            };
+            let header = self.pending.drain(..cut).collect();
+            return Ok((header, first));
+        }
+    }
+
+    /// Scans the bytes not scanned yet; the offset after the last record end in `pending`.
+    fn scan(&mut self) -> Option<usize> {
+        let found = self.splitter.last_record_end(&self.pending[self.scanned..]).map(|e| e + self.scanned);
+        self.scanned = self.pending.len();
+        found
+    }
+
+    /// Hands out the first `cut` bytes of `pending` (already scanned).
+    fn take(&mut self, cut: usize) -> Vec<u8> {
+        let mut chunk = self.spare.pop().unwrap_or_default();
+        chunk.clear();
+        chunk.extend_from_slice(&self.pending[..cut]);
+        self.pending.drain(..cut);
+        self.scanned -= cut;
+        chunk
+    }
+
+    /// The next chunk of whole records (`None` at the end of the input).
+    fn next_chunk(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let mut want = CHUNK_BYTES;
+        loop {
+            self.fill(want)?;
+            if self.done {
+                if self.pending.is_empty() {
+                    return Ok(None);
+                }
+                let all = self.pending.len();
+                self.scan();
+                self.splitter.state = SplitState::FieldStart;
+                return Ok(Some(self.take(all)));
+            }
+            // A record longer than the chunk: read on until it ends.
+            match self.scan() {
+                Some(cut) => return Ok(Some(self.take(cut))),
+                None => want = self.pending.len() * 2,
+            }
+        }
+    }
+
+    fn recycle(&mut self, chunk: Vec<u8>) {
+        if self.spare.len() < 4 {
+            self.spare.push(chunk);
+        }
+    }
 }
 
 /// What every row needs to be checked and rendered.
@@ -199,113 +391,193 @@ struct Job<'a> {
     ctx: &'a RuleContext,
 }
 
-impl Job<'_> {
-    /// Checks one row, counts it and writes its output line.
-    fn row<W: Write>(
-        &self,
-        record: &csv::StringRecord,
-        writer: &mut csv::Writer<W>,
-        summary: &mut CheckSummary,
-    ) -> Result<(), CheckError> {
-        let input = record_input(self.columns, record);
-        let outcome = rules::check_record(&input, self.ctx);
-        tally(summary, &outcome);
-        let added = added_values(&outcome);
-        writer
-            .write_record((0..self.width).map(|i| record.get(i).unwrap_or("")).chain(added.iter().map(String::as_str)))
-            .map_err(csv_error)
+/// One chunk checked: its rows' counts, its newlines (for the line of a later error) and the
+/// error that stopped it, if any (the rows before it are rendered and counted).
+struct Checked {
+    summary: CheckSummary,
+    newlines: u64,
+    error: Option<CheckError>,
+}
+
+/// What a thread that checks chunks keeps from one chunk to the next.
+#[derive(Default)]
+struct Worker {
+    record: csv::StringRecord,
+    input: RowInput,
+    findings: Vec<Finding>,
+    added: AddedValues,
+}
+
+impl Worker {
+    /// Parses, checks and renders the rows of `chunk` into `out`.
+    fn check(&mut self, job: &Job<'_>, chunk: &[u8], out: &mut Vec<u8>) -> Checked {
+        let newlines = newlines(chunk);
+        let mut summary = CheckSummary::default();
+        let mut reader = reader_builder(job.delimiter).has_headers(false).from_reader(chunk);
+        let error = loop {
+            match reader.read_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => break None,
+                Err(e) => break Some(csv_error(e, 0)),
+            }
+            let input = self.input.fill(job.columns, &self.record);
+            let (normalized, residence) = rules::check_record_into(input, job.ctx, &mut self.findings);
+            let findings = self.findings.iter().chain(&residence.findings);
+            tally(&mut summary, findings.clone());
+            self.added.fill(&normalized, findings);
+            let record = &self.record;
+            let row = (0..job.width)
+                .map(|i| record.get(i).unwrap_or("").as_bytes())
+                .chain(self.added.fields(&normalized, residence.residence.as_ref()));
+            write_row(out, job.delimiter, row);
+        };
+        Checked { summary, newlines, error }
     }
 }
 
-/// A batch of rows read: its place in the file, the rows.
-type Batch = (u64, Vec<csv::StringRecord>);
+/// Appends one CSV row as the csv crate's writer does by default: a field holding the
+/// delimiter, a quote or a line break is quoted (its quotes doubled), fields are separated by the
+/// delimiter and the row ends with `\n` (its byte-by-byte writer was a tenth of the run).
+fn write_row<'a>(out: &mut Vec<u8>, delimiter: u8, fields: impl Iterator<Item = &'a [u8]>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(delimiter);
+        }
+        if field.iter().any(|&b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n')) {
+            out.push(b'"');
+            for part in field.split_inclusive(|&b| b == b'"') {
+                out.extend_from_slice(part);
+                if part.last() == Some(&b'"') {
+                    out.push(b'"');
+                }
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(field);
+        }
+    }
+    out.push(b'\n');
+}
 
-/// A batch of checked rows: its place in the file, its rendered lines, its counts.
-type Checked = (u64, Result<(Vec<u8>, CheckSummary), CheckError>);
+/// The writing end: chunks' output in file order, their counts added up.
+struct InOrder<'w, W: Write> {
+    summary: CheckSummary,
+    /// Lines of the file before the next chunk.
+    lines_before: u64,
+    output: &'w mut W,
+}
 
-/// Read → check on `threads` workers → write in order, with bounded queues (flat memory).
+impl<W: Write> InOrder<'_, W> {
+    /// Writes the next chunk's rows and counts them; its error, if any, with its line in the file.
+    fn write(&mut self, checked: Checked, out: &[u8], progress: &mut impl FnMut(u64)) -> Result<(), CheckError> {
+        self.output.write_all(out)?;
+        let before = self.summary.rows;
+        merge(&mut self.summary, checked.summary);
+        if before / 10_000 != self.summary.rows / 10_000 {
+            progress(self.summary.rows);
+        }
+        if let Some(error) = checked.error {
+            return Err(match error {
+                CheckError::Csv { line, message } => CheckError::Csv { line: line + self.lines_before, message },
+                other => other,
+            });
+        }
+        self.lines_before += checked.newlines;
+        Ok(())
+    }
+}
+
+/// A chunk to check: its place in the file and its bytes.
+type Chunk = (u64, Vec<u8>);
+
+/// A chunk checked: its place, its rendered rows, what checking it gave.
+type Done = (u64, Vec<u8>, Checked);
+
+/// Read and cut on one thread → parse, check and render on `threads` workers → write in file
+/// order on this one, with bounded queues (flat memory) and the buffers handed back for reuse.
 fn pipeline<R: Read + Send, W: Write>(
-    mut reader: csv::Reader<R>,
-    output: &mut W,
+    mut chunks: Chunks<R>,
     job: &Job<'_>,
     threads: usize,
-    summary: &mut CheckSummary,
+    order: &mut InOrder<'_, W>,
     progress: &mut impl FnMut(u64),
 ) -> Result<(), CheckError> {
-    use std::sync::mpsc::{Receiver, sync_channel};
+    use std::sync::mpsc::{Receiver, channel, sync_channel};
     use std::sync::{Arc, Mutex};
-    let (batch_tx, batch_rx) = sync_channel::<Batch>(threads * 2);
-    let batch_rx: Arc<Mutex<Receiver<Batch>>> = Arc::new(Mutex::new(batch_rx));
-    let (done_tx, done_rx) = sync_channel::<Checked>(threads * 2);
+    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(threads * 2);
+    let chunk_rx: Arc<Mutex<Receiver<Chunk>>> = Arc::new(Mutex::new(chunk_rx));
+    let (done_tx, done_rx) = sync_channel::<Done>(threads * 2);
+    // Emptied buffers go back: input ones to the reader, output ones to the workers.
+    let (spare_in_tx, spare_in_rx) = channel::<Vec<u8>>();
+    let spare_out: Arc<Mutex<Vec<Vec<u8>>>> = Arc::new(Mutex::new(Vec::new()));
+    // At most `window` chunks between reading and writing: when one worker is descheduled the
+    // others would otherwise run ahead and their output wait in `waiting`, without bound.
+    let window = threads * 2 + 2;
+    let (ticket_tx, ticket_rx) = sync_channel::<()>(window);
+    for _ in 0..window {
+        let _ = ticket_tx.send(());
+    }
     std::thread::scope(|scope| {
-        let read = scope.spawn(move || -> Result<(), CheckError> {
+        let read = scope.spawn(move || -> std::io::Result<()> {
             let mut seq = 0u64;
-            loop {
-                let mut batch = Vec::with_capacity(BATCH_ROWS);
-                let mut record = csv::StringRecord::new();
-                while batch.len() < BATCH_ROWS && reader.read_record(&mut record).map_err(csv_error)? {
-                    batch.push(std::mem::take(&mut record));
-                }
-                let last = batch.len() < BATCH_ROWS;
-                if !batch.is_empty() && batch_tx.send((seq, batch)).is_err() {
+            while ticket_rx.recv().is_ok()
+                && let Some(chunk) = chunks.next_chunk()?
+            {
+                if chunk_tx.send((seq, chunk)).is_err() {
                     return Ok(());
                 }
                 seq += 1;
-                if last {
-                    return Ok(());
+                while let Ok(buffer) = spare_in_rx.try_recv() {
+                    chunks.recycle(buffer);
                 }
             }
+            Ok(())
         });
         for _ in 0..threads {
-            let (rx, tx) = (Arc::clone(&batch_rx), done_tx.clone());
+            let (rx, tx, spare_in, spare_out) =
+                (Arc::clone(&chunk_rx), done_tx.clone(), spare_in_tx.clone(), Arc::clone(&spare_out));
             scope.spawn(move || {
+                let mut worker = Worker::default();
                 loop {
                     let next = rx.lock().map(|r| r.recv());
-                    let Ok(Ok((seq, batch))) = next else { return };
-                    let mut writer = row_writer(job.delimiter, Vec::with_capacity(batch.len() * 320));
-                    let mut part = CheckSummary::default();
-                    let result = batch
-                        .iter()
-                        .try_for_each(|r| job.row(r, &mut writer, &mut part))
-                        .and_then(|()| writer.into_inner().map_err(|e| CheckError::Write(e.into_error())))
-                        .map(|out| (out, part));
-                    if tx.send((seq, result)).is_err() {
+                    let Ok(Ok((seq, chunk))) = next else { return };
+                    let mut out = spare_out.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
+                    out.clear();
+                    let checked = worker.check(job, &chunk, &mut out);
+                    let _ = spare_in.send(chunk);
+                    if tx.send((seq, out, checked)).is_err() {
                         return;
                     }
                 }
             });
         }
-        drop((done_tx, batch_rx));
-        let written = write_in_order(done_rx, output, summary, progress);
-        // The reader's error (a malformed line) comes first: the rows after it were never read.
-        let read = read.join().unwrap_or(Ok(()));
-        read.and(written)
-    })
-}
-
-/// Writes the batches in file order as they arrive; on a write error, stops (dropping the
-/// receiver ends the workers and the reader).
-fn write_in_order<W: Write>(
-    done: std::sync::mpsc::Receiver<Checked>,
-    output: &mut W,
-    summary: &mut CheckSummary,
-    progress: &mut impl FnMut(u64),
-) -> Result<(), CheckError> {
-    let mut waiting: BTreeMap<u64, (Vec<u8>, CheckSummary)> = BTreeMap::new();
-    let mut next = 0u64;
-    for (seq, result) in done {
-        waiting.insert(seq, result?);
-        while let Some((bytes, part)) = waiting.remove(&next) {
-            output.write_all(&bytes)?;
-            let before = summary.rows;
-            merge(summary, part);
-            if before / 10_000 != summary.rows / 10_000 {
-                progress(summary.rows);
+        drop((done_tx, chunk_rx, spare_in_tx));
+        let mut waiting: BTreeMap<u64, (Vec<u8>, Checked)> = BTreeMap::new();
+        let mut next = 0u64;
+        let mut written = Ok(());
+        'receive: for (seq, out, checked) in done_rx {
+            waiting.insert(seq, (out, checked));
+            while let Some((out, checked)) = waiting.remove(&next) {
+                written = order.write(checked, &out, progress);
+                if written.is_err() {
+                    // Dropping the receiver ends the workers, then the reader.
+                    break 'receive;
+                }
+                if let Ok(mut spare) = spare_out.lock()
+                    && spare.len() < threads * 2
+                {
+                    spare.push(out);
+                }
+                next += 1;
+                let _ = ticket_tx.send(());
             }
-            next += 1;
         }
-    }
-    Ok(())
+        // A reader waiting for a ticket after an error stops here.
+        drop(ticket_tx);
+        let read = read.join().unwrap_or(Ok(()));
+        // A chunk's error (a malformed line) comes before a read error after it.
+        written.and(read.map_err(CheckError::from))
+    })
 }
 
 fn merge(summary: &mut CheckSummary, part: CheckSummary) {
@@ -319,36 +591,74 @@ fn merge(summary: &mut CheckSummary, part: CheckSummary) {
     }
 }
 
-fn record_input(columns: &[Option<Column>], record: &csv::StringRecord) -> RecordInput {
-    let mut input = RecordInput::default();
-    let mut residence = ResidenceInput::default();
-    let mut has_residence = false;
-    for (column, value) in columns.iter().zip(record.iter()) {
-        let Some(column) = column else { continue };
-        let value = (!value.trim().is_empty()).then(|| value.to_owned());
-        match column {
-            Column::FullName => input.full_name = value,
-            Column::DateOfBirth => input.date_of_birth = value,
-            Column::Gender => input.gender = value,
-            Column::PersonalId => input.personal_id = value,
-            Column::Grade => input.grade = value,
-            Column::Role => input.role = value,
-            Column::Province => (residence.province, has_residence) = (value, true),
-            Column::District => (residence.district, has_residence) = (value, true),
-            Column::Commune => (residence.commune, has_residence) = (value, true),
-            Column::ResidenceText => input.residence_text = value,
-        }
-    }
-    let any = residence.province.is_some() || residence.district.is_some() || residence.commune.is_some();
-    if has_residence && any {
-        input.residence = Some(residence);
-    }
-    input
+/// The engine's input of one row, its strings kept from row to row (no allocation per row once
+/// they are long enough).
+#[derive(Default)]
+struct RowInput {
+    input: RecordInput,
+    residence: ResidenceInput,
+    spare: Vec<String>,
 }
 
-fn tally(summary: &mut CheckSummary, outcome: &Outcome) {
+impl RowInput {
+    /// The input of `record`: each known column's value, `None` when blank; a residence when a
+    /// province, district or commune column holds something.
+    fn fill(&mut self, columns: &[Option<Column>], record: &csv::StringRecord) -> &RecordInput {
+        let RowInput { input, residence, spare } = self;
+        if let Some(r) = input.residence.take() {
+            *residence = r;
+        }
+        let slots = [
+            &mut input.full_name,
+            &mut input.date_of_birth,
+            &mut input.gender,
+            &mut input.personal_id,
+            &mut input.grade,
+            &mut input.role,
+            &mut input.residence_text,
+            &mut residence.province,
+            &mut residence.district,
+            &mut residence.commune,
+        ];
+        spare.extend(slots.into_iter().filter_map(Option::take));
+        let mut has_residence = false;
+        for (column, value) in columns.iter().zip(record.iter()) {
+            let Some(column) = column else { continue };
+            let slot = match column {
+                Column::FullName => &mut input.full_name,
+                Column::DateOfBirth => &mut input.date_of_birth,
+                Column::Gender => &mut input.gender,
+                Column::PersonalId => &mut input.personal_id,
+                Column::Grade => &mut input.grade,
+                Column::Role => &mut input.role,
+                Column::Province => &mut residence.province,
+                Column::District => &mut residence.district,
+                Column::Commune => &mut residence.commune,
+                Column::ResidenceText => &mut input.residence_text,
+            };
+            has_residence |= matches!(column, Column::Province | Column::District | Column::Commune);
+            // A column named twice: the last one counts.
+            spare.extend(slot.take());
+            if !value.trim().is_empty() {
+                let mut text = spare.pop().unwrap_or_default();
+                text.clear();
+                text.push_str(value);
+                *slot = Some(text);
+            }
+        }
+        let any = residence.province.is_some() || residence.district.is_some() || residence.commune.is_some();
+        if has_residence && any {
+            input.residence = Some(std::mem::take(residence));
+        }
+        input
+    }
+}
+
+/// Counts one row by its findings.
+fn tally<'a>(summary: &mut CheckSummary, findings: impl Iterator<Item = &'a Finding> + Clone) {
     summary.rows += 1;
-    let (errors, warnings) = (outcome.errors(), outcome.warnings());
+    let errors = findings.clone().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.clone().filter(|f| f.severity == Severity::Warning).count();
     if errors > 0 {
         summary.with_errors += 1;
     } else if warnings > 0 {
@@ -356,51 +666,94 @@ fn tally(summary: &mut CheckSummary, outcome: &Outcome) {
     } else {
         summary.clean += 1;
     }
-    if outcome.findings.iter().any(|f| f.severity == Severity::Fixed) {
+    if findings.clone().any(|f| f.severity == Severity::Fixed) {
         summary.repaired += 1;
     }
-    for f in &outcome.findings {
+    for f in findings {
         summary.by_code.entry(f.code.as_str()).or_insert((f.severity, 0)).1 += 1;
     }
 }
 
-/// The values of [`ADDED_COLUMNS`] for one outcome.
-fn added_values(outcome: &Outcome) -> [String; 20] {
-    let n = &outcome.normalized;
-    let r = n.residence.as_ref();
-    let text = |v: Option<&String>| v.cloned().unwrap_or_default();
-    let result = if outcome.errors() > 0 {
-        "loi"
-    } else if outcome.warnings() > 0 {
-        "can_xem_lai"
-    } else {
-        "dat"
-    };
-    [
-        result.to_owned(),
-        text(n.full_name.as_ref()),
-        n.date_of_birth
-            .map(|d| d.format("%d/%m/%Y").to_string())
-            .or_else(|| n.date_of_birth_partial.clone())
-            .unwrap_or_default(),
-        text(n.gender.as_ref()),
-        text(n.personal_id.as_ref()),
-        text(r.and_then(|r| r.province_name.as_ref())),
-        text(r.and_then(|r| r.district_name.as_ref())),
-        text(r.and_then(|r| r.commune_name.as_ref())),
-        r.map_or("", |r| r.scheme.as_str()).to_owned(),
-        text(r.and_then(|r| r.province_code.as_ref())),
-        text(r.and_then(|r| r.district_code.as_ref())),
-        text(r.and_then(|r| r.commune_code.as_ref())),
-        text(r.and_then(|r| r.post2025.as_ref()).map(|u| &u.province_name)),
-        text(r.and_then(|r| r.post2025.as_ref()).and_then(|u| u.commune_name.as_ref())),
-        text(r.and_then(|r| r.post2025.as_ref()).map(|u| &u.province_code)),
-        text(r.and_then(|r| r.post2025.as_ref()).and_then(|u| u.commune_code.as_ref())),
-        outcome.errors().to_string(),
-        outcome.warnings().to_string(),
-        outcome.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>().join(";"),
-        outcome.findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" | "),
-    ]
+/// The values of [`ADDED_COLUMNS`] that are not borrowed from the outcome, in buffers kept from
+/// row to row.
+#[derive(Default)]
+struct AddedValues {
+    outcome: Vec<u8>,
+    date: String,
+    errors: String,
+    warnings: String,
+    codes: String,
+    messages: String,
+}
+
+impl AddedValues {
+    /// Fills the buffers for a row's normalised values and findings.
+    fn fill<'a>(&mut self, n: &Normalized, findings: impl Iterator<Item = &'a Finding> + Clone) {
+        use std::fmt::Write as _;
+        let errors = findings.clone().filter(|f| f.severity == Severity::Error).count();
+        let warnings = findings.clone().filter(|f| f.severity == Severity::Warning).count();
+        let result: &[u8] = if errors > 0 {
+            b"loi"
+        } else if warnings > 0 {
+            b"can_xem_lai"
+        } else {
+            b"dat"
+        };
+        self.outcome.clear();
+        self.outcome.extend_from_slice(result);
+        self.date.clear();
+        match (n.date_of_birth, &n.date_of_birth_partial) {
+            (Some(d), _) => {
+                use chrono::Datelike;
+                let _ = write!(self.date, "{:02}/{:02}/{:04}", d.day(), d.month(), d.year());
+            }
+            (None, Some(p)) => self.date.push_str(p),
+            (None, None) => {}
+        }
+        self.errors.clear();
+        let _ = write!(self.errors, "{errors}");
+        self.warnings.clear();
+        let _ = write!(self.warnings, "{warnings}");
+        self.codes.clear();
+        self.messages.clear();
+        for (i, f) in findings.enumerate() {
+            if i > 0 {
+                self.codes.push(';');
+                self.messages.push_str(" | ");
+            }
+            self.codes.push_str(f.code.as_str());
+            self.messages.push_str(&f.message);
+        }
+    }
+
+    /// The 20 fields, in the order of [`ADDED_COLUMNS`]: the buffers filled for the row, its
+    /// normalised values and its residence.
+    fn fields<'a>(&'a self, n: &'a Normalized, r: Option<&'a ResolvedResidence>) -> [&'a [u8]; 20] {
+        let post = r.and_then(|r| r.post2025.as_ref());
+        let b = |v: Option<&'a str>| v.unwrap_or("").as_bytes();
+        [
+            self.outcome.as_slice(),
+            b(n.full_name.as_deref()),
+            self.date.as_bytes(),
+            b(n.gender.as_deref()),
+            b(n.personal_id.as_deref()),
+            b(r.and_then(|r| r.province_name.as_deref())),
+            b(r.and_then(|r| r.district_name.as_deref())),
+            b(r.and_then(|r| r.commune_name.as_deref())),
+            b(r.map(|r| r.scheme.as_str())),
+            b(r.and_then(|r| r.province_code.as_deref())),
+            b(r.and_then(|r| r.district_code.as_deref())),
+            b(r.and_then(|r| r.commune_code.as_deref())),
+            b(post.map(|u| u.province_name.as_str())),
+            b(post.and_then(|u| u.commune_name.as_deref())),
+            b(post.map(|u| u.province_code.as_str())),
+            b(post.and_then(|u| u.commune_code.as_deref())),
+            self.errors.as_bytes(),
+            self.warnings.as_bytes(),
+            self.codes.as_bytes(),
+            self.messages.as_bytes(),
+        ]
+    }
 }
 
 /// True when `path` is a CSV file whose header line names at least the full name and one
@@ -549,6 +902,99 @@ mod tests {
             let mut out = Vec::new();
             let err = check_csv_with(bad.as_slice(), &mut out, &ctx(), threads, |_| {}).expect_err("not UTF-8");
             assert!(matches!(err, CheckError::Csv { line: 5002, .. }), "{threads} threads: {err:?}");
+        }
+    }
+
+    #[test]
+    fn chunks_are_cut_between_records_whatever_the_quotes_and_line_ends() {
+        // Quoted delimiters, quoted line breaks, `""`, a bare quote inside a field, CRLF and a
+        // lone CR: about 700 KB, so several chunks, each cut where the csv crate ends a record.
+        let mut input = String::from("stt,fullName,residenceText\r\n");
+        for i in 0..12_000 {
+            let row = match i % 4 {
+                0 => format!("{i},\"Lê, Thị\nBình\",\"Số 1, \"\"Ngõ\"\" 2\r\nHà Nội\"\r\n"),
+                1 => format!("{i},Phạm Thu \"Hà\",P8Q10\n"),
+                2 => format!("{i},\"An\"\"\",\"\"\r"),
+                _ => format!("{i},Trần Văn Cường,\"Phường 7, Quận 10, TP.HCM\"\n"),
+            };
+            input.push_str(&row);
+        }
+        let want: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(input.as_bytes())
+            .records()
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let (summary, rows) = run(&input);
+        assert_eq!(summary.rows, 12_000);
+        for (i, row) in want.iter().enumerate() {
+            let got: Vec<&str> = rows[i + 1].iter().take(3).map(String::as_str).collect();
+            assert_eq!(got, row.iter().collect::<Vec<_>>(), "row {i}");
+        }
+        let mut one = Vec::new();
+        check_csv_with(input.as_bytes(), &mut one, &ctx(), 1, |_| {}).expect("check");
+        let mut two = Vec::new();
+        check_csv_with(input.as_bytes(), &mut two, &ctx(), 2, |_| {}).expect("check");
+        assert!(one == two, "two threads write another file");
+    }
+
+    #[test]
+    fn the_borrowing_engine_call_finds_what_check_record_finds() {
+        let cells = |p: &str, d: &str, c: &str| {
+            let v = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            Some(ResidenceInput { province: v(p), district: v(d), commune: v(c) })
+        };
+        let records = [
+            RecordInput {
+                full_name: Some("NGUYỄN  VĂN AN".into()),
+                date_of_birth: Some("05/09/2015".into()),
+                gender: Some("nam".into()),
+                personal_id: Some("031215001234".into()),
+                grade: Some("6".into()),
+                residence: cells("Hải Phòng", "Ngô Quyền", "Máy Chai"),
+                ..RecordInput::default()
+            },
+            RecordInput {
+                full_name: Some("Lê Thị Bình".into()),
+                date_of_birth: Some("1965".into()),
+                personal_id: Some("3.1E+11".into()),
+                role: Some("Giáo viên".into()),
+                residence: cells("Hà Tĩnh", "Huyện Thạch Hà", "Xã Thạch Lạc"),
+                ..RecordInput::default()
+            },
+            RecordInput { residence_text: Some("P8Q10".into()), ..RecordInput::default() },
+            RecordInput::default(),
+        ];
+        let mut findings = Vec::new();
+        for record in &records {
+            let want = rules::check_record(record, &ctx());
+            let (mut normalized, residence) = rules::check_record_into(record, &ctx(), &mut findings);
+            normalized.residence = residence.residence.clone();
+            normalized.name_key = want.normalized.name_key.clone();
+            normalized.search_key = want.normalized.search_key.clone();
+            let all: Vec<Finding> = findings.iter().chain(&residence.findings).cloned().collect();
+            assert_eq!(normalized, want.normalized, "{record:?}");
+            assert_eq!(all, want.findings, "{record:?}");
+        }
+    }
+
+    #[test]
+    fn rows_are_written_as_the_csv_crate_writes_them() {
+        let rows: [&[&str]; 4] = [
+            &["a", "", "b c", "Nguyễn Văn An"],
+            &["x,y", "say \"hi\"", "\"", "two\nlines"],
+            &["cr\r", "semi;colon", "tab\there", "\"\"quoted\"\""],
+            &["", "", "", ""],
+        ];
+        for delimiter in [b',', b';', b'\t'] {
+            let mut want = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
+            let mut got = Vec::new();
+            for row in rows {
+                want.write_record(row).expect("row");
+                write_row(&mut got, delimiter, row.iter().map(|f| f.as_bytes()));
+            }
+            let want = want.into_inner().expect("flush");
+            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want), "{}", delimiter as char);
         }
     }
 

@@ -171,41 +171,74 @@ pub fn person_kind(role: Option<&str>, default: PersonKind) -> PersonKind {
 /// value after it; several repairs to one field chain, the last `to` being the normalised value.
 pub fn check_record(input: &RecordInput, ctx: &RuleContext) -> Outcome {
     let mut findings = Vec::new();
+    let fields = check_fields(input, ctx, &mut findings);
+    let residence = address::check_residence(input.residence.as_ref(), input.residence_text.as_deref(), &mut findings);
+    let (name_key, search_key) = match &fields.name {
+        Some(n) => (Some(n.name.match_key()), Some(n.name.search_key())),
+        None => (None, None),
+    };
+    let mut normalized = fields.normalized();
+    normalized.residence = residence;
+    normalized.name_key = name_key;
+    normalized.search_key = search_key;
+    Outcome { normalized, findings }
+}
+
+/// [`check_record`] for a caller that only reads the outcome and checks many records
+/// (`dinhdanh check`): `findings` (cleared first) gets the name, date-of-birth, gender and ID
+/// findings; the residence and its findings come back as the address rules' outcome, borrowed
+/// when their table holds it (not copied per record). The name's match and search keys are not
+/// computed, and `residence` is left `None` in the normalised values: the outcome holds it.
+/// The findings of both, in that order, are those of [`check_record`].
+pub fn check_record_into(
+    input: &RecordInput,
+    ctx: &RuleContext,
+    findings: &mut Vec<Finding>,
+) -> (Normalized, std::borrow::Cow<'static, address::ResidenceOutcome>) {
+    findings.clear();
+    let fields = check_fields(input, ctx, findings);
+    let residence = address::resolve_residence_ref(input.residence.as_ref(), input.residence_text.as_deref());
+    (fields.normalized(), residence)
+}
+
+/// The checked fields other than the residence.
+struct CheckedFields {
+    name: Option<crate::domain::name::NormalizedName>,
+    dob: Option<crate::domain::date::BirthDate>,
+    gender: Option<crate::domain::gender::Gender>,
+    personal_id: Option<String>,
+}
+
+impl CheckedFields {
+    /// The normalised values, without residence or name keys.
+    fn normalized(self) -> Normalized {
+        Normalized {
+            full_name: self.name.map(|n| n.name.into_string()),
+            date_of_birth: self.dob.and_then(|d| d.full()),
+            date_of_birth_partial: self.dob.filter(|d| d.full().is_none()).map(|d| d.iso()),
+            gender: self.gender.map(|g| g.as_str().to_owned()),
+            personal_id: self.personal_id,
+            ..Normalized::default()
+        }
+    }
+}
+
+/// Name, date of birth, gender and personal ID (with its cross-checks), findings in that order.
+fn check_fields(input: &RecordInput, ctx: &RuleContext, findings: &mut Vec<Finding>) -> CheckedFields {
     let kind = person_kind(input.role.as_deref(), ctx.kind);
     let grade = match kind {
         PersonKind::Student => input.grade.as_deref().and_then(parse_grade),
         PersonKind::Staff => None,
     };
-    let name = name::check_name(input.full_name.as_deref(), &mut findings);
-    let dob = dob::check_dob(input.date_of_birth.as_deref(), ctx, kind, grade, &mut findings);
-    let gender = gender::check_gender(input.gender.as_deref(), ctx, &mut findings);
+    let name = name::check_name(input.full_name.as_deref(), findings);
+    let dob = dob::check_dob(input.date_of_birth.as_deref(), ctx, kind, grade, findings);
+    let gender = gender::check_gender(input.gender.as_deref(), ctx, findings);
     let personal_id = personal_id::check_personal_id(
         input.personal_id.as_deref(),
         &personal_id::Known { dob, gender, kind, grade, ctx },
-        &mut findings,
-    );
-    let residence = address::check_residence(input.residence.as_ref(), input.residence_text.as_deref(), &mut findings);
-    let (full_name, name_key, search_key) = match name {
-        Some(n) => {
-            let key = n.name.match_key();
-            let search = n.name.search_key();
-            (Some(n.name.into_string()), Some(key), Some(search))
-        }
-        None => (None, None, None),
-    };
-    Outcome {
-        normalized: Normalized {
-            full_name,
-            date_of_birth: dob.and_then(|d| d.full()),
-            date_of_birth_partial: dob.filter(|d| d.full().is_none()).map(|d| d.iso()),
-            gender: gender.map(|g| g.as_str().to_owned()),
-            personal_id,
-            residence,
-            name_key,
-            search_key,
-        },
         findings,
-    }
+    );
+    CheckedFields { name, dob, gender, personal_id }
 }
 
 impl RecordInput {

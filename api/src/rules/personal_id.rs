@@ -199,9 +199,18 @@ fn padding_problems(id: &PersonalId, known: &Known<'_>) -> Vec<(&'static str, St
     problems
 }
 
+/// An ID number masked, written out only when a message is (most numbers get none).
+struct Masked<'a>(&'a PersonalId);
+
+impl std::fmt::Display for Masked<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.masked())
+    }
+}
+
 /// The soft checks on a 12-digit number.
 fn check_structure(id: &PersonalId, known: &Known<'_>, findings: &mut Vec<Finding>) {
-    let masked = id.masked();
+    let masked = Masked(id);
     if !id.has_known_prefix() {
         findings.push(
             finding(Code::IdPrefixUnknown)

@@ -15,15 +15,36 @@
 //!   communes (or districts) became: Thành phố Huế (474) → Phú Xuân and Thuận Hóa; Huyện Lộc Hà
 //!   → Huyện Thạch Hà; Tỉnh Hà Tây (28) → Hà Nội (01).
 //!
-//! Built once, on first use (about 15 ms of CPU in a release build; `make bench` reports it).
+//! The keys of every name and the forward chains are computed ahead of time into
+//! `history_keys.txt` (one line per row of `history.csv`: type word, tone key, loose key, forward
+//! codes), so that start-up only splits lines and fills one hash map per level (`make bench`
+//! reports it). A test recomputes the file from `history.csv` and fails when it drifts;
+//! `UPDATE_GENERATED=1 cargo test -p dinhdanh --lib history` rewrites it.
 
 use std::sync::LazyLock;
 
 use super::fast_hash::FastMap;
-use super::keys::{Level, TypeWord, split_official};
-use super::tables::units;
+use super::keys::{Level, TypeWord};
+#[cfg(test)]
+use super::{keys::split_official, tables::units};
 
 static HISTORY_CSV: &str = include_str!("../../../../data/admin-units/history.csv");
+
+/// The precomputed keys and chains of every row of [`HISTORY_CSV`], in its order.
+static HISTORY_KEYS: &str = include_str!("history_keys.txt");
+
+/// Every type word, for reading [`HISTORY_KEYS`] back (by [`TypeWord::ascii`]).
+const TYPE_WORDS: [TypeWord; 9] = [
+    TypeWord::Tinh,
+    TypeWord::ThanhPho,
+    TypeWord::Quan,
+    TypeWord::Huyen,
+    TypeWord::ThiXa,
+    TypeWord::Phuong,
+    TypeWord::Xa,
+    TypeWord::ThiTran,
+    TypeWord::DacKhu,
+];
 
 /// One unit as it stood between two dates (one row of `history.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,16 +66,17 @@ pub struct HistoricalUnit {
     /// The type word of the name ("Huyện").
     pub word: Option<TypeWord>,
     /// Tone key of the name without its type word.
-    pub tone: Box<str>,
+    pub tone: &'static str,
 }
 
 /// The history and its indexes. Get it with [`history`].
 #[derive(Debug, Default)]
 pub struct History {
     rows: Vec<HistoricalUnit>,
-    by_loose: [FastMap<Box<str>, Vec<u32>>; 3],
-    /// For each row: the June-2025 codes of its level it became.
-    forward: Vec<Vec<&'static str>>,
+    by_loose: [FastMap<&'static str, Vec<u32>>; 3],
+    /// For each row: the June-2025 codes of its level it became, as a range of `forward_codes`.
+    forward: Vec<(u32, u32)>,
+    forward_codes: Vec<&'static str>,
     last_snapshot: u32,
 }
 
@@ -82,57 +104,111 @@ pub fn history() -> &'static History {
     &HISTORY
 }
 
+/// One row of `history.csv` without its keys.
+struct CsvRow {
+    level: Level,
+    code: &'static str,
+    name: &'static str,
+    province_code: &'static str,
+    district_code: &'static str,
+    first_seen: u32,
+    last_seen: u32,
+}
+
+/// The rows of `history.csv` (the level column is `province`, `district` or `ward`).
+fn csv_rows() -> impl Iterator<Item = CsvRow> {
+    HISTORY_CSV.lines().skip(1).filter(|l| !l.is_empty()).filter_map(|line| {
+        // The last column (decrees) may hold quoted commas; the first eight never do.
+        let mut cols = line.splitn(9, ',');
+        let mut next = || cols.next().unwrap_or("");
+        let (level, code, name, _type, pc, dc, first, last) =
+            (next(), next(), next(), next(), next(), next(), next(), next());
+        let level = match level {
+            "province" => Level::Province,
+            "district" => Level::District,
+            "ward" => Level::Commune,
+            _ => return None,
+        };
+        Some(CsvRow {
+            level,
+            code,
+            name,
+            province_code: if level == Level::Province { code } else { pc },
+            district_code: dc,
+            first_seen: day(first),
+            last_seen: day(last),
+        })
+    })
+}
+
 impl History {
+    /// The rows of `history.csv` with the keys and chains of `history_keys.txt`, line by line.
     fn build() -> History {
-        let mut rows = Vec::with_capacity(14_600);
-        let mut looses: Vec<String> = Vec::with_capacity(14_600);
-        // A unit keeps its name through most snapshots: each name is keyed once.
-        let mut keyed: FastMap<&'static str, (Option<TypeWord>, Box<str>, String)> = FastMap::default();
-        keyed.reserve(10_000);
-        for line in HISTORY_CSV.lines().skip(1).filter(|l| !l.is_empty()) {
-            // The last column (decrees) may hold quoted commas; the first eight never do.
-            let mut cols = line.splitn(9, ',');
+        let mut out = History::default();
+        out.rows.reserve(14_600);
+        out.forward.reserve(14_600);
+        out.forward_codes.reserve(16_000);
+        let mut keys = HISTORY_KEYS.lines();
+        for row in csv_rows() {
+            // `word \t tone \t loose \t forward codes`; a missing line (never, the test checks
+            // the file) leaves the row without keys.
+            let mut cols = keys.next().unwrap_or("").split('\t');
             let mut next = || cols.next().unwrap_or("");
-            let (level, code, name, _type, pc, dc, first, last) =
-                (next(), next(), next(), next(), next(), next(), next(), next());
-            let level = match level {
-                "province" => Level::Province,
-                "district" => Level::District,
-                "ward" => Level::Commune,
-                _ => continue,
-            };
-            let (word, tone, loose) = keyed
-                .entry(name)
-                .or_insert_with(|| {
-                    let (word, key) = split_official(name);
-                    (word, key.tone.into_boxed_str(), key.loose)
-                })
-                .clone();
-            rows.push(HistoricalUnit {
-                level,
-                code,
-                name,
-                province_code: if level == Level::Province { code } else { pc },
-                district_code: dc,
-                first_seen: day(first),
-                last_seen: day(last),
-                word,
+            let (word, tone, loose, forward) = (next(), next(), next(), next());
+            let i = u32::try_from(out.rows.len()).unwrap_or(u32::MAX);
+            if !loose.is_empty() {
+                out.by_loose[level_slot(row.level)].entry(loose).or_default().push(i);
+            }
+            let start = u32::try_from(out.forward_codes.len()).unwrap_or(u32::MAX);
+            out.forward_codes.extend(forward.split(' ').filter(|c| !c.is_empty()));
+            out.forward.push((start, u32::try_from(out.forward_codes.len()).unwrap_or(u32::MAX)));
+            out.last_snapshot = out.last_snapshot.max(row.last_seen);
+            out.rows.push(HistoricalUnit {
+                level: row.level,
+                code: row.code,
+                name: row.name,
+                province_code: row.province_code,
+                district_code: row.district_code,
+                first_seen: row.first_seen,
+                last_seen: row.last_seen,
+                word: TYPE_WORDS.into_iter().find(|w| w.ascii() == word),
                 tone,
             });
-            looses.push(loose);
         }
-        let mut out =
-            History { last_snapshot: rows.iter().map(|r| r.last_seen).max().unwrap_or(0), ..History::default() };
-        for (i, (r, loose)) in rows.iter().zip(looses).enumerate() {
-            if !loose.is_empty() {
-                out.by_loose[level_slot(r.level)]
-                    .entry(loose.into_boxed_str())
-                    .or_default()
-                    .push(u32::try_from(i).unwrap_or(u32::MAX));
-            }
+        out
+    }
+
+    /// What `history_keys.txt` holds, computed from `history.csv` and the June-2025 lists: each
+    /// name keyed once (a unit keeps its name through most snapshots), then the forward chains.
+    #[cfg(test)]
+    fn keys_file() -> String {
+        use std::fmt::Write as _;
+        let mut keyed: FastMap<&'static str, (Option<TypeWord>, String, String)> = FastMap::default();
+        let rows: Vec<CsvRow> = csv_rows().collect();
+        let mut out = String::new();
+        let units: Vec<HistoricalUnit> = rows
+            .iter()
+            .map(|r| HistoricalUnit {
+                level: r.level,
+                code: r.code,
+                name: r.name,
+                province_code: r.province_code,
+                district_code: r.district_code,
+                first_seen: r.first_seen,
+                last_seen: r.last_seen,
+                word: None,
+                tone: "",
+            })
+            .collect();
+        let forward = Forward::new(&units).all();
+        for (r, fwd) in rows.iter().zip(forward) {
+            let (word, tone, loose) = keyed.entry(r.name).or_insert_with(|| {
+                let (word, key) = split_official(r.name);
+                (word, key.tone, key.loose)
+            });
+            let word = word.map_or("", TypeWord::ascii);
+            let _ = writeln!(out, "{word}\t{tone}\t{loose}\t{}", fwd.join(" "));
         }
-        out.rows = rows;
-        out.forward = Forward::new(&out.rows).all();
         out
     }
 
@@ -155,7 +231,10 @@ impl History {
     /// when still in force (wherever it moved); for a district or province, where its communes
     /// went. Empty when the successor cannot be told from the lists.
     pub fn forward(&self, row: u32) -> &[&'static str] {
-        self.forward.get(row as usize).map_or(&[], Vec::as_slice)
+        self.forward
+            .get(row as usize)
+            .and_then(|&(start, end)| self.forward_codes.get(start as usize..end as usize))
+            .unwrap_or(&[])
     }
 
     /// The positions of the rows of a code at one level.
@@ -174,9 +253,11 @@ impl History {
 }
 
 /// The parent code of a June-2025 commune at one level.
+#[cfg(test)]
 type ParentOf = fn(&'static str) -> Option<&'static str>;
 
-/// Computes the forward chains.
+/// Computes the forward chains (into `history_keys.txt`, by its test).
+#[cfg(test)]
 struct Forward<'a> {
     rows: &'a [HistoricalUnit],
     /// Every first-seen date, sorted (the snapshots where something changed).
@@ -186,6 +267,7 @@ struct Forward<'a> {
     appearing: FastMap<(&'static str, u32), Vec<u32>>,
 }
 
+#[cfg(test)]
 impl<'a> Forward<'a> {
     fn new(rows: &'a [HistoricalUnit]) -> Forward<'a> {
         let mut changes: Vec<u32> = rows.iter().map(|r| r.first_seen).collect();
@@ -306,6 +388,20 @@ impl<'a> Forward<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_precomputed_keys_are_those_of_the_history() {
+        let want = History::keys_file();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/domain/admin_units/history_keys.txt");
+        if std::env::var_os("UPDATE_GENERATED").is_some() {
+            std::fs::write(path, &want).expect("write history_keys.txt");
+            return;
+        }
+        assert!(
+            HISTORY_KEYS == want,
+            "history_keys.txt is not what history.csv gives: UPDATE_GENERATED=1 cargo test -p dinhdanh --lib history"
+        );
+    }
 
     #[test]
     fn the_file_parses_whole() {
