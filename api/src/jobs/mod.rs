@@ -56,12 +56,6 @@ pub async fn run(store: Store, client: Arc<RegistryClient>, settings: RegistrySe
     let poll = Duration::from_millis(settings.poll_interval_ms.max(10));
     let lease = chrono::Duration::seconds(i64::try_from(settings.lease_secs).unwrap_or(120));
     let claiming = Arc::new(tokio::sync::Mutex::new(()));
-    // On SQLite one writer holds the database at a time, and a writer that finds it taken
-    // sleeps in SQLite's busy handler (1, 2, 5, 10, 15… ms) instead of being woken when it is
-    // free: with several calls in flight the worker's answers mostly waited. There the worker's
-    // writes (claims and answers) queue on the claim lock instead, in order, without sleeping.
-    let sqlite = store.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite;
-    let write_gate = sqlite.then(|| claiming.clone());
     tracing::info!(url = %settings.base_url, "verification worker started");
     loop {
         if client.is_open() {
@@ -75,7 +69,6 @@ pub async fn run(store: Store, client: Arc<RegistryClient>, settings: RegistrySe
         let (store, client, settings, env, token) =
             (store.clone(), client.clone(), settings.clone(), env.clone(), token.clone());
         let claiming = claiming.clone();
-        let write_gate = write_gate.clone();
         tokio::spawn(async move {
             // One claim at a time per instance: concurrent claims of overlapping candidates
             // only wait on (or deadlock with) each other. Sends and answers run side by side.
@@ -100,7 +93,7 @@ pub async fn run(store: Store, client: Arc<RegistryClient>, settings: RegistrySe
             match next {
                 Ok(Some(batch)) => {
                     env.events.signal();
-                    send(&store, &client, &settings, &env, batch, write_gate.as_deref()).await;
+                    send(&store, &client, &settings, &env, batch).await;
                     env.events.signal();
                 }
                 Ok(None) => tokio::time::sleep(poll).await,
@@ -130,15 +123,10 @@ async fn send(
     settings: &RegistrySettings,
     env: &WorkerEnv,
     batch: ClaimedBatch,
-    write_gate: Option<&tokio::sync::Mutex<()>>,
 ) {
     // Retries are scheduled by the system clock, like leases (see `store::verification`).
     let now = chrono::Utc::now();
     let outcome = client.verify(&batch.key, &batch.request).await;
-    let _writing = match write_gate {
-        Some(gate) => Some(gate.lock().await),
-        None => None,
-    };
     // The answer is stamped when it arrives.
     let ctx = &env.ctx();
     let result = match outcome {
