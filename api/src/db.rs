@@ -33,6 +33,9 @@ pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<Data
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
+                // a connection's thread hands a query's rows over without waiting for each to
+                // be taken (50 by default: a page of records stalled it for every row)
+                .row_buffer_size(1024)
                 .foreign_keys(true)
                 .create_if_missing(true)
         });

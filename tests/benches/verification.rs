@@ -6,12 +6,14 @@
 //! items per call (the simulator enforces the same limit with 429s), and prints the achieved
 //! item throughput as a share of the limit, plus the outcome totals — twice, side by side in
 //! the same run: without personal-data keys (ID numbers in clear, as before issue 13) and with
-//! them, and the ratio. Prints figures; asserts none.
+//! them, each in a process of its own, alternating (`BENCH_ROUNDS` runs of each, default 2),
+//! and the ratio of the medians. Prints figures; asserts none.
 //!
 //! `cargo bench -p dinhdanh-tests --bench verification`
 //! Environment: `BENCH_RECORDS` (students, default 100000), `BENCH_RATE` (calls/s, default
 //! 500), `BENCH_BATCH` (items per call, default 100), `BENCH_CONCURRENCY` (calls in flight,
-//! default 8), `BENCH_LATENCY_MS` (simulator latency, default 0).
+//! default 8), `BENCH_LATENCY_MS` (simulator latency, default 0), `BENCH_ROUNDS` (runs of each
+//! variant, default 2).
 
 use std::time::{Duration, Instant};
 
@@ -35,11 +37,73 @@ async fn main() {
     let concurrency: u32 = env_or("BENCH_CONCURRENCY", 8);
     let latency: u64 = env_or("BENCH_LATENCY_MS", 0);
     dinhdanh_tests::init_process();
-    let clear = measure(false, records, rate, batch, concurrency, latency).await;
-    let sealed = measure(true, records, rate, batch, concurrency, latency).await;
-    println!("side by side                  without keys   with keys   with / without");
-    println!("  drain the job              {:>9.1} s {:>9.1} s   {:>6.2}x", clear.0, sealed.0, sealed.0 / clear.0);
-    println!("  throughput (items/s)       {:>11.0} {:>11.0}   {:>6.2}x", clear.1, sealed.1, sealed.1 / clear.1);
+    // A child run measures one variant and hands its figures back on one line.
+    if let Ok(variant) = std::env::var(VARIANT_ENV) {
+        let (seconds, throughput) = measure(variant == "with", records, rate, batch, concurrency, latency).await;
+        println!("{RESULT_TAG} {seconds} {throughput}");
+        return;
+    }
+    // Each run is a process of its own (a fresh heap, no worker of an earlier run left polling),
+    // in the order without, with, with, without, ... so that a drift of the machine during the
+    // run weighs on both alike.
+    let rounds: usize = env_or("BENCH_ROUNDS", 2);
+    let mut runs: Vec<(bool, f64, f64)> = Vec::new();
+    for round in 0..rounds {
+        let order = if round % 2 == 0 { [false, true] } else { [true, false] };
+        for keys in order {
+            let (seconds, throughput) = run_child(keys);
+            runs.push((keys, seconds, throughput));
+        }
+    }
+    let median = |keys: bool, pick: fn(&(bool, f64, f64)) -> f64| {
+        let mut v: Vec<f64> = runs.iter().filter(|r| r.0 == keys).map(pick).collect();
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    };
+    println!("runs, in order:");
+    for (keys, seconds, throughput) in &runs {
+        println!(
+            "  {:<13} drain {seconds:>7.1} s   {throughput:>7.0} items/s",
+            if *keys { "with keys" } else { "without keys" }
+        );
+    }
+    let (clear_s, sealed_s) = (median(false, |r| r.1), median(true, |r| r.1));
+    let (clear_t, sealed_t) = (median(false, |r| r.2), median(true, |r| r.2));
+    println!("side by side ({rounds} runs each, medians)  without keys   with keys   with / without");
+    println!("  drain the job              {clear_s:>9.1} s {sealed_s:>9.1} s   {:>6.2}x", sealed_s / clear_s);
+    println!("  throughput (items/s)       {clear_t:>11.0} {sealed_t:>11.0}   {:>6.2}x", sealed_t / clear_t);
+}
+
+/// Names the variant a child run measures (`with` or `without` keys).
+const VARIANT_ENV: &str = "DINHDANH_BENCH_VERIFICATION_VARIANT";
+/// Starts the line on which a child run reports its seconds and throughput.
+const RESULT_TAG: &str = "#verification-result";
+
+/// Runs one variant in a child process of this bench, passing its output through, and reads
+/// its figures.
+fn run_child(keys: bool) -> (f64, f64) {
+    use std::io::{BufRead, BufReader};
+    let exe = std::env::current_exe().expect("the bench's own executable");
+    let mut child = std::process::Command::new(exe)
+        .env(VARIANT_ENV, if keys { "with" } else { "without" })
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("a child run");
+    let mut result = None;
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("the child's output");
+        match line.strip_prefix(RESULT_TAG) {
+            Some(figures) => {
+                let mut it = figures.split_whitespace().map(|v| v.parse::<f64>().expect("a figure"));
+                result = Some((it.next().expect("seconds"), it.next().expect("throughput")));
+            }
+            None => println!("{line}"),
+        }
+    }
+    let status = child.wait().expect("the child run");
+    assert!(status.success(), "the {} run failed: {status}", if keys { "with keys" } else { "without keys" });
+    result.expect("the child run's figures")
 }
 
 /// One job over a fresh demo population, with or without personal-data keys: the seconds the

@@ -82,6 +82,18 @@ impl Deltas {
             (_, Some(a)) => cached_class_year(conn, a, &mut self.years).await?,
             (_, None) => None,
         };
+        if let (Some(b), Some(a)) = (before, after)
+            && b.outcome == a.outcome
+            && b.unit_id == a.unit_id
+            && b.kind == a.kind
+        {
+            // The same findings (a status written by the registry's answer, a class move): the
+            // reasons cancel out and the outcome is read once.
+            let findings = outcome_findings(b)?;
+            self.tally(b, before_year.as_deref(), &findings, -1);
+            self.tally(a, after_year.as_deref(), &findings, 1);
+            return Ok(());
+        }
         if let Some(p) = before {
             self.sub(p, before_year.as_deref())?;
         }
@@ -102,17 +114,20 @@ impl Deltas {
     }
 
     fn count(&mut self, p: &people::Model, class_year: Option<&str>, sign: i64) -> StoreResult<()> {
-        let (key, tally) = person_tally(p, class_year)?;
-        let counter = self.counters.entry(key).or_default();
-        if sign > 0 {
-            counter.add(&tally)
-        } else {
-            counter.sub(&tally)
-        }
-        for key in person_reasons(p)? {
+        // the outcome is parsed once for the tally and the reasons
+        let findings = outcome_findings(p)?;
+        self.tally(p, class_year, &findings, sign);
+        for key in reasons_with(p, findings) {
             *self.reasons.entry(key).or_default() += sign;
         }
         Ok(())
+    }
+
+    /// Adds (`sign` 1) or takes away (-1) what the record counts in its counter row.
+    fn tally(&mut self, p: &people::Model, class_year: Option<&str>, findings: &[Finding3], sign: i64) {
+        let (key, tally) = tally_with(p, class_year, findings);
+        let counter = self.counters.entry(key).or_default();
+        if sign > 0 { counter.add(&tally) } else { counter.sub(&tally) }
     }
 
     /// Whether writing would change nothing.

@@ -77,6 +77,11 @@ pub(super) fn school_year_start(year: i32) -> DateTime<Utc> {
 /// Where an active record counts and what it adds: the definitions of every counter, per
 /// record. `class_year` is the school year of the record's class (students).
 pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> StoreResult<(CounterKey, Tally)> {
+    Ok(tally_with(p, class_year, &outcome_findings(p)?))
+}
+
+/// [`person_tally`] with the record's findings already read ([`outcome_findings`]).
+pub(super) fn tally_with(p: &people::Model, class_year: Option<&str>, findings: &[Finding3]) -> (CounterKey, Tally) {
     let status = p.status.as_str();
     let is = |s: VerificationStatus| i64::from(status == s.as_str());
     let verified = status == VerificationStatus::Verified.as_str();
@@ -89,7 +94,7 @@ pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> StoreResult<
         && present(&p.gender)
         && present(&p.personal_id)
         && ((present(&p.res_province) && present(&p.res_commune)) || present(&p.res_text));
-    let duplicate = outcome_findings(p)?.iter().any(|(code, _, _)| code == "id_duplicate");
+    let duplicate = findings.iter().any(|(code, _, _)| code == "id_duplicate");
     let live = verified && p.verified_at.is_some_and(|v| v >= p.identity_changed_at);
     let live_year = if p.kind == "student" {
         class_year.unwrap_or("").to_owned()
@@ -122,12 +127,15 @@ pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> StoreResult<
         mm_residence: mismatch(MISMATCH_FIELDS[4]),
     };
     let key = CounterKey { unit_id: p.unit_id, class_id: p.class_id.unwrap_or(0), kind: p.kind.clone(), live_year };
-    Ok((key, tally))
+    (key, tally)
 }
+
+/// A finding as the counters see it: `(code, field, severity)`.
+pub(super) type Finding3 = (String, String, String);
 
 /// `(code, field, severity)` of the record's findings, one per (code, field) with the first
 /// finding's severity, as `person_findings` holds them.
-fn outcome_findings(p: &people::Model) -> StoreResult<Vec<(String, String, String)>> {
+pub(super) fn outcome_findings(p: &people::Model) -> StoreResult<Vec<Finding3>> {
     // codes, fields and severities only: the ID numbers stay sealed
     let outcome = crate::store::people::parse_outcome_sealed(p)?;
     let mut seen = BTreeSet::new();
@@ -141,9 +149,14 @@ fn outcome_findings(p: &people::Model) -> StoreResult<Vec<(String, String, Strin
 
 /// The failure reasons an active record counts under: its error and warning findings.
 pub fn person_reasons(p: &people::Model) -> StoreResult<Vec<ReasonKey>> {
-    Ok(outcome_findings(p)?
+    Ok(reasons_with(p, outcome_findings(p)?))
+}
+
+/// [`person_reasons`] with the record's findings already read ([`outcome_findings`]).
+pub(super) fn reasons_with(p: &people::Model, findings: Vec<Finding3>) -> Vec<ReasonKey> {
+    findings
         .into_iter()
         .filter(|(_, _, severity)| severity == Severity::Error.as_str() || severity == Severity::Warning.as_str())
         .map(|(code, field, severity)| ReasonKey { unit_id: p.unit_id, kind: p.kind.clone(), code, field, severity })
-        .collect())
+        .collect()
 }
