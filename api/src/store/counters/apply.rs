@@ -88,10 +88,13 @@ impl Deltas {
             && b.kind == a.kind
         {
             // The same findings (a status written by the registry's answer, a class move): the
-            // reasons cancel out and the outcome is read once.
-            let findings = outcome_findings(b)?;
-            self.tally(b, before_year.as_deref(), &findings, -1);
-            self.tally(a, after_year.as_deref(), &findings, 1);
+            // reasons cancel out. When both count in one row, so does what the findings add
+            // (`clean`), and the outcome is not read at all; otherwise it is read once.
+            let (before_key, _) = tally_with(b, before_year.as_deref(), false);
+            let (after_key, _) = tally_with(a, after_year.as_deref(), false);
+            let duplicate = before_key != after_key && has_duplicate(&outcome_findings(b)?);
+            self.tally(b, before_year.as_deref(), duplicate, -1);
+            self.tally(a, after_year.as_deref(), duplicate, 1);
             return Ok(());
         }
         if let Some(p) = before {
@@ -116,7 +119,7 @@ impl Deltas {
     fn count(&mut self, p: &people::Model, class_year: Option<&str>, sign: i64) -> StoreResult<()> {
         // the outcome is parsed once for the tally and the reasons
         let findings = outcome_findings(p)?;
-        self.tally(p, class_year, &findings, sign);
+        self.tally(p, class_year, has_duplicate(&findings), sign);
         for key in reasons_with(p, findings) {
             *self.reasons.entry(key).or_default() += sign;
         }
@@ -124,8 +127,8 @@ impl Deltas {
     }
 
     /// Adds (`sign` 1) or takes away (-1) what the record counts in its counter row.
-    fn tally(&mut self, p: &people::Model, class_year: Option<&str>, findings: &[Finding3], sign: i64) {
-        let (key, tally) = tally_with(p, class_year, findings);
+    fn tally(&mut self, p: &people::Model, class_year: Option<&str>, duplicate: bool, sign: i64) {
+        let (key, tally) = tally_with(p, class_year, duplicate);
         let counter = self.counters.entry(key).or_default();
         if sign > 0 { counter.add(&tally) } else { counter.sub(&tally) }
     }

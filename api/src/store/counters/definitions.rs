@@ -77,11 +77,18 @@ pub(super) fn school_year_start(year: i32) -> DateTime<Utc> {
 /// Where an active record counts and what it adds: the definitions of every counter, per
 /// record. `class_year` is the school year of the record's class (students).
 pub fn person_tally(p: &people::Model, class_year: Option<&str>) -> StoreResult<(CounterKey, Tally)> {
-    Ok(tally_with(p, class_year, &outcome_findings(p)?))
+    Ok(tally_with(p, class_year, has_duplicate(&outcome_findings(p)?)))
 }
 
-/// [`person_tally`] with the record's findings already read ([`outcome_findings`]).
-pub(super) fn tally_with(p: &people::Model, class_year: Option<&str>, findings: &[Finding3]) -> (CounterKey, Tally) {
+/// Whether the findings hold the duplicate ID number (`id_duplicate`), which makes a record not
+/// clean.
+pub(super) fn has_duplicate(findings: &[Finding3]) -> bool {
+    findings.iter().any(|(code, _, _)| code == "id_duplicate")
+}
+
+/// [`person_tally`] with what the record's findings say already known (`duplicate`:
+/// [`has_duplicate`]).
+pub(super) fn tally_with(p: &people::Model, class_year: Option<&str>, duplicate: bool) -> (CounterKey, Tally) {
     let status = p.status.as_str();
     let is = |s: VerificationStatus| i64::from(status == s.as_str());
     let verified = status == VerificationStatus::Verified.as_str();
@@ -94,7 +101,6 @@ pub(super) fn tally_with(p: &people::Model, class_year: Option<&str>, findings: 
         && present(&p.gender)
         && present(&p.personal_id)
         && ((present(&p.res_province) && present(&p.res_commune)) || present(&p.res_text));
-    let duplicate = findings.iter().any(|(code, _, _)| code == "id_duplicate");
     let live = verified && p.verified_at.is_some_and(|v| v >= p.identity_changed_at);
     let live_year = if p.kind == "student" {
         class_year.unwrap_or("").to_owned()

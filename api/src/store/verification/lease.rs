@@ -100,21 +100,18 @@ pub async fn claim_batch(
         .await?;
     for job in jobs {
         for _ in 0..4 {
-            let ids: Vec<i64> = verification_job_items::Entity::find()
-                .select_only()
-                .column(verification_job_items::Column::Id)
+            let pending = verification_job_items::Entity::find()
                 .filter(verification_job_items::Column::JobId.eq(job.id))
                 .filter(verification_job_items::Column::Status.eq(item::PENDING))
                 .order_by_asc(verification_job_items::Column::Id)
                 .limit(size)
-                .into_tuple()
                 .all(db)
                 .await?;
-            if ids.is_empty() {
+            if pending.is_empty() {
                 finished_jobs |= finish_if_drained(db, job.id, ctx.at).await?;
                 break;
             }
-            match claim_items(db, ctx, token, &job, ids, lease).await? {
+            match claim_items(db, ctx, token, &job, pending, lease).await? {
                 Ok(batch) => return Ok(Claim { batch: Some(batch), finished_jobs }),
                 Err(finished) => finished_jobs |= finished,
             }
@@ -136,9 +133,10 @@ async fn claim_items(
     ctx: &AuditCtx,
     token: &str,
     job: &verification_jobs::Model,
-    ids: Vec<i64>,
+    pending: Vec<verification_job_items::Model>,
     lease: Duration,
 ) -> StoreResult<Result<ClaimedBatch, bool>> {
+    let ids: Vec<i64> = pending.iter().map(|i| i.id).collect();
     let key = uuid::Uuid::new_v4().to_string();
     let at = now();
     let txn = crate::store::begin_write(db).await?;
@@ -156,11 +154,17 @@ async fn claim_items(
         txn.rollback().await?;
         return Ok(Err(false));
     }
-    let items = verification_job_items::Entity::find()
-        .filter(verification_job_items::Column::BatchKey.eq(key.as_str()))
-        .order_by_asc(verification_job_items::Column::Id)
-        .all(&txn)
-        .await?;
+    // every item read as pending moved (the usual case): they are the batch; else another
+    // instance took some meanwhile, and the batch is what moved
+    let items = if usize::try_from(won).is_ok_and(|won| won == pending.len()) {
+        pending
+    } else {
+        verification_job_items::Entity::find()
+            .filter(verification_job_items::Column::BatchKey.eq(key.as_str()))
+            .order_by_asc(verification_job_items::Column::Id)
+            .all(&txn)
+            .await?
+    };
     let person_ids: Vec<i64> = items.iter().map(|i| i.person_id).collect();
     let persons: HashMap<i64, people::Model> = people::Entity::find()
         .filter(people::Column::Id.is_in(person_ids.clone()))
@@ -169,9 +173,9 @@ async fn claim_items(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let codes = error_codes(&txn, &person_ids).await?;
     let mut request = VerificationRequest { items: Vec::with_capacity(items.len()) };
     let mut dropped = Vec::new();
+    let mut dropped_details = Vec::new();
     let mut by_version: BTreeMap<i32, Vec<i64>> = BTreeMap::new();
     for it in &items {
         let person = persons.get(&it.person_id);
@@ -184,20 +188,32 @@ async fn claim_items(
                 by_version.entry(p.version).or_default().push(it.id);
             }
             other => {
-                let p = person;
-                let detail = match other {
-                    Some((_, Err(_))) => "stored_outcome_unreadable".to_owned(),
-                    _ => p.and_then(|p| codes.get(&p.id)).map(|c| c.join(",")).unwrap_or_default(),
+                // why, in the item's detail: an unreadable outcome, or the record's error codes
+                // (read below for the dropped records only)
+                let codes_of = match other {
+                    Some((_, Err(_))) => None,
+                    _ => Some(person.map(|p| p.id)),
                 };
-                verification_job_items::Entity::update_many()
-                    .col_expr(verification_job_items::Column::Status, Expr::value(item::DONE))
-                    .col_expr(verification_job_items::Column::Outcome, Expr::value(item::SKIPPED))
-                    .col_expr(verification_job_items::Column::Detail, Expr::value(detail))
-                    .filter(verification_job_items::Column::Id.eq(it.id))
-                    .exec(&txn)
-                    .await?;
+                dropped_details.push((it.id, codes_of));
                 dropped.push(it.clone());
             }
+        }
+    }
+    if !dropped_details.is_empty() {
+        let with_codes: Vec<i64> = dropped_details.iter().filter_map(|(_, p)| p.flatten()).collect();
+        let codes = error_codes(&txn, &with_codes).await?;
+        for (item_id, codes_of) in dropped_details {
+            let detail = match codes_of {
+                None => "stored_outcome_unreadable".to_owned(),
+                Some(person_id) => person_id.and_then(|p| codes.get(&p)).map(|c| c.join(",")).unwrap_or_default(),
+            };
+            verification_job_items::Entity::update_many()
+                .col_expr(verification_job_items::Column::Status, Expr::value(item::DONE))
+                .col_expr(verification_job_items::Column::Outcome, Expr::value(item::SKIPPED))
+                .col_expr(verification_job_items::Column::Detail, Expr::value(detail))
+                .filter(verification_job_items::Column::Id.eq(item_id))
+                .exec(&txn)
+                .await?;
         }
     }
     for (version, ids) in by_version {
