@@ -174,10 +174,11 @@ impl TokenBuilder {
         }
         let digits = self.all_digits;
         if digits {
-            let trimmed = loose.trim_start_matches('0');
-            let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
-            loose = trimmed.to_owned();
-            tone = loose.clone();
+            // Leading zeros go ("07" = "7"), a zero stays a zero; in place.
+            let zeros = loose.bytes().take_while(|&b| b == b'0').count().min(loose.len().saturating_sub(1));
+            loose.drain(..zeros);
+            tone.clear();
+            tone.push_str(&loose);
         }
         out.push(Token { tone, loose, dot_after: false, digits, before_digits, start: self.start, end: self.end });
         self.last_is_letter = false;
@@ -188,6 +189,9 @@ impl TokenBuilder {
         if self.is_empty() {
             self.all_digits = true;
             self.start = at;
+            // Most syllables fit: one allocation per key, not a growth per letter.
+            self.tone.reserve(12);
+            self.loose.reserve(12);
         }
         self.all_digits &= c.is_ascii_digit();
         self.last_is_letter = !c.is_ascii_digit();
@@ -400,7 +404,7 @@ pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
         let hit = tokens[..n]
             .iter()
             .zip(&s.tones)
-            .all(|(t, want)| if s.certain { &t.tone == want } else { t.is_ascii() && &t.loose == want });
+            .all(|(t, want)| if s.certain { &t.tone == want } else { &t.loose == want && t.is_ascii() });
         hit.then_some(TypePrefix { word: s.word, len: n, certain: s.certain })
     })
 }

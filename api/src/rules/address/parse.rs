@@ -90,9 +90,11 @@ fn is_street(tokens: &[Token]) -> bool {
             return false;
         };
         let exact = tokens.iter().zip(want).all(|(t, w)| t.tone == w.tone);
-        let ascii = tokens.iter().zip(want).all(|(t, w)| t.is_ascii() && t.loose == w.loose);
-        let has_marks = want.iter().any(|w| !w.is_ascii());
-        (exact && has_marks) || ((exact || ascii) && next.digits)
+        if exact && want.iter().any(|w| !w.is_ascii()) {
+            return true;
+        }
+        // Without its marks (or an ASCII abbreviation) only before a number.
+        next.digits && (exact || tokens.iter().zip(want).all(|(t, w)| t.loose == w.loose && t.is_ascii()))
     })
 }
 
@@ -252,7 +254,7 @@ fn english_types(mut tokens: Vec<Token>) -> Vec<Token> {
     if tokens.len() < 2 {
         return tokens;
     }
-    let english = |t: &Token| ENGLISH_WORDS.iter().find(|(w, _)| t.is_ascii() && t.loose == *w).map(|(_, v)| v.clone());
+    let english = |t: &Token| ENGLISH_WORDS.iter().find(|(w, _)| t.loose == *w && t.is_ascii()).map(|(_, v)| v.clone());
     let at = |t: &Token, word: Token| Token { start: t.start, end: t.start, dot_after: false, ..word };
     if let Some(last) = tokens.last()
         && let Some(word) = english(last)
@@ -308,10 +310,14 @@ impl FreeText {
             if tokens.is_empty() || is_noise(&tokens) {
                 continue;
             }
-            for (k, range) in split_at_type_words(&tokens, ascii_types).into_iter().enumerate() {
-                let toks: Vec<Token> = tokens[range]
-                    .iter()
-                    .map(|t| Token { start: t.start + from, end: t.end + from, ..t.clone() })
+            // The ranges cut the tokens in order: each segment takes the next ones.
+            let ranges = split_at_type_words(&tokens, ascii_types);
+            let mut owned = tokens.into_iter();
+            for (k, range) in ranges.into_iter().enumerate() {
+                let toks: Vec<Token> = owned
+                    .by_ref()
+                    .take(range.len())
+                    .map(|t| Token { start: t.start + from, end: t.end + from, ..t })
                     .collect();
                 let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
                     continue;
