@@ -550,7 +550,8 @@ fn best_reading<'a>(ft: &'a FreeText, provinces: &'a [ProvinceChoice<'a>]) -> Op
     if n == 0 {
         return None;
     }
-    let mut readings: Vec<Reading<'a>> = Vec::new();
+    // At most two districts and two communes per province choice.
+    let mut readings: Vec<Reading<'a>> = Vec::with_capacity(provinces.len() * 4);
     for (p, used, leftover) in provinces {
         let mut rest: Vec<&Part> = segs[..n - used].iter().map(|s| &s.part).collect();
         if let Some(l) = leftover.as_ref() {

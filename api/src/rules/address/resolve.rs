@@ -74,6 +74,8 @@ fn push_hit(hits: &mut Vec<Hit>, hit: Hit) {
 /// Every unit of one list the part may name, best quality per unit.
 fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) -> Vec<Hit> {
     let mut hits = Vec::new();
+    // The alias key with its type word, built in one buffer for every variant.
+    let mut typed = String::new();
     if let Some(unit) = code {
         push_hit(&mut hits, Hit { unit, q: Q_CODE, via_other_scheme: false });
     }
@@ -92,7 +94,9 @@ fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) 
         }
         // ASCII aliases that keep the type word ("quan9", "txphucyen").
         if let Some(w) = v.word {
-            let typed = format!("{}{}", w.ascii(), v.key.loose);
+            typed.clear();
+            typed.push_str(w.ascii());
+            typed.push_str(&v.key.loose);
             for e in index.get(&typed).iter().filter(|e| e.source == Source::Alias) {
                 push_hit(&mut hits, Hit { unit: e.unit, q: 3 + 2, via_other_scheme: false });
             }
