@@ -267,11 +267,15 @@ fn accept(c: &Cand, p: Option<&Part>, d: Option<&Part>, cp: Option<&Part>) -> Re
         Scheme::Pre2025 => {
             let superseded = c.commune.map(|i| u.old_commune_at(i)).filter(|x| !x.status.is_in_force());
             // A commune read through a former name or alias: say so.
+            // (A match through the official name's key needs no keying of the name again.)
             let read_as = cp.filter(|part| {
-                let official = res.commune_name.as_deref().map(|n| split_official(n).1.loose);
                 part.digits.is_none()
                     && superseded.is_none()
-                    && official.is_some_and(|o| part.variants.iter().all(|v| v.key.loose != o))
+                    && !c.commune_by_official_name()
+                    && res.commune_name.as_deref().is_some_and(|n| {
+                        let official = split_official(n).1.loose;
+                        part.variants.iter().all(|v| v.key.loose != official)
+                    })
             });
             findings.push(report::outdated(&res, superseded, read_as.map(|p| p.raw.as_str())));
             if !res.split_candidates.is_empty() {

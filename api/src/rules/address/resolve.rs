@@ -221,6 +221,12 @@ impl Cand {
         (self.depth(), self.qc, self.qp, self.qd, self.scheme == prefer, !self.superseded)
     }
 
+    /// The commune part matched this commune through the official name's own key (quality 3 or 4
+    /// of [`name_level`], not a code): the part was not read through a former name or alias.
+    pub fn commune_by_official_name(&self) -> bool {
+        self.commune.is_some() && !self.island && self.qc < Q_CODE && self.qc / 3 >= 3
+    }
+
     fn same_unit(&self, o: &Cand) -> bool {
         (self.scheme, self.province, self.district, self.commune) == (o.scheme, o.province, o.district, o.commune)
     }
