@@ -393,9 +393,23 @@ static TYPE_SPELLINGS: LazyLock<Vec<TypeSpelling>> = LazyLock::new(|| {
     spellings
 });
 
+/// The loose keys that start a type word's spelling ("thanh", "tp", "q"…): a token with
+/// another loose key starts none (equal tone keys have equal loose keys).
+static TYPE_FIRST_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut words: Vec<String> =
+        TYPE_SPELLINGS.iter().filter_map(|s| s.tones.first()).map(|t| name_key(t).loose).collect();
+    words.sort();
+    words.dedup();
+    words
+});
+
 /// The type word at the start of `tokens`, if any. Only a word followed by at least one more
 /// token counts ("Xã Tân Xã" has one type word; "Phường" alone has none).
 pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
+    let first = &tokens.first()?.loose;
+    if !TYPE_FIRST_WORDS.iter().any(|w| w == first) {
+        return None;
+    }
     TYPE_SPELLINGS.iter().find_map(|s| {
         let n = s.tones.len();
         if tokens.len() <= n {
