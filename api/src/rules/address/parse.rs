@@ -5,6 +5,7 @@
 //! a leading type word, the type word as a level hint, a code when it is all digits, and whether
 //! it looks like a street-level part (house number, thôn, tổ, ngõ…) that no unit list holds.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::domain::admin_units::keys::{Level, NameKey, Token, TypeWord, fold_of, tokenize, type_prefix};
@@ -197,8 +198,11 @@ fn split_at_type_words(tokens: &[Token], ascii_types: bool) -> Vec<std::ops::Ran
 }
 
 /// The text without what is in parentheses or brackets (landmarks, notes: "(gần chợ)") and with
-/// colons as spaces (labels: "Phường: Cô Giang") and line breaks as commas.
-fn clean_noise(text: &str) -> String {
+/// colons as spaces (labels: "Phường: Cô Giang") and line breaks as commas; borrowed when it has none.
+fn clean_noise(text: &str) -> Cow<'_, str> {
+    if !text.contains(['(', '[', ')', ']', ':', '\n', '\r']) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut depth = 0u32;
     for c in text.chars() {
@@ -211,7 +215,7 @@ fn clean_noise(text: &str) -> String {
             _ => {}
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A piece that names no place: a phone number or postal code alone, or with its label
