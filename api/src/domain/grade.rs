@@ -57,8 +57,26 @@ impl Grade {
     }
 }
 
+/// The usual cell, one or two ASCII digits ("10", " 9 "), read without folding: what
+/// [`parse_grade`] gives for it (`Some(None)` for a number that is no grade), or `None` for any
+/// other text.
+fn plain_number(text: &str) -> Option<Option<Grade>> {
+    let s = text.trim();
+    if !text.is_ascii() || s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match s.parse::<u8>().ok()? {
+        0 => Some(Grade::Preschool { age: None }),
+        g @ 1..=12 => Some(Grade::School(g)),
+        _ => None,
+    })
+}
+
 /// Reads a grade; `None` when the text says no grade 0–12.
 pub fn parse_grade(text: &str) -> Option<Grade> {
+    if let Some(grade) = plain_number(text) {
+        return grade;
+    }
     let folded = fold_ascii(text);
     let mut s = folded.trim();
     for prefix in ["lop", "khoi", "grade", "class"] {

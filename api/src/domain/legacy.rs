@@ -452,6 +452,17 @@ fn evidence(s: &str, encoding: LegacyEncoding) -> Option<Evidence> {
     (ok && improved && gain > 0).then_some(Evidence { gain, capitals_seen })
 }
 
+/// True when every word with a non-ASCII character already scores the most a word can
+/// ([`word_score`] 3: syllables of Vietnamese names, "Lê Hà"). Decoding can then improve no word,
+/// so neither encoding can give [`evidence`]: the cheap check before gathering it.
+fn reads_as_name_syllables(s: &str) -> bool {
+    let mut all = true;
+    for_each_word(s, |word, is_word| {
+        all = all && (!is_word || word.is_ascii() || word_score(word) == 3);
+    });
+    all
+}
+
 /// Says whether a text is TCVN3 or VNI garbage rather than Unicode, or `None`. Real Unicode
 /// Vietnamese (any character beyond U+00FF), plain ASCII and foreign Latin-1 names ("Müller",
 /// "José") answer `None`: a text counts as legacy only when every word with a non-ASCII
@@ -470,7 +481,7 @@ pub fn detect(s: &str) -> Option<LegacyEncoding> {
             _ => return None,
         }
     }
-    if !latin1 {
+    if !latin1 || reads_as_name_syllables(s) {
         return None;
     }
     let tcvn3 = evidence(s, LegacyEncoding::Tcvn3);

@@ -194,7 +194,7 @@ pub fn check_record_into(
     input: &RecordInput,
     ctx: &RuleContext,
     findings: &mut Vec<Finding>,
-) -> (Normalized, std::borrow::Cow<'static, address::ResidenceOutcome>) {
+) -> (Normalized, address::OutcomeRef) {
     findings.clear();
     let fields = check_fields(input, ctx, findings);
     let residence = address::resolve_residence_ref(input.residence.as_ref(), input.residence_text.as_deref());

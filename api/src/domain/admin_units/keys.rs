@@ -174,10 +174,11 @@ impl TokenBuilder {
         }
         let digits = self.all_digits;
         if digits {
-            let trimmed = loose.trim_start_matches('0');
-            let trimmed = if trimmed.is_empty() { "0" } else { trimmed };
-            loose = trimmed.to_owned();
-            tone = loose.clone();
+            // Leading zeros go ("07" = "7"), a zero stays a zero; in place.
+            let zeros = loose.bytes().take_while(|&b| b == b'0').count().min(loose.len().saturating_sub(1));
+            loose.drain(..zeros);
+            tone.clear();
+            tone.push_str(&loose);
         }
         out.push(Token { tone, loose, dot_after: false, digits, before_digits, start: self.start, end: self.end });
         self.last_is_letter = false;
@@ -188,6 +189,9 @@ impl TokenBuilder {
         if self.is_empty() {
             self.all_digits = true;
             self.start = at;
+            // Most syllables fit: one allocation per key, not a growth per letter.
+            self.tone.reserve(12);
+            self.loose.reserve(12);
         }
         self.all_digits &= c.is_ascii_digit();
         self.last_is_letter = !c.is_ascii_digit();
@@ -389,9 +393,23 @@ static TYPE_SPELLINGS: LazyLock<Vec<TypeSpelling>> = LazyLock::new(|| {
     spellings
 });
 
+/// The loose keys that start a type word's spelling ("thanh", "tp", "q"…): a token with
+/// another loose key starts none (equal tone keys have equal loose keys).
+static TYPE_FIRST_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut words: Vec<String> =
+        TYPE_SPELLINGS.iter().filter_map(|s| s.tones.first()).map(|t| name_key(t).loose).collect();
+    words.sort();
+    words.dedup();
+    words
+});
+
 /// The type word at the start of `tokens`, if any. Only a word followed by at least one more
 /// token counts ("Xã Tân Xã" has one type word; "Phường" alone has none).
 pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
+    let first = &tokens.first()?.loose;
+    if !TYPE_FIRST_WORDS.iter().any(|w| w == first) {
+        return None;
+    }
     TYPE_SPELLINGS.iter().find_map(|s| {
         let n = s.tones.len();
         if tokens.len() <= n {
@@ -400,7 +418,7 @@ pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
         let hit = tokens[..n]
             .iter()
             .zip(&s.tones)
-            .all(|(t, want)| if s.certain { &t.tone == want } else { t.is_ascii() && &t.loose == want });
+            .all(|(t, want)| if s.certain { &t.tone == want } else { &t.loose == want && t.is_ascii() });
         hit.then_some(TypePrefix { word: s.word, len: n, certain: s.certain })
     })
 }

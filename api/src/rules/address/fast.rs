@@ -11,6 +11,7 @@
 //! outcome for the input written in capitals (another text, the same tokens); otherwise the key
 //! always goes the slow way. A cell of digits only (a unit code) is never folded.
 
+use std::rc::Rc;
 use std::sync::{LazyLock, OnceLock};
 
 use super::ResidenceOutcome;
@@ -318,7 +319,8 @@ pub(super) fn lookup(
 const MEMO_CAP: usize = 256;
 
 struct Memo {
-    outcomes: FastMap<Box<[u8]>, ResidenceOutcome>,
+    /// Shared with the callers: an outcome is never copied, whether met again or not.
+    outcomes: FastMap<Box<[u8]>, Rc<ResidenceOutcome>>,
     key: Vec<u8>,
 }
 
@@ -332,12 +334,12 @@ pub(super) fn memoized(
     input: Option<&ResidenceInput>,
     text: Option<&str>,
     slow: impl FnOnce() -> ResidenceOutcome,
-) -> ResidenceOutcome {
+) -> Rc<ResidenceOutcome> {
     let cells = input.map_or([None, None, None], |i| [&i.province, &i.district, &i.commune].map(|c| c.as_deref()));
     let parts = [cells[0], cells[1], cells[2], text];
     // An absent cell and an empty one resolve alike; the separator inside a cell would blur the key.
     if parts.iter().flatten().any(|p| p.as_bytes().contains(&CELL_SEPARATOR)) {
-        return slow();
+        return Rc::new(slow());
     }
     let hit = MEMO.with_borrow_mut(|m| {
         m.key.clear();
@@ -350,13 +352,13 @@ pub(super) fn memoized(
     if let Some(out) = hit {
         return out;
     }
-    let out = slow();
+    let out = Rc::new(slow());
     MEMO.with_borrow_mut(|m| {
         if m.outcomes.len() >= MEMO_CAP {
             m.outcomes.clear();
         }
         let key: Box<[u8]> = m.key.as_slice().into();
-        m.outcomes.insert(key, out.clone());
+        m.outcomes.insert(key, Rc::clone(&out));
     });
     out
 }

@@ -40,6 +40,7 @@ mod tests;
 mod walk_tests;
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use super::{Code, Field, Finding, ResidenceInput, Severity};
 use crate::domain::admin_units::keys::split_official;
@@ -58,14 +59,37 @@ pub fn check_residence(
     findings: &mut Vec<Finding>,
 ) -> Option<ResolvedResidence> {
     let outcome = resolve_residence_ref(input, text);
-    match outcome {
-        Cow::Borrowed(o) => {
-            findings.extend(o.findings.iter().cloned());
-            o.residence.clone()
+    findings.extend(outcome.findings.iter().cloned());
+    outcome.residence.clone()
+}
+
+/// A residence outcome as [`resolve_residence_ref`] hands it out, without copying it: borrowed
+/// from the table of the fast path, or shared with the thread's memo of full resolutions.
+#[derive(Debug, Clone)]
+pub enum OutcomeRef {
+    /// From the table of the fast path (kept for the life of the process).
+    Table(&'static ResidenceOutcome),
+    /// A full resolution, shared with the thread's memo.
+    Shared(Rc<ResidenceOutcome>),
+}
+
+impl std::ops::Deref for OutcomeRef {
+    type Target = ResidenceOutcome;
+
+    fn deref(&self) -> &ResidenceOutcome {
+        match self {
+            OutcomeRef::Table(o) => o,
+            OutcomeRef::Shared(o) => o,
         }
-        Cow::Owned(o) => {
-            findings.extend(o.findings);
-            o.residence
+    }
+}
+
+impl OutcomeRef {
+    /// The outcome, owned (copied unless nothing else shares it).
+    pub fn into_owned(self) -> ResidenceOutcome {
+        match self {
+            OutcomeRef::Table(o) => o.clone(),
+            OutcomeRef::Shared(o) => Rc::unwrap_or_clone(o),
         }
     }
 }
@@ -74,13 +98,13 @@ pub fn check_residence(
 /// units (with or without diacritics, type words abbreviated) is read from a table of outcomes
 /// (`fast`), without allocating; anything else is resolved in full, through a per-thread memo
 /// of recent inputs (the same text gives the same outcome).
-pub fn resolve_residence_ref(input: Option<&ResidenceInput>, text: Option<&str>) -> Cow<'static, ResidenceOutcome> {
+pub fn resolve_residence_ref(input: Option<&ResidenceInput>, text: Option<&str>) -> OutcomeRef {
     if let Some(i) = input
         && let Some(out) = fast::lookup(i, |i| resolve_in_full(Some(i), None))
     {
-        return Cow::Borrowed(out);
+        return OutcomeRef::Table(out);
     }
-    Cow::Owned(fast::memoized(input, text, || resolve_in_full(input, text)))
+    OutcomeRef::Shared(fast::memoized(input, text, || resolve_in_full(input, text)))
 }
 
 /// Builds the table of the fast path (start-up measurements); returns its number of keys.
@@ -243,11 +267,15 @@ fn accept(c: &Cand, p: Option<&Part>, d: Option<&Part>, cp: Option<&Part>) -> Re
         Scheme::Pre2025 => {
             let superseded = c.commune.map(|i| u.old_commune_at(i)).filter(|x| !x.status.is_in_force());
             // A commune read through a former name or alias: say so.
+            // (A match through the official name's key needs no keying of the name again.)
             let read_as = cp.filter(|part| {
-                let official = res.commune_name.as_deref().map(|n| split_official(n).1.loose);
                 part.digits.is_none()
                     && superseded.is_none()
-                    && official.is_some_and(|o| part.variants.iter().all(|v| v.key.loose != o))
+                    && !c.commune_by_official_name()
+                    && res.commune_name.as_deref().is_some_and(|n| {
+                        let official = split_official(n).1.loose;
+                        part.variants.iter().all(|v| v.key.loose != official)
+                    })
             });
             findings.push(report::outdated(&res, superseded, read_as.map(|p| p.raw.as_str())));
             if !res.split_candidates.is_empty() {
@@ -383,13 +411,17 @@ fn diagnose(attempt: &Attempt, p: Option<&Part>, d: Option<&Part>, c: Option<&Pa
 
 /// Resolves a one-cell address, reading it from the right.
 fn resolve_text(text: &str) -> ResidenceOutcome {
-    let first = best_reading(&FreeText::parse(text, false));
+    let ft = FreeText::parse(text, false);
+    let choices = province_choices(&ft);
+    let first = best_reading(&ft, &choices);
     let first = first.map(|r| r.district_named_like_a_commune().unwrap_or(r));
     if first.as_ref().is_some_and(|r| r.attempt.unique().is_some_and(|c| c.depth() == 3)) {
         return first.map(Reading::conclude).unwrap_or_default();
     }
     // Without commas and with ASCII type words ("phuong 8 quan 3 tp hcm"): cut there too.
-    let second = best_reading(&FreeText::parse(text, true));
+    let ft_ascii = FreeText::parse(text, true);
+    let choices_ascii = province_choices(&ft_ascii);
+    let second = best_reading(&ft_ascii, &choices_ascii);
     let second = second.map(|r| r.district_named_like_a_commune().unwrap_or(r));
     let pick = match (first, second) {
         (Some(a), Some(b)) => Some(if b.key() > a.key() { b } else { a }),
@@ -403,47 +435,69 @@ fn resolve_text(text: &str) -> ResidenceOutcome {
     }
 }
 
-/// One assignment of free-text segments to province, district and commune.
-struct Reading {
-    p: Option<Part>,
-    d: Option<Part>,
-    c: Option<Part>,
+/// The ordering key of a reading (see [`Reading::key`]).
+type ReadingKey = (u8, bool, bool, Rank, std::cmp::Reverse<u8>);
+
+/// One assignment of free-text segments to province, district and commune. The parts are
+/// borrowed from the segments (or from the province choices), never copied.
+struct Reading<'a> {
+    p: Option<&'a Part>,
+    d: Option<&'a Part>,
+    c: Option<&'a Part>,
     attempt: Attempt,
     /// The outcome through every era, when the current lists hold no reading.
     era: Option<ResidenceOutcome>,
 }
 
-impl Reading {
-    fn new(p: Option<Part>, d: Option<Part>, c: Option<Part>) -> Reading {
-        let attempt = resolve(p.as_ref(), d.as_ref(), c.as_ref());
-        // A reading that no current list holds together may be an address of another era.
-        let era = if attempt.best.is_empty() && attempt.given > 1 {
-            era::resolve(p.as_ref(), d.as_ref(), c.as_ref()).filter(|o| o.residence.is_some())
-        } else {
-            None
-        };
-        Reading { p, d, c, attempt, era }
+impl<'a> Reading<'a> {
+    fn new(p: Option<&'a Part>, d: Option<&'a Part>, c: Option<&'a Part>) -> Reading<'a> {
+        let mut reading = Reading::matched(p, d, c);
+        reading.look_up_era();
+        reading
+    }
+
+    /// The reading against the current lists only; its era is not looked up yet.
+    fn matched(p: Option<&'a Part>, d: Option<&'a Part>, c: Option<&'a Part>) -> Reading<'a> {
+        Reading { p, d, c, attempt: resolve(p, d, c), era: None }
+    }
+
+    /// A reading that no current list holds together may be an address of another era.
+    fn may_have_era(&self) -> bool {
+        self.attempt.best.is_empty() && self.attempt.given > 1
+    }
+
+    fn look_up_era(&mut self) {
+        if self.may_have_era() {
+            self.era = era::resolve(self.p, self.d, self.c).filter(|o| o.residence.is_some());
+        }
     }
 
     /// The reading whose parts match the most units wins (a failed reading of three real
     /// units says more than a resolved reading of one; a reading of another era matches all its
     /// parts); then resolved before failed, unique before ambiguous, deeper and better matches
     /// first, and fewer unmatched parts.
-    fn key(&self) -> (u8, bool, bool, Rank, std::cmp::Reverse<u8>) {
+    fn key(&self) -> ReadingKey {
         let a = &self.attempt;
         if self.era.is_some() {
-            return (a.given, true, true, (3, 0, 0, 0, false, false), std::cmp::Reverse(a.given));
+            return self.era_key();
         }
         let top = a.best.first().map(|c| c.rank(a.prefer.unwrap_or(Scheme::Post2025))).unwrap_or_default();
         (a.matched, !a.best.is_empty(), a.unique().is_some(), top, std::cmp::Reverse(a.given))
     }
 
+    /// The key with an era outcome: the most a reading that [`may_have_era`](Self::may_have_era)
+    /// can get (without one, `matched <= given` and it is not resolved).
+    fn era_key(&self) -> ReadingKey {
+        let given = self.attempt.given;
+        (given, true, true, (3, 0, 0, 0, false, false), std::cmp::Reverse(given))
+    }
+
     /// A post-2025 commune typed without its type word that carries the name of a pre-2025
     /// district of its province ("Hai Bà Trưng, Hà Nội"): the district is meant.
-    fn district_named_like_a_commune(&self) -> Option<Reading> {
-        let (Some(c), None) = (self.c.as_ref(), self.d.as_ref()) else { return None };
+    fn district_named_like_a_commune(&self) -> Option<Reading<'a>> {
+        let (Some(c), None) = (self.c, self.d) else { return None };
         let cand = self.attempt.unique().filter(|x| x.scheme == Scheme::Post2025 && c.hint.is_none())?;
-        let alt = Reading::new(self.p.clone(), Some(c.clone()), None);
+        let alt = Reading::new(self.p, Some(c), None);
         let district = alt.attempt.unique()?;
         let u = units();
         let new_province = u.new_province_at(cand.province?).code;
@@ -455,40 +509,53 @@ impl Reading {
         if let Some(era) = self.era {
             return era;
         }
-        conclude(&self.attempt, self.p.as_ref(), self.d.as_ref(), self.c.as_ref())
+        conclude(&self.attempt, self.p, self.d, self.c)
     }
 }
 
-/// Tries the plausible assignments of segments and keeps the best reading.
-fn best_reading(ft: &FreeText) -> Option<Reading> {
+/// A way to read the province off the end of a free text: (province part, segments consumed,
+/// leftover part of the last segment).
+type ProvinceChoice<'a> = (Option<Cow<'a, Part>>, usize, Option<Part>);
+
+/// The plausible province parts, most of them borrowed by the readings of [`best_reading`].
+fn province_choices(ft: &FreeText) -> Vec<ProvinceChoice<'_>> {
+    let segs = &ft.segments;
+    let n = segs.len();
+    let mut provinces: Vec<ProvinceChoice<'_>> = vec![(None, 0, None)];
+    let Some(last) = segs.last() else {
+        return provinces;
+    };
+    // An abbreviation that looks like a type word may be a province's ("T.T.Huế", "TT Huế").
+    if last.part.may_be(Level::Province) || !last.part.hint_certain {
+        provinces.push((Some(Cow::Borrowed(&last.part)), 1, None));
+    }
+    if n >= 2 && last.joined_by_hyphen && segs[n - 2].part.hint.is_none() {
+        provinces.push((ft.joined_part(n - 2).map(Cow::Owned), 2, None));
+    }
+    let len = last.tokens.len();
+    for k in 1..len.min(5) {
+        // The rest of the segment is built only for a suffix that names a province.
+        let Some(s) = ft.sub_part(n - 1, len - k..len) else { continue };
+        if s.may_be(Level::Province)
+            && names_a_province(&s)
+            && let Some(rest) = ft.sub_part(n - 1, 0..len - k)
+        {
+            provinces.push((Some(Cow::Owned(s)), 1, Some(rest)));
+        }
+    }
+    provinces
+}
+
+/// Tries the plausible assignments of segments and keeps the best reading (the first of the
+/// best keys).
+fn best_reading<'a>(ft: &'a FreeText, provinces: &'a [ProvinceChoice<'a>]) -> Option<Reading<'a>> {
     let segs = &ft.segments;
     let n = segs.len();
     if n == 0 {
         return None;
     }
-    let last = &segs[n - 1];
-    // Province choices: (province part, segments consumed, leftover part of the last segment).
-    let mut provinces: Vec<(Option<Part>, usize, Option<Part>)> = vec![(None, 0, None)];
-    // An abbreviation that looks like a type word may be a province's ("T.T.Huế", "TT Huế").
-    if last.part.may_be(Level::Province) || !last.part.hint_certain {
-        provinces.push((Some(last.part.clone()), 1, None));
-    }
-    if n >= 2 && last.joined_by_hyphen && segs[n - 2].part.hint.is_none() {
-        provinces.push((ft.joined_part(n - 2), 2, None));
-    }
-    let len = last.tokens.len();
-    for k in 1..len.min(5) {
-        let suffix = ft.sub_part(n - 1, len - k..len);
-        let prefix = ft.sub_part(n - 1, 0..len - k);
-        if let (Some(s), Some(rest)) = (suffix, prefix)
-            && s.may_be(Level::Province)
-            && names_a_province(&s)
-        {
-            provinces.push((Some(s), 1, Some(rest)));
-        }
-    }
-
-    let mut best: Option<Reading> = None;
+    // At most two districts and two communes per province choice.
+    let mut readings: Vec<Reading<'a>> = Vec::with_capacity(provinces.len() * 4);
     for (p, used, leftover) in provinces {
         let mut rest: Vec<&Part> = segs[..n - used].iter().map(|s| &s.part).collect();
         if let Some(l) = leftover.as_ref() {
@@ -515,11 +582,22 @@ fn best_reading(ft: &FreeText) -> Option<Reading> {
                 if p.is_none() && d.is_none() && c.is_none() {
                     continue;
                 }
-                let reading = Reading::new(p.clone(), d.cloned(), c.cloned());
-                if best.as_ref().is_none_or(|b| reading.key() > b.key()) {
-                    best = Some(reading);
-                }
+                readings.push(Reading::matched(p.as_deref(), d, c));
             }
+        }
+    }
+    // The eras (slow) are looked up only for readings that could still win: with one, a
+    // reading's key is its `era_key`, and the readings without any era question set a floor.
+    let floor = readings.iter().filter(|r| !r.may_have_era()).map(Reading::key).max();
+    for r in &mut readings {
+        if floor.is_none_or(|f| r.era_key() >= f) {
+            r.look_up_era();
+        }
+    }
+    let mut best: Option<Reading<'a>> = None;
+    for reading in readings {
+        if best.as_ref().is_none_or(|b| reading.key() > b.key()) {
+            best = Some(reading);
         }
     }
     best

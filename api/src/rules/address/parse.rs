@@ -5,6 +5,7 @@
 //! a leading type word, the type word as a level hint, a code when it is all digits, and whether
 //! it looks like a street-level part (house number, thôn, tổ, ngõ…) that no unit list holds.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::domain::admin_units::keys::{Level, NameKey, Token, TypeWord, fold_of, tokenize, type_prefix};
@@ -90,9 +91,11 @@ fn is_street(tokens: &[Token]) -> bool {
             return false;
         };
         let exact = tokens.iter().zip(want).all(|(t, w)| t.tone == w.tone);
-        let ascii = tokens.iter().zip(want).all(|(t, w)| t.is_ascii() && t.loose == w.loose);
-        let has_marks = want.iter().any(|w| !w.is_ascii());
-        (exact && has_marks) || ((exact || ascii) && next.digits)
+        if exact && want.iter().any(|w| !w.is_ascii()) {
+            return true;
+        }
+        // Without its marks (or an ASCII abbreviation) only before a number.
+        next.digits && (exact || tokens.iter().zip(want).all(|(t, w)| t.loose == w.loose && t.is_ascii()))
     })
 }
 
@@ -195,8 +198,11 @@ fn split_at_type_words(tokens: &[Token], ascii_types: bool) -> Vec<std::ops::Ran
 }
 
 /// The text without what is in parentheses or brackets (landmarks, notes: "(gần chợ)") and with
-/// colons as spaces (labels: "Phường: Cô Giang") and line breaks as commas.
-fn clean_noise(text: &str) -> String {
+/// colons as spaces (labels: "Phường: Cô Giang") and line breaks as commas; borrowed when it has none.
+fn clean_noise(text: &str) -> Cow<'_, str> {
+    if !text.contains(['(', '[', ')', ']', ':', '\n', '\r']) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut depth = 0u32;
     for c in text.chars() {
@@ -209,7 +215,7 @@ fn clean_noise(text: &str) -> String {
             _ => {}
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A piece that names no place: a phone number or postal code alone, or with its label
@@ -252,7 +258,7 @@ fn english_types(mut tokens: Vec<Token>) -> Vec<Token> {
     if tokens.len() < 2 {
         return tokens;
     }
-    let english = |t: &Token| ENGLISH_WORDS.iter().find(|(w, _)| t.is_ascii() && t.loose == *w).map(|(_, v)| v.clone());
+    let english = |t: &Token| ENGLISH_WORDS.iter().find(|(w, _)| t.loose == *w && t.is_ascii()).map(|(_, v)| v.clone());
     let at = |t: &Token, word: Token| Token { start: t.start, end: t.start, dot_after: false, ..word };
     if let Some(last) = tokens.last()
         && let Some(word) = english(last)
@@ -308,10 +314,14 @@ impl FreeText {
             if tokens.is_empty() || is_noise(&tokens) {
                 continue;
             }
-            for (k, range) in split_at_type_words(&tokens, ascii_types).into_iter().enumerate() {
-                let toks: Vec<Token> = tokens[range]
-                    .iter()
-                    .map(|t| Token { start: t.start + from, end: t.end + from, ..t.clone() })
+            // The ranges cut the tokens in order: each segment takes the next ones.
+            let ranges = split_at_type_words(&tokens, ascii_types);
+            let mut owned = tokens.into_iter();
+            for (k, range) in ranges.into_iter().enumerate() {
+                let toks: Vec<Token> = owned
+                    .by_ref()
+                    .take(range.len())
+                    .map(|t| Token { start: t.start + from, end: t.end + from, ..t })
                     .collect();
                 let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
                     continue;

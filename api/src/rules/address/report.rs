@@ -8,13 +8,26 @@ use super::resolve::Cand;
 use crate::domain::admin_units::{MergePart, OldCommune, ResolvedResidence, Scheme, units};
 use crate::rules::{Code, Field, Finding, Fix};
 
+/// Finding params from `"key": value` pairs (each value as `json!` reads it); null values are
+/// left out. Built straight into the finding's map: no JSON object to copy from.
+macro_rules! params {
+    ($($key:literal : $value:expr),* $(,)?) => {{
+        let mut map = std::collections::BTreeMap::<String, Value>::new();
+        $(
+            let value = json!($value);
+            if !value.is_null() {
+                map.insert(String::from($key), value);
+            }
+        )*
+        map
+    }};
+}
+
 /// A finding on the residence with a precise message and params.
-fn finding(code: Code, message: String, params: Value) -> Finding {
+fn finding(code: Code, message: String, params: std::collections::BTreeMap<String, Value>) -> Finding {
     let mut f = Finding::new(Field::Residence, code);
     f.message = message;
-    if let Value::Object(map) = params {
-        f.params = map.into_iter().filter(|(_, v)| !v.is_null()).collect();
-    }
+    f.params = params;
     f
 }
 
@@ -120,7 +133,7 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>,
     finding(
         Code::AddressOutdatedUnit,
         message,
-        json!({
+        params! {
             "oldProvinceCode": res.province_code,
             "oldProvinceName": res.province_name,
             "oldDistrictCode": res.district_code,
@@ -135,7 +148,7 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>,
             "supersededCommuneCode": superseded.map(|s| s.code),
             "supersededCommuneName": superseded.map(|s| s.name),
             "enteredCommune": read_as,
-        }),
+        },
     )
 }
 
@@ -148,14 +161,14 @@ pub(super) fn outdated_province(entered: &str, res: &ResolvedResidence) -> Findi
             res.commune_name.as_deref().unwrap_or("địa chỉ"),
             res.province_name.as_deref().unwrap_or_default()
         ),
-        json!({
+        params! {
             "enteredProvince": entered,
             "newProvinceCode": res.province_code,
             "newProvinceName": res.province_name,
             "newCommuneCode": res.commune_code,
             "newCommuneName": res.commune_name,
             "split": false,
-        }),
+        },
     )
 }
 
@@ -194,13 +207,13 @@ pub(super) fn split(res: &ResolvedResidence) -> Finding {
             targets.len(),
             names.join(", ")
         ),
-        json!({
+        params! {
             "oldCommuneCode": res.commune_code,
             "oldCommuneName": res.commune_name,
             "defaultCommuneCode": default.map(|t| t.new_commune_code),
             "defaultCommuneName": default.map(|t| t.new_commune_name),
             "candidates": candidates,
-        }),
+        },
     )
 }
 
@@ -210,7 +223,7 @@ pub(super) fn incomplete(res: &ResolvedResidence) -> Finding {
     finding(
         Code::AddressIncomplete,
         format!("Địa chỉ thường trú chỉ có {known}, còn thiếu phường/xã."),
-        json!({ "missing": ["commune"] }),
+        params! { "missing": ["commune"] },
     )
 }
 
@@ -230,7 +243,7 @@ pub(super) fn inferred(res: &ResolvedResidence, province: bool, district: bool, 
     let mut f = finding(
         Code::AddressUnitInferred,
         format!("Đã bổ sung {} suy ra từ “{entered}”.", added.join(", ")),
-        json!({ "inferred": what, "provinceName": res.province_name, "districtName": res.district_name }),
+        params! { "inferred": what, "provinceName": res.province_name, "districtName": res.district_name },
     );
     f.fix = Some(Fix { from: entered.to_owned(), to: full });
     f
@@ -245,7 +258,7 @@ pub(super) fn ambiguous(entered: &str, level_name: &str, cands: &[Described]) ->
             cands.len(),
             list(cands, 5, Described::full)
         ),
-        json!({ "entered": entered, "candidates": candidates_json(cands) }),
+        params! { "entered": entered, "candidates": candidates_json(cands) },
     )
 }
 
@@ -254,7 +267,7 @@ pub(super) fn province_unknown(part: &Part) -> Finding {
     finding(
         Code::AddressProvinceUnknown,
         format!("Không tìm thấy tỉnh/thành phố “{}”.", part.raw),
-        json!({ "entered": part.raw }),
+        params! { "entered": part.raw },
     )
 }
 
@@ -268,11 +281,11 @@ pub(super) fn district_unknown(part: &Part, within: Option<&Described>) -> Findi
             part.raw,
             place.as_deref().map_or(String::new(), |p| format!(" thuộc {p}"))
         ),
-        json!({
+        params! {
             "entered": part.raw,
             "provinceCode": within.and_then(|w| w.province).map(|x| x.0),
             "provinceName": within.and_then(|w| w.province).map(|x| x.1),
-        }),
+        },
     )
 }
 
@@ -286,14 +299,14 @@ pub(super) fn commune_unknown(part: &Part, within: Option<&Described>) -> Findin
             part.raw,
             place.as_deref().map_or(String::new(), |p| format!(" thuộc {p}"))
         ),
-        json!({
+        params! {
             "entered": part.raw,
             "scheme": within.and_then(|w| w.scheme).map(Scheme::as_str),
             "provinceCode": within.and_then(|w| w.province).map(|x| x.0),
             "provinceName": within.and_then(|w| w.province).map(|x| x.1),
             "districtCode": within.and_then(|w| w.district).map(|x| x.0),
             "districtName": within.and_then(|w| w.district).map(|x| x.1),
-        }),
+        },
     )
 }
 
@@ -312,7 +325,7 @@ pub(super) fn mismatch(child: &str, parent: &Part, parent_level: &str, actual: &
     finding(
         Code::AddressHierarchyMismatch,
         format!("“{child}” không thuộc “{}”{where_}.", parent.raw),
-        json!({
+        params! {
             "entered": child,
             "enteredParent": parent.raw,
             "parentLevel": parent_level,
@@ -321,7 +334,7 @@ pub(super) fn mismatch(child: &str, parent: &Part, parent_level: &str, actual: &
             "actualDistrictCode": actual_district.map(|x| x.0),
             "actualDistrictName": actual_district.map(|x| x.1),
             "candidates": candidates_json(actual),
-        }),
+        },
     )
 }
 

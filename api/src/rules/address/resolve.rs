@@ -74,6 +74,8 @@ fn push_hit(hits: &mut Vec<Hit>, hit: Hit) {
 /// Every unit of one list the part may name, best quality per unit.
 fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) -> Vec<Hit> {
     let mut hits = Vec::new();
+    // The alias key with its type word, built in one buffer for every variant.
+    let mut typed = String::new();
     if let Some(unit) = code {
         push_hit(&mut hits, Hit { unit, q: Q_CODE, via_other_scheme: false });
     }
@@ -92,7 +94,9 @@ fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) 
         }
         // ASCII aliases that keep the type word ("quan9", "txphucyen").
         if let Some(w) = v.word {
-            let typed = format!("{}{}", w.ascii(), v.key.loose);
+            typed.clear();
+            typed.push_str(w.ascii());
+            typed.push_str(&v.key.loose);
             for e in index.get(&typed).iter().filter(|e| e.source == Source::Alias) {
                 push_hit(&mut hits, Hit { unit: e.unit, q: 3 + 2, via_other_scheme: false });
             }
@@ -215,6 +219,12 @@ impl Cand {
     /// Ordering key: higher is better.
     pub fn rank(&self, prefer: Scheme) -> Rank {
         (self.depth(), self.qc, self.qp, self.qd, self.scheme == prefer, !self.superseded)
+    }
+
+    /// The commune part matched this commune through the official name's own key (quality 3 or 4
+    /// of [`name_level`], not a code): the part was not read through a former name or alias.
+    pub fn commune_by_official_name(&self) -> bool {
+        self.commune.is_some() && !self.island && self.qc < Q_CODE && self.qc / 3 >= 3
     }
 
     fn same_unit(&self, o: &Cand) -> bool {
