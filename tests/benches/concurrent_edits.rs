@@ -20,7 +20,9 @@
 //! as a homeroom teacher would; `interleaved`: the clients' k-th edits are neighbours, so they
 //! crowd into the same class), `BENCH_SCHOOLS` (default 1; more is the control: the same edits
 //! spread over that many schools, each with its own account, so that no counter row is shared),
-//! `BENCH_DATABASES` (`sqlite` or `postgres` to run only one), `TEST_DATABASE_URL`.
+//! `BENCH_CONNECTIONS` (the server's database pool, default the deployment's
+//! `database_max_connections`), `BENCH_DATABASES` (`sqlite` or `postgres` to run only one),
+//! `TEST_DATABASE_URL`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -315,7 +317,7 @@ async fn measure(pg: Option<&str>, run: Run) -> Figures {
     // the pool and HTTP workers a deployment runs with, not the tests' small ones
     let app = spawn_app_on(db, |s| {
         let defaults = Settings::default();
-        s.database_max_connections = defaults.database_max_connections;
+        s.database_max_connections = env_or("BENCH_CONNECTIONS", defaults.database_max_connections);
         s.http_workers = defaults.http_workers;
         s.stats.snapshot_interval_minutes = 0;
         s.log = "warn".into();
