@@ -77,7 +77,7 @@ screenshots: e2e ## Re-run the browser flows and copy the README's screenshots i
 schemathesis: ## schemathesis (PyPI, all checks, fixed seed) against a demo server: does the OpenAPI document tell the truth; fails on any finding
 	tests/schemathesis.sh
 
-bench: ## Benchmarks: rules, offline check, encryption, Excel import, verification, statistics (prints figures, asserts none)
+bench: ## Benchmarks: rules, offline check, encryption, Excel import, verification, statistics, concurrent edits (prints figures, asserts none)
 	$(CARGO) bench -p dinhdanh --bench rules
 	$(CARGO) bench -p dinhdanh --bench check_csv
 	$(CARGO) bench -p dinhdanh --bench crypto
@@ -89,6 +89,10 @@ bench: ## Benchmarks: rules, offline check, encryption, Excel import, verificati
 		echo "statistics on PostgreSQL ($(TEST_DATABASE_URL))"; \
 		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) bench -p dinhdanh-tests --bench progress; \
 	else echo "PostgreSQL is not running: the statistics benchmark ran on SQLite only"; fi
+	@if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+		TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(CARGO) bench -p dinhdanh-tests --bench concurrent_edits; \
+	else echo "PostgreSQL is not running: the concurrent edits ran on SQLite only"; \
+		TEST_DATABASE_URL= $(CARGO) bench -p dinhdanh-tests --bench concurrent_edits; fi
 
 BENCH_SCALE_STUDENTS ?= 5000000
 
