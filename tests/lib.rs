@@ -159,6 +159,21 @@ pub struct TestApp {
     pub worker_events: dinhdanh::jobs::events::WorkerEvents,
 }
 
+/// The databases a benchmark runs on, side by side: SQLite (`None`) and, when
+/// `TEST_DATABASE_URL` is set, PostgreSQL; `BENCH_DATABASES=sqlite` or `postgres` keeps one.
+pub fn bench_databases() -> Vec<Option<String>> {
+    let only = std::env::var("BENCH_DATABASES").unwrap_or_default();
+    let mut databases = Vec::new();
+    if only != "postgres" {
+        databases.push(None);
+    }
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() && only != "sqlite" => databases.push(Some(url)),
+        _ => println!("TEST_DATABASE_URL is not set: SQLite only"),
+    }
+    databases
+}
+
 /// The instant every test app's clock is pinned to: `TEST_CLOCK` (RFC 3339) when set, else
 /// 2026-12-07 12:00 in Vietnam.
 pub fn pinned_instant() -> DateTime<Utc> {

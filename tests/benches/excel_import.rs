@@ -84,15 +84,7 @@ async fn run(rows: usize) {
         "without" => vec![false],
         _ => vec![false, true],
     };
-    let only = std::env::var("BENCH_DATABASES").unwrap_or_default();
-    let mut databases = Vec::new();
-    if only != "postgres" {
-        databases.push(None);
-    }
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() && only != "sqlite" => databases.push(Some(url)),
-        _ => println!("TEST_DATABASE_URL is not set: SQLite only"),
-    }
+    let databases = dinhdanh_tests::bench_databases();
     // without keys first (the ring the harness installs is taken away), then with them
     let mut results = Vec::new();
     for pg in &databases {
