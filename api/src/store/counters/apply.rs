@@ -63,6 +63,12 @@ pub struct Deltas {
 }
 
 impl Deltas {
+    /// Tells the deltas a class's school year, already read by the caller (a record's class and
+    /// the one it moves to), so that [`Deltas::change`] need not read it again.
+    pub fn know_class(&mut self, class: &classes::Model) {
+        self.years.entry(class.id).or_insert_with(|| Some(class.school_year.clone()));
+    }
+
     /// Adds the difference between `before` and `after` (`None` for a creation or a deletion;
     /// a deleted row counts as none), reading the classes' school years as needed.
     pub async fn change<C: ConnectionTrait>(

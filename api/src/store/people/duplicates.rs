@@ -23,11 +23,13 @@ pub async fn sync_duplicates<C: ConnectionTrait>(conn: &C, lookup_keys: &[String
 }
 
 /// [`sync_duplicates`] adding the counters' deltas to the caller's, for it to write once.
+/// Answers the records it changed, as written.
 pub async fn sync_duplicates_counted<C: ConnectionTrait>(
     conn: &C,
     lookup_keys: &[String],
     deltas: &mut Deltas,
-) -> StoreResult<()> {
+) -> StoreResult<Vec<people::Model>> {
+    let mut changed = Vec::new();
     for key in lookup_keys {
         let holders = people::Entity::find()
             .filter(people::Column::PersonalIdIndex.eq(key.as_str()))
@@ -61,9 +63,10 @@ pub async fn sync_duplicates_counted<C: ConnectionTrait>(
             let after = active.update(conn).await?;
             write_finding_rows(conn, id, &outcome).await?;
             deltas.change(conn, Some(&before), Some(&after)).await?;
+            changed.push(after);
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// The lookup keys of the ID numbers held by more than one active record.

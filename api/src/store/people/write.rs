@@ -63,6 +63,7 @@ pub async fn create_counted<C: ConnectionTrait>(
                 .class_id
                 .ok_or_else(|| StoreError::invalid("/classId", "required", "Hãy chọn lớp của học sinh."))?;
             let (class, school) = writable_class(txn, caller, class_id).await?;
+            deltas.know_class(&class);
             (school.id, Some(class))
         }
         PersonKind::Staff => {
@@ -155,9 +156,12 @@ pub async fn update(
     if !can_write(caller, &row) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
     }
-    update_in(&txn, caller, ctx, row, changes).await?;
+    let mut deltas = Deltas::default();
+    // the answer is the row as written (with its class and school as read), not read again
+    let updated = update_row_counted(&txn, caller, ctx, row, changes, &mut deltas).await?;
+    deltas.write(&txn).await?;
     txn.commit().await?;
-    get(db, caller, kind, id).await
+    Ok(updated)
 }
 
 /// The body of [`update`], inside the caller's transaction (bulk fixes reuse it).
@@ -184,7 +188,22 @@ pub async fn update_counted<C: ConnectionTrait>(
     changes: PersonChanges,
     deltas: &mut Deltas,
 ) -> StoreResult<people::Model> {
+    Ok(update_row_counted(conn, caller, ctx, row, changes, deltas).await?.person)
+}
+
+/// [`update_counted`] answering the record as written with its class and school.
+async fn update_row_counted<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    ctx: &AuditCtx,
+    row: PersonRow,
+    changes: PersonChanges,
+    deltas: &mut Deltas,
+) -> StoreResult<PersonRow> {
     let PersonRow { person, class, unit } = row;
+    if let Some(class) = &class {
+        deltas.know_class(class);
+    }
     if let Some(expected) = changes.expected_version
         && expected != person.version
     {
@@ -219,6 +238,7 @@ pub async fn update_counted<C: ConnectionTrait>(
             person.class_id.map(|c| c.to_string()),
             Some(new_class_id.to_string()),
         ));
+        deltas.know_class(&new_class);
         class = Some(new_class);
     }
     let old_identity = identity_of(&person)?;
@@ -244,7 +264,7 @@ pub async fn update_counted<C: ConnectionTrait>(
         events.push(field_event("update", person.id, "sectorCode", person.sector_code.clone(), new_sector.clone()));
     }
     if events.is_empty() {
-        return Ok(person);
+        return Ok(PersonRow { person, class, unit });
     }
     let grade_changed = class.as_ref().map(|c| c.id) != person.class_id;
     let old_key = person.personal_id_index.clone();
@@ -326,16 +346,20 @@ pub async fn update_counted<C: ConnectionTrait>(
             active.status_at = Set(Some(now));
         }
     }
-    let updated = active.update(conn).await.map_err(sector_code_conflict)?;
+    let mut updated = active.update(conn).await.map_err(sector_code_conflict)?;
     deltas.change(conn, Some(&person), Some(&updated)).await?;
     audit::record(conn, ctx, events).await?;
     if identity_changed {
         let mut ids: Vec<String> = old_key.into_iter().collect();
         ids.extend(updated.personal_id_index.clone());
         ids.dedup();
-        sync_duplicates_counted(conn, &ids, deltas).await?;
+        // the record's own `id_duplicate` finding may change with the others'
+        let synced = sync_duplicates_counted(conn, &ids, deltas).await?;
+        if let Some(own) = synced.into_iter().find(|p| p.id == updated.id) {
+            updated = own;
+        }
     }
-    Ok(updated)
+    Ok(PersonRow { person: updated, class, unit })
 }
 
 /// Soft-deletes a person: it leaves lists; the audit keeps it.
