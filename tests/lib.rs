@@ -72,8 +72,14 @@ impl TestDb {
         let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
         admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
         admin.close().await.ok();
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
-        TestDb { url: format!("{base}/{name}"), cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name } }
+        // the admin URL's database replaced, its parameters (`?sslmode=…`) kept
+        let (path, params) = admin_url.split_once('?').map_or((admin_url, ""), |(p, q)| (p, q));
+        let base = path.rsplit_once('/').map(|(b, _)| b).unwrap_or(path);
+        let params = if params.is_empty() { String::new() } else { format!("?{params}") };
+        TestDb {
+            url: format!("{base}/{name}{params}"),
+            cleanup: Cleanup::Postgres { admin_url: admin_url.to_owned(), name },
+        }
     }
 
     pub fn is_postgres(&self) -> bool {

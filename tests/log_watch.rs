@@ -16,11 +16,46 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use tracing_subscriber::fmt::MakeWriter;
 
+/// The registered values, indexed by their first bytes: a line is scanned once, whatever their
+/// number (the benches register thousands, and every request logs a line).
+#[derive(Default)]
+struct Secrets {
+    by_prefix: std::collections::HashMap<[u8; PREFIX], Vec<String>>,
+    all: HashSet<String>,
+}
+
+/// Bytes of the index key; every registered value is longer (at least 6 characters).
+const PREFIX: usize = 4;
+
+impl Secrets {
+    fn insert(&mut self, value: &str) {
+        let Some(prefix) = value.as_bytes().first_chunk::<PREFIX>() else { return };
+        if self.all.insert(value.to_owned()) {
+            self.by_prefix.entry(*prefix).or_default().push(value.to_owned());
+        }
+    }
+
+    /// Every registered value that `line` contains, each once.
+    fn found_in<'a>(&'a self, line: &str) -> Vec<&'a str> {
+        let mut found: Vec<&str> = Vec::new();
+        let bytes = line.as_bytes();
+        for (at, window) in bytes.windows(PREFIX).enumerate() {
+            let Some(candidates) = self.by_prefix.get(window) else { continue };
+            for secret in candidates {
+                if bytes[at..].starts_with(secret.as_bytes()) && !found.contains(&secret.as_str()) {
+                    found.push(secret);
+                }
+            }
+        }
+        found
+    }
+}
+
 /// What is watched for, and what was found.
 #[derive(Default)]
 pub struct Watch {
     /// Registered values: exact substrings that must never be logged.
-    secrets: RwLock<HashSet<String>>,
+    secrets: RwLock<Secrets>,
     /// Leaks found and not yet reported.
     leaks: Mutex<Vec<String>>,
     /// Where every line goes (none in unit tests).
@@ -70,7 +105,7 @@ impl Watch {
             return;
         }
         if let Ok(mut secrets) = self.secrets.write() {
-            secrets.insert(value.to_owned());
+            secrets.insert(value);
         }
     }
 
@@ -112,9 +147,7 @@ impl Watch {
         }
         let mut found: Vec<String> = id_shaped_numbers(line).into_iter().map(|n| format!("ID number {n}")).collect();
         if let Ok(secrets) = self.secrets.read() {
-            found.extend(
-                secrets.iter().filter(|s| line.contains(s.as_str())).map(|s| format!("registered value {s:?}")),
-            );
+            found.extend(secrets.found_in(line).into_iter().map(|s| format!("registered value {s:?}")));
         }
         if !found.is_empty()
             && let Ok(mut leaks) = self.leaks.lock()
@@ -248,6 +281,21 @@ mod tests {
             tracing::info!("student 42 created by school-a1");
         });
         assert!(clean.is_empty(), "{clean:?}");
+    }
+
+    #[test]
+    fn registered_values_sharing_a_prefix_are_each_found_once_anywhere_in_a_line() {
+        let mut secrets = Secrets::default();
+        for v in ["Nguyễn Văn An", "Nguyễn Văn Anh", "Trần Thị Bích", "Lê Minh"] {
+            secrets.insert(v);
+        }
+        secrets.insert("Nguyễn Văn An");
+        let line = "a=Nguyễn Văn Anh b=Lê Minh c=Nguyễn Văn Anh";
+        let mut found = secrets.found_in(line);
+        found.sort_unstable();
+        assert_eq!(found, vec!["Lê Minh", "Nguyễn Văn An", "Nguyễn Văn Anh"]);
+        assert!(secrets.found_in("Trần Thị Bíc").is_empty(), "a value cut short is not one");
+        assert_eq!(secrets.found_in("…Trần Thị Bích"), vec!["Trần Thị Bích"]);
     }
 
     #[test]

@@ -236,13 +236,19 @@ pub async fn decorate<C: ConnectionTrait>(conn: &C, items: Vec<people::Model>) -
 
 /// One active person of this kind in the caller's scope.
 pub async fn get<C: ConnectionTrait>(conn: &C, caller: &Caller, kind: PersonKind, id: i64) -> StoreResult<PersonRow> {
-    let person =
-        people::Entity::find_by_id(id).filter(kind_filter(kind)).one(conn).await?.ok_or(StoreError::NotFound)?;
-    let row = decorate(conn, vec![person]).await?.pop().ok_or(StoreError::NotFound)?;
-    if !caller.reads_path(&row.unit.path) {
+    // the record, its class and its unit in one statement
+    let (person, class, unit) = people::Entity::find_by_id(id)
+        .filter(kind_filter(kind))
+        .find_also_related(classes::Entity)
+        .find_also_related(units::Entity)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let unit = unit.ok_or(StoreError::NotFound)?;
+    if !caller.reads_path(&unit.path) {
         return Err(StoreError::NotFound);
     }
-    Ok(row)
+    Ok(PersonRow { person, class, unit })
 }
 
 /// The clear ID number of a record, as entered: the one way the store hands a full number out
