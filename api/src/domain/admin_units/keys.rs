@@ -460,11 +460,38 @@ static TYPE_FIRST_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
     words
 });
 
+/// The longest word [`TYPE_FIRST_BYTES`] tells apart by its length.
+const SHORT_WORD: usize = 7;
+
+/// For each first byte and length up to [`SHORT_WORD`] (`byte * 8 + length`): whether some word of
+/// [`TYPE_FIRST_WORDS`] has them. Most tokens are ruled out here without comparing words.
+static TYPE_FIRST_BYTES: LazyLock<Vec<bool>> = LazyLock::new(|| {
+    let mut set = vec![false; 256 * (SHORT_WORD + 1)];
+    for w in TYPE_FIRST_WORDS.iter() {
+        if let Some(&b) = w.as_bytes().first()
+            && w.len() <= SHORT_WORD
+        {
+            set[usize::from(b) * (SHORT_WORD + 1) + w.len()] = true;
+        }
+    }
+    set
+});
+
+/// False when no type word starts with this loose key (by its first byte and length); a longer
+/// key is left to the full comparison.
+fn may_start_type_word(first: &str) -> bool {
+    match first.as_bytes().first() {
+        None => false,
+        Some(_) if first.len() > SHORT_WORD => true,
+        Some(&b) => TYPE_FIRST_BYTES[usize::from(b) * (SHORT_WORD + 1) + first.len()],
+    }
+}
+
 /// The type word at the start of `tokens`, if any. Only a word followed by at least one more
 /// token counts ("Xã Tân Xã" has one type word; "Phường" alone has none).
 pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
     let first = tokens.first()?.loose();
-    if !TYPE_FIRST_WORDS.iter().any(|w| w == first) {
+    if !may_start_type_word(first) || !TYPE_FIRST_WORDS.iter().any(|w| w == first) {
         return None;
     }
     TYPE_SPELLINGS.iter().find_map(|s| {
@@ -498,24 +525,38 @@ pub fn split_official(name: &str) -> (Option<TypeWord>, NameKey) {
 /// Only a fallback: callers try the loose key first, and the name index leaves out every fold
 /// that two units of one list with different loose keys share ("Mi Hòa" / "Mỹ Hòa").
 pub fn fold_token(loose: &str, out: &mut String) {
+    match fold_rule(loose) {
+        Some((head, last)) => {
+            out.push_str(head);
+            out.push(last);
+        }
+        None => out.push_str(loose),
+    }
+}
+
+/// The rule of [`fold_token`] that applies to a loose key: the key without its last letter and
+/// the letter to put instead; `None` when the fold is the key itself.
+fn fold_rule(loose: &str) -> Option<(&str, char)> {
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
     let b = loose.as_bytes();
     let n = b.len();
     if n >= 2 && b[n - 1] == b'k' && is_vowel(b[n - 2]) {
-        out.push_str(&loose[..n - 1]);
-        out.push('c');
-        return;
+        return Some((&loose[..n - 1], 'c'));
     }
     if n >= 2 && b[n - 1] == b'y' {
         let head = &b[..n - 1];
         let onset = head.strip_suffix(b"qu").unwrap_or(head);
         if onset.iter().all(|&c| c.is_ascii_alphabetic() && !is_vowel(c)) {
-            out.push_str(&loose[..n - 1]);
-            out.push('i');
-            return;
+            return Some((&loose[..n - 1], 'i'));
         }
     }
-    out.push_str(loose);
+    None
+}
+
+/// [`fold_of`] when it differs from the tokens' loose key; `None` when it is that key (most
+/// names have no final k or lone y), without building it.
+pub fn fold_if_other(tokens: &[Token]) -> Option<String> {
+    tokens.iter().any(|t| fold_rule(t.loose()).is_some()).then(|| fold_of(tokens))
 }
 
 /// The spelling fold of a run of tokens (see [`fold_token`]), without spaces like a [`NameKey`].

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::domain::admin_units::keys::{
-    KeyBuffers, Level, NameKey, Token, TypeWord, fold_of, tokenize, tokenize_with, type_prefix,
+    KeyBuffers, Level, NameKey, Token, TypeWord, fold_if_other, tokenize, tokenize_with, type_prefix,
 };
 use crate::domain::text::collapse_whitespace;
 
@@ -21,8 +21,8 @@ pub(super) struct Variant {
     /// Keys of the name without that word.
     pub key: NameKey,
     /// Spelling fold of the name (final k = c, a lone y = i), the fallback when the loose key
-    /// matches nothing.
-    pub fold: String,
+    /// matches nothing; `None` when it is the loose key itself.
+    pub fold: Option<String>,
 }
 
 /// A piece of an address that names one unit.
@@ -118,10 +118,10 @@ impl Part {
         let prefix = type_prefix(tokens);
         if let Some(p) = prefix {
             let rest = &tokens[p.len..];
-            variants.push(Variant { word: Some(p.word), key: NameKey::of(rest), fold: fold_of(rest) });
+            variants.push(Variant { word: Some(p.word), key: NameKey::of(rest), fold: fold_if_other(rest) });
         }
         if prefix.is_none_or(|p| !p.certain) {
-            variants.push(Variant { word: None, key: NameKey::of(tokens), fold: fold_of(tokens) });
+            variants.push(Variant { word: None, key: NameKey::of(tokens), fold: fold_if_other(tokens) });
         }
         let digits = raw.trim().bytes().all(|b| b.is_ascii_digit()).then(|| raw.trim().to_owned());
         Some(Part {

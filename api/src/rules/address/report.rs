@@ -10,16 +10,19 @@ use crate::rules::{Code, Field, Finding, Fix};
 
 /// Finding params from `"key": value` pairs (each value as `json!` reads it, see [`Param`]);
 /// null values are left out. Built straight into the finding's map: no JSON object to copy from.
+///
+/// The pairs are gathered first and the map built in one go (`BTreeMap::from_iter` sorts them,
+/// then fills its nodes without a search per key); keys written in order make the sort a check.
 macro_rules! params {
     ($($key:literal : $value:expr),* $(,)?) => {{
-        let mut map = std::collections::BTreeMap::<String, Value>::new();
+        let mut pairs: Vec<(String, Value)> = Vec::with_capacity([$($key),*].len());
         $(
             let value = Param::value(&$value);
             if !value.is_null() {
-                map.insert(String::from($key), value);
+                pairs.push((String::from($key), value));
             }
         )*
-        map
+        std::collections::BTreeMap::<String, Value>::from_iter(pairs)
     }};
 }
 
@@ -215,20 +218,20 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>,
         Code::AddressOutdatedUnit,
         message,
         params! {
-            "oldProvinceCode": res.province_code,
-            "oldProvinceName": res.province_name,
-            "oldDistrictCode": res.district_code,
-            "oldDistrictName": res.district_name,
-            "oldCommuneCode": res.commune_code,
-            "oldCommuneName": res.commune_name,
-            "newProvinceCode": new.map(|n| n.province_code.as_str()),
-            "newProvinceName": new.map(|n| n.province_name.as_str()),
+            "enteredCommune": read_as,
             "newCommuneCode": new.and_then(|n| n.commune_code.as_deref()),
             "newCommuneName": new.and_then(|n| n.commune_name.as_deref()),
+            "newProvinceCode": new.map(|n| n.province_code.as_str()),
+            "newProvinceName": new.map(|n| n.province_name.as_str()),
+            "oldCommuneCode": res.commune_code,
+            "oldCommuneName": res.commune_name,
+            "oldDistrictCode": res.district_code,
+            "oldDistrictName": res.district_name,
+            "oldProvinceCode": res.province_code,
+            "oldProvinceName": res.province_name,
             "split": !res.split_candidates.is_empty(),
             "supersededCommuneCode": superseded.map(|s| s.code),
             "supersededCommuneName": superseded.map(|s| s.name),
-            "enteredCommune": read_as,
         },
     )
 }
@@ -294,10 +297,10 @@ pub(super) fn split(res: &ResolvedResidence) -> Finding {
         })
         .collect();
     let mut params = params! {
-        "oldCommuneCode": res.commune_code,
-        "oldCommuneName": res.commune_name,
         "defaultCommuneCode": default.map(|t| t.new_commune_code),
         "defaultCommuneName": default.map(|t| t.new_commune_name),
+        "oldCommuneCode": res.commune_code,
+        "oldCommuneName": res.commune_name,
     };
     // Moved in, not serialized again as `json!` would.
     params.insert(String::from("candidates"), Value::Array(candidates));

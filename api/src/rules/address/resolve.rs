@@ -90,7 +90,7 @@ fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) 
         }
         if exact.is_empty() {
             // The other spelling of a final k/c or a lone y/i ("Krông Pắk", "Kì Anh"): weakest.
-            for e in index.get_folded(&v.fold) {
+            for e in index.get_folded(v.fold.as_deref().unwrap_or(&v.key.loose)) {
                 push_hit(&mut hits, Hit { unit: e.unit, q: 3 + type_level(v.word, e.word), via_other_scheme: false });
             }
         }
