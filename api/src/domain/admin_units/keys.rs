@@ -26,12 +26,17 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use super::tables::UnitType;
 
 /// One word of a unit name with its two keys.
+///
+/// Both keys live in one string (one allocation per token): the tone key, then the loose key
+/// unless the token carries no diacritic (then the two keys are equal and stored once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
-    /// Lower case, diacritics kept, tone mark moved to the end (see the module documentation).
-    pub tone: String,
-    /// Lower case, no diacritics, đ → d.
-    pub loose: String,
+    /// The tone key, then the loose key unless `ascii`.
+    keys: String,
+    /// Length of the tone key in `keys`.
+    tone_len: usize,
+    /// No diacritic: the loose key is the tone key.
+    ascii: bool,
     /// A full stop followed the token in the text ("P.", "TP.").
     pub dot_after: bool,
     /// The token is a number (leading zeros removed).
@@ -45,9 +50,19 @@ pub struct Token {
 }
 
 impl Token {
+    /// Lower case, diacritics kept, tone mark moved to the end (see the module documentation).
+    pub fn tone(&self) -> &str {
+        &self.keys[..self.tone_len]
+    }
+
+    /// Lower case, no diacritics, đ → d.
+    pub fn loose(&self) -> &str {
+        if self.ascii { &self.keys } else { &self.keys[self.tone_len..] }
+    }
+
     /// True when the token carries no diacritic at all (then its two keys are equal).
     pub fn is_ascii(&self) -> bool {
-        self.tone == self.loose
+        self.ascii
     }
 }
 
@@ -63,10 +78,12 @@ pub struct NameKey {
 impl NameKey {
     /// The keys of a run of tokens.
     pub fn of(tokens: &[Token]) -> NameKey {
-        let mut key = NameKey::default();
+        let tone_len = tokens.iter().map(|t| t.tone_len).sum();
+        let loose_len = tokens.iter().map(|t| t.loose().len()).sum();
+        let mut key = NameKey { tone: String::with_capacity(tone_len), loose: String::with_capacity(loose_len) };
         for t in tokens {
-            key.tone.push_str(&t.tone);
-            key.loose.push_str(&t.loose);
+            key.tone.push_str(t.tone());
+            key.loose.push_str(t.loose());
         }
         key
     }
@@ -167,20 +184,37 @@ impl TokenBuilder {
             self.tone_mark = None;
             return;
         }
-        let mut tone = std::mem::take(&mut self.tone);
-        let mut loose = std::mem::take(&mut self.loose);
         if let Some(mark) = self.tone_mark.take() {
-            tone.push(mark);
+            self.tone.push(mark);
         }
         let digits = self.all_digits;
         if digits {
             // Leading zeros go ("07" = "7"), a zero stays a zero; in place.
+            let loose = &mut self.loose;
             let zeros = loose.bytes().take_while(|&b| b == b'0').count().min(loose.len().saturating_sub(1));
             loose.drain(..zeros);
-            tone.clear();
-            tone.push_str(&loose);
+            self.tone.clear();
+            self.tone.push_str(&self.loose);
         }
-        out.push(Token { tone, loose, dot_after: false, digits, before_digits, start: self.start, end: self.end });
+        // The builder's buffers stay for the next token; the token gets one string of both keys.
+        let ascii = self.tone == self.loose;
+        let mut keys = String::with_capacity(self.tone.len() + if ascii { 0 } else { self.loose.len() });
+        keys.push_str(&self.tone);
+        if !ascii {
+            keys.push_str(&self.loose);
+        }
+        out.push(Token {
+            keys,
+            tone_len: self.tone.len(),
+            ascii,
+            dot_after: false,
+            digits,
+            before_digits,
+            start: self.start,
+            end: self.end,
+        });
+        self.tone.clear();
+        self.loose.clear();
         self.last_is_letter = false;
         self.all_digits = false;
     }
@@ -189,9 +223,6 @@ impl TokenBuilder {
         if self.is_empty() {
             self.all_digits = true;
             self.start = at;
-            // Most syllables fit: one allocation per key, not a growth per letter.
-            self.tone.reserve(12);
-            self.loose.reserve(12);
         }
         self.all_digits &= c.is_ascii_digit();
         self.last_is_letter = !c.is_ascii_digit();
@@ -201,11 +232,34 @@ impl TokenBuilder {
     }
 }
 
+/// The buffers [`tokenize_with`] builds each token's keys in, kept by a caller that cuts several
+/// texts (the pieces of an address).
+pub struct KeyBuffers {
+    tone: String,
+    loose: String,
+}
+
+impl Default for KeyBuffers {
+    fn default() -> KeyBuffers {
+        // Most syllables fit: one allocation per buffer, not a growth per letter.
+        KeyBuffers { tone: String::with_capacity(24), loose: String::with_capacity(24) }
+    }
+}
+
 /// Cuts a text into tokens (see the module documentation). Never fails; an empty or
 /// punctuation-only text gives no token.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    tokenize_with(text, &mut KeyBuffers::default())
+}
+
+/// [`tokenize`] with the key buffers of the caller.
+pub fn tokenize_with(text: &str, buffers: &mut KeyBuffers) -> Vec<Token> {
     let mut out: Vec<Token> = Vec::with_capacity(8);
-    let mut cur = TokenBuilder::default();
+    let mut cur = TokenBuilder {
+        tone: std::mem::take(&mut buffers.tone),
+        loose: std::mem::take(&mut buffers.loose),
+        ..TokenBuilder::default()
+    };
     for (at, original) in text.char_indices() {
         let next = at + original.len_utf8();
         // Character-wise canonical decomposition: the marks of one letter stay with it, and
@@ -245,6 +299,9 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         });
     }
     cur.finish(&mut out, false);
+    // Empty again (`finish` clears them): back to the caller for the next text.
+    buffers.tone = cur.tone;
+    buffers.loose = cur.loose;
     out
 }
 
@@ -383,7 +440,7 @@ static TYPE_SPELLINGS: LazyLock<Vec<TypeSpelling>> = LazyLock::new(|| {
     let mut spellings: Vec<TypeSpelling> = table
         .iter()
         .map(|&(text, word, certain)| TypeSpelling {
-            tones: tokenize(text).into_iter().map(|t| t.tone).collect(),
+            tones: tokenize(text).iter().map(|t| t.tone().to_owned()).collect(),
             word,
             certain,
         })
@@ -403,11 +460,38 @@ static TYPE_FIRST_WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
     words
 });
 
+/// The longest word [`TYPE_FIRST_BYTES`] tells apart by its length.
+const SHORT_WORD: usize = 7;
+
+/// For each first byte and length up to [`SHORT_WORD`] (`byte * 8 + length`): whether some word of
+/// [`TYPE_FIRST_WORDS`] has them. Most tokens are ruled out here without comparing words.
+static TYPE_FIRST_BYTES: LazyLock<Vec<bool>> = LazyLock::new(|| {
+    let mut set = vec![false; 256 * (SHORT_WORD + 1)];
+    for w in TYPE_FIRST_WORDS.iter() {
+        if let Some(&b) = w.as_bytes().first()
+            && w.len() <= SHORT_WORD
+        {
+            set[usize::from(b) * (SHORT_WORD + 1) + w.len()] = true;
+        }
+    }
+    set
+});
+
+/// False when no type word starts with this loose key (by its first byte and length); a longer
+/// key is left to the full comparison.
+fn may_start_type_word(first: &str) -> bool {
+    match first.as_bytes().first() {
+        None => false,
+        Some(_) if first.len() > SHORT_WORD => true,
+        Some(&b) => TYPE_FIRST_BYTES[usize::from(b) * (SHORT_WORD + 1) + first.len()],
+    }
+}
+
 /// The type word at the start of `tokens`, if any. Only a word followed by at least one more
 /// token counts ("Xã Tân Xã" has one type word; "Phường" alone has none).
 pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
-    let first = &tokens.first()?.loose;
-    if !TYPE_FIRST_WORDS.iter().any(|w| w == first) {
+    let first = tokens.first()?.loose();
+    if !may_start_type_word(first) || !TYPE_FIRST_WORDS.iter().any(|w| w == first) {
         return None;
     }
     TYPE_SPELLINGS.iter().find_map(|s| {
@@ -418,7 +502,7 @@ pub fn type_prefix(tokens: &[Token]) -> Option<TypePrefix> {
         let hit = tokens[..n]
             .iter()
             .zip(&s.tones)
-            .all(|(t, want)| if s.certain { &t.tone == want } else { &t.loose == want && t.is_ascii() });
+            .all(|(t, want)| if s.certain { t.tone() == want } else { t.loose() == want && t.is_ascii() });
         hit.then_some(TypePrefix { word: s.word, len: n, certain: s.certain })
     })
 }
@@ -441,31 +525,45 @@ pub fn split_official(name: &str) -> (Option<TypeWord>, NameKey) {
 /// Only a fallback: callers try the loose key first, and the name index leaves out every fold
 /// that two units of one list with different loose keys share ("Mi Hòa" / "Mỹ Hòa").
 pub fn fold_token(loose: &str, out: &mut String) {
+    match fold_rule(loose) {
+        Some((head, last)) => {
+            out.push_str(head);
+            out.push(last);
+        }
+        None => out.push_str(loose),
+    }
+}
+
+/// The rule of [`fold_token`] that applies to a loose key: the key without its last letter and
+/// the letter to put instead; `None` when the fold is the key itself.
+fn fold_rule(loose: &str) -> Option<(&str, char)> {
     let is_vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
     let b = loose.as_bytes();
     let n = b.len();
     if n >= 2 && b[n - 1] == b'k' && is_vowel(b[n - 2]) {
-        out.push_str(&loose[..n - 1]);
-        out.push('c');
-        return;
+        return Some((&loose[..n - 1], 'c'));
     }
     if n >= 2 && b[n - 1] == b'y' {
         let head = &b[..n - 1];
         let onset = head.strip_suffix(b"qu").unwrap_or(head);
         if onset.iter().all(|&c| c.is_ascii_alphabetic() && !is_vowel(c)) {
-            out.push_str(&loose[..n - 1]);
-            out.push('i');
-            return;
+            return Some((&loose[..n - 1], 'i'));
         }
     }
-    out.push_str(loose);
+    None
+}
+
+/// [`fold_of`] when it differs from the tokens' loose key; `None` when it is that key (most
+/// names have no final k or lone y), without building it.
+pub fn fold_if_other(tokens: &[Token]) -> Option<String> {
+    tokens.iter().any(|t| fold_rule(t.loose()).is_some()).then(|| fold_of(tokens))
 }
 
 /// The spelling fold of a run of tokens (see [`fold_token`]), without spaces like a [`NameKey`].
 pub fn fold_of(tokens: &[Token]) -> String {
-    let mut out = String::with_capacity(tokens.iter().map(|t| t.loose.len()).sum());
+    let mut out = String::with_capacity(tokens.iter().map(|t| t.loose().len()).sum());
     for t in tokens {
-        fold_token(&t.loose, &mut out);
+        fold_token(t.loose(), &mut out);
     }
     out
 }
@@ -485,7 +583,7 @@ mod tests {
     use super::*;
 
     fn tones(s: &str) -> Vec<String> {
-        tokenize(s).into_iter().map(|t| t.tone).collect()
+        tokenize(s).iter().map(|t| t.tone().to_owned()).collect()
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::rules::ResidenceInput;
 
 fn slow_key(text: &str) -> Vec<u8> {
     let tokens: Vec<String> =
-        tokenize(&crate::domain::text::collapse_whitespace(text)).into_iter().map(|t| t.tone).collect();
+        tokenize(&crate::domain::text::collapse_whitespace(text)).iter().map(|t| t.tone().to_owned()).collect();
     let mut key = tokens.join(" ").into_bytes();
     key.push(0x1F);
     key

@@ -557,28 +557,20 @@ fn best_reading<'a>(ft: &'a FreeText, provinces: &'a [ProvinceChoice<'a>]) -> Op
     // At most two districts and two communes per province choice.
     let mut readings: Vec<Reading<'a>> = Vec::with_capacity(provinces.len() * 4);
     for (p, used, leftover) in provinces {
-        let mut rest: Vec<&Part> = segs[..n - used].iter().map(|s| &s.part).collect();
-        if let Some(l) = leftover.as_ref() {
-            rest.push(l);
-        }
-        let mut districts: Vec<(Option<&Part>, usize)> = vec![(None, rest.len())];
-        if let Some(&last) = rest.last()
-            && last.may_be(Level::District)
-        {
-            districts.push((Some(last), rest.len() - 1));
-        }
-        for (d, remaining) in districts {
-            let mut communes: Vec<Option<&Part>> = Vec::with_capacity(2);
-            match remaining.checked_sub(1).map(|i| rest[i]) {
-                Some(c) if c.may_be(Level::Commune) => {
-                    communes.push(Some(c));
-                    if c.street {
-                        communes.push(None);
-                    }
-                }
-                _ => communes.push(None),
-            }
-            for c in communes {
+        // The parts left of the province: whole segments, then the leftover of the last one
+        // (read in place, without a list of them per province choice).
+        let whole = n - used;
+        let len = whole + usize::from(leftover.is_some());
+        let rest = |i: usize| if i < whole { Some(&segs[i].part) } else { leftover.as_ref() };
+        let last = len.checked_sub(1).and_then(rest).filter(|l| l.may_be(Level::District));
+        let districts = [Some((None, len)), last.map(|l| (Some(l), len - 1))];
+        for (d, remaining) in districts.into_iter().flatten() {
+            // The commune, and for a street-like one also none.
+            let (commune, street) = match remaining.checked_sub(1).and_then(rest) {
+                Some(c) if c.may_be(Level::Commune) => (Some(c), c.street),
+                _ => (None, false),
+            };
+            for c in [Some(commune), street.then_some(None)].into_iter().flatten() {
                 if p.is_none() && d.is_none() && c.is_none() {
                     continue;
                 }

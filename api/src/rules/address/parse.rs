@@ -8,7 +8,9 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use crate::domain::admin_units::keys::{Level, NameKey, Token, TypeWord, fold_of, tokenize, type_prefix};
+use crate::domain::admin_units::keys::{
+    KeyBuffers, Level, NameKey, Token, TypeWord, fold_if_other, tokenize, tokenize_with, type_prefix,
+};
 use crate::domain::text::collapse_whitespace;
 
 /// One way to read a part's name: with its type word set apart, or whole.
@@ -19,8 +21,8 @@ pub(super) struct Variant {
     /// Keys of the name without that word.
     pub key: NameKey,
     /// Spelling fold of the name (final k = c, a lone y = i), the fallback when the loose key
-    /// matches nothing.
-    pub fold: String,
+    /// matches nothing; `None` when it is the loose key itself.
+    pub fold: Option<String>,
 }
 
 /// A piece of an address that names one unit.
@@ -90,12 +92,12 @@ fn is_street(tokens: &[Token]) -> bool {
         let Some(next) = tokens.get(want.len()) else {
             return false;
         };
-        let exact = tokens.iter().zip(want).all(|(t, w)| t.tone == w.tone);
+        let exact = tokens.iter().zip(want).all(|(t, w)| t.tone() == w.tone());
         if exact && want.iter().any(|w| !w.is_ascii()) {
             return true;
         }
         // Without its marks (or an ASCII abbreviation) only before a number.
-        next.digits && (exact || tokens.iter().zip(want).all(|(t, w)| t.loose == w.loose && t.is_ascii()))
+        next.digits && (exact || tokens.iter().zip(want).all(|(t, w)| t.loose() == w.loose() && t.is_ascii()))
     })
 }
 
@@ -116,10 +118,10 @@ impl Part {
         let prefix = type_prefix(tokens);
         if let Some(p) = prefix {
             let rest = &tokens[p.len..];
-            variants.push(Variant { word: Some(p.word), key: NameKey::of(rest), fold: fold_of(rest) });
+            variants.push(Variant { word: Some(p.word), key: NameKey::of(rest), fold: fold_if_other(rest) });
         }
         if prefix.is_none_or(|p| !p.certain) {
-            variants.push(Variant { word: None, key: NameKey::of(tokens), fold: fold_of(tokens) });
+            variants.push(Variant { word: None, key: NameKey::of(tokens), fold: fold_if_other(tokens) });
         }
         let digits = raw.trim().bytes().all(|b| b.is_ascii_digit()).then(|| raw.trim().to_owned());
         Some(Part {
@@ -223,15 +225,15 @@ fn clean_noise(text: &str) -> Cow<'_, str> {
 fn is_noise(tokens: &[Token]) -> bool {
     const LABELS: &[&str] = &["dt", "sdt", "dtdd", "tel", "phone", "mobile", "dienthoai", "zip", "mabuuchinh", "email"];
     let rest = match tokens.first() {
-        Some(t) if LABELS.contains(&t.loose.as_str()) => &tokens[1..],
+        Some(t) if LABELS.contains(&t.loose()) => &tokens[1..],
         _ => tokens,
     };
-    rest.iter().all(|t| t.digits) && (rest.len() > 1 || rest.first().is_none_or(|t| t.loose.len() >= 5))
+    rest.iter().all(|t| t.digits) && (rest.len() > 1 || rest.first().is_none_or(|t| t.loose().len() >= 5))
 }
 
 /// Drops a postal code glued to the end of a piece ("Hà Nội 100000").
 fn trim_postal_code(mut tokens: Vec<Token>) -> Vec<Token> {
-    while tokens.len() > 1 && tokens.last().is_some_and(|t| t.digits && t.loose.len() >= 5) {
+    while tokens.len() > 1 && tokens.last().is_some_and(|t| t.digits && t.loose().len() >= 5) {
         tokens.pop();
     }
     tokens
@@ -258,8 +260,14 @@ fn english_types(mut tokens: Vec<Token>) -> Vec<Token> {
     if tokens.len() < 2 {
         return tokens;
     }
-    let english = |t: &Token| ENGLISH_WORDS.iter().find(|(w, _)| t.loose == *w && t.is_ascii()).map(|(_, v)| v.clone());
-    let at = |t: &Token, word: Token| Token { start: t.start, end: t.start, dot_after: false, ..word };
+    let english =
+        |t: &Token| ENGLISH_WORDS.iter().find(|(w, _)| t.loose() == *w && t.is_ascii()).map(|(_, v)| v.clone());
+    let at = |t: &Token, mut word: Token| {
+        word.start = t.start;
+        word.end = t.start;
+        word.dot_after = false;
+        word
+    };
     if let Some(last) = tokens.last()
         && let Some(word) = english(last)
     {
@@ -308,21 +316,29 @@ impl FreeText {
             }
         }
         pieces.push((start, bytes_end, hyphen_before));
+        let mut buffers = KeyBuffers::default();
         for (from, to, hyphen) in pieces {
             let piece = &text[from..to];
-            let tokens = english_types(trim_postal_code(tokenize(piece)));
+            let tokens = english_types(trim_postal_code(tokenize_with(piece, &mut buffers)));
             if tokens.is_empty() || is_noise(&tokens) {
                 continue;
             }
-            // The ranges cut the tokens in order: each segment takes the next ones.
+            // The ranges cut the tokens in order: each segment takes the next ones, the last
+            // one (most often the only one) what is left, without a copy.
             let ranges = split_at_type_words(&tokens, ascii_types);
-            let mut owned = tokens.into_iter();
+            let mut left = tokens;
+            for t in &mut left {
+                t.start += from;
+                t.end += from;
+            }
+            let total = left.len();
             for (k, range) in ranges.into_iter().enumerate() {
-                let toks: Vec<Token> = owned
-                    .by_ref()
-                    .take(range.len())
-                    .map(|t| Token { start: t.start + from, end: t.end + from, ..t })
-                    .collect();
+                let toks = if range.end >= total {
+                    std::mem::take(&mut left)
+                } else {
+                    let tail = left.split_off(range.len().min(left.len()));
+                    std::mem::replace(&mut left, tail)
+                };
                 let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
                     continue;
                 };

@@ -8,19 +8,76 @@ use super::resolve::Cand;
 use crate::domain::admin_units::{MergePart, OldCommune, ResolvedResidence, Scheme, units};
 use crate::rules::{Code, Field, Finding, Fix};
 
-/// Finding params from `"key": value` pairs (each value as `json!` reads it); null values are
-/// left out. Built straight into the finding's map: no JSON object to copy from.
+/// Finding params from `"key": value` pairs (each value as `json!` reads it, see [`Param`]);
+/// null values are left out. Built straight into the finding's map: no JSON object to copy from.
+///
+/// The pairs are gathered first and the map built in one go (`BTreeMap::from_iter` sorts them,
+/// then fills its nodes without a search per key); keys written in order make the sort a check.
 macro_rules! params {
     ($($key:literal : $value:expr),* $(,)?) => {{
-        let mut map = std::collections::BTreeMap::<String, Value>::new();
+        let mut pairs: Vec<(String, Value)> = Vec::with_capacity([$($key),*].len());
         $(
-            let value = json!($value);
+            let value = Param::value(&$value);
             if !value.is_null() {
-                map.insert(String::from($key), value);
+                pairs.push((String::from($key), value));
             }
         )*
-        map
+        std::collections::BTreeMap::<String, Value>::from_iter(pairs)
     }};
+}
+
+/// A param's value as `json!` gives it, without going through serde's serializer (these are
+/// built for every old address).
+trait Param {
+    fn value(&self) -> Value;
+}
+
+impl Param for str {
+    fn value(&self) -> Value {
+        Value::String(self.to_owned())
+    }
+}
+
+impl Param for String {
+    fn value(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl Param for bool {
+    fn value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl<T: Param + ?Sized> Param for &T {
+    fn value(&self) -> Value {
+        (**self).value()
+    }
+}
+
+impl<T: Param> Param for Option<T> {
+    fn value(&self) -> Value {
+        self.as_ref().map_or(Value::Null, Param::value)
+    }
+}
+
+impl<T: Param> Param for [T] {
+    fn value(&self) -> Value {
+        Value::Array(self.iter().map(Param::value).collect())
+    }
+}
+
+impl<T: Param, const N: usize> Param for [T; N] {
+    fn value(&self) -> Value {
+        self.as_slice().value()
+    }
+}
+
+impl<T: Param> Param for Vec<T> {
+    fn value(&self) -> Value {
+        self.as_slice().value()
+    }
 }
 
 /// A finding on the residence with a precise message and params.
@@ -33,7 +90,21 @@ fn finding(code: Code, message: String, params: std::collections::BTreeMap<Strin
 
 /// "A, B, C" from the non-empty names.
 pub(super) fn join_names<'a>(names: impl IntoIterator<Item = Option<&'a str>>) -> String {
-    names.into_iter().flatten().filter(|n| !n.is_empty()).collect::<Vec<_>>().join(", ")
+    let mut out = String::new();
+    push_names(&mut out, names);
+    out
+}
+
+/// Appends [`join_names`] to `out`.
+fn push_names<'a>(out: &mut String, names: impl IntoIterator<Item = Option<&'a str>>) {
+    let mut first = true;
+    for name in names.into_iter().flatten().filter(|n| !n.is_empty()) {
+        if !first {
+            out.push_str(", ");
+        }
+        out.push_str(name);
+        first = false;
+    }
 }
 
 /// Codes and names of a candidate unit (for messages and params).
@@ -106,24 +177,37 @@ fn candidates_json(cands: &[Described]) -> Value {
     Value::Array(cands.iter().take(20).map(|c| strip_nulls(c.json())).collect())
 }
 
+/// `params` with the candidates moved in (`json!` would serialize them again).
+fn with_candidates(
+    mut params: std::collections::BTreeMap<String, Value>,
+    cands: &[Described],
+) -> std::collections::BTreeMap<String, Value> {
+    params.insert(String::from("candidates"), candidates_json(cands));
+    params
+}
+
 /// `address_outdated_unit`: a pre-2025 unit, with the post-2025 unit to use. `read_as` is the
 /// commune text when it was not the official name (a former name, an alias).
 pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>, read_as: Option<&str>) -> Finding {
-    let old = join_names([res.commune_name.as_deref(), res.district_name.as_deref(), res.province_name.as_deref()]);
     let new = res.post2025.as_ref();
-    let new_text =
-        new.map_or(String::new(), |n| join_names([n.commune_name.as_deref(), Some(n.province_name.as_str())]));
-    let mut message = String::new();
+    // The message in one buffer.
+    let mut message = String::with_capacity(256);
     if let Some(s) = superseded {
-        message.push_str(&format!(
-            "{} đã được sáp nhập{} trong năm 2025. ",
-            s.name,
-            res.commune_name.as_deref().map_or(String::new(), |n| format!(" vào {n}"))
-        ));
+        message.push_str(s.name);
+        message.push_str(" đã được sáp nhập");
+        if let Some(n) = res.commune_name.as_deref() {
+            message.push_str(" vào ");
+            message.push_str(n);
+        }
+        message.push_str(" trong năm 2025. ");
     } else if let (Some(entered), Some(name)) = (read_as, res.commune_name.as_deref()) {
         message.push_str(&format!("“{entered}” được hiểu là {name} (tên cũ hoặc cách viết khác). "));
     }
-    message.push_str(&format!("{old} là đơn vị hành chính trước 01/7/2025; nay thuộc {new_text}"));
+    push_names(&mut message, [res.commune_name.as_deref(), res.district_name.as_deref(), res.province_name.as_deref()]);
+    message.push_str(" là đơn vị hành chính trước 01/7/2025; nay thuộc ");
+    if let Some(n) = new {
+        push_names(&mut message, [n.commune_name.as_deref(), Some(n.province_name.as_str())]);
+    }
     if !res.split_candidates.is_empty() {
         message.push_str(" (mặc định; đơn vị cũ đã bị chia, cần chọn lại)");
     } else if new.is_some_and(|n| n.commune_code.is_none()) {
@@ -134,20 +218,20 @@ pub(super) fn outdated(res: &ResolvedResidence, superseded: Option<&OldCommune>,
         Code::AddressOutdatedUnit,
         message,
         params! {
-            "oldProvinceCode": res.province_code,
-            "oldProvinceName": res.province_name,
-            "oldDistrictCode": res.district_code,
-            "oldDistrictName": res.district_name,
-            "oldCommuneCode": res.commune_code,
-            "oldCommuneName": res.commune_name,
-            "newProvinceCode": new.map(|n| n.province_code.as_str()),
-            "newProvinceName": new.map(|n| n.province_name.as_str()),
+            "enteredCommune": read_as,
             "newCommuneCode": new.and_then(|n| n.commune_code.as_deref()),
             "newCommuneName": new.and_then(|n| n.commune_name.as_deref()),
+            "newProvinceCode": new.map(|n| n.province_code.as_str()),
+            "newProvinceName": new.map(|n| n.province_name.as_str()),
+            "oldCommuneCode": res.commune_code,
+            "oldCommuneName": res.commune_name,
+            "oldDistrictCode": res.district_code,
+            "oldDistrictName": res.district_name,
+            "oldProvinceCode": res.province_code,
+            "oldProvinceName": res.province_name,
             "split": !res.split_candidates.is_empty(),
             "supersededCommuneCode": superseded.map(|s| s.code),
             "supersededCommuneName": superseded.map(|s| s.name),
-            "enteredCommune": read_as,
         },
     )
 }
@@ -178,43 +262,49 @@ pub(super) fn split(res: &ResolvedResidence) -> Finding {
     let code = res.commune_code.as_deref().unwrap_or_default();
     let targets = u.conversion(code);
     let default = targets.iter().find(|t| t.is_default);
-    let names: Vec<String> = targets
-        .iter()
-        .map(|t| {
-            if t.is_default { format!("{} (mặc định)", t.new_commune_name) } else { t.new_commune_name.to_owned() }
-        })
-        .collect();
+    // The message in one buffer, the candidates straight from the table's names (no copy of a
+    // target's unit, no list of names to join).
+    let mut message = String::with_capacity(160 + 40 * targets.len());
+    message.push_str(res.commune_name.as_deref().unwrap_or_default());
+    message.push_str(" (");
+    push_names(&mut message, [res.district_name.as_deref(), res.province_name.as_deref()]);
+    message.push_str(&format!(") đã được chia vào {} phường/xã mới: ", targets.len()));
+    for (i, t) in targets.iter().enumerate() {
+        if i > 0 {
+            message.push_str(", ");
+        }
+        message.push_str(t.new_commune_name);
+        if t.is_default {
+            message.push_str(" (mặc định)");
+        }
+    }
+    message.push_str(". Cần chọn đúng đơn vị theo nơi ở thực tế.");
     let candidates: Vec<Value> = targets
         .iter()
         .map(|t| {
-            let unit = u.new_unit_of(t);
-            json!({
-                "provinceCode": unit.province_code,
-                "provinceName": unit.province_name,
-                "communeCode": unit.commune_code,
-                "communeName": unit.commune_name,
-                "isDefault": t.is_default,
-                "mergePart": match t.merge_part { MergePart::Whole => "whole", MergePart::Partial => "partial" },
-            })
+            let mut unit = serde_json::Map::new();
+            unit.insert("provinceCode".into(), Value::from(t.new_province_code));
+            unit.insert("provinceName".into(), Value::from(u.new_province(t.new_province_code).map_or("", |p| p.name)));
+            unit.insert("communeCode".into(), Value::from(t.new_commune_code));
+            unit.insert("communeName".into(), Value::from(t.new_commune_name));
+            unit.insert("isDefault".into(), Value::Bool(t.is_default));
+            let part = match t.merge_part {
+                MergePart::Whole => "whole",
+                MergePart::Partial => "partial",
+            };
+            unit.insert("mergePart".into(), Value::from(part));
+            Value::Object(unit)
         })
         .collect();
-    finding(
-        Code::AddressSplitUnit,
-        format!(
-            "{} ({}) đã được chia vào {} phường/xã mới: {}. Cần chọn đúng đơn vị theo nơi ở thực tế.",
-            res.commune_name.as_deref().unwrap_or_default(),
-            join_names([res.district_name.as_deref(), res.province_name.as_deref()]),
-            targets.len(),
-            names.join(", ")
-        ),
-        params! {
-            "oldCommuneCode": res.commune_code,
-            "oldCommuneName": res.commune_name,
-            "defaultCommuneCode": default.map(|t| t.new_commune_code),
-            "defaultCommuneName": default.map(|t| t.new_commune_name),
-            "candidates": candidates,
-        },
-    )
+    let mut params = params! {
+        "defaultCommuneCode": default.map(|t| t.new_commune_code),
+        "defaultCommuneName": default.map(|t| t.new_commune_name),
+        "oldCommuneCode": res.commune_code,
+        "oldCommuneName": res.commune_name,
+    };
+    // Moved in, not serialized again as `json!` would.
+    params.insert(String::from("candidates"), Value::Array(candidates));
+    finding(Code::AddressSplitUnit, message, params)
 }
 
 /// `address_incomplete`: resolved above commune level only.
@@ -258,7 +348,7 @@ pub(super) fn ambiguous(entered: &str, level_name: &str, cands: &[Described]) ->
             cands.len(),
             list(cands, 5, Described::full)
         ),
-        params! { "entered": entered, "candidates": candidates_json(cands) },
+        with_candidates(params! { "entered": entered }, cands),
     )
 }
 
@@ -322,7 +412,7 @@ pub(super) fn mismatch(child: &str, parent: &Part, parent_level: &str, actual: &
         [one] => (one.province, one.district),
         _ => (None, None),
     };
-    finding(
+    let mut f = finding(
         Code::AddressHierarchyMismatch,
         format!("“{child}” không thuộc “{}”{where_}.", parent.raw),
         params! {
@@ -333,9 +423,10 @@ pub(super) fn mismatch(child: &str, parent: &Part, parent_level: &str, actual: &
             "actualProvinceName": actual_province.map(|x| x.1),
             "actualDistrictCode": actual_district.map(|x| x.0),
             "actualDistrictName": actual_district.map(|x| x.1),
-            "candidates": candidates_json(actual),
         },
-    )
+    );
+    f.params.insert(String::from("candidates"), candidates_json(actual));
+    f
 }
 
 fn one_name(d: &Described) -> &'static str {

@@ -15,6 +15,8 @@
 //! the scheme the input's shape suggests (a district means pre-2025, none means post-2025), then
 //! in-force before superseded units. Several different units sharing the top rank are ambiguous.
 
+use std::sync::LazyLock;
+
 use crate::domain::admin_units::index::{Entry, LevelIndex, Source, name_index};
 use crate::domain::admin_units::keys::{TypeWord, split_official};
 use crate::domain::admin_units::{Scheme, units};
@@ -88,7 +90,7 @@ fn match_names(index: &LevelIndex, part: &Part, code: Option<u32>, ascii: bool) 
         }
         if exact.is_empty() {
             // The other spelling of a final k/c or a lone y/i ("Krông Pắk", "Kì Anh"): weakest.
-            for e in index.get_folded(&v.fold) {
+            for e in index.get_folded(v.fold.as_deref().unwrap_or(&v.key.loose)) {
                 push_hit(&mut hits, Hit { unit: e.unit, q: 3 + type_level(v.word, e.word), via_other_scheme: false });
             }
         }
@@ -110,6 +112,20 @@ fn code(part: &Part, min: usize, width: usize) -> Option<String> {
     let d = part.digits.as_deref()?;
     (min..=width).contains(&d.len()).then(|| format!("{d:0>width$}"))
 }
+
+/// For each post-2025 province (by position), the positions of the pre-2025 provinces that went
+/// into it, in list order: a province part naming a new province was matched against every old
+/// one by code, for every reading.
+static OLD_PROVINCES_INTO: LazyLock<Vec<Vec<u32>>> = LazyLock::new(|| {
+    let u = units();
+    u.new_provinces()
+        .iter()
+        .map(|new| {
+            let sources = u.old_provinces().iter().enumerate().filter(|(_, old)| old.new_province_code == new.code);
+            sources.map(|(i, _)| u32::try_from(i).unwrap_or(u32::MAX)).collect()
+        })
+        .collect()
+});
 
 /// What each given part matched, in both schemes.
 #[derive(Debug, Clone, Default)]
@@ -147,18 +163,9 @@ impl Matches {
                 }
             }
             for h in &direct_new {
-                let new_code = u.new_province_at(h.unit).code;
-                for (i, old) in u.old_provinces().iter().enumerate() {
-                    if old.new_province_code == new_code {
-                        push_hit(
-                            &mut m.p_old,
-                            Hit {
-                                unit: u32::try_from(i).unwrap_or(u32::MAX),
-                                q: h.q.saturating_sub(Q_OTHER_SCHEME),
-                                via_other_scheme: true,
-                            },
-                        );
-                    }
+                let sources = OLD_PROVINCES_INTO.get(h.unit as usize).map_or(&[][..], Vec::as_slice);
+                for &unit in sources {
+                    push_hit(&mut m.p_old, Hit { unit, q: h.q.saturating_sub(Q_OTHER_SCHEME), via_other_scheme: true });
                 }
             }
         }
