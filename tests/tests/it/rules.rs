@@ -130,6 +130,14 @@ async fn a_duplicate_id_is_flagged_on_every_holder_across_schools_and_cleared_wh
     app.patch(&format!("/api/v1/students/{two_id}"), &b1, &json!({"personalId": "031210004444"})).await;
     let cleared = app.get(&format!("/api/v1/students/{one_id}"), &a1).await;
     assert!(!codes(&cleared.body).contains(&"id_duplicate".to_owned()), "{:?}", codes(&cleared.body));
+
+    // A change that makes the record a duplicate again answers with the finding (the PATCH
+    // answers the record as written, after the duplicates were brought up to date).
+    let dup = app.patch(&format!("/api/v1/students/{two_id}"), &b1, &json!({"personalId": "031314009999"})).await;
+    assert_eq!(dup.status, 200, "{}", dup.text);
+    assert!(codes(&dup.body).contains(&"id_duplicate".to_owned()), "{:?}", codes(&dup.body));
+    let fetched = app.get(&format!("/api/v1/students/{two_id}"), &b1).await;
+    assert_eq!(codes(&dup.body), codes(&fetched.body), "the answer is what a read gives");
 }
 
 #[tokio::test]
