@@ -142,6 +142,9 @@ pub struct ImportSettings {
     /// A background import whose task has not reported for this long (its server stopped or
     /// crashed) is failed with a reason, never left `processing`.
     pub lease_secs: u64,
+    /// How often a background import records its progress (`rowsRead`, also its heartbeat for
+    /// the lease), in milliseconds.
+    pub progress_interval_ms: u64,
     /// A preview not committed within this many days expires (listed as `expired`).
     pub expire_days: u32,
 }
@@ -157,6 +160,7 @@ impl Default for ImportSettings {
             max_cells: 6_000_000,
             job_threshold_rows: 2_000,
             lease_secs: 60,
+            progress_interval_ms: 250,
             expire_days: 7,
         }
     }

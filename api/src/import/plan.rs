@@ -612,7 +612,7 @@ pub fn plan_each(
             cells: Vec::new(),
             values: std::mem::take(&mut source.values),
         };
-        if n > 0 && n % 1000 == 0 {
+        if n > 0 && n % 100 == 0 {
             progress(n);
         }
         sink(planner.plan_row(&row, &sheets[row.sheet], cells));

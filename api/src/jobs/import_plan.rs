@@ -1,10 +1,11 @@
 //! The background plan of a large import: the rows are planned on a blocking thread while the
-//! import's progress is recorded every quarter second; the preview is then stored, committed
+//! import's progress is recorded every `import.progress_interval_ms` (a quarter second); the preview is then stored, committed
 //! when the upload asked for it, and the drain hook is signalled. A failure is recorded on the
 //! import (`import_failed`; `commit_failed` when only the requested commit did not happen).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 
@@ -14,10 +15,12 @@ use crate::import::plan::Layout;
 use crate::store::imports::{self, ImportError, Scope};
 use crate::store::{StoreError, StoreResult};
 
-/// Starts planning import `id` in the background.
+/// Starts planning import `id` in the background, recording its progress every `progress`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn spawn(
     db: DatabaseConnection,
     env: WorkerEnv,
+    progress: Duration,
     caller: Caller,
     request_id: Option<String>,
     id: String,
@@ -25,7 +28,7 @@ pub(crate) fn spawn(
     layout: Layout,
 ) {
     tokio::spawn(async move {
-        if let Err(e) = run(&db, &env, &caller, request_id, &id, scope, layout).await {
+        if let Err(e) = run(&db, &env, progress, &caller, request_id, &id, scope, layout).await {
             tracing::warn!(import = %id, error = %e, "import job failed");
             if let Err(e) = imports::record_failure(&db, &id, "import_failed", &e.to_string(), true).await {
                 tracing::warn!(import = %id, error = %e, "recording the import's failure failed");
@@ -35,9 +38,11 @@ pub(crate) fn spawn(
     });
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run(
     db: &DatabaseConnection,
     env: &WorkerEnv,
+    progress: Duration,
     caller: &Caller,
     request_id: Option<String>,
     id: &str,
@@ -47,13 +52,14 @@ async fn run(
     let done = Arc::new(AtomicUsize::new(0));
     let counter = done.clone();
     let today = env.clock.today();
+    let every = progress.max(Duration::from_millis(10));
     let mut task = tokio::task::spawn_blocking(move || {
         imports::plan_rows(&scope, today, &mut layout, &mut |n| counter.store(n, Ordering::Relaxed))
     });
     let planned = loop {
         tokio::select! {
             res = &mut task => break res.map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(format!("import planner: {e}"))))?,
-            _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {
+            _ = tokio::time::sleep(every) => {
                 // a heartbeat that waited too long for a busy database is skipped, not fatal:
                 // the next one reports (and a lease without any lets another instance take over)
                 if let Err(e) = imports::record_progress(db, &env.clock, id, done.load(Ordering::Relaxed)).await {

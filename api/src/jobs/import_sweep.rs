@@ -48,7 +48,17 @@ async fn take_over(store: &Store, settings: &ImportSettings, env: &WorkerEnv) {
                 tracing::info!(import = %id, "planning taken over from a stopped instance");
                 match imports::reopen(&store.db, settings, &id).await {
                     Ok(r) => {
-                        super::import_plan::spawn(store.db.clone(), env.clone(), r.caller, None, id, r.scope, r.layout)
+                        let progress = Duration::from_millis(settings.progress_interval_ms);
+                        super::import_plan::spawn(
+                            store.db.clone(),
+                            env.clone(),
+                            progress,
+                            r.caller,
+                            None,
+                            id,
+                            r.scope,
+                            r.layout,
+                        )
                     }
                     Err(e) => {
                         tracing::warn!(import = %id, error = %e, "taking an import over failed");

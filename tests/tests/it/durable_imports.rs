@@ -21,16 +21,22 @@ use rust_xlsxwriter::Workbook;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::Value;
 
-/// Every file goes to a background job; a dead one is given up after three seconds (the
-/// sweeper looks every second).
-const ENV: [(&str, &str); 2] = [("APP_IMPORT__JOB_THRESHOLD_ROWS", "10"), ("APP_IMPORT__LEASE_SECS", "3")];
+/// Every file goes to a background job that reports its progress every 40 ms; a dead one is
+/// given up after three seconds (the sweeper looks every second).
+const ENV: [(&str, &str); 3] = [
+    ("APP_IMPORT__JOB_THRESHOLD_ROWS", "10"),
+    ("APP_IMPORT__LEASE_SECS", "3"),
+    ("APP_IMPORT__PROGRESS_INTERVAL_MS", "40"),
+];
 
 const TRIALS: usize = 10;
 
-/// Rows of a file whose planning is killed, and of a file whose commit is. Planning reports its
-/// progress every quarter second: a file must take several reports to plan on an idle machine,
-/// or every kill lands after it (5,000 rows were planned within one report now and then).
-const PLAN_ROWS: u32 = 20_000;
+/// Rows of a file whose planning is killed, and of a file whose commit is. Planning counts its
+/// rows by the hundred and reports every 40 ms (`ENV`): a file must take many reports to plan
+/// on an idle machine, or every kill lands after it (a debug build plans about 4,000 rows a
+/// second here; with the default quarter-second report, 5,000 rows were planned within one
+/// report now and then).
+const PLAN_ROWS: u32 = 4_000;
 const COMMIT_ROWS: u32 = 1_000;
 
 /// A small seeded generator (xorshift64*): the same moments on every run of a seed.
@@ -112,7 +118,7 @@ async fn wait_for(server: &Server, token: &str, id: &str, what: &str, done: impl
 async fn upload(server: &Server, token: &str, query: &str, trial: usize, n: u32) -> String {
     let class = server.fixtures.class_a1_6a;
     let file = workbook(trial, n);
-    // On SQLite a takeover's commit of 20,000 rows can hold the write lock longer than the
+    // On SQLite a takeover's commit of a whole file can hold the write lock longer than the
     // upload's busy timeout on a loaded machine: the server then answers 503 with Retry-After
     // (nothing stored), and the client sends the file again, as the answer says to.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
@@ -284,7 +290,7 @@ async fn kill_9_while_planning_leaves_every_import_ready_committed_or_failed_and
         }
         check(&db, &ids, false).await;
         server = start_server_on(&binary, db, &ENV, false).await;
-        // the restarted server first takes over what the kill left (on SQLite a 20,000-row
+        // the restarted server first takes over what the kill left (on SQLite a whole file's
         // commit holds the write lock longer than an upload waits for it)
         let token = server.login("school-a1").await;
         wait_settled(&server, &token, &ids, &committing).await;

@@ -480,7 +480,7 @@ async fn an_import_planned_in_the_background_ends_ready_or_failed_after_a_kill_9
     let school = first.login("school-a1").await;
     let class = first.fixtures.class_a1_6a;
     let year = chrono::Datelike::year(&dinhdanh_tests::today()) - 12;
-    let bytes = students_workbook(20_000, year);
+    let bytes = students_workbook(5_000, year);
     let res = first.upload(&school, &format!("?classId={class}"), "lon.xlsx", &bytes).await;
     assert_eq!(res.status, 202, "{}", res.text);
     let id = res.body["id"].as_str().expect("id").to_owned();

@@ -333,7 +333,17 @@ pub async fn start(
         super::takeover::keep_upload(&txn, clock, &id, &kept).await?;
         txn.commit().await?;
         drop(kept);
-        crate::jobs::import_plan::spawn(db.clone(), env.clone(), caller.clone(), request_id, id, scope, layout);
+        let progress = std::time::Duration::from_millis(settings.progress_interval_ms);
+        crate::jobs::import_plan::spawn(
+            db.clone(),
+            env.clone(),
+            progress,
+            caller.clone(),
+            request_id,
+            id,
+            scope,
+            layout,
+        );
         return Ok(record);
     }
     let record = record.insert(db).await?;
