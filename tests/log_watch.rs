@@ -17,29 +17,42 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tracing_subscriber::fmt::MakeWriter;
 
 /// The registered values, indexed by their first bytes: a line is scanned once, whatever their
-/// number (the benches register thousands, and every request logs a line).
-#[derive(Default)]
-struct Secrets {
+/// number (the benches register thousands, and every request logs a line). Also used to look
+/// for thousands of ID numbers in a whole database file at once.
+pub struct Secrets {
     by_prefix: std::collections::HashMap<[u8; PREFIX], Vec<String>>,
     all: HashSet<String>,
+    /// Whether some value starts with this byte: most positions are passed over without a lookup.
+    first: [bool; 256],
+}
+
+impl Default for Secrets {
+    fn default() -> Secrets {
+        Secrets { by_prefix: Default::default(), all: Default::default(), first: [false; 256] }
+    }
 }
 
 /// Bytes of the index key; every registered value is longer (at least 6 characters).
 const PREFIX: usize = 4;
 
 impl Secrets {
-    fn insert(&mut self, value: &str) {
+    /// Adds a value (one shorter than 4 bytes is ignored).
+    pub fn insert(&mut self, value: &str) {
         let Some(prefix) = value.as_bytes().first_chunk::<PREFIX>() else { return };
         if self.all.insert(value.to_owned()) {
+            self.first[usize::from(prefix[0])] = true;
             self.by_prefix.entry(*prefix).or_default().push(value.to_owned());
         }
     }
 
     /// Every registered value that `line` contains, each once.
-    fn found_in<'a>(&'a self, line: &str) -> Vec<&'a str> {
+    pub fn found_in<'a>(&'a self, line: &str) -> Vec<&'a str> {
         let mut found: Vec<&str> = Vec::new();
         let bytes = line.as_bytes();
         for (at, window) in bytes.windows(PREFIX).enumerate() {
+            if !self.first[usize::from(window[0])] {
+                continue;
+            }
             let Some(candidates) = self.by_prefix.get(window) else { continue };
             for secret in candidates {
                 if bytes[at..].starts_with(secret.as_bytes()) && !found.contains(&secret.as_str()) {

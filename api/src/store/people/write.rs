@@ -158,7 +158,7 @@ pub async fn update(
     }
     let mut deltas = Deltas::default();
     // the answer is the row as written (with its class and school as read), not read again
-    let updated = update_row_counted(&txn, caller, ctx, row, changes, &mut deltas).await?;
+    let updated = update_counted(&txn, caller, ctx, row, changes, &mut deltas).await?;
     deltas.write(&txn).await?;
     txn.commit().await?;
     Ok(updated)
@@ -175,24 +175,13 @@ pub async fn update_in<C: ConnectionTrait>(
     let mut deltas = Deltas::default();
     let updated = update_counted(conn, caller, ctx, row, changes, &mut deltas).await?;
     deltas.write(conn).await?;
-    Ok(updated)
+    Ok(updated.person)
 }
 
 /// [`update_in`] adding the counters' deltas to the caller's, for it to write once at the end
-/// of its transaction (an import commit sums those of all its rows).
+/// of its transaction (an import commit sums those of all its rows); answers the record as
+/// written with its class and school.
 pub async fn update_counted<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    ctx: &AuditCtx,
-    row: PersonRow,
-    changes: PersonChanges,
-    deltas: &mut Deltas,
-) -> StoreResult<people::Model> {
-    Ok(update_row_counted(conn, caller, ctx, row, changes, deltas).await?.person)
-}
-
-/// [`update_counted`] answering the record as written with its class and school.
-async fn update_row_counted<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     ctx: &AuditCtx,

@@ -258,8 +258,20 @@ pub async fn pause_jobs<C: ConnectionTrait>(conn: &C, reason: &str) -> StoreResu
         .rows_affected)
 }
 
-/// Resumes the jobs paused for this reason.
+/// Resumes the jobs paused for this reason. The worker asks after every answer: a read first,
+/// so that the usual case (nothing paused) takes no write lock (SQLite) and locks no row.
 pub async fn resume_jobs<C: ConnectionTrait>(conn: &C, reason: &str) -> StoreResult<u64> {
+    let paused = verification_jobs::Entity::find()
+        .select_only()
+        .column(verification_jobs::Column::Id)
+        .filter(verification_jobs::Column::Status.eq(job_status::PAUSED))
+        .filter(verification_jobs::Column::PauseReason.eq(reason))
+        .into_tuple::<i64>()
+        .one(conn)
+        .await?;
+    if paused.is_none() {
+        return Ok(0);
+    }
     Ok(verification_jobs::Entity::update_many()
         .col_expr(verification_jobs::Column::Status, Expr::value(job_status::RUNNING))
         .col_expr(verification_jobs::Column::PauseReason, Expr::value(Option::<String>::None))
