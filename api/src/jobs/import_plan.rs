@@ -1,6 +1,7 @@
 //! The background plan of a large import: the rows are planned on a blocking thread while the
-//! import's progress is recorded every `import.progress_interval_ms` (a quarter second); the preview is then stored, committed
-//! when the upload asked for it, and the drain hook is signalled. A failure is recorded on the
+//! import's progress is recorded every `import.progress_interval_ms` (a quarter second); the
+//! preview is then stored, committed when the upload asked for it, and the drain hook is
+//! signalled. A failure is recorded on the
 //! import (`import_failed`; `commit_failed` when only the requested commit did not happen).
 
 use std::sync::Arc;
@@ -15,20 +16,22 @@ use crate::import::plan::Layout;
 use crate::store::imports::{self, ImportError, Scope};
 use crate::store::{StoreError, StoreResult};
 
-/// Starts planning import `id` in the background, recording its progress every `progress`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn spawn(
-    db: DatabaseConnection,
-    env: WorkerEnv,
-    progress: Duration,
-    caller: Caller,
-    request_id: Option<String>,
-    id: String,
-    scope: Scope,
-    layout: Layout,
-) {
+/// An import to plan in the background.
+pub(crate) struct Planning {
+    pub caller: Caller,
+    pub request_id: Option<String>,
+    pub id: String,
+    pub scope: Scope,
+    pub layout: Layout,
+    /// How often its progress is recorded (`import.progress_interval_ms`).
+    pub progress: Duration,
+}
+
+/// Starts planning an import in the background.
+pub(crate) fn spawn(db: DatabaseConnection, env: WorkerEnv, planning: Planning) {
     tokio::spawn(async move {
-        if let Err(e) = run(&db, &env, progress, &caller, request_id, &id, scope, layout).await {
+        let id = planning.id.clone();
+        if let Err(e) = run(&db, &env, planning).await {
             tracing::warn!(import = %id, error = %e, "import job failed");
             if let Err(e) = imports::record_failure(&db, &id, "import_failed", &e.to_string(), true).await {
                 tracing::warn!(import = %id, error = %e, "recording the import's failure failed");
@@ -38,17 +41,9 @@ pub(crate) fn spawn(
     });
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run(
-    db: &DatabaseConnection,
-    env: &WorkerEnv,
-    progress: Duration,
-    caller: &Caller,
-    request_id: Option<String>,
-    id: &str,
-    scope: Scope,
-    mut layout: Layout,
-) -> Result<(), ImportError> {
+async fn run(db: &DatabaseConnection, env: &WorkerEnv, planning: Planning) -> Result<(), ImportError> {
+    let Planning { caller, request_id, id, scope, mut layout, progress } = planning;
+    let (caller, id) = (&caller, id.as_str());
     let done = Arc::new(AtomicUsize::new(0));
     let counter = done.clone();
     let today = env.clock.today();

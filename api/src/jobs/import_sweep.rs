@@ -48,17 +48,15 @@ async fn take_over(store: &Store, settings: &ImportSettings, env: &WorkerEnv) {
                 tracing::info!(import = %id, "planning taken over from a stopped instance");
                 match imports::reopen(&store.db, settings, &id).await {
                     Ok(r) => {
-                        let progress = Duration::from_millis(settings.progress_interval_ms);
-                        super::import_plan::spawn(
-                            store.db.clone(),
-                            env.clone(),
-                            progress,
-                            r.caller,
-                            None,
+                        let planning = super::import_plan::Planning {
+                            caller: r.caller,
+                            request_id: None,
                             id,
-                            r.scope,
-                            r.layout,
-                        )
+                            scope: r.scope,
+                            layout: r.layout,
+                            progress: Duration::from_millis(settings.progress_interval_ms),
+                        };
+                        super::import_plan::spawn(store.db.clone(), env.clone(), planning)
                     }
                     Err(e) => {
                         tracing::warn!(import = %id, error = %e, "taking an import over failed");

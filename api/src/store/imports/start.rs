@@ -333,17 +333,15 @@ pub async fn start(
         super::takeover::keep_upload(&txn, clock, &id, &kept).await?;
         txn.commit().await?;
         drop(kept);
-        let progress = std::time::Duration::from_millis(settings.progress_interval_ms);
-        crate::jobs::import_plan::spawn(
-            db.clone(),
-            env.clone(),
-            progress,
-            caller.clone(),
+        let planning = crate::jobs::import_plan::Planning {
+            caller: caller.clone(),
             request_id,
             id,
             scope,
             layout,
-        );
+            progress: std::time::Duration::from_millis(settings.progress_interval_ms),
+        };
+        crate::jobs::import_plan::spawn(db.clone(), env.clone(), planning);
         return Ok(record);
     }
     let record = record.insert(db).await?;
