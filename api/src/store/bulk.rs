@@ -1,15 +1,19 @@
-//! Set-based inserts: many rows of one table in one statement with a single parameter, the rows
-//! as a JSON array that the database expands itself (`json_populate_recordset` over the
-//! table's own row type on PostgreSQL, `json_each` on SQLite). A multi-row `VALUES` insert of
-//! 1,000 audit rows binds 13,000 parameters, each built, cloned and encoded one by one on the
-//! client; here the client writes one string and the database parses it in one pass. Values
-//! are written as sqlx would bind them (timestamps as RFC 3339 with the offset, dates as
-//! `YYYY-MM-DD`, booleans as `true`/`false`, which SQLite stores as 1/0), so a row reads back the
-//! same whichever path wrote it.
+//! Set-based inserts: many rows of one table in one statement. On PostgreSQL one parameter per
+//! column, the column's values as the text of an array of the column's type
+//! (`unnest($1::bigint[], $2::text[], …)`); on SQLite one parameter, the rows as a JSON array
+//! (`json_each`). A multi-row `VALUES` insert of 1,000 audit rows binds 13,000 parameters, each
+//! built, cloned and encoded one by one on the client; here the client writes a few strings
+//! and the database parses them in one pass. (On PostgreSQL the rows were one JSON array too,
+//! through `json_populate_recordset`: typed arrays insert 5,000 people rows 15–20 % faster,
+//! measured with psql.) Values are written as sqlx would bind them (timestamps as RFC 3339 with
+//! the offset, dates as `YYYY-MM-DD`, booleans as `true`/`false`, which SQLite stores as 1/0),
+//! so a row reads back the same whichever path wrote it.
 
 use chrono::SecondsFormat;
-use sea_orm::sea_query::Value;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, Iterable, Statement};
+use sea_orm::sea_query::{ColumnType, Value};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, Iterable, Statement,
+};
 
 use super::StoreResult;
 
@@ -31,6 +35,27 @@ where
     let table = <A::Entity as Default>::default().table_name().to_owned();
     let backend = conn.get_database_backend();
     let quoted = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+    let array_types: Option<Vec<&str>> = columns.iter().map(|c| array_type(c.def().get_column_type())).collect();
+    if let (DbBackend::Postgres, Some(types)) = (backend, array_types) {
+        let arrays = types.iter().enumerate().map(|(i, t)| format!("${}::{t}[]", i + 1)).collect::<Vec<_>>().join(", ");
+        let sql = format!("INSERT INTO \"{table}\" ({quoted}) SELECT * FROM unnest({arrays})");
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let values = columns.iter().map(|column| {
+                let mut text = String::with_capacity(chunk.len() * 24);
+                text.push('{');
+                for (i, row) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    push_array_element(&mut text, row.get(*column).into_value());
+                }
+                text.push('}');
+                Value::from(text)
+            });
+            conn.execute_raw(Statement::from_sql_and_values(backend, sql.clone(), values)).await?;
+        }
+        return Ok(());
+    }
     let sql = match backend {
         DbBackend::Postgres => format!(
             "INSERT INTO \"{table}\" ({quoted}) SELECT {quoted} FROM json_populate_recordset(NULL::\"{table}\", $1::json)"
@@ -87,6 +112,48 @@ fn push_value(out: &mut String, value: &Value) {
     }
 }
 
+/// The PostgreSQL type of an array of a column's values; `None` for a type written here as JSON.
+fn array_type(column: &ColumnType) -> Option<&'static str> {
+    Some(match column {
+        ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text => "text",
+        ColumnType::SmallInteger => "smallint",
+        ColumnType::Integer => "integer",
+        ColumnType::BigInteger => "bigint",
+        ColumnType::Boolean => "boolean",
+        ColumnType::Double => "double precision",
+        ColumnType::Date => "date",
+        ColumnType::TimestampWithTimeZone => "timestamptz",
+        _ => return None,
+    })
+}
+
+/// One element of an array literal: `NULL`, or the value's text quoted (`"`, `\` escaped).
+fn push_array_element(out: &mut String, value: Option<Value>) {
+    let text = match &value {
+        None => None,
+        Some(Value::ChronoDateTimeUtc(Some(v))) => Some(v.to_rfc3339_opts(SecondsFormat::AutoSi, false)),
+        Some(Value::ChronoDate(Some(v))) => Some(v.format("%F").to_string()),
+        Some(Value::String(Some(s))) => Some(s.clone()),
+        Some(other) => match sea_orm::sea_query::value::sea_value_to_json_value(other) {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            json => Some(json.to_string()),
+        },
+    };
+    let Some(text) = text else {
+        out.push_str("NULL");
+        return;
+    };
+    out.push('"');
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
 fn push_json_string(out: &mut String, s: &str) {
     // serde_json's escaping, straight into the buffer
     out.push_str(&serde_json::Value::from(s).to_string());
@@ -117,5 +184,26 @@ mod tests {
         out.clear();
         push_value(&mut out, &Value::from(42i64));
         assert_eq!(out, "42");
+    }
+
+    #[test]
+    fn array_elements_are_quoted_escaped_or_null() {
+        let cases: [(Option<Value>, &str); 7] = [
+            (None, "NULL"),
+            (Some(Value::from(Option::<String>::None)), "NULL"),
+            (Some(Value::from("Nguyễn \"An\" \\ {x,y}")), r#""Nguyễn \"An\" \\ {x,y}""#),
+            (Some(Value::from("NULL")), r#""NULL""#),
+            (Some(Value::from(false)), r#""false""#),
+            (Some(Value::from(-7i32)), r#""-7""#),
+            (
+                Some(Value::from("2026-12-06T09:57:26.123456Z".parse::<chrono::DateTime<chrono::Utc>>().expect("at"))),
+                r#""2026-12-06T09:57:26.123456+00:00""#,
+            ),
+        ];
+        for (value, expected) in cases {
+            let mut out = String::new();
+            push_array_element(&mut out, value.clone());
+            assert_eq!(out, expected, "{value:?}");
+        }
     }
 }
