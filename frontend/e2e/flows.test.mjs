@@ -1150,9 +1150,20 @@ describe('web app on the demo data', () => {
       const dialog = page.getByRole('dialog', { name: 'Chuyển trường' });
       // the receiving school is searched across the province by a few letters, without diacritics
       const pickDest = dialog.getByLabel('Đơn vị nhận');
-      await pickDest.click();
-      await pickDest.fill(h.withoutDiacritics(dest.name).split(' ').slice(-2).join(' '));
-      await page.locator('.ant-select-item-option').filter({ hasText: `(${dest.code})` }).first().click();
+      const picked = dialog.locator('.ant-select-content-has-value').filter({ hasText: `(${dest.code})` });
+      // the list shown when the field opens is replaced by the search's answer: a click that lands
+      // while it is being replaced can select nothing (seen once in CI), so the pick is checked
+      for (let attempt = 1; ; attempt++) {
+        await pickDest.click();
+        await pickDest.fill(h.withoutDiacritics(dest.name).split(' ').slice(-2).join(' '));
+        await page.locator('.ant-select-item-option').filter({ hasText: `(${dest.code})` }).first().click();
+        try {
+          await picked.waitFor({ timeout: 3000 });
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+        }
+      }
       await dialog.getByLabel('Lý do').fill('chuyển theo gia đình');
       await dialog.getByTestId('transfer-confirm').click();
       await page.getByText(/Đã chuyển/).first().waitFor();
