@@ -66,12 +66,18 @@ impl TestDb {
 
     /// A fresh PostgreSQL database created through `admin_url` (dropped with the value).
     pub async fn postgres(admin_url: &str) -> TestDb {
-        use sea_orm::ConnectionTrait;
         init_process();
+        TestDb::postgres_from(admin_url, None).await
+    }
+
+    /// A new PostgreSQL database, empty or a copy of `template`.
+    async fn postgres_from(admin_url: &str, template: Option<&str>) -> TestDb {
+        use sea_orm::ConnectionTrait;
         let db = TestDb::postgres_named(admin_url);
         let Cleanup::Postgres { name, .. } = &db.cleanup else { unreachable!("a PostgreSQL database") };
+        let copy = template.map(|t| format!(" TEMPLATE {t}")).unwrap_or_default();
         let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}{copy}")).await.expect("create test database");
         admin.close().await.ok();
         db
     }
@@ -102,17 +108,8 @@ impl TestDb {
         init_process();
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
-                use sea_orm::ConnectionTrait;
                 let template = POSTGRES_TEMPLATE.get_or_init(|| postgres_template(&admin_url)).await;
-                let db = TestDb::postgres_named(&admin_url);
-                let Cleanup::Postgres { name, .. } = &db.cleanup else { unreachable!("a PostgreSQL database") };
-                let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-                    .await
-                    .expect("create test database from the template");
-                admin.close().await.ok();
-                db
+                TestDb::postgres_from(&admin_url, Some(template)).await
             }
             _ => {
                 let template = SQLITE_TEMPLATE.get_or_init(sqlite_template).await;
