@@ -1,6 +1,6 @@
 // Transfers: a record moves to another unit (or leaves the province, retires, quits); the sending
 // unit keeps a read-only trace listed by `GET /transfers`.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import type { PersonKind, Role } from '../../api/types';
@@ -43,12 +43,15 @@ export const LEAVING: Record<PersonKind, { value: string; label: string }[]> = {
   ],
 };
 
-/** Open units of the province a transfer may name, by a few letters of name or code. */
+/** Open units of the province a transfer may name, by a few letters of name or code. While the
+ * answer to what was just typed loads, the previous list stays: blanking it let a click that
+ * landed as the list was replaced select nothing ("Chọn đơn vị nhận."). */
 export function useDestinations(kind: PersonKind, q: string) {
   return useQuery({
     queryKey: ['transfer-destinations', kind, q],
     queryFn: () =>
       unwrap(api.GET('/api/v1/transfer-destinations', { params: { query: { q, kind: kind === 'student' ? 'school' : 'any', limit: 30 } } })),
     staleTime: 60_000,
+    placeholderData: keepPreviousData,
   });
 }
