@@ -82,6 +82,32 @@ impl TestDb {
         db
     }
 
+    /// A new, empty PostgreSQL database whose text sorts by a locale's collation (`en_US.UTF-8`:
+    /// what a server installed with an English system locale gives every database), not the
+    /// byte order of the tests' `C.UTF-8`. The locale must exist on the database server's
+    /// machine (`.ci/run` generates it and restarts PostgreSQL when it was missing).
+    pub async fn postgres_with_collation(admin_url: &str, locale: &str) -> TestDb {
+        use sea_orm::ConnectionTrait;
+        init_process();
+        let db = TestDb::postgres_named(admin_url);
+        let Cleanup::Postgres { name, .. } = &db.cleanup else { unreachable!("a PostgreSQL database") };
+        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+        let created = admin
+            .execute_unprepared(&format!(
+                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '{locale}' LC_CTYPE '{locale}'"
+            ))
+            .await;
+        admin.close().await.ok();
+        if let Err(e) = created {
+            panic!(
+                "cannot create a database with the locale {locale} ({e}): generate it on the database server \
+                 (apt-get install locales; sed -i 's/^# *{locale}/{locale}/' /etc/locale.gen; locale-gen) and \
+                 restart PostgreSQL, as .ci/run does"
+            );
+        }
+        db
+    }
+
     /// A new database name and its URL (not created yet; dropped with the value).
     fn postgres_named(admin_url: &str) -> TestDb {
         let name = format!("dd_test_{}", uuid::Uuid::new_v4().simple());

@@ -26,6 +26,7 @@ mod m20261206_001310_seal_personal_ids;
 mod m20261206_001320_retention;
 mod m20261206_001400_index_people_search;
 mod m20261206_001610_import_uploads;
+mod m20261207_000100_units_path_byte_order;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_001320_retention::Migration),
             Box::new(m20261206_001400_index_people_search::Migration),
             Box::new(m20261206_001610_import_uploads::Migration),
+            Box::new(m20261207_000100_units_path_byte_order::Migration),
         ]
     }
 }

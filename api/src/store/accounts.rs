@@ -95,7 +95,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     let root = super::units::get_scoped(conn, caller, unit_id.unwrap_or(caller.unit_id)).await?;
     let scope: Vec<unit_rows::Model> = unit_rows::Entity::find()
-        .filter(unit_rows::Column::Path.like(format!("{}%", root.path)))
+        .filter(crate::store::units::path_starts_with(unit_rows::Column::Path, &root.path))
         .all(conn)
         .await?
         .into_iter()
@@ -380,7 +380,7 @@ pub async fn bulk_plan<C: ConnectionTrait>(
     }
     // a closed school gets no new account
     let schools = unit_rows::Entity::find()
-        .filter(unit_rows::Column::Path.like(format!("{}%", root.path)))
+        .filter(crate::store::units::path_starts_with(unit_rows::Column::Path, &root.path))
         .filter(unit_rows::Column::Kind.eq(UnitKind::School.as_str()))
         .filter(unit_rows::Column::ClosedAt.is_null())
         .order_by_asc(unit_rows::Column::Code)

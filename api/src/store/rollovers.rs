@@ -101,7 +101,7 @@ pub async fn preview(
     refused(from_year, ctx.today())?;
     let to_year = rollover::next_year(from_year).unwrap_or_default();
     let schools: Vec<units::Model> = units::Entity::find()
-        .filter(units::Column::Path.like(format!("{}%", unit.path)))
+        .filter(crate::store::units::path_starts_with(units::Column::Path, &unit.path))
         .filter(units::Column::Kind.eq(UnitKind::School.as_str()))
         .filter(units::Column::ClosedAt.is_null())
         .order_by_asc(units::Column::Path)

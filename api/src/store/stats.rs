@@ -112,18 +112,14 @@ async fn tallies_by_unit<C: ConnectionTrait>(
     year: &str,
 ) -> StoreResult<Vec<(i64, String, Tally)>> {
     let backend = conn.get_database_backend();
+    let (subtree, [lower, upper]) = super::units::path_range_sql("u.path", root_path);
     let sql = format!(
         "SELECT u.id, u.path, sc.live_year, {} FROM stat_unit_counters sc INNER JOIN units u ON u.id = sc.unit_id \
-         WHERE u.path LIKE ? AND sc.kind = ?",
+         WHERE {subtree} AND sc.kind = ?",
         columns("sc.")
     );
-    let rows = conn
-        .query_all_raw(statement(
-            backend,
-            &sql,
-            vec![format!("{root_path}%").into(), population.kind().as_str().into()],
-        ))
-        .await?;
+    let rows =
+        conn.query_all_raw(statement(backend, &sql, vec![lower, upper, population.kind().as_str().into()])).await?;
     let mut by_unit: BTreeMap<i64, (String, Tally)> = BTreeMap::new();
     for row in rows {
         let id: i64 = row.try_get_by(0)?;
@@ -407,10 +403,12 @@ async fn reason_rows<C: ConnectionTrait>(
     severity: Option<Severity>,
 ) -> StoreResult<Vec<ReasonRow>> {
     let backend = conn.get_database_backend();
-    let mut sql = "SELECT u.id, u.path, r.code, r.field, r.severity, CAST(SUM(r.count) AS BIGINT) \
-                   FROM stat_reasons r INNER JOIN units u ON u.id = r.unit_id WHERE u.path LIKE ? AND r.kind = ?"
-        .to_owned();
-    let mut values: Vec<Value> = vec![format!("{root_path}%").into(), population.kind().as_str().into()];
+    let (subtree, [lower, upper]) = super::units::path_range_sql("u.path", root_path);
+    let mut sql = format!(
+        "SELECT u.id, u.path, r.code, r.field, r.severity, CAST(SUM(r.count) AS BIGINT) \
+         FROM stat_reasons r INNER JOIN units u ON u.id = r.unit_id WHERE {subtree} AND r.kind = ?"
+    );
+    let mut values: Vec<Value> = vec![lower, upper, population.kind().as_str().into()];
     if let Some(severity) = severity {
         sql.push_str(" AND r.severity = ?");
         values.push(severity.as_str().into());
@@ -522,7 +520,8 @@ pub async fn laggards<C: ConnectionTrait>(
     let campaign: Option<CampaignRow> =
         campaigns::resolve(conn, caller, campaign_id, &root, population, ctx.today).await?;
     let deadline = campaign.as_ref().map(|c| c.campaign.deadline);
-    let subtree = units::Entity::find().filter(units::Column::Path.like(format!("{}%", root.path))).all(conn).await?;
+    let subtree =
+        units::Entity::find().filter(super::units::path_starts_with(units::Column::Path, &root.path)).all(conn).await?;
     let candidates: Vec<&units::Model> = subtree.iter().filter(|u| u.kind == level.as_str()).collect();
     let wanted: HashSet<i64> = candidates.iter().map(|u| u.id).collect();
     let mut tallies: HashMap<i64, Tally> = HashMap::new();

@@ -145,7 +145,7 @@ pub async fn list(db: &DatabaseConnection, caller: &Caller, unit_id: i64) -> Sto
     let under: Vec<i64> = units::Entity::find()
         .select_only()
         .column(units::Column::Id)
-        .filter(units::Column::Path.like(format!("{}%", unit.path)))
+        .filter(crate::store::units::path_starts_with(units::Column::Path, &unit.path))
         .into_tuple()
         .all(db)
         .await?;

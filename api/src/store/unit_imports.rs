@@ -76,7 +76,10 @@ async fn department<C: ConnectionTrait>(conn: &C, caller: &Caller) -> StoreResul
 
 /// The tree below the Department, as the plan compares lines with it.
 pub async fn known_units<C: ConnectionTrait>(conn: &C, root: &units::Model) -> StoreResult<Vec<KnownUnit>> {
-    let all = units::Entity::find().filter(units::Column::Path.like(format!("{}%", root.path))).all(conn).await?;
+    let all = units::Entity::find()
+        .filter(crate::store::units::path_starts_with(units::Column::Path, &root.path))
+        .all(conn)
+        .await?;
     let code_of: HashMap<i64, String> = all.iter().map(|u| (u.id, u.code.clone())).collect();
     let active: Vec<(i64, i64)> = people::Entity::find()
         .select_only()
@@ -163,7 +166,7 @@ pub async fn commit(db: &DatabaseConnection, ctx: &AuditCtx, caller: &Caller, id
     let ctx = ctx.clone().with_source(super::audit::Source::Import, Some(format!("unit-import:{id}")));
     let mut log = UndoLog::default();
     let mut by_code: HashMap<String, units::Model> = units::Entity::find()
-        .filter(units::Column::Path.like(format!("{}%", root.path)))
+        .filter(crate::store::units::path_starts_with(units::Column::Path, &root.path))
         .all(&txn)
         .await?
         .into_iter()
@@ -302,7 +305,10 @@ pub async fn move_unit<C: ConnectionTrait>(
 ) -> StoreResult<units::Model> {
     let old_path = unit.path.clone();
     let new_path = format!("{}{}/", parent.path, unit.id);
-    let below = units::Entity::find().filter(units::Column::Path.like(format!("{old_path}%"))).all(conn).await?;
+    let below = units::Entity::find()
+        .filter(crate::store::units::path_starts_with(units::Column::Path, &old_path))
+        .all(conn)
+        .await?;
     let mut moved = None;
     for u in below {
         let path = format!("{new_path}{}", &u.path[old_path.len()..]);

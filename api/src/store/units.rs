@@ -59,15 +59,33 @@ pub async fn create<C: ConnectionTrait>(conn: &C, new: NewUnit) -> StoreResult<u
 /// SQLite re-plans at every execution, it is planned once per prepared statement. Unit paths
 /// are ASCII (`/1/5/16/`), so raising the last byte never leaves ASCII.
 pub fn path_starts_with<C: sea_orm::ColumnTrait>(column: C, prefix: &str) -> sea_orm::Condition {
+    match path_upper_bound(prefix) {
+        Some(upper) => sea_orm::Condition::all().add(column.gte(prefix)).add(column.lt(upper)),
+        // an empty or non-ASCII prefix (never a unit path): the pattern as it is
+        None => sea_orm::Condition::all().add(column.like(format!("{prefix}%"))),
+    }
+}
+
+/// The first string after every string that starts with `prefix` (its last byte raised), for
+/// the range `path >= prefix AND path < bound`; `None` for an empty or non-ASCII-ending prefix.
+pub fn path_upper_bound(prefix: &str) -> Option<String> {
     let mut upper = prefix.as_bytes().to_vec();
     match upper.last_mut() {
         Some(last) if *last < 0x7f => {
             *last += 1;
-            let upper = String::from_utf8(upper).unwrap_or_default();
-            sea_orm::Condition::all().add(column.gte(prefix)).add(column.lt(upper))
+            String::from_utf8(upper).ok()
         }
-        // an empty or non-ASCII prefix (never a unit path): the pattern as it is
-        _ => sea_orm::Condition::all().add(column.like(format!("{prefix}%"))),
+        _ => None,
+    }
+}
+
+/// [`path_starts_with`] for SQL written by hand with `?` placeholders: the condition on
+/// `column` (`u.path`) and its two values.
+pub fn path_range_sql(column: &str, prefix: &str) -> (String, [sea_orm::Value; 2]) {
+    match path_upper_bound(prefix) {
+        Some(upper) => (format!("{column} >= ? AND {column} < ?"), [prefix.into(), upper.into()]),
+        // never for a unit path (ASCII, ending in '/')
+        None => (format!("{column} >= ? AND {column} LIKE ?"), [prefix.into(), format!("{prefix}%").into()]),
     }
 }
 
@@ -111,4 +129,34 @@ pub async fn children<C: ConnectionTrait>(conn: &C, parent_id: i64) -> StoreResu
 pub async fn is_empty<C: ConnectionTrait>(conn: &C) -> StoreResult<bool> {
     use sea_orm::PaginatorTrait;
     Ok(units::Entity::find().count(conn).await? == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subtree_is_the_range_up_to_its_path_with_the_last_byte_raised() {
+        let cases: &[(&str, Option<&str>)] =
+            &[("/1/", Some("/10")), ("/1/5/", Some("/1/50")), ("/12/345/", Some("/12/3450")), ("", None), ("/đ", None)];
+        for (prefix, upper) in cases {
+            assert_eq!(path_upper_bound(prefix).as_deref(), *upper, "{prefix}");
+        }
+        // what the range holds: the unit and everything below it, nothing beside it
+        let (lower, upper) = ("/1/5/", path_upper_bound("/1/5/").expect("an ASCII path"));
+        for (path, inside) in [
+            ("/1/5/", true),
+            ("/1/5/16/", true),
+            ("/1/5/9/77/", true),
+            ("/1/50/", false),
+            ("/1/6/", false),
+            ("/1/", false),
+            ("/1/4/5/", false),
+        ] {
+            assert_eq!(path >= lower && path < upper.as_str(), inside, "{path}");
+        }
+        let (sql, values) = path_range_sql("u.path", "/1/5/");
+        assert_eq!(sql, "u.path >= ? AND u.path < ?");
+        assert_eq!(values, [sea_orm::Value::from("/1/5/"), sea_orm::Value::from("/1/50")]);
+    }
 }

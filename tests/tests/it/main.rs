@@ -11,6 +11,7 @@ mod address_conversion;
 mod api_document;
 mod authz_matrix;
 mod clean_logs;
+mod collation;
 mod demo;
 mod durable_imports;
 mod excel;

@@ -124,7 +124,7 @@ pub async fn list_visible<C: ConnectionTrait>(
     let unit_ids: Vec<i64> = units::Entity::find()
         .select_only()
         .column(units::Column::Id)
-        .filter(units::Column::Path.like(caller.subtree_pattern()))
+        .filter(crate::store::units::path_starts_with(units::Column::Path, &caller.unit_path))
         .into_tuple()
         .all(conn)
         .await?;

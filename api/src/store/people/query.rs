@@ -28,7 +28,7 @@ fn kind_filter(kind: PersonKind) -> Condition {
 
 /// Units in the subtree rooted at a path, as a subquery; `path_pattern` is the subtree's
 /// `LIKE` pattern (`/1/5/%`), matched as the equivalent range on the path index.
-pub(crate) fn units_under(path_pattern: String) -> SelectStatement {
+pub fn units_under(path_pattern: String) -> SelectStatement {
     let prefix = path_pattern.strip_suffix('%').unwrap_or(&path_pattern);
     Query::select()
         .column(units::Column::Id)
@@ -59,14 +59,23 @@ pub async fn list<C: ConnectionTrait>(
     filter: &ListFilter,
 ) -> StoreResult<(Vec<PersonRow>, u64)> {
     let mut cond = kind_filter(kind);
+    // the class and units read for the scope also decorate the page
+    let mut known = Known::default();
     let root_pattern = match filter.unit_id {
-        Some(unit_id) => format!("{}%", crate::store::units::get_scoped(conn, caller, unit_id).await?.path),
+        Some(unit_id) => {
+            let unit = crate::store::units::get_scoped(conn, caller, unit_id).await?;
+            let pattern = format!("{}%", unit.path);
+            known.units.insert(unit.id, unit);
+            pattern
+        }
         None => caller.subtree_pattern(),
     };
     cond = cond.add(people::Column::UnitId.in_subquery(units_under(root_pattern.clone())));
     if let Some(class_id) = filter.class_id {
         // a class outside the caller's subtree is not found (rather than an empty page)
-        crate::store::classes::get_scoped(conn, caller, class_id).await?;
+        let (class, school) = crate::store::classes::get_scoped(conn, caller, class_id).await?;
+        known.classes.insert(class.id, class);
+        known.units.insert(school.id, school);
         cond = cond.add(people::Column::ClassId.eq(class_id));
     }
     if let Some(status) = filter.status {
@@ -137,7 +146,7 @@ pub async fn list<C: ConnectionTrait>(
         None if offset == 0 && (items.len() as u64) < page_size => items.len() as u64,
         None => base.count(conn).await?,
     };
-    Ok((decorate(conn, items).await?, total))
+    Ok((decorate_knowing(conn, items, known).await?, total))
 }
 
 /// The counter column that counts records of this status (`total` for any status).
@@ -164,19 +173,16 @@ async fn unit_counts<C: ConnectionTrait>(
     path_pattern: &str,
 ) -> StoreResult<Vec<(i64, i64)>> {
     let backend = conn.get_database_backend();
-    let (p1, p2) = if backend == sea_orm::DatabaseBackend::Postgres { ("$1", "$2") } else { ("?", "?") };
     let column = status_column(status);
+    let prefix = path_pattern.strip_suffix('%').unwrap_or(path_pattern);
+    let (subtree, [lower, upper]) = crate::store::units::path_range_sql("u.path", prefix);
     let sql = format!(
         "SELECT sc.unit_id AS unit_id, CAST(SUM(sc.{column}) AS BIGINT) AS n FROM stat_unit_counters sc \
-         INNER JOIN units u ON u.id = sc.unit_id WHERE sc.kind = {p1} AND u.path LIKE {p2} \
+         INNER JOIN units u ON u.id = sc.unit_id WHERE sc.kind = ? AND {subtree} \
          GROUP BY sc.unit_id HAVING SUM(sc.{column}) > 0 ORDER BY sc.unit_id"
     );
     let rows = conn
-        .query_all_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            sql,
-            [kind.as_str().into(), path_pattern.into()],
-        ))
+        .query_all_raw(crate::store::counters::statement(backend, &sql, vec![kind.as_str().into(), lower, upper]))
         .await?;
     rows.iter()
         .map(|r| Ok((r.try_get::<i64>("", "unit_id")?, r.try_get::<i64>("", "n")?)))
@@ -204,26 +210,44 @@ fn units_of_page(counts: &[(i64, i64)], offset: u64, size: u64) -> (Vec<i64>, u6
     (units, before)
 }
 
+/// Classes and units already read, by id.
+#[derive(Default)]
+struct Known {
+    classes: HashMap<i64, classes::Model>,
+    units: HashMap<i64, units::Model>,
+}
+
 /// Attaches classes and units to people (two queries for the whole page).
 pub async fn decorate<C: ConnectionTrait>(conn: &C, items: Vec<people::Model>) -> StoreResult<Vec<PersonRow>> {
-    let class_ids: BTreeSet<i64> = items.iter().filter_map(|p| p.class_id).collect();
-    let unit_ids: BTreeSet<i64> = items.iter().map(|p| p.unit_id).collect();
-    let classes: HashMap<i64, classes::Model> = crate::store::classes::by_ids(conn, class_ids.into_iter().collect())
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let units: HashMap<i64, units::Model> = if unit_ids.is_empty() {
-        HashMap::new()
-    } else {
-        units::Entity::find()
-            .filter(units::Column::Id.is_in(unit_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect()
-    };
+    decorate_knowing(conn, items, Known::default()).await
+}
+
+/// [`decorate`], reading only the classes and units not already `known` (none for a class's
+/// page: its class and school were read for the scope).
+async fn decorate_knowing<C: ConnectionTrait>(
+    conn: &C,
+    items: Vec<people::Model>,
+    known: Known,
+) -> StoreResult<Vec<PersonRow>> {
+    let Known { mut classes, mut units } = known;
+    let class_ids: BTreeSet<i64> =
+        items.iter().filter_map(|p| p.class_id).filter(|id| !classes.contains_key(id)).collect();
+    let unit_ids: BTreeSet<i64> = items.iter().map(|p| p.unit_id).filter(|id| !units.contains_key(id)).collect();
+    if !class_ids.is_empty() {
+        classes.extend(
+            crate::store::classes::by_ids(conn, class_ids.into_iter().collect()).await?.into_iter().map(|c| (c.id, c)),
+        );
+    }
+    if !unit_ids.is_empty() {
+        units.extend(
+            units::Entity::find()
+                .filter(units::Column::Id.is_in(unit_ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u)),
+        );
+    }
     items
         .into_iter()
         .map(|p| {
