@@ -8,7 +8,7 @@
 
 use dinhdanh::store::entities::{people, units};
 use dinhdanh::store::units::path_starts_with;
-use dinhdanh_tests::{TestDb, test_settings};
+use dinhdanh_tests::{TestDb, pinned_instant, test_settings};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 #[tokio::test]
@@ -44,7 +44,7 @@ async fn every_subtree_is_whole_on_a_database_sorting_by_a_locale() {
             code: Set(format!("LOCALE-{id}")),
             name: Set(format!("Đơn vị {id}")),
             path: Set((*path).to_owned()),
-            created_at: Set(chrono::Utc::now()),
+            created_at: Set(pinned_instant()),
             ..Default::default()
         }
         .insert(&conn)
