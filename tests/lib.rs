@@ -72,14 +72,8 @@ impl TestDb {
 
     /// A new PostgreSQL database, empty or a copy of `template`.
     async fn postgres_from(admin_url: &str, template: Option<&str>) -> TestDb {
-        use sea_orm::ConnectionTrait;
-        let db = TestDb::postgres_named(admin_url);
-        let Cleanup::Postgres { name, .. } = &db.cleanup else { unreachable!("a PostgreSQL database") };
-        let copy = template.map(|t| format!(" TEMPLATE {t}")).unwrap_or_default();
-        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}{copy}")).await.expect("create test database");
-        admin.close().await.ok();
-        db
+        let options = template.map(|t| format!(" TEMPLATE {t}")).unwrap_or_default();
+        TestDb::postgres_created(admin_url, &options).await.unwrap_or_else(|e| panic!("create test database: {e}"))
     }
 
     /// A new, empty PostgreSQL database whose text sorts by a locale's collation (`en_US.UTF-8`:
@@ -87,25 +81,26 @@ impl TestDb {
     /// byte order of the tests' `C.UTF-8`. The locale must exist on the database server's
     /// machine (`.ci/run` generates it and restarts PostgreSQL when it was missing).
     pub async fn postgres_with_collation(admin_url: &str, locale: &str) -> TestDb {
-        use sea_orm::ConnectionTrait;
         init_process();
-        let db = TestDb::postgres_named(admin_url);
-        let Cleanup::Postgres { name, .. } = &db.cleanup else { unreachable!("a PostgreSQL database") };
-        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
-        let created = admin
-            .execute_unprepared(&format!(
-                "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '{locale}' LC_CTYPE '{locale}'"
-            ))
-            .await;
-        admin.close().await.ok();
-        if let Err(e) = created {
+        let options = format!(" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE '{locale}' LC_CTYPE '{locale}'");
+        TestDb::postgres_created(admin_url, &options).await.unwrap_or_else(|e| {
             panic!(
                 "cannot create a database with the locale {locale} ({e}): generate it on the database server \
                  (apt-get install locales; sed -i 's/^# *{locale}/{locale}/' /etc/locale.gen; locale-gen) and \
                  restart PostgreSQL, as .ci/run does"
-            );
-        }
-        db
+            )
+        })
+    }
+
+    /// `CREATE DATABASE <new name><options>` through `admin_url` (dropped with the value).
+    async fn postgres_created(admin_url: &str, options: &str) -> Result<TestDb, sea_orm::DbErr> {
+        use sea_orm::ConnectionTrait;
+        let db = TestDb::postgres_named(admin_url);
+        let Cleanup::Postgres { name, .. } = &db.cleanup else { unreachable!("a PostgreSQL database") };
+        let admin = sea_orm::Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+        let created = admin.execute_unprepared(&format!("CREATE DATABASE {name}{options}")).await;
+        admin.close().await.ok();
+        created.map(|_| db)
     }
 
     /// A new database name and its URL (not created yet; dropped with the value).

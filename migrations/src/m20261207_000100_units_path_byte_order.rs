@@ -10,28 +10,24 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// Stores `units.path` with this collation on PostgreSQL (the path index is rebuilt with the
+/// column); nothing on SQLite.
+async fn collate_paths(manager: &SchemaManager<'_>, collation: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let sql = format!(r#"ALTER TABLE units ALTER COLUMN path TYPE varchar(255) COLLATE "{collation}""#);
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DatabaseBackend::Postgres {
-            return Ok(());
-        }
-        // the path index is rebuilt with the column
-        manager
-            .get_connection()
-            .execute_unprepared(r#"ALTER TABLE units ALTER COLUMN path TYPE varchar(255) COLLATE "C""#)
-            .await?;
-        Ok(())
+        collate_paths(manager, "C").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DatabaseBackend::Postgres {
-            return Ok(());
-        }
-        manager
-            .get_connection()
-            .execute_unprepared(r#"ALTER TABLE units ALTER COLUMN path TYPE varchar(255) COLLATE "default""#)
-            .await?;
-        Ok(())
+        collate_paths(manager, "default").await
     }
 }

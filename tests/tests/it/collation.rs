@@ -22,7 +22,6 @@ async fn every_subtree_is_whole_on_a_database_sorting_by_a_locale() {
     settings.demo = true;
     settings.demo_students = 300;
     let app = dinhdanh::startup::Application::build(settings).await.expect("build");
-    let _ = app.port();
     let conn = app.state.store.db.clone();
 
     // beside the demo's tree (`/1/`, its districts `/1/2/` … `/1/15/`, a school `/1/2/16/`):
@@ -67,7 +66,8 @@ async fn every_subtree_is_whole_on_a_database_sorting_by_a_locale() {
     }
     assert!(checked_nested >= 5, "units below the department and four districts: {checked_nested}");
 
-    // and what a user sees: the department's student list holds every student of the province
+    // and the scope every list and count of the department reads (`units_under`) holds every
+    // student of the province
     let students = people::Entity::find()
         .filter(people::Column::Kind.eq("student"))
         .filter(people::Column::DeletedAt.is_null())

@@ -233,11 +233,9 @@ async fn decorate_knowing<C: ConnectionTrait>(
     let class_ids: BTreeSet<i64> =
         items.iter().filter_map(|p| p.class_id).filter(|id| !classes.contains_key(id)).collect();
     let unit_ids: BTreeSet<i64> = items.iter().map(|p| p.unit_id).filter(|id| !units.contains_key(id)).collect();
-    if !class_ids.is_empty() {
-        classes.extend(
-            crate::store::classes::by_ids(conn, class_ids.into_iter().collect()).await?.into_iter().map(|c| (c.id, c)),
-        );
-    }
+    classes.extend(
+        crate::store::classes::by_ids(conn, class_ids.into_iter().collect()).await?.into_iter().map(|c| (c.id, c)),
+    );
     if !unit_ids.is_empty() {
         units.extend(
             units::Entity::find()
