@@ -5,7 +5,8 @@
 //! (`../shared/peer/pandas_check.py`) on the same file, and the ratio. Figures are printed, never
 //! asserted.
 //!
-//! `cargo bench -p dinhdanh --bench check_csv` (part of `make bench`).
+//! `cargo bench -p dinhdanh --bench check_csv` (part of `make bench`); `BENCH_CHECK_KEEP=1` keeps
+//! the generated file for profiling and prints where it is.
 
 use std::io::BufWriter;
 use std::process::Command;
@@ -199,6 +200,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     peer(&input, &dir, written, all.secs);
     println!("check_csv: load average at the end: {}", load());
-    std::fs::remove_dir_all(&dir).ok();
+    if std::env::var_os("BENCH_CHECK_KEEP").is_some() {
+        println!("check_csv: kept {} (BENCH_CHECK_KEEP)", input.display());
+    } else {
+        std::fs::remove_dir_all(&dir).ok();
+    }
     Ok(())
 }

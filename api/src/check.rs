@@ -189,6 +189,17 @@ fn csv_error(e: csv::Error, lines_before: u64) -> CheckError {
     CheckError::Csv { line: e.position().map(|p| p.line() + lines_before).unwrap_or(0), message: e.to_string() }
 }
 
+/// A row whose field `field` (from 0) is not UTF-8: the file was saved in another encoding.
+fn not_utf8(record: &csv::ByteRecord, field: usize) -> CheckError {
+    CheckError::Csv {
+        line: record.position().map_or(0, csv::Position::line),
+        message: format!(
+            "cột thứ {} không phải văn bản UTF-8; hãy lưu lại tệp với kiểu «CSV UTF-8 (phân cách bằng dấu phẩy)»",
+            field + 1
+        ),
+    }
+}
+
 fn reader_builder(delimiter: u8) -> csv::ReaderBuilder {
     let mut builder = csv::ReaderBuilder::new();
     builder.delimiter(delimiter).flexible(true);
@@ -229,6 +240,42 @@ impl Splitter {
     /// just after the last record end in them (a `\r` at the very end is not taken: a `\n` may
     /// follow it).
     fn last_record_end(&mut self, bytes: &[u8]) -> Option<usize> {
+        // Only quotes and line breaks (and, inside a quoted field, only quotes) can change more
+        // than "inside a field": jump from one to the next a vector at a time, and step through
+        // those bytes alone. The plain bytes jumped over leave the state that the last of them
+        // gives (a delimiter: the start of a field).
+        use SplitState::*;
+        let delimiter = self.delimiter;
+        let plain = move |b: u8| if b == delimiter { FieldStart } else { Unquoted };
+        let mut last = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let rest = &bytes[i..];
+            let next = match self.state {
+                Quoted => memchr::memchr(b'"', rest),
+                FieldStart | Unquoted => memchr::memchr3(b'"', b'\n', b'\r', rest),
+                QuoteInQuoted => Some(0),
+            };
+            let Some(skip) = next else {
+                if self.state != Quoted {
+                    self.state = plain(bytes[bytes.len() - 1]);
+                }
+                break;
+            };
+            let at = i + skip;
+            if skip > 0 && self.state != Quoted {
+                self.state = plain(bytes[at - 1]);
+            }
+            if self.step(bytes[at], bytes.get(at + 1).copied()) {
+                last = Some(at + 1);
+            }
+            i = at + 1;
+        }
+        last
+    }
+
+    /// [`Splitter::last_record_end`] one byte at a time.
+    fn last_record_end_bytewise(&mut self, bytes: &[u8]) -> Option<usize> {
         let mut last = None;
         for (i, &b) in bytes.iter().enumerate() {
             if self.step(b, bytes.get(i + 1).copied()) {
@@ -402,7 +449,7 @@ struct Checked {
 /// What a thread that checks chunks keeps from one chunk to the next.
 #[derive(Default)]
 struct Worker {
-    record: csv::StringRecord,
+    record: csv::ByteRecord,
     input: RowInput,
     findings: Vec<Finding>,
     added: AddedValues,
@@ -415,19 +462,22 @@ impl Worker {
         let mut summary = CheckSummary::default();
         let mut reader = reader_builder(job.delimiter).has_headers(false).from_reader(chunk);
         let error = loop {
-            match reader.read_record(&mut self.record) {
+            match reader.read_byte_record(&mut self.record) {
                 Ok(true) => {}
                 Ok(false) => break None,
                 Err(e) => break Some(csv_error(e, 0)),
             }
-            let input = self.input.fill(job.columns, &self.record);
+            let input = match self.input.fill(job.columns, &self.record) {
+                Ok(input) => input,
+                Err(field) => break Some(not_utf8(&self.record, field)),
+            };
             let (normalized, residence) = rules::check_record_into(input, job.ctx, &mut self.findings);
             let findings = self.findings.iter().chain(&residence.findings);
             tally(&mut summary, findings.clone());
             self.added.fill(&normalized, findings);
             let record = &self.record;
             let row = (0..job.width)
-                .map(|i| record.get(i).unwrap_or("").as_bytes())
+                .map(|i| record.get(i).unwrap_or_default())
                 .chain(self.added.fields(&normalized, residence.residence.as_ref()));
             write_row(out, job.delimiter, row);
         };
@@ -443,20 +493,31 @@ fn write_row<'a>(out: &mut Vec<u8>, delimiter: u8, fields: impl Iterator<Item = 
         if i > 0 {
             out.push(delimiter);
         }
-        if field.iter().any(|&b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n')) {
+        if needs_quotes(field, delimiter) {
             out.push(b'"');
-            for part in field.split_inclusive(|&b| b == b'"') {
-                out.extend_from_slice(part);
-                if part.last() == Some(&b'"') {
-                    out.push(b'"');
-                }
+            let mut rest = field;
+            while let Some(q) = memchr::memchr(b'"', rest) {
+                out.extend_from_slice(&rest[..=q]);
+                out.push(b'"');
+                rest = &rest[q + 1..];
             }
+            out.extend_from_slice(rest);
             out.push(b'"');
         } else {
             out.extend_from_slice(field);
         }
     }
     out.push(b'\n');
+}
+
+/// True when `field` holds the delimiter, a quote or a line break. Blocks of 16 bytes are tested
+/// whole, without a branch per byte (the compiler turns each into a few vector compares): most
+/// fields hold none and are read to their end.
+fn needs_quotes(field: &[u8], delimiter: u8) -> bool {
+    let special = |b: &u8| (*b == delimiter) | (*b == b'"') | (*b == b'\r') | (*b == b'\n');
+    let mut blocks = field.chunks_exact(16);
+    (&mut blocks).any(|block| block.iter().fold(false, |any, b| any | special(b)))
+        || blocks.remainder().iter().any(special)
 }
 
 /// The writing end: chunks' output in file order, their counts added up.
@@ -602,8 +663,9 @@ struct RowInput {
 
 impl RowInput {
     /// The input of `record`: each known column's value, `None` when blank; a residence when a
-    /// province, district or commune column holds something.
-    fn fill(&mut self, columns: &[Option<Column>], record: &csv::StringRecord) -> &RecordInput {
+    /// province, district or commune column holds something. Every field must be UTF-8 (the
+    /// index of the first that is not, otherwise), those the engine does not read too.
+    fn fill(&mut self, columns: &[Option<Column>], record: &csv::ByteRecord) -> Result<&RecordInput, usize> {
         let RowInput { input, residence, spare } = self;
         if let Some(r) = input.residence.take() {
             *residence = r;
@@ -622,8 +684,9 @@ impl RowInput {
         ];
         spare.extend(slots.into_iter().filter_map(Option::take));
         let mut has_residence = false;
-        for (column, value) in columns.iter().zip(record.iter()) {
-            let Some(column) = column else { continue };
+        for (i, value) in record.iter().enumerate() {
+            let Ok(value) = simdutf8::basic::from_utf8(value) else { return Err(i) };
+            let Some(Some(column)) = columns.get(i) else { continue };
             let slot = match column {
                 Column::FullName => &mut input.full_name,
                 Column::DateOfBirth => &mut input.date_of_birth,
@@ -650,7 +713,7 @@ impl RowInput {
         if has_residence && any {
             input.residence = Some(std::mem::take(residence));
         }
-        input
+        Ok(input)
     }
 }
 
@@ -939,6 +1002,56 @@ mod tests {
     }
 
     #[test]
+    fn jumping_between_quotes_and_line_breaks_cuts_where_stepping_through_every_byte_cuts() {
+        let texts: [&[u8]; 10] = [
+            b"1,An,P8Q10\n2,Binh,Q1\r\n3,Cuong,\r4,Dung\n",
+            b"\r\r\n\n\r",
+            b"5;x;y\r",
+            b"6\tz\t",
+            b"no line break here",
+            b"",
+            b"7,\"Le, Thi\nBinh\",\"So 1, \"\"Ngo\"\" 2\r\nHa Noi\"\r\n8,Pham \"Ha\",P8\n",
+            b"9;\"An\"\"\";\"\"\r10;\"\"\"\";x\"y\"\n",
+            b"\"\n\"\",\"\r\n\"x\ty\",\t\"",
+            b"11,\"open to the end, \n and more",
+        ];
+        for text in texts {
+            for delimiter in [b',', b';', b'\t'] {
+                // Every cut of the text into two scans, from every state.
+                for cut in 0..=text.len() {
+                    for state in
+                        [SplitState::FieldStart, SplitState::Unquoted, SplitState::Quoted, SplitState::QuoteInQuoted]
+                    {
+                        let (mut fast, mut slow) = (Splitter { delimiter, state }, Splitter { delimiter, state });
+                        for part in [&text[..cut], &text[cut..]] {
+                            assert_eq!(
+                                fast.last_record_end(part),
+                                slow.last_record_end_bytewise(part),
+                                "{:?} cut at {cut}",
+                                String::from_utf8_lossy(text)
+                            );
+                            assert_eq!(fast.state, slow.state, "{:?} cut at {cut}", String::from_utf8_lossy(text));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_field_that_is_not_utf8_is_reported_with_its_line_and_column() {
+        let input = b"stt,fullName,note\n1,An,ok\n2,B\xecnh,ok\n3,An,\xff\n".as_slice();
+        let mut out = Vec::new();
+        let err = check_csv_with(input, &mut out, &ctx(), 1, |_| {}).expect_err("not UTF-8");
+        assert!(matches!(&err, CheckError::Csv { line: 3, message } if message.contains("cột thứ 2")), "{err:?}");
+        // A column the engine does not read must be UTF-8 too: it is copied into the output.
+        let input = b"stt,fullName,note\n1,An,\xff\n".as_slice();
+        let err = check_csv_with(input, &mut Vec::new(), &ctx(), 1, |_| {}).expect_err("not UTF-8");
+        assert!(matches!(&err, CheckError::Csv { line: 2, message } if message.contains("cột thứ 3")), "{err:?}");
+        assert!(err.to_string().contains("CSV UTF-8"), "{err}");
+    }
+
+    #[test]
     fn the_borrowing_engine_call_finds_what_check_record_finds() {
         let cells = |p: &str, d: &str, c: &str| {
             let v = |s: &str| (!s.is_empty()).then(|| s.to_owned());
@@ -986,12 +1099,29 @@ mod tests {
             &["cr\r", "semi;colon", "tab\there", "\"\"quoted\"\""],
             &["", "", "", ""],
         ];
+        // Long fields too (tested 16 bytes at a time): each special byte at every place of a
+        // 40-byte field, and a field of 33 plain bytes.
+        let mut long: Vec<[Vec<u8>; 4]> = Vec::new();
+        for special in [b',', b';', b'\t', b'"', b'\r', b'\n'] {
+            for at in 0..40 {
+                let mut field = b"Phuong Co Giang, Quan 1, TP HCM".repeat(2)[..40].to_vec();
+                field.retain(|b| *b != b',');
+                field.extend_from_slice(b"_____");
+                field.truncate(40);
+                field[at] = special;
+                long.push([field.clone(), b"x".repeat(33), Vec::new(), field[..at + 1].to_vec()]);
+            }
+        }
         for delimiter in [b',', b';', b'\t'] {
             let mut want = csv::WriterBuilder::new().delimiter(delimiter).from_writer(Vec::new());
             let mut got = Vec::new();
             for row in rows {
                 want.write_record(row).expect("row");
                 write_row(&mut got, delimiter, row.iter().map(|f| f.as_bytes()));
+            }
+            for row in &long {
+                want.write_record(row).expect("row");
+                write_row(&mut got, delimiter, row.iter().map(Vec::as_slice));
             }
             let want = want.into_inner().expect("flush");
             assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want), "{}", delimiter as char);
