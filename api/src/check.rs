@@ -457,7 +457,9 @@ struct Checked {
 /// What a thread that checks chunks keeps from one chunk to the next.
 #[derive(Default)]
 struct Worker {
-    record: csv::ByteRecord,
+    /// csv-core's output for a record with quotes: its fields unquoted, and where each ends.
+    unquoted: Vec<u8>,
+    ends: Vec<usize>,
     /// A chunk's findings by code (indexed by `Code as usize`): the first severity seen, count.
     by_code: Vec<Option<(Severity, u64)>>,
     input: RowInput,
@@ -472,26 +474,14 @@ impl Worker {
         let mut summary = CheckSummary::default();
         self.by_code.clear();
         self.by_code.resize(Code::ALL.len(), None);
-        let mut reader = reader_builder(job.delimiter).has_headers(false).from_reader(chunk);
-        let error = loop {
-            match reader.read_byte_record(&mut self.record) {
-                Ok(true) => {}
-                Ok(false) => break None,
-                Err(e) => break Some(csv_error(e, 0)),
+        // The chunk's UTF-8 is checked at once, a vector at a time; a chunk that is not UTF-8 is
+        // read record by record to say which line and column is not.
+        let error = match simdutf8::basic::from_utf8(chunk) {
+            Ok(text) => {
+                self.check_text(job, text, out, &mut summary);
+                None
             }
-            let input = match self.input.fill(job.columns, &self.record) {
-                Ok(input) => input,
-                Err(field) => break Some(not_utf8(&self.record, field)),
-            };
-            let (normalized, residence) = rules::check_record_into(input, job.ctx, &mut self.findings);
-            let findings = self.findings.iter().chain(&residence.findings);
-            tally(&mut summary, &mut self.by_code, findings.clone());
-            self.added.fill(&normalized, findings);
-            let record = &self.record;
-            let row = (0..job.width)
-                .map(|i| (record.get(i).unwrap_or_default(), false))
-                .chain(self.added.fields(&normalized, residence.residence.as_ref()).into_iter().zip(ADDED_PLAIN));
-            write_row(out, job.delimiter, row);
+            Err(_) => self.check_bytes(job, chunk, out, &mut summary),
         };
         for (code, counted) in Code::ALL.iter().zip(&self.by_code) {
             if let Some((severity, n)) = *counted {
@@ -500,6 +490,105 @@ impl Worker {
         }
         Checked { summary, newlines, error }
     }
+
+    /// The rows of a chunk that is UTF-8. A record without a quote is its line split at the
+    /// delimiter (no copy); csv-core finds where records end and unquotes those with quotes.
+    fn check_text(&mut self, job: &Job<'_>, text: &str, out: &mut Vec<u8>, summary: &mut CheckSummary) {
+        let mut reader = csv_core::ReaderBuilder::new().delimiter(job.delimiter).build();
+        let bytes = text.as_bytes();
+        let mut spare_fields: Vec<&str> = Vec::with_capacity(job.width + 1);
+        let mut unquoted = std::mem::take(&mut self.unquoted);
+        let mut ends = std::mem::take(&mut self.ends);
+        unquoted.resize(unquoted.len().max(1024), 0);
+        ends.resize(ends.len().max(64), 0);
+        let mut consumed = 0;
+        loop {
+            let start = consumed;
+            let (mut written, mut fields_read) = (0, 0);
+            let record = loop {
+                let (result, read, wrote, ended) =
+                    reader.read_record(&bytes[consumed..], &mut unquoted[written..], &mut ends[fields_read..]);
+                consumed += read;
+                written += wrote;
+                fields_read += ended;
+                match result {
+                    csv_core::ReadRecordResult::OutputFull => unquoted.resize(unquoted.len() * 2, 0),
+                    csv_core::ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+                    // Nothing left: the next call, with no input, ends the last record.
+                    csv_core::ReadRecordResult::InputEmpty => {}
+                    csv_core::ReadRecordResult::Record => break true,
+                    csv_core::ReadRecordResult::End => break false,
+                }
+            };
+            if !record {
+                break;
+            }
+            let mut fields = reuse(std::mem::take(&mut spare_fields));
+            // Blank lines before the record and its line end are read with it; a field without
+            // quotes holds no line break.
+            let line = text[start..consumed].trim_matches(['\r', '\n']);
+            if !line.contains('"') {
+                fields.extend(line.split(char::from(job.delimiter)));
+            } else {
+                let mut from = 0;
+                for &end in &ends[..fields_read] {
+                    // Unquoting a UTF-8 text removes ASCII quotes only: it stays UTF-8.
+                    fields.push(std::str::from_utf8(&unquoted[from..end]).unwrap_or_default());
+                    from = end;
+                }
+            }
+            self.row(job, &fields, out, summary);
+            spare_fields = reuse(fields);
+        }
+        self.unquoted = unquoted;
+        self.ends = ends;
+    }
+
+    /// The rows of a chunk that is not UTF-8, up to the first field that is not (the error).
+    fn check_bytes(
+        &mut self,
+        job: &Job<'_>,
+        chunk: &[u8],
+        out: &mut Vec<u8>,
+        summary: &mut CheckSummary,
+    ) -> Option<CheckError> {
+        let mut reader = reader_builder(job.delimiter).has_headers(false).from_reader(chunk);
+        let mut record = csv::ByteRecord::new();
+        let mut spare_fields: Vec<&str> = Vec::with_capacity(job.width + 1);
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(csv_error(e, 0)),
+            }
+            if let Some(field) = record.iter().position(|f| std::str::from_utf8(f).is_err()) {
+                return Some(not_utf8(&record, field));
+            }
+            let mut fields = reuse(std::mem::take(&mut spare_fields));
+            fields.extend(record.iter().map(|f| std::str::from_utf8(f).unwrap_or_default()));
+            self.row(job, &fields, out, summary);
+            spare_fields = reuse(fields);
+        }
+    }
+
+    /// Checks one row and renders it into `out`: its fields as read, then the added columns.
+    fn row(&mut self, job: &Job<'_>, fields: &[&str], out: &mut Vec<u8>, summary: &mut CheckSummary) {
+        let input = self.input.fill(job.columns, fields);
+        let (normalized, residence) = rules::check_record_into(input, job.ctx, &mut self.findings);
+        let findings = self.findings.iter().chain(&residence.findings);
+        tally(summary, &mut self.by_code, findings.clone());
+        self.added.fill(&normalized, findings);
+        let row = (0..job.width)
+            .map(|i| (fields.get(i).copied().unwrap_or_default().as_bytes(), false))
+            .chain(self.added.fields(&normalized, residence.residence.as_ref()).into_iter().zip(ADDED_PLAIN));
+        write_row(out, job.delimiter, row);
+    }
+}
+
+/// An emptied list of fields whose room is kept for the next record's (of another lifetime).
+fn reuse<'b>(mut fields: Vec<&str>) -> Vec<&'b str> {
+    fields.clear();
+    fields.into_iter().map(|_| "").collect()
 }
 
 /// Appends one CSV row as the csv crate's writer does by default: a field holding the
@@ -680,10 +769,9 @@ struct RowInput {
 }
 
 impl RowInput {
-    /// The input of `record`: each known column's value, `None` when blank; a residence when a
-    /// province, district or commune column holds something. Every field must be UTF-8 (the
-    /// index of the first that is not, otherwise), those the engine does not read too.
-    fn fill(&mut self, columns: &[Option<Column>], record: &csv::ByteRecord) -> Result<&RecordInput, usize> {
+    /// The input of a record's fields: each known column's value, `None` when blank; a
+    /// residence when a province, district or commune column holds something.
+    fn fill(&mut self, columns: &[Option<Column>], fields: &[&str]) -> &RecordInput {
         let RowInput { input, residence, spare } = self;
         if let Some(r) = input.residence.take() {
             *residence = r;
@@ -702,9 +790,8 @@ impl RowInput {
         ];
         spare.extend(slots.into_iter().filter_map(Option::take));
         let mut has_residence = false;
-        for (i, value) in record.iter().enumerate() {
-            let Ok(value) = simdutf8::basic::from_utf8(value) else { return Err(i) };
-            let Some(Some(column)) = columns.get(i) else { continue };
+        for (column, value) in columns.iter().zip(fields) {
+            let Some(column) = column else { continue };
             let slot = match column {
                 Column::FullName => &mut input.full_name,
                 Column::DateOfBirth => &mut input.date_of_birth,
@@ -731,7 +818,7 @@ impl RowInput {
         if has_residence && any {
             input.residence = Some(std::mem::take(residence));
         }
-        Ok(input)
+        input
     }
 }
 
@@ -1058,6 +1145,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_utf8_chunk_is_read_as_the_csv_crate_reads_it() {
+        // Quoted fields with delimiters, quotes and line breaks, a bare quote, blank lines, CRLF
+        // and lone CR, short and long records, a last record without a line end.
+        let chunk = "1,Lê Thị Bình,P8Q10\n\n2,\"Lê, \"\"Thị\"\"\r\nBình\",\"\"\r\n\r\n3,Phạm Thu \"Hà\",x,extra,more\r4\n5,Trần Văn Cường,\"Phường 7, Quận 10, TP.HCM\"";
+        let ctx = ctx();
+        let columns = [None, Some(Column::FullName), Some(Column::ResidenceText)];
+        let job = Job { columns: &columns, width: 3, delimiter: b',', ctx: &ctx };
+        let (mut text_out, mut bytes_out) = (Vec::new(), Vec::new());
+        let (mut text_summary, mut bytes_summary) = (CheckSummary::default(), CheckSummary::default());
+        let mut worker = Worker::default();
+        worker.by_code.resize(Code::ALL.len(), None);
+        worker.check_text(&job, chunk, &mut text_out, &mut text_summary);
+        let error = worker.check_bytes(&job, chunk.as_bytes(), &mut bytes_out, &mut bytes_summary);
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(text_summary.rows, 5);
+        assert_eq!(text_summary, bytes_summary);
+        assert_eq!(String::from_utf8_lossy(&text_out), String::from_utf8_lossy(&bytes_out));
+        let first_cells: Vec<String> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text_out.as_slice())
+            .records()
+            .map(|r| r.expect("row")[1].to_owned())
+            .collect();
+        assert_eq!(first_cells, ["Lê Thị Bình", "Lê, \"Thị\"\r\nBình", "Phạm Thu \"Hà\"", "", "Trần Văn Cường"]);
     }
 
     #[test]
