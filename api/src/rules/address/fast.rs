@@ -176,23 +176,32 @@ pub(super) fn key_of(input: &ResidenceInput, buf: &mut KeyBuf) -> Option<()> {
 /// the text does not fit or a cell holds the separator itself (the cells would run together).
 fn text_of(input: &ResidenceInput, buf: &mut KeyBuf) -> Option<()> {
     for cell in [&input.province, &input.district, &input.commune] {
-        let text = cell.as_deref().unwrap_or("").as_bytes();
-        if text.contains(&CELL_SEPARATOR) {
-            return None;
-        }
-        let end = buf.len.checked_add(text.len() + 1).filter(|&e| e <= CAP)?;
-        buf.bytes[buf.len..end - 1].copy_from_slice(text);
-        buf.bytes[end - 1] = CELL_SEPARATOR;
-        buf.len = end;
+        push_text(buf, cell.as_deref().unwrap_or(""))?;
     }
     Some(())
 }
 
+/// Appends one cell as typed and a unit separator (see [`text_of`]).
+fn push_text(buf: &mut KeyBuf, text: &str) -> Option<()> {
+    let text = text.as_bytes();
+    if text.contains(&CELL_SEPARATOR) {
+        return None;
+    }
+    let end = buf.len.checked_add(text.len() + 1).filter(|&e| e <= CAP)?;
+    buf.bytes[buf.len..end - 1].copy_from_slice(text);
+    buf.bytes[end - 1] = CELL_SEPARATOR;
+    buf.len = end;
+    Some(())
+}
+
+/// Keys (or texts) of spellings → their slot in [`Table::outcomes`].
+type Slots = FastMap<Box<[u8]>, u32>;
+
 struct Table {
-    by_key: FastMap<Box<[u8]>, u32>,
+    by_key: Slots,
     /// The same spellings as written (cells each followed by a unit separator) → their slot:
     /// most inputs are typed exactly so and need no folding.
-    by_text: FastMap<Box<[u8]>, u32>,
+    by_text: Slots,
     /// Boxed: most keys are never met, and an empty slot is then 16 bytes, not an outcome's size.
     outcomes: Vec<OnceLock<Option<Box<ResidenceOutcome>>>>,
 }
@@ -227,48 +236,84 @@ fn abbreviated(name: &str) -> String {
 
 /// The spellings indexed for one unit's names: as is, without diacritics, abbreviated, and the
 /// province without its type word.
-fn spellings(p: &str, d: &str, c: &str) -> [[String; 3]; 4] {
-    use crate::domain::text::fold_ascii;
-    let own = |s: &str| s.to_owned();
-    [
-        [own(p), own(d), own(c)],
-        [fold_ascii(p), fold_ascii(d), fold_ascii(c)],
-        [abbreviated(p), abbreviated(d), abbreviated(c)],
-        [own(bare(p)), own(d), own(c)],
-    ]
+const SPELLINGS: usize = 4;
+
+/// A name in spelling `i` of [`SPELLINGS`] (the last one bares a province only).
+fn spelling(name: &str, i: usize, province: bool) -> String {
+    match i {
+        1 => crate::domain::text::fold_ascii(name),
+        2 => abbreviated(name),
+        3 if province => bare(name).to_owned(),
+        _ => name.to_owned(),
+    }
 }
 
+/// One cell's share of a table entry, each with its separator: its key (`None` where
+/// [`push_cell`] gives none) and its text as written (`None` where [`push_text`] gives none).
+struct CellParts {
+    key: Option<Vec<u8>>,
+    text: Option<Vec<u8>>,
+}
+
+impl CellParts {
+    fn of(cell: &str) -> CellParts {
+        let mut buf = KeyBuf::new();
+        let key = push_cell(&mut buf, cell).map(|()| buf.as_bytes().to_vec());
+        let mut buf = KeyBuf::new();
+        let text = push_text(&mut buf, cell).map(|()| buf.as_bytes().to_vec());
+        CellParts { key, text }
+    }
+
+    /// The parts of a name in every spelling.
+    fn spellings(name: &str, province: bool) -> [CellParts; SPELLINGS] {
+        std::array::from_fn(|i| CellParts::of(&spelling(name, i, province)))
+    }
+}
+
+/// Three cells' parts joined, as [`key_of`] or [`text_of`] would write them at once; `None` when
+/// one is missing or they do not fit.
+fn joined(parts: [Option<&[u8]>; 3]) -> Option<Box<[u8]>> {
+    let [p, d, c] = parts;
+    let (p, d, c) = (p?, d?, c?);
+    (p.len() + d.len() + c.len() <= CAP).then(|| [p, d, c].concat().into_boxed_slice())
+}
+
+/// Every spelling of every unit of both schemes, keyed. A province's and a district's cells are
+/// folded once, not once for each of their communes: the table is built before the first row
+/// of a `check` and of a server's first residence.
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let u = units();
-    let mut by_key: FastMap<Box<[u8]>, u32> = FastMap::default();
-    let mut by_text: FastMap<Box<[u8]>, u32> = FastMap::default();
-    by_key.reserve(60_000);
-    let mut add = |cells: &[String; 3]| {
-        let input = ResidenceInput {
-            province: Some(cells[0].clone()),
-            district: Some(cells[1].clone()),
-            commune: Some(cells[2].clone()),
-        };
-        let mut buf = KeyBuf::new();
-        if key_of(&input, &mut buf).is_some() {
-            let next = u32::try_from(by_key.len()).unwrap_or(u32::MAX);
-            let at = *by_key.entry(buf.as_bytes().into()).or_insert(next);
-            let mut text = KeyBuf::new();
-            if text_of(&input, &mut text).is_some() {
-                by_text.entry(text.as_bytes().into()).or_insert(at);
-            }
+    let (mut by_key, mut by_text) = (Slots::default(), Slots::default());
+    // 53,386 keys and 53,394 texts: 65,536 buckets each, grown into without a rehash.
+    by_key.reserve(56_000);
+    by_text.reserve(56_000);
+    let mut add = |cells: [&CellParts; 3]| {
+        let Some(key) = joined(cells.map(|c| c.key.as_deref())) else { return };
+        let next = u32::try_from(by_key.len()).unwrap_or(u32::MAX);
+        let at = *by_key.entry(key).or_insert(next);
+        if let Some(text) = joined(cells.map(|c| c.text.as_deref())) {
+            by_text.entry(text).or_insert(at);
         }
     };
+    let mut provinces: FastMap<&str, [CellParts; SPELLINGS]> = FastMap::default();
+    let mut districts: FastMap<&str, [CellParts; SPELLINGS]> = FastMap::default();
     for c in u.old_communes() {
         let (Some(d), Some(p)) = (u.old_district(c.district_code), u.old_province(c.province_code)) else { continue };
-        for cells in spellings(p.name, d.name, c.name) {
-            add(&cells);
+        let p = provinces.entry(p.code).or_insert_with(|| CellParts::spellings(p.name, true));
+        let d = districts.entry(d.code).or_insert_with(|| CellParts::spellings(d.name, false));
+        let c = CellParts::spellings(c.name, false);
+        for i in 0..SPELLINGS {
+            add([&p[i], &d[i], &c[i]]);
         }
     }
+    let no_district = CellParts::of("");
+    let mut new_provinces: FastMap<&str, [CellParts; SPELLINGS]> = FastMap::default();
     for c in u.new_communes() {
         let Some(p) = u.new_province(c.province_code) else { continue };
-        for cells in spellings(p.name, "", c.name) {
-            add(&cells);
+        let p = new_provinces.entry(p.code).or_insert_with(|| CellParts::spellings(p.name, true));
+        let c = CellParts::spellings(c.name, false);
+        for i in 0..SPELLINGS {
+            add([&p[i], &no_district, &c[i]]);
         }
     }
     by_key.shrink_to_fit();
@@ -361,4 +406,56 @@ pub(super) fn memoized(
         m.outcomes.insert(key, Rc::clone(&out));
     });
     out
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    /// The table as it was built before its cells were folded once per unit: every spelling of
+    /// every commune's three names, keyed whole.
+    fn table_of_whole_spellings() -> (Slots, Slots) {
+        let u = units();
+        let (mut by_key, mut by_text) = (Slots::default(), Slots::default());
+        let mut add = |p: &str, d: &str, c: &str| {
+            let cell = |s: &str| Some(s.to_owned());
+            let input = ResidenceInput { province: cell(p), district: cell(d), commune: cell(c) };
+            let mut buf = KeyBuf::new();
+            if key_of(&input, &mut buf).is_some() {
+                let next = u32::try_from(by_key.len()).unwrap_or(u32::MAX);
+                let at = *by_key.entry(buf.as_bytes().into()).or_insert(next);
+                let mut text = KeyBuf::new();
+                if text_of(&input, &mut text).is_some() {
+                    by_text.entry(text.as_bytes().into()).or_insert(at);
+                }
+            }
+        };
+        let fold = crate::domain::text::fold_ascii;
+        let mut spellings = |p: &str, d: &str, c: &str| {
+            add(p, d, c);
+            add(&fold(p), &fold(d), &fold(c));
+            add(&abbreviated(p), &abbreviated(d), &abbreviated(c));
+            add(bare(p), d, c);
+        };
+        for c in u.old_communes() {
+            let (Some(d), Some(p)) = (u.old_district(c.district_code), u.old_province(c.province_code)) else {
+                continue;
+            };
+            spellings(p.name, d.name, c.name);
+        }
+        for c in u.new_communes() {
+            let Some(p) = u.new_province(c.province_code) else { continue };
+            spellings(p.name, "", c.name);
+        }
+        (by_key, by_text)
+    }
+
+    #[test]
+    fn the_table_holds_the_keys_and_texts_of_every_spelling_keyed_whole() {
+        let (by_key, by_text) = table_of_whole_spellings();
+        assert!(by_key.len() > 50_000, "{}", by_key.len());
+        assert!(TABLE.by_key == by_key, "keys: {} against {}", TABLE.by_key.len(), by_key.len());
+        assert!(TABLE.by_text == by_text, "texts: {} against {}", TABLE.by_text.len(), by_text.len());
+        assert_eq!(TABLE.outcomes.len(), by_key.len());
+    }
 }
