@@ -234,8 +234,8 @@ fn abbreviated(name: &str) -> String {
     name.to_owned()
 }
 
-/// The spellings indexed for one unit's names: as is, without diacritics, abbreviated, and the
-/// province without its type word.
+/// How many spellings of a unit's names are indexed: as is, without diacritics, abbreviated, and
+/// the province without its type word.
 const SPELLINGS: usize = 4;
 
 /// A name in spelling `i` of [`SPELLINGS`] (the last one bares a province only).
