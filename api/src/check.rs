@@ -619,8 +619,8 @@ fn write_row<'a>(out: &mut Vec<u8>, delimiter: u8, fields: impl Iterator<Item = 
 }
 
 /// True when `field` holds the delimiter, a quote or a line break. Blocks of 16 bytes are tested
-/// whole, without a branch per byte (the compiler turns each into a few vector compares): most
-/// fields hold none and are read to their end.
+/// whole, without a branch per byte (on the bench's output this beat a 256-entry table and
+/// zero-padded 32-byte blocks): most fields hold none and are read to their end.
 fn needs_quotes(field: &[u8], delimiter: u8) -> bool {
     let special = |b: &u8| (*b == delimiter) | (*b == b'"') | (*b == b'\r') | (*b == b'\n');
     let mut blocks = field.chunks_exact(16);
