@@ -32,7 +32,7 @@ pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<Data
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 // a connection's thread hands a query's rows over without waiting for each to
                 // be taken (50 by default: a page of records stalled it for every row)
                 .row_buffer_size(1024)
@@ -102,6 +102,48 @@ async fn migrate_exclusively(db: &DatabaseConnection) -> Result<(), DbErr> {
     let _ = lock.close().await;
     migrated
 }
+
+/// The connection through which this process writes to a SQLite file: a pool of one, so the
+/// process's write transactions ([`crate::store::begin_write`]) queue for it in the order they
+/// asked (sqlx's pool is fair) and each starts the moment the last one ends. Without it they
+/// met at SQLite's write lock, where a loser sleeps in the busy handler (1, 2, 5, 10 ms…)
+/// however soon the lock frees, and a busy stream of writers (the verification worker) left
+/// the others waiting out their timeouts. Readers keep the main pool. `None` for PostgreSQL
+/// (row locks, no single writer) and for in-memory databases. Waiting longer than the busy
+/// timeout for it fails as busy (503 `unavailable`), as waiting for the lock did.
+pub fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
+    use sea_orm::sqlx::sqlite::SqliteConnectOptions;
+    use std::sync::{Arc, Weak};
+    type Writers = Vec<(Weak<SqliteConnectOptions>, DatabaseConnection)>;
+    static WRITERS: std::sync::LazyLock<std::sync::Mutex<Writers>> = std::sync::LazyLock::new(Default::default);
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return None;
+    }
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let file = options.get_filename().to_string_lossy();
+    if file.is_empty() || file == ":memory:" || file.starts_with("file:sqlx-in-memory") {
+        return None;
+    }
+    let mut writers = WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // a pool that is gone takes its writer with it
+    writers.retain(|(of, _)| of.strong_count() > 0);
+    if let Some((_, writer)) = writers.iter().find(|(of, _)| std::ptr::eq(of.as_ptr(), Arc::as_ptr(&options))) {
+        return Some(writer.clone());
+    }
+    let pool = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .acquire_timeout(SQLITE_BUSY_TIMEOUT)
+        .idle_timeout(Some(Duration::from_secs(60)))
+        .connect_lazy_with((*options).clone());
+    let writer = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+    writers.push((Arc::downgrade(&options), writer.clone()));
+    Some(writer)
+}
+
+/// How long a SQLite write waits for the database (the busy timeout), and a write transaction
+/// for this process's writer connection.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A cheap query that proves the database answers.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {

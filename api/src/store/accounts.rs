@@ -1,7 +1,7 @@
 //! Account actions, each audited (who, whom, what) in the transaction that makes it: signing
 //! out, changing one's own password.
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use super::StoreResult;
 use super::audit::{self, AuditCtx, Event};
@@ -21,7 +21,7 @@ fn event(
 /// Ends the caller's token.
 pub async fn sign_out(db: &DatabaseConnection, ctx: &AuditCtx, session: &SessionToken) -> StoreResult<()> {
     let user_id = ctx.actor_id.unwrap_or_default();
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     users::revoke_token(&txn, user_id, &session.id, session.expires_at, ctx.at).await?;
     audit::record(&txn, ctx, vec![event("sign_out", user_id, None, None, None)]).await?;
     txn.commit().await?;
@@ -36,7 +36,7 @@ pub async fn change_own_password(
     user_id: i64,
     password_hash: String,
 ) -> StoreResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     users::set_password(&txn, user_id, password_hash, false).await?;
     audit::record(&txn, ctx, vec![event("change_password", user_id, Some("password"), None, None)]).await?;
     txn.commit().await?;
@@ -213,7 +213,7 @@ pub async fn create(
     req: AccountRequest,
     password_hash: String,
 ) -> StoreResult<Account> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let unit = check_new(&txn, caller, &req).await?;
     let user = insert_audited(&txn, ctx, &req, password_hash).await?;
     txn.commit().await?;
@@ -271,7 +271,7 @@ pub async fn update(
     id: i64,
     patch: AccountPatch,
 ) -> StoreResult<Account> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let Account { user, role, unit } = get_managed(&txn, caller, id).await?;
     if user.id == caller.user_id && (patch.disabled == Some(true) || patch.role.is_some_and(|r| r != role)) {
         return Err(StoreError::Forbidden(
@@ -328,7 +328,7 @@ pub async fn reset_password(
     id: i64,
     password_hash: String,
 ) -> StoreResult<Account> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let Account { role, unit, .. } = get_managed(&txn, caller, id).await?;
     let user = users::set_password(&txn, id, password_hash, true).await?;
     audit::record(&txn, ctx, vec![event("reset_password", id, Some("password"), None, None)]).await?;
@@ -406,7 +406,7 @@ pub async fn bulk_create(
     role: Role,
     rows: &[(BulkRow, Option<String>)],
 ) -> StoreResult<usize> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let mut created = 0;
     for (row, hash) in rows {
         let Some(hash) = hash else { continue };

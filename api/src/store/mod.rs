@@ -80,11 +80,16 @@ pub enum StoreError {
 }
 
 /// A database error that says the database is busy rather than that the request is wrong:
-/// SQLite's write lock still held when the busy timeout ran out (a long import commit holds
-/// it), a PostgreSQL deadlock, lock timeout or serialization failure. The request can be sent
+/// SQLite's write lock (or this process's writer connection) still held when the busy timeout
+/// ran out (a long import commit holds it), a PostgreSQL deadlock, lock timeout or serialization failure. The request can be sent
 /// again as it is.
 pub fn is_busy(err: &DbErr) -> bool {
-    use sea_orm::{RuntimeErr, sqlx};
+    use sea_orm::{ConnAcquireErr, RuntimeErr, sqlx};
+    // no connection came free in time (the writer connection behind a long commit, or a pool
+    // exhausted)
+    if matches!(err, DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) {
+        return true;
+    }
     let (DbErr::Exec(RuntimeErr::SqlxError(e))
     | DbErr::Query(RuntimeErr::SqlxError(e))
     | DbErr::Conn(RuntimeErr::SqlxError(e))) = err
@@ -168,12 +173,18 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// (waiting out the busy timeout), so a transaction that reads before it writes cannot fail
 /// with "database is locked" (SQLITE_BUSY_SNAPSHOT) when a worker or another instance committed
 /// in between; PostgreSQL ignores the option.
-pub async fn begin_write<C: sea_orm::TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(sea_orm::TransactionOptions {
+/// On a SQLite file it is taken on the process's writer connection ([`crate::db::sqlite_writer`]),
+/// so the process's write transactions queue in order instead of polling the lock.
+pub async fn begin_write(db: &sea_orm::DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::TransactionTrait;
+    let options = sea_orm::TransactionOptions {
         sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
         ..Default::default()
-    })
-    .await
+    };
+    match crate::db::sqlite_writer(db) {
+        Some(writer) => writer.begin_with_options(options).await,
+        None => db.begin_with_options(options).await,
+    }
 }
 
 /// Values per `IN (…)` list sent to the database: SQLite allows 32,766 variables per
@@ -252,6 +263,58 @@ mod busy_tests {
         assert!(!super::is_busy(&err), "{err}");
         other.execute_unprepared("INSERT INTO t (x) VALUES (2)").await.expect("free again");
         drop((holder, other));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn the_process_writers_queue_instead_of_meeting_the_lock() {
+        let dir = std::env::temp_dir().join(format!("dinhdanh-writers-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let url = format!("sqlite://{}?mode=rwc", dir.join("writers.db").display());
+        // a pool of several connections that never waits for the lock: two write transactions
+        // meeting at SQLite's lock would fail at once
+        let mut options = ConnectOptions::new(&url);
+        options
+            .max_connections(4)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| o.busy_timeout(std::time::Duration::ZERO));
+        let db = Database::connect(options).await.expect("connect");
+        db.execute_unprepared("CREATE TABLE t (x INTEGER PRIMARY KEY)").await.expect("table");
+        let first = super::begin_write(&db).await.expect("begin");
+        first.execute_unprepared("INSERT INTO t (x) VALUES (1)").await.expect("insert");
+        let (asked, asking) = tokio::sync::oneshot::channel();
+        let second = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let _ = asked.send(());
+                let txn = super::begin_write(&db).await?;
+                // it starts when the first has committed, and sees its row
+                let seen = txn
+                    .query_one_raw(sea_orm::Statement::from_string(
+                        db.get_database_backend(),
+                        "SELECT COUNT(*) AS n FROM t",
+                    ))
+                    .await?
+                    .map(|row| row.try_get::<i64>("", "n"))
+                    .transpose()?;
+                txn.execute_unprepared("INSERT INTO t (x) VALUES (2)").await?;
+                txn.commit().await?;
+                Ok::<_, sea_orm::DbErr>(seen)
+            })
+        };
+        asking.await.expect("the second writer asked");
+        first.commit().await.expect("commit");
+        assert_eq!(second.await.expect("task").expect("the second writer waited its turn"), Some(1));
+        // a reader is not queued behind writers
+        let n: Option<i64> = db
+            .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) AS n FROM t"))
+            .await
+            .expect("read")
+            .map(|row| row.try_get("", "n"))
+            .transpose()
+            .expect("n");
+        assert_eq!(n, Some(2));
+        db.close().await.expect("close");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -4,7 +4,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, TransactionTrait,
+    QueryFilter,
 };
 
 use super::audit::{self, AuditCtx, Event};
@@ -48,7 +48,7 @@ pub async fn create(
     caller: &Caller,
     d: UnitDraft,
 ) -> StoreResult<units::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let parent = super::units::get_scoped(&txn, caller, d.parent_id).await?;
     if !caller.manages_units(&parent.path) {
         return Err(not_allowed());
@@ -130,7 +130,7 @@ pub async fn update(
     id: i64,
     p: UnitPatch,
 ) -> StoreResult<units::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let unit = super::units::get_scoped(&txn, caller, id).await?;
     let structural = p.name.is_some() || p.parent_id.is_some() || p.level.is_some() || p.closed.is_some();
     let contacts = p.commune_code.is_some()

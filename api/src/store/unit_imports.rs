@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -152,7 +152,7 @@ pub async fn get(db: &DatabaseConnection, caller: &Caller, id: i64) -> StoreResu
 /// against a tree that changed since is planned again first (the commit applies what the tree
 /// now calls for).
 pub async fn commit(db: &DatabaseConnection, ctx: &AuditCtx, caller: &Caller, id: i64) -> StoreResult<UnitImport> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     let root = department(&txn, caller).await?;
     let row = unit_imports::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound)?;
     if row.status != "preview" {
@@ -329,7 +329,7 @@ pub async fn move_unit<C: ConnectionTrait>(
 /// Undoes a committed import: the units it created go (refused while accounts, classes or
 /// records hang on them), the units it changed come back as they were.
 pub async fn undo(db: &DatabaseConnection, ctx: &AuditCtx, caller: &Caller, id: i64) -> StoreResult<UnitImport> {
-    let txn = db.begin().await?;
+    let txn = crate::store::begin_write(db).await?;
     department(&txn, caller).await?;
     let row = unit_imports::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::NotFound)?;
     if row.status != "committed" {

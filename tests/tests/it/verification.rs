@@ -886,3 +886,76 @@ async fn jobs_started_at_once_never_queue_a_record_twice() {
     assert!(per_person.values().all(|n| *n == 1), "{per_person:?}");
     assert!(e.sim.processed_counts().values().all(|n| *n == 1));
 }
+
+#[tokio::test]
+async fn a_jobs_last_items_share_a_call_with_the_next_jobs_first() {
+    use dinhdanh::store::audit::{AuditCtx, Source};
+    use dinhdanh::store::entities::audit_events;
+    // no worker (no registry configured): this test claims and answers itself
+    let e = env_with(|_| {}, |s| s.registry.base_url = String::new()).await;
+    let (class_a, class_b) = (e.app.fixtures.class_a1_6a, e.app.fixtures.class_a1_6b);
+    let mut ids = Vec::new();
+    for (i, class) in [class_a, class_a, class_a, class_b, class_b].into_iter().enumerate() {
+        let id = student_in(&e, class, 3_000 + i as u32, "Đinh Thị Ngọc").await;
+        registered(&e, id).await;
+        ids.push(id);
+    }
+    // a job per class, as schools start them: three items and two
+    let job_a = start_job(&e, json!({"classId": class_a})).await;
+    let job_b = start_job(&e, json!({"classId": class_b})).await;
+    let db = &e.app.store.db;
+    let ctx = AuditCtx::system(Source::Registry, None, dinhdanh_tests::pinned_instant());
+    let lease = chrono::Duration::seconds(60);
+    // calls of four: job A's three items and job B's first, then job B's last
+    let claim = |size| dinhdanh::store::verification::claim_batch(db, &ctx, "token", size, lease);
+    let first = claim(4).await.expect("claim").batch.expect("a batch");
+    assert_eq!(first.request.items.len(), 4, "one call carries both jobs' items");
+    assert_eq!(first.job_id, jid(&job_a), "the batch names the first job");
+    let second = claim(4).await.expect("claim").batch.expect("a batch");
+    assert_eq!((second.request.items.len(), second.job_id), (1, jid(&job_b)));
+    assert!(claim(4).await.expect("claim").batch.is_none(), "nothing is left to claim");
+    for job in [&job_a, &job_b] {
+        let view = e.app.get(&format!("/api/v1/verification-jobs/{}", jid(job)), &e.token).await;
+        assert_eq!(view.body["status"], "running", "{}", view.text);
+    }
+
+    let mut settings = e.app.settings.registry.clone();
+    settings.base_url = e.sim.url.clone();
+    let client = dinhdanh::registry::client::RegistryClient::new(&settings).expect("client");
+    for batch in [&first, &second] {
+        let answer = client.verify(&batch.key, &batch.request).await.expect("answer");
+        let written = dinhdanh::store::verification::complete_batch(db, &ctx, batch, &answer.results).await;
+        assert!(written.expect("written"));
+    }
+    assert_eq!(e.sim.calls().iter().filter(|c| c.status == 200).count(), 2);
+
+    // each job is done with its own items, and each answer is its own job's
+    for (job, n) in [(&job_a, 3), (&job_b, 2)] {
+        let view = e.app.get(&format!("/api/v1/verification-jobs/{}", jid(job)), &e.token).await;
+        assert_eq!(view.body["status"], "done", "{}", view.text);
+        assert_eq!(view.body["totals"]["verified"], n, "{}", view.text);
+    }
+    let history = verification_history::Entity::find().all(db).await.expect("history");
+    assert_eq!(history.len(), 5);
+    for h in &history {
+        let class = row(&e.app, h.person_id).await.class_id;
+        let job = if class == Some(class_a) { jid(&job_a) } else { jid(&job_b) };
+        assert_eq!(h.job_id, Some(job), "history of person {}", h.person_id);
+    }
+    let statuses = audit_events::Entity::find()
+        .filter(audit_events::Column::Field.eq("status"))
+        .filter(audit_events::Column::NewValue.eq("verified"))
+        .all(db)
+        .await
+        .expect("audit");
+    assert_eq!(statuses.len(), 5);
+    for event in &statuses {
+        let class = row(&e.app, event.entity_id.expect("person")).await.class_id;
+        let job = if class == Some(class_a) { jid(&job_a) } else { jid(&job_b) };
+        assert_eq!(event.source_ref.as_deref(), Some(format!("verification-job:{job}").as_str()));
+    }
+    for id in ids {
+        assert_eq!(row(&e.app, id).await.status, "verified");
+    }
+    assert_counters_in_step(&e.app).await;
+}

@@ -163,7 +163,8 @@ async fn write_answers(
         .collect();
     let sent: HashMap<i64, &RequestItem> =
         batch.request.items.iter().filter_map(|i| Some((i.request_id.parse::<i64>().ok()?, i))).collect();
-    let mut writes = Vec::new();
+    // a batch may carry the items of several jobs (see `claim_batch`): each answer is its job's
+    let mut writes: BTreeMap<i64, Vec<(people::Model, StatusWrite)>> = BTreeMap::new();
     let mut history = Vec::new();
     let mut by_outcome: BTreeMap<(String, Option<String>, Option<String>), Vec<i64>> = BTreeMap::new();
     for (item_id, answer) in answers {
@@ -187,7 +188,7 @@ async fn write_answers(
         };
         history.push(verification_history::ActiveModel {
             person_id: Set(it.person_id),
-            job_id: Set(Some(batch.job_id)),
+            job_id: Set(Some(it.job_id)),
             item_id: Set(Some(item_id)),
             at: Set(at),
             outcome: Set(answer.history_outcome.to_owned()),
@@ -202,7 +203,7 @@ async fn write_answers(
         let detail = (!answer.fields.is_empty()).then(|| answer.fields.join(","));
         by_outcome.entry((item_outcome.to_owned(), detail, note)).or_default().push(item_id);
         if fresh && let Some(p) = person {
-            writes.push((
+            writes.entry(it.job_id).or_default().push((
                 p.clone(),
                 StatusWrite {
                     status: answer.status,
@@ -239,9 +240,14 @@ async fn write_answers(
         }
         verification_history::Entity::insert_many(history).exec_without_returning(&txn).await?;
     }
-    let ctx = ctx.clone().with_source(Source::Registry, Some(format!("verification-job:{}", batch.job_id)));
-    counters::write_statuses(&txn, &ctx, writes, at).await?;
-    finish_if_drained(&txn, batch.job_id, ctx.at).await?;
+    for (job_id, writes) in writes {
+        let ctx = ctx.clone().with_source(Source::Registry, Some(format!("verification-job:{job_id}")));
+        counters::write_statuses(&txn, &ctx, writes, at).await?;
+    }
+    let jobs: std::collections::BTreeSet<i64> = items.values().map(|i| i.job_id).collect();
+    for job_id in jobs {
+        finish_if_drained(&txn, job_id, at).await?;
+    }
     txn.commit().await?;
     Ok(true)
 }
