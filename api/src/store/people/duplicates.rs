@@ -87,17 +87,21 @@ pub async fn duplicated_ids<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<Str
 }
 
 /// Those of these lookup keys held by more than one active record (queried in chunks: an
-/// import's new numbers, without scanning the whole table).
+/// import's new numbers, without scanning the whole table). Each key is counted through the
+/// index on its own: a join of the keys with `people` let PostgreSQL plan a scan of the whole
+/// table when its statistics were older than the import (a fresh database filled by its first
+/// imports: seen running 0.9–2.7 s per chunk of 5,000 numbers while 100,000 records were
+/// seeded; on the same data afterwards 173 ms, and 58 ms in this form).
 pub async fn duplicated_among<C: ConnectionTrait>(conn: &C, lookup_keys: &[String]) -> StoreResult<Vec<String>> {
     let backend = conn.get_database_backend();
-    let sql = crate::store::counters::placeholders(
-        backend,
-        &format!(
-            "SELECT personal_id_index AS k FROM people WHERE personal_id_index IN ({}) \
-             AND deleted_at IS NULL AND personal_id_valid = TRUE \
-             GROUP BY personal_id_index HAVING COUNT(id) > 1",
-            crate::store::bulk::json_texts(backend)
-        ),
+    let keys = match backend {
+        sea_orm::DatabaseBackend::Postgres => "SELECT DISTINCT json_array_elements_text(CAST($1 AS json)) AS k",
+        _ => "SELECT DISTINCT value AS k FROM json_each(?)",
+    };
+    let sql = format!(
+        "SELECT keys.k AS k FROM ({keys}) keys WHERE (SELECT COUNT(*) FROM people p \
+         WHERE p.personal_id_index = keys.k AND p.deleted_at IS NULL AND p.personal_id_valid = TRUE) > 1 \
+         ORDER BY keys.k"
     );
     let mut out = Vec::new();
     // one statement per few thousand numbers, the numbers as one JSON parameter
