@@ -178,7 +178,11 @@ async fn seal_batch(
         .lock_exclusive()
         .all(&txn)
         .await?;
-    let Some(last_id) = rows.last().map(|p| p.id) else { return Ok(None) };
+    let Some(last_id) = rows.last().map(|p| p.id) else {
+        // nothing past the last batch: the transaction ends here, not when it is dropped
+        txn.rollback().await?;
+        return Ok(None);
+    };
     let mut done = BatchSealed { last_id, scanned: 0, sealed: 0 };
     for p in rows {
         done.scanned += 1;
@@ -216,7 +220,10 @@ async fn seal_audit_values(db: &DatabaseConnection, ring: &KeyRing, batch: u64) 
             .limit(batch.max(1))
             .all(&txn)
             .await?;
-        let Some(last) = rows.last() else { break };
+        let Some(last) = rows.last() else {
+            txn.rollback().await?;
+            break;
+        };
         after_id = last.id;
         for e in rows {
             let stale = |v: &Option<String>| v.as_deref().is_some_and(|v| !ring.is_current(v));
