@@ -81,8 +81,8 @@ pub enum StoreError {
 
 /// A database error that says the database is busy rather than that the request is wrong:
 /// SQLite's write lock (or this process's writer connection) still held when the busy timeout
-/// ran out (a long import commit holds it), a PostgreSQL deadlock, lock timeout or serialization failure. The request can be sent
-/// again as it is.
+/// ran out (a long import commit holds it), a PostgreSQL deadlock, lock timeout or
+/// serialization failure. The request can be sent again as it is.
 pub fn is_busy(err: &DbErr) -> bool {
     use sea_orm::{ConnAcquireErr, RuntimeErr, sqlx};
     // no connection came free in time (the writer connection behind a long commit, or a pool
@@ -264,6 +264,13 @@ mod busy_tests {
         other.execute_unprepared("INSERT INTO t (x) VALUES (2)").await.expect("free again");
         drop((holder, other));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn waiting_too_long_for_a_connection_is_busy() {
+        // the writer connection held past the busy timeout answers 503, as the lock did
+        assert!(super::is_busy(&sea_orm::DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)));
+        assert!(!super::is_busy(&sea_orm::DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::ConnectionClosed)));
     }
 
     #[tokio::test]
