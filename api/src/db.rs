@@ -112,10 +112,7 @@ async fn migrate_exclusively(db: &DatabaseConnection) -> Result<(), DbErr> {
 /// (row locks, no single writer) and for in-memory databases. Waiting longer than the busy
 /// timeout for it fails as busy (503 `unavailable`), as waiting for the lock did.
 pub fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
-    use sea_orm::sqlx::sqlite::SqliteConnectOptions;
-    use std::sync::{Arc, Weak};
-    type Writers = Vec<(Weak<SqliteConnectOptions>, DatabaseConnection)>;
-    static WRITERS: std::sync::LazyLock<std::sync::Mutex<Writers>> = std::sync::LazyLock::new(Default::default);
+    use std::sync::Arc;
     if db.get_database_backend() != DbBackend::Sqlite {
         return None;
     }
@@ -139,6 +136,28 @@ pub fn sqlite_writer(db: &DatabaseConnection) -> Option<DatabaseConnection> {
     let writer = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
     writers.push((Arc::downgrade(&options), writer.clone()));
     Some(writer)
+}
+
+type Writers = Vec<(std::sync::Weak<sea_orm::sqlx::sqlite::SqliteConnectOptions>, DatabaseConnection)>;
+/// The writer connection of each open SQLite pool of the process (see [`sqlite_writer`]).
+static WRITERS: std::sync::LazyLock<std::sync::Mutex<Writers>> = std::sync::LazyLock::new(Default::default);
+
+/// Closes `db`'s writer connection, if it has one (a later write opens it again). For what
+/// changes the schema on the pool's other connections (migrations run down and up in tests):
+/// an open writer connection kept the schema it had read.
+pub async fn close_sqlite_writer(db: &DatabaseConnection) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let writer = {
+        let mut writers = WRITERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = writers.iter().position(|(of, _)| std::ptr::eq(of.as_ptr(), std::sync::Arc::as_ptr(&options)));
+        at.map(|at| writers.remove(at).1)
+    };
+    if let Some(writer) = writer {
+        let _ = writer.close().await;
+    }
 }
 
 /// How long a SQLite write waits for the database (the busy timeout), and a write transaction

@@ -136,6 +136,9 @@ async fn the_old_admin_role_is_migrated_to_department_admin() {
     // and a migration's DROP would otherwise deadlock
     let db = dinhdanh_tests::TestDb::fresh().await;
     let (conn, fixtures) = dinhdanh_tests::prepare_fixtures(&db).await;
+    // the fixtures were written through the process's writer connection: closed, so that no
+    // connection keeps the schema from before the migrations
+    dinhdanh::db::close_sqlite_writer(&conn).await;
     // back to before this migration, an `admin` account as it was, and up again
     let all = migration::Migrator::migrations();
     let ours = all.iter().position(|m| m.name().contains("001001_roles_and_sessions")).expect("the migration");
