@@ -193,6 +193,10 @@ fn check_file(
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Serve { .. }) {
+        // before anything is read or written: the process may start again here
+        dinhdanh::startup::with_allocator_tuned();
+    }
     let mut settings = settings(&cli)?;
     dinhdanh::startup::init_tracing(&settings.log);
     match cli.command {

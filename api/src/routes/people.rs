@@ -16,7 +16,7 @@ use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severi
 use crate::state::AppState;
 use crate::store::access_log::{self, Access, AccessAction};
 use crate::store::entities::audit_events;
-use crate::store::people::{self, ListFilter, NewPerson, PersonRow};
+use crate::store::people::{self, ListFilter, NewPerson, PersonRow, ViewRow};
 use crate::store::{read_json, read_stored};
 
 /// Largest page a list returns.
@@ -81,7 +81,8 @@ pub struct Person {
     pub residence_text: Option<String>,
     /// What the rules made of the entered values.
     pub normalized: Normalized,
-    pub findings: Vec<Finding>,
+    #[schema(value_type = Vec<Finding>)]
+    pub findings: Vec<ShownFinding>,
     pub quality: Quality,
     pub status: VerificationStatus,
     /// For `mismatched` (and `awaiting_evidence` after it): the fields the registry disagreed on.
@@ -103,6 +104,62 @@ pub struct Person {
     /// Verified once, then changed ("đã sửa sau xác thực"): it needs sending again; the
     /// registry's answer stays in its history.
     pub changed_after_verification: bool,
+}
+
+/// A [`Finding`] as a record's view shows it: the same fields, its params passed through as
+/// stored (a page of 50 records holds about 600 of them; reading each into a map and writing
+/// it back was a tenth of the page's work).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownFinding {
+    pub field: Field,
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub params: Box<serde_json::value::RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::rules::Fix>,
+}
+
+impl TryFrom<Finding> for ShownFinding {
+    type Error = serde_json::Error;
+    fn try_from(f: Finding) -> Result<ShownFinding, serde_json::Error> {
+        Ok(ShownFinding {
+            field: f.field,
+            code: f.code,
+            severity: f.severity,
+            message: f.message,
+            params: serde_json::value::to_raw_value(&f.params)?,
+            fix: f.fix,
+        })
+    }
+}
+
+/// A stored outcome read for a view: findings untyped until one of them is about the ID number.
+#[derive(Deserialize)]
+struct ShownOutcome {
+    normalized: Normalized,
+    findings: Vec<ShownFinding>,
+}
+
+/// A record's normalised values and findings as its view shows them: ID values opened, then
+/// masked. Findings about the ID number (their repairs and params carry numbers) go through
+/// the typed outcome and [`mask_outcome`]; the others are passed through as stored.
+fn shown_outcome(p: &people::PersonView) -> ApiResult<(Normalized, Vec<ShownFinding>)> {
+    let shown: ShownOutcome = read_json(format_args!("people.outcome of {}", p.id), &p.outcome)?;
+    if shown.findings.iter().any(|f| f.field == Field::PersonalId) {
+        let mut outcome = p.outcome()?;
+        mask_outcome(&mut outcome);
+        let findings = outcome.findings.into_iter().map(ShownFinding::try_from).collect::<Result<_, _>>();
+        let findings = findings.map_err(|e| ApiError::internal(format!("a finding of {} as JSON: {e}", p.id)))?;
+        return Ok((outcome.normalized, findings));
+    }
+    let mut normalized = shown.normalized;
+    people::open_normalized_id(p.id, &mut normalized)?;
+    if let Some(pid) = &normalized.personal_id {
+        normalized.personal_id = Some(mask_personal_id(pid));
+    }
+    Ok((normalized, shown.findings))
 }
 
 /// Masks every ID value inside an outcome (normalised value, fixes and params of ID findings).
@@ -159,13 +216,17 @@ impl Person {
     /// (and so may reveal its number). A stored outcome that does not parse is an error (500),
     /// never shown as a clean record.
     pub fn from_row(row: PersonRow, can_edit: bool) -> ApiResult<Person> {
-        let mut outcome = row.outcome()?;
-        mask_outcome(&mut outcome);
+        Person::from_view(row.into(), can_edit)
+    }
+
+    /// [`Person::from_row`] of the columns a view shows (a list's item).
+    pub fn from_view(row: ViewRow, can_edit: bool) -> ApiResult<Person> {
         let p = row.person;
-        let personal_id = people::personal_id_of(&p)?.map(|v| mask_personal_id(&v));
+        let (normalized, findings) = shown_outcome(&p)?;
+        let personal_id = p.personal_id()?.map(|v| mask_personal_id(&v));
         Ok(Person {
             id: p.id,
-            kind: people::kind_of(&p)?,
+            kind: p.kind()?,
             unit_id: row.unit.id,
             unit_name: row.unit.name,
             class_id: row.class.as_ref().map(|c| c.id),
@@ -184,8 +245,8 @@ impl Person {
             can_reveal: can_edit && p.personal_id.is_some(),
             residence: ResidenceEntered { province: p.res_province, district: p.res_district, commune: p.res_commune },
             residence_text: p.res_text,
-            normalized: outcome.normalized,
-            findings: outcome.findings,
+            normalized,
+            findings,
             quality: Quality { errors: p.error_count, warnings: p.warning_count, fixed: p.fixed_count },
             status: read_stored(format_args!("people.status of {}", p.id), &p.status, VerificationStatus::parse)?,
             mismatch_fields: p
@@ -422,8 +483,8 @@ pub async fn list(state: &AppState, caller: &Caller, kind: PersonKind, query: &P
     let items = rows
         .into_iter()
         .map(|row| {
-            let can_edit = people::can_write(caller, &row);
-            Person::from_row(row, can_edit)
+            let can_edit = people::can_write(caller, &row.unit);
+            Person::from_view(row, can_edit)
         })
         .collect::<ApiResult<_>>()?;
     Ok(PersonPage { items, page: filter.page, page_size: filter.page_size, total })
@@ -431,7 +492,7 @@ pub async fn list(state: &AppState, caller: &Caller, kind: PersonKind, query: &P
 
 pub async fn get(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<Person> {
     let row = people::get(&state.store.db, &rc.caller, kind, id).await?;
-    let can_edit = people::can_write(&rc.caller, &row);
+    let can_edit = people::can_write(&rc.caller, &row.unit);
     Person::from_row(row, can_edit)
 }
 
@@ -498,7 +559,7 @@ pub async fn delete(state: &AppState, rc: &RequestContext, kind: PersonKind, id:
 /// The record's change history; the view is recorded in the access log.
 pub async fn history(state: &AppState, rc: &RequestContext, kind: PersonKind, id: i64) -> ApiResult<History> {
     let (row, events) = people::history(&state.store.db, &rc.caller, kind, id).await?;
-    let full = people::can_write(&rc.caller, &row);
+    let full = people::can_write(&rc.caller, &row.unit);
     let access = Access {
         action: AccessAction::HistoryView,
         unit_id: Some(row.unit.id),
@@ -612,6 +673,62 @@ pub async fn reveal(
 mod tests {
     use super::*;
     use crate::rules::Fix;
+
+    fn view_of(outcome: &Outcome) -> people::PersonView {
+        let at = chrono::DateTime::<chrono::Utc>::from_timestamp(1_780_000_000, 0).expect("time");
+        people::PersonView {
+            id: 7,
+            kind: "student".into(),
+            unit_id: 1,
+            class_id: None,
+            position: None,
+            sector_code: None,
+            full_name: None,
+            date_of_birth: None,
+            gender: None,
+            personal_id: None,
+            res_province: None,
+            res_district: None,
+            res_commune: None,
+            res_text: None,
+            outcome: serde_json::to_string(outcome).expect("json"),
+            error_count: 0,
+            warning_count: 0,
+            fixed_count: 0,
+            status: "not_sent".into(),
+            mismatch_fields: None,
+            registry_values: None,
+            verified_at: None,
+            version: 1,
+            identity_changed_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn a_view_shows_an_outcome_as_the_masked_outcome_reads() {
+        let mut address = Finding::new(Field::Residence, Code::AddressOutdatedUnit);
+        address.params.insert("oldCommuneName".into(), serde_json::json!("Phường Đằng Giang"));
+        address.params.insert("split".into(), serde_json::json!(false));
+        address.params.insert("candidates".into(), serde_json::json!([{"code": "11359"}]));
+        let mut id = Finding::new(Field::PersonalId, Code::IdSeparatorsRemoved);
+        id.fix = Some(Fix { from: "031 012 345 656".into(), to: "031012345656".into() });
+        id.params.insert("padded".into(), serde_json::json!("031012345656"));
+        let normalized = Normalized { personal_id: Some("031012345656".into()), ..Normalized::default() };
+        let cases = [
+            Outcome { normalized: normalized.clone(), findings: vec![address.clone()] },
+            Outcome { normalized: normalized.clone(), findings: vec![id, address] },
+            Outcome { normalized, findings: vec![] },
+        ];
+        for outcome in cases {
+            let (shown_normalized, shown) = shown_outcome(&view_of(&outcome)).expect("shown");
+            let mut masked = outcome.clone();
+            mask_outcome(&mut masked);
+            let shown = serde_json::json!({"normalized": shown_normalized, "findings": shown});
+            assert_eq!(shown, serde_json::to_value(&masked).expect("json"), "{outcome:?}");
+            assert!(!shown.to_string().contains("031012345656"), "{shown}");
+        }
+    }
 
     #[test]
     fn masking_reaches_every_id_value_in_an_outcome() {

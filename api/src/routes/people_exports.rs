@@ -109,7 +109,7 @@ async fn export(
         for row in rows {
             units.insert(row.unit.id);
             ids.push(row.person.id);
-            lines.push(line(Person::from_row(row, false)?));
+            lines.push(line(Person::from_view(row, false)?));
         }
         if fetched < PAGE || lines.len() as u64 >= total {
             break;

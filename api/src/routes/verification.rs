@@ -712,7 +712,7 @@ fn entry(h: verification_history::Model, full_id: bool) -> ApiResult<Verificatio
 
 async fn history(state: &AppState, caller: &Caller, kind: PersonKind, id: i64) -> ApiResult<VerificationHistory> {
     let (row, items) = v::history(&state.store.db, caller, kind, id).await?;
-    let full = crate::store::people::can_write(caller, &row);
+    let full = crate::store::people::can_write(caller, &row.unit);
     Ok(VerificationHistory { items: items.into_iter().map(|h| entry(h, full)).collect::<ApiResult<_>>()? })
 }
 

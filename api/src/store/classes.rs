@@ -98,9 +98,11 @@ pub async fn get_scoped<C: ConnectionTrait>(
     caller: &Caller,
     id: i64,
 ) -> StoreResult<(classes::Model, units::Model)> {
-    let class = classes::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)?;
-    let school = super::units::get_scoped(conn, caller, class.school_id).await?;
-    Ok((class, school))
+    // the class and its school in one statement
+    match classes::Entity::find_by_id(id).find_also_related(units::Entity).one(conn).await? {
+        Some((class, Some(school))) if caller.reads_path(&school.path) => Ok((class, school)),
+        _ => Err(StoreError::NotFound),
+    }
 }
 
 /// Classes by id (unscoped; for decorating lists the caller already may read).

@@ -14,6 +14,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::units::Entity", from = "Column::SchoolId", to = "super::units::Column::Id")]
+    School,
+}
+
+impl Related<super::units::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::School.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

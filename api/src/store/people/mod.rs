@@ -151,6 +151,102 @@ pub struct ListFilter {
     pub page_size: u64,
 }
 
+/// The columns a record's view shows (the API's `Person`): what a list reads instead of the
+/// whole row (not the lookup and sort keys, the derived codes, the normalised values the
+/// outcome also holds). Sealed values are as stored, as on [`people::Model`].
+#[derive(Debug, Clone, sea_orm::DerivePartialModel)]
+#[sea_orm(entity = "people::Entity")]
+pub struct PersonView {
+    pub id: i64,
+    pub kind: String,
+    pub unit_id: i64,
+    pub class_id: Option<i64>,
+    pub position: Option<String>,
+    pub sector_code: Option<String>,
+    pub full_name: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub gender: Option<String>,
+    pub personal_id: Option<String>,
+    pub res_province: Option<String>,
+    pub res_district: Option<String>,
+    pub res_commune: Option<String>,
+    pub res_text: Option<String>,
+    pub outcome: String,
+    pub error_count: i32,
+    pub warning_count: i32,
+    pub fixed_count: i32,
+    pub status: String,
+    pub mismatch_fields: Option<String>,
+    pub registry_values: Option<String>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub identity_changed_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<people::Model> for PersonView {
+    fn from(p: people::Model) -> PersonView {
+        PersonView {
+            id: p.id,
+            kind: p.kind,
+            unit_id: p.unit_id,
+            class_id: p.class_id,
+            position: p.position,
+            sector_code: p.sector_code,
+            full_name: p.full_name,
+            date_of_birth: p.date_of_birth,
+            gender: p.gender,
+            personal_id: p.personal_id,
+            res_province: p.res_province,
+            res_district: p.res_district,
+            res_commune: p.res_commune,
+            res_text: p.res_text,
+            outcome: p.outcome,
+            error_count: p.error_count,
+            warning_count: p.warning_count,
+            fixed_count: p.fixed_count,
+            status: p.status,
+            mismatch_fields: p.mismatch_fields,
+            registry_values: p.registry_values,
+            verified_at: p.verified_at,
+            version: p.version,
+            identity_changed_at: p.identity_changed_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+impl PersonView {
+    /// The stored rule outcome, its ID numbers opened; one that does not parse is an error.
+    pub fn outcome(&self) -> StoreResult<Outcome> {
+        outcome_of(self.id, &self.outcome)
+    }
+
+    /// The entered ID number, in clear.
+    pub fn personal_id(&self) -> StoreResult<Option<String>> {
+        open_column(self.id, PERSONAL_ID, self.personal_id.as_deref())
+    }
+
+    /// The record's kind; an unknown stored kind is an error.
+    pub fn kind(&self) -> StoreResult<PersonKind> {
+        super::read_stored(format_args!("people.kind of {}", self.id), &self.kind, PersonKind::parse)
+    }
+}
+
+/// A record's view with the class and unit it belongs to (a list's item).
+#[derive(Debug, Clone)]
+pub struct ViewRow {
+    pub person: PersonView,
+    pub class: Option<classes::Model>,
+    pub unit: units::Model,
+}
+
+impl From<PersonRow> for ViewRow {
+    fn from(row: PersonRow) -> ViewRow {
+        ViewRow { person: row.person.into(), class: row.class, unit: row.unit }
+    }
+}
+
 /// A person with the class and unit it belongs to.
 #[derive(Debug, Clone)]
 pub struct PersonRow {

@@ -57,7 +57,7 @@ pub async fn list<C: ConnectionTrait>(
     caller: &Caller,
     kind: PersonKind,
     filter: &ListFilter,
-) -> StoreResult<(Vec<PersonRow>, u64)> {
+) -> StoreResult<(Vec<ViewRow>, u64)> {
     let mut cond = kind_filter(kind);
     // the class and units read for the scope also decorate the page
     let mut known = Known::default();
@@ -128,16 +128,22 @@ pub async fn list<C: ConnectionTrait>(
         None
     };
     let base = people::Entity::find().filter(cond);
-    let items = base
-        .clone()
-        .join(JoinType::LeftJoin, people::Relation::Class.def())
-        .order_by_asc(people::Column::UnitId)
-        .order_by_asc(classes::Column::Grade)
-        .order_by_asc(classes::Column::Name)
+    let ordered = if filter.class_id.is_some() {
+        // one class (of one school): by name, the order of the class's index (no sort, no join)
+        base.clone()
+    } else {
+        base.clone()
+            .join(JoinType::LeftJoin, people::Relation::Class.def())
+            .order_by_asc(people::Column::UnitId)
+            .order_by_asc(classes::Column::Grade)
+            .order_by_asc(classes::Column::Name)
+    };
+    let items = ordered
         .order_by_asc(people::Column::SortKey)
         .order_by_asc(people::Column::Id)
         .offset(offset)
         .limit(page_size)
+        .into_partial_model::<PersonView>()
         .all(conn)
         .await?;
     let total = match counted {
@@ -146,7 +152,8 @@ pub async fn list<C: ConnectionTrait>(
         None if offset == 0 && (items.len() as u64) < page_size => items.len() as u64,
         None => base.count(conn).await?,
     };
-    Ok((decorate_knowing(conn, items, known).await?, total))
+    let rows = decorate_knowing(conn, items, known).await?;
+    Ok((rows.into_iter().map(|(person, class, unit)| ViewRow { person, class, unit }).collect(), total))
 }
 
 /// The counter column that counts records of this status (`total` for any status).
@@ -217,22 +224,47 @@ struct Known {
     units: HashMap<i64, units::Model>,
 }
 
+/// What places a record: its unit and class.
+trait Placed {
+    fn unit_id(&self) -> i64;
+    fn class_id(&self) -> Option<i64>;
+}
+
+impl Placed for people::Model {
+    fn unit_id(&self) -> i64 {
+        self.unit_id
+    }
+    fn class_id(&self) -> Option<i64> {
+        self.class_id
+    }
+}
+
+impl Placed for PersonView {
+    fn unit_id(&self) -> i64 {
+        self.unit_id
+    }
+    fn class_id(&self) -> Option<i64> {
+        self.class_id
+    }
+}
+
 /// Attaches classes and units to people (two queries for the whole page).
 pub async fn decorate<C: ConnectionTrait>(conn: &C, items: Vec<people::Model>) -> StoreResult<Vec<PersonRow>> {
-    decorate_knowing(conn, items, Known::default()).await
+    let rows = decorate_knowing(conn, items, Known::default()).await?;
+    Ok(rows.into_iter().map(|(person, class, unit)| PersonRow { person, class, unit }).collect())
 }
 
 /// [`decorate`], reading only the classes and units not already `known` (none for a class's
 /// page: its class and school were read for the scope).
-async fn decorate_knowing<C: ConnectionTrait>(
+async fn decorate_knowing<C: ConnectionTrait, P: Placed>(
     conn: &C,
-    items: Vec<people::Model>,
+    items: Vec<P>,
     known: Known,
-) -> StoreResult<Vec<PersonRow>> {
+) -> StoreResult<Vec<(P, Option<classes::Model>, units::Model)>> {
     let Known { mut classes, mut units } = known;
     let class_ids: BTreeSet<i64> =
-        items.iter().filter_map(|p| p.class_id).filter(|id| !classes.contains_key(id)).collect();
-    let unit_ids: BTreeSet<i64> = items.iter().map(|p| p.unit_id).filter(|id| !units.contains_key(id)).collect();
+        items.iter().filter_map(|p| p.class_id()).filter(|id| !classes.contains_key(id)).collect();
+    let unit_ids: BTreeSet<i64> = items.iter().map(|p| p.unit_id()).filter(|id| !units.contains_key(id)).collect();
     classes.extend(
         crate::store::classes::by_ids(conn, class_ids.into_iter().collect()).await?.into_iter().map(|c| (c.id, c)),
     );
@@ -249,9 +281,9 @@ async fn decorate_knowing<C: ConnectionTrait>(
     items
         .into_iter()
         .map(|p| {
-            let unit = units.get(&p.unit_id).cloned().ok_or(StoreError::NotFound)?;
-            let class = p.class_id.and_then(|id| classes.get(&id).cloned());
-            Ok(PersonRow { person: p, class, unit })
+            let unit = units.get(&p.unit_id()).cloned().ok_or(StoreError::NotFound)?;
+            let class = p.class_id().and_then(|id| classes.get(&id).cloned());
+            Ok((p, class, unit))
         })
         .collect()
 }
@@ -281,8 +313,8 @@ pub fn personal_id_clear(person: &people::Model) -> StoreResult<Option<String>> 
 }
 
 /// True when the caller may change this person.
-pub fn can_write(caller: &Caller, row: &PersonRow) -> bool {
-    caller.writes_unit(row.unit.id, &row.unit.path)
+pub fn can_write(caller: &Caller, unit: &units::Model) -> bool {
+    caller.writes_unit(unit.id, &unit.path)
 }
 
 /// The audit trail of a person in the caller's scope (deleted ones included).

@@ -112,8 +112,19 @@ pub fn parse_outcome_sealed(p: &people::Model) -> StoreResult<Outcome> {
 /// twin of [`open_outcome_text`], without a JSON tree). Without keys, or for an outcome written
 /// before the keys (a value in clear where a sealed one belongs), it is left as stored.
 pub fn open_outcome(id: i64, outcome: &mut Outcome) -> StoreResult<()> {
+    open_outcome_values(id, outcome_id_values(outcome))
+}
+
+/// [`open_outcome`] of the normalised number alone, for a reader that holds the outcome's
+/// findings untyped (they have no ID repair: no finding about the ID number).
+pub fn open_normalized_id(id: i64, normalized: &mut rules::Normalized) -> StoreResult<()> {
+    open_outcome_values(id, normalized.personal_id.as_mut().map(|v| (OUTCOME_NORMALIZED_ID, v)).into_iter().collect())
+}
+
+/// Opens an outcome's sealed values, given with their paths: all of them, or none when one is
+/// in clear (an outcome written before the keys).
+fn open_outcome_values(id: i64, mut values: Vec<(&'static str, &mut String)>) -> StoreResult<()> {
     let Some(ring) = crate::crypto::installed() else { return Ok(()) };
-    let mut values = outcome_id_values(outcome);
     if values.is_empty() || values.iter().any(|(_, v)| !is_encrypted(v)) {
         return Ok(());
     }

@@ -153,7 +153,7 @@ pub async fn update(
 ) -> StoreResult<PersonRow> {
     let txn = crate::store::begin_write(db).await?;
     let row = get(&txn, caller, kind, id).await?;
-    if !can_write(caller, &row) {
+    if !can_write(caller, &row.unit) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
     }
     let mut deltas = Deltas::default();
@@ -361,7 +361,7 @@ pub async fn delete(
 ) -> StoreResult<()> {
     let txn = crate::store::begin_write(db).await?;
     let row = get(&txn, caller, kind, id).await?;
-    if !can_write(caller, &row) {
+    if !can_write(caller, &row.unit) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không xoá được.".to_owned()));
     }
     delete_in(&txn, ctx, row).await?;

@@ -69,7 +69,7 @@ pub async fn accept_registry_values_in<C: ConnectionTrait>(
     ctx: &AuditCtx,
     row: PersonRow,
 ) -> StoreResult<people::Model> {
-    if !crate::store::people::can_write(caller, &row) {
+    if !crate::store::people::can_write(caller, &row.unit) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
     }
     let p = &row.person;
@@ -174,7 +174,7 @@ async fn set_awaiting_evidence_in<C: ConnectionTrait>(
     on: bool,
 ) -> StoreResult<people::Model> {
     let row = crate::store::people::get(conn, caller, kind, id).await?;
-    if !crate::store::people::can_write(caller, &row) {
+    if !crate::store::people::can_write(caller, &row.unit) {
         return Err(StoreError::Forbidden("Tài khoản chỉ xem được hồ sơ này, không sửa được.".to_owned()));
     }
     let status = row.person.status.as_str();
