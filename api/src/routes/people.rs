@@ -121,21 +121,7 @@ pub struct ShownFinding {
     pub fix: Option<crate::rules::Fix>,
 }
 
-impl TryFrom<Finding> for ShownFinding {
-    type Error = serde_json::Error;
-    fn try_from(f: Finding) -> Result<ShownFinding, serde_json::Error> {
-        Ok(ShownFinding {
-            field: f.field,
-            code: f.code,
-            severity: f.severity,
-            message: f.message,
-            params: serde_json::value::to_raw_value(&f.params)?,
-            fix: f.fix,
-        })
-    }
-}
-
-/// A stored outcome read for a view: findings untyped until one of them is about the ID number.
+/// A stored outcome read for a view: findings with their params untyped.
 #[derive(Deserialize)]
 struct ShownOutcome {
     normalized: Normalized,
@@ -143,46 +129,59 @@ struct ShownOutcome {
 }
 
 /// A record's normalised values and findings as its view shows them: ID values opened, then
-/// masked. Findings about the ID number (their repairs and params carry numbers) go through
-/// the typed outcome and [`mask_outcome`]; the others are passed through as stored.
+/// masked as [`mask_outcome`] masks them; only the params of findings about the ID number are
+/// read (the numbers among them are masked), the others are passed through as stored.
 fn shown_outcome(p: &people::PersonView) -> ApiResult<(Normalized, Vec<ShownFinding>)> {
-    let shown: ShownOutcome = read_json(format_args!("people.outcome of {}", p.id), &p.outcome)?;
-    if shown.findings.iter().any(|f| f.field == Field::PersonalId) {
-        let mut outcome = p.outcome()?;
-        mask_outcome(&mut outcome);
-        let findings = outcome.findings.into_iter().map(ShownFinding::try_from).collect::<Result<_, _>>();
-        let findings = findings.map_err(|e| ApiError::internal(format!("a finding of {} as JSON: {e}", p.id)))?;
-        return Ok((outcome.normalized, findings));
+    let ShownOutcome { mut normalized, mut findings } =
+        read_json(format_args!("people.outcome of {}", p.id), &p.outcome)?;
+    let id_fixes = findings.iter_mut().filter(|f| f.field == Field::PersonalId).filter_map(|f| f.fix.as_mut());
+    people::open_outcome_parts(p.id, &mut normalized, id_fixes)?;
+    mask_normalized(&mut normalized);
+    for f in findings.iter_mut().filter(|f| f.field == Field::PersonalId) {
+        let mut params: std::collections::BTreeMap<String, serde_json::Value> =
+            read_json(format_args!("people.outcome of {}: params", p.id), f.params.get())?;
+        mask_id_finding(&mut f.fix, &mut params, &mut f.message);
+        f.params = serde_json::value::to_raw_value(&params)
+            .map_err(|e| ApiError::internal(format!("the params of a finding of {} as JSON: {e}", p.id)))?;
     }
-    let mut normalized = shown.normalized;
-    people::open_normalized_id(p.id, &mut normalized)?;
-    if let Some(pid) = &normalized.personal_id {
-        normalized.personal_id = Some(mask_personal_id(pid));
-    }
-    Ok((normalized, shown.findings))
+    Ok((normalized, findings))
 }
 
 /// Masks every ID value inside an outcome (normalised value, fixes and params of ID findings).
 pub fn mask_outcome(outcome: &mut Outcome) {
-    if let Some(pid) = &outcome.normalized.personal_id {
-        outcome.normalized.personal_id = Some(mask_personal_id(pid));
-    }
+    mask_normalized(&mut outcome.normalized);
     for f in outcome.findings.iter_mut().filter(|f| f.field == Field::PersonalId) {
-        if let Some(fix) = &mut f.fix {
-            fix.from = mask_personal_id(&fix.from);
-            fix.to = mask_personal_id(&fix.to);
+        mask_id_finding(&mut f.fix, &mut f.params, &mut f.message);
+    }
+}
+
+/// Masks the normalised ID number.
+fn mask_normalized(normalized: &mut Normalized) {
+    if let Some(pid) = &normalized.personal_id {
+        normalized.personal_id = Some(mask_personal_id(pid));
+    }
+}
+
+/// Masks the ID values of a finding about the ID number: its repair, the numbers among its
+/// params, the digit runs of its message.
+fn mask_id_finding(
+    fix: &mut Option<crate::rules::Fix>,
+    params: &mut std::collections::BTreeMap<String, serde_json::Value>,
+    message: &mut String,
+) {
+    if let Some(fix) = fix {
+        fix.from = mask_personal_id(&fix.from);
+        fix.to = mask_personal_id(&fix.to);
+    }
+    for value in params.values_mut() {
+        if let serde_json::Value::String(s) = value
+            && s.chars().filter(char::is_ascii_digit).count() >= 6
+        {
+            *s = mask_personal_id(s);
         }
-        for value in f.params.values_mut() {
-            if let serde_json::Value::String(s) = value
-                && s.chars().filter(char::is_ascii_digit).count() >= 6
-            {
-                *s = mask_personal_id(s);
-            }
-        }
-        let digits_run = longest_digit_run(&f.message);
-        if digits_run >= 6 {
-            f.message = mask_digit_runs(&f.message);
-        }
+    }
+    if longest_digit_run(message) >= 6 {
+        *message = mask_digit_runs(message);
     }
 }
 

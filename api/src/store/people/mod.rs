@@ -217,11 +217,6 @@ impl From<people::Model> for PersonView {
 }
 
 impl PersonView {
-    /// The stored rule outcome, its ID numbers opened; one that does not parse is an error.
-    pub fn outcome(&self) -> StoreResult<Outcome> {
-        outcome_of(self.id, &self.outcome)
-    }
-
     /// The entered ID number, in clear.
     pub fn personal_id(&self) -> StoreResult<Option<String>> {
         open_column(self.id, PERSONAL_ID, self.personal_id.as_deref())
@@ -229,7 +224,7 @@ impl PersonView {
 
     /// The record's kind; an unknown stored kind is an error.
     pub fn kind(&self) -> StoreResult<PersonKind> {
-        super::read_stored(format_args!("people.kind of {}", self.id), &self.kind, PersonKind::parse)
+        read_kind(self.id, &self.kind)
     }
 }
 
@@ -264,7 +259,11 @@ impl PersonRow {
 
 /// A record's kind; an unknown stored kind is an error.
 pub fn kind_of(p: &people::Model) -> StoreResult<PersonKind> {
-    super::read_stored(format_args!("people.kind of {}", p.id), &p.kind, PersonKind::parse)
+    read_kind(p.id, &p.kind)
+}
+
+fn read_kind(id: i64, stored: &str) -> StoreResult<PersonKind> {
+    super::read_stored(format_args!("people.kind of {id}"), stored, PersonKind::parse)
 }
 
 /// The sort key of a name: given name first (the last word), as Vietnamese class lists sort.

@@ -8,13 +8,8 @@ use super::*;
 /// Its ID numbers are opened field by field ([`open_outcome`]); a reader that needs none of
 /// them takes [`parse_outcome_sealed`].
 pub fn parse_outcome(p: &people::Model) -> StoreResult<Outcome> {
-    outcome_of(p.id, &p.outcome)
-}
-
-/// [`parse_outcome`] of record `id`'s stored outcome text.
-pub fn outcome_of(id: i64, stored: &str) -> StoreResult<Outcome> {
-    let mut outcome: Outcome = crate::store::read_json(format_args!("people.outcome of {id}"), stored)?;
-    open_outcome(id, &mut outcome)?;
+    let mut outcome = parse_outcome_sealed(p)?;
+    open_outcome(p.id, &mut outcome)?;
     Ok(outcome)
 }
 

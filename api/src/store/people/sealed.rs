@@ -84,20 +84,27 @@ pub fn open_outcome_text(id: i64, stored: &str) -> StoreResult<std::borrow::Cow<
     }
 }
 
-/// The ID numbers of a typed outcome, each with its path pattern in the stored JSON
-/// ([`OUTCOME_ID_PATHS`]): the normalised number and the ID repairs' from and to.
-fn outcome_id_values(outcome: &mut Outcome) -> Vec<(&'static str, &mut String)> {
+/// The ID numbers of an outcome's parts, each with its path pattern in the stored JSON
+/// ([`OUTCOME_ID_PATHS`]): the normalised number and the repairs of the findings about the ID
+/// number (`id_fixes`), from and to.
+fn outcome_id_values<'a>(
+    normalized: &'a mut rules::Normalized,
+    id_fixes: impl Iterator<Item = &'a mut rules::Fix>,
+) -> Vec<(&'static str, &'a mut String)> {
     let mut out = Vec::new();
-    if let Some(v) = outcome.normalized.personal_id.as_mut() {
+    if let Some(v) = normalized.personal_id.as_mut() {
         out.push((OUTCOME_NORMALIZED_ID, v));
     }
-    for finding in outcome.findings.iter_mut().filter(|f| f.field == Field::PersonalId) {
-        if let Some(fix) = finding.fix.as_mut() {
-            out.push((OUTCOME_ID_FIX_FROM, &mut fix.from));
-            out.push((OUTCOME_ID_FIX_TO, &mut fix.to));
-        }
+    for fix in id_fixes {
+        out.push((OUTCOME_ID_FIX_FROM, &mut fix.from));
+        out.push((OUTCOME_ID_FIX_TO, &mut fix.to));
     }
     out
+}
+
+/// The repairs of a typed outcome's findings about the ID number.
+fn id_fixes(findings: &mut [rules::Finding]) -> impl Iterator<Item = &mut rules::Fix> {
+    findings.iter_mut().filter(|f| f.field == Field::PersonalId).filter_map(|f| f.fix.as_mut())
 }
 
 /// A record's stored rule outcome parsed as it is stored: its ID numbers (the normalised number,
@@ -112,13 +119,17 @@ pub fn parse_outcome_sealed(p: &people::Model) -> StoreResult<Outcome> {
 /// twin of [`open_outcome_text`], without a JSON tree). Without keys, or for an outcome written
 /// before the keys (a value in clear where a sealed one belongs), it is left as stored.
 pub fn open_outcome(id: i64, outcome: &mut Outcome) -> StoreResult<()> {
-    open_outcome_values(id, outcome_id_values(outcome))
+    open_outcome_parts(id, &mut outcome.normalized, id_fixes(&mut outcome.findings))
 }
 
-/// [`open_outcome`] of the normalised number alone, for a reader that holds the outcome's
-/// findings untyped (they have no ID repair: no finding about the ID number).
-pub fn open_normalized_id(id: i64, normalized: &mut rules::Normalized) -> StoreResult<()> {
-    open_outcome_values(id, normalized.personal_id.as_mut().map(|v| (OUTCOME_NORMALIZED_ID, v)).into_iter().collect())
+/// [`open_outcome`] of an outcome read in parts (a reader that keeps its findings untyped
+/// hands over the normalised values and the repairs of its findings about the ID number).
+pub fn open_outcome_parts<'a>(
+    id: i64,
+    normalized: &'a mut rules::Normalized,
+    id_fixes: impl Iterator<Item = &'a mut rules::Fix>,
+) -> StoreResult<()> {
+    open_outcome_values(id, outcome_id_values(normalized, id_fixes))
 }
 
 /// Opens an outcome's sealed values, given with their paths: all of them, or none when one is
@@ -153,7 +164,7 @@ fn seal_outcome_text(ring: &KeyRing, id: i64, text: &str) -> Result<String, sea_
 /// [`OUTCOME_ID_PATHS`], so either reader opens them.
 fn seal_outcome(ring: &KeyRing, id: i64, outcome: &mut Outcome) -> Result<String, sea_orm::DbErr> {
     let aad = Aad::new(TABLE, OUTCOME, id);
-    for (path, value) in outcome_id_values(outcome) {
+    for (path, value) in outcome_id_values(&mut outcome.normalized, id_fixes(&mut outcome.findings)) {
         *value = ring.encrypt_json_str(&aad, path, value).map_err(|e| db_err(OUTCOME, e))?;
     }
     serde_json::to_string(outcome).map_err(|e| db_err(OUTCOME, e))
