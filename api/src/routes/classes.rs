@@ -28,9 +28,19 @@ pub struct ClassView {
 }
 
 impl ClassView {
-    fn of(c: class_rows::Model, counts: &std::collections::HashMap<i64, u64>) -> ClassView {
+    fn counted(c: classes::CountedClass) -> ClassView {
+        ClassView::of(c.class, u64::try_from(c.student_count).unwrap_or(0))
+    }
+
+    /// A class whose count is in `counts` (none: 0).
+    fn listed(c: class_rows::Model, counts: &std::collections::HashMap<i64, u64>) -> ClassView {
+        let count = counts.get(&c.id).copied().unwrap_or(0);
+        ClassView::of(c, count)
+    }
+
+    fn of(c: class_rows::Model, student_count: u64) -> ClassView {
         ClassView {
-            student_count: counts.get(&c.id).copied().unwrap_or(0),
+            student_count,
             id: c.id,
             school_id: c.school_id,
             school_year: c.school_year,
@@ -81,15 +91,12 @@ pub async fn list_classes(
     query: web::Query<ClassesQuery>,
 ) -> ApiResult<web::Json<ClassList>> {
     let year = school_year_param(&state, query.school_year.as_deref())?;
-    let list = match (query.unit_id, query.school_id) {
-        (Some(unit), _) => classes::list_in_subtree(&state.store.db, &caller, unit, year.as_deref()).await?,
-        (None, school) => {
-            let school_id = school.unwrap_or(caller.unit_id);
-            classes::list_for_school(&state.store.db, &caller, school_id, year.as_deref()).await?
-        }
+    let scope = match (query.unit_id, query.school_id) {
+        (Some(unit), _) => classes::ClassScope::Subtree(unit),
+        (None, school) => classes::ClassScope::School(school.unwrap_or(caller.unit_id)),
     };
-    let counts = classes::student_counts(&state.store.db, list.iter().map(|c| c.id).collect()).await?;
-    Ok(web::Json(ClassList { items: list.into_iter().map(|c| ClassView::of(c, &counts)).collect() }))
+    let list = classes::list_counted(&state.store.db, &caller, scope, year.as_deref()).await?;
+    Ok(web::Json(ClassList { items: list.into_iter().map(ClassView::counted).collect() }))
 }
 
 /// One class whose school is in the caller's scope.
@@ -105,7 +112,7 @@ pub async fn get_class(
 ) -> ApiResult<web::Json<ClassView>> {
     let (c, _) = classes::get_scoped(&state.store.db, &caller, id.into_inner()).await?;
     let counts = classes::student_counts(&state.store.db, vec![c.id]).await?;
-    Ok(web::Json(ClassView::of(c, &counts)))
+    Ok(web::Json(ClassView::listed(c, &counts)))
 }
 
 /// A class to create.
@@ -175,7 +182,7 @@ pub async fn create_class(
         homeroom_teacher: trimmed(b.homeroom_teacher),
     };
     let created = class_changes::create(&state.store.db, &rc.audit(), &rc.caller, draft).await?;
-    Ok(HttpResponse::Created().json(ClassView::of(created, &Default::default())))
+    Ok(HttpResponse::Created().json(ClassView::of(created, 0)))
 }
 
 /// Changes a class of the caller's school (name, grade, homeroom teacher); audited.
@@ -204,7 +211,7 @@ pub async fn update_class(
     };
     let updated = class_changes::update(&state.store.db, &rc.audit(), &rc.caller, id.into_inner(), patch).await?;
     let counts = classes::student_counts(&state.store.db, vec![updated.id]).await?;
-    Ok(web::Json(ClassView::of(updated, &counts)))
+    Ok(web::Json(ClassView::listed(updated, &counts)))
 }
 
 /// `YYYY-YYYY`, the shape the document's pattern gives (whether the years follow each other

@@ -3,7 +3,7 @@
 //! it (they apply to it) and of the units below it.
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use super::audit::{self, AuditCtx, Event};
 use super::entities::{campaigns, units};
@@ -115,23 +115,10 @@ pub async fn create<C: ConnectionTrait>(
     Ok(CampaignRow { campaign, unit })
 }
 
+/// Every campaign with its unit, in one statement.
 async fn all_with_units<C: ConnectionTrait>(conn: &C) -> StoreResult<Vec<CampaignRow>> {
-    let list = campaigns::Entity::find().all(conn).await?;
-    if list.is_empty() {
-        return Ok(Vec::new());
-    }
-    let unit_ids: Vec<i64> = list.iter().map(|c| c.unit_id).collect();
-    let units: std::collections::HashMap<i64, units::Model> = units::Entity::find()
-        .filter(units::Column::Id.is_in(unit_ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u))
-        .collect();
-    Ok(list
-        .into_iter()
-        .filter_map(|c| units.get(&c.unit_id).cloned().map(|unit| CampaignRow { campaign: c, unit }))
-        .collect())
+    let rows = campaigns::Entity::find().find_also_related(units::Entity).all(conn).await?;
+    Ok(rows.into_iter().filter_map(|(campaign, unit)| unit.map(|unit| CampaignRow { campaign, unit })).collect())
 }
 
 /// Campaigns visible to the caller, latest start first.
@@ -144,12 +131,11 @@ pub async fn list_visible<C: ConnectionTrait>(conn: &C, caller: &Caller) -> Stor
 
 /// One campaign visible to the caller.
 pub async fn get_visible<C: ConnectionTrait>(conn: &C, caller: &Caller, id: i64) -> StoreResult<CampaignRow> {
-    let campaign = campaigns::Entity::find_by_id(id).one(conn).await?.ok_or(StoreError::NotFound)?;
-    let unit = super::units::get(conn, campaign.unit_id).await?;
-    if !visible(caller, &unit.path) {
-        return Err(StoreError::NotFound);
+    // the campaign and its unit in one statement
+    match campaigns::Entity::find_by_id(id).find_also_related(units::Entity).one(conn).await? {
+        Some((campaign, Some(unit))) if visible(caller, &unit.path) => Ok(CampaignRow { campaign, unit }),
+        _ => Err(StoreError::NotFound),
     }
-    Ok(CampaignRow { campaign, unit })
 }
 
 /// The campaign statistics of a unit follow: the one asked for, else the latest active campaign

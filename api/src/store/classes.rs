@@ -1,7 +1,10 @@
 //! Classes of a school for a school year.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, Select,
+};
 
 use super::entities::{classes, units};
 use super::{StoreError, StoreResult};
@@ -30,6 +33,43 @@ pub async fn create<C: ConnectionTrait>(conn: &C, new: NewClass) -> StoreResult<
     .await?)
 }
 
+/// Which classes a list holds.
+#[derive(Debug, Clone, Copy)]
+pub enum ClassScope {
+    /// One school's.
+    School(i64),
+    /// Every school's under a unit (the unit itself when it is a school).
+    Subtree(i64),
+}
+
+/// The classes of a scope the caller may read, optionally of one school year, ordered: a
+/// school's by grade then name; a subtree's by school, grade, name. The unit is read first
+/// (not found outside the caller's scope).
+async fn scoped<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    scope: ClassScope,
+    school_year: Option<&str>,
+) -> StoreResult<Select<classes::Entity>> {
+    let mut query = match scope {
+        ClassScope::School(id) => {
+            let school = super::units::get_scoped(conn, caller, id).await?;
+            classes::Entity::find().filter(classes::Column::SchoolId.eq(school.id))
+        }
+        ClassScope::Subtree(id) => {
+            let unit = super::units::get_scoped(conn, caller, id).await?;
+            let schools = super::people::units_under(format!("{}%", unit.path));
+            classes::Entity::find()
+                .filter(classes::Column::SchoolId.in_subquery(schools))
+                .order_by_asc(classes::Column::SchoolId)
+        }
+    };
+    if let Some(year) = school_year {
+        query = query.filter(classes::Column::SchoolYear.eq(year));
+    }
+    Ok(query.order_by_asc(classes::Column::Grade).order_by_asc(classes::Column::Name))
+}
+
 /// Classes of a school in the caller's scope, by grade then name; optionally one school year.
 pub async fn list_for_school<C: ConnectionTrait>(
     conn: &C,
@@ -37,42 +77,32 @@ pub async fn list_for_school<C: ConnectionTrait>(
     school_id: i64,
     school_year: Option<&str>,
 ) -> StoreResult<Vec<classes::Model>> {
-    let school = super::units::get_scoped(conn, caller, school_id).await?;
-    let mut query = classes::Entity::find().filter(classes::Column::SchoolId.eq(school.id));
-    if let Some(year) = school_year {
-        query = query.filter(classes::Column::SchoolYear.eq(year));
-    }
-    Ok(query.order_by_asc(classes::Column::Grade).order_by_asc(classes::Column::Name).all(conn).await?)
+    Ok(scoped(conn, caller, ClassScope::School(school_id), school_year).await?.all(conn).await?)
 }
 
-/// Classes of every school under a unit in the caller's scope (the unit itself when it is a
-/// school), by school then grade then name; optionally one school year.
-pub async fn list_in_subtree<C: ConnectionTrait>(
+/// A class with its active records counted.
+#[derive(Debug, FromQueryResult)]
+pub struct CountedClass {
+    #[sea_orm(nested)]
+    pub class: classes::Model,
+    pub student_count: i64,
+}
+
+/// The classes of a scope (as [`scoped`] orders them) with their active records counted, in
+/// one statement after the unit's.
+pub async fn list_counted<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
-    unit_id: i64,
+    scope: ClassScope,
     school_year: Option<&str>,
-) -> StoreResult<Vec<classes::Model>> {
+) -> StoreResult<Vec<CountedClass>> {
     use sea_orm::QuerySelect;
-    let unit = super::units::get_scoped(conn, caller, unit_id).await?;
-    let schools: Vec<i64> = units::Entity::find()
-        .select_only()
-        .column(units::Column::Id)
-        .filter(super::units::path_starts_with(units::Column::Path, &unit.path))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    if schools.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut query = classes::Entity::find().filter(classes::Column::SchoolId.is_in(schools));
-    if let Some(year) = school_year {
-        query = query.filter(classes::Column::SchoolYear.eq(year));
-    }
-    Ok(query
-        .order_by_asc(classes::Column::SchoolId)
-        .order_by_asc(classes::Column::Grade)
-        .order_by_asc(classes::Column::Name)
+    use sea_orm::sea_query::Expr;
+    let count = Expr::cust("(SELECT COUNT(*) FROM people p WHERE p.class_id = classes.id AND p.deleted_at IS NULL)");
+    Ok(scoped(conn, caller, scope, school_year)
+        .await?
+        .expr_as(count, "student_count")
+        .into_model::<CountedClass>()
         .all(conn)
         .await?)
 }

@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use super::StoreResult;
 use super::campaigns::{self, CampaignRow};
 use super::counters::statement;
-use super::entities::{classes, units};
+use super::entities::units;
 use crate::domain::access::Caller;
 use crate::domain::org::UnitKind;
 use crate::rules::Severity;
@@ -62,17 +62,6 @@ pub fn stat_unit(u: &units::Model) -> StatUnit {
         name: u.name.clone(),
         parent_id: u.parent_id,
         school_year: None,
-    }
-}
-
-fn class_unit(c: &classes::Model) -> StatUnit {
-    StatUnit {
-        id: c.id,
-        kind: StatUnitKind::Class,
-        code: None,
-        name: c.name.clone(),
-        parent_id: Some(c.school_id),
-        school_year: Some(c.school_year.clone()),
     }
 }
 
@@ -131,28 +120,56 @@ async fn tallies_by_unit<C: ConnectionTrait>(
     Ok(by_unit.into_iter().map(|(id, (path, t))| (id, path, t)).collect())
 }
 
-/// Counters of a school summed per class (0: no class), as read in `year`.
-async fn tallies_by_class<C: ConnectionTrait>(
+/// A school's classes with their counters summed per class, as read in `year`, in one
+/// statement: the classes, then the counter rows (class 0: no class), by a `UNION ALL`. A class
+/// of another year is kept only when it still counts records; the order is the newest year
+/// first, then grade and name. The total includes records without a class.
+async fn classes_with_tallies<C: ConnectionTrait>(
     conn: &C,
     school_id: i64,
     population: Population,
     year: &str,
-) -> StoreResult<BTreeMap<i64, Tally>> {
+) -> StoreResult<Current> {
     let backend = conn.get_database_backend();
+    let zeros = Tally::COLUMNS.iter().map(|_| "CAST(0 AS BIGINT)").collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "SELECT sc.class_id, sc.live_year, {} FROM stat_counters sc WHERE sc.unit_id = ? AND sc.kind = ? \
-         GROUP BY sc.class_id, sc.live_year",
+        "SELECT c.id, c.name, c.grade, c.school_year, NULL AS live_year, {zeros} FROM classes c WHERE c.school_id = ? \
+         UNION ALL SELECT sc.class_id, NULL, NULL, NULL, sc.live_year, {} FROM stat_counters sc \
+         WHERE sc.unit_id = ? AND sc.kind = ? GROUP BY sc.class_id, sc.live_year",
         sums("sc.")
     );
-    let rows =
-        conn.query_all_raw(statement(backend, &sql, vec![school_id.into(), population.kind().as_str().into()])).await?;
-    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
-    for row in rows {
-        let class_id: i64 = row.try_get_by(0)?;
-        let live_year: String = row.try_get_by(1)?;
-        out.entry(class_id).or_default().add(&tally_at(&row, 2)?.for_year(&live_year, year));
+    let values = vec![school_id.into(), school_id.into(), population.kind().as_str().into()];
+    let mut classes: Vec<(i64, String, i32, String)> = Vec::new();
+    let mut by_class: HashMap<i64, Tally> = HashMap::new();
+    let mut total = Tally::default();
+    for row in conn.query_all_raw(statement(backend, &sql, values)).await? {
+        let id: i64 = row.try_get_by(0)?;
+        match row.try_get_by::<Option<String>, _>(4)? {
+            Some(live_year) => {
+                let tally = tally_at(&row, 5)?.for_year(&live_year, year);
+                total.add(&tally);
+                by_class.entry(id).or_default().add(&tally);
+            }
+            None => classes.push((id, row.try_get_by(1)?, row.try_get_by(2)?, row.try_get_by(3)?)),
+        }
     }
-    Ok(out)
+    classes.retain(|(id, _, _, class_year)| class_year == year || by_class.get(id).is_some_and(|t| t.total != 0));
+    classes.sort_by(|a, b| b.3.cmp(&a.3).then(a.2.cmp(&b.2)).then(a.1.cmp(&b.1)));
+    let children = classes
+        .into_iter()
+        .map(|(id, name, _, class_year)| {
+            let unit = StatUnit {
+                id,
+                kind: StatUnitKind::Class,
+                code: None,
+                name,
+                parent_id: Some(school_id),
+                school_year: Some(class_year),
+            };
+            (unit, by_class.get(&id).copied().unwrap_or_default())
+        })
+        .collect();
+    Ok(Current { total, children })
 }
 
 /// A unit's counters now, with its children's.
@@ -168,22 +185,7 @@ async fn current<C: ConnectionTrait>(
     year: &str,
 ) -> StoreResult<Current> {
     if root.kind == UnitKind::School.as_str() && population == Population::Students {
-        let by_class = tallies_by_class(conn, root.id, population, year).await?;
-        let mut total = Tally::default();
-        for t in by_class.values() {
-            total.add(t);
-        }
-        let mut classes = classes::Entity::find()
-            .filter(classes::Column::SchoolId.eq(root.id))
-            .order_by_asc(classes::Column::Grade)
-            .order_by_asc(classes::Column::Name)
-            .all(conn)
-            .await?;
-        classes.retain(|c| c.school_year == year || by_class.get(&c.id).is_some_and(|t| t.total != 0));
-        classes.sort_by(|a, b| b.school_year.cmp(&a.school_year).then(a.grade.cmp(&b.grade)).then(a.name.cmp(&b.name)));
-        let children =
-            classes.iter().map(|c| (class_unit(c), by_class.get(&c.id).copied().unwrap_or_default())).collect();
-        return Ok(Current { total, children });
+        return classes_with_tallies(conn, root.id, population, year).await;
     }
     let rows = tallies_by_unit(conn, &root.path, population, year).await?;
     let child_units = super::units::children(conn, root.id).await?;
