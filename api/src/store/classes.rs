@@ -43,8 +43,9 @@ pub enum ClassScope {
 }
 
 /// The classes of a scope the caller may read, optionally of one school year, ordered: a
-/// school's by grade then name; a subtree's by school, grade, name. The unit is read first
-/// (not found outside the caller's scope).
+/// school's by grade then name; a subtree's by school, grade, name. A subtree's unit is read
+/// first (not found outside the caller's scope); a school's scope is part of the statement,
+/// and an empty answer is checked by [`not_found_unless_readable`].
 async fn scoped<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
@@ -53,8 +54,10 @@ async fn scoped<C: ConnectionTrait>(
 ) -> StoreResult<Select<classes::Entity>> {
     let mut query = match scope {
         ClassScope::School(id) => {
-            let school = super::units::get_scoped(conn, caller, id).await?;
-            classes::Entity::find().filter(classes::Column::SchoolId.eq(school.id))
+            let readable = super::people::units_under(caller.subtree_pattern());
+            classes::Entity::find()
+                .filter(classes::Column::SchoolId.eq(id))
+                .filter(classes::Column::SchoolId.in_subquery(readable))
         }
         ClassScope::Subtree(id) => {
             let unit = super::units::get_scoped(conn, caller, id).await?;
@@ -70,6 +73,19 @@ async fn scoped<C: ConnectionTrait>(
     Ok(query.order_by_asc(classes::Column::Grade).order_by_asc(classes::Column::Name))
 }
 
+/// A school's list came back empty: the school is read, so that one outside the caller's
+/// scope (or none) is not found rather than a school without classes.
+async fn not_found_unless_readable<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    scope: ClassScope,
+) -> StoreResult<()> {
+    if let ClassScope::School(id) = scope {
+        super::units::get_scoped(conn, caller, id).await?;
+    }
+    Ok(())
+}
+
 /// Classes of a school in the caller's scope, by grade then name; optionally one school year.
 pub async fn list_for_school<C: ConnectionTrait>(
     conn: &C,
@@ -77,7 +93,12 @@ pub async fn list_for_school<C: ConnectionTrait>(
     school_id: i64,
     school_year: Option<&str>,
 ) -> StoreResult<Vec<classes::Model>> {
-    Ok(scoped(conn, caller, ClassScope::School(school_id), school_year).await?.all(conn).await?)
+    let scope = ClassScope::School(school_id);
+    let list = scoped(conn, caller, scope, school_year).await?.all(conn).await?;
+    if list.is_empty() {
+        not_found_unless_readable(conn, caller, scope).await?;
+    }
+    Ok(list)
 }
 
 /// A class with its active records counted.
@@ -88,8 +109,8 @@ pub struct CountedClass {
     pub student_count: i64,
 }
 
-/// The classes of a scope (as [`scoped`] orders them) with their active records counted, in
-/// one statement after the unit's.
+/// The classes of a scope (as [`scoped`] orders them) with their active records counted: one
+/// statement for a school (and its own when it has no class), two for a subtree.
 pub async fn list_counted<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
@@ -99,12 +120,16 @@ pub async fn list_counted<C: ConnectionTrait>(
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::Expr;
     let count = Expr::cust("(SELECT COUNT(*) FROM people p WHERE p.class_id = classes.id AND p.deleted_at IS NULL)");
-    Ok(scoped(conn, caller, scope, school_year)
+    let list = scoped(conn, caller, scope, school_year)
         .await?
         .expr_as(count, "student_count")
         .into_model::<CountedClass>()
         .all(conn)
-        .await?)
+        .await?;
+    if list.is_empty() {
+        not_found_unless_readable(conn, caller, scope).await?;
+    }
+    Ok(list)
 }
 
 /// A school's class of a year by its name, unscoped.

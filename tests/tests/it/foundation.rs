@@ -137,6 +137,14 @@ async fn each_role_sees_its_own_subtree_and_nothing_else() {
     assert_eq!(classes.body["items"][0]["studentCount"], 1);
     app.get(&format!("/api/v1/classes?schoolId={}", f.school_b1), &a1).await.assert_problem(404, "not_found");
     app.get(&format!("/api/v1/classes/{}", f.class_b1_10a), &district).await.assert_problem(404, "not_found");
+    // a school under the office answers its classes; a unit in scope without classes an empty
+    // list; one that does not exist is not found
+    let a2 = app.get(&format!("/api/v1/classes?schoolId={}", f.school_a2), &district).await;
+    assert_eq!(a2.body["items"][0]["id"], f.class_a2_7a, "{:?}", a2.body);
+    let office = app.get(&format!("/api/v1/classes?schoolId={}", f.district_a), &district).await;
+    assert_eq!((office.status, office.body["items"].clone()), (200, serde_json::json!([])));
+    app.get("/api/v1/classes?schoolId=999999", &district).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/classes?schoolId={}", f.school_b1), &district).await.assert_problem(404, "not_found");
 }
 
 #[tokio::test]
