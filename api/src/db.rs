@@ -9,6 +9,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 
 use crate::config::Settings;
 
+/// A pooled connection idle this long is pinged before it is handed out (one a server, proxy
+/// or firewall may have dropped); a busier one is not.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(10);
+
 /// Opens a pool on `settings.database_url`, creating the SQLite file's folder when needed.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     connect_url(&settings.database_url, settings.database_max_connections).await
@@ -28,6 +32,10 @@ pub async fn connect_url(url: &str, max_connections: u32) -> anyhow::Result<Data
         .max_connections(max_connections.max(1))
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        // a connection handed out again within seconds is alive: checking it cost a round trip
+        // to the database (PostgreSQL) or to the connection's thread (SQLite) before every
+        // statement outside a transaction
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
