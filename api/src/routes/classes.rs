@@ -32,12 +32,6 @@ impl ClassView {
         ClassView::of(c.class, u64::try_from(c.student_count).unwrap_or(0))
     }
 
-    /// A class whose count is in `counts` (none: 0).
-    fn listed(c: class_rows::Model, counts: &std::collections::HashMap<i64, u64>) -> ClassView {
-        let count = counts.get(&c.id).copied().unwrap_or(0);
-        ClassView::of(c, count)
-    }
-
     fn of(c: class_rows::Model, student_count: u64) -> ClassView {
         ClassView {
             student_count,
@@ -111,8 +105,8 @@ pub async fn get_class(
     id: web::Path<i64>,
 ) -> ApiResult<web::Json<ClassView>> {
     let (c, _) = classes::get_scoped(&state.store.db, &caller, id.into_inner()).await?;
-    let counts = classes::student_counts(&state.store.db, vec![c.id]).await?;
-    Ok(web::Json(ClassView::listed(c, &counts)))
+    let count = classes::active_count(&state.store.db, c.id).await?;
+    Ok(web::Json(ClassView::of(c, count)))
 }
 
 /// A class to create.
@@ -210,8 +204,8 @@ pub async fn update_class(
         homeroom_teacher: b.homeroom_teacher.map(trimmed),
     };
     let updated = class_changes::update(&state.store.db, &rc.audit(), &rc.caller, id.into_inner(), patch).await?;
-    let counts = classes::student_counts(&state.store.db, vec![updated.id]).await?;
-    Ok(web::Json(ClassView::listed(updated, &counts)))
+    let count = classes::active_count(&state.store.db, updated.id).await?;
+    Ok(web::Json(ClassView::of(updated, count)))
 }
 
 /// `YYYY-YYYY`, the shape the document's pattern gives (whether the years follow each other

@@ -118,11 +118,9 @@ pub async fn list_counted<C: ConnectionTrait>(
     school_year: Option<&str>,
 ) -> StoreResult<Vec<CountedClass>> {
     use sea_orm::QuerySelect;
-    use sea_orm::sea_query::Expr;
-    let count = Expr::cust("(SELECT COUNT(*) FROM people p WHERE p.class_id = classes.id AND p.deleted_at IS NULL)");
     let list = scoped(conn, caller, scope, school_year)
         .await?
-        .expr_as(count, "student_count")
+        .expr_as(active_records(), "student_count")
         .into_model::<CountedClass>()
         .all(conn)
         .await?;
@@ -168,25 +166,21 @@ pub async fn by_ids<C: ConnectionTrait>(conn: &C, ids: Vec<i64>) -> StoreResult<
     Ok(classes::Entity::find().filter(classes::Column::Id.is_in(ids)).all(conn).await?)
 }
 
-/// Active records per class, for the classes page.
-pub async fn student_counts<C: ConnectionTrait>(
-    db: &C,
-    class_ids: Vec<i64>,
-) -> StoreResult<std::collections::HashMap<i64, u64>> {
-    use super::entities::people;
+/// One class's active records, counted as [`list_counted`] counts them.
+pub async fn active_count<C: ConnectionTrait>(conn: &C, class_id: i64) -> StoreResult<u64> {
     use sea_orm::QuerySelect;
-    if class_ids.is_empty() {
-        return Ok(Default::default());
-    }
-    let rows: Vec<(Option<i64>, i64)> = people::Entity::find()
+    let n: Option<i64> = classes::Entity::find_by_id(class_id)
         .select_only()
-        .column(people::Column::ClassId)
-        .column_as(people::Column::Id.count(), "n")
-        .filter(people::Column::ClassId.is_in(class_ids))
-        .filter(people::Column::DeletedAt.is_null())
-        .group_by(people::Column::ClassId)
+        .expr_as(active_records(), "n")
         .into_tuple()
-        .all(db)
+        .one(conn)
         .await?;
-    Ok(rows.into_iter().filter_map(|(c, n)| Some((c?, u64::try_from(n).unwrap_or(0)))).collect())
+    Ok(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+}
+
+/// The active records of the class of the row at hand (`classes.id`), as a column expression.
+fn active_records() -> sea_orm::sea_query::SimpleExpr {
+    sea_orm::sea_query::Expr::cust(
+        "(SELECT COUNT(*) FROM people p WHERE p.class_id = classes.id AND p.deleted_at IS NULL)",
+    )
 }
