@@ -59,7 +59,12 @@ pub async fn stored_keys<C: ConnectionTrait>(conn: &C) -> StoreResult<StoredKeys
 pub async fn reserve_ids<C: ConnectionTrait>(conn: &C, table: &str, n: usize) -> StoreResult<Vec<i64>> {
     let backend = conn.get_database_backend();
     if backend == sea_orm::DatabaseBackend::Postgres {
-        let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, {n})");
+        // the sequence is looked up once (MATERIALIZED): named in the select list, the lookup
+        // ran for every id and took nine tenths of the time (117 against 17 ms for 35,000)
+        let sql = format!(
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS seq) \
+             SELECT nextval(s.seq) AS id FROM s, generate_series(1, {n})"
+        );
         let rows = conn.query_all_raw(Statement::from_string(backend, sql)).await?;
         return rows.iter().map(|r| r.try_get::<i64>("", "id").map_err(StoreError::from)).collect();
     }

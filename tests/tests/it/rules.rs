@@ -108,6 +108,15 @@ async fn findings_are_stored_counted_and_filterable() {
     let patched = app.patch(&format!("/api/v1/students/{id}"), &token, &json!({"dateOfBirth": "28/02/2014"})).await;
     assert!(!codes(&patched.body).contains(&"dob_impossible".to_owned()));
     assert_eq!(app.get("/api/v1/students?findingCode=dob_impossible", &token).await.body["total"], 0);
+    // the findings that stay are still stored, and one the change brings is added
+    assert_eq!(app.get("/api/v1/students?findingCode=name_case", &token).await.body["total"], 1);
+    let legacy = app
+        .patch(&format!("/api/v1/students/{id}"), &token, &json!({"personalId": "031314111", "allowWorse": true}))
+        .await;
+    assert!(codes(&legacy.body).contains(&"id_legacy_cmnd".to_owned()), "{}", legacy.text);
+    assert_eq!(app.get("/api/v1/students?findingCode=id_legacy_cmnd", &token).await.body["total"], 1);
+    assert_eq!(app.get("/api/v1/students?findingCode=name_case", &token).await.body["total"], 1);
+    assert_eq!(app.get("/api/v1/students?severity=error", &token).await.body["total"], 1);
 }
 
 #[tokio::test]
