@@ -24,19 +24,17 @@ use crate::store::counters::Deltas;
 use crate::store::entities::{classes, people, person_findings};
 use crate::store::people as store_people;
 
-/// Records written per transaction (and per audit row).
-const BATCH: usize = 5_000;
-/// Rows per multi-row `INSERT` of people (45 columns: under both databases' parameter limits).
-const PEOPLE_PER_STATEMENT: usize = 400;
-const FINDINGS_PER_STATEMENT: usize = 4_000;
 /// Batches generated ahead of the writer.
 const QUEUE: usize = 2;
+/// Records between two progress lines in the log.
+const PROGRESS_EVERY: usize = 100_000;
 
-/// Where the generated people go.
+/// Where the generated people go, and how many records per transaction (and audit row).
 pub(super) struct Units {
     pub department: i64,
     pub districts: Vec<i64>,
     pub schools: Vec<i64>,
+    pub batch: usize,
 }
 
 /// One transaction's worth of rows, generated, evaluated and sealed.
@@ -50,11 +48,11 @@ struct Batch {
 }
 
 impl Batch {
-    fn new() -> Batch {
+    fn new(size: usize) -> Batch {
         Batch {
-            people: Vec::with_capacity(BATCH),
+            people: Vec::with_capacity(size),
             findings: Vec::new(),
-            truths: Vec::with_capacity(BATCH),
+            truths: Vec::with_capacity(size),
             deltas: Deltas::default(),
             first_id: 0,
             last_id: 0,
@@ -82,6 +80,8 @@ fn identity_of(p: &Person) -> Identity {
 struct Producer {
     next_id: i64,
     batch: Batch,
+    /// Records per batch (per transaction and audit row).
+    batch_size: usize,
     tx: tokio::sync::mpsc::Sender<anyhow::Result<Batch>>,
     ring: Option<std::sync::Arc<crate::crypto::KeyRing>>,
     now: chrono::DateTime<chrono::Utc>,
@@ -107,7 +107,8 @@ impl Producer {
         // staff lists carry a position (a teacher when the column is empty)
         let position = (place.kind == PersonKind::Staff).then(|| p.position.unwrap_or(Position::Teacher));
         let grade = place.class.map(|(_, g)| g);
-        let outcome = store_people::evaluate(&identity, place.kind, grade, position.map(|p| p.as_str()), self.today);
+        let mut outcome =
+            store_people::evaluate(&identity, place.kind, grade, position.map(|p| p.as_str()), self.today);
         let id = self.next_id;
         self.next_id += 1;
         let mut active = store_people::new_person_row(
@@ -124,15 +125,17 @@ impl Producer {
         );
         active.id = Set(id);
         let mut clear = active.clone();
+        // the finding rows from the outcome before sealing seals its numbers in place
+        self.batch.findings.extend(store_people::finding_rows(id, &outcome));
         // many rows at once skip the entity's hook: sealed here, as every bulk insert does
-        store_people::seal_active(&mut active, self.ring.as_deref())?;
+        // (from the typed outcome: its text is not parsed again)
+        store_people::seal_active_with(&mut active, self.ring.as_deref(), Some(&mut outcome))?;
         // counted as the row reads back opened (the lookup columns come from sealing)
         clear.personal_id_valid = active.personal_id_valid.clone();
         clear.personal_id_index = active.personal_id_index.clone();
         let model = sea_orm::TryIntoModel::try_into_model(clear)?;
         let year = place.class.map(|_| self.year.as_str());
         self.batch.deltas.add(&model, year)?;
-        self.batch.findings.extend(store_people::finding_rows(id, &outcome));
         if self.batch.people.is_empty() {
             self.batch.first_id = id;
         }
@@ -142,7 +145,7 @@ impl Producer {
             PersonKind::Student => self.report.students += 1,
             PersonKind::Staff => self.report.staff += 1,
         }
-        if self.batch.people.len() >= BATCH {
+        if self.batch.people.len() >= self.batch_size {
             self.flush()?;
         }
         Ok(())
@@ -152,7 +155,7 @@ impl Producer {
         if self.batch.people.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::replace(&mut self.batch, Batch::new());
+        let batch = std::mem::replace(&mut self.batch, Batch::new(self.batch_size));
         self.tx.blocking_send(Ok(batch)).map_err(|_| anyhow::anyhow!("the writer stopped"))
     }
 }
@@ -183,7 +186,7 @@ async fn create_classes(
             })
         })
         .collect();
-    for chunk in all.chunks(BATCH) {
+    for chunk in all.chunks(crate::demo::Loader::BULK_BATCH) {
         let txn = crate::store::begin_write(db).await?;
         for rows in chunk.chunks(1_000) {
             classes::Entity::insert_many(rows.to_vec()).exec_without_returning(&txn).await?;
@@ -229,16 +232,9 @@ async fn create_classes(
 async fn write_batch(db: &DatabaseConnection, ctx: &AuditCtx, mut batch: Batch) -> anyhow::Result<()> {
     let txn = crate::store::begin_write(db).await?;
     let count = batch.people.len();
-    let mut rows = std::mem::take(&mut batch.people).into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<people::ActiveModel> = rows.by_ref().take(PEOPLE_PER_STATEMENT).collect();
-        people::Entity::insert_many(chunk).exec_without_returning(&txn).await?;
-    }
-    let mut findings = std::mem::take(&mut batch.findings).into_iter().peekable();
-    while findings.peek().is_some() {
-        let chunk: Vec<person_findings::ActiveModel> = findings.by_ref().take(FINDINGS_PER_STATEMENT).collect();
-        person_findings::Entity::insert_many(chunk).exec_without_returning(&txn).await?;
-    }
+    // one statement per table (`store::bulk`: typed arrays on PostgreSQL, JSON on SQLite)
+    crate::store::bulk::insert(&txn, &batch.people).await?;
+    crate::store::bulk::insert(&txn, &batch.findings).await?;
     let event = Event {
         action: "seed",
         entity: "person",
@@ -269,11 +265,13 @@ pub(super) async fn load_people(
     report.classes = class_ids.iter().map(Vec::len).sum();
     population.replace_all(Vec::new()).await?;
     let first_id = store_people::next_id(db).await?;
+    let batch_size = units.batch.max(1);
     let (tx, mut rx) = tokio::sync::mpsc::channel(QUEUE);
     let plan_owned = plan.clone();
     let mut producer = Producer {
         next_id: first_id,
-        batch: Batch::new(),
+        batch: Batch::new(batch_size),
+        batch_size,
         tx: tx.clone(),
         ring: crate::crypto::installed(),
         now: ctx.at,
@@ -313,12 +311,49 @@ pub(super) async fn load_people(
         producer.report
     });
     drop(tx);
+    // Batches are written by several transactions at once on PostgreSQL (one per core, at
+    // least two: a writer alone left a core idle, building one statement while the server ran
+    // the last); SQLite takes one writer at a time. Progress goes to the log.
+    let writers = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => std::thread::available_parallelism().map_or(1, |n| n.get()).max(2),
+        _ => 1,
+    };
+    let started = std::time::Instant::now();
+    let (mut written, mut logged) = (0usize, 0usize);
+    let mut inflight = tokio::task::JoinSet::new();
+    let mut received = |done: anyhow::Result<usize>, written: &mut usize| -> anyhow::Result<()> {
+        *written += done?;
+        if *written - logged >= PROGRESS_EVERY {
+            logged = *written;
+            let per_second = (*written as f64 / started.elapsed().as_secs_f64()) as u64;
+            tracing::info!(written = *written, per_second, "seed-demo: people written");
+        }
+        Ok(())
+    };
     while let Some(batch) = rx.recv().await {
         let mut batch = batch?;
-        let truths = std::mem::take(&mut batch.truths);
-        write_batch(db, &ctx, batch).await?;
-        population.insert_many(truths).await?;
+        while inflight.len() >= writers {
+            let Some(done) = inflight.join_next().await else { break };
+            received(done?, &mut written)?;
+        }
+        let (db, ctx, population) = (db.clone(), ctx.clone(), population.clone());
+        inflight.spawn(async move {
+            let count = batch.people.len();
+            let truths = std::mem::take(&mut batch.truths);
+            write_batch(&db, &ctx, batch).await?;
+            population.insert_many(truths).await?;
+            anyhow::Ok(count)
+        });
     }
+    while let Some(done) = inflight.join_next().await {
+        received(done?, &mut written)?;
+    }
+    tracing::info!(
+        written,
+        writers,
+        seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+        "seed-demo: every unit's people written"
+    );
     let made = generator.await?;
     report.students = made.students;
     report.staff = made.staff;
@@ -326,6 +361,7 @@ pub(super) async fn load_people(
     report.unregistered = made.unregistered;
     report.by_damage = made.by_damage;
     store_people::reset_id_sequence(db).await?;
+    let step = std::time::Instant::now();
     // the ID numbers held twice (a copy-pasted number, a typo landing on another's) carry
     // their finding, across all units, as the import's duplicate check leaves them
     let txn = crate::store::begin_write(db).await?;
@@ -334,7 +370,10 @@ pub(super) async fn load_people(
     store_people::sync_duplicates_counted(&txn, &duplicated, &mut deltas).await?;
     deltas.write(&txn).await?;
     txn.commit().await?;
+    tracing::info!(seconds = format!("{:.1}", step.elapsed().as_secs_f64()), "seed-demo: duplicate ID numbers marked");
     // the planner's statistics for the tables just filled
+    let step = std::time::Instant::now();
     db.execute_unprepared("ANALYZE").await?;
+    tracing::info!(seconds = format!("{:.1}", step.elapsed().as_secs_f64()), "seed-demo: ANALYZE");
     Ok(())
 }

@@ -167,17 +167,20 @@ pub enum Loader {
     /// proves the path; about 1,400 records/s on PostgreSQL).
     Import,
     /// Generated, evaluated and sealed as the import would, then written in multi-row batches
-    /// with one audit row per batch (province-sized seeds, issue 16).
-    Bulk,
+    /// of `batch` records, one transaction and one audit row each (province-sized seeds,
+    /// issue 16).
+    Bulk { batch: usize },
 }
 
 impl Loader {
     /// The import below this many students (what a demo shows), in bulk from it.
     pub const BULK_FROM_STUDENTS: u32 = 50_000;
+    /// Records per transaction of the bulk loader.
+    pub const BULK_BATCH: usize = 5_000;
 
     /// The loader `seed-demo` uses for `students`.
     pub fn for_students(students: u32) -> Loader {
-        if students >= Self::BULK_FROM_STUDENTS { Loader::Bulk } else { Loader::Import }
+        if students >= Self::BULK_FROM_STUDENTS { Loader::Bulk { batch: Self::BULK_BATCH } } else { Loader::Import }
     }
 }
 
@@ -203,6 +206,12 @@ pub async fn seed_with(
     let year_start: i32 = year.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
     let plan = generate::plan(students, seed, year_start);
     let mut report = SeedReport::default();
+    // each step's time, in the log: a province-sized seed takes minutes
+    let mut step = Instant::now();
+    let mut done = |what: &str| {
+        tracing::info!(seconds = format!("{:.1}", step.elapsed().as_secs_f64()), "seed-demo: {what}");
+        step = Instant::now();
+    };
 
     // 1. `dinhdanh init --province-code 31 --admin-username demo-admin`
     crate::provision::init(db, generate::PROVINCE, DEMO_ADMIN, None, clock.now())
@@ -240,6 +249,7 @@ pub async fn seed_with(
     }
     report.districts = district_ids.len();
     report.schools = school_ids.len();
+    done("the Department and the unit list");
     for s in &plan.schools {
         *report.school_levels.entry(s.unit.level.map(|l| l.label()).unwrap_or("?")).or_default() += 1;
     }
@@ -279,11 +289,13 @@ pub async fn seed_with(
         }
     }
 
+    done("accounts");
+
     // 4. each unit's people, through the people import of its own lists (classes named in the
     // class list are created as "lớp mới"), or in bulk
     let department_caller = caller_of(db, "demo-department").await?;
-    if loader == Loader::Bulk {
-        let targets = bulk::Units { department: department.id, districts: district_ids, schools: school_ids };
+    if let Loader::Bulk { batch } = loader {
+        let targets = bulk::Units { department: department.id, districts: district_ids, schools: school_ids, batch };
         bulk::load_people(db, population, &plan, targets, clock, &year, &mut report).await?;
     } else {
         let names = names::NameSampler::default();
@@ -317,6 +329,7 @@ pub async fn seed_with(
         // The registry's truth, into the simulator's own database.
         population.replace_all(truths).await?;
     }
+    done("people");
 
     // 5. the Department's campaigns (POST /campaigns) and today's snapshot, so the timeline has
     // its first point before the daily worker runs
@@ -326,6 +339,7 @@ pub async fn seed_with(
         report.campaigns += 1;
     }
     stats::take_snapshot(db, today, &year, stats::SnapshotMode::Refresh).await?;
+    done("campaigns and today's snapshot");
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -250,7 +250,8 @@ async fn database_text(db: &TestDb, conn: &DatabaseConnection, tables: &[String]
 }
 
 /// The bulk loader (province-sized seeds): the generator's people, evaluated and sealed as
-/// the import would, counters equal to a recount, one audit row per batch.
+/// the import would, counters equal to a recount, one audit row per batch (batches of 400
+/// here, so that PostgreSQL's writers run several at once).
 #[tokio::test]
 async fn the_bulk_loader_seeds_sealed_counted_records_with_one_audit_row_per_batch() {
     use dinhdanh::store::entities::{audit_events, person_findings};
@@ -261,7 +262,7 @@ async fn the_bulk_loader_seeds_sealed_counted_records_with_one_audit_row_per_bat
     dinhdanh::startup::prepare_keys(&conn, &settings).await.expect("keys");
     let store = dinhdanh::store::Store::new(conn.clone());
     let population = Population::open(&settings.registry_sim.database_url).await.expect("population");
-    let loader = dinhdanh::demo::Loader::Bulk;
+    let loader = dinhdanh::demo::Loader::Bulk { batch: 400 };
     let report =
         dinhdanh::demo::seed_with(&store, &population, 1_500, 42, &settings.clock, loader).await.expect("seed");
     assert_eq!(report.students, 1_500);
@@ -299,7 +300,7 @@ async fn the_bulk_loader_seeds_sealed_counted_records_with_one_audit_row_per_bat
         .count(&conn)
         .await
         .expect("audit");
-    assert_eq!(seeded, 1, "one batch of {} records", records.len());
+    assert_eq!(seeded as usize, records.len().div_ceil(400), "one per batch of 400 of {} records", records.len());
     let per_field = audit_events::Entity::find()
         .filter(audit_events::Column::Entity.eq("person"))
         .filter(audit_events::Column::Field.is_not_null())
