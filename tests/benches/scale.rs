@@ -140,6 +140,8 @@ async fn main() {
     println!("scale benchmark on PostgreSQL ({name}): seed-demo --students {students} (release build, keys installed)");
     let started = Instant::now();
     let out = command(&["seed-demo", "--students", &students.to_string()])
+        // each step's time and the progress of the people, from the seeder's log
+        .env("APP_LOG", "warn,dinhdanh=info")
         .stderr(Stdio::inherit())
         .output()
         .expect("seed-demo");
@@ -166,6 +168,8 @@ async fn main() {
         .spawn()
         .expect("serve");
     let _server = Server(child);
+    // reqwest is built without a default TLS provider (the workspace picks ring)
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let bench = Bench { client: reqwest::Client::new(), base: format!("http://127.0.0.1:{port}"), calls };
     let ready = Instant::now();
     loop {
