@@ -395,41 +395,6 @@ pub async fn timeline<C: ConnectionTrait>(
     })
 }
 
-/// One reason row of a subtree: `(unit id, unit path, code, field, severity, count)`.
-type ReasonRow = (i64, String, String, String, String, i64);
-
-async fn reason_rows<C: ConnectionTrait>(
-    conn: &C,
-    root_path: &str,
-    population: Population,
-    severity: Option<Severity>,
-) -> StoreResult<Vec<ReasonRow>> {
-    let backend = conn.get_database_backend();
-    let (subtree, [lower, upper]) = super::units::path_range_sql("u.path", root_path);
-    let mut sql = format!(
-        "SELECT u.id, u.path, r.code, r.field, r.severity, CAST(SUM(r.count) AS BIGINT) \
-         FROM stat_reasons r INNER JOIN units u ON u.id = r.unit_id WHERE {subtree} AND r.kind = ?"
-    );
-    let mut values: Vec<Value> = vec![lower, upper, population.kind().as_str().into()];
-    if let Some(severity) = severity {
-        sql.push_str(" AND r.severity = ?");
-        values.push(severity.as_str().into());
-    }
-    sql.push_str(" GROUP BY u.id, u.path, r.code, r.field, r.severity");
-    let mut out = Vec::new();
-    for row in conn.query_all_raw(statement(backend, &sql, values)).await? {
-        out.push((
-            row.try_get_by(0)?,
-            row.try_get_by(1)?,
-            row.try_get_by(2)?,
-            row.try_get_by(3)?,
-            row.try_get_by(4)?,
-            row.try_get_by(5)?,
-        ));
-    }
-    Ok(out)
-}
-
 /// `(child of the root holding the unit, code, field, severity, count)`: the failure reasons of
 /// a subtree summed per child of its root in the database (`None`: the root's own records).
 /// The children are matched by path prefix against the root's direct children, so a
@@ -562,12 +527,6 @@ pub async fn laggards<C: ConnectionTrait>(
             tallies.entry(id).or_default().add(&tally);
         }
     }
-    let mut errors: HashMap<i64, BTreeMap<(String, String), i64>> = HashMap::new();
-    for (_, path, code, field, _, n) in reason_rows(conn, &root.path, population, Some(Severity::Error)).await? {
-        for id in path_ids(&path).into_iter().filter(|id| wanted.contains(id)) {
-            *errors.entry(id).or_default().entry((code.clone(), field.clone())).or_default() += n;
-        }
-    }
     let ids: Vec<i64> = candidates.iter().map(|u| u.id).collect();
     let history = snapshot_tallies(conn, &ids, population, window_start(ctx), ctx.today, SnapshotColumns::Pace).await?;
     let mut known: HashMap<i64, units::Model> = subtree.iter().map(|u| (u.id, u.clone())).collect();
@@ -578,26 +537,64 @@ pub async fn laggards<C: ConnectionTrait>(
         }
     }
     let empty = Vec::new();
+    // ranked without their reasons (the order does not read them), which are then read for
+    // the units kept only: a province's 9,625 schools' error reasons were 50,000 rows
     let mut items: Vec<Laggard> = candidates
         .iter()
         .map(|u| {
             let tally = tallies.get(&u.id).copied().unwrap_or_default();
-            let findings: Vec<(String, String, i64)> = errors
-                .get(&u.id)
-                .map(|m| m.iter().map(|((code, field), n)| (code.clone(), field.clone(), *n)).collect())
-                .unwrap_or_default();
             Laggard::new(
                 stat_unit(u),
                 contact_of(u, u.parent_id.and_then(|p| known.get(&p))),
                 Counters::from(&tally),
                 Some(projection_of(history.get(&u.id).unwrap_or(&empty), &tally, ctx, deadline)),
-                laggards::top_reasons(&findings, &tally, TOP_REASONS),
+                Vec::new(),
             )
         })
         .collect();
     laggards::order(&mut items);
     items.truncate(limit);
+    let kept: Vec<i64> = items.iter().map(|l| l.unit.id).collect();
+    let mut errors = error_reasons_of(conn, &kept, population).await?;
+    for item in &mut items {
+        let tally = tallies.get(&item.unit.id).copied().unwrap_or_default();
+        let findings = errors.remove(&item.unit.id).unwrap_or_default();
+        item.top_reasons = laggards::top_reasons(&findings, &tally, TOP_REASONS);
+    }
     Ok(Laggards { unit: stat_unit(&root), population, campaign: campaign.map(|c| c.view(ctx.today)), items })
+}
+
+/// The error findings `(code, field, count)` of each of `unit_ids`' subtrees.
+async fn error_reasons_of<C: ConnectionTrait>(
+    conn: &C,
+    unit_ids: &[i64],
+    population: Population,
+) -> StoreResult<HashMap<i64, Vec<(String, String, i64)>>> {
+    let mut out: HashMap<i64, Vec<(String, String, i64)>> = HashMap::new();
+    if unit_ids.is_empty() {
+        return Ok(out);
+    }
+    let backend = conn.get_database_backend();
+    // at most 500 ids per statement (SQLite's parameter limit; the API asks for 100 at most)
+    for ids in unit_ids.chunks(500) {
+        let marks = vec!["?"; ids.len()].join(", ");
+        // unit paths are digits and '/', so a unit's subtree is a plain LIKE prefix of its path
+        let sql = format!(
+            "SELECT c.id, r.code, r.field, CAST(SUM(r.count) AS BIGINT) \
+             FROM units c INNER JOIN units u ON u.path LIKE c.path || '%' \
+             INNER JOIN stat_reasons r ON r.unit_id = u.id \
+             WHERE c.id IN ({marks}) AND r.kind = ? AND r.severity = ? \
+             GROUP BY c.id, r.code, r.field ORDER BY c.id, r.code, r.field"
+        );
+        let mut values: Vec<Value> = ids.iter().map(|id| Value::from(*id)).collect();
+        values.push(population.kind().as_str().into());
+        values.push(Severity::Error.as_str().into());
+        for row in conn.query_all_raw(statement(backend, &sql, values)).await? {
+            let finding = (row.try_get_by(1)?, row.try_get_by(2)?, row.try_get_by(3)?);
+            out.entry(row.try_get_by(0)?).or_default().push(finding);
+        }
+    }
+    Ok(out)
 }
 
 /// Who to call about a lagging unit: its own phone/email (and principal) when the unit list
