@@ -3,9 +3,11 @@
 //! sealing as a record created one by one (`store::people::{evaluate, new_person_row,
 //! seal_active}`), but no workbook in between and one audit row per batch instead of one per
 //! field. One blocking thread generates, evaluates and seals the rows while the async side
-//! writes the previous batch (multi-row statements in one transaction per batch, the counters'
-//! deltas of the batch written in it), so 5 million students take minutes, not hours.
-//! Duplicate ID numbers are made true once at the end, over the whole table.
+//! writes earlier batches (one `store::bulk` statement per table in one transaction per batch,
+//! the counters' deltas of the batch written in it, in key order so that two writers at once
+//! wait on each other rather than deadlock; two at once on PostgreSQL), so 5 million students
+//! take minutes, not hours (757 s here). Duplicate ID numbers are made true once at the end,
+//! over the whole table.
 
 use std::collections::HashMap;
 
