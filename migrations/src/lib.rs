@@ -27,6 +27,9 @@ mod m20261206_001320_retention;
 mod m20261206_001400_index_people_search;
 mod m20261206_001610_import_uploads;
 mod m20261207_000100_units_path_byte_order;
+mod m20261207_000200_index_clear_values;
+
+pub use m20261207_000200_index_clear_values::{CLEAR_AUDIT, CLEAR_PEOPLE};
 
 pub struct Migrator;
 
@@ -57,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_001400_index_people_search::Migration),
             Box::new(m20261206_001610_import_uploads::Migration),
             Box::new(m20261207_000100_units_path_byte_order::Migration),
+            Box::new(m20261207_000200_index_clear_values::Migration),
         ]
     }
 }

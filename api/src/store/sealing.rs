@@ -258,39 +258,20 @@ async fn seal_audit_values(db: &DatabaseConnection, ring: &KeyRing, batch: u64) 
 }
 
 /// True when some record or audit event still holds an ID number in clear (a cheap probe
-/// before [`encrypt_existing`]).
+/// before [`encrypt_existing`], on every start with keys): answered from two partial indexes
+/// that hold exactly such rows (migration `m20261207_000200`, whose predicates are repeated
+/// here word for word so that the planners use them), not by reading every record.
 pub async fn holds_clear_values<C: ConnectionTrait>(conn: &C) -> StoreResult<bool> {
-    use super::entities::audit_events;
-    let clear_audit: Option<i64> = audit_events::Entity::find()
-        .select_only()
-        .column(audit_events::Column::Id)
-        .filter(audit_events::Column::Field.eq(super::audit::SEALED_FIELD))
-        .filter(audit_events::Column::Action.ne("export"))
-        .filter(
-            sea_orm::Condition::any()
-                .add(audit_events::Column::OldValue.not_like("dd1:%"))
-                .add(audit_events::Column::NewValue.not_like("dd1:%")),
-        )
-        .into_tuple()
-        .one(conn)
-        .await?;
-    if clear_audit.is_some() {
-        return Ok(true);
+    let backend = conn.get_database_backend();
+    for sql in [
+        format!("SELECT id FROM audit_events WHERE {} LIMIT 1", migration::CLEAR_AUDIT),
+        format!("SELECT id FROM people WHERE {} LIMIT 1", migration::CLEAR_PEOPLE),
+    ] {
+        if conn.query_one_raw(sea_orm::Statement::from_string(backend, sql)).await?.is_some() {
+            return Ok(true);
+        }
     }
-    let found: Option<i64> = people::Entity::find()
-        .select_only()
-        .column(people::Column::Id)
-        .filter(
-            sea_orm::Condition::any().add(people::Column::NormPersonalId.not_like("dd1:%")).add(
-                sea_orm::Condition::all()
-                    .add(people::Column::PersonalId.not_like("dd1:%"))
-                    .add(people::Column::PersonalId.ne("")),
-            ),
-        )
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(found.is_some())
+    Ok(false)
 }
 
 /// Seals a whole stored text (a JSON document holding ID numbers: an import row, a template
