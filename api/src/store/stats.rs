@@ -70,13 +70,6 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
 
-/// The id of the node right below `root_path` on the way to `path`; none when `path` is the
-/// root itself or lies outside it.
-pub fn child_on_path(root_path: &str, path: &str) -> Option<i64> {
-    let rest = path.strip_prefix(root_path)?;
-    rest.split('/').find(|s| !s.is_empty()).and_then(|s| s.parse().ok())
-}
-
 fn sums(prefix: &str) -> String {
     Tally::COLUMNS.iter().map(|c| format!("CAST(SUM({prefix}{c}) AS BIGINT)")).collect::<Vec<_>>().join(", ")
 }
@@ -118,6 +111,33 @@ async fn tallies_by_unit<C: ConnectionTrait>(
         by_unit.entry(id).or_insert_with(|| (path, Tally::default())).1.add(&tally);
     }
     Ok(by_unit.into_iter().map(|(id, (path, t))| (id, path, t)).collect())
+}
+
+/// Counters of the subtree of `root`, summed in the database per child of the root holding the
+/// unit (`None`: the root's own records), as read in `year`: one row per child and school year
+/// instead of one per unit (9,640 at 5,000,000 students) summed in the application.
+async fn tallies_by_child<C: ConnectionTrait>(
+    conn: &C,
+    root: &units::Model,
+    population: Population,
+    year: &str,
+) -> StoreResult<Vec<(Option<i64>, Tally)>> {
+    let backend = conn.get_database_backend();
+    let (subtree, [lower, upper]) = super::units::path_range_sql("u.path", &root.path);
+    // unit paths are digits and '/', so a child's path is a plain LIKE prefix
+    let sql = format!(
+        "SELECT c.id, sc.live_year, {} FROM stat_unit_counters sc INNER JOIN units u ON u.id = sc.unit_id \
+         LEFT JOIN units c ON c.parent_id = ? AND u.path LIKE c.path || '%' \
+         WHERE {subtree} AND sc.kind = ? GROUP BY c.id, sc.live_year",
+        sums("sc.")
+    );
+    let values = vec![root.id.into(), lower, upper, population.kind().as_str().into()];
+    let mut out = Vec::new();
+    for row in conn.query_all_raw(statement(backend, &sql, values)).await? {
+        let live_year: String = row.try_get_by(1)?;
+        out.push((row.try_get_by(0)?, tally_at(&row, 2)?.for_year(&live_year, year)));
+    }
+    Ok(out)
 }
 
 /// A school's classes with their counters summed per class, as read in `year`, in one
@@ -187,14 +207,14 @@ async fn current<C: ConnectionTrait>(
     if root.kind == UnitKind::School.as_str() && population == Population::Students {
         return classes_with_tallies(conn, root.id, population, year).await;
     }
-    let rows = tallies_by_unit(conn, &root.path, population, year).await?;
+    let rows = tallies_by_child(conn, root, population, year).await?;
     let child_units = super::units::children(conn, root.id).await?;
     let mut by_child: HashMap<i64, Tally> = HashMap::new();
     let mut total = Tally::default();
-    for (_, path, tally) in &rows {
+    for (child, tally) in &rows {
         total.add(tally);
-        if let Some(child) = child_on_path(&root.path, path) {
-            by_child.entry(child).or_default().add(tally);
+        if let Some(child) = child {
+            by_child.entry(*child).or_default().add(tally);
         }
     }
     let children =
@@ -678,19 +698,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_name_ancestors_and_children() {
+    fn paths_name_ancestors() {
         assert_eq!(path_ids("/1/4/17/"), vec![1, 4, 17]);
         assert_eq!(path_ids("/"), Vec::<i64>::new());
-        let cases = [
-            ("/1/", "/1/4/17/", Some(4)),
-            ("/1/", "/1/4/", Some(4)),
-            ("/1/", "/1/", None),
-            ("/1/4/", "/1/41/", None),
-            ("/1/4/", "/1/4/17/", Some(17)),
-            ("/1/4/17/", "/1/4/", None),
-        ];
-        for (root, path, want) in cases {
-            assert_eq!(child_on_path(root, path), want, "{root} {path}");
-        }
     }
 }
