@@ -1,11 +1,12 @@
 //! Start-up without a scan of every record (issue 16, step 3): each start with keys asks whether
 //! the database still holds an ID number in clear (a database written before its keys), and
-//! answered it by reading every record and every audit row when none was left: 30 s of a
-//! 5,000,000-student province's start. Two partial indexes hold exactly the rows that question
-//! looks for, so it is answered from an empty index; the query repeats the same predicates
-//! ([`CLEAR_PEOPLE`], [`CLEAR_AUDIT`]) word for word, which is what lets both databases' planners
-//! use them. Sealed values start with `dd1:` (`crypto::format::PREFIX`); `personalId` is the
-//! audit field of ID numbers (`store::audit::SEALED_FIELD`).
+//! answered it by reading every record and every audit row when none was left (at 1,000,000
+//! students a start took 12.0 s with that read, 8.4 s without it). Two partial indexes hold
+//! exactly the rows that question looks for, so it is answered from an empty index; the query
+//! repeats the same predicates ([`CLEAR_PEOPLE`], [`CLEAR_AUDIT`]) word for word, which is what
+//! lets both databases' planners use them. Sealed values start with `dd1:`
+//! (`crypto::format::PREFIX`); `personalId` is the audit field of ID numbers
+//! (`store::audit::SEALED_FIELD`).
 
 use sea_orm_migration::prelude::*;
 

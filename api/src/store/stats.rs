@@ -558,7 +558,8 @@ pub async fn laggards<C: ConnectionTrait>(
     }
     let empty = Vec::new();
     // ranked without their reasons (the order does not read them), which are then read for
-    // the units kept only: a province's 9,625 schools' error reasons were 50,000 rows
+    // the units kept only (at 5,000,000 students every school's error rows were read, of
+    // 98,040 reason rows in all, and mapped onto 9,625 candidates)
     let mut items: Vec<Laggard> = candidates
         .iter()
         .map(|u| {
