@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod check;
 pub mod config;
+pub mod cores;
 pub mod crypto;
 pub mod db;
 pub mod demo;

@@ -270,26 +270,9 @@ pub async fn import_units(
 /// seed of 5,000,000 students).
 pub async fn one_time_passwords(count: usize) -> anyhow::Result<Vec<(String, String)>> {
     tokio::task::spawn_blocking(move || {
-        let one = || {
+        crate::cores::map_in_order(vec![(); count], |_, ()| {
             let otp = policy::one_time_password();
             password::hash(&otp).map(|h| (otp, h))
-        };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(count);
-        if threads <= 1 {
-            return (0..count).map(|_| one()).collect::<anyhow::Result<Vec<_>>>();
-        }
-        std::thread::scope(|scope| {
-            let runs: Vec<_> = (0..threads)
-                .map(|t| {
-                    let share = count / threads + usize::from(t < count % threads);
-                    scope.spawn(move || (0..share).map(|_| one()).collect::<anyhow::Result<Vec<_>>>())
-                })
-                .collect();
-            let mut all = Vec::with_capacity(count);
-            for run in runs {
-                all.extend(run.join().map_err(|_| anyhow::anyhow!("a password hashing thread panicked"))??);
-            }
-            Ok(all)
         })
     })
     .await?

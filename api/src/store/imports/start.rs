@@ -395,51 +395,14 @@ async fn finish_plan(
 /// The planned rows of an import as stored: in file order, each sealed whole (the row's cells
 /// and values carry ID numbers), the rows shared out in runs over the machine's cores.
 fn seal_rows(id: &str, rows: Vec<(RowAction, String)>) -> StoreResult<Vec<import_rows::ActiveModel>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let run = rows.len().div_ceil(threads).max(1);
-    let seal_run = |first: usize, run: Vec<(RowAction, String)>| -> StoreResult<Vec<import_rows::ActiveModel>> {
-        run.into_iter()
-            .enumerate()
-            .map(|(k, (action, data))| {
-                let seq = i32::try_from(first + k).unwrap_or(i32::MAX);
-                Ok(import_rows::ActiveModel {
-                    import_id: Set(id.to_owned()),
-                    seq: Set(seq),
-                    action: Set(action.as_str().to_owned()),
-                    data: Set(super::rows::seal_row(id, seq, data)?),
-                })
-            })
-            .collect()
-    };
-    let mut runs = Vec::new();
-    let mut rest = rows.into_iter();
-    loop {
-        let next: Vec<_> = rest.by_ref().take(run).collect();
-        if next.is_empty() {
-            break;
-        }
-        runs.push(next);
-    }
-    if runs.len() <= 1 {
-        return seal_run(0, runs.pop().unwrap_or_default());
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .into_iter()
-            .enumerate()
-            .map(|(n, r)| {
-                let seal_run = &seal_run;
-                scope.spawn(move || seal_run(n * run, r))
-            })
-            .collect();
-        let mut out = Vec::new();
-        for handle in handles {
-            let sealed = handle
-                .join()
-                .map_err(|_| StoreError::Db(sea_orm::DbErr::Custom("sealing planned rows panicked".to_owned())))??;
-            out.extend(sealed);
-        }
-        Ok(out)
+    crate::cores::map_in_order(rows, |i, (action, data)| {
+        let seq = i32::try_from(i).unwrap_or(i32::MAX);
+        Ok(import_rows::ActiveModel {
+            import_id: Set(id.to_owned()),
+            seq: Set(seq),
+            action: Set(action.as_str().to_owned()),
+            data: Set(super::rows::seal_row(id, seq, data)?),
+        })
     })
 }
 
