@@ -308,19 +308,31 @@ async fn main() -> anyhow::Result<()> {
                     "no keys configured: set APP_DATA_KEYS (or data_keys_file) and APP_INDEX_KEY (or index_key_file)"
                 )
             })?;
-            let mut stored = dinhdanh::store::sealing::stored_keys(&db).await?;
+            use dinhdanh::store::sealing;
+            let mut stored = sealing::stored_keys(&db).await?;
             if rotate {
                 // a new index key is what a rotation of the index is for: the index is rebuilt
                 // from the normalised numbers, which the data keys open
                 stored.index_key_ids.clear();
             }
-            dinhdanh::crypto::check_start(&stored, Some(&ring))?;
+            if dinhdanh::crypto::check_start(&stored, Some(&ring)).is_err() {
+                // the table of ids in use may list one no value uses any more: the values decide
+                let mut scanned = sealing::scan_keys(&db).await?;
+                if rotate {
+                    scanned.index_key_ids.clear();
+                }
+                dinhdanh::crypto::check_start(&scanned, Some(&ring))?;
+            }
+            sealing::register_keys(&db, &ring).await?;
             dinhdanh::crypto::install(ring.clone());
-            let report = dinhdanh::store::sealing::encrypt_existing(&db, &ring, batch, |scanned, sealed| {
+            let report = sealing::encrypt_existing(&db, &ring, batch, |scanned, sealed| {
                 eprint!("\r  {scanned} records scanned, {sealed} sealed");
             })
             .await?;
             eprintln!();
+            // every value now sealed with these keys: the table lists what the values use
+            sealing::replace_stored_keys(&db, &sealing::scan_keys(&db).await?).await?;
+            sealing::register_keys(&db, &ring).await?;
             if rotate {
                 println!(
                     "every ID number sealed with data key {} and indexed with index key {}: {report}",

@@ -25,27 +25,60 @@ pub async fn prepare_keys(
     db: &sea_orm::DatabaseConnection,
     settings: &Settings,
 ) -> anyhow::Result<Option<std::sync::Arc<crate::crypto::KeyRing>>> {
+    use crate::store::sealing;
     let ring = crate::crypto::KeyRing::from_settings(settings)?.map(std::sync::Arc::new);
-    let stored = crate::store::sealing::stored_keys(db).await?;
-    crate::crypto::check_start(&stored, ring.as_deref())?;
+    let stored = checked_keys(db, ring.as_deref()).await?;
     let Some(ring) = ring else {
         tracing::warn!("no personal-data keys configured (data_keys, index_key): ID numbers are stored in clear");
         return Ok(None);
     };
     tracing::info!("personal-data keys: {ring}");
+    sealing::register_keys(db, &ring).await?;
     crate::crypto::install(ring.clone());
     // values in clear (a database written before its keys), or an index rebuilt in part under
     // this index key (a rotation the service was started in the middle of): sealed now
-    let other_index = stored.index_key_ids.iter().any(|id| *id != ring.index_key_id());
-    if other_index || crate::store::sealing::holds_clear_values(db).await? {
+    let mut other_index = stored.index_key_ids.iter().any(|id| *id != ring.index_key_id());
+    if other_index {
+        // perhaps only an id the table still lists: the values decide
+        let scanned = sealing::scan_keys(db).await?;
+        other_index = scanned.index_key_ids.iter().any(|id| *id != ring.index_key_id());
+        sealing::replace_stored_keys(db, &scanned).await?;
+        sealing::register_keys(db, &ring).await?;
+    }
+    if other_index || sealing::holds_clear_values(db).await? {
         tracing::info!("sealing the ID numbers stored in clear");
-        let report = crate::store::sealing::encrypt_existing(db, &ring, 1_000, |scanned, sealed| {
+        let report = sealing::encrypt_existing(db, &ring, 1_000, |scanned, sealed| {
             tracing::info!(scanned, sealed, "sealing ID numbers")
         })
         .await?;
         tracing::info!("{report}");
+        if other_index {
+            sealing::replace_stored_keys(db, &sealing::scan_keys(db).await?).await?;
+            sealing::register_keys(db, &ring).await?;
+        }
     }
     Ok(Some(ring))
+}
+
+/// The key ids the database holds, checked against the configured keys
+/// ([`crate::crypto::check_start`]). The table of ids in use answers at once; since it may
+/// also list an id no value uses any more (a process started with a key and sealed nothing),
+/// a start it would refuse is decided by the values themselves, and the table made equal to
+/// them.
+pub async fn checked_keys(
+    db: &sea_orm::DatabaseConnection,
+    ring: Option<&crate::crypto::KeyRing>,
+) -> anyhow::Result<crate::crypto::StoredKeys> {
+    use crate::store::sealing;
+    let stored = sealing::stored_keys(db).await?;
+    if crate::crypto::check_start(&stored, ring).is_ok() {
+        return Ok(stored);
+    }
+    let scanned = sealing::scan_keys(db).await?;
+    crate::crypto::check_start(&scanned, ring)?;
+    tracing::info!("the key ids listed in sealing_key_ids that no value uses are forgotten");
+    sealing::replace_stored_keys(db, &scanned).await?;
+    Ok(scanned)
 }
 
 /// A built, not yet running, server.

@@ -28,8 +28,11 @@ mod m20261206_001400_index_people_search;
 mod m20261206_001610_import_uploads;
 mod m20261207_000100_units_path_byte_order;
 mod m20261207_000200_index_clear_values;
+mod m20261207_000300_index_people_name_pairs;
+mod m20261207_000400_sealing_key_ids;
 
 pub use m20261207_000200_index_clear_values::{CLEAR_AUDIT, CLEAR_PEOPLE};
+pub use m20261207_000300_index_people_name_pairs::NAME_PAIRS;
 
 pub struct Migrator;
 
@@ -61,6 +64,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_001610_import_uploads::Migration),
             Box::new(m20261207_000100_units_path_byte_order::Migration),
             Box::new(m20261207_000200_index_clear_values::Migration),
+            Box::new(m20261207_000300_index_people_name_pairs::Migration),
+            Box::new(m20261207_000400_sealing_key_ids::Migration),
         ]
     }
 }
