@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Days, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, QueryOrder, Value,
+};
 
 use super::StoreResult;
 use super::campaigns::{self, CampaignRow};
@@ -70,6 +72,21 @@ pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
 
+/// `LEFT JOIN units c` on the child of `root` whose subtree holds the unit `u` (none for
+/// `root` itself; its parameter is the root's id): the child's path is `u.path` cut after the
+/// segment that follows the root's path (unit paths are ASCII digits, each segment closed by
+/// '/'), looked up whole by a hash join. Testing `u.path LIKE c.path || '%'` against every
+/// child instead took 57 ms for a district office of 688 schools at 5,000,000 students, 7.8 ms
+/// this way.
+fn child_of_root_join(backend: DbBackend, root: &units::Model) -> String {
+    let n = root.path.len();
+    let find = if backend == DbBackend::Postgres { "STRPOS" } else { "INSTR" };
+    format!(
+        "LEFT JOIN units c ON c.parent_id = ? AND c.path = SUBSTR(u.path, 1, {n} + {find}(SUBSTR(u.path, {}), '/'))",
+        n + 1
+    )
+}
+
 fn sums(prefix: &str) -> String {
     Tally::COLUMNS.iter().map(|c| format!("CAST(SUM({prefix}{c}) AS BIGINT)")).collect::<Vec<_>>().join(", ")
 }
@@ -124,12 +141,11 @@ async fn tallies_by_child<C: ConnectionTrait>(
 ) -> StoreResult<Vec<(Option<i64>, Tally)>> {
     let backend = conn.get_database_backend();
     let (subtree, [lower, upper]) = super::units::path_range_sql("u.path", &root.path);
-    // unit paths are digits and '/', so a child's path is a plain LIKE prefix
     let sql = format!(
         "SELECT c.id, sc.live_year, {} FROM stat_unit_counters sc INNER JOIN units u ON u.id = sc.unit_id \
-         LEFT JOIN units c ON c.parent_id = ? AND u.path LIKE c.path || '%' \
-         WHERE {subtree} AND sc.kind = ? GROUP BY c.id, sc.live_year",
-        sums("sc.")
+         {} WHERE {subtree} AND sc.kind = ? GROUP BY c.id, sc.live_year",
+        sums("sc."),
+        child_of_root_join(backend, root)
     );
     let values = vec![root.id.into(), lower, upper, population.kind().as_str().into()];
     let mut out = Vec::new();
@@ -294,7 +310,18 @@ async fn root_unit<C: ConnectionTrait>(conn: &C, caller: &Caller, unit_id: Optio
 }
 
 /// Progress of a unit and its children.
-pub async fn progress<C: ConnectionTrait>(
+pub async fn progress(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    campaign_id: Option<i64>,
+    ctx: &StatsCtx,
+) -> StoreResult<Progress> {
+    planned_read!(db, |conn| progress_on(conn, caller, unit_id, population, campaign_id, ctx).await)
+}
+
+async fn progress_on<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     unit_id: Option<i64>,
@@ -367,7 +394,21 @@ fn points_between(
 
 /// Daily series of a unit and its child units between two days (both included).
 #[allow(clippy::too_many_arguments)]
-pub async fn timeline<C: ConnectionTrait>(
+pub async fn timeline(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    from: NaiveDate,
+    to: NaiveDate,
+    campaign_id: Option<i64>,
+    ctx: &StatsCtx,
+) -> StoreResult<Timeline> {
+    planned_read!(db, |conn| timeline_on(conn, caller, unit_id, population, from, to, campaign_id, ctx).await)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn timeline_on<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     unit_id: Option<i64>,
@@ -430,12 +471,11 @@ async fn reason_rows_by_child<C: ConnectionTrait>(
 ) -> StoreResult<Vec<ChildReasonRow>> {
     let backend = conn.get_database_backend();
     let (subtree, [lower, upper]) = super::units::path_range_sql("u.path", &root.path);
-    // unit paths are digits and '/', so a child's path is a plain LIKE prefix
     let sql = format!(
         "SELECT c.id, r.code, r.field, r.severity, CAST(SUM(r.count) AS BIGINT) \
          FROM stat_reasons r INNER JOIN units u ON u.id = r.unit_id \
-         LEFT JOIN units c ON c.parent_id = ? AND u.path LIKE c.path || '%' \
-         WHERE {subtree} AND r.kind = ? GROUP BY c.id, r.code, r.field, r.severity"
+         {} WHERE {subtree} AND r.kind = ? GROUP BY c.id, r.code, r.field, r.severity",
+        child_of_root_join(backend, root)
     );
     let values: Vec<Value> = vec![root.id.into(), lower, upper, population.kind().as_str().into()];
     let mut out = Vec::new();
@@ -479,7 +519,17 @@ pub fn mismatch_counts(t: &Tally) -> Vec<MismatchCount> {
 }
 
 /// Failure reasons of a unit and its child units.
-pub async fn reasons<C: ConnectionTrait>(
+pub async fn reasons(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    ctx: &StatsCtx,
+) -> StoreResult<Reasons> {
+    planned_read!(db, |conn| reasons_on(conn, caller, unit_id, population, ctx).await)
+}
+
+async fn reasons_on<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     unit_id: Option<i64>,
@@ -523,7 +573,21 @@ pub async fn reasons<C: ConnectionTrait>(
 /// Units of a kind in a subtree lagging most (see [`crate::stats::laggards::order`]), at most
 /// `limit`.
 #[allow(clippy::too_many_arguments)]
-pub async fn laggards<C: ConnectionTrait>(
+pub async fn laggards(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    unit_id: Option<i64>,
+    population: Population,
+    level: UnitKind,
+    limit: usize,
+    campaign_id: Option<i64>,
+    ctx: &StatsCtx,
+) -> StoreResult<Laggards> {
+    planned_read!(db, |conn| laggards_on(conn, caller, unit_id, population, level, limit, campaign_id, ctx).await)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn laggards_on<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     unit_id: Option<i64>,
