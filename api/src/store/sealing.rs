@@ -60,7 +60,9 @@ pub async fn replace_stored_keys(db: &DatabaseConnection, keys: &StoredKeys) -> 
     txn.execute_raw(Statement::from_string(backend, "DELETE FROM sealing_key_ids".to_owned())).await?;
     txn.execute_raw(Statement::from_string(
         backend,
-        format!("INSERT INTO sealing_key_ids (kind, key_id) VALUES {}", values.join(", ")),
+        // two instances starting at once on a database never scanned both scan and write: the
+        // second waits for the first's rows and keeps them (the same scan's result)
+        format!("INSERT INTO sealing_key_ids (kind, key_id) VALUES {} ON CONFLICT DO NOTHING", values.join(", ")),
     ))
     .await?;
     txn.commit().await?;

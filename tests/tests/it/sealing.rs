@@ -310,9 +310,13 @@ async fn the_key_ids_in_use_are_listed_in_a_table_that_the_values_correct() {
     dinhdanh::startup::prepare_keys(db, &settings).await.expect("starts");
     assert_eq!(stored_keys(db).await.expect("table"), scanned);
 
-    // a database from before the table: filled from the values on first read
+    // a database from before the table: filled from the values on first read, also by two
+    // instances starting at once
     listed("DELETE FROM sealing_key_ids").await;
-    assert_eq!(stored_keys(db).await.expect("filled"), scanned);
+    let (first, second) = tokio::join!(stored_keys(db), stored_keys(db));
+    assert_eq!(first.expect("filled"), scanned);
+    assert_eq!(second.expect("filled"), scanned);
+    assert_eq!(stored_keys(db).await.expect("table"), scanned);
     let marks = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
