@@ -309,20 +309,9 @@ async fn main() -> anyhow::Result<()> {
                 )
             })?;
             use dinhdanh::store::sealing;
-            let mut stored = sealing::stored_keys(&db).await?;
-            if rotate {
-                // a new index key is what a rotation of the index is for: the index is rebuilt
-                // from the normalised numbers, which the data keys open
-                stored.index_key_ids.clear();
-            }
-            if dinhdanh::crypto::check_start(&stored, Some(&ring)).is_err() {
-                // the table of ids in use may list one no value uses any more: the values decide
-                let mut scanned = sealing::scan_keys(&db).await?;
-                if rotate {
-                    scanned.index_key_ids.clear();
-                }
-                dinhdanh::crypto::check_start(&scanned, Some(&ring))?;
-            }
+            // a new index key is what a rotation of the index is for: the index is rebuilt from
+            // the normalised numbers, which the data keys open
+            dinhdanh::startup::checked_keys(&db, Some(&ring), rotate).await?;
             sealing::register_keys(&db, &ring).await?;
             dinhdanh::crypto::install(ring.clone());
             let report = sealing::encrypt_existing(&db, &ring, batch, |scanned, sealed| {
@@ -331,8 +320,7 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             eprintln!();
             // every value now sealed with these keys: the table lists what the values use
-            sealing::replace_stored_keys(&db, &sealing::scan_keys(&db).await?).await?;
-            sealing::register_keys(&db, &ring).await?;
+            sealing::rescan_keys(&db, &ring).await?;
             if rotate {
                 println!(
                     "every ID number sealed with data key {} and indexed with index key {}: {report}",

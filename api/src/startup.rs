@@ -27,7 +27,7 @@ pub async fn prepare_keys(
 ) -> anyhow::Result<Option<std::sync::Arc<crate::crypto::KeyRing>>> {
     use crate::store::sealing;
     let ring = crate::crypto::KeyRing::from_settings(settings)?.map(std::sync::Arc::new);
-    let stored = checked_keys(db, ring.as_deref()).await?;
+    let stored = checked_keys(db, ring.as_deref(), false).await?;
     let Some(ring) = ring else {
         tracing::warn!("no personal-data keys configured (data_keys, index_key): ID numbers are stored in clear");
         return Ok(None);
@@ -40,10 +40,8 @@ pub async fn prepare_keys(
     let mut other_index = stored.index_key_ids.iter().any(|id| *id != ring.index_key_id());
     if other_index {
         // perhaps only an id the table still lists: the values decide
-        let scanned = sealing::scan_keys(db).await?;
+        let scanned = sealing::rescan_keys(db, &ring).await?;
         other_index = scanned.index_key_ids.iter().any(|id| *id != ring.index_key_id());
-        sealing::replace_stored_keys(db, &scanned).await?;
-        sealing::register_keys(db, &ring).await?;
     }
     if other_index || sealing::holds_clear_values(db).await? {
         tracing::info!("sealing the ID numbers stored in clear");
@@ -53,8 +51,7 @@ pub async fn prepare_keys(
         .await?;
         tracing::info!("{report}");
         if other_index {
-            sealing::replace_stored_keys(db, &sealing::scan_keys(db).await?).await?;
-            sealing::register_keys(db, &ring).await?;
+            sealing::rescan_keys(db, &ring).await?;
         }
     }
     Ok(Some(ring))
@@ -64,18 +61,27 @@ pub async fn prepare_keys(
 /// ([`crate::crypto::check_start`]). The table of ids in use answers at once; since it may
 /// also list an id no value uses any more (a process started with a key and sealed nothing),
 /// a start it would refuse is decided by the values themselves, and the table made equal to
-/// them.
+/// them. `new_index`: the index key is being replaced (`rotate-key`), so the blind indexes'
+/// key ids are not checked.
 pub async fn checked_keys(
     db: &sea_orm::DatabaseConnection,
     ring: Option<&crate::crypto::KeyRing>,
+    new_index: bool,
 ) -> anyhow::Result<crate::crypto::StoredKeys> {
     use crate::store::sealing;
+    let check = |stored: &crate::crypto::StoredKeys| {
+        let mut stored = stored.clone();
+        if new_index {
+            stored.index_key_ids.clear();
+        }
+        crate::crypto::check_start(&stored, ring)
+    };
     let stored = sealing::stored_keys(db).await?;
-    if crate::crypto::check_start(&stored, ring).is_ok() {
+    if check(&stored).is_ok() {
         return Ok(stored);
     }
     let scanned = sealing::scan_keys(db).await?;
-    crate::crypto::check_start(&scanned, ring)?;
+    check(&scanned)?;
     tracing::info!("the key ids listed in sealing_key_ids that no value uses are forgotten");
     sealing::replace_stored_keys(db, &scanned).await?;
     Ok(scanned)

@@ -69,6 +69,16 @@ pub async fn replace_stored_keys(db: &DatabaseConnection, keys: &StoredKeys) -> 
     Ok(())
 }
 
+/// [`scan_keys`], written over `sealing_key_ids` ([`replace_stored_keys`]) with the ids of the
+/// keys `ring` seals with added back ([`register_keys`]): after a pass that sealed everything
+/// again, or when the table lists an id the values may no longer use.
+pub async fn rescan_keys(db: &DatabaseConnection, ring: &KeyRing) -> StoreResult<StoredKeys> {
+    let scanned = scan_keys(db).await?;
+    replace_stored_keys(db, &scanned).await?;
+    register_keys(db, ring).await?;
+    Ok(scanned)
+}
+
 /// Adds the ids of the keys `ring` seals with (its first data key, its index key) to
 /// `sealing_key_ids`: done at start, after the start-up check, before the process seals anything.
 pub async fn register_keys(db: &DatabaseConnection, ring: &KeyRing) -> StoreResult<()> {
