@@ -12,12 +12,13 @@ use crate::domain::identity::{Identity, IdentityField};
 use crate::domain::org::{Position, VerificationStatus};
 use crate::domain::personal_id::mask as mask_personal_id;
 use crate::error::{ApiError, ApiResult, from_validation};
-use crate::rules::{Code, Field, Finding, Normalized, Outcome, PersonKind, Severity};
+use crate::rules::{Code, Field, Finding, Fix, Normalized, Outcome, PersonKind, Severity};
 use crate::state::AppState;
 use crate::store::access_log::{self, Access, AccessAction};
 use crate::store::entities::audit_events;
 use crate::store::people::{self, ListFilter, NewPerson, PersonRow, ViewRow};
 use crate::store::{read_json, read_stored};
+use serde_json::value::RawValue;
 
 /// Largest page a list returns.
 pub const MAX_PAGE_SIZE: u64 = 500;
@@ -80,7 +81,8 @@ pub struct Person {
     pub residence: ResidenceEntered,
     pub residence_text: Option<String>,
     /// What the rules made of the entered values.
-    pub normalized: Normalized,
+    #[schema(value_type = Normalized)]
+    pub normalized: ShownNormalized,
     #[schema(value_type = Vec<Finding>)]
     pub findings: Vec<ShownFinding>,
     pub quality: Quality,
@@ -106,43 +108,90 @@ pub struct Person {
     pub changed_after_verification: bool,
 }
 
-/// A [`Finding`] as a record's view shows it: the same fields, its params passed through as
-/// stored (a page of 50 records holds about 600 of them; reading each into a map and writing
-/// it back was a tenth of the page's work).
+/// A [`Finding`] as a record's view shows it: the same fields, its message, params and repair
+/// passed through as stored (a page of 50 records holds about 600 findings; reading each into
+/// typed values and writing them back was a fifth of the page's work). A finding about the ID
+/// number is read, opened and masked ([`shown_outcome`]) and written back in the same form.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ShownFinding {
     pub field: Field,
     pub code: Code,
     pub severity: Severity,
-    pub message: String,
-    pub params: Box<serde_json::value::RawValue>,
+    /// A JSON string.
+    pub message: Box<RawValue>,
+    pub params: Box<RawValue>,
+    /// A [`crate::rules::Fix`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<crate::rules::Fix>,
+    pub fix: Option<Box<RawValue>>,
 }
 
-/// A stored outcome read for a view: findings with their params untyped.
+impl ShownFinding {
+    /// The message as text.
+    pub fn message(&self) -> ApiResult<std::borrow::Cow<'_, str>> {
+        serde_json::from_str(self.message.get())
+            .map_err(|e| ApiError::internal(format!("the message of a finding as text: {e}")))
+    }
+}
+
+/// [`Normalized`] as a record's view shows it: the ID number opened and masked, the other
+/// values passed through as stored (the same names, order and form: `Normalized`'s JSON).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownNormalized {
+    full_name: Option<Box<RawValue>>,
+    date_of_birth: Option<Box<RawValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    date_of_birth_partial: Option<Box<RawValue>>,
+    gender: Option<Box<RawValue>>,
+    personal_id: Option<String>,
+    residence: Option<Box<RawValue>>,
+}
+
+/// A stored outcome read for a view: everything but the ID values untyped.
 #[derive(Deserialize)]
 struct ShownOutcome {
-    normalized: Normalized,
+    normalized: ShownNormalized,
     findings: Vec<ShownFinding>,
 }
 
+/// JSON text of a value built here (never fails for these types).
+fn raw_json<T: Serialize + ?Sized>(id: i64, value: &T) -> ApiResult<Box<RawValue>> {
+    serde_json::value::to_raw_value(value).map_err(|e| ApiError::internal(format!("a finding of {id} as JSON: {e}")))
+}
+
 /// A record's normalised values and findings as its view shows them: ID values opened, then
-/// masked as [`mask_outcome`] masks them; only the params of findings about the ID number are
-/// read (the numbers among them are masked), the others are passed through as stored.
-fn shown_outcome(p: &people::PersonView) -> ApiResult<(Normalized, Vec<ShownFinding>)> {
+/// masked as [`mask_outcome`] masks them; only the findings about the ID number are read
+/// (their repair opened, the numbers among their params and message masked), the others are
+/// passed through as stored.
+fn shown_outcome(p: &people::PersonView) -> ApiResult<(ShownNormalized, Vec<ShownFinding>)> {
     let ShownOutcome { mut normalized, mut findings } =
         read_json(format_args!("people.outcome of {}", p.id), &p.outcome)?;
-    let id_fixes = findings.iter_mut().filter(|f| f.field == Field::PersonalId).filter_map(|f| f.fix.as_mut());
-    people::open_outcome_parts(p.id, &mut normalized, id_fixes)?;
-    mask_normalized(&mut normalized);
-    for f in findings.iter_mut().filter(|f| f.field == Field::PersonalId) {
+    let mut id_findings = Vec::new();
+    for (i, f) in findings.iter().enumerate().filter(|(_, f)| f.field == Field::PersonalId) {
+        let fix: Option<Fix> = match &f.fix {
+            Some(raw) => Some(read_json(format_args!("people.outcome of {}: fix", p.id), raw.get())?),
+            None => None,
+        };
+        id_findings.push((i, fix));
+    }
+    people::open_outcome_id_values(
+        p.id,
+        normalized.personal_id.as_mut(),
+        id_findings.iter_mut().filter_map(|(_, fix)| fix.as_mut()),
+    )?;
+    if let Some(pid) = &normalized.personal_id {
+        normalized.personal_id = Some(mask_personal_id(pid));
+    }
+    for (i, mut fix) in id_findings {
+        let f = &mut findings[i];
         let mut params: std::collections::BTreeMap<String, serde_json::Value> =
             read_json(format_args!("people.outcome of {}: params", p.id), f.params.get())?;
-        mask_id_finding(&mut f.fix, &mut params, &mut f.message);
-        f.params = serde_json::value::to_raw_value(&params)
-            .map_err(|e| ApiError::internal(format!("the params of a finding of {} as JSON: {e}", p.id)))?;
+        let mut message: String = read_json(format_args!("people.outcome of {}: message", p.id), f.message.get())?;
+        mask_id_finding(&mut fix, &mut params, &mut message);
+        f.params = raw_json(p.id, &params)?;
+        f.message = raw_json(p.id, &message)?;
+        f.fix = fix.as_ref().map(|fix| raw_json(p.id, fix)).transpose()?;
     }
     Ok((normalized, findings))
 }
@@ -713,19 +762,51 @@ mod tests {
         let mut id = Finding::new(Field::PersonalId, Code::IdSeparatorsRemoved);
         id.fix = Some(Fix { from: "031 012 345 656".into(), to: "031012345656".into() });
         id.params.insert("padded".into(), serde_json::json!("031012345656"));
+        let mut quoted = Finding::new(Field::FullName, Code::NameCase);
+        quoted.message = "Tên \"NGUYỄN  VĂN\tAN\" đã sửa\n(viết hoa toàn bộ)".into();
+        quoted.fix = Some(Fix { from: "NGUYỄN  VĂN\tAN".into(), to: "Nguyễn Văn An".into() });
+        let mut id_message = Finding::new(Field::PersonalId, Code::IdSeparatorsRemoved);
+        id_message.message = "Đã bỏ dấu cách: 031012345656 \"031 012 345 656\"".into();
         let normalized = Normalized { personal_id: Some("031012345656".into()), ..Normalized::default() };
+        let full = Normalized {
+            full_name: Some("Nguyễn Văn An".into()),
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(2015, 10, 23),
+            gender: Some("Nam".into()),
+            personal_id: Some("031215000001".into()),
+            residence: serde_json::from_value(serde_json::json!({
+                "scheme": "pre2025", "provinceCode": "31", "districtCode": "316", "communeCode": "11860",
+                "provinceName": "Thành phố Hải Phòng", "districtName": "Huyện Vĩnh Bảo", "communeName": "Xã Tân Liên",
+                "post2025": {"provinceCode": "31", "provinceName": "Thành phố Hải Phòng",
+                             "communeCode": "11824", "communeName": "Xã Vĩnh Bảo"}
+            }))
+            .expect("a resolved residence"),
+            ..Normalized::default()
+        };
+        let partial = Normalized { date_of_birth_partial: Some("1965-03".into()), ..Normalized::default() };
         let cases = [
             Outcome { normalized: normalized.clone(), findings: vec![address.clone()] },
-            Outcome { normalized: normalized.clone(), findings: vec![id, address] },
+            Outcome { normalized: normalized.clone(), findings: vec![id, address.clone()] },
             Outcome { normalized, findings: vec![] },
+            Outcome { normalized: full, findings: vec![quoted, id_message, address] },
+            Outcome { normalized: partial, findings: vec![] },
+            Outcome::default(),
         ];
         for outcome in cases {
             let (shown_normalized, shown) = shown_outcome(&view_of(&outcome)).expect("shown");
             let mut masked = outcome.clone();
             mask_outcome(&mut masked);
-            let shown = serde_json::json!({"normalized": shown_normalized, "findings": shown});
-            assert_eq!(shown, serde_json::to_value(&masked).expect("json"), "{outcome:?}");
-            assert!(!shown.to_string().contains("031012345656"), "{shown}");
+            // the same JSON text, byte for byte, as the typed outcome masked and written
+            #[derive(Serialize)]
+            struct Shown<'a> {
+                normalized: &'a ShownNormalized,
+                findings: &'a [ShownFinding],
+            }
+            let text = serde_json::to_string(&Shown { normalized: &shown_normalized, findings: &shown }).expect("json");
+            assert_eq!(text, serde_json::to_string(&masked).expect("json"), "{outcome:?}");
+            for (f, typed) in shown.iter().zip(&masked.findings) {
+                assert_eq!(f.message().expect("text"), typed.message);
+            }
+            assert!(!text.contains("031012345656") && !text.contains("031215000001"), "{text}");
         }
     }
 

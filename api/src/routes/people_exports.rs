@@ -40,7 +40,7 @@ pub struct PeopleExportQuery {
     pub severity: Option<Severity>,
 }
 
-fn line(p: Person) -> ListLine {
+fn line(p: Person) -> ApiResult<ListLine> {
     let group = match (p.kind, p.position) {
         (PersonKind::Staff, Some(pos)) => pos.label().to_owned(),
         _ => p.class_name.unwrap_or_default(),
@@ -55,10 +55,10 @@ fn line(p: Person) -> ListLine {
         .findings
         .iter()
         .filter(|f| f.severity != Severity::Fixed)
-        .map(|f| f.message.as_str())
-        .collect::<Vec<_>>()
+        .map(|f| f.message())
+        .collect::<ApiResult<Vec<_>>>()?
         .join("\n");
-    ListLine {
+    Ok(ListLine {
         unit: p.unit_name,
         group,
         full_name: p.full_name.unwrap_or_default(),
@@ -71,7 +71,7 @@ fn line(p: Person) -> ListLine {
         errors: p.quality.errors,
         warnings: p.quality.warnings,
         problems,
-    }
+    })
 }
 
 async fn export(
@@ -109,7 +109,7 @@ async fn export(
         for row in rows {
             units.insert(row.unit.id);
             ids.push(row.person.id);
-            lines.push(line(Person::from_view(row, false)?));
+            lines.push(line(Person::from_view(row, false)?)?);
         }
         if fetched < PAGE || lines.len() as u64 >= total {
             break;

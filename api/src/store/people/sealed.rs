@@ -88,11 +88,11 @@ pub fn open_outcome_text(id: i64, stored: &str) -> StoreResult<std::borrow::Cow<
 /// ([`OUTCOME_ID_PATHS`]): the normalised number and the repairs of the findings about the ID
 /// number (`id_fixes`), from and to.
 fn outcome_id_values<'a>(
-    normalized: &'a mut rules::Normalized,
+    personal_id: Option<&'a mut String>,
     id_fixes: impl Iterator<Item = &'a mut rules::Fix>,
 ) -> Vec<(&'static str, &'a mut String)> {
     let mut out = Vec::new();
-    if let Some(v) = normalized.personal_id.as_mut() {
+    if let Some(v) = personal_id {
         out.push((OUTCOME_NORMALIZED_ID, v));
     }
     for fix in id_fixes {
@@ -119,17 +119,17 @@ pub fn parse_outcome_sealed(p: &people::Model) -> StoreResult<Outcome> {
 /// twin of [`open_outcome_text`], without a JSON tree). Without keys, or for an outcome written
 /// before the keys (a value in clear where a sealed one belongs), it is left as stored.
 pub fn open_outcome(id: i64, outcome: &mut Outcome) -> StoreResult<()> {
-    open_outcome_parts(id, &mut outcome.normalized, id_fixes(&mut outcome.findings))
+    open_outcome_id_values(id, outcome.normalized.personal_id.as_mut(), id_fixes(&mut outcome.findings))
 }
 
-/// [`open_outcome`] of an outcome read in parts (a reader that keeps its findings untyped
-/// hands over the normalised values and the repairs of its findings about the ID number).
-pub fn open_outcome_parts<'a>(
+/// [`open_outcome`] of an outcome read in parts: its normalised ID number and the repairs of
+/// its findings about the ID number (a record's view keeps the rest untyped).
+pub fn open_outcome_id_values<'a>(
     id: i64,
-    normalized: &'a mut rules::Normalized,
+    personal_id: Option<&'a mut String>,
     id_fixes: impl Iterator<Item = &'a mut rules::Fix>,
 ) -> StoreResult<()> {
-    open_outcome_values(id, outcome_id_values(normalized, id_fixes))
+    open_outcome_values(id, outcome_id_values(personal_id, id_fixes))
 }
 
 /// Opens an outcome's sealed values, given with their paths: all of them, or none when one is
@@ -164,7 +164,7 @@ fn seal_outcome_text(ring: &KeyRing, id: i64, text: &str) -> Result<String, sea_
 /// [`OUTCOME_ID_PATHS`], so either reader opens them.
 fn seal_outcome(ring: &KeyRing, id: i64, outcome: &mut Outcome) -> Result<String, sea_orm::DbErr> {
     let aad = Aad::new(TABLE, OUTCOME, id);
-    for (path, value) in outcome_id_values(&mut outcome.normalized, id_fixes(&mut outcome.findings)) {
+    for (path, value) in outcome_id_values(outcome.normalized.personal_id.as_mut(), id_fixes(&mut outcome.findings)) {
         *value = ring.encrypt_json_str(&aad, path, value).map_err(|e| db_err(OUTCOME, e))?;
     }
     serde_json::to_string(outcome).map_err(|e| db_err(OUTCOME, e))
