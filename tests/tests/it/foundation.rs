@@ -645,6 +645,71 @@ async fn the_server_refuses_to_start_with_unusable_personal_data_keys() {
 /// A name search matches the folded text anywhere in the folded name, with three words or more
 /// as with fewer: on PostgreSQL those go through the index of the names' word pairs
 /// (`migration::NAME_PAIRS`), and must find what the substring finds.
+
+#[tokio::test]
+async fn a_search_pages_through_its_matches_in_the_lists_order_with_their_count() {
+    let app = spawn_app().await;
+    let f = app.fixtures;
+    let (a1, a2) = (app.login("school-a1").await, app.login("school-a2").await);
+    // matches in two schools and three classes, entered out of order; two others that do not match
+    for (token, class, name) in [
+        (&a2, f.class_a2_7a, "Phạm Thị Hoa"),
+        (&a1, f.class_a1_6b, "Vũ Thị Hoa"),
+        (&a1, f.class_a1_6a, "Nguyễn Thị Hoa"),
+        (&a1, f.class_a1_6b, "Đỗ Thị Hoà"),
+        (&a1, f.class_a1_6a, "Bùi Thị Hoa"),
+        (&a2, f.class_a2_7a, "Lý Thị Hoa"),
+        (&a1, f.class_a1_6a, "Trần Văn Nam"),
+        (&a2, f.class_a2_7a, "Hoàng Văn Hùng"),
+        (&a1, f.class_a1_6b, "Cao Thị Hoa"),
+    ] {
+        app.create_student(token, class, json!({"fullName": name})).await;
+    }
+    let district = app.login("district-a").await;
+    let names = |res: &dinhdanh_tests::Answer| -> Vec<String> {
+        res.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| p["fullName"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    for q in ["thi hoa", "nguyen thi hoa", "t"] {
+        let whole = app.get(&format!("/api/v1/students?q={q}&pageSize=100"), &district).await;
+        assert_eq!(whole.status, 200, "{}", whole.text);
+        let all = names(&whole);
+        let total = whole.body["total"].as_u64().expect("total");
+        assert_eq!(total, all.len() as u64, "q={q}");
+        // the whole list's order: school, grade, class, then the name's sort key
+        let units: Vec<i64> = whole.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| p["unitId"].as_i64().expect("unit"))
+            .collect();
+        assert!(units.windows(2).all(|w| w[0] <= w[1]), "q={q}: {units:?}");
+        let mut paged = Vec::new();
+        for page in 1..=all.len().div_ceil(2) + 1 {
+            let res = app.get(&format!("/api/v1/students?q={q}&pageSize=2&page={page}"), &district).await;
+            assert_eq!(res.status, 200, "{}", res.text);
+            assert_eq!(res.body["total"], total, "q={q}, page {page}: the count on every page, past the end too");
+            paged.extend(names(&res));
+        }
+        assert_eq!(paged, all, "q={q}: pages of two read the whole list in its order");
+    }
+    let whole = app.get("/api/v1/students?q=thi%20hoa&pageSize=100", &district).await;
+    let places: Vec<(i64, i64, String)> = whole.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| {
+            let class = p["className"].as_str().expect("class").to_owned();
+            (p["unitId"].as_i64().expect("unit"), p["grade"].as_i64().expect("grade"), class)
+        })
+        .collect();
+    assert_eq!(places.len(), 7, "{}", whole.text);
+    assert!(places.windows(2).all(|w| w[0] <= w[1]), "by school, grade, then class: {places:?}");
+}
 #[tokio::test]
 async fn a_name_search_of_any_number_of_words_matches_any_part_of_the_name() {
     let app = spawn_app().await;
