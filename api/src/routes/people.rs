@@ -180,9 +180,7 @@ fn shown_outcome(p: &people::PersonView) -> ApiResult<(ShownNormalized, Vec<Show
         normalized.personal_id.as_mut(),
         id_findings.iter_mut().filter_map(|(_, fix)| fix.as_mut()),
     )?;
-    if let Some(pid) = &normalized.personal_id {
-        normalized.personal_id = Some(mask_personal_id(pid));
-    }
+    mask_normalized_id(&mut normalized.personal_id);
     for (i, mut fix) in id_findings {
         let f = &mut findings[i];
         let mut params: std::collections::BTreeMap<String, serde_json::Value> =
@@ -198,16 +196,16 @@ fn shown_outcome(p: &people::PersonView) -> ApiResult<(ShownNormalized, Vec<Show
 
 /// Masks every ID value inside an outcome (normalised value, fixes and params of ID findings).
 pub fn mask_outcome(outcome: &mut Outcome) {
-    mask_normalized(&mut outcome.normalized);
+    mask_normalized_id(&mut outcome.normalized.personal_id);
     for f in outcome.findings.iter_mut().filter(|f| f.field == Field::PersonalId) {
         mask_id_finding(&mut f.fix, &mut f.params, &mut f.message);
     }
 }
 
 /// Masks the normalised ID number.
-fn mask_normalized(normalized: &mut Normalized) {
-    if let Some(pid) = &normalized.personal_id {
-        normalized.personal_id = Some(mask_personal_id(pid));
+fn mask_normalized_id(personal_id: &mut Option<String>) {
+    if let Some(pid) = personal_id {
+        *pid = mask_personal_id(pid);
     }
 }
 
