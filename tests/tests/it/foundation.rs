@@ -710,6 +710,7 @@ async fn a_search_pages_through_its_matches_in_the_lists_order_with_their_count(
     assert_eq!(places.len(), 7, "{}", whole.text);
     assert!(places.windows(2).all(|w| w[0] <= w[1]), "by school, grade, then class: {places:?}");
 }
+
 #[tokio::test]
 async fn a_name_search_of_any_number_of_words_matches_any_part_of_the_name() {
     let app = spawn_app().await;
